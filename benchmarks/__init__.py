@@ -1,0 +1,1 @@
+"""Benchmarks for nndoctor (run as modules, e.g. ``python -m benchmarks.faults``)."""

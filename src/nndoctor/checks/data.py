@@ -1,0 +1,504 @@
+"""D-family checks: verdicts on the data audit's measurements (probes/data_audit.py, label_probe.py).
+
+Thresholds follow from what each rule means, not from one dataset: inputs whose typical
+magnitude is above 10 make the first layer's pre-activations an order of magnitude larger
+than any standard initialisation assumes; a distribution shift must be both significant
+after correcting for the number of features tested and large enough to matter.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..findings import Finding, Severity
+from ..probes import data_audit as audit
+from ..probes.label_probe import label_probe
+from .base import Context, check
+
+SCALE_LIMIT = 10.0  # typical |x| (root mean square) above this is an order of magnitude off unit scale
+OFFSET_LIMIT = 3.0  # |mean| above 3 and above 3 std: the offset dominates the signal
+TINY_SCALE = 0.01  # typical |x| below this: the signal vanishes against the weights' scale
+SCALE_RATIO_LIMIT = 100.0  # two orders of magnitude between feature scales
+SHIFT_ALPHA = 0.001  # family-wise false-alarm rate per checkup (Bonferroni over features)
+SHIFT_KS_FLOOR = 0.2  # KS distance of a half-std shift of the mean: large enough to matter
+LABEL_SHIFT_TVD = 0.1  # 10 points of class share moved between splits
+DUPLICATE_SHARE = 0.05
+LEAK_SHARE = 0.01
+SUSPECT_SHARE = 0.03
+CLASSIFICATION = audit.CLASSIFICATION
+
+
+def _listing(indices: Iterable[int], limit: int = 8) -> str:
+    items = list(indices)
+    shown = ", ".join(str(i) for i in items[:limit])
+    return shown + (f" … (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+def _enough_time(ctx: Context, seconds: float = 1.0) -> bool:
+    return ctx.time_left() > seconds
+
+
+# -- scale ------------------------------------------------------------------------------
+def off_scale(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Units whose typical magnitude exceeds SCALE_LIMIT or whose offset dwarfs their spread."""
+    rms = np.sqrt(mean**2 + std**2)
+    return (rms > SCALE_LIMIT) | ((np.abs(mean) > OFFSET_LIMIT) & (np.abs(mean) > OFFSET_LIMIT * std))
+
+
+@check("D101", phase="data")
+def unnormalized_inputs(ctx: Context) -> Iterable[Finding]:
+    stats = audit.train_feature_stats(ctx)
+    if stats.layout == "none" or not len(stats.mean):
+        return
+    off = off_scale(stats.mean, stats.std)
+    varying = stats.std > 0
+    tiny = bool(varying.any()) and float(np.median(stats.rms[varying])) < TINY_SCALE
+    if not off.any() and not tiny:
+        return
+    unit, units = stats.unit, len(stats.mean)
+    worst = np.argsort(-np.maximum(stats.rms, np.abs(stats.mean)))[:5] if off.any() else np.argsort(stats.rms)[:5]
+    summary = f"overall mean {stats.overall_mean:.3g}, std {stats.overall_std:.3g}, max|x| {stats.overall_max_abs:.3g}"
+    if off.any():
+        what = (f"{int(off.sum())} of {units} input {unit}s are far from zero mean / unit scale "
+                f"(typical magnitude > {SCALE_LIMIT:g}, or |mean| > {OFFSET_LIMIT:g} and > {OFFSET_LIMIT:g} std)")
+    else:
+        what = f"the inputs are vanishingly small (median typical magnitude {np.median(stats.rms[varying]):.2g} < {TINY_SCALE:g})"
+    sample = audit.sample_of(ctx, "train")
+    yield Finding(
+        "D101", Severity.WARNING,
+        f"Inputs are not normalised: {what}; {summary}.",
+        evidence={
+            "mean": stats.overall_mean, "std": stats.overall_std, "max_abs": stats.overall_max_abs,
+            "unit": unit, "units": units, "off_scale": int(off.sum()), "off_scale_indices": np.flatnonzero(off)[:50].tolist(),
+            "worst": [{"index": int(j), "mean": float(stats.mean[j]), "std": float(stats.std[j]), "max_abs": float(stats.max_abs[j])} for j in worst],
+            "scope": sample.scope if sample else "",
+        },
+        location=f"input {unit}s {_listing(np.flatnonzero(off))}" if off.any() else "inputs",
+    )
+
+
+def _tabular(ctx: Context) -> tuple[audit.FeatureStats, np.ndarray] | None:
+    stats = audit.train_feature_stats(ctx)
+    sample = audit.sample_of(ctx, "train")
+    if stats.layout != "tabular" or sample is None or sample.x is None:
+        return None
+    return stats, sample.x
+
+
+@check("D102", phase="data")
+def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
+    found = _tabular(ctx)
+    if found is None:
+        return
+    stats, _ = found
+    continuous = np.flatnonzero((stats.std > 1e-12) & (stats.distinct > 2))
+    if len(continuous) < 2:
+        return
+    stds = stats.std[continuous]
+    big, small = continuous[np.argmax(stds)], continuous[np.argmin(stds)]
+    ratio = float(stats.std[big] / stats.std[small])
+    if ratio < SCALE_RATIO_LIMIT:
+        return
+    yield Finding(
+        "D102", Severity.WARNING,
+        f"Feature scales differ by a factor of {ratio:.3g}: feature {big} has std {stats.std[big]:.3g}, "
+        f"feature {small} has std {stats.std[small]:.3g} (limit {SCALE_RATIO_LIMIT:g}x). Large-scale features "
+        "dominate the first layer and the gradient.",
+        evidence={"ratio": ratio, "largest": {"index": int(big), "std": float(stats.std[big])},
+                  "smallest": {"index": int(small), "std": float(stats.std[small])},
+                  "stds": stats.std[:200].tolist()},
+        location=f"features {big} and {small}",
+    )
+
+
+@check("D103", phase="data")
+def constant_feature(ctx: Context) -> Iterable[Finding]:
+    found = _tabular(ctx)
+    if found is None:
+        return
+    stats, _ = found
+    constant = stats.std <= 1e-6 * np.maximum(1.0, np.abs(stats.mean))
+    if not constant.any():
+        return
+    varying = ~constant
+    standardised = bool(varying.any()) and float(np.median(np.abs(stats.mean[varying]))) < 0.25 and \
+        0.5 <= float(np.median(stats.std[varying])) <= 2.0
+    guarded = bool(np.all(np.abs(stats.mean[constant]) <= 1e-6))
+    severity = Severity.INFO if standardised and guarded else Severity.WARNING
+    columns = np.flatnonzero(constant)
+    consequence = ("already scaled with a guarded divisor; the column carries no information"
+                   if severity is Severity.INFO else "standardising it divides by zero and gives NaN/Inf")
+    sample = audit.sample_of(ctx, "train")
+    yield Finding(
+        "D103", severity,
+        f"{len(columns)} of {len(stats.std)} features are constant in {sample.scope if sample else 'the sample'} "
+        f"(std ≈ 0): features {_listing(columns)}; {consequence}.",
+        evidence={"features": columns[:100].tolist(), "values": stats.mean[columns][:100].tolist(),
+                  "count": len(columns), "inputs_standardised": standardised},
+        location=f"features {_listing(columns)}",
+    )
+
+
+# -- values -----------------------------------------------------------------------------
+@check("D104", phase="data")
+def non_finite_values(ctx: Context) -> Iterable[Finding]:
+    for split in ("train", "val"):
+        counts = audit.non_finite(ctx, split)
+        if counts is None or not counts.total:
+            continue
+        where = f"; first at row {counts.first_row}" if counts.first_row is not None else ""
+        if counts.first_batch is not None:
+            where += f", loader batch {counts.first_batch}"
+        yield Finding(
+            "D104", Severity.ERROR,
+            f"The {split} data holds non-finite values: inputs {counts.input_nan} NaN / {counts.input_inf} Inf, "
+            f"targets {counts.target_nan} NaN / {counts.target_inf} Inf, in {counts.rows_affected} of "
+            f"{counts.rows_checked} rows ({counts.scope}){where}. One NaN makes the loss and every weight NaN.",
+            evidence={"split": split, "input_nan": counts.input_nan, "input_inf": counts.input_inf,
+                      "target_nan": counts.target_nan, "target_inf": counts.target_inf,
+                      "rows_affected": counts.rows_affected, "rows_checked": counts.rows_checked,
+                      "first_row": counts.first_row, "first_batch": counts.first_batch, "scope": counts.scope},
+            location=f"{split} row {counts.first_row}" if counts.first_row is not None else split,
+        )
+
+
+@check("D105", phase="data")
+def unscaled_regression_targets(ctx: Context) -> Iterable[Finding]:
+    if ctx.setup.task != "regression":
+        return
+    sample = audit.sample_of(ctx, "train")
+    if sample is None or sample.y is None or sample.y.dtype.kind not in "fiu":
+        return
+    mean, std = audit.target_stats(sample.y)
+    off = off_scale(mean, std)
+    if not off.any():
+        return
+    columns = np.flatnonzero(off)
+    j = int(columns[np.argmax(np.sqrt(mean[columns] ** 2 + std[columns] ** 2))])
+    yield Finding(
+        "D105", Severity.WARNING,
+        f"Regression targets are far from unit scale: target column {j} has mean {mean[j]:.4g} and std {std[j]:.4g} "
+        f"({len(columns)} of {len(mean)} columns off scale). The loss and its gradients are huge at init and the "
+        "output layer must first travel to the offset.",
+        evidence={"mean": mean[:50].tolist(), "std": std[:50].tolist(), "columns": columns[:50].tolist(), "scope": sample.scope},
+        location=f"target column {j}" if len(mean) > 1 else "targets",
+    )
+
+
+# -- labels -----------------------------------------------------------------------------
+@check("D106", phase="data")
+def class_imbalance(ctx: Context) -> Iterable[Finding]:
+    labels, scope = audit.all_labels(ctx, "train")
+    if labels is None or not len(labels):
+        return
+    classes, counts = np.unique(labels, return_counts=True)
+    shares = counts / counts.sum()
+    majority, ratio = float(shares.max()), float(counts.max() / counts.min())
+    if majority >= 0.8 or ratio >= 5:
+        severity = Severity.WARNING
+    elif ratio >= 3:
+        severity = Severity.INFO
+    else:
+        return
+    rarest, largest = int(classes[np.argmin(counts)]), int(classes[np.argmax(counts)])
+    yield Finding(
+        "D106", severity,
+        f"Classes are imbalanced: class {largest} holds {_pct(majority)} of the training labels and class {rarest} "
+        f"only {_pct(float(shares.min()))} ({ratio:.3g}x rarer) in {scope}. Always predicting class {largest} "
+        f"already scores {_pct(majority)} accuracy.",
+        evidence={"shares": {int(k): float(v) for k, v in zip(classes, shares)}, "majority_share": majority,
+                  "imbalance_ratio": ratio, "scope": scope},
+        location=f"class {rarest}",
+    )
+
+
+@check("D115", phase="data")
+def unshuffled_training_data(ctx: Context) -> Iterable[Finding]:
+    found = audit.order(ctx)
+    if found is None:
+        return
+    if found.kind == "classification":
+        if not (found.p_value <= 0.01 and found.mean_entropy < 0.5 * found.expected_entropy):
+            return
+        message = (f"Training batches arrive ordered by class: the first {found.batches} batches have a mean label "
+                   f"entropy of {found.mean_entropy:.3g} nats where shuffled batches give {found.expected_entropy:.3g} "
+                   f"(p = {found.p_value:.2g}); {found.runs} label runs (longest {found.longest_run}) where about "
+                   f"{found.expected_runs:.0f} are expected.")
+    else:
+        ordered = found.within_batch_variance_ratio < 0.25 or (abs(found.spearman) >= 0.5 and found.spearman_p < 1e-3)
+        if not ordered:
+            return
+        message = (f"Training batches arrive ordered by target: within-batch target variance is "
+                   f"{_pct(found.within_batch_variance_ratio)} of the overall variance and the Spearman correlation "
+                   f"of target with position is {found.spearman:.2f} over the first {found.batches} batches.")
+    yield Finding(
+        "D115", Severity.WARNING,
+        message + " Each step then sees one part of the distribution and the model chases it.",
+        evidence={k: getattr(found, k) for k in (
+            "kind", "batches", "n", "runs", "longest_run", "expected_runs", "mean_entropy", "expected_entropy",
+            "p_value", "spearman", "spearman_p", "within_batch_variance_ratio")},
+        location="train loader",
+    )
+
+
+def _output_shape(ctx: Context) -> tuple[int, ...] | None:
+    def compute(c: Context) -> tuple[int, ...] | None:
+        batches = c.batches("train")
+        if not batches:
+            return None
+        model = c.model_copy()
+        model.eval()
+        with torch.no_grad():
+            output = model(batches[0][0])
+        return tuple(output.shape) if isinstance(output, torch.Tensor) else None
+
+    return ctx.probe("data_audit.output_shape", compute)
+
+
+def _targets(ctx: Context) -> np.ndarray | None:
+    pair = audit.tensor_pair(ctx.setup, "train")
+    if pair is not None and pair[1].numel() <= audit.FULL_SCAN_ELEMENTS:
+        return audit._to_numpy(pair[1])
+    sample = audit.sample_of(ctx, "train")
+    return sample.y if sample is not None else None
+
+
+@check("D113", phase="data")
+def bad_label_encoding(ctx: Context) -> Iterable[Finding]:
+    loss, shape = ctx.setup.loss, _output_shape(ctx)
+    y = _targets(ctx)
+    if y is None or shape is None or not len(y):
+        return
+    width = shape[1] if len(shape) > 1 else 1
+    values = np.unique(y[np.isfinite(y)] if y.dtype.kind == "f" else y)
+    evidence = {"loss": type(loss).__name__, "output_width": width, "min": float(values.min()), "max": float(values.max()),
+                "values": values[:20].tolist(), "distinct": len(values)}
+    if isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss)) and y.dtype.kind in "iu":
+        ignore = getattr(loss, "ignore_index", -100)
+        used = values[values != ignore]
+        bad = used[(used < 0) | (used >= width)]
+        if len(bad):
+            yield Finding(
+                "D113", Severity.ERROR,
+                f"Class labels run from {int(used.min())} to {int(used.max())} but the model has {width} outputs, so "
+                f"labels {_listing(bad.tolist())} are outside 0..{width - 1}; {type(loss).__name__} fails or reads "
+                "another class's output.",
+                evidence={**evidence, "out_of_range": bad[:20].tolist(), "out_of_range_count": int(np.isin(y, bad).sum())},
+                location="targets",
+            )
+        elif len(used) and used.min() >= 1 and used.max() == width - 1 and len(used) == width - 1:
+            yield Finding(
+                "D113", Severity.WARNING,
+                f"Class labels are 1..{width - 1} (1-based) with {width} outputs: output 0 never has a sample, so one "
+                "output is wasted and chance-level loss is computed over a class that does not exist.",
+                evidence=evidence, location="targets",
+            )
+    elif isinstance(loss, nn.CrossEntropyLoss) and y.dtype.kind == "f" and y.ndim == len(shape) and y.shape[1:] == shape[1:]:
+        sums = y.reshape(len(y), width, -1).sum(axis=1)
+        if values.min() < 0 or values.max() > 1 or not np.allclose(sums, 1.0, atol=1e-3):
+            binary = bool(np.all(np.isin(values, (0.0, 1.0))))
+            if not binary:
+                yield Finding(
+                    "D113", Severity.ERROR,
+                    f"Float targets for CrossEntropyLoss are read as class probabilities, but they range "
+                    f"{values.min():.3g}..{values.max():.3g} and rows sum to {float(sums.min()):.3g}..{float(sums.max()):.3g}, "
+                    "not 1. Pass class indices (int64) or probability rows.",
+                    evidence=evidence, location="targets",
+                )
+    elif isinstance(loss, (nn.BCEWithLogitsLoss, nn.BCELoss)) and (values.min() < 0 or values.max() > 1):
+        hint = "−1/+1 labels" if set(values.tolist()) <= {-1.0, 1.0} else "class indices or unscaled values"
+        yield Finding(
+            "D113", Severity.ERROR,
+            f"{type(loss).__name__} needs targets in [0, 1] but they take values {_listing(values.tolist())} "
+            f"({hint}); the loss is computed without complaint and trains toward the wrong thing.",
+            evidence=evidence, location="targets",
+        )
+
+
+@check("D110", "D111", phase="data")
+def label_predictability(ctx: Context) -> Iterable[Finding]:
+    if ctx.setup.task not in CLASSIFICATION + ("regression",) or not _enough_time(ctx, 5.0):
+        return
+    probe = label_probe(ctx)
+    if probe is None:
+        return
+    scores = {k: round(v, 4) for k, v in probe.scores.items()}
+    if probe.task == "regression":
+        if probe.best <= 0.02:
+            yield Finding(
+                "D111", Severity.ERROR,
+                f"Targets are not predictable from the inputs: out-of-sample R² of quick probes is {probe.best:.3f} "
+                f"(best: {probe.best_probe}) on {probe.n} samples; a model can only memorise such targets. "
+                "Check that inputs and targets are paired.",
+                evidence={"scores": scores, "n": probe.n, "metric": "r2"}, location="targets",
+            )
+        return
+    at_chance = probe.p_value >= 0.01 and probe.upper_bound < probe.chance + 0.25 * (1 - probe.chance)
+    if at_chance:
+        yield Finding(
+            "D111", Severity.ERROR,
+            f"Labels are not predictable from the inputs: out-of-sample accuracy of quick probes is {probe.best:.3f} "
+            f"(best: {probe.best_probe}; 99% upper bound {probe.upper_bound:.3f}) against {probe.chance:.3f} for "
+            f"always guessing the majority class (p = {probe.p_value:.2g}, {probe.n} samples). Inputs and labels "
+            "look unpaired (shuffled separately, or the wrong file).",
+            evidence={"scores": scores, "chance": probe.chance, "p_value": probe.p_value,
+                      "upper_bound": probe.upper_bound, "n": probe.n, "metric": "accuracy"},
+            location="labels",
+        )
+        return
+    trusted = probe.p_value < 1e-3 and probe.best >= probe.chance + 0.5 * (1 - probe.chance)
+    share = probe.suspect_count / probe.n
+    if trusted and share >= SUSPECT_SHARE and probe.suspect_p_value < 1e-3 and probe.suspect_count >= 1.5 * probe.expected_suspects:
+        yield Finding(
+            "D110", Severity.WARNING,
+            f"{probe.suspect_count} of {probe.n} training labels ({_pct(share)}) get an out-of-sample probability "
+            f"below 0.1 from a logistic-regression probe that is {probe.scores['logistic regression']:.2f} accurate; "
+            f"with correct labels about {probe.expected_suspects:.0f} would (p = {probe.suspect_p_value:.2g}). "
+            f"Review rows {_listing(probe.suspect_rows, 10)}.",
+            evidence={"suspect_count": probe.suspect_count, "suspect_share": share, "expected": probe.expected_suspects,
+                      "p_value": probe.suspect_p_value, "rows": probe.suspect_rows, "scores": scores, "n": probe.n},
+            location=f"rows {_listing(probe.suspect_rows, 5)}",
+        )
+
+
+@check("D112", phase="data")
+def categorical_as_numeric(ctx: Context) -> Iterable[Finding]:
+    found = _tabular(ctx)
+    if found is None:
+        return
+    stats, x = found
+    varying = stats.distinct > 1
+    all_integer = bool(varying.any()) and bool(np.all(stats.integer_valued[varying]))
+    codes = [] if all_integer else audit.integer_code_columns(x, stats)
+    if codes:
+        levels = {j: int(stats.distinct[j]) for j in codes}
+        yield Finding(
+            "D112", Severity.WARNING,
+            f"{len(codes)} columns hold a few consecutive integers among continuous features, like category codes "
+            f"fed as magnitudes: columns {_listing(codes)} ({_listing(sorted(set(levels.values())))} levels). "
+            "The network reads code 3 as 'three times code 1'; one-hot encode or embed them "
+            "(counts and ordinal scales: standardise).",
+            evidence={"columns": codes[:100], "levels": levels}, location=f"columns {_listing(codes)}",
+        )
+    binaries = audit.standardised_binary_columns(stats)
+    blocks = audit.one_hot_blocks(x, binaries)
+    in_blocks = {j for block in blocks for j in block}
+    if blocks:
+        yield Finding(
+            "D112", Severity.WARNING,
+            f"One-hot blocks were standardised: columns {'; '.join(f'{b[0]}-{b[-1]}' for b in blocks)} take two values "
+            "each with exactly one 'hot' column per row, centred and scaled; rare categories become large inputs. "
+            "Leave one-hot columns as 0/1.",
+            evidence={"blocks": blocks, "values": {j: stats.two_values[j] for j in sorted(in_blocks)[:50]}},
+            location=f"columns {'; '.join(f'{b[0]}-{b[-1]}' for b in blocks)}",
+        )
+    single = [j for j in binaries if j not in in_blocks]
+    if single:
+        yield Finding(
+            "D112", Severity.INFO,
+            f"{len(single)} binary columns were centred and scaled: columns {_listing(single)} take two values "
+            f"of opposite sign (e.g. {stats.two_values[single[0]][0]:.3g} / {stats.two_values[single[0]][1]:.3g}). "
+            "Usually harmless; keep 0/1 if a rare level becomes a large input.",
+            evidence={"columns": single[:100], "values": {j: stats.two_values[j] for j in single[:50]}},
+            location=f"columns {_listing(single)}",
+        )
+
+
+# -- duplicates, leakage and shift ----------------------------------------------------------
+@check("D107", phase="data")
+def duplicate_samples(ctx: Context) -> Iterable[Finding]:
+    found = audit.duplicates(ctx)
+    if found is None or found.share < 0.01:
+        return
+    near = (f"; {_pct(found.near_share)} have a near copy (distance below {audit.NEAR_FACTOR:g} of the typical "
+            f"neighbour distance) in {found.near_scope}" if found.near_rows else "")
+    yield Finding(
+        "D107", Severity.WARNING if found.share >= DUPLICATE_SHARE else Severity.INFO,
+        f"{_pct(found.exact_share)} of training rows have an exact copy in {found.exact_scope}{near}. Duplicates "
+        "weight some samples more and inflate any validation drawn from the same pool.",
+        evidence={"exact_share": found.exact_share, "near_share": found.near_share, "exact_scope": found.exact_scope,
+                  "near_scope": found.near_scope, "typical_distance": found.typical_distance,
+                  "threshold": found.threshold, "example_pairs": found.examples},
+        location="train",
+    )
+
+
+@check("D108", phase="data")
+def train_val_leakage(ctx: Context) -> Iterable[Finding]:
+    found = audit.overlap(ctx)
+    if found is None or (found.exact_in_train == 0 and found.near_in_train == 0):
+        return
+    near = f"; {_pct(found.near_share)} of {found.near_rows} sampled validation rows have a near copy in training" if found.near_rows else ""
+    yield Finding(
+        "D108", Severity.WARNING if found.share >= LEAK_SHARE else Severity.INFO,
+        f"{found.exact_in_train} validation rows ({_pct(found.exact_share)}) also appear exactly in the training data "
+        f"({found.exact_scope}){near}. Validation scores on them measure memory, not generalisation.",
+        evidence={"exact_in_train": found.exact_in_train, "exact_share": found.exact_share, "near_share": found.near_share,
+                  "val_rows": found.val_rows, "scope": found.exact_scope, "example_val_rows": found.examples},
+        location="val",
+    )
+
+
+@check("D109", phase="data")
+def train_val_shift(ctx: Context) -> Iterable[Finding]:
+    found = audit.shift(ctx)
+    if found is None:
+        return
+    if found.label_p is not None and found.label_p < SHIFT_ALPHA and (found.label_tvd or 0) >= LABEL_SHIFT_TVD:
+        moved = max(found.train_shares, key=lambda k: abs(found.train_shares[k] - found.val_shares.get(k, 0.0)))
+        yield Finding(
+            "D109", Severity.WARNING,
+            f"Label shares differ between training and validation by {_pct(found.label_tvd)} (total variation; "
+            f"chi-square p = {found.label_p:.2g}): class {moved} is {_pct(found.train_shares[moved])} of training "
+            f"and {_pct(found.val_shares.get(moved, 0.0))} of validation.",
+            evidence={"train_shares": found.train_shares, "val_shares": found.val_shares, "tvd": found.label_tvd,
+                      "p_value": found.label_p},
+            location="labels",
+        )
+    for name, stat, p in (("input", found.ks, found.ks_p_adjusted), ("target", found.target_ks, found.target_p_adjusted)):
+        if stat is None or p is None:
+            continue
+        shifted = np.flatnonzero((p < SHIFT_ALPHA) & (stat >= SHIFT_KS_FLOOR))
+        if not len(shifted):
+            continue
+        shifted = shifted[np.argsort(-stat[shifted])]
+        unit = found.unit if name == "input" else "target column"
+        worst = int(shifted[0])
+        yield Finding(
+            "D109", Severity.WARNING,
+            f"{len(shifted)} of {len(stat)} {name} {unit}s are distributed differently in validation than in training "
+            f"(Kolmogorov-Smirnov distance ≥ {SHIFT_KS_FLOOR:g}, Bonferroni p < {SHIFT_ALPHA:g}); worst: {unit} {worst} "
+            f"with distance {stat[worst]:.2f} (p = {p[worst]:.2g}).",
+            evidence={"kind": name, "unit": unit, "shifted": shifted[:50].tolist(),
+                      "ks": {int(j): float(stat[j]) for j in shifted[:20]},
+                      "p_adjusted": {int(j): float(p[j]) for j in shifted[:20]},
+                      "n_train": found.n_train, "n_val": found.n_val},
+            location=f"{unit}s {_listing(shifted.tolist())}",
+        )
+
+
+# -- batching ---------------------------------------------------------------------------
+@check("D114", phase="data")
+def batch_too_large(ctx: Context) -> Iterable[Finding]:
+    info = ctx.setup.data_info("train")
+    steps, n = info.steps_per_epoch, info.n_samples
+    if not steps or not n:
+        return
+    batch = info.batch_size or int(np.ceil(n / steps))
+    if batch <= 32 or steps >= 10:
+        return
+    severity = Severity.WARNING if steps <= 4 else Severity.INFO
+    yield Finding(
+        "D114", severity,
+        f"{n} training samples in batches of {batch} give only {steps} optimizer step{'s' if steps != 1 else ''} per "
+        "epoch; each epoch barely moves the weights and the gradient noise that helps generalisation is gone.",
+        evidence={"samples": n, "batch_size": batch, "steps_per_epoch": steps},
+        location="train loader",
+    )

@@ -1,0 +1,388 @@
+"""M family: the model and its initialisation, measured on a fresh copy at init.
+
+Scale, dead and saturated units and gradients come from the shared ``layer_stats`` probe;
+batch mixing and the gradient check run their own small probes on an eval-mode copy.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Iterable
+
+import torch
+from torch import nn
+from torch.autograd.gradcheck import GradcheckError
+from torch.func import functional_call
+
+from ..findings import Finding, Severity
+from ..probes.init_outputs import CLASSIFICATION_TASKS, init_outputs
+from ..probes.layer_stats import LayerStats, layer_stats, weight_modules
+from ..setup import batch_size_of
+from .base import Context, check
+
+# A matching init keeps the signal's scale per layer near 1 (He/LeCun/Xavier); PyTorch's
+# default gives ~0.4-0.6. Beyond 3x per layer the scale changes by an order of magnitude
+# every two layers: the init does not match the network.
+SCALE_FACTOR_LIMIT = 3.0
+MIN_LAYERS_FOR_TREND = 3
+DEAD_SHARE = 0.5
+SATURATED_SHARE = 0.25
+DEEP_PLAIN_DEPTH = 10
+VANISHED_RATIO = 1e-2
+MIXING_TOLERANCE = 1e-6
+PRIOR_GAP = 2.0
+
+
+def _stats(ctx: Context) -> LayerStats:
+    return ctx.probe("layer_stats", layer_stats)
+
+
+def _output_layer(ctx: Context, stats: LayerStats | None) -> str | None:
+    """The last weight layer to run in forward (the output layer), else the last one defined."""
+    if stats is not None and stats.weight_layers:
+        return stats.weight_layers[-1].name
+    layers = weight_modules(ctx.setup.model)
+    return layers[-1][0] if layers else None
+
+
+def _identical_rows(weight: torch.Tensor) -> bool:
+    rows = weight.detach().reshape(weight.shape[0], -1).double()
+    spread = float((rows - rows[0]).abs().max())
+    return spread <= 1e-6 * float(rows.abs().max())
+
+
+@check("M201", phase="model")
+def constant_init(ctx: Context) -> Iterable[Finding]:
+    """Hidden layers whose units all start with the same weights never become different units."""
+    output_layer = _output_layer(ctx, _stats(ctx))
+    bad: dict[str, dict[str, Any]] = {}
+    for name, module in weight_modules(ctx.setup.model):
+        weight = module.weight
+        if name == output_layer or weight is None or weight.shape[0] < 2:
+            continue
+        if _identical_rows(weight):
+            bad[name] = {"weight_std": float(weight.detach().float().std()), "weight_mean": float(weight.detach().float().mean()), "units": int(weight.shape[0])}
+    if bad:
+        described = "; ".join(f"{n}: all {v['units']} units share the same weights (std {v['weight_std']:.3g}, mean {v['weight_mean']:.3g})" for n, v in bad.items())
+        yield Finding(
+            "M201", Severity.ERROR,
+            f"{len(bad)} hidden layer(s) start with identical units, so every unit gets the same gradient and they stay copies: {described}.",
+            evidence={"layers": bad}, location=", ".join(bad),
+        )
+
+
+def _factor(first: float, last: float, steps: int) -> float | None:
+    if first <= 0 or steps <= 0 or not math.isfinite(first) or not math.isfinite(last):
+        return None
+    return (last / first) ** (1.0 / steps) if last > 0 else 0.0
+
+
+@check("M202", phase="model")
+def bad_init_scale(ctx: Context) -> Iterable[Finding]:
+    """Activation or gradient scale changing geometrically from the first weight layer to the last."""
+    stats = _stats(ctx)
+    layers = [r for r in stats.weight_layers if r.out_count]
+    if len(layers) < MIN_LAYERS_FOR_TREND:
+        return
+    steps = len(layers) - 1
+    act = [r.out_std for r in layers]
+    grads = [r.output_grad_norm for r in layers]
+    act_factor = _factor(act[0], act[-1], steps)
+    grad_factor = _factor(grads[-1], grads[0], steps) if grads[0] is not None and grads[-1] is not None else None
+    problems = []
+    if act_factor is not None and not (1 / SCALE_FACTOR_LIMIT <= act_factor <= SCALE_FACTOR_LIMIT):
+        problems.append(f"activation std goes from {act[0]:.3g} ({layers[0].name}) to {act[-1]:.3g} ({layers[-1].name}), ×{act_factor:.3g} per layer")
+    if grad_factor is not None and not (1 / SCALE_FACTOR_LIMIT <= grad_factor <= SCALE_FACTOR_LIMIT):
+        problems.append(f"gradient reaching each layer's output goes from {grads[-1]:.3g} ({layers[-1].name}) back to {grads[0]:.3g} ({layers[0].name}), ×{grad_factor:.3g} per layer")
+    if problems:
+        yield Finding(
+            "M202", Severity.WARNING,
+            f"At init over {len(layers)} weight layers the {' and '.join(problems)} "
+            f"(a matching init keeps it within ×{1 / SCALE_FACTOR_LIMIT:.2g}..×{SCALE_FACTOR_LIMIT:g}).",
+            evidence={
+                "layers": [r.name for r in layers], "activation_std": act, "output_grad_norm": grads,
+                "activation_factor_per_layer": act_factor, "grad_factor_per_layer": grad_factor,
+            },
+            location=f"{layers[0].name} .. {layers[-1].name}",
+        )
+
+
+@check("M203", phase="model")
+def dead_relu_at_init(ctx: Context) -> Iterable[Finding]:
+    """ReLU layers where most units never fire on any sample: they pass no gradient."""
+    stats = _stats(ctx)
+    dead = {r.name: r.dead_share for r in stats.layers if r.dead_share is not None and r.units >= 2 and r.dead_share >= DEAD_SHARE}
+    if dead:
+        worst = max(dead, key=dead.get)
+        yield Finding(
+            "M203", Severity.WARNING,
+            f"{len(dead)} ReLU layer(s) have at least {DEAD_SHARE:.0%} of their units silent on all {stats.samples} sample inputs at init "
+            f"(worst: {worst}, {dead[worst]:.0%} dead).",
+            evidence={"dead_share": dead, "samples": stats.samples}, location=", ".join(dead),
+        )
+
+
+@check("M204", phase="model")
+def saturated_activations(ctx: Context) -> Iterable[Finding]:
+    """Sigmoid/tanh layers whose inputs sit in the flat tails, where the derivative is ~0."""
+    stats = _stats(ctx)
+    saturated = {r.name: r.saturated_share for r in stats.layers if r.saturated_share is not None and r.saturated_share >= SATURATED_SHARE}
+    if saturated:
+        worst = max(saturated, key=saturated.get)
+        yield Finding(
+            "M204", Severity.WARNING,
+            f"{len(saturated)} sigmoid/tanh layer(s) are saturated at init: in {worst} {saturated[worst]:.0%} of pre-activations are "
+            "beyond |x|>3 (tanh) or |x|>5 (sigmoid), where the derivative is under 1/25 of its peak.",
+            evidence={"saturated_share": saturated, "thresholds": {"tanh": 3.0, "sigmoid": 5.0}}, location=", ".join(saturated),
+        )
+
+
+@check("M205", phase="model")
+def too_deep_plain_network(ctx: Context) -> Iterable[Finding]:
+    """A deep stack without normalisation whose first layer receives a vanishing gradient."""
+    stats = _stats(ctx)
+    layers = stats.weight_layers
+    if len(layers) < DEEP_PLAIN_DEPTH or stats.has_normalisation or stats.has_recurrent:
+        return
+    first, last = layers[0].output_grad_norm, layers[-1].output_grad_norm
+    if first is None or not last:
+        return
+    ratio = first / last
+    if ratio < VANISHED_RATIO:
+        yield Finding(
+            "M205", Severity.WARNING,
+            f"{len(layers)} weight layers in a row with no normalisation layer, and the gradient reaching the first "
+            f"({layers[0].name}) is {ratio:.2g}× the one reaching the last ({layers[-1].name}).",
+            evidence={"depth": len(layers), "grad_ratio_first_last": ratio, "first_grad_norm": first, "last_grad_norm": last},
+            location=layers[0].name,
+        )
+
+
+@check("M206", phase="model")
+def narrow_bottleneck(ctx: Context) -> Iterable[Finding]:
+    """A hidden layer narrower than the number of classes cannot carry what the output needs."""
+    setup = ctx.setup
+    if setup.task not in ("multiclass", "multilabel"):
+        return
+    classes = ctx.probe("init_outputs", init_outputs).n_classes
+    if not classes or classes < 3:
+        return
+    output_layer = _output_layer(ctx, _stats(ctx))
+    narrow: dict[str, int] = {}
+    for name, module in setup.model.named_modules():
+        width = None
+        if isinstance(module, nn.Linear) and name != output_layer:
+            width = module.out_features
+        elif isinstance(module, nn.RNNBase):
+            width = module.hidden_size
+        if width is not None and width < classes:
+            narrow[name] = width
+    if narrow:
+        narrowest = min(narrow, key=narrow.get)
+        yield Finding(
+            "M206", Severity.WARNING,
+            f"Hidden layer {narrowest} has {narrow[narrowest]} units but the output has {classes} classes: "
+            "the information for every class must squeeze through fewer dimensions.",
+            evidence={"narrow_layers": narrow, "classes": classes}, location=", ".join(narrow),
+        )
+
+
+def _input_leaf(model: nn.Module, x: Any, k: int) -> tuple[Any, list[torch.Tensor], list]:
+    """Inputs to differentiate against: the float inputs themselves, or the first embedding's output."""
+    if isinstance(x, torch.Tensor) and x.is_floating_point():
+        leaf = x[:k].detach().clone().requires_grad_()
+        return leaf, [leaf], []
+    captured: list[torch.Tensor] = []
+
+    def hook(module: nn.Module, inputs: tuple, output: torch.Tensor) -> torch.Tensor | None:
+        if not captured and isinstance(output, torch.Tensor) and output.dim() >= 1 and output.shape[0] == k:
+            leaf = output.detach().requires_grad_()
+            captured.append(leaf)
+            return leaf
+        return None
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Embedding)]
+    sliced = x[:k] if isinstance(x, torch.Tensor) else type(x)(v[:k] for v in x)
+    return sliced, captured, handles
+
+
+def batch_mixing_probe(ctx: Context, samples: int = 5) -> dict[str, Any] | None:
+    """Largest gradient of sample i's output w.r.t. other samples' inputs, relative to its own."""
+    x, _ = ctx.batches()[0]
+    k = min(samples, batch_size_of(x))
+    if k < 2:
+        return None
+    model = ctx.model_copy(seed=ctx.setup.seed)
+    model.eval()
+    inputs, leaves, handles = _input_leaf(model, x, k)
+    try:
+        output = model(inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    if not leaves or not isinstance(output, torch.Tensor) or output.shape[0] != k or not output.requires_grad:
+        return None
+    leaf = leaves[0]
+    worst = 0.0
+    pairs = []
+    for i in sorted({0, k - 1}):
+        (grad,) = torch.autograd.grad(output[i].sum(), leaf, retain_graph=True, allow_unused=True)
+        if grad is None:
+            return None
+        own = float(grad[i].abs().max())
+        others = torch.cat([grad[:i], grad[i + 1:]])
+        other = float(others.abs().max())
+        if own == 0.0:
+            continue
+        pairs.append({"sample": i, "own_grad_max": own, "other_grad_max": other})
+        worst = max(worst, other / own)
+    return {"relative_leak": worst, "pairs": pairs, "samples": k} if pairs else None
+
+
+@check("M207", phase="model")
+def batch_mixing(ctx: Context) -> Iterable[Finding]:
+    """With normalisation in eval mode, one sample's output must not depend on another sample."""
+    result = batch_mixing_probe(ctx)
+    if result is not None and result["relative_leak"] > MIXING_TOLERANCE:
+        yield Finding(
+            "M207", Severity.ERROR,
+            f"In eval mode the output of one sample depends on the other samples of its batch: the gradient of sample "
+            f"{result['pairs'][0]['sample']}'s output w.r.t. other samples' inputs is {result['relative_leak']:.3g}× its gradient "
+            "w.r.t. its own input (it should be exactly 0). A reshape, transpose or reduction crosses the batch axis.",
+            evidence=result,
+        )
+
+
+_MISMATCH = re.compile(r"with respect to input (\d+),\s*numerical:\s*([-+0-9.eE]+)\s*analytical:\s*([-+0-9.eE]+)")
+
+
+def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, max_tensors: int = 24) -> dict[str, Any] | None:
+    """torch.autograd.gradcheck (float64, fast mode) on a few random coordinates of every parameter and input."""
+    x, _ = ctx.batches()[0]
+    if not isinstance(x, torch.Tensor):
+        return None
+    model = ctx.model_copy(seed=ctx.setup.seed).eval().double()
+    generator = torch.Generator().manual_seed(ctx.setup.seed)
+    if x.is_floating_point():  # a small jitter breaks exact ties (max-pool over flat image regions): no kinks at the point
+        x = x[:samples].double()
+        x = x + 1e-3 * (float(x.std()) or 1.0) * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+    else:
+        x = x[:samples]
+    names = [n for n, p in model.named_parameters() if p.requires_grad]
+    if len(names) > max_tensors:  # big models: an even spread of tensors, first and last included
+        names = [names[round(i * (len(names) - 1) / (max_tensors - 1))] for i in range(max_tensors)]
+    base = {n: p.detach() for n, p in model.named_parameters()}
+    checked = (["<input>"] if x.is_floating_point() else []) + names
+    picks = {}
+    for name in checked:
+        size = x.numel() if name == "<input>" else base[name].numel()
+        picks[name] = torch.randperm(size, generator=generator)[:coordinates].to(x.device)
+
+    def run(*deltas: torch.Tensor):
+        values = dict(base)
+        inputs = x
+        for name, delta in zip(active, deltas):
+            target = x if name == "<input>" else base[name]
+            moved = target.reshape(-1).index_add(0, picks[name], delta).view_as(target)
+            if name == "<input>":
+                inputs = moved
+            else:
+                values[name] = moved
+        return functional_call(model, values, (inputs,))
+
+    active = list(checked)
+    with torch.no_grad():
+        zeros = [torch.zeros(len(picks[n]), dtype=torch.float64, device=x.device) for n in active]
+        first, second = run(*zeros), run(*zeros)
+    if not isinstance(first, torch.Tensor) or not torch.equal(first, second):
+        return None  # nondeterministic forward: finite differences would not mean anything
+    mismatched: dict[str, dict[str, float]] = {}
+    for _ in range(len(checked)):
+        if not active or ctx.time_left() < 2:
+            break
+        deltas = [torch.zeros(len(picks[n]), dtype=torch.float64, device=x.device, requires_grad=True) for n in active]
+        try:
+            torch.autograd.gradcheck(run, tuple(deltas), eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=True, check_undefined_grad=False)
+            break
+        except GradcheckError as exc:
+            match = _MISMATCH.search(str(exc))
+            if match is None:
+                return None
+            index, numerical, analytical = int(match.group(1)), float(match.group(2)), float(match.group(3))
+            name = active.pop(index)
+            mismatched[name] = {
+                "numerical": numerical, "analytical": analytical,
+                "relative_error": abs(numerical - analytical) / max(abs(numerical), abs(analytical), 1e-12),
+            }
+    return {"mismatched": mismatched, "checked": checked, "samples": int(x.shape[0]), "coordinates": coordinates}
+
+
+@check("M208", phase="model")
+def gradient_mismatch(ctx: Context) -> Iterable[Finding]:
+    """Autograd must agree with finite differences in float64; a custom backward that does not is a bug."""
+    if ctx.time_left() < 5:
+        return
+    try:
+        result = gradient_check_probe(ctx)
+    except Exception:  # the model cannot run in float64 (hard-coded dtypes, dtype asserts): nothing to conclude
+        return
+    if result and result["mismatched"]:
+        worst = max(result["mismatched"], key=lambda n: result["mismatched"][n]["relative_error"])
+        numbers = result["mismatched"][worst]
+        yield Finding(
+            "M208", Severity.ERROR,
+            f"Autograd gradients disagree with finite differences (float64, eval mode) for {len(result['mismatched'])} tensor(s): "
+            f"for {worst} a random projection of the gradient is {numbers['analytical']:.4g} by autograd vs {numbers['numerical']:.4g} "
+            f"numerically (relative error {numbers['relative_error']:.2g}). A custom backward downstream of it is wrong.",
+            evidence=result, location=", ".join(result["mismatched"]),
+        )
+
+
+@check("M209", phase="model")
+def no_gradient_path(ctx: Context) -> Iterable[Finding]:
+    """Trainable parameters that get no gradient from the loss can never learn."""
+    stats = _stats(ctx)
+    if stats.error and "scalar" in stats.error:
+        return
+    missing = [n for n in stats.trainable if stats.grad_norms.get(n) is None]
+    zero = [n for n in stats.trainable if stats.grad_norms.get(n) == 0.0]
+    if not (missing or zero):
+        return
+    explained_by = None
+    if not missing and zero:
+        if any(True for _ in constant_init(ctx)):
+            explained_by = "M201"
+        elif any(r.dead_share == 1.0 for r in stats.layers):
+            explained_by = "M203"
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} get no gradient at all (None: detached, unused or after a non-differentiable op)")
+    if zero:
+        parts.append(f"{len(zero)} get an exactly zero gradient (e.g. round/argmax/sign in the path)")
+    names = missing + zero
+    reason = f" ({stats.error})" if stats.error else ""
+    yield Finding(
+        "M209", Severity.ERROR,
+        f"Of {len(stats.trainable)} trainable parameter tensors, {' and '.join(parts)} after backpropagating the loss over "
+        f"{stats.samples} samples{reason}: {', '.join(names[:6])}{' …' if len(names) > 6 else ''}.",
+        evidence={"no_grad": missing, "zero_grad": zero, "trainable": len(stats.trainable), "error": stats.error},
+        location=", ".join(names), explained_by=explained_by,
+    )
+
+
+@check("M210", phase="model")
+def output_bias_not_prior(ctx: Context) -> Iterable[Finding]:
+    """The output offset alone costs far more than the best constant prediction."""
+    probe = ctx.probe("init_outputs", init_outputs)
+    init, constant, offset = probe.loss, probe.constant_loss, probe.offset_loss
+    if None in (init, constant, offset) or not all(map(math.isfinite, (init, constant, offset))) or constant <= 0:
+        return
+    if init >= PRIOR_GAP * constant and offset >= PRIOR_GAP * constant:
+        reference = "the log class prior" if probe.task in CLASSIFICATION_TASKS and probe.space != "values" else "the target mean"
+        yield Finding(
+            "M210", Severity.WARNING,
+            f"The loss at init is {init:.4g}, but predicting {reference} for every sample would give {constant:.4g}; "
+            f"the model's average output alone costs {offset:.4g}. The output bias does not start at the prior.",
+            evidence={"init_loss": init, "constant_predictor_loss": constant, "offset_loss": offset, "task": probe.task},
+            location=_output_layer(ctx, _stats(ctx)),
+        )

@@ -1,0 +1,321 @@
+"""O family: learning rate, gradients and optimizer settings, measured by training copies.
+
+The verdicts are pure functions of measured numbers (range-test curve, trial curves,
+optimizer settings) so they are tested on synthetic inputs; the checks only fetch the
+shared probes and turn verdicts into Findings.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from ..findings import Finding, Severity
+from ..probes.lr_range import RangeResult, lr_range_probe
+from ..probes.overfit import OverfitResult, overfit_probe, regularisation_probe
+from ..probes.trial import TrialResult, trial_probe, user_lr
+from .base import Context, check
+
+# O402: a user LR this many times below the suggestion is "far below" (1.5 decades).
+TOO_LOW_FACTOR = 30.0
+# "Little progress": the trial's train loss fell by less than this share of its start.
+LITTLE_PROGRESS = 0.2
+# O401: a trial loss ending this much above its start has gone the wrong way.
+ROSE_FACTOR = 1.5
+# O403: the gradient norm grew by two orders of magnitude.
+EXPLODING_GROWTH = 100.0
+# O404: first weight layer's per-element gradient three orders of magnitude below the last's.
+VANISHING_RATIO = 1e-3
+# O406: the loss moved by less than this share of its start.
+PLATEAU_CHANGE = 0.02
+# O407: in the second half, the loss swings over this share of its start with little net trend.
+OSCILLATION_SWING = 0.1
+OSCILLATION_EFFICIENCY = 0.3
+OSCILLATION_RISES = 0.3
+# O409: with regularisation the fit is not even halfway below the constant predictor,
+# while without it the loss is at most half as large.
+REGULARISED_STAYS = 0.5
+UNREGULARISED_GAIN = 0.5
+# O410: per-step decay lr*weight_decay above this loses 10% of every weight per step.
+DECAY_PER_STEP = 0.1
+ADAPTIVE = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop", "SparseAdam")
+DECOUPLED = ("AdamW",)
+
+
+def _range(ctx: Context) -> RangeResult:
+    return ctx.probe("lr_range", lr_range_probe)
+
+
+def _trial(ctx: Context) -> TrialResult:
+    return ctx.probe("trial", trial_probe)
+
+
+def _overfit(ctx: Context) -> OverfitResult:
+    return ctx.probe("overfit", overfit_probe)
+
+
+def trial_progress(trial: TrialResult) -> float | None:
+    """Relative fall of the fixed-set train loss from the trial's start to its end."""
+    if len(trial.train_eval) < 2 or not math.isfinite(trial.train_eval[0]) or trial.train_eval[0] <= 0:
+        return None
+    return (trial.train_eval[0] - trial.train_eval[-1]) / trial.train_eval[0]
+
+
+# -- O401 / O402 ---------------------------------------------------------------------
+def lr_verdict(lr: float | None, sweep: RangeResult, trial: TrialResult | None, overfit: OverfitResult | None) -> list[Finding]:
+    """O401/O402 from the range test, the trial at the user's LR and the single-batch overfit."""
+    if lr is None or lr <= 0:
+        return []
+    suggestion = sweep.suggestion
+    evidence: dict[str, Any] = {
+        "user_lr": lr, "suggested_lr": suggestion.lr, "divergence_lr": suggestion.divergence_lr,
+        "min_loss_lr": suggestion.min_loss_lr, "optimizer": sweep.optimizer, "range_test": suggestion.reason,
+    }
+    progress = trial_progress(trial) if trial is not None else None
+    if progress is not None:
+        evidence["trial_progress"] = progress
+    fixed_by = None
+    if overfit is not None and not overfit.at_user_lr.fitted and overfit.at_suggested_lr is not None and overfit.at_suggested_lr.fitted:
+        fixed_by = overfit.at_suggested_lr.lr
+        evidence["single_batch"] = {"user_lr_loss": overfit.at_user_lr.final_loss, "suggested_lr_loss": overfit.at_suggested_lr.final_loss}
+    reasons: list[str] = []
+    if suggestion.divergence_lr is not None and lr > suggestion.divergence_lr:
+        reasons.append(f"the range test's loss exploded at lr={suggestion.divergence_lr:.2g}, below your lr={lr:.2g}")
+    if trial is not None and trial.diverged_step is not None:
+        reasons.append(f"the trial at your LR turned non-finite at step {trial.diverged_step}")
+    elif trial is not None and len(trial.train_eval) >= 2 and trial.train_eval[-1] > ROSE_FACTOR * trial.train_eval[0]:
+        reasons.append(f"the trial's train loss rose from {trial.train_eval[0]:.3g} to {trial.train_eval[-1]:.3g}")
+    if fixed_by is not None and fixed_by < lr:
+        reasons.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
+    if overfit is not None and overfit.at_user_lr.diverged and not reasons:
+        reasons.append("the single-batch fit at your LR turned non-finite")
+    if reasons:
+        return [Finding(
+            "O401", Severity.ERROR,
+            f"The learning rate {lr:.2g} ({sweep.optimizer}) is too high: " + "; ".join(reasons) + "."
+            + (f" The range test suggests about {suggestion.lr:.2g}." if suggestion.lr else ""),
+            evidence, location="optimizer",
+            fix=f"Lower the LR to about {suggestion.lr:.2g} (≈10x below where the loss explodes)." if suggestion.lr else None,
+        )]
+    if suggestion.lr is None:
+        return []
+    far_below = lr * TOO_LOW_FACTOR <= suggestion.lr
+    slow = progress is not None and progress < LITTLE_PROGRESS
+    if (far_below and slow) or (fixed_by is not None and fixed_by > lr):
+        why = (f"the trial's train loss fell only {max(progress, 0):.1%} in {trial.steps} steps" if slow and trial is not None
+               else f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
+        return [Finding(
+            "O402", Severity.WARNING,
+            f"The learning rate {lr:.2g} ({sweep.optimizer}) is {suggestion.lr / lr:.0f}x below the range test's "
+            f"suggestion {suggestion.lr:.2g}, and {why}.",
+            evidence, location="optimizer", fix=f"Raise the LR toward {suggestion.lr:.2g}.",
+        )]
+    return []
+
+
+@check("O401", "O402", phase="optimisation")
+def learning_rate(ctx: Context) -> Iterable[Finding]:
+    """Compare the user's LR with the range test, the trial and the single-batch fit at that LR."""
+    lr = user_lr(ctx.setup)
+    sweep = _range(ctx)
+    return lr_verdict(lr, sweep, _trial(ctx), _overfit(ctx))
+
+
+# -- O410 ----------------------------------------------------------------------------
+def settings_problems(kind: str, groups: Sequence[dict[str, Any]]) -> list[tuple[Severity, str, dict[str, Any]]]:
+    """Invalid or pathological hyperparameters of an optimizer's parameter groups."""
+    problems: list[tuple[Severity, str, dict[str, Any]]] = []
+    for index, group in enumerate(groups):
+        where = f"group {index}" if len(groups) > 1 else "the optimizer"
+        lr = group.get("lr")
+        lr = float(lr) if lr is not None else None
+        if lr is not None and lr <= 0:
+            problems.append((Severity.ERROR, f"{where} has lr={lr:g}: no parameter can move", {"lr": lr}))
+        momentum = group.get("momentum")
+        if momentum is not None and not 0 <= float(momentum) < 1:
+            problems.append((Severity.ERROR, f"{where} has momentum={momentum}: outside [0, 1) the velocity never decays and the updates grow without bound", {"momentum": momentum}))
+        betas = group.get("betas")
+        if betas is not None and not all(0 <= float(b) < 1 for b in betas):
+            problems.append((Severity.ERROR, f"{where} has betas={tuple(betas)}: each must lie in [0, 1)", {"betas": list(betas)}))
+        eps = group.get("eps")
+        if eps is not None and kind in ADAPTIVE and not 1e-12 <= float(eps) <= 1e-2:
+            effect = "lets steps blow up where the gradient's running scale is near zero" if float(eps) < 1e-12 else "swamps the gradient's running scale, turning the optimizer into slow plain SGD"
+            problems.append((Severity.WARNING, f"{where} has eps={eps:g}, which {effect}", {"eps": eps}))
+        decay = float(group.get("weight_decay", 0.0) or 0.0)
+        if decay > 0 and lr is not None and lr > 0:
+            if kind in ADAPTIVE and kind not in DECOUPLED:
+                pathological, shown = decay >= 1.0, f"weight_decay={decay:g} added to the gradient before {kind}'s normalisation dominates it"
+            else:
+                pathological, shown = lr * decay >= DECAY_PER_STEP, f"lr*weight_decay={lr * decay:.2g}: every step shrinks each weight by that share"
+            if pathological:
+                problems.append((Severity.WARNING, f"{where} has {shown}", {"weight_decay": decay, "lr": lr}))
+    return problems
+
+
+@check("O410", phase="optimisation")
+def optimizer_settings(ctx: Context) -> Iterable[Finding]:
+    """Read the settings of an optimizer built by the user's factory on a copy."""
+    optimizer = ctx.setup.make_optimizer(ctx.model_copy())
+    kind = type(optimizer).__name__
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
+    for severity, message, evidence in settings_problems(kind, groups):
+        yield Finding("O410", severity, f"{kind}: {message}.", {"optimizer": kind, **evidence}, location="optimizer")
+
+
+# -- O403 / O404 ---------------------------------------------------------------------
+def gradient_growth(norms: Sequence[float], window: int = 5) -> float | None:
+    """Largest running median of the gradient norm over the median of the first steps."""
+    values = np.asarray(norms, dtype=float)
+    if len(values) < 2 * window:
+        return None
+    if not np.isfinite(values).all():
+        return math.inf
+    start = float(np.median(values[:window]))
+    rolling = [float(np.median(values[i : i + window])) for i in range(window, len(values) - window + 1)]
+    return max(rolling) / start if start > 0 else None
+
+
+@check("O403", phase="training")
+def exploding_gradients(ctx: Context) -> Iterable[Finding]:
+    """The trial's total gradient norm grows by two orders of magnitude (or turns non-finite)."""
+    trial = _trial(ctx)
+    growth = gradient_growth(trial.total_grad_norm)
+    if growth is None or growth < EXPLODING_GROWTH:
+        return
+    layer_growth = {name: gradient_growth(values) for name, values in trial.grad_norms.items()}
+    worst = max((n for n, g in layer_growth.items() if g is not None), key=lambda n: layer_growth[n], default=None)
+    norms = trial.total_grad_norm
+    yield Finding(
+        "O403", Severity.ERROR,
+        "The gradient norm " + ("turned non-finite" if math.isinf(growth) else f"grew {growth:.0f}x")
+        + f" during the {trial.steps}-step trial (from {np.median(norms[:5]):.3g} to a peak of {np.nanmax(np.where(np.isfinite(norms), norms, np.nan)):.3g}).",
+        {"growth": growth, "start_norm": float(np.median(norms[:5])), "peak_norm": float(np.nanmax(np.where(np.isfinite(norms), norms, np.nan))),
+         "steps": trial.steps},
+        location=worst,
+    )
+
+
+def per_element_grad(trial: TrialResult, name: str) -> float | None:
+    """Median over the trial of a parameter's gradient RMS per element (comparable across sizes)."""
+    values = [v for v in trial.grad_norms.get(name, []) if math.isfinite(v)]
+    size = trial.param_sizes.get(name)
+    if not values or not size:
+        return None
+    return float(np.median(values)) / math.sqrt(size)
+
+
+@check("O404", phase="training")
+def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
+    """The first weight layer's per-element gradient is orders of magnitude below the last's."""
+    trial = _trial(ctx)
+    layers = [(n, per_element_grad(trial, n)) for n in trial.weight_params]
+    layers = [(n, g) for n, g in layers if g is not None]
+    if len(layers) < 2 or layers[-1][1] <= 0:
+        return
+    (first, g_first), (last, g_last) = layers[0], layers[-1]
+    ratio = g_first / g_last
+    if ratio < VANISHING_RATIO:
+        yield Finding(
+            "O404", Severity.WARNING,
+            f"The first weight layer's gradient ({first}: {g_first:.2g} per element) is {1 / ratio:.0f}x smaller "
+            f"than the last layer's ({last}: {g_last:.2g}) over the trial: early layers barely learn.",
+            {"ratio": ratio, "per_layer": {n: g for n, g in layers}},
+            location=first,
+        )
+
+
+# -- O406 / O407 ---------------------------------------------------------------------
+def plateau(losses: Sequence[float], reference: float | None) -> dict[str, float] | None:
+    """Evidence that the loss does not move, else None.
+
+    Flat means it moved by under ``PLATEAU_CHANGE`` of its start over the whole run, or it
+    never got below the constant predictor's loss (``reference``: nothing beyond the prior
+    was learned) and stayed flat over the second half. A model already far below the
+    constant predictor at the start (pre-trained) is not judged.
+    """
+    values = np.asarray(losses, dtype=float)
+    if len(values) < 3 or not np.isfinite(values).all() or values[0] <= 0:
+        return None
+    if reference is not None and values[0] < 0.1 * reference:
+        return None
+    moved = float(np.max(np.abs(values - values[0])) / values[0])
+    half = values[len(values) // 2 :]
+    late = float(np.max(np.abs(half - half[0])) / half[0]) if half[0] > 0 else math.inf
+    at_prior = reference is not None and float(values.min()) >= (1 - PLATEAU_CHANGE) * reference
+    if moved < PLATEAU_CHANGE or (at_prior and late < PLATEAU_CHANGE):
+        return {"max_change": moved, "late_change": late, "reference": reference if reference is not None else math.nan}
+    return None
+
+
+@check("O406", phase="training")
+def loss_plateau(ctx: Context) -> Iterable[Finding]:
+    """The trial's fixed-set train loss does not move from its start (or from the prior's level)."""
+    trial = _trial(ctx)
+    flat = plateau(trial.train_eval, trial.reference)
+    if flat is not None:
+        prior = (f"; it never went below {flat['reference']:.4g}, the loss of predicting the prior"
+                 if flat["max_change"] >= PLATEAU_CHANGE else "")
+        yield Finding(
+            "O406", Severity.ERROR,
+            f"The train loss went from {trial.train_eval[0]:.4g} to {trial.train_eval[-1]:.4g} in the {trial.steps}-step trial "
+            f"and was flat over its second half (moved {flat['late_change']:.2%}){prior}: nothing is being learned.",
+            {"start_loss": trial.train_eval[0], "end_loss": trial.train_eval[-1], **flat, "steps": trial.steps},
+        )
+
+
+def oscillation(losses: Sequence[float]) -> dict[str, float] | None:
+    """Swing, trend efficiency and share of rises in the second half of a loss curve."""
+    values = np.asarray(losses, dtype=float)
+    if len(values) < 8 or not np.isfinite(values).all() or values[0] <= 0:
+        return None
+    half = values[len(values) // 2 :]
+    diffs = np.diff(half)
+    travelled = float(np.abs(diffs).sum())
+    return {
+        "swing": float(half.max() - half.min()) / float(values[0]),
+        "efficiency": abs(float(half[-1] - half[0])) / travelled if travelled > 0 else 1.0,
+        "rises": float((diffs > 0).mean()),
+    }
+
+
+def is_oscillating(stats: dict[str, float] | None) -> bool:
+    return (
+        stats is not None and stats["swing"] >= OSCILLATION_SWING
+        and stats["efficiency"] < OSCILLATION_EFFICIENCY and stats["rises"] >= OSCILLATION_RISES
+    )
+
+
+@check("O407", phase="training")
+def oscillating_loss(ctx: Context) -> Iterable[Finding]:
+    """In the trial's second half the fixed-set train loss swings up and down without a trend."""
+    trial = _trial(ctx)
+    stats = oscillation(trial.train_eval)
+    if is_oscillating(stats):
+        yield Finding(
+            "O407", Severity.WARNING,
+            f"In the second half of the trial the train loss swings by {stats['swing']:.0%} of its starting value, "
+            f"rising at {stats['rises']:.0%} of evaluations, with a net trend of only {stats['efficiency']:.0%} of the distance travelled.",
+            {**stats, "train_loss": trial.train_eval},
+        )
+
+
+# -- O409 ----------------------------------------------------------------------------
+@check("O409", phase="training")
+def excessive_regularisation(ctx: Context) -> Iterable[Finding]:
+    """Equal training with and without the user's weight decay/dropout: does removing it fit clearly better?"""
+    result = ctx.probe("regularisation", regularisation_probe)
+    if result is None or result.reference is None or not math.isfinite(result.with_loss):
+        return
+    if result.with_loss > REGULARISED_STAYS * result.reference and result.without_loss <= UNREGULARISED_GAIN * result.with_loss:
+        used = result.regularisers
+        parts = ([f"weight_decay={used['weight_decay']:g}"] if used["weight_decay"] > 0 else []) + [
+            f"dropout p={p:g} at {name}" for name, p in used["dropout"].items()
+        ]
+        yield Finding(
+            "O409", Severity.WARNING,
+            f"With {', '.join(parts)} the train loss stays at {result.with_loss:.3g} after {result.steps} steps "
+            f"(the constant predictor scores {result.reference:.3g}); an identical copy without them reaches {result.without_loss:.3g}.",
+            {"with_regularisation": result.with_loss, "without_regularisation": result.without_loss,
+             "reference": result.reference, "regularisers": used, "steps": result.steps},
+        )

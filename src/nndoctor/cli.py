@@ -1,0 +1,202 @@
+"""The ``nndoctor`` command line: checkup, rules, explain, demo (and the commands built on them).
+
+Exit status: 0 when nothing reaches warning, 1 when something does, 2 for usage errors or
+when nndoctor cannot run the setup; the last comes with a one-paragraph message.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from rich.console import Console
+
+from .catalog import FAMILIES, get_rule, select_rules
+from .errors import NNDoctorError
+from .report import Report
+from .setup import Setup
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(problem: str, fix: str) -> int:
+    """Print one paragraph naming the problem and the fix; return the usage exit status."""
+    sys.stderr.write(f"nndoctor: error: {problem} {fix}\n")
+    return EXIT_USAGE
+
+
+def load_setup(path: str) -> Setup:
+    """Import ``path`` and call its ``setup()``; every way this can go wrong becomes an NNDoctorError."""
+    file = Path(path)
+    if not file.is_file():
+        raise NNDoctorError(f"The setup file {path!r} does not exist.", "Pass the path of a Python file that defines setup().")
+    spec = importlib.util.spec_from_file_location(f"nndoctor_setup_{file.stem}", file)
+    if spec is None or spec.loader is None:
+        raise NNDoctorError(f"{path!r} is not a Python file nndoctor can import.", "Pass a .py file that defines setup().")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(file.resolve().parent))
+    try:
+        spec.loader.exec_module(module)
+    except NNDoctorError:
+        raise
+    except Exception as exc:
+        raise NNDoctorError(
+            f"Importing {path} raised {type(exc).__name__}: {exc}.",
+            "Fix the error in that file (run `python " + path + "` to see the full traceback).",
+        ) from exc
+    finally:
+        sys.path.remove(str(file.resolve().parent))
+    factory = getattr(module, "setup", None)
+    if not callable(factory):
+        raise NNDoctorError(
+            f"{path} defines no function setup().",
+            "Add `def setup(): return nndoctor.Setup(model=..., train=(X, y), loss=..., optimizer=...)` to the file.",
+        )
+    try:
+        result = factory()
+    except NNDoctorError:
+        raise
+    except Exception as exc:
+        raise NNDoctorError(
+            f"setup() in {path} raised {type(exc).__name__}: {exc}.",
+            "Fix setup() so that it returns an nndoctor.Setup.",
+        ) from exc
+    if not isinstance(result, Setup):
+        raise NNDoctorError(
+            f"setup() in {path} returned {type(result).__name__}, not an nndoctor.Setup.",
+            "Return nndoctor.Setup(model=..., train=..., loss=..., optimizer=...).",
+        )
+    return result
+
+
+def _codes(value: str | None) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else []
+
+
+def emit(report: Report, args: argparse.Namespace) -> int:
+    """Print the report, write the files asked for, and return the exit status."""
+    report.print(Console())
+    if getattr(args, "json", None):
+        report.save_json(args.json)
+    if getattr(args, "html", None):
+        from .render.html import save_html
+
+        save_html(report, args.html)
+    return report.exit_code()
+
+
+def _progress() -> Callable[[str, int, int], None]:
+    console = _err_console()
+    last: list[str] = []
+
+    def show(phase: str, index: int, total: int) -> None:
+        if phase != "done" and (not last or last[-1] != phase):
+            last.append(phase)
+            console.print(f"[dim]· {phase} checks ({index + 1}/{total})…[/]")
+
+    return show
+
+
+def cmd_checkup(args: argparse.Namespace) -> int:
+    from .runner import checkup
+
+    setup = load_setup(args.file)
+    report = checkup(setup, select=_codes(args.select), ignore=_codes(args.ignore), budget=args.budget, progress=_progress())
+    return emit(report, args)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    rules = select_rules(_codes(args.select))
+    if not rules:
+        return fail(f"No rule matches {args.select!r}.", f"Use a code or prefix such as D, O4 or L301 (families: {', '.join(FAMILIES)}).")
+    table = Table(title=f"nndoctor rules ({len(rules)})", show_lines=False)
+    for column in ("code", "name", "where", "summary", "fix"):
+        table.add_column(column, overflow="fold")
+    for rule in rules:
+        where = " ".join(sorted("C" if w == "checkup" else "W" for w in rule.where))
+        table.add_row(rule.code, rule.name, where, rule.summary, rule.fix)
+    Console(width=max(Console().width, 160)).print(table)
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    try:
+        rule = get_rule(args.code)
+    except KeyError:
+        return fail(f"There is no rule {args.code!r}.", "Run `nndoctor rules` to list every code.")
+    console = Console()
+    where = " and ".join(sorted(rule.where))
+    console.print(f"[bold]{rule.code} {rule.name}[/]  ({rule.family_name}; seen by {where})\n")
+    for label, text in (("What", rule.summary), ("Measured", rule.measured), ("Why it matters", rule.why), ("Fix", rule.fix)):
+        console.print(f"[bold]{label}:[/] {text}\n", highlight=False)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import demo_setup
+    from .runner import checkup
+
+    setup = demo_setup(healthy=args.healthy)
+    _err_console().print(
+        "[dim]Demo: a digits classifier (scikit-learn's 8x8 scans) "
+        + ("set up the way the playbook says." if args.healthy else "with the mistakes people really make.")
+        + " Source: nndoctor/demo.py[/]"
+    )
+    report = checkup(setup, budget=args.budget, progress=_progress())
+    return emit(report, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nndoctor", description="A training doctor for PyTorch.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_outputs(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", metavar="PATH", help="write the report as JSON")
+        p.add_argument("--html", metavar="PATH", help="write a self-contained HTML report")
+
+    p = sub.add_parser("checkup", help="pre-flight exam of a setup file (defines setup() -> nndoctor.Setup)")
+    p.add_argument("file")
+    add_outputs(p)
+    p.add_argument("--select", help="only these codes or prefixes, comma-separated (e.g. D,L301)")
+    p.add_argument("--ignore", help="skip these codes or prefixes, comma-separated")
+    p.add_argument("--budget", type=float, default=None, help="seconds for the whole exam (default 120)")
+    p.set_defaults(func=cmd_checkup)
+
+    p = sub.add_parser("rules", help="list the rule catalog")
+    p.add_argument("select", nargs="?", help="code or prefix filter, e.g. D or O40")
+    p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("explain", help="explain one rule")
+    p.add_argument("code")
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("demo", help="checkup of a bundled broken setup (digits)")
+    p.add_argument("--healthy", action="store_true", help="the same task set up correctly")
+    p.add_argument("--budget", type=float, default=None)
+    add_outputs(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except NNDoctorError as exc:
+        return fail(exc.problem, exc.fix)
+    except KeyboardInterrupt:
+        _err_console().print("nndoctor: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared measurements on copies of the setup: pure functions ``fn(ctx) -> result``, cached by ``ctx.probe``."""

@@ -1,0 +1,770 @@
+"""Data audit: measurements on a bounded random sample of each split.
+
+Everything here measures and returns numbers; the verdicts live in ``checks/data.py``.
+Samples are drawn with a local generator (the global RNGs stay untouched), at most
+``MAX_ROWS`` rows and ``MAX_ELEMENTS`` input values, so a million-row dataset audits in
+seconds. Cheap whole-split scans (non-finite values, exact duplicates, label counts) run
+on in-memory ``TensorDataset`` splits when they fit ``FULL_SCAN_ELEMENTS``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, IterableDataset, TensorDataset
+
+from ..setup import Setup, _batch_pair
+
+MAX_ROWS = 4000
+MAX_ELEMENTS = 8_000_000
+FULL_SCAN_ELEMENTS = 50_000_000
+READ_BUDGET_S = 5.0
+NN_WORK = 4e9  # rows^2 * dims allowed for brute-force nearest neighbours
+CLASSIFICATION = ("binary", "multiclass")
+
+
+# -- sampling ---------------------------------------------------------------------------
+@dataclass
+class SplitSample:
+    """A random sample of one split: inputs, targets and the dataset rows they came from."""
+
+    split: str
+    x: np.ndarray | None
+    y: np.ndarray | None
+    rows: np.ndarray
+    n_total: int | None
+    x_integer: bool = False
+    note: str = ""
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+    @property
+    def scope(self) -> str:
+        if self.n_total is not None and self.n >= self.n_total:
+            return f"all {self.n} rows"
+        total = f" of {self.n_total}" if self.n_total is not None else ""
+        return f"a random sample of {self.n}{total} rows"
+
+
+def loader_of(setup: Setup, split: str) -> DataLoader | None:
+    return setup.train_loader if split == "train" else setup.val_loader
+
+
+def tensor_pair(setup: Setup, split: str) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The whole split as (inputs, targets) tensors when it is an in-memory TensorDataset."""
+    loader = loader_of(setup, split)
+    dataset = getattr(loader, "dataset", None)
+    if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        return dataset.tensors[0], dataset.tensors[1]
+    return None
+
+
+def _first_tensor(x: Any) -> torch.Tensor | None:
+    if isinstance(x, torch.Tensor):
+        return x
+    if isinstance(x, (list, tuple)):
+        for item in x:
+            found = _first_tensor(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _to_numpy(t: Any) -> np.ndarray | None:
+    t = _first_tensor(t) if not isinstance(t, np.ndarray) else t
+    if t is None:
+        return None
+    if isinstance(t, np.ndarray):
+        return t
+    t = t.detach().cpu()
+    if t.dtype == torch.bool:
+        t = t.to(torch.uint8)
+    if t.is_floating_point() and t.dtype != torch.float64:
+        t = t.float()
+    return t.numpy()
+
+
+def draw_sample(setup: Setup, split: str, max_rows: int = MAX_ROWS, seed: int = 0) -> SplitSample | None:
+    """Up to ``max_rows`` random rows of a split (fewer for large inputs), read within ``READ_BUDGET_S``."""
+    loader = loader_of(setup, split)
+    if loader is None:
+        return None
+    dataset = loader.dataset
+    try:
+        n_total: int | None = len(dataset)  # type: ignore[arg-type]
+    except TypeError:
+        n_total = None
+    pair = tensor_pair(setup, split)
+    if pair is not None:
+        per_row = max(1, pair[0][0].numel()) if len(pair[0]) else 1
+        rows = _choose_rows(len(pair[0]), min(max_rows, max(200, MAX_ELEMENTS // per_row)), seed)
+        index = torch.from_numpy(rows)
+        return _sample(split, pair[0][index], pair[1][index], rows, n_total)
+    if n_total is not None and loader.batch_size is not None and not isinstance(dataset, IterableDataset):
+        return _sample_dataset(loader, split, n_total, max_rows, seed)
+    return _sample_loader(setup, split, n_total, max_rows)
+
+
+def _choose_rows(n: int, k: int, seed: int) -> np.ndarray:
+    """``min(n, k)`` distinct rows in random order, so any prefix is itself a random sample."""
+    rng = np.random.default_rng(seed)
+    return rng.permutation(n) if n <= k else rng.choice(n, size=k, replace=False)
+
+
+def _sample(split: str, x: Any, y: Any, rows: np.ndarray, n_total: int | None, note: str = "") -> SplitSample:
+    xt = _first_tensor(x)
+    x_integer = xt is not None and not xt.is_floating_point() and not xt.is_complex()
+    return SplitSample(split, _to_numpy(x), _to_numpy(y), rows, n_total, x_integer, note)
+
+
+def _sample_dataset(loader: DataLoader, split: str, n_total: int, max_rows: int, seed: int) -> SplitSample:
+    rows = _choose_rows(n_total, max_rows, seed)
+    deadline = time.perf_counter() + READ_BUDGET_S
+    xs, ys, read = [], [], 0
+    limit = len(rows)
+    for start in range(0, len(rows), 256):
+        chunk = rows[start:min(start + 256, limit)]
+        if len(chunk) == 0:
+            break
+        x, y = _batch_pair(loader.collate_fn([loader.dataset[int(i)] for i in chunk]))
+        xs.append(_to_numpy(x))
+        ys.append(_to_numpy(y))
+        read += len(chunk)
+        if start == 0 and xs[0] is not None:
+            per_row = max(1, int(np.prod(xs[0].shape[1:])))
+            limit = min(limit, max(200, MAX_ELEMENTS // per_row))
+        if read >= limit or time.perf_counter() > deadline:
+            break
+    xt = _first_tensor(x)
+    x_integer = xt is not None and not xt.is_floating_point()
+    note = "" if read == len(rows) else f"reading stopped after {read} rows"
+    return SplitSample(split, _concat(xs), _concat(ys), rows[:read], n_total, x_integer, note)
+
+
+def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int) -> SplitSample:
+    deadline = time.perf_counter() + READ_BUDGET_S
+    xs, ys, read, x_integer = [], [], 0, False
+    for x, y in setup.batches(split):
+        xt = _first_tensor(x)
+        x_integer = xt is not None and not xt.is_floating_point()
+        xs.append(_to_numpy(x))
+        ys.append(_to_numpy(y))
+        read += len(ys[-1]) if ys[-1] is not None else 0
+        if read >= max_rows or time.perf_counter() > deadline:
+            break
+    return SplitSample(split, _concat(xs), _concat(ys), np.full(read, -1), n_total, x_integer,
+                       "first batches of the loader (not a random sample)")
+
+
+def _concat(parts: list[np.ndarray | None]) -> np.ndarray | None:
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    try:
+        return np.concatenate(parts, axis=0)
+    except ValueError:  # ragged inputs (variable-length sequences): not audited per feature
+        return None
+
+
+def sample_of(ctx: Any, split: str) -> SplitSample | None:
+    """The cached audit sample of a split."""
+    return ctx.probe(f"data_audit.sample.{split}", lambda c: draw_sample(c.setup, split, seed=c.setup.seed))
+
+
+# -- per-feature statistics ---------------------------------------------------------------
+@dataclass
+class FeatureStats:
+    """Scale statistics per feature (tabular) or per channel (images) of the training sample."""
+
+    layout: str  # tabular | image | sequence | none
+    unit: str  # feature | channel
+    n_rows: int
+    mean: np.ndarray
+    std: np.ndarray
+    max_abs: np.ndarray
+    overall_mean: float
+    overall_std: float
+    overall_max_abs: float
+    distinct: np.ndarray | None = None  # tabular: distinct values per feature (capped at 64)
+    integer_valued: np.ndarray | None = None
+    two_values: dict[int, tuple[float, float]] = field(default_factory=dict)
+    reason: str = ""
+
+    @property
+    def rms(self) -> np.ndarray:
+        return np.sqrt(self.mean**2 + self.std**2)
+
+
+def _finite_float(x: np.ndarray) -> np.ndarray:
+    x = x.astype(np.float64, copy=True)
+    x[~np.isfinite(x)] = np.nan
+    return x
+
+
+def layout_of(x: np.ndarray) -> str:
+    if x.ndim == 2:
+        return "tabular"
+    if x.ndim == 4:
+        return "image"
+    if x.ndim == 3:
+        return "sequence"
+    return "none"
+
+
+def feature_stats(x: np.ndarray | None, integer_inputs: bool = False) -> FeatureStats:
+    """Mean, std and max|x| per feature/channel, plus distinct-value structure for tabular inputs."""
+    empty = np.zeros(0)
+    if x is None or x.ndim < 2 or len(x) == 0:
+        return FeatureStats("none", "feature", 0, empty, empty, empty, 0.0, 0.0, 0.0, reason="inputs are not a batched tensor")
+    if integer_inputs:
+        return FeatureStats("none", "feature", len(x), empty, empty, empty, 0.0, 0.0, 0.0,
+                            reason="inputs are integers (indices for an embedding), not magnitudes")
+    layout = layout_of(x)
+    values = _finite_float(x)
+    if layout == "tabular":
+        units, unit = values, "feature"
+    elif layout == "image" or (layout == "sequence" and x.shape[1] <= 16):
+        units, unit = np.moveaxis(values, 1, -1).reshape(-1, x.shape[1]), "channel"
+    elif layout == "sequence" and x.shape[-1] <= 512:
+        units, unit = values.reshape(-1, x.shape[-1]), "feature"
+    else:
+        units, unit = values.reshape(-1, 1), "channel"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nan_to_num(np.nanmean(units, axis=0))
+        std = np.nan_to_num(np.nanstd(units, axis=0))
+        max_abs = np.nan_to_num(np.nanmax(np.abs(units), axis=0))
+        stats = FeatureStats(
+            layout, unit, len(x), mean, std, max_abs,
+            float(np.nan_to_num(np.nanmean(values))), float(np.nan_to_num(np.nanstd(values))),
+            float(np.nan_to_num(np.nanmax(np.abs(values)))),
+        )
+    if layout == "tabular":
+        _value_structure(stats, values)
+    return stats
+
+
+def _value_structure(stats: FeatureStats, values: np.ndarray) -> None:
+    distinct, integer, two = [], [], {}
+    for j in range(values.shape[1]):
+        column = values[:, j]
+        column = column[~np.isnan(column)]
+        uniques = np.unique(column)
+        distinct.append(min(len(uniques), 64))
+        integer.append(bool(len(uniques)) and bool(np.all(uniques == np.round(uniques))))
+        if len(uniques) == 2:
+            two[j] = (float(uniques[0]), float(uniques[1]))
+    stats.distinct = np.array(distinct)
+    stats.integer_valued = np.array(integer)
+    stats.two_values = two
+
+
+def integer_code_columns(x: np.ndarray, stats: FeatureStats, max_levels: int = 20) -> list[int]:
+    """Columns holding contiguous integers with 3..max_levels levels (category codes or counts)."""
+    if stats.distinct is None or stats.integer_valued is None:
+        return []
+    found = []
+    for j in np.flatnonzero(stats.integer_valued & (stats.distinct >= 3) & (stats.distinct <= max_levels)):
+        column = x[:, j]
+        uniques = np.unique(column[np.isfinite(column)])
+        if len(uniques) >= 3 and uniques[-1] - uniques[0] + 1 == len(uniques) and len(column) >= 5 * len(uniques):
+            found.append(int(j))
+    return found
+
+
+def standardised_binary_columns(stats: FeatureStats) -> list[int]:
+    """Two-valued columns whose values straddle zero: binary indicators that were centred/scaled."""
+    return sorted(j for j, (low, high) in stats.two_values.items() if low < 0 < high and not (low == -1 and high == 1))
+
+
+def one_hot_blocks(x: np.ndarray, columns: list[int]) -> list[list[int]]:
+    """Runs of adjacent columns among ``columns`` whose 'high' indicators are mutually exclusive per row."""
+    blocks, run = [], []
+    for j in columns + [None]:  # type: ignore[list-item]
+        if j is not None and run and j == run[-1] + 1:
+            run.append(j)
+            continue
+        if len(run) >= 2:
+            high = np.stack([x[:, k] == np.nanmax(x[:, k]) for k in run], axis=1).sum(axis=1)
+            if np.all(high <= 1) and np.mean(high == 1) > 0.5:
+                blocks.append(run)
+        run = [j] if j is not None else []
+    return blocks
+
+
+def train_feature_stats(ctx: Any) -> FeatureStats:
+    sample = sample_of(ctx, "train")
+    return ctx.probe("data_audit.features", lambda c: feature_stats(sample.x if sample else None, bool(sample and sample.x_integer)))
+
+
+def target_stats(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column mean and std of real-valued targets (finite values only)."""
+    values = _finite_float(y.reshape(len(y), -1))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nan_to_num(np.nanmean(values, axis=0)), np.nan_to_num(np.nanstd(values, axis=0))
+
+
+# -- non-finite values ---------------------------------------------------------------------
+@dataclass
+class NonFinite:
+    """NaN/Inf counts in one split's inputs and targets."""
+
+    split: str
+    scope: str
+    rows_checked: int
+    input_nan: int = 0
+    input_inf: int = 0
+    target_nan: int = 0
+    target_inf: int = 0
+    rows_affected: int = 0
+    first_row: int | None = None
+    first_batch: int | None = None
+
+    @property
+    def total(self) -> int:
+        return self.input_nan + self.input_inf + self.target_nan + self.target_inf
+
+
+def _count_non_finite(result: NonFinite, x: np.ndarray | None, y: np.ndarray | None, rows: np.ndarray) -> None:
+    bad_rows = np.zeros(len(rows), dtype=bool)
+    for arr, kind in ((x, "input"), (y, "target")):
+        if arr is None or arr.dtype.kind not in "fc":
+            continue
+        flat = arr.reshape(len(arr), -1)
+        nan, inf = np.isnan(flat), np.isinf(flat)
+        setattr(result, f"{kind}_nan", getattr(result, f"{kind}_nan") + int(nan.sum()))
+        setattr(result, f"{kind}_inf", getattr(result, f"{kind}_inf") + int(inf.sum()))
+        bad_rows |= (nan | inf).any(axis=1)
+    result.rows_affected += int(bad_rows.sum())
+    if bad_rows.any():
+        first = int(rows[bad_rows].min())
+        result.first_row = first if result.first_row is None else min(result.first_row, first)
+
+
+def non_finite(ctx: Any, split: str) -> NonFinite | None:
+    """NaN/Inf counts: every row of an in-memory split when it fits, else the audit sample."""
+    def compute(c: Any) -> NonFinite | None:
+        pair = tensor_pair(c.setup, split)
+        if pair is not None and pair[0].numel() <= FULL_SCAN_ELEMENTS:
+            x, y = pair
+            result = NonFinite(split, f"all {len(x)} rows", len(x))
+            step = max(1, 4_000_000 // max(1, x[0].numel()))
+            for start in range(0, len(x), step):
+                rows = np.arange(start, min(start + step, len(x)))
+                _count_non_finite(result, _to_numpy(x[start:start + step]), _to_numpy(y[start:start + step]), rows)
+        else:
+            sample = sample_of(c, split)
+            if sample is None:
+                return None
+            result = NonFinite(split, sample.scope, sample.n)
+            _count_non_finite(result, sample.x, sample.y, sample.rows)
+        if result.total:
+            for index, (xb, yb) in enumerate(c.batches(split)):
+                probe = NonFinite(split, "", 0)
+                xa, ya = _to_numpy(xb), _to_numpy(yb)
+                _count_non_finite(probe, xa, ya, np.arange(len(ya) if ya is not None else 0))
+                if probe.total:
+                    result.first_batch = index
+                    break
+        return result
+
+    return ctx.probe(f"data_audit.non_finite.{split}", compute)
+
+
+# -- labels --------------------------------------------------------------------------------
+def class_labels(y: np.ndarray | None, task: str) -> np.ndarray | None:
+    """Integer class per sample for binary/multiclass targets (argmax of one-hot rows), else None."""
+    if y is None or task not in CLASSIFICATION:
+        return None
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        finite = np.isfinite(y).all(axis=1) if y.dtype.kind == "f" else np.ones(len(y), bool)
+        return np.argmax(y[finite], axis=1)
+    y = y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y
+    if y.dtype.kind == "f":
+        y = np.round(y[np.isfinite(y)])
+    return y.astype(np.int64)
+
+
+def all_labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str]:
+    """Class labels of the whole split when in memory, else of the audit sample; with the scope."""
+    def compute(c: Any) -> tuple[np.ndarray | None, str]:
+        pair = tensor_pair(c.setup, split)
+        if pair is not None and pair[1].numel() <= FULL_SCAN_ELEMENTS:
+            return class_labels(_to_numpy(pair[1]), c.setup.task), f"all {len(pair[1])} rows"
+        sample = sample_of(c, split)
+        if sample is None:
+            return None, ""
+        return class_labels(sample.y, c.setup.task), sample.scope
+
+    return ctx.probe(f"data_audit.labels.{split}", compute)
+
+
+# -- duplicates and overlap ------------------------------------------------------------------
+def row_hashes(x: np.ndarray) -> np.ndarray:
+    """A 64-bit hash per row: random odd multipliers on the exact bits of its values, summed mod 2**64."""
+    flat = np.ascontiguousarray(x.reshape(len(x), -1))
+    if flat.dtype.kind == "f":
+        flat = flat + flat.dtype.type(0.0)  # -0.0 and 0.0 hash alike
+        unsigned = {2: np.uint16, 4: np.uint32, 8: np.uint64}[flat.dtype.itemsize]
+        bits = flat.view(unsigned).astype(np.uint64, copy=False)
+    else:
+        bits = flat.astype(np.int64).view(np.uint64)
+    coefficients = np.random.default_rng(12345).integers(1, 2**63, size=flat.shape[1], dtype=np.uint64) | np.uint64(1)
+    with np.errstate(over="ignore"):
+        return bits @ coefficients  # wraps modulo 2**64
+
+
+def _finite_rows(x: np.ndarray) -> np.ndarray:
+    flat = x.reshape(len(x), -1)
+    return np.isfinite(flat).all(axis=1) if flat.dtype.kind == "f" else np.ones(len(x), bool)
+
+
+def split_hashes(ctx: Any, split: str) -> tuple[np.ndarray, str] | None:
+    """Row hashes of every finite row of an in-memory split (or the audit sample), with the scope."""
+    def compute(c: Any) -> tuple[np.ndarray, str] | None:
+        pair = tensor_pair(c.setup, split)
+        if pair is not None and pair[0].numel() <= FULL_SCAN_ELEMENTS and len(pair[0]):
+            x = pair[0]
+            step = max(1, 4_000_000 // max(1, x[0].numel()))
+            parts = []
+            for start in range(0, len(x), step):
+                chunk = _to_numpy(x[start:start + step])
+                parts.append(row_hashes(chunk[_finite_rows(chunk)]))
+            return np.concatenate(parts), f"all {len(x)} rows"
+        sample = sample_of(c, split)
+        if sample is None or sample.x is None:
+            return None
+        return row_hashes(sample.x[_finite_rows(sample.x)]), sample.scope
+
+    return ctx.probe(f"data_audit.hashes.{split}", compute)
+
+
+@dataclass
+class Duplicates:
+    """Exact and near copies within the training split and between validation and training."""
+
+    exact_scope: str
+    exact_rows: int
+    exact_with_copy: int  # rows that have an exact copy elsewhere in the split
+    near_scope: str = ""
+    near_rows: int = 0
+    near_with_copy: int = 0  # rows with a near copy (exact ones included)
+    typical_distance: float | None = None
+    threshold: float | None = None
+    examples: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact_with_copy / self.exact_rows if self.exact_rows else 0.0
+
+    @property
+    def near_share(self) -> float:
+        return self.near_with_copy / self.near_rows if self.near_rows else 0.0
+
+    @property
+    def share(self) -> float:
+        return max(self.exact_share, self.near_share)
+
+
+NEAR_FACTOR = 0.01
+
+
+@dataclass
+class Neighbours:
+    """Nearest neighbours within a (standardised) training sample; shared by D107 and D108."""
+
+    rows: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    index: Any  # fitted sklearn NearestNeighbors
+    distances: np.ndarray  # to the k nearest, self first
+    neighbours: np.ndarray
+    typical: float  # median distance to the k-th neighbour
+
+    @property
+    def threshold(self) -> float:
+        return NEAR_FACTOR * self.typical
+
+    def standardise(self, x: np.ndarray) -> np.ndarray:
+        return (x.reshape(len(x), -1).astype(np.float64) - self.mean) / self.scale
+
+
+def train_neighbours(ctx: Any) -> Neighbours | None:
+    """Fit nearest neighbours on a bounded training sample (rows² × dims ≤ NN_WORK); None below 3 dims."""
+    def compute(c: Any) -> Neighbours | None:
+        sample = sample_of(c, "train")
+        x = _finite_sample(sample)
+        if x is None or x[0].size < 3:
+            return None  # in one or two dimensions close neighbours are normal: exact copies only
+        from sklearn.neighbors import NearestNeighbors
+
+        n = int(min(MAX_ROWS, max(200, math.sqrt(NN_WORK / x[0].size))))
+        rows, flat = sample.rows[_finite_rows(sample.x)][:n], x[:n].reshape(min(n, len(x)), -1).astype(np.float64)
+        mean, scale = flat.mean(axis=0), flat.std(axis=0)
+        scale[scale <= 1e-12] = 1.0
+        space = (flat - mean) / scale
+        k = min(11, len(space))
+        index = NearestNeighbors(n_neighbors=k).fit(space)
+        distances, neighbours = index.kneighbors(space)
+        return Neighbours(rows, mean, scale, index, distances, neighbours, float(np.median(distances[:, -1])))
+
+    return ctx.probe("data_audit.neighbours", compute)
+
+
+def duplicates(ctx: Any) -> Duplicates | None:
+    """Share of training rows with an exact copy (hashes) or a near copy (nearest neighbours)."""
+    def compute(c: Any) -> Duplicates | None:
+        hashed = split_hashes(c, "train")
+        if hashed is None:
+            return None
+        hashes, scope = hashed
+        _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+        result = Duplicates(scope, len(hashes), int((counts[inverse] > 1).sum()))
+        found = train_neighbours(c)
+        if found is None:
+            return result
+        near = found.distances[:, 1] <= found.threshold
+        sample = sample_of(c, "train")
+        n = len(found.rows)
+        result.near_scope = f"a random sample of {n} rows" if sample.n_total and n < sample.n_total else f"all {n} rows"
+        result.near_rows, result.near_with_copy = n, int(near.sum())
+        result.typical_distance, result.threshold = found.typical, found.threshold
+        result.examples = [(int(found.rows[i]), int(found.rows[found.neighbours[i, 1]])) for i in np.flatnonzero(near)[:5]]
+        return result
+
+    return ctx.probe("data_audit.duplicates", compute)
+
+
+def _finite_sample(sample: SplitSample | None) -> np.ndarray | None:
+    if sample is None or sample.x is None or len(sample.x) < 3:
+        return None
+    return sample.x[_finite_rows(sample.x)]
+
+
+@dataclass
+class Overlap:
+    """Validation rows that also appear (exactly or nearly) in the training split."""
+
+    exact_scope: str
+    val_rows: int
+    exact_in_train: int
+    near_rows: int = 0
+    near_in_train: int = 0
+    threshold: float | None = None
+    examples: list[int] = field(default_factory=list)  # validation row indices
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact_in_train / self.val_rows if self.val_rows else 0.0
+
+    @property
+    def near_share(self) -> float:
+        return self.near_in_train / self.near_rows if self.near_rows else 0.0
+
+    @property
+    def share(self) -> float:
+        return max(self.exact_share, self.near_share)
+
+
+def overlap(ctx: Any) -> Overlap | None:
+    """Exact overlap from row hashes; near overlap from nearest training neighbours of a validation sample."""
+    def compute(c: Any) -> Overlap | None:
+        train, val = split_hashes(c, "train"), split_hashes(c, "val")
+        if train is None or val is None:
+            return None
+        known = np.unique(train[0])
+        position = np.minimum(np.searchsorted(known, val[0]), len(known) - 1)
+        in_train = int((known[position] == val[0]).sum()) if len(known) else 0
+        result = Overlap(f"{val[1]} of validation against {train[1]} of training", len(val[0]), in_train)
+        found, val_sample = train_neighbours(c), sample_of(c, "val")
+        val_x = _finite_sample(val_sample)
+        if found is None or val_x is None or val_x[0].size != len(found.mean):
+            return result
+        val_x = val_x[: len(found.rows)]
+        distances = found.index.kneighbors(found.standardise(val_x), n_neighbors=1)[0][:, 0]
+        near = distances <= found.threshold
+        val_rows = val_sample.rows[_finite_rows(val_sample.x)][: len(val_x)]
+        result.near_rows, result.near_in_train = len(val_x), int(near.sum())
+        result.threshold = found.threshold
+        result.examples = [int(r) for r in val_rows[near][:5]]
+        return result
+
+    return ctx.probe("data_audit.overlap", compute)
+
+
+# -- train/validation shift ------------------------------------------------------------------
+@dataclass
+class Shift:
+    """Label shares and per-feature distribution shift between training and validation."""
+
+    train_shares: dict[int, float] = field(default_factory=dict)
+    val_shares: dict[int, float] = field(default_factory=dict)
+    label_p: float | None = None
+    label_tvd: float | None = None
+    unit: str = "feature"
+    ks: np.ndarray | None = None  # KS statistic per feature / channel summary / target column
+    ks_p_adjusted: np.ndarray | None = None  # Bonferroni-adjusted p-values
+    target_ks: np.ndarray | None = None
+    target_p_adjusted: np.ndarray | None = None
+    n_train: int = 0
+    n_val: int = 0
+
+
+def _counts(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    return np.array([(labels == k).sum() for k in classes], dtype=np.float64)
+
+
+def _summaries(x: np.ndarray) -> tuple[np.ndarray, str]:
+    """One value per sample and column: the column itself (tabular) or per-channel means (images)."""
+    values = _finite_float(x)
+    if values.ndim == 2:
+        return values, "feature"
+    channels = values.reshape(len(values), values.shape[1], -1)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(channels, axis=2), "per-sample channel mean"
+
+
+def _ks(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.stats import ks_2samp
+
+    stat = np.zeros(a.shape[1])
+    p = np.ones(a.shape[1])
+    for j in range(a.shape[1]):
+        left, right = a[:, j][np.isfinite(a[:, j])], b[:, j][np.isfinite(b[:, j])]
+        if len(left) >= 5 and len(right) >= 5 and (np.ptp(left) > 0 or np.ptp(right) > 0):
+            result = ks_2samp(left, right)
+            stat[j], p[j] = result.statistic, result.pvalue
+    return stat, np.minimum(1.0, p * max(1, a.shape[1]))
+
+
+def shift(ctx: Any) -> Shift | None:
+    """Chi-square test of label shares and Kolmogorov-Smirnov tests per feature (Bonferroni-adjusted)."""
+    def compute(c: Any) -> Shift | None:
+        train, val = sample_of(c, "train"), sample_of(c, "val")
+        if train is None or val is None:
+            return None
+        result = Shift(n_train=train.n, n_val=val.n)
+        train_labels, _ = all_labels(c, "train")
+        val_labels, _ = all_labels(c, "val")
+        if train_labels is not None and val_labels is not None and len(train_labels) and len(val_labels):
+            from scipy.stats import chi2_contingency
+
+            classes = np.union1d(np.unique(train_labels), np.unique(val_labels))
+            table = np.stack([_counts(train_labels, classes), _counts(val_labels, classes)])
+            result.train_shares = {int(k): float(v) for k, v in zip(classes, table[0] / table[0].sum())}
+            result.val_shares = {int(k): float(v) for k, v in zip(classes, table[1] / table[1].sum())}
+            result.label_tvd = 0.5 * float(np.abs(table[0] / table[0].sum() - table[1] / table[1].sum()).sum())
+            result.label_p = float(chi2_contingency(table)[1]) if len(classes) > 1 else 1.0
+        elif c.setup.task == "regression" and train.y is not None and val.y is not None:
+            result.target_ks, result.target_p_adjusted = _ks(
+                _finite_float(train.y.reshape(train.n, -1)), _finite_float(val.y.reshape(val.n, -1)))
+        if (train.x is not None and val.x is not None and not train.x_integer and train.x.ndim >= 2
+                and train.x.shape[1:] == val.x.shape[1:]):
+            a, result.unit = _summaries(train.x)
+            b, _ = _summaries(val.x)
+            result.ks, result.ks_p_adjusted = _ks(a, b)
+        return result
+
+    return ctx.probe("data_audit.shift", compute)
+
+
+# -- order of the training loader ------------------------------------------------------------
+@dataclass
+class Order:
+    """How labels/targets are arranged in the first batches of the training loader."""
+
+    kind: str  # classification | regression
+    batches: int
+    n: int
+    runs: int = 0
+    longest_run: int = 0
+    expected_runs: float = 0.0
+    mean_entropy: float = 0.0
+    expected_entropy: float = 0.0
+    p_value: float = 1.0
+    spearman: float = 0.0
+    spearman_p: float = 1.0
+    within_batch_variance_ratio: float = 1.0
+
+
+def _entropy(labels: np.ndarray) -> float:
+    _, counts = np.unique(labels, return_counts=True)
+    p = counts / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+def _entropies(counts: np.ndarray) -> np.ndarray:
+    """Entropy (nats) of each row of class counts."""
+    p = counts / counts.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.nansum(np.where(p > 0, p * np.log(p), 0.0), axis=1)
+
+
+def order(ctx: Any) -> Order | None:
+    """Label runs and per-batch label entropy (or target sortedness) vs what a shuffled loader gives."""
+    def compute(c: Any) -> Order | None:
+        task = c.setup.task
+        batches = [(_to_numpy(y)) for _, y in c.batches("train")]
+        batches = [b for b in batches if b is not None and len(b)]
+        if len(batches) < 2:
+            return None
+        if task in CLASSIFICATION:
+            per_batch = [class_labels(b, task) for b in batches]
+            labels, _ = all_labels(c, "train")
+            if labels is None or not len(labels):
+                return None
+            return _label_order(per_batch, labels, c.setup.seed)
+        if task == "regression":
+            return _target_order(batches)
+        return None
+
+    return ctx.probe("data_audit.order", compute)
+
+
+def _label_order(per_batch: list[np.ndarray], population: np.ndarray, seed: int, simulations: int = 500) -> Order:
+    sequence = np.concatenate(per_batch)
+    changes = np.flatnonzero(np.diff(sequence) != 0)
+    runs = len(changes) + 1
+    bounds = np.concatenate([[-1], changes, [len(sequence) - 1]])
+    classes, counts = np.unique(population, return_counts=True)
+    shares = counts / counts.sum()
+    observed = float(np.mean([_entropy(b) for b in per_batch]))
+    rng = np.random.default_rng(seed)
+    simulated = np.mean([_entropies(rng.multinomial(len(b), shares, size=simulations)) for b in per_batch], axis=0)
+    draws = rng.choice(len(classes), size=(200, len(sequence)), p=shares)
+    expected_runs = float(np.mean((np.diff(draws, axis=1) != 0).sum(axis=1) + 1))
+    return Order(
+        "classification", len(per_batch), len(sequence), runs=runs, longest_run=int(np.diff(bounds).max()),
+        expected_runs=expected_runs, mean_entropy=observed, expected_entropy=float(simulated.mean()),
+        p_value=float((1 + np.sum(simulated <= observed)) / (simulations + 1)),
+    )
+
+
+def _target_order(batches: list[np.ndarray]) -> Order:
+    from scipy.stats import spearmanr
+
+    columns = [_finite_float(b.reshape(len(b), -1)) for b in batches]
+    values = np.concatenate(columns)
+    first = values[:, 0]
+    keep = np.isfinite(first)
+    rho, p = spearmanr(np.arange(len(first))[keep], first[keep]) if keep.sum() > 3 and np.ptp(first[keep]) > 0 else (0.0, 1.0)
+    total = np.nanvar(values, axis=0)
+    within = np.nanmean([np.nanvar(b, axis=0) for b in columns if len(b) > 1], axis=0) if any(len(b) > 1 for b in columns) else total
+    ratio = float(np.mean(within[total > 0] / total[total > 0])) if np.any(total > 0) else 1.0
+    return Order("regression", len(batches), len(values), spearman=float(np.nan_to_num(rho)),
+                 spearman_p=float(np.nan_to_num(p, nan=1.0)), within_batch_variance_ratio=ratio)

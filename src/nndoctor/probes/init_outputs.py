@@ -1,0 +1,220 @@
+"""Model outputs and loss at init on the sample batches, with the losses they should be compared to.
+
+Two references come from the targets alone, evaluated with the user's own loss on the same
+samples: the *chance* loss of a prediction that knows nothing (zero logits: ln C for softmax
+cross-entropy, ln 2 per label for binary cross-entropy; for regression the target variance,
+i.e. predicting the mean) and the *constant-predictor* loss of the best input-independent
+prediction (log class prior, logit of the label rate, target mean or median). The *offset*
+loss predicts the model's own average output for every sample: it isolates what the output
+bias/offset alone costs.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from ..setup import batch_size_of
+
+LOGITS_OVER_CLASSES = ("CrossEntropyLoss",)
+LOG_PROBS_OVER_CLASSES = ("NLLLoss",)
+ELEMENT_LOGITS = ("BCEWithLogitsLoss",)
+ELEMENT_PROBS = ("BCELoss",)
+REGRESSION_LOSSES = ("MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss")
+CLASSIFICATION_TASKS = ("binary", "multiclass", "multilabel")
+
+
+@dataclass
+class InitOutputs:
+    """Outputs and losses of a fresh model copy on the sample batches (train mode, no grad)."""
+
+    outputs: torch.Tensor | None
+    targets: torch.Tensor | None
+    loss: float | None
+    batch_losses: list[float]
+    loss_name: str
+    task: str
+    space: str
+    chance_loss: float | None = None
+    constant_loss: float | None = None
+    offset_loss: float | None = None
+    final_module: str | None = None
+    final_module_name: str | None = None
+    final_module_obj: nn.Module | None = field(default=None, repr=False)
+    nonfinite_inputs: int = 0
+    error: str | None = None
+
+    @property
+    def n_classes(self) -> int | None:
+        if self.outputs is None or self.outputs.dim() < 2:
+            return None
+        return int(self.outputs.shape[1])
+
+
+def loss_name(loss: Any) -> str:
+    """Class name of a loss module, or the function's name for a plain callable."""
+    if isinstance(loss, nn.Module):
+        return type(loss).__name__
+    return getattr(loss, "__name__", type(loss).__name__)
+
+
+def output_space(name: str, task: str) -> str:
+    """How the loss reads the outputs: class logits, class log-probs, element logits/probs, or values."""
+    if name in LOGITS_OVER_CLASSES:
+        return "class_logits"
+    if name in LOG_PROBS_OVER_CLASSES:
+        return "class_log_probs"
+    if name in ELEMENT_LOGITS:
+        return "element_logits"
+    if name in ELEMENT_PROBS:
+        return "element_probs"
+    if name in REGRESSION_LOSSES or task == "regression":
+        return "values"
+    return "class_logits" if task == "multiclass" else "element_logits"
+
+
+def _class_prior(targets: torch.Tensor, classes: int) -> torch.Tensor:
+    if targets.is_floating_point() and targets.dim() >= 2 and targets.shape[1] == classes:
+        moved = targets.movedim(1, -1).reshape(-1, classes).float()
+        prior = moved.mean(0)
+    else:
+        labels = targets.reshape(-1).long()
+        labels = labels[(labels >= 0) & (labels < classes)]
+        prior = torch.bincount(labels, minlength=classes).float() / max(len(labels), 1)
+    return prior.clamp_min(1e-6) / prior.clamp_min(1e-6).sum()
+
+
+def _per_column(values: torch.Tensor, like: torch.Tensor, reduce: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """Reduce targets over samples, per column when they have the output's shape."""
+    values = values.float()
+    if values.shape == like.shape and values.dim() >= 2:
+        return reduce(values.reshape(values.shape[0], -1)).reshape(like.shape[1:])
+    return reduce(values.reshape(-1, 1)).reshape(())
+
+
+def _broadcast(constant: torch.Tensor, like: torch.Tensor, class_axis: bool) -> torch.Tensor:
+    if class_axis:
+        shape = [1] * like.dim()
+        shape[1] = like.shape[1]
+        return constant.reshape(shape).expand_as(like).contiguous()
+    return constant.expand_as(like).contiguous() if constant.dim() else torch.full_like(like, float(constant))
+
+
+def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tensor) -> list[torch.Tensor]:
+    """Candidate best constant predictions in the output space (the loss picks the best)."""
+    if space in ("class_logits", "class_log_probs") and outputs.dim() >= 2:
+        log_prior = _class_prior(targets, outputs.shape[1]).log()
+        return [_broadcast(log_prior, outputs, class_axis=True)]
+    if space in ("element_logits", "element_probs"):
+        rate = _per_column(targets, outputs, lambda v: v.mean(0)).clamp(1e-6, 1 - 1e-6)
+        value = torch.log(rate / (1 - rate)) if space == "element_logits" else rate
+        return [_broadcast(value, outputs, class_axis=False)]
+    mean = _per_column(targets, outputs, lambda v: v.mean(0))
+    median = _per_column(targets, outputs, lambda v: v.median(0).values)
+    return [_broadcast(mean, outputs, class_axis=False), _broadcast(median, outputs, class_axis=False)]
+
+
+def neutral_prediction(space: str, outputs: torch.Tensor) -> torch.Tensor | None:
+    """What a network that knows nothing outputs: zero logits, uniform log-probs, p = 0.5."""
+    if space in ("class_logits", "element_logits"):
+        return torch.zeros_like(outputs)
+    if space == "class_log_probs" and outputs.dim() >= 2:
+        return torch.full_like(outputs, -math.log(outputs.shape[1]))
+    if space == "element_probs":
+        return torch.full_like(outputs, 0.5)
+    return None
+
+
+def _evaluate(loss: Any, prediction: torch.Tensor, targets: torch.Tensor) -> float | None:
+    try:
+        with torch.no_grad():
+            value = loss(prediction, targets)
+        return float(value) if isinstance(value, torch.Tensor) and value.numel() == 1 else None
+    except Exception:  # a custom loss may not accept a synthetic prediction
+        return None
+
+
+def _final_module_hooks(model: nn.Module, last: dict[str, Any]) -> list:
+    def make(name: str):
+        def hook(module: nn.Module, inputs: tuple, output: Any) -> None:
+            last.update(name=name, module=module, output=output)
+        return hook
+
+    return [
+        m.register_forward_hook(make(n))
+        for n, m in model.named_modules()
+        if n and not any(True for _ in m.children())
+    ]
+
+
+def _nonfinite(x: Any) -> int:
+    if isinstance(x, torch.Tensor) and x.is_floating_point():
+        return int((~torch.isfinite(x)).sum())
+    if isinstance(x, (list, tuple)):
+        return sum(_nonfinite(v) for v in x)
+    return 0
+
+
+def usable_batches(ctx, limit: int) -> list:
+    """The sample batches, without single-sample ones (BatchNorm cannot train on them) when others exist."""
+    batches = ctx.batches()[:limit]
+    return [b for b in batches if batch_size_of(b[0]) > 1] or batches
+
+
+def init_outputs(ctx, max_batches: int = 8) -> InitOutputs:
+    """Forward the sample batches through a fresh copy (train mode, no grad) and measure the loss."""
+    setup = ctx.setup
+    model = ctx.model_copy(seed=setup.seed)
+    model.train()
+    name = loss_name(setup.loss)
+    space = output_space(name, setup.task)
+    outputs: list[torch.Tensor] = []
+    targets: list[torch.Tensor] = []
+    batch_losses: list[float] = []
+    last: dict[str, Any] = {}
+    final_name = final_module = None
+    nonfinite_inputs = 0
+    handles = _final_module_hooks(model, last)
+    try:
+        with torch.no_grad():
+            for x, y in usable_batches(ctx, max_batches):
+                nonfinite_inputs += _nonfinite(x)
+                last.clear()
+                out = model(x)
+                if not isinstance(out, torch.Tensor):
+                    return InitOutputs(None, None, None, [], name, setup.task, space, error="the model output is not a tensor")
+                if final_module is None and last.get("output") is out:
+                    final_name, final_module = last["name"], last["module"]
+                value = setup.compute_loss(out, y)
+                batch_losses.append(float(value.float().mean()) if isinstance(value, torch.Tensor) else float("nan"))
+                outputs.append(out.detach().float())
+                targets.append(y.detach())
+    finally:
+        for handle in handles:
+            handle.remove()
+    try:
+        all_outputs, all_targets = torch.cat(outputs), torch.cat(targets)
+    except RuntimeError:  # variable-length outputs: keep the first batch
+        all_outputs, all_targets = outputs[0], targets[0]
+    result = InitOutputs(
+        all_outputs, all_targets, _evaluate(setup.loss, all_outputs, all_targets), batch_losses, name,
+        setup.task, space, final_module=type(final_module).__name__ if final_module is not None else None,
+        final_module_name=final_name, final_module_obj=final_module, nonfinite_inputs=nonfinite_inputs,
+    )
+    _add_references(result, setup.loss)
+    return result
+
+
+def _add_references(result: InitOutputs, loss: Any) -> None:
+    outputs, targets = result.outputs, result.targets
+    if outputs is None or targets is None or not bool(torch.isfinite(outputs).all()):
+        return
+    candidates = [v for v in (_evaluate(loss, p, targets) for p in constant_predictions(result.space, outputs, targets)) if v is not None]
+    result.constant_loss = min(candidates) if candidates else None
+    neutral = neutral_prediction(result.space, outputs)
+    result.chance_loss = _evaluate(loss, neutral, targets) if neutral is not None else result.constant_loss
+    own_mean = outputs.mean(0, keepdim=True).expand_as(outputs).contiguous()
+    result.offset_loss = _evaluate(loss, own_mean, targets)

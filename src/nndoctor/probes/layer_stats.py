@@ -1,0 +1,217 @@
+"""Per-layer statistics of a fresh model copy at init, measured on real sample batches.
+
+Forward hooks record each leaf module's output scale, the share of ReLU units that never
+fire on the sample, and the share of sigmoid/tanh pre-activations in the flat tails; tensor
+hooks record the gradient reaching each weight layer's output; one backward of the loss
+gives every parameter's gradient. Hooks live in a context manager and are always removed.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import torch
+from torch import nn
+
+from ..setup import batch_size_of
+from .init_outputs import usable_batches
+
+RELUS = (nn.ReLU, nn.ReLU6)
+# |pre-activation| beyond which the derivative is under ~1/25 of its peak.
+SATURATION_AT = {nn.Sigmoid: 5.0, nn.Tanh: 3.0}
+WEIGHT_LAYERS = (nn.Linear, nn.modules.conv._ConvNd)
+NORMALISATION = (
+    nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm,
+) + ((nn.RMSNorm,) if hasattr(nn, "RMSNorm") else ())
+RECURRENT = (nn.RNNBase,)
+
+
+@dataclass
+class LayerRecord:
+    """What one leaf module produced over the sample batches (first call order)."""
+
+    name: str
+    kind: str
+    order: int
+    is_weight: bool = False
+    units: int = 0
+    out_sum: float = 0.0
+    out_sq: float = 0.0
+    out_count: int = 0
+    grad_norms: list[float] = field(default_factory=list)
+    ever_active: torch.Tensor | None = None
+    saturated: int = 0
+    pre_count: int = 0
+
+    @property
+    def out_mean(self) -> float:
+        return self.out_sum / max(self.out_count, 1)
+
+    @property
+    def out_std(self) -> float:
+        variance = self.out_sq / max(self.out_count, 1) - self.out_mean**2
+        return math.sqrt(max(variance, 0.0))
+
+    @property
+    def dead_share(self) -> float | None:
+        if self.ever_active is None:
+            return None
+        return float(1.0 - self.ever_active.float().mean().item())
+
+    @property
+    def saturated_share(self) -> float | None:
+        return self.saturated / self.pre_count if self.pre_count else None
+
+    @property
+    def output_grad_norm(self) -> float | None:
+        """Mean per-sample norm of the loss gradient w.r.t. this layer's output (width-independent scale)."""
+        return sum(self.grad_norms) / len(self.grad_norms) if self.grad_norms else None
+
+
+@dataclass
+class LayerStats:
+    """Result of :func:`layer_stats`. ``layers`` are leaf modules in the order they first ran."""
+
+    layers: list[LayerRecord]
+    grad_norms: dict[str, float | None]
+    trainable: list[str]
+    loss: float | None
+    samples: int
+    has_normalisation: bool
+    has_recurrent: bool
+    error: str | None = None
+
+    @property
+    def weight_layers(self) -> list[LayerRecord]:
+        return [r for r in self.layers if r.is_weight]
+
+    def layer(self, name: str) -> LayerRecord | None:
+        return next((r for r in self.layers if r.name == name), None)
+
+
+def _per_sample_norm(grad: torch.Tensor) -> float:
+    grad = grad.detach().float()
+    return float(grad.pow(2).sum().div(max(grad.shape[0], 1)).sqrt()) if grad.dim() else float(grad.abs())
+
+
+def _unit_dim(output: torch.Tensor, after_conv: bool) -> int:
+    """Which axis holds the units: channels for conv maps, features otherwise."""
+    if output.dim() >= 4 or (output.dim() == 3 and after_conv):
+        return 1
+    return output.dim() - 1
+
+
+class _Recorder:
+    def __init__(self, track_grads: bool) -> None:
+        self.track_grads = track_grads
+        self.records: dict[str, LayerRecord] = {}
+        self.last_weight_is_conv = False
+
+    def hook_for(self, name: str, module: nn.Module):
+        kind = type(module).__name__
+        is_weight = isinstance(module, WEIGHT_LAYERS)
+
+        def hook(mod: nn.Module, inputs: tuple, output) -> None:
+            if not isinstance(output, torch.Tensor) or not output.is_floating_point():
+                return
+            record = self.records.get(name)
+            if record is None:
+                record = self.records[name] = LayerRecord(name, kind, len(self.records), is_weight)
+            with torch.no_grad():
+                values = output.detach().float()
+                record.out_sum += float(values.sum())
+                record.out_sq += float((values * values).sum())
+                record.out_count += values.numel()
+                if isinstance(mod, RELUS) and values.dim() >= 2:
+                    self._count_active(record, values)
+                threshold = next((t for cls, t in SATURATION_AT.items() if isinstance(mod, cls)), None)
+                if threshold is not None and inputs and isinstance(inputs[0], torch.Tensor):
+                    pre = inputs[0].detach()
+                    record.saturated += int((pre.abs() > threshold).sum())
+                    record.pre_count += pre.numel()
+            if is_weight:
+                self.last_weight_is_conv = isinstance(mod, nn.modules.conv._ConvNd)
+                if self.track_grads and output.requires_grad:
+                    output.register_hook(lambda g: record.grad_norms.append(_per_sample_norm(g)))
+
+        return hook
+
+    def _count_active(self, record: LayerRecord, values: torch.Tensor) -> None:
+        dim = _unit_dim(values, self.last_weight_is_conv)
+        reduce = [d for d in range(values.dim()) if d != dim]
+        active = (values > 0).amax(dim=reduce)
+        if record.ever_active is None or record.ever_active.shape != active.shape:
+            record.ever_active = active
+        else:
+            record.ever_active |= active
+        record.units = active.numel()
+
+
+@contextlib.contextmanager
+def recording(model: nn.Module, track_grads: bool = True) -> Iterator[_Recorder]:
+    """Hook every leaf module of ``model``; the hooks are removed when the block ends."""
+    recorder = _Recorder(track_grads)
+    handles = []
+    try:
+        for name, module in model.named_modules():
+            if name and (not any(True for _ in module.children()) or isinstance(module, RECURRENT)):
+                handles.append(module.register_forward_hook(recorder.hook_for(name, module)))
+        yield recorder
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def layer_stats(ctx, max_batches: int = 8) -> LayerStats:
+    """Forward the sample batches through a fresh copy in train mode and backprop the loss.
+
+    Gradients accumulate over the batches (each loss divided by the batch count), so a
+    parameter has a zero gradient only when no sample gave it one.
+    """
+    setup = ctx.setup
+    model = ctx.model_copy(seed=setup.seed)
+    model.train()
+    model.zero_grad(set_to_none=True)
+    trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+    batches = usable_batches(ctx, max_batches)
+    losses: list[float] = []
+    samples = 0
+    error = None
+    with recording(model) as recorder:
+        try:
+            for x, y in batches:
+                output = model(x)
+                loss = setup.compute_loss(output, y)
+                samples += batch_size_of(x)
+                if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+                    error = "the loss is not a scalar tensor"
+                    break
+                losses.append(float(loss.detach()))
+                if not loss.requires_grad:
+                    error = "the loss does not depend on any trainable parameter (no graph to backpropagate)"
+                    break
+                (loss / len(batches)).backward()
+        except RuntimeError as exc:  # e.g. an in-place op breaking backward: report, keep the forward stats
+            error = f"backward failed: {str(exc).splitlines()[0]}"
+    grad_norms: dict[str, float | None] = {}
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            grad_norms[name] = None if param.grad is None else float(param.grad.detach().float().norm())
+    modules = list(model.modules())
+    return LayerStats(
+        layers=sorted(recorder.records.values(), key=lambda r: r.order),
+        grad_norms=grad_norms,
+        trainable=trainable,
+        loss=sum(losses) / len(losses) if losses else None,
+        samples=samples,
+        has_normalisation=any(isinstance(m, NORMALISATION) for m in modules),
+        has_recurrent=any(isinstance(m, RECURRENT) for m in modules),
+        error=error,
+    )
+
+
+def weight_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """Linear and convolution layers of ``model`` in definition order."""
+    return [(n, m) for n, m in model.named_modules() if isinstance(m, WEIGHT_LAYERS)]

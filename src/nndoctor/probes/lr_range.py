@@ -1,0 +1,202 @@
+"""Learning-rate range test (Smith 2015; fastai's ``lr_find``) and a pure LR suggestion.
+
+A model copy is trained with a fresh optimizer from the user's factory while the LR grows
+exponentially from ``start`` to ``end``; the sweep stops when the bias-corrected moving
+average of the loss exceeds four times its best value or turns non-finite. Because it uses
+the user's optimizer type, Adam's and SGD's different stable ranges come out of the
+measurement itself. :func:`suggest_lr` reads the curve and is a pure function, so it is
+tested on synthetic curves with known answers.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+from scipy import ndimage
+
+from .trial import endless_batches, set_lr, train_step, user_lr
+
+if TYPE_CHECKING:
+    from ..checks.base import Context
+
+DIVERGE_FACTOR = 4.0
+
+
+def ema(values: Sequence[float], beta: float = 0.9) -> list[float]:
+    """Exponential moving average with bias correction (fastai's smoothed loss)."""
+    out, avg = [], 0.0
+    for i, value in enumerate(values, start=1):
+        avg = beta * avg + (1 - beta) * value
+        out.append(avg / (1 - beta**i))
+    return out
+
+
+@dataclass
+class Suggestion:
+    """What the range-test curve says.
+
+    ``lr`` is the suggested LR (None when no LR made the loss fall); ``min_loss_lr`` the LR
+    at the lowest smoothed loss; ``divergence_lr`` the first LR where the loss exploded
+    (above ``DIVERGE_FACTOR`` times its best or back above its starting level), None when
+    it never did; ``reason`` says in words how the answer was reached.
+    """
+
+    lr: float | None
+    min_loss_lr: float | None
+    divergence_lr: float | None
+    reason: str
+    index: int | None = None
+    drop: float = 0.0
+
+
+def _median_smooth(losses: np.ndarray) -> np.ndarray:
+    """Running median over ~5% of the sweep: removes isolated spikes without lag."""
+    return ndimage.median_filter(losses, size=max(3, (len(losses) // 20) | 1), mode="nearest")
+
+
+def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 0.05) -> Suggestion:
+    """Suggest an LR from a range-test curve: the steepest descent before the minimum.
+
+    The curve is cut at the first non-finite loss, smoothed without lag (running median,
+    then a Gaussian) and cut again where it explodes. The region of interest runs from the
+    start to the lowest smoothed loss; the loss must fall there by at least ``min_drop`` of
+    its starting level and by more than the noise, otherwise no LR is suggested. The
+    suggestion is the LR where the smoothed loss falls fastest per decade of LR, capped at a
+    third of the minimum's LR (the minimum itself sits at the edge of instability) and
+    floored at a hundredth of it (so a spike at the very start cannot drag it down).
+    """
+    lr = np.asarray(lrs, dtype=float)
+    loss = np.asarray(losses, dtype=float)
+    finite = np.isfinite(loss)
+    end = int(np.argmin(finite)) if not finite.all() else len(loss)
+    blew_up_lr = float(lr[end]) if end < len(lr) else None
+    lr, loss = lr[:end], loss[:end]
+    if len(loss) < 5:
+        return Suggestion(None, None, blew_up_lr, f"only {len(loss)} finite points in the sweep; the loss blew up almost at once")
+    head = max(1, len(loss) // 20)
+    median = _median_smooth(loss)
+    start_level = float(np.median(median[: head + 1]))
+    divergence = _divergence_index(median, int(np.argmin(median)), start_level)
+    divergence_lr = float(lr[divergence]) if divergence is not None else blew_up_lr
+    keep = divergence if divergence is not None and divergence >= 5 else len(loss)
+    lr, loss, median = lr[:keep], loss[:keep], median[:keep]
+    smooth = ndimage.gaussian_filter1d(median, sigma=max(1.0, len(lrs) / 100), mode="nearest")
+    best = int(np.argmin(smooth))
+    noise = float(1.4826 * np.median(np.abs(loss - smooth)))
+    drop = start_level - float(smooth[best])
+    scale = max(abs(start_level), 1e-12)
+    if best <= head or drop < min_drop * scale or drop < noise:
+        if best <= head:
+            reason = f"the loss rose from the start of the sweep (lowest at lr={lr[best]:.2g})"
+        else:
+            reason = f"the loss stayed flat: it fell by {max(drop, 0) / scale:.1%} at most (noise {noise / scale:.1%})"
+        return Suggestion(None, float(lr[best]), divergence_lr, reason + ", so no LR in the range made it fall",
+                          None, max(drop, 0) / scale)
+    log_lr = np.log10(lr[: best + 1])
+    slope = np.gradient(smooth[: best + 1], log_lr)
+    steep = int(np.argmin(slope[head:])) + head
+    chosen = float(np.clip(lr[steep], lr[best] / 100, lr[best] / 3))
+    index = int(np.argmin(np.abs(np.log(lr[: best + 1]) - math.log(chosen))))
+    return Suggestion(chosen, float(lr[best]), divergence_lr,
+                      f"steepest descent at lr={lr[steep]:.2g}, lowest loss at lr={lr[best]:.2g}", index, drop / scale)
+
+
+def _divergence_index(smooth: np.ndarray, best: int, start_level: float) -> int | None:
+    """First point after the minimum where the loss exploded (4x best, or back above the start)."""
+    best_value = float(smooth[best])
+    limit = DIVERGE_FACTOR * best_value if best_value > 0 else best_value + abs(start_level)
+    if start_level > 1.25 * best_value > 0:
+        limit = min(limit, start_level)
+    above = np.nonzero(smooth[best:] > limit)[0]
+    return best + int(above[0]) if len(above) else None
+
+
+@dataclass
+class RangeConfig:
+    """Sweep from ``start`` to ``end`` over at most ``steps`` steps and ``seconds`` seconds."""
+
+    start: float = 1e-7
+    end: float = 10.0
+    steps: int = 100
+    seconds: float = 8.0
+    beta: float = 0.9
+    share_of_time_left: float = 0.2
+
+
+CONFIG = RangeConfig()
+
+
+@dataclass
+class RangeResult:
+    """The sweep's curve, why it stopped, the user's LR and the suggestion."""
+
+    lrs: list[float]
+    losses: list[float]
+    smoothed: list[float]
+    stopped: str
+    user_lr: float | None
+    suggestion: Suggestion
+    optimizer: str
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def telemetry(self) -> dict[str, Any]:
+        return {
+            "lrs": self.lrs, "losses": self.losses, "smoothed": self.smoothed, "stopped": self.stopped,
+            "user_lr": self.user_lr, "optimizer": self.optimizer, "suggestion": asdict(self.suggestion),
+        }
+
+
+def lr_range_test(setup, model, config: RangeConfig = CONFIG, seconds: float | None = None) -> RangeResult:
+    """Sweep the LR exponentially on ``model`` (a copy) with a fresh optimizer of the user's type."""
+    seconds = config.seconds if seconds is None else seconds
+    optimizer = setup.make_optimizer(model)
+    base = [float(g["lr"]) for g in optimizer.param_groups]
+    factor = (config.end / config.start) ** (1 / max(config.steps - 1, 1))
+    lrs, losses, smoothed = [], [], []
+    avg, best, stopped = 0.0, math.inf, "end"
+    started = time.perf_counter()
+    model.train()
+    batches = endless_batches(setup)
+    for i in range(config.steps):
+        batch = next(batches, None)
+        if batch is None:
+            stopped = "no data"
+            break
+        lr = config.start * factor**i
+        set_lr(optimizer, lr, base)
+        value = train_step(setup, model, optimizer, *batch)
+        lrs.append(lr)
+        losses.append(value)
+        if not math.isfinite(value):
+            stopped = "non-finite loss"
+            break
+        avg = config.beta * avg + (1 - config.beta) * value
+        smooth = avg / (1 - config.beta ** (i + 1))
+        smoothed.append(smooth)
+        best = min(best, smooth)
+        if i >= 5 and smooth > DIVERGE_FACTOR * best:
+            stopped = "diverged"
+            break
+        if time.perf_counter() - started > seconds:
+            stopped = "time"
+            break
+    suggestion = suggest_lr(lrs, losses)
+    if suggestion.divergence_lr is None and stopped in ("diverged", "non-finite loss"):
+        suggestion.divergence_lr = lrs[-1]
+    return RangeResult(
+        lrs=lrs, losses=losses, smoothed=smoothed, stopped=stopped, user_lr=user_lr(setup),
+        suggestion=suggestion, optimizer=type(optimizer).__name__, seconds=time.perf_counter() - started,
+    )
+
+
+def lr_range_probe(ctx: "Context", config: RangeConfig | None = None) -> RangeResult:
+    """The range test on a seeded model copy, within a share of the checkup's time left."""
+    config = config or CONFIG
+    seconds = min(config.seconds, max(1.0, config.share_of_time_left * ctx.time_left()))
+    result = lr_range_test(ctx.setup, ctx.model_copy(seed=ctx.setup.seed), config, seconds=seconds)
+    ctx.telemetry["lr_range"] = result.telemetry()
+    return result

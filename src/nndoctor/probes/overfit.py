@@ -1,0 +1,219 @@
+"""Single-batch overfit and the with/without-regularisation comparison.
+
+Single-batch overfit (Karpathy's "overfit one batch"): a healthy network memorises a
+few dozen samples in a few hundred steps; one that cannot has a bug or no capacity.
+Decision on regularisation: the copy trains in train mode (BatchNorm uses batch
+statistics as in real training) but with dropout disabled and weight decay set to 0,
+because the question is whether the model and its wiring *can* fit, not whether the
+chosen regularisation lets it; O409 asks that second question separately with
+:func:`regularisation_probe`. The fit is tried at the user's LR and, when that fails, at
+the range test's suggestion, so a bad LR is not mistaken for an unfittable model.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+import torch
+from torch import nn
+
+from ..setup import Batch, Setup
+from .trial import accuracy, evaluate, reference_loss, set_lr, take_samples, train_step, user_lr
+
+if TYPE_CHECKING:
+    from ..checks.base import Context
+
+DROPOUT = (nn.modules.dropout._DropoutNd,)
+
+
+@dataclass
+class OverfitConfig:
+    """Budget of each fitting attempt and what "fitted" means."""
+
+    samples: int = 32
+    steps: int = 200
+    seconds: float = 5.0
+    fit_fraction: float = 0.1
+    share_of_time_left: float = 0.1
+    regularisation_steps: int = 150
+
+
+CONFIG = OverfitConfig()
+
+
+@dataclass
+class Attempt:
+    """One try at memorising the batch at one LR."""
+
+    source: str
+    lr: float | None
+    initial_loss: float
+    final_loss: float
+    accuracy: float | None
+    steps: int
+    fitted: bool
+    diverged: bool
+
+
+@dataclass
+class OverfitResult:
+    """Attempts in order: the user's LR first, the range test's suggestion when that failed."""
+
+    samples: int
+    reference: float | None
+    target_loss: float
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def at_user_lr(self) -> Attempt:
+        return self.attempts[0]
+
+    @property
+    def at_suggested_lr(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.source == "suggested"), None)
+
+    @property
+    def fitted(self) -> bool:
+        return any(a.fitted for a in self.attempts)
+
+
+def without_regularisation(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
+    """Switch dropout off (eval mode, RNN inter-layer dropout 0) and set weight decay to 0."""
+    for module in model.modules():
+        if isinstance(module, DROPOUT):
+            module.eval()
+        if isinstance(module, nn.RNNBase):
+            module.dropout = 0.0
+    for group in optimizer.param_groups:
+        if "weight_decay" in group:
+            group["weight_decay"] = 0.0
+
+
+def regularisers(setup: Setup) -> dict[str, Any]:
+    """The regularisation the setup uses: weight decay per group and dropout rates."""
+    model = setup.fresh_model()
+    optimizer = setup.make_optimizer(model)
+    decay = [float(g.get("weight_decay", 0.0) or 0.0) for g in optimizer.param_groups]
+    dropout = {
+        name: float(m.p if isinstance(m, DROPOUT) else m.dropout)
+        for name, m in model.named_modules()
+        if (isinstance(m, DROPOUT) and m.p > 0) or (isinstance(m, nn.RNNBase) and m.dropout > 0)
+    }
+    return {"weight_decay": max(decay, default=0.0), "dropout": dropout}
+
+
+def fits(setup: Setup, loss: float, acc: float | None, target_loss: float) -> bool:
+    """Memorised: loss below the target and (classification) every sample right."""
+    return math.isfinite(loss) and loss <= target_loss and (acc is None or acc >= 1.0)
+
+
+def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, target_loss: float,
+              config: OverfitConfig, seconds: float, source: str) -> Attempt:
+    """Train ``model`` on one batch at ``lr`` (regularisation off) until it fits or the budget ends."""
+    optimizer = setup.make_optimizer(model)
+    if lr is not None:
+        set_lr(optimizer, lr, [float(g["lr"]) for g in optimizer.param_groups])
+    model.train()
+    without_regularisation(model, optimizer)
+    x, y = batch
+    with torch.no_grad():
+        initial = float(setup.compute_loss(model(x), y))
+    started, steps, diverged = time.perf_counter(), 0, False
+    for steps in range(1, config.steps + 1):
+        value = train_step(setup, model, optimizer, x, y)
+        if not math.isfinite(value):
+            diverged = True
+            break
+        if steps % 10 == 0:
+            with torch.no_grad():
+                output = model(x)
+                if fits(setup, float(setup.compute_loss(output, y)), accuracy(setup, output, y), target_loss):
+                    break
+        if time.perf_counter() - started > seconds:
+            break
+    with torch.no_grad():
+        output = model(x)
+        final = float(setup.compute_loss(output, y))
+        acc = accuracy(setup, output, y)
+    diverged = diverged or not math.isfinite(final)
+    return Attempt(source, lr, initial, final, acc, steps, fits(setup, final, acc, target_loss) and not diverged, diverged)
+
+
+def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn.Module],
+                         fallback_lr: Callable[[], float | None] = lambda: None,
+                         config: OverfitConfig = CONFIG, seconds: float | None = None) -> OverfitResult:
+    """Try to memorise ``batch`` at the user's LR, then at ``fallback_lr()`` if that failed.
+
+    "Fitted" means the loss fell below ``fit_fraction`` of the best constant predictor's
+    loss on the batch (prior entropy / target variance) and, for classification, every
+    sample is predicted right.
+    """
+    seconds = config.seconds if seconds is None else seconds
+    reference = reference_loss(setup, batch[1])
+    model = make_model()
+    if reference is not None and reference > 1e-8:
+        target = config.fit_fraction * reference
+    else:
+        with torch.no_grad():
+            target = config.fit_fraction * float(setup.compute_loss(model(batch[0]), batch[1]))
+    result = OverfitResult(len(batch[1]), reference, target)
+    lr = user_lr(setup)
+    result.attempts.append(fit_batch(setup, model, lr, batch, target, config, seconds, "user"))
+    if result.attempts[0].fitted:
+        return result
+    other = fallback_lr()
+    if other is not None and (lr is None or not math.isclose(lr, other, rel_tol=0.5)):
+        result.attempts.append(fit_batch(setup, make_model(), other, batch, target, config, seconds, "suggested"))
+    return result
+
+
+def overfit_probe(ctx: "Context", config: OverfitConfig | None = None) -> OverfitResult:
+    """Single-batch overfit on the first training samples; the range test supplies the fallback LR."""
+    from .lr_range import lr_range_probe
+
+    config = config or CONFIG
+    batch = take_samples(ctx.batches("train"), config.samples)
+    seconds = min(config.seconds, max(0.5, config.share_of_time_left * ctx.time_left()))
+    return single_batch_overfit(
+        ctx.setup, batch, lambda: ctx.model_copy(seed=ctx.setup.seed),
+        lambda: ctx.probe("lr_range", lr_range_probe).suggestion.lr, config, seconds,
+    )
+
+
+@dataclass
+class RegularisationResult:
+    """Eval-mode train loss after equal training with and without the user's regularisation."""
+
+    regularisers: dict[str, Any]
+    with_loss: float
+    without_loss: float
+    reference: float | None
+    steps: int
+
+
+def regularisation_probe(ctx: "Context", config: OverfitConfig | None = None) -> RegularisationResult | None:
+    """Train two identical copies on the same sample batches, one with regularisation off."""
+    config = config or CONFIG
+    used = regularisers(ctx.setup)
+    if used["weight_decay"] <= 0 and not used["dropout"]:
+        return None
+    batches = ctx.batches("train")
+    seconds = min(config.seconds, max(1.0, config.share_of_time_left * ctx.time_left())) / 2
+    losses, steps_done = [], 0
+    for regularised in (True, False):
+        model = ctx.model_copy(seed=ctx.setup.seed)
+        optimizer = ctx.setup.make_optimizer(model)
+        model.train()
+        if not regularised:
+            without_regularisation(model, optimizer)
+        started = time.perf_counter()
+        for step in range(config.regularisation_steps):
+            x, y = batches[step % len(batches)]
+            if not math.isfinite(train_step(ctx.setup, model, optimizer, x, y)) or time.perf_counter() - started > seconds:
+                break
+        steps_done = max(steps_done, step + 1)
+        losses.append(evaluate(ctx.setup, model, batches)[0])
+    targets = torch.cat([y for _, y in batches])
+    return RegularisationResult(used, losses[0], losses[1], reference_loss(ctx.setup, targets), steps_done)

@@ -1,0 +1,409 @@
+"""Trial training: a short, budgeted run of a model copy on the real train loader.
+
+The loop is a plain training loop (forward, loss, backward, step) bounded by steps and
+seconds, not epochs. It evaluates train and validation loss on fixed sample sets every
+few steps (both in eval mode, so they are comparable), records the per-step minibatch
+loss, per-parameter gradient norms, sampled update ratios |Δw|/|w| and activation
+statistics, and ends with per-class recall. Checks for O403-O407 and G601-G605 read the
+resulting :class:`TrialResult`. The helpers at the top are shared by every probe that
+trains a copy (range test, single-batch overfit).
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator
+
+import torch
+from torch import nn
+
+from ..setup import Batch, Setup, batch_size_of, move_to
+
+if TYPE_CHECKING:
+    from ..checks.base import Context
+
+CLASSIFICATION = ("binary", "multiclass", "multilabel")
+
+
+# -- helpers shared by the probes that train a copy ------------------------------------
+def user_lr(setup: Setup) -> float | None:
+    """The learning rate of the first parameter group of the user's optimizer."""
+    optimizer = setup.make_optimizer(setup.fresh_model())
+    lr = optimizer.param_groups[0].get("lr")
+    return float(lr) if isinstance(lr, (int, float)) or torch.is_tensor(lr) else None
+
+
+def set_lr(optimizer: torch.optim.Optimizer, lr: float, base: list[float]) -> None:
+    """Set the first group's LR to ``lr`` and scale the other groups in proportion."""
+    first = base[0] if base and base[0] > 0 else None
+    for group, original in zip(optimizer.param_groups, base):
+        group["lr"] = lr * (original / first) if first else lr
+
+
+def endless_batches(setup: Setup) -> Iterator[Batch]:
+    """Training batches on the model's device, epoch after epoch."""
+    while True:
+        produced = False
+        for x, y in setup.batches("train"):
+            produced = True
+            yield move_to(x, setup.device), move_to(y, setup.device)
+        if not produced:
+            return
+
+
+def take_samples(batches: list[Batch], n: int) -> Batch:
+    """The first ``n`` samples of a list of batches, concatenated into one batch."""
+    xs, ys, count = [], [], 0
+    for x, y in batches:
+        xs.append(x)
+        ys.append(y)
+        count += batch_size_of(x)
+        if count >= n:
+            break
+    if isinstance(xs[0], torch.Tensor):
+        x = torch.cat(xs)[:n]
+    else:
+        x = type(xs[0])(torch.cat(parts)[:n] for parts in zip(*xs))
+    return x, torch.cat(ys)[:n]
+
+
+def train_step(setup: Setup, model: nn.Module, optimizer: torch.optim.Optimizer, x: Any, y: torch.Tensor) -> float:
+    """One optimizer step; returns the minibatch loss (NaN/Inf returned without stepping)."""
+    optimizer.zero_grad(set_to_none=True)
+    loss = setup.compute_loss(model(x), y)
+    value = float(loss.detach())
+    if not math.isfinite(value):
+        return value
+    loss.backward()
+    optimizer.step()
+    return value
+
+
+def class_labels(setup: Setup, y: torch.Tensor) -> torch.Tensor:
+    """Integer class indices from index or one-hot targets (multiclass/binary)."""
+    if setup.task == "multiclass" and y.dim() == 2:
+        return y.argmax(dim=1)
+    return y.reshape(-1).long() if setup.task == "binary" else y.long()
+
+
+def predictions(setup: Setup, output: torch.Tensor) -> torch.Tensor | None:
+    """Predicted classes (or multilabel 0/1 matrix) from a model output; None for regression."""
+    if setup.task in ("multiclass", "binary") and output.dim() == 2 and output.shape[1] > 1:
+        return output.argmax(dim=-1)
+    if setup.task == "multiclass":
+        return None
+    if setup.task in ("binary", "multilabel"):
+        threshold = 0.5 if type(setup.loss).__name__ == "BCELoss" else 0.0
+        scores = output.reshape(-1) if setup.task == "binary" else output
+        return (scores > threshold).long()
+    return None
+
+
+def accuracy(setup: Setup, output: torch.Tensor, y: torch.Tensor) -> float | None:
+    """Share of correct predictions (elementwise for multilabel); None for regression."""
+    predicted = predictions(setup, output)
+    if predicted is None:
+        return None
+    target = y.long() if setup.task == "multilabel" else class_labels(setup, y)
+    if predicted.shape != target.shape:
+        return None
+    return float((predicted == target).float().mean())
+
+
+def reference_loss(setup: Setup, y: torch.Tensor) -> float | None:
+    """Loss of the best constant predictor on targets ``y``: the level "no learning" sits at.
+
+    Classification: the entropy of the class prior (what cross-entropy reaches by predicting
+    the class shares); regression: the loss of predicting the target mean (the variance for
+    MSE). None when the loss cannot be evaluated that way.
+    """
+    y = y.detach()
+    if setup.task == "multiclass":
+        counts = torch.bincount(class_labels(setup, y).reshape(-1)).double()
+        shares = counts[counts > 0] / counts.sum()
+        return float(-(shares * shares.log()).sum())
+    if setup.task in ("binary", "multilabel"):
+        p = (y.double().reshape(-1, 1) if setup.task == "binary" else y.double().reshape(y.shape[0], -1)).mean(dim=0).clamp(1e-12, 1 - 1e-12)
+        return float((-(p * p.log() + (1 - p) * (1 - p).log())).mean())
+    try:
+        target = y.float()
+        return float(setup.compute_loss(target.mean(dim=0, keepdim=True).expand_as(target), target))
+    except Exception:
+        return None
+
+
+def evaluate(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[float, float | None]:
+    """Mean loss and accuracy over ``batches`` in eval mode, without gradients."""
+    was_training = model.training
+    model.eval()
+    total, correct, count = 0.0, 0.0, 0
+    try:
+        with torch.no_grad():
+            for x, y in batches:
+                output = model(x)
+                n = batch_size_of(x)
+                total += float(setup.compute_loss(output, y)) * n
+                acc = accuracy(setup, output, y)
+                correct = correct + acc * n if acc is not None and correct is not None else None
+                count += n
+    finally:
+        model.train(was_training)
+    return total / max(count, 1), (correct / count if correct is not None and count else None)
+
+
+# -- monitors --------------------------------------------------------------------------
+class _Monitor:
+    """Forward hooks on leaf modules recording activation statistics on sampled steps."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.active = False
+        self.order: list[str] = []
+        self.stats: dict[str, list[tuple[float, float, float]]] = {}
+        self.module_of: dict[str, str] = {}
+        self._model = model
+
+    def hook(self, name: str):
+        def record(module: nn.Module, inputs: tuple, output: Any) -> None:
+            if name not in self.order:
+                self.order.append(name)
+            if not self.active or not isinstance(output, torch.Tensor) or not output.is_floating_point():
+                return
+            with torch.no_grad():
+                values = output.detach().float()
+                self.stats.setdefault(name, []).append(
+                    (float(values.mean()), float(values.std()) if values.numel() > 1 else 0.0, float((values == 0).float().mean()))
+                )
+
+        return record
+
+
+@contextlib.contextmanager
+def monitoring(model: nn.Module) -> Iterator[_Monitor]:
+    """Hook every leaf module; hooks are removed when the block ends."""
+    monitor = _Monitor(model)
+    handles = [
+        module.register_forward_hook(monitor.hook(name))
+        for name, module in model.named_modules()
+        if name and not list(module.children())
+    ]
+    try:
+        yield monitor
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+# -- the trial -------------------------------------------------------------------------
+@dataclass
+class TrialConfig:
+    """Budget of the trial run: steps and seconds bound it, whichever ends first."""
+
+    steps: int = 400
+    seconds: float = 12.0
+    eval_points: int = 16
+    sample_every: int = 10
+    eval_batches: int = 8
+    share_of_time_left: float = 0.35
+
+
+CONFIG = TrialConfig()
+
+
+@dataclass
+class TrialResult:
+    """Curves and final metrics of one trial run (``train_eval``/``val_eval`` at ``eval_steps``)."""
+
+    lr: float | None
+    steps: int = 0
+    seconds: float = 0.0
+    step_losses: list[float] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    train_eval: list[float] = field(default_factory=list)
+    val_eval: list[float] = field(default_factory=list)
+    train_acc: list[float | None] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    grad_norms: dict[str, list[float]] = field(default_factory=dict)
+    total_grad_norm: list[float] = field(default_factory=list)
+    update_ratios: dict[str, list[float]] = field(default_factory=dict)
+    activations: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+    layer_order: list[str] = field(default_factory=list)
+    weight_params: list[str] = field(default_factory=list)
+    param_sizes: dict[str, int] = field(default_factory=dict)
+    diverged_step: int | None = None
+    reference: float | None = None
+    recall: dict[int, float] = field(default_factory=dict)
+    support: dict[int, int] = field(default_factory=dict)
+    predicted_share: dict[int, float] = field(default_factory=dict)
+    recall_split: str | None = None
+
+    @property
+    def has_val(self) -> bool:
+        return bool(self.val_eval)
+
+    def telemetry(self) -> dict[str, Any]:
+        """The curves renderers plot (plain lists)."""
+        return {
+            "lr": self.lr, "steps": self.steps, "seconds": round(self.seconds, 3),
+            "step_losses": self.step_losses, "eval_steps": self.eval_steps,
+            "train_loss": self.train_eval, "val_loss": self.val_eval,
+            "train_acc": self.train_acc, "val_acc": self.val_acc,
+            "total_grad_norm": self.total_grad_norm, "grad_norms": self.grad_norms,
+            "update_ratios": self.update_ratios, "diverged_step": self.diverged_step,
+        }
+
+
+def _weight_params(model: nn.Module, order: list[str]) -> list[str]:
+    """Names of weight matrices/kernels (dim ≥ 2, not embeddings) in forward order."""
+    rank = {name: i for i, name in enumerate(order)}
+    found: list[tuple[int, int, str]] = []
+    for index, (module_name, module) in enumerate(model.named_modules()):
+        if isinstance(module, nn.Embedding) or list(module.children()):
+            continue
+        for pname, p in module.named_parameters(recurse=False):
+            if p.requires_grad and p.dim() >= 2:
+                full = f"{module_name}.{pname}" if module_name else pname
+                found.append((rank.get(module_name, len(rank) + index), index, full))
+    return [name for *_, name in sorted(found)]
+
+
+def run_trial(
+    setup: Setup,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    train_eval_batches: list[Batch],
+    val_batches: list[Batch],
+    config: TrialConfig = CONFIG,
+    seconds: float | None = None,
+) -> TrialResult:
+    """Train ``model`` with ``optimizer`` on the train loader within the budget, recording curves."""
+    seconds = config.seconds if seconds is None else seconds
+    lr = optimizer.param_groups[0].get("lr")
+    result = TrialResult(lr=float(lr) if lr is not None else None)
+    eval_every = max(1, config.steps // config.eval_points)
+    params = {name: p for name, p in model.named_parameters() if p.requires_grad}
+    started = time.perf_counter()
+    targets = torch.cat([y.reshape(y.shape[0], -1) if y.dim() > 1 else y for _, y in train_eval_batches])
+    result.reference = reference_loss(setup, targets.squeeze(1) if targets.dim() == 2 and targets.shape[1] == 1 and setup.task != "multilabel" else targets)
+
+    def record_eval(step: int) -> None:
+        train_loss, train_acc = evaluate(setup, model, train_eval_batches)
+        result.eval_steps.append(step)
+        result.train_eval.append(train_loss)
+        result.train_acc.append(train_acc)
+        if val_batches:
+            val_loss, val_acc = evaluate(setup, model, val_batches)
+            result.val_eval.append(val_loss)
+            result.val_acc.append(val_acc)
+
+    model.train()
+    with monitoring(model) as monitor:
+        record_eval(0)
+        batches = endless_batches(setup)
+        step = 0
+        for step in range(1, config.steps + 1):
+            batch = next(batches, None)
+            if batch is None or time.perf_counter() - started > seconds:
+                step -= 1
+                break
+            x, y = batch
+            sampled = step % config.sample_every == 1 or config.sample_every == 1
+            monitor.active = sampled
+            before = {n: p.detach().clone() for n, p in params.items()} if sampled else None
+            optimizer.zero_grad(set_to_none=True)
+            loss = setup.compute_loss(model(x), y)
+            value = float(loss.detach())
+            result.step_losses.append(value)
+            if not math.isfinite(value):
+                result.diverged_step = step
+                break
+            loss.backward()
+            _record_grads(result, params)
+            optimizer.step()
+            if before is not None:
+                _record_updates(result, params, before)
+            monitor.active = False
+            if step % eval_every == 0:
+                record_eval(step)
+                if not math.isfinite(result.train_eval[-1]):
+                    result.diverged_step = step
+                    break
+        result.steps = step
+        if result.diverged_step is None and (not result.eval_steps or result.eval_steps[-1] != step):
+            record_eval(step)
+        result.layer_order = list(monitor.order)
+        result.activations = monitor.stats
+    result.weight_params = _weight_params(model, result.layer_order)
+    result.param_sizes = {name: p.numel() for name, p in params.items()}
+    result.seconds = time.perf_counter() - started
+    if result.diverged_step is None:
+        _record_recall(setup, model, result, val_batches or train_eval_batches, "val" if val_batches else "train")
+    return result
+
+
+def _record_grads(result: TrialResult, params: dict[str, nn.Parameter]) -> None:
+    names = [n for n, p in params.items() if p.grad is not None]
+    if not names:
+        result.total_grad_norm.append(0.0)
+        return
+    norms = torch.stack([params[n].grad.detach().float().norm() for n in names]).tolist()
+    for name, value in zip(names, norms):
+        result.grad_norms.setdefault(name, []).append(value)
+    result.total_grad_norm.append(math.sqrt(sum(v * v for v in norms)))
+
+
+def _record_updates(result: TrialResult, params: dict[str, nn.Parameter], before: dict[str, torch.Tensor]) -> None:
+    with torch.no_grad():
+        for name, p in params.items():
+            scale = float(before[name].float().norm())
+            if scale > 0:
+                result.update_ratios.setdefault(name, []).append(float((p.detach() - before[name]).float().norm()) / scale)
+
+
+def _record_recall(setup: Setup, model: nn.Module, result: TrialResult, batches: list[Batch], split: str) -> None:
+    """Per-class recall and predicted shares (multiclass/binary) on ``batches``."""
+    if setup.task not in ("multiclass", "binary"):
+        return
+    model.eval()
+    predicted, labels = [], []
+    with torch.no_grad():
+        for x, y in batches:
+            guess = predictions(setup, model(x))
+            if guess is None:
+                return
+            predicted.append(guess.reshape(-1))
+            labels.append(class_labels(setup, y).reshape(-1))
+    model.train()
+    guess, truth = torch.cat(predicted), torch.cat(labels)
+    if guess.shape != truth.shape:
+        return
+    for cls in torch.unique(truth).tolist():
+        mask = truth == cls
+        result.support[int(cls)] = int(mask.sum())
+        result.recall[int(cls)] = float((guess[mask] == cls).float().mean())
+    for cls in torch.unique(torch.cat([guess, truth])).tolist():
+        result.predicted_share[int(cls)] = float((guess == cls).float().mean())
+    result.recall_split = split
+
+
+def eval_sets(ctx: "Context", config: TrialConfig = CONFIG) -> tuple[list[Batch], list[Batch]]:
+    """Fixed train and validation sample sets (on the device) for comparable evaluation."""
+    train = ctx.batches("train")[: config.eval_batches]
+    val = [
+        (move_to(x, ctx.device), move_to(y, ctx.device))
+        for x, y in ctx.setup.batches("val", limit=2 * config.eval_batches)
+    ]
+    return train, val
+
+
+def trial_probe(ctx: "Context", config: TrialConfig | None = None) -> TrialResult:
+    """Train a copy with the user's optimizer for the trial budget; store its curves in telemetry."""
+    config = config or CONFIG
+    model = ctx.model_copy(seed=ctx.setup.seed)
+    optimizer = ctx.setup.make_optimizer(model)
+    train, val = eval_sets(ctx, config)
+    seconds = min(config.seconds, max(1.0, config.share_of_time_left * ctx.time_left()))
+    result = run_trial(ctx.setup, model, optimizer, train, val, config, seconds=seconds)
+    ctx.telemetry["trial"] = result.telemetry()
+    return result

@@ -1,0 +1,1 @@
+"""Renderers: turn a Report into something a person reads. They never measure."""

@@ -1,0 +1,329 @@
+"""Figures for the HTML report, drawn with matplotlib (Agg) from ``report.telemetry``.
+
+Each figure is drawn only when its telemetry key is present; a missing key means no plot,
+and a malformed one becomes a short note in the report instead of a crash. Lists may be
+Python lists or numpy arrays; non-finite numbers (NaN, Inf, or the strings "nan"/"inf"
+that ``jsonable`` writes) are allowed and drawn as gaps.
+
+Telemetry keys read (what the producers should write):
+
+``"loss_curve"``
+    ``{"step": [int], "train": [float], "val_step": [int], "val": [float],
+    "events": [{"step": int, "code": str}]}`` — the loss per recorded optimizer step, the
+    validation loss at the steps it was measured, and the steps where a problem began
+    (e.g. the first NaN, the step the divergence started), drawn as marked vertical lines.
+    ``val_step``, ``val`` and ``events`` are optional.
+``"lr_range"``
+    ``{"lrs": [float], "losses": [float], "suggested_lr": float, "user_lr": float}`` — the
+    learning-rate range test; ``suggested_lr`` and ``user_lr`` are optional (``suggestion``
+    is accepted as another name for ``suggested_lr``).
+``"grad_norms"``
+    ``{"steps": [int], "layers": [str], "values": [[float]]}`` — ``values[i][j]`` is the
+    gradient norm of layer ``j`` at ``steps[i]`` (one row per recorded step). Drawn as a
+    heatmap of log10 values, layers down, steps across.
+``"activations"``
+    ``{"steps": [int], "layers": [str], "mean": [[float]], "std": [[float]]}`` — the same
+    layout, with the mean and standard deviation of each layer's output.
+``"dead_share"`` and ``"saturated_share"``
+    ``{"steps": [int], "layers": [str], "values": [[float]]}`` — share (0..1) of dead ReLU /
+    saturated sigmoid-tanh units per layer over steps, same layout.
+``"data_audit"``
+    ``{"feature_std": [float], "feature_mean": [float], "feature_names": [str],
+    "class_shares": {class: share}, "overlap_share": float, "duplicate_share": float}`` —
+    every key optional; ``feature_names`` defaults to the column index.
+
+A matrix given layer-major (``values[j][i]``) instead is transposed when its shape says so.
+
+Figures are built as ``matplotlib.figure.Figure`` objects and saved without pyplot, so no
+GUI backend is needed and a notebook's own backend is never switched.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import matplotlib
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure as MplFigure
+
+PALETTE = {"train": "#2563eb", "val": "#ea580c", "event": "#dc2626", "suggest": "#16a34a", "user": "#7c3aed"}
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "svg.fonttype": "path",
+}
+
+
+@dataclass
+class Figure:
+    """One rendered plot: ``key`` is its telemetry key, ``src`` a data: URI (SVG) or None."""
+
+    key: str
+    title: str
+    caption: str
+    src: str | None = None
+    error: str | None = None
+
+
+def _floats(values: Any) -> np.ndarray:
+    """A float array; None and the strings "nan"/"inf" written by ``jsonable`` become numbers."""
+    def one(v: Any) -> float:
+        if v is None:
+            return math.nan
+        return float(v)
+
+    arr = np.asarray(values, dtype=object)
+    return np.vectorize(one, otypes=[float])(arr) if arr.size else np.zeros(arr.shape, dtype=float)
+
+
+def _matrix(block: dict[str, Any], name: str = "values") -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(steps, layers x steps matrix, layer names) from a steps/layers/values block."""
+    steps = _floats(block["steps"])
+    layers = [str(layer) for layer in block["layers"]]
+    matrix = _floats(block[name])
+    if matrix.ndim != 2:
+        raise ValueError(f"{name!r} must be a 2-D list, got shape {matrix.shape}")
+    if matrix.shape == (len(steps), len(layers)):
+        matrix = matrix.T
+    elif matrix.shape != (len(layers), len(steps)):
+        raise ValueError(f"{name!r} has shape {matrix.shape}; expected (steps={len(steps)}, layers={len(layers)})")
+    return steps, matrix, layers
+
+
+def _to_uri(fig: MplFigure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _new(width: float = 7.0, height: float = 3.0, cols: int = 1) -> tuple[MplFigure, Any]:
+    fig = MplFigure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(1, cols, squeeze=False)[0]
+    return fig, axes
+
+
+def _short(name: str, limit: int = 28) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _ticks(ax: Any, labels: Sequence[str], axis: str = "y") -> None:
+    positions = np.arange(len(labels))
+    step = max(1, math.ceil(len(labels) / 24))
+    shown = positions[::step]
+    texts = [_short(labels[i]) for i in shown]
+    if axis == "y":
+        ax.set_yticks(shown, texts)
+    else:
+        rotate = max((len(t) for t in texts), default=0) > 3
+        ax.set_xticks(shown, texts, rotation=45 if rotate else 0, ha="right" if rotate else "center")
+
+
+def loss_curve(block: dict[str, Any]) -> MplFigure:
+    """Train (and validation) loss over steps, with the steps where problems began marked."""
+    fig, (ax,) = _new(7.5, 3.2)
+    steps = _floats(block.get("step", block.get("steps")))
+    train = _floats(block["train"])
+    ax.plot(steps, train, color=PALETTE["train"], lw=1.4, label="train")
+    if block.get("val") is not None and len(block["val"]):
+        val_steps = _floats(block.get("val_step", block.get("val_steps")))
+        ax.plot(val_steps, _floats(block["val"]), color=PALETTE["val"], lw=1.6, marker="o", ms=3, label="validation")
+    finite = np.concatenate([train[np.isfinite(train)], _floats(block.get("val") or [])])
+    finite = finite[np.isfinite(finite)]
+    if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
+        ax.set_yscale("log")
+    nonfinite = steps[~np.isfinite(train)] if train.shape == steps.shape else []
+    if len(nonfinite):
+        ax.axvspan(nonfinite[0], steps[-1], color=PALETTE["event"], alpha=0.08, label="loss not finite")
+    for i, event in enumerate(block.get("events") or []):
+        x = float(event["step"])
+        ax.axvline(x, color=PALETTE["event"], ls="--", lw=1)
+        ax.annotate(str(event.get("code", "")), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12 - 11 * (i % 3)),
+                    textcoords="offset points", color=PALETTE["event"], fontsize=8, fontweight="bold")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend(loc="upper right", frameon=False)
+    return fig
+
+
+def lr_range(block: dict[str, Any]) -> MplFigure:
+    """Loss against learning rate (log axis), with the suggested and the user's LR marked."""
+    fig, (ax,) = _new(7.5, 3.2)
+    lrs, losses = _floats(block["lrs"]), _floats(block["losses"])
+    ax.plot(lrs, losses, color=PALETTE["train"], lw=1.4)
+    ax.set_xscale("log")
+    finite = losses[np.isfinite(losses)]
+    if finite.size:
+        low, high = float(finite.min()), float(np.percentile(finite, 95))
+        pad = 0.08 * (high - low or 1.0)
+        ax.set_ylim(low - pad, high + pad)
+    suggested = block.get("suggested_lr", block.get("suggestion"))
+    for value, colour, label in ((suggested, PALETTE["suggest"], "suggested"), (block.get("user_lr"), PALETTE["user"], "your LR")):
+        if value is not None and math.isfinite(float(value)) and float(value) > 0:
+            ax.axvline(float(value), color=colour, ls="--", lw=1.3, label=f"{label} {float(value):.2g}")
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("loss")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", frameon=False)
+    return fig
+
+
+def _heatmap(ax: Any, fig: MplFigure, steps: np.ndarray, matrix: np.ndarray, layers: list[str], title: str,
+             log: bool, cmap: str, label: str, vmin: float | None = None, vmax: float | None = None) -> None:
+    data = np.ma.masked_invalid(matrix)
+    norm = None
+    if log:
+        data = np.ma.masked_less_equal(data, 0)
+        if data.count():
+            norm = LogNorm(vmin=float(data.min()), vmax=max(float(data.max()), float(data.min()) * 1.0001))
+    colours = matplotlib.colormaps[cmap].with_extremes(bad="#d4d4d4")
+    image = ax.imshow(data, aspect="auto", interpolation="nearest", cmap=colours, norm=norm,
+                      vmin=None if norm else vmin, vmax=None if norm else vmax)
+    ax.set_title(title)
+    ax.grid(False)
+    _ticks(ax, layers, "y")
+    if len(steps):
+        count = min(8, len(steps))
+        where = np.unique(np.linspace(0, len(steps) - 1, count).round().astype(int))
+        ax.set_xticks(where, [f"{steps[i]:g}" for i in where])
+    ax.set_xlabel("step")
+    fig.colorbar(image, ax=ax, label=label, shrink=0.9)
+
+
+def _height(layers: int) -> float:
+    return min(7.0, 1.6 + 0.22 * layers)
+
+
+def grad_norms(block: dict[str, Any]) -> MplFigure:
+    """Per-layer gradient norm over steps as a heatmap (log colour scale)."""
+    steps, matrix, layers = _matrix(block)
+    fig, (ax,) = _new(7.5, _height(len(layers)))
+    _heatmap(ax, fig, steps, matrix, layers, "gradient norm per layer", True, "viridis", "‖grad‖ (log scale)")
+    return fig
+
+
+def activations(block: dict[str, Any]) -> MplFigure:
+    """Per-layer activation mean and standard deviation over steps, side by side."""
+    names = [n for n in ("mean", "std") if n in block]
+    fig, axes = _new(10.0, _height(len(block["layers"])), cols=len(names))
+    for ax, name in zip(axes, names):
+        steps, matrix, layers = _matrix(block, name)
+        if name == "mean":
+            bound = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0
+            _heatmap(ax, fig, steps, matrix, layers, "activation mean", False, "RdBu_r", "mean", -bound, bound)
+        else:
+            _heatmap(ax, fig, steps, matrix, layers, "activation std", True, "magma", "std (log scale)")
+    return fig
+
+
+def unit_shares(blocks: dict[str, dict[str, Any]]) -> MplFigure:
+    """Share of dead / saturated units per layer over steps, one panel per kind."""
+    fig, axes = _new(10.0 if len(blocks) > 1 else 7.5, 3.0, cols=len(blocks))
+    for ax, (title, block) in zip(axes, blocks.items()):
+        steps, matrix, layers = _matrix(block)
+        if len(layers) <= 8:
+            for row, layer in zip(matrix, layers):
+                ax.plot(steps, 100 * row, lw=1.4, marker="o" if len(steps) < 12 else None, ms=3, label=_short(layer, 20))
+            ax.set_ylim(-3, 103)
+            ax.set_ylabel("% of units")
+            ax.set_xlabel("step")
+            ax.set_title(title)
+            ax.legend(loc="best", frameon=False, fontsize=7)
+        else:
+            _heatmap(ax, fig, steps, 100 * matrix, layers, title, False, "Reds", "% of units", 0, 100)
+    return fig
+
+
+def data_audit(block: dict[str, Any]) -> MplFigure:
+    """Feature scales (mean ± std per feature, symlog axis) and class shares against uniform."""
+    panels = [p for p, keys in (("features", ("feature_std", "feature_mean")), ("classes", ("class_shares",)))
+              if any(block.get(k) is not None and len(block[k]) for k in keys)]
+    if not panels:
+        raise ValueError("no feature statistics or class shares to draw")
+    fig, axes = _new(10.0 if len(panels) > 1 else 7.5, 3.2, cols=len(panels))
+    for ax, panel in zip(axes, panels):
+        if panel == "features":
+            std = _floats(block["feature_std"]) if block.get("feature_std") is not None else None
+            mean = _floats(block["feature_mean"]) if block.get("feature_mean") is not None else None
+            count = len(std if std is not None else mean)
+            x = np.arange(count)
+            if mean is not None:
+                ax.errorbar(x, mean, yerr=std, fmt="o", ms=2.5, lw=0.8, color=PALETTE["train"], ecolor="#93c5fd", label="mean ± std")
+            else:
+                ax.bar(x, std, color=PALETTE["train"], label="std")
+            ax.set_yscale("symlog", linthresh=1.0)
+            ax.axhspan(-1, 1, color=PALETTE["suggest"], alpha=0.1, label="unit scale")
+            ax.set_title("feature scales")
+            ax.set_xlabel("feature")
+            names = block.get("feature_names")
+            if names is not None and len(names) == count and count <= 30:
+                _ticks(ax, [str(n) for n in names], "x")
+            ax.legend(loc="best", frameon=False, fontsize=7)
+        else:
+            shares = block["class_shares"]
+            names = [str(k) for k in shares]
+            values = 100 * _floats(list(shares.values()))
+            ax.bar(np.arange(len(names)), values, color=PALETTE["train"])
+            ax.axhline(100 / len(names), color=PALETTE["val"], ls="--", lw=1, label="uniform")
+            ax.set_title("class shares (training set)")
+            ax.set_ylabel("% of samples")
+            _ticks(ax, names, "x")
+            ax.legend(loc="best", frameon=False, fontsize=7)
+    return fig
+
+
+PLOTS: tuple[tuple[str, str, str, Callable[[Any], MplFigure]], ...] = (
+    ("loss_curve", "Loss curves", "Training and validation loss per step; dashed red lines mark where a problem began.", loss_curve),
+    ("lr_range", "Learning-rate range test", "Loss while the learning rate grows exponentially; the suggestion sits where the loss falls fastest, before it blows up.", lr_range),
+    ("grad_norms", "Gradient norms per layer", "Each row a layer, each column a recorded step; vanishing layers are dark, exploding ones bright. Grey: zero or not finite.", grad_norms),
+    ("activations", "Activation statistics per layer", "Mean (diverging colours around 0) and spread of each layer's output over steps; healthy layers keep a similar scale.", activations),
+    ("unit_shares", "Dead and saturated units", "Share of ReLU units that never fire and of sigmoid/tanh units stuck at their limits, per layer over time.", unit_shares),
+    ("data_audit", "Data audit", "Per-feature scale of the training inputs (the shaded band is unit scale) and the share of each class.", data_audit),
+)
+
+# Which plot shows the evidence for which rule family or code (used to link findings to figures).
+SHOWS: dict[str, tuple[str, ...]] = {
+    "loss_curve": ("L307", "L308", "O401", "O402", "O403", "O406", "O407", "O409", "O411", "G"),
+    "lr_range": ("O401", "O402", "O406", "O412"),
+    "grad_norms": ("M202", "M205", "M209", "O403", "O404", "O408", "T"),
+    "activations": ("M201", "M202", "M204", "D101", "L301", "L302"),
+    "unit_shares": ("M203", "M204", "O405"),
+    "data_audit": ("D",),
+}
+
+
+def plots_for(code: str, available: set[str]) -> list[str]:
+    """Keys of the drawn plots that show the evidence for ``code``."""
+    return [key for key, prefixes in SHOWS.items() if key in available and any(code.startswith(p) for p in prefixes)]
+
+
+def _argument(key: str, telemetry: dict[str, Any]) -> Any:
+    if key == "unit_shares":
+        found = {title: telemetry[name] for name, title in (("dead_share", "dead ReLU units"), ("saturated_share", "saturated units"))
+                 if telemetry.get(name)}
+        return found or None
+    return telemetry.get(key) or None
+
+
+def render_figures(telemetry: dict[str, Any]) -> list[Figure]:
+    """Every plot whose telemetry is present, as SVG data URIs; bad telemetry becomes a noted error."""
+    figures: list[Figure] = []
+    with matplotlib.rc_context(STYLE):
+        for key, title, caption, draw in PLOTS:
+            argument = _argument(key, telemetry or {})
+            if argument is None:
+                continue
+            figure = Figure(key, title, caption)
+            try:
+                figure.src = _to_uri(draw(argument))
+            except Exception as exc:  # a producer's malformed block must not sink the report
+                figure.error = f"could not draw this plot from telemetry[{key!r}]: {type(exc).__name__}: {exc}"
+            figures.append(figure)
+    return figures

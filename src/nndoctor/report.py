@@ -1,0 +1,111 @@
+"""Report: ranked findings, the telemetry behind them and a summary of the setup.
+
+Renderers (terminal, JSON, HTML) read a Report; they never measure anything.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .findings import Finding, Severity, jsonable
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class CheckFailure:
+    """A check that crashed: reported, never raised into the user's run."""
+
+    check: str
+    codes: tuple[str, ...]
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "codes": list(self.codes), "error": self.error}
+
+
+@dataclass
+class Report:
+    """The outcome of a checkup, watch or fix: findings ordered most important first."""
+
+    mode: str
+    findings: list[Finding] = field(default_factory=list)
+    setup: dict[str, Any] = field(default_factory=dict)
+    telemetry: dict[str, Any] = field(default_factory=dict)
+    failures: list[CheckFailure] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
+    def at_least(self, severity: Severity | str) -> list[Finding]:
+        severity = Severity(severity)
+        return [f for f in self.findings if f.severity.at_least(severity)]
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def exit_code(self) -> int:
+        """0 when nothing reaches warning, 1 when something does (the CLI contract)."""
+        return 1 if self.at_least(Severity.WARNING) else 0
+
+    def root_causes(self) -> list[Finding]:
+        return [f for f in self.findings if f.explained_by is None and f.severity.at_least(Severity.WARNING)]
+
+    def verdict(self) -> str:
+        """One sentence: healthy, or the top root cause."""
+        roots = self.root_causes()
+        if not roots:
+            return "Healthy: no problem at warning level or above."
+        top = roots[0]
+        more = len(roots) - 1
+        tail = f" (+{more} more root cause{'s' if more != 1 else ''})" if more else ""
+        return f"{top.code} {top.name}: {top.message}{tail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": __version__,
+            "schema": SCHEMA_VERSION,
+            "mode": self.mode,
+            "verdict": self.verdict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "setup": jsonable(self.setup),
+            "failures": [f.to_dict() for f in self.failures],
+            "skipped": list(self.skipped),
+            "duration_s": round(self.duration_s, 3),
+            "telemetry": jsonable(self.telemetry),
+            **jsonable(self.extra),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def save_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_json())
+        return path
+
+    def print(self, console: Any = None) -> None:
+        from .render.terminal import render
+
+        render(self, console)
+
+    def save_html(self, path: str | Path) -> Path:
+        """Write the self-contained, offline HTML report (verdict, ranked findings, plots)."""
+        from .render.html import save_html
+
+        return save_html(self, path)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a Report as the HTML report (an embeddable fragment with scoped styles)."""
+        from .render.html import render_fragment
+
+        return render_fragment(self)

@@ -1,0 +1,331 @@
+"""D-family checks: each rule fires on a broken setup and stays quiet on healthy ones."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+import nndoctor
+from nndoctor.demo import demo_setup
+from nndoctor.probes import data_audit
+
+from conftest import blobs
+from data_fixtures import D_CODES, digit_images, mlp, of, raised, regression_data, run_data_checks, small_cnn
+
+
+def classification(x: np.ndarray, y: np.ndarray, val: tuple | None = None, **kwargs) -> nndoctor.Setup:
+    classes = int(max(y.max(), (val[1].max() if val is not None else 0))) + 1
+    return nndoctor.Setup(model=mlp(x.shape[1], classes), train=(x, y), val=val, loss=nn.CrossEntropyLoss(), **kwargs)
+
+
+def split(x: np.ndarray, y: np.ndarray, at: int = 480) -> tuple:
+    return (x[:at], y[:at]), (x[at:], y[at:])
+
+
+# -- healthy setups: no D code reaches warning ----------------------------------------------
+def healthy_tabular() -> nndoctor.Setup:
+    x, y = blobs()
+    train, val = split(x, y)
+    return classification(*train, val=val)
+
+
+def healthy_binary() -> nndoctor.Setup:
+    x, y = blobs(classes=2, seed=3)
+    train, val = split(x, y[:, None].astype(np.float32))
+    return nndoctor.Setup(model=mlp(10, 1), train=train, val=val, loss=nn.BCEWithLogitsLoss())
+
+
+def healthy_regression() -> nndoctor.Setup:
+    x, y = regression_data()
+    train, val = split(x, y)
+    return nndoctor.Setup(model=mlp(8, 1), train=train, val=val, loss=nn.MSELoss())
+
+
+def healthy_images() -> nndoctor.Setup:
+    x, y = digit_images()
+    train, val = split(x, y)
+    return nndoctor.Setup(model=small_cnn(1, 10), train=train, val=val, loss=nn.CrossEntropyLoss())
+
+
+@pytest.mark.parametrize("make", [healthy_tabular, healthy_binary, healthy_regression, healthy_images,
+                                  lambda: demo_setup(healthy=True)],
+                         ids=["tabular", "binary", "regression", "images", "demo"])
+def test_healthy_setups_raise_no_data_warning(make):
+    findings = run_data_checks(make())
+    assert raised(findings) == set(), [f.message for f in findings]
+
+
+# -- D101 / D102 / D103: scale ----------------------------------------------------------
+def test_d101_raw_pixels_fire_with_their_statistics():
+    x, y = digit_images()
+    raw = x * 255.0
+    train, val = split(raw, y)
+    findings = run_data_checks(nndoctor.Setup(model=small_cnn(1, 10), train=train, val=val), "D101")
+    (finding,) = of(findings, "D101")
+    assert finding.severity.value == "warning"
+    assert finding.evidence["unit"] == "channel"
+    assert finding.evidence["mean"] == pytest.approx(float(train[0].mean()), rel=1e-4)
+    assert finding.evidence["std"] == pytest.approx(float(train[0].std()), rel=1e-4)
+    assert finding.evidence["max_abs"] == pytest.approx(float(np.abs(train[0]).max()))
+
+
+def test_d101_tabular_offset_fires_and_names_the_feature():
+    x, y = blobs()
+    x[:, 4] = x[:, 4] * 0.5 + 2000.0  # a 'year' column
+    findings = run_data_checks(classification(*split(x, y)[0]), "D101")
+    (finding,) = of(findings, "D101")
+    assert finding.evidence["off_scale_indices"] == [4]
+
+
+def test_d102_fires_on_tiny_feature_without_d101():
+    x, y = blobs()
+    x[:, 2] *= 1e-3
+    findings = run_data_checks(classification(*split(x, y)[0]), "D101", "D102")
+    assert "D102" in raised(findings) and "D101" not in raised(findings, "info")
+    (finding,) = of(findings, "D102")
+    assert finding.evidence["smallest"]["index"] == 2
+    assert finding.evidence["ratio"] == pytest.approx(x[:480].std(0).max() / x[:480, 2].std(), rel=1e-3)
+
+
+def test_d103_constant_column_warns_before_standardisation():
+    x, y = blobs()
+    x[:, 7] = 5.0
+    findings = run_data_checks(classification(*split(x, y)[0]), "D103")
+    (finding,) = of(findings, "D103")
+    assert finding.severity.value == "warning" and finding.evidence["features"] == [7]
+
+
+# -- D104 / D105: values ----------------------------------------------------------------
+def test_d104_counts_nan_and_inf_and_finds_the_first_batch():
+    x, y = blobs()
+    x[[100, 250], 3] = np.nan
+    x[300, 0] = np.inf
+    loader = DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=32, shuffle=False)
+    findings = run_data_checks(nndoctor.Setup(model=mlp(10, 3), train=loader, loss=nn.CrossEntropyLoss()), "D104")
+    (finding,) = of(findings, "D104")
+    assert finding.severity.value == "error"
+    assert (finding.evidence["input_nan"], finding.evidence["input_inf"]) == (2, 1)
+    assert finding.evidence["first_row"] == 100
+    assert finding.evidence["first_batch"] == 100 // 32
+
+
+def test_d104_non_finite_regression_targets():
+    x, y = regression_data()
+    y[42, 0] = np.nan
+    findings = run_data_checks(nndoctor.Setup(model=mlp(8, 1), train=(x, y), loss=nn.MSELoss()), "D104")
+    (finding,) = of(findings, "D104")
+    assert finding.evidence["target_nan"] == 1 and finding.evidence["first_row"] == 42
+
+
+def test_d105_house_price_targets():
+    x, y = regression_data()
+    prices = y * 80_000.0 + 350_000.0
+    findings = run_data_checks(nndoctor.Setup(model=mlp(8, 1), train=(x, prices), loss=nn.MSELoss()), "D105")
+    (finding,) = of(findings, "D105")
+    assert finding.evidence["mean"][0] == pytest.approx(float(prices.mean()), rel=1e-4)
+
+
+# -- D106 / D115: labels ----------------------------------------------------------------
+def test_d106_majority_class_share_matches_counts():
+    x, y = blobs(n=1000)
+    keep = np.concatenate([np.flatnonzero(y == 0), np.flatnonzero(y == 1)[:30], np.flatnonzero(y == 2)[:30]])
+    findings = run_data_checks(classification(x[keep], y[keep]), "D106")
+    (finding,) = of(findings, "D106")
+    assert finding.severity.value == "warning"
+    assert finding.evidence["majority_share"] == pytest.approx(np.mean(y[keep] == 0))
+
+
+def test_d106_mild_imbalance_is_not_a_warning():
+    x, y = blobs(n=1000)
+    keep = np.concatenate([np.flatnonzero(y == 0), np.flatnonzero(y == 1), np.flatnonzero(y == 2)[:200]])
+    assert "D106" not in raised(run_data_checks(classification(x[keep], y[keep]), "D106"))
+
+
+def test_d115_class_sorted_loader():
+    x, y = blobs()
+    order = np.argsort(y, kind="stable")
+    loader = DataLoader(TensorDataset(torch.from_numpy(x[order]), torch.from_numpy(y[order])), batch_size=32)
+    findings = run_data_checks(nndoctor.Setup(model=mlp(10, 3), train=loader, loss=nn.CrossEntropyLoss()), "D115")
+    (finding,) = of(findings, "D115")
+    from scipy.stats import entropy
+
+    first = y[order][: 8 * 32].reshape(8, 32)
+    expected = np.mean([entropy(np.bincount(batch)) for batch in first])
+    assert finding.evidence["mean_entropy"] == pytest.approx(expected)
+    assert finding.evidence["runs"] == len(np.unique(first))
+
+
+def test_d115_sorted_regression_targets():
+    x, y = regression_data()
+    order = np.argsort(y[:, 0])
+    loader = DataLoader(TensorDataset(torch.from_numpy(x[order]), torch.from_numpy(y[order])), batch_size=32)
+    findings = run_data_checks(nndoctor.Setup(model=mlp(8, 1), train=loader, loss=nn.MSELoss()), "D115")
+    (finding,) = of(findings, "D115")
+    assert finding.evidence["spearman"] == pytest.approx(1.0)
+
+
+# -- D107 / D108 / D109: duplicates, leakage, shift -----------------------------------------
+def test_d107_doubled_training_set():
+    x, y = blobs(n=300)
+    findings = run_data_checks(classification(np.concatenate([x, x]), np.concatenate([y, y])), "D107")
+    (finding,) = of(findings, "D107")
+    assert finding.severity.value == "warning" and finding.evidence["exact_share"] == 1.0
+
+
+def test_d107_near_copies_are_found():
+    x, y = blobs(n=400)
+    noisy = x[:100] + np.random.default_rng(0).normal(0, 1e-4, size=(100, 10)).astype(np.float32)
+    findings = run_data_checks(classification(np.concatenate([x, noisy]), np.concatenate([y, y[:100]])), "D107")
+    (finding,) = of(findings, "D107")
+    assert finding.evidence["exact_share"] == 0.0
+    assert finding.evidence["near_share"] == pytest.approx(200 / 500)
+
+
+def test_d108_validation_rows_copied_from_training():
+    x, y = blobs()
+    train, val = split(x, y)
+    leaked = (np.concatenate([val[0][:100], train[0][:20]]), np.concatenate([val[1][:100], train[1][:20]]))
+    findings = run_data_checks(classification(*train, val=leaked), "D108")
+    (finding,) = of(findings, "D108")
+    assert finding.evidence["exact_in_train"] == 20 and finding.evidence["exact_share"] == pytest.approx(20 / 120)
+
+
+def test_d109_feature_shift_names_the_shifted_features():
+    x, y = blobs(n=1200)
+    train, val = split(x, y, at=800)
+    shifted = val[0].copy()
+    shifted[:, [1, 6]] += 1.0
+    findings = run_data_checks(classification(*train, val=(shifted, val[1])), "D109")
+    (finding,) = [f for f in of(findings, "D109") if f.evidence.get("kind") == "input"]
+    assert sorted(finding.evidence["shifted"]) == [1, 6]
+
+
+def test_d109_label_shift():
+    x, y = blobs(n=1200)
+    train, val = split(x, y, at=800)
+    keep = np.concatenate([np.flatnonzero(val[1] == 0), np.flatnonzero(val[1] != 0)[:40]])
+    findings = run_data_checks(classification(*train, val=(val[0][keep], val[1][keep])), "D109")
+    (finding,) = [f for f in of(findings, "D109") if "tvd" in f.evidence]
+    expected = 0.5 * np.abs(np.bincount(train[1], minlength=3) / len(train[1])
+                            - np.bincount(val[1][keep], minlength=3) / len(keep)).sum()
+    assert finding.evidence["tvd"] == pytest.approx(expected)
+
+
+# -- D110 / D111: label probe -----------------------------------------------------------
+def test_d111_shuffled_labels_are_an_error():
+    x, y = blobs()
+    shuffled = np.random.default_rng(1).permutation(y)
+    findings = run_data_checks(classification(x, shuffled), "D110", "D111")
+    (finding,) = of(findings, "D111")
+    assert finding.severity.value == "error"
+    assert finding.evidence["chance"] == pytest.approx(np.bincount(shuffled).max() / len(shuffled))
+    assert "D110" not in raised(findings)
+
+
+def test_d111_regression_targets_unpaired():
+    x, y = regression_data()
+    findings = run_data_checks(nndoctor.Setup(model=mlp(8, 1), train=(x, np.random.default_rng(1).permutation(y)), loss=nn.MSELoss()), "D111")
+    assert "D111" in raised(findings, "error")
+
+
+def test_d111_silent_on_xor_that_a_linear_probe_cannot_learn():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=(600, 2)).astype(np.float32)
+    y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(np.int64)
+    assert "D111" not in raised(run_data_checks(classification(x, y), "D111"), "info")
+
+
+def test_d110_flipped_labels_flag_the_flipped_rows():
+    x, y = blobs(n=1000, seed=1)
+    rng = np.random.default_rng(0)
+    flipped = rng.random(len(y)) < 0.2
+    noisy = y.copy()
+    noisy[flipped] = (y[flipped] + rng.integers(1, 3, flipped.sum())) % 3
+    findings = run_data_checks(classification(x, noisy), "D110")
+    (finding,) = of(findings, "D110")
+    assert "D111" not in raised(findings, "info")
+    rows = finding.evidence["rows"]
+    assert np.mean(flipped[rows]) >= 0.8  # the flagged rows are mostly the flipped ones
+
+
+# -- D112 / D113 / D114: encoding and batching ----------------------------------------------
+def test_d112_integer_codes_among_continuous_columns():
+    x, y = blobs()
+    x[:, 3] = np.random.default_rng(0).integers(0, 6, size=len(x))
+    findings = run_data_checks(classification(*split(x, y)[0]), "D112")
+    (finding,) = [f for f in of(findings, "D112") if f.severity.value == "warning"]
+    assert finding.evidence["columns"] == [3]
+
+
+def test_d112_standardised_one_hot_block():
+    x, y = blobs()
+    colour = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, size=len(x))]
+    colour = (colour - colour.mean(0)) / colour.std(0)
+    wide = np.concatenate([x, colour], axis=1)
+    findings = run_data_checks(nndoctor.Setup(model=mlp(14, 3), train=(wide, y)), "D112")
+    assert [f.evidence.get("blocks") for f in of(findings, "D112")] == [[[10, 11, 12, 13]]]
+
+
+def test_d113_minus_one_plus_one_targets_for_bce():
+    x, y = blobs(classes=2)
+    signs = (2.0 * y - 1.0).astype(np.float32)[:, None]
+    findings = run_data_checks(nndoctor.Setup(model=mlp(10, 1), train=(x, signs), loss=nn.BCEWithLogitsLoss()), "D113")
+    (finding,) = of(findings, "D113")
+    assert finding.severity.value == "error" and finding.evidence["values"] == [-1.0, 1.0]
+
+
+def test_d113_label_beyond_output_width_after_the_first_batch():
+    x, y = blobs()
+    y = y.copy()
+    y[-5:] = 3  # a fourth class the 3-output model cannot represent; not in the first batch
+    loader = DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=32)
+    findings = run_data_checks(nndoctor.Setup(model=mlp(10, 3), train=loader, loss=nn.CrossEntropyLoss()), "D113")
+    (finding,) = of(findings, "D113")
+    assert finding.evidence["out_of_range"] == [3] and finding.evidence["out_of_range_count"] == 5
+
+
+def test_d113_one_based_labels_waste_an_output():
+    x, y = blobs()
+    findings = run_data_checks(nndoctor.Setup(model=mlp(10, 4), train=(x, y + 1), loss=nn.CrossEntropyLoss()), "D113")
+    (finding,) = of(findings, "D113")
+    assert finding.severity.value == "warning"
+
+
+def test_d114_two_steps_per_epoch():
+    x, y = blobs()
+    findings = run_data_checks(classification(*split(x, y)[0], batch_size=256), "D114")
+    (finding,) = of(findings, "D114")
+    assert finding.evidence["steps_per_epoch"] == int(np.ceil(480 / 256)) and finding.severity.value == "warning"
+
+
+# -- bounded cost and no side effects --------------------------------------------------------
+def test_million_row_dataset_audits_in_seconds():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(1_000_000, 20, generator=gen)
+    y = (x[:, 0] + x[:, 1] > 0).long()
+    setup = nndoctor.Setup(model=mlp(20, 2), train=(x[:900_000], y[:900_000]), val=(x[900_000:], y[900_000:]),
+                           loss=nn.CrossEntropyLoss(), batch_size=64)
+    started = time.perf_counter()
+    findings = run_data_checks(setup)
+    assert time.perf_counter() - started < 20.0
+    assert raised(findings) == set(), [f.message for f in findings]
+
+
+def test_sampling_leaves_global_rng_alone():
+    x, y = blobs()
+    setup = classification(x, y)
+    torch_state, np_state = torch.get_rng_state(), np.random.get_state()
+    sample = data_audit.draw_sample(setup, "train", max_rows=100)
+    assert sample.n == 100 and len(set(sample.rows.tolist())) == 100
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert np.array_equal(np.random.get_state()[1], np_state[1])
+
+
+def test_checkup_reports_data_findings_through_the_runner():
+    x, y = digit_images()
+    report = nndoctor.checkup(nndoctor.Setup(model=small_cnn(1, 10), train=(x * 255.0, y)), select=["D1"])
+    assert "D101" in report.codes and set(report.codes) <= set(D_CODES)

@@ -1,0 +1,276 @@
+"""M family: each rule fires on a broken model and stays silent on healthy ones of several kinds."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import nndoctor
+from nndoctor import Severity
+from nndoctor.patient import PatientSnapshot
+
+from models import TinyTransformer, examine, fired, healthy_setups, mlp, regression, sequences, tabular
+
+M_CODES = ("M201", "M202", "M203", "M204", "M205", "M206", "M207", "M208", "M209", "M210")
+
+
+def classification(model: nn.Module, loss: nn.Module | None = None, data=None) -> nndoctor.Setup:
+    x, y = data if data is not None else tabular()
+    return nndoctor.Setup(model=model, train=(x, y), loss=loss or nn.CrossEntropyLoss(), batch_size=32)
+
+
+def init_linear(model: nn.Module, init) -> nn.Module:
+    for layer in model.modules():
+        if isinstance(layer, nn.Linear):
+            init(layer)
+    return model
+
+
+def only(findings, code):
+    return [f for f in findings if f.code == code]
+
+
+def test_healthy_models_raise_no_model_findings():
+    for name, setup in healthy_setups().items():
+        found = examine(setup, *M_CODES)
+        assert found == [], f"{name}: {[(f.code, f.message) for f in found]}"
+
+
+def test_checks_leave_the_users_model_untouched():
+    setup = healthy_setups()["cnn-digits"]
+    before = PatientSnapshot(setup.model)
+    examine(setup, *M_CODES)
+    for key, value in setup.model.state_dict().items():
+        assert torch.equal(value, before.state[key]), key
+    assert all(p.grad is None for p in setup.model.parameters())
+    assert not any(m._forward_hooks or m._backward_hooks for m in setup.model.modules())
+
+
+# -- M201 -------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", [0.0, 0.05])
+def test_constant_init_fires_on_constant_hidden_weights(value):
+    model = init_linear(mlp(10, 4), lambda l: nn.init.constant_(l.weight, value))
+    found = only(examine(classification(model), "M201"), "M201")
+    assert len(found) == 1 and found[0].severity == Severity.ERROR
+    assert set(found[0].location.split(", ")) == {"0", "2"}
+
+
+def test_zero_gradients_of_a_constant_init_are_explained_by_it():
+    model = init_linear(mlp(10, 4), lambda l: (nn.init.zeros_(l.weight), nn.init.zeros_(l.bias)))
+    found = {f.code: f for f in examine(classification(model), "M201", "M209")}
+    assert found["M209"].explained_by == "M201"
+    assert "0.weight" in found["M209"].evidence["zero_grad"]
+
+
+def test_constant_init_ignores_a_zero_initialised_output_layer():
+    model = mlp(10, 4)
+    nn.init.zeros_(model[4].weight)
+    assert "M201" not in fired(classification(model), "M201")
+
+
+# -- M202 -------------------------------------------------------------------------------
+@pytest.mark.parametrize("std", [0.01, 1.0])
+def test_bad_init_scale_fires_when_scale_changes_geometrically(std):
+    model = init_linear(mlp(10, 4, depth=4), lambda l: nn.init.normal_(l.weight, std=std))
+    found = only(examine(classification(model), "M202"), "M202")
+    assert found and found[0].severity == Severity.WARNING
+    factors = [found[0].evidence["activation_factor_per_layer"], found[0].evidence["grad_factor_per_layer"]]
+    assert any(f is not None and not (1 / 3 <= f <= 3) for f in factors)
+
+
+def test_bad_init_scale_silent_with_he_init_on_a_deep_relu_net():
+    model = init_linear(mlp(10, 4, depth=6), lambda l: (nn.init.kaiming_normal_(l.weight, nonlinearity="relu"), nn.init.zeros_(l.bias)))
+    assert "M202" not in fired(classification(model), "M202")
+
+
+# -- M203 / M204 ------------------------------------------------------------------------
+def test_dead_relu_fires_on_large_negative_bias_and_names_the_layer():
+    model = mlp(10, 4)
+    nn.init.constant_(model[0].bias, -10.0)
+    found = only(examine(classification(model), "M203"), "M203")
+    assert found and found[0].location == "1"
+    assert found[0].evidence["dead_share"]["1"] == 1.0
+
+
+def test_dead_share_matches_an_independent_count():
+    x, y = tabular()
+    model = mlp(10, 4)
+    nn.init.constant_(model[0].bias, -1.0)
+    setup = classification(model, data=(x, y))
+    setup.resolve()
+    from nndoctor.checks.base import Context
+    from nndoctor.probes.layer_stats import layer_stats
+
+    ctx = Context(setup=setup, deadline=1e18)
+    stats = layer_stats(ctx)
+    sample = torch.cat([bx for bx, _ in ctx.batches()])
+    with torch.no_grad():
+        hidden = torch.relu(model[0](sample))
+    expected = float((hidden.amax(dim=0) <= 0).float().mean())
+    assert stats.layer("1").dead_share == pytest.approx(expected)
+    assert stats.samples == len(sample)
+
+
+def test_saturated_tanh_fires_and_default_tanh_is_silent():
+    broken = init_linear(mlp(10, 4, activation=nn.Tanh), lambda l: nn.init.normal_(l.weight, std=1.0))
+    found = only(examine(classification(broken), "M204"), "M204")
+    assert found and "3" in found[0].evidence["saturated_share"]
+    assert "M204" not in fired(classification(mlp(10, 4, activation=nn.Tanh)), "M204")
+    sigmoid_net = mlp(10, 4, activation=nn.Sigmoid)
+    assert "M204" not in fired(classification(sigmoid_net), "M204")
+
+
+# -- M205 -------------------------------------------------------------------------------
+def test_too_deep_plain_network_fires_on_twelve_plain_layers():
+    found = only(examine(classification(mlp(10, 4, depth=11)), "M205"), "M205")
+    assert found and found[0].evidence["depth"] == 12
+    assert found[0].evidence["grad_ratio_first_last"] < 1e-2
+
+
+def test_deep_network_with_normalisation_or_matching_init_is_not_flagged():
+    torch.manual_seed(0)
+    layers: list[nn.Module] = [nn.Linear(10, 32)]
+    for _ in range(10):
+        layers += [nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 32)]
+    normalised = nn.Sequential(*layers, nn.ReLU(), nn.Linear(32, 4))
+    assert "M205" not in fired(classification(normalised), "M205")
+    he = init_linear(mlp(10, 4, depth=11), lambda l: (nn.init.kaiming_normal_(l.weight, nonlinearity="relu"), nn.init.zeros_(l.bias)))
+    assert "M205" not in fired(classification(he), "M205")
+
+
+# -- M206 -------------------------------------------------------------------------------
+def test_narrow_bottleneck_fires_below_class_count_only():
+    found = only(examine(classification(mlp(10, 4, hidden=2)), "M206"), "M206")
+    assert found and found[0].evidence["classes"] == 4 and found[0].evidence["narrow_layers"] == {"0": 2, "2": 2}
+    assert "M206" not in fired(classification(mlp(10, 4, hidden=4)), "M206")
+    x, y = regression()
+    assert "M206" not in fired(nndoctor.Setup(model=mlp(8, 1, hidden=2), train=(x, y)), "M206")
+
+
+# -- M207 -------------------------------------------------------------------------------
+class BatchCentred(nn.Module):
+    """Subtracts the batch mean in forward: every output depends on the whole batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = mlp(10, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x - x.mean(dim=0))
+
+
+def test_batch_mixing_fires_on_a_reduction_over_the_batch_axis():
+    found = only(examine(classification(BatchCentred()), "M207"), "M207")
+    assert found and found[0].severity == Severity.ERROR and found[0].evidence["relative_leak"] > 1e-3
+
+
+def test_batch_mixing_fires_on_a_sequence_first_transformer_fed_batch_first_data():
+    x, y = sequences()
+    model = TinyTransformer(batch_first=False)
+    assert "M207" in fired(nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss()), "M207")
+
+
+# -- M208 -------------------------------------------------------------------------------
+class WrongSquare(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x  # the derivative of x² is 2x
+
+
+class RightSquare(WrongSquare):
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return 2 * grad * x
+
+
+class CustomOpNet(nn.Module):
+    def __init__(self, op) -> None:
+        super().__init__()
+        self.op = op
+        self.first, self.second = nn.Linear(10, 16), nn.Linear(16, 4)
+
+    def forward(self, x):
+        return self.second(self.op.apply(self.first(x)))
+
+
+def test_gradient_mismatch_fires_on_a_wrong_custom_backward():
+    found = only(examine(classification(CustomOpNet(WrongSquare)), "M208"), "M208")
+    assert found and found[0].severity == Severity.ERROR
+    mismatched = found[0].evidence["mismatched"]
+    assert "first.weight" in mismatched and "second.weight" not in mismatched
+    numbers = mismatched["first.weight"]
+    assert numbers["analytical"] == pytest.approx(numbers["numerical"] / 2, rel=1e-3)
+
+
+def test_gradient_check_silent_on_a_correct_custom_backward_and_dropout():
+    assert "M208" not in fired(classification(CustomOpNet(RightSquare)), "M208")
+    torch.manual_seed(0)
+    dropout_net = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 4))
+    assert "M208" not in fired(classification(dropout_net), "M208")
+
+
+# -- M209 -------------------------------------------------------------------------------
+class Detached(nn.Module):
+    def __init__(self, cut=torch.Tensor.detach) -> None:
+        super().__init__()
+        self.cut = cut
+        self.encoder, self.head, self.unused = nn.Linear(10, 16), nn.Linear(16, 4), nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.head(self.cut(torch.relu(self.encoder(x))))
+
+
+def test_no_gradient_path_names_detached_and_unused_parameters():
+    found = only(examine(classification(Detached()), "M209"), "M209")
+    assert found and found[0].severity == Severity.ERROR
+    assert set(found[0].evidence["no_grad"]) == {"encoder.weight", "encoder.bias", "unused.weight", "unused.bias"}
+    assert "head.weight" not in found[0].location
+
+
+def test_no_gradient_path_flags_rounding_as_zero_gradient():
+    found = only(examine(classification(Detached(cut=torch.round)), "M209"), "M209")
+    assert found and set(found[0].evidence["zero_grad"]) == {"encoder.weight", "encoder.bias"}
+
+
+def test_frozen_parameters_are_not_flagged():
+    model = mlp(10, 4)
+    for p in model[0].parameters():
+        p.requires_grad_(False)
+    assert "M209" not in fired(classification(model), "M209")
+
+
+# -- M210 -------------------------------------------------------------------------------
+def test_output_bias_fires_on_offset_regression_targets_and_not_when_bias_is_the_mean():
+    x, y = regression(n=256)  # exactly the 8 sample batches of 32, so the statistics cover every target
+    y = 100.0 + 10.0 * y
+    found = only(examine(nndoctor.Setup(model=mlp(8, 1), train=(x, y), loss=nn.MSELoss()), "M210"), "M210")
+    assert found
+    assert found[0].evidence["constant_predictor_loss"] == pytest.approx(float(np.var(y)), rel=1e-3)
+    fixed = mlp(8, 1)
+    nn.init.constant_(fixed[4].bias, float(y.mean()))
+    assert "M210" not in fired(nndoctor.Setup(model=fixed, train=(x, y), loss=nn.MSELoss()), "M210")
+
+
+def test_output_bias_fires_on_rare_positive_class_with_zero_bias():
+    x, _ = tabular(n=256, classes=2)
+    rng = np.random.default_rng(0)
+    y = (rng.random(len(x)) < 0.05).astype(np.float32).reshape(-1, 1)
+    setup = nndoctor.Setup(model=mlp(10, 1), train=(x, y), loss=nn.BCEWithLogitsLoss())
+    found = only(examine(setup, "M210"), "M210")
+    assert found
+    p = float(y.mean())
+    entropy = -(p * math.log(p) + (1 - p) * math.log(1 - p))
+    assert found[0].evidence["constant_predictor_loss"] == pytest.approx(entropy, rel=1e-3)
+    fixed = mlp(10, 1)
+    nn.init.constant_(fixed[4].bias, math.log(p / (1 - p)))
+    assert "M210" not in fired(nndoctor.Setup(model=fixed, train=(x, y), loss=nn.BCEWithLogitsLoss()), "M210")

@@ -1,0 +1,82 @@
+"""The command line: exit statuses, one-paragraph errors, the rule catalog."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nndoctor.catalog import RULES
+from nndoctor.cli import main
+
+RULES_MD = Path(__file__).resolve().parents[2] / "shared" / "RULES.md"
+
+
+def test_rules_lists_every_code(capsys):
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    for rule in RULES:
+        assert rule.code in out
+
+
+@pytest.mark.skipif(not RULES_MD.exists(), reason="shared/RULES.md is not beside this checkout")
+def test_catalog_matches_the_shared_rules_document():
+    text = RULES_MD.read_text()
+    documented = dict(re.findall(r"^- ([A-Z]\d{3}) · ([a-z0-9-]+) ·", text, flags=re.M))
+    assert documented and {r.code: r.name for r in RULES} == documented
+
+
+def test_every_rule_has_its_own_words():
+    for rule in RULES:
+        assert rule.summary and rule.why and rule.fix and rule.measured, rule.code
+        assert rule.where <= {"checkup", "watch"} and rule.where
+
+
+def test_rules_filter_by_prefix(capsys):
+    assert main(["rules", "O4"]) == 0
+    out = capsys.readouterr().out
+    assert "O401" in out and "D101" not in out
+
+
+def test_explain_known_and_unknown_code(capsys):
+    assert main(["explain", "d101"]) == 0
+    assert "unnormalized-inputs" in capsys.readouterr().out
+    assert main(["explain", "Z999"]) == 2
+    assert "nndoctor rules" in capsys.readouterr().err
+
+
+def test_checkup_file_without_setup_exits_2_with_one_paragraph(tmp_path, capsys):
+    spec = tmp_path / "spec.py"
+    spec.write_text("import torch\nmodel = torch.nn.Linear(3, 1)\n")
+    assert main(["checkup", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "defines no function setup()" in err and "def setup()" in err
+    assert "Traceback" not in err
+
+
+def test_checkup_missing_file_and_raising_setup(tmp_path, capsys):
+    assert main(["checkup", str(tmp_path / "nope.py")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    spec = tmp_path / "spec.py"
+    spec.write_text("def setup():\n    raise FileNotFoundError('data/train.csv')\n")
+    assert main(["checkup", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "FileNotFoundError" in err and "data/train.csv" in err and "Traceback" not in err
+
+
+def test_checkup_empty_dataset_exits_2(tmp_path, capsys):
+    spec = tmp_path / "spec.py"
+    spec.write_text(
+        "import numpy as np, torch, nndoctor\n"
+        "def setup():\n"
+        "    return nndoctor.Setup(model=torch.nn.Linear(4, 2), train=(np.zeros((0, 4), 'float32'), np.zeros(0, 'int64')))\n"
+    )
+    assert main(["checkup", str(spec)]) == 2
+    assert "empty" in capsys.readouterr().err
+
+
+def test_console_script_is_installed_and_reports_usage_errors():
+    result = subprocess.run([sys.executable, "-m", "nndoctor.cli", "explain"], capture_output=True, text=True)
+    assert result.returncode == 2 and "usage" in result.stderr

@@ -1,0 +1,156 @@
+"""Core contracts: JSON schema, ranking, crash isolation, selection, and never hurting the patient."""
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import nndoctor
+from nndoctor import Finding, Severity
+from nndoctor.checks import base
+from nndoctor.diagnosis import rank
+from nndoctor.report import Report
+
+from conftest import blobs, mlp
+
+
+@pytest.fixture
+def temporary_check():
+    """Register checks for one test and remove them afterwards."""
+    added: list[str] = []
+
+    def register(*codes: str, phase: str = "data"):
+        def wrap(fn):
+            base.check(*codes, phase=phase, name=f"test.{fn.__name__}")(fn)
+            added.append(f"test.{fn.__name__}")
+            return fn
+        return wrap
+
+    yield register
+    for key in added:
+        base._REGISTRY.pop(key, None)
+
+
+def test_json_contract_fields_and_order():
+    findings = [
+        Finding("O401", Severity.ERROR, "diverged"),
+        Finding("D101", Severity.WARNING, "raw pixels"),
+        Finding("T507", Severity.INFO, "unseeded"),
+    ]
+    report = Report(mode="checkup", findings=rank(findings))
+    data = json.loads(report.to_json())
+    assert data["mode"] == "checkup"
+    assert {"version", "findings"} <= set(data)
+    for item in data["findings"]:
+        assert {"code", "name", "severity", "message", "evidence", "location", "fix", "explained_by"} <= set(item)
+        assert item["severity"] in ("error", "warning", "info")
+    assert [f["code"] for f in data["findings"]] == ["D101", "O401", "T507"]
+    assert data["findings"][1]["explained_by"] == "D101"
+    assert data["findings"][0]["explained_by"] is None
+
+
+def test_ranking_puts_root_first_even_when_symptom_is_more_severe():
+    ordered = rank([Finding("G602", Severity.ERROR, "cannot fit"), Finding("L301", Severity.WARNING, "softmax")])
+    assert [f.code for f in ordered] == ["L301", "G602"]
+    assert ordered[1].explained_by == "L301"
+
+
+def test_unrelated_findings_rank_by_severity():
+    ordered = rank([Finding("D106", Severity.WARNING, "imbalance"), Finding("M209", Severity.ERROR, "no grad")])
+    assert [f.code for f in ordered] == ["M209", "D106"]
+    assert all(f.explained_by is None for f in ordered)
+
+
+def test_evidence_becomes_plain_json():
+    finding = Finding("D104", Severity.ERROR, "nan", evidence={"count": torch.tensor(3), "mean": np.float32(1.5), "bad": float("nan"), "shape": (2, 3)})
+    data = finding.to_dict()
+    assert json.loads(json.dumps(data))["evidence"] == {"count": 3, "mean": 1.5, "bad": "nan", "shape": [2, 3]}
+
+
+def test_crashing_check_becomes_reported_failure(healthy_classification, temporary_check):
+    @temporary_check("D107")
+    def explodes(ctx):
+        raise RuntimeError("boom")
+
+    report = nndoctor.checkup(healthy_classification, select=["D107"])
+    assert [f.check for f in report.failures] == ["test.explodes"]
+    assert "boom" in report.failures[0].error
+    assert "boom" in report.to_json()
+
+
+def test_select_and_ignore_filter_by_prefix(healthy_classification, temporary_check):
+    @temporary_check("D107", "D108")
+    def two_codes(ctx):
+        yield Finding("D107", Severity.WARNING, "a")
+        yield Finding("D108", Severity.WARNING, "b")
+
+    assert nndoctor.checkup(healthy_classification, select=["D107"]).codes == ["D107"]
+    assert nndoctor.checkup(healthy_classification, select=["D10"], ignore=["D107"]).codes == ["D108"]
+
+
+def test_budget_skips_checks_that_would_start_late(healthy_classification, temporary_check):
+    @temporary_check("D107")
+    def never_runs(ctx):
+        yield Finding("D107", Severity.WARNING, "should have been skipped")
+
+    report = nndoctor.checkup(healthy_classification, select=["D107"], budget=0)
+    assert report.codes == [] and "test.never_runs" in report.skipped
+
+
+def _model_fingerprint(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def test_checkup_leaves_model_optimizer_and_rng_exactly_as_they_were(temporary_check):
+    x, y = blobs(n=256)
+    model = nn.Sequential(nn.Linear(10, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(torch.from_numpy(x[:32])).sum().backward()
+    optimizer.step()
+    model.eval()
+
+    @temporary_check("D107", phase="training")
+    def trains_the_given_model(ctx):
+        # a careless check: trains the user's own objects and draws random numbers
+        ctx.setup.model.train()
+        out = ctx.setup.model(torch.randn(8, 10))
+        out.sum().backward()
+        ctx.setup.user_optimizer.step()
+        np.random.rand(3)
+        random.random()
+        return []
+
+    before_state = _model_fingerprint(model)
+    before_grads = [p.grad.clone() for p in model.parameters()]
+    before_opt = optimizer.state_dict()
+    before_opt_bufs = [t.clone() for s in before_opt["state"].values() for t in s.values() if isinstance(t, torch.Tensor)]
+    rng_before = (torch.get_rng_state(), np.random.get_state()[1].copy(), random.getstate())
+
+    setup = nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss(), optimizer=optimizer)
+    nndoctor.checkup(setup, select=["D107"])
+
+    after_state = _model_fingerprint(model)
+    assert before_state.keys() == after_state.keys()
+    for key in before_state:
+        assert torch.equal(before_state[key], after_state[key]), key
+    for saved, p in zip(before_grads, model.parameters()):
+        assert torch.equal(saved, p.grad)
+    after_bufs = [t for s in optimizer.state_dict()["state"].values() for t in s.values() if isinstance(t, torch.Tensor)]
+    assert all(torch.equal(a, b) for a, b in zip(before_opt_bufs, after_bufs)) and len(after_bufs) == len(before_opt_bufs)
+    assert not model.training and not any(m.training for m in model.modules())
+    assert torch.equal(rng_before[0], torch.get_rng_state())
+    assert np.array_equal(rng_before[1], np.random.get_state()[1])
+    assert rng_before[2] == random.getstate()
+
+
+def test_full_checkup_does_not_touch_the_patient(healthy_classification):
+    before = _model_fingerprint(healthy_classification.model)
+    rng = torch.get_rng_state()
+    nndoctor.checkup(healthy_classification, budget=60)
+    after = _model_fingerprint(healthy_classification.model)
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert torch.equal(rng, torch.get_rng_state())

@@ -1,0 +1,90 @@
+"""Setup: accepted inputs, task inference and the errors for unusable setups."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+import nndoctor
+from nndoctor.setup import infer_task
+
+from conftest import blobs, mlp
+
+
+@pytest.mark.parametrize("form", ["pair", "dataset", "loader", "tensors"])
+def test_train_accepts_pairs_datasets_and_loaders(form):
+    x, y = blobs(n=64)
+    data = {
+        "pair": (x, y),
+        "tensors": (torch.from_numpy(x), torch.from_numpy(y)),
+        "dataset": TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+        "loader": DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=16),
+    }[form]
+    setup = nndoctor.Setup(model=mlp(10, 3), train=data).resolve()
+    assert setup.task == "multiclass"
+    assert isinstance(setup.loss, nn.CrossEntropyLoss)
+    xb, yb = setup.first_batch()
+    assert xb.dtype == torch.float32 and yb.dtype == torch.int64
+
+
+def test_bound_optimizer_becomes_a_factory_with_the_same_settings():
+    model = mlp(10, 3)
+    bound = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.8)
+    setup = nndoctor.Setup(model=model, train=blobs(n=64), optimizer=bound)
+    fresh = setup.make_optimizer(setup.fresh_model())
+    assert fresh is not bound and isinstance(fresh, torch.optim.SGD)
+    assert fresh.param_groups[0]["lr"] == 0.05 and fresh.param_groups[0]["momentum"] == 0.8
+
+
+@pytest.mark.parametrize(
+    "targets, loss, task",
+    [
+        (torch.tensor([0, 1, 1, 0]), None, "binary"),
+        (torch.tensor([0, 2, 1, 3, 2]), None, "multiclass"),
+        (torch.eye(4)[[0, 2, 1, 3]], None, "multiclass"),
+        (torch.tensor([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]]), None, "multilabel"),
+        (torch.tensor([0.3, -1.2, 2.5, 0.1]), None, "regression"),
+        (torch.tensor([151.0, 75.0, 141.0, 206.0, 135.0]), nn.MSELoss(), "regression"),
+        (torch.tensor([1.0, 0.0, 1.0]), nn.BCEWithLogitsLoss(), "binary"),
+    ],
+)
+def test_task_inference(targets, loss, task):
+    assert infer_task(targets, loss, None)[0] == task
+
+
+def test_empty_dataset_is_a_clear_error():
+    with pytest.raises(nndoctor.SetupError, match="empty"):
+        nndoctor.Setup(model=mlp(10, 3), train=(np.zeros((0, 10), np.float32), np.zeros(0, np.int64)))
+
+
+def test_output_that_does_not_fit_the_targets_is_a_clear_error():
+    x = np.random.default_rng(0).normal(size=(64, 10)).astype(np.float32)
+    y = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    setup = nndoctor.Setup(model=mlp(10, 5), train=(x, y), loss=nn.MSELoss())
+    with pytest.raises(nndoctor.SetupError, match=r"output layer's width"):
+        setup.resolve()
+
+
+def test_more_classes_than_outputs_is_a_clear_error():
+    x, y = blobs(n=64, classes=3)
+    setup = nndoctor.Setup(model=mlp(10, 2), train=(x, y), loss=nn.CrossEntropyLoss())
+    with pytest.raises(nndoctor.SetupError, match="cannot compare"):
+        setup.resolve()
+
+
+def test_mismatched_lengths_and_non_modules_are_clear_errors():
+    x, y = blobs(n=64)
+    with pytest.raises(nndoctor.SetupError, match="64 rows"):
+        nndoctor.Setup(model=mlp(10, 3), train=(x, y[:10]))
+    with pytest.raises(nndoctor.SetupError, match="not a torch.nn.Module"):
+        nndoctor.Setup(model="resnet", train=(x, y))
+
+
+def test_silent_broadcast_between_output_and_targets_is_a_clear_error():
+    x = np.random.default_rng(0).normal(size=(64, 10)).astype(np.float32)
+    y = x[:, 0] * 2.0
+    setup = nndoctor.Setup(model=mlp(10, 1), train=(x, y), loss=nn.MSELoss())
+    with pytest.raises(nndoctor.SetupError, match="broadcasts"):
+        setup.resolve()

@@ -3,8 +3,8 @@
 Data: scikit-learn's 8x8 handwritten digits (ships with the package, no download),
 stored as 8-bit grey levels 0..255 the way a scanner writes them. The broken setup feeds
 the raw bytes, ends the network with a Softmax before CrossEntropyLoss and trains with
-plain SGD; the healthy one standardises with training statistics, returns logits and
-uses Adam. Both are ordinary user code: read this file as the example of a setup.
+plain SGD; the healthy one drops the constant pixels, standardises with training statistics,
+returns logits and uses Adam. Both are ordinary user code: read this file as the example of a setup.
 """
 from __future__ import annotations
 
@@ -30,9 +30,12 @@ def demo_setup(healthy: bool = False) -> Setup:
     x_train, x_val, y_train, y_val = digits_as_bytes()
     torch.manual_seed(0)
     if healthy:
-        mean, std = x_train.mean(axis=0), x_train.std(axis=0) + 1e-6
+        informative = x_train.std(axis=0) > 0
+        x_train, x_val = x_train[:, informative], x_val[:, informative]
+        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
         x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
-        model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+        width = x_train.shape[1]
+        model = nn.Sequential(nn.Linear(width, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
         optimizer = lambda params: torch.optim.Adam(params, lr=1e-3)  # noqa: E731
     else:
         model = nn.Sequential(

@@ -28,6 +28,7 @@ LABEL_SHIFT_TVD = 0.1  # 10 points of class share moved between splits
 DUPLICATE_SHARE = 0.05
 LEAK_SHARE = 0.01
 SUSPECT_SHARE = 0.03
+MIN_LABELS = 50  # fewer labels than this say little about class shares
 CLASSIFICATION = audit.CLASSIFICATION
 
 
@@ -196,9 +197,18 @@ def unscaled_regression_targets(ctx: Context) -> Iterable[Finding]:
 @check("D106", phase="data")
 def class_imbalance(ctx: Context) -> Iterable[Finding]:
     labels, scope = audit.all_labels(ctx, "train")
-    if labels is None or not len(labels):
+    if labels is None or len(labels) < MIN_LABELS:
         return
     classes, counts = np.unique(labels, return_counts=True)
+    if len(classes) == 1:
+        yield Finding(
+            "D106", Severity.WARNING,
+            f"Only one class ({int(classes[0])}) appears in the training labels ({scope}); the model can only learn "
+            "to predict it.",
+            evidence={"shares": {int(classes[0]): 1.0}, "majority_share": 1.0, "scope": scope},
+            location=f"class {int(classes[0])}",
+        )
+        return
     shares = counts / counts.sum()
     majority, ratio = float(shares.max()), float(counts.max() / counts.min())
     if majority >= 0.8 or ratio >= 5:

@@ -46,7 +46,8 @@ def overfitting(train: Sequence[float], val: Sequence[float], val_acc: Sequence[
 
     The validation minimum must lie before the last evaluation with later points all 10%
     above it (not one noisy point), the train loss must have fallen since, and (when
-    accuracies are known) validation accuracy must not have improved since the minimum.
+    accuracies are known) validation accuracy must have stopped improving: when it still
+    rises over the second half of the stretch, the loss is driven by a few outliers.
     """
     train, val = np.asarray(train, dtype=float), np.asarray(val, dtype=float)
     if len(val) < 5 or len(train) != len(val) or not (np.isfinite(train).all() and np.isfinite(val).all()):
@@ -56,7 +57,8 @@ def overfitting(train: Sequence[float], val: Sequence[float], val_acc: Sequence[
     if len(tail) < 2 or tail[-2:].min() < (1 + OVERFIT_RISE) * val[best] or train[-1] >= train[best]:
         return None
     accs = [a for a in val_acc if a is not None]
-    if len(accs) == len(val) and accs[-1] > accs[best] + 0.01:
+    midway = (best + len(val)) // 2
+    if len(accs) == len(val) and accs[-1] > accs[midway] + 0.01:
         return None
     return {"best_step_index": best, "best_val_loss": float(val[best]), "final_val_loss": float(val[-1]),
             "train_loss_at_best": float(train[best]), "final_train_loss": float(train[-1])}

@@ -25,11 +25,17 @@ from .base import Context, check
 # every two layers: the init does not match the network.
 SCALE_FACTOR_LIMIT = 3.0
 MIN_LAYERS_FOR_TREND = 3
+# Half a layer silent on every sample: that layer passes gradient through at most half its width.
 DEAD_SHARE = 0.5
+# A quarter of the pre-activations where sigmoid/tanh pass < 1/25 of their peak gradient.
 SATURATED_SHARE = 0.25
+# The playbook's "start with 3-8 layers"; beyond ~10 plain layers the first ones starve
+# when the first layer's gradient is two orders of magnitude below the last one's.
 DEEP_PLAIN_DEPTH = 10
 VANISHED_RATIO = 1e-2
+# Independent samples give exactly zero cross-gradients; anything above rounding is mixing.
 MIXING_TOLERANCE = 1e-6
+# The bias alone at least doubles the loss of the best constant prediction.
 PRIOR_GAP = 2.0
 
 

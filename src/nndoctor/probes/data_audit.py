@@ -414,7 +414,7 @@ def all_labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str]:
 # -- duplicates and overlap ------------------------------------------------------------------
 def row_hashes(x: np.ndarray) -> np.ndarray:
     """A 64-bit hash per row: random odd multipliers on the exact bits of its values, summed mod 2**64."""
-    flat = np.ascontiguousarray(x.reshape(len(x), -1))
+    flat = np.ascontiguousarray(x.reshape(len(x), int(np.prod(x.shape[1:]))))
     if flat.dtype.kind == "f":
         flat = flat + flat.dtype.type(0.0)  # -0.0 and 0.0 hash alike
         unsigned = {2: np.uint16, 4: np.uint32, 8: np.uint64}[flat.dtype.itemsize]
@@ -427,7 +427,7 @@ def row_hashes(x: np.ndarray) -> np.ndarray:
 
 
 def _finite_rows(x: np.ndarray) -> np.ndarray:
-    flat = x.reshape(len(x), -1)
+    flat = x.reshape(len(x), int(np.prod(x.shape[1:])))
     return np.isfinite(flat).all(axis=1) if flat.dtype.kind == "f" else np.ones(len(x), bool)
 
 
@@ -548,9 +548,10 @@ def duplicates(ctx: Any) -> Duplicates | None:
 
 
 def _finite_sample(sample: SplitSample | None) -> np.ndarray | None:
-    if sample is None or sample.x is None or len(sample.x) < 3:
+    if sample is None or sample.x is None:
         return None
-    return sample.x[_finite_rows(sample.x)]
+    finite = sample.x[_finite_rows(sample.x)]
+    return finite if len(finite) >= 3 else None
 
 
 @dataclass

@@ -60,6 +60,8 @@ def _pipeline(estimator: Any, dims: int) -> Any:
 
 def probe_labels(x: np.ndarray, y: np.ndarray, task: str, rows: np.ndarray | None = None, seed: int = 0) -> LabelProbe | None:
     """Cross-validated probe scores for inputs ``x`` (any shape, flattened) and targets ``y``."""
+    if len(x) < 30:
+        return None
     x = x.reshape(len(x), -1).astype(np.float64)
     rows = np.arange(len(x)) if rows is None else rows
     if task in CLASSIFICATION:

@@ -43,6 +43,13 @@ border-radius:999px;color:#fff;white-space:nowrap;margin-top:2px}
 .nnd .v-warning{background:var(--warn-bg);border-color:#d4a72c}.nnd .v-warning .status{background:var(--warn)}
 .nnd .counts{display:flex;gap:8px;flex-wrap:wrap;margin:12px 0 0}
 .nnd .chip{font-size:13px;padding:2px 10px;border-radius:999px;background:var(--bg);border:1px solid var(--line)}
+.nnd .toc{list-style:none;margin:14px 0 0;padding:10px 16px;border:1px solid var(--line);border-radius:8px;
+columns:2 340px;column-gap:28px;font-size:14px}
+.nnd .toc li{break-inside:avoid;padding:1px 0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.nnd .toc .code{font-size:13px}
+.nnd .toc a{color:var(--ink)}
+.nnd .dot{display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:8px;vertical-align:middle}
+.nnd .dot.error{background:var(--err)}.nnd .dot.warning{background:#d4a72c}.nnd .dot.info{background:var(--info)}
 .nnd .setup{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:4px 20px;margin:0;font-size:14px}
 .nnd .setup div{display:flex;gap:8px;min-width:0}
 .nnd .setup dt{color:var(--muted);white-space:nowrap}
@@ -115,6 +122,11 @@ FRAGMENT = """<style>{{ css }}</style>
   <span class="chip">{{ counts.info }} info</span>
   {% if roots %}<span class="chip">{{ roots }} root cause{{ "s" if roots != 1 }}</span>{% endif %}
 </div>
+{% if toc %}
+<ul class="toc">
+{% for node, depth in toc %}<li style="margin-left:{{ depth * 22 }}px"><span class="dot {{ node.finding.severity.value }}"></span><a href="#finding-{{ node.index }}"><span class="code">{{ node.finding.code }}</span> {{ node.finding.name }}</a>{% if depth %} <span class="sub">symptom</span>{% endif %}</li>
+{% endfor %}</ul>
+{% endif %}
 {% if setup_rows %}
 <h2>Setup</h2>
 <dl class="setup">
@@ -234,6 +246,15 @@ def _tree(findings: list[Finding], plot_titles: dict[str, str]) -> list[dict[str
     return roots
 
 
+def _flatten(nodes: list[dict[str, Any]], depth: int = 0) -> list[tuple[dict[str, Any], int]]:
+    """The finding tree in reading order, each node with its nesting depth."""
+    flat: list[tuple[dict[str, Any], int]] = []
+    for node in nodes:
+        flat.append((node, depth))
+        flat.extend(_flatten(node["children"], depth + 1))
+    return flat
+
+
 def _is_ancestor(node: dict[str, Any], candidate: dict[str, Any], first_by_code: dict[str, dict[str, Any]]) -> bool:
     """True when ``node`` already sits above ``candidate`` (guards against explained_by cycles)."""
     seen: set[int] = set()
@@ -264,6 +285,7 @@ def render_fragment(report: Report, figures: list[Figure] | None = None) -> str:
     tone, status = _tone(report)
     counts = {s.value: sum(f.severity == s for f in report.findings) for s in Severity}
     titles = {fig.key: fig.title for fig in figures if fig.src}
+    tree = _tree(list(report.findings), titles)
     return _FRAGMENT.render(
         css=Markup(CSS),
         report=report,
@@ -274,7 +296,8 @@ def render_fragment(report: Report, figures: list[Figure] | None = None) -> str:
         status=status,
         counts=counts,
         roots=len(report.root_causes()),
-        tree=_tree(list(report.findings), titles),
+        tree=tree,
+        toc=_flatten(tree),
         figures=figures,
         generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         version=__version__,

@@ -128,7 +128,7 @@ def _ticks(ax: Any, labels: Sequence[str], axis: str = "y") -> None:
 
 def loss_curve(block: dict[str, Any]) -> MplFigure:
     """Train (and validation) loss over steps, with the steps where problems began marked."""
-    fig, (ax,) = _new(7.5, 3.2)
+    fig, (ax,) = _new(10.0, 3.4)
     steps = _floats(block.get("step", block.get("steps")))
     train = _floats(block["train"])
     ax.plot(steps, train, color=PALETTE["train"], lw=1.4, label="train")
@@ -149,13 +149,13 @@ def loss_curve(block: dict[str, Any]) -> MplFigure:
                     textcoords="offset points", color=PALETTE["event"], fontsize=8, fontweight="bold")
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
-    ax.legend(loc="upper right", frameon=False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, frameon=False)
     return fig
 
 
 def lr_range(block: dict[str, Any]) -> MplFigure:
     """Loss against learning rate (log axis), with the suggested and the user's LR marked."""
-    fig, (ax,) = _new(7.5, 3.2)
+    fig, (ax,) = _new(10.0, 3.4)
     lrs, losses = _floats(block["lrs"]), _floats(block["losses"])
     ax.plot(lrs, losses, color=PALETTE["train"], lw=1.4)
     ax.set_xscale("log")
@@ -190,21 +190,20 @@ def _heatmap(ax: Any, fig: MplFigure, steps: np.ndarray, matrix: np.ndarray, lay
     ax.grid(False)
     _ticks(ax, layers, "y")
     if len(steps):
-        count = min(8, len(steps))
-        where = np.unique(np.linspace(0, len(steps) - 1, count).round().astype(int))
+        where = np.arange(0, len(steps), math.ceil(len(steps) / 10))
         ax.set_xticks(where, [f"{steps[i]:g}" for i in where])
     ax.set_xlabel("step")
     fig.colorbar(image, ax=ax, label=label, shrink=0.9)
 
 
 def _height(layers: int) -> float:
-    return min(7.0, 1.6 + 0.22 * layers)
+    return min(7.0, 1.8 + 0.25 * layers)
 
 
 def grad_norms(block: dict[str, Any]) -> MplFigure:
     """Per-layer gradient norm over steps as a heatmap (log colour scale)."""
     steps, matrix, layers = _matrix(block)
-    fig, (ax,) = _new(7.5, _height(len(layers)))
+    fig, (ax,) = _new(10.0, _height(len(layers)))
     _heatmap(ax, fig, steps, matrix, layers, "gradient norm per layer", True, "viridis", "‖grad‖ (log scale)")
     return fig
 
@@ -225,7 +224,7 @@ def activations(block: dict[str, Any]) -> MplFigure:
 
 def unit_shares(blocks: dict[str, dict[str, Any]]) -> MplFigure:
     """Share of dead / saturated units per layer over steps, one panel per kind."""
-    fig, axes = _new(10.0 if len(blocks) > 1 else 7.5, 3.0, cols=len(blocks))
+    fig, axes = _new(10.0, 3.2, cols=len(blocks))
     for ax, (title, block) in zip(axes, blocks.items()):
         steps, matrix, layers = _matrix(block)
         if len(layers) <= 8:
@@ -241,41 +240,73 @@ def unit_shares(blocks: dict[str, dict[str, Any]]) -> MplFigure:
     return fig
 
 
+def _feature_scales(ax: Any, block: dict[str, Any]) -> None:
+    """Per-feature std (bars) and |mean| (dots) on a log axis, unit scale marked; constant features flagged."""
+    std = _floats(block["feature_std"]) if block.get("feature_std") is not None else None
+    mean = _floats(block["feature_mean"]) if block.get("feature_mean") is not None else None
+    count = len(std if std is not None else mean)
+    x = np.arange(count)
+    if std is not None:
+        ax.bar(x, np.where(std > 0, std, np.nan), color="#93c5fd", width=0.8, label="std")
+        constant = x[std <= 1e-12]
+        if constant.size:
+            ax.plot(constant, np.ones(constant.size), "x", color=PALETTE["event"], ms=6, mew=1.5, label="constant (std 0)")
+    if mean is not None:
+        ax.plot(x, np.where(np.abs(mean) > 0, np.abs(mean), np.nan), "o", ms=3, color=PALETTE["train"], label="|mean|")
+    ax.set_yscale("log")
+    ax.axhline(1.0, color=PALETTE["suggest"], ls="--", lw=1, label="unit scale")
+    ax.set_title("feature scales (training inputs)")
+    ax.set_xlabel("feature")
+    names = block.get("feature_names")
+    if names is not None and len(names) == count and count <= 30:
+        _ticks(ax, [str(n) for n in names], "x")
+    ax.legend(loc="best", frameon=False, fontsize=7)
+
+
+SPLIT_SHARES = (("overlap_share", "val samples\nalso in train"), ("duplicate_share", "duplicate\ntrain samples"))
+
+
+def _class_shares(ax: Any, shares: dict[str, Any]) -> None:
+    names = [str(k) for k in shares]
+    values = 100 * _floats(list(shares.values()))
+    ax.bar(np.arange(len(names)), values, color=PALETTE["train"])
+    ax.axhline(100 / len(names), color=PALETTE["val"], ls="--", lw=1.2)
+    ax.set_title("class shares (dashed: uniform)")
+    ax.set_ylabel("% of samples")
+    _ticks(ax, names, "x")
+
+
+def _split_shares(ax: Any, block: dict[str, Any]) -> None:
+    present = [(label, 100 * float(_floats([block[key]])[0])) for key, label in SPLIT_SHARES if block.get(key) is not None]
+    y = np.arange(len(present))
+    values = [v for _, v in present]
+    ax.barh(y, values, color=[PALETTE["event"] if v > 0 else PALETTE["suggest"] for v in values], height=0.5)
+    for row, value in zip(y, values):
+        ax.annotate(f"{value:.1f}%", (value, row), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+    ax.set_yticks(y, [label for label, _ in present])
+    ax.set_xlim(0, max(10.0, 1.3 * max(values, default=0)))
+    ax.set_ylim(len(present) - 0.2, -0.8)
+    ax.set_xlabel("% of samples")
+    ax.set_title("split hygiene")
+
+
 def data_audit(block: dict[str, Any]) -> MplFigure:
-    """Feature scales (mean ± std per feature, symlog axis) and class shares against uniform."""
-    panels = [p for p, keys in (("features", ("feature_std", "feature_mean")), ("classes", ("class_shares",)))
-              if any(block.get(k) is not None and len(block[k]) for k in keys)]
+    """Feature scales (std and |mean| per feature, log axis), class shares, train/val overlap."""
+    def has(key: str) -> bool:
+        value = block.get(key)
+        return value is not None and (not hasattr(value, "__len__") or len(value) > 0)
+
+    panels = [(name, width, draw) for name, width, keys, draw in (
+        ("features", 3.0, ("feature_std", "feature_mean"), _feature_scales),
+        ("classes", 2.0, ("class_shares",), lambda ax, b: _class_shares(ax, b["class_shares"])),
+        ("split", 1.3, tuple(key for key, _ in SPLIT_SHARES), _split_shares),
+    ) if any(has(k) for k in keys)]
     if not panels:
-        raise ValueError("no feature statistics or class shares to draw")
-    fig, axes = _new(10.0 if len(panels) > 1 else 7.5, 3.2, cols=len(panels))
-    for ax, panel in zip(axes, panels):
-        if panel == "features":
-            std = _floats(block["feature_std"]) if block.get("feature_std") is not None else None
-            mean = _floats(block["feature_mean"]) if block.get("feature_mean") is not None else None
-            count = len(std if std is not None else mean)
-            x = np.arange(count)
-            if mean is not None:
-                ax.errorbar(x, mean, yerr=std, fmt="o", ms=2.5, lw=0.8, color=PALETTE["train"], ecolor="#93c5fd", label="mean ± std")
-            else:
-                ax.bar(x, std, color=PALETTE["train"], label="std")
-            ax.set_yscale("symlog", linthresh=1.0)
-            ax.axhspan(-1, 1, color=PALETTE["suggest"], alpha=0.1, label="unit scale")
-            ax.set_title("feature scales")
-            ax.set_xlabel("feature")
-            names = block.get("feature_names")
-            if names is not None and len(names) == count and count <= 30:
-                _ticks(ax, [str(n) for n in names], "x")
-            ax.legend(loc="best", frameon=False, fontsize=7)
-        else:
-            shares = block["class_shares"]
-            names = [str(k) for k in shares]
-            values = 100 * _floats(list(shares.values()))
-            ax.bar(np.arange(len(names)), values, color=PALETTE["train"])
-            ax.axhline(100 / len(names), color=PALETTE["val"], ls="--", lw=1, label="uniform")
-            ax.set_title("class shares (training set)")
-            ax.set_ylabel("% of samples")
-            _ticks(ax, names, "x")
-            ax.legend(loc="best", frameon=False, fontsize=7)
+        raise ValueError("no feature statistics, class shares or overlap share to draw")
+    fig = MplFigure(figsize=(10.0, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False, width_ratios=[w for _, w, _ in panels])[0]
+    for ax, (_, _, draw) in zip(axes, panels):
+        draw(ax, block)
     return fig
 
 
@@ -285,17 +316,17 @@ PLOTS: tuple[tuple[str, str, str, Callable[[Any], MplFigure]], ...] = (
     ("grad_norms", "Gradient norms per layer", "Each row a layer, each column a recorded step; vanishing layers are dark, exploding ones bright. Grey: zero or not finite.", grad_norms),
     ("activations", "Activation statistics per layer", "Mean (diverging colours around 0) and spread of each layer's output over steps; healthy layers keep a similar scale.", activations),
     ("unit_shares", "Dead and saturated units", "Share of ReLU units that never fire and of sigmoid/tanh units stuck at their limits, per layer over time.", unit_shares),
-    ("data_audit", "Data audit", "Per-feature scale of the training inputs (the shaded band is unit scale) and the share of each class.", data_audit),
+    ("data_audit", "Data audit", "Per-feature spread and offset of the training inputs (dashed green: unit scale), the share of each class, and how many validation samples also sit in the training set.", data_audit),
 )
 
 # Which plot shows the evidence for which rule family or code (used to link findings to figures).
 SHOWS: dict[str, tuple[str, ...]] = {
-    "loss_curve": ("L307", "L308", "O401", "O402", "O403", "O406", "O407", "O409", "O411", "G"),
+    "loss_curve": ("L307", "L308", "O401", "O402", "O403", "O406", "O407", "O409", "O411", "T502", "T503", "T506", "G"),
     "lr_range": ("O401", "O402", "O406", "O412"),
-    "grad_norms": ("M202", "M205", "M209", "O403", "O404", "O408", "T"),
+    "grad_norms": ("M202", "M205", "M209", "O403", "O404", "O408", "T501"),
     "activations": ("M201", "M202", "M204", "D101", "L301", "L302"),
     "unit_shares": ("M203", "M204", "O405"),
-    "data_audit": ("D",),
+    "data_audit": ("D", "G603", "G604"),
 }
 
 

@@ -7,30 +7,18 @@ from torch import nn
 import nndoctor
 
 
-class SmallCNN(nn.Module):
-    def __init__(self, classes=10):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        )
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(32 * 4 * 4, 64), nn.ReLU(), nn.Linear(64, classes))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
-
-
 def setup():
-    digits = load_digits()
-    images = np.clip(digits.images[:, None, :, :] * 16, 0, 255).astype(np.float32)
-    X_train, X_val, y_train, y_val = train_test_split(images, digits.target, test_size=0.2, random_state=0, stratify=digits.target)
+    X, y = load_digits(return_X_y=True)
+    pixels = np.clip(X * 16, 0, 255).astype(np.float32)
+    X_train, X_val, y_train, y_val = train_test_split(pixels, y, test_size=0.2, random_state=0, stratify=y)
 
     torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
     return nndoctor.Setup(
-        model=SmallCNN(),
+        model=model,
         train=(X_train, y_train),
         val=(X_val, y_val),
         loss=nn.CrossEntropyLoss(),
-        optimizer=lambda params: torch.optim.Adam(params, lr=1e-3),
+        optimizer=lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
         batch_size=32,
     )

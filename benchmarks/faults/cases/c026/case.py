@@ -32,6 +32,6 @@ def setup():
         train=(X_train, y_train.astype("float32")),
         val=(X_val, y_val.astype("float32")),
         loss=nn.BCEWithLogitsLoss(),
-        optimizer=lambda params: torch.optim.Adam(params, lr=1e-3),
+        optimizer=lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
         batch_size=32,
     )

@@ -10,7 +10,7 @@ import nndoctor
 def skewed_digits(seed=0):
     digits = load_digits()
     rng = np.random.default_rng(seed)
-    keep = (digits.target == 1) | (rng.random(len(digits.target)) < 0.12)
+    keep = (digits.target == 1) | (rng.random(len(digits.target)) < 0.05)
     return digits.images[keep, None] / 16.0, digits.target[keep]
 
 

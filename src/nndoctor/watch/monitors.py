@@ -1,0 +1,182 @@
+"""Monitors: hooks on the user's modules and optimizers, installed as context managers.
+
+Every hook a monitor adds is removed when it leaves (handles and instance-attribute
+patches alike), and every hook body runs through the session's guard so an error in
+nndoctor never reaches the user's loop. Statistics are computed on the device and
+stashed; the session reads them in one transfer at sample points.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Iterable
+
+import torch
+from torch import nn
+
+MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm, nn.AlphaDropout, nn.FeatureAlphaDropout)
+RELU_LIKE = (nn.ReLU, nn.ReLU6)
+SATURATING = (nn.Sigmoid, nn.Tanh)
+# |output| limits that mean |pre-activation| above ~4.6 for sigmoid and ~2.6 for tanh: the slope is below 1% / 2%.
+SATURATION_EDGE = {nn.Sigmoid: 0.49, nn.Tanh: 0.99}
+
+
+class Hooks:
+    """Removable hooks and instance patches, undone together (also after errors)."""
+
+    def __init__(self) -> None:
+        self._undo: list[Callable[[], None]] = []
+
+    def handle(self, handle: Any) -> None:
+        self._undo.append(handle.remove)
+
+    def patch_method(self, obj: Any, name: str, make: Callable[[Callable], Callable]) -> None:
+        """Replace ``obj.name`` by ``make(original)`` on this instance only."""
+        had_own = name in vars(obj)
+        previous = vars(obj).get(name)
+        original = getattr(obj, name)
+        setattr(obj, name, make(original))
+
+        def undo() -> None:
+            if had_own:
+                setattr(obj, name, previous)
+            else:
+                vars(obj).pop(name, None)
+
+        self._undo.append(undo)
+
+    def remove(self) -> None:
+        while self._undo:
+            undo = self._undo.pop()
+            try:
+                undo()
+            except Exception:
+                pass
+
+    def __enter__(self) -> "Hooks":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+def has_mode_dependent(model: nn.Module) -> bool:
+    """Whether train/eval mode changes what the model computes (dropout, batch norm)."""
+    return any(isinstance(m, MODE_DEPENDENT) for m in model.modules())
+
+
+def is_compiled(model: nn.Module) -> bool:
+    return type(model).__name__ == "OptimizedModule" or hasattr(model, "_orig_mod")
+
+
+def first_float_tensor(value: Any) -> torch.Tensor | None:
+    """The first floating tensor in a (possibly nested) argument."""
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            found = first_float_tensor(item)
+            if found is not None:
+                return found
+    if isinstance(value, dict):
+        for item in value.values():
+            found = first_float_tensor(item)
+            if found is not None:
+                return found
+    return None
+
+
+def input_stats(x: torch.Tensor) -> torch.Tensor:
+    """On-device [mean, std, max|x|, non-finite count, fingerprint a, b, c] of a batch."""
+    with torch.no_grad():
+        v = x.detach()
+        v = v.float() if v.is_floating_point() else v.double().float()
+        finite = torch.isfinite(v)
+        clean = torch.where(finite, v, torch.zeros((), device=v.device, dtype=v.dtype))
+        flat = clean.reshape(-1)
+        stride = max(1, flat.numel() // 997)
+        return torch.stack([
+            clean.mean(), clean.std() if clean.numel() > 1 else torch.zeros((), device=v.device),
+            clean.abs().max() if clean.numel() else torch.zeros((), device=v.device),
+            (~finite).sum().float(), flat.sum(), (flat * flat).sum(), flat[::stride].sum(),
+        ])
+
+
+def feature_stats(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """Per-feature mean and std of a 2-D float batch (tabular inputs), on the device."""
+    if x.dim() != 2 or not x.is_floating_point() or x.shape[0] < 2:
+        return None
+    with torch.no_grad():
+        v = x.detach().float()
+        return v.mean(0), v.std(0)
+
+
+def dead_share(output: torch.Tensor) -> torch.Tensor:
+    """Share of units (features after the batch axis) that are zero for every sample."""
+    with torch.no_grad():
+        v = output.detach()
+        alive = (v.reshape(v.shape[0], -1) > 0).any(dim=0) if v.dim() > 1 else (v > 0).any().reshape(1)
+        return 1.0 - alive.float().mean()
+
+
+def saturated_share(module: nn.Module, output: torch.Tensor) -> torch.Tensor:
+    edge = SATURATION_EDGE[type(module)] if type(module) in SATURATION_EDGE else 0.99
+    with torch.no_grad():
+        v = output.detach().float()
+        centred = v - 0.5 if isinstance(module, nn.Sigmoid) else v
+        return (centred.abs() > edge).float().mean()
+
+
+def guard(session: Any, name: str, fn: Callable) -> Callable:
+    """``fn`` with every exception kept inside nndoctor (recorded by the session)."""
+
+    @functools.wraps(fn)
+    def safe(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # never let nndoctor break the user's loop
+            session.internal_error(name, exc)
+            return None
+
+    return safe
+
+
+def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks: Hooks) -> None:
+    """Forward hooks on ReLU and sigmoid/tanh modules that stash dead / saturated shares."""
+    for prefix, model in models:
+        if is_compiled(model):
+            continue
+        for name, module in model.named_modules():
+            full = f"{prefix}{name}" if name else prefix.rstrip(".") or type(module).__name__
+            if isinstance(module, RELU_LIKE):
+                def relu_hook(mod: nn.Module, inputs: Any, output: Any, full: str = full) -> None:
+                    if torch.is_grad_enabled() and isinstance(output, torch.Tensor) and output.shape and output.shape[0] > 1:
+                        session.stash("dead", full, dead_share(output))
+                hooks.handle(module.register_forward_hook(guard(session, "relu-hook", relu_hook)))
+            elif isinstance(module, SATURATING):
+                def saturation_hook(mod: nn.Module, inputs: Any, output: Any, full: str = full) -> None:
+                    if torch.is_grad_enabled() and isinstance(output, torch.Tensor):
+                        session.stash("saturated", full, saturated_share(mod, output))
+                hooks.handle(module.register_forward_hook(guard(session, "saturation-hook", saturation_hook)))
+
+
+def nonfinite_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks: Hooks) -> None:
+    """Forensics after a non-finite loss: the first module whose output turns non-finite."""
+    for prefix, model in models:
+        if is_compiled(model):
+            continue
+        for name, module in model.named_modules():
+            if not name or list(module.children()):
+                continue
+            full = f"{prefix}{name}"
+
+            def check(mod: nn.Module, inputs: Any, output: Any, full: str = full) -> None:
+                out = first_float_tensor(output)
+                if out is None or not out.is_floating_point():
+                    return
+                if not bool(torch.isfinite(out).all()):
+                    first = first_float_tensor(inputs)
+                    inputs_finite = first is None or not first.is_floating_point() or bool(torch.isfinite(first).all())
+                    params_finite = all(bool(torch.isfinite(p).all()) for p in mod.parameters(recurse=False))
+                    session.nonfinite_at(full, type(mod).__name__, inputs_finite, params_finite)
+
+            hooks.handle(module.register_forward_hook(guard(session, "nonfinite-hook", check)))

@@ -1,0 +1,151 @@
+"""Telemetry: the series a watch records, as plain host-side numbers.
+
+Monitors append on-device tensors to ``pending`` lists on every step (no host sync);
+``resolve()`` reads them in one transfer at sample points and at the end. Verdicts in
+``live_rules`` read only the resolved, plain values here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+
+@dataclass
+class LossCall:
+    """What one loss-function call saw (recorded on the first calls and on sampled steps)."""
+
+    kind: str
+    step: int
+    train: bool
+    n_outputs: int | None
+    evidence: dict[str, Any]
+
+
+@dataclass
+class Telemetry:
+    """Everything a watch measured; plain lists and dicts once ``resolve()`` ran."""
+
+    every: int = 20
+    steps: int = 0
+    backward_calls: int = 0
+    optimizer_steps: dict[int, int] = field(default_factory=dict)
+    optimizer_kinds: dict[int, str] = field(default_factory=dict)
+    train_loss: list[float] = field(default_factory=list)
+    train_loss_steps: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_steps: list[int] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    val_weight: list[int] = field(default_factory=list)
+    logged: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    lr: dict[int, list[float]] = field(default_factory=dict)
+    grad_steps: list[int] = field(default_factory=list)
+    total_grad_norm: list[float] = field(default_factory=list)
+    grad_norms: dict[str, list[float]] = field(default_factory=dict)
+    grad_missing: dict[str, int] = field(default_factory=dict)
+    grad_samples: int = 0
+    update_steps: list[int] = field(default_factory=list)
+    update_ratios: dict[str, list[float]] = field(default_factory=dict)
+    param_sizes: dict[str, int] = field(default_factory=dict)
+    weight_params: list[str] = field(default_factory=list)
+    dead_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    saturated_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    clip_calls: list[tuple[int, float, float]] = field(default_factory=list)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    fingerprints: list[tuple[int, tuple[float, ...]]] = field(default_factory=list)
+    label_counts: list[tuple[int, list[float]]] = field(default_factory=list)
+    target_stats: list[tuple[int, float, float]] = field(default_factory=list)
+    loss_calls: list[LossCall] = field(default_factory=list)
+    recall_hits: dict[str, dict[int, list[float]]] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+    schedulers: list[str] = field(default_factory=list)
+    loaders: list[int | None] = field(default_factory=list)
+    seeded: bool = False
+    nonfinite: dict[str, Any] | None = None
+    limitations: list[str] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+    initial_weights: dict[str, dict[str, float]] = field(default_factory=dict)
+    unchanged_params: list[str] = field(default_factory=list)
+    unoptimized_params: list[str] = field(default_factory=list)
+    exception: str | None = None
+    # on-device values waiting for the next resolve()
+    pending_train: list[tuple[int, list[torch.Tensor]]] = field(default_factory=list)
+    pending_val: list[tuple[int, torch.Tensor, int, torch.Tensor | None]] = field(default_factory=list)
+    pending_clip: list[tuple[int, torch.Tensor, float]] = field(default_factory=list)
+
+    def count(self, key: str, by: int = 1) -> None:
+        self.counters[key] = self.counters.get(key, 0) + by
+
+    def limitation(self, text: str) -> None:
+        if text not in self.limitations:
+            self.limitations.append(text)
+
+    def resolve(self) -> None:
+        """Move every pending on-device value to the host in one transfer."""
+        flat: list[torch.Tensor] = []
+        for _, values in self.pending_train:
+            flat.extend(v.reshape(()) if v.numel() == 1 else v.float().mean().reshape(()) for v in values)
+        for _, value, _, correct in self.pending_val:
+            flat.append(value.reshape(()) if value.numel() == 1 else value.float().mean().reshape(()))
+        for _, norm, _ in self.pending_clip:
+            flat.append(norm.reshape(()))
+        if not flat:
+            return
+        devices = {t.device for t in flat}
+        host = [float(v) for v in torch.stack([t.detach().float().to("cpu") for t in flat]).tolist()] if len(devices) > 1 else \
+            [float(v) for v in torch.stack([t.detach().float() for t in flat]).tolist()]
+        position = 0
+        for step, values in self.pending_train:
+            chunk = host[position : position + len(values)]
+            position += len(values)
+            self.train_loss.append(sum(chunk) / len(chunk))
+            self.train_loss_steps.append(step)
+        val_chunk: list[tuple[int, float, int]] = []
+        for step, _, n, _ in self.pending_val:
+            val_chunk.append((step, host[position], n))
+            position += 1
+        for step, norm_value, (_, _, max_norm) in zip([s for s, _, _ in self.pending_clip], host[position:], self.pending_clip):
+            self.clip_calls.append((step, norm_value, max_norm))
+        self._merge_val(val_chunk)
+        self.pending_train.clear()
+        self.pending_val.clear()
+        self.pending_clip.clear()
+
+    def _merge_val(self, chunk: list[tuple[int, float, int]]) -> None:
+        """Evaluation calls at the same step form one validation pass (sample-weighted mean)."""
+        for step, value, n in chunk:
+            if self.val_steps and self.val_steps[-1] == step and self.val_weight:
+                weight = self.val_weight[-1]
+                self.val_loss[-1] = (self.val_loss[-1] * weight + value * n) / (weight + n)
+                self.val_weight[-1] = weight + n
+            else:
+                self.val_steps.append(step)
+                self.val_loss.append(value)
+                self.val_weight.append(n)
+
+    def summary(self) -> dict[str, Any]:
+        """The series renderers plot and tools read (plain JSON-able values)."""
+        return {
+            "mode": "watch",
+            "every": self.every,
+            "steps": self.steps,
+            "step_losses": self.train_loss,
+            "step_loss_steps": self.train_loss_steps,
+            "val_loss": self.val_loss,
+            "val_steps": self.val_steps,
+            "logged": {k: [list(p) for p in v] for k, v in self.logged.items()},
+            "lr": {str(k): v for k, v in self.lr.items()},
+            "grad_steps": self.grad_steps,
+            "total_grad_norm": self.total_grad_norm,
+            "grad_norms": self.grad_norms,
+            "update_steps": self.update_steps,
+            "update_ratios": self.update_ratios,
+            "dead_share": {k: [list(p) for p in v] for k, v in self.dead_share.items()},
+            "clip_calls": len(self.clip_calls),
+            "counters": dict(self.counters),
+            "optimizer_steps": {str(k): v for k, v in self.optimizer_steps.items()},
+            "nonfinite": self.nonfinite,
+            "limitations": self.limitations,
+            "internal_errors": self.internal_errors,
+        }

@@ -239,6 +239,15 @@ def test_d111_silent_on_xor_that_a_linear_probe_cannot_learn():
     assert "D111" not in raised(run_data_checks(classification(x, y), "D111"), "info")
 
 
+def test_d110_d111_silent_on_hard_but_clean_labels():
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=800, n_features=10, n_informative=6, n_redundant=0, n_classes=3,
+                               n_clusters_per_class=1, class_sep=0.5, flip_y=0.0, random_state=0)
+    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
+    assert raised(run_data_checks(classification(x, y), "D110", "D111"), "info") == set()
+
+
 def test_d110_flipped_labels_flag_the_flipped_rows():
     x, y = blobs(n=1000, seed=1)
     rng = np.random.default_rng(0)
@@ -300,6 +309,45 @@ def test_d114_two_steps_per_epoch():
     findings = run_data_checks(classification(*split(x, y)[0], batch_size=256), "D114")
     (finding,) = of(findings, "D114")
     assert finding.evidence["steps_per_epoch"] == int(np.ceil(480 / 256)) and finding.severity.value == "warning"
+
+
+# -- other data forms -------------------------------------------------------------------
+class DictRows(torch.utils.data.Dataset):
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, i: int) -> dict:
+        return {"x": torch.tensor(self.x[i]), "y": torch.tensor(self.y[i])}
+
+
+class Stream(torch.utils.data.IterableDataset):
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.x, self.y = x, y
+
+    def __iter__(self):
+        return iter(zip(torch.tensor(self.x), torch.tensor(self.y)))
+
+
+@pytest.mark.parametrize("form", ["dict dataset", "iterable loader"])
+def test_healthy_data_in_other_forms_stays_quiet(form):
+    x, y = blobs()
+    if form == "dict dataset":
+        train, val = DictRows(x[:480], y[:480]), DictRows(x[480:], y[480:])
+    else:
+        train, val = (DataLoader(Stream(x[:480], y[:480]), batch_size=32), DataLoader(Stream(x[480:], y[480:]), batch_size=32))
+    findings = run_data_checks(nndoctor.Setup(model=mlp(10, 3), train=train, val=val, loss=nn.CrossEntropyLoss()))
+    assert raised(findings) == set(), [f.message for f in findings]
+
+
+def test_token_id_inputs_are_not_judged_as_magnitudes():
+    rng = np.random.default_rng(0)
+    ids, labels = rng.integers(0, 50, size=(300, 12)), rng.integers(0, 3, 300)
+    model = nn.Sequential(nn.EmbeddingBag(50, 8), nn.Linear(8, 3))
+    findings = run_data_checks(nndoctor.Setup(model=model, train=(ids, labels), loss=nn.CrossEntropyLoss()))
+    assert not {"D101", "D102", "D103", "D112"} & raised(findings, "info")
 
 
 # -- bounded cost and no side effects --------------------------------------------------------

@@ -197,3 +197,34 @@ def test_heatmaps_handle_one_or_many_layers(layers):
     telemetry = full_telemetry(names)
     drawn = render_figures({k: telemetry[k] for k in ("grad_norms", "activations", "dead_share")})
     assert len(drawn) == 3 and all(f.error is None for f in drawn), [f.error for f in drawn]
+
+
+def test_probe_telemetry_shapes_are_mapped_onto_the_documented_keys():
+    """The trial probe's block and a dict-valued LR suggestion feed the loss curve, heatmap and LR line."""
+    from nndoctor.render.plots import normalise
+
+    trial = {"step_losses": [2.3, 2.1, float("nan")], "eval_steps": [0, 2], "val_loss": [2.4, 2.2], "diverged_step": 3,
+             "grad_norms": {"0.weight": [1.0, 0.5, 0.25], "2.weight": [0.1, 0.2]}}
+    lr_block = {"lrs": [1e-4, 1e-3], "losses": [2.3, 2.0], "suggestion": {"lr": 5e-4, "reason": "steepest"}}
+    out = normalise({"trial": trial, "lr_range": lr_block})
+    assert out["loss_curve"]["step"] == [1, 2, 3] and out["loss_curve"]["val"] == [2.4, 2.2]
+    assert out["loss_curve"]["events"] == [{"step": 3, "code": "diverged"}]
+    values = np.array(out["grad_norms"]["values"], dtype=float)
+    assert out["grad_norms"]["layers"] == ["0.weight", "2.weight"] and values.shape == (3, 2)
+    assert values[:, 0].tolist() == [1.0, 0.5, 0.25] and math.isnan(values[2, 1])
+    assert out["lr_range"]["suggested_lr"] == 5e-4
+    own = {"step": [0], "train": [1.0]}
+    assert normalise({"trial": trial, "loss_curve": own})["loss_curve"] is own
+    assert "suggestion" in lr_block
+
+
+def test_findings_with_a_step_mark_the_loss_curve():
+    from nndoctor.render.plots import normalise
+
+    report = broken_report()
+    curve = normalise(report.telemetry, report.findings)["loss_curve"]
+    assert curve["events"] == [{"step": 50, "code": "O401"}]
+    report.findings.append(Finding("G601", "warning", "val loss rises from step 30", evidence={"first_step": 30}))
+    events = normalise(report.telemetry, report.findings)["loss_curve"]["events"]
+    assert {"step": 30, "code": "G601"} in events and len(events) == 2
+    assert report.telemetry["loss_curve"]["events"] == [{"step": 50, "code": "O401"}]

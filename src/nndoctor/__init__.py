@@ -14,9 +14,12 @@ from .findings import Finding, Severity
 from .report import Report
 from .setup import Setup
 from .runner import checkup
+from .fix import fix
+from .watch import Doctor, watch
 
 __all__ = [
     "RULES",
+    "Doctor",
     "Finding",
     "NNDoctorError",
     "Report",
@@ -25,5 +28,7 @@ __all__ = [
     "SetupError",
     "Severity",
     "checkup",
+    "fix",
     "get_rule",
+    "watch",
 ]

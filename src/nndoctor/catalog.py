@@ -484,6 +484,15 @@ RULES: tuple[Rule, ...] = (
         "debugging and comparisons unreliable.",
         "Seed at the start: `torch.manual_seed(0); np.random.seed(0); random.seed(0)` (and seed DataLoader workers if used).",
     ),
+    _rule(
+        "T508", "ranks-out-of-sync", "W",
+        "Data-parallel ranks that started from identical weights hold different gradients or weights (gradients are not averaged across ranks).",
+        "Total gradient norm at the same sampled step, and a fingerprint of the weights at the start and the end, compared across ranks.",
+        "Replicas must stay identical: if each rank steps on its own gradients, the ranks train different models, "
+        "rank 0's checkpoint ignores the other ranks' data, and adding GPUs changes nothing but the cost.",
+        "Wrap the model with `DistributedDataParallel` (and train the wrapped model), do not use `no_sync()` on the step "
+        "that calls `optimizer.step()`, and keep rank-dependent branches out of the forward pass.",
+    ),
     # G: generalisation and evaluation
     _rule(
         "G601", "overfitting", "C W",

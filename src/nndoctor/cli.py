@@ -88,6 +88,10 @@ def emit(report: Report, args: argparse.Namespace) -> int:
         from .render.html import save_html
 
         save_html(report, args.html)
+    if getattr(args, "tensorboard", None):
+        from .render.tensorboard import write_tensorboard
+
+        write_tensorboard(report, args.tensorboard)
     return report.exit_code()
 
 
@@ -154,6 +158,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return emit(report, args)
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a training script as ``python SCRIPT ARGS`` would, watched; keep its exit status."""
+    from .watch.run import run_script
+
+    outcome = run_script(args.script, args.args)
+    report = outcome.report
+    report.print(Console(stderr=True))
+    if args.json:
+        report.save_json(args.json)
+    if args.html:
+        from .render.html import save_html
+
+        save_html(report, args.html)
+    if args.fail_on and report.at_least(args.fail_on):
+        return EXIT_FINDINGS
+    return outcome.exit_status
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    """Checkup, then equal-budget seeded trials of the remedies for each root cause; never writes the user's files."""
+    from .fix import fix
+    from .fix.render import print_fix, progress_bar, save_fix_html
+
+    if args.seeds < 1:
+        return fail(f"--seeds {args.seeds} must be at least 1.", "Use 3 or more seeds for a verdict that means something.")
+    setup = load_setup(args.file)
+    bar, update = progress_bar(_err_console())
+    with bar:
+        report = fix(setup, budget=args.budget, seeds=args.seeds, progress=update)
+    html, args.html = args.html, None
+    status = emit(report, args)
+    print_fix(report, Console())
+    if html:
+        save_fix_html(report, html)
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nndoctor", description="A training doctor for PyTorch.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add_outputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", metavar="PATH", help="write the report as JSON")
         p.add_argument("--html", metavar="PATH", help="write a self-contained HTML report")
+        p.add_argument("--tensorboard", metavar="DIR", help="write the telemetry as TensorBoard events (needs nndoctor[tensorboard])")
 
     p = sub.add_parser("checkup", help="pre-flight exam of a setup file (defines setup() -> nndoctor.Setup)")
     p.add_argument("file")
@@ -183,6 +225,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=float, default=None)
     add_outputs(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("run", help="run a training script (as `python SCRIPT ARGS` would) and watch its training loop")
+    add_outputs(p)
+    p.add_argument("--fail-on", choices=("warning", "error"), help="exit 1 when a finding reaches this severity")
+    p.add_argument("script")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="the script's own arguments")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("fix", help="diagnose a setup file, then verify remedies by equal-budget seeded A/B trials")
+    p.add_argument("file")
+    add_outputs(p)
+    p.add_argument("--budget", type=float, default=None, help="seconds for the whole run, checkup included (default 300)")
+    p.add_argument("--seeds", type=int, default=3, help="seeded runs per arm (default 3)")
+    p.set_defaults(func=cmd_fix)
     return parser
 
 
@@ -190,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "tensorboard", None):
+            from .render.tensorboard import require_tensorboard
+
+            require_tensorboard()  # fail before the exam, not after it
         return args.func(args)
     except NNDoctorError as exc:
         return fail(exc.problem, exc.fix)

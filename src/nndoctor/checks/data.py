@@ -15,7 +15,8 @@ from torch import nn
 
 from ..findings import Finding, Severity
 from ..probes import data_audit as audit
-from ..probes.label_probe import label_probe
+from ..probes import data_duplicates as copies
+from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
 from .base import Context, check
 
 SCALE_LIMIT = 10.0  # typical |x| (root mean square) above this is an order of magnitude off unit scale
@@ -27,7 +28,8 @@ SHIFT_KS_FLOOR = 0.2  # KS distance of a half-std shift of the mean: large enoug
 LABEL_SHIFT_TVD = 0.1  # 10 points of class share moved between splits
 DUPLICATE_SHARE = 0.05
 LEAK_SHARE = 0.01
-SUSPECT_SHARE = 0.03
+SUSPECT_SHARE = 0.02  # flagged labels; the flagged share underestimates the wrong share (low recall)
+SUSPECT_EXCESS = 2.0  # flagged at least twice what the probe's own probabilities predict for clean labels
 MIN_LABELS = 50  # fewer labels than this say little about class shares
 CLASSIFICATION = audit.CLASSIFICATION
 
@@ -363,14 +365,16 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
             location="labels",
         )
         return
-    trusted = probe.p_value < 1e-3 and probe.best >= probe.chance + 0.5 * (1 - probe.chance)
+    linear = probe.scores["logistic regression"]
+    trusted = probe.p_value < 1e-3 and linear >= probe.chance + 0.5 * (1 - probe.chance)
     share = probe.suspect_count / probe.n
-    if trusted and share >= SUSPECT_SHARE and probe.suspect_p_value < 1e-3 and probe.suspect_count >= 1.5 * probe.expected_suspects:
+    excess = probe.suspect_count >= SUSPECT_EXCESS * probe.expected_suspects
+    if trusted and share >= SUSPECT_SHARE and excess and probe.suspect_p_value < 1e-3:
         yield Finding(
             "D110", Severity.WARNING,
             f"{probe.suspect_count} of {probe.n} training labels ({_pct(share)}) get an out-of-sample probability "
-            f"below 0.1 from a logistic-regression probe that is {probe.scores['logistic regression']:.2f} accurate; "
-            f"with correct labels about {probe.expected_suspects:.0f} would (p = {probe.suspect_p_value:.2g}). "
+            f"below {SUSPECT_PROBABILITY:g} from a logistic-regression probe that is {linear:.2f} accurate; if every "
+            f"label were right, about {probe.expected_suspects:.0f} would (Poisson p = {probe.suspect_p_value:.2g}). "
             f"Review rows {_listing(probe.suspect_rows, 10)}.",
             evidence={"suspect_count": probe.suspect_count, "suspect_share": share, "expected": probe.expected_suspects,
                       "p_value": probe.suspect_p_value, "rows": probe.suspect_rows, "scores": scores, "n": probe.n},
@@ -424,10 +428,10 @@ def categorical_as_numeric(ctx: Context) -> Iterable[Finding]:
 # -- duplicates, leakage and shift ----------------------------------------------------------
 @check("D107", phase="data")
 def duplicate_samples(ctx: Context) -> Iterable[Finding]:
-    found = audit.duplicates(ctx)
+    found = copies.duplicates(ctx)
     if found is None or found.share < 0.01:
         return
-    near = (f"; {_pct(found.near_share)} have a near copy (distance below {audit.NEAR_FACTOR:g} of the typical "
+    near = (f"; {_pct(found.near_share)} have a near copy (distance below {copies.NEAR_FACTOR:g} of the typical "
             f"neighbour distance) in {found.near_scope}" if found.near_rows else "")
     yield Finding(
         "D107", Severity.WARNING if found.share >= DUPLICATE_SHARE else Severity.INFO,
@@ -442,7 +446,7 @@ def duplicate_samples(ctx: Context) -> Iterable[Finding]:
 
 @check("D108", phase="data")
 def train_val_leakage(ctx: Context) -> Iterable[Finding]:
-    found = audit.overlap(ctx)
+    found = copies.overlap(ctx)
     if found is None or (found.exact_in_train == 0 and found.near_in_train == 0):
         return
     near = f"; {_pct(found.near_share)} of {found.near_rows} sampled validation rows have a near copy in training" if found.near_rows else ""

@@ -3,13 +3,13 @@
 Everything here measures and returns numbers; the verdicts live in ``checks/data.py``.
 Samples are drawn with a local generator (the global RNGs stay untouched), at most
 ``MAX_ROWS`` rows and ``MAX_ELEMENTS`` input values, so a million-row dataset audits in
-seconds. Cheap whole-split scans (non-finite values, exact duplicates, label counts) run
-on in-memory ``TensorDataset`` splits when they fit ``FULL_SCAN_ELEMENTS``.
+seconds. Cheap whole-split scans (non-finite values, label counts; exact duplicates in
+``data_duplicates``) run on in-memory ``TensorDataset`` splits within ``FULL_SCAN_ELEMENTS``.
 """
 from __future__ import annotations
 
-import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,6 @@ MAX_ROWS = 4000
 MAX_ELEMENTS = 8_000_000
 FULL_SCAN_ELEMENTS = 50_000_000
 READ_BUDGET_S = 5.0
-NN_WORK = 4e9  # rows^2 * dims allowed for brute-force nearest neighbours
 CLASSIFICATION = ("binary", "multiclass")
 
 
@@ -48,6 +47,8 @@ class SplitSample:
     def scope(self) -> str:
         if self.n_total is not None and self.n >= self.n_total:
             return f"all {self.n} rows"
+        if self.note.startswith("first batches"):
+            return f"the first {self.n} rows in loader order"
         total = f" of {self.n_total}" if self.n_total is not None else ""
         return f"a random sample of {self.n}{total} rows"
 
@@ -158,8 +159,8 @@ def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int)
         read += len(ys[-1]) if ys[-1] is not None else 0
         if read >= max_rows or time.perf_counter() > deadline:
             break
-    return SplitSample(split, _concat(xs), _concat(ys), np.full(read, -1), n_total, x_integer,
-                       "first batches of the loader (not a random sample)")
+    return SplitSample(split, _concat(xs), _concat(ys), np.arange(read), n_total, x_integer,
+                       "first batches of the loader (rows are positions in loader order)")
 
 
 def _concat(parts: list[np.ndarray | None]) -> np.ndarray | None:
@@ -235,8 +236,6 @@ def feature_stats(x: np.ndarray | None, integer_inputs: bool = False) -> Feature
         units, unit = values.reshape(-1, x.shape[-1]), "feature"
     else:
         units, unit = values.reshape(-1, 1), "channel"
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nan_to_num(np.nanmean(units, axis=0))
@@ -308,8 +307,6 @@ def train_feature_stats(ctx: Any) -> FeatureStats:
 def target_stats(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-column mean and std of real-valued targets (finite values only)."""
     values = _finite_float(y.reshape(len(y), -1))
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nan_to_num(np.nanmean(values, axis=0)), np.nan_to_num(np.nanstd(values, axis=0))
@@ -411,198 +408,9 @@ def all_labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str]:
     return ctx.probe(f"data_audit.labels.{split}", compute)
 
 
-# -- duplicates and overlap ------------------------------------------------------------------
-def row_hashes(x: np.ndarray) -> np.ndarray:
-    """A 64-bit hash per row: random odd multipliers on the exact bits of its values, summed mod 2**64."""
-    flat = np.ascontiguousarray(x.reshape(len(x), int(np.prod(x.shape[1:]))))
-    if flat.dtype.kind == "f":
-        flat = flat + flat.dtype.type(0.0)  # -0.0 and 0.0 hash alike
-        unsigned = {2: np.uint16, 4: np.uint32, 8: np.uint64}[flat.dtype.itemsize]
-        bits = flat.view(unsigned).astype(np.uint64, copy=False)
-    else:
-        bits = flat.astype(np.int64).view(np.uint64)
-    coefficients = np.random.default_rng(12345).integers(1, 2**63, size=flat.shape[1], dtype=np.uint64) | np.uint64(1)
-    with np.errstate(over="ignore"):
-        return bits @ coefficients  # wraps modulo 2**64
-
-
 def _finite_rows(x: np.ndarray) -> np.ndarray:
     flat = x.reshape(len(x), int(np.prod(x.shape[1:])))
     return np.isfinite(flat).all(axis=1) if flat.dtype.kind == "f" else np.ones(len(x), bool)
-
-
-def split_hashes(ctx: Any, split: str) -> tuple[np.ndarray, str] | None:
-    """Row hashes of every finite row of an in-memory split (or the audit sample), with the scope."""
-    def compute(c: Any) -> tuple[np.ndarray, str] | None:
-        pair = tensor_pair(c.setup, split)
-        if pair is not None and pair[0].numel() <= FULL_SCAN_ELEMENTS and len(pair[0]):
-            x = pair[0]
-            step = max(1, 4_000_000 // max(1, x[0].numel()))
-            parts = []
-            for start in range(0, len(x), step):
-                chunk = _to_numpy(x[start:start + step])
-                parts.append(row_hashes(chunk[_finite_rows(chunk)]))
-            return np.concatenate(parts), f"all {len(x)} rows"
-        sample = sample_of(c, split)
-        if sample is None or sample.x is None:
-            return None
-        return row_hashes(sample.x[_finite_rows(sample.x)]), sample.scope
-
-    return ctx.probe(f"data_audit.hashes.{split}", compute)
-
-
-@dataclass
-class Duplicates:
-    """Exact and near copies within the training split and between validation and training."""
-
-    exact_scope: str
-    exact_rows: int
-    exact_with_copy: int  # rows that have an exact copy elsewhere in the split
-    near_scope: str = ""
-    near_rows: int = 0
-    near_with_copy: int = 0  # rows with a near copy (exact ones included)
-    typical_distance: float | None = None
-    threshold: float | None = None
-    examples: list[tuple[int, int]] = field(default_factory=list)
-
-    @property
-    def exact_share(self) -> float:
-        return self.exact_with_copy / self.exact_rows if self.exact_rows else 0.0
-
-    @property
-    def near_share(self) -> float:
-        return self.near_with_copy / self.near_rows if self.near_rows else 0.0
-
-    @property
-    def share(self) -> float:
-        return max(self.exact_share, self.near_share)
-
-
-NEAR_FACTOR = 0.01
-
-
-@dataclass
-class Neighbours:
-    """Nearest neighbours within a (standardised) training sample; shared by D107 and D108."""
-
-    rows: np.ndarray
-    mean: np.ndarray
-    scale: np.ndarray
-    index: Any  # fitted sklearn NearestNeighbors
-    distances: np.ndarray  # to the k nearest, self first
-    neighbours: np.ndarray
-    typical: float  # median distance to the k-th neighbour
-
-    @property
-    def threshold(self) -> float:
-        return NEAR_FACTOR * self.typical
-
-    def standardise(self, x: np.ndarray) -> np.ndarray:
-        return (x.reshape(len(x), -1).astype(np.float64) - self.mean) / self.scale
-
-
-def train_neighbours(ctx: Any) -> Neighbours | None:
-    """Fit nearest neighbours on a bounded training sample (rows² × dims ≤ NN_WORK); None below 3 dims."""
-    def compute(c: Any) -> Neighbours | None:
-        sample = sample_of(c, "train")
-        x = _finite_sample(sample)
-        if x is None or x[0].size < 3:
-            return None  # in one or two dimensions close neighbours are normal: exact copies only
-        from sklearn.neighbors import NearestNeighbors
-
-        n = int(min(MAX_ROWS, max(200, math.sqrt(NN_WORK / x[0].size))))
-        rows, flat = sample.rows[_finite_rows(sample.x)][:n], x[:n].reshape(min(n, len(x)), -1).astype(np.float64)
-        mean, scale = flat.mean(axis=0), flat.std(axis=0)
-        scale[scale <= 1e-12] = 1.0
-        space = (flat - mean) / scale
-        k = min(11, len(space))
-        index = NearestNeighbors(n_neighbors=k).fit(space)
-        distances, neighbours = index.kneighbors(space)
-        return Neighbours(rows, mean, scale, index, distances, neighbours, float(np.median(distances[:, -1])))
-
-    return ctx.probe("data_audit.neighbours", compute)
-
-
-def duplicates(ctx: Any) -> Duplicates | None:
-    """Share of training rows with an exact copy (hashes) or a near copy (nearest neighbours)."""
-    def compute(c: Any) -> Duplicates | None:
-        hashed = split_hashes(c, "train")
-        if hashed is None:
-            return None
-        hashes, scope = hashed
-        _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-        result = Duplicates(scope, len(hashes), int((counts[inverse] > 1).sum()))
-        found = train_neighbours(c)
-        if found is None:
-            return result
-        near = found.distances[:, 1] <= found.threshold
-        sample = sample_of(c, "train")
-        n = len(found.rows)
-        result.near_scope = f"a random sample of {n} rows" if sample.n_total and n < sample.n_total else f"all {n} rows"
-        result.near_rows, result.near_with_copy = n, int(near.sum())
-        result.typical_distance, result.threshold = found.typical, found.threshold
-        result.examples = [(int(found.rows[i]), int(found.rows[found.neighbours[i, 1]])) for i in np.flatnonzero(near)[:5]]
-        return result
-
-    return ctx.probe("data_audit.duplicates", compute)
-
-
-def _finite_sample(sample: SplitSample | None) -> np.ndarray | None:
-    if sample is None or sample.x is None:
-        return None
-    finite = sample.x[_finite_rows(sample.x)]
-    return finite if len(finite) >= 3 else None
-
-
-@dataclass
-class Overlap:
-    """Validation rows that also appear (exactly or nearly) in the training split."""
-
-    exact_scope: str
-    val_rows: int
-    exact_in_train: int
-    near_rows: int = 0
-    near_in_train: int = 0
-    threshold: float | None = None
-    examples: list[int] = field(default_factory=list)  # validation row indices
-
-    @property
-    def exact_share(self) -> float:
-        return self.exact_in_train / self.val_rows if self.val_rows else 0.0
-
-    @property
-    def near_share(self) -> float:
-        return self.near_in_train / self.near_rows if self.near_rows else 0.0
-
-    @property
-    def share(self) -> float:
-        return max(self.exact_share, self.near_share)
-
-
-def overlap(ctx: Any) -> Overlap | None:
-    """Exact overlap from row hashes; near overlap from nearest training neighbours of a validation sample."""
-    def compute(c: Any) -> Overlap | None:
-        train, val = split_hashes(c, "train"), split_hashes(c, "val")
-        if train is None or val is None:
-            return None
-        known = np.unique(train[0])
-        position = np.minimum(np.searchsorted(known, val[0]), len(known) - 1)
-        in_train = int((known[position] == val[0]).sum()) if len(known) else 0
-        result = Overlap(f"{val[1]} of validation against {train[1]} of training", len(val[0]), in_train)
-        found, val_sample = train_neighbours(c), sample_of(c, "val")
-        val_x = _finite_sample(val_sample)
-        if found is None or val_x is None or val_x[0].size != len(found.mean):
-            return result
-        val_x = val_x[: len(found.rows)]
-        distances = found.index.kneighbors(found.standardise(val_x), n_neighbors=1)[0][:, 0]
-        near = distances <= found.threshold
-        val_rows = val_sample.rows[_finite_rows(val_sample.x)][: len(val_x)]
-        result.near_rows, result.near_in_train = len(val_x), int(near.sum())
-        result.threshold = found.threshold
-        result.examples = [int(r) for r in val_rows[near][:5]]
-        return result
-
-    return ctx.probe("data_audit.overlap", compute)
 
 
 # -- train/validation shift ------------------------------------------------------------------
@@ -633,8 +441,6 @@ def _summaries(x: np.ndarray) -> tuple[np.ndarray, str]:
     if values.ndim == 2:
         return values, "feature"
     channels = values.reshape(len(values), values.shape[1], -1)
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(channels, axis=2), "per-sample channel mean"

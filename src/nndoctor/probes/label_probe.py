@@ -4,8 +4,11 @@ Two probes, a linear one (logistic / ridge regression) and a local one (k neares
 neighbours, which also sees non-linear structure such as XOR), are scored with 5-fold
 cross-validation on at most ``MAX_ROWS`` standardised rows. Labels that no probe can
 predict better than the majority class (R² ≤ 0 for regression) are not paired with their
-inputs (D111); when a probe is clearly informative, samples whose given label gets a very
-low out-of-sample probability are candidates for wrong labels (D110).
+inputs (D111); when the linear probe is clearly informative, samples whose given label gets
+a very low out-of-sample probability are candidates for wrong labels (D110). Their count is
+compared with the count the probe's own probabilities predict if every label were right
+(the sum of the class probabilities below the cut-off), so hard, overlapping classes are
+not mistaken for noise.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from .data_audit import CLASSIFICATION, _finite_rows, class_labels, sample_of
 
 MAX_ROWS = 2000
 MAX_DIMS = 64  # inputs wider than this are reduced with PCA inside each fold
-SUSPECT_PROBABILITY = 0.1  # a given label this unlikely out of sample is suspect
+SUSPECT_PROBABILITY = 0.05  # a given label this unlikely out of sample is suspect
 CONFIDENCE = 0.99
 
 

@@ -284,8 +284,7 @@ def run_trial(
     eval_every = max(1, config.steps // config.eval_points)
     params = {name: p for name, p in model.named_parameters() if p.requires_grad}
     started = time.perf_counter()
-    targets = torch.cat([y.reshape(y.shape[0], -1) if y.dim() > 1 else y for _, y in train_eval_batches])
-    result.reference = reference_loss(setup, targets.squeeze(1) if targets.dim() == 2 and targets.shape[1] == 1 and setup.task != "multilabel" else targets)
+    result.reference = reference_loss(setup, torch.cat([y for _, y in train_eval_batches]))
 
     def record_eval(step: int) -> None:
         train_loss, train_acc = evaluate(setup, model, train_eval_batches)

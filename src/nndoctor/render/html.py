@@ -18,7 +18,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, jsonable
 from ..report import SCHEMA_VERSION, Report
 from .plots import Figure, plots_for, render_figures
 
@@ -219,8 +219,6 @@ def format_value(value: Any, limit: int = 8) -> str:
 
 def _tree(findings: list[Finding], plot_titles: dict[str, str]) -> list[dict[str, Any]]:
     """Root causes in report order, each with the findings it explains nested under it."""
-    from ..findings import jsonable
-
     nodes = [
         {
             "finding": f,
@@ -281,7 +279,7 @@ def _setup_rows(setup: dict[str, Any]) -> list[tuple[str, str]]:
 
 def render_fragment(report: Report, figures: list[Figure] | None = None) -> str:
     """The report as an embeddable HTML fragment (scoped stylesheet + one ``div.nnd``)."""
-    figures = render_figures(report.telemetry) if figures is None else figures
+    figures = render_figures(report.telemetry, report.findings) if figures is None else figures
     tone, status = _tone(report)
     counts = {s.value: sum(f.severity == s for f in report.findings) for s in Severity}
     titles = {fig.key: fig.title for fig in figures if fig.src}

@@ -33,6 +33,10 @@ Telemetry keys read (what the producers should write):
     every key optional; ``feature_names`` defaults to the column index.
 
 A matrix given layer-major (``values[j][i]``) instead is transposed when its shape says so.
+``normalise`` also maps the blocks today's probes write onto these keys: ``"trial"``
+(probes/trial.py: ``step_losses``, ``eval_steps``, ``val_loss``, ``grad_norms`` as
+{param: [per step]}, ``diverged_step``) fills ``loss_curve`` and ``grad_norms`` when those
+are absent, and an ``lr_range`` ``suggestion`` given as a dict contributes its ``lr``.
 
 Figures are built as ``matplotlib.figure.Figure`` objects and saved without pyplot, so no
 GUI backend is needed and a notebook's own backend is never switched.
@@ -126,12 +130,26 @@ def _ticks(ax: Any, labels: Sequence[str], axis: str = "y") -> None:
         ax.set_xticks(shown, texts, rotation=45 if rotate else 0, ha="right" if rotate else "center")
 
 
+def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average that ignores non-finite values (NaN where a window has none)."""
+    finite = np.isfinite(values)
+    kernel = np.ones(window)
+    sums = np.convolve(np.where(finite, values, 0.0), kernel, mode="same")
+    counts = np.convolve(finite.astype(float), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(finite & (counts > 0), sums / counts, np.nan)
+
+
 def loss_curve(block: dict[str, Any]) -> MplFigure:
     """Train (and validation) loss over steps, with the steps where problems began marked."""
     fig, (ax,) = _new(10.0, 3.4)
     steps = _floats(block.get("step", block.get("steps")))
     train = _floats(block["train"])
-    ax.plot(steps, train, color=PALETTE["train"], lw=1.4, label="train")
+    if train.size >= 40:
+        ax.plot(steps, train, color=PALETTE["train"], lw=0.8, alpha=0.3, label="train (per step)")
+        ax.plot(steps, _moving_average(train, max(3, train.size // 25)), color=PALETTE["train"], lw=1.6, label="train (moving average)")
+    else:
+        ax.plot(steps, train, color=PALETTE["train"], lw=1.4, label="train")
     if block.get("val") is not None and len(block["val"]):
         val_steps = _floats(block.get("val_step", block.get("val_steps")))
         ax.plot(val_steps, _floats(block["val"]), color=PALETTE["val"], lw=1.6, marker="o", ms=3, label="validation")
@@ -157,7 +175,12 @@ def lr_range(block: dict[str, Any]) -> MplFigure:
     """Loss against learning rate (log axis), with the suggested and the user's LR marked."""
     fig, (ax,) = _new(10.0, 3.4)
     lrs, losses = _floats(block["lrs"]), _floats(block["losses"])
-    ax.plot(lrs, losses, color=PALETTE["train"], lw=1.4)
+    smoothed = _floats(block["smoothed"]) if block.get("smoothed") is not None and len(block["smoothed"]) == len(lrs) else None
+    if smoothed is not None:
+        ax.plot(lrs, losses, color=PALETTE["train"], lw=0.8, alpha=0.35, label="loss per step")
+        ax.plot(lrs, smoothed, color=PALETTE["train"], lw=1.6, label="smoothed")
+    else:
+        ax.plot(lrs, losses, color=PALETTE["train"], lw=1.4)
     ax.set_xscale("log")
     finite = losses[np.isfinite(losses)]
     if finite.size:
@@ -171,7 +194,7 @@ def lr_range(block: dict[str, Any]) -> MplFigure:
     ax.set_xlabel("learning rate")
     ax.set_ylabel("loss")
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", frameon=False)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, frameon=False)
     return fig
 
 
@@ -335,6 +358,63 @@ def plots_for(code: str, available: set[str]) -> list[str]:
     return [key for key, prefixes in SHOWS.items() if key in available and any(code.startswith(p) for p in prefixes)]
 
 
+def _from_trial(trial: dict[str, Any]) -> dict[str, Any]:
+    """The documented loss_curve / grad_norms blocks from the trial probe's telemetry."""
+    out: dict[str, Any] = {}
+    losses = list(trial.get("step_losses") or [])
+    if losses:
+        curve: dict[str, Any] = {"step": list(range(1, len(losses) + 1)), "train": losses}
+        if trial.get("val_loss"):
+            curve["val_step"] = list(trial.get("eval_steps") or [])[: len(trial["val_loss"])]
+            curve["val"] = list(trial["val_loss"])[: len(curve["val_step"])]
+        if trial.get("diverged_step") is not None:
+            curve["events"] = [{"step": trial["diverged_step"], "code": "diverged"}]
+        out["loss_curve"] = curve
+    norms = trial.get("grad_norms")
+    if isinstance(norms, dict) and norms:
+        length = max(len(v) for v in norms.values())
+        if length:
+            padded = [list(v) + [math.nan] * (length - len(v)) for v in norms.values()]
+            out["grad_norms"] = {"steps": list(range(1, length + 1)), "layers": list(norms), "values": [list(r) for r in zip(*padded)]}
+    return out
+
+
+EVENT_KEYS = ("step", "first_step", "diverged_step", "onset_step")
+
+
+def _finding_events(findings: Sequence[Any]) -> list[dict[str, Any]]:
+    """{"step", "code"} for each finding whose evidence names the step where it began."""
+    events = []
+    for finding in findings:
+        evidence = getattr(finding, "evidence", None) or {}
+        step = next((evidence[k] for k in EVENT_KEYS if isinstance(evidence.get(k), (int, float)) and not isinstance(evidence.get(k), bool)), None)
+        if step is not None and math.isfinite(float(step)):
+            events.append({"step": step, "code": finding.code})
+    return events
+
+
+def normalise(telemetry: dict[str, Any] | None, findings: Sequence[Any] = ()) -> dict[str, Any]:
+    """``telemetry`` with the producers' other shapes mapped onto the documented keys; findings
+    whose evidence holds a ``step`` (or ``first_step``/``diverged_step``/``onset_step``) become
+    loss-curve events."""
+    telemetry = dict(telemetry or {})
+    if isinstance(telemetry.get("trial"), dict):
+        for key, block in _from_trial(telemetry["trial"]).items():
+            telemetry.setdefault(key, block)
+    if isinstance(telemetry.get("loss_curve"), dict) and findings:
+        curve = dict(telemetry["loss_curve"])
+        known = {(float(e["step"]), e.get("code")) for e in curve.get("events") or []}
+        extra = [e for e in _finding_events(findings) if (float(e["step"]), e["code"]) not in known]
+        curve["events"] = list(curve.get("events") or []) + extra
+        telemetry["loss_curve"] = curve
+    lr_block = telemetry.get("lr_range")
+    if isinstance(lr_block, dict) and isinstance(lr_block.get("suggestion"), dict):
+        lr_block = dict(lr_block)
+        lr_block.setdefault("suggested_lr", lr_block.pop("suggestion").get("lr"))
+        telemetry["lr_range"] = lr_block
+    return telemetry
+
+
 def _argument(key: str, telemetry: dict[str, Any]) -> Any:
     if key == "unit_shares":
         found = {title: telemetry[name] for name, title in (("dead_share", "dead ReLU units"), ("saturated_share", "saturated units"))
@@ -343,9 +423,10 @@ def _argument(key: str, telemetry: dict[str, Any]) -> Any:
     return telemetry.get(key) or None
 
 
-def render_figures(telemetry: dict[str, Any]) -> list[Figure]:
+def render_figures(telemetry: dict[str, Any], findings: Sequence[Any] = ()) -> list[Figure]:
     """Every plot whose telemetry is present, as SVG data URIs; bad telemetry becomes a noted error."""
     figures: list[Figure] = []
+    telemetry = normalise(telemetry, findings)
     with matplotlib.rc_context(STYLE):
         for key, title, caption, draw in PLOTS:
             argument = _argument(key, telemetry or {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import warnings
 from typing import Any, Iterator
 
 import torch
@@ -26,7 +27,10 @@ def modules_of(optimizer: torch.optim.Optimizer) -> list[nn.Module]:
     if not wanted:
         return []
     candidates = []
-    for obj in gc.get_objects():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        objects = [obj for obj in gc.get_objects() if _is_module(obj)]
+    for obj in objects:
         try:
             if isinstance(obj, nn.Module) and any(id(p) in wanted for p in obj.parameters()):
                 candidates.append(obj)
@@ -40,6 +44,22 @@ def modules_of(optimizer: torch.optim.Optimizer) -> list[nn.Module]:
     roots = [m for m in candidates if id(m) not in inner]
     roots.sort(key=lambda m: -sum(1 for p in m.parameters() if id(p) in wanted))
     return roots
+
+
+def _is_module(obj: Any) -> bool:
+    try:
+        return isinstance(obj, nn.Module)
+    except Exception:  # dead weak proxies and exotic objects
+        return False
+
+
+def compiled_wrappers(models: list[nn.Module]) -> list[nn.Module]:
+    """Those of ``models`` that a live torch.compile wrapper (OptimizedModule) runs."""
+    wanted = {id(m) for m in models}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [obj._orig_mod for obj in gc.get_objects()
+                if _is_module(obj) and type(obj).__name__ == "OptimizedModule" and id(getattr(obj, "_orig_mod", None)) in wanted]
 
 
 @contextlib.contextmanager

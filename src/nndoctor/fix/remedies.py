@@ -1,0 +1,587 @@
+"""Remedies: small, named transformations of a Setup, each tied to the codes it treats.
+
+A remedy's ``build(setup, finding)`` returns candidate Setups (new objects built from copies;
+the user's model, data, loss and optimizer are never changed) together with the snippet of
+the change to make in the user's own code. It raises :class:`NotApplicable` when the change
+cannot be expressed for this setup (e.g. no ``nn.ReLU`` module to swap). Whether a candidate
+actually helps is decided by trials, not here.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from ..findings import Finding
+from ..setup import Setup
+from .transforms import (
+    NotApplicable, class_indices, derive, device_of, final_module, following_activation, is_shuffled, leaf_order,
+    map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
+    weight_layers,
+)
+
+
+@dataclass
+class Candidate:
+    """One remedy applied to one setup: the changed Setup plus what to tell the user.
+
+    ``clip_norm`` asks the trial loop to clip gradients (a Setup has no place for it);
+    ``loss_comparable`` is False when the remedy changes what the outputs or loss mean, so the
+    validation loss cannot be compared with the baseline's and only the metric can.
+    """
+
+    remedy: str
+    title: str
+    setup: Setup
+    snippet: str
+    clip_norm: float | None = None
+    loss_comparable: bool = True
+
+
+@dataclass(frozen=True)
+class Remedy:
+    name: str
+    codes: tuple[str, ...]
+    summary: str
+    build: Callable[[Setup, Finding], list[Candidate]]
+
+
+# -- loss and model wrappers ------------------------------------------------------------
+class TargetScaledLoss(nn.Module):
+    """The user's loss on standardised outputs and targets: training on (y - mean) / std."""
+
+    def __init__(self, loss: Any, mean: torch.Tensor, std: torch.Tensor) -> None:
+        super().__init__()
+        self.loss = loss
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.loss((output - self.mean) / self.std, (target - self.mean) / self.std)
+
+
+class Destandardised(nn.Module):
+    """``model(x) * std + mean``: a net trained on standardised targets, predicting original units."""
+
+    def __init__(self, model: nn.Module, mean: torch.Tensor, std: torch.Tensor) -> None:
+        super().__init__()
+        self.model = model
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+
+    def forward(self, *args: Any) -> torch.Tensor:
+        return self.model(*args) * self.std + self.mean
+
+
+class IndexCrossEntropy(nn.Module):
+    """CrossEntropyLoss that accepts class indices stored as floats, (N, 1) columns or one-hot rows."""
+
+    def __init__(self, weight: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.ce = nn.CrossEntropyLoss(weight=weight)
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        if target.dim() == 2 and target.shape == output.shape:
+            return self.ce(output, target.float())
+        return self.ce(output, target.reshape(-1).long())
+
+
+class BinaryLogitsLoss(nn.Module):
+    """BCEWithLogitsLoss with targets reshaped to the output and cast to float."""
+
+    def __init__(self, pos_weight: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.bce = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.bce(output, target.float().reshape(output.shape))
+
+
+class NegatedLoss(nn.Module):
+    def __init__(self, loss: Any) -> None:
+        super().__init__()
+        self.loss = loss
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return -self.loss(output, target)
+
+
+def _loss_name(loss: Any) -> str:
+    return type(loss).__name__
+
+
+def _optimizer_with(setup: Setup, **changes: float) -> tuple[Callable, str]:
+    """A factory that builds the user's optimizer and then overrides settings in every group.
+
+    ``lr`` scales all groups in proportion to the first; other keys are multiplied (``*_scale``)
+    or set. Returns the factory and a ``torch.optim.X(...)`` line for the snippet.
+    """
+    factory = setup.optimizer_factory
+    probe = factory(setup.fresh_model().parameters())
+    first_lr = float(probe.param_groups[0].get("lr", 0.0) or 0.0)
+
+    def build(params: Any) -> torch.optim.Optimizer:
+        optimizer = factory(params)
+        for group in optimizer.param_groups:
+            if "lr" in changes and first_lr > 0:
+                group["lr"] = float(changes["lr"]) * float(group["lr"]) / first_lr
+            if "weight_decay_scale" in changes and "weight_decay" in group:
+                group["weight_decay"] = float(group["weight_decay"]) * changes["weight_decay_scale"]
+        return optimizer
+
+    settings = {k: v for k, v in probe.param_groups[0].items() if k in ("lr", "momentum", "weight_decay", "betas", "eps")}
+    if "lr" in changes:
+        settings["lr"] = changes["lr"]
+    if "weight_decay_scale" in changes and "weight_decay" in settings:
+        settings["weight_decay"] = float(settings["weight_decay"]) * changes["weight_decay_scale"]
+    keep = {k: v for k, v in settings.items() if k in ("lr", "weight_decay") or (k == "momentum" and v)}
+    args = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in keep.items())
+    return build, f"optimizer = torch.optim.{type(probe).__name__}(model.parameters(), {args})"
+
+
+# -- D101 / D102: standardise inputs --------------------------------------------------------
+def standardise_inputs(setup: Setup, finding: Finding) -> list[Candidate]:
+    x, _ = setup.first_batch("train")
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        raise NotApplicable("the inputs are not one floating-point tensor (token ids or several inputs)")
+    stats = moments(setup, "x", "train")
+    mean, std = stats.mean, stats.safe_std()
+
+    def scale(values: torch.Tensor) -> torch.Tensor:
+        return (values - mean.to(values.device)) / std.to(values.device)
+
+    train = rebuild_loader(setup.train_loader, map_dataset(setup.train_loader.dataset, fn_x=scale))
+    val = rebuild_loader(setup.val_loader, map_dataset(setup.val_loader.dataset, fn_x=scale)) if setup.val_loader is not None else None
+    snippet = (
+        "mean, std = X_train.mean(axis=0), X_train.std(axis=0)   # training split only\n"
+        "std[std == 0] = 1                                       # constant features stay as they are\n"
+        "X_train, X_val = (X_train - mean) / std, (X_val - mean) / std   # same statistics for val/test"
+    )
+    return [Candidate("standardise-inputs", f"standardise inputs with training statistics ({stats.count} samples)",
+                      derive(setup, train=train, val=val), snippet)]
+
+
+# -- D105: standardise regression targets -----------------------------------------------------
+def standardise_targets(setup: Setup, finding: Finding) -> list[Candidate]:
+    if setup.task != "regression":
+        raise NotApplicable(f"the task is {setup.task}, not regression")
+    stats = moments(setup, "y", "train")
+    mean, std = stats.mean.to(setup.device), stats.safe_std().to(setup.device)
+    model = Destandardised(setup.fresh_model(), mean, std)
+    loss = TargetScaledLoss(copy.deepcopy(setup.loss), mean, std)
+    shown = f"{float(mean.reshape(-1)[0]):.4g}, {float(std.reshape(-1)[0]):.4g}" if mean.numel() else ""
+    snippet = (
+        f"y_mean, y_std = y_train.mean(axis=0), y_train.std(axis=0)   # training split only (here ≈ {shown})\n"
+        "loss = loss_fn(model(x), (y - y_mean) / y_std)               # train on standardised targets\n"
+        "prediction = model(x) * y_std + y_mean                      # back to original units"
+    )
+    return [Candidate("standardise-targets", "train on standardised targets, predict in original units",
+                      derive(setup, model=model, loss=loss), snippet)]
+
+
+# -- O401 / O402: LR from the range test ------------------------------------------------------
+def _suggested_lr(setup: Setup, finding: Finding) -> float | None:
+    lr = finding.evidence.get("suggested_lr") if finding.evidence else None
+    if isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr):
+        return float(lr)
+    try:
+        from ..probes.lr_range import lr_range_test
+    except ImportError:
+        return None
+    return lr_range_test(setup, setup.fresh_model()).suggestion.lr
+
+
+def set_learning_rate(setup: Setup, finding: Finding) -> list[Candidate]:
+    from ..probes.trial import user_lr
+
+    current = user_lr(setup)
+    if current is None or current <= 0:
+        raise NotApplicable("the optimizer has no positive learning rate to change")
+    suggested = _suggested_lr(setup, finding)
+    targets: list[tuple[float, str]] = []
+    if suggested is not None and not math.isclose(suggested, current, rel_tol=0.2):
+        targets.append((suggested, f"set the LR to the range test's suggestion {suggested:.2g} (was {current:.2g})"))
+    step = current / 10 if finding.code == "O401" else current * 10
+    if not targets or abs(math.log10(step / targets[0][0])) > 0.5:
+        targets.append((step, f"{'lower' if step < current else 'raise'} the LR tenfold to {step:.2g} (was {current:.2g})"))
+    candidates = []
+    for lr, title in targets:
+        factory, line = _optimizer_with(setup, lr=lr)
+        candidates.append(Candidate("set-learning-rate", title, derive(setup, optimizer=factory), line))
+    return candidates
+
+
+# -- O403: gradient clipping ----------------------------------------------------------------
+def clip_gradients(setup: Setup, finding: Finding, max_norm: float = 1.0) -> list[Candidate]:
+    snippet = (
+        "loss.backward()\n"
+        f"torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm={max_norm:g})\n"
+        "optimizer.step()"
+    )
+    return [Candidate("clip-gradient-norm", f"clip the gradient norm at {max_norm:g}", derive(setup), snippet, clip_norm=max_norm)]
+
+
+# -- M201 / M202 / O404: re-initialise ----------------------------------------------------------
+def _init_for(activation: nn.Module | None) -> tuple[str, Callable[[torch.Tensor], Any]]:
+    if isinstance(activation, nn.LeakyReLU):
+        slope = activation.negative_slope
+        return "kaiming (leaky_relu)", lambda w: nn.init.kaiming_normal_(w, a=slope, nonlinearity="leaky_relu")
+    if isinstance(activation, (nn.ReLU, nn.ELU, nn.GELU, nn.SiLU, nn.ReLU6, nn.PReLU, nn.Mish)):
+        return "kaiming (relu)", lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")
+    if isinstance(activation, nn.Tanh):
+        return "xavier (tanh gain)", lambda w: nn.init.xavier_normal_(w, gain=nn.init.calculate_gain("tanh"))
+    if isinstance(activation, nn.SELU):
+        return "lecun", lambda w: nn.init.kaiming_normal_(w, nonlinearity="linear")
+    return "xavier", lambda w: nn.init.xavier_normal_(w)
+
+
+def reinitialise(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    layers = weight_layers(order)
+    recurrent = [m for m in model.modules() if isinstance(m, nn.RNNBase)]
+    if not layers and not recurrent:
+        raise NotApplicable("no Linear, Conv or recurrent layer to re-initialise")
+    torch.manual_seed(setup.seed)
+    used = []
+    with torch.no_grad():
+        for name, module in layers:
+            kind, init = _init_for(following_activation(order, name))
+            init(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+            used.append(f"{name}: {kind}")
+        for module in recurrent:
+            module.reset_parameters()
+    relu = any("relu" in u for u in used)
+    snippet = (
+        "for m in model.modules():\n"
+        "    if isinstance(m, (nn.Linear, nn.Conv2d)):\n"
+        + (f"        nn.init.kaiming_normal_(m.weight, nonlinearity=\"relu\")   # He init for ReLU layers\n" if relu else
+           "        nn.init.xavier_normal_(m.weight, gain=nn.init.calculate_gain(\"tanh\"))   # Xavier for tanh/sigmoid\n")
+        + "        nn.init.zeros_(m.bias)"
+    )
+    return [Candidate("reinitialise", "re-initialise weights to match the activations (" + "; ".join(used[:4])
+                      + ("; …" if len(used) > 4 else "") + ")", derive(setup, model=model), snippet)]
+
+
+# -- M203 / O405: LeakyReLU ---------------------------------------------------------------------
+def leaky_relu(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    names = [n for n, m in model.named_modules() if type(m) is nn.ReLU]
+    if not names:
+        raise NotApplicable("no nn.ReLU module to replace (ReLU applied functionally in forward() cannot be swapped from outside)")
+    for name in names:
+        set_module(model, name, nn.LeakyReLU(0.01))
+    return [Candidate("leaky-relu", f"replace {len(names)} ReLU module(s) with LeakyReLU(0.01)", derive(setup, model=model),
+                      "nn.LeakyReLU(0.01)   # instead of nn.ReLU()")]
+
+
+# -- M202 / M205 / O404: normalisation layers -----------------------------------------------------
+def add_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    layers = weight_layers(order)
+    out = output_linear(order) or (layers[-1] if layers else None)
+    hidden = [(n, m) for n, m in layers if out is None or n != out[0]]
+    if not hidden:
+        raise NotApplicable("no hidden Linear/Conv layer to follow with a normalisation layer")
+    device = device_of(model)
+    for name, module in hidden:
+        if isinstance(module, nn.Linear):
+            norm: nn.Module = nn.LayerNorm(module.out_features)
+        elif isinstance(module, nn.Conv1d):
+            norm = nn.BatchNorm1d(module.out_channels)
+        elif isinstance(module, nn.Conv2d):
+            norm = nn.BatchNorm2d(module.out_channels)
+        else:
+            norm = nn.BatchNorm3d(module.out_channels)
+        set_module(model, name, nn.Sequential(module, norm.to(device)))
+    snippet = ("nn.Linear(n_in, n_hidden), nn.LayerNorm(n_hidden), nn.ReLU(),   # a norm after every hidden layer\n"
+               "# (for convolutions: nn.Conv2d(...), nn.BatchNorm2d(channels), nn.ReLU())")
+    return [Candidate("add-normalisation", f"add a normalisation layer after {len(hidden)} hidden layer(s)",
+                      derive(setup, model=model), snippet)]
+
+
+# -- L301 / L302 / L303: logits and the logits loss ------------------------------------------------
+PROBABILITY_HEADS = (nn.Softmax, nn.LogSoftmax, nn.Sigmoid, nn.Softmin)
+
+
+def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    last = final_module(order)
+    removed = None
+    if last is not None and isinstance(last[1], PROBABILITY_HEADS):
+        removed = type(last[1]).__name__
+        set_module(model, last[0], nn.Identity())
+    name = _loss_name(setup.loss)
+    loss: Any = None
+    if name == "NLLLoss":
+        loss = nn.CrossEntropyLoss(weight=setup.loss.weight, ignore_index=setup.loss.ignore_index, reduction=setup.loss.reduction)
+    elif name == "BCELoss":
+        loss = nn.BCEWithLogitsLoss(weight=setup.loss.weight, reduction=setup.loss.reduction)
+    elif name not in ("CrossEntropyLoss", "BCEWithLogitsLoss"):
+        raise NotApplicable(f"the loss {name} is not one of the classification losses this remedy rewires")
+    if removed is None and loss is None:
+        raise NotApplicable("no final Softmax/Sigmoid module to remove (an activation applied in forward() must be removed by hand)")
+    new_loss = type(loss).__name__ if loss is not None else name
+    steps = []
+    if removed:
+        steps.append(f"# remove the final nn.{removed}() from the model: return raw logits")
+    steps.append(f"loss_fn = nn.{new_loss}()   # applies the {'log-softmax' if 'Cross' in new_loss else 'sigmoid'} itself, stably")
+    if removed in ("Softmax", "LogSoftmax") or new_loss == "CrossEntropyLoss":
+        steps.append("probabilities = model(x).softmax(dim=-1)   # only where you need probabilities")
+    else:
+        steps.append("probabilities = torch.sigmoid(model(x))   # only where you need probabilities")
+    title = (f"remove the final {removed} and " if removed else "") + f"use {new_loss} on logits"
+    return [Candidate("logits-loss", title, derive(setup, model=model, loss=loss), "\n".join(steps), loss_comparable=False)]
+
+
+# -- L305: cross-entropy instead of a regression loss ---------------------------------------------
+def classification_loss(setup: Setup, finding: Finding) -> list[Candidate]:
+    if setup.task not in ("multiclass", "binary"):
+        raise NotApplicable(f"the task is {setup.task}; this remedy rewires single-label classification")
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    last = final_module(order)
+    removed = None
+    if last is not None and isinstance(last[1], PROBABILITY_HEADS):
+        removed = type(last[1]).__name__
+        set_module(model, last[0], nn.Identity())
+        order = leaf_order(model, sample_input(setup))
+    head = output_linear(order)
+    classes = n_classes(setup)
+    changes = []
+    if removed:
+        changes.append(f"# remove the final nn.{removed}(): the loss takes logits")
+    if setup.task == "binary":
+        if head is not None and head[1].out_features == 2:
+            loss: nn.Module = IndexCrossEntropy()
+            changes.append("loss_fn = nn.CrossEntropyLoss()   # targets: y.long() class indices")
+        else:
+            loss = BinaryLogitsLoss()
+            changes.append("loss_fn = nn.BCEWithLogitsLoss()   # targets: y.float(), one logit per sample")
+    else:
+        if head is None:
+            raise NotApplicable("the output layer is not a Linear this remedy can widen to one logit per class")
+        if head[1].out_features != classes:
+            name, old = head
+            set_module(model, name, nn.Linear(old.in_features, classes, bias=old.bias is not None).to(device_of(model)))
+            changes.append(f"nn.Linear({old.in_features}, {classes})   # one logit per class as the output layer")
+        loss = IndexCrossEntropy()
+        changes.append("loss_fn = nn.CrossEntropyLoss()   # targets: y.long() class indices 0..C-1")
+    changes.append("prediction = model(x).argmax(dim=-1)" if setup.task == "multiclass" else "prediction = model(x) > 0")
+    return [Candidate("classification-loss", f"switch {_loss_name(setup.loss)} to "
+                      + ("cross-entropy" if setup.task == "multiclass" else "a logits classification loss"),
+                      derive(setup, model=model, loss=loss), "\n".join(changes), loss_comparable=False)]
+
+
+# -- D106 / G603 / M210: class weights and output bias -------------------------------------------------
+def class_weights(setup: Setup, finding: Finding) -> list[Candidate]:
+    y = train_targets(setup)
+    name = _loss_name(setup.loss)
+    if setup.task == "multiclass" and name == "CrossEntropyLoss":
+        counts = torch.bincount(class_indices(y), minlength=n_classes(setup, y)).double()
+        weight = (counts.sum() / (len(counts) * counts.clamp_min(1))).float()
+        loss: nn.Module = copy.deepcopy(setup.loss)
+        loss.weight = weight.to(setup.device)
+        shown = ", ".join(f"{w:.2f}" for w in weight.tolist()[:10])
+        snippet = ("counts = torch.bincount(y_train)\n"
+                   "weight = counts.sum() / (len(counts) * counts.float())   # inverse class frequency"
+                   f" (here [{shown}])\nloss_fn = nn.CrossEntropyLoss(weight=weight)")
+    elif setup.task == "binary" and name == "BCEWithLogitsLoss":
+        positives = float(y.float().sum())
+        ratio = (y.numel() - positives) / max(positives, 1.0)
+        loss = copy.deepcopy(setup.loss)
+        loss.pos_weight = torch.tensor(ratio, device=setup.device)
+        snippet = f"loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor({ratio:.3g}))   # negatives / positives"
+    else:
+        raise NotApplicable(f"class weights need CrossEntropyLoss or BCEWithLogitsLoss (the loss is {name})")
+    return [Candidate("class-weights", "weight the loss by inverse class frequency", derive(setup, loss=loss), snippet)]
+
+
+def output_bias(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    head = output_linear(leaf_order(model, sample_input(setup)))
+    if head is None or head[1].bias is None:
+        raise NotApplicable("the output is not a Linear layer with a bias (something follows it, or bias=False)")
+    name, layer = head
+    y = train_targets(setup)
+    loss = _loss_name(setup.loss)
+    with torch.no_grad():
+        if setup.task == "multiclass" and loss == "CrossEntropyLoss" and layer.out_features > 1:
+            counts = torch.bincount(class_indices(y), minlength=layer.out_features)[: layer.out_features].double()
+            value = (counts.clamp_min(1) / counts.sum()).log().float()
+            what, snippet = "log class prior", "model[-1].bias.data = torch.log(class_counts / class_counts.sum())   # log prior"
+        elif setup.task in ("binary", "multilabel") and loss == "BCEWithLogitsLoss":
+            p = y.float().reshape(y.shape[0], -1).mean(0).clamp(1e-4, 1 - 1e-4)
+            value = (p / (1 - p)).log()
+            what, snippet = "logit of the positive rate", "model[-1].bias.data = torch.log(p / (1 - p))   # p = positive rate in y_train"
+        elif setup.task == "regression":
+            value = y.float().reshape(y.shape[0], -1).mean(0)
+            what, snippet = "target mean", "model[-1].bias.data = y_train.mean(axis=0)   # start at the best constant prediction"
+        else:
+            raise NotApplicable(f"no prior-based bias for task {setup.task} with {loss}")
+        if value.numel() not in (1, layer.out_features):
+            raise NotApplicable(f"the output layer has {layer.out_features} outputs but the prior has {value.numel()} values")
+        layer.bias.copy_(value.to(layer.bias.device).expand_as(layer.bias))
+    shown = ", ".join(f"{v:.3g}" for v in value.reshape(-1).tolist()[:6])
+    return [Candidate("output-bias", f"set the output bias of {name} to the {what} ({shown})", derive(setup, model=model),
+                      snippet.replace("model[-1]", f"model.{name}" if not name.isdigit() else f"model[{name}]"))]
+
+
+# -- O409: less regularisation -------------------------------------------------------------------
+def reduce_regularisation(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    dropouts = [m for m in model.modules() if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0.1]
+    probe = setup.optimizer_factory(setup.fresh_model().parameters())
+    decay = float(probe.param_groups[0].get("weight_decay", 0.0) or 0.0)
+    if not dropouts and decay <= 0:
+        raise NotApplicable("no dropout above 0.1 and no weight decay to reduce")
+    lines, parts = [], []
+    for module in dropouts:
+        lines.append(f"nn.Dropout(0.1)   # was {module.p:g}")
+        module.p = 0.1
+    if dropouts:
+        parts.append(f"dropout to 0.1 in {len(dropouts)} layer(s)")
+    optimizer = None
+    if decay > 0:
+        optimizer, line = _optimizer_with(setup, weight_decay_scale=0.1)
+        lines.append(line + f"   # weight decay {decay:g} -> {decay / 10:g}")
+        parts.append(f"weight decay {decay:g} -> {decay / 10:g}")
+    return [Candidate("reduce-regularisation", "reduce regularisation: " + ", ".join(parts),
+                      derive(setup, model=model, optimizer=optimizer), "\n".join(lines))]
+
+
+# -- D115: shuffle ------------------------------------------------------------------------------
+def shuffle_loader(setup: Setup, finding: Finding) -> list[Candidate]:
+    if is_shuffled(setup.train_loader):
+        raise NotApplicable("the training loader already shuffles")
+    if setup.train_loader.batch_sampler is not None and type(setup.train_loader.batch_sampler).__name__ != "BatchSampler":
+        raise NotApplicable("the loader uses a custom batch sampler")
+    return [Candidate("shuffle-loader", "shuffle the training loader every epoch",
+                      derive(setup, train=rebuild_loader(setup.train_loader, shuffle=True)),
+                      "train_loader = DataLoader(train_set, batch_size=..., shuffle=True)")]
+
+
+# -- M206: widen ------------------------------------------------------------------------------
+def widen_bottleneck(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    classes = int(finding.evidence.get("classes") or n_classes(setup))
+    narrow = finding.evidence.get("narrow_layers") or {}
+    names = [n for n, _ in order]
+    width = max(64, 5 * classes)
+    device = device_of(model)
+    changed = []
+    for name, old_width in narrow.items():
+        if name not in names or not isinstance(model.get_submodule(name), nn.Linear):
+            continue
+        layer = model.get_submodule(name)
+        following = None
+        between: list[tuple[str, nn.Module]] = []
+        for other, module in order[names.index(name) + 1:]:
+            if isinstance(module, nn.Linear):
+                following = (other, module)
+                break
+            between.append((other, module))
+        if following is None or following[1].in_features != layer.out_features:
+            continue
+        if any(list(m.parameters()) and not isinstance(m, (nn.LayerNorm, nn.BatchNorm1d)) for _, m in between):
+            continue
+        set_module(model, name, nn.Linear(layer.in_features, width, bias=layer.bias is not None).to(device))
+        nxt = following[1]
+        set_module(model, following[0], nn.Linear(width, nxt.out_features, bias=nxt.bias is not None).to(device))
+        for other, module in between:
+            if isinstance(module, nn.LayerNorm):
+                set_module(model, other, nn.LayerNorm(width).to(device))
+            elif isinstance(module, nn.BatchNorm1d):
+                set_module(model, other, nn.BatchNorm1d(width).to(device))
+        changed.append(f"{name}: {old_width} -> {width} units")
+    if not changed:
+        raise NotApplicable("the narrow layer is not a Linear followed by another Linear this remedy can widen")
+    return [Candidate("widen-bottleneck", "widen " + "; ".join(changed), derive(setup, model=model),
+                      f"nn.Linear(n_in, {width}), nn.ReLU(), nn.Linear({width}, n_out)   # at least 5x the {classes} classes")]
+
+
+# -- L308: mean reduction / sign ------------------------------------------------------------------
+def fix_loss_reduction(setup: Setup, finding: Finding) -> list[Candidate]:
+    if "gradient_cosine" in (finding.evidence or {}):
+        return [Candidate("minimise-loss", "minimise the loss (flip its sign back)", derive(setup, loss=NegatedLoss(setup.loss)),
+                          "loss = loss_fn(model(x), y)   # minimise it: no leading minus sign, no 1 - loss", loss_comparable=False)]
+    if getattr(setup.loss, "reduction", None) != "sum":
+        raise NotApplicable("the loss has no reduction='sum' setting to change (a hand-written sum must be edited by hand)")
+    loss = copy.deepcopy(setup.loss)
+    loss.reduction = "mean"
+    return [Candidate("mean-reduction", "reduce the loss with the mean over the batch", derive(setup, loss=loss),
+                      f"loss_fn = nn.{_loss_name(setup.loss)}(reduction=\"mean\")   # not \"sum\"", loss_comparable=False)]
+
+
+STANDARDISE = Remedy("standardise-inputs", ("D101", "D102", "O401", "M204"), "standardise inputs with training-split statistics", standardise_inputs)
+TARGETS = Remedy("standardise-targets", ("D105", "M210"), "train on standardised regression targets", standardise_targets)
+LEARNING_RATE = Remedy("set-learning-rate", ("O401", "O402"), "set the LR from the range test", set_learning_rate)
+CLIP = Remedy("clip-gradient-norm", ("O403", "O401"), "clip the gradient norm", clip_gradients)
+REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "O404"), "He/Xavier init matching the activation", reinitialise)
+LEAKY = Remedy("leaky-relu", ("M203", "O405"), "LeakyReLU instead of ReLU", leaky_relu)
+NORMALISE = Remedy("add-normalisation", ("M202", "M205", "O404", "M204"), "normalisation after hidden layers", add_normalisation)
+LOGITS = Remedy("logits-loss", ("L301", "L302", "L303"), "return logits, use the logits loss", logits_loss)
+CLASSIFY = Remedy("classification-loss", ("L305",), "cross-entropy instead of a regression loss", classification_loss)
+WEIGHTS = Remedy("class-weights", ("D106", "G603"), "inverse-frequency class weights", class_weights)
+BIAS = Remedy("output-bias", ("D106", "G603", "M210", "D105"), "output bias = log prior / target mean", output_bias)
+REGULARISATION = Remedy("reduce-regularisation", ("O409",), "less weight decay / dropout", reduce_regularisation)
+SHUFFLE = Remedy("shuffle-loader", ("D115",), "shuffle the training loader", shuffle_loader)
+WIDEN = Remedy("widen-bottleneck", ("M206",), "widen the bottleneck", widen_bottleneck)
+REDUCTION = Remedy("mean-reduction", ("L308",), "mean reduction / minimise the loss", fix_loss_reduction)
+
+REMEDIES: tuple[Remedy, ...] = (
+    STANDARDISE, TARGETS, LOGITS, CLASSIFY, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
+    WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN,
+)
+
+# code -> remedies to try, most specific first
+FOR_CODE: dict[str, tuple[Remedy, ...]] = {
+    "D101": (STANDARDISE,),
+    "D102": (STANDARDISE,),
+    "D105": (TARGETS, BIAS),
+    "D106": (WEIGHTS, BIAS),
+    "D115": (SHUFFLE,),
+    "M201": (REINIT,),
+    "M202": (REINIT, NORMALISE),
+    "M203": (REINIT, LEAKY),
+    "M204": (STANDARDISE, NORMALISE),
+    "M205": (NORMALISE,),
+    "M206": (WIDEN,),
+    "M210": (BIAS, TARGETS),
+    "L301": (LOGITS,),
+    "L302": (LOGITS,),
+    "L303": (LOGITS,),
+    "L305": (CLASSIFY,),
+    "L308": (REDUCTION,),
+    "O401": (LEARNING_RATE, CLIP, STANDARDISE),
+    "O402": (LEARNING_RATE,),
+    "O403": (CLIP, LEARNING_RATE),
+    "O404": (REINIT, NORMALISE),
+    "O405": (LEAKY, LEARNING_RATE),
+    "O409": (REGULARISATION,),
+    "G603": (WEIGHTS, BIAS),
+}
+
+# Loop bugs cannot be trialled from a Setup: the pattern to change in the user's loop.
+LOOP_PATTERNS: dict[str, str] = {
+    "T501": "for x, y in loader:\n    optimizer.zero_grad()          # at the top of every step\n    loss = loss_fn(model(x), y)\n    loss.backward()\n    optimizer.step()",
+    "T502": "model.train()                      # before the training loop (and after every evaluation)\nfor x, y in loader:\n    ...",
+    "T503": "model.eval()\nwith torch.no_grad():\n    val_loss = loss_fn(model(x_val), y_val)\nmodel.train()",
+    "T504": "optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)   # every trainable parameter, lr > 0",
+    "T505": "loss.backward()\noptimizer.step()\noptimizer.zero_grad()\nscheduler.step()                   # after the optimizer, once per epoch (or per step if intended)",
+    "T506": "for epoch in range(epochs):\n    for x, y in loader:            # a fresh batch every step, not a cached one\n        ...",
+    "T507": "import random, numpy as np, torch\nrandom.seed(0); np.random.seed(0); torch.manual_seed(0)   # at the start",
+}
+
+
+def remedies_for(code: str) -> tuple[Remedy, ...]:
+    return FOR_CODE.get(code, ())

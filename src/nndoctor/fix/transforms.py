@@ -1,0 +1,206 @@
+"""Building blocks the remedies use: copying a Setup with changed parts, data and model surgery.
+
+Nothing here touches the user's objects: data transforms wrap or rebuild datasets, model
+surgery works on deep copies, and :func:`derive` returns a new Setup.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
+
+from ..setup import Setup, _batch_pair, move_to
+
+ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
+               nn.Softplus, nn.SELU, nn.PReLU, nn.ReLU6, nn.Hardtanh, nn.Mish)
+PASS_THROUGH = (nn.Dropout, nn.Identity, nn.Flatten, nn.AlphaDropout)
+
+
+class NotApplicable(Exception):
+    """A remedy cannot be expressed for this setup (the reason says why)."""
+
+
+def derive(setup: Setup, *, model: nn.Module | None = None, train: Any = None, val: Any = None,
+           loss: Any = None, optimizer: Any = None) -> Setup:
+    """A new, resolved Setup sharing nothing mutable with ``setup`` except unchanged data loaders."""
+    new = Setup(
+        model=model if model is not None else setup.fresh_model(),
+        train=train if train is not None else setup.train_loader,
+        val=val if val is not None else setup.val_loader,
+        loss=loss if loss is not None else copy.deepcopy(setup.loss),
+        optimizer=optimizer if optimizer is not None else setup.optimizer_factory,
+        batch_size=setup.batch_size, task=setup.task, name=setup.name, seed=setup.seed,
+    )
+    return new.resolve()
+
+
+# -- data ----------------------------------------------------------------------------------
+class MappedDataset(Dataset):
+    """``base`` with ``fn_x``/``fn_y`` applied to every ``(x, y)`` sample on access."""
+
+    def __init__(self, base: Dataset, fn_x: Callable | None = None, fn_y: Callable | None = None) -> None:
+        self.base, self.fn_x, self.fn_y = base, fn_x, fn_y
+
+    def __len__(self) -> int:
+        return len(self.base)  # type: ignore[arg-type]
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        x, y = _batch_pair(self.base[index])
+        return (self.fn_x(x) if self.fn_x else x), (self.fn_y(y) if self.fn_y else y)
+
+
+def map_dataset(dataset: Dataset, fn_x: Callable | None = None, fn_y: Callable | None = None) -> Dataset:
+    """Apply per-sample transforms; a two-tensor TensorDataset is transformed at once (same result)."""
+    if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        x, y = dataset.tensors
+        return TensorDataset(fn_x(x) if fn_x else x, fn_y(y) if fn_y else y)
+    return MappedDataset(dataset, fn_x, fn_y)
+
+
+def is_shuffled(loader: DataLoader) -> bool:
+    return isinstance(loader.sampler, RandomSampler)
+
+
+def rebuild_loader(loader: DataLoader, dataset: Dataset | None = None, shuffle: bool | None = None) -> DataLoader:
+    """A loader like ``loader`` (batch size, collate, drop_last) over ``dataset``, optionally (un)shuffled."""
+    return DataLoader(
+        dataset if dataset is not None else loader.dataset,
+        batch_size=loader.batch_size,
+        shuffle=is_shuffled(loader) if shuffle is None else shuffle,
+        drop_last=loader.drop_last,
+        collate_fn=loader.collate_fn,
+    )
+
+
+@dataclass
+class Moments:
+    """Per-element mean and (population) standard deviation over the samples of a split."""
+
+    mean: torch.Tensor
+    std: torch.Tensor
+    count: int
+
+    def safe_std(self) -> torch.Tensor:
+        """The std with (near-)constant elements set to 1, so standardising them cannot divide by ~0."""
+        floor = 1e-8 * max(float(self.std.abs().max()), 1.0)
+        return torch.where(self.std > floor, self.std, torch.ones_like(self.std))
+
+
+def moments(setup: Setup, which: str, split: str = "train") -> Moments:
+    """Mean/std over axis 0 of a split's inputs (``which="x"``) or targets (``"y"``), in float64."""
+    total = squares = None
+    count = 0
+    for x, y in setup.batches(split):
+        values = x if which == "x" else y
+        if not isinstance(values, torch.Tensor):
+            raise NotApplicable(f"the {'inputs' if which == 'x' else 'targets'} are not a single tensor")
+        values = values.detach().cpu().double()
+        total = values.sum(0) if total is None else total + values.sum(0)
+        squares = (values**2).sum(0) if squares is None else squares + (values**2).sum(0)
+        count += values.shape[0]
+    if total is None or count == 0:
+        raise NotApplicable(f"the {split} split yielded no samples")
+    mean = total / count
+    var = (squares / count - mean**2).clamp_min(0)
+    return Moments(mean.float(), var.sqrt().float(), count)
+
+
+def train_targets(setup: Setup) -> torch.Tensor:
+    """Every training target concatenated (targets are small; inputs are not read)."""
+    parts = [y.detach().cpu() for _, y in setup.batches("train")]
+    return torch.cat(parts) if parts else torch.empty(0)
+
+
+def n_classes(setup: Setup, targets: torch.Tensor | None = None) -> int:
+    """Number of classes: one-hot width, or largest label + 1 (at least 2)."""
+    y = train_targets(setup) if targets is None else targets
+    if y.dim() == 2 and y.shape[1] > 1:
+        return int(y.shape[1])
+    return max(2, int(y.reshape(-1).long().max()) + 1) if y.numel() else 2
+
+
+def class_indices(targets: torch.Tensor) -> torch.Tensor:
+    if targets.dim() == 2 and targets.shape[1] > 1:
+        return targets.argmax(dim=1)
+    return targets.reshape(-1).long()
+
+
+# -- model surgery ------------------------------------------------------------------------
+def leaf_order(model: nn.Module, x: Any) -> list[tuple[str, nn.Module]]:
+    """Leaf modules in the order the forward pass first calls them (one eval-mode pass on ``x``)."""
+    order: list[tuple[str, nn.Module]] = []
+    seen: set[str] = set()
+
+    def hook_for(name: str):
+        def record(module: nn.Module, inputs: tuple, output: Any) -> None:
+            if name not in seen:
+                seen.add(name)
+                order.append((name, module))
+        return record
+
+    handles = [m.register_forward_hook(hook_for(n)) for n, m in model.named_modules() if n and not list(m.children())]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        model.train(was_training)
+        for handle in handles:
+            handle.remove()
+    return order
+
+
+def set_module(model: nn.Module, name: str, new: nn.Module) -> None:
+    parent_name, _, attr = name.rpartition(".")
+    parent = model.get_submodule(parent_name) if parent_name else model
+    setattr(parent, attr, new)
+
+
+def device_of(model: nn.Module) -> torch.device:
+    for p in model.parameters():
+        return p.device
+    return torch.device("cpu")
+
+
+def final_module(order: list[tuple[str, nn.Module]]) -> tuple[str, nn.Module] | None:
+    """The last module of the forward pass that is not a pass-through (dropout, identity, flatten)."""
+    for name, module in reversed(order):
+        if not isinstance(module, PASS_THROUGH):
+            return name, module
+    return None
+
+
+def output_linear(order: list[tuple[str, nn.Module]]) -> tuple[str, nn.Linear] | None:
+    """The output Linear when nothing but pass-through modules follows it."""
+    last = final_module(order)
+    return last if last is not None and isinstance(last[1], nn.Linear) else None  # type: ignore[return-value]
+
+
+def weight_layers(order: list[tuple[str, nn.Module]]) -> list[tuple[str, nn.Module]]:
+    return [(n, m) for n, m in order if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d))]
+
+
+def following_activation(order: list[tuple[str, nn.Module]], name: str) -> nn.Module | None:
+    """The activation module applied next after layer ``name`` (None when another weight layer comes first)."""
+    names = [n for n, _ in order]
+    for _, module in order[names.index(name) + 1:]:
+        if isinstance(module, ACTIVATIONS):
+            return module
+        if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.RNNBase)):
+            return None
+    return None
+
+
+def sample_input(setup: Setup) -> Any:
+    x, _ = setup.first_batch("train")
+    return move_to(x, setup.device)
+
+
+def numpy_of(t: torch.Tensor) -> np.ndarray:
+    return t.detach().cpu().numpy()

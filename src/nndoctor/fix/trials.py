@@ -1,0 +1,158 @@
+"""Trials: equal-budget, seeded training runs of the baseline and of each candidate remedy.
+
+Every run trains a fresh copy for the same number of optimizer steps on its own training
+loader, with the global RNGs seeded (same seed = same data order and dropout masks for
+baseline and candidate), then scores the validation split (the training split when there
+is none) in eval mode:
+
+* the task metric, higher is better: balanced accuracy (mean per-class recall, so predicting
+  only the majority class scores chance) for classification, R² for regression;
+* the validation loss under the *baseline's* loss when the remedy leaves the outputs' meaning
+  unchanged, otherwise under the candidate's own loss (flagged as not comparable).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.metrics import balanced_accuracy_score, r2_score
+from torch import nn
+
+from ..probes.trial import endless_batches
+from ..rng import seed_everything
+from ..setup import Setup, batch_size_of, move_to
+from .remedies import Candidate
+
+EVAL_BATCHES = 64
+METRIC_NAMES = {"regression": "r2", "multilabel": "balanced_accuracy"}
+
+
+def metric_name(task: str) -> str:
+    return METRIC_NAMES.get(task, "balanced_accuracy")
+
+
+@dataclass
+class TrialScore:
+    """One seeded run: its validation metric and loss (None when it diverged)."""
+
+    seed: int
+    steps: int
+    seconds: float
+    train_seconds: float
+    metric: float | None
+    val_loss: float | None
+    diverged: bool
+    split: str
+    train_losses: list[float] = field(default_factory=list)
+
+
+def _loss_reads_probabilities(loss: Any) -> bool:
+    return type(loss).__name__ in ("BCELoss",)
+
+
+def predicted_classes(setup: Setup, output: torch.Tensor, classes_seen: np.ndarray) -> np.ndarray:
+    """Class predictions from outputs the way the setup's loss reads them.
+
+    Several outputs: argmax. One output: thresholded (0.5 for probabilities, 0 for logits) for
+    binary tasks, rounded to the nearest class index for multi-class (a regression on labels).
+    """
+    out = output.detach().float().cpu()
+    if out.dim() > 1 and out.shape[-1] == 1:
+        out = out.squeeze(-1)
+    if out.dim() > 1:
+        return out.argmax(dim=-1).numpy()
+    if setup.task == "binary":
+        threshold = 0.5 if _loss_reads_probabilities(setup.loss) else 0.0
+        return (out > threshold).long().numpy()
+    low, high = (int(classes_seen.min()), int(classes_seen.max())) if classes_seen.size else (0, 1)
+    return np.clip(np.rint(out.numpy()), low, high).astype(int)
+
+
+def score_outputs(setup: Setup, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """Balanced accuracy (classification) or R² (regression); NaN when outputs are not finite."""
+    if not bool(torch.isfinite(outputs).all()):
+        return math.nan
+    y = targets.detach().cpu()
+    if setup.task == "regression":
+        out = outputs.detach().float().cpu().reshape(len(y), -1).numpy()
+        return float(r2_score(y.float().reshape(len(y), -1).numpy(), out))
+    if setup.task == "multilabel":
+        threshold = 0.5 if _loss_reads_probabilities(setup.loss) else 0.0
+        truth = y.reshape(len(y), -1).long().numpy()
+        pred = (outputs.detach().float().cpu().reshape(len(y), -1) > threshold).long().numpy()
+        return float(np.mean([balanced_accuracy_score(truth[:, j], pred[:, j]) for j in range(truth.shape[1])]))
+    truth = (y.argmax(dim=1) if y.dim() == 2 and y.shape[1] > 1 else y.reshape(-1)).long().numpy()
+    if setup.task == "binary":
+        truth = (truth > 0).astype(int)
+    pred = predicted_classes(setup, outputs, np.unique(truth))
+    return float(balanced_accuracy_score(truth, pred))
+
+
+def evaluate(candidate: Candidate, baseline: Setup, model: nn.Module) -> tuple[float, float | None, str]:
+    """(metric, loss, split) of ``model`` on the candidate's validation split (train if none)."""
+    setup = candidate.setup
+    split = "val" if setup.val_loader is not None else "train"
+    loss_fn = baseline.compute_loss if candidate.loss_comparable else setup.compute_loss
+    outputs, targets, total, count = [], [], 0.0, 0
+    model.eval()
+    with torch.no_grad():
+        for x, y in setup.batches(split, limit=EVAL_BATCHES):
+            x, y = move_to(x, setup.device), move_to(y, setup.device)
+            out = model(x)
+            n = batch_size_of(x)
+            try:
+                total += float(loss_fn(out, y)) * n
+            except Exception:
+                total = math.nan
+            count += n
+            outputs.append(out.detach().cpu())
+            targets.append(y.detach().cpu())
+    model.train()
+    metric = score_outputs(setup, torch.cat(outputs), torch.cat(targets))
+    loss = total / max(count, 1)
+    return metric, (loss if math.isfinite(loss) else None), split
+
+
+def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int) -> TrialScore:
+    """Train a fresh copy of the candidate's model for ``steps`` steps with ``seed``; score it."""
+    setup = candidate.setup
+    started = time.perf_counter()
+    seed_everything(seed)
+    model = setup.fresh_model()
+    model.train()
+    optimizer = setup.make_optimizer(model)
+    losses: list[float] = []
+    diverged = False
+    batches = endless_batches(setup)
+    done = 0
+    for done in range(1, steps + 1):
+        batch = next(batches, None)
+        if batch is None:
+            break
+        x, y = batch
+        optimizer.zero_grad(set_to_none=True)
+        loss = setup.compute_loss(model(x), y)
+        value = float(loss.detach())
+        losses.append(value)
+        if not math.isfinite(value):
+            diverged = True
+            break
+        loss.backward()
+        if candidate.clip_norm is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), candidate.clip_norm)
+        optimizer.step()
+    trained = time.perf_counter() - started
+    metric, val_loss, split = evaluate(candidate, baseline, model)
+    seconds = time.perf_counter() - started
+    if diverged or not math.isfinite(metric):
+        return TrialScore(seed, done, seconds, trained, None, None, True, split, losses)
+    return TrialScore(seed, done, seconds, trained, metric, val_loss, False, split, losses)
+
+
+def baseline_candidate(setup: Setup) -> Candidate:
+    """The unchanged setup, run through the same trial loop."""
+    return Candidate("baseline", "unchanged setup", setup, "")

@@ -1,0 +1,89 @@
+"""Verdict: does a remedy verifiably beat the unchanged setup? A pure function of the scores.
+
+Scores are the validation metric per seed (higher is better; NaN for a run that diverged),
+paired by seed: baseline and candidate saw the same seed. A remedy is *verified* when it
+beats the baseline on every seed, or when its mean gain exceeds the seed spread (the larger
+of the two standard deviations). In both cases the mean gain must also reach
+``MIN_GAIN``: a difference smaller than that is a tie, not a cure (one validation sample in a
+hundred for accuracy), so a change that does nothing cannot be "verified" by noise alone.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+MIN_GAIN = 0.01
+
+
+@dataclass
+class Spread:
+    """Mean ± std of a score across seeds; ``diverged`` counts runs that turned non-finite."""
+
+    mean: float | None
+    std: float | None
+    values: list[float | None]
+    diverged: int
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean, "std": self.std, "per_seed": self.values, "diverged": self.diverged}
+
+    def text(self, digits: int = 3) -> str:
+        if self.mean is None:
+            return "diverged"
+        tail = f" ({self.diverged} diverged)" if self.diverged else ""
+        return f"{self.mean:.{digits}f} ± {self.std:.{digits}f}{tail}"
+
+
+def spread(values: Sequence[float | None]) -> Spread:
+    finite = [float(v) for v in values if v is not None and math.isfinite(v)]
+    clean = [float(v) if v is not None and math.isfinite(v) else None for v in values]
+    if not finite:
+        return Spread(None, None, clean, len(values))
+    return Spread(float(np.mean(finite)), float(np.std(finite)), clean, len(values) - len(finite))
+
+
+@dataclass
+class Comparison:
+    verified: bool
+    gain: float | None
+    wins: int
+    seeds: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"verified": self.verified, "gain": self.gain, "wins": self.wins, "seeds": self.seeds, "reason": self.reason}
+
+
+def _worse_than_anything(value: float | None) -> float:
+    return float(value) if value is not None and math.isfinite(value) else -math.inf
+
+
+def compare(baseline: Sequence[float | None], candidate: Sequence[float | None], min_gain: float = MIN_GAIN) -> Comparison:
+    """Paired comparison of per-seed metrics (higher is better); diverged runs count as worst."""
+    if len(baseline) != len(candidate) or not baseline:
+        raise ValueError("baseline and candidate need the same, non-zero number of seeds")
+    base = [_worse_than_anything(v) for v in baseline]
+    cand = [_worse_than_anything(v) for v in candidate]
+    wins = sum(c > b for b, c in zip(base, cand))
+    seeds = len(base)
+    if all(math.isinf(c) for c in cand):
+        return Comparison(False, None, wins, seeds, "the remedy diverged on every seed")
+    b, c = spread(baseline), spread(candidate)
+    if b.mean is None:
+        return Comparison(c.diverged == 0 and len(cand) > 0, None, wins, seeds,
+                          "the baseline diverged on every seed; the remedy trained " +
+                          ("on every seed" if c.diverged == 0 else f"on {seeds - c.diverged} of {seeds} seeds"))
+    gain = c.mean - b.mean
+    if c.diverged > b.diverged:
+        return Comparison(False, gain, wins, seeds, f"the remedy diverged on {c.diverged} seed(s), the baseline on {b.diverged}")
+    noise = max(b.std or 0.0, c.std or 0.0)
+    if gain < min_gain:
+        return Comparison(False, gain, wins, seeds, f"mean gain {gain:+.3f} is below the {min_gain:.2f} that counts as a change")
+    if wins == seeds:
+        return Comparison(True, gain, wins, seeds, f"better on all {seeds} seeds (mean gain {gain:+.3f})")
+    if gain > noise:
+        return Comparison(True, gain, wins, seeds, f"mean gain {gain:+.3f} exceeds the seed spread {noise:.3f} (better on {wins}/{seeds} seeds)")
+    return Comparison(False, gain, wins, seeds, f"better on only {wins}/{seeds} seeds and the gain {gain:+.3f} is within the seed spread {noise:.3f}")

@@ -1,0 +1,119 @@
+"""nndoctor inside a Hugging Face ``Trainer``: ``Trainer(..., callbacks=[DoctorCallback(json="doctor.json")])``.
+
+The callback watches the model and optimizer the Trainer hands to its callbacks from
+``on_train_begin`` to ``on_train_end``, records the losses the Trainer logs (``eval_loss``
+becomes watch's validation curve), prints live alerts through transformers' logger
+(main process only) and writes the report at the end; ``callback.report`` holds it.
+
+The Trainer has no callback event for a crash: use ``DoctorCallback.attach(trainer, ...)``
+to also get the report (and every hook removed) when ``trainer.train()`` raises, or call
+``callback.close()`` yourself.
+"""
+from __future__ import annotations
+
+import functools
+import traceback
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import TrainerCallback
+from transformers.utils import logging as hf_logging
+
+from ..report import Report
+from ..watch.session import DEFAULT_EVERY
+from .common import LogStream, canonical_metrics, write_report
+from .distributed import DEFAULT_TIMEOUT_S, DistributedDoctor
+
+logger = hf_logging.get_logger("transformers.nndoctor")
+
+
+def unwrap_optimizer(optimizer: Any) -> Any:
+    """The torch optimizer inside accelerate's (or DeepSpeed's) wrapper, where its step hooks fire."""
+    seen = 0
+    while seen < 5 and isinstance(getattr(optimizer, "optimizer", None), torch.optim.Optimizer):
+        optimizer = optimizer.optimizer
+        seen += 1
+    return optimizer
+
+
+class DoctorCallback(TrainerCallback):
+    """Watch ``Trainer.train``: live alerts through transformers' logger, the report at the end.
+
+    ``json`` / ``html``: where the main process writes the report. ``every``: how often a
+    step is sampled in depth. ``print_report``: also print it to the terminal.
+    ``timeout``: under DDP, how long rank 0 waits at the end for the other ranks.
+    """
+
+    def __init__(
+        self,
+        json: str | Path | None = None,
+        html: str | Path | None = None,
+        every: int = DEFAULT_EVERY,
+        alerts: bool = True,
+        print_report: bool = True,
+        timeout: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        self.json = json
+        self.html = html
+        self.every = every
+        self.alerts = alerts
+        self.print_report = print_report
+        self.timeout = timeout
+        self.report: Report | None = None
+        self.doctor: DistributedDoctor | None = None
+
+    @classmethod
+    def attach(cls, trainer: Any, **kwargs: Any) -> "DoctorCallback":
+        """Add a DoctorCallback to ``trainer`` and finish it also when ``trainer.train()`` raises."""
+        callback = cls(**kwargs)
+        trainer.add_callback(callback)
+        original = trainer.train
+
+        @functools.wraps(original)
+        def train(*args: Any, **train_kwargs: Any) -> Any:
+            try:
+                return original(*args, **train_kwargs)
+            except BaseException as exc:
+                callback.close(exc)
+                raise
+
+        trainer.train = train
+        return callback
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, optimizer: Any = None, **kwargs: Any) -> None:
+        self.close()
+        self.report = None
+        optimizers = [unwrap_optimizer(optimizer)] if optimizer is not None else []
+        self.doctor = DistributedDoctor(
+            model, optimizers, every=self.every, alerts=self.alerts, name=type(model).__name__ if model is not None else "Trainer",
+            stream=LogStream(logger), timeout=self.timeout,
+        )
+        self.doctor.start()
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
+        if self.doctor is not None and self.doctor.active and logs:
+            self.doctor.log(**canonical_metrics(logs, validation=False))
+
+    def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict | None = None, **kwargs: Any) -> None:
+        if self.doctor is not None and self.doctor.active and metrics:
+            self.doctor.log(**canonical_metrics(metrics, validation=True))
+
+    def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.close()
+
+    def close(self, exception: BaseException | None = None) -> Report | None:
+        """Stop watching (idempotent), keep the report in ``self.report`` and, on the main process, write it."""
+        doctor = self.doctor
+        if doctor is None or not doctor.active:
+            return self.report
+        if exception is not None:
+            doctor.telemetry.exception = "".join(traceback.format_exception_only(type(exception), exception)).strip()
+        doctor.stop()
+        self.report = doctor.report()
+        if doctor.rank == 0:
+            written = write_report(self.report, self.json, self.html)
+            logger.warning("nndoctor: %s%s", self.report.verdict(), f" (report: {', '.join(map(str, written))})" if written else "")
+            if self.print_report:
+                self.report.print()
+        return self.report

@@ -1,0 +1,920 @@
+"""Verdicts for the W rules: turn a watch's telemetry into Findings.
+
+Pure functions of the recorded numbers (and a few static facts about the watched
+objects); nothing here touches a model. Thresholds follow from what each rule means and
+are shared with the checkup where the same quantity is judged there.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from ..checks.data import OFFSET_LIMIT, SCALE_LIMIT, SCALE_RATIO_LIMIT, off_scale
+from ..checks.generalisation import accuracy_paradox, overfitting, still_falling, suspicious_validation
+from ..checks.loss import INIT_LOSS_ABOVE
+from ..checks.model import DEAD_SHARE, SATURATED_SHARE
+from ..checks.optimisation import (
+    EXPLODING_GROWTH, LITTLE_PROGRESS, PLATEAU_CHANGE, VANISHING_RATIO, gradient_growth, is_oscillating, oscillation,
+    settings_problems,
+)
+from ..findings import Finding, Severity
+from .telemetry import Telemetry
+
+# Rules safe to announce while the loop runs: their evidence cannot be undone by later steps.
+ALERTABLE = frozenset({"O401", "D104", "D113", "L301", "L302", "L303", "T501", "T502", "T503", "T505", "O403", "M201", "L308"})
+
+MIN_STEPS_FOR_CURVES = 30
+UNCLEARED_MIN = 3
+UNCLEARED_SHARE = 0.9
+MODE_SHARE = 0.5
+DIVERGED_RISE = 2.0
+DEAD_GROWTH = 0.25
+CLIPPED_SHARE = 0.9
+MIN_CLIP_CALLS = 20
+LR_NEAR_ZERO = 1e-3  # "~0": a thousandth of the peak; step decays to 1% of the peak are ordinary
+LR_EARLY = 0.75  # near zero for the last quarter or more of the run
+LR_RAISED = 2.0
+CYCLIC_SCHEDULERS = ("CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR")
+UPDATE_TOO_SMALL = 1e-5  # two orders of magnitude below the ~1e-3 rule of thumb
+UPDATE_TOO_LARGE = 0.3  # a third of the weight's norm per step: the weights are re-drawn, not refined
+SLOW_UPDATE = 1e-4
+DISTINCT_SHARE = 0.6
+MIN_LABEL_BATCHES = 5
+UNDERFIT_SHARE = 0.9
+MISALIGNED_VAL = 0.95
+MISALIGNED_TRAIN = 0.5
+UNDERTRAINED_WARN_DROP = 0.3
+REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+
+Rule = Callable[[Telemetry, dict[str, Any], bool], Iterable[Finding]]
+_RULES: list[tuple[tuple[str, ...], bool, Rule]] = []
+
+
+def rule(*codes: str, final_only: bool = False) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        _RULES.append((codes, final_only, fn))
+        return fn
+
+    return register
+
+
+def evaluate(t: Telemetry, facts: dict[str, Any], final: bool = True, codes: Iterable[str] | None = None) -> list[Finding]:
+    """Every finding the telemetry supports; ``final`` adds the end-of-run verdicts."""
+    wanted = set(codes) if codes is not None else None
+    found: list[Finding] = []
+    for rule_codes, final_only, fn in _RULES:
+        if (final_only and not final) or (wanted is not None and not wanted.intersection(rule_codes)):
+            continue
+        try:
+            found.extend(f for f in fn(t, facts, final) if wanted is None or f.code in wanted)
+        except Exception as exc:  # a broken verdict must never break the user's run
+            t.internal_errors.append(f"rule {','.join(rule_codes)}: {type(exc).__name__}: {exc}")
+    if t.nonfinite is not None:
+        _explain_nonfinite(found)
+    _link_loop_bugs(found)
+    return found
+
+
+# Loop bugs the catalog's EXPLAINS table cannot know about: what each one makes the curves show.
+CURVE_SYMPTOMS = ("O401", "O402", "O403", "O404", "O405", "O406", "O407", "O412", "G601", "G602", "G604", "G605", "M203", "M209", "D111")
+LOOP_EXPLAINS: dict[str, tuple[str, ...]] = {
+    "T505": CURVE_SYMPTOMS + ("T504",),
+    "T501": CURVE_SYMPTOMS,
+    "L308": CURVE_SYMPTOMS,
+    "T504": ("O402", "O406", "G602", "G605", "O412"),
+    "T506": ("G601", "G604", "G605", "O406", "O407"),
+    "D104": ("O401", "O403", "M203", "O405"),
+    "D113": CURVE_SYMPTOMS,
+    "D105": ("M204", "O404", "O403", "O401", "O405", "O412", "G605"),
+    "O411": ("O402", "O406", "O412", "G602", "G605"),
+}
+
+
+def _link_loop_bugs(found: list[Finding]) -> None:
+    present = {f.code for f in found}
+    for root, symptoms in LOOP_EXPLAINS.items():
+        if root not in present:
+            continue
+        for finding in found:
+            if finding.code in symptoms and finding.explained_by is None and finding.code != root:
+                finding.explained_by = root
+
+
+def _explain_nonfinite(found: list[Finding]) -> None:
+    """Once the loss is non-finite, curve-based symptoms are consequences of that, not causes."""
+    for finding in found:
+        if finding.code in ("O403", "O406", "O407", "O412", "G602", "G605", "O405", "M203", "D111", "G601") and finding.explained_by is None:
+            finding.explained_by = "O401"
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _loss_calls(t: Telemetry, kinds: Iterable[str] | None = None) -> list:
+    kinds = tuple(kinds) if kinds else None
+    return [c for c in t.loss_calls if c.train and (kinds is None or c.kind in kinds)]
+
+
+def _windows(values: list[float], count: int) -> np.ndarray:
+    """Means of ``count`` equal consecutive windows (smooths minibatch noise)."""
+    array = np.asarray(values, dtype=float)
+    if len(array) < count:
+        return array
+    return np.array([chunk.mean() for chunk in np.array_split(array, count)])
+
+
+def _finite_losses(t: Telemetry) -> list[float]:
+    return [v for v in t.train_loss if math.isfinite(v)]
+
+
+def _several_optimizers(t: Telemetry) -> bool:
+    return sum(1 for s in t.optimizer_steps.values() if s > 0) > 1
+
+
+def _class_prior_entropy(t: Telemetry) -> float | None:
+    if not t.label_counts:
+        return None
+    total = np.sum([counts for _, counts in t.label_counts if len(counts) == len(t.label_counts[0][1])], axis=0).astype(float)
+    if total.sum() <= 0:
+        return None
+    shares = total[total > 0] / total.sum()
+    return float(-(shares * np.log(shares)).sum())
+
+
+def reference_loss(t: Telemetry, facts: dict[str, Any]) -> float | None:
+    """The loss of the best constant predictor: where "no learning" sits."""
+    kinds = {c.kind for c in _loss_calls(t)}
+    if "cross_entropy" in kinds or "nll_loss" in kinds:
+        return _class_prior_entropy(t)
+    if kinds & {"binary_cross_entropy_with_logits", "binary_cross_entropy"}:
+        means = [c.evidence.get("target_mean") for c in _loss_calls(t, ("binary_cross_entropy_with_logits", "binary_cross_entropy"))]
+        means = [m for m in means if m is not None and 0 <= m <= 1]
+        if means:
+            p = min(max(float(np.mean(means)), 1e-6), 1 - 1e-6)
+            return float(-(p * math.log(p) + (1 - p) * math.log(1 - p)))
+    if "mse_loss" in kinds and t.target_stats:
+        stds = [s for _, _, s in t.target_stats]
+        means = [m for _, m, _ in t.target_stats]
+        return float(np.mean(np.square(stds)) + np.var(means))
+    return None
+
+
+def _val_series(t: Telemetry) -> tuple[list[int], list[float], str]:
+    if t.logged.get("val_loss"):
+        points = t.logged["val_loss"]
+        return [s for s, _ in points], [v for _, v in points], "logged"
+    return list(t.val_steps), list(t.val_loss), "detected"
+
+
+def _train_at(t: Telemetry, steps: list[int]) -> list[float]:
+    """Mean train loss over the steps since the previous evaluation point, for each point."""
+    result, start = [], 0
+    losses = np.asarray(t.train_loss, dtype=float)
+    loss_steps = np.asarray(t.train_loss_steps, dtype=float)
+    for step in steps:
+        mask = (loss_steps >= start) & (loss_steps < max(step, start + 1))
+        window = losses[mask]
+        window = window[np.isfinite(window)]
+        result.append(float(window.mean()) if len(window) else math.nan)
+        start = step
+    return result
+
+
+# -- T: training-loop code ---------------------------------------------------------------
+@rule("T501")
+def missing_zero_grad(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    uncleared, cleared = t.counters.get("uncleared_steps", 0), t.counters.get("cleared_steps", 0)
+    total = uncleared + cleared
+    if uncleared >= UNCLEARED_MIN and uncleared / total >= UNCLEARED_SHARE:
+        yield Finding(
+            "T501", Severity.ERROR,
+            f"Gradients were never cleared between optimizer steps on {uncleared} of {total} steps "
+            f"({t.counters.get('zero_grad_calls', 0)} zero_grad calls in {t.steps} steps): each step's gradient also "
+            "contains every earlier step's.",
+            {"uncleared_steps": uncleared, "checked_steps": total, "zero_grad_calls": t.counters.get("zero_grad_calls", 0)},
+        )
+
+
+@rule("T502")
+def eval_mode_training(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    checked, eval_mode = t.counters.get("backward_checked", 0), t.counters.get("backward_in_eval_mode", 0)
+    if checked >= 3 and eval_mode / checked >= MODE_SHARE:
+        yield Finding(
+            "T502", Severity.WARNING,
+            f"The model was in eval mode during {eval_mode} of {checked} backward passes: dropout is off and "
+            "BatchNorm uses frozen running statistics while training.",
+            {"backward_in_eval_mode": eval_mode, "backward_checked": checked},
+        )
+
+
+@rule("T503")
+def train_mode_evaluation(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    evals, in_train = t.counters.get("eval_forwards", 0), t.counters.get("eval_forwards_in_train_mode", 0)
+    if in_train >= 2 and in_train / evals >= MODE_SHARE:
+        yield Finding(
+            "T503", Severity.WARNING,
+            f"{in_train} of {evals} forward passes without gradients (evaluation) ran with the model in train mode: "
+            "dropout was active and BatchNorm updated its running statistics with evaluation data.",
+            {"eval_forwards": evals, "eval_forwards_in_train_mode": in_train},
+        )
+
+
+@rule("T504", final_only=True)
+def parameters_not_updated(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    if sum(t.optimizer_steps.values()) < 3 or t.nonfinite is not None:
+        return
+    never_graded = {n for n, c in t.grad_missing.items() if c >= t.grad_samples > 0}
+    stuck = [n for n in t.unchanged_params if n not in never_graded or n in t.unoptimized_params]
+    if not stuck:
+        return
+    missing = [n for n in stuck if n in t.unoptimized_params]
+    total = sum(1 for n in t.initial_weights)
+    why = (f"{len(missing)} of them are not in any optimizer" if missing else
+           "they are in an optimizer but its steps leave them unchanged (LR 0, or that optimizer is never stepped)")
+    yield Finding(
+        "T504", Severity.ERROR if len(stuck) == total else Severity.WARNING,
+        f"{len(stuck)} of {total} trainable parameter tensors never changed over {t.steps} steps ({why}): "
+        + ", ".join(stuck[:5]) + ("…" if len(stuck) > 5 else "") + ".",
+        {"unchanged": stuck, "not_in_optimizer": missing, "trainable": total},
+        location=stuck[0],
+    )
+
+
+@rule("T505")
+def step_order(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    steps = sum(t.optimizer_steps.values())
+    c = t.counters
+    problems, evidence = [], {"optimizer_steps": steps, "backward_calls": t.backward_calls}
+    if steps >= 3 and c.get("step_without_backward", 0) >= max(3, 0.5 * steps):
+        problems.append(f"optimizer.step() ran {c['step_without_backward']} times with no backward() since the previous step")
+        evidence["step_without_backward"] = c["step_without_backward"]
+    if steps >= 3 and c.get("zero_between_backward_and_step", 0) >= max(3, 0.5 * steps):
+        problems.append(f"zero_grad() was called between backward() and step() on {c['zero_between_backward_and_step']} steps, "
+                        "so each step applied zero gradients")
+        evidence["zero_between_backward_and_step"] = c["zero_between_backward_and_step"]
+    if final and steps == 0 and t.backward_calls >= 10:
+        problems.append(f"backward() ran {t.backward_calls} times but the optimizer never stepped")
+    if c.get("scheduler_before_optimizer", 0):
+        problems.append("the LR scheduler stepped before the first optimizer.step(), skipping the schedule's first value")
+        evidence["scheduler_before_optimizer"] = c["scheduler_before_optimizer"]
+    if problems:
+        severe = len(problems) > 1 or "scheduler" not in problems[0]
+        yield Finding("T505", Severity.ERROR if severe else Severity.WARNING, "Step order: " + "; ".join(problems) + ".", evidence)
+
+
+def _step_fingerprints(t: Telemetry) -> dict[int, tuple]:
+    first: dict[int, tuple] = {}
+    for step, fingerprint in t.fingerprints:
+        first.setdefault(step, fingerprint)
+    return first
+
+
+@rule("T506")
+def same_batch(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    by_step = _step_fingerprints(t)
+    pairs = [(s, s + 1) for s in by_step if s + 1 in by_step]
+    if len(pairs) < 3:
+        return
+    same = sum(by_step[a] == by_step[b] for a, b in pairs)
+    if same < len(pairs):
+        return
+    loader_batches = max((n for n in t.loaders if n), default=None)
+    multi = loader_batches is not None and loader_batches > 1
+    yield Finding(
+        "T506", Severity.WARNING if multi else Severity.INFO,
+        f"The model received the identical input batch on consecutive steps at all {len(pairs)} checked pairs"
+        + (f", although a DataLoader with {loader_batches} batches per pass was iterated" if multi else
+           " (fine for deliberate full-batch training; a bug if a loader was meant to be iterated)") + ".",
+        {"checked_pairs": len(pairs), "identical_pairs": same, "loader_batches": loader_batches},
+    )
+
+
+@rule("T507", final_only=True)
+def unseeded(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    if not t.seeded and t.steps > 0:
+        yield Finding("T507", Severity.INFO, "No random seed was set (torch's seed is the random default): this run cannot be reproduced.",
+                      {"seeded": False})
+
+
+# -- O: optimisation ---------------------------------------------------------------------
+@rule("O401")
+def divergence(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    info = t.nonfinite
+    if info is not None:
+        value = {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}.get(str(info["value"]).lower(), str(info["value"]))
+        where = []
+        if info.get("where"):
+            state = "with finite inputs and weights" if info.get("inputs_finite") and info.get("params_finite") else (
+                "from non-finite inputs" if not info.get("inputs_finite") else "because its weights are non-finite")
+            where.append(f"the first layer to output non-finite values afterwards was {info['where']} ({info.get('module_type')}) {state}")
+        if info.get("first_param"):
+            where.append(f"first non-finite tensor: {info['first_param']}")
+        finite = [v for v in t.train_loss[: t.train_loss_steps.index(info["step"])] if math.isfinite(v)] if info["step"] in t.train_loss_steps else []
+        before = f" (it was {finite[-1]:.4g} the step before" + (f", {min(finite):.4g} at best)" if finite else ")") if finite else ""
+        yield Finding(
+            "O401", Severity.ERROR,
+            f"step {info['step']}: loss became {value}{before}" + ("; " + "; ".join(where) if where else "") + ".",
+            {**info, "previous_losses": finite[-5:]},
+            location=f"step {info['step']}" + (f", {info['where']}" if info.get("where") else ""),
+        )
+        return
+    losses = _finite_losses(t)
+    if len(losses) < MIN_STEPS_FOR_CURVES or _several_optimizers(t):
+        return
+    smooth = _windows(losses, 10)
+    if smooth[0] > 0 and smooth[-1] >= DIVERGED_RISE * smooth[0] and smooth[-1] >= DIVERGED_RISE * smooth.min() and \
+            t.counters.get("sign_flipped", 0) == 0:
+        yield Finding(
+            "O401", Severity.ERROR,
+            f"The train loss diverged: from {smooth[0]:.4g} (first tenth of the run) to {smooth[-1]:.4g} (last tenth), "
+            f"after reaching {smooth.min():.4g}.",
+            {"windows": smooth.tolist()},
+        )
+
+
+def _pre_clip_norms(t: Telemetry) -> tuple[list[float], str]:
+    if len(t.clip_calls) >= 10:
+        return [n for _, n, _ in t.clip_calls], "pre-clipping gradient norm"
+    return list(t.total_grad_norm), "gradient norm"
+
+
+@rule("O403")
+def exploding_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    norms, label = _pre_clip_norms(t)
+    growth = gradient_growth(norms)
+    if growth is None or growth < EXPLODING_GROWTH:
+        return
+    finite = [n for n in norms if math.isfinite(n)]
+    layer_growth = {name: gradient_growth(v) for name, v in t.grad_norms.items()}
+    worst = max((n for n, g in layer_growth.items() if g is not None and math.isfinite(g)), key=lambda n: layer_growth[n], default=None)
+    start = float(np.median(norms[:5]))
+    yield Finding(
+        "O403", Severity.ERROR,
+        f"The {label} " + ("turned non-finite" if math.isinf(growth) else f"grew {growth:.0f}x")
+        + f" over {t.steps} steps (from {start:.3g} to a peak of {max(finite) if finite else math.inf:.3g}).",
+        {"growth": growth, "start_norm": start, "peak_norm": max(finite) if finite else None, "samples": len(norms)},
+        location=worst,
+    )
+
+
+def _per_element(t: Telemetry, name: str) -> float | None:
+    values = [v for v in t.grad_norms.get(name, []) if math.isfinite(v)]
+    size = t.param_sizes.get(name)
+    return float(np.median(values)) / math.sqrt(size) if values and size else None
+
+
+@rule("O404", final_only=True)
+def vanishing_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    layers = [(n, _per_element(t, n)) for n in t.weight_params]
+    layers = [(n, g) for n, g in layers if g is not None]
+    if len(layers) < 2 or layers[-1][1] <= 0 or len(t.grad_steps) < 3:
+        return
+    (first, g_first), (last, g_last) = layers[0], layers[-1]
+    ratio = g_first / g_last
+    if ratio < VANISHING_RATIO:
+        yield Finding(
+            "O404", Severity.WARNING,
+            f"The first weight layer's gradient ({first}: {g_first:.2g} per element) is {1 / max(ratio, 1e-300):.0f}x smaller "
+            f"than the last layer's ({last}: {g_last:.2g}) over {len(t.grad_steps)} sampled steps: early layers barely learn.",
+            {"ratio": ratio, "per_layer": {n: g for n, g in layers}},
+            location=first,
+        )
+
+
+@rule("O405", "M203", final_only=True)
+def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    grown, at_init = [], []
+    for name, series in t.dead_share.items():
+        values = [v for _, v in series]
+        if len(values) < 4:
+            continue
+        start, end = float(np.mean(values[:2])), float(np.mean(values[-3:]))
+        if start >= DEAD_SHARE:
+            at_init.append((name, start))
+        elif end >= DEAD_SHARE and end - start >= DEAD_GROWTH:
+            grown.append((name, start, end, series[-1][0]))
+    if at_init:
+        name, share = max(at_init, key=lambda x: x[1])
+        yield Finding("M203", Severity.WARNING,
+                      f"{share:.0%} of the units after {name} were already dead (zero for the whole batch) at the first sampled steps.",
+                      {"layers": {n: s for n, s in at_init}}, location=name)
+    if grown:
+        name, start, end, step = max(grown, key=lambda x: x[2] - x[1])
+        yield Finding("O405", Severity.WARNING,
+                      f"Dead ReLU units after {name} grew from {start:.0%} to {end:.0%} of the layer by step {step}: "
+                      "those units no longer pass gradient and cannot recover.",
+                      {"layers": {n: {"start": s, "end": e} for n, s, e, _ in grown}}, location=name)
+
+
+@rule("M204", final_only=True)
+def saturation(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    saturated = []
+    for name, series in t.saturated_share.items():
+        values = [v for step, v in series if step == 0]
+        if values and float(np.mean(values)) >= SATURATED_SHARE:
+            saturated.append((name, float(np.mean(values))))
+    if saturated:
+        name, share = max(saturated, key=lambda x: x[1])
+        yield Finding("M204", Severity.WARNING,
+                      f"{share:.0%} of the outputs of {name} sit on the flat tails of the activation at the start of training.",
+                      {"layers": dict(saturated)}, location=name)
+
+
+@rule("O406", "O402", final_only=True)
+def plateau(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    losses = _finite_losses(t)
+    if len(losses) < MIN_STEPS_FOR_CURVES or _several_optimizers(t) or t.nonfinite is not None:
+        return
+    smooth = _windows(losses, 10)
+    reference = reference_loss(t, facts)
+    if smooth[0] <= 0 or (reference is not None and smooth[0] < 0.1 * reference):
+        return
+    moved = float(np.max(np.abs(smooth - smooth[0])) / smooth[0])
+    ratios = _median_update_ratio(t)
+    if moved < PLATEAU_CHANGE:
+        yield Finding(
+            "O406", Severity.ERROR,
+            f"The train loss stayed at {smooth[0]:.4g} for {len(losses)} steps (its tenth-of-run means moved by at most {moved:.2%})"
+            + (f"; the constant predictor scores {reference:.4g}" if reference is not None else "") + ": nothing is being learned.",
+            {"windows": smooth.tolist(), "max_change": moved, "reference": reference},
+        )
+    progress = (smooth[0] - smooth.min()) / smooth[0]
+    if ratios is not None and ratios < SLOW_UPDATE and progress < LITTLE_PROGRESS:
+        yield Finding(
+            "O402", Severity.WARNING,
+            f"Updates change the weights by only {ratios:.1e} of their norm per step (healthy is ~1e-3) and the loss fell "
+            f"{progress:.0%} in {len(losses)} steps: the learning rate is too low.",
+            {"median_update_ratio": ratios, "progress": progress},
+        )
+
+
+def _median_update_ratio(t: Telemetry) -> float | None:
+    per_layer = [float(np.median(t.update_ratios[n])) for n in t.weight_params if t.update_ratios.get(n)]
+    return float(np.median(per_layer)) if per_layer else None
+
+
+def oscillation_evidence(losses: list[float]) -> dict[str, Any] | None:
+    """Evidence that the per-step loss swings without a downward trend, beyond minibatch noise.
+
+    Two shapes: window means that wander up and down far more than their within-window
+    noise explains (slow oscillation), or a second half that made no progress on the start
+    while consecutive steps jump by more than half the loss level (bouncing).
+    """
+    values = np.asarray(losses, dtype=float)
+    if len(values) < 4 * MIN_STEPS_FOR_CURVES or values[0] <= 0:
+        return None
+    chunks = np.array_split(values, 20)
+    means = np.array([c.mean() for c in chunks])
+    start = float(means[0])
+    second = chunks[10:]
+    noise = math.sqrt(float(np.mean([c.var(ddof=1) for c in second])) / float(np.mean([len(c) for c in second])))
+    spread = float(np.std(means[10:], ddof=1))
+    stats = oscillation(means)
+    if is_oscillating(stats) and spread > 3 * noise:
+        return {**stats, "between_window_std": spread, "noise_std": noise, "windows": means.tolist(), "shape": "swings"}
+    half = values[len(values) // 2 :]
+    level = float(np.median(half))
+    jumps = float(np.median(np.abs(np.diff(half))))
+    if level > 0 and float(half.mean()) >= 0.8 * start and jumps >= 0.5 * level:
+        return {"median_jump": jumps, "level": level, "start": start, "windows": means.tolist(), "shape": "bouncing",
+                "swing": float(half.max() - half.min()) / start, "rises": float((np.diff(half) > 0).mean())}
+    return None
+
+
+@rule("O407", final_only=True)
+def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    if _several_optimizers(t) or t.nonfinite is not None:
+        return
+    evidence = oscillation_evidence(_finite_losses(t))
+    if evidence is None:
+        return
+    if evidence["shape"] == "swings":
+        message = (f"In the second half of the run the train loss (means of twentieths of the run) swings by {evidence['swing']:.0%} of "
+                   f"its starting value, {evidence['between_window_std'] / max(evidence['noise_std'], 1e-12):.0f}x more than minibatch "
+                   f"noise explains, with a net trend of only {evidence['efficiency']:.0%} of the distance travelled.")
+    else:
+        message = (f"The train loss bounces: in the second half consecutive steps differ by {evidence['median_jump']:.3g} (median), "
+                   f"more than half its level {evidence['level']:.3g}, and it is no lower than at the start ({evidence['start']:.3g}).")
+    yield Finding("O407", Severity.WARNING, message, evidence)
+
+
+@rule("O408")
+def aggressive_clipping(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    calls = [(n, m) for _, n, m in t.clip_calls if math.isfinite(n)]
+    if len(calls) < MIN_CLIP_CALLS:
+        return
+    clipped = sum(n > m for n, m in calls)
+    share = clipped / len(calls)
+    if share >= CLIPPED_SHARE:
+        median = float(np.median([n for n, _ in calls]))
+        max_norm = calls[-1][1]
+        yield Finding(
+            "O408", Severity.WARNING,
+            f"clip_grad_norm_ cut the gradient on {clipped} of {len(calls)} steps ({share:.0%}); the median pre-clip norm "
+            f"{median:.3g} is {median / max_norm if max_norm else math.inf:.1f}x max_norm={max_norm:g}.",
+            {"clipped_share": share, "calls": len(calls), "median_pre_clip_norm": median, "max_norm": max_norm},
+        )
+
+
+@rule("O411", final_only=True)
+def lr_schedule(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    for index, series in t.lr.items():
+        lrs = np.asarray([v for v in series if math.isfinite(v)], dtype=float)
+        if len(lrs) < MIN_STEPS_FOR_CURVES or lrs.max() <= 0:
+            continue
+        peak = float(lrs.max())
+        near_zero = lrs <= LR_NEAR_ZERO * peak
+        if near_zero[-1]:
+            onset = len(lrs) - int(np.argmin(near_zero[::-1])) if not near_zero.all() else 0
+            if onset < LR_EARLY * len(lrs):
+                yield Finding(
+                    "O411", Severity.WARNING,
+                    f"The learning rate fell to {lrs[onset]:.2g} (under 1/1000 of its peak {peak:.2g}) at step {onset} of {len(lrs)} "
+                    f"and stayed there: the last {1 - onset / len(lrs):.0%} of the run trains at ~0 LR.",
+                    {"peak": peak, "onset_step": onset, "steps": len(lrs), "final_lr": float(lrs[-1]), "schedulers": t.schedulers},
+                    location=f"optimizer {index}",
+                )
+                return
+        if any(s in CYCLIC_SCHEDULERS for s in t.schedulers):
+            continue
+        running_peak = np.maximum.accumulate(lrs)
+        fallen = np.flatnonzero(lrs <= 0.5 * running_peak)
+        if len(fallen):
+            after = lrs[fallen[0]:]
+            running_min = np.minimum.accumulate(after)
+            raised = np.flatnonzero(after >= LR_RAISED * np.maximum(running_min, 1e-300))
+            if len(raised):
+                step = int(fallen[0] + raised[0])
+                yield Finding(
+                    "O411", Severity.WARNING,
+                    f"The learning rate went back up mid-run: it had fallen to {running_min[raised[0]]:.2g} and rose to {lrs[step]:.2g} "
+                    f"at step {step} (peak {peak:.2g}); a scheduler stepped per batch instead of per epoch does this.",
+                    {"peak": peak, "raised_at": step, "schedulers": t.schedulers},
+                    location=f"optimizer {index}",
+                )
+                return
+
+
+@rule("O412", final_only=True)
+def update_ratio(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    if len(t.update_steps) < 3 or t.nonfinite is not None:
+        return
+    medians = {n: float(np.median(t.update_ratios[n])) for n in t.weight_params if len(t.update_ratios.get(n, [])) >= 3}
+    small = {n: r for n, r in medians.items() if 0 < r < UPDATE_TOO_SMALL}
+    large = {n: r for n, r in medians.items() if r > UPDATE_TOO_LARGE}
+    for bad, word in ((large, "large"), (small, "small")):
+        if bad:
+            worst = max(bad, key=lambda n: abs(math.log10(bad[n]) + 3))
+            yield Finding(
+                "O412", Severity.WARNING,
+                f"Update-to-weight ratios are too {word} in {len(bad)} of {len(medians)} weight layers: {worst} moves by "
+                f"{bad[worst]:.1e} of its norm per step (median over {len(t.update_steps)} sampled steps; healthy is ~1e-3).",
+                {"per_layer": medians, "too_" + word: bad},
+                location=worst,
+            )
+            return
+
+
+@rule("O410", final_only=True)
+def optimizer_settings(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    for index, spec in enumerate(facts.get("initial_optimizers") or []):
+        for severity, message, evidence in settings_problems(spec["kind"], spec["groups"]):
+            yield Finding("O410", severity, f"{spec['kind']}: {message}.", {"optimizer": spec["kind"], **evidence}, location=f"optimizer {index}")
+
+
+# -- D: data at the first layer and at the loss -------------------------------------------
+def _train_inputs(t: Telemetry) -> list[dict[str, Any]]:
+    """Float inputs of the first watched model (the others, e.g. a GAN's generator, see other data)."""
+    floats = [i for i in t.inputs if i.get("float")]
+    if not floats:
+        return []
+    key = floats[0]["model"]
+    shape = floats[0]["shape"][1:]
+    return [i for i in floats if i["model"] == key and i["shape"][1:] == shape]
+
+
+@rule("D101", "D102", final_only=True)
+def input_scale(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    inputs = [i for i in _train_inputs(t) if i["nonfinite"] == 0]
+    if not inputs:
+        return
+    with_features = [i for i in inputs if "feature_mean" in i]
+    if with_features:
+        mean = np.mean([i["feature_mean"] for i in with_features], axis=0)
+        std = np.mean([i["feature_std"] for i in with_features], axis=0)
+        unit = "feature"
+    else:
+        mean = np.array([float(np.mean([i["mean"] for i in inputs]))])
+        std = np.array([float(np.mean([i["std"] for i in inputs]))])
+        unit = "tensor"
+    off = off_scale(mean, std)
+    absmax = max(i["absmax"] for i in inputs)
+    if off.any():
+        yield Finding(
+            "D101", Severity.WARNING,
+            f"Inputs reaching the first layer are not normalised: {int(off.sum())} of {len(mean)} input {unit}(s) are far from "
+            f"zero mean / unit scale (typical magnitude > {SCALE_LIMIT:g}, or |mean| > {OFFSET_LIMIT:g} and > {OFFSET_LIMIT:g} std); "
+            f"max|x| {absmax:.3g} over {len(inputs)} sampled batches.",
+            {"off_scale": int(off.sum()), "units": len(mean), "unit": unit, "max_abs": absmax,
+             "mean": float(np.mean(mean)), "std": float(np.mean(std)), "batches": len(inputs)},
+            location="model input",
+        )
+    if with_features:
+        varying = std[std > 0]
+        if len(varying) >= 2 and varying.max() / varying.min() >= SCALE_RATIO_LIMIT:
+            yield Finding(
+                "D102", Severity.WARNING,
+                f"Input feature scales differ {varying.max() / varying.min():.0f}x (std from {varying.min():.3g} to {varying.max():.3g}).",
+                {"std_min": float(varying.min()), "std_max": float(varying.max()), "largest": int(np.argmax(std)), "smallest": int(np.argmin(np.where(std > 0, std, np.inf)))},
+                location="model input",
+            )
+
+
+@rule("D104")
+def nonfinite_data(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    bad_inputs = [i for i in t.inputs if i["nonfinite"] > 0]
+    bad_targets = [c for c in _loss_calls(t) if c.evidence.get("target_nonfinite", 0) > 0]
+    if not bad_inputs and not bad_targets:
+        return
+    parts = []
+    if bad_inputs:
+        parts.append(f"{int(bad_inputs[0]['nonfinite'])} NaN/Inf input values in the batch of step {bad_inputs[0]['step']} "
+                     f"({len(bad_inputs)} of {len(t.inputs)} sampled batches affected)")
+    if bad_targets:
+        parts.append(f"{bad_targets[0].evidence['target_nonfinite']} NaN/Inf targets at the loss at step {bad_targets[0].step}")
+    yield Finding("D104", Severity.ERROR, "Non-finite data: " + "; ".join(parts) + ".",
+                  {"input_batches": len(bad_inputs), "target_batches": len(bad_targets),
+                   "first_step": min([i["step"] for i in bad_inputs] + [c.step for c in bad_targets])},
+                  location="inputs" if bad_inputs else "targets")
+
+
+@rule("D105", final_only=True)
+def regression_targets(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    calls = [c for c in _loss_calls(t, REGRESSION) if "target_mean" in c.evidence]
+    if not calls:
+        return
+    mean = float(np.mean([c.evidence["target_mean"] for c in calls]))
+    std = float(np.mean([c.evidence["target_std"] for c in calls]))
+    if off_scale(np.array([mean]), np.array([std])).any():
+        yield Finding("D105", Severity.WARNING,
+                      f"Regression targets at the loss have mean {mean:.3g} and std {std:.3g}: far from unit scale, so the loss and its "
+                      "gradients start orders of magnitude away from where the output layer's init puts them.",
+                      {"target_mean": mean, "target_std": std}, location="targets")
+
+
+@rule("D113")
+def label_encoding(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    for call in _loss_calls(t):
+        e = call.evidence
+        message = None
+        if call.kind in ("cross_entropy", "nll_loss") and e.get("target_kind") == "indices" and "classes" in e and "target_min" in e:
+            if e["target_max"] >= e["classes"]:
+                message = f"class labels reach {e['target_max']} but the model has only {e['classes']} outputs (labels must be 0..{e['classes'] - 1})"
+            elif e["target_min"] < 0:
+                message = f"class labels include {e['target_min']}: labels must be 0..{e['classes'] - 1}"
+        elif call.kind in ("cross_entropy", "nll_loss") and e.get("target_kind") == "float labels":
+            message = f"class labels are floats ({e.get('target_dtype')}, shape {e['target_shape']}) where {call.kind} expects integer class indices"
+        elif call.kind in ("cross_entropy",) and e.get("target_kind") == "probabilities" and (
+                e.get("target_min", 0) < -1e-6 or e.get("target_max", 1) > 1 + 1e-6 or abs(e.get("target_row_sum_max", 1) - 1) > 1e-3):
+            message = "probability targets are not distributions over the classes (values outside [0, 1] or rows not summing to 1)"
+        elif call.kind in ("binary_cross_entropy_with_logits", "binary_cross_entropy") and "target_min" in e and (
+                e["target_min"] < 0 or e["target_max"] > 1):
+            message = f"binary targets range over [{e['target_min']:g}, {e['target_max']:g}]; {call.kind} needs targets in [0, 1]"
+        if message:
+            yield Finding("D113", Severity.ERROR, f"Label encoding does not match the loss at step {call.step}: {message}.",
+                          {k: v for k, v in e.items() if not k.startswith("_")}, location=f"{call.kind} targets")
+            return
+
+
+@rule("D115", final_only=True)
+def ordered_batches(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    batches = [np.asarray(c, dtype=float) for _, c in t.label_counts]
+    if len(batches) < MIN_LABEL_BATCHES or len({len(b) for b in batches}) != 1:
+        return
+    pooled = np.sum(batches, axis=0)
+    shares = pooled / pooled.sum()
+    sizes = [b.sum() for b in batches]
+    observed = float(np.mean([(b > 0).sum() for b in batches]))
+    expected = float(np.mean([np.sum(1 - (1 - shares) ** n) for n in sizes]))
+    if expected >= 1.8 and observed / expected < DISTINCT_SHARE:
+        yield Finding(
+            "D115", Severity.WARNING,
+            f"Training batches hold {observed:.1f} distinct classes on average where shuffled batches of this size would hold "
+            f"{expected:.1f}: the loader yields the data ordered by class.",
+            {"distinct_observed": observed, "distinct_expected": expected, "batches": len(batches), "class_shares": shares.tolist()},
+            location="train loader",
+        )
+
+
+@rule("D111", final_only=True)
+def labels_misaligned(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    reference = reference_loss(t, facts)
+    steps, val, _ = _val_series(t)
+    losses = _finite_losses(t)
+    if reference is None or len(val) < 3 or len(losses) < MIN_STEPS_FOR_CURVES:
+        return
+    train_end = float(np.mean(losses[-max(5, len(losses) // 10):]))
+    if min(val) >= MISALIGNED_VAL * reference and train_end <= MISALIGNED_TRAIN * reference:
+        yield Finding(
+            "D111", Severity.ERROR,
+            f"The train loss fell to {train_end:.3g} but the validation loss never went below {min(val):.3g}, the constant "
+            f"predictor's {reference:.3g}: the model memorises the training labels and learns nothing that transfers.",
+            {"train_end": train_end, "val_best": min(val), "reference": reference},
+        )
+
+
+# -- L: output layer and loss --------------------------------------------------------------
+@rule("L301", "L302", "L303", "L304")
+def output_wiring(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    calls = _loss_calls(t)
+    done: set[str] = set()
+    for call in calls:
+        e = call.evidence
+        if call.kind == "cross_entropy" and e.get("probabilities") and "L301" not in done:
+            done.add("L301")
+            yield Finding("L301", Severity.ERROR,
+                          f"cross_entropy received probabilities (every row non-negative and summing to 1, min {e['input_min']:.3g}): "
+                          "softmax was applied before a loss that applies log-softmax itself.",
+                          {k: e[k] for k in ("input_min", "input_max", "row_sum_min", "row_sum_max")}, location="model output")
+        elif call.kind == "binary_cross_entropy_with_logits" and e.get("inside_unit_interval") and "L302" not in done \
+                and _always_inside(calls, call.kind):
+            done.add("L302")
+            yield Finding("L302", Severity.ERROR,
+                          f"binary_cross_entropy_with_logits received values all inside [0, 1] ({e['input_min']:.3g} to {e['input_max']:.3g}): "
+                          "sigmoid was applied before a loss that applies it itself.",
+                          {"input_min": e["input_min"], "input_max": e["input_max"]}, location="model output")
+        elif call.kind == "nll_loss" and "classes" in e and not e.get("log_probabilities") and "L303" not in done:
+            done.add("L303")
+            what = "probabilities" if e.get("probabilities") else "raw scores"
+            yield Finding("L303", Severity.ERROR,
+                          f"nll_loss received {what} (max {e['input_max']:.3g}), not log-probabilities: NLLLoss needs log_softmax before it.",
+                          {"input_min": e["input_min"], "input_max": e["input_max"]}, location="model output")
+        elif call.kind == "binary_cross_entropy" and "input_min" in e and (e["input_min"] < 0 or e["input_max"] > 1) and "L303" not in done:
+            done.add("L303")
+            yield Finding("L303", Severity.ERROR,
+                          f"binary_cross_entropy received values outside [0, 1] ({e['input_min']:.3g} to {e['input_max']:.3g}): "
+                          "it needs probabilities; use binary_cross_entropy_with_logits on logits.",
+                          {"input_min": e["input_min"], "input_max": e["input_max"]}, location="model output")
+        elif call.kind in REGRESSION and "target_min" in e and "input_min" in e and "L304" not in done:
+            message = None
+            if e["input_min"] >= 0 and e.get("target_negative_share", 0) > 0.05 and call.step >= 1:
+                message = f"the model's outputs are never negative (min {e['input_min']:.3g}) but {e['target_negative_share']:.0%} of targets are"
+            elif e["input_min"] >= 0 and e["input_max"] <= 1 and e.get("target_above_one_share", 0) > 0.05 and call.step >= 1:
+                message = f"the model's outputs stay in [0, 1] but {e['target_above_one_share']:.0%} of targets exceed 1"
+            if message and _persistent(calls, call.kind, e):
+                done.add("L304")
+                yield Finding("L304", Severity.WARNING, f"The output activation cannot reach the targets: {message}.",
+                              {k: e[k] for k in ("input_min", "input_max", "target_min", "target_max")}, location="model output")
+
+
+def _always_inside(calls: list, kind: str) -> bool:
+    """Every inspected call's input lay inside [0, 1], including calls after training began."""
+    seen = [c for c in calls if c.kind == kind and "input_min" in c.evidence]
+    return len(seen) >= 3 and any(c.step >= 5 for c in seen) and all(c.evidence.get("inside_unit_interval") for c in seen)
+
+
+def _persistent(calls: list, kind: str, e: dict[str, Any]) -> bool:
+    """The output range problem holds on every later sampled call too (not a transient of init)."""
+    later = [c.evidence for c in calls if c.kind == kind and "input_min" in c.evidence]
+    return all(x["input_min"] >= 0 for x in later) and len(later) >= 3
+
+
+@rule("L307", final_only=True)
+def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    if not t.train_loss or not t.train_loss_steps or t.train_loss_steps[0] != 0:
+        return
+    kinds = {c.kind for c in _loss_calls(t)}
+    first = t.train_loss[0]
+    classes = facts.get("n_outputs")
+    if "cross_entropy" in kinds and classes and classes >= 2:
+        chance = math.log(classes)
+    else:
+        return
+    if math.isfinite(first) and first > INIT_LOSS_ABOVE * chance:
+        yield Finding("L307", Severity.WARNING,
+                      f"The first train loss {first:.4g} is {first / chance:.1f}x what uniform predictions over {classes} classes give "
+                      f"(ln {classes} = {chance:.3g}): the output layer starts confidently wrong.",
+                      {"initial_loss": first, "chance_loss": chance, "ratio_to_chance": first / chance}, location="step 0")
+
+
+@rule("L308")
+def loss_sign_or_reduction(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    checks, flipped = t.counters.get("sign_checks", 0), t.counters.get("sign_flipped", 0)
+    if checks >= 2 and flipped / checks >= 0.5:
+        yield Finding("L308", Severity.ERROR,
+                      f"On {flipped} of {checks} sampled steps the tensor passed to backward() was the negative of the loss function's "
+                      "output: the loss is being maximised.",
+                      {"sign_checks": checks, "sign_flipped": flipped})
+        return
+    if not final:
+        return
+    sums = [k for k, r in facts.get("reductions", {}).items() if r == "sum"]
+    batches = [c.evidence.get("batch", 1) for c in _loss_calls(t, sums)] if sums else []
+    if sums and batches and max(batches) > 1:
+        kinds = [o["kind"] for o in facts.get("initial_optimizers") or []]
+        plain = any(k == "SGD" for k in kinds)
+        yield Finding("L308", Severity.WARNING if plain else Severity.INFO,
+                      f"{', '.join(sums)} uses reduction='sum' over batches of {max(batches)}: the gradient and so the step size grow "
+                      "with the batch size" + ("." if plain else f" (adaptive {', '.join(kinds)} largely cancels the scale)."),
+                      {"losses": sums, "batch": max(batches), "optimizers": kinds})
+
+
+# -- M: model ----------------------------------------------------------------------------
+@rule("M201")
+def constant_init(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    constant = [n for n, w in t.initial_weights.items() if w["dims"] >= 2 and w["rows"] > 1 and w["row_spread"] == 0]
+    if constant:
+        yield Finding("M201", Severity.ERROR,
+                      f"{len(constant)} weight matrices started with all rows identical ({', '.join(constant[:3])}): their units compute "
+                      "the same thing and receive the same gradient forever.",
+                      {"layers": constant, "std": {n: t.initial_weights[n]["std"] for n in constant}}, location=constant[0])
+
+
+@rule("M209", final_only=True)
+def no_gradient(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    if t.grad_samples < 3 or t.backward_calls == 0:
+        return
+    missing = [n for n, c in t.grad_missing.items() if c >= t.grad_samples and n in t.initial_weights]
+    if missing:
+        yield Finding("M209", Severity.WARNING,
+                      f"{len(missing)} trainable parameter tensors never received a gradient in {t.grad_samples} sampled steps: "
+                      + ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "") + ".",
+                      {"parameters": missing}, location=missing[0])
+
+
+# -- G: generalisation ---------------------------------------------------------------------
+@rule("G601", final_only=True)
+def overfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    steps, val, source = _val_series(t)
+    if len(val) < 5 or _several_optimizers(t):
+        return
+    train = _train_at(t, steps)
+    keep = [i for i, v in enumerate(train) if math.isfinite(v)]
+    evidence = overfitting([train[i] for i in keep], [val[i] for i in keep])
+    if evidence:
+        step = steps[keep[evidence["best_step_index"]]]
+        yield Finding(
+            "G601", Severity.WARNING,
+            f"Validation loss bottomed at {evidence['best_val_loss']:.3g} at step {step} and rose to {evidence['final_val_loss']:.3g} "
+            f"while train loss kept falling ({evidence['train_loss_at_best']:.3g} → {evidence['final_train_loss']:.3g}).",
+            {**evidence, "best_step": step, "val_source": source}, location=f"step {step}",
+        )
+
+
+@rule("G602", final_only=True)
+def underfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    losses = _finite_losses(t)
+    reference = reference_loss(t, facts)
+    if reference is None or reference <= 0 or len(losses) < 3 * MIN_STEPS_FOR_CURVES or _several_optimizers(t) or t.nonfinite is not None:
+        return
+    end = float(np.mean(losses[-max(5, len(losses) // 10):]))
+    if end >= UNDERFIT_SHARE * reference:
+        yield Finding("G602", Severity.WARNING,
+                      f"After {len(losses)} steps the train loss is {end:.3g}, still {end / reference:.0%} of what predicting the "
+                      f"constant best guess scores ({reference:.3g}): the model does not fit the training data.",
+                      {"final_train_loss": end, "reference": reference, "steps": len(losses)})
+
+
+@rule("G603", final_only=True)
+def paradox(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    counts = facts.get("class_counts")
+    if not counts:
+        return
+    support = {c: int(n) for c, n in enumerate(counts["support"]) if n > 0}
+    recall = {c: counts["correct"][c] / n for c, n in support.items()}
+    evidence = accuracy_paradox(recall, support)
+    if evidence:
+        yield Finding("G603", Severity.WARNING,
+                      f"In the last evaluation pass accuracy is {evidence['accuracy']:.1%}, about the majority class's share "
+                      f"{evidence['majority_share']:.1%}, and class(es) {evidence['never_predicted']} are never recognised (recall 0).",
+                      evidence)
+
+
+@rule("G604", final_only=True)
+def suspicious_val(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    steps, val, _ = _val_series(t)
+    if not val or t.nonfinite is not None or _several_optimizers(t):
+        return
+    train = _train_at(t, steps)
+    if not math.isfinite(train[-1]):
+        return
+    why = suspicious_validation(train[-1], val[-1], None, None, reference_loss(t, facts))
+    if why and facts.get("has_dropout") and not val[-1] < 0.25 * train[-1]:
+        why = None  # dropout alone can double the train-mode loss relative to eval mode
+    if why:
+        yield Finding("G604", Severity.WARNING,
+                      f"At the last evaluation (step {steps[-1]}), {why}: the validation set looks easier than the training set, or overlaps it.",
+                      {"train_loss": train[-1], "val_loss": val[-1], "step": steps[-1]})
+
+
+@rule("G605", final_only=True)
+def undertrained(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    if t.nonfinite is not None or t.exception or _several_optimizers(t):
+        return
+    evidence = still_falling(_finite_losses(t))
+    if evidence:
+        drop = evidence["relative_drop_over_tail"]
+        yield Finding("G605", Severity.WARNING if drop >= UNDERTRAINED_WARN_DROP else Severity.INFO,
+                      f"The train loss was still falling steadily when the run ended ({drop:.0%} over its last "
+                      f"{evidence['tail_steps']} steps, p={evidence['p_value']:.1g}): it would gain from training longer.",
+                      evidence)

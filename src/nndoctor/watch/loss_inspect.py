@@ -1,0 +1,91 @@
+"""What the tensors entering a loss function say about the wiring (measurement only).
+
+Called for the first few training calls of each loss function and on sampled steps; it
+reads the model output and the targets at the loss (one host transfer) and returns plain
+numbers. Verdicts live in ``live_rules``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+TOLERANCE = 1e-3
+REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+
+
+def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Measured facts about one loss call: output range, row sums, label values and counts."""
+    with torch.no_grad():
+        out = input.detach().float()
+        tgt = target.detach()
+        evidence: dict[str, Any] = {
+            "batch": int(out.shape[0]) if out.dim() else 1,
+            "input_shape": list(out.shape), "target_shape": list(tgt.shape), "target_dtype": str(tgt.dtype).replace("torch.", ""),
+            "reduction": kwargs.get("reduction", "mean"),
+        }
+        finite = torch.isfinite(out)
+        evidence["input_nonfinite"] = int((~finite).sum())
+        if tgt.is_floating_point():
+            evidence["target_nonfinite"] = int((~torch.isfinite(tgt)).sum())
+        clean = out[finite]
+        if clean.numel():
+            evidence["input_min"], evidence["input_max"] = float(clean.min()), float(clean.max())
+        if kind in ("cross_entropy", "nll_loss") and out.dim() >= 2 and bool(finite.all()):
+            classes = out.shape[1]
+            evidence["classes"] = classes
+            sums = out.sum(dim=1)
+            evidence["row_sum_min"], evidence["row_sum_max"] = float(sums.min()), float(sums.max())
+            evidence["probabilities"] = classes >= 2 and evidence["input_min"] >= -TOLERANCE and float((sums - 1).abs().max()) <= TOLERANCE
+            lse = torch.logsumexp(out, dim=1)
+            evidence["log_probabilities"] = evidence["input_max"] <= TOLERANCE and float(lse.abs().max()) <= 1e-2
+            _class_targets(evidence, tgt, classes, out)
+        elif kind in ("binary_cross_entropy_with_logits", "binary_cross_entropy"):
+            evidence["inside_unit_interval"] = bool(clean.numel() > 1) and evidence.get("input_min", -1) >= 0.0 and evidence.get("input_max", 2) <= 1.0
+            if tgt.numel():
+                t = tgt.float()
+                evidence["target_min"], evidence["target_max"] = float(t.min()), float(t.max())
+                evidence["target_mean"] = float(t.mean())
+        elif kind in REGRESSION and tgt.numel():
+            t = tgt.float()
+            t = t[torch.isfinite(t)]
+            if t.numel():
+                evidence["target_min"], evidence["target_max"] = float(t.min()), float(t.max())
+                evidence["target_mean"] = float(t.mean())
+                evidence["target_std"] = float(t.std()) if t.numel() > 1 else 0.0
+                evidence["target_negative_share"] = float((t < 0).float().mean())
+                evidence["target_above_one_share"] = float((t > 1).float().mean())
+                evidence["target_integer"] = bool(torch.equal(t, t.round()))
+        return evidence
+
+
+def _class_targets(evidence: dict[str, Any], tgt: torch.Tensor, classes: int, out: torch.Tensor) -> None:
+    """Label facts for class-index or probability targets of a classification loss."""
+    if tgt.is_floating_point() and tgt.shape == out.shape:
+        evidence["target_kind"] = "probabilities"
+        sums = tgt.float().sum(dim=1)
+        evidence["target_row_sum_min"] = float(sums.min())
+        evidence["target_row_sum_max"] = float(sums.max())
+        evidence["target_min"], evidence["target_max"] = float(tgt.min()), float(tgt.max())
+        labels = tgt.float().argmax(dim=1).reshape(-1)
+    elif tgt.is_floating_point():
+        evidence["target_kind"] = "float labels"
+        evidence["target_min"], evidence["target_max"] = float(tgt.min()), float(tgt.max())
+        evidence["target_integer"] = bool(torch.equal(tgt, tgt.round()))
+        return
+    else:
+        evidence["target_kind"] = "indices"
+        labels = tgt.reshape(-1)
+        ignore = -100
+        labels = labels[labels != ignore]
+        if not labels.numel():
+            return
+        evidence["target_min"], evidence["target_max"] = int(labels.min()), int(labels.max())
+        if evidence["target_min"] < 0 or evidence["target_max"] >= classes:
+            return
+    counts = torch.bincount(labels.long().clamp(min=0), minlength=classes)[:classes]
+    evidence["_label_counts"] = counts.tolist()
+    evidence["distinct_labels"] = int((counts > 0).sum())
+    if not math.isnan(evidence.get("row_sum_min", 0.0)):
+        evidence["accuracy"] = float((out.argmax(dim=1).reshape(-1) == labels.reshape(-1)).float().mean()) if out.dim() == 2 and labels.numel() == out.shape[0] else None

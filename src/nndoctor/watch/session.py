@@ -1,0 +1,721 @@
+"""The ``watch`` context manager and the Doctor that records a live training loop.
+
+``with nndoctor.watch(model, optimizer) as doctor:`` hooks the model and optimizer(s)
+for as long as the block runs. Every step costs only Python bookkeeping and a reference
+to the loss tensor; every ``every`` steps one sampled iteration measures gradients,
+update ratios, activations and batch statistics on the device and reads them in one
+transfer. ``doctor.findings()`` / ``doctor.report()`` turn the telemetry into Findings.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+import traceback
+import weakref
+from typing import Any, Iterable, Sequence
+
+import torch
+from torch import nn
+
+from ..findings import Finding
+from ..report import Report
+from . import hub
+from .monitors import (
+    Hooks, activation_hooks, feature_stats, first_float_tensor, guard, has_mode_dependent, input_stats,
+    is_compiled, nonfinite_hooks,
+)
+from .telemetry import LossCall, Telemetry
+
+DEFAULT_EVERY = 25
+EARLY_SAMPLES = (1, 2, 4, 8, 12, 16)
+INSPECTED_LOSS_CALLS = 3
+CLASS_LOSSES = ("cross_entropy", "nll_loss")
+MAX_INTERNAL_ERRORS = 20
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+class Doctor:
+    """Records one training loop (one or several models and optimizers) and diagnoses it.
+
+    ``alerts=True`` prints each new warning-or-worse finding once to stderr while the loop
+    runs; ``alerts=False`` keeps it silent (programmatic use). Findings are plain
+    :class:`~nndoctor.Finding` objects from :meth:`findings`.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module | Sequence[nn.Module] | None = None,
+        optimizer: torch.optim.Optimizer | Sequence[torch.optim.Optimizer] | None = None,
+        every: int = DEFAULT_EVERY,
+        alerts: bool = True,
+        name: str = "watch",
+        stream: Any = None,
+    ) -> None:
+        self.every = max(1, int(every))
+        self.name = name
+        self.telemetry = Telemetry(every=self.every)
+        self.models: list[nn.Module] = []
+        self.optimizers: list[torch.optim.Optimizer] = []
+        self.active = False
+        self.started_at = time.perf_counter()
+        self.duration_s = 0.0
+        self._alerts = None
+        if alerts:
+            from ..render.alerts import AlertPrinter
+
+            self._alerts = AlertPrinter(stream=stream)
+        self._hooks = Hooks()
+        self._sample_hooks = Hooks()
+        self._forensic_hooks = Hooks()
+        self._given_models = _as_list(model)
+        self._given_optimizers = _as_list(optimizer)
+        self._params: dict[int, tuple[str, nn.Parameter]] = {}
+        self._mode_models: list[nn.Module] = []
+        self._iteration = 0
+        self._sampling = "heavy"
+        self._primary: int | None = None
+        self._roots: list[torch.Tensor] = []
+        self._backward_count = 0
+        self._backward_at_step: dict[int, int] = {}
+        self._zeroed_after_backward: dict[int, bool] = {}
+        self._cleared: dict[int, bool] = {}
+        self._probe: dict[int, tuple[nn.Parameter, Any, int]] = {}
+        self._before: dict[int, list[tuple[str, torch.Tensor, nn.Parameter]]] = {}
+        self._stash: list[tuple[str, str, int, Any]] = []
+        self._loss_inspected: dict[str, int] = {}
+        self._last_train_loss: torch.Tensor | None = None
+        self._loss_reductions: dict[str, str] = {}
+        self._val_counts: dict[int, list[torch.Tensor]] = {}
+        self._train_counts: list[torch.Tensor] = []
+        self._forensics = 0
+        self._finished = False
+        self._initial_fingerprint: dict[str, tuple[float, float]] = {}
+        self._n_outputs: int | None = None
+        self._initial_optimizers: list[dict[str, Any]] = []
+        self._compiled: list[nn.Module] = []
+
+    # -- lifecycle ------------------------------------------------------------------
+    def __enter__(self) -> "Doctor":
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is not None:
+            self.telemetry.exception = "".join(traceback.format_exception_only(exc_type, exc)).strip()
+        self.stop()
+        return False
+
+    def start(self) -> "Doctor":
+        """Install the hooks (idempotent)."""
+        if self.active:
+            return self
+        self.active = True
+        self.started_at = time.perf_counter()
+        self.telemetry.seeded = self.telemetry.seeded or torch.initial_seed() < 2**32
+        from . import live_rules  # noqa: F401  (imported now so the first sample point pays no import)
+
+        hub.activate(self)
+        for model in self._given_models:
+            self.adopt_model(model)
+        for optimizer in self._given_optimizers:
+            self.adopt_optimizer(optimizer, find_models=not self._given_models)
+        return self
+
+    def stop(self) -> None:
+        """Remove every hook and patch; finish the telemetry. Safe to call twice."""
+        if not self.active:
+            return
+        self.active = False
+        try:
+            self._finish()
+        except Exception as exc:
+            self.internal_error("finish", exc)
+        finally:
+            self._sample_hooks.remove()
+            self._forensic_hooks.remove()
+            self._hooks.remove()
+            hub.deactivate(self)
+            self.duration_s = time.perf_counter() - self.started_at
+
+    def guarded(self, event: str, *args: Any) -> Any:
+        """Run handler ``event``; an exception is recorded, never raised into the user's code."""
+        if not self.active:
+            return None
+        try:
+            return getattr(self, event)(*args)
+        except Exception as exc:
+            self.internal_error(event, exc)
+            return None
+
+    def internal_error(self, where: str, exc: BaseException) -> None:
+        errors = self.telemetry.internal_errors
+        if len(errors) < MAX_INTERNAL_ERRORS:
+            last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+            place = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
+            errors.append(f"{where}: {type(exc).__name__}: {exc}{place}")
+
+    # -- what is watched ----------------------------------------------------------------
+    def adopt_model(self, model: nn.Module) -> None:
+        if any(m is model for m in self.models) or not isinstance(model, nn.Module):
+            return
+        self.models.append(model)
+        prefix = self._prefix(model)
+        for name, p in model.named_parameters():
+            if id(p) not in self._params:
+                self._params[id(p)] = (prefix + name, p)
+                self.telemetry.param_sizes[prefix + name] = p.numel()
+                if p.requires_grad and p.dim() >= 2 and not self._is_embedding(model, name):
+                    self.telemetry.weight_params.append(prefix + name)
+        if has_mode_dependent(model):
+            self._mode_models.append(model)
+        if is_compiled(model):
+            self._compiled.append(model)
+            self.telemetry.limitation(
+                f"{type(model).__name__} is torch.compile'd: activation statistics (dead ReLUs, saturation) and "
+                "non-finite forensics inside it are not watched; losses, gradients and updates are."
+            )
+        self._initial_weights(prefix, model)
+        self._hooks.handle(model.register_forward_pre_hook(guard(self, "forward-pre", self._on_forward), with_kwargs=True))
+        self._hooks.patch_method(model, "zero_grad", lambda original: self._wrap_zero(original, model=model))
+
+    def adopt_optimizer(self, optimizer: torch.optim.Optimizer, find_models: bool = True) -> None:
+        if any(o is optimizer for o in self.optimizers):
+            return
+        index = len(self.optimizers)
+        self.optimizers.append(optimizer)
+        self.telemetry.optimizer_kinds[index] = type(optimizer).__name__
+        self._initial_optimizers.append({
+            "kind": type(optimizer).__name__,
+            "groups": [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups],
+        })
+        self.telemetry.optimizer_steps[index] = 0
+        self._backward_at_step[index] = 0
+        self._cleared[index] = True
+        self._zeroed_after_backward[index] = False
+        if find_models:
+            from .instrument import modules_of
+
+            for model in modules_of(optimizer):
+                self.adopt_model(model)
+        for group in optimizer.param_groups:
+            for p in group["params"]:
+                if id(p) not in self._params:
+                    name = f"optimizer{index}.param{len(self._params)}"
+                    self._params[id(p)] = (name, p)
+                    self.telemetry.param_sizes[name] = p.numel()
+        self._hooks.handle(optimizer.register_step_pre_hook(guard(self, "step-pre", lambda o, a, k, i=index: self._on_step_pre(i))))
+        self._hooks.handle(optimizer.register_step_post_hook(guard(self, "step-post", lambda o, a, k, i=index: self._on_step_post(i))))
+        self._hooks.patch_method(optimizer, "zero_grad", lambda original: self._wrap_zero(original, optimizer_index=index))
+        if self._sampling == "heavy" and self._iteration == 0:
+            self._install_sampling()
+
+    def _prefix(self, model: nn.Module) -> str:
+        return "" if len(self.models) <= 1 else f"model{len(self.models) - 1}."
+
+    @staticmethod
+    def _is_embedding(model: nn.Module, param_name: str) -> bool:
+        module_name = param_name.rsplit(".", 1)[0] if "." in param_name else ""
+        try:
+            return isinstance(model.get_submodule(module_name), nn.Embedding)
+        except Exception:
+            return False
+
+    def _initial_weights(self, prefix: str, model: nn.Module) -> None:
+        """Per weight matrix: std and whether all rows are identical (M201), and a fingerprint (T504)."""
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if not p.requires_grad:
+                    continue
+                flat = p.detach().float().reshape(p.shape[0], -1) if p.dim() >= 2 else p.detach().float().reshape(1, -1)
+                values = torch.stack([flat.std() if flat.numel() > 1 else flat.new_zeros(()), (flat - flat[:1]).abs().max(),
+                                      flat.sum(), (flat * flat).sum()]).tolist()
+                self.telemetry.initial_weights[prefix + name] = {
+                    "std": values[0], "row_spread": values[1], "rows": flat.shape[0], "dims": p.dim(),
+                }
+                self._initial_fingerprint[prefix + name] = (values[2], values[3])
+
+    # -- zero_grad, backward, step ---------------------------------------------------------
+    def _wrap_zero(self, original: Any, optimizer_index: int | None = None, model: nn.Module | None = None) -> Any:
+        def zero_grad(*args: Any, **kwargs: Any) -> Any:
+            self.guarded("_on_zero", optimizer_index, model)
+            return original(*args, **kwargs)
+
+        return zero_grad
+
+    def _on_zero(self, optimizer_index: int | None, model: nn.Module | None) -> None:
+        self.telemetry.count("zero_grad_calls")
+        if optimizer_index is not None:
+            targets = [optimizer_index]
+        else:
+            owned = {id(p) for p in model.parameters()} if model is not None else set()
+            targets = [i for i, opt in enumerate(self.optimizers)
+                       if any(id(p) in owned for g in opt.param_groups for p in g["params"])]
+        for index in targets:
+            self._cleared[index] = True
+            if self._backward_count > self._backward_at_step.get(index, 0):
+                self._zeroed_after_backward[index] = True
+
+    def on_backward(self, tensors: Any) -> None:
+        roots = tensors if isinstance(tensors, (list, tuple)) else [tensors]
+        self._backward_count += 1
+        self.telemetry.backward_calls += 1
+        for index in self._zeroed_after_backward:
+            self._zeroed_after_backward[index] = False
+        for root in roots:
+            if isinstance(root, torch.Tensor) and root.numel() == 1:
+                loss = hub.unscaled(root)
+                if isinstance(loss, torch.Tensor):
+                    self._roots.append(loss.detach())
+                    if self._sampling == "heavy" and self._last_train_loss is not None and loss is not self._last_train_loss:
+                        self._stash.append(("sign", "loss", self._iteration,
+                                            torch.stack([loss.detach().float().reshape(()), self._last_train_loss.detach().float().reshape(())])))
+        for model in self._mode_models:
+            self.telemetry.count("backward_checked")
+            if not model.training:
+                self.telemetry.count("backward_in_eval_mode")
+
+    def after_backward(self) -> None:
+        return None
+
+    def _on_step_pre(self, index: int) -> None:
+        t = self.telemetry
+        if self._primary is None:
+            self._primary = index
+            self._find_compiled()
+        if self._backward_count == self._backward_at_step.get(index, 0):
+            t.count("step_without_backward")
+        if self._zeroed_after_backward.get(index):
+            t.count("zero_between_backward_and_step")
+        self._check_cleared(index)
+        if self._sampling == "heavy":
+            self._measure_grads(index)
+
+    def _check_cleared(self, index: int) -> None:
+        """T501: were the grads cleared since this optimizer's previous step?"""
+        probe = self._probe.get(index)
+        if probe is not None and not self._cleared.get(index):
+            param, ref, version = probe
+            grad = param.grad
+            backwards = self._backward_count - self._backward_at_step.get(index, 0)
+            same = grad is not None and ref is not None and ref() is grad
+            if same and grad._version - version <= backwards:
+                self.telemetry.count("uncleared_steps")
+            else:
+                self.telemetry.count("cleared_steps")
+        elif probe is not None:
+            self.telemetry.count("cleared_steps")
+
+    def _remember_probe(self, index: int) -> None:
+        optimizer = self.optimizers[index]
+        for group in optimizer.param_groups:
+            for p in group["params"]:
+                if p.requires_grad and p.grad is not None:
+                    self._probe[index] = (p, weakref.ref(p.grad), p.grad._version)
+                    return
+        self._probe.pop(index, None)
+
+    def _optimizer_params(self, index: int) -> list[tuple[str, nn.Parameter]]:
+        return [self._params[id(p)] for g in self.optimizers[index].param_groups for p in g["params"] if p.requires_grad]
+
+    def _measure_grads(self, index: int) -> None:
+        params = self._optimizer_params(index)
+        with_grad = [(n, p) for n, p in params if p.grad is not None]
+        for n, p in params:
+            if p.grad is None:
+                self.telemetry.grad_missing[n] = self.telemetry.grad_missing.get(n, 0) + 1
+        self.telemetry.grad_samples += 1
+        if with_grad:
+            norms = torch.stack([torch.linalg.vector_norm(p.grad.detach().float()).to(with_grad[0][1].device) for _, p in with_grad])
+            self._stash.append(("grads", str(index), self._iteration, ([n for n, _ in with_grad], norms)))
+        self._before[index] = [(n, p.detach().clone(), p) for n, p in params]
+
+    def _on_step_post(self, index: int) -> None:
+        t = self.telemetry
+        t.optimizer_steps[index] = t.optimizer_steps.get(index, 0) + 1
+        self._backward_at_step[index] = self._backward_count
+        self._cleared[index] = False
+        self._zeroed_after_backward[index] = False
+        self._remember_probe(index)
+        lr = self.optimizers[index].param_groups[0].get("lr")
+        t.lr.setdefault(index, []).append(float(lr) if lr is not None else math.nan)
+        if index in self._before:
+            self._measure_updates(index)
+        if index != self._primary:
+            self._roots.clear()
+            return
+        t.pending_train.append((self._iteration, list(self._roots)))
+        self._roots.clear()
+        was = self._sampling
+        self._iteration += 1
+        t.steps = self._iteration
+        if was == "heavy":
+            self._end_sample()
+        self._sampling = self._sample_kind(self._iteration)
+        if self._sampling == "heavy":
+            self._install_sampling()
+        else:
+            self._sample_hooks.remove()
+
+    def _measure_updates(self, index: int) -> None:
+        before = self._before.pop(index)
+        if not before:
+            return
+        device = before[0][1].device
+        with torch.no_grad():
+            pairs = torch.stack([
+                torch.stack([torch.linalg.vector_norm((p.detach() - old).float()), torch.linalg.vector_norm(old.float())]).to(device)
+                for _, old, p in before
+            ])
+        self._stash.append(("updates", str(index), self._iteration, ([n for n, _, _ in before], pairs)))
+
+    def _sample_kind(self, iteration: int) -> str | None:
+        if iteration % self.every == 0 or iteration in EARLY_SAMPLES:
+            return "heavy"
+        if iteration % self.every == 1 or iteration - 1 in EARLY_SAMPLES:
+            return "light"
+        return None
+
+    def _find_compiled(self) -> None:
+        """Models run through torch.compile get no per-step hooks (they would force recompiles)."""
+        from .instrument import compiled_wrappers
+
+        for model in compiled_wrappers(self.models):
+            if not any(m is model for m in self._compiled):
+                self._compiled.append(model)
+                self.telemetry.limitation(
+                    f"{type(model).__name__} runs through torch.compile: activation statistics (dead ReLUs, saturation) and "
+                    "non-finite forensics inside it are not watched; losses, gradients, updates and inputs are."
+                )
+
+    def _install_sampling(self) -> None:
+        self._sample_hooks.remove()
+        models = [(self._prefix_of(m), m) for m in self.models if not any(m is c for c in self._compiled)]
+        activation_hooks(self, models, self._sample_hooks)
+
+    def _prefix_of(self, model: nn.Module) -> str:
+        if len(self.models) <= 1:
+            return ""
+        return f"model{next(i for i, m in enumerate(self.models) if m is model)}."
+
+    # -- forwards and losses ---------------------------------------------------------------
+    def _on_forward(self, module: nn.Module, args: tuple, kwargs: dict) -> None:
+        if not torch.is_grad_enabled():
+            self.telemetry.count("eval_forwards")
+            if module.training and any(m is module for m in self._mode_models):
+                self.telemetry.count("eval_forwards_in_train_mode")
+            return
+        if self._sampling is None and not self._forensics:
+            return
+        x = first_float_tensor(args) if args else first_float_tensor(kwargs)
+        if x is None or x.numel() == 0:
+            return
+        key = self._prefix_of(module) or "model"
+        self._stash.append(("input", key, self._iteration, (input_stats(x), feature_stats(x) if self._sampling == "heavy" else None,
+                                                             x.is_floating_point(), tuple(x.shape))))
+
+    def on_loss_input(self, kind: str, input: Any, target: Any, kwargs: dict) -> None:
+        if not isinstance(input, torch.Tensor) or not isinstance(target, torch.Tensor):
+            return
+        train = torch.is_grad_enabled() and input.requires_grad
+        reduction = kwargs.get("reduction")
+        if reduction is not None:
+            self._loss_reductions[kind] = reduction
+        if kind in CLASS_LOSSES and input.dim() >= 2:
+            self._n_outputs = int(input.shape[1])
+        if not train:
+            self._count_eval_classes(kind, input, target)
+            return
+        seen = self._loss_inspected.get(kind, 0)
+        if seen < INSPECTED_LOSS_CALLS or self._sampling is not None:
+            self._loss_inspected[kind] = seen + 1
+            from .loss_inspect import inspect_loss_call
+
+            evidence = inspect_loss_call(kind, input, target, kwargs)
+            self.telemetry.loss_calls.append(LossCall(kind, self._iteration, True, self._n_outputs if kind in CLASS_LOSSES else None, evidence))
+            counts = evidence.pop("_label_counts", None)
+            if counts is not None:
+                self.telemetry.label_counts.append((self._iteration, counts))
+            if "target_std" in evidence:
+                self.telemetry.target_stats.append((self._iteration, evidence["target_mean"], evidence["target_std"]))
+
+    def _count_eval_classes(self, kind: str, input: torch.Tensor, target: torch.Tensor) -> None:
+        """Per-class support and hits of an evaluation batch, kept on the device (G603)."""
+        if kind != "cross_entropy" or input.dim() != 2 or target.dim() != 1 or target.is_floating_point():
+            return
+        classes = input.shape[1]
+        with torch.no_grad():
+            target = target.detach()
+            if target.numel() and (target.min() < 0 if target.device.type == "cpu" else False):
+                return
+            hits = (input.detach().argmax(1) == target)
+            support = torch.bincount(target.clamp(0, classes - 1), minlength=classes)[:classes]
+            correct = torch.bincount(target.clamp(0, classes - 1)[hits], minlength=classes)[:classes]
+        entry = self._val_counts.setdefault(self._iteration, [torch.zeros_like(support), torch.zeros_like(correct)])
+        entry[0] += support
+        entry[1] += correct
+        for stale in [k for k in self._val_counts if k != self._iteration]:
+            del self._val_counts[stale]
+
+    def on_loss_output(self, kind: str, input: Any, target: Any, out: Any) -> None:
+        if not isinstance(out, torch.Tensor) or out.numel() == 0:
+            return
+        train = torch.is_grad_enabled() and out.requires_grad
+        if train:
+            self._last_train_loss = out
+            return
+        n = int(input.shape[0]) if isinstance(input, torch.Tensor) and input.dim() else 1
+        self.telemetry.pending_val.append((self._iteration, out.detach(), n, None))
+
+    def on_clip(self, total: Any, max_norm: float) -> None:
+        if isinstance(total, torch.Tensor):
+            self.telemetry.pending_clip.append((self._iteration, total.detach(), float(max_norm)))
+
+    def on_scheduler_step(self, scheduler: Any) -> None:
+        name = type(scheduler).__name__
+        if name not in self.telemetry.schedulers:
+            self.telemetry.schedulers.append(name)
+        if getattr(scheduler, "_step_count", 1) == 0 and name != "ReduceLROnPlateau":
+            return
+        optimizer = getattr(scheduler, "optimizer", None)
+        for index, opt in enumerate(self.optimizers):
+            if opt is optimizer:
+                self.telemetry.count("scheduler_steps")
+                if self.telemetry.optimizer_steps.get(index, 0) == 0:
+                    self.telemetry.count("scheduler_before_optimizer")
+
+    def on_loader(self, loader: Any) -> None:
+        try:
+            self.telemetry.loaders.append(len(loader))
+        except Exception:
+            self.telemetry.loaders.append(None)
+        del self.telemetry.loaders[:-20]
+
+    def on_seed(self) -> None:
+        self.telemetry.seeded = True
+
+    # -- sample points ---------------------------------------------------------------------
+    def stash(self, kind: str, key: str, value: Any) -> None:
+        self._stash.append((kind, key, self._iteration, value))
+
+    def _end_sample(self) -> None:
+        """Read everything stashed since the last sample point in one transfer and record it."""
+        self._sample_hooks.remove()
+        self._read_stash()
+        self.telemetry.resolve()
+        self._check_nonfinite()
+        if self._alerts is not None:
+            self._alert()
+
+    def _read_stash(self) -> None:
+        stash, self._stash = self._stash, []
+        if not stash:
+            return
+        tensors: list[torch.Tensor] = []
+        for kind, _, _, value in stash:
+            if kind in ("dead", "saturated", "sign"):
+                tensors.append(value.reshape(-1).float())
+            elif kind in ("grads", "updates"):
+                tensors.append(value[1].reshape(-1).float())
+            elif kind == "input":
+                stats, features, _, _ = value
+                tensors.append(stats.reshape(-1).float())
+                if features is not None:
+                    tensors.extend([features[0].float(), features[1].float()])
+        host = [t.detach().to("cpu") for t in tensors]
+        position = 0
+
+        def take() -> list[float]:
+            nonlocal position
+            position += 1
+            return host[position - 1].tolist()
+
+        t = self.telemetry
+        for kind, key, step, value in stash:
+            if kind == "dead":
+                t.dead_share.setdefault(key, []).append((step, take()[0]))
+            elif kind == "saturated":
+                t.saturated_share.setdefault(key, []).append((step, take()[0]))
+            elif kind == "sign":
+                root, module_loss = take()
+                t.count("sign_checks")
+                if module_loss != 0 and root / module_loss < -0.5:
+                    t.count("sign_flipped")
+            elif kind == "grads":
+                names, norms = value[0], take()
+                if key == str(self._primary if self._primary is not None else 0):
+                    t.grad_steps.append(step)
+                    t.total_grad_norm.append(math.sqrt(sum(v * v for v in norms)) if all(map(math.isfinite, norms)) else math.inf)
+                for name, norm in zip(names, norms):
+                    t.grad_norms.setdefault(name, []).append(norm)
+            elif kind == "updates":
+                names, flat = value[0], take()
+                if key == str(self._primary if self._primary is not None else 0):
+                    t.update_steps.append(step)
+                for i, name in enumerate(names):
+                    delta, scale = flat[2 * i], flat[2 * i + 1]
+                    if scale > 0 and math.isfinite(delta):
+                        t.update_ratios.setdefault(name, []).append(delta / scale)
+            elif kind == "input":
+                stats = take()
+                features = (take(), take()) if value[1] is not None else None
+                entry = {"step": step, "model": key, "mean": stats[0], "std": stats[1], "absmax": stats[2], "nonfinite": stats[3],
+                         "float": value[2], "shape": list(value[3])}
+                if features is not None:
+                    entry["feature_mean"], entry["feature_std"] = features
+                t.inputs.append(entry)
+                t.fingerprints.append((step, (round(stats[4], 6), round(stats[5], 6), round(stats[6], 6), *value[3])))
+        del t.inputs[:-200]
+        del t.fingerprints[:-400]
+
+    def _check_nonfinite(self) -> None:
+        """The first step whose train loss is NaN/Inf; start forensics on the next forward."""
+        t = self.telemetry
+        if t.nonfinite is not None:
+            return
+        for step, value in zip(t.train_loss_steps, t.train_loss):
+            if not math.isfinite(value):
+                t.nonfinite = {"step": step, "value": str(value), "where": None, "tensor": None}
+                self._locate_nonfinite()
+                self._forensics = 2
+                models = [(self._prefix_of(m), m) for m in self.models if not any(m is c for c in self._compiled)]
+                nonfinite_hooks(self, models, self._forensic_hooks)
+                return
+
+    def _locate_nonfinite(self) -> None:
+        """Which parameter (value or gradient) is non-finite now, first in registration order."""
+        t = self.telemetry
+        for name, p in self._params.values():
+            if not bool(torch.isfinite(p.detach()).all()):
+                t.nonfinite.setdefault("first_param", f"{name} (value)")
+                break
+            if p.grad is not None and not bool(torch.isfinite(p.grad.detach()).all()):
+                t.nonfinite.setdefault("first_param", f"{name} (gradient)")
+                break
+        inputs = [i for i in t.inputs if i["nonfinite"] > 0]
+        if inputs:
+            t.nonfinite["nonfinite_inputs_step"] = inputs[0]["step"]
+
+    def nonfinite_at(self, module: str, kind: str, inputs_finite: bool, params_finite: bool) -> None:
+        t = self.telemetry
+        if t.nonfinite is not None and t.nonfinite.get("where") is None:
+            t.nonfinite["where"] = module
+            t.nonfinite["module_type"] = kind
+            t.nonfinite["inputs_finite"] = inputs_finite
+            t.nonfinite["params_finite"] = params_finite
+            self._forensic_hooks.remove()
+
+    # -- user API --------------------------------------------------------------------------
+    def log(self, step: int | None = None, **values: float) -> None:
+        """Record metrics the loop computes itself, e.g. ``doctor.log(val_loss=0.41, val_acc=0.9)``."""
+        at = self._iteration if step is None else int(step)
+        for key, value in values.items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue
+            self.telemetry.logged.setdefault(key, []).append((at, number))
+
+    def _alert(self) -> None:
+        from .live_rules import ALERTABLE, evaluate
+
+        findings = evaluate(self.telemetry, self._facts(), final=False, codes=ALERTABLE)
+        for finding in findings:
+            self._alerts.emit(finding, self._iteration)
+
+    def _facts(self) -> dict[str, Any]:
+        return {
+            "mode_dependent": bool(self._mode_models),
+            "has_dropout": any(isinstance(m, nn.modules.dropout._DropoutNd) for model in self.models for m in model.modules()),
+            "n_outputs": self._n_outputs,
+            "reductions": dict(self._loss_reductions),
+            "class_counts": self._final_counts(),
+            "initial_optimizers": self._initial_optimizers,
+            "models": [type(m).__name__ for m in self.models],
+            "relu_modules": any(isinstance(m, (nn.ReLU, nn.ReLU6)) for model in self.models for m in model.modules()),
+        }
+
+    def _final_counts(self) -> dict[str, list[int]] | None:
+        if not self._val_counts:
+            return None
+        support, correct = next(iter(self._val_counts.values()))
+        return {"support": support.tolist(), "correct": correct.tolist()}
+
+    def _finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        t = self.telemetry
+        if self._roots and self._primary is not None:
+            t.pending_train.append((self._iteration, list(self._roots)))
+            self._roots.clear()
+        self._read_stash()
+        t.resolve()
+        self._check_nonfinite()
+        if t.nonfinite is not None and "first_param" not in t.nonfinite:
+            self._locate_nonfinite()
+        with torch.no_grad():
+            in_optimizer = {id(p) for o in self.optimizers for g in o.param_groups for p in g["params"]}
+            for name, p in self._params.values():
+                if not p.requires_grad or name not in self._initial_fingerprint:
+                    continue
+                flat = p.detach().float()
+                now = (float(flat.sum()), float((flat * flat).sum()))
+                if now == self._initial_fingerprint[name]:
+                    t.unchanged_params.append(name)
+                if id(p) not in in_optimizer:
+                    t.unoptimized_params.append(name)
+        if not self.models:
+            t.limitation("No model was found for the optimizer(s): activation, input and mode checks were not possible.")
+
+    def findings(self) -> list[Finding]:
+        """Every finding the telemetry supports so far, ranked (root causes first)."""
+        from ..diagnosis import rank
+        from .live_rules import evaluate
+
+        if self.active:
+            self._read_stash()
+            self.telemetry.resolve()
+        return rank(evaluate(self.telemetry, self._facts(), final=not self.active))
+
+    def report(self) -> Report:
+        """A Report(mode="watch") with ranked findings and the recorded telemetry."""
+        findings = self.findings()
+        kinds = sorted({type(o).__name__ for o in self.optimizers})
+        losses = sorted({c.kind for c in self.telemetry.loss_calls})
+        return Report(
+            mode="watch",
+            findings=findings,
+            setup={
+                "name": self.name, "task": "watched loop", "task_reason": f"{self.telemetry.steps} steps",
+                "loss": ", ".join(losses) or "from backward()", "optimizer": ", ".join(kinds) or "none",
+                "models": [type(m).__name__ for m in self.models],
+            },
+            telemetry=self.telemetry.summary(),
+            duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
+            extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception},
+        )
+
+
+def watch(
+    model: nn.Module | Sequence[nn.Module] | None = None,
+    optimizer: torch.optim.Optimizer | Sequence[torch.optim.Optimizer] | None = None,
+    every: int = DEFAULT_EVERY,
+    alerts: bool = True,
+    name: str = "watch",
+    stream: Any = None,
+) -> Doctor:
+    """Watch a training loop: ``with nndoctor.watch(model, optimizer) as doctor: ...``.
+
+    ``model`` and ``optimizer`` may be single objects or lists (GANs); with no model the
+    modules holding the optimizer's parameters are found. ``every`` sets how often a step
+    is sampled in depth. ``alerts`` prints each new problem once to stderr as it appears.
+    """
+    return Doctor(model, optimizer, every=every, alerts=alerts, name=name, stream=stream)

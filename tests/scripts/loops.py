@@ -1,0 +1,132 @@
+"""Small seeded training loops for the watch tests: healthy ones and ones with one fault each.
+
+Every loop is an ordinary user loop (no nndoctor inside), so the same code serves
+``watch`` in-process and ``nndoctor run`` through ``train.py``.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+FEATURES, CLASSES = 10, 3
+
+
+def blobs(n: int = 480, seed: int = 0, noise: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Three Gaussian clusters in 10 standardised dimensions (learnable, not trivially)."""
+    g = torch.Generator().manual_seed(seed)
+    centres = torch.randn(CLASSES, FEATURES, generator=g) * 1.2
+    y = torch.randint(0, CLASSES, (n,), generator=g)
+    x = centres[y] + noise * torch.randn(n, FEATURES, generator=g)
+    x = (x - x.mean(0)) / x.std(0)
+    return x, y
+
+
+def mlp(hidden: int = 64, dropout: float = 0.0, final: nn.Module | None = None, outputs: int = CLASSES, act=nn.ReLU) -> nn.Module:
+    layers: list[nn.Module] = [nn.Linear(FEATURES, hidden), act()]
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    layers += [nn.Linear(hidden, hidden), act(), nn.Linear(hidden, outputs)]
+    if final is not None:
+        layers.append(final)
+    return nn.Sequential(*layers)
+
+
+def loader(x: torch.Tensor, y: torch.Tensor, batch: int = 32, shuffle: bool = True) -> DataLoader:
+    return DataLoader(TensorDataset(x, y), batch_size=batch, shuffle=shuffle, generator=torch.Generator().manual_seed(0))
+
+
+def evaluate(model: nn.Module, loss_fn, x: torch.Tensor, y: torch.Tensor, eval_mode: bool = True) -> float:
+    if eval_mode:
+        model.eval()
+    with torch.no_grad():
+        value = float(loss_fn(model(x), y))
+    model.train()
+    return value
+
+
+def classify(fault: str | None = None, epochs: int = 6, lr: float = 3e-3, seed: int = 0, noise: float = 1.6) -> float:
+    """A 3-class MLP loop; ``fault`` injects one mistake. Returns the final validation loss."""
+    torch.manual_seed(seed)
+    x, y = blobs(1200, seed=seed, noise=noise)
+    xt, yt, xv, yv = x[:960], y[:960], x[960:], y[960:]
+    if fault == "unnormalized":
+        xt, xv = xt * 80 + 200, xv * 80 + 200
+    if fault == "nonfinite_inputs":
+        xt = xt.clone()
+        xt[::7, 2] = float("nan")
+    if fault == "ordered":
+        order = torch.argsort(yt, stable=True)
+        xt, yt = xt[order], yt[order]
+    if fault == "labels_off_by_one":
+        yt = yt + 1
+    dropout = 0.3 if fault in ("eval_mode_training", "train_mode_eval") else 0.0
+    final = nn.Softmax(dim=1) if fault == "softmax_before_ce" else None
+    model = mlp(dropout=dropout, final=final)
+    if fault == "constant_init":
+        for m in model:
+            if isinstance(m, nn.Linear):
+                nn.init.constant_(m.weight, 0.05)
+    if fault == "big_logits":
+        with torch.no_grad():
+            model[-1].weight.mul_(60)
+    params = model[-1].parameters() if fault == "not_in_optimizer" else model.parameters()
+    opt = torch.optim.SGD(params, lr=lr) if fault == "oscillate" else torch.optim.Adam(params, lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    batches = loader(xt, yt, shuffle=fault != "ordered")
+    cached = next(iter(batches)) if fault == "same_batch" else None
+    if fault == "eval_mode_training":
+        model.eval()
+    val = math.nan
+    for _ in range(epochs):
+        for xb, yb in batches:
+            if cached is not None:
+                xb, yb = cached
+            if fault != "missing_zero_grad" and fault != "zero_before_step":
+                opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            if fault == "maximise":
+                loss = -loss
+            loss.backward()
+            if fault == "zero_before_step":
+                opt.zero_grad()
+            opt.step()
+        val = evaluate(model, loss_fn, xv, yv, eval_mode=fault not in ("train_mode_eval", "eval_mode_training"))
+        if fault == "eval_mode_training":
+            model.eval()
+    return val
+
+
+def regression(fault: str | None = None, steps: int = 300, seed: int = 0) -> float:
+    """An MLP regression loop with SGD+momentum."""
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(512, 8, generator=g)
+    w = torch.randn(8, 1, generator=g)
+    y = torch.tanh(x @ w) + 0.1 * torch.randn(512, 1, generator=g)
+    if fault == "unscaled_targets":
+        y = y * 1000 + 5000
+    model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
+    lr = {"diverge": 3.0}.get(fault or "", 0.05)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    sched = None
+    if fault == "lr_to_zero":
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.1)
+    if fault == "lr_raised":
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=40)
+    loss_fn = nn.MSELoss()
+    value = math.nan
+    for step in range(steps):
+        idx = torch.randint(0, 512, (32,), generator=g)
+        opt.zero_grad()
+        loss = loss_fn(model(x[idx]), y[idx])
+        loss.backward()
+        if fault == "tight_clipping":
+            torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1e-3)
+        opt.step()
+        if sched is not None:
+            sched.step()
+        value = float(loss)
+    return value

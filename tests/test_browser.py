@@ -1,0 +1,125 @@
+"""The demo's HTML reports in a real headless browser (Debian's chromium, driven by Playwright).
+
+Checks what a reader sees: the verdict and every finding's code are visible, the page makes
+no network request and logs no console error, and a malicious layer name stays text. A
+screenshot of each page is saved under artifacts/screenshots/ (path printed in the log).
+CI installs the browser with `apt-get install -y chromium chromium-driver` and
+`pip install playwright`; the browser bundled by `playwright install` is never used.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nndoctor import cli
+
+from test_html_report import EVIL, broken_report, full_telemetry
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+DEMO_BUDGET_S = "45"
+
+if CHROMIUM is None:
+    pytest.skip("chromium is not installed (apt-get install -y chromium chromium-driver)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def demo_reports(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
+    """Run each demo checkup once: {"broken"|"healthy": (html path, JSON report)}."""
+    out = tmp_path_factory.mktemp("demo")
+    reports = {}
+    for kind, extra in (("broken", []), ("healthy", ["--healthy"])):
+        html, js = out / f"{kind}.html", out / f"{kind}.json"
+        status = cli.main(["demo", *extra, "--budget", DEMO_BUDGET_S, "--html", str(html), "--json", str(js)])
+        assert status in (0, 1)
+        reports[kind] = (html, json.loads(js.read_text()))
+    return reports
+
+
+class Visit:
+    """One page load with every request, console error, page error and dialog recorded."""
+
+    def __init__(self, browser, path: Path) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1366, "height": 768})
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def offsite(self) -> list[str]:
+        return [url for url in self.requests if not url.startswith(("file://", "data:"))]
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot saved: {path.relative_to(SCREENSHOTS.parent.parent)}")
+        return path
+
+
+@pytest.mark.parametrize("kind", ["broken", "healthy"])
+def test_demo_report_shows_verdict_and_every_finding(browser, demo_reports, kind):
+    html, data = demo_reports[kind]
+    visit = Visit(browser, html)
+    try:
+        verdict = visit.page.locator("#verdict")
+        assert verdict.is_visible()
+        assert " ".join(verdict.inner_text().split()).endswith(" ".join(data["verdict"].split()))
+        codes = [f["code"] for f in data["findings"]]
+        for code in codes:
+            card = visit.page.locator(f'article[data-code="{code}"] .code').first
+            assert card.is_visible() and card.inner_text() == code
+        assert visit.page.locator("article.finding").count() == len(codes)
+        if kind == "healthy":
+            assert not [f for f in data["findings"] if f["severity"] != "info"]
+            assert "Healthy" in verdict.inner_text()
+        for image in visit.page.locator("figure img").all():
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        shot = visit.screenshot(f"demo-{kind}.png")
+        assert shot.stat().st_size > 10_000
+        assert visit.offsite() == [], visit.offsite()
+        assert visit.errors == [] and visit.dialogs == []
+    finally:
+        visit.page.close()
+
+
+def test_full_report_with_malicious_layer_name_renders_as_text(browser, tmp_path):
+    report = broken_report(layer_name=EVIL, telemetry=full_telemetry([EVIL, "2", "4"]))
+    path = report.save_html(tmp_path / "evil.html")
+    visit = Visit(browser, path)
+    try:
+        assert visit.dialogs == []
+        assert visit.page.locator("script").count() == 0
+        located = visit.page.locator('article[data-code="M204"] .loc')
+        assert located.is_visible() and located.inner_text() == f"at {EVIL}"
+        assert visit.page.locator("figure img").count() == 6
+        for image in visit.page.locator("figure img").all():
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        visit.screenshot("synthetic-all-plots.png")
+        assert visit.offsite() == [] and visit.errors == []
+    finally:
+        visit.page.close()

@@ -1,0 +1,255 @@
+"""fix: remedies verified by equal-budget seeded trials; the user's objects never change."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import nndoctor
+from nndoctor.findings import Finding
+from nndoctor.fix import FOR_CODE, LOOP_PATTERNS, REMEDIES
+from nndoctor.fix.remedies import clip_gradients, standardise_inputs, standardise_targets
+from nndoctor.fix.transforms import NotApplicable
+from nndoctor.fix.trials import baseline_candidate, run_trial, score_outputs
+from nndoctor.fix.verdict import MIN_GAIN, compare, spread
+
+from conftest import blobs, mlp
+
+SGD = lambda p: torch.optim.SGD(p, lr=0.05)  # noqa: E731
+ADAM = lambda p: torch.optim.Adam(p, lr=1e-3)  # noqa: E731
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny models train far faster on one thread (and the machine's cores are shared)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def six_classes() -> tuple[np.ndarray, np.ndarray]:
+    return blobs(n=800, features=16, classes=6)
+
+
+def result_for(report: nndoctor.Report, code: str) -> dict:
+    results = {r["code"]: r for r in report.extra["fix"]["results"]}
+    assert code in results, f"{code} not among the root causes fixed: {list(results)} (findings {report.codes})"
+    return results[code]
+
+
+def assert_verified_on_every_seed(result: dict, remedy: str) -> None:
+    assert result["status"] == "verified", result
+    chosen = result["remedy"]
+    assert chosen["remedy"] == remedy
+    before = chosen["before"]["metric"]["per_seed"]
+    after = chosen["after"]["metric"]["per_seed"]
+    assert len(before) == len(after) >= 3
+    assert all(a > b for a, b in zip(after, before)), (before, after)
+    assert chosen["snippet"].strip()
+
+
+def unnormalised_setup(optimizer=ADAM) -> tuple[nndoctor.Setup, np.ndarray, np.ndarray]:
+    x, y = blobs()
+    x = x * 200 + 1000
+    train_x, val_x = x[:480].copy(), x[480:].copy()
+    setup = nndoctor.Setup(model=mlp(10, 3), train=(train_x, y[:480]), val=(val_x, y[480:]), loss=nn.CrossEntropyLoss(),
+                           optimizer=optimizer, batch_size=32)
+    return setup, train_x, val_x
+
+
+# -- end to end ------------------------------------------------------------------------------
+def test_standardise_inputs_verified_on_unnormalised_inputs():
+    setup, _, _ = unnormalised_setup()
+    report = nndoctor.fix(setup, budget=120, steps=200)
+    assert report.mode == "fix"
+    assert_verified_on_every_seed(result_for(report, "D101"), "standardise-inputs")
+    data = json.loads(report.to_json())
+    assert data["mode"] == "fix" and data["fix"]["metric"] == "balanced_accuracy"
+
+
+def test_removing_softmax_verified_on_double_softmax():
+    x, y = six_classes()
+    setup = nndoctor.Setup(model=mlp(16, 6, final=nn.Softmax(dim=1)), train=(x[:600], y[:600]), val=(x[600:], y[600:]),
+                           loss=nn.CrossEntropyLoss(), optimizer=SGD, batch_size=32)
+    report = nndoctor.fix(setup, budget=120, steps=200)
+    result = result_for(report, "L301")
+    assert_verified_on_every_seed(result, "logits-loss")
+    assert "Softmax" in result["remedy"]["snippet"]
+
+
+def test_cross_entropy_verified_on_mse_for_class_labels():
+    x, y = six_classes()
+    labels = y.astype(np.float32)[:, None]
+    setup = nndoctor.Setup(model=mlp(16, 1), train=(x[:600], labels[:600]), val=(x[600:], labels[600:]),
+                           loss=nn.MSELoss(), optimizer=SGD, batch_size=32)
+    report = nndoctor.fix(setup, budget=120, steps=200)
+    result = result_for(report, "L305")
+    assert_verified_on_every_seed(result, "classification-loss")
+    assert "CrossEntropyLoss" in result["remedy"]["snippet"]
+
+
+@pytest.mark.parametrize("kind", ["classification", "regression"])
+def test_healthy_setup_gets_no_remedies(kind, healthy_classification):
+    if kind == "classification":
+        setup = healthy_classification
+    else:
+        rng = np.random.default_rng(1)
+        x = rng.standard_normal((500, 6)).astype(np.float32)
+        y = (x @ rng.standard_normal(6) + 0.1 * rng.standard_normal(500)).astype(np.float32)[:, None]
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(6, 32), nn.Tanh(), nn.Linear(32, 1))
+        setup = nndoctor.Setup(model=model, train=(x[:400], y[:400]), val=(x[400:], y[400:]), loss=nn.MSELoss(), optimizer=ADAM)
+    report = nndoctor.fix(setup, budget=60)
+    fix = report.extra["fix"]
+    assert not report.root_causes(), report.codes
+    assert fix["results"] == [] and fix["baseline"] is None
+    assert "nothing to fix" in fix["message"]
+
+
+def test_the_users_objects_are_untouched():
+    x, y = blobs()
+    x = x * 200 + 1000
+    train_x, train_y = x[:480].copy(), y[:480].copy()
+    model = mlp(10, 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss = nn.CrossEntropyLoss()
+    setup = nndoctor.Setup(model=model, train=(train_x, train_y), val=(x[480:], y[480:]), loss=loss, optimizer=optimizer)
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
+    optimizer_state = json.dumps(optimizer.state_dict()["param_groups"])
+    rng = torch.get_rng_state()
+    report = nndoctor.fix(setup, budget=60, steps=60)
+    assert report.extra["fix"]["results"], "a faulty setup should have produced trials"
+    assert all(torch.equal(weights[k], v) for k, v in model.state_dict().items())
+    assert all(p.grad is None for p in model.parameters())
+    assert model.training
+    assert json.dumps(optimizer.state_dict()["param_groups"]) == optimizer_state and not optimizer.state_dict()["state"]
+    np.testing.assert_array_equal(train_x, x[:480])
+    np.testing.assert_array_equal(train_y, y[:480])
+    assert setup.loss is loss and setup.model is model
+    assert torch.equal(torch.get_rng_state(), rng)
+
+
+# -- remedies --------------------------------------------------------------------------------
+def test_standardisation_uses_training_statistics_only():
+    rng = np.random.default_rng(0)
+    train_x = (rng.standard_normal((300, 5)) * [1, 10, 100, 1000, 0.1] + [5, -50, 500, 0, 3]).astype(np.float32)
+    val_x = (rng.standard_normal((90, 5)) * 7 + 40).astype(np.float32)  # different statistics on purpose
+    train_x[:, 4] = 3.0  # a constant feature must not turn into NaN
+    y_train, y_val = rng.integers(0, 2, 300), rng.integers(0, 2, 90)
+    setup = nndoctor.Setup(model=mlp(5, 2), train=(train_x, y_train), val=(val_x, y_val), loss=nn.CrossEntropyLoss()).resolve()
+    candidate = standardise_inputs(setup, Finding("D101", "warning", ""))[0]
+    mean, std = train_x.astype(np.float64).mean(axis=0), train_x.astype(np.float64).std(axis=0)
+    std[std == 0] = 1
+    new_train = candidate.setup.train_loader.dataset.tensors[0].numpy()
+    new_val = candidate.setup.val_loader.dataset.tensors[0].numpy()
+    np.testing.assert_allclose(new_train, (train_x - mean) / std, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(new_val, (val_x - mean) / std, rtol=1e-4, atol=1e-4)
+    assert not np.allclose(new_val.mean(axis=0), 0, atol=0.5), "val must not be standardised with its own statistics"
+    assert np.isfinite(new_train).all()
+    np.testing.assert_array_equal(setup.train_loader.dataset.tensors[0].numpy(), train_x)
+
+
+def test_target_standardisation_trains_on_scaled_targets_and_predicts_original_units():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((200, 4)).astype(np.float32)
+    y = (1000 * x[:, :1] + 5000).astype(np.float32)
+    setup = nndoctor.Setup(model=mlp(4, 1), train=(x[:150], y[:150]), val=(x[150:], y[150:]), loss=nn.MSELoss()).resolve()
+    candidate = standardise_targets(setup, Finding("D105", "warning", ""))[0]
+    mean, std = y[:150].astype(np.float64).mean(), y[:150].astype(np.float64).std()
+    out = torch.zeros(3, 1)
+    target = torch.tensor([[mean], [mean + std], [mean - 2 * std]], dtype=torch.float32)
+    # zero raw output means predicting the training mean; the loss is in standardised units
+    expected = float(np.mean([0.0, 1.0, 4.0]))
+    inner = candidate.setup.model.model
+    with torch.no_grad():
+        for p in inner.parameters():
+            p.zero_()
+    assert torch.allclose(candidate.setup.model(torch.zeros(1, 4)), torch.tensor([[mean]], dtype=torch.float32), rtol=1e-5)
+    raw = out * float(std) + float(mean)
+    assert math.isclose(float(candidate.setup.loss(raw, target)), expected, rel_tol=1e-4)
+
+
+def test_clipping_on_a_healthy_setup_is_not_verified(healthy_classification):
+    setup = healthy_classification.resolve()
+    candidate = clip_gradients(setup, Finding("O403", "warning", ""))[0]
+    baseline = [run_trial(baseline_candidate(setup), setup, seed, 150).metric for seed in range(3)]
+    clipped = [run_trial(candidate, setup, seed, 150).metric for seed in range(3)]
+    verdict = compare(baseline, clipped)
+    assert not verdict.verified, verdict
+
+
+def test_every_remedy_builds_or_says_why_not(healthy_classification):
+    setup = healthy_classification.resolve()
+    weights = {k: v.clone() for k, v in setup.model.state_dict().items()}
+    for remedy in REMEDIES:
+        code = remedy.codes[0]
+        try:
+            candidates = remedy.build(setup, Finding(code, "warning", "", evidence={}))
+        except NotApplicable as exc:
+            assert str(exc)
+            continue
+        for candidate in candidates:
+            assert candidate.setup is not setup and candidate.setup.model is not setup.model
+            assert not set(map(id, candidate.setup.model.parameters())) & set(map(id, setup.model.parameters()))
+            assert candidate.snippet.strip()
+            x, _ = candidate.setup.first_batch()
+            assert candidate.setup.model(x).shape[0] == x.shape[0]
+    assert all(torch.equal(weights[k], v) for k, v in setup.model.state_dict().items())
+    assert set(FOR_CODE) >= {"D101", "D102", "D105", "D106", "D115", "M201", "M202", "M203", "M205", "M206", "M210",
+                             "L301", "L302", "L303", "L305", "L308", "O401", "O402", "O403", "O404", "O405", "O409", "G603"}
+    assert set(LOOP_PATTERNS) == {"T501", "T502", "T503", "T504", "T505", "T506", "T507"}
+    assert "optimizer.zero_grad()" in LOOP_PATTERNS["T501"]
+
+
+# -- verdict and scoring -------------------------------------------------------------------------
+def test_verdict_rules():
+    assert compare([0.80, 0.81, 0.79], [0.85, 0.86, 0.84]).verified
+    tie = compare([0.80, 0.81, 0.79], [0.80, 0.81, 0.79])
+    assert not tie.verified and tie.gain == pytest.approx(0.0)
+    tiny = compare([0.80, 0.81, 0.79], [0.80 + MIN_GAIN / 2] * 3)
+    assert not tiny.verified  # wins every seed, but by less than a change that counts
+    assert compare([0.50, 0.90, 0.70], [0.95, 0.88, 0.97]).verified  # loses one seed, gain 0.233 > spread 0.163
+    assert not compare([0.50, 0.90, 0.70], [0.70, 0.85, 0.72]).verified  # gain 0.057 within spread 0.163
+    assert not compare([0.8, 0.8, 0.8], [0.9, None, 0.9]).verified  # diverged on a seed the baseline survived
+    assert compare([None, None, None], [0.6, 0.6, 0.6]).verified
+    assert not compare([0.5, 0.5, 0.5], [math.nan] * 3).verified
+    s = spread([0.2, 0.4, None])
+    assert s.mean == pytest.approx(0.3) and s.std == pytest.approx(0.1) and s.diverged == 1
+
+
+def test_scores_match_sklearn_definitions(healthy_classification):
+    from sklearn.metrics import balanced_accuracy_score, r2_score
+
+    setup = healthy_classification.resolve()
+    logits = torch.tensor([[2.0, 0, 0], [0, 2.0, 0], [2.0, 0, 0], [0, 0, 2.0]])
+    labels = torch.tensor([0, 1, 1, 2])
+    assert score_outputs(setup, logits, labels) == pytest.approx(balanced_accuracy_score([0, 1, 1, 2], [0, 1, 0, 2]))
+    regression = nndoctor.Setup(model=mlp(10, 1), train=(np.zeros((8, 10), np.float32), np.arange(8, dtype=np.float32)[:, None]),
+                                loss=nn.MSELoss(), task="regression").resolve()
+    pred, truth = torch.tensor([[1.0], [2.0], [2.5]]), torch.tensor([[1.0], [2.0], [3.0]])
+    assert score_outputs(regression, pred, truth) == pytest.approx(r2_score(truth.numpy(), pred.numpy()))
+
+
+def test_cli_fix_writes_json_and_html(tmp_path):
+    from nndoctor.cli import main
+
+    case = tmp_path / "case.py"
+    case.write_text(
+        "import sys\nsys.path.insert(0, %r)\n" % str(__import__("pathlib").Path(__file__).parent)
+        + "import torch\nfrom torch import nn\nimport nndoctor\nfrom conftest import blobs, mlp\n"
+        "def setup():\n    x, y = blobs()\n    x = x * 200 + 1000\n"
+        "    return nndoctor.Setup(model=mlp(10, 3), train=(x[:480], y[:480]), val=(x[480:], y[480:]), loss=nn.CrossEntropyLoss())\n"
+    )
+    before = case.read_text()
+    out, html = tmp_path / "fix.json", tmp_path / "fix.html"
+    status = main(["fix", str(case), "--json", str(out), "--html", str(html), "--budget", "40", "--seeds", "3"])
+    assert status == 1
+    data = json.loads(out.read_text())
+    assert data["mode"] == "fix" and data["fix"]["results"]
+    assert "Remedies tried" in html.read_text()
+    assert case.read_text() == before

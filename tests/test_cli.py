@@ -25,7 +25,10 @@ def test_rules_lists_every_code(capsys):
 def test_catalog_matches_the_shared_rules_document():
     text = RULES_MD.read_text()
     documented = dict(re.findall(r"^- ([A-Z]\d{3}) · ([a-z0-9-]+) ·", text, flags=re.M))
-    assert documented and {r.code: r.name for r in RULES} == documented
+    ours = {r.code: r.name for r in RULES}
+    assert documented and {code: ours.get(code) for code in documented} == documented
+    extensions = set(ours) - set(documented)
+    assert all(code[0] in "DMLOTG" for code in extensions), extensions
 
 
 def test_every_rule_has_its_own_words():

@@ -171,7 +171,7 @@ def gru_sequences(epochs: int = 8) -> None:
             opt.step()
 
 
-def cnn_images(epochs: int = 4) -> None:
+def cnn_images(epochs: int = 8) -> None:
     """A small CNN with BatchNorm on 8x8 digit scans scaled to [-1, 1], with eval passes."""
     from sklearn.datasets import load_digits
 

@@ -2,9 +2,9 @@
 
 For each small task (tabular, regression, digits MLP/CNN, GRU; data from scikit-learn or
 generated) every method runs its own LR range test from the same initial weights and
-suggests an LR. Each suggestion is scored by the validation loss after training a fresh
-copy with that LR for a fixed budget (same steps, batches and seed for all), against the
-best LR of a fine grid. fastai is not compared: installing it would replace torch.
+suggests an LR. Each suggestion is scored by the validation loss (and the training loss)
+after training a fresh copy with that LR for a fixed budget (same steps, batches and seed
+for all), against the best LR of a fine grid. fastai is not compared: installing it would replace torch.
 
 Peers are benchmark-only: ``pip install torch-lr-finder lightning`` (never project deps).
 Run: ``python -m benchmarks.lr_finder`` (writes benchmarks/results/lr_finder.md).
@@ -139,10 +139,10 @@ def tasks() -> list[Task]:
     return made
 
 
-def train_and_score(task: Task, lr: float) -> float:
-    """Validation loss after TRAIN_STEPS steps at ``lr`` from the shared initial weights (inf if it blew up)."""
+def train_and_score(task: Task, lr: float | None) -> tuple[float, float]:
+    """(train, validation) loss after TRAIN_STEPS steps at ``lr`` from the shared initial weights; inf if it blew up."""
     if lr is None or not math.isfinite(lr) or lr <= 0:
-        return math.inf
+        return math.inf, math.inf
     model = task.model()
     optimizer = task.make_optimizer(model.parameters(), lr)
     loader, step = task.loader(), 0
@@ -152,7 +152,7 @@ def train_and_score(task: Task, lr: float) -> float:
             optimizer.zero_grad()
             loss = task.loss(model(x), y)
             if not torch.isfinite(loss):
-                return math.inf
+                return math.inf, math.inf
             loss.backward()
             optimizer.step()
             step += 1
@@ -160,8 +160,8 @@ def train_and_score(task: Task, lr: float) -> float:
                 break
     model.eval()
     with torch.no_grad():
-        value = float(task.loss(model(task.x_val), task.y_val))
-    return value if math.isfinite(value) else math.inf
+        scores = float(task.loss(model(task.x_train), task.y_train)), float(task.loss(model(task.x_val), task.y_val))
+    return tuple(v if math.isfinite(v) else math.inf for v in scores)  # type: ignore[return-value]
 
 
 # -- the methods ---------------------------------------------------------------------------
@@ -207,8 +207,10 @@ def lightning_lr(task: Task) -> float | None:
         def configure_optimizers(self):
             return task.make_optimizer(self.parameters(), self.lr)
 
+    import tempfile
+
     trainer = L.Trainer(accelerator="cpu", devices=1, max_epochs=1000, logger=False, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False)
+                        enable_progress_bar=False, enable_model_summary=False, default_root_dir=tempfile.mkdtemp())
     finder = Tuner(trainer).lr_find(Wrapped(), train_dataloaders=task.loader(), min_lr=1e-7, max_lr=10,
                                     num_training=100, update_attr=False)
     return finder.suggestion() if finder is not None else None
@@ -227,40 +229,41 @@ def run(selected: list[str] | None = None) -> str:
     logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
     started = time.perf_counter()
-    rows, hits = [], {m: 0 for m in METHODS}
+    rows, hits = [], {m: [0, 0] for m in METHODS}
     all_tasks = [t for t in tasks() if not selected or any(s in t.name for s in selected)]
     for task in all_tasks:
         grid = {float(lr): train_and_score(task, float(lr)) for lr in GRID}
-        best_lr = min(grid, key=grid.get)
-        best = grid[best_lr]
-        cells = [task.name, f"{best_lr:.2g}", f"{best:.4g}"]
+        best_val_lr = min(grid, key=lambda lr: grid[lr][1])
+        best_train = min(v[0] for v in grid.values())
+        best_val = grid[best_val_lr][1]
+        cells = [task.name, f"{best_val_lr:.2g}", f"{best_val:.4g}", f"{best_train:.4g}"]
         for method, suggest in METHODS.items():
             try:
-                lr = suggest(task)
+                lr, note = suggest(task), ""
             except Exception as exc:  # a peer failing is reported, not fatal
-                lr, note = None, f"failed: {type(exc).__name__}"
-            else:
-                note = ""
-            score = train_and_score(task, lr) if lr is not None else math.inf
-            ok = math.isfinite(score) and score <= (1 + WITHIN) * best
-            hits[method] += ok
+                lr, note = None, f" failed: {type(exc).__name__}"
+            train, val = train_and_score(task, lr)
+            ok_val, ok_train = val <= (1 + WITHIN) * best_val, train <= (1 + WITHIN) * best_train
+            hits[method][0] += ok_val
+            hits[method][1] += ok_train
             shown = "none" if lr is None else f"{lr:.2g}"
-            cells.append(f"{shown} → {score:.4g}{' ✓' if ok else ''}{(' ' + note) if note else ''}")
+            cells.append(f"{shown} → {val:.4g}{' ✓' if ok_val else ''} / {train:.4g}{' ✓' if ok_train else ''}{note}")
         rows.append(cells)
         print(" | ".join(cells), flush=True)
-    elapsed = time.perf_counter() - started
-    return _markdown(rows, hits, len(all_tasks), elapsed)
+    return _markdown(rows, hits, len(all_tasks), time.perf_counter() - started)
 
 
-def _markdown(rows: list[list[str]], hits: dict[str, int], n: int, elapsed: float) -> str:
-    header = ["task", "grid-best LR", "grid-best val loss"] + [f"{m}: LR → val loss" for m in METHODS]
+def _markdown(rows: list[list[str]], hits: dict[str, list[int]], n: int, elapsed: float) -> str:
+    header = ["task", "grid-best LR (val)", "grid-best val loss", "grid-best train loss"] + [f"{m}: LR → val / train loss" for m in METHODS]
     lines = [
         "# LR suggestion benchmark",
         "",
         f"Each method runs its own LR range test (1e-7 → 10, 100 steps, batch {BATCH}) from the same initial",
-        f"weights and suggests an LR. Every LR is scored by the validation loss after {TRAIN_STEPS} training steps",
-        f"(same seed, batches and initial weights), against the best of a {len(GRID)}-point grid",
+        f"weights and suggests an LR. Every LR is scored by the validation and training loss after {TRAIN_STEPS}",
+        f"training steps (same seed, batches and initial weights), against the best of a {len(GRID)}-point grid",
         f"({GRID[0]:.0e} … {GRID[-1]:g}, 4 per decade). ✓ = within {WITHIN:.0%} of the grid-best loss.",
+        "nndoctor's rule: a tenth of the LR at the lowest lag-free smoothed loss (see `suggest_lr`).",
+        "torch-lr-finder: its `plot(suggest_lr=True)` steepest-gradient suggestion; Lightning: `Tuner.lr_find().suggestion()`.",
         "fastai's `lr_find` is not compared: `pip install fastai` would replace torch 2.13.0 with another version.",
         f"torch {torch.__version__}, CPU; total runtime {elapsed / 60:.1f} min. Regenerate with `python -m benchmarks.lr_finder`.",
         "",
@@ -268,8 +271,8 @@ def _markdown(rows: list[list[str]], hits: dict[str, int], n: int, elapsed: floa
         "|" + "---|" * len(header),
     ]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
-    lines += ["", "| method | within 10% of grid best |", "|---|---|"]
-    lines += [f"| {m} | {hits[m]}/{n} |" for m in METHODS]
+    lines += ["", "| method | val loss within 10% of grid best | train loss within 10% of grid best |", "|---|---|---|"]
+    lines += [f"| {m} | {hits[m][0]}/{n} | {hits[m][1]}/{n} |" for m in METHODS]
     return "\n".join(lines) + "\n"
 
 

@@ -98,6 +98,8 @@ def test_underfitting_verdict_blames_the_lr_when_the_suggestion_fits():
     assert gen.underfitting(too_high).explained_by == "O401"
     fits = overfit.OverfitResult(32, 1.1, 0.11, [attempt("user", 1e-3, 0.05, 1.0, True)])
     assert gen.underfitting(fits) is None
+    stopped_by_the_clock = overfit.Attempt("user", 1e-3, 1.1, 0.6, 0.8, 20, False, False, cut_short=True)
+    assert gen.underfitting(overfit.OverfitResult(32, 1.1, 0.11, [stopped_by_the_clock])) is None
 
 
 # -- G603 ------------------------------------------------------------------------------------

@@ -128,5 +128,5 @@ def regression(fault: str | None = None, steps: int = 300, seed: int = 0) -> flo
         opt.step()
         if sched is not None:
             sched.step()
-        value = float(loss)
+        value = float(loss.detach())
     return value

@@ -86,11 +86,13 @@ def overfitting_check(ctx: Context) -> Iterable[Finding]:
 def underfitting(result: OverfitResult, user_lr_code: str | None = None) -> Finding | None:
     """G602 when one batch could not be memorised at the user's LR.
 
+    An attempt stopped by the clock before its step budget proves nothing, so it stays silent.
+
     When the range test's LR memorises it, the LR is the root cause (``user_lr_code``,
     O401 or O402) and G602 is reported as its symptom.
     """
     user = result.at_user_lr
-    if user.fitted:
+    if user.fitted or not user.conclusive:
         return None
     other = result.at_suggested_lr
     evidence = {
@@ -107,6 +109,8 @@ def underfitting(result: OverfitResult, user_lr_code: str | None = None) -> Find
         code = user_lr_code or ("O402" if other.lr > user.lr else "O401")
         return Finding("G602", Severity.WARNING, message + f"; at lr={other.lr:.2g} it fits, so the LR is the cause.",
                        evidence, explained_by=code)
+    if other is not None and not other.conclusive:
+        return None
     if other is not None:
         message += f"; at the range test's lr={other.lr:.2g} it reached {other.final_loss:.3g} and did not fit either"
     return Finding("G602", Severity.ERROR, message + ".", evidence)

@@ -76,7 +76,8 @@ def lr_verdict(lr: float | None, sweep: RangeResult, trial: TrialResult | None, 
     if progress is not None:
         evidence["trial_progress"] = progress
     fixed_by = None
-    if overfit is not None and not overfit.at_user_lr.fitted and overfit.at_suggested_lr is not None and overfit.at_suggested_lr.fitted:
+    if (overfit is not None and overfit.at_user_lr.conclusive and not overfit.at_user_lr.fitted
+            and overfit.at_suggested_lr is not None and overfit.at_suggested_lr.fitted):
         fixed_by = overfit.at_suggested_lr.lr
         evidence["single_batch"] = {"user_lr_loss": overfit.at_user_lr.final_loss, "suggested_lr_loss": overfit.at_suggested_lr.final_loss}
     reasons: list[str] = []

@@ -34,14 +34,21 @@ def pick(metrics: Mapping[str, Any], names: tuple[str, ...], contains: tuple[str
     return None
 
 
+def is_validation_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith(("val", "eval", "valid", "test")) or "/val" in lowered or "_val" in lowered
+
+
 def canonical_metrics(metrics: Mapping[str, Any], validation: bool) -> dict[str, float]:
-    """Scalar metrics under their own names, plus ``val_loss`` (the name watch's curve rules read) when one is found."""
+    """Scalar metrics under their own names; for a validation pass the validation loss is renamed ``val_loss``
+    (the name watch's curve rules read), and outside one validation metrics are left out (they are stale there)."""
     values = {name: v for name, v in ((n, scalar(m)) for n, m in metrics.items()) if v is not None}
-    if validation:
-        found = pick(metrics, VAL_LOSS_KEYS, ("val", "loss")) or pick(metrics, (), ("eval", "loss"))
-        if found is not None:
-            values.pop(found[0], None)
-            values["val_loss"] = found[1]
+    if not validation:
+        return {name: v for name, v in values.items() if not is_validation_name(name)}
+    found = pick(metrics, VAL_LOSS_KEYS, ("val", "loss")) or pick(metrics, (), ("eval", "loss"))
+    if found is not None:
+        values.pop(found[0], None)
+        values["val_loss"] = found[1]
     return values
 
 

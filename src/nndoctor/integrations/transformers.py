@@ -93,7 +93,8 @@ class DoctorCallback(TrainerCallback):
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
         if self.doctor is not None and self.doctor.active and logs:
-            self.doctor.log(**canonical_metrics(logs, validation=False))
+            train_logs = {k: v for k, v in logs.items() if not k.startswith("eval_")}  # on_evaluate records those
+            self.doctor.log(**canonical_metrics(train_logs, validation=False))
 
     def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict | None = None, **kwargs: Any) -> None:
         if self.doctor is not None and self.doctor.active and metrics:

@@ -58,15 +58,16 @@ def _median_smooth(losses: np.ndarray) -> np.ndarray:
 
 
 def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 0.05) -> Suggestion:
-    """Suggest an LR from a range-test curve: the steepest descent before the minimum.
+    """Suggest an LR from a range-test curve: a tenth of the LR at the lowest smoothed loss.
 
     The curve is cut at the first non-finite loss, smoothed without lag (running median,
-    then a Gaussian) and cut again where it explodes. The region of interest runs from the
-    start to the lowest smoothed loss; the loss must fall there by at least ``min_drop`` of
-    its starting level and by more than the noise, otherwise no LR is suggested. The
-    suggestion is the LR where the smoothed loss falls fastest per decade of LR, capped at a
-    third of the minimum's LR (the minimum itself sits at the edge of instability) and
-    floored at a hundredth of it (so a spike at the very start cannot drag it down).
+    which removes isolated spikes such as an early one, then a Gaussian) and cut again where
+    it explodes. The loss must fall from its starting level to the minimum by at least
+    ``min_drop`` of that level and by more than the noise, otherwise no LR is suggested
+    (flat curve, or rising from the start). The minimum sits at the edge of instability, so
+    the suggestion steps one decade below it (Smith's and fastai's classic rule; it beat the
+    steepest-descent point in benchmarks/results/lr_finder.md). The steepest-descent point
+    is reported in ``reason`` for reference.
     """
     lr = np.asarray(lrs, dtype=float)
     loss = np.asarray(losses, dtype=float)
@@ -98,10 +99,10 @@ def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 
     log_lr = np.log10(lr[: best + 1])
     slope = np.gradient(smooth[: best + 1], log_lr)
     steep = int(np.argmin(slope[head:])) + head
-    chosen = float(np.clip(lr[steep], lr[best] / 100, lr[best] / 3))
+    chosen = float(lr[best]) / 10
     index = int(np.argmin(np.abs(np.log(lr[: best + 1]) - math.log(chosen))))
     return Suggestion(chosen, float(lr[best]), divergence_lr,
-                      f"steepest descent at lr={lr[steep]:.2g}, lowest loss at lr={lr[best]:.2g}", index, drop / scale)
+                      f"lowest loss at lr={lr[best]:.2g}, steepest descent at lr={lr[steep]:.2g}", index, drop / scale)
 
 
 def _divergence_index(smooth: np.ndarray, best: int, start_level: float) -> int | None:

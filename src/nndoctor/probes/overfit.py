@@ -55,6 +55,12 @@ class Attempt:
     steps: int
     fitted: bool
     diverged: bool
+    cut_short: bool = False
+
+    @property
+    def conclusive(self) -> bool:
+        """Fitted, diverged, or failed after the full step budget (not stopped early by the clock)."""
+        return self.fitted or self.diverged or not self.cut_short
 
 
 @dataclass
@@ -120,7 +126,7 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
     x, y = batch
     with torch.no_grad():
         initial = float(setup.compute_loss(model(x), y))
-    started, steps, diverged = time.perf_counter(), 0, False
+    started, steps, diverged, cut_short = time.perf_counter(), 0, False, False
     for steps in range(1, config.steps + 1):
         value = train_step(setup, model, optimizer, x, y)
         if not math.isfinite(value):
@@ -132,13 +138,14 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
                 if fits(setup, float(setup.compute_loss(output, y)), accuracy(setup, output, y), target_loss):
                     break
         if time.perf_counter() - started > seconds:
+            cut_short = steps < config.steps
             break
     with torch.no_grad():
         output = model(x)
         final = float(setup.compute_loss(output, y))
         acc = accuracy(setup, output, y)
     diverged = diverged or not math.isfinite(final)
-    return Attempt(source, lr, initial, final, acc, steps, fits(setup, final, acc, target_loss) and not diverged, diverged)
+    return Attempt(source, lr, initial, final, acc, steps, fits(setup, final, acc, target_loss) and not diverged, diverged, cut_short)
 
 
 def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn.Module],

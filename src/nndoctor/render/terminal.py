@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -14,24 +15,21 @@ from ..report import Report
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def _finding_block(finding: Finding, indent: int) -> Text:
-    pad = "    " * indent
-    text = Text(pad)
-    text.append(f"{finding.severity.value.upper():7} ", style=STYLE[finding.severity])
-    text.append(f"{finding.code} ", style="bold")
-    text.append(f"{finding.name}", style="bold")
+def _finding_block(finding: Finding, indent: int) -> Padding:
+    """One finding: a headline, then the message, why and fix wrapped under it at the same indent."""
+    head = Text()
+    head.append(f"{finding.severity.value.upper():7} ", style=STYLE[finding.severity])
+    head.append(f"{finding.code} {finding.name}", style="bold")
     if finding.location:
-        text.append(f"  [{finding.location}]", style="dim")
-    text.append("\n" + pad + "        " + finding.message)
+        head.append(f"  [{finding.location}]", style="dim")
+    lines: list[Text] = [Text(finding.message)]
     if finding.explained_by:
-        text.append("\n" + pad + "        ", style="dim")
-        text.append(f"symptom of {finding.explained_by}", style="dim italic")
+        lines.append(Text(f"symptom of {finding.explained_by}", style="dim italic"))
     else:
-        text.append("\n" + pad + "        why: ", style="dim")
-        text.append(finding.rule.why, style="dim")
-        text.append("\n" + pad + "        fix: ", style="green")
-        text.append(finding.fix or finding.rule.fix)
-    return text
+        lines.append(Text.assemble(("why: ", "dim"), (finding.rule.why, "dim")))
+        lines.append(Text.assemble(("fix: ", "green"), finding.fix or finding.rule.fix))
+    body = Padding(Group(*lines), (0, 0, 0, 8))
+    return Padding(Group(head, body), (0, 0, 1, 4 * indent))
 
 
 def _depth(finding: Finding, by_code: dict[str, Finding]) -> int:

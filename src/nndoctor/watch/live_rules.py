@@ -89,6 +89,7 @@ LOOP_EXPLAINS: dict[str, tuple[str, ...]] = {
     "D113": CURVE_SYMPTOMS,
     "D105": ("M204", "O404", "O403", "O401", "O405", "O412", "G605"),
     "O411": ("O402", "O406", "O412", "G602", "G605"),
+    "O404": ("O406", "O412", "G602", "G605"),
 }
 
 
@@ -223,19 +224,20 @@ def train_mode_evaluation(t: Telemetry, facts: dict[str, Any], final: bool) -> I
 def parameters_not_updated(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     if sum(t.optimizer_steps.values()) < 3 or t.nonfinite is not None:
         return
-    never_graded = {n for n, c in t.grad_missing.items() if c >= t.grad_samples > 0}
-    stuck = [n for n in t.unchanged_params if n not in never_graded or n in t.unoptimized_params]
+    stuck = [n for n in t.unchanged_params if n in t.stuck_reasons]
     if not stuck:
         return
-    missing = [n for n in stuck if n in t.unoptimized_params]
-    total = sum(1 for n in t.initial_weights)
-    why = (f"{len(missing)} of them are not in any optimizer" if missing else
-           "they are in an optimizer but its steps leave them unchanged (LR 0, or that optimizer is never stepped)")
+    total = sum(1 for _ in t.initial_weights)
+    reasons: dict[str, list[str]] = {}
+    for name in stuck:
+        reasons.setdefault(t.stuck_reasons[name], []).append(name)
+    why = "; ".join(f"{len(names)} {'is' if len(names) == 1 else 'are'} {reason}" if reason.startswith("not") else f"{len(names)}: {reason}"
+                    for reason, names in reasons.items())
     yield Finding(
         "T504", Severity.ERROR if len(stuck) == total else Severity.WARNING,
         f"{len(stuck)} of {total} trainable parameter tensors never changed over {t.steps} steps ({why}): "
         + ", ".join(stuck[:5]) + ("…" if len(stuck) > 5 else "") + ".",
-        {"unchanged": stuck, "not_in_optimizer": missing, "trainable": total},
+        {"unchanged": stuck, "reasons": t.stuck_reasons, "trainable": total},
         location=stuck[0],
     )
 
@@ -439,7 +441,8 @@ def plateau(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
             {"windows": smooth.tolist(), "max_change": moved, "reference": reference},
         )
     progress = (smooth[0] - smooth.min()) / smooth[0]
-    if ratios is not None and ratios < SLOW_UPDATE and progress < LITTLE_PROGRESS:
+    last = next((float(np.median(t.update_ratios[n])) for n in reversed(t.weight_params) if t.update_ratios.get(n)), None)
+    if ratios is not None and ratios < SLOW_UPDATE and last is not None and last < SLOW_UPDATE and progress < LITTLE_PROGRESS:
         yield Finding(
             "O402", Severity.WARNING,
             f"Updates change the weights by only {ratios:.1e} of their norm per step (healthy is ~1e-3) and the loss fell "

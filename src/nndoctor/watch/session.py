@@ -27,8 +27,9 @@ from .monitors import (
 )
 from .telemetry import LossCall, Telemetry
 
-DEFAULT_EVERY = 25
-EARLY_SAMPLES = (1, 2, 4, 8, 12, 16)
+DEFAULT_EVERY = 50
+EARLY_SAMPLES = (1, 2, 4, 8, 16)
+FEATURE_SAMPLES = 8
 INSPECTED_LOSS_CALLS = 3
 CLASS_LOSSES = ("cross_entropy", "nll_loss")
 MAX_INTERNAL_ERRORS = 20
@@ -211,7 +212,7 @@ class Doctor:
                     name = f"optimizer{index}.param{len(self._params)}"
                     self._params[id(p)] = (name, p)
                     self.telemetry.param_sizes[name] = p.numel()
-        self._hooks.handle(optimizer.register_step_pre_hook(guard(self, "step-pre", lambda o, a, k, i=index: self._on_step_pre(i))))
+        self._hooks.handle(optimizer.register_step_pre_hook(guard(self, "step-pre", lambda o, a, k, i=index: self._on_step_pre(i, bool(a or k.get("closure"))))))
         self._hooks.handle(optimizer.register_step_post_hook(guard(self, "step-post", lambda o, a, k, i=index: self._on_step_post(i))))
         self._hooks.patch_method(optimizer, "zero_grad", lambda original: self._wrap_zero(original, optimizer_index=index))
         if self._sampling == "heavy" and self._iteration == 0:
@@ -285,12 +286,11 @@ class Doctor:
     def after_backward(self) -> None:
         return None
 
-    def _on_step_pre(self, index: int) -> None:
+    def _on_step_pre(self, index: int, closure: bool = False) -> None:
         t = self.telemetry
         if self._primary is None:
             self._primary = index
-            self._find_compiled()
-        if self._backward_count == self._backward_at_step.get(index, 0):
+        if self._backward_count == self._backward_at_step.get(index, 0) and not closure:
             t.count("step_without_backward")
         if self._zeroed_after_backward.get(index):
             t.count("zero_between_backward_and_step")
@@ -343,6 +343,7 @@ class Doctor:
         self._backward_at_step[index] = self._backward_count
         self._cleared[index] = False
         self._zeroed_after_backward[index] = False
+        self._last_train_loss = None
         self._remember_probe(index)
         lr = self.optimizers[index].param_groups[0].get("lr")
         t.lr.setdefault(index, []).append(float(lr) if lr is not None else math.nan)
@@ -383,17 +384,16 @@ class Doctor:
             return "light"
         return None
 
-    def _find_compiled(self) -> None:
-        """Models run through torch.compile get no per-step hooks (they would force recompiles)."""
-        from .instrument import compiled_wrappers
-
-        for model in compiled_wrappers(self.models):
-            if not any(m is model for m in self._compiled):
-                self._compiled.append(model)
-                self.telemetry.limitation(
-                    f"{type(model).__name__} runs through torch.compile: activation statistics (dead ReLUs, saturation) and "
-                    "non-finite forensics inside it are not watched; losses, gradients, updates and inputs are."
-                )
+    def _mark_compiled(self, model: nn.Module) -> None:
+        """A model traced by torch.compile gets no per-step hooks from now on (they would force recompiles)."""
+        if any(m is model for m in self._compiled):
+            return
+        self._compiled.append(model)
+        self._sample_hooks.remove()
+        self.telemetry.limitation(
+            f"{type(model).__name__} runs through torch.compile: activation statistics (dead ReLUs, saturation) and "
+            "non-finite forensics inside it are not watched; losses, gradients, updates and inputs are."
+        )
 
     def _install_sampling(self) -> None:
         self._sample_hooks.remove()
@@ -407,6 +407,9 @@ class Doctor:
 
     # -- forwards and losses ---------------------------------------------------------------
     def _on_forward(self, module: nn.Module, args: tuple, kwargs: dict) -> None:
+        if hub._compiling():
+            self._mark_compiled(module)
+            return
         if not torch.is_grad_enabled():
             self.telemetry.count("eval_forwards")
             if module.training and any(m is module for m in self._mode_models):
@@ -418,8 +421,8 @@ class Doctor:
         if x is None or x.numel() == 0:
             return
         key = self._prefix_of(module) or "model"
-        self._stash.append(("input", key, self._iteration, (input_stats(x), feature_stats(x) if self._sampling == "heavy" else None,
-                                                             x.is_floating_point(), tuple(x.shape))))
+        features = feature_stats(x) if self._sampling == "heavy" and len(self.telemetry.inputs) < FEATURE_SAMPLES else None
+        self._stash.append(("input", key, self._iteration, (input_stats(x), features, x.is_floating_point(), tuple(x.shape))))
 
     def on_loss_input(self, kind: str, input: Any, target: Any, kwargs: dict) -> None:
         if not isinstance(input, torch.Tensor) or not isinstance(target, torch.Tensor):
@@ -434,7 +437,7 @@ class Doctor:
             self._count_eval_classes(kind, input, target)
             return
         seen = self._loss_inspected.get(kind, 0)
-        if seen < INSPECTED_LOSS_CALLS or self._sampling is not None:
+        if seen < INSPECTED_LOSS_CALLS or self._sampling == "heavy":
             self._loss_inspected[kind] = seen + 1
             from .loss_inspect import inspect_loss_call
 
@@ -661,19 +664,33 @@ class Doctor:
         self._check_nonfinite()
         if t.nonfinite is not None and "first_param" not in t.nonfinite:
             self._locate_nonfinite()
+        owner = {id(p): i for i, o in enumerate(self.optimizers) for g in o.param_groups for p in g["params"]}
         with torch.no_grad():
-            in_optimizer = {id(p) for o in self.optimizers for g in o.param_groups for p in g["params"]}
             for name, p in self._params.values():
                 if not p.requires_grad or name not in self._initial_fingerprint:
                     continue
                 flat = p.detach().float()
-                now = (float(flat.sum()), float((flat * flat).sum()))
-                if now == self._initial_fingerprint[name]:
-                    t.unchanged_params.append(name)
-                if id(p) not in in_optimizer:
+                if (float(flat.sum()), float((flat * flat).sum())) != self._initial_fingerprint[name]:
+                    continue
+                t.unchanged_params.append(name)
+                index = owner.get(id(p))
+                if index is None:
                     t.unoptimized_params.append(name)
+                    t.stuck_reasons[name] = "not in any optimizer"
+                elif t.optimizer_steps.get(index, 0) == 0:
+                    t.stuck_reasons[name] = f"optimizer {index} ({type(self.optimizers[index]).__name__}) never stepped"
+                elif self._group_lr_zero(index, p):
+                    t.stuck_reasons[name] = f"its parameter group in optimizer {index} has lr 0"
         if not self.models:
             t.limitation("No model was found for the optimizer(s): activation, input and mode checks were not possible.")
+
+    def _group_lr_zero(self, index: int, param: nn.Parameter) -> bool:
+        for group in self.optimizers[index].param_groups:
+            if any(p is param for p in group["params"]):
+                lr = group.get("lr", 0.0)
+                initial = self._initial_optimizers[index]["groups"][self.optimizers[index].param_groups.index(group)].get("lr", lr)
+                return float(lr) == 0.0 and float(initial) == 0.0
+        return False
 
     def findings(self) -> list[Finding]:
         """Every finding the telemetry supports so far, ranked (root causes first)."""

@@ -68,6 +68,7 @@ class Telemetry:
     initial_weights: dict[str, dict[str, float]] = field(default_factory=dict)
     unchanged_params: list[str] = field(default_factory=list)
     unoptimized_params: list[str] = field(default_factory=list)
+    stuck_reasons: dict[str, str] = field(default_factory=dict)
     exception: str | None = None
     # on-device values waiting for the next resolve()
     pending_train: list[tuple[int, list[torch.Tensor]]] = field(default_factory=list)

@@ -25,6 +25,6 @@ def setup():
         train=(X_train, y_train),
         val=(X_val, y_val),
         loss=nn.MSELoss(),
-        optimizer=lambda params: torch.optim.Adam(params, lr=1e-3, weight_decay=1e-4),
+        optimizer=lambda params: torch.optim.SGD(params, lr=0.02, momentum=0.9),
         batch_size=32,
     )

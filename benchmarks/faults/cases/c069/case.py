@@ -1,0 +1,34 @@
+import torch
+from sklearn.model_selection import train_test_split
+from torch import nn
+
+import nndoctor
+from benchmarks.faults.casedata import sensor_sequences
+
+
+class StackedForecaster(nn.Module):
+    def __init__(self, features=3, hidden=32):
+        super().__init__()
+        self.lstm = nn.LSTM(features, hidden, num_layers=2, dropout=0.2, batch_first=True)
+        self.norm = nn.LayerNorm(hidden)
+        self.head = nn.Linear(hidden, 1)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(self.norm(out[:, -1])).squeeze(-1)
+
+
+def setup():
+    X, level = sensor_sequences(n=800, length=20, features=3, seed=1)
+    y = 6.0 + 0.5 * level
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, random_state=1)
+
+    torch.manual_seed(0)
+    return nndoctor.Setup(
+        model=StackedForecaster(),
+        train=(X_train, y_train),
+        val=(X_val, y_val),
+        loss=nn.SmoothL1Loss(),
+        optimizer=lambda params: torch.optim.Adam(params, lr=3e-3),
+        batch_size=32,
+    )

@@ -113,7 +113,10 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
              "note": "a training-loop bug cannot be trialled from a Setup: change your loop as shown"} for f in loops],
         "skipped": [], "baseline": None,
     }
-    trialled = [f for f in roots if not f.code.startswith("T")]
+    trialled: list[Finding] = []
+    for finding in roots:
+        if not finding.code.startswith("T") and finding.code not in {f.code for f in trialled}:
+            trialled.append(finding)
     if not trialled:
         section["message"] = "No root cause at warning level or above: nothing to fix." if not roots else \
             "Only training-loop findings: change the loop as shown; nothing can be trialled."

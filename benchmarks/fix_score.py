@@ -134,9 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per case (default 300)")
     parser.add_argument("--jobs", type=int, default=1, help="cases to run at once (default 1)")
     parser.add_argument("--out", type=Path, default=None, help="folder for fix.md/fix.json (default benchmarks/results)")
+    parser.add_argument("--manifest", type=Path, default=None, help="another manifest.toml (default the fault benchmark's)")
     args = parser.parse_args(argv)
 
-    every = load_cases()
+    every = load_cases(args.manifest) if args.manifest else load_cases()
     by_id = {c.id: c for c in every}
     cases = [c for c in every if c.mode == "checkup"
              and (not args.filter or any(args.filter in s for s in (c.id, c.code or "healthy", c.file)))]

@@ -9,6 +9,9 @@ from torch import nn
 import nndoctor
 from nndoctor import Report, Severity
 
+# Tiny models train many times faster on one thread than on two contended ones (CI has 2 cores).
+torch.set_num_threads(1)
+
 
 def codes(report: Report, at_least: str = "warning") -> set[str]:
     """Codes of the findings at or above a severity."""

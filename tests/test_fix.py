@@ -253,3 +253,16 @@ def test_cli_fix_writes_json_and_html(tmp_path):
     assert data["mode"] == "fix" and data["fix"]["results"]
     assert "Remedies tried" in html.read_text()
     assert case.read_text() == before
+
+
+def test_label_recoding_maps_minus_one_plus_one_to_zero_one_on_both_splits():
+    from nndoctor.fix.remedies import encode_labels
+
+    x, y = blobs(classes=2)
+    signed = (2 * y - 1).astype(np.float32)[:, None]
+    setup = nndoctor.Setup(model=mlp(10, 1), train=(x[:480], signed[:480]), val=(x[480:], signed[480:]),
+                           loss=nn.BCEWithLogitsLoss(), task="binary").resolve()
+    candidate = encode_labels(setup, Finding("D113", "error", ""))[0]
+    np.testing.assert_array_equal(candidate.setup.train_loader.dataset.tensors[1].numpy(), y[:480, None].astype(np.float32))
+    np.testing.assert_array_equal(candidate.setup.val_loader.dataset.tensors[1].numpy(), y[480:, None].astype(np.float32))
+    np.testing.assert_array_equal(setup.train_loader.dataset.tensors[1].numpy(), signed[:480])

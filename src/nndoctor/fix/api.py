@@ -160,7 +160,8 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
     outcomes: dict[str, dict[str, Any]] = {}
     for key in order:
         candidate = unique[key]
-        if time.perf_counter() + SAFETY * seeds * max(pilot.seconds, 1e-3) * chosen / PILOT_STEPS > deadline + 5:
+        observed = [t.seconds for t in baseline_scores] + [t["seconds_per_run"] for t in outcomes.values()]
+        if time.perf_counter() + SAFETY * seeds * max(sum(observed) / len(observed), 1e-3) > deadline:
             section["skipped"].append(f"{key} (budget ran out)")
             done += seeds
             continue
@@ -174,6 +175,7 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
             "remedy": candidate.remedy, "title": candidate.title, "snippet": candidate.snippet,
             "verified": verdict.verified, "reason": verdict.reason, "gain": verdict.gain, "wins": verdict.wins,
             "before": section["baseline"], "after": _summary(scores, candidate.loss_comparable),
+            "seconds_per_run": sum(t.seconds for t in scores) / len(scores),
         }
     notify("done", total, total)
     section["results"] = [_result(plan, outcomes, section["baseline"]) for plan in plans]

@@ -435,6 +435,33 @@ def output_bias(setup: Setup, finding: Finding) -> list[Candidate]:
                       snippet.replace("model[-1]", f"model.{name}" if not name.isdigit() else f"model[{name}]"))]
 
 
+# -- D113: label encoding ------------------------------------------------------------------------
+def encode_labels(setup: Setup, finding: Finding) -> list[Candidate]:
+    y = train_targets(setup)
+    values = sorted(set(torch.unique(y.float()).tolist()))
+    if setup.task == "binary" or (len(values) == 2 and _loss_name(setup.loss) in ("BCEWithLogitsLoss", "BCELoss")):
+        if values == [0.0, 1.0] or len(values) != 2:
+            raise NotApplicable(f"binary targets take the values {values[:5]}; no two-value recoding applies")
+        low, high = values
+
+        def recode(t: torch.Tensor) -> torch.Tensor:
+            return (t > (low + high) / 2).to(t.dtype)
+
+        snippet = f"y = (y == {high:g}).astype('float32')   # labels {low:g}/{high:g} -> 0/1 for {_loss_name(setup.loss)}"
+    elif setup.task == "multiclass" and values and min(values) > 0 and all(float(v).is_integer() for v in values):
+        shift = min(values)
+
+        def recode(t: torch.Tensor) -> torch.Tensor:
+            return t - torch.as_tensor(shift, dtype=t.dtype)
+
+        snippet = f"y = y - {shift:g}   # class indices must run 0..C-1"
+    else:
+        raise NotApplicable("no label recoding applies to these targets")
+    train = rebuild_loader(setup.train_loader, map_dataset(setup.train_loader.dataset, fn_y=recode))
+    val = rebuild_loader(setup.val_loader, map_dataset(setup.val_loader.dataset, fn_y=recode)) if setup.val_loader is not None else None
+    return [Candidate("encode-labels", "encode the labels to match the loss", derive(setup, train=train, val=val), snippet)]
+
+
 # -- O409: less regularisation -------------------------------------------------------------------
 def reduce_regularisation(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
@@ -536,10 +563,11 @@ BIAS = Remedy("output-bias", ("D106", "G603", "M210", "D105"), "output bias = lo
 REGULARISATION = Remedy("reduce-regularisation", ("O409",), "less weight decay / dropout", reduce_regularisation)
 SHUFFLE = Remedy("shuffle-loader", ("D115",), "shuffle the training loader", shuffle_loader)
 WIDEN = Remedy("widen-bottleneck", ("M206",), "widen the bottleneck", widen_bottleneck)
+LABELS = Remedy("encode-labels", ("D113",), "recode labels to what the loss expects", encode_labels)
 REDUCTION = Remedy("mean-reduction", ("L308",), "mean reduction / minimise the loss", fix_loss_reduction)
 
 REMEDIES: tuple[Remedy, ...] = (
-    STANDARDISE, TARGETS, LOGITS, CLASSIFY, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
+    STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
     WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN,
 )
 
@@ -549,6 +577,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "D102": (STANDARDISE,),
     "D105": (TARGETS, BIAS),
     "D106": (WEIGHTS, BIAS),
+    "D113": (LABELS,),
     "D115": (SHUFFLE,),
     "M201": (REINIT,),
     "M202": (REINIT, NORMALISE),

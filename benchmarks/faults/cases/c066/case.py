@@ -1,16 +1,16 @@
 import torch
-from sklearn.datasets import load_diabetes
+from sklearn.datasets import make_friedman1
 from sklearn.model_selection import train_test_split
 from torch import nn
 
 import nndoctor
 
 
-class RiskModel(nn.Module):
-    def __init__(self, n_features=10, levels=4):
+class CodedRegressor(nn.Module):
+    def __init__(self, n_features=8, levels=4):
         super().__init__()
         self.encode = nn.Sequential(nn.Linear(n_features, 64), nn.Sigmoid())
-        self.decode = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 1))
+        self.decode = nn.Sequential(nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1))
         self.levels = levels
 
     def forward(self, x):
@@ -19,20 +19,19 @@ class RiskModel(nn.Module):
 
 
 def setup():
-    X, y = load_diabetes(return_X_y=True)
+    X, y = make_friedman1(n_samples=1000, n_features=8, noise=0.5, random_state=0)
     X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, random_state=0)
-    x_mean, x_std = X_train.mean(axis=0), X_train.std(axis=0)
-    X_train, X_val = (X_train - x_mean) / x_std, (X_val - x_mean) / x_std
+    X_train, X_val = (X_train - 0.5) / 0.29, (X_val - 0.5) / 0.29
     y_mean, y_std = y_train.mean(), y_train.std()
     y_train, y_val = (y_train - y_mean) / y_std, (y_val - y_mean) / y_std
 
     torch.manual_seed(0)
-    model = RiskModel()
+    model = CodedRegressor()
     return nndoctor.Setup(
         model=model,
         train=(X_train, y_train),
         val=(X_val, y_val),
         loss=nn.MSELoss(),
-        optimizer=lambda params: torch.optim.SGD(params, lr=0.02, momentum=0.9),
+        optimizer=lambda params: torch.optim.Adam(params, lr=3e-3),
         batch_size=32,
     )

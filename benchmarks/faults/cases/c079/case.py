@@ -1,33 +1,36 @@
 import numpy as np
 import torch
+from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from torch import nn
 
 import nndoctor
-from benchmarks.faults.casedata import wave_sequences
 
 
-class WaveClassifier(nn.Module):
-    def __init__(self, hidden=32):
+class SmallCNN(nn.Module):
+    def __init__(self, classes=10):
         super().__init__()
-        self.rnn = nn.GRU(1, hidden, batch_first=True)
-        self.out = nn.Linear(hidden, 1)
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(32 * 4 * 4, 64), nn.ReLU(), nn.Linear(64, 1), nn.Flatten(0))
 
     def forward(self, x):
-        _, h = self.rnn(x)
-        return self.out(h[-1]).squeeze(-1)
+        return self.classifier(self.features(x))
 
 
 def setup():
-    X, y = wave_sequences(n=800, length=24, classes=4, seed=0)
-    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, random_state=0)
+    digits = load_digits()
+    images = digits.images[:, None, :, :] / 16.0
+    X_train, X_val, y_train, y_val = train_test_split(images, digits.target, test_size=0.2, random_state=0, stratify=digits.target)
 
     torch.manual_seed(0)
     return nndoctor.Setup(
-        model=WaveClassifier(),
+        model=SmallCNN(),
         train=(X_train, y_train.astype(np.float32)),
         val=(X_val, y_val.astype(np.float32)),
         loss=nn.MSELoss(),
-        optimizer=lambda params: torch.optim.Adam(params, lr=5e-3),
+        optimizer=lambda params: torch.optim.Adam(params, lr=1e-3),
         batch_size=32,
     )

@@ -20,6 +20,6 @@ def setup():
         train=(X_train, y_train),
         val=(X_val, y_val),
         loss=nn.MSELoss(),
-        optimizer=lambda params: torch.optim.SGD(params, lr=0.4),
+        optimizer=lambda params: torch.optim.SGD(params, lr=0.15),
         batch_size=8,
     )

@@ -171,6 +171,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .render.html import save_html
 
         save_html(report, args.html)
+    if getattr(args, "tensorboard", None):
+        from .render.tensorboard import write_tensorboard
+
+        write_tensorboard(report, args.tensorboard)
     if args.fail_on and report.at_least(args.fail_on):
         return EXIT_FINDINGS
     return outcome.exit_status

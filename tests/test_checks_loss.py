@@ -69,7 +69,7 @@ def test_chance_and_constant_losses_match_hand_calculations():
 # -- L301 / L302 ------------------------------------------------------------------------
 def test_double_softmax_fires_on_softmax_before_cross_entropy():
     found = only(examine(setup_of(mlp(10, 4, final=nn.Softmax(dim=1)), tabular(), nn.CrossEntropyLoss()), "L301"), "L301")
-    assert found and found[0].severity == Severity.ERROR and found[0].location == "5"
+    assert found and found[0].severity == Severity.ERROR and found[0].location == "module 5 (Softmax)"
     assert abs(found[0].evidence["row_sum_max"] - 1) < 1e-3
 
 

@@ -61,7 +61,9 @@ def squashed(out: torch.Tensor | None) -> bool:
 def _activation_location(probe: InitOutputs) -> str | None:
     """The final module's name when it is an activation, not a weight layer."""
     module = probe.final_module_obj
-    return probe.final_module_name if module is not None and not list(module.parameters()) else None
+    if module is None or list(module.parameters()):
+        return None
+    return f"module {probe.final_module_name} ({type(module).__name__})"
 
 
 @check("L301", phase="loss")

@@ -6,12 +6,14 @@ when nndoctor cannot run the setup; the last comes with a one-paragraph message.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .catalog import FAMILIES, get_rule, select_rules
 from .errors import NNDoctorError
@@ -95,23 +97,38 @@ def emit(report: Report, args: argparse.Namespace) -> int:
     return report.exit_code()
 
 
-def _progress() -> Callable[[str, int, int], None]:
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar over the checks on a terminal; one line per phase otherwise (logs, CI)."""
     console = _err_console()
-    last: list[str] = []
+    if not console.is_terminal:
+        seen: set[str] = set()
 
-    def show(phase: str, index: int, total: int) -> None:
-        if phase != "done" and (not last or last[-1] != phase):
-            last.append(phase)
-            console.print(f"[dim]· {phase} checks ({index + 1}/{total})…[/]")
+        def log(phase: str, index: int, total: int) -> None:
+            if phase != "done" and phase not in seen:
+                seen.add(phase)
+                console.print(f"[dim]· {phase} checks ({index + 1}/{total})…[/]")
 
-    return show
+        yield log
+        return
+    with Progress(
+        TextColumn("[dim]checkup[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def show(phase: str, index: int, total: int) -> None:
+            bar.update(task, description=f"{phase} checks", completed=index, total=total)
+
+        yield show
 
 
 def cmd_checkup(args: argparse.Namespace) -> int:
     from .runner import checkup
 
     setup = load_setup(args.file)
-    report = checkup(setup, select=_codes(args.select), ignore=_codes(args.ignore), budget=args.budget, progress=_progress())
+    with _progress() as progress:
+        report = checkup(setup, select=_codes(args.select), ignore=_codes(args.ignore), budget=args.budget, progress=progress)
     return emit(report, args)
 
 
@@ -154,7 +171,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         + ("set up the way the playbook says." if args.healthy else "with the mistakes people really make.")
         + " Source: nndoctor/demo.py[/]"
     )
-    report = checkup(setup, budget=args.budget, progress=_progress())
+    with _progress() as progress:
+        report = checkup(setup, budget=args.budget, progress=progress)
     return emit(report, args)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, TensorDataset, WeightedRandomSampler
 
 import nndoctor
 from nndoctor.demo import demo_setup
@@ -143,6 +143,22 @@ def test_d106_mild_imbalance_is_not_a_warning():
     x, y = blobs(n=1000)
     keep = np.concatenate([np.flatnonzero(y == 0), np.flatnonzero(y == 1), np.flatnonzero(y == 2)[:200]])
     assert "D106" not in raised(run_data_checks(classification(x[keep], y[keep]), "D106"))
+
+
+def test_d106_imbalance_handled_on_purpose_is_info_not_a_warning():
+    x, y = blobs(n=1000)
+    keep = np.concatenate([np.flatnonzero(y == 0), np.flatnonzero(y == 1)[:30], np.flatnonzero(y == 2)[:30]])
+    x, y = x[keep], y[keep]
+    weights = torch.tensor(len(y) / (3 * np.bincount(y)), dtype=torch.float32)
+    weighted = nndoctor.Setup(model=mlp(x.shape[1], 3), train=(x, y), loss=nn.CrossEntropyLoss(weight=weights))
+    (finding,) = of(run_data_checks(weighted, "D106"), "D106")
+    assert finding.severity.value == "info" and "class weights" in finding.evidence["handled_by"]
+    sample_weights = (1.0 / np.bincount(y))[y]
+    sampler = WeightedRandomSampler(sample_weights.tolist(), num_samples=len(y))
+    loader = DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=32, sampler=sampler)
+    resampled = nndoctor.Setup(model=mlp(x.shape[1], 3), train=loader, loss=nn.CrossEntropyLoss())
+    (finding,) = of(run_data_checks(resampled, "D106"), "D106")
+    assert finding.severity.value == "info" and finding.evidence["handled_by"] == "a WeightedRandomSampler"
 
 
 def test_d115_class_sorted_loader():

@@ -165,6 +165,18 @@ def test_wrong_classification_loss_fires_both_ways():
 
 
 # -- L307 -------------------------------------------------------------------------------
+def test_initial_loss_silent_when_an_untrained_regression_head_adds_its_own_variance():
+    x, y = regression()
+    model = mlp(8, 1)
+    with torch.no_grad():
+        out = model(torch.from_numpy(x))
+        model[-1].weight.mul_(1.3 * float(np.std(y)) / float(out.std()))
+    setup = setup_of(model, (x, y), nn.MSELoss())
+    init_loss = float(nn.MSELoss()(setup.model(torch.from_numpy(x)), torch.from_numpy(y)))
+    assert 1.5 * np.var(y) < init_loss < 3 * np.var(y)
+    assert "L307" not in fired(setup, "L307")
+
+
 def test_unexpected_initial_loss_fires_on_huge_logits_with_expected_value_in_message():
     model = mlp(10, 4)
     with torch.no_grad():

@@ -86,6 +86,18 @@ def test_bad_init_scale_silent_with_he_init_on_a_deep_relu_net():
     assert "M202" not in fired(classification(model), "M202")
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_bad_init_scale_silent_on_pytorch_default_init_of_a_shallow_net(seed):
+    # PyTorch's default shrinks a ReLU stack by ~0.3 per layer: x0.1 over 3 layers trains fine.
+    assert "M202" not in fired(classification(mlp(10, 4, depth=2, seed=seed)), "M202")
+
+
+def test_bad_init_scale_fires_when_default_init_shrinks_a_deep_stack_by_orders_of_magnitude():
+    found = only(examine(classification(mlp(10, 4, depth=8)), "M202"), "M202")
+    grads = found[0].evidence["output_grad_norm"] if found else []
+    assert found and grads[0] / grads[-1] < 1e-2
+
+
 # -- M203 / M204 ------------------------------------------------------------------------
 def test_dead_relu_fires_on_large_negative_bias_and_names_the_layer():
     model = mlp(10, 4)

@@ -257,3 +257,12 @@ def test_oscillation_verdict_against_constructed_curves():
     assert oscillation_evidence(list(noisy_descent)) is None
     assert oscillation_evidence(list(slow_swings))["shape"] == "swings"
     assert oscillation_evidence(list(bouncing))["shape"] == "bouncing"
+
+
+def test_undertrained_run_is_advice_not_an_alarm():
+    slow = watched(loops.classify, epochs=2, lr=3e-4)
+    undertrained = [f for f in slow.findings() if f.code == "G605"]
+    assert undertrained and all(f.severity == Severity.INFO for f in undertrained)
+    assert undertrained[0].evidence["relative_drop_over_tail"] > 0
+    converged = watched(loops.classify, epochs=12, lr=3e-3)
+    assert "G605" not in [f.code for f in converged.findings()]

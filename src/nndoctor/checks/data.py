@@ -12,6 +12,7 @@ from typing import Iterable
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import WeightedRandomSampler
 
 from ..findings import Finding, Severity
 from ..probes import data_audit as audit
@@ -196,6 +197,19 @@ def unscaled_regression_targets(ctx: Context) -> Iterable[Finding]:
 
 
 # -- labels -----------------------------------------------------------------------------
+def imbalance_handling(ctx: Context) -> str | None:
+    """How the setup already counters class imbalance on purpose: loss class weights or a weighted sampler."""
+    loss = ctx.setup.loss
+    if getattr(loss, "weight", None) is not None:
+        return f"class weights in {type(loss).__name__}"
+    if getattr(loss, "pos_weight", None) is not None:
+        return f"pos_weight in {type(loss).__name__}"
+    sampler = getattr(ctx.setup.train_loader, "sampler", None)
+    if isinstance(sampler, WeightedRandomSampler):
+        return "a WeightedRandomSampler"
+    return None
+
+
 @check("D106", phase="data")
 def class_imbalance(ctx: Context) -> Iterable[Finding]:
     labels, scope = audit.all_labels(ctx, "train")
@@ -220,13 +234,17 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
     else:
         return
     rarest, largest = int(classes[np.argmin(counts)]), int(classes[np.argmax(counts)])
+    handled = imbalance_handling(ctx)
+    if handled:
+        severity = Severity.INFO
     yield Finding(
         "D106", severity,
         f"Classes are imbalanced: class {largest} holds {_pct(majority)} of the training labels and class {rarest} "
         f"only {_pct(float(shares.min()))} ({ratio:.3g}x rarer) in {scope}. Always predicting class {largest} "
-        f"already scores {_pct(majority)} accuracy.",
+        f"already scores {_pct(majority)} accuracy."
+        + (f" The setup already compensates with {handled}; judge it by per-class recall, not accuracy." if handled else ""),
         evidence={"shares": {int(k): float(v) for k, v in zip(classes, shares)}, "majority_share": majority,
-                  "imbalance_ratio": ratio, "scope": scope},
+                  "imbalance_ratio": ratio, "scope": scope, "handled_by": handled},
         location=f"class {rarest}",
     )
 

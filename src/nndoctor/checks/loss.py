@@ -18,6 +18,9 @@ from .base import Context, check
 PROBABILITY_TOLERANCE = 1e-3
 UNREACHABLE_SHARE = 0.01
 INIT_LOSS_ABOVE = 1.5
+# A squared-error loss at init is the target variance plus the untrained head's own output
+# variance, which a standard init keeps up to about the target variance: 3x leaves that room.
+INIT_REGRESSION_LOSS_ABOVE = 3.0
 INIT_LOSS_BELOW = 0.5
 SUM_REDUCTION_RATIO = 1.5
 ANTI_ALIGNED = -0.5
@@ -260,7 +263,9 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
     init, chance, constant = probe.loss, probe.chance_loss, probe.constant_loss
     if None in (init, chance, constant) or not math.isfinite(init) or chance <= 0 or constant <= 0:
         return
-    high, low = INIT_LOSS_ABOVE * max(chance, constant), INIT_LOSS_BELOW * min(chance, constant)
+    regression = probe.space not in ("class_logits", "class_log_probs", "element_logits", "element_probs")
+    above = INIT_REGRESSION_LOSS_ABOVE if regression else INIT_LOSS_ABOVE
+    high, low = above * max(chance, constant), INIT_LOSS_BELOW * min(chance, constant)
     if low <= init <= high:
         return
     if probe.space in ("class_logits", "class_log_probs"):

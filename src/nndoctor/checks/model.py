@@ -21,9 +21,13 @@ from ..setup import batch_size_of
 from .base import Context, check
 
 # A matching init keeps the signal's scale per layer near 1 (He/LeCun/Xavier); PyTorch's
-# default gives ~0.4-0.6. Beyond 3x per layer the scale changes by an order of magnitude
+# default gives ~0.3-0.6. Beyond 3x per layer the scale changes by an order of magnitude
 # every two layers: the init does not match the network.
 SCALE_FACTOR_LIMIT = 3.0
+# What hurts is the accumulated change: PyTorch's default init shrinks a ReLU stack by ~0.3 per
+# layer, harmless over 3 layers (×0.1) but two orders of magnitude (as VANISHED_RATIO) starve
+# the far end of signal or gradient.
+TOTAL_SCALE_LIMIT = 100.0
 MIN_LAYERS_FOR_TREND = 3
 # Half a layer silent on every sample: that layer passes gradient through at most half its width.
 DEAD_SHARE = 0.5
@@ -83,6 +87,12 @@ def _factor(first: float, last: float, steps: int) -> float | None:
     return (last / first) ** (1.0 / steps) if last > 0 else 0.0
 
 
+def _drifts(factor: float, steps: int) -> bool:
+    """Scale changes by more than two orders of magnitude from one end of the stack to the other."""
+    total = factor ** steps if factor > 0 else 0.0
+    return not (1 / TOTAL_SCALE_LIMIT <= total <= TOTAL_SCALE_LIMIT)
+
+
 @check("M202", phase="model")
 def bad_init_scale(ctx: Context) -> Iterable[Finding]:
     """Activation or gradient scale changing geometrically from the first weight layer to the last."""
@@ -96,15 +106,16 @@ def bad_init_scale(ctx: Context) -> Iterable[Finding]:
     act_factor = _factor(act[0], act[-1], steps)
     grad_factor = _factor(grads[-1], grads[0], steps) if grads[0] is not None and grads[-1] is not None else None
     problems = []
-    if act_factor is not None and not (1 / SCALE_FACTOR_LIMIT <= act_factor <= SCALE_FACTOR_LIMIT):
+    if act_factor is not None and _drifts(act_factor, steps):
         problems.append(f"activation std goes from {act[0]:.3g} ({layers[0].name}) to {act[-1]:.3g} ({layers[-1].name}), ×{act_factor:.3g} per layer")
-    if grad_factor is not None and not (1 / SCALE_FACTOR_LIMIT <= grad_factor <= SCALE_FACTOR_LIMIT):
+    if grad_factor is not None and _drifts(grad_factor, steps):
         problems.append(f"gradient reaching each layer's output goes from {grads[-1]:.3g} ({layers[-1].name}) back to {grads[0]:.3g} ({layers[0].name}), ×{grad_factor:.3g} per layer")
     if problems:
         yield Finding(
             "M202", Severity.WARNING,
             f"At init over {len(layers)} weight layers the {' and '.join(problems)} "
-            f"(a matching init keeps it within ×{1 / SCALE_FACTOR_LIMIT:.2g}..×{SCALE_FACTOR_LIMIT:g}).",
+            f"(a matching init keeps it within ×{1 / SCALE_FACTOR_LIMIT:.2g}..×{SCALE_FACTOR_LIMIT:g} per layer; "
+            f"beyond ×{TOTAL_SCALE_LIMIT:g} overall the far layers starve).",
             evidence={
                 "layers": [r.name for r in layers], "activation_std": act, "output_grad_norm": grads,
                 "activation_factor_per_layer": act_factor, "grad_factor_per_layer": grad_factor,

@@ -45,7 +45,6 @@ MIN_LABEL_BATCHES = 5
 UNDERFIT_SHARE = 0.9
 MISALIGNED_VAL = 0.95
 MISALIGNED_TRAIN = 0.5
-UNDERTRAINED_WARN_DROP = 0.3
 REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 
 Rule = Callable[[Telemetry, dict[str, Any], bool], Iterable[Finding]]
@@ -917,7 +916,7 @@ def undertrained(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
     evidence = still_falling(_finite_losses(t))
     if evidence:
         drop = evidence["relative_drop_over_tail"]
-        yield Finding("G605", Severity.WARNING if drop >= UNDERTRAINED_WARN_DROP else Severity.INFO,
+        yield Finding("G605", Severity.INFO,
                       f"The train loss was still falling steadily when the run ended ({drop:.0%} over its last "
                       f"{evidence['tail_steps']} steps, p={evidence['p_value']:.1g}): it would gain from training longer.",
                       evidence)

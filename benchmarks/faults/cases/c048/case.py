@@ -1,5 +1,5 @@
 import torch
-from sklearn.datasets import load_diabetes
+from sklearn.datasets import make_friedman1
 from sklearn.model_selection import train_test_split
 from torch import nn
 
@@ -7,20 +7,19 @@ import nndoctor
 
 
 def setup():
-    X, y = load_diabetes(return_X_y=True)
+    X, y = make_friedman1(n_samples=1000, n_features=8, noise=0.5, random_state=0)
     X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, random_state=0)
-    x_mean, x_std = X_train.mean(axis=0), X_train.std(axis=0)
-    X_train, X_val = (X_train - x_mean) / x_std, (X_val - x_mean) / x_std
+    X_train, X_val = (X_train - 0.5) / 0.29, (X_val - 0.5) / 0.29
     y_mean, y_std = y_train.mean(), y_train.std()
     y_train, y_val = (y_train - y_mean) / y_std, (y_val - y_mean) / y_std
 
     torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 1), nn.Flatten(0))
+    model = nn.Sequential(nn.Linear(8, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1), nn.Flatten(0))
     return nndoctor.Setup(
         model=model,
         train=(X_train, y_train),
         val=(X_val, y_val),
         loss=nn.MSELoss(),
-        optimizer=lambda params: torch.optim.SGD(params, lr=0.02, momentum=0.9),
-        batch_size=512,
+        optimizer=lambda params: torch.optim.Adam(params, lr=3e-3),
+        batch_size=1024,
     )

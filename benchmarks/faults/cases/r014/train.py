@@ -49,8 +49,8 @@ def main():
         probs = torch.softmax(model(X_val), dim=1)
         pred = probs.argmax(dim=1).numpy()
         nll = loss_fn(model(X_val), y_val_t).item()
-    print(f"val_nll={nll:.4f}")
-    print(f"final_val_metric={balanced_accuracy_score(y_val, pred):.4f}")
+    print(f"val_balanced_accuracy={balanced_accuracy_score(y_val, pred):.4f}")
+    print(f"final_val_metric={np.exp(-nll):.4f}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def main():
     train, X_val, y_val = load_data()
     loader = DataLoader(train, batch_size=32, shuffle=True)
     model = nn.Sequential(nn.Linear(8, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1))
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     loss_fn = nn.MSELoss()
 
     for epoch in range(12):

@@ -32,7 +32,7 @@ def main():
     model = TinyTransformer()
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0.01)
     loss_fn = nn.CrossEntropyLoss()
-    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.8)
 
     for epoch in range(8):
         model.train()

@@ -36,7 +36,7 @@ def main():
     model = make_model()
     optimizer = torch.optim.Adam([
         {"params": model[:4].parameters()},
-        {"params": model[4].parameters(), "lr": 0.3},
+        {"params": model[4].parameters(), "lr": 2.0},
     ], lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
 

@@ -1,39 +1,48 @@
 import numpy as np
 import torch
-from sklearn.datasets import load_breast_cancer
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from benchmarks.faults.casedata import wave_sequences
+
+
+class WaveClassifier(nn.Module):
+    def __init__(self, hidden=32, classes=4):
+        super().__init__()
+        self.rnn = nn.GRU(1, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        _, h = self.rnn(x)
+        return self.out(h[-1])
 
 
 def main():
     torch.manual_seed(0)
     np.random.seed(0)
-    X, y = load_breast_cancer(return_X_y=True)
-    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, random_state=1, stratify=y)
-    scaler = StandardScaler().fit(X_train)
-    X_train = torch.tensor(scaler.transform(X_train), dtype=torch.float32)
-    X_val = torch.tensor(scaler.transform(X_val), dtype=torch.float32)
-    y_train = torch.tensor(y_train, dtype=torch.float32)
+    X, y = wave_sequences(n=800, length=24, classes=4, seed=0)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, random_state=0)
+    by_label = np.argsort(y_train, kind="stable")
+    loader = DataLoader(TensorDataset(torch.tensor(X_train[by_label]), torch.tensor(y_train[by_label])), batch_size=32)
+    X_val = torch.tensor(X_val)
 
-    model = nn.Sequential(nn.Linear(30, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    loss_fn = nn.BCEWithLogitsLoss()
+    model = WaveClassifier()
+    optimizer = torch.optim.Adam(model.parameters(), lr=5e-3)
+    loss_fn = nn.CrossEntropyLoss()
 
-    batch_size = 32
-    order = torch.argsort(y_train, stable=True)
-    for epoch in range(15):
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
+    for epoch in range(10):
+        for xb, yb in loader:
             optimizer.zero_grad()
-            loss = loss_fn(model(X_train[idx]).squeeze(-1), y_train[idx])
+            loss = loss_fn(model(xb), yb)
             loss.backward()
             optimizer.step()
         print(f"epoch {epoch} loss {loss.item():.4f}")
 
+    model.eval()
     with torch.no_grad():
-        pred = (model(X_val).squeeze(-1) > 0).int().numpy()
+        pred = model(X_val).argmax(dim=1).numpy()
     print(f"final_val_metric={balanced_accuracy_score(y_val, pred):.4f}")
 
 

@@ -214,16 +214,24 @@ def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
     layers = [(n, g) for n, g in layers if g is not None]
     if len(layers) < 2 or layers[-1][1] <= 0:
         return
+    found = vanishing_verdict(layers, "over the trial")
+    if found is not None:
+        yield found
+
+
+def vanishing_verdict(layers: list[tuple[str, float]], span: str) -> Finding | None:
+    """O404 from per-element gradient sizes ordered first to last layer; shared by checkup and watch."""
     (first, g_first), (last, g_last) = layers[0], layers[-1]
     ratio = g_first / g_last
-    if ratio < VANISHING_RATIO:
-        yield Finding(
-            "O404", Severity.WARNING,
-            f"The first weight layer's gradient ({first}: {g_first:.2g} per element) is {1 / ratio:.0f}x smaller "
-            f"than the last layer's ({last}: {g_last:.2g}) over the trial: early layers barely learn.",
-            {"ratio": ratio, "per_layer": {n: g for n, g in layers}},
-            location=first,
-        )
+    if ratio >= VANISHING_RATIO:
+        return None
+    return Finding(
+        "O404", Severity.WARNING,
+        f"The first weight layer's gradient ({first}: {g_first:.2g} per element) is {1 / max(ratio, 1e-300):.0f}x smaller "
+        f"than the last layer's ({last}: {g_last:.2g}) {span}: early layers barely learn.",
+        {"ratio": ratio, "per_layer": {n: g for n, g in layers}},
+        location=first,
+    )
 
 
 # -- O406 / O407 ---------------------------------------------------------------------

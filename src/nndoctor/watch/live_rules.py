@@ -16,7 +16,7 @@ from ..checks.generalisation import accuracy_paradox, overfitting, still_falling
 from ..checks.loss import INIT_LOSS_ABOVE
 from ..checks.model import DEAD_SHARE, SATURATED_SHARE
 from ..checks.optimisation import (
-    EXPLODING_GROWTH, LITTLE_PROGRESS, PLATEAU_CHANGE, VANISHING_RATIO, gradient_growth, is_oscillating, oscillation,
+    EXPLODING_GROWTH, LITTLE_PROGRESS, PLATEAU_CHANGE, gradient_growth, is_oscillating, oscillation, vanishing_verdict,
     settings_problems,
 )
 from ..findings import Finding, Severity
@@ -370,16 +370,9 @@ def vanishing_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
     layers = [(n, g) for n, g in layers if g is not None]
     if len(layers) < 2 or layers[-1][1] <= 0 or len(t.grad_steps) < 3:
         return
-    (first, g_first), (last, g_last) = layers[0], layers[-1]
-    ratio = g_first / g_last
-    if ratio < VANISHING_RATIO:
-        yield Finding(
-            "O404", Severity.WARNING,
-            f"The first weight layer's gradient ({first}: {g_first:.2g} per element) is {1 / max(ratio, 1e-300):.0f}x smaller "
-            f"than the last layer's ({last}: {g_last:.2g}) over {len(t.grad_steps)} sampled steps: early layers barely learn.",
-            {"ratio": ratio, "per_layer": {n: g for n, g in layers}},
-            location=first,
-        )
+    found = vanishing_verdict(layers, f"over {len(t.grad_steps)} sampled steps")
+    if found is not None:
+        yield found
 
 
 @rule("O405", "M203", final_only=True)

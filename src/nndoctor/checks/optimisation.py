@@ -7,7 +7,7 @@ shared probes and turn verdicts into Findings.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -197,30 +197,37 @@ def exploding_gradients(ctx: Context) -> Iterable[Finding]:
     )
 
 
-def per_element_grad(trial: TrialResult, name: str) -> float | None:
-    """Median over the trial of a parameter's gradient RMS per element (comparable across sizes)."""
-    values = [v for v in trial.grad_norms.get(name, []) if math.isfinite(v)]
-    size = trial.param_sizes.get(name)
-    if not values or not size:
-        return None
-    return float(np.median(values)) / math.sqrt(size)
+def per_element_grads(grad_norms: Mapping[str, Sequence[float]], param_sizes: Mapping[str, int],
+                      names: Sequence[str]) -> list[tuple[str, float]]:
+    """Median gradient RMS per element of each named parameter (comparable across sizes), in order.
+
+    Parameters without a finite gradient norm or a known size are left out.
+    """
+    layers = []
+    for name in names:
+        values = [v for v in grad_norms.get(name, []) if math.isfinite(v)]
+        size = param_sizes.get(name)
+        if values and size:
+            layers.append((name, float(np.median(values)) / math.sqrt(size)))
+    return layers
 
 
 @check("O404", phase="training")
 def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
     """The first weight layer's per-element gradient is orders of magnitude below the last's."""
     trial = _trial(ctx)
-    layers = [(n, per_element_grad(trial, n)) for n in trial.weight_params]
-    layers = [(n, g) for n, g in layers if g is not None]
-    if len(layers) < 2 or layers[-1][1] <= 0:
-        return
-    found = vanishing_verdict(layers, "over the trial")
+    found = vanishing_verdict(per_element_grads(trial.grad_norms, trial.param_sizes, trial.weight_params), "over the trial")
     if found is not None:
         yield found
 
 
 def vanishing_verdict(layers: list[tuple[str, float]], span: str) -> Finding | None:
-    """O404 from per-element gradient sizes ordered first to last layer; shared by checkup and watch."""
+    """O404 from per-element gradient sizes ordered first to last layer; shared by checkup and watch.
+
+    ``span`` says what the sizes were measured over ("over the trial", "over 12 sampled steps").
+    """
+    if len(layers) < 2 or layers[-1][1] <= 0:
+        return None
     (first, g_first), (last, g_last) = layers[0], layers[-1]
     ratio = g_first / g_last
     if ratio >= VANISHING_RATIO:

@@ -311,14 +311,19 @@ def add_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
 PROBABILITY_HEADS = (nn.Softmax, nn.LogSoftmax, nn.Sigmoid, nn.Softmin)
 
 
+def _drop_probability_head(model: nn.Module, order: list[tuple[str, nn.Module]]) -> str | None:
+    """Replace the model's final Softmax/Sigmoid-like module (last in ``order``) by Identity so it
+    returns logits; the removed module's class name, or None when the model does not end in one."""
+    last = final_module(order)
+    if last is None or not isinstance(last[1], PROBABILITY_HEADS):
+        return None
+    set_module(model, last[0], nn.Identity())
+    return type(last[1]).__name__
+
+
 def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
-    order = leaf_order(model, sample_input(setup))
-    last = final_module(order)
-    removed = None
-    if last is not None and isinstance(last[1], PROBABILITY_HEADS):
-        removed = type(last[1]).__name__
-        set_module(model, last[0], nn.Identity())
+    removed = _drop_probability_head(model, leaf_order(model, sample_input(setup)))
     name = _loss_name(setup.loss)
     loss: Any = None
     if name == "NLLLoss":
@@ -348,11 +353,8 @@ def classification_loss(setup: Setup, finding: Finding) -> list[Candidate]:
         raise NotApplicable(f"the task is {setup.task}; this remedy rewires single-label classification")
     model = setup.fresh_model()
     order = leaf_order(model, sample_input(setup))
-    last = final_module(order)
-    removed = None
-    if last is not None and isinstance(last[1], PROBABILITY_HEADS):
-        removed = type(last[1]).__name__
-        set_module(model, last[0], nn.Identity())
+    removed = _drop_probability_head(model, order)
+    if removed:
         order = leaf_order(model, sample_input(setup))
     head = output_linear(order)
     classes = n_classes(setup)

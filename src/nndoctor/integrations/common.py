@@ -1,9 +1,10 @@
-"""What the framework callbacks share: metric names, log-line streams, writing the report."""
+"""What the framework callbacks share: metric names, log-line streams, crash text, publishing the report."""
 from __future__ import annotations
 
 import logging
+import traceback
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..report import Report
 
@@ -80,3 +81,18 @@ def write_report(report: Report, json_path: str | Path | None, html_path: str | 
     if html_path is not None:
         written.append(report.save_html(html_path))
     return written
+
+
+def exception_line(exception: BaseException) -> str:
+    """The exception as the last line of its traceback reads: what the report shows as the crash."""
+    return "".join(traceback.format_exception_only(type(exception), exception)).strip()
+
+
+def publish_report(report: Report, json_path: str | Path | None, html_path: str | Path | None, print_report: bool,
+                   log: Callable[..., None]) -> None:
+    """The main process's end of a watched fit: save the report where asked, log its verdict
+    through the framework's logger (``log`` is e.g. ``logger.info``) and print it if asked."""
+    written = write_report(report, json_path, html_path)
+    log("nndoctor: %s%s", report.verdict(), f" (report: {', '.join(map(str, written))})" if written else "")
+    if print_report:
+        report.print()

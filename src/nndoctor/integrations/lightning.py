@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import torch
 from ..report import Report
 from ..watch.monitors import Hooks
 from ..watch.session import DEFAULT_EVERY
-from .common import LogStream, canonical_metrics, write_report
+from .common import LogStream, canonical_metrics, exception_line, publish_report
 from .distributed import DEFAULT_TIMEOUT_S, DistributedDoctor
 
 # Optimizers whose step() may call the closure several times; their steps are left as they are.
@@ -118,7 +117,7 @@ def _build(pl: Any) -> type:
 
         def on_exception(self, trainer: Any, pl_module: Any, exception: BaseException) -> None:
             if self.doctor is not None and self.doctor.active:
-                self.doctor.telemetry.exception = "".join(traceback.format_exception_only(type(exception), exception)).strip()
+                self.doctor.telemetry.exception = exception_line(exception)
             self._finish(trainer)
 
         def _finish(self, trainer: Any) -> None:
@@ -130,13 +129,8 @@ def _build(pl: Any) -> type:
             finally:
                 self._patches.remove()
             self.report = doctor.report()
-            if doctor.rank != 0:
-                return
-            written = write_report(self.report, self.json, self.html)
-            self.logger.info("nndoctor: %s%s", self.report.verdict(),
-                             f" (report: {', '.join(map(str, written))})" if written else "")
-            if self.print_report:
-                self.report.print()
+            if doctor.rank == 0:
+                publish_report(self.report, self.json, self.html, self.print_report, self.logger.info)
 
     DoctorCallback.__module__ = __name__
     return DoctorCallback

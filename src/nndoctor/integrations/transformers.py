@@ -12,7 +12,6 @@ to also get the report (and every hook removed) when ``trainer.train()`` raises,
 from __future__ import annotations
 
 import functools
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from transformers.utils import logging as hf_logging
 
 from ..report import Report
 from ..watch.session import DEFAULT_EVERY
-from .common import LogStream, canonical_metrics, write_report
+from .common import LogStream, canonical_metrics, exception_line, publish_report
 from .distributed import DEFAULT_TIMEOUT_S, DistributedDoctor
 
 logger = hf_logging.get_logger("transformers.nndoctor")
@@ -109,12 +108,9 @@ class DoctorCallback(TrainerCallback):
         if doctor is None or not doctor.active:
             return self.report
         if exception is not None:
-            doctor.telemetry.exception = "".join(traceback.format_exception_only(type(exception), exception)).strip()
+            doctor.telemetry.exception = exception_line(exception)
         doctor.stop()
         self.report = doctor.report()
         if doctor.rank == 0:
-            written = write_report(self.report, self.json, self.html)
-            logger.warning("nndoctor: %s%s", self.report.verdict(), f" (report: {', '.join(map(str, written))})" if written else "")
-            if self.print_report:
-                self.report.print()
+            publish_report(self.report, self.json, self.html, self.print_report, logger.warning)
         return self.report

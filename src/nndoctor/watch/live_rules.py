@@ -16,8 +16,8 @@ from ..checks.generalisation import accuracy_paradox, overfitting, still_falling
 from ..checks.loss import INIT_LOSS_ABOVE
 from ..checks.model import DEAD_SHARE, SATURATED_SHARE
 from ..checks.optimisation import (
-    EXPLODING_GROWTH, LITTLE_PROGRESS, PLATEAU_CHANGE, gradient_growth, is_oscillating, oscillation, vanishing_verdict,
-    settings_problems,
+    EXPLODING_GROWTH, LITTLE_PROGRESS, PLATEAU_CHANGE, gradient_growth, is_oscillating, oscillation, per_element_grads,
+    settings_problems, vanishing_verdict,
 )
 from ..findings import Finding, Severity
 from .telemetry import Telemetry
@@ -358,19 +358,12 @@ def exploding_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
     )
 
 
-def _per_element(t: Telemetry, name: str) -> float | None:
-    values = [v for v in t.grad_norms.get(name, []) if math.isfinite(v)]
-    size = t.param_sizes.get(name)
-    return float(np.median(values)) / math.sqrt(size) if values and size else None
-
-
 @rule("O404", final_only=True)
 def vanishing_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    layers = [(n, _per_element(t, n)) for n in t.weight_params]
-    layers = [(n, g) for n, g in layers if g is not None]
-    if len(layers) < 2 or layers[-1][1] <= 0 or len(t.grad_steps) < 3:
+    if len(t.grad_steps) < 3:
         return
-    found = vanishing_verdict(layers, f"over {len(t.grad_steps)} sampled steps")
+    found = vanishing_verdict(per_element_grads(t.grad_norms, t.param_sizes, t.weight_params),
+                              f"over {len(t.grad_steps)} sampled steps")
     if found is not None:
         yield found
 

@@ -189,7 +189,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "M202", "bad-init-scale", "C",
         "At initialisation the activation or gradient scale shrinks or grows layer by layer.",
-        "Ratio of activation std and gradient std between consecutive layers on one batch at init.",
+        "Activation std and gradient size per weight layer on real batches at init; fires when they change by more than 100x from the first layer to the last.",
         "If the scale drifts by a constant factor per layer, deep layers see vanishing or exploding signals and "
         "training stalls or diverges from the first step.",
         "Use the init that matches the activation: He/Kaiming for ReLU, LeCun for SELU, Xavier/Glorot for tanh/sigmoid.",

@@ -261,7 +261,7 @@ def reinitialise(setup: Setup, finding: Finding) -> list[Candidate]:
     snippet = (
         "for m in model.modules():\n"
         "    if isinstance(m, (nn.Linear, nn.Conv2d)):\n"
-        + (f"        nn.init.kaiming_normal_(m.weight, nonlinearity=\"relu\")   # He init for ReLU layers\n" if relu else
+        + ("        nn.init.kaiming_normal_(m.weight, nonlinearity=\"relu\")   # He init for ReLU layers\n" if relu else
            "        nn.init.xavier_normal_(m.weight, gain=nn.init.calculate_gain(\"tanh\"))   # Xavier for tanh/sigmoid\n")
         + "        nn.init.zeros_(m.bias)"
     )

@@ -10,6 +10,7 @@ from .checks.base import Check, Context, registered_checks
 from .diagnosis import rank
 from .findings import Finding
 from .patient import untouched
+from .probes.telemetry import probe_telemetry
 from .report import CheckFailure, Report
 from .rng import seed_everything
 from .setup import Setup
@@ -49,6 +50,7 @@ def checkup(
                 skipped.append(chk.name)
                 continue
             findings.extend(_run_check(chk, ctx, wanted, failures))
+        _add_probe_telemetry(ctx, failures)
         if progress is not None:
             progress("done", len(checks), len(checks))
     return Report(
@@ -60,6 +62,15 @@ def checkup(
         skipped=skipped,
         duration_s=time.perf_counter() - started,
     )
+
+
+def _add_probe_telemetry(ctx: Context, failures: list[CheckFailure]) -> None:
+    """Plot data from the probes the checks ran; a failure here is reported, never raised."""
+    try:
+        for key, block in probe_telemetry(ctx.cached_probes()).items():
+            ctx.telemetry.setdefault(key, block)
+    except Exception as exc:
+        failures.append(CheckFailure("probe telemetry", (), f"{type(exc).__name__}: {exc}"))
 
 
 def _run_check(chk: Check, ctx: Context, wanted: set[str], failures: list[CheckFailure]) -> list[Finding]:

@@ -93,6 +93,10 @@ class Context:
             seed_everything(seed)
         return self.setup.fresh_model()
 
+    def cached_probes(self) -> dict[str, Any]:
+        """The probe results computed so far, by name (a copy: reading it computes nothing)."""
+        return dict(self._probes)
+
     def probe(self, name: str, compute: Callable[["Context"], Any]) -> Any:
         """The result of ``compute(ctx)``, computed once per checkup under ``name``."""
         if name not in self._probes:

@@ -19,11 +19,11 @@ from typing import Any
 
 import torch
 
-from ..report import Report
 from ..watch.monitors import Hooks
 from ..watch.session import DEFAULT_EVERY
-from .common import LogStream, canonical_metrics, exception_line, publish_report
-from .distributed import DEFAULT_TIMEOUT_S, DistributedDoctor
+from .callback_core import DoctorCallbackCore
+from .common import canonical_metrics
+from .distributed import DEFAULT_TIMEOUT_S
 
 # Optimizers whose step() may call the closure several times; their steps are left as they are.
 MULTI_CLOSURE_OPTIMIZERS = ("LBFGS",)
@@ -56,7 +56,7 @@ def _closure_first(original: Any) -> Any:
 def _build(pl: Any) -> type:
     rank_zero_logger = logging.getLogger(f"{pl.__name__}.nndoctor")
 
-    class DoctorCallback(pl.Callback):
+    class DoctorCallback(DoctorCallbackCore, pl.Callback):
         """Watch ``Trainer.fit``: live alerts through Lightning's logger, the report at the end.
 
         ``json`` / ``html``: where rank 0 writes the report. ``every``: how often a step is
@@ -74,33 +74,22 @@ def _build(pl: Any) -> type:
             print_report: bool = True,
             timeout: float = DEFAULT_TIMEOUT_S,
         ) -> None:
-            super().__init__()
-            self.json = json
-            self.html = html
-            self.every = every
-            self.alerts = alerts
-            self.print_report = print_report
-            self.timeout = timeout
-            self.report: Report | None = None
-            self.doctor: DistributedDoctor | None = None
+            pl.Callback.__init__(self)
+            self._configure(json, html, every, alerts, print_report, timeout)
             self.logger = rank_zero_logger
             self._patches = Hooks()
 
         def on_fit_start(self, trainer: Any, pl_module: Any) -> None:
             self._finish(trainer)
-            self.report = None
             optimizers = list(trainer.optimizers)
-            self.doctor = DistributedDoctor(
-                pl_module, optimizers, every=self.every, alerts=self.alerts, name=type(pl_module).__name__,
-                stream=LogStream(self.logger), timeout=self.timeout,
-            )
+            doctor = self._start_doctor(pl_module, optimizers, type(pl_module).__name__, self.logger)
             for optimizer in optimizers:
                 if type(optimizer).__name__ in MULTI_CLOSURE_OPTIMIZERS:
-                    self.doctor.telemetry.limitation(
+                    doctor.telemetry.limitation(
                         f"{type(optimizer).__name__} calls its closure several times per step: step-order checks may be off.")
                 else:
                     self._patches.patch_method(optimizer, "step", _closure_first)
-            self.doctor.start()
+            doctor.start()
 
         def on_validation_end(self, trainer: Any, pl_module: Any) -> None:
             if self.doctor is None or not self.doctor.active or trainer.sanity_checking:
@@ -116,21 +105,10 @@ def _build(pl: Any) -> type:
             self._finish(trainer)
 
         def on_exception(self, trainer: Any, pl_module: Any, exception: BaseException) -> None:
-            if self.doctor is not None and self.doctor.active:
-                self.doctor.telemetry.exception = exception_line(exception)
-            self._finish(trainer)
+            self._finish(trainer, exception)
 
-        def _finish(self, trainer: Any) -> None:
-            doctor = self.doctor
-            if doctor is None or not doctor.active:
-                return
-            try:
-                doctor.stop()
-            finally:
-                self._patches.remove()
-            self.report = doctor.report()
-            if doctor.rank == 0:
-                publish_report(self.report, self.json, self.html, self.print_report, self.logger.info)
+        def _finish(self, trainer: Any, exception: BaseException | None = None) -> None:
+            self._finish_doctor(self.logger.info, exception, cleanup=self._patches.remove)
 
     DoctorCallback.__module__ = __name__
     return DoctorCallback
@@ -154,6 +132,6 @@ def __getattr__(name: str) -> Any:
     if name == "PytorchLightningDoctorCallback":
         if _pytorch_lightning_callback is None:
             pl = importlib.import_module("pytorch_lightning")
-            _pytorch_lightning_callback = DoctorCallback if DoctorCallback.__mro__[1] is pl.Callback else _build(pl)
+            _pytorch_lightning_callback = DoctorCallback if issubclass(DoctorCallback, pl.Callback) else _build(pl)
         return _pytorch_lightning_callback
     raise AttributeError(name)

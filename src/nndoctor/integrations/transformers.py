@@ -21,8 +21,9 @@ from transformers.utils import logging as hf_logging
 
 from ..report import Report
 from ..watch.session import DEFAULT_EVERY
-from .common import LogStream, canonical_metrics, exception_line, publish_report
-from .distributed import DEFAULT_TIMEOUT_S, DistributedDoctor
+from .callback_core import DoctorCallbackCore
+from .common import canonical_metrics
+from .distributed import DEFAULT_TIMEOUT_S
 
 logger = hf_logging.get_logger("transformers.nndoctor")
 
@@ -36,7 +37,7 @@ def unwrap_optimizer(optimizer: Any) -> Any:
     return optimizer
 
 
-class DoctorCallback(TrainerCallback):
+class DoctorCallback(DoctorCallbackCore, TrainerCallback):
     """Watch ``Trainer.train``: live alerts through transformers' logger, the report at the end.
 
     ``json`` / ``html``: where the main process writes the report. ``every``: how often a
@@ -53,14 +54,7 @@ class DoctorCallback(TrainerCallback):
         print_report: bool = True,
         timeout: float = DEFAULT_TIMEOUT_S,
     ) -> None:
-        self.json = json
-        self.html = html
-        self.every = every
-        self.alerts = alerts
-        self.print_report = print_report
-        self.timeout = timeout
-        self.report: Report | None = None
-        self.doctor: DistributedDoctor | None = None
+        self._configure(json, html, every, alerts, print_report, timeout)
 
     @classmethod
     def attach(cls, trainer: Any, **kwargs: Any) -> "DoctorCallback":
@@ -82,13 +76,9 @@ class DoctorCallback(TrainerCallback):
 
     def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, optimizer: Any = None, **kwargs: Any) -> None:
         self.close()
-        self.report = None
         optimizers = [unwrap_optimizer(optimizer)] if optimizer is not None else []
-        self.doctor = DistributedDoctor(
-            model, optimizers, every=self.every, alerts=self.alerts, name=type(model).__name__ if model is not None else "Trainer",
-            stream=LogStream(logger), timeout=self.timeout,
-        )
-        self.doctor.start()
+        name = type(model).__name__ if model is not None else "Trainer"
+        self._start_doctor(model, optimizers, name, logger).start()
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
         if self.doctor is not None and self.doctor.active and logs:
@@ -104,13 +94,4 @@ class DoctorCallback(TrainerCallback):
 
     def close(self, exception: BaseException | None = None) -> Report | None:
         """Stop watching (idempotent), keep the report in ``self.report`` and, on the main process, write it."""
-        doctor = self.doctor
-        if doctor is None or not doctor.active:
-            return self.report
-        if exception is not None:
-            doctor.telemetry.exception = exception_line(exception)
-        doctor.stop()
-        self.report = doctor.report()
-        if doctor.rank == 0:
-            publish_report(self.report, self.json, self.html, self.print_report, logger.warning)
-        return self.report
+        return self._finish_doctor(logger.warning, exception)

@@ -96,6 +96,7 @@ def markdown(rows: list[dict[str, Any]], budget: float) -> str:
     lines = [
         "# nndoctor fix on the fault benchmark",
         "",
+        f"Generated on {time.strftime('%Y-%m-%d %H:%M')}. "
         f"`python -m benchmarks.fix_score --budget {budget:g}`: every checkup case through `nndoctor fix` "
         "(3 seeds per arm, equal step budgets; validation balanced accuracy or R²).",
         "",
@@ -105,11 +106,14 @@ def markdown(rows: list[dict[str, Any]], budget: float) -> str:
         f"{_pct(*AUTOTRAINER)} problematic models repaired |",
         f"| … repaired at the expected code | {_pct(sum(r['repaired_at_code'] for r in faulty), len(faulty))} | – |",
         f"| repaired metric within 10% of the healthy twin's | {_pct(len(within), len(repaired))} of repaired | – |",
-        f"| mean improvement of the verified remedy (metric, after − before) | "
-        f"{statistics.mean(gains):+.3f} | – |" if gains else "| mean improvement | – | – |",
+        f"| … and within 10% of the healthy twin, of all faulty cases with a remedy | {_pct(len(within), len(faulty))} | – |",
+        f"| median improvement of the verified remedy (metric, after − before; median because a diverged "
+        f"baseline's R² can be −1e16) | {statistics.median(gains):+.3f} (mean of gains clipped to ±1: "
+        f"{statistics.mean(max(-1.0, min(1.0, g)) for g in gains):+.3f}) | – |" if gains else "| median improvement | – | – |",
         f"| healthy cases given a verified remedy (should be 0) | {_pct(len(proposals), len(healthy))} | – |",
         "",
-        f"Faulty cases whose code has no remedy in the list ({len(no_remedy)}): "
+        f"Faulty cases whose code has no remedy in the list ({len(no_remedy)}; {sum(r['repaired'] for r in no_remedy)} of them "
+        "still got a verified remedy for another root cause that fix found): "
         + (", ".join(f"{r['id']} ({r['code']})" for r in no_remedy) or "none") + ".",
         "AUTOTRAINER's figure is on its own benchmark of 262 problematic models and counts any training-metric "
         "improvement; the numbers are side by side for scale, not a head-to-head result.",

@@ -93,6 +93,21 @@ def test_cross_entropy_verified_on_mse_for_class_labels():
     assert "CrossEntropyLoss" in result["remedy"]["snippet"]
 
 
+def test_cross_entropy_remedy_unfolds_a_flattened_single_output_head():
+    from nndoctor.fix.remedies import classification_loss
+
+    x, y = six_classes()
+    labels = y.astype(np.float32)
+    model = nn.Sequential(mlp(16, 1), nn.Flatten(0))
+    setup = nndoctor.Setup(model=model, train=(x[:600], labels[:600]), val=(x[600:], labels[600:]),
+                           loss=nn.MSELoss(), optimizer=SGD, batch_size=32)
+    setup.resolve()
+    (candidate,) = classification_loss(setup, None)
+    out = candidate.setup.model(torch.as_tensor(x[:32]))
+    assert out.shape == (32, 6)
+    assert "Flatten(0)" in candidate.snippet
+
+
 @pytest.mark.parametrize("kind", ["classification", "regression"])
 def test_healthy_setup_gets_no_remedies(kind, healthy_classification):
     if kind == "classification":

@@ -19,7 +19,8 @@ from ..patient import untouched
 from ..report import Report
 from ..runner import checkup
 from ..setup import Setup
-from .remedies import LOOP_PATTERNS, Candidate, remedies_for
+from .candidate import Candidate
+from .remedies import LOOP_PATTERNS, remedies_for
 from .transforms import NotApplicable
 from .trials import TrialScore, baseline_candidate, metric_name, run_trial
 from .verdict import compare, spread

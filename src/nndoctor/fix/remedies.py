@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import torch
@@ -18,96 +17,14 @@ from torch import nn
 
 from ..findings import Finding
 from ..setup import Setup
+from .candidate import Candidate, Remedy
 from .transforms import (
-    NotApplicable, class_indices, derive, device_of, final_module, following_activation, is_shuffled, leaf_order,
-    map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
-    weight_layers,
+    NotApplicable, class_indices, derive, device_of, drop_probability_head, following_activation,
+    is_shuffled, leaf_order, map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module,
+    train_targets, weight_layers,
 )
-
-
-@dataclass
-class Candidate:
-    """One remedy applied to one setup: the changed Setup plus what to tell the user.
-
-    ``clip_norm`` asks the trial loop to clip gradients (a Setup has no place for it);
-    ``loss_comparable`` is False when the remedy changes what the outputs or loss mean, so the
-    validation loss cannot be compared with the baseline's and only the metric can.
-    """
-
-    remedy: str
-    title: str
-    setup: Setup
-    snippet: str
-    clip_norm: float | None = None
-    loss_comparable: bool = True
-
-
-@dataclass(frozen=True)
-class Remedy:
-    name: str
-    codes: tuple[str, ...]
-    summary: str
-    build: Callable[[Setup, Finding], list[Candidate]]
-
-
-# -- loss and model wrappers ------------------------------------------------------------
-class TargetScaledLoss(nn.Module):
-    """The user's loss on standardised outputs and targets: training on (y - mean) / std."""
-
-    def __init__(self, loss: Any, mean: torch.Tensor, std: torch.Tensor) -> None:
-        super().__init__()
-        self.loss = loss
-        self.register_buffer("mean", mean)
-        self.register_buffer("std", std)
-
-    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return self.loss((output - self.mean) / self.std, (target - self.mean) / self.std)
-
-
-class Destandardised(nn.Module):
-    """``model(x) * std + mean``: a net trained on standardised targets, predicting original units."""
-
-    def __init__(self, model: nn.Module, mean: torch.Tensor, std: torch.Tensor) -> None:
-        super().__init__()
-        self.model = model
-        self.register_buffer("mean", mean)
-        self.register_buffer("std", std)
-
-    def forward(self, *args: Any) -> torch.Tensor:
-        return self.model(*args) * self.std + self.mean
-
-
-class IndexCrossEntropy(nn.Module):
-    """CrossEntropyLoss that accepts class indices stored as floats, (N, 1) columns or one-hot rows."""
-
-    def __init__(self, weight: torch.Tensor | None = None) -> None:
-        super().__init__()
-        self.ce = nn.CrossEntropyLoss(weight=weight)
-
-    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        if target.dim() == 2 and target.shape == output.shape:
-            return self.ce(output, target.float())
-        return self.ce(output, target.reshape(-1).long())
-
-
-class BinaryLogitsLoss(nn.Module):
-    """BCEWithLogitsLoss with targets reshaped to the output and cast to float."""
-
-    def __init__(self, pos_weight: torch.Tensor | None = None) -> None:
-        super().__init__()
-        self.bce = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
-
-    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return self.bce(output, target.float().reshape(output.shape))
-
-
-class NegatedLoss(nn.Module):
-    def __init__(self, loss: Any) -> None:
-        super().__init__()
-        self.loss = loss
-
-    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return -self.loss(output, target)
+from .wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
+from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, NegatedLoss, TargetScaledLoss
 
 
 def _loss_name(loss: Any) -> str:
@@ -195,6 +112,10 @@ def _suggested_lr(setup: Setup, finding: Finding) -> float | None:
     return lr_range_test(setup, setup.fresh_model()).suggestion.lr
 
 
+# Codes whose evidence says the LR is too high: their fallback step lowers the LR, the others raise it.
+LR_TOO_HIGH = ("O401", "O403", "O407")
+
+
 def set_learning_rate(setup: Setup, finding: Finding) -> list[Candidate]:
     from ..probes.trial import user_lr
 
@@ -205,7 +126,7 @@ def set_learning_rate(setup: Setup, finding: Finding) -> list[Candidate]:
     targets: list[tuple[float, str]] = []
     if suggested is not None and not math.isclose(suggested, current, rel_tol=0.2):
         targets.append((suggested, f"set the LR to the range test's suggestion {suggested:.2g} (was {current:.2g})"))
-    step = current / 10 if finding.code == "O401" else current * 10
+    step = current / 10 if finding.code in LR_TOO_HIGH else current * 10
     if not targets or abs(math.log10(step / targets[0][0])) > 0.5:
         targets.append((step, f"{'lower' if step < current else 'raise'} the LR tenfold to {step:.2g} (was {current:.2g})"))
     candidates = []
@@ -308,22 +229,9 @@ def add_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
 
 
 # -- L301 / L302 / L303: logits and the logits loss ------------------------------------------------
-PROBABILITY_HEADS = (nn.Softmax, nn.LogSoftmax, nn.Sigmoid, nn.Softmin)
-
-
-def _drop_probability_head(model: nn.Module, order: list[tuple[str, nn.Module]]) -> str | None:
-    """Replace the model's final Softmax/Sigmoid-like module (last in ``order``) by Identity so it
-    returns logits; the removed module's class name, or None when the model does not end in one."""
-    last = final_module(order)
-    if last is None or not isinstance(last[1], PROBABILITY_HEADS):
-        return None
-    set_module(model, last[0], nn.Identity())
-    return type(last[1]).__name__
-
-
 def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
-    removed = _drop_probability_head(model, leaf_order(model, sample_input(setup)))
+    removed = drop_probability_head(model, leaf_order(model, sample_input(setup)))
     name = _loss_name(setup.loss)
     loss: Any = None
     if name == "NLLLoss":
@@ -348,12 +256,19 @@ def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
 
 
 # -- L305: cross-entropy instead of a regression loss ---------------------------------------------
+def _batch_flattens_after(order: list[tuple[str, nn.Module]], name: str) -> list[str]:
+    """Flatten modules after layer ``name`` that fold the batch axis in (``start_dim=0``): right for one
+    output per sample, wrong once the head has one logit per class."""
+    names = [n for n, _ in order]
+    return [n for n, m in order[names.index(name) + 1:] if isinstance(m, nn.Flatten) and m.start_dim == 0]
+
+
 def classification_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     if setup.task not in ("multiclass", "binary"):
         raise NotApplicable(f"the task is {setup.task}; this remedy rewires single-label classification")
     model = setup.fresh_model()
     order = leaf_order(model, sample_input(setup))
-    removed = _drop_probability_head(model, order)
+    removed = drop_probability_head(model, order)
     if removed:
         order = leaf_order(model, sample_input(setup))
     head = output_linear(order)
@@ -375,6 +290,9 @@ def classification_loss(setup: Setup, finding: Finding) -> list[Candidate]:
             name, old = head
             set_module(model, name, nn.Linear(old.in_features, classes, bias=old.bias is not None).to(device_of(model)))
             changes.append(f"nn.Linear({old.in_features}, {classes})   # one logit per class as the output layer")
+            for flat in _batch_flattens_after(order, name):
+                set_module(model, flat, nn.Identity())
+                changes.append(f"# remove {flat}: nn.Flatten(0) after the head would merge the batch and class axes")
         loss = IndexCrossEntropy()
         changes.append("loss_fn = nn.CrossEntropyLoss()   # targets: y.long() class indices 0..C-1")
     changes.append("prediction = model(x).argmax(dim=-1)" if setup.task == "multiclass" else "prediction = model(x) > 0")
@@ -567,16 +485,22 @@ SHUFFLE = Remedy("shuffle-loader", ("D115",), "shuffle the training loader", shu
 WIDEN = Remedy("widen-bottleneck", ("M206",), "widen the bottleneck", widen_bottleneck)
 LABELS = Remedy("encode-labels", ("D113",), "recode labels to what the loss expects", encode_labels)
 REDUCTION = Remedy("mean-reduction", ("L308",), "mean reduction / minimise the loss", fix_loss_reduction)
+IMPUTE = Remedy("impute-non-finite", ("D103", "D104"), "replace non-finite inputs by training means", impute_non_finite)
+UNBOUNDED = Remedy("unbounded-output", ("L304",), "drop a final activation the targets lie outside of", unbounded_output)
+MATCHING_LOSS = Remedy("matching-loss", ("L306",), "the loss that matches the label structure", matching_loss)
+SANE_OPTIMIZER = Remedy("sane-optimizer", ("O410",), "torch's defaults for pathological optimizer settings", sane_optimizer)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
-    WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN,
+    WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN, IMPUTE, UNBOUNDED, MATCHING_LOSS, SANE_OPTIMIZER,
 )
 
 # code -> remedies to try, most specific first
 FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "D101": (STANDARDISE,),
     "D102": (STANDARDISE,),
+    "D103": (IMPUTE,),
+    "D104": (IMPUTE,),
     "D105": (TARGETS, BIAS),
     "D106": (WEIGHTS, BIAS),
     "D113": (LABELS,),
@@ -591,14 +515,20 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "L301": (LOGITS,),
     "L302": (LOGITS,),
     "L303": (LOGITS,),
+    "L304": (UNBOUNDED,),
     "L305": (CLASSIFY,),
+    "L306": (MATCHING_LOSS,),
+    "L307": (BIAS,),
     "L308": (REDUCTION,),
     "O401": (LEARNING_RATE, CLIP, STANDARDISE),
     "O402": (LEARNING_RATE,),
     "O403": (CLIP, LEARNING_RATE),
     "O404": (REINIT, NORMALISE),
     "O405": (LEAKY, LEARNING_RATE),
+    "O406": (LEARNING_RATE,),
+    "O407": (LEARNING_RATE, CLIP),
     "O409": (REGULARISATION,),
+    "O410": (SANE_OPTIMIZER,),
     "G603": (WEIGHTS, BIAS),
 }
 

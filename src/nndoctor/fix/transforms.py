@@ -204,3 +204,16 @@ def sample_input(setup: Setup) -> Any:
 
 def numpy_of(t: torch.Tensor) -> np.ndarray:
     return t.detach().cpu().numpy()
+
+
+PROBABILITY_HEADS = (nn.Softmax, nn.LogSoftmax, nn.Sigmoid, nn.Softmin)
+
+
+def drop_probability_head(model: nn.Module, order: list[tuple[str, nn.Module]]) -> str | None:
+    """Replace the model's final Softmax/Sigmoid-like module (last in ``order``) by Identity so it
+    returns logits; the removed module's class name, or None when the model does not end in one."""
+    last = final_module(order)
+    if last is None or not isinstance(last[1], PROBABILITY_HEADS):
+        return None
+    set_module(model, last[0], nn.Identity())
+    return type(last[1]).__name__

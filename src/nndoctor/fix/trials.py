@@ -25,7 +25,7 @@ from torch import nn
 from ..probes.trial import endless_batches
 from ..rng import seed_everything
 from ..setup import Setup, batch_size_of, move_to
-from .remedies import Candidate
+from .candidate import Candidate
 
 EVAL_BATCHES = 64
 METRIC_NAMES = {"regression": "r2", "multilabel": "balanced_accuracy"}

@@ -1,0 +1,33 @@
+"""What a remedy is and what it produces: a named transformation and its candidate Setups."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..findings import Finding
+from ..setup import Setup
+
+
+@dataclass
+class Candidate:
+    """One remedy applied to one setup: the changed Setup plus what to tell the user.
+
+    ``clip_norm`` asks the trial loop to clip gradients (a Setup has no place for it);
+    ``loss_comparable`` is False when the remedy changes what the outputs or loss mean, so the
+    validation loss cannot be compared with the baseline's and only the metric can.
+    """
+
+    remedy: str
+    title: str
+    setup: Setup
+    snippet: str
+    clip_norm: float | None = None
+    loss_comparable: bool = True
+
+
+@dataclass(frozen=True)
+class Remedy:
+    name: str
+    codes: tuple[str, ...]
+    summary: str
+    build: Callable[[Setup, Finding], list[Candidate]]

@@ -1,0 +1,139 @@
+"""Remedies for wiring faults: non-finite inputs, an output activation that cannot reach the
+targets, a loss that does not match the label structure, pathological optimizer settings.
+
+Each builds candidate Setups from copies (see :mod:`nndoctor.fix.remedies` for the contract);
+whether one helps is decided by the trials.
+"""
+from __future__ import annotations
+
+import copy
+import torch
+from torch import nn
+
+from ..findings import Finding
+from ..setup import Setup
+from .candidate import Candidate
+from .transforms import (
+    NotApplicable, derive, drop_probability_head, final_module, leaf_order, map_dataset, rebuild_loader, sample_input,
+    set_module,
+)
+from .wrappers import BinaryLogitsLoss, IndexCrossEntropy
+
+BOUNDED_OUTPUTS = (nn.ReLU, nn.ReLU6, nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Softplus)
+# Optimizer settings outside these ranges are what O410 calls pathological; the replacement is torch's default.
+SANE_EPS = (1e-10, 1e-4)
+
+
+# -- D103 / D104: non-finite inputs -----------------------------------------------------------
+def _finite_column_means(setup: Setup) -> torch.Tensor:
+    """Per-element mean of the finite training inputs (0 where no value is finite)."""
+    total = count = None
+    for x, _ in setup.batches("train"):
+        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+            raise NotApplicable("the inputs are not one floating-point tensor")
+        x = x.detach().cpu().double()
+        finite = torch.isfinite(x)
+        values = torch.where(finite, x, torch.zeros_like(x)).sum(0)
+        seen = finite.sum(0)
+        total = values if total is None else total + values
+        count = seen if count is None else count + seen
+    if total is None:
+        raise NotApplicable("the training split yielded no samples")
+    return (total / count.clamp_min(1)).float()
+
+
+def impute_non_finite(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Replace NaN/Inf inputs by the training mean of their feature (0 when a feature has no finite value,
+    e.g. a constant column standardised by its zero std)."""
+    x, _ = setup.first_batch("train")
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        raise NotApplicable("the inputs are not one floating-point tensor")
+    if all(bool(torch.isfinite(x).all()) for x, _ in setup.batches("train")):
+        raise NotApplicable("every training input is finite; the non-finite values are in the targets")
+    fill = _finite_column_means(setup)
+
+    def clean(values: torch.Tensor) -> torch.Tensor:
+        return torch.where(torch.isfinite(values), values, fill.to(values.device).expand_as(values))
+
+    train = rebuild_loader(setup.train_loader, map_dataset(setup.train_loader.dataset, fn_x=clean))
+    val = rebuild_loader(setup.val_loader, map_dataset(setup.val_loader.dataset, fn_x=clean)) if setup.val_loader is not None else None
+    snippet = (
+        "std[std == 0] = 1                           # a constant feature stays constant instead of 0/0 = NaN\n"
+        "col_mean = np.nanmean(np.where(np.isfinite(X_train), X_train, np.nan), axis=0)   # training split only\n"
+        "X_train = np.where(np.isfinite(X_train), X_train, col_mean)\n"
+        "X_val = np.where(np.isfinite(X_val), X_val, col_mean)"
+    )
+    return [Candidate("impute-non-finite", "replace non-finite inputs by the feature's training mean",
+                       derive(setup, train=train, val=val), snippet)]
+
+
+# -- L304: an output activation that cannot reach the targets -----------------------------
+def unbounded_output(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Regression: drop a final ReLU/Sigmoid/Tanh so the output can take every target value."""
+    if setup.task != "regression":
+        raise NotApplicable(f"the task is {setup.task}; a bounded output is L302's business for classification")
+    model = setup.fresh_model()
+    last = final_module(leaf_order(model, sample_input(setup)))
+    if last is None or not isinstance(last[1], BOUNDED_OUTPUTS):
+        raise NotApplicable("the model does not end in a bounded activation module")
+    set_module(model, last[0], nn.Identity())
+    name = type(last[1]).__name__
+    return [Candidate("unbounded-output", f"remove the final {name} so the output can reach every target",
+                       derive(setup, model=model), f"# remove the final nn.{name}(): a regression head is a plain Linear")]
+
+
+# -- L306: the loss must match the label structure ----------------------------------------
+def matching_loss(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Multi-hot targets under softmax cross-entropy get BCEWithLogitsLoss; single-label multi-class
+    targets under a binary loss get CrossEntropyLoss."""
+    name = type(setup.loss).__name__
+    model = setup.fresh_model()
+    removed = drop_probability_head(model, leaf_order(model, sample_input(setup)))
+    lines = [f"# remove the final nn.{removed}(): the loss takes logits"] if removed else []
+    if setup.task == "multilabel" and name in ("CrossEntropyLoss", "NLLLoss"):
+        loss: nn.Module = BinaryLogitsLoss()
+        lines.append("loss_fn = nn.BCEWithLogitsLoss()   # one independent sigmoid per label; targets y.float() multi-hot")
+        lines.append("prediction = model(x) > 0")
+    elif setup.task == "multiclass" and name in ("BCELoss", "BCEWithLogitsLoss"):
+        loss = IndexCrossEntropy()
+        lines.append("loss_fn = nn.CrossEntropyLoss()   # one softmax over the classes; targets y.long() class indices")
+        lines.append("prediction = model(x).argmax(dim=-1)")
+    else:
+        raise NotApplicable(f"{name} on {setup.task} targets is not a mismatch this remedy rewires")
+    return [Candidate("matching-loss", f"use {type(loss).__name__.replace('IndexCrossEntropy', 'CrossEntropyLoss').replace('BinaryLogitsLoss', 'BCEWithLogitsLoss')} for {setup.task} targets",
+                       derive(setup, model=model, loss=loss), "\n".join(lines), loss_comparable=False)]
+
+
+# -- O410: pathological optimizer settings ------------------------------------------------
+def _sane(group: dict) -> dict[str, object]:
+    """The settings of one param group that O410 calls pathological, with torch's defaults instead."""
+    fixes: dict[str, object] = {}
+    momentum = group.get("momentum")
+    if isinstance(momentum, (int, float)) and not 0 <= momentum < 1:
+        fixes["momentum"] = 0.9
+    betas = group.get("betas")
+    if isinstance(betas, tuple) and not all(0 <= float(b) < 1 for b in betas):
+        fixes["betas"] = (0.9, 0.999)
+    eps = group.get("eps")
+    if isinstance(eps, (int, float)) and not SANE_EPS[0] <= eps <= SANE_EPS[1]:
+        fixes["eps"] = 1e-8
+    return fixes
+
+
+def sane_optimizer(setup: Setup, finding: Finding) -> list[Candidate]:
+    """The user's optimizer with out-of-range momentum, betas or eps set to torch's defaults."""
+    factory = setup.optimizer_factory
+    probe = factory(setup.fresh_model().parameters())
+    fixes = _sane(probe.param_groups[0])
+    if not fixes:
+        raise NotApplicable("momentum, betas and eps are all in their sane ranges")
+
+    def build(params: object) -> torch.optim.Optimizer:
+        optimizer = factory(params)
+        for group in optimizer.param_groups:
+            group.update(copy.deepcopy(_sane(group)))
+        return optimizer
+
+    shown = ", ".join(f"{k}={v}" for k, v in fixes.items())
+    return [Candidate("sane-optimizer", f"set {shown} (torch's defaults)", derive(setup, optimizer=build),
+                       f"optimizer = torch.optim.{type(probe).__name__}(model.parameters(), lr=..., {shown})")]

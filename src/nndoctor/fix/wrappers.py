@@ -1,0 +1,66 @@
+"""Loss and model wrappers the remedies build candidates from (each wraps a copy, never the user's object)."""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+
+class TargetScaledLoss(nn.Module):
+    """The user's loss on standardised outputs and targets: training on (y - mean) / std."""
+
+    def __init__(self, loss: Any, mean: torch.Tensor, std: torch.Tensor) -> None:
+        super().__init__()
+        self.loss = loss
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.loss((output - self.mean) / self.std, (target - self.mean) / self.std)
+
+
+class Destandardised(nn.Module):
+    """``model(x) * std + mean``: a net trained on standardised targets, predicting original units."""
+
+    def __init__(self, model: nn.Module, mean: torch.Tensor, std: torch.Tensor) -> None:
+        super().__init__()
+        self.model = model
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+
+    def forward(self, *args: Any) -> torch.Tensor:
+        return self.model(*args) * self.std + self.mean
+
+
+class IndexCrossEntropy(nn.Module):
+    """CrossEntropyLoss that accepts class indices stored as floats, (N, 1) columns or one-hot rows."""
+
+    def __init__(self, weight: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.ce = nn.CrossEntropyLoss(weight=weight)
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        if target.dim() == 2 and target.shape == output.shape:
+            return self.ce(output, target.float())
+        return self.ce(output, target.reshape(-1).long())
+
+
+class BinaryLogitsLoss(nn.Module):
+    """BCEWithLogitsLoss with targets reshaped to the output and cast to float."""
+
+    def __init__(self, pos_weight: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.bce = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.bce(output, target.float().reshape(output.shape))
+
+
+class NegatedLoss(nn.Module):
+    def __init__(self, loss: Any) -> None:
+        super().__init__()
+        self.loss = loss
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return -self.loss(output, target)

@@ -1,4 +1,8 @@
-"""The fault benchmark's manifest is complete and consistent (the cases themselves are not run here)."""
+"""The fault benchmark's manifest is complete and consistent; its harm check is deterministic.
+
+The cases themselves are not diagnosed here; one tiny healthy case is trained twice to show
+the harm yardstick does not depend on wall time.
+"""
 from __future__ import annotations
 
 import ast
@@ -10,6 +14,8 @@ import pytest
 
 import nndoctor
 from benchmarks.faults.manifest import MODES, load_cases
+from benchmarks.faults.score import harm_verdict
+from benchmarks.faults.trainer import train_and_score
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_MD = ROOT.parent / "shared" / "RULES.md"
@@ -101,3 +107,20 @@ def test_case_file_is_plain_user_code(case) -> None:
     assert not ast.get_docstring(tree), f"{case.id}: docstrings could hint at the fault"
     for code, (name, _) in RULES.items():
         assert code not in text and name not in text, f"{case.id} names rule {code} {name}"
+
+
+def test_harm_yardstick_is_step_bounded_and_repeatable() -> None:
+    case = BY_ID["healthy-c100"]
+    first, second = train_and_score(str(case.path)), train_and_score(str(case.path))
+    assert first["steps"] > 0
+    assert (first["metric"], first["val_loss"], first["steps"]) == (second["metric"], second["val_loss"], second["steps"])
+
+
+def test_overfitting_harm_is_read_on_the_validation_loss() -> None:
+    twin = {"metric": 0.74, "val_loss": 0.57, "outcome": "trained"}
+    memorising = {"metric": 0.75, "val_loss": 0.99, "outcome": "trained"}
+    overfit = next(c for c in CASES if c.code == "G601" and c.mode == "checkup")
+    other = next(c for c in CASES if c.code == "L301" and c.mode == "checkup")
+    assert harm_verdict(overfit, memorising, twin) == "hurts"
+    assert harm_verdict(other, memorising, twin) == "no measurable harm"
+    assert harm_verdict(other, {"metric": None, "outcome": "diverged"}, twin) == "hurts"

@@ -11,6 +11,7 @@ from torch.utils.data import DataLoader, TensorDataset, WeightedRandomSampler
 
 import nndoctor
 from nndoctor.demo import demo_setup
+from nndoctor.diagnosis import rank
 from nndoctor.probes import data_audit
 
 from conftest import blobs
@@ -91,12 +92,54 @@ def test_d102_fires_on_tiny_feature_without_d101():
     assert finding.evidence["ratio"] == pytest.approx(x[:480].std(0).max() / x[:480, 2].std(), rel=1e-3)
 
 
-def test_d103_constant_column_warns_before_standardisation():
+def test_d102_silent_when_a_rare_feature_shares_the_scale():
+    x, y = blobs(n=1200)
+    rare = np.zeros(len(x), dtype=np.float32)
+    rare[[10, 20]] = 0.2, -0.1  # non-zero on two rows (an edge pixel): a tiny std, yet no other unit
+    wide = np.concatenate([x, rare[:, None]], axis=1)
+    stds = wide.std(0)
+    assert stds.max() / stds.min() > 100
+    assert "D102" not in raised(run_data_checks(classification(wide, y), "D102"), "info")
+
+
+def test_d102_units_apart_fire_with_both_ratios():
+    x, y = blobs()
+    x[:, 0] *= 1000.0
+    x[:, 5] *= 0.01
+    (finding,) = of(run_data_checks(classification(x, y), "D102"), "D102")
+    assert finding.evidence["ratio"] > 1e4 and finding.evidence["range_ratio"] > 1e4
+
+
+def test_d103_finite_constant_column_is_info():
     x, y = blobs()
     x[:, 7] = 5.0
     findings = run_data_checks(classification(*split(x, y)[0]), "D103")
     (finding,) = of(findings, "D103")
-    assert finding.severity.value == "warning" and finding.evidence["features"] == [7]
+    assert finding.severity.value == "info" and finding.evidence["features"] == [7]
+
+
+def test_d103_standardised_constant_column_is_the_root_of_its_nans():
+    x, y = blobs()
+    x[:, 7] = 5.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = (x - x.mean(0)) / x.std(0)
+    findings = run_data_checks(classification(x, y), "D103", "D104")
+    (void,) = [f for f in of(findings, "D103") if f.severity.value == "error"]
+    assert void.evidence["void_features"] == [7]
+    (nonfinite,) = of(findings, "D104")
+    assert nonfinite.evidence["whole_columns"] and nonfinite.evidence["nonfinite_columns"] == [7]
+    ordered = rank(findings)
+    assert ordered[0].code == "D103" and ordered[1].explained_by == "D103"
+
+
+def test_d104_scattered_nans_are_not_a_constant_column():
+    x, y = blobs()
+    x[::7, 2] = np.nan
+    findings = run_data_checks(classification(x, y), "D103", "D104")
+    assert not of(findings, "D103")
+    (finding,) = of(findings, "D104")
+    assert not finding.evidence["whole_columns"]
+    assert rank(findings)[0].explained_by is None
 
 
 # -- D104 / D105: values ----------------------------------------------------------------
@@ -127,6 +170,14 @@ def test_d105_house_price_targets():
     findings = run_data_checks(nndoctor.Setup(model=mlp(8, 1), train=(x, prices), loss=nn.MSELoss()), "D105")
     (finding,) = of(findings, "D105")
     assert finding.evidence["mean"][0] == pytest.approx(float(prices.mean()), rel=1e-4)
+    assert finding.evidence["spread_off_scale"] is True
+
+
+def test_d105_offset_only_targets_say_so():
+    x, y = regression_data()
+    shifted = y * 0.5 + 6.0
+    (finding,) = of(run_data_checks(nndoctor.Setup(model=mlp(8, 1), train=(x, shifted), loss=nn.MSELoss()), "D105"), "D105")
+    assert finding.evidence["spread_off_scale"] is False
 
 
 # -- D106 / D115: labels ----------------------------------------------------------------
@@ -159,6 +210,25 @@ def test_d106_imbalance_handled_on_purpose_is_info_not_a_warning():
     resampled = nndoctor.Setup(model=mlp(x.shape[1], 3), train=loader, loss=nn.CrossEntropyLoss())
     (finding,) = of(run_data_checks(resampled, "D106"), "D106")
     assert finding.severity.value == "info" and finding.evidence["handled_by"] == "a WeightedRandomSampler"
+
+
+def test_d106_output_bias_at_the_prior_is_info_and_a_default_bias_is_not():
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=1500, n_features=12, weights=[0.95, 0.05], class_sep=1.2, random_state=2)
+    x, y = ((x - x.mean(0)) / x.std(0)).astype(np.float32), y.astype(np.float32)
+
+    def setup(bias: float | None) -> nndoctor.Setup:
+        model = mlp(12, 1)
+        if bias is not None:
+            nn.init.constant_(model[-1].bias, bias)
+        return nndoctor.Setup(model=nn.Sequential(model, nn.Flatten(0)), train=(x, y), loss=nn.BCEWithLogitsLoss())
+
+    prior = float(y.mean())
+    (handled,) = of(run_data_checks(setup(np.log(prior / (1 - prior))), "D106"), "D106")
+    assert handled.severity.value == "info" and "output bias" in handled.evidence["handled_by"]
+    (default,) = of(run_data_checks(setup(None), "D106"), "D106")
+    assert default.severity.value == "warning" and default.evidence["handled_by"] is None
 
 
 def test_d115_class_sorted_loader():
@@ -277,7 +347,68 @@ def test_d110_flipped_labels_flag_the_flipped_rows():
     assert np.mean(flipped[rows]) >= 0.8  # the flagged rows are mostly the flipped ones
 
 
+def test_d110_noisy_training_labels_disagree_with_clean_validation_labels():
+    x, y = blobs(n=1500, seed=2)
+    rng = np.random.default_rng(0)
+    train_y = y[:1000].copy()
+    redo = rng.random(1000) < 0.4  # so much noise that a probe fitted on it is calibrated to it
+    train_y[redo] = rng.integers(0, 3, redo.sum())
+    findings = run_data_checks(classification(x[:1000], train_y, val=(x[1000:], y[1000:])), "D110", "D111")
+    (finding,) = of(findings, "D110")
+    assert "D111" not in raised(findings, "info")
+    scores = finding.evidence["val_scores"]
+    assert max(scores.values()) > 0.85 and min(finding.evidence["val_p_values"].values()) < 1e-3
+
+
+def test_d110_silent_when_validation_rows_are_copies_of_training_rows():
+    x, y = blobs(n=1000, seed=2)
+    rng = np.random.default_rng(0)
+    noisy = y.copy()
+    redo = rng.random(len(y)) < 0.4
+    noisy[redo] = rng.integers(0, 3, redo.sum())
+    # the fold probes have seen most validation rows with these very labels: agreement there is memory, not a clean split
+    findings = run_data_checks(classification(x, noisy, val=(x[:300], noisy[:300])), "D110")
+    assert "D110" not in raised(findings, "info")
+
+
+def test_d110_silent_when_both_splits_carry_the_same_labels():
+    x, y = blobs(n=1500, seed=2)
+    rng = np.random.default_rng(0)
+    noisy = y.copy()
+    redo = rng.random(len(y)) < 0.4
+    noisy[redo] = rng.integers(0, 3, redo.sum())  # hard labels in both splits: nothing sets training apart
+    findings = run_data_checks(classification(x[:1000], noisy[:1000], val=(x[1000:], noisy[1000:])), "D110")
+    assert "D110" not in raised(findings, "info")
+
+
 # -- D112 / D113 / D114: encoding and batching ----------------------------------------------
+def test_d112_standardised_and_scaled_codes_are_still_codes():
+    x, y = blobs()
+    codes = np.random.default_rng(0).integers(0, 12, size=len(x)).astype(np.float32)
+    for scaled in ((codes - codes.mean()) / codes.std(), codes / 11.0):
+        wide = np.concatenate([x, scaled[:, None]], axis=1)
+        findings = run_data_checks(classification(wide, y), "D112")
+        (finding,) = [f for f in of(findings, "D112") if f.severity.value == "warning"]
+        assert finding.evidence["columns"] == [10]
+
+
+def test_d112_silent_on_pixel_levels_without_continuous_columns():
+    x, _ = digit_images(n=600)
+    flat = (x.reshape(len(x), -1) * 16.0).round() / 16.0 - 0.5  # every column on the 17 pixel levels
+    y = np.random.default_rng(0).integers(0, 10, len(x))
+    assert "D112" not in raised(run_data_checks(classification(flat, y), "D112"))
+
+
+def test_d111_silent_when_the_signal_sits_in_category_codes():
+    rng = np.random.default_rng(1)
+    category = rng.integers(0, 20, 1500)
+    risky = rng.permutation(20)[:10]
+    y = (rng.random(1500) < np.where(np.isin(category, risky), 0.85, 0.15)).astype(np.int64)
+    x = np.column_stack([rng.standard_normal(1500), rng.standard_normal(1500), category / 19.0]).astype(np.float32)
+    findings = run_data_checks(classification(x, y), "D111", "D112")
+    assert "D111" not in raised(findings, "info") and "D112" in raised(findings)
+
+
 def test_d112_integer_codes_among_continuous_columns():
     x, y = blobs()
     x[:, 3] = np.random.default_rng(0).integers(0, 6, size=len(x))

@@ -44,7 +44,7 @@ def test_overfitting_curve_verdicts():
     assert gen.overfitting(train, rising, accuracy_still_rising) is None  # loss driven by a few outliers
 
 
-def tiny_noisy_training_set() -> nndoctor.Setup:
+def tiny_noisy_training_set(val_scale: float = 1.0) -> nndoctor.Setup:
     """40 training samples, a quarter of their labels flipped, a wide MLP and a brisk Adam."""
     x, y = blobs(n=440, classes=3, seed=1)
     rng = np.random.default_rng(0)
@@ -53,15 +53,27 @@ def tiny_noisy_training_set() -> nndoctor.Setup:
     y_train[flip] = (y_train[flip] + 1) % 3
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(10, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 3))
-    return nndoctor.Setup(model=model, train=(x[:40], y_train), val=(x[40:], y[40:]), loss=nn.CrossEntropyLoss(),
+    return nndoctor.Setup(model=model, train=(x[:40], y_train), val=(val_scale * x[40:], y[40:]), loss=nn.CrossEntropyLoss(),
                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), batch_size=8)
+
+
+def test_overfitting_reports_how_much_of_the_validation_gain_the_rise_undid():
+    train = [2.0, 1.2, 0.8, 0.5, 0.3, 0.2, 0.1, 0.05]
+    assert gen.overfitting(train, [2.0, 1.3, 1.0, 0.9, 1.0, 1.1, 1.3, 1.5])["gave_back"] == pytest.approx(0.6 / 1.1)
+    assert gen.overfitting(train, [2.0, 1.3, 1.0, 0.9, 1.2, 1.6, 2.0, 2.4])["gave_back"] > 1.0  # back above its start
 
 
 def test_g601_fires_when_a_tiny_noisy_training_set_is_memorised():
     hits = found(tiny_noisy_training_set(), ["G601"])
     evidence = hits["G601"].evidence
+    assert hits["G601"].severity == Severity.WARNING and evidence["gave_back"] >= 1.0
     assert evidence["final_val_loss"] >= 1.1 * evidence["best_val_loss"]
     assert evidence["final_train_loss"] < evidence["train_loss_at_best"]
+
+
+def test_g601_silent_when_validation_differs_from_training_before_any_learning():
+    """Validation inputs on another scale make its loss incomparable from step 0: no overfitting verdict."""
+    assert found(tiny_noisy_training_set(val_scale=1000.0), ["G601"], at_least="info") == {}
 
 
 # -- G602 ------------------------------------------------------------------------------------
@@ -86,6 +98,42 @@ def test_g602_silent_when_the_same_data_gets_a_hidden_layer():
     torch.manual_seed(0)
     setup.model = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 2))
     assert found(setup, ["G602"]) == {}
+
+
+def test_a_single_batch_attempt_still_falling_at_its_budget_proves_nothing():
+    steps = np.arange(0, 201, 10)
+    falling = list(zip(steps, 2.3 * np.exp(-steps / 150)))
+    stalled = list(zip(steps, 0.5 + 1.8 * np.exp(-steps / 20)))
+    assert overfit.still_falling(falling, target_loss=0.2, patience=10)
+    assert not overfit.still_falling(stalled, target_loss=0.2, patience=10)
+    assert not overfit.still_falling(falling, target_loss=1e-9, patience=10)  # far too slow for that target
+    unfinished = overfit.Attempt("user", 1e-3, 2.3, 0.6, 0.8, 200, False, False, still_falling=True)
+    assert not unfinished.conclusive
+    assert gen.underfitting(overfit.OverfitResult(32, 2.3, 0.23, [unfinished])) is None
+
+
+def test_trial_that_fitted_its_training_sample_rules_out_underfitting():
+    fitted = trial.TrialResult(lr=1e-3, train_eval=[0.69, 0.4, 0.05, 0.01], reference=0.69)
+    stuck = trial.TrialResult(lr=1e-3, train_eval=[0.69, 0.6, 0.5, 0.45], reference=0.69)
+    assert gen.trial_fitted(fitted, 0.1) and not gen.trial_fitted(stuck, 0.1)
+
+
+def test_reference_loss_is_the_best_constant_under_the_users_loss_weighting():
+    """Weights that balance the classes move the best constant to the uniform guess: 2(1-q)·ln2 and ln C."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((400, 4)).astype(np.float32)
+    y = (rng.random(400) < 0.1).astype(np.float32)
+    q = float(y.mean())
+    binary = nndoctor.Setup(model=nn.Sequential(nn.Linear(4, 1), nn.Flatten(0)), train=(x, y),
+                            loss=nn.BCEWithLogitsLoss(pos_weight=torch.tensor([(1 - q) / q])), optimizer=lambda p: torch.optim.SGD(p, lr=0.1))
+    binary.resolve()
+    assert trial.reference_loss(binary, torch.from_numpy(y)) == pytest.approx(2 * (1 - q) * np.log(2), rel=1e-3)
+    labels = rng.choice(3, 400, p=[0.7, 0.2, 0.1])
+    shares = np.bincount(labels) / len(labels)
+    multi = nndoctor.Setup(model=nn.Linear(4, 3), train=(x, labels), optimizer=lambda p: torch.optim.SGD(p, lr=0.1),
+                           loss=nn.CrossEntropyLoss(weight=torch.tensor(1 / shares, dtype=torch.float32)))
+    multi.resolve()
+    assert trial.reference_loss(multi, torch.from_numpy(labels)) == pytest.approx(np.log(3), rel=1e-3)
 
 
 def test_underfitting_verdict_blames_the_lr_when_the_suggestion_fits():
@@ -140,6 +188,36 @@ def test_g604_fires_when_validation_holds_only_easy_clean_samples():
                            loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=32)
     hits = found(setup, ["G604"])
     assert hits["G604"].evidence["val_loss"] < hits["G604"].evidence["train_loss"]
+
+
+def test_single_column_leak_verdicts():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((400, 6))
+    y = (x[:, 0] + x[:, 1] + 0.5 * rng.standard_normal(400) > 0).astype(int)
+    assert gen.single_column_leak(x[:300], y[:300], x[300:], y[300:]) is None
+    leaked = np.column_stack([x, 3.0 * y + 0.2 * rng.standard_normal(400)])
+    found_leak = gen.single_column_leak(leaked[:300], y[:300], leaked[300:], y[300:])
+    assert found_leak["column"] == 6 and found_leak["balanced_accuracy"] >= gen.LEAK_SCORE
+    images = rng.random((400, 1, 8, 8))
+    digits = rng.integers(0, 10, 400)
+    images[:, 0, 0, 0] = digits / 9.0
+    assert gen.single_column_leak(images[:300], digits[:300], images[300:], digits[300:])["position"] == [0, 0, 0]
+
+
+def test_g604_fires_when_one_input_column_encodes_the_label():
+    x, y = blobs(n=600, classes=3, seed=2)
+    rng = np.random.default_rng(0)
+    x = np.column_stack([x, y + 0.1 * rng.standard_normal(len(y))]).astype(np.float32)
+    setup = nndoctor.Setup(model=mlp(11, 3), train=(x[:480], y[:480]), val=(x[480:], y[480:]), loss=nn.CrossEntropyLoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=32)
+    assert found(setup, ["G604"])["G604"].evidence["column"] == 10
+
+
+def test_g604_silent_for_ordinary_separable_classes():
+    x, y = blobs(n=600, classes=3, seed=2)
+    setup = nndoctor.Setup(model=mlp(10, 3), train=(x[:480], y[:480]), val=(x[480:], y[480:]), loss=nn.CrossEntropyLoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=32)
+    assert found(setup, ["G604"]) == {}
 
 
 # -- G605 ------------------------------------------------------------------------------------

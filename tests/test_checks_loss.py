@@ -143,6 +143,47 @@ def test_sigmoid_in_forward_with_targets_outside_unit_interval_fires():
     assert "L304" not in fired(setup_of(mlp(8, 1, final=nn.Tanh()), (x, np.tanh(y)), nn.MSELoss()), "L304")
 
 
+class TanhInForward(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = mlp(8, 1)
+
+    def forward(self, x):
+        return torch.tanh(self.body(x)).squeeze(-1)
+
+
+def test_final_activation_is_read_through_a_flatten_and_in_forward():
+    x, y = regression()
+    behind_flatten = nn.Sequential(mlp(8, 1), nn.ReLU(), nn.Flatten(0))
+    found = only(examine(setup_of(behind_flatten, (x, y[:, 0]), nn.MSELoss()), "L304"), "L304")
+    assert found and found[0].evidence["final_op"] == "Relu" and found[0].evidence["activation_range"] == [0.0, math.inf]
+    found = only(examine(setup_of(TanhInForward(), (x, 3 * y[:, 0]), nn.MSELoss()), "L304"), "L304")
+    assert found and found[0].evidence["activation_range"] == [-1.0, 1.0]
+
+
+def test_a_linear_head_whose_outputs_happen_to_lie_in_the_unit_interval_is_not_an_activation():
+    x, y = regression()
+    head = mlp(8, 1)
+    with torch.no_grad():
+        head[-1].weight.mul_(1e-3)
+        head[-1].bias.fill_(0.5)  # every output near 0.5 at init, yet nothing bounds it
+    assert "L304" not in fired(setup_of(head, (x, 3 * y), nn.MSELoss()), "L304")
+
+
+def test_an_output_stuck_at_its_bound_is_an_error_that_explains_the_zero_gradients():
+    x, y = regression()
+    head = mlp(8, 1, final=nn.ReLU())
+    with torch.no_grad():
+        head[-2].bias.fill_(-100.0)  # the final ReLU is off for every sample
+    findings = examine(setup_of(head, (x, y), nn.MSELoss()), "L304", "M209")
+    (l304,) = only(findings, "L304")
+    assert l304.severity == Severity.ERROR and l304.evidence["stuck"]
+    ordered = rank(findings)
+    assert ordered[0].code == "L304" and only(ordered, "M209")[0].explained_by == "L304"
+    found = only(examine(setup_of(mlp(8, 1, final=nn.ReLU()), (x, y), nn.MSELoss()), "L304"), "L304")
+    assert found[0].severity == Severity.WARNING and not found[0].evidence["stuck"]
+
+
 # -- L305 / L306 ------------------------------------------------------------------------
 def test_regression_loss_on_class_labels_fires():
     x, y = tabular()

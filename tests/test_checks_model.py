@@ -177,6 +177,7 @@ class BatchCentred(nn.Module):
 def test_batch_mixing_fires_on_a_reduction_over_the_batch_axis():
     found = only(examine(classification(BatchCentred()), "M207"), "M207")
     assert found and found[0].severity == Severity.ERROR and found[0].evidence["relative_leak"] > 1e-3
+    assert found[0].evidence["forward_leak"] > 1e-3
 
 
 def test_batch_mixing_fires_on_a_sequence_first_transformer_fed_batch_first_data():
@@ -222,6 +223,18 @@ def test_gradient_mismatch_fires_on_a_wrong_custom_backward():
     assert "first.weight" in mismatched and "second.weight" not in mismatched
     numbers = mismatched["first.weight"]
     assert numbers["analytical"] == pytest.approx(numbers["numerical"] / 2, rel=1e-3)
+
+
+class ForgetfulSquare(WrongSquare):
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return 2 * x  # ignores the incoming gradient: autograd then links every sample to every other
+
+
+def test_a_backward_that_ignores_its_gradient_is_m208_not_batch_mixing():
+    findings = examine(classification(CustomOpNet(ForgetfulSquare)), "M207", "M208")
+    assert {f.code for f in findings} == {"M208"}
 
 
 def test_gradient_check_silent_on_a_correct_custom_backward_and_dropout():

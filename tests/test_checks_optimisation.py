@@ -144,12 +144,42 @@ def test_o401_fires_for_adam_at_lr_1_on_regression():
     assert hits["O401"].evidence["divergence_lr"] < 1.0
 
 
-def test_o402_and_lr_explained_underfitting_for_a_tiny_sgd_lr():
-    hits = found(classification(lambda p: torch.optim.SGD(p, lr=1e-6)), ["O401", "O402", "G602", "O406"])
+def test_o402_and_lr_explained_underfitting_for_a_slow_adam_lr():
+    hits = found(classification(lambda p: torch.optim.Adam(p, lr=1e-5)), ["O401", "O402", "G602", "O406"])
     assert "O401" not in hits
-    o402 = hits["O402"]
-    assert o402.evidence["suggested_lr"] >= 30 * 1e-6
+    assert hits["O402"].evidence["suggested_lr"] >= 30 * 1e-5
     assert hits["G602"].explained_by == "O402"
+
+
+def test_weights_that_do_not_move_make_the_plateau_the_lr_finding_not_o402():
+    """SGD at 1e-6: nothing falls slowly, nothing falls; O406 names the LR and explains the single-batch failure."""
+    hits = found(classification(lambda p: torch.optim.SGD(p, lr=1e-6)), ["O401", "O402", "G602", "O406"])
+    assert "O401" not in hits and "O402" not in hits
+    plateau = hits["O406"]
+    assert plateau.explained_by is None
+    assert plateau.evidence["median_update_ratio"] < opt.FROZEN_UPDATE
+    assert plateau.evidence["suggested_lr"] >= 30 * 1e-6 and plateau.fix
+    assert hits["G602"].explained_by == "O406"
+
+
+def test_an_lr_finding_is_a_symptom_of_pathological_optimizer_settings():
+    hits = found(classification(lambda p: torch.optim.Adam(p, lr=1e-3, eps=1.0)), ["O402", "O410"])
+    assert hits["O410"].evidence["eps"] == 1.0
+    assert hits["O402"].explained_by == "O410"
+
+
+def _sweep(divergence_lr: float) -> lr_range.RangeResult:
+    suggestion = lr_range.Suggestion(divergence_lr / 10, divergence_lr * 0.8, divergence_lr, "synthetic")
+    return lr_range.RangeResult([], [], [], "diverged", None, suggestion, "SGD")
+
+
+def test_a_steady_trial_at_the_users_lr_overrules_the_range_tests_divergence():
+    """The range test spends one step per LR; hundreds of steady steps at the user's LR are the direct measurement."""
+    steady = trial.TrialResult(lr=0.01, steps=400, train_eval=[1.27, 1.26, 1.24, 1.22, 1.2, 1.18, 1.14, 1.1, 1.06])
+    bouncing = trial.TrialResult(lr=0.01, steps=400, train_eval=[1.27, 0.9, 1.3, 0.8, 1.25, 0.85, 1.2, 0.9, 1.1])
+    assert opt.lr_verdict(0.01, _sweep(0.0085), steady, None) == []
+    assert opt.lr_verdict(0.01, _sweep(0.0085), bouncing, None)[0].code == "O401"
+    assert opt.lr_verdict(0.01, _sweep(0.0085), None, None)[0].code == "O401"
 
 
 def test_lr_verdict_is_silent_when_lr_is_near_the_suggestion():
@@ -187,6 +217,48 @@ def test_o404_fires_for_a_deep_sigmoid_stack():
     assert hits["O404"].location == "0.weight"
 
 
+def test_o404_fires_when_gradients_vanish_over_the_trials_opening_before_adam_rescales_them():
+    torch.manual_seed(0)
+    layers: list[nn.Module] = [nn.Linear(8, 64), nn.Sigmoid()]
+    for _ in range(5):
+        layers += [nn.Linear(64, 64), nn.Sigmoid()]
+    setup = regression(lambda p: torch.optim.Adam(p, lr=3e-3))
+    setup.model = nn.Sequential(*layers, nn.Linear(64, 1))
+    finding = found(setup, ["O404"])["O404"]
+    assert finding.evidence["ratio"] < opt.VANISHING_RATIO
+    assert "first" in finding.message
+
+
+class ReluRNN(nn.Module):
+    def __init__(self, gain: float) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.rnn = nn.RNN(1, 16, nonlinearity="relu", batch_first=True)
+        nn.init.orthogonal_(self.rnn.weight_hh_l0, gain=gain)
+        self.head = nn.Linear(16, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.rnn(x)[0][:, -1])
+
+
+def running_mean_task(gain: float) -> nndoctor.Setup:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((600, 16, 1)).astype(np.float32)
+    y = 4 * x.mean(axis=(1, 2)).reshape(-1, 1).astype(np.float32)
+    return nndoctor.Setup(model=ReluRNN(gain), train=(x[:480], y[:480]), val=(x[480:], y[480:]), loss=nn.MSELoss(),
+                          optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=32)
+
+
+def test_o403_fires_when_a_recurrent_layer_explodes_back_through_time():
+    finding = found(running_mean_task(gain=3.0), ["O403"])["O403"]
+    assert finding.severity == Severity.ERROR and finding.location == "rnn"
+    assert finding.evidence["through_time"]["rnn"]["ratio"] >= opt.EXPLODING_GROWTH
+
+
+def test_o403_silent_for_a_contracting_recurrent_layer():
+    assert found(running_mean_task(gain=0.9), ["O403"]) == {}
+
+
 # -- O406 / O407 ------------------------------------------------------------------------------
 def test_plateau_on_synthetic_curves():
     assert opt.plateau([2.3] * 10, reference=2.3) is not None
@@ -207,6 +279,20 @@ def test_o406_fires_when_every_relu_is_dead():
     assert hits["O406"].severity == Severity.ERROR
 
 
+def test_a_plateau_is_explained_by_a_model_that_cannot_fit_at_any_lr():
+    from test_checks_generalisation import xor_with_a_linear_model
+
+    hits = found(xor_with_a_linear_model(), ["O406", "G602"])
+    assert hits["G602"].explained_by is None
+    assert hits["O406"].explained_by == "G602"
+
+
+def test_bumps_measure_climbs_above_the_lows_on_both_sides():
+    assert opt.bumps([1.0, 0.5, 0.8, 0.4, 0.3]).tolist() == pytest.approx([0.0, 0.6, 0.0])
+    assert opt.bumps([1.0, 2.0, 3.0, 4.0]).tolist() == [0.0, 0.0]  # a steady rise never comes back down
+    assert opt.bumps([3.0, 1.0, 2.0, 2.0, 2.0]).tolist() == [0.0, 0.0, 0.0]  # rise, then a plateau
+
+
 def test_oscillation_on_synthetic_curves():
     rng = np.random.default_rng(0)
     bouncing = [2.0] + list(1.0 + 0.4 * (-1.0) ** np.arange(15) + 0.05 * rng.standard_normal(15))
@@ -215,6 +301,34 @@ def test_oscillation_on_synthetic_curves():
     assert opt.is_oscillating(opt.oscillation(bouncing))
     assert not opt.is_oscillating(opt.oscillation(falling))
     assert not opt.is_oscillating(opt.oscillation(converged))
+    kicked_around = [2.0] + list(0.5 * (1 + 0.8 * rng.random(16)))  # most evaluations far above the floor it keeps revisiting
+    trending_bounce = [1.1, 0.34, 0.42, 0.38, 0.58, 0.26, 0.41, 0.23, 0.36, 0.3, 0.16, 0.19, 0.22, 0.18, 0.15, 0.21, 0.19]
+    noisy_floor = [1.14, 0.5, 0.56, 0.58, 0.51, 0.44, 0.4, 0.42, 0.39, 0.35, 0.38, 0.36, 0.46, 0.33, 0.35, 0.42, 0.34]
+    rare_spikes_near_zero = [0.69, 0.69, 0.47, 0.12, 0.07, 0.057, 0.026, 0.019, 0.039, 0.013, 0.009, 0.008, 0.007, 0.094, 0.027, 0.009]
+    assert opt.bouncing(kicked_around) is not None and opt.bouncing(trending_bounce) is not None
+    for calm in (falling, converged, noisy_floor, rare_spikes_near_zero, [1.0 + 0.1 * i for i in range(16)], [27.0, 4.5] + [7.8] * 14):
+        assert opt.bouncing(calm) is None
+
+
+def bouncy_sgd(lr: float) -> nndoctor.Setup:
+    """A tanh MLP on Friedman #1 trained by plain SGD with batches of 8."""
+    from sklearn.datasets import make_friedman1
+
+    x, y = make_friedman1(n_samples=600, n_features=8, noise=0.5, random_state=0)
+    x, y = ((x - 0.5) / 0.29).astype(np.float32), ((y - y.mean()) / y.std()).astype(np.float32)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1), nn.Flatten(0))
+    return nndoctor.Setup(model=model, train=(x[:480], y[:480]), val=(x[480:], y[480:]), loss=nn.MSELoss(),
+                          optimizer=lambda p: torch.optim.SGD(p, lr=lr), batch_size=8)
+
+
+def test_o407_fires_when_plain_sgd_with_small_batches_keeps_overshooting():
+    finding = found(bouncy_sgd(0.2), ["O407"])["O407"]
+    assert finding.evidence["median_climb"] >= opt.OSCILLATION_SWING
+
+
+def test_o407_silent_for_the_same_setup_at_a_calm_lr():
+    assert found(bouncy_sgd(0.01), ["O407"]) == {}
 
 
 # -- O409 ------------------------------------------------------------------------------------

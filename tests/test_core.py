@@ -65,6 +65,71 @@ def test_unrelated_findings_rank_by_severity():
     assert all(f.explained_by is None for f in ordered)
 
 
+def _codes_and_links(findings: list[Finding]) -> list[tuple[str, str | None]]:
+    return [(f.code, f.explained_by) for f in rank(findings)]
+
+
+def test_mixed_feature_scales_are_the_root_of_unnormalised_inputs():
+    ordered = _codes_and_links([Finding("D101", Severity.WARNING, "raw"), Finding("D102", Severity.WARNING, "units")])
+    assert ordered == [("D102", None), ("D101", "D102")]
+
+
+def test_the_imbalance_explains_a_neutral_output_bias_but_not_a_wrong_one():
+    neutral = {"offset_loss": 0.69, "chance_loss": 0.693, "constant_predictor_loss": 0.2}
+    ordered = _codes_and_links([Finding("M210", Severity.WARNING, "bias", evidence=neutral),
+                                Finding("D106", Severity.WARNING, "imbalance")])
+    assert ordered[0] == ("D106", None) and ("M210", "D106") in ordered
+    wrong = {"offset_loss": 2.7, "chance_loss": 0.693, "constant_predictor_loss": 0.2}
+    ordered = _codes_and_links([Finding("M210", Severity.WARNING, "bias", evidence=wrong),
+                                Finding("L307", Severity.WARNING, "init loss", explained_by="M210"),
+                                Finding("D106", Severity.WARNING, "imbalance")])
+    assert ordered[0] == ("M210", None) and ("D106", None) in ordered
+
+
+@pytest.mark.parametrize("spread, root", [(True, "D105"), (False, "M210")])
+def test_targets_off_in_spread_need_scaling_off_in_offset_only_need_the_bias(spread, root):
+    ordered = _codes_and_links([Finding("D105", Severity.WARNING, "targets", evidence={"spread_off_scale": spread}),
+                                Finding("M210", Severity.WARNING, "bias")])
+    assert ordered[0] == (root, None) and len({code for code, link in ordered if link == root}) == 1
+
+
+@pytest.mark.parametrize("factor, linked", [(0.57, True), (0.14, False)])
+def test_depth_explains_a_scale_drift_only_within_a_matching_init_per_layer(factor, linked):
+    drift = Finding("M202", Severity.WARNING, "drift",
+                    evidence={"activation_factor_per_layer": factor, "grad_factor_per_layer": factor})
+    rank([drift, Finding("M205", Severity.WARNING, "deep")])
+    assert drift.explained_by == ("M205" if linked else None)
+
+
+def test_dead_units_explain_the_collapsed_scale_not_the_reverse():
+    ordered = _codes_and_links([Finding("M202", Severity.WARNING, "drift"), Finding("M203", Severity.WARNING, "dead")])
+    assert ordered == [("M203", None), ("M202", "M203")]
+
+
+@pytest.mark.parametrize("ratio, linked", [(1.7, True), (0.2, False)])
+def test_an_initial_loss_far_above_chance_explains_a_too_high_lr(ratio, linked):
+    too_high = Finding("O401", Severity.ERROR, "diverged")
+    rank([too_high, Finding("L307", Severity.WARNING, "init loss", evidence={"ratio_to_chance": ratio})])
+    assert too_high.explained_by == ("L307" if linked else None)
+
+
+def test_whole_non_finite_columns_are_explained_by_the_constant_feature_only():
+    void = Finding("D103", Severity.ERROR, "void", evidence={"void_features": [7]})
+    whole = Finding("D104", Severity.ERROR, "nan", evidence={"whole_columns": True, "nonfinite_columns": [7]})
+    scattered = Finding("D104", Severity.ERROR, "nan", evidence={"whole_columns": False, "nonfinite_columns": [2]})
+    rank([void, whole])
+    rank([Finding("D103", Severity.ERROR, "void", evidence={"void_features": [7]}), scattered])
+    assert whole.explained_by == "D103" and scattered.explained_by is None
+
+
+@pytest.mark.parametrize("analytical, linked", [(0.0, True), (0.5, False)])
+def test_a_cut_gradient_path_explains_a_gradient_check_that_sees_zeros(analytical, linked):
+    mismatch = {"numerical": 0.01, "analytical": analytical, "relative_error": 1.0}
+    check = Finding("M208", Severity.ERROR, "gradcheck", evidence={"mismatched": {"<input>": mismatch, "enc.weight": mismatch}})
+    rank([check, Finding("M209", Severity.ERROR, "no grad", evidence={"no_grad": ["enc.weight"], "zero_grad": []})])
+    assert check.explained_by == ("M209" if linked else None)
+
+
 def test_evidence_becomes_plain_json():
     finding = Finding("D104", Severity.ERROR, "nan", evidence={"count": torch.tensor(3), "mean": np.float32(1.5), "bad": float("nan"), "shape": (2, 3)})
     data = finding.to_dict()

@@ -33,6 +33,7 @@ WORKER = textwrap.dedent(
     import torch.nn.functional as F
     from torch.nn.parallel import DistributedDataParallel as DDP
     import torch._dynamo  # DDP imports it lazily: once here, not once per forked rank
+    import nndoctor
     from nndoctor.integrations.distributed import watch
     import nndoctor.watch.live_rules
 
@@ -59,7 +60,10 @@ WORKER = textwrap.dedent(
         net = model if MODE == "unsynced" else DDP(model)
         opt = torch.optim.Adam(net.parameters(), lr=1e-2)
         gen = torch.Generator().manual_seed(100 + rank)
-        with watch(net, opt, every=5, timeout=float(os.environ.get("NNDOCTOR_TIMEOUT", "30"))) as doctor:
+        timeout = float(os.environ.get("NNDOCTOR_TIMEOUT", "30"))
+        # plain nndoctor.watch inside a process group must hand back the distributed doctor by itself
+        doctor = nndoctor.watch(net, opt, every=5) if MODE == "healthy" else watch(net, opt, every=5, timeout=timeout)
+        with doctor:
             for step in range(60):
                 idx = torch.randint(0, len(x), (32,), generator=gen)
                 xb, yb = x[idx].clone(), y[idx]
@@ -146,6 +150,69 @@ def test_a_rank_that_dies_costs_rank_zero_at_most_the_timeout(tmp_path: Path) ->
     assert report["distributed"]["missing_ranks"] == [1]
     assert any("rank 1 did not report within 3 s" in text for text in report["limitations"])
     assert elapsed < RUN_TIMEOUT_S / 2
+
+
+FORKING_SCRIPT = textwrap.dedent(
+    """
+    import os, socket, sys
+    from datetime import timedelta
+    import torch, torch.distributed as dist, torch.multiprocessing as mp
+    from torch import nn
+    import torch.nn.functional as F
+    from torch.nn.parallel import DistributedDataParallel as DDP
+
+    def worker(rank, world, synced):
+        dist.init_process_group("gloo", rank=rank, world_size=world, timeout=timedelta(seconds=60))
+        torch.set_num_threads(1)
+        torch.manual_seed(0)
+        g = torch.Generator().manual_seed(0)
+        centres = 2.0 * torch.randn(3, 10, generator=g)
+        y = torch.randint(0, 3, (640,), generator=g)
+        x = centres[y] + torch.randn(640, 10, generator=g)
+        x, y = x[rank::world], y[rank::world]
+        model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+        net = DDP(model) if synced else model
+        opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+        gen = torch.Generator().manual_seed(100 + rank)
+        for step in range(60):
+            idx = torch.randint(0, len(x), (32,), generator=gen)
+            opt.zero_grad()
+            F.cross_entropy(net(x[idx]), y[idx]).backward()
+            opt.step()
+        dist.destroy_process_group()
+
+    if __name__ == "__main__":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
+        mp.start_processes(worker, args=(2, sys.argv[1] == "ddp"), nprocs=2, join=True, start_method="fork")
+    """
+)
+
+
+def run_forking(tmp_path: Path, mode: str) -> dict:
+    script = tmp_path / "forks_ranks.py"
+    script.write_text(FORKING_SCRIPT)
+    out = tmp_path / f"{mode}.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "nndoctor.cli", "run", "--json", str(out), str(script), mode],
+        capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env={**os.environ, "OMP_NUM_THREADS": "1"}, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_nndoctor_run_hears_the_ranks_a_script_forks(tmp_path: Path) -> None:
+    unsynced = run_forking(tmp_path, "plain")
+    assert unsynced["findings"][0]["code"] == "T508", unsynced["findings"]
+    assert unsynced["findings"][0]["evidence"]["kind"] == "gradients"
+    assert [r["rank"] for r in unsynced["distributed"]["ranks"]] == [0, 1]
+    assert unsynced["telemetry"]["steps"] == 60  # rank 0's curves, not the launcher's empty ones
+    synced = run_forking(tmp_path, "ddp")
+    assert warning_codes(synced) == set(), synced["findings"]
+    assert synced["distributed"]["agreement"] == {"replicas": True, "disagree": False}
+    assert synced["distributed"]["missing_ranks"] == []
 
 
 def test_replica_agreement_compares_against_an_independent_calculation() -> None:

@@ -110,8 +110,6 @@ def test_healthy_bert_stays_silent_apart_from_o404(healthy_bert_report) -> None:
     assert healthy_bert_report.telemetry["val_loss"][-1] < 0.5  # it did learn: ln 2 = 0.69 is chance
 
 
-@pytest.mark.xfail(strict=True, reason="watch's O404 compares attention query weights (second-order gradients at init) "
-                                       "with the classifier: a false alarm on transformers, open in issue 5")
 def test_healthy_bert_has_no_vanishing_gradient_alarm(healthy_bert_report) -> None:
     assert "O404" not in warning_codes(healthy_bert_report)
 

@@ -34,6 +34,10 @@ RESULTS = ROOT / "benchmarks" / "results"
 # Advice rather than faults: an unseeded run and a run that could train longer are reported as info.
 INFO_BY_NATURE = {"T507", "G605"}
 HURT_MARGIN = 0.05
+# Overfitting is defined on the validation loss (it rises while the training loss falls); a
+# memorising model can keep its accuracy at the trainer's short budget while its validation
+# loss doubles, so for these codes a checkup case's harm is read as exp(-validation loss).
+LOSS_HARM_CODES = {"G601"}
 METRIC_LINE = re.compile(r"final_val_metric=(\S+)")
 SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
 
@@ -114,7 +118,8 @@ def measure(case: Case, timeout: float) -> dict[str, Any]:
         return {"metric": None, "outcome": "crash", "error": last[:300], "seconds": seconds}
     if case.mode == "checkup":
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        return {"metric": result["metric"], "outcome": "diverged" if result["diverged"] else "trained", "seconds": seconds}
+        return {"metric": result["metric"], "val_loss": result.get("val_loss"), "steps": result.get("steps"),
+                "outcome": "diverged" if result["diverged"] else "trained", "seconds": seconds}
     found = METRIC_LINE.findall(done.stdout)
     if not found:
         return {"metric": None, "outcome": "no-metric-line", "seconds": seconds}
@@ -122,15 +127,32 @@ def measure(case: Case, timeout: float) -> dict[str, Any]:
     return {"metric": None if math.isnan(value) else value, "outcome": "diverged" if not math.isfinite(value) else "trained", "seconds": seconds}
 
 
+def harm_measure(case: Case) -> str:
+    """What the harm check compares for ``case``: the trained metric, or exp(-validation loss)."""
+    return "exp(-val loss)" if case.code in LOSS_HARM_CODES and case.mode == "checkup" else "metric"
+
+
+def harm_metric(case: Case, result: dict[str, Any] | None) -> float | None:
+    """The number the harm check compares (higher is better), per ``harm_measure``."""
+    if result is None:
+        return None
+    if harm_measure(case) != "metric":
+        loss = result.get("val_loss")
+        return None if loss is None else round(math.exp(-loss), 4)
+    return result.get("metric")
+
+
 def harm_verdict(case: Case, faulty: dict[str, Any], twin: dict[str, Any] | None) -> str:
     """'hurts', 'no measurable harm', 'not metric-visible' or 'unverified (...)'."""
     if not case.metric_visible:
         return "not metric-visible"
-    if twin is None or twin.get("metric") is None:
+    twin_value = harm_metric(case, twin)
+    if twin_value is None:
         return "unverified (twin did not produce a metric)"
-    if faulty["outcome"] in ("crash", "diverged") or faulty.get("metric") is None:
+    value = harm_metric(case, faulty)
+    if faulty["outcome"] in ("crash", "diverged") or value is None:
         return "hurts"
-    return "hurts" if twin["metric"] - faulty["metric"] >= HURT_MARGIN else "no measurable harm"
+    return "hurts" if twin_value - value >= HURT_MARGIN else "no measurable harm"
 
 
 def summarise(cases: list[Case], rows: dict[str, dict[str, Any]], run_available: bool) -> dict[str, Any]:
@@ -216,7 +238,8 @@ def markdown(summary: dict[str, Any], cases: list[Case], rows: dict[str, dict[st
         "Targets: top-1 >= 90%, false alarms <= 5%, median < 20 s.",
         "",
         "Does each fault really hurt? (plain training of the case vs its healthy twin, "
-        f"'hurts' = crash, divergence or metric lower by >= {HURT_MARGIN}): "
+        f"'hurts' = crash, divergence or metric lower by >= {HURT_MARGIN}; for {', '.join(sorted(LOSS_HARM_CODES))} "
+        "checkup cases the metric is exp(-validation loss)): "
         + (", ".join(f"{k}: {v}" for k, v in sorted(summary["harm"].items())) or "not verified (--no-verify)"),
         "",
         "## Per code",
@@ -267,12 +290,15 @@ def main(argv: list[str] | None = None) -> int:
             if twin_case is not None and twin_case.id not in twin_cache:
                 twin_cache[twin_case.id] = measure(twin_case, args.timeout)
             twin = twin_cache.get(twin_case.id) if twin_case else None
-            row["verify"] = {"faulty": faulty, "twin": twin, "twin_id": case.twin}
+            row["verify"] = {"faulty": faulty, "twin": twin, "twin_id": case.twin,
+                             "compared": {"measure": harm_measure(case), "twin": harm_metric(case, twin), "faulty": harm_metric(case, faulty)}}
             row["harm"] = harm_verdict(case, faulty, twin)
         status = row["status"] if case.healthy else ("hit" if row.get("top1") else ("top-3" if row.get("top3") else "miss"))
         if case.healthy and row["status"] == "ok":
             status = "FALSE ALARM " + ",".join(row["loud"]) if row["false_alarm"] else "quiet"
-        print(f"{case.id:<34} {case.mode:<8} {case.code or 'healthy':<8} {row['status']:<17} {status:<22} {row.get('harm', '')}", flush=True)
+        compared = row.get("verify", {}).get("compared")
+        numbers = f" (twin {compared['twin']} vs {compared['faulty']})" if compared else ""
+        print(f"{case.id:<34} {case.mode:<8} {case.code or 'healthy':<8} {row['status']:<17} {status:<22} {row.get('harm', '')}{numbers}", flush=True)
         return case.id, row
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:

@@ -2,16 +2,17 @@
 
 It is the benchmark's independent yardstick, not part of nndoctor: it loads the case's
 ``setup()``, trains a fresh copy with the case's own loss, optimizer and loaders for a fixed
-budget (``epochs`` passes, capped at ``max_steps`` steps and ``max_seconds``), and scores the
-validation split with one metric whose higher value is better:
+budget (``epochs`` passes, capped at ``max_steps`` optimizer steps), and scores the validation
+split with one metric whose higher value is better:
 
 * classification: balanced accuracy (macro recall), so a model that only predicts the
   majority class scores chance; binary and multilabel outputs are thresholded the way the
   case's loss reads them (probabilities at 0.5 for BCELoss, logits at 0 otherwise);
 * regression: R^2.
 
-Non-finite outputs or loss give ``nan`` (diverged). Run as
-``python -m benchmarks.faults.trainer CASE.py`` to print one JSON line.
+The budget counts steps, never wall time, so a case's metric is the same on an idle and on a
+busy machine (seeded; the scorer runs it single-threaded). Non-finite outputs or loss give
+``nan`` (diverged). Run as ``python -m benchmarks.faults.trainer CASE.py`` to print one JSON line.
 """
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ from sklearn.metrics import balanced_accuracy_score, r2_score
 
 EPOCHS = 15
 MAX_STEPS = 300
-MAX_SECONDS = 20.0
 
 
 def _flat_outputs(out: torch.Tensor) -> np.ndarray:
@@ -47,6 +47,23 @@ def _predict(setup: Any, model: torch.nn.Module, split: str) -> tuple[np.ndarray
             outputs.append(_flat_outputs(model(move_to(x, setup.device))))
             targets.append(y.detach().cpu().numpy())
     return np.concatenate(outputs), np.concatenate(targets)
+
+
+def split_loss(setup: Any, model: torch.nn.Module, split: str) -> float:
+    """The case's own loss on ``split`` in eval mode, averaged over samples (``nan`` if it fails)."""
+    from nndoctor.setup import batch_size_of, move_to
+
+    total, count = 0.0, 0
+    model.eval()
+    try:
+        with torch.no_grad():
+            for x, y in setup.batches(split):
+                n = batch_size_of(x)
+                total += float(setup.compute_loss(model(move_to(x, setup.device)), move_to(y, setup.device))) * n
+                count += n
+    except (RuntimeError, ValueError):
+        return math.nan
+    return total / count if count else math.nan
 
 
 def score(setup: Any, model: torch.nn.Module, split: str) -> float:
@@ -76,7 +93,7 @@ def score(setup: Any, model: torch.nn.Module, split: str) -> float:
     return float(balanced_accuracy_score(y.astype(int), pred.astype(int)))
 
 
-def train_and_score(path: str, epochs: int = EPOCHS, max_steps: int = MAX_STEPS, max_seconds: float = MAX_SECONDS) -> dict[str, Any]:
+def train_and_score(path: str, epochs: int = EPOCHS, max_steps: int = MAX_STEPS) -> dict[str, Any]:
     """Train the case's setup with a plain loop and return its validation metric and loss trace."""
     from nndoctor.cli import load_setup
     from nndoctor.setup import move_to
@@ -101,14 +118,16 @@ def train_and_score(path: str, epochs: int = EPOCHS, max_steps: int = MAX_STEPS,
             loss.backward()
             optimizer.step()
             steps += 1
-            if steps >= max_steps or time.perf_counter() - started > max_seconds:
+            if steps >= max_steps:
                 break
-        if diverged or steps >= max_steps or time.perf_counter() - started > max_seconds:
+        if diverged or steps >= max_steps:
             break
     split = "val" if setup.val_loader is not None else "train"
     metric = math.nan if diverged else score(setup, model, split)
+    loss = math.nan if diverged else split_loss(setup, model, split)
     return {
         "metric": None if math.isnan(metric) else round(metric, 4),
+        "val_loss": round(loss, 4) if math.isfinite(loss) else None,
         "diverged": diverged or math.isnan(metric),
         "steps": steps,
         "first_loss": losses[0] if losses else None,

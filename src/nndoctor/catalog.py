@@ -61,7 +61,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D102", "mixed-feature-scales", "C W",
         "Feature scales differ by orders of magnitude (e.g. age in years next to income in dollars).",
-        "Ratio of the largest to the smallest per-feature standard deviation over a sample of batches.",
+        "Ratio of the largest to the smallest per-feature standard deviation over a sample of batches, confirmed by "
+        "the ratio of their ranges (a rarely non-zero feature has a small std on a shared scale).",
         "Large-scale features dominate the first layer's output and its gradients, so small-scale features are learned "
         "slowly or not at all, and no single learning rate suits every weight.",
         "Standardise each feature separately with training-set statistics: `x = (x - x_train.mean(0)) / x_train.std(0)`.",
@@ -69,7 +70,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D103", "constant-feature", "C",
         "A feature has zero or near-zero variance, so standardising it divides by ~0 and yields NaN/Inf.",
-        "Per-feature standard deviation ≈ 0 across the training sample.",
+        "Per-feature standard deviation ≈ 0 across the training sample (info: the column is only wasted); a column "
+        "with no finite value at all is what standardising a constant gives (error, the root of its NaNs).",
         "A constant column carries no information, and the usual `(x - mean) / std` turns it into NaN or huge values "
         "that poison every gradient from the first step.",
         "Drop the column, or guard the divisor: `x = (x - mean) / (std + 1e-8)` (or set std to 1 where it is 0).",
@@ -129,7 +131,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D110", "label-noise", "C",
         "A noticeable share of the labels look wrong.",
-        "Out-of-sample confidence that a quick probe model (cross-validated) gives to each sample's given label; low-confidence samples are flagged.",
+        "Out-of-sample confidence that a quick probe model (cross-validated) gives to each sample's given label; low-confidence "
+        "samples are flagged. With a validation split, the same probes' accuracy on validation labels vs on held-out training labels.",
         "Wrong labels cap the achievable accuracy, push the model to memorise noise and make the loss curve look worse "
         "than the model really is.",
         "Review the flagged samples; relabel or drop the ones that are wrong, and fix the labelling process if errors are systematic.",
@@ -146,7 +149,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D112", "categorical-as-numeric", "C",
         "Categorical, one-hot or binary columns are standardised, or integer category codes are fed in as magnitudes.",
-        "Columns with few distinct values that are all integers (after undoing any affine scaling).",
+        "Columns with 3-20 evenly spaced levels (consecutive integers, after any scaling) among continuous columns; "
+        "standardised one-hot blocks; centred binary columns.",
         "Treating category ids as numbers imposes a fake order and distance (category 7 is not 'more' than 3), and "
         "standardising one-hot columns destroys their meaning.",
         "Use one-hot encoding or an `nn.Embedding` for categorical columns, and scale only the continuous ones.",
@@ -228,7 +232,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "M207", "batch-mixing", "C",
         "A sample's output depends on other samples in the batch because of a wrong view, transpose or reduction over the batch axis.",
-        "Gradient of one sample's output with respect to other samples' inputs is nonzero, with BatchNorm put in eval mode.",
+        "Gradient of one sample's output with respect to other samples' inputs is nonzero, with BatchNorm put in eval mode, "
+        "and moving the other samples' inputs changes the sample's output (so a wrong custom backward is not mistaken for it).",
         "Samples leak information into each other, so the model trains on a scrambled problem and its predictions "
         "change with batch composition and batch size.",
         "Fix the reshape or reduction: use `x.flatten(1)` / `x.view(x.size(0), -1)` rather than `x.view(-1, n)`, "
@@ -289,7 +294,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "L304", "output-range-mismatch", "C W",
         "The final activation cannot reach the targets: ReLU with negative targets, sigmoid/tanh with targets outside their range, or clipping that kills the gradient.",
-        "Range of the targets compared with the range of the final activation.",
+        "Range of the targets compared with the range of the final activation (its module, or the last operation in the "
+        "autograd graph); an error when every output already sits at the activation's bound.",
         "Targets outside the reachable range leave a permanent error, and at the edges the gradient is zero, so the "
         "model stops learning those samples.",
         "Use no activation on a regression output (a plain `nn.Linear`), or rescale the targets into the activation's range.",

@@ -65,6 +65,9 @@ def classify(fault: str | None = None, epochs: int = 6, lr: float = 3e-3, seed: 
     dropout = 0.3 if fault in ("eval_mode_training", "train_mode_eval") else 0.0
     final = nn.Softmax(dim=1) if fault == "softmax_before_ce" else None
     model = mlp(dropout=dropout, final=final)
+    if fault == "model_after_optimizer":
+        stale = model
+        model = mlp(dropout=dropout, final=final)
     if fault == "constant_init":
         for m in model:
             if isinstance(m, nn.Linear):
@@ -73,15 +76,23 @@ def classify(fault: str | None = None, epochs: int = 6, lr: float = 3e-3, seed: 
         with torch.no_grad():
             model[-1].weight.mul_(60)
     params = model[-1].parameters() if fault == "not_in_optimizer" else model.parameters()
+    if fault == "model_after_optimizer":
+        params = stale.parameters()
+    if fault in ("hidden_lr_tiny", "head_lr_huge"):
+        hidden_lr, head_lr = (1e-6, lr) if fault == "hidden_lr_tiny" else (lr, 2.0)
+        params = [{"params": model[:-1].parameters(), "lr": hidden_lr}, {"params": model[-1].parameters(), "lr": head_lr}]
     opt = torch.optim.SGD(params, lr=lr) if fault == "oscillate" else torch.optim.Adam(params, lr=lr)
+    if fault == "layer_swapped":
+        model[2] = nn.Linear(64, 64)
     loss_fn = nn.CrossEntropyLoss()
     batches = loader(xt, yt, shuffle=fault != "ordered")
     cached = next(iter(batches)) if fault == "same_batch" else None
     if fault == "eval_mode_training":
         model.eval()
     val = math.nan
+    scale = 2.0**16
     for _ in range(epochs):
-        for xb, yb in batches:
+        for i, (xb, yb) in enumerate(batches):
             if cached is not None:
                 xb, yb = cached
             if fault != "missing_zero_grad" and fault != "zero_before_step":
@@ -89,10 +100,14 @@ def classify(fault: str | None = None, epochs: int = 6, lr: float = 3e-3, seed: 
             loss = loss_fn(model(xb), yb)
             if fault == "maximise":
                 loss = -loss
-            loss.backward()
+            (loss * scale if fault == "manual_loss_scale" else loss).backward()
+            if fault == "manual_loss_scale":
+                for p in model.parameters():
+                    p.grad.div_(scale)
             if fault == "zero_before_step":
                 opt.zero_grad()
-            opt.step()
+            if fault != "step_every_fourth" or i % 4 == 0:
+                opt.step()
         val = evaluate(model, loss_fn, xv, yv, eval_mode=fault not in ("train_mode_eval", "eval_mode_training"))
         if fault == "eval_mode_training":
             model.eval()
@@ -111,6 +126,8 @@ def regression(fault: str | None = None, steps: int = 300, seed: int = 0) -> flo
     model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
     lr = {"diverge": 3.0}.get(fault or "", 0.05)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    if fault == "lr_far_too_low":
+        opt = torch.optim.Adam(model.parameters(), lr=2e-5)
     sched = None
     if fault == "lr_to_zero":
         sched = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.1)
@@ -125,8 +142,45 @@ def regression(fault: str | None = None, steps: int = 300, seed: int = 0) -> flo
         loss.backward()
         if fault == "tight_clipping":
             torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1e-3)
+        if fault in ("tight_value_clipping", "outlier_value_clipping"):
+            torch.nn.utils.clip_grad_value_(model.parameters(), clip_value=1e-4 if fault == "tight_value_clipping" else 1.0)
         opt.step()
         if sched is not None:
             sched.step()
         value = float(loss.detach())
     return value
+
+
+def overfit(n_train: int = 48, epochs: int = 60, restore: bool = False, argmax_eval: bool = False, hidden: int = 256,
+            seed: int = 0) -> float:
+    """A wide MLP on a small noisy training set, evaluated every epoch on a validation loader.
+
+    With few training samples it memorises them and the validation loss turns up (G601).
+    ``restore`` keeps the best weights by validation loss and loads them back at the end
+    (early stopping); ``argmax_eval`` scores validation by accuracy only, never calling a loss.
+    """
+    torch.manual_seed(seed)
+    x, y = blobs(n_train + 480, seed=seed, noise=2.0)
+    model = mlp(hidden=hidden)
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    train, val = loader(x[:n_train], y[:n_train], batch=16), loader(x[n_train:], y[n_train:], batch=120, shuffle=False)
+    best, best_state, score = math.inf, None, math.nan
+    for _ in range(epochs):
+        model.train()
+        for xb, yb in train:
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            if argmax_eval:
+                hits = [float((model(xb).argmax(dim=1) == yb).float().sum()) for xb, yb in val]
+                score = sum(hits) / 480
+            else:
+                score = sum(float(loss_fn(model(xb), yb)) * len(yb) for xb, yb in val) / 480
+        if restore and score < best:
+            best, best_state = score, {k: v.clone() for k, v in model.state_dict().items()}
+    if restore and best_state is not None:
+        model.load_state_dict(best_state)
+    return score

@@ -17,6 +17,7 @@ from torch.utils.data import WeightedRandomSampler
 from ..findings import Finding, Severity
 from ..probes import data_audit as audit
 from ..probes import data_duplicates as copies
+from ..probes.init_outputs import init_outputs
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
 from .base import Context, check
 
@@ -32,6 +33,8 @@ LEAK_SHARE = 0.01
 SUSPECT_SHARE = 0.02  # flagged labels; the flagged share underestimates the wrong share (low recall)
 SUSPECT_EXCESS = 2.0  # flagged at least twice what the probe's own probabilities predict for clean labels
 MIN_LABELS = 50  # fewer labels than this say little about class shares
+NOISE_ALPHA = 1e-3  # validation labels agree with the training mapping better than training labels: p below this
+NOISE_GAP = 0.05  # ... by at least 5 points of accuracy: a share of wrong labels that matters
 CLASSIFICATION = audit.CLASSIFICATION
 
 
@@ -98,24 +101,32 @@ def _tabular(ctx: Context) -> tuple[audit.FeatureStats, np.ndarray] | None:
 
 @check("D102", phase="data")
 def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
+    """Feature scales (units) apart by orders of magnitude, in both spread and extent.
+
+    A feature that is rarely non-zero (an edge pixel) has a tiny std on the same scale as its
+    neighbours; its range shows the scale is shared. Only when the range ratio agrees with the
+    std ratio do the features live in different units.
+    """
     found = _tabular(ctx)
     if found is None:
         return
     stats, _ = found
     continuous = np.flatnonzero((stats.std > 1e-12) & (stats.distinct > 2))
-    if len(continuous) < 2:
+    if len(continuous) < 2 or stats.range is None:
         return
-    stds = stats.std[continuous]
+    stds, ranges = stats.std[continuous], stats.range[continuous]
     big, small = continuous[np.argmax(stds)], continuous[np.argmin(stds)]
     ratio = float(stats.std[big] / stats.std[small])
-    if ratio < SCALE_RATIO_LIMIT:
+    range_ratio = float(ranges.max() / ranges.min()) if ranges.min() > 0 else float("inf")
+    if ratio < SCALE_RATIO_LIMIT or range_ratio < SCALE_RATIO_LIMIT:
         return
     yield Finding(
         "D102", Severity.WARNING,
         f"Feature scales differ by a factor of {ratio:.3g}: feature {big} has std {stats.std[big]:.3g}, "
-        f"feature {small} has std {stats.std[small]:.3g} (limit {SCALE_RATIO_LIMIT:g}x). Large-scale features "
-        "dominate the first layer and the gradient.",
-        evidence={"ratio": ratio, "largest": {"index": int(big), "std": float(stats.std[big])},
+        f"feature {small} has std {stats.std[small]:.3g} (limit {SCALE_RATIO_LIMIT:g}x; their ranges differ by "
+        f"{range_ratio:.3g}x). Large-scale features dominate the first layer and the gradient; one global scale "
+        "cannot fix this, each feature needs its own.",
+        evidence={"ratio": ratio, "range_ratio": range_ratio, "largest": {"index": int(big), "std": float(stats.std[big])},
                   "smallest": {"index": int(small), "std": float(stats.std[small])},
                   "stds": stats.std[:200].tolist()},
         location=f"features {big} and {small}",
@@ -124,29 +135,42 @@ def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
 
 @check("D103", phase="data")
 def constant_feature(ctx: Context) -> Iterable[Finding]:
+    """Constant features, and features that became NaN/Inf throughout (a constant divided by its zero std).
+
+    A finite constant column only wastes an input: info. A column without a single finite value
+    is what ``(x - mean) / std`` makes of a constant feature, and it turns the loss into NaN.
+    """
     found = _tabular(ctx)
     if found is None:
         return
     stats, _ = found
-    constant = stats.std <= 1e-6 * np.maximum(1.0, np.abs(stats.mean))
-    if not constant.any():
-        return
-    varying = ~constant
-    standardised = bool(varying.any()) and float(np.median(np.abs(stats.mean[varying]))) < 0.25 and \
-        0.5 <= float(np.median(stats.std[varying])) <= 2.0
-    guarded = bool(np.all(np.abs(stats.mean[constant]) <= 1e-6))
-    severity = Severity.INFO if standardised and guarded else Severity.WARNING
-    columns = np.flatnonzero(constant)
-    consequence = ("already scaled with a guarded divisor; the column carries no information"
-                   if severity is Severity.INFO else "standardising it divides by zero and gives NaN/Inf")
     sample = audit.sample_of(ctx, "train")
+    scope = sample.scope if sample else "the sample"
+    finite = stats.finite_share if stats.finite_share is not None else np.ones(len(stats.std))
+    void = np.flatnonzero(finite == 0)
+    if len(void):
+        yield Finding(
+            "D103", Severity.ERROR,
+            f"{len(void)} of {len(stats.std)} features hold no finite value in {scope}: features {_listing(void)} are "
+            "NaN/Inf in every row, which is what standardising a constant feature gives ((x − mean) / std with "
+            "std = 0). Every sample then carries a NaN into the loss.",
+            evidence={"features": void[:100].tolist(), "void_features": void[:100].tolist(), "count": len(void)},
+            location=f"features {_listing(void)}",
+        )
+    constant = np.flatnonzero((finite > 0) & (stats.std <= 1e-6 * np.maximum(1.0, np.abs(stats.mean))))
+    if not len(constant):
+        return
+    varying = np.flatnonzero(stats.std > 1e-6 * np.maximum(1.0, np.abs(stats.mean)))
+    standardised = bool(len(varying)) and float(np.median(np.abs(stats.mean[varying]))) < 0.25 and \
+        0.5 <= float(np.median(stats.std[varying])) <= 2.0
     yield Finding(
-        "D103", severity,
-        f"{len(columns)} of {len(stats.std)} features are constant in {sample.scope if sample else 'the sample'} "
-        f"(std ≈ 0): features {_listing(columns)}; {consequence}.",
-        evidence={"features": columns[:100].tolist(), "values": stats.mean[columns][:100].tolist(),
-                  "count": len(columns), "inputs_standardised": standardised},
-        location=f"features {_listing(columns)}",
+        "D103", Severity.INFO,
+        f"{len(constant)} of {len(stats.std)} features are constant in {scope} (std ≈ 0): features "
+        f"{_listing(constant)}. They carry no information; drop them, or guard the divisor before standardising per "
+        "feature (std = 0 gives NaN).",
+        evidence={"features": constant[:100].tolist(), "values": stats.mean[constant][:100].tolist(),
+                  "count": len(constant), "inputs_standardised": standardised},
+        location=f"features {_listing(constant)}",
     )
 
 
@@ -160,6 +184,10 @@ def non_finite_values(ctx: Context) -> Iterable[Finding]:
         where = f"; first at row {counts.first_row}" if counts.first_row is not None else ""
         if counts.first_batch is not None:
             where += f", loader batch {counts.first_batch}"
+        whole = counts.whole_columns
+        columns = np.flatnonzero(counts.input_columns).tolist() if counts.input_columns is not None else []
+        if whole:
+            where += f"; all of them fill input columns {_listing(whole)} entirely"
         yield Finding(
             "D104", Severity.ERROR,
             f"The {split} data holds non-finite values: inputs {counts.input_nan} NaN / {counts.input_inf} Inf, "
@@ -168,7 +196,8 @@ def non_finite_values(ctx: Context) -> Iterable[Finding]:
             evidence={"split": split, "input_nan": counts.input_nan, "input_inf": counts.input_inf,
                       "target_nan": counts.target_nan, "target_inf": counts.target_inf,
                       "rows_affected": counts.rows_affected, "rows_checked": counts.rows_checked,
-                      "first_row": counts.first_row, "first_batch": counts.first_batch, "scope": counts.scope},
+                      "first_row": counts.first_row, "first_batch": counts.first_batch, "scope": counts.scope,
+                      "nonfinite_columns": columns[:100], "whole_columns": bool(whole)},
             location=f"{split} row {counts.first_row}" if counts.first_row is not None else split,
         )
 
@@ -186,12 +215,17 @@ def unscaled_regression_targets(ctx: Context) -> Iterable[Finding]:
         return
     columns = np.flatnonzero(off)
     j = int(columns[np.argmax(np.sqrt(mean[columns] ** 2 + std[columns] ** 2))])
+    spread = bool(np.any(std[columns] > SCALE_LIMIT))
+    consequence = ("The loss and its gradients are huge at init and the output layer must first travel to the offset."
+                   if spread else
+                   "Their spread is on unit scale, only the offset is off: the output bias must first travel to it "
+                   "(start it at the target mean, or centre the targets).")
     yield Finding(
         "D105", Severity.WARNING,
         f"Regression targets are far from unit scale: target column {j} has mean {mean[j]:.4g} and std {std[j]:.4g} "
-        f"({len(columns)} of {len(mean)} columns off scale). The loss and its gradients are huge at init and the "
-        "output layer must first travel to the offset.",
-        evidence={"mean": mean[:50].tolist(), "std": std[:50].tolist(), "columns": columns[:50].tolist(), "scope": sample.scope},
+        f"({len(columns)} of {len(mean)} columns off scale). {consequence}",
+        evidence={"mean": mean[:50].tolist(), "std": std[:50].tolist(), "columns": columns[:50].tolist(), "scope": sample.scope,
+                  "spread_off_scale": spread},
         location=f"target column {j}" if len(mean) > 1 else "targets",
     )
 
@@ -207,6 +241,25 @@ def imbalance_handling(ctx: Context) -> str | None:
     sampler = getattr(ctx.setup.train_loader, "sampler", None)
     if isinstance(sampler, WeightedRandomSampler):
         return "a WeightedRandomSampler"
+    return _bias_at_prior(ctx)
+
+
+def _bias_at_prior(ctx: Context) -> str | None:
+    """The output bias already starts at the class prior: the model's average output scores nearer the prior than chance.
+
+    A default init outputs about zero logits (the chance loss); only a bias set on purpose lands
+    closer to the best constant prediction, the log prior.
+    """
+    try:
+        probe = ctx.probe("init_outputs", init_outputs)
+    except Exception:  # the model cannot run on the batches: other checks report it
+        return None
+    offset, constant, chance = probe.offset_loss, probe.constant_loss, probe.chance_loss
+    if probe.space == "values" or None in (offset, constant, chance) or not chance > constant:
+        return None
+    if offset <= (chance + constant) / 2:
+        return (f"an output bias at the class prior (the model's average output scores {offset:.3g}, the prior "
+                f"{constant:.3g}, zero logits {chance:.3g})")
     return None
 
 
@@ -387,17 +440,58 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
     trusted = probe.p_value < 1e-3 and linear >= probe.chance + 0.5 * (1 - probe.chance)
     share = probe.suspect_count / probe.n
     excess = probe.suspect_count >= SUSPECT_EXCESS * probe.expected_suspects
-    if trusted and share >= SUSPECT_SHARE and excess and probe.suspect_p_value < 1e-3:
-        yield Finding(
-            "D110", Severity.WARNING,
-            f"{probe.suspect_count} of {probe.n} training labels ({_pct(share)}) get an out-of-sample probability "
-            f"below {SUSPECT_PROBABILITY:g} from a logistic-regression probe that is {linear:.2f} accurate; if every "
-            f"label were right, about {probe.expected_suspects:.0f} would (Poisson p = {probe.suspect_p_value:.2g}). "
-            f"Review rows {_listing(probe.suspect_rows, 10)}.",
-            evidence={"suspect_count": probe.suspect_count, "suspect_share": share, "expected": probe.expected_suspects,
-                      "p_value": probe.suspect_p_value, "rows": probe.suspect_rows, "scores": scores, "n": probe.n},
-            location=f"rows {_listing(probe.suspect_rows, 5)}",
-        )
+    flagged = trusted and share >= SUSPECT_SHARE and excess and probe.suspect_p_value < 1e-3
+    disagreement = _validation_disagreement(ctx, probe)
+    if not (flagged or disagreement):
+        return
+    parts = []
+    if flagged:
+        parts.append(
+            f"{probe.suspect_count} of {probe.n} training labels ({_pct(share)}) get an out-of-sample probability below "
+            f"{SUSPECT_PROBABILITY:g} from a logistic-regression probe that is {linear:.2f} accurate; if every label were "
+            f"right, about {probe.expected_suspects:.0f} would (Poisson p = {probe.suspect_p_value:.2g})")
+    if disagreement:
+        name, val_score, train_score, p = disagreement
+        parts.append(
+            f"the {name} probe fitted on training labels agrees with {_pct(val_score)} of {probe.val_n} validation labels "
+            f"but only {_pct(train_score)} of held-out training labels (Fisher p = {p:.2g}): the splits do not follow "
+            f"one input-to-label mapping, and about {_pct(val_score - train_score)} of the training labels disagree with it")
+    text = "; ".join(parts)
+    yield Finding(
+        "D110", Severity.WARNING,
+        f"{text[0].upper()}{text[1:]}. Review rows {_listing(probe.suspect_rows, 10)} first (lowest probability of their label).",
+        evidence={"suspect_count": probe.suspect_count, "suspect_share": share, "expected": probe.expected_suspects,
+                  "p_value": probe.suspect_p_value, "rows": probe.suspect_rows, "scores": scores, "n": probe.n,
+                  "val_scores": {k: round(v, 4) for k, v in probe.val_scores.items()}, "val_n": probe.val_n,
+                  "val_p_values": probe.val_p_values},
+        location=f"rows {_listing(probe.suspect_rows, 5)}",
+    )
+
+
+def _validation_disagreement(ctx: Context, probe) -> tuple[str, float, float, float] | None:
+    """(probe, validation accuracy, training accuracy, p) when validation labels follow the mapping clearly better.
+
+    Both accuracies come from the same fold probes, so they are comparable; a shift of the
+    inputs lowers the validation accuracy and cannot raise an alarm. Label shares that differ
+    between the splits (D109), or validation rows copied from training (D108, which the probes
+    remember), make the accuracies incomparable, so then nothing is said.
+    """
+    candidates = []
+    for name, p in probe.val_p_values.items():
+        val_score, train_score = probe.val_scores[name], probe.scores[name]
+        informative = val_score >= probe.chance + 0.5 * (1 - probe.chance)
+        if p < NOISE_ALPHA and val_score - train_score >= NOISE_GAP and informative:
+            candidates.append((p, name, val_score, train_score))
+    if not candidates:
+        return None
+    found = audit.shift(ctx)
+    if found is not None and found.label_p is not None and found.label_p < SHIFT_ALPHA:
+        return None
+    leaked = copies.overlap(ctx)
+    if leaked is not None and leaked.share >= LEAK_SHARE:
+        return None
+    p, name, val_score, train_score = min(candidates)
+    return name, val_score, train_score, p
 
 
 @check("D112", phase="data")
@@ -406,15 +500,14 @@ def categorical_as_numeric(ctx: Context) -> Iterable[Finding]:
     if found is None:
         return
     stats, x = found
-    varying = stats.distinct > 1
-    all_integer = bool(varying.any()) and bool(np.all(stats.integer_valued[varying]))
-    codes = [] if all_integer else audit.integer_code_columns(x, stats)
+    codes = audit.code_columns(x, stats)
     if codes:
         levels = {j: int(stats.distinct[j]) for j in codes}
         yield Finding(
             "D112", Severity.WARNING,
-            f"{len(codes)} columns hold a few consecutive integers among continuous features, like category codes "
-            f"fed as magnitudes: columns {_listing(codes)} ({_listing(sorted(set(levels.values())))} levels). "
+            f"{len(codes)} columns hold a few evenly spaced levels among continuous features (consecutive integers, "
+            f"possibly scaled or standardised), like category codes fed as magnitudes: columns {_listing(codes)} "
+            f"({_listing(sorted(set(levels.values())))} levels). "
             "The network reads code 3 as 'three times code 1'; one-hot encode or embed them "
             "(counts and ordinal scales: standardise).",
             evidence={"columns": codes[:100], "levels": levels}, location=f"columns {_listing(codes)}",

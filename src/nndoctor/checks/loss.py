@@ -144,13 +144,22 @@ def missing_output_normalization(ctx: Context) -> Iterable[Finding]:
 
 
 def final_range(probe: InitOutputs) -> tuple[float, float, str] | None:
-    """The range the model's last activation can produce: from its module, else from exact-zero/unit-interval outputs."""
+    """The range the model's last activation can produce.
+
+    From its module when the output comes straight from an activation module; else from the
+    autograd graph (activations in forward(), or behind a Flatten); only when there is no graph
+    (nothing requires grad), from exact-zero/unit-interval outputs.
+    """
     module = probe.final_module_obj
     if isinstance(module, nn.Hardtanh):
         return float(module.min_val), float(module.max_val), probe.final_module
     for cls, (low, high) in ACTIVATION_RANGES.items():
         if isinstance(module, cls):
             return low, high, probe.final_module
+    if probe.final_op is not None:
+        if probe.final_op_range is None:
+            return None
+        return (*probe.final_op_range, f"{probe.final_op.lower()} (the last operation before the output)")
     out = _finite(probe)
     if module is None and out is not None and out.numel() >= 20:
         if squashed(out):
@@ -176,14 +185,31 @@ def output_range_mismatch(ctx: Context) -> Iterable[Finding]:
     outside = (values < low - 1e-6) | (values > high + 1e-6)
     share = float(outside.float().mean())
     if share > UNREACHABLE_SHARE:
+        stuck = _stuck_at_bound(probe, low, high)
+        consequence = (" Every output already sits at the bound, where the activation passes no gradient: nothing upstream "
+                       "can learn." if stuck else "")
         yield Finding(
-            "L304", Severity.WARNING,
+            "L304", Severity.ERROR if stuck else Severity.WARNING,
             f"The output passes through {what}, which can only produce values in [{low:g}, {high:g}], "
-            f"but {share:.0%} of the targets lie outside it (targets range over [{float(values.min()):.3g}, {float(values.max()):.3g}]).",
+            f"but {share:.0%} of the targets lie outside it (targets range over [{float(values.min()):.3g}, {float(values.max()):.3g}])."
+            + consequence,
             evidence={"activation_range": [low, high], "target_min": float(values.min()), "target_max": float(values.max()),
-                      "share_unreachable": share, "final_module": probe.final_module},
+                      "share_unreachable": share, "final_module": probe.final_module, "final_op": probe.final_op,
+                      "stuck": stuck},
             location=probe.final_module_name,
         )
+
+
+def _stuck_at_bound(probe: InitOutputs, low: float, high: float) -> bool:
+    """Every output exactly at a finite bound of the range (a dead ReLU, a fully saturated sigmoid/tanh)."""
+    out = _finite(probe)
+    if out is None or not out.numel():
+        return False
+    at_bound = torch.zeros_like(out, dtype=torch.bool)
+    for bound in (low, high):
+        if math.isfinite(bound):
+            at_bound |= out == bound
+    return bool(at_bound.all())
 
 
 def target_structure(targets: torch.Tensor | None) -> str | None:

@@ -39,6 +39,8 @@ DEEP_PLAIN_DEPTH = 10
 VANISHED_RATIO = 1e-2
 # Independent samples give exactly zero cross-gradients; anything above rounding is mixing.
 MIXING_TOLERANCE = 1e-6
+# The same in float32 forward passes: moving other samples' inputs must leave a sample's output untouched.
+FORWARD_MIXING_TOLERANCE = 1e-4
 # The bias alone at least doubles the loss of the best constant prediction.
 PRIOR_GAP = 2.0
 
@@ -240,6 +242,7 @@ def batch_mixing_probe(ctx: Context, samples: int = 5) -> dict[str, Any] | None:
     if not leaves or not isinstance(output, torch.Tensor) or output.shape[0] != k or not output.requires_grad:
         return None
     leaf = leaves[0]
+    forward = _forward_leak(model, inputs) if leaf is inputs else None
     worst = 0.0
     pairs = []
     for i in sorted({0, k - 1}):
@@ -253,14 +256,45 @@ def batch_mixing_probe(ctx: Context, samples: int = 5) -> dict[str, Any] | None:
             continue
         pairs.append({"sample": i, "own_grad_max": own, "other_grad_max": other})
         worst = max(worst, other / own)
-    return {"relative_leak": worst, "pairs": pairs, "samples": k} if pairs else None
+    if not pairs:
+        return None
+    return {"relative_leak": worst, "pairs": pairs, "samples": k, "forward_leak": forward}
+
+
+def _forward_leak(model: nn.Module, x: torch.Tensor) -> float | None:
+    """Change of the first and last samples' outputs when the other samples' inputs move, relative to moving their own.
+
+    A forward-only measurement: a custom backward that ignores its incoming gradient makes
+    autograd report cross-sample gradients that the forward pass does not have (M208, not M207).
+    """
+    generator = torch.Generator().manual_seed(0)
+    x = x.detach()
+    scale = 0.1 * (float(x.float().std()) or 1.0)
+    noise = (scale * torch.randn(x.shape, generator=generator)).to(device=x.device, dtype=x.dtype)
+    worst = None
+    with torch.no_grad():
+        base = model(x)
+        for i in sorted({0, len(x) - 1}):
+            mine = torch.zeros(len(x), dtype=torch.bool, device=x.device)
+            mine[i] = True
+            shape = (-1,) + (1,) * (x.dim() - 1)
+            moved_own = model(x + noise * mine.view(shape))
+            moved_others = model(x + noise * (~mine).view(shape))
+            if not all(isinstance(t, torch.Tensor) and t.shape == base.shape for t in (moved_own, moved_others)):
+                return None
+            own = float((moved_own[i] - base[i]).abs().max())
+            other = float((moved_others[i] - base[i]).abs().max())
+            if own > 0:
+                worst = max(worst or 0.0, other / own)
+    return worst
 
 
 @check("M207", phase="model")
 def batch_mixing(ctx: Context) -> Iterable[Finding]:
     """With normalisation in eval mode, one sample's output must not depend on another sample."""
     result = batch_mixing_probe(ctx)
-    if result is not None and result["relative_leak"] > MIXING_TOLERANCE:
+    forward = result.get("forward_leak") if result is not None else None
+    if result is not None and result["relative_leak"] > MIXING_TOLERANCE and (forward is None or forward > FORWARD_MIXING_TOLERANCE):
         yield Finding(
             "M207", Severity.ERROR,
             f"In eval mode the output of one sample depends on the other samples of its batch: the gradient of sample "
@@ -369,7 +403,7 @@ def no_gradient_path(ctx: Context) -> Iterable[Finding]:
     if not missing and zero:
         if any(True for _ in constant_init(ctx)):
             explained_by = "M201"
-        elif any(r.dead_share == 1.0 for r in stats.layers):
+        elif any(True for _ in dead_relu_at_init(ctx)) and any(r.dead_share == 1.0 and r.units >= 2 for r in stats.layers):
             explained_by = "M203"
     parts = []
     if missing:
@@ -400,6 +434,7 @@ def output_bias_not_prior(ctx: Context) -> Iterable[Finding]:
             "M210", Severity.WARNING,
             f"The loss at init is {init:.4g}, but predicting {reference} for every sample would give {constant:.4g}; "
             f"the model's average output alone costs {offset:.4g}. The output bias does not start at the prior.",
-            evidence={"init_loss": init, "constant_predictor_loss": constant, "offset_loss": offset, "task": probe.task},
+            evidence={"init_loss": init, "constant_predictor_loss": constant, "offset_loss": offset, "task": probe.task,
+                      "chance_loss": probe.chance_loss},
             location=_output_layer(ctx, _stats(ctx)),
         )

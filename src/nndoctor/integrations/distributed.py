@@ -372,6 +372,126 @@ def _disagreement_finding(agreement: dict[str, Any]) -> Finding:
     return Finding("T508", Severity.ERROR, message, {k: v for k, v in agreement.items() if k != "disagree"}, location)
 
 
+# -- `nndoctor run` of a script that forks its own ranks (torch.multiprocessing) ----------------
+_forking: dict[str, Any] = {}
+
+
+def rank_summary(doctor: Doctor, rank: int, world_size: int) -> dict[str, Any]:
+    """What one rank of a forked run tells the parent: the same summary a DistributedDoctor rank posts, plus its curves."""
+    t = doctor.telemetry
+    finite = [v for v in t.train_loss if math.isfinite(v)]
+    report = Doctor.report(doctor)
+    return {
+        "rank": rank,
+        "world_size": world_size,
+        "steps": t.steps,
+        "findings": [f.to_dict() for f in report.findings],
+        "nonfinite": t.nonfinite,
+        "grad_norms": [[s, v] for s, v in zip(t.grad_steps, t.total_grad_norm)],
+        "start_weights": _fingerprint(doctor.weight_fingerprints(initial=True)),
+        "end_weights": _fingerprint(doctor.weight_fingerprints(initial=False)),
+        "final_loss": finite[-1] if finite else None,
+        "exception": t.exception,
+        "limitations": list(t.limitations),
+        "telemetry": report.telemetry,
+        "setup": report.setup,
+    }
+
+
+def _fingerprint(per_tensor: dict[str, tuple[float, float]]) -> list[float]:
+    """[sum, sum of squares] over every watched trainable tensor: equal on replicas."""
+    if not per_tensor:
+        return []
+    return [math.fsum(v[0] for v in per_tensor.values()), math.fsum(v[1] for v in per_tensor.values())]
+
+
+class ForkedRanks:
+    """While ``nndoctor run`` runs a script: ranks it forks (torch.multiprocessing, start method fork) report to it.
+
+    A forked child inherits the running Doctor with its hooks. When that child joined a
+    process group and trained, it writes its rank summary into a private folder as it
+    exits (multiprocessing's own exit finalizers, which also run when the rank raised);
+    the parent reads the folder when the script ends. Children that never stepped an
+    optimizer (DataLoader workers) write nothing.
+    """
+
+    def __init__(self, doctor: Doctor) -> None:
+        import tempfile
+
+        self.doctor = doctor
+        self.folder = tempfile.mkdtemp(prefix="nndoctor-ranks-")
+
+    def __enter__(self) -> "ForkedRanks":
+        import multiprocessing.util
+
+        _forking["folder"] = self.folder
+        multiprocessing.util.register_after_fork(self.doctor, _after_fork)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _forking.pop("folder", None)
+
+    def collect(self) -> list[dict[str, Any]]:
+        """The summaries ranks left (each rank once, lowest rank first); the folder is removed."""
+        import os
+        import shutil
+
+        found: dict[int, dict[str, Any]] = {}
+        try:
+            for name in sorted(os.listdir(self.folder)):
+                if name.endswith(".json"):
+                    with open(os.path.join(self.folder, name)) as handle:
+                        summary = json.load(handle)
+                    found.setdefault(int(summary["rank"]), summary)
+        except Exception as exc:
+            self.doctor.internal_error("ranks-collect", exc)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return [found[r] for r in sorted(found)]
+
+
+def _after_fork(doctor: Doctor) -> None:
+    """In a child multiprocessing just forked: report at exit if this process turns out to be a training rank."""
+    import multiprocessing.util
+
+    folder = _forking.get("folder")
+    if folder is None or not doctor.active or sum(doctor.telemetry.optimizer_steps.values()) > 0:
+        return  # not under `nndoctor run`, or a helper forked from a process that trains itself
+    multiprocessing.util.Finalize(doctor, _rank_exit, args=(doctor, folder), exitpriority=100)
+
+
+def _rank_exit(doctor: Doctor, folder: str) -> None:
+    import os
+
+    rank, world = doctor.distributed or (None, 1)
+    if rank is None or world <= 1 or sum(doctor.telemetry.optimizer_steps.values()) == 0:
+        return
+    try:
+        doctor.stop()
+        summary = rank_summary(doctor, rank, world)
+        path = os.path.join(folder, f"rank{rank}-{os.getpid()}.json")
+        with open(path + ".tmp", "w") as handle:
+            json.dump(summary, handle, default=str)
+        os.replace(path + ".tmp", path)
+    except Exception:  # a rank's report must never change how the rank exits
+        pass
+
+
+def combine_ranks(local: Report, summaries: list[dict[str, Any]]) -> Report:
+    """The parent's report for a script whose forked ranks trained: the ranks' findings combined, rank 0's curves."""
+    own, peers = summaries[0], {s["rank"]: s for s in summaries[1:]}
+    world = max(int(s.get("world_size") or 1) for s in summaries)
+    for rank in range(world):
+        if rank != own["rank"] and rank not in peers:
+            peers[rank] = None
+    report = combine(local, own, peers, 0)
+    report.telemetry = own.get("telemetry") or report.telemetry
+    report.setup = {**(own.get("setup") or {}), "name": local.setup.get("name"), "ranks": world}
+    missing = [r for r, s in peers.items() if s is None]
+    report.extra["limitations"] = [text for text in report.extra.get("limitations", []) if "did not report" not in text] + [
+        f"rank {r} left no report (it crashed before the end or was not started by fork)" for r in missing]
+    return report
+
+
 def watch(
     model: nn.Module | Sequence[nn.Module] | None = None,
     optimizer: torch.optim.Optimizer | Sequence[torch.optim.Optimizer] | None = None,

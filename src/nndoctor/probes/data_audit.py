@@ -22,6 +22,7 @@ from ..setup import Setup, _batch_pair
 MAX_ROWS = 4000
 MAX_ELEMENTS = 8_000_000
 FULL_SCAN_ELEMENTS = 50_000_000
+MAX_LATTICE_STEPS = 1000  # a discrete scale (pixel levels, counts) has at most this many steps between its extremes
 READ_BUDGET_S = 5.0
 CLASSIFICATION = ("binary", "multiclass")
 
@@ -195,6 +196,8 @@ class FeatureStats:
     distinct: np.ndarray | None = None  # tabular: distinct values per feature (capped at 64)
     integer_valued: np.ndarray | None = None
     two_values: dict[int, tuple[float, float]] = field(default_factory=dict)
+    finite_share: np.ndarray | None = None  # tabular: share of rows with a finite value per feature
+    range: np.ndarray | None = None  # tabular: max - min of the finite values per feature
     reason: str = ""
 
     @property
@@ -252,6 +255,10 @@ def feature_stats(x: np.ndarray | None, integer_inputs: bool = False) -> Feature
 
 
 def _value_structure(stats: FeatureStats, values: np.ndarray) -> None:
+    stats.finite_share = np.mean(~np.isnan(values), axis=0) if len(values) else np.zeros(values.shape[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        stats.range = np.nan_to_num(np.nanmax(values, axis=0) - np.nanmin(values, axis=0))
     distinct, integer, two = [], [], {}
     for j in range(values.shape[1]):
         column = values[:, j]
@@ -266,17 +273,53 @@ def _value_structure(stats: FeatureStats, values: np.ndarray) -> None:
     stats.two_values = two
 
 
-def integer_code_columns(x: np.ndarray, stats: FeatureStats, max_levels: int = 20) -> list[int]:
-    """Columns holding contiguous integers with 3..max_levels levels (category codes or counts)."""
-    if stats.distinct is None or stats.integer_valued is None:
+def _lattice_steps(uniques: np.ndarray, tolerance: float = 1e-3) -> np.ndarray | None:
+    """Positions of sorted distinct values on the lattice spanned by their smallest gap, else None."""
+    gaps = np.diff(uniques)
+    if not len(gaps) or not gaps.min() > 0:
+        return None
+    steps = (uniques - uniques[0]) / gaps.min()
+    if steps[-1] > MAX_LATTICE_STEPS or np.any(np.abs(steps - np.round(steps)) > tolerance):
+        return None
+    return np.round(steps)
+
+
+def on_grid(uniques: np.ndarray) -> bool:
+    """Sorted distinct values evenly spaced with none missing: an affine image of 0, 1, ..., k-1."""
+    steps = _lattice_steps(uniques)
+    return len(uniques) >= 3 and steps is not None and steps[-1] == len(uniques) - 1
+
+
+def code_columns(x: np.ndarray, stats: FeatureStats, max_levels: int = 20) -> list[int]:
+    """Columns holding 3..max_levels evenly spaced levels among continuous columns: category codes (or counts).
+
+    Consecutive integers stay evenly spaced after any scaling or standardisation, so codes are
+    recognised whether fed raw (0..11), divided (k/19) or standardised. A continuous column has
+    more than ``max_levels`` values off any lattice; data without one (pixel intensities, all on
+    a lattice of levels) has no codes among continuous features.
+    """
+    if stats.distinct is None or len(x) == 0:
         return []
-    found = []
-    for j in np.flatnonzero(stats.integer_valued & (stats.distinct >= 3) & (stats.distinct <= max_levels)):
+    grids, continuous = [], False
+    for j in range(x.shape[1]):
+        if stats.distinct[j] <= 2:
+            continue
         column = x[:, j]
         uniques = np.unique(column[np.isfinite(column)])
-        if len(uniques) >= 3 and uniques[-1] - uniques[0] + 1 == len(uniques) and len(column) >= 5 * len(uniques):
-            found.append(int(j))
-    return found
+        if 3 <= len(uniques) <= max_levels and on_grid(uniques) and len(column) >= 5 * len(uniques):
+            grids.append(j)
+        elif len(uniques) > max_levels and _lattice_steps(uniques) is None:
+            continuous = True
+    return grids if continuous else []
+
+
+def one_hot_codes(x: np.ndarray, levels: dict[int, np.ndarray]) -> np.ndarray:
+    """``x`` (rows x features) with each code column ``j`` replaced by one indicator column per level in ``levels[j]``."""
+    if not levels:
+        return x
+    keep = [j for j in range(x.shape[1]) if j not in levels]
+    parts = [x[:, keep]] + [(x[:, j][:, None] == values[None, :]).astype(x.dtype) for j, values in levels.items()]
+    return np.concatenate(parts, axis=1)
 
 
 def standardised_binary_columns(stats: FeatureStats) -> list[int]:
@@ -327,6 +370,17 @@ class NonFinite:
     rows_affected: int = 0
     first_row: int | None = None
     first_batch: int | None = None
+    input_columns: np.ndarray | None = None  # tabular inputs: non-finite count per column
+
+    @property
+    def whole_columns(self) -> list[int] | None:
+        """Tabular inputs: the columns holding non-finite values, when each is non-finite in every row checked."""
+        if self.input_columns is None or self.target_nan or self.target_inf or not self.rows_checked:
+            return None
+        bad = np.flatnonzero(self.input_columns)
+        if not len(bad) or not np.all(self.input_columns[bad] == self.rows_checked):
+            return None
+        return bad.tolist()
 
     @property
     def total(self) -> int:
@@ -340,6 +394,9 @@ def _count_non_finite(result: NonFinite, x: np.ndarray | None, y: np.ndarray | N
             continue
         flat = arr.reshape(len(arr), -1)
         nan, inf = np.isnan(flat), np.isinf(flat)
+        if kind == "input" and arr.ndim == 2:
+            per_column = (nan | inf).sum(axis=0)
+            result.input_columns = per_column if result.input_columns is None else result.input_columns + per_column
         setattr(result, f"{kind}_nan", getattr(result, f"{kind}_nan") + int(nan.sum()))
         setattr(result, f"{kind}_inf", getattr(result, f"{kind}_inf") + int(inf.sum()))
         bad_rows |= (nan | inf).any(axis=1)

@@ -11,6 +11,7 @@ bias/offset alone costs.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -45,6 +46,8 @@ class InitOutputs:
     final_module_name: str | None = None
     final_module_obj: nn.Module | None = field(default=None, repr=False)
     nonfinite_inputs: int = 0
+    final_op: str | None = None  # the last value-changing autograd op before the output (e.g. "Relu", "AddBackward")
+    final_op_range: tuple[float, float] | None = None  # the range that op can produce, when bounded
     error: str | None = None
 
     @property
@@ -150,6 +153,64 @@ def _final_module_hooks(model: nn.Module, last: dict[str, Any]) -> list:
     ]
 
 
+# Autograd ops that only move, select or copy values: the range of what comes out is the range of what went in.
+SHAPE_OPS = {
+    "View", "ReshapeAlias", "UnsafeView", "Squeeze", "Unsqueeze", "Permute", "Transpose", "T", "Clone", "Expand",
+    "ToCopy", "Alias", "Select", "Slice", "Contiguous",
+}
+BOUNDED_OPS: dict[str, tuple[float, float]] = {
+    "Relu": (0.0, math.inf), "Softplus": (0.0, math.inf), "Sigmoid": (0.0, 1.0), "Hardsigmoid": (0.0, 1.0),
+    "Softmax": (0.0, 1.0), "Tanh": (-1.0, 1.0),
+}
+
+
+def _op_name(node: Any) -> str:
+    return re.sub(r"Backward\d*$", "", type(node).__name__)
+
+
+def _bound(value: Any, default: float) -> float:
+    return default if value is None else float(value)
+
+
+def final_operation(output: torch.Tensor) -> tuple[str | None, tuple[float, float] | None]:
+    """The last value-changing op that produced ``output`` (walking back through reshapes) and its range.
+
+    Read from the autograd graph, so it sees activations applied in forward() (torch.tanh,
+    F.relu, clamp) and behind a Flatten as well as activation modules.
+    """
+    node = output.grad_fn
+    while node is not None and _op_name(node) in SHAPE_OPS:
+        parents = [n for n, _ in node.next_functions if n is not None]
+        if len(parents) != 1:
+            break
+        node = parents[0]
+    if node is None:
+        return None, None
+    name = _op_name(node)
+    if name in BOUNDED_OPS:
+        return name, BOUNDED_OPS[name]
+    if name == "Hardtanh":
+        return name, (_bound(getattr(node, "_saved_min_val", None), -1.0), _bound(getattr(node, "_saved_max_val", None), 1.0))
+    if name.startswith("Clamp"):
+        low, high = _bound(getattr(node, "_saved_min", None), -math.inf), _bound(getattr(node, "_saved_max", None), math.inf)
+        return name, ((low, high) if math.isfinite(low) or math.isfinite(high) else None)
+    return name, None
+
+
+def _graph_of_first_batch(model: nn.Module, batches: list) -> tuple[str | None, tuple[float, float] | None]:
+    """``final_operation`` of the model's output on the first batch (None when nothing requires grad)."""
+    if not batches:
+        return None, None
+    try:
+        with torch.enable_grad():
+            out = model(batches[0][0])
+    except Exception:  # the forward already ran without grad; a failure here only loses this detail
+        return None, None
+    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+        return None, None
+    return final_operation(out)
+
+
 def _nonfinite(x: Any) -> int:
     if isinstance(x, torch.Tensor) and x.is_floating_point():
         return int((~torch.isfinite(x)).sum())
@@ -204,6 +265,7 @@ def init_outputs(ctx, max_batches: int = 8) -> InitOutputs:
         setup.task, space, final_module=type(final_module).__name__ if final_module is not None else None,
         final_module_name=final_name, final_module_obj=final_module, nonfinite_inputs=nonfinite_inputs,
     )
+    result.final_op, result.final_op_range = _graph_of_first_batch(model, usable_batches(ctx, 1))
     _add_references(result, setup.loss)
     return result
 

@@ -9,6 +9,13 @@ a very low out-of-sample probability are candidates for wrong labels (D110). The
 compared with the count the probe's own probabilities predict if every label were right
 (the sum of the class probabilities below the cut-off), so hard, overlapping classes are
 not mistaken for noise.
+
+A probe trained on noisy labels learns the noise too, so at high noise rates the flagged
+count matches what its own probabilities predict. When a validation split is given, the
+fold probes also predict it: if they agree with the validation labels clearly more often than
+with the held-out training labels, the two splits do not follow the same input-to-label
+mapping, and the training labels are the ones that look wrong. Columns that hold category
+codes are one-hot encoded first, so a coding problem (D112) is not mistaken for unpaired labels.
 """
 from __future__ import annotations
 
@@ -18,12 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from . import data_audit as audit
 from .data_audit import CLASSIFICATION, _finite_rows, class_labels, sample_of
 
 MAX_ROWS = 2000
 MAX_DIMS = 64  # inputs wider than this are reduced with PCA inside each fold
 SUSPECT_PROBABILITY = 0.05  # a given label this unlikely out of sample is suspect
 CONFIDENCE = 0.99
+MIN_VAL_ROWS = 30  # fewer validation labels than this say little about agreement
 
 
 @dataclass
@@ -40,6 +49,10 @@ class LabelProbe:
     suspect_count: int = 0
     expected_suspects: float = 0.0  # how many a calibrated probe would flag if every label were right
     suspect_p_value: float = 1.0
+    val_n: int = 0
+    val_scores: dict[str, float] = field(default_factory=dict)  # accuracy of the fold probes on validation labels
+    val_p_values: dict[str, float] = field(default_factory=dict)  # one-sided Fisher: validation above training, per probe
+    encoded_columns: list[int] = field(default_factory=list)  # category-code columns one-hot encoded for the probes
 
     @property
     def best(self) -> float:
@@ -61,8 +74,13 @@ def _pipeline(estimator: Any, dims: int) -> Any:
     return make_pipeline(*steps, estimator)
 
 
-def probe_labels(x: np.ndarray, y: np.ndarray, task: str, rows: np.ndarray | None = None, seed: int = 0) -> LabelProbe | None:
-    """Cross-validated probe scores for inputs ``x`` (any shape, flattened) and targets ``y``."""
+def probe_labels(x: np.ndarray, y: np.ndarray, task: str, rows: np.ndarray | None = None, seed: int = 0,
+                 val: tuple[np.ndarray, np.ndarray] | None = None) -> LabelProbe | None:
+    """Cross-validated probe scores for inputs ``x`` (any shape, flattened) and targets ``y``.
+
+    ``val`` (inputs, targets of a validation split, classification only) is scored by the same
+    fold probes, to compare how well the two splits' labels follow the training mapping.
+    """
     if len(x) < 30:
         return None
     x = x.reshape(len(x), -1).astype(np.float64)
@@ -71,7 +89,12 @@ def probe_labels(x: np.ndarray, y: np.ndarray, task: str, rows: np.ndarray | Non
         labels = class_labels(y, task)
         if labels is None or len(labels) != len(x):
             return None
-        return _probe_classes(x, labels, task, rows, seed)
+        val_pair = None
+        if val is not None and val[0].reshape(len(val[0]), -1).shape[1] == x.shape[1]:
+            val_labels = class_labels(val[1], task)
+            if val_labels is not None and len(val_labels) == len(val[0]):
+                val_pair = (val[0].reshape(len(val[0]), -1).astype(np.float64), val_labels)
+        return _probe_classes(x, labels, task, rows, seed, val_pair)
     if task == "regression":
         targets = y.reshape(len(y), -1).astype(np.float64)
         keep = np.isfinite(targets).all(axis=1)
@@ -79,10 +102,10 @@ def probe_labels(x: np.ndarray, y: np.ndarray, task: str, rows: np.ndarray | Non
     return None
 
 
-def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarray, seed: int) -> LabelProbe | None:
+def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarray, seed: int,
+                   val: tuple[np.ndarray, np.ndarray] | None = None) -> LabelProbe | None:
     from scipy.stats import binomtest, poisson
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.neighbors import KNeighborsClassifier
 
     classes, counts = np.unique(labels, return_counts=True)
@@ -91,18 +114,18 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2 or len(labels) < 30:
         return None
-    folds = StratifiedKFold(n_splits=int(min(5, counts.min())), shuffle=True, random_state=seed)
+    if val is not None:
+        known = np.isin(val[1], classes)
+        val = (val[0][known], val[1][known]) if known.sum() >= MIN_VAL_ROWS else None
     probes = {
         "logistic regression": LogisticRegression(max_iter=200, tol=1e-3),
         "15-nearest neighbours": KNeighborsClassifier(n_neighbors=min(15, len(labels) // 4)),
     }
-    scores, probabilities = {}, {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name, estimator in probes.items():
-            proba = cross_val_predict(_pipeline(estimator, x.shape[1]), x, labels, cv=folds, method="predict_proba")
-            probabilities[name] = proba
-            scores[name] = float(np.mean(classes[proba.argmax(axis=1)] == labels))
+    folds = int(min(5, counts.min()))
+    probabilities, val_probabilities = {}, {}
+    for name, estimator in probes.items():
+        probabilities[name], val_probabilities[name] = _fold_probabilities(estimator, x, labels, classes, folds, seed, val)
+    scores = {name: float(np.mean(classes[proba.argmax(axis=1)] == labels)) for name, proba in probabilities.items()}
     chance = float(counts.max() / counts.sum())
     n = len(labels)
     best = max(scores.values())
@@ -118,7 +141,42 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
     result.suspect_p_value = float(poisson.sf(result.suspect_count - 1, max(result.expected_suspects, 1e-9)))
     order = np.argsort(given[suspect])
     result.suspect_rows = [int(r) for r in rows[suspect][order][:20]]
+    if val is not None:
+        _compare_with_validation(result, probabilities, val_probabilities, labels, val[1], classes)
     return result
+
+
+def _fold_probabilities(estimator: Any, x: np.ndarray, labels: np.ndarray, classes: np.ndarray, folds: int, seed: int,
+                        val: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Out-of-fold class probabilities for every row, and the fold probes' mean probabilities on ``val``."""
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    proba = np.zeros((len(labels), len(classes)))
+    val_proba = np.zeros((len(val[0]), len(classes))) if val is not None else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fit_rows, held_rows in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, labels):
+            model = clone(_pipeline(estimator, x.shape[1])).fit(x[fit_rows], labels[fit_rows])
+            columns = np.searchsorted(classes, model.classes_)
+            proba[np.ix_(held_rows, columns)] = model.predict_proba(x[held_rows])
+            if val is not None:
+                val_proba[:, columns] += model.predict_proba(val[0]) / folds
+    return proba, val_proba
+
+
+def _compare_with_validation(result: LabelProbe, probabilities: dict[str, np.ndarray], val_probabilities: dict[str, np.ndarray],
+                             labels: np.ndarray, val_labels: np.ndarray, classes: np.ndarray) -> None:
+    """Accuracy of the fold probes on validation labels vs on held-out training labels (same probes, same folds)."""
+    from scipy.stats import fisher_exact
+
+    result.val_n = len(val_labels)
+    for name, proba in probabilities.items():
+        train_right = int(np.sum(classes[proba.argmax(axis=1)] == labels))
+        val_right = int(np.sum(classes[val_probabilities[name].argmax(axis=1)] == val_labels))
+        table = [[val_right, len(val_labels) - val_right], [train_right, len(labels) - train_right]]
+        result.val_scores[name] = val_right / len(val_labels)
+        result.val_p_values[name] = min(1.0, float(fisher_exact(table, alternative="greater")[1]) * len(probabilities))
 
 
 def _probe_regression(x: np.ndarray, targets: np.ndarray, seed: int) -> LabelProbe | None:
@@ -140,14 +198,41 @@ def _probe_regression(x: np.ndarray, targets: np.ndarray, seed: int) -> LabelPro
     return LabelProbe("regression", len(targets), scores, 0.0)
 
 
+def _encode_codes(x: np.ndarray, val_x: np.ndarray | None, ctx: Any) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
+    """One-hot encode the category-code columns (levels from the training sample) in both splits."""
+    if x.ndim != 2:
+        return x, val_x, []
+    columns = audit.code_columns(x, audit.train_feature_stats(ctx))
+    levels = {j: np.unique(x[:, j][np.isfinite(x[:, j])]) for j in columns}
+    encoded_val = audit.one_hot_codes(val_x, levels) if val_x is not None and val_x.ndim == 2 else val_x
+    return audit.one_hot_codes(x, levels), encoded_val, columns
+
+
 def label_probe(ctx: Any) -> LabelProbe | None:
-    """The label probe on the training audit sample (cached per checkup)."""
+    """The label probe on the training audit sample, compared with the validation sample (cached per checkup)."""
     def compute(c: Any) -> LabelProbe | None:
         sample = sample_of(c, "train")
         if sample is None or sample.x is None or sample.y is None or sample.x_integer or len(sample.x) != len(sample.y):
             return None
         keep = _finite_rows(sample.x) & _finite_rows(sample.y.reshape(len(sample.y), -1))
         x, y, rows = sample.x[keep][:MAX_ROWS], sample.y[keep][:MAX_ROWS], sample.rows[keep][:MAX_ROWS]
-        return probe_labels(x, y, c.setup.task, rows, seed=c.setup.seed)
+        val = _val_pair(c, x)
+        x, val_x, columns = _encode_codes(x, val[0] if val else None, c)
+        result = probe_labels(x, y, c.setup.task, rows, seed=c.setup.seed, val=(val_x, val[1]) if val else None)
+        if result is not None:
+            result.encoded_columns = columns
+        return result
 
     return ctx.probe("label_probe", compute)
+
+
+def _val_pair(ctx: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Finite validation inputs and targets shaped like the training inputs, at most MAX_ROWS."""
+    if ctx.setup.task not in CLASSIFICATION:
+        return None
+    sample = sample_of(ctx, "val")
+    if sample is None or sample.x is None or sample.y is None or sample.x_integer or len(sample.x) != len(sample.y) \
+            or sample.x.shape[1:] != x.shape[1:]:
+        return None
+    keep = _finite_rows(sample.x) & _finite_rows(sample.y.reshape(len(sample.y), -1))
+    return sample.x[keep][:MAX_ROWS], sample.y[keep][:MAX_ROWS]

@@ -8,13 +8,17 @@ because the question is whether the model and its wiring *can* fit, not whether 
 chosen regularisation lets it; O409 asks that second question separately with
 :func:`regularisation_probe`. The fit is tried at the user's LR and, when that fails, at
 the range test's suggestion, so a bad LR is not mistaken for an unfittable model.
+
+A step budget is not the end of training: an attempt that ends unfitted while its loss is
+still falling fast enough to reach the target within ``patience`` times the steps it had
+proves only "not yet", never "cannot", so it counts as inconclusive.
 """
 from __future__ import annotations
 
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import torch
 from torch import nn
@@ -38,6 +42,7 @@ class OverfitConfig:
     fit_fraction: float = 0.1
     share_of_time_left: float = 0.1
     regularisation_steps: int = 150
+    patience: float = 10.0
 
 
 CONFIG = OverfitConfig()
@@ -56,11 +61,16 @@ class Attempt:
     fitted: bool
     diverged: bool
     cut_short: bool = False
+    still_falling: bool = False
+    curve: list[float] = field(default_factory=list)
 
     @property
     def conclusive(self) -> bool:
-        """Fitted, diverged, or failed after the full step budget (not stopped early by the clock)."""
-        return self.fitted or self.diverged or not self.cut_short
+        """Fitted, diverged, or failed after the full step budget with the loss stalled.
+
+        Stopped early by the clock, or still falling toward the target, proves nothing.
+        """
+        return self.fitted or self.diverged or not (self.cut_short or self.still_falling)
 
 
 @dataclass
@@ -115,6 +125,23 @@ def fits(setup: Setup, loss: float, acc: float | None, target_loss: float) -> bo
     return math.isfinite(loss) and loss <= target_loss and (acc is None or acc >= 1.0)
 
 
+def still_falling(curve: Sequence[tuple[int, float]], target_loss: float, patience: float) -> bool:
+    """Whether a loss curve ``(step, loss)`` would reach ``target_loss`` within ``patience`` times its steps.
+
+    The rate is the fall of the log-loss over the second half of the curve, so an early
+    plunge followed by a stall does not count; an attempt that stalled is conclusive.
+    """
+    points = [(step, loss) for step, loss in curve if math.isfinite(loss) and loss > 0]
+    if len(points) < 4 or target_loss <= 0:
+        return False
+    end_step, end_loss = points[-1]
+    mid_step, mid_loss = min(points, key=lambda p: abs(p[0] - end_step / 2))
+    if end_loss <= target_loss or end_step <= mid_step or end_loss >= mid_loss:
+        return False
+    rate = (math.log(mid_loss) - math.log(end_loss)) / (end_step - mid_step)
+    return math.log(end_loss / target_loss) / rate <= (patience - 1) * end_step
+
+
 def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, target_loss: float,
               config: OverfitConfig, seconds: float, source: str) -> Attempt:
     """Train ``model`` on one batch at ``lr`` (regularisation off) until it fits or the budget ends."""
@@ -126,6 +153,7 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
     x, y = batch
     with torch.no_grad():
         initial = float(setup.compute_loss(model(x), y))
+    curve: list[tuple[int, float]] = [(0, initial)]
     started, steps, diverged, cut_short = time.perf_counter(), 0, False, False
     for steps in range(1, config.steps + 1):
         value = train_step(setup, model, optimizer, x, y)
@@ -135,7 +163,9 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
         if steps % 10 == 0:
             with torch.no_grad():
                 output = model(x)
-                if fits(setup, float(setup.compute_loss(output, y)), accuracy(setup, output, y), target_loss):
+                loss = float(setup.compute_loss(output, y))
+                curve.append((steps, loss))
+                if fits(setup, loss, accuracy(setup, output, y), target_loss):
                     break
         if time.perf_counter() - started > seconds:
             cut_short = steps < config.steps
@@ -144,8 +174,12 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
         output = model(x)
         final = float(setup.compute_loss(output, y))
         acc = accuracy(setup, output, y)
+    if curve[-1][0] != steps:
+        curve.append((steps, final))
     diverged = diverged or not math.isfinite(final)
-    return Attempt(source, lr, initial, final, acc, steps, fits(setup, final, acc, target_loss) and not diverged, diverged, cut_short)
+    fitted = fits(setup, final, acc, target_loss) and not diverged
+    falling = not fitted and not diverged and still_falling(curve, target_loss, config.patience)
+    return Attempt(source, lr, initial, final, acc, steps, fitted, diverged, cut_short, falling, [v for _, v in curve])
 
 
 def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn.Module],

@@ -117,9 +117,60 @@ def reference_loss(setup: Setup, y: torch.Tensor) -> float | None:
 
     Classification: the entropy of the class prior (what cross-entropy reaches by predicting
     the class shares); regression: the loss of predicting the target mean (the variance for
-    MSE). None when the loss cannot be evaluated that way.
+    MSE). A weighted logits loss (class ``weight``, ``pos_weight``, label smoothing) moves
+    both the best constant and its loss, so there the constant logits are fitted to the
+    user's own loss instead. None when the loss cannot be evaluated that way.
     """
-    y = y.detach()
+    prior = _prior_loss(setup, y.detach())
+    weighted = _weighted_constant_loss(setup, y.detach())
+    return weighted if weighted is not None else prior
+
+
+def _weighted_constant_loss(setup: Setup, y: torch.Tensor) -> float | None:
+    """Minimum of the user's weighted CrossEntropyLoss/BCEWithLogitsLoss over constant logits, else None.
+
+    Both losses are convex in the logits and bounded below, so a few L-BFGS steps from zero
+    find the best constant; unweighted losses keep the closed form.
+    """
+    loss = setup.loss
+    kind = type(loss).__name__
+    if kind == "CrossEntropyLoss":
+        weighted = getattr(loss, "weight", None) is not None or float(getattr(loss, "label_smoothing", 0.0) or 0.0) > 0
+        if not weighted or setup.task not in ("binary", "multiclass") or y.dim() not in (1, 2):
+            return None
+        classes = y.shape[1] if y.dim() == 2 else int(y.max()) + 1
+        weight = getattr(loss, "weight", None)
+        if weight is not None:
+            classes = max(classes, int(weight.numel()))
+        shape = (1, classes)
+    elif kind == "BCEWithLogitsLoss":
+        weighted = getattr(loss, "pos_weight", None) is not None or getattr(loss, "weight", None) is not None
+        if not weighted or setup.task not in ("binary", "multilabel"):
+            return None
+        shape = (1, *y.shape[1:])
+    else:
+        return None
+    try:
+        target = y.to(setup.device)
+        logits = torch.zeros(shape, device=target.device, requires_grad=True)
+        solver = torch.optim.LBFGS([logits], lr=1.0, max_iter=50, line_search_fn="strong_wolfe")
+
+        def closure() -> torch.Tensor:
+            solver.zero_grad()
+            value = loss(logits.expand(target.shape[0], *shape[1:]), target)
+            value.backward()
+            return value
+
+        with torch.enable_grad():
+            solver.step(closure)
+            value = float(loss(logits.detach().expand(target.shape[0], *shape[1:]), target))
+        return value if math.isfinite(value) else None
+    except Exception:
+        return None
+
+
+def _prior_loss(setup: Setup, y: torch.Tensor) -> float | None:
+    """Closed-form best-constant loss: prior entropy (classification) or the loss at the target mean."""
     if setup.task == "multiclass":
         counts = torch.bincount(class_labels(setup, y).reshape(-1)).double()
         shares = counts[counts > 0] / counts.sum()

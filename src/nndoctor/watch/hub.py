@@ -2,8 +2,8 @@
 
 Module and optimizer hooks are per object; a few events are not: backward calls (the
 train loss is the tensor passed to backward), loss-function calls (``F.cross_entropy``
-and friends, which loss modules also call), ``clip_grad_norm_``, scheduler steps,
-``GradScaler.scale``, DataLoader iteration and seeding. The hub patches these once while
+and friends, which loss modules also call), ``clip_grad_norm_`` / ``clip_grad_value_``, scheduler steps,
+``GradScaler.scale``, DataLoader iteration (each batch it yields) and seeding. The hub patches these once while
 at least one session is active, forwards each event to every active session, and puts
 the originals back when the last session ends. An error inside a session's handler is
 recorded by that session and never reaches the user's code.
@@ -105,6 +105,17 @@ def _wrap_clip(original: Callable) -> Callable:
     return clip
 
 
+def _wrap_clip_value(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def clip(parameters: Any, clip_value: float, *args: Any, **kwargs: Any) -> Any:
+        if _sessions and not getattr(_state, "busy", False):
+            parameters = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
+            notify("on_clip_value", parameters, clip_value)
+        return original(parameters, clip_value, *args, **kwargs)
+
+    return clip
+
+
 def _wrap_scheduler_step(original: Callable) -> Callable:
     @functools.wraps(original)
     def step(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -137,6 +148,17 @@ def _wrap_loader_iter(original: Callable) -> Callable:
     return iterate
 
 
+def _wrap_loader_next(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def next_batch(self: Any) -> Any:
+        batch = original(self)
+        if _sessions:
+            notify("on_batch", batch)
+        return batch
+
+    return next_batch
+
+
 def _wrap_seed(original: Callable) -> Callable:
     @functools.wraps(original)
     def seed(*args: Any, **kwargs: Any) -> Any:
@@ -153,12 +175,15 @@ def _install() -> None:
         _patch(F, kind, functools.partial(_wrap_loss, kind))
     _patch(torch.nn.utils, "clip_grad_norm_", _wrap_clip)
     _patch(torch.nn.utils.clip_grad, "clip_grad_norm_", _wrap_clip)
+    _patch(torch.nn.utils, "clip_grad_value_", _wrap_clip_value)
+    _patch(torch.nn.utils.clip_grad, "clip_grad_value_", _wrap_clip_value)
     _patch(lr_scheduler.LRScheduler, "step", _wrap_scheduler_step)
     _patch(lr_scheduler.ReduceLROnPlateau, "step", _wrap_scheduler_step)
     for scaler in {torch.amp.GradScaler, *torch.amp.GradScaler.__subclasses__()}:
         if "scale" in vars(scaler):
             _patch(scaler, "scale", _wrap_scale)
     _patch(torch.utils.data.DataLoader, "__iter__", _wrap_loader_iter)
+    _patch(torch.utils.data.dataloader._BaseDataLoaderIter, "__next__", _wrap_loader_next)
     _patch(torch, "manual_seed", _wrap_seed)
     _patch(torch.random, "manual_seed", _wrap_seed)
     _patch(np.random, "seed", _wrap_seed)

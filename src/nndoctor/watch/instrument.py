@@ -17,13 +17,17 @@ from torch import nn
 
 
 def modules_of(optimizer: torch.optim.Optimizer) -> list[nn.Module]:
-    """The outermost live modules holding parameters of ``optimizer``.
+    """The outermost live modules holding parameters of ``optimizer``."""
+    return modules_holding({id(p) for group in optimizer.param_groups for p in group["params"]})
+
+
+def modules_holding(wanted: set[int]) -> list[nn.Module]:
+    """The outermost live modules holding any of the parameters whose ids are ``wanted``.
 
     Searches the objects the garbage collector tracks (modules held anywhere: locals,
-    globals, attributes) for modules sharing parameters with the optimizer, then drops
-    those contained in another candidate (a DataParallel wrapper keeps its inner model).
+    globals, attributes) for modules sharing those parameters, then drops those
+    contained in another candidate (a DataParallel wrapper keeps its inner model).
     """
-    wanted = {id(p) for group in optimizer.param_groups for p in group["params"]}
     if not wanted:
         return []
     candidates = []

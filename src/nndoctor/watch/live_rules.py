@@ -10,14 +10,15 @@ import math
 from typing import Any, Callable, Iterable
 
 import numpy as np
+from scipy import stats
 
 from ..checks.data import OFFSET_LIMIT, SCALE_LIMIT, SCALE_RATIO_LIMIT, off_scale
-from ..checks.generalisation import accuracy_paradox, overfitting, still_falling, suspicious_validation
+from ..checks.generalisation import UNDERTRAINED_P, accuracy_paradox, overfitting, still_falling, suspicious_validation
 from ..checks.loss import INIT_LOSS_ABOVE
 from ..checks.model import DEAD_SHARE, SATURATED_SHARE
 from ..checks.optimisation import (
-    EXPLODING_GROWTH, LITTLE_PROGRESS, PLATEAU_CHANGE, gradient_growth, is_oscillating, oscillation, per_element_grads,
-    settings_problems, vanishing_verdict,
+    EXPLODING_GROWTH, LITTLE_PROGRESS, PLATEAU_CHANGE, REGULARISED_STAYS, ROSE_FACTOR, gradient_growth, is_oscillating,
+    oscillation, per_element_grads, settings_problems, vanishing_verdict,
 )
 from ..findings import Finding, Severity
 from .telemetry import Telemetry
@@ -30,16 +31,24 @@ UNCLEARED_MIN = 3
 UNCLEARED_SHARE = 0.9
 MODE_SHARE = 0.5
 DIVERGED_RISE = 2.0
+SPIKES = 3  # separate jumps above DIVERGED_RISE x the start: a pattern, not one bad batch
 DEAD_GROWTH = 0.25
 CLIPPED_SHARE = 0.9
 MIN_CLIP_CALLS = 20
+MIN_VALUE_CLIP_SAMPLES = 5  # clip_grad_value_ is measured on sampled steps only
 LR_NEAR_ZERO = 1e-3  # "~0": a thousandth of the peak; step decays to 1% of the peak are ordinary
 LR_EARLY = 0.75  # near zero for the last quarter or more of the run
 LR_RAISED = 2.0
 CYCLIC_SCHEDULERS = ("CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR")
+# O403: a gradient a thousand times the weights it updates moves them by their own size at lr 1e-3 (healthy: < 1)
+GRADIENT_DWARFS_WEIGHTS = 1e3
 UPDATE_TOO_SMALL = 1e-5  # two orders of magnitude below the ~1e-3 rule of thumb
 UPDATE_TOO_LARGE = 0.3  # a third of the weight's norm per step: the weights are re-drawn, not refined
+LAYER_GAP = 100.0  # two orders of magnitude between the off layers and the rest
 SLOW_UPDATE = 1e-4
+HEALTHY_UPDATE = 1e-3  # the update-to-weight rule of thumb
+HALFWAY = 0.5  # a fit "not even halfway" below the constant predictor's loss, as O409 judges it in checkup
+WEIGHTS_SHRUNK = 0.5  # O409: weights that lost half their norm while the loss stays high were taken by the decay
 DISTINCT_SHARE = 0.6
 MIN_LABEL_BATCHES = 5
 UNDERFIT_SHARE = 0.9
@@ -94,12 +103,57 @@ LOOP_EXPLAINS: dict[str, tuple[str, ...]] = {
 
 def _link_loop_bugs(found: list[Finding]) -> None:
     present = {f.code for f in found}
+    by_code = {f.code: f for f in found}
+    ratio = by_code.get("O412")
+    if ratio is not None and ratio.explained_by is None:
+        if ratio.evidence.get("some_layers"):
+            # layers that barely (or wildly) move, next to healthy ones, are why the loss stalls or blows up
+            _explain(found, "O412", ("O401", "O406", "O402", "O407", "O405", "G602", "G605"))
+        else:  # every layer off together: the global learning rate, which the curve rules name
+            roots = ("O406", "O402") if "too_small" in ratio.evidence else ("O401", "O407")
+            ratio.explained_by = next((c for c in roots if c in by_code), None)
+    swings, death = by_code.get("O407"), by_code.get("O405")
+    died_first = death is not None and swings is not None and _died_before_spikes(death, swings)
+    if death is not None and (swings is None or died_first):
+        # a layer of dead units passes no gradient: the model stops fitting
+        _explain(found, "O405", ("O406", "G602", "G605"))
+    clipping = by_code.get("O408")
+    if clipping is not None and clipping.explained_by is None:
+        # with the clip biting on every step, the clip and not the LR sets the step size
+        _explain(found, "O408", ("O402", "O406", "O412", "G602", "G605"))
+    if swings is not None and swings.evidence.get("shape") in ("spikes", "bouncing"):
+        # steps big enough to throw the loss to multiples of its level also kill units and leave the data unfitted
+        _explain(found, "O407", ("O412", "G602", "G605") + (() if died_first else ("O405",)))
+    stuck = next((f for f in found if f.code == "T504"), None)
+    if stuck is not None and stuck.evidence.get("receive_gradients"):
+        # the optimizer's own tensors get no gradient because the loss trains others in their place
+        for finding in found:
+            if finding.code == "M209" and finding.explained_by is None:
+                finding.explained_by = "T504"
     for root, symptoms in LOOP_EXPLAINS.items():
         if root not in present:
             continue
         for finding in found:
             if finding.code in symptoms and finding.explained_by is None and finding.code != root:
                 finding.explained_by = root
+
+
+def _died_before_spikes(death: Finding, swings: Finding) -> bool:
+    """The units were already dead at a sampled step before the loss first spiked: the spikes did not kill them."""
+    onset, spike = death.evidence.get("onset_step"), swings.evidence.get("first_spike_step")
+    return onset is not None and spike is not None and onset < spike
+
+
+def _explain(found: list[Finding], root: str, symptoms: tuple[str, ...]) -> None:
+    """Mark ``symptoms`` as explained by ``root``, never closing a loop (root already explained by one of them)."""
+    by_code = {f.code: f for f in found}
+    above, code = set(), by_code[root].explained_by
+    while code is not None and code not in above and code in by_code:
+        above.add(code)
+        code = by_code[code].explained_by
+    for finding in found:
+        if finding.code in symptoms and finding.explained_by is None and finding.code not in above:
+            finding.explained_by = root
 
 
 def _explain_nonfinite(found: list[Finding]) -> None:
@@ -159,10 +213,17 @@ def reference_loss(t: Telemetry, facts: dict[str, Any]) -> float | None:
     return None
 
 
-def _val_series(t: Telemetry) -> tuple[list[int], list[float], str]:
+def _val_series(t: Telemetry, scored: bool = False) -> tuple[list[int], list[float], str]:
+    """Validation losses: logged by the user, else seen at a loss function, else (``scored``) scored by nndoctor.
+
+    Scored losses are the cross-entropy of evaluation outputs against the labels of the
+    loader batch they came from: only their rise and fall is trusted (G601), not their level.
+    """
     if t.logged.get("val_loss"):
         points = t.logged["val_loss"]
         return [s for s, _ in points], [v for _, v in points], "logged"
+    if scored and not t.val_loss and t.scored_val_loss:
+        return list(t.scored_val_steps), list(t.scored_val_loss), "scored"
     return list(t.val_steps), list(t.val_loss), "detected"
 
 
@@ -232,11 +293,16 @@ def parameters_not_updated(t: Telemetry, facts: dict[str, Any], final: bool) -> 
         reasons.setdefault(t.stuck_reasons[name], []).append(name)
     why = "; ".join(f"{len(names)} {'is' if len(names) == 1 else 'are'} {reason}" if reason.startswith("not") else f"{len(names)}: {reason}"
                     for reason, names in reasons.items())
+    trained = [n for n in stuck if n in t.reached_params]
+    # Nothing the loss trains can move when every parameter it sends gradients to is stuck.
+    everything = len(stuck) == total or (bool(t.reached_params) and set(t.reached_params) <= set(stuck))
     yield Finding(
-        "T504", Severity.ERROR if len(stuck) == total else Severity.WARNING,
+        "T504", Severity.ERROR if everything else Severity.WARNING,
         f"{len(stuck)} of {total} trainable parameter tensors never changed over {t.steps} steps ({why}): "
-        + ", ".join(stuck[:5]) + ("…" if len(stuck) > 5 else "") + ".",
-        {"unchanged": stuck, "reasons": t.stuck_reasons, "trainable": total},
+        + ", ".join(stuck[:5]) + ("…" if len(stuck) > 5 else "") + "."
+        + (f" The loss sends gradients to {len(trained)} of them, so the model being trained is not the one the optimizer updates."
+           if trained and any(t.stuck_reasons[n].startswith("not in") for n in trained) else ""),
+        {"unchanged": stuck, "reasons": t.stuck_reasons, "trainable": total, "receive_gradients": trained},
         location=stuck[0],
     )
 
@@ -253,6 +319,11 @@ def step_order(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
         problems.append(f"zero_grad() was called between backward() and step() on {c['zero_between_backward_and_step']} steps, "
                         "so each step applied zero gradients")
         evidence["zero_between_backward_and_step"] = c["zero_between_backward_and_step"]
+    discarded = c.get("discarded_backwards", 0)
+    if steps >= 3 and discarded >= max(3, 0.5 * steps):
+        problems.append(f"zero_grad() threw away the gradients of {discarded} of {t.backward_calls} backward() passes before any "
+                        "optimizer.step() used them")
+        evidence["discarded_backwards"] = discarded
     if final and steps == 0 and t.backward_calls >= 10:
         problems.append(f"backward() ran {t.backward_calls} times but the optimizer never stepped")
     if c.get("scheduler_before_optimizer", 0):
@@ -320,17 +391,39 @@ def divergence(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
         )
         return
     losses = _finite_losses(t)
-    if len(losses) < MIN_STEPS_FOR_CURVES or _several_optimizers(t):
+    if len(losses) < MIN_STEPS_FOR_CURVES or _several_optimizers(t) or t.counters.get("sign_flipped", 0):
         return
     smooth = _windows(losses, 10)
-    if smooth[0] > 0 and smooth[-1] >= DIVERGED_RISE * smooth[0] and smooth[-1] >= DIVERGED_RISE * smooth.min() and \
-            t.counters.get("sign_flipped", 0) == 0:
+    if smooth[0] > 0 and smooth[-1] >= DIVERGED_RISE * smooth[0] and smooth[-1] >= DIVERGED_RISE * smooth.min():
         yield Finding(
             "O401", Severity.ERROR,
             f"The train loss diverged: from {smooth[0]:.4g} (first tenth of the run) to {smooth[-1]:.4g} (last tenth), "
             f"after reaching {smooth.min():.4g}.",
             {"windows": smooth.tolist()},
         )
+        return
+    if not final:
+        return  # where the run ends is known only at its end; a loss high mid-run may still come down
+    start = _initial_loss(t)
+    reference = reference_loss(t, facts)
+    end = float(np.mean(losses[-max(5, len(losses) // 10):]))
+    # one minibatch's loss at step 0 can be low by chance; the constant predictor's loss is where "no learning" sits
+    baseline = max(start, reference or 0.0) if start is not None else None
+    if baseline is not None and baseline > 0 and end >= ROSE_FACTOR * baseline:
+        yield Finding(
+            "O401", Severity.ERROR,
+            f"Training made the loss worse: it was {start:.4g} before the first update and ends at {end:.4g} (mean of the last "
+            f"tenth of the run)" + (f", above the constant predictor's {reference:.4g}" if reference is not None else "")
+            + f", after peaking at {float(np.max(_windows(losses, 20))):.4g}: the steps overshoot.",
+            {"initial_loss": start, "final_loss": end, "reference": reference, "windows": smooth.tolist()},
+        )
+
+
+def _initial_loss(t: Telemetry) -> float | None:
+    """The train loss at step 0, before any update changed the weights."""
+    if t.train_loss_steps and t.train_loss_steps[0] == 0 and math.isfinite(t.train_loss[0]):
+        return float(t.train_loss[0])
+    return None
 
 
 def _pre_clip_norms(t: Telemetry) -> tuple[list[float], str]:
@@ -339,11 +432,26 @@ def _pre_clip_norms(t: Telemetry) -> tuple[list[float], str]:
     return list(t.total_grad_norm), "gradient norm"
 
 
+def gradient_to_weight(t: Telemetry) -> list[tuple[int, float]]:
+    """Per sampled step: the weight layers' gradient norm over their weight norm (both before the step)."""
+    grads: dict[int, float] = {}
+    weights: dict[int, float] = {}
+    for name in t.weight_params:
+        norms = dict(t.weight_norms.get(name, []))
+        for step, grad in zip(t.grad_norm_steps.get(name, []), t.grad_norms.get(name, [])):
+            if step in norms:
+                grads[step] = grads.get(step, 0.0) + grad ** 2
+                weights[step] = weights.get(step, 0.0) + norms[step] ** 2
+    return [(step, math.sqrt(grads[step] / weights[step])) for step in sorted(grads)
+            if weights[step] > 0 and math.isfinite(grads[step])]
+
+
 @rule("O403")
 def exploding_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     norms, label = _pre_clip_norms(t)
     growth = gradient_growth(norms)
     if growth is None or growth < EXPLODING_GROWTH:
+        yield from _gradients_dwarf_weights(t)
         return
     finite = [n for n in norms if math.isfinite(n)]
     layer_growth = {name: gradient_growth(v) for name, v in t.grad_norms.items()}
@@ -358,14 +466,60 @@ def exploding_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
     )
 
 
+def _gradients_dwarf_weights(t: Telemetry) -> Iterable[Finding]:
+    """Gradients already exploded when training began (e.g. through an RNN's time steps): they dwarf the weights."""
+    ratios = gradient_to_weight(t)
+    if len(ratios) < 3:
+        return
+    median = float(np.median([r for _, r in ratios]))
+    if median >= GRADIENT_DWARFS_WEIGHTS:
+        first_step, first = ratios[0]
+        yield Finding(
+            "O403", Severity.ERROR,
+            f"The gradient is {median:.3g}x the size of the weights it updates (median over {len(ratios)} sampled steps; "
+            f"{first:.3g}x at step {first_step}): gradients have exploded, any usable step size throws the weights far away.",
+            {"median_grad_to_weight": median, "grad_to_weight": [[s, r] for s, r in ratios[:20]]},
+        )
+
+
 @rule("O404", final_only=True)
 def vanishing_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    if len(t.grad_steps) < 3:
+    """Gradient reaching the first block vs the last, after the first sampled steps.
+
+    A block's gradient is that of its best-fed weight layer: inside one block some weights
+    get second-order gradients by construction (attention queries and keys while attention
+    is still uniform), which says nothing about how much gradient reaches that depth. The
+    first half of the sampled steps is left out for the same reason: O404 is a property of
+    training, not of the first step.
+    """
+    steps = sorted(set(t.grad_steps))
+    if len(steps) < 3:
         return
-    found = vanishing_verdict(per_element_grads(t.grad_norms, t.param_sizes, t.weight_params),
-                              f"over {len(t.grad_steps)} sampled steps")
+    window = set(steps[len(steps) // 2:])
+    later = {n: [v for v, s in zip(norms, t.grad_norm_steps.get(n, [])) if s in window] for n, norms in t.grad_norms.items()}
+    found = vanishing_verdict(_by_block(per_element_grads(later, t.param_sizes, t.weight_params)),
+                              f"over {len(window)} sampled steps from step {min(window)}")
     if found is not None:
         yield found
+
+
+def _block_of(name: str) -> str:
+    """The block a parameter belongs to: its module path up to the first list index (``encoder.layer.3``), else the module."""
+    parts = name.split(".")[:-1]
+    for i, part in enumerate(parts):
+        if part.isdigit():
+            return ".".join(parts[: i + 1])
+    return ".".join(parts) or name
+
+
+def _by_block(layers: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Each block's best-fed weight layer, blocks in model order."""
+    best: dict[str, tuple[str, float]] = {}
+    for name, value in layers:
+        block = _block_of(name)
+        if block not in best or value > best[block][1]:
+            best[block] = (name, value)
+    return list(best.values())
 
 
 @rule("O405", "M203", final_only=True)
@@ -387,10 +541,11 @@ def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
                       {"layers": {n: s for n, s in at_init}}, location=name)
     if grown:
         name, start, end, step = max(grown, key=lambda x: x[2] - x[1])
+        onset = next((s for s, v in t.dead_share[name] if v >= DEAD_SHARE), None)
         yield Finding("O405", Severity.WARNING,
                       f"Dead ReLU units after {name} grew from {start:.0%} to {end:.0%} of the layer by step {step}: "
                       "those units no longer pass gradient and cannot recover.",
-                      {"layers": {n: {"start": s, "end": e} for n, s, e, _ in grown}}, location=name)
+                      {"layers": {n: {"start": s, "end": e} for n, s, e, _ in grown}, "onset_step": onset}, location=name)
 
 
 @rule("M204", final_only=True)
@@ -409,6 +564,12 @@ def saturation(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
 
 @rule("O406", "O402", final_only=True)
 def plateau(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    """O406 when the loss does not move at all; otherwise O402 when it falls, but far too slowly because the steps are tiny.
+
+    The two exclude each other: a loss that never moved is a plateau whatever the cause
+    (its message names the tiny updates when they are the reason), and "falls too slowly"
+    needs a loss that falls.
+    """
     losses = _finite_losses(t)
     if len(losses) < MIN_STEPS_FOR_CURVES or _several_optimizers(t) or t.nonfinite is not None:
         return
@@ -419,12 +580,16 @@ def plateau(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
     moved = float(np.max(np.abs(smooth - smooth[0])) / smooth[0])
     ratios = _median_update_ratio(t)
     if moved < PLATEAU_CHANGE:
+        tiny = ratios is not None and ratios < SLOW_UPDATE
         yield Finding(
             "O406", Severity.ERROR,
             f"The train loss stayed at {smooth[0]:.4g} for {len(losses)} steps (its tenth-of-run means moved by at most {moved:.2%})"
-            + (f"; the constant predictor scores {reference:.4g}" if reference is not None else "") + ": nothing is being learned.",
-            {"windows": smooth.tolist(), "max_change": moved, "reference": reference},
+            + (f"; the constant predictor scores {reference:.4g}" if reference is not None else "")
+            + (f"; updates change the weights by only {ratios:.1e} of their norm per step" if tiny else "")
+            + ": nothing is being learned.",
+            {"windows": smooth.tolist(), "max_change": moved, "reference": reference, "median_update_ratio": ratios},
         )
+        return
     progress = (smooth[0] - smooth.min()) / smooth[0]
     last = next((float(np.median(t.update_ratios[n])) for n in reversed(t.weight_params) if t.update_ratios.get(n)), None)
     if ratios is not None and ratios < SLOW_UPDATE and last is not None and last < SLOW_UPDATE and progress < LITTLE_PROGRESS:
@@ -434,6 +599,40 @@ def plateau(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
             f"{progress:.0%} in {len(losses)} steps: the learning rate is too low.",
             {"median_update_ratio": ratios, "progress": progress},
         )
+        return
+    slow = steady_descent(losses, reference)
+    if slow is not None and ratios is not None and ratios < HEALTHY_UPDATE:
+        yield Finding(
+            "O402", Severity.WARNING,
+            f"The train loss falls in a straight line that has not begun to level off ({slow['first_half_slope']:.2g} per step in "
+            f"the first half, {slow['second_half_slope']:.2g} in the second) and ends at {slow['final_loss']:.3g}, not even halfway "
+            f"below the constant predictor's {reference:.3g}, while updates change the weights by {ratios:.1e} of their norm per "
+            "step (healthy is ~1e-3): the learning rate, not the data or the model, limits progress.",
+            {**slow, "median_update_ratio": ratios, "reference": reference},
+        )
+
+
+def steady_descent(losses: list[float], reference: float | None) -> dict[str, float] | None:
+    """Evidence that the loss falls at an undiminished rate while still far above a fit, else None.
+
+    The whole run falls significantly, its second half at least half as fast as its first
+    (no sign of converging), and the end is not even halfway from the constant predictor's
+    loss (``reference``) to zero.
+    """
+    values = np.asarray(losses, dtype=float)
+    if reference is None or reference <= 0 or len(values) < 2 * MIN_STEPS_FOR_CURVES:
+        return None
+    end = float(np.mean(values[-max(5, len(values) // 10):]))
+    steps = np.arange(len(values))
+    fit = stats.linregress(steps, values)
+    half = len(values) // 2
+    first, second = stats.linregress(steps[:half], values[:half]), stats.linregress(steps[half:], values[half:])
+    if fit.slope >= 0 or fit.pvalue > UNDERTRAINED_P or end < HALFWAY * reference:
+        return None
+    if first.slope >= 0 or second.slope > 0.5 * first.slope:
+        return None
+    return {"slope": float(fit.slope), "p_value": float(fit.pvalue), "first_half_slope": float(first.slope),
+            "second_half_slope": float(second.slope), "final_loss": end}
 
 
 def _median_update_ratio(t: Telemetry) -> float | None:
@@ -444,9 +643,11 @@ def _median_update_ratio(t: Telemetry) -> float | None:
 def oscillation_evidence(losses: list[float]) -> dict[str, Any] | None:
     """Evidence that the per-step loss swings without a downward trend, beyond minibatch noise.
 
-    Two shapes: window means that wander up and down far more than their within-window
-    noise explains (slow oscillation), or a second half that made no progress on the start
-    while consecutive steps jump by more than half the loss level (bouncing).
+    Three shapes: window means that wander up and down far more than their within-window
+    noise explains (slow oscillation), a second half that made no progress on the start
+    while consecutive steps jump by more than half the loss level (bouncing), or a loss
+    that repeatedly jumps to multiples of its starting value and falls back, ending no
+    lower than it began (spikes).
     """
     values = np.asarray(losses, dtype=float)
     if len(values) < 4 * MIN_STEPS_FOR_CURVES or values[0] <= 0:
@@ -466,6 +667,13 @@ def oscillation_evidence(losses: list[float]) -> dict[str, Any] | None:
     if level > 0 and float(half.mean()) >= 0.8 * start and jumps >= 0.5 * level:
         return {"median_jump": jumps, "level": level, "start": start, "windows": means.tolist(), "shape": "bouncing",
                 "swing": float(half.max() - half.min()) / start, "rises": float((np.diff(half) > 0).mean())}
+    first = float(values[0])
+    above = values > DIVERGED_RISE * first
+    excursions = int(np.count_nonzero(above[1:] & ~above[:-1]))
+    end = float(values[-max(5, len(values) // 10):].mean())
+    if first > 0 and excursions >= SPIKES and end >= 0.8 * first:
+        return {"spikes": excursions, "start": first, "peak": float(values.max()), "end": end, "windows": means.tolist(),
+                "shape": "spikes", "first_spike_index": int(np.argmax(above))}
     return None
 
 
@@ -476,7 +684,13 @@ def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
     evidence = oscillation_evidence(_finite_losses(t))
     if evidence is None:
         return
-    if evidence["shape"] == "swings":
+    if "first_spike_index" in evidence and evidence["first_spike_index"] < len(t.train_loss_steps):
+        evidence["first_spike_step"] = t.train_loss_steps[evidence["first_spike_index"]]
+    if evidence["shape"] == "spikes":
+        message = (f"The train loss jumped to over {DIVERGED_RISE:g}x its starting value {evidence['start']:.3g} on {evidence['spikes']} "
+                   f"separate occasions (up to {evidence['peak']:.3g}) and fell back each time, ending no lower than it started "
+                   f"({evidence['end']:.3g}): the steps overshoot and the loss bounces instead of descending.")
+    elif evidence["shape"] == "swings":
         message = (f"In the second half of the run the train loss (means of twentieths of the run) swings by {evidence['swing']:.0%} of "
                    f"its starting value, {evidence['between_window_std'] / max(evidence['noise_std'], 1e-12):.0f}x more than minibatch "
                    f"noise explains, with a net trend of only {evidence['efficiency']:.0%} of the distance travelled.")
@@ -488,6 +702,7 @@ def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
 
 @rule("O408")
 def aggressive_clipping(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    yield from _value_clipping(t)
     calls = [(n, m) for _, n, m in t.clip_calls if math.isfinite(n)]
     if len(calls) < MIN_CLIP_CALLS:
         return
@@ -501,6 +716,23 @@ def aggressive_clipping(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
             f"clip_grad_norm_ cut the gradient on {clipped} of {len(calls)} steps ({share:.0%}); the median pre-clip norm "
             f"{median:.3g} is {median / max_norm if max_norm else math.inf:.1f}x max_norm={max_norm:g}.",
             {"clipped_share": share, "calls": len(calls), "median_pre_clip_norm": median, "max_norm": max_norm},
+        )
+
+
+def _value_clipping(t: Telemetry) -> Iterable[Finding]:
+    """clip_grad_value_ bites when it cuts the typical gradient entry, not only outliers: most entries become ±clip_value."""
+    samples = t.value_clips
+    if len(samples) < MIN_VALUE_CLIP_SAMPLES:
+        return
+    biting = sum(share >= 0.5 for _, share, _ in samples)
+    if biting / len(samples) >= CLIPPED_SHARE:
+        median = float(np.median([share for _, share, _ in samples]))
+        clip = samples[-1][2]
+        yield Finding(
+            "O408", Severity.WARNING,
+            f"clip_grad_value_(clip_value={clip:g}) cut more than half of all gradient entries on {biting} of {len(samples)} sampled "
+            f"steps (median {median:.0%} of entries): the update is mostly ±{clip:g} per entry, whatever the real gradient says.",
+            {"biting_share": biting / len(samples), "samples": len(samples), "median_clipped_entries": median, "clip_value": clip},
         )
 
 
@@ -545,22 +777,100 @@ def lr_schedule(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
 
 @rule("O412", final_only=True)
 def update_ratio(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    if len(t.update_steps) < 3 or t.nonfinite is not None:
-        return
+    """Per weight layer, the median update size over the weight's norm.
+
+    Too small is judged against the current norm. Too large is judged against the norm the
+    layer started with: steps that re-draw a layer also inflate it, and against the inflated
+    norm the same steps look modest (a layer at lr 2 that grew 200x moves 1% of its new
+    norm per step, 300% of its old one).
+    """
+    if len(t.update_steps) < 3 or t.nonfinite is not None or t.counters.get("closure_repeats", 0):
+        return  # a step that re-evaluates its closure (LBFGS) sizes itself by line search: the ~1e-3 rule is for LR-driven steps
     medians = {n: float(np.median(t.update_ratios[n])) for n in t.weight_params if len(t.update_ratios.get(n, [])) >= 3}
+    against_start = {n: r for n in medians if (r := _median_over_start(t, n)) is not None}
     small = {n: r for n, r in medians.items() if 0 < r < UPDATE_TOO_SMALL}
-    large = {n: r for n, r in medians.items() if r > UPDATE_TOO_LARGE}
+    large = {n: r for n, r in against_start.items() if r > UPDATE_TOO_LARGE}
     for bad, word in ((large, "large"), (small, "small")):
         if bad:
+            scale = against_start if word == "large" else medians
+            split = _layers_apart(scale, word)
+            some = split is not None and set(bad) <= set(split[0])
+            if some:
+                bad = split[0]
             worst = max(bad, key=lambda n: abs(math.log10(bad[n]) + 3))
+            others = list(split[1].values()) if some else []
             yield Finding(
                 "O412", Severity.WARNING,
                 f"Update-to-weight ratios are too {word} in {len(bad)} of {len(medians)} weight layers: {worst} moves by "
-                f"{bad[worst]:.1e} of its norm per step (median over {len(t.update_steps)} sampled steps; healthy is ~1e-3).",
-                {"per_layer": medians, "too_" + word: bad},
+                f"{bad[worst]:.1e} of its {'starting ' if word == 'large' else ''}norm per step (median over "
+                f"{len(t.update_steps)} sampled steps; healthy is ~1e-3)"
+                + (f", while the other layers move by {min(others):.1e} to {max(others):.1e}: those layers' learning rate is off."
+                   if some else "."),
+                {"per_layer": medians, "per_layer_vs_start": against_start, "too_" + word: bad, "some_layers": some},
                 location=worst,
             )
             return
+
+
+def _median_over_start(t: Telemetry, name: str) -> float | None:
+    """Median update size of ``name`` over the norm it had when first measured."""
+    norms = [w for _, w in t.weight_norms.get(name, [])]
+    deltas = t.update_norms.get(name, [])
+    if len(deltas) < 3 or not norms or norms[0] <= 0:
+        return None
+    return float(np.median(deltas)) / norms[0]
+
+
+def _layers_apart(ratios: dict[str, float], word: str) -> tuple[dict[str, float], dict[str, float]] | None:
+    """(off layers, the rest) when the layers' ratios fall into two groups two orders of magnitude apart, the rest healthy.
+
+    One global learning rate moves all layers together (their ratios spread by the layers'
+    sizes, about a decade); a gap of two decades splits off the layers of a parameter group
+    with its own LR. ``word`` says which side is off: the "small" or the "large" one.
+    """
+    ordered = sorted((r, n) for n, r in ratios.items() if r > 0)
+    if len(ordered) < 2:
+        return None
+    gaps = [ordered[i + 1][0] / ordered[i][0] for i in range(len(ordered) - 1)]
+    cut = int(np.argmax(gaps)) + 1
+    if gaps[cut - 1] < LAYER_GAP:
+        return None
+    low, high = dict((n, r) for r, n in ordered[:cut]), dict((n, r) for r, n in ordered[cut:])
+    off, rest = (low, high) if word == "small" else (high, low)
+    if not all(UPDATE_TOO_SMALL <= r <= UPDATE_TOO_LARGE for r in rest.values()):
+        return None
+    return off, rest
+
+
+@rule("O409", final_only=True)
+def weight_decay_dominates(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    """Weight decay pulls harder than the data: the weights shrink while the loss stays far from a fit.
+
+    Learning from a sensible init keeps or grows the weights' norm; with the train loss
+    not even halfway below the constant predictor, weights that lost half their norm were
+    taken by the decay, not by the data.
+    """
+    decays = sorted({float(g.get("weight_decay") or 0.0) for o in facts.get("initial_optimizers") or [] for g in o["groups"]})
+    losses = _finite_losses(t)
+    reference = reference_loss(t, facts)
+    if not decays or decays[-1] <= 0 or reference is None or reference <= 0 or len(losses) < 3 * MIN_STEPS_FOR_CURVES \
+            or t.nonfinite is not None or _several_optimizers(t):
+        return
+    norms = [t.weight_norms[n] for n in t.weight_params if len(t.weight_norms.get(n, [])) >= 3]
+    if not norms:
+        return
+    start = math.sqrt(sum(series[0][1] ** 2 for series in norms))
+    end = math.sqrt(sum(series[-1][1] ** 2 for series in norms))
+    final_loss = float(np.mean(losses[-max(5, len(losses) // 10):]))
+    if start > 0 and end <= WEIGHTS_SHRUNK * start and final_loss > REGULARISED_STAYS * reference:
+        yield Finding(
+            "O409", Severity.WARNING,
+            f"With weight_decay={decays[-1]:g} the weights shrank to {end / start:.0%} of their starting norm while the train loss "
+            f"stayed at {final_loss:.3g}, not even halfway below the constant predictor's {reference:.3g}: the decay outweighs "
+            "what the data asks of the weights.",
+            {"weight_decay": decays[-1], "weight_norm_start": start, "weight_norm_end": end, "final_train_loss": final_loss,
+             "reference": reference},
+        )
 
 
 @rule("O410", final_only=True)
@@ -833,7 +1143,7 @@ def no_gradient(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
 # -- G: generalisation ---------------------------------------------------------------------
 @rule("G601", final_only=True)
 def overfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    steps, val, source = _val_series(t)
+    steps, val, source = _val_series(t, scored=True)
     if len(val) < 5 or _several_optimizers(t):
         return
     train = _train_at(t, steps)
@@ -841,11 +1151,15 @@ def overfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
     evidence = overfitting([train[i] for i in keep], [val[i] for i in keep])
     if evidence:
         step = steps[keep[evidence["best_step_index"]]]
+        # weights loaded back after the last step: the run kept an earlier checkpoint (early stopping)
+        restored = t.restored_at is not None and t.restored_at >= t.steps and t.restored_at > step
         yield Finding(
-            "G601", Severity.WARNING,
+            "G601", Severity.INFO if restored else Severity.WARNING,
             f"Validation loss bottomed at {evidence['best_val_loss']:.3g} at step {step} and rose to {evidence['final_val_loss']:.3g} "
-            f"while train loss kept falling ({evidence['train_loss_at_best']:.3g} → {evidence['final_train_loss']:.3g}).",
-            {**evidence, "best_step": step, "val_source": source}, location=f"step {step}",
+            f"while train loss kept falling ({evidence['train_loss_at_best']:.3g} → {evidence['final_train_loss']:.3g})"
+            + ("; the run then loaded saved weights back into the model (early stopping), so the model it ends with is not "
+               "the overfitted one." if restored else "."),
+            {**evidence, "best_step": step, "val_source": source, "restored_at": t.restored_at}, location=f"step {step}",
         )
 
 

@@ -126,6 +126,24 @@ def saturated_share(module: nn.Module, output: torch.Tensor) -> torch.Tensor:
         return (centred.abs() > edge).float().mean()
 
 
+def score_batch(output: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """On-device [cross-entropy sum, samples, hits] of class scores against integer labels.
+
+    Samples count 0 when the outputs are probabilities rather than logits (rows of
+    non-negative values summing to 1): their cross-entropy would mean nothing.
+    """
+    with torch.no_grad():
+        out = output.detach().float()
+        labels = labels.to(out.device)
+        valid = (labels >= 0) & (labels < out.shape[1])
+        index = labels.clamp(0, out.shape[1] - 1)
+        nll = torch.logsumexp(out, dim=1) - out.gather(1, index[:, None])[:, 0]
+        hits = (out.argmax(dim=1) == index) & valid
+        probabilities = (out.min() >= 0) & ((out.sum(dim=1) - 1).abs().max() <= 1e-3)
+        count = torch.where(probabilities, torch.zeros((), device=out.device), valid.sum().float())
+        return torch.stack([torch.where(valid, nll, torch.zeros_like(nll)).sum(), count, hits.sum().float()])
+
+
 def guard(session: Any, name: str, fn: Callable) -> Callable:
     """``fn`` with every exception kept inside nndoctor (recorded by the session)."""
 

@@ -3,7 +3,9 @@
 The script sees ``__name__ == "__main__"``, its own ``sys.argv`` and its folder first on
 ``sys.path``; every optimizer it creates is watched with the modules holding its
 parameters. When the script raises, its traceback is printed as Python would print it
-and the report is still produced (a NaN crash is evidence).
+and the report is still produced (a NaN crash is evidence). Ranks the script forks
+itself (``torch.multiprocessing`` with the fork start method) are watched too; each
+reports to this process when it exits, and the report covers all of them (T508).
 """
 from __future__ import annotations
 
@@ -60,8 +62,11 @@ def run_script(path: str, args: Sequence[str] = (), every: int = DEFAULT_EVERY, 
     sys.path.insert(0, str(script.resolve().parent))
     status = 0
     doctor.start()
+    from ..integrations.distributed import ForkedRanks, combine_ranks
+
+    ranks = ForkedRanks(doctor)
     try:
-        with instrumented(doctor):
+        with instrumented(doctor), ranks:
             runpy.run_path(resolved, run_name="__main__")
     except SystemExit as exc:
         status = _exit_status(exc.code)
@@ -78,4 +83,11 @@ def run_script(path: str, args: Sequence[str] = (), every: int = DEFAULT_EVERY, 
         doctor.stop()
         sys.argv = saved_argv
         sys.path[:] = saved_path
-    return RunOutcome(doctor.report(), status)
+    report = doctor.report()
+    summaries = ranks.collect()
+    if summaries:
+        try:
+            report = combine_ranks(report, summaries)
+        except Exception as exc:  # the ranks' reports are extra evidence: never lose the run's own report over them
+            doctor.internal_error("ranks-combine", exc)
+    return RunOutcome(report, status)

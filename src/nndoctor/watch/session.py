@@ -9,11 +9,10 @@ transfer. ``doctor.findings()`` / ``doctor.report()`` turn the telemetry into Fi
 from __future__ import annotations
 
 import math
-import sys
 import time
 import traceback
 import weakref
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import torch
 from torch import nn
@@ -23,8 +22,9 @@ from ..report import Report
 from . import hub
 from .monitors import (
     Hooks, activation_hooks, feature_stats, first_float_tensor, guard, has_mode_dependent, input_stats,
-    is_compiled, nonfinite_hooks,
+    is_compiled, nonfinite_hooks, score_batch,
 )
+from .graph import derived_from, graph_leaves
 from .telemetry import LossCall, Telemetry
 
 DEFAULT_EVERY = 50
@@ -33,6 +33,8 @@ FEATURE_SAMPLES = 8
 INSPECTED_LOSS_CALLS = 3
 CLASS_LOSSES = ("cross_entropy", "nll_loss")
 MAX_INTERNAL_ERRORS = 20
+# The autograd graph is walked on the first sampled backward passes to see which parameters the loss trains.
+GRAPH_WALKS = 2
 
 
 def _as_list(value: Any) -> list:
@@ -41,6 +43,12 @@ def _as_list(value: Any) -> list:
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
+
+
+def _has_closure(optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> bool:
+    """Whether ``optimizer.step`` was given a closure (the hook's args start with the optimizer itself)."""
+    rest = [a for a in args if a is not optimizer]
+    return callable(kwargs.get("closure")) or any(callable(a) for a in rest)
 
 
 class Doctor:
@@ -102,6 +110,15 @@ class Doctor:
         self._n_outputs: int | None = None
         self._initial_optimizers: list[dict[str, Any]] = []
         self._compiled: list[nn.Module] = []
+        self._loss_outputs: list[torch.Tensor] = []
+        self._consumed_backwards = 0
+        self._in_step: int | None = None
+        self._closure_step = False
+        self._graph_walks = 0
+        self.distributed: tuple[int, int] | None = None
+        self._batch: tuple[Any, torch.Tensor] | None = None
+        self._scoring: tuple[nn.Module, torch.Tensor] | None = None
+        self._loss_inspected_eval = False
 
     # -- lifecycle ------------------------------------------------------------------
     def __enter__(self) -> "Doctor":
@@ -169,12 +186,7 @@ class Doctor:
             return
         self.models.append(model)
         prefix = self._prefix(model)
-        for name, p in model.named_parameters():
-            if id(p) not in self._params:
-                self._params[id(p)] = (prefix + name, p)
-                self.telemetry.param_sizes[prefix + name] = p.numel()
-                if p.requires_grad and p.dim() >= 2 and not self._is_embedding(model, name):
-                    self.telemetry.weight_params.append(prefix + name)
+        self._register_params(model, prefix)
         if has_mode_dependent(model):
             self._mode_models.append(model)
         if is_compiled(model):
@@ -183,9 +195,25 @@ class Doctor:
                 f"{type(model).__name__} is torch.compile'd: activation statistics (dead ReLUs, saturation) and "
                 "non-finite forensics inside it are not watched; losses, gradients and updates are."
             )
-        self._initial_weights(prefix, model)
         self._hooks.handle(model.register_forward_pre_hook(guard(self, "forward-pre", self._on_forward), with_kwargs=True))
+        self._hooks.handle(model.register_forward_hook(guard(self, "forward-out", self._on_forward_out)))
+        self._hooks.handle(model.register_load_state_dict_post_hook(guard(self, "load-state", self._on_load_state)))
         self._hooks.patch_method(model, "zero_grad", lambda original: self._wrap_zero(original, model=model))
+
+    def _register_params(self, model: nn.Module, prefix: str) -> None:
+        """Name, size and initial fingerprint of each parameter of ``model`` not seen before."""
+        new = []
+        for name, p in model.named_parameters():
+            if id(p) not in self._params:
+                full = prefix + name
+                if full in self.telemetry.param_sizes:  # a tensor put in place of one already watched
+                    full += " (replacement)"
+                self._params[id(p)] = (full, p)
+                self.telemetry.param_sizes[full] = p.numel()
+                if p.requires_grad and p.dim() >= 2 and not self._is_embedding(model, name):
+                    self.telemetry.weight_params.append(full)
+                new.append((full, p))
+        self._initial_weights(new)
 
     def adopt_optimizer(self, optimizer: torch.optim.Optimizer, find_models: bool = True) -> None:
         if any(o is optimizer for o in self.optimizers):
@@ -212,11 +240,14 @@ class Doctor:
                     name = f"optimizer{index}.param{len(self._params)}"
                     self._params[id(p)] = (name, p)
                     self.telemetry.param_sizes[name] = p.numel()
-        self._hooks.handle(optimizer.register_step_pre_hook(guard(self, "step-pre", lambda o, a, k, i=index: self._on_step_pre(i, bool(a or k.get("closure"))))))
+        self._hooks.handle(optimizer.register_step_pre_hook(guard(self, "step-pre", lambda o, a, k, i=index: self._on_step_pre(i, _has_closure(o, a, k)))))
         self._hooks.handle(optimizer.register_step_post_hook(guard(self, "step-post", lambda o, a, k, i=index: self._on_step_post(i))))
         self._hooks.patch_method(optimizer, "zero_grad", lambda original: self._wrap_zero(original, optimizer_index=index))
         if self._sampling == "heavy" and self._iteration == 0:
             self._install_sampling()
+        dist = torch.distributed
+        if dist.is_available() and dist.is_initialized():
+            self.distributed = (dist.get_rank(), dist.get_world_size())
 
     def _prefix(self, model: nn.Module) -> str:
         return "" if len(self.models) <= 1 else f"model{len(self.models) - 1}."
@@ -229,19 +260,19 @@ class Doctor:
         except Exception:
             return False
 
-    def _initial_weights(self, prefix: str, model: nn.Module) -> None:
+    def _initial_weights(self, params: list[tuple[str, nn.Parameter]]) -> None:
         """Per weight matrix: std and whether all rows are identical (M201), and a fingerprint (T504)."""
         with torch.no_grad():
-            for name, p in model.named_parameters():
+            for name, p in params:
                 if not p.requires_grad:
                     continue
                 flat = p.detach().float().reshape(p.shape[0], -1) if p.dim() >= 2 else p.detach().float().reshape(1, -1)
                 values = torch.stack([flat.std() if flat.numel() > 1 else flat.new_zeros(()), (flat - flat[:1]).abs().max(),
                                       flat.sum(), (flat * flat).sum()]).tolist()
-                self.telemetry.initial_weights[prefix + name] = {
+                self.telemetry.initial_weights[name] = {
                     "std": values[0], "row_spread": values[1], "rows": flat.shape[0], "dims": p.dim(),
                 }
-                self._initial_fingerprint[prefix + name] = (values[2], values[3])
+                self._initial_fingerprint[name] = (values[2], values[3])
 
     # -- zero_grad, backward, step ---------------------------------------------------------
     def _wrap_zero(self, original: Any, optimizer_index: int | None = None, model: nn.Module | None = None) -> Any:
@@ -259,6 +290,10 @@ class Doctor:
             owned = {id(p) for p in model.parameters()} if model is not None else set()
             targets = [i for i, opt in enumerate(self.optimizers)
                        if any(id(p) in owned for g in opt.param_groups for p in g["params"])]
+        if targets and self._in_step is None and self._backward_count > self._consumed_backwards:
+            # T505: gradients of backward passes that no optimizer step used are thrown away
+            self.telemetry.count("discarded_backwards", self._backward_count - self._consumed_backwards)
+            self._consumed_backwards = self._backward_count
         for index in targets:
             self._cleared[index] = True
             if self._backward_count > self._backward_at_step.get(index, 0):
@@ -268,16 +303,26 @@ class Doctor:
         roots = tensors if isinstance(tensors, (list, tuple)) else [tensors]
         self._backward_count += 1
         self.telemetry.backward_calls += 1
+        outputs, self._loss_outputs = self._loss_outputs, []
         for index in self._zeroed_after_backward:
             self._zeroed_after_backward[index] = False
+        repeat = self._in_step is not None and self._closure_step and self._backward_count > self._consumed_backwards + 1
         for root in roots:
             if isinstance(root, torch.Tensor) and root.numel() == 1:
                 loss = hub.unscaled(root)
-                if isinstance(loss, torch.Tensor):
-                    self._roots.append(loss.detach())
-                    if self._sampling == "heavy" and self._last_train_loss is not None and loss is not self._last_train_loss:
-                        self._stash.append(("sign", "loss", self._iteration,
-                                            torch.stack([loss.detach().float().reshape(()), self._last_train_loss.detach().float().reshape(())])))
+                if not isinstance(loss, torch.Tensor):
+                    continue
+                if self._sampling == "heavy" and self._graph_walks < GRAPH_WALKS:
+                    self._graph_walks += 1
+                    self._discover_trained(loss)
+                if repeat:
+                    self.telemetry.count("closure_repeats")
+                    continue  # a closure re-evaluated inside one step (LBFGS line search): the step's loss is the first
+                own = outputs[0] if len(roots) == 1 and len(outputs) == 1 else None
+                self._roots.append((own if own is not None and own.numel() == 1 and derived_from(loss, own) else loss).detach())
+                if self._sampling == "heavy" and self._last_train_loss is not None and loss is not self._last_train_loss:
+                    self._stash.append(("sign", "loss", self._iteration,
+                                        torch.stack([loss.detach().float().reshape(()), self._last_train_loss.detach().float().reshape(())])))
         for model in self._mode_models:
             self.telemetry.count("backward_checked")
             if not model.training:
@@ -286,17 +331,53 @@ class Doctor:
     def after_backward(self) -> None:
         return None
 
+    def _discover_trained(self, root: torch.Tensor) -> None:
+        """Which parameters this backward reaches; adopt the modules of any nndoctor did not know.
+
+        A model built after its optimizer, or a layer swapped in after the optimizer was
+        created, is trained by the loss but held by no optimizer (T504); watching it also
+        gives its inputs and activations.
+        """
+        reached = graph_leaves(root)
+        t = self.telemetry
+        unknown = [p for p in reached if id(p) not in self._params]
+        if unknown:
+            from .instrument import modules_holding
+
+            for module in modules_holding({id(p) for p in unknown}):
+                if any(m is module for m in self.models):
+                    self._register_params(module, self._prefix_of(module))
+                else:
+                    self.adopt_model(module)
+            for p in unknown:
+                if id(p) not in self._params:
+                    name = f"param{len(self._params)}"
+                    self._params[id(p)] = (name, p)
+                    self.telemetry.param_sizes[name] = p.numel()
+                    self._initial_weights([(name, p)])
+        known = set(t.reached_params)
+        t.reached_params.extend(name for name in dict.fromkeys(self._params[id(p)][0] for p in reached) if name not in known)
+
+    def _on_load_state(self, module: nn.Module, incompatible: Any) -> None:
+        """Weights loaded into a watched model after training began: a checkpoint restore (early stopping)."""
+        if self._iteration > 0:
+            self.telemetry.restored_at = self._iteration
+
     def _on_step_pre(self, index: int, closure: bool = False) -> None:
         t = self.telemetry
         if self._primary is None:
             self._primary = index
-        if self._backward_count == self._backward_at_step.get(index, 0) and not closure:
-            t.count("step_without_backward")
-        if self._zeroed_after_backward.get(index):
-            t.count("zero_between_backward_and_step")
-        self._check_cleared(index)
+        self._in_step, self._closure_step = index, closure
+        if not closure:  # a closure runs zero_grad and backward inside step(), after this hook
+            if self._backward_count == self._backward_at_step.get(index, 0):
+                t.count("step_without_backward")
+            if self._zeroed_after_backward.get(index):
+                t.count("zero_between_backward_and_step")
+            self._check_cleared(index)
         if self._sampling == "heavy":
-            self._measure_grads(index)
+            self._before[index] = [(n, p.detach().clone(), p) for n, p in self._optimizer_params(index)]
+            if not closure:
+                self._measure_grads(index)
 
     def _check_cleared(self, index: int) -> None:
         """T501: were the grads cleared since this optimizer's previous step?"""
@@ -335,10 +416,13 @@ class Doctor:
         if with_grad:
             norms = torch.stack([torch.linalg.vector_norm(p.grad.detach().float()).to(with_grad[0][1].device) for _, p in with_grad])
             self._stash.append(("grads", str(index), self._iteration, ([n for n, _ in with_grad], norms)))
-        self._before[index] = [(n, p.detach().clone(), p) for n, p in params]
 
     def _on_step_post(self, index: int) -> None:
         t = self.telemetry
+        if self._closure_step and index in self._before:
+            self._measure_grads(index)  # the closure's gradients, computed inside step()
+        self._in_step, self._closure_step = None, False
+        self._consumed_backwards = self._backward_count
         t.optimizer_steps[index] = t.optimizer_steps.get(index, 0) + 1
         self._backward_at_step[index] = self._backward_count
         self._cleared[index] = False
@@ -352,7 +436,8 @@ class Doctor:
         if index != self._primary:
             self._roots.clear()
             return
-        t.pending_train.append((self._iteration, list(self._roots)))
+        if self._roots:
+            t.pending_train.append((self._iteration, list(self._roots)))
         self._roots.clear()
         was = self._sampling
         self._iteration += 1
@@ -414,6 +499,9 @@ class Doctor:
             self.telemetry.count("eval_forwards")
             if module.training and any(m is module for m in self._mode_models):
                 self.telemetry.count("eval_forwards_in_train_mode")
+            batch = self._batch
+            if batch is not None and args and args[0] is batch[0]():
+                self._scoring = (module, batch[1])
             return
         if self._sampling is None and not self._forensics:
             return
@@ -423,6 +511,29 @@ class Doctor:
         key = self._prefix_of(module) or "model"
         features = feature_stats(x) if self._sampling == "heavy" and len(self.telemetry.inputs) < FEATURE_SAMPLES else None
         self._stash.append(("input", key, self._iteration, (input_stats(x), features, x.is_floating_point(), tuple(x.shape))))
+
+    def on_batch(self, batch: Any) -> None:
+        """Remember the latest (inputs, class labels) batch a DataLoader yielded, to score evaluation forwards on it."""
+        self._batch = None
+        if isinstance(batch, (list, tuple)) and len(batch) >= 2:
+            x, y = batch[0], batch[1]
+            if isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and y.dim() == 1 and not y.is_floating_point() \
+                    and x.dim() >= 1 and x.shape[0] == y.shape[0]:
+                self._batch = (weakref.ref(x), y)
+
+    def _on_forward_out(self, module: nn.Module, args: tuple, output: Any) -> None:
+        """An evaluation forward on a loader batch: its cross-entropy and hits against the batch's labels (G601).
+
+        Used only when the loop computes no validation loss itself (it scores with argmax,
+        say); kept on the device until the next sample point.
+        """
+        scoring, self._scoring = self._scoring, None
+        if scoring is None or scoring[0] is not module or self.telemetry.val_loss or self._loss_inspected_eval:
+            return
+        labels = scoring[1]
+        if not isinstance(output, torch.Tensor) or output.dim() != 2 or output.shape[0] != labels.shape[0] or output.shape[1] < 2:
+            return
+        self.telemetry.pending_scored.append((self._iteration, score_batch(output, labels)))
 
     def on_loss_input(self, kind: str, input: Any, target: Any, kwargs: dict) -> None:
         if not isinstance(input, torch.Tensor) or not isinstance(target, torch.Tensor):
@@ -434,6 +545,7 @@ class Doctor:
         if kind in CLASS_LOSSES and input.dim() >= 2:
             self._n_outputs = int(input.shape[1])
         if not train:
+            self._loss_inspected_eval = True
             self._count_eval_classes(kind, input, target)
             return
         seen = self._loss_inspected.get(kind, 0)
@@ -473,6 +585,7 @@ class Doctor:
         train = torch.is_grad_enabled() and out.requires_grad
         if train:
             self._last_train_loss = out
+            self._loss_outputs = self._loss_outputs[-1:] + [out]
             return
         n = int(input.shape[0]) if isinstance(input, torch.Tensor) and input.dim() else 1
         self.telemetry.pending_val.append((self._iteration, out.detach(), n, None))
@@ -480,6 +593,19 @@ class Doctor:
     def on_clip(self, total: Any, max_norm: float) -> None:
         if isinstance(total, torch.Tensor):
             self.telemetry.pending_clip.append((self._iteration, total.detach(), float(max_norm)))
+
+    def on_clip_value(self, parameters: list, clip_value: float) -> None:
+        """On sampled steps: the share of gradient entries clip_grad_value_ is about to cut (O408)."""
+        if self._sampling is None:
+            return
+        grads = [p.grad.detach() for p in parameters if isinstance(p, torch.Tensor) and p.grad is not None]
+        if not grads:
+            return
+        device = grads[0].device
+        with torch.no_grad():
+            cut = torch.stack([(g.abs() > clip_value).sum().to(device) for g in grads]).sum().float()
+            total = torch.tensor(float(sum(g.numel() for g in grads)), device=device)
+            self.stash("clipv", str(float(clip_value)), torch.stack([cut, total]))
 
     def on_scheduler_step(self, scheduler: Any) -> None:
         name = type(scheduler).__name__
@@ -523,7 +649,7 @@ class Doctor:
             return
         tensors: list[torch.Tensor] = []
         for kind, _, _, value in stash:
-            if kind in ("dead", "saturated", "sign"):
+            if kind in ("dead", "saturated", "sign", "clipv"):
                 tensors.append(value.reshape(-1).float())
             elif kind in ("grads", "updates"):
                 tensors.append(value[1].reshape(-1).float())
@@ -546,6 +672,9 @@ class Doctor:
                 t.dead_share.setdefault(key, []).append((step, take()[0]))
             elif kind == "saturated":
                 t.saturated_share.setdefault(key, []).append((step, take()[0]))
+            elif kind == "clipv":
+                cut, total = take()
+                t.value_clips.append((step, cut / total if total else 0.0, float(key)))
             elif kind == "sign":
                 root, module_loss = take()
                 t.count("sign_checks")
@@ -558,14 +687,17 @@ class Doctor:
                     t.total_grad_norm.append(math.sqrt(sum(v * v for v in norms)) if all(map(math.isfinite, norms)) else math.inf)
                 for name, norm in zip(names, norms):
                     t.grad_norms.setdefault(name, []).append(norm)
+                    t.grad_norm_steps.setdefault(name, []).append(step)
             elif kind == "updates":
                 names, flat = value[0], take()
                 if key == str(self._primary if self._primary is not None else 0):
                     t.update_steps.append(step)
                 for i, name in enumerate(names):
                     delta, scale = flat[2 * i], flat[2 * i + 1]
+                    t.weight_norms.setdefault(name, []).append((step, scale))
                     if scale > 0 and math.isfinite(delta):
                         t.update_ratios.setdefault(name, []).append(delta / scale)
+                        t.update_norms.setdefault(name, []).append(delta)
             elif kind == "input":
                 stats = take()
                 features = (take(), take()) if value[1] is not None else None
@@ -684,6 +816,18 @@ class Doctor:
         if not self.models:
             t.limitation("No model was found for the optimizer(s): activation, input and mode checks were not possible.")
 
+    def weight_fingerprints(self, initial: bool) -> dict[str, tuple[float, float]]:
+        """Per watched trainable tensor, (sum, sum of squares) when first seen (``initial``) or now; equal on replicas."""
+        if initial:
+            return dict(self._initial_fingerprint)
+        now = {}
+        with torch.no_grad():
+            for name, p in self._params.values():
+                if name in self._initial_fingerprint:
+                    flat = p.detach().float()
+                    now[name] = (float(flat.sum()), float((flat * flat).sum()))
+        return now
+
     def _group_lr_zero(self, index: int, param: nn.Parameter) -> bool:
         for group in self.optimizers[index].param_groups:
             if any(p is param for p in group["params"]):
@@ -734,5 +878,13 @@ def watch(
     ``model`` and ``optimizer`` may be single objects or lists (GANs); with no model the
     modules holding the optimizer's parameters are found. ``every`` sets how often a step
     is sampled in depth. ``alerts`` prints each new problem once to stderr as it appears.
+    Inside an initialised ``torch.distributed`` process group of several ranks it returns a
+    :class:`~nndoctor.integrations.distributed.DistributedDoctor`: call it on every rank and
+    rank 0's report covers them all.
     """
+    dist = torch.distributed
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+        from ..integrations.distributed import DistributedDoctor
+
+        return DistributedDoctor(model, optimizer, every=every, alerts=alerts, name=name, stream=stream)
     return Doctor(model, optimizer, every=every, alerts=alerts, name=name, stream=stream)

@@ -47,11 +47,15 @@ class Telemetry:
     grad_samples: int = 0
     update_steps: list[int] = field(default_factory=list)
     update_ratios: dict[str, list[float]] = field(default_factory=dict)
+    weight_norms: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    update_norms: dict[str, list[float]] = field(default_factory=dict)
+    grad_norm_steps: dict[str, list[int]] = field(default_factory=dict)
     param_sizes: dict[str, int] = field(default_factory=dict)
     weight_params: list[str] = field(default_factory=list)
     dead_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     saturated_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     clip_calls: list[tuple[int, float, float]] = field(default_factory=list)
+    value_clips: list[tuple[int, float, float]] = field(default_factory=list)
     inputs: list[dict[str, Any]] = field(default_factory=list)
     fingerprints: list[tuple[int, tuple[float, ...]]] = field(default_factory=list)
     label_counts: list[tuple[int, list[float]]] = field(default_factory=list)
@@ -69,11 +73,19 @@ class Telemetry:
     unchanged_params: list[str] = field(default_factory=list)
     unoptimized_params: list[str] = field(default_factory=list)
     stuck_reasons: dict[str, str] = field(default_factory=dict)
+    reached_params: list[str] = field(default_factory=list)
+    restored_at: int | None = None
     exception: str | None = None
     # on-device values waiting for the next resolve()
     pending_train: list[tuple[int, list[torch.Tensor]]] = field(default_factory=list)
     pending_val: list[tuple[int, torch.Tensor, int, torch.Tensor | None]] = field(default_factory=list)
     pending_clip: list[tuple[int, torch.Tensor, float]] = field(default_factory=list)
+    pending_scored: list[tuple[int, torch.Tensor]] = field(default_factory=list)
+    # evaluation batches scored by nndoctor when the loop computes no validation loss itself
+    scored_val_steps: list[int] = field(default_factory=list)
+    scored_val_loss: list[float] = field(default_factory=list)
+    scored_val_acc: list[float] = field(default_factory=list)
+    scored_val_weight: list[float] = field(default_factory=list)
 
     def count(self, key: str, by: int = 1) -> None:
         self.counters[key] = self.counters.get(key, 0) + by
@@ -91,6 +103,8 @@ class Telemetry:
             flat.append(value.reshape(()) if value.numel() == 1 else value.float().mean().reshape(()))
         for _, norm, _ in self.pending_clip:
             flat.append(norm.reshape(()))
+        for _, scored in self.pending_scored:
+            flat.extend(scored.reshape(-1)[:3])
         if not flat:
             return
         devices = {t.device for t in flat}
@@ -108,10 +122,30 @@ class Telemetry:
             position += 1
         for step, norm_value, (_, _, max_norm) in zip([s for s, _, _ in self.pending_clip], host[position:], self.pending_clip):
             self.clip_calls.append((step, norm_value, max_norm))
+        position += len(self.pending_clip)
+        for step, _ in self.pending_scored:
+            self._merge_scored(step, *host[position : position + 3])
+            position += 3
         self._merge_val(val_chunk)
         self.pending_train.clear()
         self.pending_val.clear()
         self.pending_clip.clear()
+        self.pending_scored.clear()
+
+    def _merge_scored(self, step: int, loss_sum: float, n: float, correct: float) -> None:
+        """Scored evaluation batches at the same step form one validation pass."""
+        if n <= 0:
+            return
+        if self.scored_val_steps and self.scored_val_steps[-1] == step:
+            weight = self.scored_val_weight[-1]
+            self.scored_val_loss[-1] = (self.scored_val_loss[-1] * weight + loss_sum) / (weight + n)
+            self.scored_val_acc[-1] = (self.scored_val_acc[-1] * weight + correct) / (weight + n)
+            self.scored_val_weight[-1] = weight + n
+        else:
+            self.scored_val_steps.append(step)
+            self.scored_val_loss.append(loss_sum / n)
+            self.scored_val_acc.append(correct / n)
+            self.scored_val_weight.append(n)
 
     def _merge_val(self, chunk: list[tuple[int, float, int]]) -> None:
         """Evaluation calls at the same step form one validation pass (sample-weighted mean)."""
@@ -135,6 +169,9 @@ class Telemetry:
             "step_loss_steps": self.train_loss_steps,
             "val_loss": self.val_loss,
             "val_steps": self.val_steps,
+            "scored_val_loss": self.scored_val_loss,
+            "scored_val_acc": self.scored_val_acc,
+            "scored_val_steps": self.scored_val_steps,
             "logged": {k: [list(p) for p in v] for k, v in self.logged.items()},
             "lr": {str(k): v for k, v in self.lr.items()},
             "grad_steps": self.grad_steps,
@@ -142,6 +179,7 @@ class Telemetry:
             "grad_norms": self.grad_norms,
             "update_steps": self.update_steps,
             "update_ratios": self.update_ratios,
+            "weight_norms": {k: [list(p) for p in v] for k, v in self.weight_norms.items()},
             "dead_share": {k: [list(p) for p in v] for k, v in self.dead_share.items()},
             "clip_calls": len(self.clip_calls),
             "counters": dict(self.counters),

@@ -10,12 +10,11 @@ class StackedForecaster(nn.Module):
     def __init__(self, features=3, hidden=32):
         super().__init__()
         self.lstm = nn.LSTM(features, hidden, num_layers=2, dropout=0.2, batch_first=True)
-        self.norm = nn.LayerNorm(hidden)
         self.head = nn.Linear(hidden, 1)
 
     def forward(self, x):
         out, _ = self.lstm(x)
-        return self.head(self.norm(out[:, -1])).squeeze(-1)
+        return self.head(out[:, -1]).squeeze(-1)
 
 
 def setup():

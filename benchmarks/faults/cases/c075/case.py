@@ -13,7 +13,7 @@ class TinyTransformer(nn.Module):
         self.pos = nn.Parameter(torch.randn(1, length, dim) * 0.02)
         layer = nn.TransformerEncoderLayer(dim, nhead=4, dim_feedforward=64, dropout=0.0, batch_first=True)
         self.encoder = nn.TransformerEncoder(layer, num_layers=1)
-        self.head = nn.Linear(dim, classes)
+        self.head = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, classes))
 
     def forward(self, tokens):
         h = self.encoder(self.embed(tokens) + self.pos)

@@ -177,9 +177,11 @@ def test_a_steady_trial_at_the_users_lr_overrules_the_range_tests_divergence():
     """The range test spends one step per LR; hundreds of steady steps at the user's LR are the direct measurement."""
     steady = trial.TrialResult(lr=0.01, steps=400, train_eval=[1.27, 1.26, 1.24, 1.22, 1.2, 1.18, 1.14, 1.1, 1.06])
     bouncing = trial.TrialResult(lr=0.01, steps=400, train_eval=[1.27, 0.9, 1.3, 0.8, 1.25, 0.85, 1.2, 0.9, 1.1])
+    collapsed = trial.TrialResult(lr=0.05, steps=400, train_eval=[2.2, 0.68, 0.666, 0.666, 0.665, 0.665], reference=0.665)
     assert opt.lr_verdict(0.01, _sweep(0.0085), steady, None) == []
     assert opt.lr_verdict(0.01, _sweep(0.0085), bouncing, None)[0].code == "O401"
     assert opt.lr_verdict(0.01, _sweep(0.0085), None, None)[0].code == "O401"
+    assert opt.lr_verdict(0.05, _sweep(0.0085), collapsed, None)[0].code == "O401"  # fell onto the prior: dead, not stable
 
 
 def test_lr_verdict_is_silent_when_lr_is_near_the_suggestion():
@@ -215,6 +217,12 @@ def test_o404_fires_for_a_deep_sigmoid_stack():
     hits = found(classification(model=deep_sigmoid()), ["O404"])
     assert hits["O404"].evidence["ratio"] < opt.VANISHING_RATIO
     assert hits["O404"].location == "0.weight"
+
+
+def test_vanishing_verdict_on_synthetic_layers():
+    assert opt.vanishing_verdict([("0.weight", 1e-7), ("2.weight", 1e-4), ("4.weight", 1e-2)], "over the trial").code == "O404"
+    assert opt.vanishing_verdict([("0.weight", 1e-3), ("4.weight", 1e-2)], "over the trial") is None
+    assert opt.vanishing_verdict([("0.weight", 0.0), ("4.weight", 1e-2)], "over the trial") is None  # cut off, not vanishing
 
 
 def test_o404_fires_when_gradients_vanish_over_the_trials_opening_before_adam_rescales_them():

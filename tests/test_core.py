@@ -59,6 +59,13 @@ def test_ranking_puts_root_first_even_when_symptom_is_more_severe():
     assert ordered[1].explained_by == "L301"
 
 
+@pytest.mark.parametrize("symptom", ["O403", "O407"])
+def test_pathological_optimizer_settings_explain_bouncing_and_exploding_losses(symptom):
+    ordered = rank([Finding(symptom, Severity.WARNING, "loss misbehaves"), Finding("O410", Severity.WARNING, "momentum 1.0")])
+    assert [f.code for f in ordered] == ["O410", symptom]
+    assert ordered[1].explained_by == "O410"
+
+
 def test_unrelated_findings_rank_by_severity():
     ordered = rank([Finding("D106", Severity.WARNING, "imbalance"), Finding("M209", Severity.ERROR, "no grad")])
     assert [f.code for f in ordered] == ["M209", "D106"]

@@ -116,8 +116,9 @@ def lr_verdict(lr: float | None, sweep: RangeResult, trial: TrialResult | None, 
     """O401/O402 from the range test, the trial at the user's LR and the single-batch overfit.
 
     The range test spends about one step per LR, so its "the loss exploded below your LR" is
-    indirect; when the trial trained hundreds of steps at the user's LR in a steady descent,
-    that direct measurement overrules it. O402 means the loss falls, too slowly: when the
+    indirect; when the trial trained hundreds of steps at the user's LR in a steady descent
+    that learned more than the prior (not a collapse onto it, as dead units give), that direct
+    measurement overrules it. O402 means the loss falls, too slowly: when the
     weights do not move at all, nothing falls and the plateau (O406) is the finding, which
     names the LR itself.
     """
@@ -137,7 +138,8 @@ def lr_verdict(lr: float | None, sweep: RangeResult, trial: TrialResult | None, 
         fixed_by = overfit.at_suggested_lr.lr
         evidence["single_batch"] = {"user_lr_loss": overfit.at_user_lr.final_loss, "suggested_lr_loss": overfit.at_suggested_lr.final_loss}
     reasons: list[str] = []
-    stable_at_lr = trial is not None and trial.diverged_step is None and steady_descent(trial.train_eval)
+    stable_at_lr = (trial is not None and trial.diverged_step is None and steady_descent(trial.train_eval)
+                    and plateau(trial.train_eval, trial.reference) is None)
     if suggestion.divergence_lr is not None and lr > suggestion.divergence_lr and not stable_at_lr:
         reasons.append(f"the range test's loss exploded at lr={suggestion.divergence_lr:.2g}, below your lr={lr:.2g}")
     if trial is not None and trial.diverged_step is not None:
@@ -374,8 +376,10 @@ def vanishing_verdict(layers: list[tuple[str, float]], span: str) -> Finding | N
     """O404 from per-element gradient sizes ordered first to last layer; shared by checkup and watch.
 
     ``span`` says what the sizes were measured over ("over the trial", "over 12 sampled steps").
+    A first layer with no gradient at all is not vanishing but cut off (dead units, no
+    gradient path: M203/O405/M209), so it is left to those rules.
     """
-    if len(layers) < 2 or layers[-1][1] <= 0:
+    if len(layers) < 2 or layers[-1][1] <= 0 or layers[0][1] <= 0:
         return None
     (first, g_first), (last, g_last) = layers[0], layers[-1]
     ratio = g_first / g_last
@@ -383,7 +387,7 @@ def vanishing_verdict(layers: list[tuple[str, float]], span: str) -> Finding | N
         return None
     return Finding(
         "O404", Severity.WARNING,
-        f"The first weight layer's gradient ({first}: {g_first:.2g} per element) is {1 / max(ratio, 1e-300):.0f}x smaller "
+        f"The first weight layer's gradient ({first}: {g_first:.2g} per element) is {1 / ratio:.3g}x smaller "
         f"than the last layer's ({last}: {g_last:.2g}) {span}: early layers barely learn.",
         {"ratio": ratio, "per_layer": {n: g for n, g in layers}},
         location=first,

@@ -82,6 +82,17 @@ def test_d101_tabular_offset_fires_and_names_the_feature():
     assert finding.evidence["off_scale_indices"] == [4]
 
 
+def test_d101_d102_silent_when_the_first_layer_is_a_batchnorm_that_standardises_them():
+    x, y = blobs()
+    x[:, 4] = x[:, 4] * 0.5 + 2000.0
+    x[:, 2] *= 1e-3
+    train = split(x, y)[0]
+    assert {"D101", "D102"} <= raised(run_data_checks(classification(*train), "D101", "D102"))
+    model = nn.Sequential(nn.BatchNorm1d(x.shape[1]), mlp(x.shape[1], 3))
+    setup = nndoctor.Setup(model=model, train=train, loss=nn.CrossEntropyLoss())
+    assert not {"D101", "D102"} & raised(run_data_checks(setup, "D101", "D102"), "info")
+
+
 def test_d102_fires_on_tiny_feature_without_d101():
     x, y = blobs()
     x[:, 2] *= 1e-3

@@ -229,6 +229,19 @@ def test_still_falling_verdicts():
     assert gen.still_falling(0.3 + 1.7 * np.exp(-steps / 20) + 0.02 * rng.standard_normal(300)) is None  # converged early
 
 
+def test_a_short_run_still_falling_is_undertrained_by_its_projected_drop():
+    # One epoch of 45 steps that left the loss sliding from 2.3: the same pace again would take ~20% off.
+    rng = np.random.default_rng(1)
+    steps = np.arange(45)
+    losses = 2.3 - 0.01 * steps + 0.02 * rng.standard_normal(45)
+    evidence = gen.still_falling(losses)
+    tail = losses[-18:]
+    assert evidence is not None and evidence["tail_steps"] == 18
+    assert evidence["projected_drop"] == pytest.approx(-np.polyfit(np.arange(18), tail, 1)[0] * 45 / tail.mean())
+    assert gen.still_falling(2.3 + 0.02 * rng.standard_normal(45)) is None  # flat near chance: not "still falling"
+    assert gen.still_falling(losses[:20]) is None  # too few points to judge a trend
+
+
 def test_g605_is_info_when_a_small_lr_leaves_the_loss_falling_and_silent_once_converged():
     slow = found(regression(lambda p: torch.optim.Adam(p, lr=2e-4)), ["G605"], at_least="info")
     assert slow["G605"].severity == Severity.INFO

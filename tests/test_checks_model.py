@@ -98,6 +98,14 @@ def test_bad_init_scale_fires_when_default_init_shrinks_a_deep_stack_by_orders_o
     assert found and grads[0] / grads[-1] < 1e-2
 
 
+@pytest.mark.parametrize("activation, slope_limited", [(nn.Sigmoid, True), (nn.ReLU, False)])
+def test_bad_init_scale_says_whether_the_activation_slope_alone_shrinks_the_stack(activation, slope_limited):
+    # Sigmoid's slope is at most 1/4: eight of them shrink the signal whatever the init.
+    found = only(examine(classification(mlp(10, 4, depth=8, activation=activation)), "M202"), "M202")
+    assert found and found[0].evidence["slope_limited"] is slope_limited
+    assert found[0].evidence["nonlinearities"] == [activation.__name__]
+
+
 # -- M203 / M204 ------------------------------------------------------------------------
 def test_dead_relu_fires_on_large_negative_bias_and_names_the_layer():
     model = mlp(10, 4)

@@ -15,7 +15,7 @@ from nndoctor.checks import base
 from nndoctor.diagnosis import rank
 from nndoctor.report import Report
 
-from conftest import blobs, mlp
+from conftest import blobs
 
 
 @pytest.fixture
@@ -106,6 +106,18 @@ def test_depth_explains_a_scale_drift_only_within_a_matching_init_per_layer(fact
                     evidence={"activation_factor_per_layer": factor, "grad_factor_per_layer": factor})
     rank([drift, Finding("M205", Severity.WARNING, "deep")])
     assert drift.explained_by == ("M205" if linked else None)
+
+
+@pytest.mark.parametrize("slope_limited, root", [(True, "O404"), (False, "M202")])
+def test_a_sigmoid_stack_makes_vanishing_gradients_the_root_of_the_scale_drift(slope_limited, root):
+    ordered = _codes_and_links([Finding("M202", Severity.WARNING, "drift", evidence={"slope_limited": slope_limited}),
+                                Finding("O404", Severity.WARNING, "vanishing")])
+    assert ordered[0] == (root, None) and len(ordered) == 2 and ordered[1][1] == root
+
+
+def test_a_realised_accuracy_paradox_ranks_before_the_imbalance_that_risked_it():
+    ordered = _codes_and_links([Finding("D106", Severity.WARNING, "imbalance"), Finding("G603", Severity.WARNING, "paradox")])
+    assert ordered == [("G603", None), ("D106", "G603")]
 
 
 def test_dead_units_explain_the_collapsed_scale_not_the_reverse():

@@ -11,7 +11,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from torch import nn
 
 from nndoctor.checks.base import Context
 from nndoctor.probes import lr_range
@@ -85,6 +84,18 @@ def test_curve_diverging_from_the_start_gets_no_suggestion():
     s = suggest_lr(LRS, rising)
     assert s.lr is None and "rose" in s.reason
     assert s.divergence_lr is not None and s.divergence_lr < 1e-4
+
+
+def test_a_sweep_cut_short_in_minibatch_noise_reports_no_divergence():
+    # A noisy loss that never left its start level (the sweep ran out of time at 2.5e-4): a
+    # last batch above the start is noise, not an explosion.
+    rng = np.random.default_rng(4)
+    lrs = LRS[LRS <= 2.5e-4]
+    losses = 1.0 + 0.2 * rng.standard_normal(len(lrs))
+    losses[-1] = 1.5
+    assert suggest_lr(lrs, losses).divergence_lr is None
+    dipped = np.concatenate([np.linspace(1.0, 0.3, len(lrs) - 3), [0.9, 1.2, 1.5]])
+    assert suggest_lr(lrs, dipped).divergence_lr == pytest.approx(lrs[-2])  # a real dip, then back above the start
 
 
 def test_nan_tail_is_cut_and_its_lr_reported():

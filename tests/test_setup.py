@@ -54,6 +54,13 @@ def test_task_inference(targets, loss, task):
     assert infer_task(targets, loss, None)[0] == task
 
 
+def test_a_sample_with_only_two_classes_of_a_four_class_cross_entropy_is_multiclass():
+    # A skewed 4-class set whose sample only holds classes 0 and 1: the loss and the output width know better.
+    task, reason = infer_task(torch.tensor([0, 0, 1, 0]), nn.CrossEntropyLoss(), torch.zeros(4, 4))
+    assert task == "multiclass" and "4 class scores" in reason
+    assert infer_task(torch.tensor([0, 0, 1, 0]), nn.CrossEntropyLoss(), torch.zeros(4, 2))[0] == "binary"
+
+
 def test_empty_dataset_is_a_clear_error():
     with pytest.raises(nndoctor.SetupError, match="empty"):
         nndoctor.Setup(model=mlp(10, 3), train=(np.zeros((0, 10), np.float32), np.zeros(0, np.int64)))

@@ -91,6 +91,13 @@ def test_fault_is_the_top_root_cause(loop, fault, code):
     assert roots(doctor)[:1] == [code], [(f.code, f.explained_by) for f in doctor.findings()]
 
 
+def test_an_input_batchnorm_frozen_by_eval_mode_training_is_the_root_of_unscaled_inputs():
+    doctor = watched(healthy.input_batchnorm, eval_mode=True)
+    by_code = {f.code: f for f in doctor.findings()}
+    assert roots(doctor)[:1] == ["T502"]
+    assert by_code["D101"].explained_by == "T502" and by_code["D101"].evidence["input_batchnorm"] == "0"
+
+
 def test_bad_labels_crash_is_still_diagnosed():
     with pytest.raises(IndexError):
         watched(loops.classify, "labels_off_by_one")

@@ -216,7 +216,6 @@ def _pct(value: float | None) -> str:
 
 def markdown(summary: dict[str, Any], cases: list[Case], rows: dict[str, dict[str, Any]]) -> str:
     """The results table as Markdown."""
-    o = summary["overall"]
     lines = [
         "# Fault benchmark results",
         "",

@@ -17,8 +17,11 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "D103": ("D112",),
     "D104": ("D103",),
     "D105": ("M210",),
+    # Imbalance is the risk; a trial where the minority is never predicted is the realised
+    # accuracy paradox, which ranks first and carries the data evidence beneath it.
+    "D106": ("G603",),
     "D110": ("D111",),
-    "M202": ("M201", "M203", "M205", "M208", "D101"),
+    "M202": ("M201", "M203", "M205", "M208", "D101", "O404"),
     "M203": ("M201", "D101", "M205"),
     "M204": ("D101", "M202", "M201"),
     "M208": ("M209",),
@@ -40,7 +43,6 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
         "M201", "L301", "L302", "L303", "L304", "L305", "L306", "L308", "M209", "M208", "D101", "D105",
         "D113", "D104", "O401", "O402", "O409", "M203", "M204", "M205", "M206", "M207", "O404", "D111", "D112",
     ),
-    "G603": ("D106",),
     "G604": ("D108", "D109", "D110"),
     "G605": ("O402",),
 }
@@ -108,6 +110,10 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     # Wrong backward passes explain a drift seen in the gradients only.
     ("M202", "M208"): lambda symptom, root: _per_layer_in_band(symptom.evidence.get("activation_factor_per_layer")),
     ("M208", "M209"): _cut_not_wrong,
+    # A stack of sigmoids shrinks by their slope (<= 1/4) whatever the init: the vanishing gradient
+    # is the root and a new init no cure; with ReLU/tanh stacks the init scale is the root.
+    ("M202", "O404"): lambda symptom, root: symptom.evidence.get("slope_limited") is True,
+    ("O404", "M202"): lambda symptom, root: root.evidence.get("slope_limited") is not True,
     ("M209", "L304"): lambda symptom, root: bool(root.evidence.get("stuck")),
     # Outputs far too large at init make every step too large; a loss far below chance does not.
     ("O401", "L307"): lambda symptom, root: (root.evidence.get("ratio_to_chance") or 0) > 1,

@@ -135,7 +135,10 @@ def infer_task(y: torch.Tensor, loss: Any, output: torch.Tensor | None) -> tuple
     integral = (not y.is_floating_point()) or bool(torch.all(flat == flat.round()))
     distinct = torch.unique(flat)
     loss_name = type(loss).__name__ if loss is not None else ""
+    width = output.shape[-1] if output is not None and output.dim() > 1 else 1
     if integral and len(distinct) <= 2 and bool(((distinct == 0) | (distinct == 1)).all()):
+        if loss_name in ("CrossEntropyLoss", "NLLLoss") and width > 2:
+            return "multiclass", f"the loss is {loss_name} over {width} class scores (the sample only shows classes 0 and 1)"
         return "binary", "targets take only the values 0 and 1"
     if integral and bool(distinct.min() >= 0):
         k = int(distinct.max().item()) + 1
@@ -146,7 +149,6 @@ def infer_task(y: torch.Tensor, loss: Any, output: torch.Tensor | None) -> tuple
     if loss_name in ("CrossEntropyLoss", "NLLLoss"):
         return "multiclass", f"the loss is {loss_name}"
     if loss_name in ("BCEWithLogitsLoss", "BCELoss"):
-        width = output.shape[-1] if output is not None and output.dim() > 1 else 1
         return ("binary" if width == 1 else "multilabel"), f"the loss is {loss_name} with output width {width}"
     return "regression", "targets are real-valued"
 

@@ -194,9 +194,30 @@ def cnn_images(epochs: int = 8) -> None:
             loss_fn(model(x[1400:]), y[1400:])
 
 
+def input_batchnorm(epochs: int = 6, eval_mode: bool = False) -> None:
+    """Raw measurements (offset 200, scale 80) standardised by a BatchNorm1d input layer.
+
+    ``eval_mode=True`` is the broken twin: an eval-mode check before the loop freezes that
+    BatchNorm at its init statistics, so the raw scale reaches the first Linear.
+    """
+    torch.manual_seed(0)
+    xt, yt, _, _ = _data()
+    xt = xt * 80 + 200
+    model, loss_fn = nn.Sequential(nn.BatchNorm1d(xt.shape[1]), mlp()), nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    if eval_mode:
+        model.eval()
+    for _ in range(epochs):
+        for xb, yb in loader(xt, yt):
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+
+
 HEALTHY = {
     "grad_accumulation": grad_accumulation, "frozen_params": frozen_params, "amp_grad_scaler": amp_grad_scaler,
     "gan": gan, "warmup_schedule": warmup_schedule, "sensible_clipping": sensible_clipping, "compiled": compiled,
     "data_parallel": data_parallel, "gru_sequences": gru_sequences, "cnn_images": cnn_images,
+    "input_batchnorm": input_batchnorm,
 }
 

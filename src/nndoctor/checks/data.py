@@ -19,6 +19,7 @@ from ..probes import data_audit as audit
 from ..probes import data_duplicates as copies
 from ..probes.init_outputs import init_outputs
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
+from ..probes.layer_stats import input_batchnorm
 from .base import Context, check
 
 SCALE_LIMIT = 10.0  # typical |x| (root mean square) above this is an order of magnitude off unit scale
@@ -61,6 +62,9 @@ def off_scale(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
 
 @check("D101", phase="data")
 def unnormalized_inputs(ctx: Context) -> Iterable[Finding]:
+    """Inputs far from zero mean / unit scale, unless the model's first layer is a BatchNorm that standardises them."""
+    if input_batchnorm(ctx.setup.model):
+        return
     stats = audit.train_feature_stats(ctx)
     if stats.layout == "none" or not len(stats.mean):
         return
@@ -108,7 +112,7 @@ def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
     std ratio do the features live in different units.
     """
     found = _tabular(ctx)
-    if found is None:
+    if found is None or input_batchnorm(ctx.setup.model):
         return
     stats, _ = found
     continuous = np.flatnonzero((stats.std > 1e-12) & (stats.distinct > 2))

@@ -41,10 +41,13 @@ MIN_VAL_SAMPLES = 30
 # means the label leaked into the inputs; wide inputs are screened down to this many columns.
 LEAK_SCORE = 0.99
 LEAK_COLUMNS = 32
-# G605: the last 40% of steps still fall significantly and by a tenth of the level.
+# G605: the last 40% of steps still fall significantly, at a pace that would take another tenth off
+# the level if the run went on as long again ("would it gain from training longer?").
 UNDERTRAINED_TAIL = 0.4
 UNDERTRAINED_P = 1e-3
 UNDERTRAINED_DROP = 0.1
+# Twelve tail points are the fewest for which p < 1e-3 on a straight line means anything.
+UNDERTRAINED_MIN_STEPS = 30
 
 
 def _trial(ctx: Context) -> TrialResult:
@@ -293,17 +296,24 @@ def _column_leak(ctx: Context) -> dict[str, Any] | None:
 
 # -- G605 ----------------------------------------------------------------------------
 def still_falling(step_losses: Sequence[float]) -> dict[str, float] | None:
-    """Slope of the last part of the per-step loss when it is still falling significantly."""
+    """Slope of the last part of the per-step loss when it is still falling significantly.
+
+    ``projected_drop`` is the share of the tail's level that the tail's trend would remove
+    over another run of the same length; ``relative_drop_over_tail`` what it removed already.
+    """
     values = np.asarray(step_losses, dtype=float)
-    if len(values) < 50 or not np.isfinite(values).all():
+    if len(values) < UNDERTRAINED_MIN_STEPS or not np.isfinite(values).all():
         return None
     tail = values[-int(len(values) * UNDERTRAINED_TAIL) :]
     fit = stats.linregress(np.arange(len(tail)), tail)
     level = float(np.mean(tail))
-    drop = -fit.slope * len(tail) / level if level > 0 else 0.0
-    if fit.slope >= 0 or fit.pvalue > UNDERTRAINED_P or drop < UNDERTRAINED_DROP:
+    if level <= 0 or fit.slope >= 0 or fit.pvalue > UNDERTRAINED_P:
         return None
-    return {"slope_per_step": float(fit.slope), "p_value": float(fit.pvalue), "relative_drop_over_tail": drop, "tail_steps": len(tail)}
+    projected = -fit.slope * len(values) / level
+    if projected < UNDERTRAINED_DROP:
+        return None
+    return {"slope_per_step": float(fit.slope), "p_value": float(fit.pvalue), "relative_drop_over_tail": -fit.slope * len(tail) / level,
+            "projected_drop": projected, "tail_steps": len(tail), "steps": len(values)}
 
 
 @check("G605", phase="training")

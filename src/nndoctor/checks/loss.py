@@ -295,11 +295,11 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
     if low <= init <= high:
         return
     if probe.space in ("class_logits", "class_log_probs"):
-        expected = f"ln(C) = ln({probe.n_classes}) = {chance:.4g} for a network that knows nothing yet"
+        expected = f"value ln(C) = ln({probe.n_classes}) = {chance:.4g} for a network that knows nothing yet"
     elif probe.space in ("element_logits", "element_probs"):
-        expected = f"ln 2 = {chance:.4g} per label for zero logits (the label prior alone gives {constant:.4g})"
+        expected = f"value ln 2 = {chance:.4g} per label for zero logits (the label prior alone gives {constant:.4g})"
     else:
-        expected = f"the target variance {chance:.4g} (what predicting the mean scores)"
+        expected = f"value, the target variance {chance:.4g} (what predicting the mean scores)"
     direction = "far above" if init > high else "far below"
     yield Finding(
         "L307", Severity.WARNING,

@@ -33,6 +33,9 @@ MIN_LAYERS_FOR_TREND = 3
 DEAD_SHARE = 0.5
 # A quarter of the pre-activations where sigmoid/tanh pass < 1/25 of their peak gradient.
 SATURATED_SHARE = 0.25
+# Activations whose steepest slope is far below 1: a stack of them shrinks signal and gradient by
+# that slope per layer whatever the init (sigmoid's peak is 1/4), the classic vanishing gradient.
+SLOPE_LIMITED = {"Sigmoid": 0.25, "Hardsigmoid": 1 / 6}
 # The playbook's "start with 3-8 layers"; beyond ~10 plain layers the first ones starve
 # when the first layer's gradient is two orders of magnitude below the last one's.
 DEEP_PLAIN_DEPTH = 10
@@ -89,6 +92,9 @@ def _factor(first: float, last: float, steps: int) -> float | None:
     return (last / first) ** (1.0 / steps) if last > 0 else 0.0
 
 
+_UNBOUNDED_SLOPE = {"ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Tanh", "Softplus", "Hardtanh", "Hardswish"}
+
+
 def _drifts(factor: float, steps: int) -> bool:
     """Scale changes by more than two orders of magnitude from one end of the stack to the other."""
     total = factor ** steps if factor > 0 else 0.0
@@ -113,6 +119,8 @@ def bad_init_scale(ctx: Context) -> Iterable[Finding]:
     if grad_factor is not None and _drifts(grad_factor, steps):
         problems.append(f"gradient reaching each layer's output goes from {grads[-1]:.3g} ({layers[-1].name}) back to {grads[0]:.3g} ({layers[0].name}), ×{grad_factor:.3g} per layer")
     if problems:
+        between = {r.kind for r in stats.layers if layers[0].order < r.order < layers[-1].order and not r.is_weight}
+        nonlinear = sorted(between & (set(SLOPE_LIMITED) | _UNBOUNDED_SLOPE))
         yield Finding(
             "M202", Severity.WARNING,
             f"At init over {len(layers)} weight layers the {' and '.join(problems)} "
@@ -121,6 +129,8 @@ def bad_init_scale(ctx: Context) -> Iterable[Finding]:
             evidence={
                 "layers": [r.name for r in layers], "activation_std": act, "output_grad_norm": grads,
                 "activation_factor_per_layer": act_factor, "grad_factor_per_layer": grad_factor,
+                "nonlinearities": nonlinear,
+                "slope_limited": bool(nonlinear) and all(kind in SLOPE_LIMITED for kind in nonlinear),
             },
             location=f"{layers[0].name} .. {layers[-1].name}",
         )

@@ -215,3 +215,16 @@ def layer_stats(ctx, max_batches: int = 8) -> LayerStats:
 def weight_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
     """Linear and convolution layers of ``model`` in definition order."""
     return [(n, m) for n, m in model.named_modules() if isinstance(m, WEIGHT_LAYERS)]
+
+
+def input_batchnorm(model: nn.Module) -> str | None:
+    """The name of a BatchNorm that is the model's first leaf module, which standardises each raw input feature.
+
+    Registration order stands in for call order (``nn.Sequential`` and models that define
+    their input layer first); in train mode such a layer makes input scaling unnecessary.
+    """
+    for name, module in model.named_modules():
+        if next(module.children(), None) is None:
+            is_batchnorm = isinstance(module, nn.modules.batchnorm._BatchNorm)
+            return name if is_batchnorm and module.track_running_stats else None
+    return None

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from ..checks.base import Context
 
 DIVERGE_FACTOR = 4.0
+# A dip below the start smaller than this many minibatch spreads (robust std) is noise.
+NOISE_MARGIN = 2.0
 
 
 def ema(values: Sequence[float], beta: float = 0.9) -> list[float]:
@@ -80,7 +82,8 @@ def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 
     head = max(1, len(loss) // 20)
     median = _median_smooth(loss)
     start_level = float(np.median(median[: head + 1]))
-    divergence = _divergence_index(median, int(np.argmin(median)), start_level)
+    spread = float(1.4826 * np.median(np.abs(loss - median)))
+    divergence = _divergence_index(median, int(np.argmin(median)), start_level, spread)
     divergence_lr = float(lr[divergence]) if divergence is not None else blew_up_lr
     keep = divergence if divergence is not None and divergence >= 5 else len(loss)
     lr, loss, median = lr[:keep], loss[:keep], median[:keep]
@@ -105,11 +108,16 @@ def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 
                       f"lowest loss at lr={lr[best]:.2g}, steepest descent at lr={lr[steep]:.2g}", index, drop / scale)
 
 
-def _divergence_index(smooth: np.ndarray, best: int, start_level: float) -> int | None:
-    """First point after the minimum where the loss exploded (4x best, or back above the start)."""
+def _divergence_index(smooth: np.ndarray, best: int, start_level: float, spread: float = 0.0) -> int | None:
+    """First point after the minimum where the loss exploded (4x best, or back above the start).
+
+    Back above the start counts only after a real dip: when the minimum lies within
+    ``NOISE_MARGIN`` minibatch spreads of the start, the curve is noise around the start
+    (the LR is still too small to move it) and rising above the start proves nothing.
+    """
     best_value = float(smooth[best])
     limit = DIVERGE_FACTOR * best_value if best_value > 0 else best_value + abs(start_level)
-    if start_level > 1.25 * best_value > 0:
+    if start_level > 1.25 * best_value > 0 and start_level - best_value > NOISE_MARGIN * spread:
         limit = min(limit, start_level)
     above = np.nonzero(smooth[best:] > limit)[0]
     return best + int(above[0]) if len(above) else None

@@ -130,6 +130,10 @@ def _link_loop_bugs(found: list[Finding]) -> None:
         for finding in found:
             if finding.code == "M209" and finding.explained_by is None:
                 finding.explained_by = "T504"
+    if "T502" in present:
+        for finding in found:
+            if finding.code in ("D101", "D102") and finding.evidence.get("input_batchnorm") and finding.explained_by is None:
+                finding.explained_by = "T502"
     for root, symptoms in LOOP_EXPLAINS.items():
         if root not in present:
             continue
@@ -256,10 +260,15 @@ def missing_zero_grad(t: Telemetry, facts: dict[str, Any], final: bool) -> Itera
         )
 
 
+def _trained_in_eval_mode(t: Telemetry) -> bool:
+    checked, eval_mode = t.counters.get("backward_checked", 0), t.counters.get("backward_in_eval_mode", 0)
+    return checked >= 3 and eval_mode / checked >= MODE_SHARE
+
+
 @rule("T502")
 def eval_mode_training(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     checked, eval_mode = t.counters.get("backward_checked", 0), t.counters.get("backward_in_eval_mode", 0)
-    if checked >= 3 and eval_mode / checked >= MODE_SHARE:
+    if _trained_in_eval_mode(t):
         yield Finding(
             "T502", Severity.WARNING,
             f"The model was in eval mode during {eval_mode} of {checked} backward passes: dropout is off and "
@@ -894,8 +903,11 @@ def _train_inputs(t: Telemetry) -> list[dict[str, Any]]:
 @rule("D101", "D102", final_only=True)
 def input_scale(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     inputs = [i for i in _train_inputs(t) if i["nonfinite"] == 0]
-    if not inputs:
+    normaliser = facts.get("input_batchnorm")
+    if not inputs or (normaliser and not _trained_in_eval_mode(t)):
         return
+    # an input BatchNorm frozen by eval-mode training standardises nothing: the loop bug is the root
+    frozen = {"input_batchnorm": normaliser} if normaliser else {}
     with_features = [i for i in inputs if "feature_mean" in i]
     if with_features:
         mean = np.mean([i["feature_mean"] for i in with_features], axis=0)
@@ -914,7 +926,7 @@ def input_scale(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
             f"zero mean / unit scale (typical magnitude > {SCALE_LIMIT:g}, or |mean| > {OFFSET_LIMIT:g} and > {OFFSET_LIMIT:g} std); "
             f"max|x| {absmax:.3g} over {len(inputs)} sampled batches.",
             {"off_scale": int(off.sum()), "units": len(mean), "unit": unit, "max_abs": absmax,
-             "mean": float(np.mean(mean)), "std": float(np.mean(std)), "batches": len(inputs)},
+             "mean": float(np.mean(mean)), "std": float(np.mean(std)), "batches": len(inputs), **frozen},
             location="model input",
         )
     if with_features:
@@ -923,7 +935,8 @@ def input_scale(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
             yield Finding(
                 "D102", Severity.WARNING,
                 f"Input feature scales differ {varying.max() / varying.min():.0f}x (std from {varying.min():.3g} to {varying.max():.3g}).",
-                {"std_min": float(varying.min()), "std_max": float(varying.max()), "largest": int(np.argmax(std)), "smallest": int(np.argmin(np.where(std > 0, std, np.inf)))},
+                {"std_min": float(varying.min()), "std_max": float(varying.max()), "largest": int(np.argmax(std)),
+                 "smallest": int(np.argmin(np.where(std > 0, std, np.inf))), **frozen},
                 location="model input",
             )
 
@@ -1215,8 +1228,8 @@ def undertrained(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
         return
     evidence = still_falling(_finite_losses(t))
     if evidence:
-        drop = evidence["relative_drop_over_tail"]
         yield Finding("G605", Severity.INFO,
-                      f"The train loss was still falling steadily when the run ended ({drop:.0%} over its last "
-                      f"{evidence['tail_steps']} steps, p={evidence['p_value']:.1g}): it would gain from training longer.",
+                      f"The train loss was still falling steadily when the run ended ({evidence['relative_drop_over_tail']:.0%} over its "
+                      f"last {evidence['tail_steps']} steps, p={evidence['p_value']:.1g}); at that pace a run twice as long would take "
+                      f"another {min(evidence['projected_drop'], 1.0):.0%} off: it would gain from training longer.",
                       evidence)

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from ..findings import Finding
+from ..probes.layer_stats import input_batchnorm
 from ..report import Report
 from . import hub
 from .monitors import (
@@ -774,6 +775,7 @@ class Doctor:
             "class_counts": self._final_counts(),
             "initial_optimizers": self._initial_optimizers,
             "models": [type(m).__name__ for m in self.models],
+            "input_batchnorm": next((name for name in map(input_batchnorm, self.models) if name), None),
             "relu_modules": any(isinstance(m, (nn.ReLU, nn.ReLU6)) for model in self.models for m in model.modules()),
         }
 

@@ -7,7 +7,7 @@ from benchmarks.faults.casedata import wave_sequences
 
 
 class WaveClassifier(nn.Module):
-    def __init__(self, hidden=32, classes=4):
+    def __init__(self, hidden=32, classes=6):
         super().__init__()
         self.rnn = nn.GRU(1, hidden, batch_first=True)
         self.out = nn.Linear(hidden, classes)
@@ -18,7 +18,7 @@ class WaveClassifier(nn.Module):
 
 
 def setup():
-    X, y = wave_sequences(n=800, length=24, classes=4, seed=0)
+    X, y = wave_sequences(n=800, length=24, classes=6, seed=0)
     X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, random_state=0)
 
     torch.manual_seed(0)

@@ -28,6 +28,6 @@ def setup():
         train=(X_train, y_train),
         val=(X_val, y_val),
         loss=nn.MSELoss(),
-        optimizer=lambda params: torch.optim.Adam(params, lr=5e-3),
+        optimizer=lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
         batch_size=32,
     )

@@ -1,6 +1,6 @@
 import numpy as np
 import torch
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_breast_cancer
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import train_test_split
 from torch import nn
@@ -8,26 +8,24 @@ from torch.utils.data import DataLoader, TensorDataset
 
 
 def load_data():
-    X, y = load_digits(return_X_y=True)
-    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
-    mean, std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-6
-    X_train, X_val = (X_train - mean) / std, (X_val - mean) / std
-    train = TensorDataset(torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train))
+    X, y = load_breast_cancer(return_X_y=True)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+    train = TensorDataset(torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train, dtype=torch.float32))
     return train, torch.tensor(X_val, dtype=torch.float32), y_val
 
 
 def make_model():
     return nn.Sequential(
-        nn.Linear(64, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.5),
-        nn.Linear(128, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.5),
-        nn.Linear(64, 10),
+        nn.BatchNorm1d(30),
+        nn.Linear(30, 64), nn.ReLU(), nn.Dropout(0.3),
+        nn.Linear(64, 1), nn.Flatten(0),
     )
 
 
 def evaluate(model, X_val, y_val):
     model.eval()
     with torch.no_grad():
-        pred = model(X_val).argmax(dim=1).numpy()
+        pred = (model(X_val) > 0).long().numpy()
     return balanced_accuracy_score(y_val, pred)
 
 
@@ -37,11 +35,13 @@ def main():
     train, X_val, y_val = load_data()
     loader = DataLoader(train, batch_size=32, shuffle=True)
     model = make_model()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.BCEWithLogitsLoss()
 
-    model.train()
-    for epoch in range(8):
+    model.eval()
+    with torch.no_grad():
+        print("output shape check:", tuple(model(X_val[:4]).shape))
+    for epoch in range(20):
         for xb, yb in loader:
             optimizer.zero_grad()
             loss = loss_fn(model(xb), yb)

@@ -31,7 +31,7 @@ def main():
     optimizer = torch.optim.Adam(model.parameters(), lr=5e-3)
     loss_fn = nn.CrossEntropyLoss()
 
-    for epoch in range(2):
+    for epoch in range(6):
         for xb, yb in loader:
             optimizer.zero_grad()
             loss = loss_fn(model(xb), yb)

@@ -306,7 +306,7 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
         f"The loss at init is {init:.4g}, {direction} the expected {expected}"
         + (": an untrained model should not beat a constant prediction" if init < low else "") + ".",
         evidence={"init_loss": init, "chance_loss": chance, "constant_predictor_loss": constant,
-                  "ratio_to_chance": init / chance, "loss": probe.loss_name},
+                  "ratio_to_chance": init / chance, "loss": probe.loss_name, "expected_range": [low, high]},
         explained_by=_root_of_initial_loss(ctx, probe),
     )
 

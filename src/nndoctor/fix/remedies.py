@@ -19,12 +19,14 @@ from ..findings import Finding
 from ..setup import Setup
 from .candidate import Candidate, Remedy
 from .transforms import (
-    NotApplicable, class_indices, derive, device_of, drop_probability_head, following_activation,
-    is_shuffled, leaf_order, map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module,
+    NotApplicable, class_indices, derive, device_of, drop_probability_head, final_module, following_activation,
+    invertible_final_op, is_shuffled, leaf_order, map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module,
     train_targets, weight_layers,
 )
 from .wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
-from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, NegatedLoss, TargetScaledLoss
+from .wrappers import (
+    BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, ScaledOutput, TargetScaledLoss,
+)
 
 
 def _loss_name(loss: Any) -> str:
@@ -190,6 +192,35 @@ def reinitialise(setup: Setup, finding: Finding) -> list[Candidate]:
                       + ("; …" if len(used) > 4 else "") + ")", derive(setup, model=model), snippet)]
 
 
+# -- O404 / M204 / M205: ReLU-family activations ------------------------------------------------
+SQUASHING = (nn.Sigmoid, nn.Tanh, nn.Hardsigmoid, nn.Hardtanh, nn.Softsign)
+
+
+def relu_family(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Hidden sigmoid/tanh units become ReLU with He init: a slope of 1 where they pass at most 1/4 (sigmoid) or saturate."""
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    last = final_module(order)
+    squashing = [(n, m) for n, m in order if isinstance(m, SQUASHING) and (last is None or n != last[0])]
+    if not squashing:
+        raise NotApplicable("no hidden sigmoid/tanh module to replace (an activation applied in forward() cannot be swapped from outside)")
+    for name, _ in squashing:
+        set_module(model, name, nn.ReLU())
+    torch.manual_seed(setup.seed)
+    rewired = leaf_order(model, sample_input(setup))
+    with torch.no_grad():
+        for name, module in weight_layers(rewired):
+            if isinstance(following_activation(rewired, name), nn.ReLU):
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
+    kinds = sorted({type(m).__name__ for _, m in squashing})
+    return [Candidate("relu-family", f"replace {len(squashing)} hidden {'/'.join(kinds)} module(s) with ReLU and He init",
+                      derive(setup, model=model),
+                      f"nn.Linear(n_in, n_hidden), nn.ReLU(),   # instead of nn.{kinds[0]}() between hidden layers\n"
+                      "nn.init.kaiming_normal_(layer.weight, nonlinearity=\"relu\")   # He init to match")]
+
+
 # -- M203 / O405: LeakyReLU ---------------------------------------------------------------------
 def leaky_relu(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
@@ -232,6 +263,9 @@ def add_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
 def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
     removed = drop_probability_head(model, leaf_order(model, sample_input(setup)))
+    in_forward = None if removed else invertible_final_op(model, sample_input(setup))
+    if in_forward in ("Softmax", "Sigmoid"):
+        model = InvertedActivation(model, in_forward)
     name = _loss_name(setup.loss)
     loss: Any = None
     if name == "NLLLoss":
@@ -240,12 +274,15 @@ def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
         loss = nn.BCEWithLogitsLoss(weight=setup.loss.weight, reduction=setup.loss.reduction)
     elif name not in ("CrossEntropyLoss", "BCEWithLogitsLoss"):
         raise NotApplicable(f"the loss {name} is not one of the classification losses this remedy rewires")
-    if removed is None and loss is None:
-        raise NotApplicable("no final Softmax/Sigmoid module to remove (an activation applied in forward() must be removed by hand)")
+    if removed is None and in_forward not in ("Softmax", "Sigmoid") and loss is None:
+        raise NotApplicable("no final Softmax/Sigmoid to remove, in the model's modules or at the end of forward()")
     new_loss = type(loss).__name__ if loss is not None else name
     steps = []
     if removed:
         steps.append(f"# remove the final nn.{removed}() from the model: return raw logits")
+    elif in_forward in ("Softmax", "Sigmoid"):
+        steps.append(f"# in forward(), return the raw logits: drop the torch.{in_forward.lower()}(...) applied at the end")
+        removed = f"{in_forward.lower()} in forward()"
     steps.append(f"loss_fn = nn.{new_loss}()   # applies the {'log-softmax' if 'Cross' in new_loss else 'sigmoid'} itself, stably")
     if removed in ("Softmax", "LogSoftmax") or new_loss == "CrossEntropyLoss":
         steps.append("probabilities = model(x).softmax(dim=-1)   # only where you need probabilities")
@@ -355,6 +392,58 @@ def output_bias(setup: Setup, finding: Finding) -> list[Candidate]:
                       snippet.replace("model[-1]", f"model.{name}" if not name.isdigit() else f"model[{name}]"))]
 
 
+# -- L307: outputs too large at init ------------------------------------------------------------
+# Outputs more than this many times the output layer's own (or its weights more than this many times
+# PyTorch's default init) are what makes the loss at init explode.
+EXCESS_SCALE = 2.0
+
+
+def _rms(t: torch.Tensor) -> float:
+    return float(t.detach().float().pow(2).mean().sqrt())
+
+
+def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Undo what makes the outputs start too large: a factor applied in forward(), or an oversized output layer.
+
+    The output Linear's own output is compared with the model's: their ratio is a factor that
+    forward() multiplies in (a temperature, a gain), which the candidate divides back out.
+    Without one, the output layer's weights are compared with PyTorch's default init scale
+    (uniform ±1/sqrt(fan_in)) and shrunk to it.
+    """
+    if (finding.evidence.get("ratio_to_chance") or 0) <= 1:
+        raise NotApplicable("the loss at init is not above what chance predicts; smaller outputs would not lower it")
+    model = setup.fresh_model()
+    x = sample_input(setup)
+    head = output_linear(leaf_order(model, x))
+    if head is None:
+        raise NotApplicable("the model's output does not come from a Linear layer whose scale this remedy can compare")
+    name, layer = head
+    seen: list[torch.Tensor] = []
+    handle = layer.register_forward_hook(lambda module, args, out: seen.append(out))
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(x)
+    finally:
+        handle.remove()
+        model.train()
+    gain = _rms(out) / max(_rms(seen[0]), 1e-12) if seen and isinstance(out, torch.Tensor) else 1.0
+    if gain > EXCESS_SCALE:
+        return [Candidate("output-scale", f"divide out the {gain:.3g}x that forward() applies after {name}",
+                          derive(setup, model=ScaledOutput(model, 1 / gain)),
+                          f"# forward() multiplies the output of {name} by about {gain:.3g} (a temperature or gain):\n"
+                          "# return that layer's output unscaled, on the scale the init and the loss expect")]
+    default_std = 1 / math.sqrt(3 * layer.in_features)
+    excess = float(layer.weight.detach().std()) / default_std
+    if excess <= EXCESS_SCALE:
+        raise NotApplicable(f"neither forward() nor the output layer's init ({excess:.2g}x the default) makes the outputs large")
+    with torch.no_grad():
+        layer.weight.mul_(1 / excess)
+    return [Candidate("output-scale", f"shrink the initial weights of {name} {excess:.3g}x to PyTorch's default scale",
+                      derive(setup, model=model),
+                      f"nn.init.kaiming_uniform_(model.{name}.weight, a=math.sqrt(5))   # PyTorch's default; yours were {excess:.3g}x larger")]
+
+
 # -- D113: label encoding ------------------------------------------------------------------------
 def encode_labels(setup: Setup, finding: Finding) -> list[Candidate]:
     y = train_targets(setup)
@@ -425,11 +514,18 @@ def widen_bottleneck(setup: Setup, finding: Finding) -> list[Candidate]:
     names = [n for n, _ in order]
     width = max(64, 5 * classes)
     device = device_of(model)
-    changed = []
+    changed: list[str] = []
+    snippets: list[str] = []
     for name, old_width in narrow.items():
-        if name not in names or not isinstance(model.get_submodule(name), nn.Linear):
+        if name not in names or not isinstance(model.get_submodule(name), (nn.Linear, nn.RNNBase)):
             continue
         layer = model.get_submodule(name)
+        if isinstance(layer, nn.RNNBase):
+            if _widen_recurrent(model, order, name, width):
+                changed.append(f"{name}: hidden size {old_width} -> {width}")
+                snippets.append(f"nn.{type(layer).__name__}(n_in, hidden_size={width}, ...)   # at least 5x the {classes} classes; "
+                                f"the Linear reading its state takes {width * (2 if layer.bidirectional else 1)} inputs")
+            continue
         following = None
         between: list[tuple[str, nn.Module]] = []
         for other, module in order[names.index(name) + 1:]:
@@ -450,10 +546,27 @@ def widen_bottleneck(setup: Setup, finding: Finding) -> list[Candidate]:
             elif isinstance(module, nn.BatchNorm1d):
                 set_module(model, other, nn.BatchNorm1d(width).to(device))
         changed.append(f"{name}: {old_width} -> {width} units")
+        snippets.append(f"nn.Linear(n_in, {width}), nn.ReLU(), nn.Linear({width}, n_out)   # at least 5x the {classes} classes")
     if not changed:
-        raise NotApplicable("the narrow layer is not a Linear followed by another Linear this remedy can widen")
-    return [Candidate("widen-bottleneck", "widen " + "; ".join(changed), derive(setup, model=model),
-                      f"nn.Linear(n_in, {width}), nn.ReLU(), nn.Linear({width}, n_out)   # at least 5x the {classes} classes")]
+        raise NotApplicable("the narrow layer is not a Linear or recurrent layer followed by a Linear this remedy can widen")
+    return [Candidate("widen-bottleneck", "widen " + "; ".join(changed), derive(setup, model=model), "\n".join(dict.fromkeys(snippets)))]
+
+
+def _widen_recurrent(model: nn.Module, order: list[tuple[str, nn.Module]], name: str, width: int) -> bool:
+    """Rebuild the recurrent layer ``name`` with ``width`` hidden units and the Linear that reads its state."""
+    rnn = model.get_submodule(name)
+    if getattr(rnn, "proj_size", 0):
+        return False
+    directions = 2 if rnn.bidirectional else 1
+    names = [n for n, _ in order]
+    reader = next(((n, m) for n, m in order[names.index(name) + 1:] if isinstance(m, nn.Linear)), None)
+    if reader is None or reader[1].in_features != rnn.hidden_size * directions:
+        return False
+    device = device_of(model)
+    set_module(model, name, type(rnn)(rnn.input_size, width, num_layers=rnn.num_layers, bias=rnn.bias, batch_first=rnn.batch_first,
+                                      dropout=rnn.dropout, bidirectional=rnn.bidirectional).to(device))
+    set_module(model, reader[0], nn.Linear(width * directions, reader[1].out_features, bias=reader[1].bias is not None).to(device))
+    return True
 
 
 # -- L308: mean reduction / sign ------------------------------------------------------------------
@@ -475,10 +588,12 @@ LEARNING_RATE = Remedy("set-learning-rate", ("O401", "O402"), "set the LR from t
 CLIP = Remedy("clip-gradient-norm", ("O403", "O401"), "clip the gradient norm", clip_gradients)
 REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "O404"), "He/Xavier init matching the activation", reinitialise)
 LEAKY = Remedy("leaky-relu", ("M203", "O405"), "LeakyReLU instead of ReLU", leaky_relu)
+RELU_FAMILY = Remedy("relu-family", ("O404", "M204", "M205"), "ReLU instead of hidden sigmoid/tanh, with He init", relu_family)
 NORMALISE = Remedy("add-normalisation", ("M202", "M205", "O404", "M204"), "normalisation after hidden layers", add_normalisation)
 LOGITS = Remedy("logits-loss", ("L301", "L302", "L303"), "return logits, use the logits loss", logits_loss)
 CLASSIFY = Remedy("classification-loss", ("L305",), "cross-entropy instead of a regression loss", classification_loss)
 WEIGHTS = Remedy("class-weights", ("D106", "G603"), "inverse-frequency class weights", class_weights)
+OUTPUT_SCALE = Remedy("output-scale", ("L307",), "outputs scaled down to the loss's range at init", output_scale)
 BIAS = Remedy("output-bias", ("D106", "G603", "M210", "D105"), "output bias = log prior / target mean", output_bias)
 REGULARISATION = Remedy("reduce-regularisation", ("O409",), "less weight decay / dropout", reduce_regularisation)
 SHUFFLE = Remedy("shuffle-loader", ("D115",), "shuffle the training loader", shuffle_loader)
@@ -508,8 +623,8 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "M201": (REINIT,),
     "M202": (REINIT, NORMALISE),
     "M203": (REINIT, LEAKY),
-    "M204": (STANDARDISE, NORMALISE),
-    "M205": (NORMALISE,),
+    "M204": (STANDARDISE, NORMALISE, RELU_FAMILY),
+    "M205": (NORMALISE, RELU_FAMILY),
     "M206": (WIDEN,),
     "M210": (BIAS, TARGETS),
     "L301": (LOGITS,),
@@ -518,12 +633,12 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "L304": (UNBOUNDED,),
     "L305": (CLASSIFY,),
     "L306": (MATCHING_LOSS,),
-    "L307": (BIAS,),
+    "L307": (OUTPUT_SCALE, BIAS),
     "L308": (REDUCTION,),
     "O401": (LEARNING_RATE, CLIP, STANDARDISE),
     "O402": (LEARNING_RATE,),
     "O403": (CLIP, LEARNING_RATE),
-    "O404": (REINIT, NORMALISE),
+    "O404": (REINIT, NORMALISE, RELU_FAMILY),
     "O405": (LEAKY, LEARNING_RATE),
     "O406": (LEARNING_RATE,),
     "O407": (LEARNING_RATE, CLIP),

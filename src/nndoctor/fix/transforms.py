@@ -14,6 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
+from ..probes.init_outputs import final_operation
 from ..setup import Setup, _batch_pair, move_to
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
@@ -207,6 +208,23 @@ def numpy_of(t: torch.Tensor) -> np.ndarray:
 
 
 PROBABILITY_HEADS = (nn.Softmax, nn.LogSoftmax, nn.Sigmoid, nn.Softmin)
+INVERTIBLE_OPS = ("Softmax", "Sigmoid", "Tanh")
+
+
+def invertible_final_op(model: nn.Module, x: Any) -> str | None:
+    """The softmax/sigmoid/tanh that ``model.forward`` applies last (read from the autograd graph), else None.
+
+    Runs in eval mode so that looking does not move BatchNorm statistics of the candidate's model.
+    """
+    training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            out = model(x)
+    finally:
+        model.train(training)
+    op = final_operation(out)[0] if isinstance(out, torch.Tensor) else None
+    return op if op in INVERTIBLE_OPS else None
 
 
 def drop_probability_head(model: nn.Module, order: list[tuple[str, nn.Module]]) -> str | None:

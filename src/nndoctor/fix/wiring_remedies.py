@@ -14,10 +14,10 @@ from ..findings import Finding
 from ..setup import Setup
 from .candidate import Candidate
 from .transforms import (
-    NotApplicable, derive, drop_probability_head, final_module, leaf_order, map_dataset, rebuild_loader, sample_input,
-    set_module,
+    NotApplicable, derive, drop_probability_head, final_module, invertible_final_op, leaf_order, map_dataset, rebuild_loader,
+    sample_input, set_module,
 )
-from .wrappers import BinaryLogitsLoss, IndexCrossEntropy
+from .wrappers import BinaryLogitsLoss, IndexCrossEntropy, InvertedActivation
 
 BOUNDED_OUTPUTS = (nn.ReLU, nn.ReLU6, nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Softplus)
 # Optimizer settings outside these ranges are what O410 calls pathological; the replacement is torch's default.
@@ -75,7 +75,12 @@ def unbounded_output(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
     last = final_module(leaf_order(model, sample_input(setup)))
     if last is None or not isinstance(last[1], BOUNDED_OUTPUTS):
-        raise NotApplicable("the model does not end in a bounded activation module")
+        in_forward = invertible_final_op(model, sample_input(setup))
+        if in_forward not in ("Sigmoid", "Tanh"):
+            raise NotApplicable("the model ends in no bounded activation module, and forward() applies none that can be undone")
+        return [Candidate("unbounded-output", f"return the output before the torch.{in_forward.lower()} in forward()",
+                          derive(setup, model=InvertedActivation(model, in_forward)),
+                          f"# in forward(), drop the torch.{in_forward.lower()}(...) around the output: a regression head is a plain Linear")]
     set_module(model, last[0], nn.Identity())
     name = type(last[1]).__name__
     return [Candidate("unbounded-output", f"remove the final {name} so the output can reach every target",

@@ -33,6 +33,42 @@ class Destandardised(nn.Module):
         return self.model(*args) * self.std + self.mean
 
 
+class InvertedActivation(nn.Module):
+    """Undo a softmax/sigmoid/tanh that ``model.forward`` applies to its output, giving back what it squashed.
+
+    log(softmax(z)) is z up to a per-row constant (the same cross-entropy as z itself); logit and
+    atanh undo sigmoid and tanh exactly wherever float precision has not rounded the output to
+    its bound (there the clamp passes no gradient, as the saturated activation did). It lets a
+    trial measure "return the pre-activation" for an activation written inside forward().
+    """
+
+    def __init__(self, model: nn.Module, op: str) -> None:
+        super().__init__()
+        if op not in ("Softmax", "Sigmoid", "Tanh"):
+            raise ValueError(f"cannot invert {op}")
+        self.model, self.op = model, op
+
+    def forward(self, *args: Any) -> torch.Tensor:
+        out = self.model(*args)
+        eps = torch.finfo(out.dtype).eps
+        if self.op == "Softmax":
+            return torch.log(out.clamp_min(torch.finfo(out.dtype).tiny))
+        if self.op == "Sigmoid":
+            return torch.logit(out, eps=eps)
+        return torch.atanh(out.clamp(-1 + eps, 1 - eps))
+
+
+class ScaledOutput(nn.Module):
+    """``factor * model(x)``: outputs that start too large for the loss, brought back to its scale."""
+
+    def __init__(self, model: nn.Module, factor: float) -> None:
+        super().__init__()
+        self.model, self.factor = model, factor
+
+    def forward(self, *args: Any) -> torch.Tensor:
+        return self.model(*args) * self.factor
+
+
 class IndexCrossEntropy(nn.Module):
     """CrossEntropyLoss that accepts class indices stored as floats, (N, 1) columns or one-hot rows."""
 

@@ -1,0 +1,141 @@
+"""fix's remedies for what happens at the model's output and in its activations: squashing applied
+inside forward(), outputs scaled too large, hidden sigmoids, a narrow recurrent layer. Each is
+checked against an independent calculation."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import nndoctor
+from nndoctor.findings import Finding, Severity
+from nndoctor.fix.remedies import logits_loss, output_scale, relu_family, widen_bottleneck
+from nndoctor.fix.transforms import NotApplicable
+from nndoctor.fix.wiring_remedies import unbounded_output
+from nndoctor.fix.wrappers import InvertedActivation, ScaledOutput
+
+from conftest import blobs, mlp
+
+
+class Squashed(nn.Module):
+    """An MLP whose forward() applies ``op`` and then ``scale`` to its output, as user code does."""
+
+    def __init__(self, outputs: int, op=None, scale: float = 1.0) -> None:
+        super().__init__()
+        self.net = mlp(10, outputs)
+        self.op, self.scale = op, scale
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.net(x) * self.scale
+        return self.op(out) if self.op is not None else out
+
+
+def _setup(model: nn.Module, loss: nn.Module, targets=None) -> nndoctor.Setup:
+    x, y = blobs()
+    y = y if targets is None else targets(x, y)
+    return nndoctor.Setup(model=model, train=(x[:400], y[:400]), val=(x[400:], y[400:]), loss=loss,
+                          optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=32).resolve()
+
+
+def _finding(code: str, **evidence) -> Finding:
+    return Finding(code, Severity.WARNING, "test", evidence=evidence)
+
+
+def test_inverting_a_softmax_gives_the_cross_entropy_of_the_logits() -> None:
+    torch.manual_seed(0)
+    logits, labels = torch.randn(16, 5) * 3, torch.randint(0, 5, (16,))
+    recovered = InvertedActivation(nn.Softmax(dim=1), "Softmax")(logits)
+    assert F.cross_entropy(recovered, labels).item() == pytest.approx(F.cross_entropy(logits, labels).item(), rel=1e-5)
+
+
+@pytest.mark.parametrize("op, module", [("Sigmoid", nn.Sigmoid()), ("Tanh", nn.Tanh())])
+def test_inverting_sigmoid_and_tanh_returns_the_pre_activation(op, module) -> None:
+    z = torch.linspace(-4, 4, 41)
+    np.testing.assert_allclose(InvertedActivation(module, op)(z).numpy(), z.numpy(), atol=1e-3)
+
+
+def test_a_softmax_applied_in_forward_is_undone_for_the_logits_loss() -> None:
+    setup = _setup(Squashed(3, op=lambda t: torch.softmax(t, dim=-1)), nn.CrossEntropyLoss())
+    (candidate,) = logits_loss(setup, _finding("L301"))
+    model = candidate.setup.model
+    x = torch.as_tensor(blobs()[0][:8])
+    assert isinstance(model, InvertedActivation) and model.op == "Softmax"
+    torch.testing.assert_close(model(x).softmax(dim=-1), model.model(x), rtol=1e-4, atol=1e-6)
+    assert "torch.softmax" in candidate.snippet
+
+
+def test_a_tanh_applied_in_forward_is_undone_for_regression() -> None:
+    setup = _setup(Squashed(1, op=lambda t: torch.tanh(t).squeeze(-1)), nn.MSELoss(),
+                   targets=lambda x, y: (3 * x[:, 0]).astype(np.float32))
+    (candidate,) = unbounded_output(setup, _finding("L304"))
+    assert isinstance(candidate.setup.model, InvertedActivation) and candidate.setup.model.op == "Tanh"
+
+
+def test_a_relu_in_forward_cannot_be_undone() -> None:
+    setup = _setup(Squashed(1, op=lambda t: torch.relu(t).squeeze(-1)), nn.MSELoss(),
+                   targets=lambda x, y: x[:, 0].astype(np.float32))
+    with pytest.raises(NotApplicable):
+        unbounded_output(setup, _finding("L304"))
+
+
+def test_a_gain_applied_in_forward_is_measured_and_divided_out() -> None:
+    setup = _setup(Squashed(3, scale=20.0), nn.CrossEntropyLoss())
+    (candidate,) = output_scale(setup, _finding("L307", ratio_to_chance=4.0))
+    model = candidate.setup.model
+    assert isinstance(model, ScaledOutput) and model.factor == pytest.approx(1 / 20, rel=1e-4)
+    x = torch.as_tensor(blobs()[0][:8])
+    torch.testing.assert_close(model(x), model.model.net(x), rtol=1e-4, atol=1e-6)
+
+
+def test_an_oversized_output_layer_is_shrunk_to_the_default_init_scale() -> None:
+    model = mlp(10, 3)
+    with torch.no_grad():
+        model[-1].weight.mul_(30)
+    setup = _setup(model, nn.CrossEntropyLoss())
+    (candidate,) = output_scale(setup, _finding("L307", ratio_to_chance=4.0))
+    head = candidate.setup.model[-1]
+    assert float(head.weight.detach().std()) == pytest.approx(1 / np.sqrt(3 * head.in_features), rel=1e-4)
+
+
+def test_output_scale_does_not_apply_to_a_default_model_or_a_loss_below_chance() -> None:
+    setup = _setup(mlp(10, 3), nn.CrossEntropyLoss())
+    for evidence in ({"ratio_to_chance": 4.0}, {"ratio_to_chance": 0.2}):
+        with pytest.raises(NotApplicable):
+            output_scale(setup, _finding("L307", **evidence))
+
+
+def test_hidden_sigmoids_become_he_initialised_relus_but_a_final_sigmoid_stays() -> None:
+    model = nn.Sequential(nn.Linear(10, 32), nn.Sigmoid(), nn.Linear(32, 32), nn.Sigmoid(), nn.Linear(32, 1), nn.Sigmoid(),
+                          nn.Flatten(0))
+    setup = _setup(model, nn.BCELoss(), targets=lambda x, y: (y == 0).astype(np.float32))
+    (candidate,) = relu_family(setup, _finding("O404"))
+    kinds = [type(m).__name__ for m in candidate.setup.model]
+    assert kinds == ["Linear", "ReLU", "Linear", "ReLU", "Linear", "Sigmoid", "Flatten"]
+    first = candidate.setup.model[0].weight.detach()
+    assert float(first.std()) == pytest.approx(np.sqrt(2 / 10), rel=0.2)  # He: std sqrt(2 / fan_in)
+    assert all(type(m) is nn.Sigmoid for m in (model[1], model[3]))  # the user's model is untouched
+
+
+class NarrowGRU(nn.Module):
+    def __init__(self, hidden: int = 2) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(1, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, h = self.rnn(x)
+        return self.out(h[-1])
+
+
+def test_a_narrow_recurrent_layer_is_rebuilt_wider_with_its_reader() -> None:
+    torch.manual_seed(0)
+    x, y = torch.randn(200, 12, 1), torch.randint(0, 4, (200,))
+    setup = nndoctor.Setup(model=NarrowGRU(), train=(x[:160], y[:160]), val=(x[160:], y[160:]),
+                           loss=nn.CrossEntropyLoss(), batch_size=32).resolve()
+    (candidate,) = widen_bottleneck(setup, _finding("M206", narrow_layers={"rnn": 2}, classes=4))
+    model = candidate.setup.model
+    assert model.rnn.hidden_size == 64 and model.out.in_features == 64 and model.rnn.batch_first
+    assert model(x[:5]).shape == (5, 4)
+    assert "hidden_size=64" in candidate.snippet

@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("WANDB_SILENT", "true")
     modes = ["plain", "nndoctor", "detect_anomaly"] + (["wandb"] if wandb_available() else [])
     notes = [f"wandb {__import__('wandb').__version__}: `wandb.init(mode='offline')`, `wandb.watch(model, log='all', log_freq=100)`; "
-             "installed into a private folder for this benchmark only (not a dependency)."] if "wandb" in modes else ["wandb is not installed here: its column is n/a (install it only to benchmark, never as a dependency)."]
+             "installed only to run this benchmark (not a dependency of nndoctor)."] if "wandb" in modes else ["wandb is not installed here: its column is n/a (install it only to benchmark, never as a dependency)."]
     devices = [torch.device(d) for d in args.devices.split(",") if d == "cpu" or (d == "cuda" and torch.cuda.is_available())]
     rows = []
     for device in devices:
@@ -184,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             print(f"{row['model']:22} {row['device']:5} plain {row['plain_ms']:.2f} ms/step  "
                   + "  ".join(f"{m} {r:.3f}" for m, r in row["ratios"].items()), flush=True)
+    notes.append(f"Load average over the last minute when the run ended: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
+                 "(about 1.0 is the benchmark itself). Ratios below 1.0 are run-to-run noise, which is of that size here.")
     text = render(rows, modes, args, notes)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text)

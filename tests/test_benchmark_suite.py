@@ -124,3 +124,13 @@ def test_overfitting_harm_is_read_on_the_validation_loss() -> None:
     assert harm_verdict(overfit, memorising, twin) == "hurts"
     assert harm_verdict(other, memorising, twin) == "no measurable harm"
     assert harm_verdict(other, {"metric": None, "outcome": "diverged"}, twin) == "hurts"
+
+
+def test_fix_score_judges_the_remedy_against_both_twins():
+    from benchmarks.fix_score import judge
+
+    remedy = {"title": "t", "gain": 0.3, "before": {"metric": {"mean": 0.5}}, "after": {"metric": {"mean": 0.85}}}
+    outcome = {"status": "ok", "fix": {"results": [{"code": "D101", "status": "verified", "remedy": remedy, "tried": []}]}}
+    row = judge(BY_ID["D101-c020"], outcome, twin_metric=0.9, trainer_twin=0.96)
+    assert row["repaired"] and row["repaired_at_code"]
+    assert row["within"] is True and row["within_trainer"] is False  # 0.85 >= 0.81, but < 0.864

@@ -11,7 +11,8 @@ from torch import nn
 
 import nndoctor
 from nndoctor.findings import Finding, Severity
-from nndoctor.fix.remedies import logits_loss, output_scale, relu_family, widen_bottleneck
+from nndoctor.fix.model_remedies import output_scale, relu_family, widen_bottleneck
+from nndoctor.fix.remedies import logits_loss
 from nndoctor.fix.transforms import NotApplicable
 from nndoctor.fix.wiring_remedies import unbounded_output
 from nndoctor.fix.wrappers import InvertedActivation, ScaledOutput

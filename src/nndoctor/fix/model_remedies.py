@@ -1,0 +1,249 @@
+"""Remedies that change the model itself: initialisation, activations, normalisation layers,
+width, and the scale of its outputs.
+
+Each builds candidate Setups from a fresh copy of the model (see :mod:`nndoctor.fix.remedies`
+for the contract and the registry); whether one helps is decided by the trials.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from ..findings import Finding
+from ..setup import Setup
+from .candidate import Candidate
+from .transforms import (
+    NotApplicable, derive, device_of, final_module, following_activation, leaf_order, n_classes, output_linear,
+    sample_input, set_module, weight_layers,
+)
+from .wrappers import ScaledOutput
+
+
+# -- M201 / M202 / O404: re-initialise ----------------------------------------------------------
+def _init_for(activation: nn.Module | None) -> tuple[str, Callable[[torch.Tensor], Any]]:
+    if isinstance(activation, nn.LeakyReLU):
+        slope = activation.negative_slope
+        return "kaiming (leaky_relu)", lambda w: nn.init.kaiming_normal_(w, a=slope, nonlinearity="leaky_relu")
+    if isinstance(activation, (nn.ReLU, nn.ELU, nn.GELU, nn.SiLU, nn.ReLU6, nn.PReLU, nn.Mish)):
+        return "kaiming (relu)", lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")
+    if isinstance(activation, nn.Tanh):
+        return "xavier (tanh gain)", lambda w: nn.init.xavier_normal_(w, gain=nn.init.calculate_gain("tanh"))
+    if isinstance(activation, nn.SELU):
+        return "lecun", lambda w: nn.init.kaiming_normal_(w, nonlinearity="linear")
+    return "xavier", lambda w: nn.init.xavier_normal_(w)
+
+
+def reinitialise(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    layers = weight_layers(order)
+    recurrent = [m for m in model.modules() if isinstance(m, nn.RNNBase)]
+    if not layers and not recurrent:
+        raise NotApplicable("no Linear, Conv or recurrent layer to re-initialise")
+    torch.manual_seed(setup.seed)
+    used = []
+    with torch.no_grad():
+        for name, module in layers:
+            kind, init = _init_for(following_activation(order, name))
+            init(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+            used.append(f"{name}: {kind}")
+        for module in recurrent:
+            module.reset_parameters()
+    relu = any("relu" in u for u in used)
+    snippet = (
+        "for m in model.modules():\n"
+        "    if isinstance(m, (nn.Linear, nn.Conv2d)):\n"
+        + ("        nn.init.kaiming_normal_(m.weight, nonlinearity=\"relu\")   # He init for ReLU layers\n" if relu else
+           "        nn.init.xavier_normal_(m.weight, gain=nn.init.calculate_gain(\"tanh\"))   # Xavier for tanh/sigmoid\n")
+        + "        nn.init.zeros_(m.bias)"
+    )
+    return [Candidate("reinitialise", "re-initialise weights to match the activations (" + "; ".join(used[:4])
+                      + ("; …" if len(used) > 4 else "") + ")", derive(setup, model=model), snippet)]
+
+
+# -- O404 / M204 / M205: ReLU-family activations ------------------------------------------------
+SQUASHING = (nn.Sigmoid, nn.Tanh, nn.Hardsigmoid, nn.Hardtanh, nn.Softsign)
+
+
+def relu_family(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Hidden sigmoid/tanh units become ReLU with He init: a slope of 1 where they pass at most 1/4 (sigmoid) or saturate."""
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    last = final_module(order)
+    squashing = [(n, m) for n, m in order if isinstance(m, SQUASHING) and (last is None or n != last[0])]
+    if not squashing:
+        raise NotApplicable("no hidden sigmoid/tanh module to replace (an activation applied in forward() cannot be swapped from outside)")
+    for name, _ in squashing:
+        set_module(model, name, nn.ReLU())
+    torch.manual_seed(setup.seed)
+    rewired = leaf_order(model, sample_input(setup))
+    with torch.no_grad():
+        for name, module in weight_layers(rewired):
+            if isinstance(following_activation(rewired, name), nn.ReLU):
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
+    kinds = sorted({type(m).__name__ for _, m in squashing})
+    return [Candidate("relu-family", f"replace {len(squashing)} hidden {'/'.join(kinds)} module(s) with ReLU and He init",
+                      derive(setup, model=model),
+                      f"nn.Linear(n_in, n_hidden), nn.ReLU(),   # instead of nn.{kinds[0]}() between hidden layers\n"
+                      "nn.init.kaiming_normal_(layer.weight, nonlinearity=\"relu\")   # He init to match")]
+
+
+# -- M203 / O405: LeakyReLU ---------------------------------------------------------------------
+def leaky_relu(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    names = [n for n, m in model.named_modules() if type(m) is nn.ReLU]
+    if not names:
+        raise NotApplicable("no nn.ReLU module to replace (ReLU applied functionally in forward() cannot be swapped from outside)")
+    for name in names:
+        set_module(model, name, nn.LeakyReLU(0.01))
+    return [Candidate("leaky-relu", f"replace {len(names)} ReLU module(s) with LeakyReLU(0.01)", derive(setup, model=model),
+                      "nn.LeakyReLU(0.01)   # instead of nn.ReLU()")]
+
+
+# -- M202 / M205 / O404: normalisation layers -----------------------------------------------------
+def add_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    layers = weight_layers(order)
+    out = output_linear(order) or (layers[-1] if layers else None)
+    hidden = [(n, m) for n, m in layers if out is None or n != out[0]]
+    if not hidden:
+        raise NotApplicable("no hidden Linear/Conv layer to follow with a normalisation layer")
+    device = device_of(model)
+    for name, module in hidden:
+        if isinstance(module, nn.Linear):
+            norm: nn.Module = nn.LayerNorm(module.out_features)
+        elif isinstance(module, nn.Conv1d):
+            norm = nn.BatchNorm1d(module.out_channels)
+        elif isinstance(module, nn.Conv2d):
+            norm = nn.BatchNorm2d(module.out_channels)
+        else:
+            norm = nn.BatchNorm3d(module.out_channels)
+        set_module(model, name, nn.Sequential(module, norm.to(device)))
+    snippet = ("nn.Linear(n_in, n_hidden), nn.LayerNorm(n_hidden), nn.ReLU(),   # a norm after every hidden layer\n"
+               "# (for convolutions: nn.Conv2d(...), nn.BatchNorm2d(channels), nn.ReLU())")
+    return [Candidate("add-normalisation", f"add a normalisation layer after {len(hidden)} hidden layer(s)",
+                      derive(setup, model=model), snippet)]
+
+
+# -- L307: outputs too large at init ------------------------------------------------------------
+# Outputs more than this many times the output layer's own (or its weights more than this many times
+# PyTorch's default init) are what makes the loss at init explode.
+EXCESS_SCALE = 2.0
+
+
+def _rms(t: torch.Tensor) -> float:
+    return float(t.detach().float().pow(2).mean().sqrt())
+
+
+def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Undo what makes the outputs start too large: a factor applied in forward(), or an oversized output layer.
+
+    The output Linear's own output is compared with the model's: their ratio is a factor that
+    forward() multiplies in (a temperature, a gain), which the candidate divides back out.
+    Without one, the output layer's weights are compared with PyTorch's default init scale
+    (uniform ±1/sqrt(fan_in)) and shrunk to it.
+    """
+    if (finding.evidence.get("ratio_to_chance") or 0) <= 1:
+        raise NotApplicable("the loss at init is not above what chance predicts; smaller outputs would not lower it")
+    model = setup.fresh_model()
+    x = sample_input(setup)
+    head = output_linear(leaf_order(model, x))
+    if head is None:
+        raise NotApplicable("the model's output does not come from a Linear layer whose scale this remedy can compare")
+    name, layer = head
+    seen: list[torch.Tensor] = []
+    handle = layer.register_forward_hook(lambda module, args, out: seen.append(out))
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(x)
+    finally:
+        handle.remove()
+        model.train()
+    gain = _rms(out) / max(_rms(seen[0]), 1e-12) if seen and isinstance(out, torch.Tensor) else 1.0
+    if gain > EXCESS_SCALE:
+        return [Candidate("output-scale", f"divide out the {gain:.3g}x that forward() applies after {name}",
+                          derive(setup, model=ScaledOutput(model, 1 / gain)),
+                          f"# forward() multiplies the output of {name} by about {gain:.3g} (a temperature or gain):\n"
+                          "# return that layer's output unscaled, on the scale the init and the loss expect")]
+    default_std = 1 / math.sqrt(3 * layer.in_features)
+    excess = float(layer.weight.detach().std()) / default_std
+    if excess <= EXCESS_SCALE:
+        raise NotApplicable(f"neither forward() nor the output layer's init ({excess:.2g}x the default) makes the outputs large")
+    with torch.no_grad():
+        layer.weight.mul_(1 / excess)
+    return [Candidate("output-scale", f"shrink the initial weights of {name} {excess:.3g}x to PyTorch's default scale",
+                      derive(setup, model=model),
+                      f"nn.init.kaiming_uniform_(model.{name}.weight, a=math.sqrt(5))   # PyTorch's default; yours were {excess:.3g}x larger")]
+
+
+# -- M206: widen ------------------------------------------------------------------------------
+def widen_bottleneck(setup: Setup, finding: Finding) -> list[Candidate]:
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    classes = int(finding.evidence.get("classes") or n_classes(setup))
+    narrow = finding.evidence.get("narrow_layers") or {}
+    names = [n for n, _ in order]
+    width = max(64, 5 * classes)
+    device = device_of(model)
+    changed: list[str] = []
+    snippets: list[str] = []
+    for name, old_width in narrow.items():
+        if name not in names or not isinstance(model.get_submodule(name), (nn.Linear, nn.RNNBase)):
+            continue
+        layer = model.get_submodule(name)
+        if isinstance(layer, nn.RNNBase):
+            if _widen_recurrent(model, order, name, width):
+                changed.append(f"{name}: hidden size {old_width} -> {width}")
+                snippets.append(f"nn.{type(layer).__name__}(n_in, hidden_size={width}, ...)   # at least 5x the {classes} classes; "
+                                f"the Linear reading its state takes {width * (2 if layer.bidirectional else 1)} inputs")
+            continue
+        following = None
+        between: list[tuple[str, nn.Module]] = []
+        for other, module in order[names.index(name) + 1:]:
+            if isinstance(module, nn.Linear):
+                following = (other, module)
+                break
+            between.append((other, module))
+        if following is None or following[1].in_features != layer.out_features:
+            continue
+        if any(list(m.parameters()) and not isinstance(m, (nn.LayerNorm, nn.BatchNorm1d)) for _, m in between):
+            continue
+        set_module(model, name, nn.Linear(layer.in_features, width, bias=layer.bias is not None).to(device))
+        nxt = following[1]
+        set_module(model, following[0], nn.Linear(width, nxt.out_features, bias=nxt.bias is not None).to(device))
+        for other, module in between:
+            if isinstance(module, nn.LayerNorm):
+                set_module(model, other, nn.LayerNorm(width).to(device))
+            elif isinstance(module, nn.BatchNorm1d):
+                set_module(model, other, nn.BatchNorm1d(width).to(device))
+        changed.append(f"{name}: {old_width} -> {width} units")
+        snippets.append(f"nn.Linear(n_in, {width}), nn.ReLU(), nn.Linear({width}, n_out)   # at least 5x the {classes} classes")
+    if not changed:
+        raise NotApplicable("the narrow layer is not a Linear or recurrent layer followed by a Linear this remedy can widen")
+    return [Candidate("widen-bottleneck", "widen " + "; ".join(changed), derive(setup, model=model), "\n".join(dict.fromkeys(snippets)))]
+
+
+def _widen_recurrent(model: nn.Module, order: list[tuple[str, nn.Module]], name: str, width: int) -> bool:
+    """Rebuild the recurrent layer ``name`` with ``width`` hidden units and the Linear that reads its state."""
+    rnn = model.get_submodule(name)
+    if getattr(rnn, "proj_size", 0):
+        return False
+    directions = 2 if rnn.bidirectional else 1
+    names = [n for n, _ in order]
+    reader = next(((n, m) for n, m in order[names.index(name) + 1:] if isinstance(m, nn.Linear)), None)
+    if reader is None or reader[1].in_features != rnn.hidden_size * directions:
+        return False
+    device = device_of(model)
+    set_module(model, name, type(rnn)(rnn.input_size, width, num_layers=rnn.num_layers, bias=rnn.bias, batch_first=rnn.batch_first,
+                                      dropout=rnn.dropout, bidirectional=rnn.bidirectional).to(device))
+    set_module(model, reader[0], nn.Linear(width * directions, reader[1].out_features, bias=reader[1].bias is not None).to(device))
+    return True

@@ -3,8 +3,8 @@
 The loop is a plain training loop (forward, loss, backward, step) bounded by steps and
 seconds, not epochs. It evaluates train and validation loss on fixed sample sets every
 few steps (both in eval mode, so they are comparable), records the per-step minibatch
-loss, per-parameter gradient norms, sampled update ratios |Δw|/|w| and activation
-statistics, and ends with per-class recall. Checks for O403-O407 and G601-G605 read the
+loss, per-parameter gradient norms, sampled update ratios |Δw|/|w| and the layers' forward
+order, and ends with per-class recall. Checks for O403-O407 and G601-G605 read the
 resulting :class:`TrialResult`. The helpers at the top are shared by every probe that
 trains a copy (range test, single-batch overfit).
 """
@@ -204,43 +204,30 @@ def evaluate(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[floa
     return total / max(count, 1), (correct / count if correct is not None and count else None)
 
 
-# -- monitors --------------------------------------------------------------------------
-class _Monitor:
-    """Forward hooks on leaf modules recording activation statistics on sampled steps."""
+# -- forward order ---------------------------------------------------------------------
+@contextlib.contextmanager
+def forward_order(model: nn.Module) -> Iterator[list[str]]:
+    """Names of the leaf modules in the order the forward pass first calls them.
 
-    def __init__(self, model: nn.Module) -> None:
-        self.active = False
-        self.order: list[str] = []
-        self.stats: dict[str, list[tuple[float, float, float]]] = {}
-        self.module_of: dict[str, str] = {}
-        self._model = model
+    Per-layer activations at init come from the ``layer_stats`` probe and live activations from
+    watch's monitors; the trial only needs this order to rank weight layers first to last. The
+    hooks stay for the block and are always removed.
+    """
+    order: list[str] = []
+    seen: set[str] = set()
 
-    def hook(self, name: str):
+    def hook_for(name: str):
         def record(module: nn.Module, inputs: tuple, output: Any) -> None:
-            if name not in self.order:
-                self.order.append(name)
-            if not self.active or not isinstance(output, torch.Tensor) or not output.is_floating_point():
-                return
-            with torch.no_grad():
-                values = output.detach().float()
-                self.stats.setdefault(name, []).append(
-                    (float(values.mean()), float(values.std()) if values.numel() > 1 else 0.0, float((values == 0).float().mean()))
-                )
+            if name not in seen:
+                seen.add(name)
+                order.append(name)
 
         return record
 
-
-@contextlib.contextmanager
-def monitoring(model: nn.Module) -> Iterator[_Monitor]:
-    """Hook every leaf module; hooks are removed when the block ends."""
-    monitor = _Monitor(model)
-    handles = [
-        module.register_forward_hook(monitor.hook(name))
-        for name, module in model.named_modules()
-        if name and not list(module.children())
-    ]
+    handles = [module.register_forward_hook(hook_for(name)) for name, module in model.named_modules()
+               if name and not list(module.children())]
     try:
-        yield monitor
+        yield order
     finally:
         for handle in handles:
             handle.remove()
@@ -278,7 +265,6 @@ class TrialResult:
     grad_norms: dict[str, list[float]] = field(default_factory=dict)
     total_grad_norm: list[float] = field(default_factory=list)
     update_ratios: dict[str, list[float]] = field(default_factory=dict)
-    activations: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
     layer_order: list[str] = field(default_factory=list)
     weight_params: list[str] = field(default_factory=list)
     param_sizes: dict[str, int] = field(default_factory=dict)
@@ -348,7 +334,7 @@ def run_trial(
             result.val_acc.append(val_acc)
 
     model.train()
-    with monitoring(model) as monitor:
+    with forward_order(model) as order:
         record_eval(0)
         batches = endless_batches(setup)
         step = 0
@@ -359,7 +345,6 @@ def run_trial(
                 break
             x, y = batch
             sampled = step % config.sample_every == 1 or config.sample_every == 1
-            monitor.active = sampled
             before = {n: p.detach().clone() for n, p in params.items()} if sampled else None
             optimizer.zero_grad(set_to_none=True)
             loss = setup.compute_loss(model(x), y)
@@ -373,7 +358,6 @@ def run_trial(
             optimizer.step()
             if before is not None:
                 _record_updates(result, params, before)
-            monitor.active = False
             if step % eval_every == 0:
                 record_eval(step)
                 if not math.isfinite(result.train_eval[-1]):
@@ -382,8 +366,7 @@ def run_trial(
         result.steps = step
         if result.diverged_step is None and (not result.eval_steps or result.eval_steps[-1] != step):
             record_eval(step)
-        result.layer_order = list(monitor.order)
-        result.activations = monitor.stats
+        result.layer_order = list(order)
     result.weight_params = _weight_params(model, result.layer_order)
     result.param_sizes = {name: p.numel() for name, p in params.items()}
     result.seconds = time.perf_counter() - started

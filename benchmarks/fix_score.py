@@ -166,22 +166,23 @@ def main(argv: list[str] | None = None) -> int:
     if not cases:
         print(f"no checkup case matches {args.filter!r}", file=sys.stderr)
         return 2
-    twins: dict[Any, float | None] = {}
+    trainer_twins: dict[str, float | None] = {}
+    trial_twins: dict[tuple[str, tuple[int, ...], int], float | None] = {}
 
     def one(case: Case) -> dict[str, Any]:
         outcome = run_fix(case, args.budget, args.timeout)
         twin_metric = trainer_metric = None
         twin = by_id.get(case.twin or "")
         if not case.healthy and twin is not None and has_remedy(case.code):
-            if twin.id not in twins:
-                twins[twin.id] = measure(twin, args.timeout).get("metric")
-            trainer_metric = twins[twin.id]
+            if twin.id not in trainer_twins:
+                trainer_twins[twin.id] = measure(twin, args.timeout).get("metric")
+            trainer_metric = trainer_twins[twin.id]
             seeds, steps = outcome["fix"].get("seeds"), outcome["fix"].get("steps")
             if seeds and steps:
-                key = (twin.id, tuple(seeds), steps)
-                if key not in twins:
-                    twins[key] = run_twin_trial(twin, list(seeds), int(steps), args.timeout)
-                twin_metric = twins[key]
+                key = (twin.id, tuple(seeds), int(steps))
+                if key not in trial_twins:
+                    trial_twins[key] = run_twin_trial(twin, list(seeds), int(steps), args.timeout)
+                twin_metric = trial_twins[key]
         row = {"id": case.id, "code": case.code, "healthy": case.healthy, "has_remedy": has_remedy(case.code),
                "status": outcome["status"], "seconds": outcome["seconds"], "roots": outcome["codes"],
                **judge(case, outcome, twin_metric, trainer_metric)}

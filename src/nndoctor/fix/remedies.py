@@ -151,9 +151,12 @@ def clip_gradients(setup: Setup, finding: Finding, max_norm: float = 1.0) -> lis
 # -- L301 / L302 / L303: logits and the logits loss ------------------------------------------------
 def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
-    removed = drop_probability_head(model, leaf_order(model, sample_input(setup)))
-    in_forward = None if removed else invertible_final_op(model, sample_input(setup))
-    if in_forward in ("Softmax", "Sigmoid"):
+    x = sample_input(setup)
+    removed = drop_probability_head(model, leaf_order(model, x))
+    in_forward = None if removed else invertible_final_op(model, x)
+    if in_forward not in ("Softmax", "Sigmoid"):
+        in_forward = None
+    if in_forward:
         model = InvertedActivation(model, in_forward)
     name = _loss_name(setup.loss)
     loss: Any = None
@@ -163,13 +166,13 @@ def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
         loss = nn.BCEWithLogitsLoss(weight=setup.loss.weight, reduction=setup.loss.reduction)
     elif name not in ("CrossEntropyLoss", "BCEWithLogitsLoss"):
         raise NotApplicable(f"the loss {name} is not one of the classification losses this remedy rewires")
-    if removed is None and in_forward not in ("Softmax", "Sigmoid") and loss is None:
+    if removed is None and in_forward is None and loss is None:
         raise NotApplicable("no final Softmax/Sigmoid to remove, in the model's modules or at the end of forward()")
     new_loss = type(loss).__name__ if loss is not None else name
     steps = []
     if removed:
         steps.append(f"# remove the final nn.{removed}() from the model: return raw logits")
-    elif in_forward in ("Softmax", "Sigmoid"):
+    elif in_forward:
         steps.append(f"# in forward(), return the raw logits: drop the torch.{in_forward.lower()}(...) applied at the end")
         removed = f"{in_forward.lower()} in forward()"
     steps.append(f"loss_fn = nn.{new_loss}()   # applies the {'log-softmax' if 'Cross' in new_loss else 'sigmoid'} itself, stably")

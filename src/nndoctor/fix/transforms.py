@@ -15,6 +15,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from ..probes.init_outputs import final_operation
+from ..probes.layer_stats import forward_order
 from ..setup import Setup, _batch_pair, move_to
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
@@ -134,26 +135,13 @@ def class_indices(targets: torch.Tensor) -> torch.Tensor:
 # -- model surgery ------------------------------------------------------------------------
 def leaf_order(model: nn.Module, x: Any) -> list[tuple[str, nn.Module]]:
     """Leaf modules in the order the forward pass first calls them (one eval-mode pass on ``x``)."""
-    order: list[tuple[str, nn.Module]] = []
-    seen: set[str] = set()
-
-    def hook_for(name: str):
-        def record(module: nn.Module, inputs: tuple, output: Any) -> None:
-            if name not in seen:
-                seen.add(name)
-                order.append((name, module))
-        return record
-
-    handles = [m.register_forward_hook(hook_for(n)) for n, m in model.named_modules() if n and not list(m.children())]
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad():
+        with forward_order(model) as order, torch.no_grad():
             model(x)
     finally:
         model.train(was_training)
-        for handle in handles:
-            handle.remove()
     return order
 
 

@@ -73,9 +73,10 @@ def unbounded_output(setup: Setup, finding: Finding) -> list[Candidate]:
     if setup.task != "regression":
         raise NotApplicable(f"the task is {setup.task}; a bounded output is L302's business for classification")
     model = setup.fresh_model()
-    last = final_module(leaf_order(model, sample_input(setup)))
+    x = sample_input(setup)
+    last = final_module(leaf_order(model, x))
     if last is None or not isinstance(last[1], BOUNDED_OUTPUTS):
-        in_forward = invertible_final_op(model, sample_input(setup))
+        in_forward = invertible_final_op(model, x)
         if in_forward not in ("Sigmoid", "Tanh"):
             raise NotApplicable("the model ends in no bounded activation module, and forward() applies none that can be undone")
         return [Candidate("unbounded-output", f"return the output before the torch.{in_forward.lower()} in forward()",

@@ -228,3 +228,30 @@ def input_batchnorm(model: nn.Module) -> str | None:
             is_batchnorm = isinstance(module, nn.modules.batchnorm._BatchNorm)
             return name if is_batchnorm and module.track_running_stats else None
     return None
+
+
+@contextlib.contextmanager
+def forward_order(model: nn.Module) -> Iterator[list[tuple[str, nn.Module]]]:
+    """(name, module) of the leaf modules in the order the forward passes inside the block first call them.
+
+    The trial reads it from its own training steps, fix's model surgery from one eval pass;
+    the hooks are always removed when the block ends.
+    """
+    order: list[tuple[str, nn.Module]] = []
+    seen: set[str] = set()
+
+    def hook_for(name: str):
+        def record(module: nn.Module, inputs: tuple, output: object) -> None:
+            if name not in seen:
+                seen.add(name)
+                order.append((name, module))
+
+        return record
+
+    handles = [module.register_forward_hook(hook_for(name)) for name, module in model.named_modules()
+               if name and not list(module.children())]
+    try:
+        yield order
+    finally:
+        for handle in handles:
+            handle.remove()

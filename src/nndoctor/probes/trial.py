@@ -10,7 +10,6 @@ trains a copy (range test, single-batch overfit).
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import torch
 from torch import nn
 
 from ..setup import Batch, Setup, batch_size_of, move_to
+from .layer_stats import forward_order
 
 if TYPE_CHECKING:
     from ..checks.base import Context
@@ -204,35 +204,6 @@ def evaluate(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[floa
     return total / max(count, 1), (correct / count if correct is not None and count else None)
 
 
-# -- forward order ---------------------------------------------------------------------
-@contextlib.contextmanager
-def forward_order(model: nn.Module) -> Iterator[list[str]]:
-    """Names of the leaf modules in the order the forward pass first calls them.
-
-    Per-layer activations at init come from the ``layer_stats`` probe and live activations from
-    watch's monitors; the trial only needs this order to rank weight layers first to last. The
-    hooks stay for the block and are always removed.
-    """
-    order: list[str] = []
-    seen: set[str] = set()
-
-    def hook_for(name: str):
-        def record(module: nn.Module, inputs: tuple, output: Any) -> None:
-            if name not in seen:
-                seen.add(name)
-                order.append(name)
-
-        return record
-
-    handles = [module.register_forward_hook(hook_for(name)) for name, module in model.named_modules()
-               if name and not list(module.children())]
-    try:
-        yield order
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
 # -- the trial -------------------------------------------------------------------------
 @dataclass
 class TrialConfig:
@@ -366,7 +337,7 @@ def run_trial(
         result.steps = step
         if result.diverged_step is None and (not result.eval_steps or result.eval_steps[-1] != step):
             record_eval(step)
-        result.layer_order = list(order)
+        result.layer_order = [name for name, _ in order]
     result.weight_params = _weight_params(model, result.layer_order)
     result.param_sizes = {name: p.numel() for name, p in params.items()}
     result.seconds = time.perf_counter() - started

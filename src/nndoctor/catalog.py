@@ -52,7 +52,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D101", "unnormalized-inputs", "C W",
         "Inputs are far from zero mean and unit scale (raw 0-255 pixels, |mean| much larger than std, values well beyond ±10).",
-        "Per-feature mean, std and min/max over a sample of training batches; flags large offsets and large magnitudes.",
+        "Per-feature mean, std and min/max over a sample of training batches; flags large offsets and large magnitudes. "
+        "Silent when the model's first layer is a BatchNorm, which standardises each raw feature itself (in train mode).",
         "Large or offset inputs make the first layer's pre-activations huge, which saturates tanh/sigmoid units, "
         "distorts the loss surface and forces a tiny learning rate. Default initialisations assume roughly unit-scale inputs.",
         "Standardise with training-set statistics, `x = (x - mean) / std`, or scale to a fixed range, e.g. `x = x / 127.5 - 1` "
@@ -62,7 +63,8 @@ RULES: tuple[Rule, ...] = (
         "D102", "mixed-feature-scales", "C W",
         "Feature scales differ by orders of magnitude (e.g. age in years next to income in dollars).",
         "Ratio of the largest to the smallest per-feature standard deviation over a sample of batches, confirmed by "
-        "the ratio of their ranges (a rarely non-zero feature has a small std on a shared scale).",
+        "the ratio of their ranges (a rarely non-zero feature has a small std on a shared scale); silent behind a BatchNorm "
+        "input layer.",
         "Large-scale features dominate the first layer's output and its gradients, so small-scale features are learned "
         "slowly or not at all, and no single learning rate suits every weight.",
         "Standardise each feature separately with training-set statistics: `x = (x - x_train.mean(0)) / x_train.std(0)`.",
@@ -193,7 +195,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "M202", "bad-init-scale", "C",
         "At initialisation the activation or gradient scale shrinks or grows layer by layer.",
-        "Activation std and gradient size per weight layer on real batches at init; fires when they change by more than 100x from the first layer to the last.",
+        "Activation std and gradient size per weight layer on real batches at init; fires when they change by more than 100x "
+        "from the first layer to the last. A stack of sigmoids shrinks by their slope (at most 1/4) whatever the init; "
+        "then the vanishing gradient (O404) is reported as the root.",
         "If the scale drifts by a constant factor per layer, deep layers see vanishing or exploding signals and "
         "training stalls or diverges from the first step.",
         "Use the init that matches the activation: He/Kaiming for ReLU, LeCun for SELU, Xavier/Glorot for tanh/sigmoid.",
@@ -537,7 +541,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "G605", "undertrained", "C W",
         "The loss is still falling steadily at the end of training.",
-        "Slope of the loss over the last part of the curve.",
+        "Straight-line fit of the per-step loss over the last 40% of the run: significant (p < 0.001) and steep enough that "
+        "another run as long would take a tenth off the loss.",
         "Stopping while the loss still drops leaves accuracy on the table and can make a good model look weak.",
         "Train for more epochs (or with a better LR schedule) until the loss flattens.",
     ),

@@ -169,7 +169,7 @@ def nndoctor_lr(task: Task) -> float | None:
     setup = Setup(model=task.model(), train=task.loader(), loss=task.loss,
                   optimizer=lambda p: task.make_optimizer(p, task.default_lr))
     setup.resolve()
-    return lr_range_test(setup, task.model(), RangeConfig(steps=100, seconds=60.0)).suggestion.lr
+    return lr_range_test(setup, task.model(), RangeConfig(steps=100)).suggestion.lr
 
 
 def torch_lr_finder_lr(task: Task) -> float | None:

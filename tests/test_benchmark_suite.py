@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import nndoctor
-from benchmarks.faults.manifest import MODES, load_cases
-from benchmarks.faults.score import harm_verdict
+from benchmarks.faults.manifest import HALVES, MODES, half_of_folder, load_cases, manifest_files
+from benchmarks.faults.score import HEADLINE_HALF, harm_verdict, judge, markdown, summarise
 from benchmarks.faults.trainer import train_and_score
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,11 +74,71 @@ def test_cases_use_the_modes_their_rule_can_be_seen_in() -> None:
 
 def test_enough_healthy_cases_with_purposeful_patterns() -> None:
     healthy = [c for c in CASES if c.healthy]
-    assert len(healthy) >= 15
+    assert len(healthy) >= 150
     assert {"checkup", "run"} <= {c.mode for c in healthy}
     patterns = " ".join(c.pattern or "" for c in healthy).lower()
-    for pattern in ("accumulation", "frozen", "clipping", "warm-up", "loss scaling", "dropout + batchnorm", "class weights", "two optimizers", "early stopping"):
+    for pattern in ("accumulation", "frozen", "clipping", "warm-up", "loss scaling", "dropout + batchnorm", "class weights",
+                    "two optimizers", "early stopping", "adamw", "nesterov", "onecycle", "cosine", "bfloat16 autocast",
+                    "ema", "label smoothing", "mixup", "weight decay", "hand-written sgd", "sum-reduced", "lbfgs",
+                    "torch.save", "huber", "10k-token", "hugging face trainer", "lightning"):
         assert pattern in patterns, pattern
+    architectures = {c.architecture for c in healthy}
+    for arch in ("mlp", "cnn", "residual cnn", "residual mlp", "gru", "lstm", "transformer", "autoencoder", "vae", "gan"):
+        assert arch in architectures, arch
+    tasks = {c.task for c in healthy}
+    assert {"binary", "multiclass", "multilabel", "regression", "language-model", "reconstruction", "generative"} <= tasks
+
+
+def test_manifest_files_are_read_together_sorted_with_unique_ids(tmp_path) -> None:
+    files = manifest_files()
+    assert files[0].name == "manifest.toml"
+    assert [f.name for f in files[1:]] == sorted(f.name for f in files[1:])
+    assert all(f.name.startswith("manifest_") and f.suffix == ".toml" for f in files[1:])
+    assert len(CASES) == sum(len(load_cases(f)) for f in files)
+
+    entry = '[[case]]\nid = "{id}"\nmode = "run"\nfile = "cases/{folder}/train.py"\ncode = ""\ntask = "t"\ndata = "d"\narchitecture = "a"\n'
+    (tmp_path / "manifest.toml").write_text(entry.format(id="healthy-r001", folder="r001"))
+    (tmp_path / "manifest_b.toml").write_text(entry.format(id="healthy-r900", folder="r900"))
+    (tmp_path / "manifest_a.toml").write_text(entry.format(id="healthy-r901", folder="r901"))
+    assert [c.id for c in load_cases(folder=tmp_path)] == ["healthy-r001", "healthy-r901", "healthy-r900"]
+    (tmp_path / "manifest_c.toml").write_text(entry.format(id="healthy-r001", folder="r001"))
+    with pytest.raises(ValueError, match="healthy-r001"):
+        load_cases(folder=tmp_path)
+
+
+def test_every_case_is_in_one_half_by_its_folder_name() -> None:
+    assert HEADLINE_HALF == "reporting" and set(HALVES) == {"tuning", "reporting"}
+    for case in CASES:
+        assert case.half == half_of_folder(Path(case.file).parent.name) in HALVES
+    assert half_of_folder("c004") == half_of_folder("c004")
+    for healthy in (True, False):
+        for mode in MODES:
+            group = [c for c in CASES if c.healthy == healthy and c.mode == mode]
+            halves = {c.half for c in group}
+            assert halves == set(HALVES), f"healthy={healthy} {mode}: only {halves}"
+    share = sum(c.half == "reporting" for c in CASES) / len(CASES)
+    assert 0.35 <= share <= 0.65, share
+
+
+def test_results_report_both_halves_with_the_reporting_half_as_headline() -> None:
+    rows = {}
+    for c in CASES:
+        outcome = {"status": "ok", "exit": 0, "seconds": 1.0, "findings": []}
+        if not c.healthy:
+            outcome["findings"] = [{"code": c.code, "severity": "warning", "explained_by": None}]
+        elif c.half == "tuning":
+            outcome["findings"] = [{"code": "D101", "severity": "warning", "explained_by": None}]
+        rows[c.id] = {**outcome, **judge(c, outcome)}
+    summary = summarise(CASES, rows, run_available=True)
+    assert summary["headline"] == "reporting"
+    assert set(summary["half"]) == set(HALVES)
+    assert summary["half"]["reporting"]["overall"]["false_alarm_rate"] == 0.0
+    assert summary["half"]["tuning"]["overall"]["false_alarm_rate"] == 1.0
+    counted = sum(summary["half"][h]["overall"]["healthy_cases"] + summary["half"][h]["overall"]["faulty_cases"] for h in HALVES)
+    assert counted == len(CASES)
+    text = markdown(summary, CASES, rows)
+    assert text.index("## Reporting half (headline)") < text.index("## Tuning half") < text.index("## All cases")
+    assert "### Reporting half" in text and "### Tuning half" in text
 
 
 def test_each_faulty_case_has_a_healthy_twin_in_the_same_mode_and_differs_from_it() -> None:

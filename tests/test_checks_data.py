@@ -10,6 +10,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, WeightedRandomSampler
 
 import nndoctor
+from nndoctor import Severity
 from nndoctor.demo import demo_setup
 from nndoctor.diagnosis import rank
 from nndoctor.probes import data_audit
@@ -535,3 +536,45 @@ def test_checkup_reports_data_findings_through_the_runner():
     x, y = digit_images()
     report = nndoctor.checkup(nndoctor.Setup(model=small_cnn(1, 10), train=(x * 255.0, y)), select=["D1"])
     assert "D101" in report.codes and set(report.codes) <= set(D_CODES)
+
+
+# -- sequence targets: token ids with a time axis ---------------------------------------------
+class TokenModel(nn.Module):
+    def __init__(self, vocab: int) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.embed, self.head = nn.Embedding(vocab, 16), nn.Linear(16, vocab)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.head(self.embed(ids))  # (N, T, V)
+
+
+def zipf_tokens(n: int, length: int, vocab: int, seed: int, offset: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    rng = np.random.default_rng(seed)
+    p = 1.0 / np.arange(1, vocab + 1) ** 1.1
+    ids = (rng.choice(vocab, size=(n, length + 1), p=p / p.sum()) + offset) % vocab
+    ids = torch.from_numpy(ids.astype(np.int64))
+    return ids[:, :-1], ids[:, 1:]
+
+
+def test_a_zipfian_token_distribution_is_no_class_imbalance_nor_shift():
+    vocab = 3000
+    train, val = zipf_tokens(400, 12, vocab, 0), zipf_tokens(100, 12, vocab, 1)
+    found = run_data_checks(nndoctor.Setup(model=TokenModel(vocab), train=train, val=val), "D106", "D109", "D113")
+    assert raised(found, "info") == set(), [f.message for f in found]
+
+
+def test_token_shift_between_splits_is_measured_on_the_frequent_tokens():
+    vocab = 3000
+    train, val = zipf_tokens(400, 12, vocab, 0), zipf_tokens(100, 12, vocab, 1, offset=7)  # another domain's head tokens
+    found = of(run_data_checks(nndoctor.Setup(model=TokenModel(vocab), train=train, val=val), "D109"), "D109")
+    assert found and found[0].message.startswith("Token shares differ")
+
+
+def test_token_ids_beyond_the_vocabulary_are_D113_on_the_class_axis():
+    vocab = 3000
+    x, y = zipf_tokens(200, 12, vocab, 0)
+    y[5, 3] = vocab  # one id past the end of the output's class axis
+    found = of(run_data_checks(nndoctor.Setup(model=TokenModel(vocab), train=(x, y)), "D113"), "D113")
+    assert found and found[0].severity == Severity.ERROR
+    assert found[0].evidence["out_of_range"] == [vocab] and found[0].evidence["output_width"] == vocab

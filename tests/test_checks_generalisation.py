@@ -22,9 +22,9 @@ from test_checks_optimisation import classification, found, regression
 
 @pytest.fixture(autouse=True)
 def small_budgets(monkeypatch):
-    monkeypatch.setattr(trial, "CONFIG", trial.TrialConfig(steps=240, seconds=6.0, eval_points=12))
-    monkeypatch.setattr(lr_range, "CONFIG", lr_range.RangeConfig(steps=80, seconds=4.0))
-    monkeypatch.setattr(overfit, "CONFIG", overfit.OverfitConfig(steps=200, seconds=4.0))
+    monkeypatch.setattr(trial, "CONFIG", trial.TrialConfig(steps=240, eval_points=12))
+    monkeypatch.setattr(lr_range, "CONFIG", lr_range.RangeConfig(steps=80))
+    monkeypatch.setattr(overfit, "CONFIG", overfit.OverfitConfig(steps=200))
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -141,9 +141,9 @@ def test_underfitting_verdict_blames_the_lr_when_the_suggestion_fits():
         return overfit.Attempt(source, lr, 1.1, final, acc, 200, fitted, False)
 
     lr_fixes = overfit.OverfitResult(32, 1.1, 0.11, [attempt("user", 1e-6, 1.09, 0.4, False), attempt("suggested", 1e-2, 0.05, 1.0, True)])
-    assert gen.underfitting(lr_fixes).explained_by == "O402"
+    assert gen.underfitting(lr_fixes).evidence["lr_cause"] == "O402"  # linked by diagnosis.rank, the one place links are made
     too_high = overfit.OverfitResult(32, 1.1, 0.11, [attempt("user", 10.0, 1.5, 0.3, False), attempt("suggested", 1e-2, 0.05, 1.0, True)])
-    assert gen.underfitting(too_high).explained_by == "O401"
+    assert gen.underfitting(too_high).evidence["lr_cause"] == "O401"
     fits = overfit.OverfitResult(32, 1.1, 0.11, [attempt("user", 1e-3, 0.05, 1.0, True)])
     assert gen.underfitting(fits) is None
     stopped_by_the_clock = overfit.Attempt("user", 1e-3, 1.1, 0.6, 0.8, 20, False, False, cut_short=True)

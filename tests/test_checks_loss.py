@@ -253,3 +253,56 @@ def test_summed_regression_loss_ratio_is_exactly_two():
     x, y = regression()
     found = only(examine(setup_of(mlp(8, 1), (x, y), nn.MSELoss(reduction="sum")), "L308"), "L308")
     assert found[0].evidence["whole_over_halves"] == pytest.approx(2.0, rel=1e-4)
+
+
+# -- sequence outputs: the class axis is the last one --------------------------------------
+class TokenModel(nn.Module):
+    """A next-token model over ``vocab`` ids returning (N, T, V) scores, optionally already softmaxed."""
+
+    def __init__(self, vocab: int = 500, d: int = 16, softmax: bool = False) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.embed, self.head, self.softmax = nn.Embedding(vocab, d), nn.Linear(d, vocab), softmax
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        logits = self.head(torch.tanh(self.embed(ids)))
+        return logits.softmax(dim=-1) if self.softmax else logits
+
+
+def tokens(n: int = 256, length: int = 10, vocab: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, vocab, (n, length + 1), generator=g)
+    return ids[:, :-1], ids[:, 1:]
+
+
+def test_chance_loss_of_a_token_model_is_ln_of_the_vocabulary_on_the_last_axis():
+    measured = probe(setup_of(TokenModel(), tokens(), None))
+    assert measured.task == "sequence" and measured.class_axis == 2 and measured.n_classes == 500
+    assert measured.chance_loss == pytest.approx(math.log(500), rel=1e-5)
+    assert measured.loss == pytest.approx(math.log(500), rel=0.05)
+
+
+def test_double_softmax_fires_on_a_token_model_softmaxing_its_last_axis():
+    assert "L301" in fired(setup_of(TokenModel(softmax=True), tokens(), None), "L301")
+    assert not fired(setup_of(TokenModel(), tokens(), None), *L_CODES)
+
+
+def test_sign_check_abstains_for_a_loss_of_a_whole_tuple_output():
+    class WithAux(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = mlp(10, 4)
+
+        def forward(self, x):
+            out = self.body(x)
+            return out, out.pow(2).mean()
+
+    def loss(output, y):  # the main loss plus a small auxiliary term, as real training loops write it
+        logits, aux = output
+        return F.cross_entropy(logits, y) + 0.01 * aux
+
+    setup = setup_of(WithAux(), tabular(), loss)
+    measured = probe(setup)
+    assert setup.structured_output and setup.loss_reads == "output"
+    assert measured.constant_loss is None and measured.loss == pytest.approx(math.log(4), rel=0.3)
+    assert not fired(setup, *L_CODES)

@@ -307,3 +307,31 @@ def test_output_bias_fires_on_rare_positive_class_with_zero_bias():
     fixed = mlp(10, 1)
     nn.init.constant_(fixed[4].bias, math.log(p / (1 - p)))
     assert "M210" not in fired(nndoctor.Setup(model=fixed, train=(x, y), loss=nn.BCEWithLogitsLoss()), "M210")
+
+
+# -- what M202 / M206 / M209 do not judge -----------------------------------------------------
+def test_bad_init_scale_is_not_judged_behind_layer_norm():
+    # LayerNorm re-standardises every layer's output: a tiny init cannot compound through it.
+    torch.manual_seed(0)
+    layers: list[nn.Module] = []
+    for width in (10, 32, 32, 32, 32):
+        layers += [nn.Linear(width, 32), nn.LayerNorm(32), nn.ReLU()]
+    model = init_linear(nn.Sequential(*layers, nn.Linear(32, 4)), lambda l: nn.init.normal_(l.weight, std=0.01))
+    assert "M202" not in fired(classification(model), "M202")
+
+
+def test_narrow_bottleneck_is_not_judged_for_an_autoencoder_reconstructing_its_input():
+    x = (np.random.default_rng(0).random((256, 20)) < 0.3).astype(np.float32)  # multi-hot rows that are their own targets
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(20, 3), nn.ReLU(), nn.Linear(3, 20))
+    setup = nndoctor.Setup(model=model, train=(x, x), loss=nn.BCEWithLogitsLoss())
+    assert "M206" not in fired(setup, "M206")
+    assert setup.reconstruction and "reconstruction" in setup.task_reason
+    other = (np.random.default_rng(1).random((256, 20)) < 0.3).astype(np.float32)  # a real 20-label problem still is judged
+    assert "M206" in fired(nndoctor.Setup(model=model, train=(x, other), loss=nn.BCEWithLogitsLoss()), "M206")
+
+
+def test_no_gradient_path_abstains_when_the_loss_cannot_run_on_the_labels():
+    x, y = tabular(classes=4)
+    setup = classification(mlp(10, 3), data=(x, y))  # class id 3 has no output
+    assert not fired(setup, "M209")

@@ -24,9 +24,9 @@ MY_CODES = ["O401", "O402", "O403", "O404", "O406", "O407", "O409", "O410", "G60
 @pytest.fixture(autouse=True)
 def small_budgets(monkeypatch):
     """Shrink the probes' budgets and use one thread (the test machine is shared)."""
-    monkeypatch.setattr(trial, "CONFIG", trial.TrialConfig(steps=240, seconds=6.0, eval_points=12))
-    monkeypatch.setattr(lr_range, "CONFIG", lr_range.RangeConfig(steps=80, seconds=4.0))
-    monkeypatch.setattr(overfit, "CONFIG", overfit.OverfitConfig(steps=200, seconds=4.0, regularisation_steps=150))
+    monkeypatch.setattr(trial, "CONFIG", trial.TrialConfig(steps=240, eval_points=12))
+    monkeypatch.setattr(lr_range, "CONFIG", lr_range.RangeConfig(steps=80))
+    monkeypatch.setattr(overfit, "CONFIG", overfit.OverfitConfig(steps=200, regularisation_steps=150))
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

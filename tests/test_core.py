@@ -149,6 +149,66 @@ def test_a_cut_gradient_path_explains_a_gradient_check_that_sees_zeros(analytica
     assert check.explained_by == ("M209" if linked else None)
 
 
+def test_advice_below_warning_explains_no_problem():
+    """reduction='sum' under Adam is info (the optimizer cancels the scale): it cannot be why the run diverged."""
+    ordered = rank([Finding("L308", Severity.INFO, "sum under Adam"), Finding("O401", Severity.ERROR, "diverged"),
+                    Finding("G602", Severity.WARNING, "cannot fit", explained_by="L308")])
+    assert [(f.code, f.explained_by) for f in ordered if f.code != "L308"] == [("O401", None), ("G602", "O401")]
+    report = Report(mode="watch", findings=ordered)
+    assert report.verdict().startswith("O401") and report.exit_code() == 1
+
+
+def test_a_root_carries_the_severity_of_what_it_explains():
+    ordered = rank([Finding("D101", Severity.WARNING, "raw pixels"), Finding("M202", Severity.WARNING, "drift"),
+                    Finding("O401", Severity.ERROR, "diverged", explained_by="M202")])
+    assert [(f.code, f.severity.value, f.explained_by) for f in ordered] == [
+        ("D101", "error", None), ("M202", "error", "D101"), ("O401", "error", "M202")]
+    assert ordered[0].evidence["severity_raised_by"] == "M202"
+
+
+def test_the_verdict_follows_the_worst_severity_even_unranked():
+    findings = [Finding("D106", Severity.WARNING, "imbalance"), Finding("L308", Severity.INFO, "sum"),
+                Finding("O401", Severity.ERROR, "diverged", explained_by="L308")]
+    assert Report(mode="watch", findings=findings).verdict().startswith("O401")
+    assert Report(mode="watch", findings=findings[1:2]).verdict().startswith("Healthy")
+    # explained by a cause the report does not hold: still no reason to call the run healthy
+    orphan = [Finding("G602", Severity.ERROR, "cannot fit", explained_by="O402")]
+    assert Report(mode="checkup", findings=orphan).verdict().startswith("G602")
+
+
+def test_a_run_that_never_trained_is_not_healthy_and_exits_by_its_findings():
+    said = Report(mode="watch", extra={"trained": False, "did_not_train": "the script exited before its first step"})
+    assert said.verdict() == "Did not train: the script exited before its first step"
+    assert said.exit_code() == 0
+    said.findings = [Finding("T505", Severity.ERROR, "never stepped")]
+    assert said.verdict().startswith("Did not train") and said.exit_code() == 1
+    # hand-written updates (p -= lr * p.grad) train without any optimizer step
+    by_hand = Report(mode="watch", telemetry={"optimizer_steps": {"0": 0}, "steps": 40, "counters": {"manual_steps": 40}})
+    assert by_hand.verdict().startswith("Healthy")
+    # nndoctor run knows more (ranks it forked trained): its word wins over this process's counters
+    forked = Report(mode="watch", telemetry={"optimizer_steps": {"0": 0}, "steps": 0}, extra={"trained": True})
+    assert forked.verdict().startswith("Healthy")
+
+
+def test_a_watched_loop_whose_optimizer_never_steps_did_not_train():
+    torch.manual_seed(0)
+    x, y = torch.randn(64, 4), torch.randint(0, 2, (64,))
+    model = nn.Linear(4, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with nndoctor.watch(model, optimizer, alerts=False) as doctor:
+        for i in range(0, 64, 16):
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(x[i:i + 16]), y[i:i + 16])
+            loss.backward()  # forgot optimizer.step()
+    assert doctor.report().verdict().startswith("Did not train")
+    with nndoctor.watch(model, optimizer, alerts=False) as doctor:
+        for i in range(0, 64, 16):
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x[i:i + 16]), y[i:i + 16]).backward()
+            optimizer.step()
+    assert not doctor.report().verdict().startswith("Did not train")
+
+
 def test_evidence_becomes_plain_json():
     finding = Finding("D104", Severity.ERROR, "nan", evidence={"count": torch.tensor(3), "mean": np.float32(1.5), "bad": float("nan"), "shape": (2, 3)})
     data = finding.to_dict()

@@ -281,3 +281,38 @@ def test_label_recoding_maps_minus_one_plus_one_to_zero_one_on_both_splits():
     np.testing.assert_array_equal(candidate.setup.train_loader.dataset.tensors[1].numpy(), y[:480, None].astype(np.float32))
     np.testing.assert_array_equal(candidate.setup.val_loader.dataset.tensors[1].numpy(), y[480:, None].astype(np.float32))
     np.testing.assert_array_equal(setup.train_loader.dataset.tensors[1].numpy(), signed[:480])
+
+
+# -- deterministic budgets: steps from the setup, the clock only a safety net ------------------
+def test_trial_steps_come_from_the_setups_cost_not_from_a_stopwatch():
+    from nndoctor.fix.api import REFERENCE_TOTAL_STEPS, plan_steps
+    from nndoctor.probes.trial import REFERENCE_STEP_FLOPS, StepCost
+
+    cheap = StepCost(3e4, "counted")
+    assert plan_steps(cheap, 32, runs=21, wanted=300) == 300
+    # a step at exactly the reference cost: the fixed allowance split over the runs
+    reference = StepCost(REFERENCE_STEP_FLOPS / (3 * 32), "counted")
+    assert plan_steps(reference, 32, runs=30, wanted=300) == REFERENCE_TOTAL_STEPS // 30
+    assert plan_steps(reference, 32, runs=60, wanted=300) < plan_steps(reference, 32, runs=30, wanted=300)
+    assert plan_steps(reference, 32, runs=30, wanted=300, device="cuda") == 300
+
+
+def test_a_remedy_stopped_by_the_safety_net_is_listed_inconclusive_never_judged(monkeypatch):
+    import time
+
+    from nndoctor.fix import api
+
+    real = api.run_trial
+
+    def baseline_on_time_candidates_late(candidate, baseline, seed, steps, deadline=None):
+        late = time.perf_counter() - 1.0 if candidate.remedy != "baseline" else deadline
+        return real(candidate, baseline, seed, steps, deadline=late)
+
+    monkeypatch.setattr(api, "run_trial", baseline_on_time_candidates_late)
+    setup, _, _ = unnormalised_setup()
+    report = nndoctor.fix(setup, budget=600, steps=60, seeds=2)
+    fix = report.extra["fix"]
+    assert fix["baseline"] is not None and fix["steps"] == 60
+    assert fix["skipped"] and all("inconclusive" in s and "safety net" in s for s in fix["skipped"])
+    result = result_for(report, "D101")
+    assert result["status"] == "skipped" and result["tried"] == [] and result["remedy"] is None

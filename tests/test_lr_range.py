@@ -119,11 +119,10 @@ def one_thread():
 
 
 def sweep(setup, steps: int = 80):
+    """The range test as a checkup runs it: a step budget, no wall-clock limit to cut it short."""
     setup.resolve()
-    import time
-
-    ctx = Context(setup=setup, deadline=time.perf_counter() + 30)
-    return lr_range.lr_range_probe(ctx, lr_range.RangeConfig(steps=steps, seconds=5.0)), ctx
+    ctx = Context(setup=setup)
+    return lr_range.lr_range_probe(ctx, lr_range.RangeConfig(steps=steps)), ctx
 
 
 def test_range_test_on_a_real_model_stops_at_divergence_and_stores_the_curve(one_thread):
@@ -146,3 +145,17 @@ def test_range_test_leaves_the_users_model_untouched(one_thread):
     before = {k: v.clone() for k, v in setup.model.state_dict().items()}
     sweep(setup)
     assert all(torch.equal(before[k], v) for k, v in setup.model.state_dict().items())
+
+
+def test_the_sweep_length_is_its_step_budget_and_the_safety_net_abandons_it(one_thread):
+    """A sweep that does not diverge runs every step; past its deadline it is inconclusive, never shorter."""
+    import time
+
+    from nndoctor.checks.base import Inconclusive
+
+    setup = regression(lambda p: torch.optim.SGD(p, lr=0.01)).resolve()
+    flat = lr_range.RangeConfig(start=1e-7, end=1e-5, steps=30)  # far too small an LR to diverge
+    result = lr_range.lr_range_test(setup, setup.fresh_model(), flat)
+    assert result.stopped == "end" and len(result.lrs) == 30
+    with pytest.raises(Inconclusive):
+        lr_range.lr_range_test(setup, setup.fresh_model(), flat, deadline=time.perf_counter() - 1.0)

@@ -56,3 +56,12 @@ def test_checkup_report_draws_every_probe_plot() -> None:
     drawn = {f.key: f.error for f in render_figures(report.telemetry, report.findings)}
     assert {"activations", "unit_shares", "data_audit"} <= set(drawn)
     assert not any(drawn.values())
+
+
+def test_probe_steps_block_counts_the_steps_each_training_probe_ran() -> None:
+    x, y = blobs()
+    report = nndoctor.checkup(_setup(x, y, mlp(10, 3)), select=["O402", "G602"])
+    steps, telemetry = report.telemetry["probe_steps"], report.telemetry
+    assert steps["trial"] == telemetry["trial"]["steps"] == len(telemetry["trial"]["step_losses"])
+    assert steps["lr_range"] == len(telemetry["lr_range"]["lrs"])
+    assert steps["forward_flops_per_sample"] == 2 * sum(p.numel() for p in mlp(10, 3).parameters())

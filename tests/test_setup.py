@@ -8,7 +8,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 import nndoctor
-from nndoctor.setup import infer_task
+from nndoctor.setup import LossUnavailable, infer_task
 
 from conftest import blobs, mlp
 
@@ -74,11 +74,15 @@ def test_output_that_does_not_fit_the_targets_is_a_clear_error():
         setup.resolve()
 
 
-def test_more_classes_than_outputs_is_a_clear_error():
+def test_more_classes_than_outputs_is_found_before_the_loss_runs():
+    # The very fault D113 is there to find must not stop the exam: resolve records it, the loss never runs.
     x, y = blobs(n=64, classes=3)
-    setup = nndoctor.Setup(model=mlp(10, 2), train=(x, y), loss=nn.CrossEntropyLoss())
-    with pytest.raises(nndoctor.SetupError, match="cannot compare"):
-        setup.resolve()
+    setup = nndoctor.Setup(model=mlp(10, 2), train=(x, y), loss=nn.CrossEntropyLoss()).resolve()
+    assert setup.label_problem is not None
+    assert (setup.label_problem.high, setup.label_problem.classes) == (2, 2)
+    xb, yb = setup.first_batch()
+    with pytest.raises(LossUnavailable, match=r"valid ids 0\.\.1"):
+        setup.compute_loss(setup.forward(setup.fresh_model(), xb), yb)
 
 
 def test_mismatched_lengths_and_non_modules_are_clear_errors():
@@ -95,3 +99,15 @@ def test_silent_broadcast_between_output_and_targets_is_a_clear_error():
     setup = nndoctor.Setup(model=mlp(10, 1), train=(x, y), loss=nn.MSELoss())
     with pytest.raises(nndoctor.SetupError, match="broadcasts"):
         setup.resolve()
+
+
+def test_a_custom_loss_that_re_encodes_one_based_labels_is_trusted():
+    # Labels 1..3 with 3 outputs are fine when the loss itself subtracts 1; built-in losses get no such benefit of the doubt.
+    x, y = blobs(n=64, classes=3)
+    setup = nndoctor.Setup(model=mlp(10, 3), train=(x, y + 1),
+                           loss=lambda out, target: nn.functional.cross_entropy(out, target - 1)).resolve()
+    assert setup.label_problem is None and setup.loss_maps_labels
+    xb, yb = setup.first_batch()
+    assert float(setup.compute_loss(setup.forward(setup.fresh_model(), xb), yb).detach()) > 0
+    report = nndoctor.checkup(setup, select=["D113"])
+    assert not [f for f in report.findings if f.code == "D113"]

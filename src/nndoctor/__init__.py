@@ -3,8 +3,14 @@
 It examines a model, its data, loss and optimizer (``checkup``), watches a live training
 loop (``watch`` / ``nndoctor run``), names what is silently wrong with the numbers that
 prove it, and prescribes the fix.
+
+``import nndoctor`` stays light (PyTorch and nndoctor's own core): ``nndoctor.fix``, which
+needs scikit-learn and the remedy machinery, is imported on first use (PEP 562), so a
+script run under ``nndoctor run`` starts as fast as it would without it.
 """
 from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -14,7 +20,6 @@ from .findings import Finding, Severity
 from .report import Report
 from .setup import Setup
 from .runner import checkup
-from .fix import fix
 from .watch import Doctor, watch
 
 __all__ = [
@@ -32,3 +37,17 @@ __all__ = [
     "get_rule",
     "watch",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``nndoctor.fix`` on first use: the function (its subpackage, once imported, is callable too)."""
+    if name == "fix":
+        from .fix import fix
+
+        globals()["fix"] = fix
+        return fix
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -90,9 +90,11 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D105", "unscaled-regression-targets", "C W",
         "Regression targets have a large scale or a large offset from zero.",
-        "Mean and standard deviation of the targets over a sample of batches.",
+        "Mean and standard deviation of the targets over a sample of batches (in watch, at the training loss). Info only "
+        "under L1, smooth L1 or Huber losses: their gradient per element is bounded whatever the residual.",
         "With large targets the initial loss and gradients are enormous, so training either diverges or spends most "
-        "of its budget just shifting the output bias toward the target mean.",
+        "of its budget just shifting the output bias toward the target mean. A bounded-gradient loss cannot blow up, "
+        "the outputs only have farther to travel.",
         "Standardise targets, `y = (y - y_mean) / y_std`, and invert at prediction time; or initialise the output bias "
         "to the target mean.",
     ),
@@ -333,7 +335,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "L308", "loss-sign-or-reduction", "C W",
         "The loss is being maximised (sign flipped), or reduced with a sum so the step size scales with the batch size.",
-        "Loss rises steadily while gradients look healthy; or the loss value is proportional to the batch size.",
+        "Loss rises steadily while gradients look healthy; or the loss value is proportional to the batch size. Only "
+        "losses that train count (gradients on, output in the graph): an evaluation loss summed under no_grad steps nothing. "
+        "A sum under an adaptive optimizer (Adam and kin) is info, the optimizer cancels the scale.",
         "A flipped sign makes the optimiser push the model away from the targets; a sum reduction ties the effective "
         "learning rate to the batch size, so changing the batch size silently breaks a tuned LR.",
         "Minimise the loss (`loss.backward()`, not `(-loss).backward()`), and use `reduction='mean'` (the default).",
@@ -398,7 +402,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O408", "aggressive-gradient-clipping", "W",
         "Gradient clipping bites on nearly every step, hiding a too-high LR or bad data.",
-        "Share of steps where the pre-clip gradient norm exceeds the clip threshold, and the size of that pre-clip norm.",
+        "Share of steps where the pre-clip gradient norm exceeds the clip threshold, and the size of that pre-clip norm. "
+        "Silent for norm clipping under Adam, AdamW, Adamax, NAdam, RAdam, Adagrad, RMSprop and Adadelta: they divide by "
+        "the gradient's own running scale, so scaling every gradient by one factor leaves the step (nearly) unchanged.",
         "Clipping every step turns the optimiser into fixed-length steps, masking the real cause and distorting the "
         "effective learning rate.",
         "Fix the learning rate or the data first; set the clip threshold so it catches only rare outliers.",
@@ -516,7 +522,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "G602", "underfitting", "C W",
         "The model cannot fit even the training data: it fails to overfit a single batch, or the training loss stays high.",
-        "A single-batch overfit test and the final training loss.",
+        "A single-batch overfit test and the final training loss against the best constant predictor's loss. For class "
+        "targets that is the label entropy: its plug-in estimate from a few batches reads low (biased by the unseen "
+        "labels of a large vocabulary), so watch judges against the most it can be given the labels counted "
+        "(Miller–Madow estimate plus the Good–Turing unseen mass, at most ln K).",
         "If a model cannot memorise one small batch, there is usually a bug or too little capacity, and no amount of "
         "regularisation tuning will help.",
         "Use a bigger model and train longer; if it still cannot overfit one batch, look for bugs in the data, "

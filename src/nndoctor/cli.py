@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_outputs(p)
     p.add_argument("--select", help="only these codes or prefixes, comma-separated (e.g. D,L301)")
     p.add_argument("--ignore", help="skip these codes or prefixes, comma-separated")
-    p.add_argument("--budget", type=float, default=None, help="seconds for the whole exam (default 120)")
+    p.add_argument("--budget", type=float, default=None, help="wall-clock safety net in seconds (default 120): checks it stops are reported inconclusive, never run shorter")
     p.set_defaults(func=cmd_checkup)
 
     p = sub.add_parser("rules", help="list the rule catalog")
@@ -258,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fix", help="diagnose a setup file, then verify remedies by equal-budget seeded A/B trials")
     p.add_argument("file")
     add_outputs(p)
-    p.add_argument("--budget", type=float, default=None, help="seconds for the whole run, checkup included (default 300)")
+    p.add_argument("--budget", type=float, default=None, help="wall-clock safety net in seconds (default 300): checks it stops are reported inconclusive, never run shorter")
     p.add_argument("--seeds", type=int, default=3, help="seeded runs per arm (default 3)")
     p.set_defaults(func=cmd_fix)
     return parser

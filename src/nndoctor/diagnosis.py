@@ -7,9 +7,10 @@ with ``explained_by`` and orders the report root cause first, its symptoms under
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
-from .findings import Finding
+from .findings import Finding, Severity
 
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
@@ -29,12 +30,12 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "M210": ("D105", "D106", "D101", "M202", "M204"),
     "L303": ("L301", "D104"),
     "L307": ("L301", "L302", "L303", "L305", "L306", "L304", "D113", "D101", "D105", "M210", "M201", "M202", "M204", "L308"),
-    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "L307"),
-    "O402": ("M201", "L301", "D111", "M209"),
+    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "L307", "O410"),
+    "O402": ("M201", "L301", "D111", "M209", "O410"),
     "O403": ("D101", "D105", "O401", "M202", "L308", "D104", "O410"),
     "O404": ("M201", "M205", "M202", "M204", "L301", "D101"),
     "O405": ("O401", "M203", "D101"),
-    "O406": ("M201", "M209", "M208", "L301", "L302", "L304", "D111", "O402", "M203", "M204", "O409", "O404", "D101"),
+    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "O402", "M203", "M204", "O409", "O404", "D101"),
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101"),
@@ -115,6 +116,8 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("M202", "O404"): lambda symptom, root: symptom.evidence.get("slope_limited") is True,
     ("O404", "M202"): lambda symptom, root: root.evidence.get("slope_limited") is not True,
     ("M209", "L304"): lambda symptom, root: bool(root.evidence.get("stuck")),
+    # One batch that cannot be memorised at any LR tried (no LR to blame) is why the loss cannot move.
+    ("O406", "G602"): lambda symptom, root: bool(root.evidence.get("at_any_lr")),
     # Outputs far too large at init make every step too large; a loss far below chance does not.
     ("O401", "L307"): lambda symptom, root: (root.evidence.get("ratio_to_chance") or 0) > 1,
 }
@@ -130,8 +133,53 @@ def _link_holds(symptom: Finding, root_code: str, roots: list[Finding]) -> bool:
 FAMILY_ORDER = {"D": 0, "L": 1, "M": 2, "T": 3, "O": 4, "G": 5}
 
 
+def may_explain(roots: list[Finding], symptom: Finding) -> bool:
+    """Whether findings of a root code may stand as the cause of ``symptom``, by severity alone.
+
+    A finding below warning is advice: its own verdict says it is no problem in this run
+    (``reduction='sum'`` under an adaptive optimizer, say), so it cannot be why something
+    at warning or above went wrong. Such a symptom stands on its own. A root at warning or
+    above may explain a worse symptom; it then takes that symptom's severity (``raise_roots``).
+    """
+    return not symptom.severity.at_least(Severity.WARNING) or any(r.severity.at_least(Severity.WARNING) for r in roots)
+
+
+def refuse_lesser_roots(findings: list[Finding]) -> list[Finding]:
+    """Undo links (however they were made) from a symptom at warning or above to a root below warning."""
+    present: dict[str, list[Finding]] = {}
+    for finding in findings:
+        present.setdefault(finding.code, []).append(finding)
+    for finding in findings:
+        root = finding.explained_by
+        if root is not None and root in present and not may_explain(present[root], finding):
+            finding.explained_by = None
+    return findings
+
+
+def raise_roots(findings: list[Finding]) -> list[Finding]:
+    """Give every root cause (at warning or above) at least the severity of what it explains.
+
+    The severity of a cause is that of the harm it is shown to do: out-of-scale targets
+    (a warning) that explain a diverged run (an error) are an error in that run. Chains are
+    followed until nothing changes; ``evidence["severity_raised_by"]`` names the symptom.
+    """
+    by_code: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    changed = True
+    while changed:
+        changed = False
+        for symptom in findings:
+            for root in by_code.get(symptom.explained_by or "", []):
+                if root is not symptom and root.severity.at_least(Severity.WARNING) and symptom.severity.rank > root.severity.rank:
+                    root.severity = symptom.severity
+                    root.evidence["severity_raised_by"] = symptom.code
+                    changed = True
+    return findings
+
+
 def link_symptoms(findings: list[Finding]) -> list[Finding]:
-    """Set ``explained_by`` on every finding whose root cause is also present."""
+    """Set ``explained_by`` on every finding whose root cause is also present (and may explain it)."""
     present: dict[str, list[Finding]] = {}
     for finding in findings:
         present.setdefault(finding.code, []).append(finding)
@@ -139,8 +187,8 @@ def link_symptoms(findings: list[Finding]) -> list[Finding]:
         if finding.explained_by is not None:
             continue
         for root in EXPLAINS.get(finding.code, ()):
-            if root in present and root != finding.code and _link_holds(finding, root, present[root]) \
-                    and not _explained_chain(findings, root, finding.code):
+            if root in present and root != finding.code and may_explain(present[root], finding) \
+                    and _link_holds(finding, root, present[root]) and not _explained_chain(findings, root, finding.code):
                 finding.explained_by = root
                 break
     return findings
@@ -172,13 +220,171 @@ def root_of(finding: Finding, findings: list[Finding]) -> str:
     return code
 
 
+# -- links that take precedence over EXPLAINS -------------------------------------------
+# What a loop bug or a realised mechanism makes the curves show. These are decided before
+# the catalog's EXPLAINS table, in this order, because the measurement says which mechanism
+# acted (a clip that bites every step sets the step size; units that died before the loss
+# spiked were not killed by the spikes), not the codes alone.
+CURVE_SYMPTOMS = ("O401", "O402", "O403", "O404", "O405", "O406", "O407", "O412", "G601", "G602", "G604", "G605", "M203", "M209", "D111")
+# Once the loss is non-finite, these are consequences of the non-finite loss, not causes.
+AFTER_NONFINITE = ("O403", "O406", "O407", "O412", "G602", "G605", "O405", "M203", "D111", "G601")
+
+Present = dict[str, list[Finding]]
+When = Callable[[Finding, Finding, Present], bool]
+
+
+@dataclass(frozen=True)
+class Link:
+    """``root`` explains each of ``symptoms`` present when ``when(root, symptom, present)`` holds."""
+
+    root: str
+    symptoms: tuple[str, ...]
+    when: When = lambda root, symptom, present: True
+
+
+def _nonfinite_loss(root: Finding, symptom: Finding, present: Present) -> bool:
+    return bool(root.evidence.get("nonfinite"))
+
+
+def _all_layers_off(too_small: bool) -> When:
+    """O412 with every layer off together: the global learning rate, which the curve rules name."""
+    return lambda root, symptom, present: not symptom.evidence.get("some_layers") and ("too_small" in symptom.evidence) == too_small
+
+
+def _some_layers_off(root: Finding, symptom: Finding, present: Present) -> bool:
+    """Layers that barely (or wildly) move, next to healthy ones, are why the loss stalls or blows up."""
+    return bool(root.evidence.get("some_layers"))
+
+
+def _died_before_spikes(present: Present) -> bool:
+    """The units were already dead at a sampled step before the loss first spiked: the spikes did not kill them."""
+    death, swings = present.get("O405"), present.get("O407")
+    if not death or not swings:
+        return False
+    onset, spike = death[0].evidence.get("onset_step"), swings[0].evidence.get("first_spike_step")
+    return onset is not None and spike is not None and onset < spike
+
+
+def _units_died_first(root: Finding, symptom: Finding, present: Present) -> bool:
+    """A layer of dead units passes no gradient: the model stops fitting (unless the spikes came first and killed them)."""
+    return "O407" not in present or _died_before_spikes(present)
+
+
+def _steps_overshoot(root: Finding, symptom: Finding, present: Present) -> bool:
+    """Steps big enough to throw the loss to multiples of its level also kill units and leave the data unfitted."""
+    if root.evidence.get("shape") not in ("spikes", "bouncing"):
+        return False
+    return symptom.code != "O405" or not _died_before_spikes(present)
+
+
+def _lr_cause(code: str) -> When:
+    """G602 whose single-batch test fitted at another LR: that LR's finding (named by the probe) is the cause."""
+    return lambda root, symptom, present: symptom.evidence.get("lr_cause") == code
+
+
+PRECEDING_LINKS: tuple[Link, ...] = (
+    Link("O402", ("G602",), _lr_cause("O402")),
+    Link("O406", ("G602",), _lr_cause("O406")),
+    Link("O401", ("G602",), _lr_cause("O401")),
+    Link("O401", AFTER_NONFINITE, _nonfinite_loss),
+    Link("O406", ("O412",), _all_layers_off(True)),
+    Link("O402", ("O412",), _all_layers_off(True)),
+    Link("O401", ("O412",), _all_layers_off(False)),
+    Link("O407", ("O412",), _all_layers_off(False)),
+    Link("O412", ("O401", "O406", "O402", "O407", "O405", "G602", "G605"), _some_layers_off),
+    Link("O405", ("O406", "G602", "G605"), _units_died_first),
+    # with the clip biting on every step, the clip and not the LR sets the step size
+    Link("O408", ("O402", "O406", "O412", "G602", "G605")),
+    Link("O407", ("O412", "G602", "G605", "O405"), _steps_overshoot),
+    # the optimizer's own tensors get no gradient because the loss trains others in their place
+    Link("T504", ("M209",), lambda root, symptom, present: bool(root.evidence.get("receive_gradients"))),
+    Link("T502", ("D101", "D102"), lambda root, symptom, present: bool(symptom.evidence.get("input_batchnorm"))),
+    # loop bugs the catalog's EXPLAINS table cannot know about: what each one makes the curves show
+    Link("T505", CURVE_SYMPTOMS + ("T504",)),
+    Link("T501", CURVE_SYMPTOMS),
+    Link("L308", CURVE_SYMPTOMS),
+    Link("T504", ("O402", "O406", "G602", "G605", "O412")),
+    Link("T506", ("G601", "G604", "G605", "O406", "O407")),
+    Link("D104", ("O401", "O403", "M203", "O405")),
+    Link("D113", CURVE_SYMPTOMS),
+    Link("D105", ("M204", "O404", "O403", "O401", "O405", "O412", "G605")),
+    Link("O411", ("O402", "O406", "O412", "G602", "G605")),
+    Link("O404", ("O406", "O412", "G602", "G605")),
+)
+
+
+def link_preceding(findings: list[Finding]) -> list[Finding]:
+    """Apply ``PRECEDING_LINKS`` in order: each sets ``explained_by`` on a present, unexplained symptom.
+
+    A link never closes a loop (a root already explained, through a chain, by the symptom) and
+    a root below warning explains nothing at warning or above (``may_explain``).
+    """
+    present: Present = {}
+    for finding in findings:
+        present.setdefault(finding.code, []).append(finding)
+    for link in PRECEDING_LINKS:
+        roots = present.get(link.root)
+        if not roots:
+            continue
+        for symptom in findings:
+            if symptom.code not in link.symptoms or symptom.code == link.root or symptom.explained_by is not None:
+                continue
+            if may_explain(roots, symptom) and any(link.when(root, symptom, present) for root in roots) \
+                    and not _explained_chain(findings, link.root, symptom.code):
+                symptom.explained_by = link.root
+    return findings
+
+
+# -- the evidence chain in words ----------------------------------------------------------
+def _ratio_text(evidence: dict) -> str | None:
+    lr, suggested = evidence.get("user_lr"), evidence.get("suggested_lr")
+    if isinstance(lr, (int, float)) and isinstance(suggested, (int, float)) and lr > 0 and suggested > 0:
+        factor = suggested / lr
+        return f"the range test's best LR is {factor:.0f}x yours" if factor >= 1 else f"the range test's best LR is {1 / factor:.0f}x below yours"
+    return None
+
+
+# root code -> a short statement of its evidence (None: fall back to the root's own message).
+BECAUSE: dict[str, Callable[[Finding], str | None]] = {
+    "O401": lambda root: _ratio_text(root.evidence),
+    "O402": lambda root: _ratio_text(root.evidence),
+    "O406": lambda root: _ratio_text(root.evidence),
+}
+
+
+def _first_clause(message: str, limit: int = 160) -> str:
+    """The root's message up to its first sentence end, shortened to ``limit`` characters."""
+    text = message.split(". ")[0].rstrip(".")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def state_because(findings: list[Finding]) -> list[Finding]:
+    """Write the evidence chain into each linked finding: ``evidence["because"]`` = "SYMPTOM because ROOT: what ROOT measured"."""
+    by_code = {f.code: f for f in findings}
+    for finding in findings:
+        root = by_code.get(finding.explained_by or "")
+        if root is None or root is finding:
+            continue
+        summary = BECAUSE.get(root.code, lambda r: None)(root) or _first_clause(root.message)
+        finding.evidence["because"] = f"{finding.code} because {root.code}: {summary}"
+    return findings
+
+
 def rank(findings: list[Finding]) -> list[Finding]:
     """Order findings most important first: each root cause followed by the symptoms it explains.
 
-    A root's rank is that of its most severe symptom or itself, so a warning-level root
-    cause that explains an error comes before unrelated warnings.
+    A root cause carries at least the severity of what it explains: a root below warning
+    explains nothing at warning or above (the link is refused, the symptom stands on its
+    own), and a warning-level root that explains an error becomes an error. So the worst
+    severity in the report is always that of some root cause, and the verdict follows it.
+
+    This is the one place links are made, for every mode: ``PRECEDING_LINKS`` (what a loop
+    bug or a measured mechanism makes the curves show) first, then the catalog's
+    ``EXPLAINS`` with its ``CONDITIONS``; each linked finding then states the chain in
+    ``evidence["because"]``.
     """
-    findings = link_symptoms(list(findings))
+    findings = refuse_lesser_roots(list(findings))
+    findings = state_because(raise_roots(link_symptoms(link_preceding(findings))))
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(root_of(finding, findings), []).append(finding)

@@ -57,13 +57,47 @@ class Report:
         return 1 if self.at_least(Severity.WARNING) else 0
 
     def root_causes(self) -> list[Finding]:
+        """Findings at warning or above that nothing else in the report explains, most important first."""
         return [f for f in self.findings if f.explained_by is None and f.severity.at_least(Severity.WARNING)]
 
+    def did_not_train(self) -> str | None:
+        """Why the watched run never updated a weight, or None when it trained (or is no watched run).
+
+        ``nndoctor run`` says so in ``extra`` (``trained: False`` with the reason); a watch
+        report says so through its telemetry: no optimizer step and no hand-written update.
+        A run that never trained is no evidence of health, whatever its findings.
+        """
+        if "trained" in self.extra:  # said by whoever ran the loop (``nndoctor run`` knows about forked ranks too)
+            return None if self.extra["trained"] else str(self.extra.get("did_not_train") or "no training step ran")
+        steps = self.telemetry.get("optimizer_steps") if self.mode == "watch" else None
+        if not isinstance(steps, dict):
+            return None
+        counters = self.telemetry.get("counters") or {}
+        manual = self.telemetry.get("manual_steps", counters.get("manual_steps", 0)) or 0
+        if sum(int(v) for v in steps.values()) or int(manual):
+            return None
+        if steps:
+            return "no optimizer step and no hand-written parameter update ran"
+        # No optimizer at all: ``p.data.add_(...)`` leaves no trace, so only a run with no backward pass either is known idle.
+        return None if self.telemetry.get("steps") else "no backward pass, optimizer step or parameter update ran"
+
     def verdict(self) -> str:
-        """One sentence: healthy, or the top root cause."""
-        roots = self.root_causes()
-        if not roots:
+        """One sentence: did not train, the top root cause, or healthy.
+
+        The verdict follows the worst severity present: it is never "Healthy" while any
+        finding reaches warning, and a finding hung under a root below warning (advice,
+        which explains no problem) counts as a root cause itself, the most severe first.
+        """
+        reason = self.did_not_train()
+        if reason:
+            return f"Did not train: {reason}"
+        loud = self.at_least(Severity.WARNING)
+        if not loud:
             return "Healthy: no problem at warning level or above."
+        advice = {f.code for f in self.findings} - {f.code for f in loud}
+        roots = [f for f in loud if f.explained_by is None or f.explained_by in advice]
+        worst = max(f.severity.rank for f in loud)
+        roots = [f for f in roots if f.severity.rank == worst] + [f for f in roots if f.severity.rank != worst] or loud[:1]
         top = roots[0]
         more = len(roots) - 1
         tail = f" (+{more} more root cause{'s' if more != 1 else ''})" if more else ""

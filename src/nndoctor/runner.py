@@ -1,19 +1,26 @@
-"""The checkup runner: select checks, run them on copies within a budget, rank the findings."""
+"""The checkup runner: select checks, run them on copies, rank the findings.
+
+Every probe's work is fixed in steps and samples (sized from the setup, seeded), so the same
+setup gives the same report on an idle and on a loaded machine. ``budget`` seconds is only a
+safety net: a check that would start after it, or whose probe it stops, is listed as
+inconclusive with its findings withheld; nothing is ever run shorter to fit it.
+"""
 from __future__ import annotations
 
 import time
 import traceback
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .catalog import select_rules
-from .checks.base import Check, Context, registered_checks
+from .checks.base import Check, Context, Inconclusive, registered_checks
 from .diagnosis import rank
 from .findings import Finding
 from .patient import untouched
 from .probes.telemetry import probe_telemetry
+from .probes.trial import probe_threads, setup_step_cost
 from .report import CheckFailure, Report
 from .rng import seed_everything
-from .setup import Setup
+from .setup import LossUnavailable, Setup
 
 DEFAULT_BUDGET_S = 120.0
 ProgressCallback = Callable[[str, int, int], None]
@@ -29,8 +36,15 @@ def checkup(
     """Examine ``setup`` and return a ranked Report.
 
     Runs every registered check whose codes survive ``select``/``ignore`` (code prefixes).
-    ``budget`` (seconds) bounds the exam: checks that would start after it are skipped and
-    listed. The user's model, optimizer and global RNG states are exactly as before.
+    ``budget`` (seconds, default ``DEFAULT_BUDGET_S``) is a wall-clock safety net, never a
+    step budget: checks that would start after it, and checks whose probe it stopped, are
+    inconclusive. They are listed in ``report.skipped`` (names) and
+    ``report.extra["inconclusive"]`` (check, codes, reason; JSON ``"inconclusive"``, an empty
+    list when nothing was), and their findings are withheld,
+    so a slow machine can lose findings but never get different ones. Checks that need a
+    loss the labels cannot give (D113) are listed in ``report.skipped`` too and in
+    ``report.extra["skipped_checks"]`` (check, codes, reason). The user's model,
+    optimizer and global RNG states are exactly as before.
     """
     started = time.perf_counter()
     budget = DEFAULT_BUDGET_S if budget is None else float(budget)
@@ -38,30 +52,46 @@ def checkup(
     checks = [c for c in registered_checks() if wanted.intersection(c.codes)]
     findings: list[Finding] = []
     failures: list[CheckFailure] = []
-    skipped: list[str] = []
+    inconclusive: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []  # checks that abstained because the loss cannot be computed (D113)
     with untouched(setup.model, setup.user_optimizer):
         seed_everything(setup.seed)
         setup.resolve()
         ctx = Context(setup=setup, deadline=started + budget)
-        for index, chk in enumerate(checks):
-            if progress is not None:
-                progress(chk.phase, index, len(checks))
-            if ctx.time_left() <= 0:
-                skipped.append(chk.name)
-                continue
-            findings.extend(_run_check(chk, ctx, wanted, failures))
+        cost, samples = setup_step_cost(setup)
+        ctx.put_probe("step_cost", cost)
+        with probe_threads(cost, samples, setup.device):
+            for index, chk in enumerate(checks):
+                if progress is not None:
+                    progress(chk.phase, index, len(checks))
+                if ctx.out_of_time():
+                    inconclusive.append(_inconclusive(chk, f"not started: the {budget:g} s safety net (--budget) had run out"))
+                    continue
+                produced, reason = _run_check(chk, ctx, wanted, failures, skipped)
+                if reason is not None:
+                    inconclusive.append(_inconclusive(chk, reason))
+                else:
+                    findings.extend(produced)
         _add_probe_telemetry(ctx, failures)
         if progress is not None:
             progress("done", len(checks), len(checks))
-    return Report(
+    report = Report(
         mode="checkup",
         findings=rank(findings),
         setup=setup.summary(),
         telemetry=ctx.telemetry,
         failures=failures,
-        skipped=skipped,
+        skipped=[entry["check"] for entry in inconclusive + skipped],
         duration_s=time.perf_counter() - started,
     )
+    report.extra["inconclusive"] = inconclusive
+    report.extra["skipped_checks"] = skipped
+    return report
+
+
+def _inconclusive(chk: Check, reason: str) -> dict[str, Any]:
+    """The report's entry for a check the safety net left without a result."""
+    return {"check": chk.name, "codes": list(chk.codes), "reason": reason}
 
 
 def _add_probe_telemetry(ctx: Context, failures: list[CheckFailure]) -> None:
@@ -73,13 +103,32 @@ def _add_probe_telemetry(ctx: Context, failures: list[CheckFailure]) -> None:
         failures.append(CheckFailure("probe telemetry", (), f"{type(exc).__name__}: {exc}"))
 
 
-def _run_check(chk: Check, ctx: Context, wanted: set[str], failures: list[CheckFailure]) -> list[Finding]:
-    """Run one check; a crash becomes a CheckFailure, and codes outside ``wanted`` are dropped."""
+def _run_check(
+    chk: Check, ctx: Context, wanted: set[str], failures: list[CheckFailure], skipped: list[dict[str, Any]]
+) -> tuple[list[Finding], str | None]:
+    """Run one check: its findings for ``wanted`` codes, and why it is inconclusive (None when it is not).
+
+    A crash becomes a CheckFailure. A check that hit the safety net, or read a probe the
+    safety net stopped (even if it caught the exception), is inconclusive and yields nothing.
+    A check that needed a loss the labels cannot give (:class:`LossUnavailable`; D113
+    reports the labels) is appended to ``skipped`` with that reason: an abstention, not a crash.
+    """
     seed_everything(ctx.setup.seed)
+    ctx.begin_check()
     try:
         produced = list(chk.run(ctx) or [])
+    except Inconclusive as exc:
+        return [], ctx.inconclusive_reason() or str(exc)
+    except LossUnavailable as exc:
+        skipped.append({"check": chk.name, "codes": list(chk.codes), "reason": f"no loss value: {exc.problem}"})
+        return [], None
     except Exception as exc:  # a broken check must never break the exam
+        if ctx.inconclusive_reason() is not None:
+            return [], ctx.inconclusive_reason()
         last = traceback.extract_tb(exc.__traceback__)[-1]
         failures.append(CheckFailure(chk.name, chk.codes, f"{type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"))
-        return []
-    return [f for f in produced if f.code in wanted]
+        return [], None
+    reason = ctx.inconclusive_reason()
+    if reason is not None:
+        return [], reason
+    return [f for f in produced if f.code in wanted], None

@@ -7,6 +7,7 @@ user's objects; the runner isolates their failures.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -15,10 +16,35 @@ import torch
 from torch import nn
 
 from ..findings import Finding
-from ..setup import Batch, Setup, move_to
+from ..setup import Batch, LossUnavailable, Setup, move_to
 from ..rng import seed_everything
 
 PHASES = ("data", "model", "loss", "optimisation", "training")
+
+
+class Inconclusive(Exception):
+    """A measurement stopped by the wall-clock safety net: it proves nothing, so nothing is concluded from it.
+
+    Budgets are counted in steps and samples, so a measurement that finishes gives the same
+    answer on an idle and on a loaded machine. The clock only guards against a setup far too
+    slow for the exam: when it runs out the measurement is abandoned, not shortened, and every
+    check that reads it is reported inconclusive with its findings withheld.
+    """
+
+
+def check_deadline(deadline: float | None, what: str) -> None:
+    """Raise :class:`Inconclusive` when ``deadline`` (a ``time.perf_counter()`` instant) has passed.
+
+    Probes call this between steps; ``None`` or ``inf`` means no safety net.
+    """
+    if deadline is not None and time.perf_counter() > deadline:
+        raise Inconclusive(f"{what}: stopped by the wall-clock safety net")
+
+
+def earliest(*deadlines: float | None) -> float | None:
+    """The earliest of the given deadlines that is set (None when none is)."""
+    given = [d for d in deadlines if d is not None and math.isfinite(d)]
+    return min(given) if given else None
 
 
 @dataclass(frozen=True)
@@ -62,21 +88,55 @@ class Context:
     Probe results (an LR range test, a trial training) are computed at most once per
     checkup and shared by every check that reads them; ``telemetry`` gathers the series
     renderers plot.
+
+    ``deadline`` (a ``time.perf_counter()`` instant, ``inf`` for none) is the wall-clock
+    safety net and nothing else: probes run their step budgets in full and call
+    :meth:`check_deadline` between steps, which raises :class:`Inconclusive` once it has
+    passed. A probe that raised stays inconclusive for the rest of the checkup, and the
+    runner withholds the findings of every check that read it (:meth:`inconclusive_reason`),
+    so the clock can take findings away but never change one.
     """
 
     setup: Setup
-    deadline: float
+    deadline: float = math.inf
     sample_batches: int = 8
     telemetry: dict[str, Any] = field(default_factory=dict)
     _batches: dict[str, list[Batch]] = field(default_factory=dict)
     _probes: dict[str, Any] = field(default_factory=dict)
+    _inconclusive: dict[str, str] = field(default_factory=dict)
+    _unavailable: dict[str, LossUnavailable] = field(default_factory=dict)  # probes that needed a loss the labels cannot give
+    _read: set[str] = field(default_factory=set)
+    _tripped: str | None = None
 
     @property
     def device(self) -> torch.device:
         return self.setup.device
 
+    def out_of_time(self) -> bool:
+        """Whether the wall-clock safety net has run out."""
+        return time.perf_counter() > self.deadline
+
+    def check_deadline(self, what: str) -> None:
+        """Raise :class:`Inconclusive` (and mark the running check inconclusive) once the safety net ran out."""
+        try:
+            check_deadline(self.deadline, what)
+        except Inconclusive as exc:
+            self._tripped = self._tripped or str(exc)
+            raise
+
     def time_left(self) -> float:
-        return self.deadline - time.perf_counter()
+        """Compatibility shim for checks written when budgets were in seconds: ``inf`` until the safety net runs out.
+
+        Budgets are in steps and samples, so a check must not do less work because time is
+        short. While the safety net holds this returns ``inf`` (a guard like
+        ``time_left() < 5`` never fires); once it has run out it returns 0 and marks the
+        running check inconclusive, so whatever the check then skips is withheld and listed,
+        never reported as a different result. New code calls :meth:`check_deadline`.
+        """
+        if not self.out_of_time():
+            return math.inf
+        self._tripped = self._tripped or "stopped by the wall-clock safety net"
+        return 0.0
 
     def batches(self, split: str = "train") -> list[Batch]:
         """Up to ``sample_batches`` batches of a split, read once and cached (moved to the device)."""
@@ -98,7 +158,46 @@ class Context:
         return dict(self._probes)
 
     def probe(self, name: str, compute: Callable[["Context"], Any]) -> Any:
-        """The result of ``compute(ctx)``, computed once per checkup under ``name``."""
+        """The result of ``compute(ctx)``, computed once per checkup under ``name``.
+
+        A probe stopped by the safety net raises :class:`Inconclusive` now and on every later
+        read; the running check is recorded as having read ``name`` either way. A probe that
+        needed a loss the labels cannot give (:class:`~nndoctor.setup.LossUnavailable`, D113
+        reports why) raises the same ``LossUnavailable`` on every later read, so it is
+        computed once and every check that reads it is listed as skipped with that reason.
+        """
+        self._read.add(name)
+        if name in self._inconclusive:
+            raise Inconclusive(self._inconclusive[name])
+        if name in self._unavailable:
+            raise self._unavailable[name]
         if name not in self._probes:
-            self._probes[name] = compute(self)
+            try:
+                self._probes[name] = compute(self)
+            except Inconclusive as exc:
+                self._inconclusive[name] = str(exc)
+                raise
+            except LossUnavailable as exc:
+                self._unavailable[name] = exc
+                raise
         return self._probes[name]
+
+    def put_probe(self, name: str, value: Any) -> None:
+        """Store a result computed outside any check (the runner's step cost) under ``name``."""
+        self._probes[name] = value
+
+    def inconclusive_probes(self) -> dict[str, str]:
+        """Probes stopped by the safety net so far, with the reason (a copy)."""
+        return dict(self._inconclusive)
+
+    def begin_check(self) -> None:
+        """Forget which probes the previous check read (the runner calls this before each check)."""
+        self._read = set()
+        self._tripped = None
+
+    def inconclusive_reason(self) -> str | None:
+        """Why the check that just ran proves nothing (it read an inconclusive probe or hit the safety net), else None."""
+        reasons = [self._inconclusive[name] for name in sorted(self._read) if name in self._inconclusive]
+        if self._tripped and not reasons:
+            reasons.append(self._tripped)
+        return "; ".join(reasons) or None

@@ -17,15 +17,17 @@ from torch.utils.data import WeightedRandomSampler
 from ..findings import Finding, Severity
 from ..probes import data_audit as audit
 from ..probes import data_duplicates as copies
-from ..probes.init_outputs import init_outputs
+from ..probes.init_outputs import init_outputs, loss_name
+from ..setup import primary_output
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
 from ..probes.layer_stats import input_batchnorm
+from ..verdicts.data import (
+    BatchOrder, InputScale, LabelEncoding, LabelProbe, NonFiniteData, TargetScale, labels_unpredictable,
+    mixed_feature_scales as _mixed_feature_scales, non_finite_data, ordered_batches, unnormalised_inputs,
+    unscaled_regression_targets as _unscaled_regression_targets, bad_label_encoding as _bad_label_encoding,
+)
 from .base import Context, check
 
-SCALE_LIMIT = 10.0  # typical |x| (root mean square) above this is an order of magnitude off unit scale
-OFFSET_LIMIT = 3.0  # |mean| above 3 and above 3 std: the offset dominates the signal
-TINY_SCALE = 0.01  # typical |x| below this: the signal vanishes against the weights' scale
-SCALE_RATIO_LIMIT = 100.0  # two orders of magnitude between feature scales
 SHIFT_ALPHA = 0.001  # family-wise false-alarm rate per checkup (Bonferroni over features)
 SHIFT_KS_FLOOR = 0.2  # KS distance of a half-std shift of the mean: large enough to matter
 LABEL_SHIFT_TVD = 0.1  # 10 points of class share moved between splits
@@ -49,50 +51,25 @@ def _pct(share: float) -> str:
     return f"{100 * share:.1f}%"
 
 
-def _enough_time(ctx: Context, seconds: float = 1.0) -> bool:
-    return ctx.time_left() > seconds
-
-
 # -- scale ------------------------------------------------------------------------------
-def off_scale(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """Units whose typical magnitude exceeds SCALE_LIMIT or whose offset dwarfs their spread."""
-    rms = np.sqrt(mean**2 + std**2)
-    return (rms > SCALE_LIMIT) | ((np.abs(mean) > OFFSET_LIMIT) & (np.abs(mean) > OFFSET_LIMIT * std))
+def _input_scale(ctx: Context, stats: audit.FeatureStats) -> InputScale:
+    """The data audit's per-unit statistics as the D101/D102 measurement."""
+    sample = audit.sample_of(ctx, "train")
+    return InputScale(
+        unit=stats.unit, mean=stats.mean, std=stats.std, max_abs=stats.max_abs, range=stats.range,
+        distinct=stats.distinct, overall_mean=stats.overall_mean, overall_std=stats.overall_std,
+        overall_max_abs=stats.overall_max_abs, scope=sample.scope if sample else "",
+        input_batchnorm=input_batchnorm(ctx.setup.model) or None, tabular=stats.layout == "tabular",
+    )
 
 
 @check("D101", phase="data")
 def unnormalized_inputs(ctx: Context) -> Iterable[Finding]:
-    """Inputs far from zero mean / unit scale, unless the model's first layer is a BatchNorm that standardises them."""
-    if input_batchnorm(ctx.setup.model):
-        return
+    """Inputs far from zero mean / unit scale (verdict: ``verdicts.data.unnormalised_inputs``)."""
     stats = audit.train_feature_stats(ctx)
     if stats.layout == "none" or not len(stats.mean):
         return
-    off = off_scale(stats.mean, stats.std)
-    varying = stats.std > 0
-    tiny = bool(varying.any()) and float(np.median(stats.rms[varying])) < TINY_SCALE
-    if not off.any() and not tiny:
-        return
-    unit, units = stats.unit, len(stats.mean)
-    worst = np.argsort(-np.maximum(stats.rms, np.abs(stats.mean)))[:5] if off.any() else np.argsort(stats.rms)[:5]
-    summary = f"overall mean {stats.overall_mean:.3g}, std {stats.overall_std:.3g}, max|x| {stats.overall_max_abs:.3g}"
-    if off.any():
-        what = (f"{int(off.sum())} of {units} input {unit}s are far from zero mean / unit scale "
-                f"(typical magnitude > {SCALE_LIMIT:g}, or |mean| > {OFFSET_LIMIT:g} and > {OFFSET_LIMIT:g} std)")
-    else:
-        what = f"the inputs are vanishingly small (median typical magnitude {np.median(stats.rms[varying]):.2g} < {TINY_SCALE:g})"
-    sample = audit.sample_of(ctx, "train")
-    yield Finding(
-        "D101", Severity.WARNING,
-        f"Inputs are not normalised: {what}; {summary}.",
-        evidence={
-            "mean": stats.overall_mean, "std": stats.overall_std, "max_abs": stats.overall_max_abs,
-            "unit": unit, "units": units, "off_scale": int(off.sum()), "off_scale_indices": np.flatnonzero(off)[:50].tolist(),
-            "worst": [{"index": int(j), "mean": float(stats.mean[j]), "std": float(stats.std[j]), "max_abs": float(stats.max_abs[j])} for j in worst],
-            "scope": sample.scope if sample else "",
-        },
-        location=f"input {unit}s {_listing(np.flatnonzero(off))}" if off.any() else "inputs",
-    )
+    yield from unnormalised_inputs(_input_scale(ctx, stats))
 
 
 def _tabular(ctx: Context) -> tuple[audit.FeatureStats, np.ndarray] | None:
@@ -105,36 +82,11 @@ def _tabular(ctx: Context) -> tuple[audit.FeatureStats, np.ndarray] | None:
 
 @check("D102", phase="data")
 def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
-    """Feature scales (units) apart by orders of magnitude, in both spread and extent.
-
-    A feature that is rarely non-zero (an edge pixel) has a tiny std on the same scale as its
-    neighbours; its range shows the scale is shared. Only when the range ratio agrees with the
-    std ratio do the features live in different units.
-    """
+    """Feature scales apart by orders of magnitude (verdict: ``verdicts.data.mixed_feature_scales``)."""
     found = _tabular(ctx)
-    if found is None or input_batchnorm(ctx.setup.model):
+    if found is None:
         return
-    stats, _ = found
-    continuous = np.flatnonzero((stats.std > 1e-12) & (stats.distinct > 2))
-    if len(continuous) < 2 or stats.range is None:
-        return
-    stds, ranges = stats.std[continuous], stats.range[continuous]
-    big, small = continuous[np.argmax(stds)], continuous[np.argmin(stds)]
-    ratio = float(stats.std[big] / stats.std[small])
-    range_ratio = float(ranges.max() / ranges.min()) if ranges.min() > 0 else float("inf")
-    if ratio < SCALE_RATIO_LIMIT or range_ratio < SCALE_RATIO_LIMIT:
-        return
-    yield Finding(
-        "D102", Severity.WARNING,
-        f"Feature scales differ by a factor of {ratio:.3g}: feature {big} has std {stats.std[big]:.3g}, "
-        f"feature {small} has std {stats.std[small]:.3g} (limit {SCALE_RATIO_LIMIT:g}x; their ranges differ by "
-        f"{range_ratio:.3g}x). Large-scale features dominate the first layer and the gradient; one global scale "
-        "cannot fix this, each feature needs its own.",
-        evidence={"ratio": ratio, "range_ratio": range_ratio, "largest": {"index": int(big), "std": float(stats.std[big])},
-                  "smallest": {"index": int(small), "std": float(stats.std[small])},
-                  "stds": stats.std[:200].tolist()},
-        location=f"features {big} and {small}",
-    )
+    yield from _mixed_feature_scales(_input_scale(ctx, found[0]))
 
 
 @check("D103", phase="data")
@@ -181,57 +133,32 @@ def constant_feature(ctx: Context) -> Iterable[Finding]:
 # -- values -----------------------------------------------------------------------------
 @check("D104", phase="data")
 def non_finite_values(ctx: Context) -> Iterable[Finding]:
+    """NaN/Inf in the data, per split (verdict: ``verdicts.data.non_finite_data``)."""
     for split in ("train", "val"):
         counts = audit.non_finite(ctx, split)
         if counts is None or not counts.total:
             continue
-        where = f"; first at row {counts.first_row}" if counts.first_row is not None else ""
-        if counts.first_batch is not None:
-            where += f", loader batch {counts.first_batch}"
-        whole = counts.whole_columns
         columns = np.flatnonzero(counts.input_columns).tolist() if counts.input_columns is not None else []
-        if whole:
-            where += f"; all of them fill input columns {_listing(whole)} entirely"
-        yield Finding(
-            "D104", Severity.ERROR,
-            f"The {split} data holds non-finite values: inputs {counts.input_nan} NaN / {counts.input_inf} Inf, "
-            f"targets {counts.target_nan} NaN / {counts.target_inf} Inf, in {counts.rows_affected} of "
-            f"{counts.rows_checked} rows ({counts.scope}){where}. One NaN makes the loss and every weight NaN.",
-            evidence={"split": split, "input_nan": counts.input_nan, "input_inf": counts.input_inf,
-                      "target_nan": counts.target_nan, "target_inf": counts.target_inf,
-                      "rows_affected": counts.rows_affected, "rows_checked": counts.rows_checked,
-                      "first_row": counts.first_row, "first_batch": counts.first_batch, "scope": counts.scope,
-                      "nonfinite_columns": columns[:100], "whole_columns": bool(whole)},
-            location=f"{split} row {counts.first_row}" if counts.first_row is not None else split,
-        )
+        yield from non_finite_data(NonFiniteData(
+            where=f"{split} data", split=split,
+            input_nonfinite=counts.input_nan + counts.input_inf, target_nonfinite=counts.target_nan + counts.target_inf,
+            input_nan=counts.input_nan, input_inf=counts.input_inf, target_nan=counts.target_nan, target_inf=counts.target_inf,
+            rows_affected=counts.rows_affected, rows_checked=counts.rows_checked, first_row=counts.first_row,
+            first_batch=counts.first_batch, scope=counts.scope, columns=columns, whole_columns=list(counts.whole_columns or []),
+        ))
 
 
 @check("D105", phase="data")
 def unscaled_regression_targets(ctx: Context) -> Iterable[Finding]:
+    """Regression targets far from unit scale (verdict: ``verdicts.data.unscaled_regression_targets``)."""
     if ctx.setup.task != "regression":
         return
     sample = audit.sample_of(ctx, "train")
     if sample is None or sample.y is None or sample.y.dtype.kind not in "fiu":
         return
     mean, std = audit.target_stats(sample.y)
-    off = off_scale(mean, std)
-    if not off.any():
-        return
-    columns = np.flatnonzero(off)
-    j = int(columns[np.argmax(np.sqrt(mean[columns] ** 2 + std[columns] ** 2))])
-    spread = bool(np.any(std[columns] > SCALE_LIMIT))
-    consequence = ("The loss and its gradients are huge at init and the output layer must first travel to the offset."
-                   if spread else
-                   "Their spread is on unit scale, only the offset is off: the output bias must first travel to it "
-                   "(start it at the target mean, or centre the targets).")
-    yield Finding(
-        "D105", Severity.WARNING,
-        f"Regression targets are far from unit scale: target column {j} has mean {mean[j]:.4g} and std {std[j]:.4g} "
-        f"({len(columns)} of {len(mean)} columns off scale). {consequence}",
-        evidence={"mean": mean[:50].tolist(), "std": std[:50].tolist(), "columns": columns[:50].tolist(), "scope": sample.scope,
-                  "spread_off_scale": spread},
-        location=f"target column {j}" if len(mean) > 1 else "targets",
-    )
+    loss = loss_name(ctx.setup.loss) if ctx.setup.loss is not None else ""
+    yield from _unscaled_regression_targets(TargetScale(mean=mean, std=std, losses=(loss,) if loss else (), scope=sample.scope))
 
 
 # -- labels -----------------------------------------------------------------------------
@@ -267,10 +194,41 @@ def _bias_at_prior(ctx: Context) -> str | None:
     return None
 
 
+def _token_imbalance(ctx: Context, labels: np.ndarray, scope: str) -> Iterable[Finding]:
+    """Sequence targets: one token id filling most target positions, the padding a loss should ignore.
+
+    A long-tailed (Zipfian) token distribution is what language is, so the class-ratio rule
+    does not apply; what the rule guards against (one label the model can win by predicting
+    everywhere) is a single id holding the majority of positions, usually padding counted in
+    the loss.
+    """
+    labels = labels[labels != ctx.setup.ignore_index]
+    if len(labels) < MIN_LABELS:
+        return
+    ids, counts = np.unique(labels, return_counts=True)
+    top = int(np.argmax(counts))
+    share = float(counts[top] / counts.sum())
+    if share < 0.5:
+        return
+    token = int(ids[top])
+    yield Finding(
+        "D106", Severity.WARNING,
+        f"Token id {token} fills {_pct(share)} of the target positions ({scope}); predicting it everywhere already "
+        f"scores {_pct(share)} token accuracy. In a sequence task this is usually padding or a filler counted in the "
+        f"loss: mark those positions with the loss's ignore_index (e.g. -100, or CrossEntropyLoss(ignore_index={token})).",
+        evidence={"token": token, "majority_share": share, "distinct_tokens": len(ids), "scope": scope,
+                  "ignore_index": ctx.setup.ignore_index},
+        location=f"token {token}",
+    )
+
+
 @check("D106", phase="data")
 def class_imbalance(ctx: Context) -> Iterable[Finding]:
     labels, scope = audit.all_labels(ctx, "train")
     if labels is None or len(labels) < MIN_LABELS:
+        return
+    if ctx.setup.task == "sequence":
+        yield from _token_imbalance(ctx, labels, scope)
         return
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) == 1:
@@ -308,31 +266,13 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
 
 @check("D115", phase="data")
 def unshuffled_training_data(ctx: Context) -> Iterable[Finding]:
+    """Batches ordered by class or target (verdict: ``verdicts.data.ordered_batches``)."""
     found = audit.order(ctx)
     if found is None:
         return
-    if found.kind == "classification":
-        if not (found.p_value <= 0.01 and found.mean_entropy < 0.5 * found.expected_entropy):
-            return
-        message = (f"Training batches arrive ordered by class: the first {found.batches} batches have a mean label "
-                   f"entropy of {found.mean_entropy:.3g} nats where shuffled batches give {found.expected_entropy:.3g} "
-                   f"(p = {found.p_value:.2g}); {found.runs} label runs (longest {found.longest_run}) where about "
-                   f"{found.expected_runs:.0f} are expected.")
-    else:
-        ordered = found.within_batch_variance_ratio < 0.25 or (abs(found.spearman) >= 0.5 and found.spearman_p < 1e-3)
-        if not ordered:
-            return
-        message = (f"Training batches arrive ordered by target: within-batch target variance is "
-                   f"{_pct(found.within_batch_variance_ratio)} of the overall variance and the Spearman correlation "
-                   f"of target with position is {found.spearman:.2f} over the first {found.batches} batches.")
-    yield Finding(
-        "D115", Severity.WARNING,
-        message + " Each step then sees one part of the distribution and the model chases it.",
-        evidence={k: getattr(found, k) for k in (
-            "kind", "batches", "n", "runs", "longest_run", "expected_runs", "mean_entropy", "expected_entropy",
-            "p_value", "spearman", "spearman_p", "within_batch_variance_ratio")},
-        location="train loader",
-    )
+    yield from ordered_batches(BatchOrder(**{k: getattr(found, k) for k in (
+        "kind", "batches", "n", "runs", "longest_run", "expected_runs", "mean_entropy", "expected_entropy",
+        "p_value", "spearman", "spearman_p", "within_batch_variance_ratio")}))
 
 
 def _output_shape(ctx: Context) -> tuple[int, ...] | None:
@@ -343,7 +283,7 @@ def _output_shape(ctx: Context) -> tuple[int, ...] | None:
         model = c.model_copy()
         model.eval()
         with torch.no_grad():
-            output = model(batches[0][0])
+            output = primary_output(c.setup.forward(model, batches[0][0]))
         return tuple(output.shape) if isinstance(output, torch.Tensor) else None
 
     return ctx.probe("data_audit.output_shape", compute)
@@ -359,86 +299,57 @@ def _targets(ctx: Context) -> np.ndarray | None:
 
 @check("D113", phase="data")
 def bad_label_encoding(ctx: Context) -> Iterable[Finding]:
-    loss, shape = ctx.setup.loss, _output_shape(ctx)
+    """Targets encoded differently from what the loss reads (verdict: ``verdicts.data.bad_label_encoding``)."""
+    setup = ctx.setup
+    loss, shape = setup.loss, _output_shape(ctx)
     y = _targets(ctx)
     if y is None or shape is None or not len(y):
         return
-    width = shape[1] if len(shape) > 1 else 1
+    # The class axis the loss reads (the last one of a language model's (N, T, V)), else the output's columns.
+    width = setup.n_classes if setup.n_classes is not None else (shape[1] if len(shape) > 1 else 1)
     values = np.unique(y[np.isfinite(y)] if y.dtype.kind == "f" else y)
-    evidence = {"loss": type(loss).__name__, "output_width": width, "min": float(values.min()), "max": float(values.max()),
-                "values": values[:20].tolist(), "distinct": len(values)}
-    if isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss)) and y.dtype.kind in "iu":
-        ignore = getattr(loss, "ignore_index", -100)
-        used = values[values != ignore]
+    name = loss_name(loss)
+    # A custom loss that re-encodes the ids itself (e.g. ``y - 1``) reads them fine (see Setup.loss_maps_labels).
+    class_ids = (isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss)) or setup.class_axis is not None) and not setup.loss_maps_labels
+    if class_ids and y.dtype.kind in "iu":
+        used = values[values != setup.ignore_index]
+        if not len(used):
+            return
         bad = used[(used < 0) | (used >= width)]
-        if len(bad):
-            yield Finding(
-                "D113", Severity.ERROR,
-                f"Class labels run from {int(used.min())} to {int(used.max())} but the model has {width} outputs, so "
-                f"labels {_listing(bad.tolist())} are outside 0..{width - 1}; {type(loss).__name__} fails or reads "
-                "another class's output.",
-                evidence={**evidence, "out_of_range": bad[:20].tolist(), "out_of_range_count": int(np.isin(y, bad).sum())},
-                location="targets",
-            )
-        elif len(used) and used.min() >= 1 and used.max() == width - 1 and len(used) == width - 1:
-            yield Finding(
-                "D113", Severity.WARNING,
-                f"Class labels are 1..{width - 1} (1-based) with {width} outputs: output 0 never has a sample, so one "
-                "output is wasted and chance-level loss is computed over a class that does not exist.",
-                evidence=evidence, location="targets",
-            )
+        measurement = LabelEncoding(
+            loss=name, reads="indices", kind="indices", width=width, minimum=float(used.min()), maximum=float(used.max()),
+            values=used, out_of_range_count=int(np.isin(y, bad).sum()), total=int(np.isin(y, used).sum()),
+            evidence={"out_of_range": bad[:20].tolist()},
+        )
     elif isinstance(loss, nn.CrossEntropyLoss) and y.dtype.kind == "f" and y.ndim == len(shape) and y.shape[1:] == shape[1:]:
         sums = y.reshape(len(y), width, -1).sum(axis=1)
-        if values.min() < 0 or values.max() > 1 or not np.allclose(sums, 1.0, atol=1e-3):
-            binary = bool(np.all(np.isin(values, (0.0, 1.0))))
-            if not binary:
-                yield Finding(
-                    "D113", Severity.ERROR,
-                    f"Float targets for CrossEntropyLoss are read as class probabilities, but they range "
-                    f"{values.min():.3g}..{values.max():.3g} and rows sum to {float(sums.min()):.3g}..{float(sums.max()):.3g}, "
-                    "not 1. Pass class indices (int64) or probability rows.",
-                    evidence=evidence, location="targets",
-                )
-    elif isinstance(loss, (nn.BCEWithLogitsLoss, nn.BCELoss)) and (values.min() < 0 or values.max() > 1):
-        hint = "−1/+1 labels" if set(values.tolist()) <= {-1.0, 1.0} else "class indices or unscaled values"
-        yield Finding(
-            "D113", Severity.ERROR,
-            f"{type(loss).__name__} needs targets in [0, 1] but they take values {_listing(values.tolist())} "
-            f"({hint}); the loss is computed without complaint and trains toward the wrong thing.",
-            evidence=evidence, location="targets",
+        measurement = LabelEncoding(
+            loss=name, reads="probabilities", kind="probabilities", width=width, minimum=float(values.min()),
+            maximum=float(values.max()), values=values, row_sum_min=float(sums.min()), row_sum_max=float(sums.max()),
+            zero_one_only=bool(np.all(np.isin(values, (0.0, 1.0)))),
         )
+    elif isinstance(loss, (nn.BCEWithLogitsLoss, nn.BCELoss)):
+        measurement = LabelEncoding(loss=name, reads="binary", kind="values", width=width, minimum=float(values.min()),
+                                    maximum=float(values.max()), values=values)
+    else:
+        return
+    yield from _bad_label_encoding(measurement)
 
 
 @check("D110", "D111", phase="data")
 def label_predictability(ctx: Context) -> Iterable[Finding]:
-    if ctx.setup.task not in CLASSIFICATION + ("regression",) or not _enough_time(ctx, 5.0):
+    if ctx.setup.task not in CLASSIFICATION + ("regression",):
         return
     probe = label_probe(ctx)
     if probe is None:
         return
     scores = {k: round(v, 4) for k, v in probe.scores.items()}
-    if probe.task == "regression":
-        if probe.best <= 0.02:
-            yield Finding(
-                "D111", Severity.ERROR,
-                f"Targets are not predictable from the inputs: out-of-sample R² of quick probes is {probe.best:.3f} "
-                f"(best: {probe.best_probe}) on {probe.n} samples; a model can only memorise such targets. "
-                "Check that inputs and targets are paired.",
-                evidence={"scores": scores, "n": probe.n, "metric": "r2"}, location="targets",
-            )
-        return
-    at_chance = probe.p_value >= 0.01 and probe.upper_bound < probe.chance + 0.25 * (1 - probe.chance)
-    if at_chance:
-        yield Finding(
-            "D111", Severity.ERROR,
-            f"Labels are not predictable from the inputs: out-of-sample accuracy of quick probes is {probe.best:.3f} "
-            f"(best: {probe.best_probe}; 99% upper bound {probe.upper_bound:.3f}) against {probe.chance:.3f} for "
-            f"always guessing the majority class (p = {probe.p_value:.2g}, {probe.n} samples). Inputs and labels "
-            "look unpaired (shuffled separately, or the wrong file).",
-            evidence={"scores": scores, "chance": probe.chance, "p_value": probe.p_value,
-                      "upper_bound": probe.upper_bound, "n": probe.n, "metric": "accuracy"},
-            location="labels",
-        )
+    unpredictable = list(labels_unpredictable(LabelProbe(
+        task=probe.task, best=probe.best, best_probe=probe.best_probe, n=probe.n, scores=probe.scores,
+        chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
+        upper_bound=getattr(probe, "upper_bound", 1.0))))
+    yield from unpredictable
+    if probe.task == "regression" or unpredictable:
         return
     linear = probe.scores["logistic regression"]
     trusted = probe.p_value < 1e-3 and linear >= probe.chance + 0.5 * (1 - probe.chance)
@@ -582,11 +493,14 @@ def train_val_shift(ctx: Context) -> Iterable[Finding]:
         return
     if found.label_p is not None and found.label_p < SHIFT_ALPHA and (found.label_tvd or 0) >= LABEL_SHIFT_TVD:
         moved = max(found.train_shares, key=lambda k: abs(found.train_shares[k] - found.val_shares.get(k, 0.0)))
+        tokens = ctx.setup.task == "sequence"  # the most frequent tokens each, the rest pooled as -1
+        what = ("the rarer tokens together" if moved == -1 else f"token {moved}") if tokens else f"class {moved}"
         yield Finding(
             "D109", Severity.WARNING,
-            f"Label shares differ between training and validation by {_pct(found.label_tvd)} (total variation; "
-            f"chi-square p = {found.label_p:.2g}): class {moved} is {_pct(found.train_shares[moved])} of training "
-            f"and {_pct(found.val_shares.get(moved, 0.0))} of validation.",
+            f"{'Token' if tokens else 'Label'} shares differ between training and validation by {_pct(found.label_tvd)} "
+            f"(total variation{f' over the {audit.TOP_TOKENS} most frequent tokens and the rest' if tokens else ''}; "
+            f"chi-square p = {found.label_p:.2g}): {what} {'are' if moved == -1 and tokens else 'is'} "
+            f"{_pct(found.train_shares[moved])} of training and {_pct(found.val_shares.get(moved, 0.0))} of validation.",
             evidence={"train_shares": found.train_shares, "val_shares": found.val_shares, "tvd": found.label_tvd,
                       "p_value": found.label_p},
             location="labels",

@@ -1,29 +1,53 @@
-"""L family: the output layer and the loss, judged from the outputs and loss at init.
+"""L family: the output layer and the loss, measured from the outputs and loss at init.
 
-Every verdict reads the shared ``init_outputs`` probe: what the model returns on real sample
-batches, what the loss makes of it, and what chance and a constant predictor would score.
+Every check reads the shared ``init_outputs`` probe (what the model returns on real sample
+batches, what the loss makes of it, what chance and a constant predictor score) and turns it
+into the measurement its verdict in ``verdicts.loss`` reads; L305/L306 decide here.
 """
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import torch
 from torch import nn
 
 from ..findings import Finding, Severity
-from ..probes.init_outputs import CLASSIFICATION_TASKS, REGRESSION_LOSSES, InitOutputs, init_outputs
+from ..probes.init_outputs import (
+    CLASSIFICATION_TASKS,
+    LOGITS_OVER_CLASSES,
+    REGRESSION_LOSSES,
+    InitOutputs,
+    init_outputs,
+)
+from ..verdicts.loss import (
+    PROBABILITY_TOLERANCE,
+    InitialLoss,
+    LossDirection,
+    LossReduction,
+    OutputBound,
+    OutputsAtLoss,
+)
+from ..verdicts.loss import (
+    double_softmax as _double_softmax,
+)
+from ..verdicts.loss import (
+    loss_sign_or_reduction as _loss_sign_or_reduction,
+)
+from ..verdicts.loss import (
+    missing_output_normalization as _missing_output_normalization,
+)
+from ..verdicts.loss import (
+    output_range_mismatch as _output_range_mismatch,
+)
+from ..verdicts.loss import (
+    sigmoid_before_logits_loss as _sigmoid_before_logits_loss,
+)
+from ..verdicts.loss import (
+    unexpected_initial_loss as _unexpected_initial_loss,
+)
 from .base import Context, check
-
-PROBABILITY_TOLERANCE = 1e-3
-UNREACHABLE_SHARE = 0.01
-INIT_LOSS_ABOVE = 1.5
-# A squared-error loss at init is the target variance plus the untrained head's own output
-# variance, which a standard init keeps up to about the target variance: 3x leaves that room.
-INIT_REGRESSION_LOSS_ABOVE = 3.0
-INIT_LOSS_BELOW = 0.5
-SUM_REDUCTION_RATIO = 1.5
-ANTI_ALIGNED = -0.5
 
 # Ranges the final activation can produce (closed where the bound is reachable in the limit).
 ACTIVATION_RANGES: dict[type, tuple[float, float]] = {
@@ -42,11 +66,11 @@ def _finite(probe: InitOutputs) -> torch.Tensor | None:
     return out if out is not None and out.numel() and bool(torch.isfinite(out).all()) else None
 
 
-def probabilities_over_classes(out: torch.Tensor | None) -> dict[str, float] | None:
-    """Evidence when every row is a probability vector (non-negative, sums to 1), else None."""
-    if out is None or out.dim() < 2 or out.shape[1] < 2:
+def probabilities_over_classes(out: torch.Tensor | None, axis: int = 1) -> dict[str, float] | None:
+    """Evidence when every row (along the class ``axis``) is a probability vector (non-negative, sums to 1), else None."""
+    if out is None or out.dim() < 2 or out.dim() <= axis or out.shape[axis] < 2:
         return None
-    sums = out.sum(dim=1)
+    sums = out.sum(dim=axis)
     if float(out.min()) >= -PROBABILITY_TOLERANCE and float((sums - 1).abs().max()) <= PROBABILITY_TOLERANCE:
         return {"min_output": float(out.min()), "row_sum_min": float(sums.min()), "row_sum_max": float(sums.max())}
     return None
@@ -69,78 +93,56 @@ def _activation_location(probe: InitOutputs) -> str | None:
     return f"module {probe.final_module_name} ({type(module).__name__})"
 
 
+def outputs_at_loss(probe: InitOutputs) -> OutputsAtLoss | None:
+    """The init outputs as the L301-L303 measurement (range, class-row sums, log-sum-exp offset)."""
+    out = probe.outputs
+    if out is None or not out.numel():
+        return None
+    finite = torch.isfinite(out)
+    bad = int((~finite).sum())
+    measurement = OutputsAtLoss(loss=probe.loss_name, minimum=None, maximum=None, count=out.numel(), nonfinite=bad,
+                                nonfinite_inputs=probe.nonfinite_inputs, final=probe.final_module,
+                                location=_activation_location(probe) or probe.final_module_name)
+    if bad:
+        measurement.location = probe.final_module_name
+        return measurement
+    measurement.minimum, measurement.maximum = float(out.min()), float(out.max())
+    axis = probe.class_axis
+    if out.dim() >= 2 and out.dim() > axis and out.shape[axis] >= 2:
+        sums = out.sum(dim=axis)
+        measurement.classes = int(out.shape[axis])
+        measurement.row_sum_min, measurement.row_sum_max = float(sums.min()), float(sums.max())
+        offset = torch.logsumexp(out, dim=axis).abs()
+        measurement.max_abs_logsumexp, measurement.median_abs_logsumexp = float(offset.max()), float(offset.median())
+    return measurement
+
+
+def _outputs(ctx: Context) -> OutputsAtLoss | None:
+    return outputs_at_loss(_probe(ctx))
+
+
 @check("L301", phase="loss")
 def double_softmax(ctx: Context) -> Iterable[Finding]:
-    """CrossEntropyLoss applies log-softmax itself; feeding it probabilities squashes the logits into [0, 1]."""
-    probe = _probe(ctx)
-    evidence = probabilities_over_classes(_finite(probe)) if probe.loss_name == "CrossEntropyLoss" else None
-    if evidence:
-        yield Finding(
-            "L301", Severity.ERROR,
-            f"The model's outputs are already probabilities (all ≥ {evidence['min_output']:.3g}, every row sums to "
-            f"{evidence['row_sum_min']:.4f}..{evidence['row_sum_max']:.4f}) but CrossEntropyLoss applies softmax again: "
-            "the logits it sees lie in [0, 1], so the loss can barely move and gradients are tiny.",
-            evidence={**evidence, "loss": probe.loss_name, "final_module": probe.final_module},
-            location=_activation_location(probe),
-        )
+    """Probabilities fed to CrossEntropyLoss (verdict: ``verdicts.loss.double_softmax``)."""
+    measurement = _outputs(ctx)
+    if measurement is not None:
+        yield from _double_softmax(measurement)
 
 
 @check("L302", phase="loss")
 def sigmoid_before_logits_loss(ctx: Context) -> Iterable[Finding]:
-    """A logits loss fed values in [0, 1] (a sigmoid already applied)."""
-    probe = _probe(ctx)
-    out = _finite(probe)
-    logits_loss = probe.loss_name == "BCEWithLogitsLoss" or (
-        probe.loss_name == "CrossEntropyLoss" and probabilities_over_classes(out) is None
-    )
-    if logits_loss and squashed(out):
-        yield Finding(
-            "L302", Severity.ERROR,
-            f"All {out.numel()} model outputs lie in [{float(out.min()):.3g}, {float(out.max()):.3g}], as after a sigmoid, "
-            f"but {probe.loss_name} expects raw logits and applies the squashing itself.",
-            evidence={"min_output": float(out.min()), "max_output": float(out.max()), "loss": probe.loss_name, "final_module": probe.final_module},
-            location=_activation_location(probe),
-        )
+    """Values in [0, 1] fed to a logits loss (verdict: ``verdicts.loss.sigmoid_before_logits_loss``)."""
+    measurement = _outputs(ctx)
+    if measurement is not None:
+        yield from _sigmoid_before_logits_loss(measurement)
 
 
 @check("L303", phase="loss")
 def missing_output_normalization(ctx: Context) -> Iterable[Finding]:
-    """NLLLoss on non-log-probabilities, BCELoss outside [0, 1], or outputs that are not finite."""
-    probe = _probe(ctx)
-    out = probe.outputs
-    if out is None or not out.numel():
-        return
-    bad = int((~torch.isfinite(out)).sum())
-    if bad:
-        yield Finding(
-            "L303", Severity.ERROR,
-            f"{bad} of {out.numel()} model outputs at init are NaN or infinite"
-            + (f" (the inputs hold {probe.nonfinite_inputs} non-finite values)" if probe.nonfinite_inputs else
-               " on finite inputs: a hand-written exp/softmax/log overflows; use log_softmax or a logits loss")
-            + ".",
-            evidence={"nonfinite_outputs": bad, "outputs": out.numel(), "nonfinite_inputs": probe.nonfinite_inputs},
-            location=probe.final_module_name,
-        )
-        return
-    if probe.loss_name == "NLLLoss" and out.dim() >= 2:
-        offset = torch.logsumexp(out, dim=1).abs()
-        if float(offset.max()) > PROBABILITY_TOLERANCE:
-            yield Finding(
-                "L303", Severity.ERROR,
-                f"NLLLoss expects log-probabilities, but the outputs are not normalised: logsumexp over the classes is up to "
-                f"{float(offset.max()):.3g} away from 0 (median {float(offset.median()):.3g}). Apply log_softmax, or return logits "
-                "and use CrossEntropyLoss.",
-                evidence={"max_abs_logsumexp": float(offset.max()), "median_abs_logsumexp": float(offset.median())},
-                location=probe.final_module_name,
-            )
-    if probe.loss_name == "BCELoss" and not inside_unit_interval(out):
-        yield Finding(
-            "L303", Severity.ERROR,
-            f"BCELoss expects probabilities, but the outputs range over [{float(out.min()):.3g}, {float(out.max()):.3g}]. "
-            "Return logits and use BCEWithLogitsLoss.",
-            evidence={"min_output": float(out.min()), "max_output": float(out.max())},
-            location=probe.final_module_name,
-        )
+    """NLLLoss / BCELoss on unnormalised or non-finite outputs (verdict: ``verdicts.loss.missing_output_normalization``)."""
+    measurement = _outputs(ctx)
+    if measurement is not None:
+        yield from _missing_output_normalization(measurement)
 
 
 def final_range(probe: InitOutputs) -> tuple[float, float, str] | None:
@@ -171,7 +173,7 @@ def final_range(probe: InitOutputs) -> tuple[float, float, str] | None:
 
 @check("L304", phase="loss")
 def output_range_mismatch(ctx: Context) -> Iterable[Finding]:
-    """Targets the final activation can never produce."""
+    """Targets the final activation can never produce (verdict: ``verdicts.loss.output_range_mismatch``)."""
     probe = _probe(ctx)
     targets = probe.targets
     compares_values = probe.loss_name in REGRESSION_LOSSES + ("BCELoss",) or probe.task == "regression"
@@ -183,21 +185,11 @@ def output_range_mismatch(ctx: Context) -> Iterable[Finding]:
     low, high, what = bounds
     values = targets.float()
     outside = (values < low - 1e-6) | (values > high + 1e-6)
-    share = float(outside.float().mean())
-    if share > UNREACHABLE_SHARE:
-        stuck = _stuck_at_bound(probe, low, high)
-        consequence = (" Every output already sits at the bound, where the activation passes no gradient: nothing upstream "
-                       "can learn." if stuck else "")
-        yield Finding(
-            "L304", Severity.ERROR if stuck else Severity.WARNING,
-            f"The output passes through {what}, which can only produce values in [{low:g}, {high:g}], "
-            f"but {share:.0%} of the targets lie outside it (targets range over [{float(values.min()):.3g}, {float(values.max()):.3g}])."
-            + consequence,
-            evidence={"activation_range": [low, high], "target_min": float(values.min()), "target_max": float(values.max()),
-                      "share_unreachable": share, "final_module": probe.final_module, "final_op": probe.final_op,
-                      "stuck": stuck},
-            location=probe.final_module_name,
-        )
+    yield from _output_range_mismatch(OutputBound(
+        low=low, high=high, what=what, unreachable_share=float(outside.float().mean()),
+        target_min=float(values.min()), target_max=float(values.max()), stuck=_stuck_at_bound(probe, low, high),
+        final_module=probe.final_module, final_op=probe.final_op, location=probe.final_module_name,
+    ))
 
 
 def _stuck_at_bound(probe: InitOutputs, low: float, high: float) -> bool:
@@ -273,7 +265,7 @@ def _root_of_initial_loss(ctx: Context, probe: InitOutputs) -> str | None:
     out = _finite(probe)
     if out is None:
         return "L303"
-    if probe.loss_name == "CrossEntropyLoss" and probabilities_over_classes(out):
+    if probe.loss_name in LOGITS_OVER_CLASSES and probabilities_over_classes(out, probe.class_axis):
         return "L301"
     if any(True for _ in sigmoid_before_logits_loss(ctx)):
         return "L302"
@@ -284,31 +276,15 @@ def _root_of_initial_loss(ctx: Context, probe: InitOutputs) -> str | None:
 
 @check("L307", phase="loss")
 def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
-    """Loss at init outside [constant predictor, chance]: the output layer or loss wiring is off."""
+    """Loss at init outside [constant predictor, chance] (verdict: ``verdicts.loss.unexpected_initial_loss``)."""
     probe = _probe(ctx)
     init, chance, constant = probe.loss, probe.chance_loss, probe.constant_loss
-    if None in (init, chance, constant) or not math.isfinite(init) or chance <= 0 or constant <= 0:
+    if None in (init, chance, constant):
         return
-    regression = probe.space not in ("class_logits", "class_log_probs", "element_logits", "element_probs")
-    above = INIT_REGRESSION_LOSS_ABOVE if regression else INIT_LOSS_ABOVE
-    high, low = above * max(chance, constant), INIT_LOSS_BELOW * min(chance, constant)
-    if low <= init <= high:
-        return
-    if probe.space in ("class_logits", "class_log_probs"):
-        expected = f"value ln(C) = ln({probe.n_classes}) = {chance:.4g} for a network that knows nothing yet"
-    elif probe.space in ("element_logits", "element_probs"):
-        expected = f"value ln 2 = {chance:.4g} per label for zero logits (the label prior alone gives {constant:.4g})"
-    else:
-        expected = f"value, the target variance {chance:.4g} (what predicting the mean scores)"
-    direction = "far above" if init > high else "far below"
-    yield Finding(
-        "L307", Severity.WARNING,
-        f"The loss at init is {init:.4g}, {direction} the expected {expected}"
-        + (": an untrained model should not beat a constant prediction" if init < low else "") + ".",
-        evidence={"init_loss": init, "chance_loss": chance, "constant_predictor_loss": constant,
-                  "ratio_to_chance": init / chance, "loss": probe.loss_name, "expected_range": [low, high]},
-        explained_by=_root_of_initial_loss(ctx, probe),
-    )
+    yield from _unexpected_initial_loss(InitialLoss(
+        init=init, chance=chance, constant=constant, space=probe.space, n_classes=probe.n_classes, loss=probe.loss_name,
+        explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None,
+    ))
 
 
 def reduction_ratio(loss: Any, outputs: torch.Tensor, targets: torch.Tensor) -> float | None:
@@ -325,9 +301,11 @@ def reduction_ratio(loss: Any, outputs: torch.Tensor, targets: torch.Tensor) -> 
     return float(whole) / mean_parts if mean_parts else None
 
 
-def canonical_loss(task: str, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def canonical_loss(task: str, outputs: torch.Tensor, targets: torch.Tensor, axis: int = 1) -> torch.Tensor:
     """The standard loss for the task, used only as a compass for which way is 'better'."""
     functional = nn.functional
+    if task == "sequence" and outputs.dim() == targets.dim() + 1:
+        return functional.cross_entropy(outputs.movedim(axis, 1), targets.long(), ignore_index=-100)
     if task in ("binary", "multiclass") and outputs.dim() >= 2 and outputs.shape[1] >= 2:
         if targets.dim() == outputs.dim() - 1:
             return functional.cross_entropy(outputs, targets.long())
@@ -338,43 +316,39 @@ def canonical_loss(task: str, outputs: torch.Tensor, targets: torch.Tensor) -> t
     return functional.mse_loss(outputs, targets.float().reshape(outputs.shape))
 
 
-def descent_alignment(loss: Any, task: str, outputs: torch.Tensor, targets: torch.Tensor) -> float | None:
+def descent_alignment(loss: Any, task: str, outputs: torch.Tensor, targets: torch.Tensor, axis: int = 1) -> float | None:
     """Cosine between the user loss's and the task's standard loss's gradients w.r.t. the outputs."""
     out = outputs.detach().clone().requires_grad_()
     try:
         (user,) = torch.autograd.grad(loss(out, targets), out)
-        (standard,) = torch.autograd.grad(canonical_loss(task, out, targets), out)
+        (standard,) = torch.autograd.grad(canonical_loss(task, out, targets, axis), out)
     except (RuntimeError, ValueError, TypeError):
         return None
     norms = float(user.norm() * standard.norm())
     return float((user * standard).sum()) / norms if norms > 0 else None
 
 
+def _optimizer_kind(ctx: Context) -> tuple[str, ...]:
+    """The optimizer class the setup trains with; empty when nndoctor only assumed its default."""
+    description = getattr(ctx.setup, "optimizer_description", "") or ""
+    if not description or description.endswith("(default)"):
+        return ()
+    return (description.split("(", 1)[0],)
+
+
 @check("L308", phase="loss")
 def loss_sign_or_reduction(ctx: Context) -> Iterable[Finding]:
-    """A loss that is maximised (sign flipped) or summed over the batch."""
+    """A loss that is maximised or summed over the batch (verdict: ``verdicts.loss.loss_sign_or_reduction``)."""
     probe = _probe(ctx)
     out, targets, loss = _finite(probe), probe.targets, ctx.setup.loss
     if out is None or targets is None:
         return
-    alignment = descent_alignment(loss, probe.task, out, targets)
-    if alignment is not None and alignment < ANTI_ALIGNED:
-        yield Finding(
-            "L308", Severity.ERROR,
-            f"Minimising this loss moves the outputs AWAY from the targets: its gradient w.r.t. the outputs points against "
-            f"the standard {probe.task} loss's (cosine {alignment:.2f}). The sign is flipped, so training maximises the error.",
-            evidence={"gradient_cosine": alignment, "init_loss": probe.loss},
-        )
+    if ctx.setup.structured_output and ctx.setup.loss_reads != "primary":
+        return  # the loss reads the whole structured output (a VAE's tuple): it cannot score a prediction tensor alone
+    direction = LossDirection(gradient_cosine=descent_alignment(loss, probe.task, out, targets, probe.class_axis), init_loss=probe.loss)
     try:
         ratio = reduction_ratio(loss, out, targets)
     except (RuntimeError, ValueError, TypeError):
         ratio = None
-    if ratio is not None and ratio > SUM_REDUCTION_RATIO:
-        half = out.shape[0] // 2
-        described = ("returns one value per sample instead of a scalar" if math.isinf(ratio)
-                     else f"on {2 * half} samples is {ratio:.2f}× its average on two halves of {half}")
-        yield Finding(
-            "L308", Severity.WARNING,
-            f"The loss {described}: it is summed over the batch, so the gradient and the effective step size grow with the batch size.",
-            evidence={"whole_over_halves": ratio if math.isfinite(ratio) else "not scalar", "samples": 2 * half},
-        )
+    reduction = LossReduction(whole_over_halves=ratio, samples=2 * (out.shape[0] // 2), optimizers=_optimizer_kind(ctx))
+    yield from _loss_sign_or_reduction(direction, reduction if ratio is not None else None)

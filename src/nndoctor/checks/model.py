@@ -6,19 +6,30 @@ batch mixing and the gradient check run their own small probes on an eval-mode c
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Iterable
 
 import torch
 from torch import nn
-from torch.autograd.gradcheck import GradcheckError
 from torch.func import functional_call
 
 from ..findings import Finding, Severity
 from ..probes.init_outputs import CLASSIFICATION_TASKS, init_outputs
 from ..probes.layer_stats import LayerStats, layer_stats, weight_modules
-from ..setup import batch_size_of
-from .base import Context, check
+from ..setup import batch_size_of, slice_inputs
+from ..verdicts.layers import (
+    DirectionalDerivative,
+    GradientCheck,
+    GradientReach,
+    UnitShare,
+    UnitShares,
+    WeightInit,
+    dead_units_at_init,
+    saturated_units_at_init,
+)
+from ..verdicts.layers import constant_init as verdict_constant_init
+from ..verdicts.layers import gradient_mismatch as verdict_gradient_mismatch
+from ..verdicts.layers import no_gradient_path as verdict_no_gradient_path
+from .base import Context, Inconclusive, check
 
 # A matching init keeps the signal's scale per layer near 1 (He/LeCun/Xavier); PyTorch's
 # default gives ~0.3-0.6. Beyond 3x per layer the scale changes by an order of magnitude
@@ -29,10 +40,6 @@ SCALE_FACTOR_LIMIT = 3.0
 # the far end of signal or gradient.
 TOTAL_SCALE_LIMIT = 100.0
 MIN_LAYERS_FOR_TREND = 3
-# Half a layer silent on every sample: that layer passes gradient through at most half its width.
-DEAD_SHARE = 0.5
-# A quarter of the pre-activations where sigmoid/tanh pass < 1/25 of their peak gradient.
-SATURATED_SHARE = 0.25
 # Activations whose steepest slope is far below 1: a stack of them shrinks signal and gradient by
 # that slope per layer whatever the init (sigmoid's peak is 1/4), the classic vanishing gradient.
 SLOPE_LIMITED = {"Sigmoid": 0.25, "Hardsigmoid": 1 / 6}
@@ -60,30 +67,20 @@ def _output_layer(ctx: Context, stats: LayerStats | None) -> str | None:
     return layers[-1][0] if layers else None
 
 
-def _identical_rows(weight: torch.Tensor) -> bool:
+def _init_of(name: str, weight: torch.Tensor, is_output: bool) -> WeightInit:
+    """M201's measurement of one weight at init: how far its rows (units) are from the first row."""
     rows = weight.detach().reshape(weight.shape[0], -1).double()
     spread = float((rows - rows[0]).abs().max())
-    return spread <= 1e-6 * float(rows.abs().max())
+    return WeightInit(name, int(weight.shape[0]), spread, float(rows.std()) if rows.numel() > 1 else 0.0, is_output)
 
 
 @check("M201", phase="model")
 def constant_init(ctx: Context) -> Iterable[Finding]:
-    """Hidden layers whose units all start with the same weights never become different units."""
+    """Hidden layers whose units all start with the same weights never become different units (verdict: M201)."""
     output_layer = _output_layer(ctx, _stats(ctx))
-    bad: dict[str, dict[str, Any]] = {}
-    for name, module in weight_modules(ctx.setup.model):
-        weight = module.weight
-        if name == output_layer or weight is None or weight.shape[0] < 2:
-            continue
-        if _identical_rows(weight):
-            bad[name] = {"weight_std": float(weight.detach().float().std()), "weight_mean": float(weight.detach().float().mean()), "units": int(weight.shape[0])}
-    if bad:
-        described = "; ".join(f"{n}: all {v['units']} units share the same weights (std {v['weight_std']:.3g}, mean {v['weight_mean']:.3g})" for n, v in bad.items())
-        yield Finding(
-            "M201", Severity.ERROR,
-            f"{len(bad)} hidden layer(s) start with identical units, so every unit gets the same gradient and they stay copies: {described}.",
-            evidence={"layers": bad}, location=", ".join(bad),
-        )
+    layers = [_init_of(name, module.weight, name == output_layer) for name, module in weight_modules(ctx.setup.model)
+              if isinstance(getattr(module, "weight", None), torch.Tensor)]
+    yield from verdict_constant_init(layers)
 
 
 def _factor(first: float, last: float, steps: int) -> float | None:
@@ -103,10 +100,16 @@ def _drifts(factor: float, steps: int) -> bool:
 
 @check("M202", phase="model")
 def bad_init_scale(ctx: Context) -> Iterable[Finding]:
-    """Activation or gradient scale changing geometrically from the first weight layer to the last."""
+    """Activation or gradient scale changing geometrically from the first weight layer to the last.
+
+    Judged on plain stacks only. A normalisation layer (BatchNorm, LayerNorm) re-standardises
+    the signal and its gradient wherever it sits, so an init scale cannot compound across it;
+    and in a transformer the first weight layers to run are attention query/key projections,
+    whose gradient at init is tiny by construction (near-uniform attention), not by their init.
+    """
     stats = _stats(ctx)
     layers = [r for r in stats.weight_layers if r.out_count]
-    if len(layers) < MIN_LAYERS_FOR_TREND:
+    if len(layers) < MIN_LAYERS_FOR_TREND or stats.has_normalisation:
         return
     steps = len(layers) - 1
     act = [r.out_std for r in layers]
@@ -138,32 +141,18 @@ def bad_init_scale(ctx: Context) -> Iterable[Finding]:
 
 @check("M203", phase="model")
 def dead_relu_at_init(ctx: Context) -> Iterable[Finding]:
-    """ReLU layers where most units never fire on any sample: they pass no gradient."""
+    """ReLU layers where most units never fire on any sample: they pass no gradient (verdict: M203)."""
     stats = _stats(ctx)
-    dead = {r.name: r.dead_share for r in stats.layers if r.dead_share is not None and r.units >= 2 and r.dead_share >= DEAD_SHARE}
-    if dead:
-        worst = max(dead, key=dead.get)
-        yield Finding(
-            "M203", Severity.WARNING,
-            f"{len(dead)} ReLU layer(s) have at least {DEAD_SHARE:.0%} of their units silent on all {stats.samples} sample inputs at init "
-            f"(worst: {worst}, {dead[worst]:.0%} dead).",
-            evidence={"dead_share": dead, "samples": stats.samples}, location=", ".join(dead),
-        )
+    shares = [UnitShare(r.name, r.dead_share, r.units) for r in stats.layers if r.dead_share is not None]
+    yield from dead_units_at_init(UnitShares(shares, f"on all {stats.samples} sample inputs at init", stats.samples))
 
 
 @check("M204", phase="model")
 def saturated_activations(ctx: Context) -> Iterable[Finding]:
-    """Sigmoid/tanh layers whose inputs sit in the flat tails, where the derivative is ~0."""
+    """Sigmoid/tanh layers whose inputs sit in the flat tails, where the derivative is ~0 (verdict: M204)."""
     stats = _stats(ctx)
-    saturated = {r.name: r.saturated_share for r in stats.layers if r.saturated_share is not None and r.saturated_share >= SATURATED_SHARE}
-    if saturated:
-        worst = max(saturated, key=saturated.get)
-        yield Finding(
-            "M204", Severity.WARNING,
-            f"{len(saturated)} sigmoid/tanh layer(s) are saturated at init: in {worst} {saturated[worst]:.0%} of pre-activations are "
-            "beyond |x|>3 (tanh) or |x|>5 (sigmoid), where the derivative is under 1/25 of its peak.",
-            evidence={"saturated_share": saturated, "thresholds": {"tanh": 3.0, "sigmoid": 5.0}}, location=", ".join(saturated),
-        )
+    shares = [UnitShare(r.name, r.saturated_share, r.units or None) for r in stats.layers if r.saturated_share is not None]
+    yield from saturated_units_at_init(UnitShares(shares, f"on {stats.samples} sample inputs at init", stats.samples))
 
 
 @check("M205", phase="model")
@@ -189,9 +178,15 @@ def too_deep_plain_network(ctx: Context) -> Iterable[Finding]:
 
 @check("M206", phase="model")
 def narrow_bottleneck(ctx: Context) -> Iterable[Finding]:
-    """A hidden layer narrower than the number of classes cannot carry what the output needs."""
+    """A hidden layer narrower than the number of classes cannot carry what the output needs.
+
+    Not judged for sequence tasks: a language model's hidden width is far below its vocabulary
+    by design (d_model 256-1024 for 30k-50k tokens), because tokens share structure an embedding
+    captures; "5-10x the classes" would ask for a layer wider than the vocabulary. Nor for
+    reconstruction (targets are the inputs): an autoencoder's narrow code is its purpose.
+    """
     setup = ctx.setup
-    if setup.task not in ("multiclass", "multilabel"):
+    if setup.task not in ("multiclass", "multilabel") or setup.reconstruction:
         return
     classes = ctx.probe("init_outputs", init_outputs).n_classes
     if not classes or classes < 3:
@@ -231,8 +226,7 @@ def _input_leaf(model: nn.Module, x: Any, k: int) -> tuple[Any, list[torch.Tenso
         return None
 
     handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Embedding)]
-    sliced = x[:k] if isinstance(x, torch.Tensor) else type(x)(v[:k] for v in x)
-    return sliced, captured, handles
+    return slice_inputs(x, k), captured, handles
 
 
 def batch_mixing_probe(ctx: Context, samples: int = 5) -> dict[str, Any] | None:
@@ -245,7 +239,7 @@ def batch_mixing_probe(ctx: Context, samples: int = 5) -> dict[str, Any] | None:
     model.eval()
     inputs, leaves, handles = _input_leaf(model, x, k)
     try:
-        output = model(inputs)
+        output = ctx.setup.forward(model, inputs)
     finally:
         for handle in handles:
             handle.remove()
@@ -314,11 +308,15 @@ def batch_mixing(ctx: Context) -> Iterable[Finding]:
         )
 
 
-_MISMATCH = re.compile(r"with respect to input (\d+),\s*numerical:\s*([-+0-9.eE]+)\s*analytical:\s*([-+0-9.eE]+)")
+def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, max_tensors: int = 24) -> GradientCheck | None:
+    """Directional derivatives of a random output projection, by autograd and by float64 finite differences.
 
-
-def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, max_tensors: int = 24) -> dict[str, Any] | None:
-    """torch.autograd.gradcheck (float64, fast mode) on a few random coordinates of every parameter and input."""
+    For every parameter tensor (an even spread of ``max_tensors`` on big models) and the
+    input, a random direction over ``coordinates`` random coordinates: autograd's derivative
+    along it, the central difference, and both one-sided differences (which tell a kink,
+    where no derivative exists, from a smooth point). Eval mode, float64, seeded. Returns
+    None when the forward is not deterministic or gives no tensor: nothing to compare.
+    """
     x, _ = ctx.batches()[0]
     if not isinstance(x, torch.Tensor):
         return None
@@ -334,15 +332,16 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
         names = [names[round(i * (len(names) - 1) / (max_tensors - 1))] for i in range(max_tensors)]
     base = {n: p.detach() for n, p in model.named_parameters()}
     checked = (["<input>"] if x.is_floating_point() else []) + names
-    picks = {}
+    picks, directions = {}, {}
     for name in checked:
         size = x.numel() if name == "<input>" else base[name].numel()
         picks[name] = torch.randperm(size, generator=generator)[:coordinates].to(x.device)
+        directions[name] = torch.randn(len(picks[name]), generator=generator, dtype=torch.float64).to(x.device)
 
-    def run(*deltas: torch.Tensor):
+    def run(moves: dict[str, torch.Tensor]) -> Any:
         values = dict(base)
         inputs = x
-        for name, delta in zip(active, deltas):
+        for name, delta in moves.items():
             target = x if name == "<input>" else base[name]
             moved = target.reshape(-1).index_add(0, picks[name], delta).view_as(target)
             if name == "<input>":
@@ -351,84 +350,62 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
                 values[name] = moved
         return functional_call(model, values, (inputs,))
 
-    active = list(checked)
     with torch.no_grad():
-        zeros = [torch.zeros(len(picks[n]), dtype=torch.float64, device=x.device) for n in active]
-        first, second = run(*zeros), run(*zeros)
-    if not isinstance(first, torch.Tensor) or not torch.equal(first, second):
+        first, second = run({}), run({})
+    if not isinstance(first, torch.Tensor) or not first.is_floating_point() or not torch.equal(first, second):
         return None  # nondeterministic forward: finite differences would not mean anything
-    mismatched: dict[str, dict[str, float]] = {}
-    for _ in range(len(checked)):
-        if not active or ctx.time_left() < 2:
-            break
-        deltas = [torch.zeros(len(picks[n]), dtype=torch.float64, device=x.device, requires_grad=True) for n in active]
-        try:
-            torch.autograd.gradcheck(run, tuple(deltas), eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=True, check_undefined_grad=False)
-            break
-        except GradcheckError as exc:
-            match = _MISMATCH.search(str(exc))
-            if match is None:
-                return None
-            index, numerical, analytical = int(match.group(1)), float(match.group(2)), float(match.group(3))
-            name = active.pop(index)
-            mismatched[name] = {
-                "numerical": numerical, "analytical": analytical,
-                "relative_error": abs(numerical - analytical) / max(abs(numerical), abs(analytical), 1e-12),
-            }
-    return {"mismatched": mismatched, "checked": checked, "samples": int(x.shape[0]), "coordinates": coordinates}
+    projection = torch.randn(first.shape, generator=generator, dtype=torch.float64).to(first.device)
+
+    def score(moves: dict[str, torch.Tensor]) -> torch.Tensor:
+        return (run(moves).double() * projection).sum()
+
+    deltas = {n: torch.zeros(len(picks[n]), dtype=torch.float64, device=x.device, requires_grad=True) for n in checked}
+    grads = torch.autograd.grad(score(deltas), list(deltas.values()), allow_unused=True)
+    eps = 1e-6
+    tensors = []
+    with torch.no_grad():
+        at = float(score({}))
+        for name, grad in zip(checked, grads):
+            ctx.check_deadline("gradient check")
+            step = eps * directions[name]
+            plus, minus = float(score({name: step})), float(score({name: -step}))
+            analytical = float(grad @ directions[name]) if grad is not None else 0.0
+            tensors.append(DirectionalDerivative(name, analytical, (plus - minus) / (2 * eps), (plus - at) / eps, (at - minus) / eps))
+    return GradientCheck(tensors, int(x.shape[0]), coordinates)
 
 
 @check("M208", phase="model")
 def gradient_mismatch(ctx: Context) -> Iterable[Finding]:
-    """Autograd must agree with finite differences in float64; a custom backward that does not is a bug."""
-    if ctx.time_left() < 5:
-        return
+    """Autograd must agree with finite differences in float64 where the derivative exists (verdict: M208)."""
+    ctx.check_deadline("gradient check")
     try:
         result = gradient_check_probe(ctx)
+    except Inconclusive:
+        raise
     except Exception:  # the model cannot run in float64 (hard-coded dtypes, dtype asserts): nothing to conclude
         return
-    if result and result["mismatched"]:
-        worst = max(result["mismatched"], key=lambda n: result["mismatched"][n]["relative_error"])
-        numbers = result["mismatched"][worst]
-        yield Finding(
-            "M208", Severity.ERROR,
-            f"Autograd gradients disagree with finite differences (float64, eval mode) for {len(result['mismatched'])} tensor(s): "
-            f"for {worst} a random projection of the gradient is {numbers['analytical']:.4g} by autograd vs {numbers['numerical']:.4g} "
-            f"numerically (relative error {numbers['relative_error']:.2g}). A custom backward downstream of it is wrong.",
-            evidence=result, location=", ".join(result["mismatched"]),
-        )
+    if result is not None:
+        yield from verdict_gradient_mismatch(result)
 
 
 @check("M209", phase="model")
 def no_gradient_path(ctx: Context) -> Iterable[Finding]:
-    """Trainable parameters that get no gradient from the loss can never learn."""
+    """Trainable parameters that get no gradient from the loss can never learn (verdict: M209)."""
     stats = _stats(ctx)
-    if stats.error and "scalar" in stats.error:
-        return
+    if stats.loss_unavailable or (stats.error and "scalar" in stats.error):
+        return  # no loss was backpropagated: missing gradients would say nothing about the model
     missing = [n for n in stats.trainable if stats.grad_norms.get(n) is None]
-    zero = [n for n in stats.trainable if stats.grad_norms.get(n) == 0.0]
-    if not (missing or zero):
-        return
+    zero = [n for n in stats.trainable if stats.grad_norms.get(n) == 0.0 and n in stats.zero_after_step]
     explained_by = None
     if not missing and zero:
         if any(True for _ in constant_init(ctx)):
             explained_by = "M201"
         elif any(True for _ in dead_relu_at_init(ctx)) and any(r.dead_share == 1.0 and r.units >= 2 for r in stats.layers):
             explained_by = "M203"
-    parts = []
-    if missing:
-        parts.append(f"{len(missing)} get no gradient at all (None: detached, unused or after a non-differentiable op)")
-    if zero:
-        parts.append(f"{len(zero)} get an exactly zero gradient (e.g. round/argmax/sign in the path)")
-    names = missing + zero
-    reason = f" ({stats.error})" if stats.error else ""
-    yield Finding(
-        "M209", Severity.ERROR,
-        f"Of {len(stats.trainable)} trainable parameter tensors, {' and '.join(parts)} after backpropagating the loss over "
-        f"{stats.samples} samples{reason}: {', '.join(names[:6])}{' …' if len(names) > 6 else ''}.",
-        evidence={"no_grad": missing, "zero_grad": zero, "trainable": len(stats.trainable), "error": stats.error},
-        location=", ".join(names), explained_by=explained_by,
-    )
+    yield from verdict_no_gradient_path(GradientReach(
+        len(stats.trainable), missing, zero, f"after backpropagating the loss over {stats.samples} samples",
+        stats.error, explained_by,
+    ))
 
 
 @check("M210", phase="model")

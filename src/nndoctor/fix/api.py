@@ -6,6 +6,12 @@ candidate train with the same step budget and the same seeds → each candidate 
 with the baseline seed by seed (:mod:`.verdict`). The user's objects are never changed and
 nothing is written to their files; the Report (mode "fix") carries the results under
 ``report.extra["fix"]``.
+
+The step budget comes from the setup, not from a stopwatch: the requested steps, cut only
+when the setup's counted cost per step times the number of runs exceeds a fixed amount of
+work (:func:`plan_steps`). So the same setup gets the same trials, and the same verdicts, on
+an idle and on a loaded machine. ``budget`` seconds is a safety net: remedies whose trials
+it stops are listed as inconclusive, never judged on shorter runs.
 """
 from __future__ import annotations
 
@@ -14,8 +20,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..checks.base import Inconclusive
 from ..findings import Finding
 from ..patient import untouched
+from ..probes.trial import DEVICE_SPEEDUP, REFERENCE_STEP_FLOPS, StepCost, probe_threads, setup_step_cost
 from ..report import Report
 from ..runner import checkup
 from ..setup import Setup
@@ -28,10 +36,9 @@ from .verdict import compare, spread
 DEFAULT_BUDGET_S = 300.0
 DEFAULT_STEPS = 300
 MIN_STEPS = 40
-PILOT_STEPS = 15
-CHECKUP_SHARE = 0.3
-CHECKUP_MAX_S = 120.0
-SAFETY = 1.25
+# Work allowed for all of one fix's trial runs together, in training steps at the reference
+# step cost (probes.trial.REFERENCE_STEP_FLOPS): 20 runs of 300 steps of a 1 GFLOP step.
+REFERENCE_TOTAL_STEPS = 6000
 Progress = Callable[[str, int, int], None]
 
 
@@ -67,12 +74,18 @@ def _summary(scores: list[TrialScore], loss_comparable: bool) -> dict[str, Any]:
             "val_loss_text": loss.text(4), "loss_comparable": loss_comparable, "steps": scores[0].steps if scores else 0}
 
 
-def _plan_steps(pilot: TrialScore, runs: int, seconds_left: float, wanted: int) -> int:
-    """The most steps (≤ wanted) that let ``runs`` trials finish in ``seconds_left``."""
-    per_step = pilot.train_seconds / max(pilot.steps, 1)
-    evaluation = max(pilot.seconds - pilot.train_seconds, 0.0)
-    per_run = seconds_left / (SAFETY * max(runs, 1)) - evaluation
-    return min(wanted, int(per_run / per_step)) if per_step > 0 else wanted
+def plan_steps(cost: StepCost, samples: int, runs: int, wanted: int, device: Any = "cpu") -> int:
+    """Steps per trial run (≤ ``wanted``) so that ``runs`` runs fit the fixed work allowance.
+
+    A pure function of the setup's step cost and the number of runs: no timing, so the same
+    setup is always trialled for the same number of steps.
+    """
+    kind = getattr(device, "type", str(device).split(":")[0])
+    allowed = REFERENCE_TOTAL_STEPS * REFERENCE_STEP_FLOPS * DEVICE_SPEEDUP.get(kind, 1.0)
+    per_step = cost.step_flops(samples)
+    if per_step <= 0:
+        return wanted
+    return max(0, min(wanted, int(allowed / (max(runs, 1) * per_step))))
 
 
 def fix(
@@ -84,9 +97,11 @@ def fix(
 ) -> Report:
     """Run a checkup, then trial the remedies for each root cause; return a Report(mode="fix").
 
-    ``budget`` (seconds) bounds the whole run: steps are scaled down (not below ``MIN_STEPS``)
-    and remedies that still do not fit are skipped and listed. ``seeds`` (≥ 3 recommended)
-    runs per arm; ``progress(description, done, total)`` is called as trials finish.
+    ``steps`` per run are cut only for costly setups (:func:`plan_steps`, not below
+    ``MIN_STEPS``; remedies that still do not fit are skipped and listed). ``budget``
+    (seconds, checkup included) is a wall-clock safety net: trials it stops are listed as
+    inconclusive, never scored. ``seeds`` (≥ 3 recommended) runs per arm;
+    ``progress(description, done, total)`` is called as trials finish.
     """
     started = time.perf_counter()
     budget = DEFAULT_BUDGET_S if budget is None else float(budget)
@@ -94,22 +109,25 @@ def fix(
     seeds = max(1, int(seeds))
     notify = progress or (lambda *_: None)
     with untouched(setup.model, setup.user_optimizer):
-        report = checkup(setup, budget=min(CHECKUP_MAX_S, CHECKUP_SHARE * budget),
-                         progress=lambda phase, i, n: notify(f"checkup: {phase}", i, n))
-        section = _trial_remedies(setup, report, seeds, steps, deadline, notify)
+        report = checkup(setup, budget=budget, progress=lambda phase, i, n: notify(f"checkup: {phase}", i, n))
+        cost, samples = setup_step_cost(setup)
+        with probe_threads(cost, samples, setup.device):
+            section = _trial_remedies(setup, report, seeds, steps, deadline, budget, cost, samples, notify)
     report.mode = "fix"
     report.extra["fix"] = section
     report.duration_s = time.perf_counter() - started
     return report
 
 
-def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadline: float, notify: Progress) -> dict[str, Any]:
+def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadline: float, budget: float,
+                    cost: StepCost, samples: int, notify: Progress) -> dict[str, Any]:
+    """Trial the remedies of ``report``'s root causes: baseline and candidates, same seeds, same steps."""
     seed_list = [setup.seed + i for i in range(seeds)]
     roots = report.root_causes()
     loops = [f for f in report.findings if f.code.startswith("T")]
     section: dict[str, Any] = {
         "metric": metric_name(setup.task), "higher_is_better": True, "seeds": seed_list, "steps": 0,
-        "budget_s": round(deadline - time.perf_counter(), 1), "results": [], "loop_fixes": [
+        "budget_s": round(budget, 1), "results": [], "loop_fixes": [
             {"code": f.code, "name": f.name, "message": f.message, "snippet": LOOP_PATTERNS.get(f.code, ""),
              "note": "a training-loop bug cannot be trialled from a Setup: change your loop as shown"} for f in loops],
         "skipped": [], "baseline": None,
@@ -134,43 +152,50 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
         return section
 
     base = baseline_candidate(setup)
-    notify("timing a pilot run", 0, 1)
-    pilot = run_trial(base, setup, seed_list[0], PILOT_STEPS)
-    left = deadline - time.perf_counter()
-    chosen = _plan_steps(pilot, seeds * (1 + len(order)), left, steps)
+    chosen = plan_steps(cost, samples, seeds * (1 + len(order)), steps, setup.device)
     while chosen < MIN_STEPS and order:
         dropped = order.pop()
-        section["skipped"].append(f"{dropped} (budget: not enough time for {seeds} seeded runs)")
-        chosen = _plan_steps(pilot, seeds * (1 + len(order)), left, steps)
+        section["skipped"].append(f"{dropped} (too costly: {seeds} seeded runs per remedy would leave under {MIN_STEPS} steps each)")
+        chosen = plan_steps(cost, samples, seeds * (1 + len(order)), steps, setup.device)
+    section["step_cost"] = {"forward_flops_per_sample": cost.forward_flops_per_sample, "samples_per_step": samples}
     if not order:
         section["results"] = [_result(plan, {}, None, skipped=True) for plan in plans]
-        section["message"] = f"The budget leaves too little time for {MIN_STEPS}-step trials; raise --budget."
+        section["message"] = (f"This setup's training steps are too costly for {MIN_STEPS}-step trials of {seeds} seeds; "
+                              "trial the remedies by hand or with fewer --seeds.")
         return section
     section["steps"] = chosen
     if chosen < steps:
-        section["note"] = f"steps scaled from {steps} to {chosen} to fit the budget"
+        section["note"] = (f"steps sized from the setup: {chosen} of {steps} per run "
+                           f"({cost.step_flops(samples) / 1e9:.2g} GFLOP per step, {seeds * (1 + len(order))} runs)")
 
     total = seeds * (1 + len(order))
     done = 0
+    safety_net = f"inconclusive: the {budget:g} s safety net (--budget) ran out"
     baseline_scores: list[TrialScore] = []
-    for seed in seed_list:
-        notify(f"baseline seed {seed}", done, total)
-        baseline_scores.append(run_trial(base, setup, seed, chosen))
-        done += 1
+    try:
+        for seed in seed_list:
+            notify(f"baseline seed {seed}", done, total)
+            baseline_scores.append(run_trial(base, setup, seed, chosen, deadline=deadline))
+            done += 1
+    except Inconclusive:
+        section["skipped"].extend(f"{key} ({safety_net} during the baseline trials)" for key in order)
+        section["results"] = [_result(plan, {}, None, skipped=True) for plan in plans]
+        section["message"] = f"The baseline trials did not finish within the {budget:g} s safety net; raise --budget."
+        return section
     section["baseline"] = _summary(baseline_scores, True)
     outcomes: dict[str, dict[str, Any]] = {}
     for key in order:
         candidate = unique[key]
-        observed = [t.seconds for t in baseline_scores] + [t["seconds_per_run"] for t in outcomes.values()]
-        if time.perf_counter() + SAFETY * seeds * max(sum(observed) / len(observed), 1e-3) > deadline:
-            section["skipped"].append(f"{key} (budget ran out)")
-            done += seeds
-            continue
         scores = []
-        for seed in seed_list:
-            notify(f"{candidate.remedy} seed {seed}", done, total)
-            scores.append(run_trial(candidate, setup, seed, chosen))
-            done += 1
+        try:
+            for seed in seed_list:
+                notify(f"{candidate.remedy} seed {seed}", done, total)
+                scores.append(run_trial(candidate, setup, seed, chosen, deadline=deadline))
+                done += 1
+        except Inconclusive:
+            section["skipped"].append(f"{key} ({safety_net})")
+            done += seeds - len(scores)
+            continue
         verdict = compare([s.metric for s in baseline_scores], [s.metric for s in scores])
         outcomes[key] = {
             "remedy": candidate.remedy, "title": candidate.title, "snippet": candidate.snippet,

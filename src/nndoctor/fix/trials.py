@@ -9,6 +9,9 @@ is none) in eval mode:
   only the majority class scores chance) for classification, R² for regression;
 * the validation loss under the *baseline's* loss when the remedy leaves the outputs' meaning
   unchanged, otherwise under the candidate's own loss (flagged as not comparable).
+
+A run's length is its step count, never a time: the wall clock (``deadline``) is only a
+safety net that abandons a run as inconclusive (:class:`~nndoctor.checks.base.Inconclusive`).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import torch
 from sklearn.metrics import balanced_accuracy_score, r2_score
 from torch import nn
 
+from ..checks.base import check_deadline
 from ..probes.trial import endless_batches
 from ..rng import seed_everything
 from ..setup import Setup, batch_size_of, move_to
@@ -117,8 +121,12 @@ def evaluate(candidate: Candidate, baseline: Setup, model: nn.Module) -> tuple[f
     return metric, (loss if math.isfinite(loss) else None), split
 
 
-def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int) -> TrialScore:
-    """Train a fresh copy of the candidate's model for ``steps`` steps with ``seed``; score it."""
+def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None) -> TrialScore:
+    """Train a fresh copy of the candidate's model for ``steps`` steps with ``seed``; score it.
+
+    Past ``deadline`` (a ``time.perf_counter()`` instant: the safety net) it raises
+    :class:`~nndoctor.checks.base.Inconclusive` rather than score a shorter run.
+    """
     setup = candidate.setup
     started = time.perf_counter()
     seed_everything(seed)
@@ -130,6 +138,7 @@ def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int) -> T
     batches = endless_batches(setup)
     done = 0
     for done in range(1, steps + 1):
+        check_deadline(deadline, f"{candidate.remedy} trial (seed {seed}, step {done} of {steps})")
         batch = next(batches, None)
         if batch is None:
             break

@@ -198,7 +198,9 @@ class DistributedDoctor(Doctor):
         try:
             self._start_weights = weight_fingerprint(self.models)
             if self.rank == 0 and self.exchange is not None and self.optimizers and self._alerts is not None:
-                self._poll_handle = self.optimizers[0].register_step_post_hook(self._poll_hook)
+                from ..watch import hub  # through the hub: nothing is stored on the user's optimizer
+
+                self._poll_handle = hub.attach("step_post", self.optimizers[0], self._poll_hook)
         except Exception as exc:
             self.internal_error("distributed-start", exc)
         return self
@@ -226,7 +228,7 @@ class DistributedDoctor(Doctor):
             return
         super().stop()
         if self._poll_handle is not None:
-            self._poll_handle.remove()
+            self._poll_handle()
             self._poll_handle = None
         try:
             self._end_weights = weight_fingerprint(self.models)

@@ -5,10 +5,12 @@ Samples are drawn with a local generator (the global RNGs stay untouched), at mo
 ``MAX_ROWS`` rows and ``MAX_ELEMENTS`` input values, so a million-row dataset audits in
 seconds. Cheap whole-split scans (non-finite values, label counts; exact duplicates in
 ``data_duplicates``) run on in-memory ``TensorDataset`` splits within ``FULL_SCAN_ELEMENTS``.
+A stream (``IterableDataset``) is read in its own order, a bounded number of rows from its
+start. Dict inputs (Hugging Face batches) are audited through their first tensor (``input_ids``).
+Sequence targets (one class id per position) are counted per token.
 """
 from __future__ import annotations
 
-import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,14 +19,16 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, TensorDataset
 
-from ..setup import Setup, _batch_pair
+from ..checks.base import check_deadline
+from ..setup import Setup
 
 MAX_ROWS = 4000
 MAX_ELEMENTS = 8_000_000
 FULL_SCAN_ELEMENTS = 50_000_000
 MAX_LATTICE_STEPS = 1000  # a discrete scale (pixel levels, counts) has at most this many steps between its extremes
-READ_BUDGET_S = 5.0
 CLASSIFICATION = ("binary", "multiclass")
+LABELLED = CLASSIFICATION + ("sequence",)  # tasks whose targets are class ids that can be counted
+TOP_TOKENS = 20  # sequence targets: label shares compare the most frequent tokens, the rest pooled
 
 
 # -- sampling ---------------------------------------------------------------------------
@@ -68,8 +72,13 @@ def tensor_pair(setup: Setup, split: str) -> tuple[torch.Tensor, torch.Tensor] |
 
 
 def _first_tensor(x: Any) -> torch.Tensor | None:
+    """The tensor that stands for batch inputs: itself, the first of a tuple, ``input_ids`` or the first of a dict."""
     if isinstance(x, torch.Tensor):
         return x
+    if isinstance(x, dict):
+        if isinstance(x.get("input_ids"), torch.Tensor):
+            return x["input_ids"]
+        x = list(x.values())
     if isinstance(x, (list, tuple)):
         for item in x:
             found = _first_tensor(item)
@@ -92,8 +101,15 @@ def _to_numpy(t: Any) -> np.ndarray | None:
     return t.numpy()
 
 
-def draw_sample(setup: Setup, split: str, max_rows: int = MAX_ROWS, seed: int = 0) -> SplitSample | None:
-    """Up to ``max_rows`` random rows of a split (fewer for large inputs), read within ``READ_BUDGET_S``."""
+def draw_sample(
+    setup: Setup, split: str, max_rows: int = MAX_ROWS, seed: int = 0, deadline: float | None = None
+) -> SplitSample | None:
+    """Up to ``max_rows`` random rows of a split (fewer for large inputs), seeded.
+
+    The sample size depends on counts only (rows, elements), never on reading speed, so
+    the same data gives the same sample on any machine. ``deadline`` is the wall-clock
+    safety net: past it reading raises :class:`~nndoctor.checks.base.Inconclusive`.
+    """
     loader = loader_of(setup, split)
     if loader is None:
         return None
@@ -109,8 +125,8 @@ def draw_sample(setup: Setup, split: str, max_rows: int = MAX_ROWS, seed: int = 
         index = torch.from_numpy(rows)
         return _sample(split, pair[0][index], pair[1][index], rows, n_total)
     if n_total is not None and loader.batch_size is not None and not isinstance(dataset, IterableDataset):
-        return _sample_dataset(loader, split, n_total, max_rows, seed)
-    return _sample_loader(setup, split, n_total, max_rows)
+        return _sample_dataset(setup, loader, split, n_total, max_rows, seed, deadline)
+    return _sample_loader(setup, split, n_total, max_rows, deadline)
 
 
 def _choose_rows(n: int, k: int, seed: int) -> np.ndarray:
@@ -125,23 +141,25 @@ def _sample(split: str, x: Any, y: Any, rows: np.ndarray, n_total: int | None, n
     return SplitSample(split, _to_numpy(x), _to_numpy(y), rows, n_total, x_integer, note)
 
 
-def _sample_dataset(loader: DataLoader, split: str, n_total: int, max_rows: int, seed: int) -> SplitSample:
+def _sample_dataset(
+    setup: Setup, loader: DataLoader, split: str, n_total: int, max_rows: int, seed: int, deadline: float | None = None
+) -> SplitSample:
     rows = _choose_rows(n_total, max_rows, seed)
-    deadline = time.perf_counter() + READ_BUDGET_S
     xs, ys, read = [], [], 0
     limit = len(rows)
     for start in range(0, len(rows), 256):
+        check_deadline(deadline, f"reading the {split} sample")
         chunk = rows[start:min(start + 256, limit)]
         if len(chunk) == 0:
             break
-        x, y = _batch_pair(loader.collate_fn([loader.dataset[int(i)] for i in chunk]))
+        x, y = setup.split_batch(loader.collate_fn([loader.dataset[int(i)] for i in chunk]))
         xs.append(_to_numpy(x))
         ys.append(_to_numpy(y))
         read += len(chunk)
         if start == 0 and xs[0] is not None:
             per_row = max(1, int(np.prod(xs[0].shape[1:])))
             limit = min(limit, max(200, MAX_ELEMENTS // per_row))
-        if read >= limit or time.perf_counter() > deadline:
+        if read >= limit:
             break
     xt = _first_tensor(x)
     x_integer = xt is not None and not xt.is_floating_point()
@@ -149,16 +167,16 @@ def _sample_dataset(loader: DataLoader, split: str, n_total: int, max_rows: int,
     return SplitSample(split, _concat(xs), _concat(ys), rows[:read], n_total, x_integer, note)
 
 
-def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int) -> SplitSample:
-    deadline = time.perf_counter() + READ_BUDGET_S
+def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int, deadline: float | None = None) -> SplitSample:
     xs, ys, read, x_integer = [], [], 0, False
     for x, y in setup.batches(split):
+        check_deadline(deadline, f"reading the {split} sample")
         xt = _first_tensor(x)
         x_integer = xt is not None and not xt.is_floating_point()
         xs.append(_to_numpy(x))
         ys.append(_to_numpy(y))
         read += len(ys[-1]) if ys[-1] is not None else 0
-        if read >= max_rows or time.perf_counter() > deadline:
+        if read >= max_rows:
             break
     return SplitSample(split, _concat(xs), _concat(ys), np.arange(read), n_total, x_integer,
                        "first batches of the loader (rows are positions in loader order)")
@@ -176,7 +194,7 @@ def _concat(parts: list[np.ndarray | None]) -> np.ndarray | None:
 
 def sample_of(ctx: Any, split: str) -> SplitSample | None:
     """The cached audit sample of a split."""
-    return ctx.probe(f"data_audit.sample.{split}", lambda c: draw_sample(c.setup, split, seed=c.setup.seed))
+    return ctx.probe(f"data_audit.sample.{split}", lambda c: draw_sample(c.setup, split, seed=c.setup.seed, deadline=c.deadline))
 
 
 # -- per-feature statistics ---------------------------------------------------------------
@@ -438,10 +456,20 @@ def non_finite(ctx: Any, split: str) -> NonFinite | None:
 
 # -- labels --------------------------------------------------------------------------------
 def class_labels(y: np.ndarray | None, task: str) -> np.ndarray | None:
-    """Integer class per sample for binary/multiclass targets (argmax of one-hot rows), else None."""
-    if y is None or task not in CLASSIFICATION:
+    """Integer class per sample for binary/multiclass targets (argmax of one-hot rows), else None.
+
+    Sequence targets give one class per token: every position flattened, ignored positions
+    (negative ids such as the -100 of ``ignore_index``) dropped.
+    """
+    if y is None or task not in LABELLED:
         return None
     y = np.asarray(y)
+    if task == "sequence":
+        flat = y.reshape(-1)
+        if flat.dtype.kind == "f":
+            flat = np.round(flat[np.isfinite(flat)])
+        flat = flat.astype(np.int64)
+        return flat[flat >= 0]
     if y.ndim == 2 and y.shape[1] > 1:
         finite = np.isfinite(y).all(axis=1) if y.dtype.kind == "f" else np.ones(len(y), bool)
         return np.argmax(y[finite], axis=1)
@@ -516,6 +544,18 @@ def _ks(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return stat, np.minimum(1.0, p * max(1, a.shape[1]))
 
 
+def _pool_rare_tokens(train: np.ndarray, val: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids outside the training sample's ``TOP_TOKENS`` most frequent pooled into one bucket (-1).
+
+    A vocabulary of thousands of ids spreads a sample over mostly empty cells, where share
+    differences are sampling noise and the chi-square test does not hold; the frequent tokens
+    and the mass of the rest show a real change of domain.
+    """
+    ids, counts = np.unique(train, return_counts=True)
+    top = ids[np.argsort(-counts, kind="stable")[:TOP_TOKENS]]
+    return np.where(np.isin(train, top), train, -1), np.where(np.isin(val, top), val, -1)
+
+
 def shift(ctx: Any) -> Shift | None:
     """Chi-square test of label shares and Kolmogorov-Smirnov tests per feature (Bonferroni-adjusted)."""
     def compute(c: Any) -> Shift | None:
@@ -528,6 +568,8 @@ def shift(ctx: Any) -> Shift | None:
         if train_labels is not None and val_labels is not None and len(train_labels) and len(val_labels):
             from scipy.stats import chi2_contingency
 
+            if c.setup.task == "sequence":
+                train_labels, val_labels = _pool_rare_tokens(train_labels, val_labels)
             classes = np.union1d(np.unique(train_labels), np.unique(val_labels))
             table = np.stack([_counts(train_labels, classes), _counts(val_labels, classes)])
             result.train_shares = {int(k): float(v) for k, v in zip(classes, table[0] / table[0].sum())}
@@ -583,6 +625,8 @@ def order(ctx: Any) -> Order | None:
     """Label runs and per-batch label entropy (or target sortedness) vs what a shuffled loader gives."""
     def compute(c: Any) -> Order | None:
         task = c.setup.task
+        if getattr(c.setup, "streaming", False):
+            return None  # a stream is read in its own order and never shuffled by nndoctor: not judged (see setup notes)
         batches = [(_to_numpy(y)) for _, y in c.batches("train")]
         batches = [b for b in batches if b is not None and len(b)]
         if len(batches) < 2:

@@ -7,6 +7,13 @@ i.e. predicting the mean) and the *constant-predictor* loss of the best input-in
 prediction (log class prior, logit of the label rate, target mean or median). The *offset*
 loss predicts the model's own average output for every sample: it isolates what the output
 bias/offset alone costs.
+
+The model's output is read through the Setup's contracts: the loss is computed on what the
+model returns (a VAE's tuple, a ``ModelOutput``), while the outputs kept here are its primary
+prediction tensor. References that substitute a synthetic prediction need a loss that reads
+that tensor; a loss of the whole structured output gets none (the init loss is then the mean
+of the batch losses). Class ids the loss cannot read stop the probe before the loss runs
+(``error`` says why) so the checks that read it abstain.
 """
 from __future__ import annotations
 
@@ -18,14 +25,15 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ..setup import batch_size_of
+from ..setup import LossUnavailable, batch_size_of, primary_output
 
-LOGITS_OVER_CLASSES = ("CrossEntropyLoss",)
+LOGITS_OVER_CLASSES = ("CrossEntropyLoss", "TokenCrossEntropyLoss")
 LOG_PROBS_OVER_CLASSES = ("NLLLoss",)
 ELEMENT_LOGITS = ("BCEWithLogitsLoss",)
 ELEMENT_PROBS = ("BCELoss",)
 REGRESSION_LOSSES = ("MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss")
 CLASSIFICATION_TASKS = ("binary", "multiclass", "multilabel")
+MAX_OUTPUT_ELEMENTS = 16_000_000  # outputs kept for the checks (a language model's (N, T, V) logits grow fast)
 
 
 @dataclass
@@ -49,12 +57,13 @@ class InitOutputs:
     final_op: str | None = None  # the last value-changing autograd op before the output (e.g. "Relu", "AddBackward")
     final_op_range: tuple[float, float] | None = None  # the range that op can produce, when bounded
     error: str | None = None
+    class_axis: int = 1  # where the classes are: 1, or the last axis of a language model's (N, T, V)
 
     @property
     def n_classes(self) -> int | None:
-        if self.outputs is None or self.outputs.dim() < 2:
+        if self.outputs is None or self.outputs.dim() < 2 or self.outputs.dim() <= self.class_axis:
             return None
-        return int(self.outputs.shape[1])
+        return int(self.outputs.shape[self.class_axis])
 
 
 def loss_name(loss: Any) -> str:
@@ -76,12 +85,12 @@ def output_space(name: str, task: str) -> str:
         return "element_probs"
     if name in REGRESSION_LOSSES or task == "regression":
         return "values"
-    return "class_logits" if task == "multiclass" else "element_logits"
+    return "class_logits" if task in ("multiclass", "sequence") else "element_logits"
 
 
-def _class_prior(targets: torch.Tensor, classes: int) -> torch.Tensor:
-    if targets.is_floating_point() and targets.dim() >= 2 and targets.shape[1] == classes:
-        moved = targets.movedim(1, -1).reshape(-1, classes).float()
+def _class_prior(targets: torch.Tensor, classes: int, axis: int = 1) -> torch.Tensor:
+    if targets.is_floating_point() and targets.dim() > axis and targets.shape[axis] == classes:
+        moved = targets.movedim(axis, -1).reshape(-1, classes).float()
         prior = moved.mean(0)
     else:
         labels = targets.reshape(-1).long()
@@ -98,19 +107,19 @@ def _per_column(values: torch.Tensor, like: torch.Tensor, reduce: Callable[[torc
     return reduce(values.reshape(-1, 1)).reshape(())
 
 
-def _broadcast(constant: torch.Tensor, like: torch.Tensor, class_axis: bool) -> torch.Tensor:
+def _broadcast(constant: torch.Tensor, like: torch.Tensor, class_axis: bool, axis: int = 1) -> torch.Tensor:
     if class_axis:
         shape = [1] * like.dim()
-        shape[1] = like.shape[1]
+        shape[axis] = like.shape[axis]
         return constant.reshape(shape).expand_as(like).contiguous()
     return constant.expand_as(like).contiguous() if constant.dim() else torch.full_like(like, float(constant))
 
 
-def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tensor) -> list[torch.Tensor]:
+def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tensor, axis: int = 1) -> list[torch.Tensor]:
     """Candidate best constant predictions in the output space (the loss picks the best)."""
     if space in ("class_logits", "class_log_probs") and outputs.dim() >= 2:
-        log_prior = _class_prior(targets, outputs.shape[1]).log()
-        return [_broadcast(log_prior, outputs, class_axis=True)]
+        log_prior = _class_prior(targets, outputs.shape[axis], axis).log()
+        return [_broadcast(log_prior, outputs, class_axis=True, axis=axis)]
     if space in ("element_logits", "element_probs"):
         rate = _per_column(targets, outputs, lambda v: v.mean(0)).clamp(1e-6, 1 - 1e-6)
         value = torch.log(rate / (1 - rate)) if space == "element_logits" else rate
@@ -120,12 +129,12 @@ def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tenso
     return [_broadcast(mean, outputs, class_axis=False), _broadcast(median, outputs, class_axis=False)]
 
 
-def neutral_prediction(space: str, outputs: torch.Tensor) -> torch.Tensor | None:
+def neutral_prediction(space: str, outputs: torch.Tensor, axis: int = 1) -> torch.Tensor | None:
     """What a network that knows nothing outputs: zero logits, uniform log-probs, p = 0.5."""
     if space in ("class_logits", "element_logits"):
         return torch.zeros_like(outputs)
     if space == "class_log_probs" and outputs.dim() >= 2:
-        return torch.full_like(outputs, -math.log(outputs.shape[1]))
+        return torch.full_like(outputs, -math.log(outputs.shape[axis]))
     if space == "element_probs":
         return torch.full_like(outputs, 0.5)
     return None
@@ -197,13 +206,13 @@ def final_operation(output: torch.Tensor) -> tuple[str | None, tuple[float, floa
     return name, None
 
 
-def _graph_of_first_batch(model: nn.Module, batches: list) -> tuple[str | None, tuple[float, float] | None]:
+def _graph_of_first_batch(setup: Any, model: nn.Module, batches: list) -> tuple[str | None, tuple[float, float] | None]:
     """``final_operation`` of the model's output on the first batch (None when nothing requires grad)."""
     if not batches:
         return None, None
     try:
         with torch.enable_grad():
-            out = model(batches[0][0])
+            out = setup.forward(model, batches[0][0])
     except Exception:  # the forward already ran without grad; a failure here only loses this detail
         return None, None
     if not isinstance(out, torch.Tensor) or out.grad_fn is None:
@@ -232,27 +241,36 @@ def init_outputs(ctx, max_batches: int = 8) -> InitOutputs:
     model.train()
     name = loss_name(setup.loss)
     space = output_space(name, setup.task)
+    axis = setup.class_axis if setup.class_axis is not None else 1
     outputs: list[torch.Tensor] = []
     targets: list[torch.Tensor] = []
     batch_losses: list[float] = []
     last: dict[str, Any] = {}
     final_name = final_module = None
-    nonfinite_inputs = 0
+    nonfinite_inputs = kept = 0
     handles = _final_module_hooks(model, last)
     try:
         with torch.no_grad():
             for x, y in usable_batches(ctx, max_batches):
                 nonfinite_inputs += _nonfinite(x)
                 last.clear()
-                out = model(x)
-                if not isinstance(out, torch.Tensor):
-                    return InitOutputs(None, None, None, [], name, setup.task, space, error="the model output is not a tensor")
+                raw = setup.forward(model, x)
+                out = primary_output(raw)
+                if out is None:
+                    return InitOutputs(None, None, None, [], name, setup.task, space, class_axis=axis,
+                                       error=f"the model returns {setup.output_description or 'no tensor'} without a "
+                                             "prediction tensor, so the outputs at init cannot be judged")
                 if final_module is None and last.get("output") is out:
                     final_name, final_module = last["name"], last["module"]
-                value = setup.compute_loss(out, y)
+                try:
+                    value = setup.compute_loss(raw, y)
+                except LossUnavailable as exc:
+                    return InitOutputs(None, None, None, [], name, setup.task, space, class_axis=axis, error=exc.problem)
                 batch_losses.append(float(value.float().mean()) if isinstance(value, torch.Tensor) else float("nan"))
-                outputs.append(out.detach().float())
-                targets.append(y.detach())
+                if not outputs or kept + out.numel() <= MAX_OUTPUT_ELEMENTS:
+                    outputs.append(out.detach().float())
+                    targets.append(y.detach())
+                    kept += out.numel()
     finally:
         for handle in handles:
             handle.remove()
@@ -260,13 +278,18 @@ def init_outputs(ctx, max_batches: int = 8) -> InitOutputs:
         all_outputs, all_targets = torch.cat(outputs), torch.cat(targets)
     except RuntimeError:  # variable-length outputs: keep the first batch
         all_outputs, all_targets = outputs[0], targets[0]
+    on_predictions = setup.loss_reads == "primary" or not setup.structured_output
+    loss = _evaluate(setup.loss, all_outputs, all_targets) if on_predictions else None
+    if loss is None and batch_losses:
+        loss = sum(batch_losses) / len(batch_losses)
     result = InitOutputs(
-        all_outputs, all_targets, _evaluate(setup.loss, all_outputs, all_targets), batch_losses, name,
+        all_outputs, all_targets, loss, batch_losses, name,
         setup.task, space, final_module=type(final_module).__name__ if final_module is not None else None,
-        final_module_name=final_name, final_module_obj=final_module, nonfinite_inputs=nonfinite_inputs,
+        final_module_name=final_name, final_module_obj=final_module, nonfinite_inputs=nonfinite_inputs, class_axis=axis,
     )
-    result.final_op, result.final_op_range = _graph_of_first_batch(model, usable_batches(ctx, 1))
-    _add_references(result, setup.loss)
+    result.final_op, result.final_op_range = _graph_of_first_batch(setup, model, usable_batches(ctx, 1))
+    if on_predictions:  # a loss of the whole structured output cannot score a synthetic prediction
+        _add_references(result, setup.loss)
     return result
 
 
@@ -274,9 +297,11 @@ def _add_references(result: InitOutputs, loss: Any) -> None:
     outputs, targets = result.outputs, result.targets
     if outputs is None or targets is None or not bool(torch.isfinite(outputs).all()):
         return
-    candidates = [v for v in (_evaluate(loss, p, targets) for p in constant_predictions(result.space, outputs, targets)) if v is not None]
+    axis = result.class_axis
+    candidates = [v for v in (_evaluate(loss, p, targets) for p in constant_predictions(result.space, outputs, targets, axis))
+                  if v is not None]
     result.constant_loss = min(candidates) if candidates else None
-    neutral = neutral_prediction(result.space, outputs)
+    neutral = neutral_prediction(result.space, outputs, axis)
     result.chance_loss = _evaluate(loss, neutral, targets) if neutral is not None else result.constant_loss
     own_mean = outputs.mean(0, keepdim=True).expand_as(outputs).contiguous()
     result.offset_loss = _evaluate(loss, own_mean, targets)

@@ -15,12 +15,16 @@ from typing import Iterator
 import torch
 from torch import nn
 
-from ..setup import batch_size_of
+from ..setup import LossUnavailable, batch_size_of
+from ..verdicts.layers import SATURATION_PRE_ACTIVATION
 from .init_outputs import usable_batches
 
 RELUS = (nn.ReLU, nn.ReLU6)
-# |pre-activation| beyond which the derivative is under ~1/25 of its peak.
-SATURATION_AT = {nn.Sigmoid: 5.0, nn.Tanh: 3.0}
+# |pre-activation| beyond which the derivative is under ~1/25 of its peak (the M204 verdict's tails).
+SATURATION_AT = {nn.Sigmoid: SATURATION_PRE_ACTIVATION["Sigmoid"], nn.Tanh: SATURATION_PRE_ACTIVATION["Tanh"]}
+# The step taken on the copy to tell a path's zero gradient from a zero multiplier's (M209): any
+# nonzero move of the weights will do, since only whether a gradient stays exactly zero is read.
+PROBE_STEP = 0.1
 WEIGHT_LAYERS = (nn.Linear, nn.modules.conv._ConvNd)
 NORMALISATION = (
     nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm,
@@ -82,6 +86,10 @@ class LayerStats:
     has_normalisation: bool
     has_recurrent: bool
     error: str | None = None
+    loss_unavailable: bool = False  # the loss could not run (labels it cannot read): gradients say nothing
+    # parameters whose gradient was exactly zero and stayed zero after one plain step on the copy (M209)
+    zero_after_step: list[str] = field(default_factory=list)
+
 
     @property
     def weight_layers(self) -> list[LayerRecord]:
@@ -179,11 +187,16 @@ def layer_stats(ctx, max_batches: int = 8) -> LayerStats:
     losses: list[float] = []
     samples = 0
     error = None
+    unavailable = False
     with recording(model) as recorder:
         try:
             for x, y in batches:
-                output = model(x)
-                loss = setup.compute_loss(output, y)
+                output = setup.forward(model, x)
+                try:
+                    loss = setup.compute_loss(output, y)
+                except LossUnavailable as exc:
+                    error, unavailable = exc.problem, True
+                    break
                 samples += batch_size_of(x)
                 if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
                     error = "the loss is not a scalar tensor"
@@ -199,6 +212,8 @@ def layer_stats(ctx, max_batches: int = 8) -> LayerStats:
     for name, param in model.named_parameters():
         if param.requires_grad:
             grad_norms[name] = None if param.grad is None else float(param.grad.detach().float().norm())
+    zero = [n for n, g in grad_norms.items() if g == 0.0]
+    still_zero = _zero_after_step(setup, model, batches[:1], zero) if zero and error is None and batches else zero
     modules = list(model.modules())
     return LayerStats(
         layers=sorted(recorder.records.values(), key=lambda r: r.order),
@@ -209,7 +224,32 @@ def layer_stats(ctx, max_batches: int = 8) -> LayerStats:
         has_normalisation=any(isinstance(m, NORMALISATION) for m in modules),
         has_recurrent=any(isinstance(m, RECURRENT) for m in modules),
         error=error,
+        loss_unavailable=unavailable,
+        zero_after_step=still_zero,
     )
+
+
+def _zero_after_step(setup, model: nn.Module, batches: list, zero: list[str]) -> list[str]:
+    """Of the ``zero``-gradient parameters, those whose gradient is still exactly zero after one plain step.
+
+    A zero multiplier at init (a residual branch's last BatchNorm weight at zero, as in
+    torchvision's ``zero_init_residual``) zeroes every gradient behind it until its first
+    update moves it; a path through round/argmax/sign, or a layer that never receives
+    signal, stays zero. One SGD-like step on the copy (every parameter moved against its
+    gradient) and one more backward tell the two apart. A failure keeps every zero.
+    """
+    try:
+        with torch.no_grad():
+            for param in model.parameters():
+                if param.grad is not None:
+                    param.sub_(PROBE_STEP * param.grad)
+        model.zero_grad(set_to_none=True)
+        for x, y in batches:
+            setup.compute_loss(setup.forward(model, x), y).backward()
+    except Exception:  # the second pass is a refinement: without it every zero counts
+        return zero
+    params = dict(model.named_parameters())
+    return [n for n in zero if params[n].grad is None or not bool(params[n].grad.detach().ne(0).any())]
 
 
 def weight_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:

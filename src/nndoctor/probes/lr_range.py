@@ -6,18 +6,24 @@ average of the loss exceeds four times its best value or turns non-finite. Becau
 the user's optimizer type, Adam's and SGD's different stable ranges come out of the
 measurement itself. :func:`suggest_lr` reads the curve and is a pure function, so it is
 tested on synthetic curves with known answers.
+
+The sweep's length is a step count sized from the setup (:func:`~nndoctor.probes.trial.sized_steps`),
+so the same setup sweeps the same LRs on any machine; the wall clock only abandons a sweep
+as inconclusive (safety net), it never ends one early.
 """
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from scipy import ndimage
 
-from .trial import endless_batches, set_lr, train_step, user_lr
+from ..checks.base import check_deadline
+from ..setup import batch_size_of
+from .trial import endless_batches, probe_deadline, set_lr, sized_steps, step_cost, train_step, user_lr
 
 if TYPE_CHECKING:
     from ..checks.base import Context
@@ -125,14 +131,16 @@ def _divergence_index(smooth: np.ndarray, best: int, start_level: float, spread:
 
 @dataclass
 class RangeConfig:
-    """Sweep from ``start`` to ``end`` over at most ``steps`` steps and ``seconds`` seconds."""
+    """Sweep from ``start`` to ``end`` over ``steps`` steps (sized down for costly setups to no
+    fewer than ``min_steps``). ``seconds`` is an optional per-probe wall-clock safety net:
+    tripping it makes the sweep inconclusive, it never shortens it."""
 
     start: float = 1e-7
     end: float = 10.0
     steps: int = 100
-    seconds: float = 8.0
+    seconds: float | None = None
     beta: float = 0.9
-    share_of_time_left: float = 0.2
+    min_steps: int = 40
 
 
 CONFIG = RangeConfig()
@@ -159,9 +167,15 @@ class RangeResult:
         }
 
 
-def lr_range_test(setup, model, config: RangeConfig = CONFIG, seconds: float | None = None) -> RangeResult:
-    """Sweep the LR exponentially on ``model`` (a copy) with a fresh optimizer of the user's type."""
-    seconds = config.seconds if seconds is None else seconds
+def lr_range_test(setup, model, config: RangeConfig = CONFIG, deadline: float | None = None) -> RangeResult:
+    """Sweep the LR exponentially on ``model`` (a copy) with a fresh optimizer of the user's type.
+
+    Runs ``config.steps`` steps unless the loss diverges or the data runs out. ``deadline``
+    (a ``time.perf_counter()`` instant; ``config.seconds`` from now when not given) is the
+    safety net: past it the sweep raises :class:`~nndoctor.checks.base.Inconclusive`.
+    """
+    if deadline is None and config.seconds is not None:
+        deadline = time.perf_counter() + config.seconds
     optimizer = setup.make_optimizer(model)
     base = [float(g["lr"]) for g in optimizer.param_groups]
     factor = (config.end / config.start) ** (1 / max(config.steps - 1, 1))
@@ -171,6 +185,7 @@ def lr_range_test(setup, model, config: RangeConfig = CONFIG, seconds: float | N
     model.train()
     batches = endless_batches(setup)
     for i in range(config.steps):
+        check_deadline(deadline, f"lr_range (step {i} of {config.steps})")
         batch = next(batches, None)
         if batch is None:
             stopped = "no data"
@@ -190,9 +205,6 @@ def lr_range_test(setup, model, config: RangeConfig = CONFIG, seconds: float | N
         if i >= 5 and smooth > DIVERGE_FACTOR * best:
             stopped = "diverged"
             break
-        if time.perf_counter() - started > seconds:
-            stopped = "time"
-            break
     suggestion = suggest_lr(lrs, losses)
     if suggestion.divergence_lr is None and stopped in ("diverged", "non-finite loss"):
         suggestion.divergence_lr = lrs[-1]
@@ -203,9 +215,12 @@ def lr_range_test(setup, model, config: RangeConfig = CONFIG, seconds: float | N
 
 
 def lr_range_probe(ctx: "Context", config: RangeConfig | None = None) -> RangeResult:
-    """The range test on a seeded model copy, within a share of the checkup's time left."""
+    """The range test on a seeded model copy, its step count sized from the setup, under the checkup's safety net."""
     config = config or CONFIG
-    seconds = min(config.seconds, max(1.0, config.share_of_time_left * ctx.time_left()))
-    result = lr_range_test(ctx.setup, ctx.model_copy(seed=ctx.setup.seed), config, seconds=seconds)
+    batches = ctx.batches("train")
+    samples = batch_size_of(batches[0][0]) if batches else 1
+    steps = sized_steps(config.steps, config.min_steps, step_cost(ctx), samples, ctx.device)
+    deadline = probe_deadline(ctx, config.seconds)
+    result = lr_range_test(ctx.setup, ctx.model_copy(seed=ctx.setup.seed), replace(config, steps=steps, seconds=None), deadline=deadline)
     ctx.telemetry["lr_range"] = result.telemetry()
     return result

@@ -12,19 +12,26 @@ the range test's suggestion, so a bad LR is not mistaken for an unfittable model
 A step budget is not the end of training: an attempt that ends unfitted while its loss is
 still falling fast enough to reach the target within ``patience`` times the steps it had
 proves only "not yet", never "cannot", so it counts as inconclusive.
+
+Budgets are step counts sized from the setup (:func:`~nndoctor.probes.trial.sized_steps`),
+never seconds: the wall clock is a safety net that abandons the probe as inconclusive
+(:class:`~nndoctor.checks.base.Inconclusive`), so a loaded machine cannot turn "fitted in
+150 steps" into "did not fit in 40".
 """
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import torch
 from torch import nn
 
-from ..setup import Batch, Setup
-from .trial import accuracy, evaluate, reference_loss, set_lr, take_samples, train_step, user_lr
+from ..checks.base import check_deadline
+from ..setup import Batch, Setup, batch_size_of
+from .trial import (accuracy, evaluate, probe_deadline, reference_loss, set_lr, sized_steps, step_cost, take_samples,
+                    train_step, user_lr)
 
 if TYPE_CHECKING:
     from ..checks.base import Context
@@ -34,15 +41,20 @@ DROPOUT = (nn.modules.dropout._DropoutNd,)
 
 @dataclass
 class OverfitConfig:
-    """Budget of each fitting attempt and what "fitted" means."""
+    """Budget of each fitting attempt in steps and what "fitted" means.
+
+    ``steps`` and ``regularisation_steps`` are nominal: costly setups get proportionally
+    fewer, never below ``min_steps``. ``seconds`` is an optional per-probe wall-clock
+    safety net: tripping it makes the probe inconclusive, it never shortens an attempt.
+    """
 
     samples: int = 32
     steps: int = 200
-    seconds: float = 5.0
+    seconds: float | None = None
     fit_fraction: float = 0.1
-    share_of_time_left: float = 0.1
     regularisation_steps: int = 150
     patience: float = 10.0
+    min_steps: int = 50
 
 
 CONFIG = OverfitConfig()
@@ -60,7 +72,7 @@ class Attempt:
     steps: int
     fitted: bool
     diverged: bool
-    cut_short: bool = False
+    cut_short: bool = False  # stopped before its step budget; the probe itself never does (the safety net raises)
     still_falling: bool = False
     curve: list[float] = field(default_factory=list)
 
@@ -68,7 +80,7 @@ class Attempt:
     def conclusive(self) -> bool:
         """Fitted, diverged, or failed after the full step budget with the loss stalled.
 
-        Stopped early by the clock, or still falling toward the target, proves nothing.
+        Stopped before its step budget, or still falling toward the target, proves nothing.
         """
         return self.fitted or self.diverged or not (self.cut_short or self.still_falling)
 
@@ -81,6 +93,9 @@ class OverfitResult:
     reference: float | None
     target_loss: float
     attempts: list[Attempt] = field(default_factory=list)
+    # False when "fitted" has no target in the loss's own units (no best-constant reference, and
+    # neither a class task whose every-sample-right test carries the verdict): the test then proves nothing.
+    target_known: bool = True
 
     @property
     def at_user_lr(self) -> Attempt:
@@ -143,8 +158,11 @@ def still_falling(curve: Sequence[tuple[int, float]], target_loss: float, patien
 
 
 def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, target_loss: float,
-              config: OverfitConfig, seconds: float, source: str) -> Attempt:
-    """Train ``model`` on one batch at ``lr`` (regularisation off) until it fits or the budget ends."""
+              config: OverfitConfig, deadline: float | None, source: str) -> Attempt:
+    """Train ``model`` on one batch at ``lr`` (regularisation off) until it fits or ``config.steps`` end.
+
+    Past ``deadline`` (the safety net) it raises :class:`~nndoctor.checks.base.Inconclusive`.
+    """
     optimizer = setup.make_optimizer(model)
     if lr is not None:
         set_lr(optimizer, lr, [float(g["lr"]) for g in optimizer.param_groups])
@@ -154,8 +172,9 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
     with torch.no_grad():
         initial = float(setup.compute_loss(model(x), y))
     curve: list[tuple[int, float]] = [(0, initial)]
-    started, steps, diverged, cut_short = time.perf_counter(), 0, False, False
+    steps, diverged = 0, False
     for steps in range(1, config.steps + 1):
+        check_deadline(deadline, f"overfit ({source} LR, step {steps} of {config.steps})")
         value = train_step(setup, model, optimizer, x, y)
         if not math.isfinite(value):
             diverged = True
@@ -167,9 +186,6 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
                 curve.append((steps, loss))
                 if fits(setup, loss, accuracy(setup, output, y), target_loss):
                     break
-        if time.perf_counter() - started > seconds:
-            cut_short = steps < config.steps
-            break
     with torch.no_grad():
         output = model(x)
         final = float(setup.compute_loss(output, y))
@@ -179,19 +195,21 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
     diverged = diverged or not math.isfinite(final)
     fitted = fits(setup, final, acc, target_loss) and not diverged
     falling = not fitted and not diverged and still_falling(curve, target_loss, config.patience)
-    return Attempt(source, lr, initial, final, acc, steps, fitted, diverged, cut_short, falling, [v for _, v in curve])
+    return Attempt(source, lr, initial, final, acc, steps, fitted, diverged, False, falling, [v for _, v in curve])
 
 
 def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn.Module],
                          fallback_lr: Callable[[], float | None] = lambda: None,
-                         config: OverfitConfig = CONFIG, seconds: float | None = None) -> OverfitResult:
+                         config: OverfitConfig = CONFIG, deadline: float | None = None) -> OverfitResult:
     """Try to memorise ``batch`` at the user's LR, then at ``fallback_lr()`` if that failed.
 
     "Fitted" means the loss fell below ``fit_fraction`` of the best constant predictor's
     loss on the batch (prior entropy / target variance) and, for classification, every
-    sample is predicted right.
+    sample is predicted right. ``deadline`` (``config.seconds`` from now when not given)
+    is the safety net.
     """
-    seconds = config.seconds if seconds is None else seconds
+    if deadline is None and config.seconds is not None:
+        deadline = time.perf_counter() + config.seconds
     reference = reference_loss(setup, batch[1])
     model = make_model()
     if reference is not None and reference > 1e-8:
@@ -199,14 +217,15 @@ def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn
     else:
         with torch.no_grad():
             target = config.fit_fraction * float(setup.compute_loss(model(batch[0]), batch[1]))
-    result = OverfitResult(len(batch[1]), reference, target)
+    result = OverfitResult(len(batch[1]), reference, target, target_known=reference is not None or (
+        setup.task in ("binary", "multiclass", "multilabel", "sequence") and not setup.structured_output))
     lr = user_lr(setup)
-    result.attempts.append(fit_batch(setup, model, lr, batch, target, config, seconds, "user"))
+    result.attempts.append(fit_batch(setup, model, lr, batch, target, config, deadline, "user"))
     if result.attempts[0].fitted:
         return result
     other = fallback_lr()
     if other is not None and (lr is None or not math.isclose(lr, other, rel_tol=0.5)):
-        result.attempts.append(fit_batch(setup, make_model(), other, batch, target, config, seconds, "suggested"))
+        result.attempts.append(fit_batch(setup, make_model(), other, batch, target, config, deadline, "suggested"))
     return result
 
 
@@ -216,10 +235,11 @@ def overfit_probe(ctx: "Context", config: OverfitConfig | None = None) -> Overfi
 
     config = config or CONFIG
     batch = take_samples(ctx.batches("train"), config.samples)
-    seconds = min(config.seconds, max(0.5, config.share_of_time_left * ctx.time_left()))
+    steps = sized_steps(config.steps, config.min_steps, step_cost(ctx), batch_size_of(batch[0]), ctx.device)
     return single_batch_overfit(
         ctx.setup, batch, lambda: ctx.model_copy(seed=ctx.setup.seed),
-        lambda: ctx.probe("lr_range", lr_range_probe).suggestion.lr, config, seconds,
+        lambda: ctx.probe("lr_range", lr_range_probe).suggestion.lr, replace(config, steps=steps, seconds=None),
+        probe_deadline(ctx, config.seconds),
     )
 
 
@@ -235,13 +255,14 @@ class RegularisationResult:
 
 
 def regularisation_probe(ctx: "Context", config: OverfitConfig | None = None) -> RegularisationResult | None:
-    """Train two identical copies on the same sample batches, one with regularisation off."""
+    """Train two identical copies on the same sample batches for the same step count, one with regularisation off."""
     config = config or CONFIG
     used = regularisers(ctx.setup)
     if used["weight_decay"] <= 0 and not used["dropout"]:
         return None
     batches = ctx.batches("train")
-    seconds = min(config.seconds, max(1.0, config.share_of_time_left * ctx.time_left())) / 2
+    steps = sized_steps(config.regularisation_steps, config.min_steps, step_cost(ctx), batch_size_of(batches[0][0]), ctx.device)
+    deadline = probe_deadline(ctx, config.seconds)
     losses, steps_done = [], 0
     for regularised in (True, False):
         model = ctx.model_copy(seed=ctx.setup.seed)
@@ -249,10 +270,11 @@ def regularisation_probe(ctx: "Context", config: OverfitConfig | None = None) ->
         model.train()
         if not regularised:
             without_regularisation(model, optimizer)
-        started = time.perf_counter()
-        for step in range(config.regularisation_steps):
+        step = 0
+        for step in range(steps):
+            check_deadline(deadline, f"regularisation ({'with' if regularised else 'without'}, step {step} of {steps})")
             x, y = batches[step % len(batches)]
-            if not math.isfinite(train_step(ctx.setup, model, optimizer, x, y)) or time.perf_counter() - started > seconds:
+            if not math.isfinite(train_step(ctx.setup, model, optimizer, x, y)):
                 break
         steps_done = max(steps_done, step + 1)
         losses.append(evaluate(ctx.setup, model, batches)[0])

@@ -2,7 +2,9 @@
 
 Reads only probes that the checks already ran (nothing is computed here), so the HTML report
 can plot the evidence — feature scales, class shares, split hygiene, activations and dead or
-saturated units at initialisation — next to the trial's loss and gradient curves.
+saturated units at initialisation — next to the trial's loss and gradient curves. The
+``probe_steps`` block records how many steps each training probe ran: budgets are in steps,
+so the same setup shows the same counts on any machine.
 """
 from __future__ import annotations
 
@@ -62,11 +64,36 @@ def _data_block(cached: dict[str, Any]) -> dict[str, Any]:
     return block
 
 
+def _steps_block(cached: dict[str, Any]) -> dict[str, Any]:
+    """Steps each training probe ran (and the step cost that sized them), for the probes that ran."""
+    block: dict[str, Any] = {}
+    cost = cached.get("step_cost")
+    if cost is not None:
+        block["forward_flops_per_sample"] = float(cost.forward_flops_per_sample)
+    sweep = cached.get("lr_range")
+    if sweep is not None:
+        block["lr_range"] = len(sweep.lrs)
+    overfit = cached.get("overfit")
+    if overfit is not None:
+        block["overfit"] = {attempt.source: int(attempt.steps) for attempt in overfit.attempts}
+    regularisation = cached.get("regularisation")
+    if regularisation is not None:
+        block["regularisation"] = int(regularisation.steps)
+    trial = cached.get("trial")
+    if trial is not None:
+        block["trial"] = int(trial.steps)
+    return block
+
+
 def probe_telemetry(cached: dict[str, Any]) -> dict[str, Any]:
-    """Telemetry blocks (``activations``, ``dead_share``, ``saturated_share``, ``data_audit``)
-    from the probe results a checkup cached under their names; absent probes give no block."""
+    """Telemetry blocks (``activations``, ``dead_share``, ``saturated_share``, ``data_audit``,
+    ``probe_steps``) from the probe results a checkup cached under their names; absent probes
+    give no block."""
     telemetry = _layer_blocks(cached.get("layer_stats"))
     data = _data_block(cached)
     if data:
         telemetry["data_audit"] = data
+    steps = _steps_block(cached)
+    if steps:
+        telemetry["probe_steps"] = steps
     return telemetry

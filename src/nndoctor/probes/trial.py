@@ -1,30 +1,167 @@
 """Trial training: a short, budgeted run of a model copy on the real train loader.
 
-The loop is a plain training loop (forward, loss, backward, step) bounded by steps and
-seconds, not epochs. It evaluates train and validation loss on fixed sample sets every
+The loop is a plain training loop (forward, loss, backward, step) bounded by steps, not
+epochs or seconds. It evaluates train and validation loss on fixed sample sets every
 few steps (both in eval mode, so they are comparable), records the per-step minibatch
 loss, per-parameter gradient norms, sampled update ratios |Δw|/|w| and the layers' forward
 order, and ends with per-class recall. Checks for O403-O407 and G601-G605 read the
 resulting :class:`TrialResult`. The helpers at the top are shared by every probe that
 trains a copy (range test, single-batch overfit).
+
+Budgets are deterministic: every probe runs its nominal step count, scaled down only by the
+setup's cost per step (:func:`sized_steps`: forward FLOPs counted on a sample batch, the
+device type), never by how fast this machine happens to be right now. The wall clock is a
+safety net (:func:`~nndoctor.checks.base.check_deadline`) that abandons a probe as
+inconclusive; it never shortens one.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterator
 
 import torch
 from torch import nn
 
-from ..setup import Batch, Setup, batch_size_of, move_to
+from ..checks.base import check_deadline, earliest
+from ..rng import preserved_rng
+from ..setup import Batch, Setup, batch_size_of, concat_inputs, move_to
 from .layer_stats import forward_order
 
 if TYPE_CHECKING:
     from ..checks.base import Context
 
 CLASSIFICATION = ("binary", "multiclass", "multilabel")
+
+# A training step (forward + backward, about 3x the forward FLOPs) up to this cost runs a
+# probe's full nominal step count; a costlier one runs proportionally fewer steps (never
+# fewer than the probe's minimum). About 30 ms of a 2-core CPU: the old timed caps' rate.
+REFERENCE_STEP_FLOPS = 1e9
+# How much more work per step an accelerator of this type gets (a property of the setup's
+# device, not a measurement of its speed, so the same setup always gets the same steps).
+DEVICE_SPEEDUP = {"cuda": 30.0, "mps": 5.0, "xpu": 10.0}
+BACKWARD_FACTOR = 3.0
+# CPU training steps up to this cost run their probes on one intra-op thread (probe_threads).
+SINGLE_THREAD_STEP_FLOPS = 1e8
+
+
+# -- deterministic step budgets --------------------------------------------------------
+@dataclass(frozen=True)
+class StepCost:
+    """Forward FLOPs per sample of the setup's model (counted on a sample batch), and how they were found."""
+
+    forward_flops_per_sample: float
+    source: str
+
+    def step_flops(self, samples: int) -> float:
+        """FLOPs of one training step (forward + backward) on ``samples`` samples."""
+        return BACKWARD_FACTOR * self.forward_flops_per_sample * max(samples, 1)
+
+
+def forward_flops(model: nn.Module, x: Any) -> float:
+    """FLOPs of one forward pass of ``model`` on ``x`` (matmuls, convolutions, attention), by
+    torch's FlopCounterMode; 0 when the model cannot be counted that way."""
+    try:
+        from torch.utils.flop_counter import FlopCounterMode
+
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad(), FlopCounterMode(display=False) as counter:
+                model(x)
+        finally:
+            model.train(was_training)
+        return float(counter.get_total_flops())
+    except Exception:
+        return 0.0
+
+
+def measure_step_cost(model: nn.Module, batch: Batch) -> StepCost:
+    """The cost of a training step: ``model``'s counted forward FLOPs per sample of ``batch``.
+
+    Never below two FLOPs per trainable parameter per sample (a dense layer's multiply-add),
+    which is also the estimate when counting fails or misses ops (RNN kernels, unusual ops).
+    """
+    x, _ = batch
+    samples = max(batch_size_of(x), 1)
+    params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    counted = forward_flops(model, x) / samples
+    floor = 2.0 * params
+    return StepCost(max(counted, floor), "counted" if counted >= floor else "parameters")
+
+
+def setup_step_cost(setup: Setup) -> tuple[StepCost, int]:
+    """``setup``'s cost per training step and its samples per step, from its first training batch.
+
+    Leaves every global RNG as it found it (reading a shuffled loader draws from them). A
+    loader that cannot be read gives a zero cost (nominal steps); the checks report the loader.
+    """
+    with preserved_rng():
+        try:
+            batch = next(iter(setup.batches("train", limit=1)), None)
+        except Exception:
+            batch = None
+        if batch is None:
+            return StepCost(0.0, "no data"), 1
+        x, y = move_to(batch[0], setup.device), move_to(batch[1], setup.device)
+        return measure_step_cost(setup.fresh_model(), (x, y)), batch_size_of(x)
+
+
+@contextlib.contextmanager
+def probe_threads(cost: StepCost, samples: int, device: torch.device) -> Iterator[int]:
+    """Run the block with the intra-op thread count this setup's probes use, then restore it.
+
+    Steps cheaper than ``SINGLE_THREAD_STEP_FLOPS`` on the CPU run on one thread: tiny
+    matmuls gain nothing from more, and on a busy machine contended threads make them many
+    times slower. The choice depends on the setup only, so the same setup also computes
+    the same numbers on machines with different core counts.
+    """
+    before = torch.get_num_threads()
+    single = device.type == "cpu" and 0 < cost.step_flops(samples) <= SINGLE_THREAD_STEP_FLOPS
+    if single and before != 1:
+        torch.set_num_threads(1)
+    try:
+        yield torch.get_num_threads()
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
+def step_cost(ctx: "Context") -> StepCost:
+    """The setup's step cost, measured once per checkup on the first training batch.
+
+    Leaves every global RNG as it found it, so the probe that asks first trains exactly as
+    it would have without asking.
+    """
+
+    def compute(ctx: "Context") -> StepCost:
+        with preserved_rng():
+            batches = ctx.batches("train")
+            if not batches:
+                return StepCost(0.0, "no data")
+            return measure_step_cost(ctx.setup.fresh_model(), batches[0])
+
+    return ctx.probe("step_cost", compute)
+
+
+def sized_steps(nominal: int, minimum: int, cost: StepCost, samples: int, device: torch.device | str = "cpu") -> int:
+    """A probe's step budget for this setup: ``nominal`` when a step costs at most the
+    reference (scaled for the device type), otherwise proportionally fewer, never below
+    ``minimum``. Depends on the setup only, so it is the same on any machine load."""
+    kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
+    allowed = REFERENCE_STEP_FLOPS * DEVICE_SPEEDUP.get(kind, 1.0)
+    flops = cost.step_flops(samples)
+    if flops <= allowed:
+        return nominal
+    return max(min(minimum, nominal), int(nominal * allowed / flops))
+
+
+def probe_deadline(ctx: "Context", seconds: float | None) -> float | None:
+    """The safety net a probe runs under: the checkup's, or ``seconds`` from now if that is earlier."""
+    own = time.perf_counter() + seconds if seconds is not None else None
+    return earliest(ctx.deadline, own)
 
 
 # -- helpers shared by the probes that train a copy ------------------------------------
@@ -54,7 +191,7 @@ def endless_batches(setup: Setup) -> Iterator[Batch]:
 
 
 def take_samples(batches: list[Batch], n: int) -> Batch:
-    """The first ``n`` samples of a list of batches, concatenated into one batch."""
+    """The first ``n`` samples of a list of batches, concatenated into one batch (tensor, tuple or dict inputs)."""
     xs, ys, count = [], [], 0
     for x, y in batches:
         xs.append(x)
@@ -62,11 +199,7 @@ def take_samples(batches: list[Batch], n: int) -> Batch:
         count += batch_size_of(x)
         if count >= n:
             break
-    if isinstance(xs[0], torch.Tensor):
-        x = torch.cat(xs)[:n]
-    else:
-        x = type(xs[0])(torch.cat(parts)[:n] for parts in zip(*xs))
-    return x, torch.cat(ys)[:n]
+    return concat_inputs(xs, n), torch.cat(ys)[:n]
 
 
 def train_step(setup: Setup, model: nn.Module, optimizer: torch.optim.Optimizer, x: Any, y: torch.Tensor) -> float:
@@ -170,19 +303,92 @@ def _weighted_constant_loss(setup: Setup, y: torch.Tensor) -> float | None:
 
 
 def _prior_loss(setup: Setup, y: torch.Tensor) -> float | None:
-    """Closed-form best-constant loss: prior entropy (classification) or the loss at the target mean."""
-    if setup.task == "multiclass":
-        counts = torch.bincount(class_labels(setup, y).reshape(-1)).double()
-        shares = counts[counts > 0] / counts.sum()
-        return float(-(shares * shares.log()).sum())
+    """Closed-form best-constant loss in the user's loss's own units, else None.
+
+    Classification: the entropy of the class prior (per position for sequence targets, over
+    the flattened token counts without ``ignore_index``), which is what a per-sample mean
+    cross-entropy reaches by predicting the class shares. It is returned only when the
+    user's loss, scored on exactly that constant prediction, gives the same number: a sum
+    over the batch, extra terms (a VAE's KL) or a loss that reads a structured output are
+    not in those units, and the reference abstains. Regression: the loss at the target mean.
+    """
+    if setup.task in ("multiclass", "sequence"):
+        labels = class_labels(setup, y).reshape(-1)
+        if setup.task == "sequence":
+            labels = labels[labels != setup.ignore_index]
+        if not labels.numel() or int(labels.min()) < 0:
+            return None
+        classes = max(int(setup.n_classes or 0), int(labels.max()) + 1)
+        counts = torch.bincount(labels, minlength=classes).double()
+        if setup.task == "sequence":
+            from ..verdicts.curves import prior_entropy
+
+            prior = prior_entropy(counts.cpu().tolist(), classes=classes)
+            entropy = prior.estimate if prior is not None else None
+            shares = counts / counts.sum()
+            plug_in = float(-(shares[shares > 0] * shares[shares > 0].log()).sum())
+            return entropy if _loss_is_per_sample_mean(setup, y, shares, plug_in) else None
+        shares = counts / counts.sum()
+        entropy = float(-(shares[shares > 0] * shares[shares > 0].log()).sum())
+        return entropy if _loss_is_per_sample_mean(setup, y, shares, entropy) else None
     if setup.task in ("binary", "multilabel"):
         p = (y.double().reshape(-1, 1) if setup.task == "binary" else y.double().reshape(y.shape[0], -1)).mean(dim=0).clamp(1e-12, 1 - 1e-12)
-        return float((-(p * p.log() + (1 - p) * (1 - p).log())).mean())
+        entropy = float((-(p * p.log() + (1 - p) * (1 - p).log())).mean())
+        return entropy if _loss_is_per_sample_mean(setup, y, p, entropy) else None
     try:
         target = y.float()
         return float(setup.compute_loss(target.mean(dim=0, keepdim=True).expand_as(target), target))
     except Exception:
         return None
+
+
+def _constant_outputs(setup: Setup, y: torch.Tensor, shares: torch.Tensor) -> list[torch.Tensor]:
+    """Outputs that predict ``shares`` for every sample, in the layouts the user's loss may read.
+
+    Class tasks: log-shares along the output's class axis (logits and log-probabilities
+    alike). Binary/multilabel with one output per label: the logit and the probability.
+    """
+    if setup.task in ("multiclass", "sequence") or (setup.task == "binary" and (setup.n_classes or 0) >= 2):
+        if setup.task == "binary":
+            p = float(shares.reshape(-1)[0])
+            shares = torch.tensor([1 - p, p], dtype=torch.float64)
+        log = shares.clamp(min=1e-12).log().float().to(y.device)
+        if setup.task == "sequence":
+            axis = setup.class_axis if setup.class_axis is not None else y.dim()
+            shape = [1] * (y.dim() + 1)
+            shape[axis] = len(log)
+            full = list(y.shape)
+            full.insert(axis, len(log))
+            return [log.reshape(shape).expand(full).contiguous()]
+        rows = y.shape[0]
+        if setup.task == "multiclass" and y.dim() == 2 and y.is_floating_point():
+            return [log[: y.shape[1]].expand(rows, y.shape[1]).contiguous()]
+        return [log.expand(rows, len(log)).contiguous()]
+    p = shares.float().to(y.device).reshape(-1)
+    logit = (p / (1 - p)).log()
+    return [logit.expand(*y.shape).contiguous(), p.expand(*y.shape).contiguous()]
+
+
+def _loss_is_per_sample_mean(setup: Setup, y: torch.Tensor, shares: torch.Tensor, closed_form: float) -> bool:
+    """Whether the user's loss scores the constant prediction of ``shares`` exactly at ``closed_form``.
+
+    A per-sample (per-position) mean of cross-entropy or binary cross-entropy does; a sum over
+    the batch, a loss with other terms, one that reads the model's whole structured output or
+    one of another kind does not, so the closed form is not in its units.
+    """
+    try:
+        candidates = _constant_outputs(setup, y, shares.detach().cpu().double())
+    except Exception:
+        return False
+    for output in candidates:
+        try:
+            with torch.no_grad():
+                value = float(setup.compute_loss(output, y))
+        except Exception:
+            continue
+        if math.isfinite(value) and math.isclose(value, closed_form, rel_tol=1e-3, abs_tol=1e-5):
+            return True
+    return False
 
 
 def evaluate(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[float, float | None]:
@@ -207,14 +413,16 @@ def evaluate(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[floa
 # -- the trial -------------------------------------------------------------------------
 @dataclass
 class TrialConfig:
-    """Budget of the trial run: steps and seconds bound it, whichever ends first."""
+    """Budget of the trial run in steps (``steps`` nominal, sized down for costly setups to no
+    fewer than ``min_steps``). ``seconds`` is an optional per-probe wall-clock safety net on
+    top of the checkup's: tripping it makes the trial inconclusive, it never shortens it."""
 
     steps: int = 400
-    seconds: float = 12.0
+    seconds: float | None = None
     eval_points: int = 16
     sample_every: int = 10
     eval_batches: int = 8
-    share_of_time_left: float = 0.35
+    min_steps: int = 80
 
 
 CONFIG = TrialConfig()
@@ -283,10 +491,14 @@ def run_trial(
     train_eval_batches: list[Batch],
     val_batches: list[Batch],
     config: TrialConfig = CONFIG,
-    seconds: float | None = None,
+    deadline: float | None = None,
 ) -> TrialResult:
-    """Train ``model`` with ``optimizer`` on the train loader within the budget, recording curves."""
-    seconds = config.seconds if seconds is None else seconds
+    """Train ``model`` with ``optimizer`` for ``config.steps`` steps on the train loader, recording curves.
+
+    Ends early only when the loader is empty or the loss turns non-finite. ``deadline`` (a
+    ``time.perf_counter()`` instant) is the safety net: past it the trial raises
+    :class:`~nndoctor.checks.base.Inconclusive` instead of returning a shorter run.
+    """
     lr = optimizer.param_groups[0].get("lr")
     result = TrialResult(lr=float(lr) if lr is not None else None)
     eval_every = max(1, config.steps // config.eval_points)
@@ -310,8 +522,9 @@ def run_trial(
         batches = endless_batches(setup)
         step = 0
         for step in range(1, config.steps + 1):
+            check_deadline(deadline, f"trial (step {step} of {config.steps})")
             batch = next(batches, None)
-            if batch is None or time.perf_counter() - started > seconds:
+            if batch is None:
                 step -= 1
                 break
             x, y = batch
@@ -402,12 +615,14 @@ def eval_sets(ctx: "Context", config: TrialConfig = CONFIG) -> tuple[list[Batch]
 
 
 def trial_probe(ctx: "Context", config: TrialConfig | None = None) -> TrialResult:
-    """Train a copy with the user's optimizer for the trial budget; store its curves in telemetry."""
+    """Train a copy with the user's optimizer for the trial's step budget (sized from the setup); store its curves."""
     config = config or CONFIG
     model = ctx.model_copy(seed=ctx.setup.seed)
     optimizer = ctx.setup.make_optimizer(model)
     train, val = eval_sets(ctx, config)
-    seconds = min(config.seconds, max(1.0, config.share_of_time_left * ctx.time_left()))
-    result = run_trial(ctx.setup, model, optimizer, train, val, config, seconds=seconds)
+    samples = batch_size_of(train[0][0]) if train else 1
+    steps = sized_steps(config.steps, config.min_steps, step_cost(ctx), samples, ctx.device)
+    result = run_trial(ctx.setup, model, optimizer, train, val, replace(config, steps=steps),
+                       deadline=probe_deadline(ctx, config.seconds))
     ctx.telemetry["trial"] = result.telemetry()
     return result

@@ -1,4 +1,5 @@
-"""Self-contained HTML report: verdict first, findings ranked (root cause with its symptoms
+"""Self-contained HTML report: verdict first (or, for a run that made no training step, why it
+did not train), findings ranked (root cause with its symptoms
 nested), then the plots that show the evidence.
 
 One file, no script, no external font, stylesheet or image: figures are inline SVG data
@@ -20,6 +21,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..findings import Finding, Severity, jsonable
 from ..report import SCHEMA_VERSION, Report
+from . import headline
 from .plots import Figure, plots_for, render_figures
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -41,6 +43,7 @@ border-radius:999px;color:#fff;white-space:nowrap;margin-top:2px}
 .nnd .v-ok{background:var(--ok-bg);border-color:#4ac26b}.nnd .v-ok .status{background:var(--ok)}
 .nnd .v-error{background:var(--err-bg);border-color:#ff8182}.nnd .v-error .status{background:var(--err)}
 .nnd .v-warning{background:var(--warn-bg);border-color:#d4a72c}.nnd .v-warning .status{background:var(--warn)}
+.nnd .v-none{background:var(--bg);border-color:#8250df}.nnd .v-none .status{background:#8250df}
 .nnd .counts{display:flex;gap:8px;flex-wrap:wrap;margin:12px 0 0}
 .nnd .chip{font-size:13px;padding:2px 10px;border-radius:999px;background:var(--bg);border:1px solid var(--line)}
 .nnd .toc{list-style:none;margin:14px 0 0;padding:10px 16px;border:1px solid var(--line);border-radius:8px;
@@ -162,14 +165,20 @@ FRAGMENT = """<style>{{ css }}</style>
 </article>
 {%- endmacro %}
 {% for node in tree %}{{ card(node) }}
-{% else %}<p class="note">No findings: every check that ran found this setup within the playbook's bounds.</p>
+{% else %}<p class="note">{% if tone == "none" %}No findings: the script made no training step, so there was no training to judge.{% else %}No findings: every check that ran found this setup within the playbook's bounds.{% endif %}</p>
 {% endfor %}
 {% if report.failures %}
 <h2>Checks that could not run</h2>
 {% for failure in report.failures %}<p class="failure"><b>{{ failure.check }}</b> ({{ failure.codes|join(", ") }}): {{ failure.error }}</p>
 {% endfor %}
 {% endif %}
-{% if report.skipped %}<p class="note">Skipped for lack of budget: {{ report.skipped|join(", ") }}.</p>{% endif %}
+{% for note in not_judged[0] %}<p class="note">Note: {{ note }}</p>
+{% endfor %}
+{% if not_judged[1] %}<p class="note">Inconclusive (the --budget safety net ran out):</p>
+<ul class="note">{% for line in not_judged[1] %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+{% if not_judged[2] %}<p class="note">Skipped (nothing to judge them on):</p>
+<ul class="note">{% for line in not_judged[2] %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+{% if not_judged[3] %}<p class="note">Not judged: {{ not_judged[3]|join(", ") }}.</p>{% endif %}
 <h2>Plots</h2>
 {% for fig in figures %}
 <figure id="plot-{{ fig.key }}">
@@ -265,31 +274,30 @@ def _is_ancestor(node: dict[str, Any], candidate: dict[str, Any], first_by_code:
     return False
 
 
-def _tone(report: Report) -> tuple[str, str]:
-    worst = report.worst
-    if worst is None or worst == Severity.INFO:
-        return "ok", "healthy"
-    return worst.value, "error" if worst == Severity.ERROR else "warning"
 
 
 def _setup_rows(setup: dict[str, Any]) -> list[tuple[str, str]]:
-    hidden = {"name"}
+    hidden = {"name", "notes"}  # notes are shown as sentences with what was not judged
     return [(str(k).replace("_", " "), format_value(v)) for k, v in (setup or {}).items() if k not in hidden and v is not None]
 
 
 def render_fragment(report: Report, figures: list[Figure] | None = None) -> str:
     """The report as an embeddable HTML fragment (scoped stylesheet + one ``div.nnd``)."""
+    # the same lines of what was not judged as the terminal shows
+    from .terminal import not_judged
+
     figures = render_figures(report.telemetry, report.findings) if figures is None else figures
-    tone, status = _tone(report)
+    tone, status, sentence = headline(report)
     counts = {s.value: sum(f.severity == s for f in report.findings) for s in Severity}
     titles = {fig.key: fig.title for fig in figures if fig.src}
     tree = _tree(list(report.findings), titles)
     return _FRAGMENT.render(
         css=Markup(CSS),
         report=report,
+        not_judged=not_judged(report),
         setup=report.setup or {},
         setup_rows=_setup_rows(report.setup),
-        verdict=report.verdict(),
+        verdict=sentence,
         tone=tone,
         status=status,
         counts=counts,
@@ -305,7 +313,7 @@ def render_fragment(report: Report, figures: list[Figure] | None = None) -> str:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document."""
-    title = report.verdict()
+    title = headline(report)[2]
     return _PAGE.render(csp=CSP, report=report, title=title if len(title) < 90 else title[:89] + "…",
                         fragment=Markup(render_fragment(report)))
 

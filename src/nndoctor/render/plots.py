@@ -37,6 +37,11 @@ A matrix given layer-major (``values[j][i]``) instead is transposed when its sha
 (probes/trial.py: ``step_losses``, ``eval_steps``, ``val_loss``, ``grad_norms`` as
 {param: [per step]}, ``diverged_step``) fills ``loss_curve`` and ``grad_norms`` when those
 are absent, and an ``lr_range`` ``suggestion`` given as a dict contributes its ``lr``.
+A watch summary (``"mode": "watch"``, from ``watch/telemetry.py``: ``step_losses`` at
+``step_loss_steps``, ``val_loss``/``scored_val_loss``, ``grad_norms`` as {param: [norm per
+sampled step]} at ``grad_steps``, ``dead_share``/``saturated_share`` as {layer: [[step,
+share]]}) is mapped onto ``loss_curve``, ``grad_norms``, ``dead_share`` and
+``saturated_share``, replacing its own differently shaped series of those names.
 
 Figures are built as ``matplotlib.figure.Figure`` objects and saved without pyplot, so no
 GUI backend is needed and a notebook's own backend is never switched.
@@ -379,6 +384,89 @@ def _from_trial(trial: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _pairs_block(series: dict[str, Any]) -> dict[str, Any] | None:
+    """{"steps", "layers", "values"} from watch's per-layer ``{layer: [[step, value], …]}`` series.
+
+    Layers sampled at different steps share one step axis; a layer not measured at a step
+    is NaN there (drawn as a gap).
+    """
+    layers = [str(name) for name, points in series.items() if points]
+    if not layers:
+        return None
+    by_layer = {str(name): {float(p[0]): p[1] for p in points} for name, points in series.items() if points}
+    steps = sorted({step for values in by_layer.values() for step in values})
+    values = [[by_layer[layer].get(step, math.nan) for layer in layers] for step in steps]
+    return {"steps": [int(s) if float(s).is_integer() else s for s in steps], "layers": layers, "values": values}
+
+
+def _watch_grad_norms(telemetry: dict[str, Any]) -> dict[str, Any] | None:
+    """The grad_norms block from watch's ``{param: [norm per sampled step]}``.
+
+    The steps of each parameter come from ``grad_norm_steps`` when the telemetry has it;
+    otherwise a series as long as ``grad_steps`` (the primary optimizer's sampled steps)
+    is taken at those steps, and any other is numbered by sample.
+    """
+    norms = telemetry.get("grad_norms")
+    if not isinstance(norms, dict) or not norms or _is_block(norms):
+        return None
+    per_param = telemetry.get("grad_norm_steps") if isinstance(telemetry.get("grad_norm_steps"), dict) else {}
+    shared = list(telemetry.get("grad_steps") or [])
+    series = {}
+    for name, values in norms.items():
+        values = list(values)
+        steps = list(per_param.get(name) or [])
+        if len(steps) != len(values):
+            steps = shared if len(shared) == len(values) else list(range(1, len(values) + 1))
+        series[name] = [[step, value] for step, value in zip(steps, values)]
+    return _pairs_block(series)
+
+
+def _from_watch(telemetry: dict[str, Any]) -> dict[str, Any]:
+    """The documented blocks from a watch summary (``watch/telemetry.py``'s ``Telemetry.summary()``).
+
+    ``step_losses`` at ``step_loss_steps`` is the train curve; the validation curve is the
+    loop's own validation loss (``val_loss`` at ``val_steps``), else the evaluation batches
+    nndoctor scored (``scored_val_loss``), else a ``val_loss`` the loop logged with
+    ``doctor.log``. Per-layer series become steps x layers blocks.
+    """
+    out: dict[str, Any] = {}
+    losses = list(telemetry.get("step_losses") or [])
+    if losses and not isinstance(telemetry.get("loss_curve"), dict):
+        steps = list(telemetry.get("step_loss_steps") or [])
+        if len(steps) != len(losses):
+            steps = list(range(1, len(losses) + 1))
+        curve: dict[str, Any] = {"step": steps, "train": losses}
+        logged = [p for p in (telemetry.get("logged") or {}).get("val_loss") or [] if len(p) == 2]
+        for val_key, step_key in (("val_loss", "val_steps"), ("scored_val_loss", "scored_val_steps")):
+            values, at = list(telemetry.get(val_key) or []), list(telemetry.get(step_key) or [])
+            if values and len(values) == len(at):
+                curve["val_step"], curve["val"] = at, values
+                break
+        else:
+            if logged:
+                curve["val_step"], curve["val"] = [p[0] for p in logged], [p[1] for p in logged]
+        out["loss_curve"] = curve
+    grads = _watch_grad_norms(telemetry)
+    if grads:
+        out["grad_norms"] = grads
+    for key in ("dead_share", "saturated_share"):
+        series = telemetry.get(key)
+        if isinstance(series, dict) and series and not _is_block(series) and all(isinstance(v, (list, tuple)) for v in series.values()):
+            block = _pairs_block(series)
+            if block:
+                out[key] = block
+    return out
+
+
+def _is_block(value: dict[str, Any]) -> bool:
+    """Already a documented steps/layers/values block (normalising twice changes nothing)."""
+    return "layers" in value and "steps" in value
+
+
+def _is_watch(telemetry: dict[str, Any]) -> bool:
+    return telemetry.get("mode") == "watch" or "step_losses" in telemetry
+
+
 EVENT_KEYS = ("step", "first_step", "diverged_step", "onset_step")
 
 
@@ -398,6 +486,8 @@ def normalise(telemetry: dict[str, Any] | None, findings: Sequence[Any] = ()) ->
     whose evidence holds a ``step`` (or ``first_step``/``diverged_step``/``onset_step``) become
     loss-curve events."""
     telemetry = dict(telemetry or {})
+    if _is_watch(telemetry):
+        telemetry.update(_from_watch(telemetry))
     if isinstance(telemetry.get("trial"), dict):
         for key, block in _from_trial(telemetry["trial"]).items():
             telemetry.setdefault(key, block)

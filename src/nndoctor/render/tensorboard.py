@@ -1,10 +1,13 @@
 """TensorBoard export: the report's telemetry as scalars and histograms, its findings as text.
 
-Reads the telemetry keys documented in ``render/plots.py`` (after its ``normalise``). Needs the optional ``tensorboard``
+Reads the telemetry keys documented in ``render/plots.py`` after its ``normalise``, which maps
+a watch / ``nndoctor run`` summary (``watch/telemetry.py``) and the checkup probes' blocks
+onto them. Needs the optional ``tensorboard``
 package (``pip install 'nndoctor[tensorboard]'``); it is imported only when asked for.
 
 Tags written (a tag per layer where the telemetry is per layer):
-``loss/train``, ``loss/val``; ``lr_range/loss`` and ``lr_range/lr`` against the range-test
+``loss/train``, ``loss/val``; ``grad_norm/total`` (a watched loop's total gradient norm at its
+sampled steps); ``lr_range/loss`` and ``lr_range/lr`` against the range-test
 step, ``lr_range/suggested_lr``; ``grad_norm/<layer>``; ``activation_mean/<layer>``,
 ``activation_std/<layer>``; ``dead_share/<layer>``, ``saturated_share/<layer>``;
 ``data/overlap_share``, ``data/duplicate_share``, ``data/class_share/<class>``. Histograms:
@@ -22,7 +25,7 @@ import numpy as np
 
 from ..errors import NNDoctorError
 from ..report import Report
-from .plots import normalise
+from . import headline
 
 INSTALL_HINT = (
     "Writing TensorBoard event files needs the `tensorboard` package, which is not installed in this "
@@ -101,6 +104,8 @@ def write_tensorboard(report: Report, logdir: str | Path) -> Path:
     writer_class = require_tensorboard()
     logdir = Path(logdir)
     logdir.mkdir(parents=True, exist_ok=True)
+    from .plots import normalise  # matplotlib loads only now, not when --tensorboard is checked before a run
+
     t = normalise(report.telemetry)
     writer = writer_class(log_dir=str(logdir))
     try:
@@ -116,6 +121,9 @@ def write_tensorboard(report: Report, logdir: str | Path) -> Path:
             suggested = block.get("suggested_lr", block.get("suggestion"))
             if suggested is not None:
                 _scalars(writer, "lr_range/suggested_lr", [0], [suggested])
+        total, at = t.get("total_grad_norm"), t.get("grad_steps")
+        if isinstance(total, list) and isinstance(at, list) and total and len(total) == len(at):
+            _scalars(writer, "grad_norm/total", at, total)
         if t.get("grad_norms"):
             steps, matrix = _layer_series(writer, "grad_norm", t["grad_norms"])
             _histograms(writer, "grad_norm/log10_across_layers", steps, matrix, log=True)
@@ -139,7 +147,7 @@ def write_tensorboard(report: Report, logdir: str | Path) -> Path:
             values = values[np.isfinite(values)]
             if values.size:
                 writer.add_histogram(f"data/{key}", values, global_step=0)
-        writer.add_text("nndoctor/verdict", report.verdict(), global_step=0)
+        writer.add_text("nndoctor/verdict", headline(report)[2], global_step=0)
         writer.add_text("nndoctor/findings", _findings_markdown(report), global_step=0)
     finally:
         writer.close()

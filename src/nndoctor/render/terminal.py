@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..findings import Finding, Severity
 from ..report import Report
+from . import headline
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -41,8 +42,29 @@ def _depth(finding: Finding, by_code: dict[str, Finding]) -> int:
     return depth
 
 
+def not_judged(report: Report) -> tuple[list[str], list[str], list[str], list[str]]:
+    """What the report could not judge, in four lists of lines shared by the terminal and HTML renderers.
+
+    Setup notes (``report.setup["notes"]``: what cannot be judged for this setup and why);
+    checks the ``--budget`` safety net left inconclusive (``report.extra["inconclusive"]``,
+    "check: reason"); checks that abstained for a reason of the setup
+    (``report.extra["skipped_checks"]``); and any other name in ``report.skipped``.
+    """
+    notes = [str(n) for n in (report.setup or {}).get("notes") or []]
+    exam = report.extra.get("exam") if isinstance(report.extra.get("exam"), dict) else {}
+    entries = {"inconclusive": [], "skipped_checks": []}
+    for key in entries:  # a run's report carries its exam's entries under "exam", names prefixed "exam: "
+        entries[key] += [(str(e.get("check")), e.get("reason")) for e in report.extra.get(key) or []]
+        entries[key] += [(f"exam: {e.get('check')}", e.get("reason")) for e in exam.get(key) or []]
+    inconclusive = [f"{check}: {reason}" for check, reason in entries["inconclusive"]]
+    skipped = [f"{check}: {reason}" for check, reason in entries["skipped_checks"]]
+    listed = {check for pairs in entries.values() for check, _ in pairs}
+    other = [name for name in report.skipped if name not in listed]
+    return notes, inconclusive, skipped, other
+
+
 def render(report: Report, console: Any = None) -> None:
-    """Print the report: summary line, verdict, findings ranked (root first, symptoms indented)."""
+    """Print the report: summary line, verdict (or why the run did not train), findings ranked (root first, symptoms indented)."""
     console = console or Console()
     setup = report.setup
     if setup:
@@ -52,17 +74,28 @@ def render(report: Report, console: Any = None) -> None:
             f"loss {setup.get('loss')} · optimizer {setup.get('optimizer')}",
         )
         console.print(summary)
-    worst = report.worst
-    colour = "green" if worst is None or worst == Severity.INFO else STYLE[worst]
-    console.print(Panel(Text(report.verdict()), title=f"nndoctor {report.mode}", border_style=colour))
+    tone, _, sentence = headline(report)
+    colour = {"ok": "green", "none": "magenta"}.get(tone) or STYLE[Severity(tone)]
+    console.print(Panel(Text(sentence), title=f"nndoctor {report.mode}", border_style=colour))
     by_code = {f.code: f for f in report.findings}
     blocks = [_finding_block(f, _depth(f, by_code)) for f in report.findings]
     if blocks:
         console.print(Group(*blocks))
     for failure in report.failures:
         console.print(f"[magenta]check {failure.check} could not run:[/] {failure.error}")
-    if report.skipped:
-        console.print(f"[dim]skipped for lack of budget: {', '.join(report.skipped)}[/]")
+    notes, inconclusive, skipped, other = not_judged(report)
+    for note in notes:
+        console.print(f"[dim]note: {note}[/]")
+    if inconclusive:
+        console.print("[dim]inconclusive (the --budget safety net ran out):[/]")
+        for line in inconclusive:
+            console.print(f"[dim]  {line}[/]")
+    if skipped:
+        console.print("[dim]skipped (nothing to judge them on):[/]")
+        for line in skipped:
+            console.print(f"[dim]  {line}[/]")
+    if other:
+        console.print(f"[dim]not judged: {', '.join(other)}[/]")
     counts = {s: sum(f.severity == s for f in report.findings) for s in Severity}
     console.print(
         f"[dim]{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), "

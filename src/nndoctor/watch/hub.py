@@ -1,25 +1,35 @@
-"""Process-wide patches that let watch sessions see what hooks cannot.
+"""Process-wide patches and hooks: how watch sessions see a loop without touching its objects.
 
-Module and optimizer hooks are per object; a few events are not: backward calls (the
-train loss is the tensor passed to backward), loss-function calls (``F.cross_entropy``
-and friends, which loss modules also call), ``clip_grad_norm_`` / ``clip_grad_value_``, scheduler steps,
-``GradScaler.scale``, DataLoader iteration (each batch it yields) and seeding. The hub patches these once while
-at least one session is active, forwards each event to every active session, and puts
-the originals back when the last session ends. An error inside a session's handler is
-recorded by that session and never reaches the user's code.
+Nothing is stored on the user's modules or optimizers (so pickling, ``copy.deepcopy``,
+``state_dict``, ``torch.jit`` and ``torch.compile`` see them as they are): module forwards
+and optimizer steps are seen through PyTorch's *global* hooks, and ``zero_grad`` /
+``load_state_dict`` through class-level patches; each event is dispatched by object id to
+the handlers a session attached for that object (:func:`attach`), so an unwatched object
+(a deepcopy, an EMA model) costs one dict miss. Other events are not per object:
+backward calls (the train loss is the tensor passed to backward), loss-function calls
+(``F.cross_entropy`` and friends, which loss modules also call), ``clip_grad_norm_`` /
+``clip_grad_value_``, scheduler steps, ``GradScaler.scale``, DataLoader iteration (each
+batch it yields) and seeding; they go to every active session (:func:`notify`).
+Everything is installed once while at least one session is active and put back when the
+last one ends. An error inside a session's handler is recorded by that session and
+never reaches the user's code.
 """
 from __future__ import annotations
 
 import functools
 import random
 import threading
+import warnings
 import weakref
 from typing import Any, Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
+from torch.nn.modules import module as _module_hooks
 from torch.optim import lr_scheduler
+from torch.optim import optimizer as _optimizer_hooks
 
 LOSS_FUNCTIONS = (
     "cross_entropy", "binary_cross_entropy_with_logits", "binary_cross_entropy", "nll_loss",
@@ -31,6 +41,18 @@ _originals: list[tuple[Any, str, Any]] = []
 _lock = threading.RLock()
 _state = threading.local()
 _scaled: dict[int, tuple[weakref.ref, Any]] = {}
+_handles: list[Any] = []
+# Per-object handlers by event and id(obj): [(weak reference to obj, handler), ...].
+_TARGETS: dict[str, dict[int, list[tuple[weakref.ref, Callable]]]] = {
+    "forward": {}, "step_pre": {}, "step_post": {}, "zero_grad": {}, "load_state_dict": {},
+}
+_forward_targets = _TARGETS["forward"]
+_step_pre_targets = _TARGETS["step_pre"]
+_step_post_targets = _TARGETS["step_post"]
+# torch.compile warns that global module hooks fire once more for its wrapper; nndoctor handles that itself.
+_COMPILE_WARNING = r"Using `torch\.compile\(module\)` when there are global hooks"
+_is_compiling = getattr(torch.compiler, "is_compiling", None) or getattr(torch._utils, "is_compiling", None) or (lambda: False)
+_tracing_state = torch._C._get_tracing_state
 
 
 def _compiling() -> bool:
@@ -60,6 +82,108 @@ def unscaled(tensor: Any) -> Any:
     return tensor
 
 
+def attach(event: str, obj: Any, handler: Callable) -> Callable[[], None]:
+    """Call ``handler`` on ``event`` of ``obj`` while the hub is active; returns the function that detaches it.
+
+    Events and handler arguments: ``"forward"`` (module, args, kwargs, output) after a
+    module's forward, also for the ``torch.compile`` wrapper of ``obj``; ``"step_pre"`` /
+    ``"step_post"`` (optimizer, args, kwargs) around ``optimizer.step``; ``"zero_grad"`` ()
+    and ``"load_state_dict"`` (module, result). ``obj`` is held weakly and never modified.
+    """
+    targets, key = _TARGETS[event], id(obj)
+    entry = (weakref.ref(obj), handler)
+    with _lock:
+        targets.setdefault(key, []).append(entry)
+        if event == "zero_grad":
+            _cover_override(type(obj), "zero_grad", _wrap_zero_grad)
+
+    def detach() -> None:
+        with _lock:
+            entries = targets.get(key)
+            if entries is not None and entry in entries:
+                entries.remove(entry)
+                if not entries:
+                    del targets[key]
+
+    return detach
+
+
+def _dispatch(targets: dict[int, list[tuple[weakref.ref, Callable]]], obj: Any, *args: Any) -> None:
+    entries = targets.get(id(obj))
+    if entries is None:
+        return
+    for ref, handler in list(entries):
+        if ref() is obj:
+            handler(*args)
+
+
+def _forward_hook(module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
+    """Global module forward hook: one compile check and one dict lookup for every module call."""
+    if _is_compiling():
+        return  # inside a torch.compile trace: nothing of nndoctor's may enter the graph
+    entries = _forward_targets.get(id(module))
+    if entries is None:
+        inner = getattr(module, "_orig_mod", None) if type(module).__name__ == "OptimizedModule" else None
+        if inner is None or id(inner) not in _forward_targets:
+            return
+        entries, module_seen = _forward_targets[id(inner)], inner
+    else:
+        module_seen = module
+    if _tracing_state() is not None:
+        return  # torch.jit.trace records every tensor op: stay out of the trace
+    for ref, handler in list(entries):
+        if ref() is module_seen:
+            handler(module, args, kwargs, output)
+
+
+def _step_pre_hook(optimizer: Any, args: tuple, kwargs: dict) -> None:
+    if _step_pre_targets:
+        _dispatch(_step_pre_targets, optimizer, optimizer, args, kwargs)
+
+
+def _step_post_hook(optimizer: Any, args: tuple, kwargs: dict) -> None:
+    if _step_post_targets:
+        _dispatch(_step_post_targets, optimizer, optimizer, args, kwargs)
+
+
+def _wrap_zero_grad(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def zero_grad(self: Any, *args: Any, **kwargs: Any) -> Any:
+        targets = _TARGETS["zero_grad"]
+        if targets and not getattr(_state, "zeroing", False):
+            _state.zeroing = True  # an override calling super().zero_grad() is one call
+            try:
+                _dispatch(targets, self)
+                return original(self, *args, **kwargs)
+            finally:
+                _state.zeroing = False
+        return original(self, *args, **kwargs)
+
+    zero_grad.__nndoctor__ = True  # type: ignore[attr-defined]
+    return zero_grad
+
+
+def _wrap_load_state_dict(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def load_state_dict(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        if _TARGETS["load_state_dict"]:
+            _dispatch(_TARGETS["load_state_dict"], self, self, result)
+        return result
+
+    return load_state_dict
+
+
+def _cover_override(cls: type, name: str, make: Callable[[Any], Any]) -> None:
+    """Patch ``name`` on the class of ``cls``'s MRO that defines it, unless already patched (a subclass override)."""
+    if not _sessions:
+        return
+    owner = next((k for k in cls.__mro__ if name in vars(k)), None)
+    if owner is None or getattr(vars(owner)[name], "__nndoctor__", False):
+        return
+    _patch(owner, name, make)
+
+
 def _patch(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
     original = getattr(owner, name, None)
     if original is None:
@@ -73,10 +197,7 @@ def _wrap_backward(original: Callable) -> Callable:
     def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
         if _sessions and not getattr(_state, "busy", False):
             notify("on_backward", tensors)
-        result = original(tensors, *args, **kwargs)
-        if _sessions:
-            notify("after_backward")
-        return result
+        return original(tensors, *args, **kwargs)
 
     return backward
 
@@ -188,13 +309,33 @@ def _install() -> None:
     _patch(torch.random, "manual_seed", _wrap_seed)
     _patch(np.random, "seed", _wrap_seed)
     _patch(random, "seed", _wrap_seed)
+    _patch(nn.Module, "zero_grad", _wrap_zero_grad)
+    _patch(torch.optim.Optimizer, "zero_grad", _wrap_zero_grad)
+    _patch(nn.Module, "load_state_dict", _wrap_load_state_dict)
+    try:
+        _handles.append(_module_hooks.register_module_forward_hook(_forward_hook, with_kwargs=True))
+    except TypeError:  # a torch whose global hooks take no kwargs: models called with keyword inputs only go unsampled
+        _handles.append(_module_hooks.register_module_forward_hook(lambda module, args, output: _forward_hook(module, args, {}, output)))
+    _handles.append(_optimizer_hooks.register_optimizer_step_pre_hook(_step_pre_hook))
+    _handles.append(_optimizer_hooks.register_optimizer_step_post_hook(_step_post_hook))
+    warnings.filterwarnings("ignore", message=_COMPILE_WARNING)
 
 
 def _uninstall() -> None:
+    while _handles:
+        handle = _handles.pop()
+        handle.remove()
+        getattr(_module_hooks, "_global_forward_hooks_with_kwargs", {}).pop(handle.id, None)  # handle.remove() leaves it behind
     while _originals:
         owner, name, original = _originals.pop()
         setattr(owner, name, original)
+    for targets in _TARGETS.values():
+        targets.clear()
     _scaled.clear()
+    ours = [f for f in warnings.filters if f[0] == "ignore" and getattr(f[1], "pattern", None) == _COMPILE_WARNING]
+    if ours:
+        warnings.filters.remove(ours[0])
+        warnings._filters_mutated()  # type: ignore[attr-defined]
 
 
 def activate(session: Any) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import warnings
 from typing import Any, Iterator
 
 import torch
@@ -25,45 +24,62 @@ def modules_holding(wanted: set[int]) -> list[nn.Module]:
     """The outermost live modules holding any of the parameters whose ids are ``wanted``.
 
     Searches the objects the garbage collector tracks (modules held anywhere: locals,
-    globals, attributes) for modules sharing those parameters, then drops those
-    contained in another candidate (a DataParallel wrapper keeps its inner model).
+    globals, attributes) for the modules owning those parameters directly, then climbs
+    from each to its outermost container (a DataParallel wrapper keeps its inner model).
+    Modules are recognised by exact type against every ``nn.Module`` subclass and read
+    through their own dicts, so one pass over the heap is cheap even in a large process.
     """
     if not wanted:
         return []
-    candidates = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        objects = [obj for obj in gc.get_objects() if _is_module(obj)]
-    for obj in objects:
-        try:
-            if isinstance(obj, nn.Module) and any(id(p) in wanted for p in obj.parameters()):
-                candidates.append(obj)
-        except Exception:
+    kinds = _module_types()
+    modules = [obj for obj in gc.get_objects() if type(obj) in kinds]
+    parents: dict[int, list[nn.Module]] = {}
+    owners = []
+    for module in modules:
+        state = vars(module)
+        params, children = state.get("_parameters"), state.get("_modules")
+        if params and any(p is not None and id(p) in wanted for p in params.values()):
+            owners.append(module)
+        for child in (children or {}).values():
+            if child is not None:
+                parents.setdefault(id(child), []).append(module)
+    roots: dict[int, nn.Module] = {}
+    stack, seen = owners, set()
+    while stack:
+        module = stack.pop()
+        if id(module) in seen:
             continue
-    inner: set[int] = set()
-    for module in candidates:
-        for child in module.modules():
-            if child is not module:
-                inner.add(id(child))
-    roots = [m for m in candidates if id(m) not in inner]
-    roots.sort(key=lambda m: -sum(1 for p in m.parameters() if id(p) in wanted))
-    return roots
+        seen.add(id(module))
+        above = parents.get(id(module))
+        if above:
+            stack.extend(above)
+        else:
+            roots[id(module)] = module
+    ordered = list(roots.values())
+    ordered.sort(key=lambda m: -sum(1 for p in m.parameters() if id(p) in wanted))
+    return ordered
 
 
-def _is_module(obj: Any) -> bool:
-    try:
-        return isinstance(obj, nn.Module)
-    except Exception:  # dead weak proxies and exotic objects
-        return False
+def _module_types() -> set[type]:
+    """``nn.Module`` and every subclass defined so far (user classes included)."""
+    found: set[type] = set()
+    stack = [nn.Module]
+    while stack:
+        cls = stack.pop()
+        if cls not in found:
+            found.add(cls)
+            try:
+                stack.extend(cls.__subclasses__())
+            except TypeError:  # type.__subclasses__ needs an instance
+                continue
+    return found
 
 
 def compiled_wrappers(models: list[nn.Module]) -> list[nn.Module]:
     """Those of ``models`` that a live torch.compile wrapper (OptimizedModule) runs."""
     wanted = {id(m) for m in models}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return [obj._orig_mod for obj in gc.get_objects()
-                if _is_module(obj) and type(obj).__name__ == "OptimizedModule" and id(getattr(obj, "_orig_mod", None)) in wanted]
+    kinds = {k for k in _module_types() if k.__name__ == "OptimizedModule"}
+    return [obj._orig_mod for obj in gc.get_objects() if type(obj) in kinds and id(getattr(obj, "_orig_mod", None)) in wanted]
 
 
 @contextlib.contextmanager

@@ -2,7 +2,10 @@
 
 Called for the first few training calls of each loss function and on sampled steps; it
 reads the model output and the targets at the loss (one host transfer) and returns plain
-numbers. Verdicts live in ``live_rules``.
+numbers. Only training calls are inspected: an evaluation pass (under ``no_grad`` or
+``inference_mode``) trains nothing, so it says nothing about how the training loss is
+built; its value is a validation loss, read per term through ``mean_loss``. Verdicts live
+in ``live_rules``.
 """
 from __future__ import annotations
 
@@ -13,6 +16,37 @@ import torch
 
 TOLERANCE = 1e-3
 REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+
+
+def terms_reduced(kind: str, input: torch.Tensor, target: torch.Tensor, ignore_index: int = -100) -> torch.Tensor | int:
+    """How many per-sample (per-element) loss terms ``reduction='sum'`` adds up for this call.
+
+    Class losses sum one term per target position not equal to ``ignore_index`` (index
+    targets; counted on the device, no host transfer) or per row (probability targets);
+    element-wise losses one per element.
+    """
+    if kind in ("cross_entropy", "nll_loss") and input.dim() == 1:
+        return 1  # one unbatched sample
+    if kind in ("cross_entropy", "nll_loss"):
+        if not target.is_floating_point():
+            return (target.detach() != ignore_index).sum().clamp(min=1)
+        return max(1, input.numel() // max(1, input.shape[1]))
+    return max(1, int(input.numel()))
+
+
+def mean_loss(kind: str, out: torch.Tensor, input: torch.Tensor, target: torch.Tensor, kwargs: dict[str, Any]) -> torch.Tensor:
+    """The call's loss as a mean per term, whatever its reduction (a lazy device tensor, no host transfer).
+
+    The MNIST example sums its test loss (``reduction='sum'``) to divide by the dataset size
+    later; read as a mean, that sum is a batch-size multiple of the real loss.
+    """
+    reduction = kwargs.get("reduction", "mean")
+    value = out.detach().float()
+    if reduction == "none":
+        return value.mean()
+    if reduction == "sum":
+        return value / terms_reduced(kind, input, target, kwargs.get("ignore_index", -100))
+    return value
 
 
 def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +81,9 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
                 t = tgt.float()
                 evidence["target_min"], evidence["target_max"] = float(t.min()), float(t.max())
                 evidence["target_mean"] = float(t.mean())
-        elif kind in REGRESSION and tgt.numel():
+        if kind in REGRESSION or kind == "binary_cross_entropy":
+            _last_operation(evidence, input, tgt)
+        if kind in REGRESSION and tgt.numel():
             t = tgt.float()
             t = t[torch.isfinite(t)]
             if t.numel():
@@ -58,6 +94,22 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
                 evidence["target_above_one_share"] = float((t > 1).float().mean())
                 evidence["target_integer"] = bool(torch.equal(t, t.round()))
         return evidence
+
+
+def _last_operation(evidence: dict[str, Any], input: torch.Tensor, target: torch.Tensor) -> None:
+    """The output's last operation from the autograd graph, its range, and the share of targets outside it (L304)."""
+    from ..probes.init_outputs import final_operation
+
+    name, bounds = final_operation(input)
+    if name is None:
+        return
+    evidence["output_op"] = name
+    if bounds is not None and target.numel():
+        low, high = bounds
+        t = target.float()
+        t = t[torch.isfinite(t)]
+        evidence["output_op_range"] = [low, high]
+        evidence["target_outside_share"] = float(((t < low) | (t > high)).float().mean()) if t.numel() else 0.0
 
 
 def _class_targets(evidence: dict[str, Any], tgt: torch.Tensor, classes: int, out: torch.Tensor) -> None:

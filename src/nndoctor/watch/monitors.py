@@ -1,9 +1,10 @@
-"""Monitors: hooks on the user's modules and optimizers, installed as context managers.
+"""Monitors: what a session attaches to the user's modules and optimizers, undone together.
 
-Every hook a monitor adds is removed when it leaves (handles and instance-attribute
-patches alike), and every hook body runs through the session's guard so an error in
-nndoctor never reaches the user's loop. Statistics are computed on the device and
-stashed; the session reads them in one transfer at sample points.
+Sessions attach handlers through the hub (global hooks dispatched by object id), so
+nothing is stored on the user's objects; every attachment is removed when the session
+(or the sampled step) ends, and every handler runs through the session's guard so an
+error in nndoctor never reaches the user's loop. Statistics are computed on the device
+and stashed; the session reads them in one transfer at sample points.
 """
 from __future__ import annotations
 
@@ -13,24 +14,32 @@ from typing import Any, Callable, Iterable
 import torch
 from torch import nn
 
+from ..verdicts.layers import SATURATION_OUTPUT_EDGE
+
 MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm, nn.AlphaDropout, nn.FeatureAlphaDropout)
 RELU_LIKE = (nn.ReLU, nn.ReLU6)
 SATURATING = (nn.Sigmoid, nn.Tanh)
-# |output| limits that mean |pre-activation| above ~4.6 for sigmoid and ~2.6 for tanh: the slope is below 1% / 2%.
-SATURATION_EDGE = {nn.Sigmoid: 0.49, nn.Tanh: 0.99}
+# The same tails as checkup's M204 verdict: a unit is saturated where its slope is under ~1% of the peak.
+SATURATION_EDGE = {nn.Sigmoid: SATURATION_OUTPUT_EDGE["Sigmoid"], nn.Tanh: SATURATION_OUTPUT_EDGE["Tanh"]}
 
 
 class Hooks:
-    """Removable hooks and instance patches, undone together (also after errors)."""
+    """Attachments, removable hooks and instance patches, undone together (also after errors)."""
 
     def __init__(self) -> None:
         self._undo: list[Callable[[], None]] = []
+
+    def attach(self, event: str, obj: Any, handler: Callable) -> None:
+        """``handler`` on ``event`` of ``obj`` through the hub (see :func:`hub.attach`); nothing is stored on ``obj``."""
+        from . import hub
+
+        self._undo.append(hub.attach(event, obj, handler))
 
     def handle(self, handle: Any) -> None:
         self._undo.append(handle.remove)
 
     def patch_method(self, obj: Any, name: str, make: Callable[[Callable], Callable]) -> None:
-        """Replace ``obj.name`` by ``make(original)`` on this instance only."""
+        """Replace ``obj.name`` by ``make(original)`` on this instance only (visible to pickling: integrations only)."""
         had_own = name in vars(obj)
         previous = vars(obj).get(name)
         original = getattr(obj, name)
@@ -57,6 +66,9 @@ class Hooks:
 
     def __exit__(self, *exc: Any) -> None:
         self.remove()
+
+    def __bool__(self) -> bool:
+        return bool(self._undo)
 
 
 def has_mode_dependent(model: nn.Module) -> bool:
@@ -101,25 +113,38 @@ def input_stats(x: torch.Tensor) -> torch.Tensor:
         ])
 
 
-def feature_stats(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """Per-feature mean and std of a 2-D float batch (tabular inputs), on the device."""
+def feature_stats(x: torch.Tensor) -> tuple[torch.Tensor, ...] | None:
+    """Per-feature mean, std, min and max of a 2-D float batch (tabular inputs), on the device.
+
+    The ranges let the D102 verdict tell a feature on its own small scale from a rarely
+    non-zero feature on a shared scale, as checkup does on its data sample.
+    """
     if x.dim() != 2 or not x.is_floating_point() or x.shape[0] < 2:
         return None
     with torch.no_grad():
         v = x.detach().float()
-        return v.mean(0), v.std(0)
+        return v.mean(0), v.std(0), v.amin(0), v.amax(0)
 
 
 def dead_share(output: torch.Tensor) -> torch.Tensor:
-    """Share of units (features after the batch axis) that are zero for every sample."""
+    """Share of units that are zero for every sample of the batch, counted as checkup's M203 verdict counts them.
+
+    A unit is a channel of a conv feature map (axis 1 of an output with 4 or more axes: every
+    position shares its weights) and a feature of a dense or sequence output (the last axis).
+    """
     with torch.no_grad():
         v = output.detach()
-        alive = (v.reshape(v.shape[0], -1) > 0).any(dim=0) if v.dim() > 1 else (v > 0).any().reshape(1)
+        if v.dim() >= 4:
+            alive = (v > 0).transpose(0, 1).reshape(v.shape[1], -1).any(dim=1)
+        elif v.dim() >= 2:
+            alive = (v > 0).reshape(-1, v.shape[-1]).any(dim=0)
+        else:
+            alive = (v > 0).any().reshape(1)
         return 1.0 - alive.float().mean()
 
 
 def saturated_share(module: nn.Module, output: torch.Tensor) -> torch.Tensor:
-    edge = SATURATION_EDGE[type(module)] if type(module) in SATURATION_EDGE else 0.99
+    edge = SATURATION_EDGE.get(type(module), SATURATION_OUTPUT_EDGE["Tanh"])
     with torch.no_grad():
         v = output.detach().float()
         centred = v - 0.5 if isinstance(module, nn.Sigmoid) else v
@@ -166,15 +191,15 @@ def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hook
         for name, module in model.named_modules():
             full = f"{prefix}{name}" if name else prefix.rstrip(".") or type(module).__name__
             if isinstance(module, RELU_LIKE):
-                def relu_hook(mod: nn.Module, inputs: Any, output: Any, full: str = full) -> None:
+                def relu_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full) -> None:
                     if torch.is_grad_enabled() and isinstance(output, torch.Tensor) and output.shape and output.shape[0] > 1:
                         session.stash("dead", full, dead_share(output))
-                hooks.handle(module.register_forward_hook(guard(session, "relu-hook", relu_hook)))
+                hooks.attach("forward", module, guard(session, "relu-hook", relu_hook))
             elif isinstance(module, SATURATING):
-                def saturation_hook(mod: nn.Module, inputs: Any, output: Any, full: str = full) -> None:
+                def saturation_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full) -> None:
                     if torch.is_grad_enabled() and isinstance(output, torch.Tensor):
                         session.stash("saturated", full, saturated_share(mod, output))
-                hooks.handle(module.register_forward_hook(guard(session, "saturation-hook", saturation_hook)))
+                hooks.attach("forward", module, guard(session, "saturation-hook", saturation_hook))
 
 
 def nonfinite_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks: Hooks) -> None:
@@ -187,7 +212,7 @@ def nonfinite_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks
                 continue
             full = f"{prefix}{name}"
 
-            def check(mod: nn.Module, inputs: Any, output: Any, full: str = full) -> None:
+            def check(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full) -> None:
                 out = first_float_tensor(output)
                 if out is None or not out.is_floating_point():
                     return
@@ -197,4 +222,4 @@ def nonfinite_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks
                     params_finite = all(bool(torch.isfinite(p).all()) for p in mod.parameters(recurse=False))
                     session.nonfinite_at(full, type(mod).__name__, inputs_finite, params_finite)
 
-            hooks.handle(module.register_forward_hook(guard(session, "nonfinite-hook", check)))
+            hooks.attach("forward", module, guard(session, "nonfinite-hook", check))

@@ -1,13 +1,18 @@
 """The ``watch`` context manager and the Doctor that records a live training loop.
 
-``with nndoctor.watch(model, optimizer) as doctor:`` hooks the model and optimizer(s)
-for as long as the block runs. Every step costs only Python bookkeeping and a reference
-to the loss tensor; every ``every`` steps one sampled iteration measures gradients,
-update ratios, activations and batch statistics on the device and reads them in one
-transfer. ``doctor.findings()`` / ``doctor.report()`` turn the telemetry into Findings.
+``with nndoctor.watch(model, optimizer) as doctor:`` watches the model and optimizer(s)
+for as long as the block runs, through the hub's global hooks: nothing is stored on the
+user's objects, so pickling, deepcopy, ``state_dict`` and compilation see them unchanged.
+Every unsampled step costs only O(1) Python bookkeeping and a reference to the loss
+tensor; every ``every`` steps one sampled iteration measures gradients, update ratios,
+activations and batch statistics on the device and reads them in one transfer. A loop
+that updates the weights by hand (no optimizer) is stepped by those updates, seen from
+the parameters' version counters. ``doctor.findings()`` / ``doctor.report()`` turn the
+telemetry into Findings.
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 import traceback
@@ -36,6 +41,8 @@ CLASS_LOSSES = ("cross_entropy", "nll_loss")
 MAX_INTERNAL_ERRORS = 20
 # The autograd graph is walked on the first sampled backward passes to see which parameters the loss trains.
 GRAPH_WALKS = 2
+# Parameters whose version counters tell a hand-written update (``p -= lr * p.grad``) from gradient accumulation.
+VERSION_PROBES = 2
 
 
 def _as_list(value: Any) -> list:
@@ -50,6 +57,22 @@ def _has_closure(optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) ->
     """Whether ``optimizer.step`` was given a closure (the hook's args start with the optimizer itself)."""
     rest = [a for a in args if a is not optimizer]
     return callable(kwargs.get("closure")) or any(callable(a) for a in rest)
+
+
+def _to_host(tensors: list[torch.Tensor]) -> list[list[float]]:
+    """Each of ``tensors`` (1-D float) as a list of floats, with one device-to-host copy per device (not one per tensor)."""
+    by_device: dict[torch.device, list[int]] = {}
+    for i, tensor in enumerate(tensors):
+        by_device.setdefault(tensor.device, []).append(i)
+    out: list[list[float]] = [[] for _ in tensors]
+    for indices in by_device.values():
+        flat = torch.cat([tensors[i].detach().reshape(-1).float() for i in indices]).cpu().tolist()
+        position = 0
+        for i in indices:
+            size = tensors[i].numel()
+            out[i] = flat[position:position + size]
+            position += size
+    return out
 
 
 class Doctor:
@@ -103,6 +126,7 @@ class Doctor:
         self._loss_inspected: dict[str, int] = {}
         self._last_train_loss: torch.Tensor | None = None
         self._loss_reductions: dict[str, str] = {}
+        self._eval_loss_kwargs: dict[str, Any] = {}
         self._val_counts: dict[int, list[torch.Tensor]] = {}
         self._train_counts: list[torch.Tensor] = []
         self._forensics = 0
@@ -116,9 +140,13 @@ class Doctor:
         self._in_step: int | None = None
         self._closure_step = False
         self._graph_walks = 0
+        self._version_probes: list[nn.Parameter] = []
+        self._versions: tuple[int, ...] = ()
+        self._stepped_since_backward = False
+        self._losses_checked = 0
+        self._model_optimizers: dict[tuple[int, int], list[int]] = {}
         self.distributed: tuple[int, int] | None = None
         self._batch: tuple[Any, torch.Tensor] | None = None
-        self._scoring: tuple[nn.Module, torch.Tensor] | None = None
         self._loss_inspected_eval = False
 
     # -- lifecycle ------------------------------------------------------------------
@@ -130,6 +158,10 @@ class Doctor:
         if exc is not None:
             self.telemetry.exception = "".join(traceback.format_exception_only(exc_type, exc)).strip()
         self.stop()
+        if exc is not None:
+            from .tracebacks import clean_traceback
+
+            clean_traceback(exc)  # the user's traceback carries on without nndoctor's frames
         return False
 
     def start(self) -> "Doctor":
@@ -196,10 +228,11 @@ class Doctor:
                 f"{type(model).__name__} is torch.compile'd: activation statistics (dead ReLUs, saturation) and "
                 "non-finite forensics inside it are not watched; losses, gradients and updates are."
             )
-        self._hooks.handle(model.register_forward_pre_hook(guard(self, "forward-pre", self._on_forward), with_kwargs=True))
-        self._hooks.handle(model.register_forward_hook(guard(self, "forward-out", self._on_forward_out)))
-        self._hooks.handle(model.register_load_state_dict_post_hook(guard(self, "load-state", self._on_load_state)))
-        self._hooks.patch_method(model, "zero_grad", lambda original: self._wrap_zero(original, model=model))
+        elif getattr(model, "_compiled_call_impl", None) is not None:  # model.compile() in place
+            self._mark_compiled(model)
+        self._hooks.attach("forward", model, guard(self, "forward", functools.partial(self._on_model_forward, model)))
+        self._hooks.attach("load_state_dict", model, guard(self, "load-state", self._on_load_state))
+        self._hooks.attach("zero_grad", model, guard(self, "zero-grad", functools.partial(self._on_zero, None, model)))
 
     def _register_params(self, model: nn.Module, prefix: str) -> None:
         """Name, size and initial fingerprint of each parameter of ``model`` not seen before."""
@@ -241,9 +274,9 @@ class Doctor:
                     name = f"optimizer{index}.param{len(self._params)}"
                     self._params[id(p)] = (name, p)
                     self.telemetry.param_sizes[name] = p.numel()
-        self._hooks.handle(optimizer.register_step_pre_hook(guard(self, "step-pre", lambda o, a, k, i=index: self._on_step_pre(i, _has_closure(o, a, k)))))
-        self._hooks.handle(optimizer.register_step_post_hook(guard(self, "step-post", lambda o, a, k, i=index: self._on_step_post(i))))
-        self._hooks.patch_method(optimizer, "zero_grad", lambda original: self._wrap_zero(original, optimizer_index=index))
+        self._hooks.attach("step_pre", optimizer, guard(self, "step-pre", lambda o, a, k, i=index: self._on_step_pre(i, _has_closure(o, a, k))))
+        self._hooks.attach("step_post", optimizer, guard(self, "step-post", lambda o, a, k, i=index: self._on_step_post(i)))
+        self._hooks.attach("zero_grad", optimizer, guard(self, "zero-grad", functools.partial(self._on_zero, index, None)))
         if self._sampling == "heavy" and self._iteration == 0:
             self._install_sampling()
         dist = torch.distributed
@@ -276,21 +309,12 @@ class Doctor:
                 self._initial_fingerprint[name] = (values[2], values[3])
 
     # -- zero_grad, backward, step ---------------------------------------------------------
-    def _wrap_zero(self, original: Any, optimizer_index: int | None = None, model: nn.Module | None = None) -> Any:
-        def zero_grad(*args: Any, **kwargs: Any) -> Any:
-            self.guarded("_on_zero", optimizer_index, model)
-            return original(*args, **kwargs)
-
-        return zero_grad
-
     def _on_zero(self, optimizer_index: int | None, model: nn.Module | None) -> None:
         self.telemetry.count("zero_grad_calls")
         if optimizer_index is not None:
             targets = [optimizer_index]
         else:
-            owned = {id(p) for p in model.parameters()} if model is not None else set()
-            targets = [i for i, opt in enumerate(self.optimizers)
-                       if any(id(p) in owned for g in opt.param_groups for p in g["params"])]
+            targets = self._optimizers_of(model)
         if targets and self._in_step is None and self._backward_count > self._consumed_backwards:
             # T505: gradients of backward passes that no optimizer step used are thrown away
             self.telemetry.count("discarded_backwards", self._backward_count - self._consumed_backwards)
@@ -300,8 +324,21 @@ class Doctor:
             if self._backward_count > self._backward_at_step.get(index, 0):
                 self._zeroed_after_backward[index] = True
 
+    def _optimizers_of(self, model: nn.Module | None) -> list[int]:
+        """Indices of the optimizers holding parameters of ``model`` (computed once per model and optimizer count)."""
+        if model is None or not self.optimizers:
+            return []
+        key = (id(model), len(self.optimizers))
+        cached = self._model_optimizers.get(key)
+        if cached is None:
+            owned = {id(p) for p in model.parameters()}
+            cached = self._model_optimizers[key] = [i for i, opt in enumerate(self.optimizers)
+                                                    if any(id(p) in owned for g in opt.param_groups for p in g["params"])]
+        return cached
+
     def on_backward(self, tensors: Any) -> None:
         roots = tensors if isinstance(tensors, (list, tuple)) else [tensors]
+        self._manual_step_check()
         self._backward_count += 1
         self.telemetry.backward_calls += 1
         outputs, self._loss_outputs = self._loss_outputs, []
@@ -328,9 +365,32 @@ class Doctor:
             self.telemetry.count("backward_checked")
             if not model.training:
                 self.telemetry.count("backward_in_eval_mode")
+        if not self._version_probes:
+            self._pick_version_probes([p for _, p in self._params.values()])
+        self._versions = tuple(p._version for p in self._version_probes)
+        self._stepped_since_backward = False
 
-    def after_backward(self) -> None:
-        return None
+    def _pick_version_probes(self, params: list[nn.Parameter]) -> None:
+        """The first and last trainable parameters: a hand-written update of the model changes their version counters."""
+        trainable = [p for p in params if p.requires_grad]
+        self._version_probes = list(dict.fromkeys(trainable[:1] + trainable[-1:]))[:VERSION_PROBES]
+
+    def _manual_step_check(self) -> None:
+        """Close the step when the weights were updated by hand since the last backward (no optimizer step took it).
+
+        ``with torch.no_grad(): p -= lr * p.grad`` (or ``p.add_(...)``) bumps the parameter's
+        version counter: one integer compare per probe, no tensor op. Such an update counts
+        as a manual step (``counters["manual_steps"]``). With no optimizer watched at all,
+        or none stepped after ``every`` backward passes, each backward pass closes a step
+        too (``p.data.add_(...)`` leaves no version trace), so sampling keeps its cadence.
+        """
+        if self._backward_count == 0 or self._stepped_since_backward or self._in_step is not None:
+            return  # inside step(): a closure's re-evaluations (LBFGS line search) are the optimizer's own
+        updated = bool(self._version_probes) and tuple(p._version for p in self._version_probes) != self._versions
+        if updated:
+            self.telemetry.count("manual_steps")
+        if updated or not self.optimizers or (self._primary is None and self._backward_count > self.every):
+            self._close_step()
 
     def _discover_trained(self, root: torch.Tensor) -> None:
         """Which parameters this backward reaches; adopt the modules of any nndoctor did not know.
@@ -356,6 +416,8 @@ class Doctor:
                     self._params[id(p)] = (name, p)
                     self.telemetry.param_sizes[name] = p.numel()
                     self._initial_weights([(name, p)])
+        if reached:
+            self._pick_version_probes(reached)
         known = set(t.reached_params)
         t.reached_params.extend(name for name in dict.fromkeys(self._params[id(p)][0] for p in reached) if name not in known)
 
@@ -423,6 +485,7 @@ class Doctor:
         if self._closure_step and index in self._before:
             self._measure_grads(index)  # the closure's gradients, computed inside step()
         self._in_step, self._closure_step = None, False
+        self._stepped_since_backward = True
         self._consumed_backwards = self._backward_count
         t.optimizer_steps[index] = t.optimizer_steps.get(index, 0) + 1
         self._backward_at_step[index] = self._backward_count
@@ -437,9 +500,14 @@ class Doctor:
         if index != self._primary:
             self._roots.clear()
             return
+        self._close_step()
+
+    def _close_step(self) -> None:
+        """End of one training step (the primary optimizer's, or a hand-written update): record its loss, move the sampling on."""
+        t = self.telemetry
         if self._roots:
             t.pending_train.append((self._iteration, list(self._roots)))
-        self._roots.clear()
+            self._roots.clear()
         was = self._sampling
         self._iteration += 1
         t.steps = self._iteration
@@ -448,7 +516,7 @@ class Doctor:
         self._sampling = self._sample_kind(self._iteration)
         if self._sampling == "heavy":
             self._install_sampling()
-        else:
+        elif self._sample_hooks:
             self._sample_hooks.remove()
 
     def _measure_updates(self, index: int) -> None:
@@ -483,6 +551,9 @@ class Doctor:
 
     def _install_sampling(self) -> None:
         self._sample_hooks.remove()
+        for model in self.models:
+            if getattr(model, "_compiled_call_impl", None) is not None:
+                self._mark_compiled(model)
         models = [(self._prefix_of(m), m) for m in self.models if not any(m is c for c in self._compiled)]
         activation_hooks(self, models, self._sample_hooks)
 
@@ -492,24 +563,28 @@ class Doctor:
         return f"model{next(i for i, m in enumerate(self.models) if m is model)}."
 
     # -- forwards and losses ---------------------------------------------------------------
-    def _on_forward(self, module: nn.Module, args: tuple, kwargs: dict) -> None:
-        if hub._compiling():
-            self._mark_compiled(module)
-            return
+    def _on_model_forward(self, model: nn.Module, called: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
+        """After a forward of a watched model (``called`` is the model or its torch.compile wrapper).
+
+        Without gradients it is an evaluation forward (T503, and scored against the loader's
+        labels for G601); on sampled training steps the input batch's statistics are stashed.
+        """
+        if called is not model:
+            self._mark_compiled(model)
         if not torch.is_grad_enabled():
             self.telemetry.count("eval_forwards")
-            if module.training and any(m is module for m in self._mode_models):
+            if model.training and any(m is model for m in self._mode_models):
                 self.telemetry.count("eval_forwards_in_train_mode")
             batch = self._batch
             if batch is not None and args and args[0] is batch[0]():
-                self._scoring = (module, batch[1])
+                self._score_eval(output, batch[1])
             return
         if self._sampling is None and not self._forensics:
             return
         x = first_float_tensor(args) if args else first_float_tensor(kwargs)
         if x is None or x.numel() == 0:
             return
-        key = self._prefix_of(module) or "model"
+        key = self._prefix_of(model) or "model"
         features = feature_stats(x) if self._sampling == "heavy" and len(self.telemetry.inputs) < FEATURE_SAMPLES else None
         self._stash.append(("input", key, self._iteration, (input_stats(x), features, x.is_floating_point(), tuple(x.shape))))
 
@@ -522,16 +597,14 @@ class Doctor:
                     and x.dim() >= 1 and x.shape[0] == y.shape[0]:
                 self._batch = (weakref.ref(x), y)
 
-    def _on_forward_out(self, module: nn.Module, args: tuple, output: Any) -> None:
+    def _score_eval(self, output: Any, labels: torch.Tensor) -> None:
         """An evaluation forward on a loader batch: its cross-entropy and hits against the batch's labels (G601).
 
         Used only when the loop computes no validation loss itself (it scores with argmax,
         say); kept on the device until the next sample point.
         """
-        scoring, self._scoring = self._scoring, None
-        if scoring is None or scoring[0] is not module or self.telemetry.val_loss or self._loss_inspected_eval:
+        if self.telemetry.val_loss or self._loss_inspected_eval:
             return
-        labels = scoring[1]
         if not isinstance(output, torch.Tensor) or output.dim() != 2 or output.shape[0] != labels.shape[0] or output.shape[1] < 2:
             return
         self.telemetry.pending_scored.append((self._iteration, score_batch(output, labels)))
@@ -541,8 +614,10 @@ class Doctor:
             return
         train = torch.is_grad_enabled() and input.requires_grad
         reduction = kwargs.get("reduction")
-        if reduction is not None:
+        if reduction is not None and train:  # an evaluation pass says nothing about the training loss
             self._loss_reductions[kind] = reduction
+        if not train:
+            self._eval_loss_kwargs = kwargs
         if kind in CLASS_LOSSES and input.dim() >= 2:
             self._n_outputs = int(input.shape[1])
         if not train:
@@ -589,7 +664,12 @@ class Doctor:
             self._loss_outputs = self._loss_outputs[-1:] + [out]
             return
         n = int(input.shape[0]) if isinstance(input, torch.Tensor) and input.dim() else 1
-        self.telemetry.pending_val.append((self._iteration, out.detach(), n, None))
+        value = out.detach()
+        if isinstance(input, torch.Tensor) and isinstance(target, torch.Tensor):
+            from .loss_inspect import mean_loss
+
+            value = mean_loss(kind, out, input, target, self._eval_loss_kwargs)  # a summed test loss, read per sample
+        self.telemetry.pending_val.append((self._iteration, value, n, None))
 
     def on_clip(self, total: Any, max_norm: float) -> None:
         if isinstance(total, torch.Tensor):
@@ -658,14 +738,14 @@ class Doctor:
                 stats, features, _, _ = value
                 tensors.append(stats.reshape(-1).float())
                 if features is not None:
-                    tensors.extend([features[0].float(), features[1].float()])
-        host = [t.detach().to("cpu") for t in tensors]
+                    tensors.extend(f.float() for f in features)
+        host = _to_host(tensors)
         position = 0
 
         def take() -> list[float]:
             nonlocal position
             position += 1
-            return host[position - 1].tolist()
+            return host[position - 1]
 
         t = self.telemetry
         for kind, key, step, value in stash:
@@ -701,11 +781,11 @@ class Doctor:
                         t.update_norms.setdefault(name, []).append(delta)
             elif kind == "input":
                 stats = take()
-                features = (take(), take()) if value[1] is not None else None
+                features = (take(), take(), take(), take()) if value[1] is not None else None
                 entry = {"step": step, "model": key, "mean": stats[0], "std": stats[1], "absmax": stats[2], "nonfinite": stats[3],
                          "float": value[2], "shape": list(value[3])}
                 if features is not None:
-                    entry["feature_mean"], entry["feature_std"] = features
+                    entry["feature_mean"], entry["feature_std"], entry["feature_min"], entry["feature_max"] = features
                 t.inputs.append(entry)
                 t.fingerprints.append((step, (round(stats[4], 6), round(stats[5], 6), round(stats[6], 6), *value[3])))
         del t.inputs[:-200]
@@ -716,7 +796,8 @@ class Doctor:
         t = self.telemetry
         if t.nonfinite is not None:
             return
-        for step, value in zip(t.train_loss_steps, t.train_loss):
+        start, self._losses_checked = self._losses_checked, len(t.train_loss)  # only the losses read since the last check
+        for step, value in zip(t.train_loss_steps[start:], t.train_loss[start:]):
             if not math.isfinite(value):
                 t.nonfinite = {"step": step, "value": str(value), "where": None, "tensor": None}
                 self._locate_nonfinite()
@@ -790,6 +871,7 @@ class Doctor:
             return
         self._finished = True
         t = self.telemetry
+        self._manual_step_check()  # the last hand-written update follows the last backward
         if self._roots and self._primary is not None:
             t.pending_train.append((self._iteration, list(self._roots)))
             self._roots.clear()
@@ -799,12 +881,14 @@ class Doctor:
         if t.nonfinite is not None and "first_param" not in t.nonfinite:
             self._locate_nonfinite()
         owner = {id(p): i for i, o in enumerate(self.optimizers) for g in o.param_groups for p in g["params"]}
+        changed = 0
         with torch.no_grad():
             for name, p in self._params.values():
                 if not p.requires_grad or name not in self._initial_fingerprint:
                     continue
                 flat = p.detach().float()
                 if (float(flat.sum()), float((flat * flat).sum())) != self._initial_fingerprint[name]:
+                    changed += 1
                     continue
                 t.unchanged_params.append(name)
                 index = owner.get(id(p))
@@ -815,8 +899,19 @@ class Doctor:
                     t.stuck_reasons[name] = f"optimizer {index} ({type(self.optimizers[index]).__name__}) never stepped"
                 elif self._group_lr_zero(index, p):
                     t.stuck_reasons[name] = f"its parameter group in optimizer {index} has lr 0"
+        self._count_data_updates(changed)
         if not self.models:
             t.limitation("No model was found for the optimizer(s): activation, input and mode checks were not possible.")
+
+    def _count_data_updates(self, changed: int) -> None:
+        """No optimizer stepped and no version counter moved, yet the weights changed: updates through ``p.data``.
+
+        ``p.data.add_(...)`` bypasses the version counters, so those steps are only seen
+        here, from the weights' fingerprints: each closed step counts as a manual one.
+        """
+        t = self.telemetry
+        if changed and not t.counters.get("manual_steps") and not any(t.optimizer_steps.values()) and t.backward_calls:
+            t.count("manual_steps", max(1, t.steps))
 
     def weight_fingerprints(self, initial: bool) -> dict[str, tuple[float, float]]:
         """Per watched trainable tensor, (sum, sum of squares) when first seen (``initial``) or now; equal on replicas."""

@@ -38,6 +38,8 @@ class Telemetry:
     val_steps: list[int] = field(default_factory=list)
     val_acc: list[float | None] = field(default_factory=list)
     val_weight: list[int] = field(default_factory=list)
+    # Evaluation losses are recorded per term: a summed test loss is divided by its terms (loss_inspect.mean_loss).
+    val_loss_per_term: bool = True
     logged: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     lr: dict[int, list[float]] = field(default_factory=dict)
     grad_steps: list[int] = field(default_factory=list)
@@ -86,6 +88,11 @@ class Telemetry:
     scored_val_loss: list[float] = field(default_factory=list)
     scored_val_acc: list[float] = field(default_factory=list)
     scored_val_weight: list[float] = field(default_factory=list)
+
+    @property
+    def manual_steps(self) -> int:
+        """Steps the loop made by updating the weights itself (``p -= lr * p.grad``, no optimizer), from ``counters``."""
+        return self.counters.get("manual_steps", 0)
 
     def count(self, key: str, by: int = 1) -> None:
         self.counters[key] = self.counters.get(key, 0) + by
@@ -177,10 +184,12 @@ class Telemetry:
             "grad_steps": self.grad_steps,
             "total_grad_norm": self.total_grad_norm,
             "grad_norms": self.grad_norms,
+            "grad_norm_steps": self.grad_norm_steps,
             "update_steps": self.update_steps,
             "update_ratios": self.update_ratios,
             "weight_norms": {k: [list(p) for p in v] for k, v in self.weight_norms.items()},
             "dead_share": {k: [list(p) for p in v] for k, v in self.dead_share.items()},
+            "saturated_share": {k: [list(p) for p in v] for k, v in self.saturated_share.items()},
             "clip_calls": len(self.clip_calls),
             "counters": dict(self.counters),
             "optimizer_steps": {str(k): v for k, v in self.optimizer_steps.items()},

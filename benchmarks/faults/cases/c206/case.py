@@ -1,0 +1,42 @@
+import numpy as np
+from sklearn.datasets import make_friedman1
+from sklearn.model_selection import train_test_split
+import torch
+from torch import nn
+
+import nndoctor
+
+
+class Net(nn.Module):
+    def __init__(self, n_in=10, hidden=128, n_out=1):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Linear(n_in, hidden),
+            nn.GELU(),
+            nn.LayerNorm(hidden),
+            nn.Linear(hidden, hidden),
+            nn.GELU(),
+        )
+        self.head = nn.Linear(hidden, n_out)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+
+def setup():
+    X, y = make_friedman1(n_samples=1500, n_features=10, noise=0.5, random_state=107)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, random_state=107)
+    X_train, X_val = ((X_train - 0.5) / 0.29).astype(np.float32), ((X_val - 0.5) / 0.29).astype(np.float32)
+    y_mean, y_std = y_train.mean(), y_train.std()
+    y_train = ((y_train - y_mean) / y_std).astype(np.float32)[:, None]
+    y_val = ((y_val - y_mean) / y_std).astype(np.float32)[:, None]
+
+    torch.manual_seed(0)
+    model = Net()
+    return nndoctor.Setup(
+        model=model,
+        train=(X_train, y_train),
+        val=(X_val, y_val),
+        optimizer=lambda params: torch.optim.Adam(params, lr=0.002),
+        batch_size=32,
+    )

@@ -1,0 +1,42 @@
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+import torch
+from torch import nn
+
+import nndoctor
+
+
+class Net(nn.Module):
+    def __init__(self, n_in=20, hidden=128, n_out=4):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Linear(n_in, hidden),
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(),
+        )
+        self.head = nn.Linear(hidden, n_out)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+
+def setup():
+    X, y = make_classification(n_samples=2000, n_features=20, n_informative=10, n_redundant=4, n_classes=4, n_clusters_per_class=2, class_sep=1.5, random_state=120)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, random_state=120, stratify=y)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_val = scaler.transform(X_train).astype(np.float32), scaler.transform(X_val).astype(np.float32)
+
+    torch.manual_seed(0)
+    model = Net()
+    return nndoctor.Setup(
+        model=model,
+        train=(X_train, y_train),
+        val=(X_val, y_val),
+        optimizer=lambda params: torch.optim.Adagrad(params, lr=0.05),
+        batch_size=32,
+    )

@@ -1,0 +1,29 @@
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+from torch import nn
+
+import nndoctor
+from benchmarks.faults.casedata_dml import customers
+
+
+def encode(X, mean, std):
+    return ((X - mean) / std).astype(np.float32)
+
+
+def setup():
+    X, y, columns = customers(n=2000, seed=1)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    X_train, X_val = encode(X_train, mean, std), encode(X_val, mean, std)
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1), nn.Flatten(0))
+    return nndoctor.Setup(
+        model=model,
+        train=(X_train, y_train.astype(np.float32)),
+        val=(X_val, y_val.astype(np.float32)),
+        loss=nn.BCEWithLogitsLoss(),
+        optimizer=lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
+        batch_size=32,
+    )

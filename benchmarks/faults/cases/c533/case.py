@@ -1,0 +1,47 @@
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from torch import nn
+
+import nndoctor
+
+
+class Block(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        h = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(x + self.bn2(self.conv2(h)))
+
+
+class ResNet(nn.Module):
+    def __init__(self, classes=10, channels=12):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels), nn.ReLU())
+        self.blocks = nn.Sequential(Block(channels), nn.MaxPool2d(2), Block(channels))
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(channels * 16, 3), nn.ReLU(), nn.Linear(3, classes))
+
+    def forward(self, x):
+        return self.head(self.blocks(self.stem(x)))
+
+
+def setup():
+    X, y = load_digits(return_X_y=True)
+    images = (X / 16.0).reshape(-1, 1, 8, 8).astype(np.float32)
+    X_train, X_val, y_train, y_val = train_test_split(images, y, test_size=0.25, random_state=0, stratify=y)
+
+    torch.manual_seed(0)
+    return nndoctor.Setup(
+        model=ResNet(),
+        train=(X_train, y_train),
+        val=(X_val, y_val),
+        loss=nn.CrossEntropyLoss(),
+        optimizer=lambda params: torch.optim.Adam(params, lr=2e-3),
+        batch_size=64,
+    )

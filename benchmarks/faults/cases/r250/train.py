@@ -1,0 +1,73 @@
+import math
+
+import numpy as np
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from benchmarks.faults.casedata import sensor_sequences
+
+
+def load_data():
+    X, y = sensor_sequences(n=1000, length=20, features=3, seed=51)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, random_state=51)
+    train = TensorDataset(torch.tensor(X_train), torch.tensor(y_train))
+    return train, torch.tensor(X_val), y_val
+
+
+class Net(nn.Module):
+    def __init__(self, n_in=3, hidden=64, n_out=1):
+        super().__init__()
+        self.body = nn.GRU(n_in, hidden, num_layers=1, batch_first=True)
+        self.head = nn.Linear(hidden, n_out)
+
+    def forward(self, x):
+        _, h = self.body(x)
+        return self.head(h[-1])
+
+
+def evaluate(model, X_val, y_val):
+    model.eval()
+    with torch.no_grad():
+        out = model(X_val)
+    model.train()
+    return r2_score(y_val, out.squeeze(-1).numpy())
+
+
+def main():
+    torch.manual_seed(0)
+    np.random.seed(0)
+    train, X_val, y_val = load_data()
+    loader = DataLoader(train, batch_size=32, shuffle=True)
+    model = Net()
+    loss_fn = nn.HuberLoss(delta=0.5)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.003, weight_decay=0.01)
+    total = 12 * len(loader)
+    warmup = total // 10
+
+    def lr_lambda(step):
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = (step - warmup) / max(1, total - warmup)
+        return 0.5 * (1 + math.cos(math.pi * progress))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
+
+    for epoch in range(12):
+        model.train()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb).squeeze(-1), yb)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+        metric = evaluate(model, X_val, y_val)
+        print(f"epoch {epoch} loss {loss.item():.4f} val {metric:.3f}")
+
+    print(f"final_val_metric={evaluate(model, X_val, y_val):.4f}")
+
+
+if __name__ == "__main__":
+    main()

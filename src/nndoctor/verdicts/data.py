@@ -1,0 +1,515 @@
+"""Verdicts for the data codes D101, D102, D104, D105, D111, D113 and D115.
+
+Each verdict reads a small measurement built by checkup (the data audit's bounded sample of
+the dataset) or by watch (the sampled batches of the user's loop, pooled), never single
+batches: a dataset property judged on one batch calls a rarely lit pixel a feature "in
+another unit" because it happened to be dark in that batch.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..findings import Finding, Severity
+from . import verdict
+
+# -- thresholds ---------------------------------------------------------------------------
+# Typical |x| (root mean square) above 10 makes the first layer's pre-activations an order
+# of magnitude larger than any standard initialisation (which assumes unit-scale inputs).
+SCALE_LIMIT = 10.0
+# |mean| above 3 and above 3 std: the offset, not the signal, dominates what the layer sees.
+OFFSET_LIMIT = 3.0
+# Typical |x| below 0.01: two orders below unit scale, the signal vanishes against the weights.
+TINY_SCALE = 0.01
+# Two orders of magnitude between feature scales: one learning rate cannot suit both.
+SCALE_RATIO_LIMIT = 100.0
+# L1, smooth L1 and Huber bound the gradient per element whatever the residual (1, 1, delta):
+# far-off targets cannot blow up the steps, the outputs only have farther to travel.
+BOUNDED_GRADIENT_LOSSES = ("L1Loss", "SmoothL1Loss", "HuberLoss", "l1_loss", "smooth_l1_loss", "huber_loss")
+# D111, regression: an out-of-sample R² of 0.02 explains 2% of the variance, i.e. nothing usable.
+UNPREDICTABLE_R2 = 0.02
+# D111, classes: not significantly above chance at 1%, and even the 99% upper bound of the
+# probes' accuracy stays within a quarter of the way from chance to perfect.
+CHANCE_P = 0.01
+CHANCE_SPAN = 0.25
+# D111, curves: validation stays at the constant predictor's loss (within 5%) while the train
+# loss fell to half of it: the model memorises labels that carry nothing the inputs explain.
+MISALIGNED_VAL = 0.95
+MISALIGNED_TRAIN = 0.5
+# D113: a probability row must sum to 1; float32 softmax rows are off by ~1e-6, label smoothing
+# by nothing, so 1e-3 only excludes rows that are not distributions.
+ROW_SUM_TOLERANCE = 1e-3
+# D115, classes: batches' label entropy below half of what shuffled batches of the same size give,
+# and lower than (almost) every simulated shuffle (p <= 0.01).
+ORDER_P = 0.01
+ORDER_ENTROPY_SHARE = 0.5
+# D115, regression targets: within-batch variance below a quarter of the total variance (a shuffled
+# batch holds nearly all of it), or a strong rank correlation of target with position.
+ORDER_VARIANCE_SHARE = 0.25
+ORDER_SPEARMAN = 0.5
+ORDER_SPEARMAN_P = 1e-3
+
+
+def off_scale(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Units whose typical magnitude exceeds SCALE_LIMIT or whose offset dwarfs their spread."""
+    rms = np.sqrt(mean**2 + std**2)
+    return (rms > SCALE_LIMIT) | ((np.abs(mean) > OFFSET_LIMIT) & (np.abs(mean) > OFFSET_LIMIT * std))
+
+
+def pooled_moments(means: np.ndarray, variances: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and (population) variance of the union of batches, from each batch's mean, variance and size.
+
+    Law of total variance: the pooled variance is the count-weighted mean of the within-batch
+    variances plus the weighted variance of the batch means. ``means``/``variances`` are
+    (batches, units) arrays of per-batch population moments.
+    """
+    means, variances = np.atleast_2d(np.asarray(means, float)), np.atleast_2d(np.asarray(variances, float))
+    weights = np.asarray(counts, float).reshape(-1, 1)
+    total = float(weights.sum())
+    mean = (weights * means).sum(axis=0) / total
+    variance = (weights * (variances + (means - mean) ** 2)).sum(axis=0) / total
+    return mean, np.maximum(variance, 0.0)
+
+
+def _listing(indices: Iterable[int], limit: int = 8) -> str:
+    items = list(indices)
+    shown = ", ".join(str(i) for i in items[:limit])
+    return shown + (f" … (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+# -- D101 / D102: input scale ------------------------------------------------------------------
+@dataclass
+class InputScale:
+    """Per-unit scale of the inputs over the dataset or a pooled sample of many batches.
+
+    ``unit`` is what one entry is: a tabular feature, an image channel, or the whole tensor
+    when only per-batch tensor moments were recorded. ``range`` (max - min per unit) and
+    ``distinct`` (distinct values per unit, capped) are optional: without the range a small
+    std cannot be told from a rarely non-zero feature, so D102 needs it.
+    """
+
+    unit: str
+    mean: np.ndarray
+    std: np.ndarray
+    max_abs: np.ndarray | None = None
+    range: np.ndarray | None = None
+    distinct: np.ndarray | None = None
+    overall_mean: float = 0.0
+    overall_std: float = 0.0
+    overall_max_abs: float = 0.0
+    scope: str = ""
+    batches: int | None = None
+    input_batchnorm: str | None = None  # the model's first layer is a BatchNorm (its name)
+    batchnorm_frozen: bool = False  # ... but the loop trains in eval mode, so it standardises nothing
+    tabular: bool = True  # features of a flat table (D102 compares features; channels of images are one scale)
+
+    @property
+    def rms(self) -> np.ndarray:
+        return np.sqrt(self.mean**2 + self.std**2)
+
+
+def _normalised_by_model(m: InputScale) -> bool:
+    return bool(m.input_batchnorm) and not m.batchnorm_frozen
+
+
+def _frozen(m: InputScale) -> dict[str, Any]:
+    return {"input_batchnorm": m.input_batchnorm} if m.input_batchnorm else {}
+
+
+@verdict("D101")
+def unnormalised_inputs(m: InputScale) -> Iterator[Finding]:
+    """Inputs far from zero mean / unit scale, unless an input BatchNorm (trained in train mode) standardises them."""
+    if _normalised_by_model(m) or not len(m.mean):
+        return
+    off = off_scale(m.mean, m.std)
+    varying = m.std > 0
+    rms = m.rms
+    tiny = bool(varying.any()) and float(np.median(rms[varying])) < TINY_SCALE
+    if not off.any() and not tiny:
+        return
+    units = len(m.mean)
+    magnitude = np.maximum(rms, np.abs(m.mean)) if m.max_abs is None else np.maximum(rms, m.max_abs)
+    worst = np.argsort(-magnitude)[:5] if off.any() else np.argsort(rms)[:5]
+    summary = f"overall mean {m.overall_mean:.3g}, std {m.overall_std:.3g}, max|x| {m.overall_max_abs:.3g}"
+    if off.any():
+        what = (f"{int(off.sum())} of {units} input {m.unit}s are far from zero mean / unit scale "
+                f"(typical magnitude > {SCALE_LIMIT:g}, or |mean| > {OFFSET_LIMIT:g} and > {OFFSET_LIMIT:g} std)")
+    else:
+        what = f"the inputs are vanishingly small (median typical magnitude {np.median(rms[varying]):.2g} < {TINY_SCALE:g})"
+    scope = f" over {m.scope}" if m.scope else ""
+    yield Finding(
+        "D101", Severity.WARNING,
+        f"Inputs are not normalised: {what}; {summary}{scope}.",
+        evidence={
+            "mean": m.overall_mean, "std": m.overall_std, "max_abs": m.overall_max_abs,
+            "unit": m.unit, "units": units, "off_scale": int(off.sum()), "off_scale_indices": np.flatnonzero(off)[:50].tolist(),
+            "worst": [{"index": int(j), "mean": float(m.mean[j]), "std": float(m.std[j]),
+                       "max_abs": float(m.max_abs[j]) if m.max_abs is not None else None} for j in worst],
+            "scope": m.scope, "batches": m.batches, **_frozen(m),
+        },
+        location=f"input {m.unit}s {_listing(np.flatnonzero(off))}" if off.any() else "inputs",
+    )
+
+
+@verdict("D102")
+def mixed_feature_scales(m: InputScale) -> Iterator[Finding]:
+    """Feature scales apart by orders of magnitude, in both spread and extent.
+
+    A feature that is rarely non-zero (an edge pixel) has a tiny std on the same scale as its
+    neighbours; its range shows the scale is shared. Only when the range ratio agrees with the
+    std ratio do the features live in different units, so without ranges there is no verdict.
+    """
+    if not m.tabular or _normalised_by_model(m) or m.range is None or len(m.std) < 2:
+        return
+    keep = m.std > 1e-12
+    if m.distinct is not None:
+        keep &= m.distinct > 2  # two-valued flags: their std says how often they are set, not their unit
+    continuous = np.flatnonzero(keep)
+    if len(continuous) < 2:
+        return
+    stds, ranges = m.std[continuous], m.range[continuous]
+    big, small = continuous[np.argmax(stds)], continuous[np.argmin(stds)]
+    ratio = float(m.std[big] / m.std[small])
+    range_ratio = float(ranges.max() / ranges.min()) if ranges.min() > 0 else float("inf")
+    if ratio < SCALE_RATIO_LIMIT or range_ratio < SCALE_RATIO_LIMIT:
+        return
+    yield Finding(
+        "D102", Severity.WARNING,
+        f"Feature scales differ by a factor of {ratio:.3g}: feature {big} has std {m.std[big]:.3g}, "
+        f"feature {small} has std {m.std[small]:.3g} (limit {SCALE_RATIO_LIMIT:g}x; their ranges differ by "
+        f"{range_ratio:.3g}x). Large-scale features dominate the first layer and the gradient; one global scale "
+        "cannot fix this, each feature needs its own.",
+        evidence={"ratio": ratio, "range_ratio": range_ratio, "largest": {"index": int(big), "std": float(m.std[big])},
+                  "smallest": {"index": int(small), "std": float(m.std[small])},
+                  "stds": m.std[:200].tolist(), "scope": m.scope, "batches": m.batches, **_frozen(m)},
+        location=f"features {big} and {small}",
+    )
+
+
+# -- D104: non-finite values -------------------------------------------------------------------
+@dataclass
+class NonFiniteData:
+    """Non-finite values counted in the inputs and targets of one split or of the sampled batches."""
+
+    where: str  # "train data", "val data", "sampled training batches"
+    input_nonfinite: int
+    target_nonfinite: int
+    input_nan: int | None = None
+    input_inf: int | None = None
+    target_nan: int | None = None
+    target_inf: int | None = None
+    rows_affected: int | None = None
+    rows_checked: int | None = None
+    batches_affected: int | None = None
+    batches_checked: int | None = None
+    first_row: int | None = None
+    first_batch: int | None = None
+    first_step: int | None = None
+    scope: str = ""
+    columns: list[int] = field(default_factory=list)
+    whole_columns: list[int] = field(default_factory=list)
+    split: str | None = None
+
+
+def _count(total: int, nan: int | None, inf: int | None) -> str:
+    return f"{nan} NaN / {inf} Inf" if nan is not None and inf is not None else f"{total} NaN/Inf"
+
+
+@verdict("D104")
+def non_finite_data(m: NonFiniteData) -> Iterator[Finding]:
+    """Any NaN/Inf in the data: one of them makes the loss and then every weight NaN."""
+    if not m.input_nonfinite and not m.target_nonfinite:
+        return
+    extent = []
+    if m.rows_affected is not None and m.rows_checked is not None:
+        extent.append(f"in {m.rows_affected} of {m.rows_checked} rows")
+    if m.batches_affected is not None and m.batches_checked is not None:
+        extent.append(f"in {m.batches_affected} of {m.batches_checked} batches")
+    if m.scope:
+        extent.append(f"({m.scope})")
+    where = ""
+    if m.first_row is not None:
+        where += f"; first at row {m.first_row}"
+    if m.first_batch is not None:
+        where += f", loader batch {m.first_batch}"
+    if m.first_step is not None:
+        where += f"; first at step {m.first_step}"
+    if m.whole_columns:
+        where += f"; all of them fill input columns {_listing(m.whole_columns)} entirely"
+    yield Finding(
+        "D104", Severity.ERROR,
+        f"The {m.where} hold non-finite values: inputs {_count(m.input_nonfinite, m.input_nan, m.input_inf)}, "
+        f"targets {_count(m.target_nonfinite, m.target_nan, m.target_inf)}"
+        + (" " + " ".join(extent) if extent else "") + f"{where}. One NaN makes the loss and every weight NaN.",
+        evidence={"split": m.split, "input_nonfinite": m.input_nonfinite, "target_nonfinite": m.target_nonfinite,
+                  "input_nan": m.input_nan, "input_inf": m.input_inf, "target_nan": m.target_nan, "target_inf": m.target_inf,
+                  "rows_affected": m.rows_affected, "rows_checked": m.rows_checked,
+                  "input_batches": m.batches_affected, "batches_checked": m.batches_checked,
+                  "first_row": m.first_row, "first_batch": m.first_batch, "first_step": m.first_step, "scope": m.scope,
+                  "nonfinite_columns": m.columns[:100], "whole_columns": bool(m.whole_columns)},
+        location=(f"{m.split} row {m.first_row}" if m.first_row is not None and m.split else
+                  m.split or ("inputs" if m.input_nonfinite else "targets")),
+    )
+
+
+# -- D105: regression targets --------------------------------------------------------------------
+@dataclass
+class TargetScale:
+    """Per-column mean and std of the regression targets (dataset sample, or pooled sampled batches)."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    losses: Sequence[str] = ()  # the loss names (module class or function) the targets meet
+    scope: str = ""
+
+
+def bounded_gradient_loss(names: Sequence[str]) -> str | None:
+    """The loss names joined when every one bounds its gradient in the residual, else None."""
+    names = [n for n in names if n]
+    return ", ".join(sorted(set(names))) if names and all(n in BOUNDED_GRADIENT_LOSSES for n in names) else None
+
+
+@verdict("D105")
+def unscaled_regression_targets(m: TargetScale) -> Iterator[Finding]:
+    """Targets far from unit scale: the loss, its gradients and the output layer start far from them."""
+    mean, std = np.atleast_1d(np.asarray(m.mean, float)), np.atleast_1d(np.asarray(m.std, float))
+    off = off_scale(mean, std)
+    if not off.any():
+        return
+    columns = np.flatnonzero(off)
+    j = int(columns[np.argmax(np.sqrt(mean[columns] ** 2 + std[columns] ** 2))])
+    spread = bool(np.any(std[columns] > SCALE_LIMIT))
+    consequence = ("The loss and its gradients are huge at init and the output layer must first travel to the offset."
+                   if spread else
+                   "Their spread is on unit scale, only the offset is off: the output bias must first travel to it "
+                   "(start it at the target mean, or centre the targets).")
+    bounded = bounded_gradient_loss(m.losses)
+    if bounded:
+        consequence = (f"{bounded} bounds the gradient whatever the residual, so the scale does not blow up the steps; "
+                       "the outputs only have farther to travel (standardising still speeds that up).")
+    yield Finding(
+        "D105", Severity.INFO if bounded else Severity.WARNING,
+        f"Regression targets are far from unit scale: target column {j} has mean {mean[j]:.4g} and std {std[j]:.4g} "
+        f"({len(columns)} of {len(mean)} columns off scale{', ' + m.scope if m.scope else ''}). {consequence}",
+        evidence={"mean": mean[:50].tolist(), "std": std[:50].tolist(), "columns": columns[:50].tolist(), "scope": m.scope,
+                  "target_mean": float(mean[j]), "target_std": float(std[j]), "losses": sorted(set(m.losses)),
+                  "spread_off_scale": spread, "bounded_gradient_loss": bool(bounded), "bounded_loss": bounded},
+        location=f"target column {j}" if len(mean) > 1 else "targets",
+    )
+
+
+# -- D111: labels unrelated to the inputs ------------------------------------------------------------
+@dataclass
+class LabelProbe:
+    """Out-of-sample scores of quick probes fitted from the inputs to the labels (checkup)."""
+
+    task: str  # "regression" (scores are R²) or a classification task (scores are accuracy)
+    best: float
+    best_probe: str
+    n: int
+    scores: dict[str, float]
+    chance: float = 0.0
+    p_value: float = 1.0
+    upper_bound: float = 1.0
+
+
+@dataclass
+class MemorisationCurve:
+    """Train and validation losses of a live run against the constant predictor's loss (watch).
+
+    ``val_reduction`` says how the validation values were reduced: per-sample means compare
+    with the reference; sums over a batch are a batch-size multiple of it and cannot.
+    """
+
+    train_end: float
+    val_best: float
+    reference: float
+    ceiling: float
+    val_reduction: str = "mean"
+
+
+@verdict("D111")
+def labels_unpredictable(m: LabelProbe | MemorisationCurve) -> Iterator[Finding]:
+    """Labels that the inputs do not predict: unpaired inputs and labels (shuffled separately, wrong file)."""
+    if isinstance(m, MemorisationCurve):
+        if m.val_reduction != "mean":
+            return  # a summed validation loss is not on the reference's per-sample scale: no level to compare
+        if m.val_best >= MISALIGNED_VAL * m.ceiling and m.train_end <= MISALIGNED_TRAIN * m.reference:
+            yield Finding(
+                "D111", Severity.ERROR,
+                f"The train loss fell to {m.train_end:.3g} but the validation loss never went below {m.val_best:.3g}, the "
+                f"constant predictor's {m.reference:.3g}: the model memorises the training labels and learns nothing that "
+                "transfers. Check that inputs and labels are paired.",
+                {"train_end": m.train_end, "val_best": m.val_best, "reference": m.reference, "ceiling": m.ceiling},
+            )
+        return
+    scores = {k: round(v, 4) for k, v in m.scores.items()}
+    if m.task == "regression":
+        if m.best <= UNPREDICTABLE_R2:
+            yield Finding(
+                "D111", Severity.ERROR,
+                f"Targets are not predictable from the inputs: out-of-sample R² of quick probes is {m.best:.3f} "
+                f"(best: {m.best_probe}) on {m.n} samples; a model can only memorise such targets. "
+                "Check that inputs and targets are paired.",
+                evidence={"scores": scores, "n": m.n, "metric": "r2"}, location="targets",
+            )
+        return
+    if m.p_value >= CHANCE_P and m.upper_bound < m.chance + CHANCE_SPAN * (1 - m.chance):
+        yield Finding(
+            "D111", Severity.ERROR,
+            f"Labels are not predictable from the inputs: out-of-sample accuracy of quick probes is {m.best:.3f} "
+            f"(best: {m.best_probe}; 99% upper bound {m.upper_bound:.3f}) against {m.chance:.3f} for "
+            f"always guessing the majority class (p = {m.p_value:.2g}, {m.n} samples). Inputs and labels "
+            "look unpaired (shuffled separately, or the wrong file).",
+            evidence={"scores": scores, "chance": m.chance, "p_value": m.p_value,
+                      "upper_bound": m.upper_bound, "n": m.n, "metric": "accuracy"},
+            location="labels",
+        )
+
+
+# -- D113: label encoding ------------------------------------------------------------------------
+@dataclass
+class LabelEncoding:
+    """What the targets of a loss look like next to what the loss reads.
+
+    ``reads``: "indices" (class ids for cross-entropy / NLL), "probabilities" (float rows for
+    cross-entropy), "binary" (BCE targets in [0, 1]). ``kind``: what the targets are:
+    "indices", "float labels" (floats where ids are read), "probabilities". ``values`` are the
+    distinct target values when known (for the 1-based check).
+    """
+
+    loss: str
+    reads: str
+    kind: str
+    width: int | None
+    minimum: float
+    maximum: float
+    values: np.ndarray | None = None
+    out_of_range_count: int | None = None
+    total: int | None = None
+    ignore_index: int | None = -100
+    row_sum_min: float | None = None
+    row_sum_max: float | None = None
+    zero_one_only: bool | None = None  # every value 0 or 1 (one-/multi-hot rows: L306's question)
+    where: str = "targets"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@verdict("D113")
+def bad_label_encoding(m: LabelEncoding) -> Iterator[Finding]:
+    """Targets encoded differently from what the loss reads (ids out of range, floats, non-distributions, ±1)."""
+    evidence = {"loss": m.loss, "output_width": m.width, "min": m.minimum, "max": m.maximum, **m.evidence}
+    if m.values is not None:
+        evidence.update(values=np.asarray(m.values)[:20].tolist(), distinct=len(m.values))
+    message, severity = None, Severity.ERROR
+    if m.reads == "indices" and m.kind == "indices" and m.width:
+        if m.maximum >= m.width or m.minimum < 0:
+            bad = (f"class labels reach {int(m.maximum)}" if m.maximum >= m.width else f"class labels include {int(m.minimum)}")
+            count = (f" ({m.out_of_range_count} of {m.total} targets)" if m.out_of_range_count is not None and m.total else "")
+            message = (f"{bad} but the model has only {m.width} outputs: labels must be 0..{m.width - 1}{count}; "
+                       f"{m.loss} fails on the others (IndexError, or a device-side assert on CUDA) or reads another class's output"
+                       + ("; the labels look 1-based (1..C): subtract 1" if int(m.minimum) == 1 and int(m.maximum) == m.width else ""))
+            evidence["out_of_range_count"] = m.out_of_range_count
+        elif m.values is not None and m.minimum >= 1 and m.maximum == m.width - 1 and len(m.values) == m.width - 1:
+            severity = Severity.WARNING
+            message = (f"class labels are 1..{m.width - 1} (1-based) with {m.width} outputs: output 0 never has a sample, so "
+                       "one output is wasted and chance-level loss is computed over a class that does not exist")
+    elif m.reads == "indices" and m.kind == "float labels":
+        message = f"class labels are floats where {m.loss} expects integer class indices (int64)"
+    elif m.reads == "probabilities" and m.kind == "probabilities" and not m.zero_one_only:
+        sums_off = m.row_sum_min is not None and (abs(m.row_sum_min - 1) > ROW_SUM_TOLERANCE or abs(m.row_sum_max - 1) > ROW_SUM_TOLERANCE)
+        if m.minimum < -ROW_SUM_TOLERANCE or m.maximum > 1 + ROW_SUM_TOLERANCE or sums_off:
+            message = (f"float targets for {m.loss} are read as class probabilities, but they range {m.minimum:.3g}..{m.maximum:.3g}"
+                       + (f" and rows sum to {m.row_sum_min:.3g}..{m.row_sum_max:.3g}, not 1" if m.row_sum_min is not None else "")
+                       + ": pass class indices (int64) or probability rows")
+    elif m.reads == "binary" and (m.minimum < 0 or m.maximum > 1):
+        values = None if m.values is None else set(np.asarray(m.values).tolist())
+        hint = "−1/+1 labels" if values is not None and values <= {-1.0, 1.0} else "class indices or unscaled values"
+        message = (f"{m.loss} needs targets in [0, 1] but they range over [{m.minimum:g}, {m.maximum:g}] ({hint}); "
+                   "the loss is computed without complaint and trains toward the wrong thing")
+    if message:
+        yield Finding("D113", severity, f"Label encoding does not match the loss ({m.where}): {message}.",
+                      evidence=evidence, location=m.where)
+
+
+# -- D115: ordered batches ------------------------------------------------------------------------
+@dataclass
+class BatchOrder:
+    """How ordered the training batches are compared with shuffled batches of the same sizes.
+
+    Classes: the mean label entropy per batch against its distribution under shuffling
+    (``expected_entropy``, ``p_value``: share of simulated shuffles at or below the observed).
+    Regression: within-batch target variance share and rank correlation of target with position.
+    """
+
+    kind: str  # "classification" | "regression"
+    batches: int
+    n: int
+    mean_entropy: float = 0.0
+    expected_entropy: float = 0.0
+    p_value: float = 1.0
+    runs: int | None = None
+    longest_run: int | None = None
+    expected_runs: float | None = None
+    spearman: float = 0.0
+    spearman_p: float = 1.0
+    within_batch_variance_ratio: float = 1.0
+
+
+def _entropies(counts: np.ndarray) -> np.ndarray:
+    """Plug-in label entropy (nats) of each row of class counts."""
+    counts = np.atleast_2d(np.asarray(counts, float))
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.where(shares > 0, shares * np.log(shares), 0.0).sum(axis=1)
+
+
+def batch_order_from_counts(per_batch: Sequence[Sequence[float]], seed: int = 0, simulations: int = 500) -> BatchOrder:
+    """The classification ``BatchOrder`` of batches given as class-count vectors (one row per batch).
+
+    Shuffled batches are simulated as multinomial draws of each batch's size from the pooled
+    class shares; the p-value is the share of simulated mean entropies at or below the observed.
+    """
+    counts = np.asarray(per_batch, float)
+    pooled = counts.sum(axis=0)
+    shares = pooled / pooled.sum()
+    sizes = counts.sum(axis=1).astype(int)
+    observed = float(_entropies(counts).mean())
+    rng = np.random.default_rng(seed)
+    simulated = np.mean([_entropies(rng.multinomial(size, shares, size=simulations)) for size in sizes], axis=0)
+    return BatchOrder("classification", len(counts), int(sizes.sum()), mean_entropy=observed,
+                      expected_entropy=float(simulated.mean()),
+                      p_value=float((1 + np.sum(simulated <= observed)) / (simulations + 1)))
+
+
+@verdict("D115")
+def ordered_batches(m: BatchOrder) -> Iterator[Finding]:
+    """Training batches that arrive sorted by class or target: each step sees one part of the distribution."""
+    evidence = {k: getattr(m, k) for k in (
+        "kind", "batches", "n", "runs", "longest_run", "expected_runs", "mean_entropy", "expected_entropy",
+        "p_value", "spearman", "spearman_p", "within_batch_variance_ratio")}
+    if m.kind == "classification":
+        if not (m.p_value <= ORDER_P and m.mean_entropy < ORDER_ENTROPY_SHARE * m.expected_entropy):
+            return
+        message = (f"Training batches arrive ordered by class: the first {m.batches} batches have a mean label "
+                   f"entropy of {m.mean_entropy:.3g} nats where shuffled batches give {m.expected_entropy:.3g} "
+                   f"(p = {m.p_value:.2g})")
+        if m.runs is not None:
+            message += f"; {m.runs} label runs (longest {m.longest_run}) where about {m.expected_runs:.0f} are expected"
+        message += "."
+    else:
+        ordered = m.within_batch_variance_ratio < ORDER_VARIANCE_SHARE or (
+            abs(m.spearman) >= ORDER_SPEARMAN and m.spearman_p < ORDER_SPEARMAN_P)
+        if not ordered:
+            return
+        message = (f"Training batches arrive ordered by target: within-batch target variance is "
+                   f"{100 * m.within_batch_variance_ratio:.1f}% of the overall variance and the Spearman correlation "
+                   f"of target with position is {m.spearman:.2f} over the first {m.batches} batches.")
+    yield Finding(
+        "D115", Severity.WARNING,
+        message + " Each step then sees one part of the distribution and the model chases it.",
+        evidence=evidence, location="train loader",
+    )

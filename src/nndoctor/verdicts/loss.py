@@ -1,0 +1,329 @@
+"""Verdicts for the output layer and the loss: L301, L302, L303, L304, L307 and L308.
+
+Measurements come from checkup's ``init_outputs`` probe (the model's outputs on real batches
+at init, the autograd graph of its output) or from watch's inspection of the tensors that
+reach the user's loss function. The verdict is about the wiring, so it is decided from what
+the wiring is (the last operation, the loss's reduction, the sign of its gradient) and from
+value ranges only where the range itself is the fact (probabilities fed to a logits loss).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ..findings import Finding, Severity
+from . import verdict
+
+# Outputs count as probabilities when no value is below -1e-3 and every row sums to 1 within
+# 1e-3: float32 softmax rows are off by ~1e-6, raw logits almost never land this close.
+PROBABILITY_TOLERANCE = 1e-3
+# L304: more than 1% of the targets beyond the last activation's range is a systematic error, not an outlier.
+UNREACHABLE_SHARE = 0.01
+# L307: a classifier that knows nothing scores ln(C); 1.5x that means confidently wrong logits at init.
+INIT_LOSS_ABOVE = 1.5
+# A squared-error loss at init is the target variance plus the untrained head's own output
+# variance, which a standard init keeps up to about the target variance: 3x leaves that room.
+INIT_REGRESSION_LOSS_ABOVE = 3.0
+# Below half of both chance and the constant predictor: an untrained model cannot beat a constant guess.
+INIT_LOSS_BELOW = 0.5
+# L308: a mean-reduced loss on a batch equals the mean over its halves (ratio 1); a sum doubles (ratio 2).
+SUM_REDUCTION_RATIO = 1.5
+# L308: the loss's gradient at the outputs points against the task's standard loss (cosine below -0.5).
+ANTI_ALIGNED = -0.5
+# L308 watch: the tensor passed to backward() was the negated loss on at least half of the sampled steps (and at least two).
+SIGN_FLIPPED_SHARE = 0.5
+MIN_SIGN_CHECKS = 2
+# Optimizers that divide each step by a running gradient scale: a summed loss's scale largely cancels.
+ADAPTIVE_OPTIMIZERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop", "SparseAdam", "Adafactor")
+
+
+# -- L301 / L302 / L303: what reaches the loss ----------------------------------------------------
+@dataclass
+class OutputsAtLoss:
+    """Range facts about the model outputs that reach the loss (pooled over the inspected batches).
+
+    ``row_sum_min``/``row_sum_max`` are sums along the class axis (class losses only);
+    ``max_abs_logsumexp`` is how far log-sum-exp over the classes is from 0 (NLLLoss: log-probabilities
+    give 0); ``log_probabilities`` is the recorded judgement where only that was measured.
+    """
+
+    loss: str  # CrossEntropyLoss / cross_entropy, BCEWithLogitsLoss, NLLLoss, BCELoss ... (module or function name)
+    minimum: float | None
+    maximum: float | None
+    count: int
+    classes: int | None = None
+    row_sum_min: float | None = None
+    row_sum_max: float | None = None
+    nonfinite: int = 0
+    nonfinite_inputs: int | None = None
+    max_abs_logsumexp: float | None = None
+    median_abs_logsumexp: float | None = None
+    log_probabilities: bool | None = None
+    final: str | None = None  # the final module / operation, for the message
+    location: str | None = None
+    where: str = "at init"
+
+
+LOGITS_OVER_CLASSES = ("CrossEntropyLoss", "TokenCrossEntropyLoss", "cross_entropy")
+LOGITS_PER_ELEMENT = ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits")
+LOG_PROBABILITIES = ("NLLLoss", "nll_loss")
+PROBABILITIES = ("BCELoss", "binary_cross_entropy")
+
+
+def _probability_rows(m: OutputsAtLoss) -> bool:
+    return (m.classes is not None and m.classes >= 2 and m.minimum is not None and m.row_sum_min is not None
+            and m.minimum >= -PROBABILITY_TOLERANCE and abs(m.row_sum_min - 1) <= PROBABILITY_TOLERANCE
+            and abs(m.row_sum_max - 1) <= PROBABILITY_TOLERANCE)
+
+
+def _squashed(m: OutputsAtLoss) -> bool:
+    """Varying outputs that all lie in [0, 1], as after a sigmoid (all-equal outputs say nothing)."""
+    return (m.count > 1 and m.minimum is not None and m.maximum is not None
+            and 0.0 <= m.minimum < m.maximum <= 1.0)
+
+
+@verdict("L301")
+def double_softmax(m: OutputsAtLoss) -> Iterator[Finding]:
+    """CrossEntropyLoss applies log-softmax itself; feeding it probabilities squashes the logits into [0, 1]."""
+    if m.loss not in LOGITS_OVER_CLASSES or m.nonfinite or not _probability_rows(m):
+        return
+    yield Finding(
+        "L301", Severity.ERROR,
+        f"The model's outputs {m.where} are already probabilities (all ≥ {m.minimum:.3g}, every row sums to "
+        f"{m.row_sum_min:.4f}..{m.row_sum_max:.4f}) but {m.loss} applies softmax again: "
+        "the logits it sees lie in [0, 1], so the loss can barely move and gradients are tiny.",
+        evidence={"min_output": m.minimum, "row_sum_min": m.row_sum_min, "row_sum_max": m.row_sum_max,
+                  "loss": m.loss, "final_module": m.final},
+        location=m.location or "model output",
+    )
+
+
+@verdict("L302")
+def sigmoid_before_logits_loss(m: OutputsAtLoss) -> Iterator[Finding]:
+    """A logits loss fed values that all lie in [0, 1] (a sigmoid already applied)."""
+    logits_loss = m.loss in LOGITS_PER_ELEMENT or (m.loss in LOGITS_OVER_CLASSES and not _probability_rows(m))
+    if not logits_loss or m.nonfinite or not _squashed(m):
+        return
+    yield Finding(
+        "L302", Severity.ERROR,
+        f"All {m.count} model outputs {m.where} lie in [{m.minimum:.3g}, {m.maximum:.3g}], as after a sigmoid, "
+        f"but {m.loss} expects raw logits and applies the squashing itself.",
+        evidence={"min_output": m.minimum, "max_output": m.maximum, "loss": m.loss, "final_module": m.final},
+        location=m.location or "model output",
+    )
+
+
+@verdict("L303")
+def missing_output_normalization(m: OutputsAtLoss) -> Iterator[Finding]:
+    """NLLLoss on non-log-probabilities, BCELoss outside [0, 1], or outputs that are not finite."""
+    if m.nonfinite:
+        yield Finding(
+            "L303", Severity.ERROR,
+            f"{m.nonfinite} of {m.count} model outputs {m.where} are NaN or infinite"
+            + (f" (the inputs hold {m.nonfinite_inputs} non-finite values)" if m.nonfinite_inputs else
+               " on finite inputs: a hand-written exp/softmax/log overflows; use log_softmax or a logits loss")
+            + ".",
+            evidence={"nonfinite_outputs": m.nonfinite, "outputs": m.count, "nonfinite_inputs": m.nonfinite_inputs},
+            location=m.location,
+        )
+        return
+    if m.loss in LOG_PROBABILITIES and m.classes is not None:
+        offset = m.max_abs_logsumexp
+        normalised = offset <= PROBABILITY_TOLERANCE if offset is not None else m.log_probabilities
+        if normalised is False:
+            what = "probabilities" if _probability_rows(m) else "raw scores"
+            measured = (f"logsumexp over the classes is up to {offset:.3g} away from 0"
+                        + (f" (median {m.median_abs_logsumexp:.3g})" if m.median_abs_logsumexp is not None else "")
+                        if offset is not None else f"the outputs are {what} (max {m.maximum:.3g})")
+            yield Finding(
+                "L303", Severity.ERROR,
+                f"{m.loss} expects log-probabilities, but the outputs {m.where} are not normalised: {measured}. Apply "
+                "log_softmax, or return logits and use CrossEntropyLoss.",
+                evidence={"max_abs_logsumexp": offset, "median_abs_logsumexp": m.median_abs_logsumexp,
+                          "input_min": m.minimum, "input_max": m.maximum},
+                location=m.location or "model output",
+            )
+    if m.loss in PROBABILITIES and m.minimum is not None and (m.minimum < 0 or m.maximum > 1):
+        yield Finding(
+            "L303", Severity.ERROR,
+            f"{m.loss} expects probabilities, but the outputs {m.where} range over [{m.minimum:.3g}, {m.maximum:.3g}]. "
+            "Return logits and use BCEWithLogitsLoss.",
+            evidence={"min_output": m.minimum, "max_output": m.maximum, "input_min": m.minimum, "input_max": m.maximum},
+            location=m.location or "model output",
+        )
+
+
+# -- L304: the last activation's range against the targets --------------------------------------------
+@dataclass
+class OutputBound:
+    """The range the model's last operation can produce, and the targets measured against it.
+
+    ``low``/``high`` come from the last module or autograd op (sigmoid, tanh, softplus, ReLU,
+    clamp): a property of the wiring. Observed output values never set them: an unbounded
+    linear head that happens to stay positive can still move anywhere.
+    """
+
+    low: float
+    high: float
+    what: str  # e.g. "module head.2 (Sigmoid)" or "sigmoid (the last operation before the output)"
+    unreachable_share: float  # share of targets outside [low, high]
+    target_min: float
+    target_max: float
+    stuck: bool = False  # every output exactly at a finite bound (no gradient passes)
+    final_module: str | None = None
+    final_op: str | None = None
+    location: str | None = None
+
+
+@verdict("L304")
+def output_range_mismatch(m: OutputBound) -> Iterator[Finding]:
+    """Targets that the final activation can never produce."""
+    if m.unreachable_share <= UNREACHABLE_SHARE:
+        return
+    consequence = (" Every output already sits at the bound, where the activation passes no gradient: nothing upstream "
+                   "can learn." if m.stuck else "")
+    yield Finding(
+        "L304", Severity.ERROR if m.stuck else Severity.WARNING,
+        f"The output passes through {m.what}, which can only produce values in [{m.low:g}, {m.high:g}], "
+        f"but {m.unreachable_share:.0%} of the targets lie outside it (targets range over [{m.target_min:.3g}, {m.target_max:.3g}])."
+        + consequence,
+        evidence={"activation_range": [m.low, m.high], "target_min": m.target_min, "target_max": m.target_max,
+                  "share_unreachable": m.unreachable_share, "final_module": m.final_module, "final_op": m.final_op,
+                  "stuck": m.stuck},
+        location=m.location or "model output",
+    )
+
+
+# -- L307: the loss at init ----------------------------------------------------------------------
+@dataclass
+class InitialLoss:
+    """The loss on the first batch(es) before any update, with where "knows nothing" sits.
+
+    ``space``: "class_logits", "class_log_probs", "element_logits", "element_probs" or a
+    regression space; ``chance`` is ln C (classes), ln 2 (elements) or the target variance;
+    ``constant`` the best constant predictor's loss.
+    """
+
+    init: float
+    chance: float
+    constant: float
+    space: str
+    n_classes: int | None = None
+    loss: str = ""
+    explained_by: str | None = None
+    where: str = "at init"
+
+
+CLASS_SPACES = ("class_logits", "class_log_probs")
+ELEMENT_SPACES = ("element_logits", "element_probs")
+
+
+@verdict("L307")
+def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
+    """Loss at init outside [constant predictor, chance]: the output layer or loss wiring is off."""
+    if not math.isfinite(m.init) or m.chance <= 0 or m.constant <= 0:
+        return
+    regression = m.space not in CLASS_SPACES + ELEMENT_SPACES
+    above = INIT_REGRESSION_LOSS_ABOVE if regression else INIT_LOSS_ABOVE
+    high, low = above * max(m.chance, m.constant), INIT_LOSS_BELOW * min(m.chance, m.constant)
+    if low <= m.init <= high:
+        return
+    if m.space in CLASS_SPACES:
+        expected = f"value ln(C) = ln({m.n_classes}) = {m.chance:.4g} for a network that knows nothing yet"
+    elif m.space in ELEMENT_SPACES:
+        expected = f"value ln 2 = {m.chance:.4g} per label for zero logits (the label prior alone gives {m.constant:.4g})"
+    else:
+        expected = f"value, the target variance {m.chance:.4g} (what predicting the mean scores)"
+    direction = "far above" if m.init > high else "far below"
+    yield Finding(
+        "L307", Severity.WARNING,
+        f"The loss {m.where} is {m.init:.4g}, {m.init / m.chance:.1f}x and {direction} the expected {expected}"
+        + (": an untrained model should not beat a constant prediction" if m.init < low else ": the output layer starts "
+           "confidently wrong") + ".",
+        evidence={"init_loss": m.init, "initial_loss": m.init, "chance_loss": m.chance, "constant_predictor_loss": m.constant,
+                  "ratio_to_chance": m.init / m.chance, "loss": m.loss, "expected_range": [low, high]},
+        explained_by=m.explained_by,
+    )
+
+
+# -- L308: sign and reduction ------------------------------------------------------------------------
+@dataclass
+class LossDirection:
+    """Whether minimising the loss moves the outputs toward the targets.
+
+    Checkup: the cosine between the loss's gradient at the outputs and the task's standard
+    loss's. Watch: on how many sampled steps the tensor passed to backward() was the negated
+    loss function's output.
+    """
+
+    gradient_cosine: float | None = None
+    sign_checks: int = 0
+    sign_flipped: int = 0
+    init_loss: float | None = None
+
+
+@dataclass
+class LossReduction:
+    """How the trained loss is reduced over the batch.
+
+    Checkup: ``whole_over_halves`` = loss(batch) / mean(loss(half), loss(other half)), inf
+    when the loss is not a scalar. Watch: the ``reduction`` argument of the training calls.
+    """
+
+    whole_over_halves: float | None = None
+    samples: int | None = None
+    reduction: str | None = None
+    batch: int | None = None
+    losses: Sequence[str] = ()
+    optimizers: Sequence[str] = field(default_factory=tuple)
+
+
+def _summed(m: LossReduction) -> bool:
+    if m.whole_over_halves is not None:
+        return m.whole_over_halves > SUM_REDUCTION_RATIO
+    return m.reduction == "sum" and (m.batch or 1) > 1
+
+
+@verdict("L308")
+def loss_sign_or_reduction(direction: LossDirection | None = None, reduction: LossReduction | None = None) -> Iterator[Finding]:
+    """A loss that is maximised (sign flipped), or summed over the batch so the step grows with the batch size."""
+    if direction is not None:
+        cosine = direction.gradient_cosine
+        flipped = direction.sign_checks >= MIN_SIGN_CHECKS and direction.sign_flipped / direction.sign_checks >= SIGN_FLIPPED_SHARE
+        if cosine is not None and cosine < ANTI_ALIGNED:
+            yield Finding(
+                "L308", Severity.ERROR,
+                f"Minimising this loss moves the outputs AWAY from the targets: its gradient w.r.t. the outputs points against "
+                f"the standard loss's (cosine {cosine:.2f}). The sign is flipped, so training maximises the error.",
+                evidence={"gradient_cosine": cosine, "init_loss": direction.init_loss},
+            )
+            return
+        if flipped:
+            yield Finding(
+                "L308", Severity.ERROR,
+                f"On {direction.sign_flipped} of {direction.sign_checks} sampled steps the tensor passed to backward() was the "
+                "negative of the loss function's output: the loss is being maximised.",
+                evidence={"sign_checks": direction.sign_checks, "sign_flipped": direction.sign_flipped},
+            )
+            return
+    if reduction is None or not _summed(reduction):
+        return
+    adaptive = bool(reduction.optimizers) and all(k in ADAPTIVE_OPTIMIZERS for k in reduction.optimizers)
+    ratio = reduction.whole_over_halves
+    if ratio is not None:
+        half = (reduction.samples or 0) // 2
+        described = ("returns one value per sample instead of a scalar" if math.isinf(ratio)
+                     else f"on {2 * half} samples is {ratio:.2f}× its average on two halves of {half}")
+        subject = f"The loss {described}: it is summed over the batch"
+    else:
+        subject = f"{', '.join(reduction.losses) or 'The loss'} uses reduction='sum' over batches of {reduction.batch}"
+    yield Finding(
+        "L308", Severity.INFO if adaptive else Severity.WARNING,
+        f"{subject}, so the gradient and the effective step size grow with the batch size"
+        + (f" (adaptive {', '.join(reduction.optimizers)} largely cancels the scale)." if adaptive else "."),
+        evidence={"whole_over_halves": ratio if ratio is None or math.isfinite(ratio) else "not scalar",
+                  "samples": reduction.samples, "reduction": reduction.reduction, "batch": reduction.batch,
+                  "losses": list(reduction.losses), "optimizers": list(reduction.optimizers)},
+    )
+

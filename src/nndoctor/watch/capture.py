@@ -1,0 +1,920 @@
+"""What a watched script built, captured at its first training step for the static exam.
+
+``nndoctor run`` watches the user's loop, but half the catalog (label noise, leakage,
+batch mixing, gradient checks, …) is decided by checkup's static exam on a Setup. A
+:class:`SetupCapture` listens to the hub's events while the script runs and records, at
+the first backward, what the script trains *before its first update*:
+
+- the model: a deep copy of the outermost module holding the parameters the loss reaches
+  (parameters are still at their initial values then);
+- the loss: the functional loss kind and keyword arguments of the loss call that was
+  backpropagated, when the tensor passed to ``backward`` is that one loss call (scaled,
+  divided or reduced at most); anything else (a VAE's reconstruction + KL, a custom loss)
+  is "custom" and the loss checks abstain;
+- the optimizer: class and per-group hyperparameters at its first ``step`` (torch's global
+  step pre-hook), or unknown for a hand-written update;
+- the training DataLoader (the loader that yielded the batch of the first backward) and a
+  validation loader (another loader iterated later in eval mode or without grad).
+
+It keeps references to the loaders, never copies of data; only the model is copied. It
+attaches nothing to the user's objects: the hooks it uses are torch's global module and
+optimizer hooks (removed when the model is captured and at ``stop``), so the model
+pickles, deep-copies and trains exactly as without it. Every failure inside it is
+recorded in :attr:`SetupCapture.failures`, never raised into the script.
+
+:meth:`SetupCapture.setup` turns the capture into an :class:`nndoctor.Setup` over copies
+(a twin of each loader, single-process, with its own sampler state). Examining it is the
+``run`` adapter's job (:func:`nndoctor.combine.examine`): watch records, it imports no check.
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+import traceback
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import (
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    RandomSampler,
+    TensorDataset,
+)
+
+from ..errors import SetupError
+from ..report import CheckFailure
+from . import hub
+from .graph import graph_leaves
+
+# Operations allowed between one loss call's output and the tensor passed to backward (scale, accumulate, sign, reduce).
+_CHAIN_OPS = ("MulBackward", "DivBackward", "NegBackward", "MeanBackward", "SumBackward")
+_REDUCE_OPS = {"MeanBackward": "mean", "SumBackward": "sum"}
+_MAX_CHAIN = 4
+_MAX_LOSS_CALLS = 16
+_MAX_CALLS = 10_000
+
+
+# -- what the exam runs on ------------------------------------------------------------------
+class UnknownLoss(nn.Module):
+    """Stand-in for a loss nndoctor could not capture: half the mean squared output.
+
+    It only gives the model checks a gradient to measure (scale, dead paths, batch mixing);
+    every check that judges the loss itself is deselected when it is used, so it never
+    appears in a finding.
+    """
+
+    def forward(self, output: torch.Tensor, target: Any = None) -> torch.Tensor:
+        return 0.5 * output.float().pow(2).mean()
+
+
+class ExamModel(nn.Module):
+    """The captured model as the loss saw it: picks one element of a tuple/dict output and/or reshapes it.
+
+    Used only when the script's forward returns several tensors (a VAE's ``recon, mu,
+    logvar``) or its loss received a reshaped output; plain models are examined unwrapped.
+    """
+
+    def __init__(self, model: nn.Module, pick: Any = None, tail: tuple[int, ...] | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self.pick = pick
+        self.tail = tail
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        out = self.model(*args, **kwargs)
+        if self.pick is not None:
+            out = out[self.pick]
+        if self.tail is not None and isinstance(out, torch.Tensor):
+            out = out.reshape(out.shape[0], *self.tail)
+        return out
+
+
+@dataclass(frozen=True)
+class BatchAdapter:
+    """Turns a batch as the loader yields it into ``(model input, loss target)`` as the loop fed them.
+
+    ``x_tail``/``x_dtype``: the per-sample shape and dtype the model received (``x.view(-1, 784)``,
+    ``x.float()`` in the loop). ``target``: which batch element the loss compared with
+    (``"y"``, ``"x"`` for an autoencoder, or ``"none"``: a zero stand-in); ``y_tail``/``y_dtype``
+    as for the inputs. ``restructure``: batches are dicts or longer sequences, turned into
+    ``(x, y)`` pairs. Picklable plain data, applied per batch by :class:`AdaptedCollate`.
+    """
+
+    x_tail: tuple[int, ...] | None = None
+    x_dtype: torch.dtype | None = None
+    target: str = "y"
+    y_tail: tuple[int, ...] | None = None
+    y_dtype: torch.dtype | None = None
+    restructure: bool = False
+
+    @property
+    def identity(self) -> bool:
+        """Whether batches already are ``(x, y)`` as the loop fed them (the loader is then used unchanged)."""
+        return (self.x_tail is None and self.x_dtype is None and self.target == "y" and self.y_tail is None
+                and self.y_dtype is None and not self.restructure)
+
+    def __call__(self, batch: Any) -> tuple[Any, Any]:
+        x, y = _pair(batch)
+        if self.target == "x":
+            y = x
+        x = _adapt(x, self.x_tail, self.x_dtype)
+        if self.target == "none":
+            return x, torch.zeros(x.shape[0] if isinstance(x, torch.Tensor) else len(x))
+        if y is None:
+            raise SetupError("A batch has no targets although the loss compared the model with them.",
+                             "Make the Dataset return (x, y) pairs.")
+        return x, _adapt(y, self.y_tail, self.y_dtype)
+
+
+class AdaptedCollate:
+    """A loader's own collate function followed by a :class:`BatchAdapter`."""
+
+    def __init__(self, collate: Callable[[Any], Any], adapter: BatchAdapter) -> None:
+        self.collate = collate
+        self.adapter = adapter
+
+    def __call__(self, samples: Any) -> tuple[Any, Any]:
+        return self.adapter(self.collate(samples))
+
+
+class MapView(Dataset):
+    """The same samples as ``dataset``, without its TensorDataset type (so audits read batches through the adapter)."""
+
+    def __init__(self, dataset: Any) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.dataset[index]
+
+
+def _pair(batch: Any) -> tuple[Any, Any]:
+    """``(inputs, targets)`` of a loader batch; targets are None for input-only batches (``(x,)`` or ``x``)."""
+    if isinstance(batch, torch.Tensor):
+        return batch, None
+    if isinstance(batch, Mapping):
+        keys = [k for k in ("x", "input", "inputs", "image", "images") if k in batch]
+        targets = [k for k in ("y", "label", "labels", "target", "targets") if k in batch]
+        if keys:
+            return batch[keys[0]], batch[targets[0]] if targets else None
+    if isinstance(batch, (list, tuple)) and len(batch) in (1, 2):
+        return batch[0], batch[1] if len(batch) == 2 else None
+    raise SetupError(
+        f"A training batch has the form {type(batch).__name__}"
+        + (f" of {len(batch)} items" if isinstance(batch, (list, tuple)) else "")
+        + "; the exam needs (inputs, targets).",
+        "Make the Dataset return (x, y) pairs to get the data and model exam in `nndoctor run`.",
+    )
+
+
+def _adapt(t: Any, tail: tuple[int, ...] | None, dtype: torch.dtype | None) -> Any:
+    if not isinstance(t, torch.Tensor):
+        return t
+    if tail is not None:
+        t = t.reshape(t.shape[0], *tail)
+    if dtype is not None:
+        t = t.to(dtype)
+    return t
+
+
+def twin_loader(loader: DataLoader, adapter: BatchAdapter | None = None) -> DataLoader:
+    """A single-process copy of ``loader`` over the same dataset, with its own sampler and generator state.
+
+    Iterating the twin draws nothing from the user's loader: its sampler, batch sampler and
+    generator are copies (the dataset is shared, never copied), it starts no worker
+    processes and keeps no persistent iterator. ``adapter`` reshapes each batch as the loop did.
+    A loader whose sampler cannot be copied gets a plain twin (same dataset, batch size,
+    shuffling and collate function, fresh sampler), never the user's own.
+    """
+    try:
+        return _copied_twin(loader, adapter)
+    except Exception:
+        collate = loader.collate_fn
+        if adapter is not None and not adapter.identity:
+            collate = AdaptedCollate(collate, adapter)
+        dataset = MapView(loader.dataset) if adapter is not None and not adapter.identity and isinstance(loader.dataset, TensorDataset) \
+            else loader.dataset
+        shuffle = isinstance(loader.sampler, RandomSampler) if not isinstance(dataset, IterableDataset) else None
+        return DataLoader(dataset, batch_size=loader.batch_size or 32, shuffle=shuffle, drop_last=loader.drop_last,
+                          collate_fn=collate)
+
+
+def _copied_twin(loader: DataLoader, adapter: BatchAdapter | None) -> DataLoader:
+    dataset = loader.dataset
+    memo: dict[int, Any] = {id(dataset): dataset}
+    for owner in (loader, loader.sampler, loader.batch_sampler):
+        for value in list(vars(owner).values()) if owner is not None and hasattr(owner, "__dict__") else []:
+            if isinstance(value, torch.Generator) and id(value) not in memo:
+                clone = torch.Generator(device=value.device)
+                clone.set_state(value.get_state())
+                memo[id(value)] = clone
+    twin = copy.copy(loader)
+    state = twin.__dict__
+    state["sampler"] = copy.deepcopy(loader.sampler, memo)
+    state["batch_sampler"] = copy.deepcopy(loader.batch_sampler, memo) if loader.batch_sampler is not None else None
+    state["generator"] = memo.get(id(loader.generator)) if loader.generator is not None else None
+    state["num_workers"] = 0
+    state["persistent_workers"] = False
+    state["prefetch_factor"] = None
+    state["pin_memory"] = False
+    state["_iterator"] = None
+    if adapter is not None and not adapter.identity:
+        state["collate_fn"] = AdaptedCollate(loader.collate_fn, adapter)
+        if isinstance(dataset, TensorDataset):
+            state["dataset"] = MapView(dataset)
+    return twin
+
+
+def _optimizer_factory(cls: type, groups: list[tuple[list[int], dict[str, Any]]], count: int) -> Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]:
+    """``params -> cls(groups)``: the captured per-group settings applied to the same positions of a model copy.
+
+    ``groups`` holds, per parameter group, the positions of its parameters in the captured
+    model's ``parameters()`` and its hyperparameters. Parameters of another count (a subset
+    some probe trains) get one group with the first group's settings.
+    """
+    accepted = _accepted_keys(cls)
+
+    def keep(hyper: dict[str, Any]) -> dict[str, Any]:
+        return {k: copy.deepcopy(v) for k, v in hyper.items() if accepted is None or k in accepted}
+
+    def factory(params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
+        params = list(params)
+        if len(params) == count and groups:
+            built = [{"params": [params[i] for i in positions], **keep(hyper)} for positions, hyper in groups if positions]
+            return cls(built)
+        return cls(params, **keep(groups[0][1] if groups else {}))
+
+    return factory
+
+
+def _accepted_keys(cls: type) -> set[str] | None:
+    try:
+        parameters = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return None
+    return set(parameters) - {"self", "params"}
+
+
+def _loss_module(kind: str, kwargs: dict[str, Any], reduction: str | None) -> nn.Module:
+    """The ``torch.nn`` loss module that computes ``F.<kind>(input, target, **kwargs)``."""
+    kw = dict(kwargs)
+    if reduction is not None:
+        kw["reduction"] = reduction
+    kw.pop("size_average", None)
+    kw.pop("reduce", None)
+    modules: dict[str, tuple[type, tuple[str, ...]]] = {
+        "cross_entropy": (nn.CrossEntropyLoss, ("weight", "ignore_index", "reduction", "label_smoothing")),
+        "nll_loss": (nn.NLLLoss, ("weight", "ignore_index", "reduction")),
+        "binary_cross_entropy_with_logits": (nn.BCEWithLogitsLoss, ("weight", "reduction", "pos_weight")),
+        "binary_cross_entropy": (nn.BCELoss, ("weight", "reduction")),
+        "mse_loss": (nn.MSELoss, ("reduction",)),
+        "l1_loss": (nn.L1Loss, ("reduction",)),
+        "smooth_l1_loss": (nn.SmoothL1Loss, ("reduction", "beta")),
+        "huber_loss": (nn.HuberLoss, ("reduction", "delta")),
+    }
+    cls, keys = modules[kind]
+    return cls(**{k: v for k, v in kw.items() if k in keys and v is not None})
+
+
+# -- what the capture records -----------------------------------------------------------
+@dataclass
+class LossCall:
+    """One training-mode loss call seen before the first backward."""
+
+    kind: str
+    kwargs: dict[str, Any]
+    input: Any
+    target: Any
+    output: torch.Tensor
+
+
+@dataclass
+class CallSpec:
+    """The last call of one module: its first input's shape/dtype and its output tensors (weakly)."""
+
+    module: weakref.ref
+    input_shape: tuple[int, ...] | None = None
+    input_dtype: torch.dtype | None = None
+    n_inputs: int = 0
+    outputs: list[tuple[Any, weakref.ref, tuple[int, ...]]] = field(default_factory=list)
+    output_is_tensor: bool = False
+
+
+@dataclass
+class OptimizerRecord:
+    """An optimizer's class and per-group settings at its first step (parameter ids, not parameters)."""
+
+    cls: type
+    groups: list[tuple[list[int], dict[str, Any]]]
+
+
+class SetupCapture:
+    """Hub listener that records what a training script built, at its first training step.
+
+    Use it around the script (``nndoctor run`` does): ``capture.start()`` … ``capture.stop()``,
+    or ``with SetupCapture() as capture:``. Then :meth:`setup` builds the Setup for the
+    static exam and :attr:`skipped` says what could not be captured and why.
+    """
+
+    def __init__(self) -> None:
+        self.active = False
+        self.captured = False
+        self.skipped: list[str] = []
+        self.failures: list[CheckFailure] = []
+        self.model: nn.Module | None = None
+        self.model_name: str | None = None
+        self.train_loader: DataLoader | None = None
+        self.val_loader: DataLoader | None = None
+        self.loss: nn.Module | None = None
+        self.loss_kind: str | None = None
+        self.loss_note: str | None = None
+        self.adapter = BatchAdapter(target="none")
+        self.output_pick: Any = None
+        self.output_tail: tuple[int, ...] | None = None
+        self._root: weakref.ref | None = None
+        self._spec: CallSpec | None = None
+        self._param_ids: list[int] = []
+        self._loader: DataLoader | None = None
+        self._batch: Any = None
+        self._pending: dict[str, Any] | None = None
+        self._losses: list[LossCall] = []
+        self._calls: dict[int, CallSpec] = {}
+        self._optimizers: dict[int, OptimizerRecord] = {}
+        self._early_no_grad: list[DataLoader] = []
+        self._handles: list[Any] = []
+        self._module_handles: list[Any] = []
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def __enter__(self) -> SetupCapture:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> bool:
+        self.stop()
+        return False
+
+    def start(self) -> SetupCapture:
+        """Listen to the hub and install torch's global module/optimizer hooks (idempotent)."""
+        if self.active:
+            return self
+        self.active = True
+        try:
+            from torch.nn.modules import module as module_hooks
+            from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+            self._handles.append(register_optimizer_step_pre_hook(self._step_pre_hook))
+            self._module_handles.append(module_hooks.register_module_forward_pre_hook(self._forward_pre_hook))
+            self._module_handles.append(module_hooks.register_module_forward_hook(self._forward_hook, always_call=True))
+        except Exception as exc:
+            self.internal_error("start", exc)
+        hub.activate(self)
+        return self
+
+    def stop(self) -> None:
+        """Remove every hook, stop listening and decide what stays unknown. Safe to call twice."""
+        if not self.active:
+            return
+        self.active = False
+        self._remove_module_hooks()
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+        hub.deactivate(self)
+        self._losses.clear()
+        self._batch = self._pending = None
+        self._loader = None
+        if not self.captured and not any("no training step" in s for s in self.skipped):
+            self.skipped.append("no training step seen (no backward from a loss reaching module parameters): "
+                                "the data, model and loss exam did not run")
+
+    def guarded(self, event: str, *args: Any) -> Any:
+        """Run handler ``event`` (hub contract); an exception is recorded, never raised into the script."""
+        handler = getattr(self, event, None) if self.active and event.startswith(("on_", "after_")) else None
+        if handler is None:
+            return None
+        try:
+            return handler(*args)
+        except Exception as exc:
+            self.internal_error(event, exc)
+            return None
+
+    def internal_error(self, where: str, exc: BaseException) -> None:
+        """Record a failure inside the capture as a CheckFailure (at most 20)."""
+        if len(self.failures) >= 20:
+            return
+        last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        place = f" ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})" if last else ""
+        self.failures.append(CheckFailure(f"run capture: {where}", (), f"{type(exc).__name__}: {exc}{place}"))
+
+    def _remove_module_hooks(self) -> None:
+        for handle in self._module_handles:
+            handle.remove()
+        self._module_handles.clear()
+        self._calls.clear()
+
+    # -- torch's global hooks (never attached to the user's objects) -------------------
+    def _forward_pre_hook(self, module: nn.Module, args: tuple) -> None:
+        if _tracing():
+            return
+        try:
+            if len(self._calls) >= _MAX_CALLS:  # modules built and dropped every call: keep the table bounded
+                self._calls.clear()
+            spec = CallSpec(weakref.ref(module), n_inputs=len(args))
+            if args and isinstance(args[0], torch.Tensor):
+                spec.input_shape, spec.input_dtype = tuple(args[0].shape), args[0].dtype
+            self._calls[id(module)] = spec
+        except Exception as exc:
+            self.internal_error("forward", exc)
+
+    def _forward_hook(self, module: nn.Module, args: tuple, output: Any) -> None:
+        if _tracing():
+            return
+        try:
+            spec = self._calls.get(id(module))
+            if spec is None:
+                return
+            if isinstance(output, torch.Tensor):
+                spec.output_is_tensor = True
+                spec.outputs = [(None, weakref.ref(output), tuple(output.shape))]
+            elif isinstance(output, Mapping):
+                spec.outputs = [(k, weakref.ref(v), tuple(v.shape)) for k, v in output.items() if isinstance(v, torch.Tensor)]
+            elif isinstance(output, (list, tuple)):
+                spec.outputs = [(i, weakref.ref(v), tuple(v.shape)) for i, v in enumerate(output) if isinstance(v, torch.Tensor)]
+        except Exception as exc:
+            self.internal_error("forward", exc)
+
+    def _step_pre_hook(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        try:
+            if id(optimizer) in self._optimizers or len(self._optimizers) >= 16:
+                return
+            groups = []
+            for group in optimizer.param_groups:
+                hyper = {}
+                for key, value in group.items():
+                    if key == "params":
+                        continue
+                    hyper[key] = value.detach().clone() if isinstance(value, torch.Tensor) else copy.deepcopy(value)
+                groups.append(([id(p) for p in group["params"]], hyper))
+            self._optimizers[id(optimizer)] = OptimizerRecord(type(optimizer), groups)
+        except Exception as exc:
+            self.internal_error("optimizer", exc)
+        return
+
+    # -- hub events ----------------------------------------------------------------------
+    def on_loader(self, loader: Any) -> None:
+        """A DataLoader starts an epoch: the current one before the first step; later, maybe the validation one."""
+        if not isinstance(loader, DataLoader):
+            return
+        if not self.captured:
+            if torch.is_grad_enabled():
+                self._loader = loader
+            elif all(other is not loader for other in self._early_no_grad):
+                self._early_no_grad.append(loader)
+            return
+        if self.val_loader is None and self._evaluating() and self._is_other(loader):
+            self.val_loader = loader
+
+    def on_batch(self, batch: Any) -> None:
+        if not self.captured:
+            self._batch = batch
+
+    def on_loss_input(self, kind: str, input: Any, target: Any, kwargs: dict) -> None:
+        if not self.captured:
+            self._pending = {"kind": kind, "kwargs": dict(kwargs), "input": input, "target": target}
+
+    def on_loss_output(self, kind: str, input: Any, target: Any, out: Any) -> None:
+        pending, self._pending = self._pending, None
+        if self.captured or not isinstance(out, torch.Tensor) or not (torch.is_grad_enabled() and out.requires_grad):
+            return
+        kwargs = pending["kwargs"] if pending is not None and pending["kind"] == kind else {}
+        self._losses = self._losses[-(_MAX_LOSS_CALLS - 1):] + [LossCall(kind, kwargs, input, target, out)]
+
+    def on_backward(self, tensors: Any) -> None:
+        if self.captured:
+            return
+        roots = tensors if isinstance(tensors, (list, tuple)) else [tensors]
+        for root in roots:
+            if isinstance(root, torch.Tensor) and root.numel() == 1 and root.grad_fn is not None:
+                loss = hub.unscaled(root)
+                if isinstance(loss, torch.Tensor) and loss.grad_fn is not None and self._capture(loss):
+                    return
+
+    # -- the capture itself ------------------------------------------------------------
+    def _capture(self, loss: torch.Tensor) -> bool:
+        """Record model, loss and loaders for this first training backward; False when it trains no module."""
+        params = graph_leaves(loss)
+        if not params:
+            return False
+        wanted = {id(p) for p in params}
+        roots = self._called_roots(wanted)
+        if not roots:  # the forward ran before the capture started, or inside a compiled region
+            from .instrument import modules_holding
+
+            roots = modules_holding(wanted)
+        if not roots:
+            return False
+        self.captured = True
+        try:
+            called = roots[0]
+            root = _unwrapped(called)
+            if len(roots) > 1:
+                self.skipped.append(f"the loss trains {len(roots)} separate modules; the model exam examines "
+                                    f"{type(root).__name__} only")
+            self._root = weakref.ref(root)
+            self.model_name = type(root).__name__
+            self._param_ids = [id(p) for p in root.parameters()]
+            spec = None
+            for module in (called, root):  # the wrapper (compiled, DDP) is what the loop called
+                found = self._calls.get(id(module))
+                if found is not None and found.module() is module and found.outputs:
+                    spec = found
+                    break
+            self._spec = spec
+            self._copy_model(root)
+            if spec is not None and spec.n_inputs != 1:
+                self.skipped.append(f"model: its forward was called with {spec.n_inputs} positional inputs and the exam "
+                                    "feeds one batch tensor; data, model and loss checks skipped")
+            elif self._find_data():
+                self._find_loss(loss, spec)
+        finally:
+            self._remove_module_hooks()
+            self._losses.clear()
+            self._batch = self._pending = None
+        return True
+
+    def _called_roots(self, wanted: set[int]) -> list[nn.Module]:
+        """The outermost modules called since the capture started that hold parameters the loss reached.
+
+        The modules the global forward hook saw: no scan of every live object. Ordered by
+        how many of those parameters each holds, like :func:`instrument.modules_holding`.
+        """
+        called = [m for m in (spec.module() for spec in list(self._calls.values())) if m is not None]
+        candidates = [m for m in called if any(id(p) in wanted for p in m.parameters())]
+        inner = {id(child) for m in candidates for child in m.modules() if child is not m}
+        roots = [m for m in candidates if id(m) not in inner]
+        roots.sort(key=lambda m: -sum(1 for p in m.parameters() if id(p) in wanted))
+        return roots
+
+    def _copy_model(self, root: nn.Module) -> None:
+        """A deep copy of the model at its initial weights, detached from any graph the forward left on it."""
+        memo: dict[int, Any] = {}
+        for module in root.modules():
+            for value in vars(module).values():
+                items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else (value,)
+                for item in items:
+                    if isinstance(item, torch.Tensor) and item.grad_fn is not None:  # an activation cached by forward
+                        memo[id(item)] = item.detach().clone()
+        with torch.no_grad():
+            model = copy.deepcopy(root, memo)
+        for p in model.parameters():
+            p.grad = None
+        self.model = model
+
+    def _find_loss(self, loss: torch.Tensor, spec: CallSpec | None) -> None:
+        """Which loss call ``loss`` is: one known call reached through scale/reduce only, else custom."""
+        calls = [c for c in self._losses if c.output.grad_fn is not None]
+        found = None
+        for call in reversed(calls):
+            chain = _chain_to(loss, call.output)
+            if chain is not None:
+                found = (call, chain)
+                break
+        if found is None:
+            reason = ("the backpropagated loss is computed by custom code" if not calls else
+                      "the backpropagated loss combines " + ", ".join(sorted({c.kind for c in calls})) + " with other terms")
+            self._mark_custom(reason, calls, spec)
+            return
+        call, chain = found
+        reduction = None
+        if call.output.numel() != 1:
+            reducer = chain[-1] if chain else None
+            reduction = _REDUCE_OPS.get(_op_name(reducer)) if reducer is not None else None
+            if reduction is None:
+                self._mark_custom(f"the per-sample {call.kind} is weighted before it is reduced", calls, spec)
+                return
+        try:
+            self.loss = _loss_module(call.kind, call.kwargs, reduction)
+        except Exception as exc:
+            self.internal_error("loss", exc)
+            self._mark_custom(f"the {call.kind} call could not be rebuilt as a loss module", calls, spec)
+            return
+        target = self._target_of(call)
+        if target is None:
+            self._mark_custom(f"the {call.kind} target is not a tensor of the loader's batch", calls, spec)
+            return
+        unreplayable = self._model_output(call.input, spec)
+        if unreplayable is not None:
+            self._mark_custom(unreplayable, calls, spec)
+            return
+        self.loss_kind = call.kind
+        self.loss_note = call.kind + (f" ({', '.join(f'{k}={v}' for k, v in call.kwargs.items() if _describable(v))})"
+                                      if any(_describable(v) for v in call.kwargs.values()) else "")
+        self.adapter = target
+
+    def _mark_custom(self, reason: str, calls: list[LossCall], spec: CallSpec | None) -> None:
+        """A loss the exam cannot rebuild: loss checks abstain; targets still count when a loss call compared a batch tensor."""
+        self.loss = None
+        self.output_pick = self.output_tail = None
+        self.loss_kind = "custom"
+        self.loss_note = reason
+        self.skipped.append(f"loss: {reason}; loss checks skipped")
+        adapter = None
+        for call in reversed(calls):
+            adapter = self._target_of(call)
+            if adapter is not None:
+                self._model_output(call.input, spec)
+                break
+        if adapter is None:
+            x_tail, x_dtype = self._input_adaptation()
+            self.adapter = BatchAdapter(x_tail, x_dtype, "none", restructure=True)
+            self.skipped.append("targets: no loss call compared the model with a tensor of the batch; target checks skipped")
+            if calls:
+                self._model_output(calls[-1].input, spec)
+        else:
+            self.adapter = adapter
+        if self.output_pick is None and spec is not None and spec.outputs and not spec.output_is_tensor:
+            self.output_pick = spec.outputs[0][0]  # the stand-in loss reads the first tensor the model returns
+
+    def _target_of(self, call: LossCall) -> BatchAdapter | None:
+        """How to get ``call``'s input to the model and its target from the loader's batch (None: not from the batch)."""
+        try:
+            bx, by = _pair(self._batch)
+        except Exception:
+            return None
+        target = call.target
+        if not isinstance(target, torch.Tensor):
+            return None
+        source, tensor = None, None
+        for name, candidate in (("y", by), ("x", bx)):
+            if _same_values(candidate, target):
+                source, tensor = name, candidate
+                break
+        if source is None:
+            return None
+        x_tail, x_dtype = self._input_adaptation()
+        y_tail = tuple(target.shape[1:]) if tuple(target.shape) != tuple(tensor.shape) and target.dim() >= 1 else None
+        y_dtype = target.dtype if target.dtype != tensor.dtype else None
+        plain = isinstance(self._batch, (list, tuple)) and len(self._batch) == 2
+        return BatchAdapter(x_tail, x_dtype, source, y_tail, y_dtype, restructure=not plain)
+
+    def _input_adaptation(self) -> tuple[tuple[int, ...] | None, torch.dtype | None]:
+        """Per-sample shape and dtype the loop gave the batch's inputs before the model saw them (None: unchanged)."""
+        try:
+            bx, _ = _pair(self._batch)
+        except Exception:
+            return None, None
+        model_in = self._model_input()
+        if model_in is None or not isinstance(bx, torch.Tensor):
+            return None, None
+        shape, dtype = model_in
+        x_tail = None
+        if shape[:1] == tuple(bx.shape[:1]) and shape != tuple(bx.shape) and _numel(shape) == bx.numel():
+            x_tail = tuple(shape[1:])
+        return x_tail, (dtype if dtype != bx.dtype else None)
+
+    def _model_input(self) -> tuple[tuple[int, ...], torch.dtype] | None:
+        """Shape and dtype of the first input of the model's last forward before the first backward."""
+        spec = self._spec
+        if spec is None or spec.input_shape is None:
+            return None
+        return spec.input_shape, spec.input_dtype  # type: ignore[return-value]
+
+    def _model_output(self, loss_input: Any, spec: CallSpec | None) -> str | None:
+        """Record which output of the model the loss read, and in what shape; or say why the exam cannot replay it.
+
+        The loss must read a model output as returned (one element of a tuple/dict output
+        counts) or merely reshaped (``output.view(-1, n)``, ``squeeze``); a loss on a
+        transformed output (``log_softmax`` in the loop) is not the loss of the model's output.
+        Returns None when it can, else the reason.
+        """
+        if spec is None or not spec.outputs:
+            return "the model's forward call was not seen"
+        if not isinstance(loss_input, torch.Tensor):
+            return "the loss input is not a tensor"
+        for key, ref, _ in spec.outputs:
+            if ref() is loss_input:
+                self.output_pick = None if spec.output_is_tensor else key
+                return None
+        parent = _view_parent(loss_input)
+        for key, ref, shape in spec.outputs:
+            out = ref()
+            if out is not None and parent is not None and parent is out.grad_fn and out.grad_fn is not None \
+                    and shape[:1] == tuple(loss_input.shape[:1]) and _numel(shape) == loss_input.numel():
+                self.output_pick = None if spec.output_is_tensor else key
+                self.output_tail = tuple(loss_input.shape[1:])
+                return None
+        op = type(loss_input.grad_fn).__name__.replace("Backward0", "").replace("Backward1", "") if loss_input.grad_fn is not None else "code"
+        return f"the loss input is not an output of the model (it is computed by {op}, in the loop or inside the model)"
+
+    def _find_data(self) -> bool:
+        """The training loader (the one iterating when the first backward came) and an early no-grad loader, if any.
+
+        False when the batches did not come from a DataLoader nndoctor saw start: then there is
+        no data to examine, and the loss is not analysed either.
+        """
+        loader = self._loader
+        if self._batch is None:
+            self.skipped.append("data: the training batches did not come from a torch DataLoader (the exam needs one); "
+                                "data, model and loss checks skipped")
+            return False
+        if loader is None:
+            self.skipped.append("data: the training DataLoader started iterating before nndoctor did (its iterator was "
+                                "made earlier); data, model and loss checks skipped")
+            return False
+        self.train_loader = loader
+        for early in self._early_no_grad:
+            if self._is_other(early):
+                self.val_loader = early
+                break
+        self._early_no_grad.clear()
+        return True
+
+    def _evaluating(self) -> bool:
+        root = self._root() if self._root is not None else None
+        return not torch.is_grad_enabled() or (root is not None and not root.training)
+
+    def _is_other(self, loader: DataLoader) -> bool:
+        train = self.train_loader
+        return train is None or (loader is not train and loader.dataset is not train.dataset)
+
+    # -- what the exam runs on ----------------------------------------------------------
+    @property
+    def optimizer(self) -> OptimizerRecord | None:
+        """The captured optimizer (class and per-group settings at its first step), or None when unknown."""
+        return self.chosen_optimizer()
+
+    def chosen_optimizer(self) -> OptimizerRecord | None:
+        """The first optimizer whose first step updated the captured model's parameters."""
+        mine = set(self._param_ids)
+        for record in self._optimizers.values():
+            if any(mine.intersection(ids) for ids, _ in record.groups):
+                return record
+        return None
+
+    def setup(self, stand_in: bool = False) -> Setup:  # noqa: F821 - imported lazily
+        """An :class:`nndoctor.Setup` over copies of what the script built, for the static exam.
+
+        ``stand_in=True`` examines with :class:`UnknownLoss` and a zero target (used when the
+        captured loss and targets do not fit the model output). Raises SetupError when there
+        is nothing to examine; :func:`examine` turns that into a reported failure.
+        """
+        from ..setup import Setup
+
+        if self.model is None or self.train_loader is None:
+            raise SetupError("The script's first training step was not captured, so there is no setup to examine.",
+                             "Train with a torch DataLoader and call loss.backward() on a loss that reaches the model.")
+        adapter = BatchAdapter(self.adapter.x_tail, self.adapter.x_dtype, "none", restructure=True) if stand_in else self.adapter
+        model: nn.Module = self.model
+        if self.output_pick is not None or self.output_tail is not None:
+            model = ExamModel(model, self.output_pick, self.output_tail)
+        loss = self.loss if self.loss is not None and not stand_in else UnknownLoss()
+        task = "regression" if adapter.target == "none" else "auto"
+        train = twin_loader(self.train_loader, adapter)
+        val = twin_loader(self.val_loader, adapter) if self.val_loader is not None else None
+        record = self.chosen_optimizer()
+        optimizer = None
+        if record is not None:
+            positions = {pid: i for i, pid in enumerate(self._param_ids)}
+            groups = [([positions[i] for i in ids if i in positions], hyper) for ids, hyper in record.groups]
+            optimizer = _optimizer_factory(record.cls, groups, len(self._param_ids))
+        try:
+            setup = Setup(model=model, train=train, val=val, loss=loss, optimizer=optimizer, task=task,
+                          name=self.model_name)
+        except SetupError:
+            raise
+        except Exception as exc:  # the captured optimizer settings do not rebuild: examine without them
+            if optimizer is None:
+                raise
+            self.internal_error("optimizer", exc)
+            setup = Setup(model=model, train=train, val=val, loss=loss, optimizer=None, task=task, name=self.model_name)
+            record = None
+        if record is None:
+            setup.optimizer_description = "unknown (no torch.optim optimizer stepped the model)"
+        return setup
+
+    @property
+    def loss_known(self) -> bool:
+        """Whether the backpropagated loss was one known loss call the exam can replay on the model's output."""
+        return self.loss is not None
+
+    @property
+    def targets_known(self) -> bool:
+        """Whether a training loss call compared the model with a tensor of the loader's batch (its targets or inputs)."""
+        return self.adapter.target != "none"
+
+    def summary(self) -> dict[str, Any]:
+        """What was captured, in plain JSON-able values (goes into the report's ``extra``)."""
+        record = self.chosen_optimizer()
+        return {
+            "captured": self.captured,
+            "model": self.model_name,
+            "parameters": sum(p.numel() for p in self.model.parameters()) if self.model is not None else None,
+            "loss": self.loss_note,
+            "loss_known": self.loss is not None,
+            "targets": self.adapter.target,
+            "optimizer": record.cls.__name__ if record is not None else None,
+            "train_batches": _length(self.train_loader),
+            "val_batches": _length(self.val_loader) if self.val_loader is not None else None,
+            "output_pick": self.output_pick,
+        }
+
+
+def _unwrapped(module: nn.Module) -> nn.Module:
+    """The user's model inside a torch.compile, DataParallel or DistributedDataParallel wrapper."""
+    for _ in range(4):
+        if type(module).__name__ == "OptimizedModule" and isinstance(getattr(module, "_orig_mod", None), nn.Module):
+            module = module._orig_mod
+        elif isinstance(module, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
+            module = module.module
+        else:
+            break
+    return module
+
+
+def _tracing() -> bool:
+    """Inside a torch.compile or torch.jit.trace trace: nothing of nndoctor's may enter the graph."""
+    try:
+        return bool(torch.compiler.is_compiling()) or torch._C._get_tracing_state() is not None
+    except Exception:
+        return False
+
+
+def _length(loader: Any) -> int | None:
+    try:
+        return len(loader)
+    except Exception:
+        return None
+
+
+def _numel(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= int(s)
+    return n
+
+
+def _describable(value: Any) -> bool:
+    return isinstance(value, (int, float, str, bool))
+
+
+def _same_values(candidate: Any, target: torch.Tensor) -> bool:
+    """Whether ``target`` holds the batch tensor ``candidate`` (the same object, or a moved/cast/reshaped copy)."""
+    if not isinstance(candidate, torch.Tensor):
+        return False
+    if candidate is target:
+        return True
+    if candidate.numel() != target.numel() or candidate.dim() == 0 or target.dim() == 0 or candidate.shape[0] != target.shape[0]:
+        return False
+    with torch.no_grad():
+        a = candidate.detach().reshape(-1).to(device=target.device, dtype=torch.float64)
+        b = target.detach().reshape(-1).to(dtype=torch.float64)
+        return bool(torch.equal(a, b))
+
+
+_VIEW_OPS = ("ViewBackward", "ReshapeAliasBackward", "UnsafeViewBackward", "SqueezeBackward", "UnsqueezeBackward")
+
+
+def _view_parent(t: torch.Tensor) -> Any:
+    """The grad_fn ``t`` was reshaped from, when ``t`` is a view/reshape/squeeze of another tensor."""
+    fn = t.grad_fn
+    if fn is None or _op_name(fn) not in _VIEW_OPS:
+        return None
+    branches = [n for n, _ in fn.next_functions if n is not None]
+    return branches[0] if len(branches) == 1 else None
+
+
+def _op_name(fn: Any) -> str:
+    name = type(fn).__name__
+    return name.rstrip("0123456789")
+
+
+def _chain_to(root: torch.Tensor, out: torch.Tensor) -> list[Any] | None:
+    """The ops from ``root`` down to ``out`` when they are a single chain of scale/sign/reduce ops, else None.
+
+    The chain is returned nearest-to-``root`` first, so its last element is the op applied
+    to ``out`` itself (a reduction when ``out`` is per sample).
+    """
+    if root is out:
+        return []
+    target = out.grad_fn
+    fn = root.grad_fn
+    chain: list[Any] = []
+    for _ in range(_MAX_CHAIN + 1):
+        if fn is target:
+            return chain
+        if fn is None or _op_name(fn) not in _CHAIN_OPS:
+            return None
+        branches = [n for n, _ in fn.next_functions if n is not None]
+        if len(branches) != 1:
+            return None
+        chain.append(fn)
+        fn = branches[0]
+    return None

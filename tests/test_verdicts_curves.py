@@ -1,0 +1,268 @@
+"""The O and G verdicts (nndoctor.verdicts.curves) and the adapters that feed them.
+
+Each verdict is checked on constructed measurements (healthy silent, broken firing), and
+the wrong verdicts fixed by what a rule means keep a test each: a reference loss must be in
+the train loss's own units (a VAE's summed BCE + KL has none), and losses of different
+targets (mixup's soft rows against hard validation labels) are not compared. The links
+between symptoms and causes are made by diagnosis.rank alone and state their evidence.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import nndoctor
+from nndoctor import Severity
+from nndoctor.diagnosis import rank
+from nndoctor.findings import Finding
+from nndoctor.probes import overfit, trial
+from nndoctor.verdicts import VERDICTS, curves
+from nndoctor.watch import live_rules
+from nndoctor.watch.telemetry import LossCall, Telemetry
+
+OWN = ["O401", "O402", "O403", "O406", "O407", "O409", "O410", "G601", "G602", "G603", "G604", "G605"]
+
+
+def test_each_code_has_its_one_verdict_here():
+    assert all(VERDICTS[code].__module__ == "nndoctor.verdicts.curves" for code in OWN)
+
+
+# -- the watch's reference must be in the loss's own units (G602 on a VAE) --------------------
+def _stuck_run(reduction: str, level: float, kind: str = "binary_cross_entropy", steps: int = 200) -> Telemetry:
+    """A live run whose train loss sits at ``level`` throughout, with Bernoulli targets of mean 0.3 at the loss."""
+    rng = np.random.default_rng(0)
+    t = Telemetry()
+    t.train_loss = list(level * (1 + 0.01 * rng.standard_normal(steps)))
+    t.train_loss_steps = list(range(steps))
+    t.steps = steps
+    t.loss_calls = [LossCall(kind, s, True, None, {"reduction": reduction, "target_mean": 0.3}) for s in range(3)]
+    return t
+
+
+def test_underfitting_is_judged_against_a_reference_in_the_losses_units():
+    entropy = -(0.3 * math.log(0.3) + 0.7 * math.log(0.7))
+    stuck = list(live_rules.underfit(_stuck_run("mean", entropy), {}, True))
+    assert [f.code for f in stuck] == ["G602"] and stuck[0].evidence["reference"] == pytest.approx(entropy)
+    # the same loss, summed over a batch of 64 x 64 pixels (and a KL term on top): the per-element entropy says nothing
+    summed = _stuck_run("sum", 1.75e3)
+    assert live_rules.reference_loss(summed, {}) is None
+    assert list(live_rules.underfit(summed, {}, True)) == []
+
+
+def test_a_train_loss_that_adds_other_loss_functions_has_no_reference():
+    t = _stuck_run("mean", 0.6)
+    t.loss_calls.append(LossCall("mse_loss", 1, True, None, {"reduction": "mean"}))
+    assert live_rules.reference_loss(t, {}) is None
+
+
+def test_underfitting_verdict_abstains_without_a_reference():
+    assert curves.underfitting(curves.FitEvidence(reference=None, final_loss=1750.0, steps=200)) is None
+    assert curves.underfitting(curves.FitEvidence(reference=0.61, final_loss=0.6, steps=200)).code == "G602"
+    assert curves.underfitting(curves.FitEvidence(reference=0.61, final_loss=0.2, steps=200)) is None
+
+
+# -- G604 compares losses of the same targets (mixup) --------------------------------------------
+def _val_run(target_kind: str, train_level: float, val_level: float) -> Telemetry:
+    t = Telemetry()
+    t.train_loss = [train_level] * 100
+    t.train_loss_steps = list(range(100))
+    t.steps = 100
+    t.val_loss, t.val_steps = [val_level], [100]
+    t.loss_calls = [LossCall("cross_entropy", s, True, 10, {"reduction": "mean", "target_kind": target_kind}) for s in range(3)]
+    t.label_counts = [(0, [10.0] * 10)]
+    return t
+
+
+def test_validation_under_half_a_hard_label_train_loss_is_suspicious():
+    found = list(live_rules.suspicious_val(_val_run("indices", 0.84, 0.38), {}, True))
+    assert [f.code for f in found] == ["G604"]
+    assert list(live_rules.suspicious_val(_val_run("indices", 0.84, 0.7), {}, True)) == []
+
+
+def test_mixed_soft_targets_are_not_compared_with_hard_validation_labels():
+    """Cross-entropy against mixup's mixed rows cannot go below their entropy; validation scores hard labels."""
+    assert list(live_rules.suspicious_val(_val_run("probabilities", 0.84, 0.38), {}, True)) == []
+
+
+def test_label_smoothing_in_training_only_is_not_compared_either():
+    t = _val_run("indices", 0.84, 0.38)
+    for call in t.loss_calls:
+        call.evidence["label_smoothing"] = 0.1
+    assert list(live_rules.suspicious_val(t, {}, True)) == []
+
+
+def test_a_summed_train_loss_is_not_compared_with_a_per_term_validation_loss():
+    t = _val_run("indices", 0.84 * 64, 0.38)
+    for call in t.loss_calls:
+        call.evidence["reduction"] = "sum"
+    assert list(live_rules.suspicious_val(t, {}, True)) == []
+
+
+def test_soft_targets_still_allow_the_accuracy_comparison():
+    unlike = curves.ValidationEvidence(0.84, 0.38, "After the trial", train_acc=0.7, val_acc=1.0, losses_alike=False)
+    assert [f.code for f in curves.suspicious_validation_verdict(unlike)] == ["G604"]
+    unlike_ok = curves.ValidationEvidence(0.84, 0.38, "After the trial", train_acc=0.95, val_acc=0.96, losses_alike=False)
+    assert list(curves.suspicious_validation_verdict(unlike_ok)) == []
+
+
+def test_checkup_tells_soft_target_rows_from_one_hot_rows():
+    from nndoctor.checks.generalisation import soft_targets
+
+    one_hot = F.one_hot(torch.tensor([0, 2, 1]), 3).float()
+    mixed = 0.7 * one_hot + 0.3 * one_hot.roll(1, dims=0)
+    assert not soft_targets(one_hot) and soft_targets(mixed) and not soft_targets(torch.tensor([0, 2, 1]))
+
+
+# -- the checkup's reference and single-batch target ------------------------------------------
+def _setup(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss) -> nndoctor.Setup:
+    return nndoctor.Setup(model=model, train=(x, y), loss=loss, optimizer=lambda p: torch.optim.SGD(p, lr=0.1)).resolve()
+
+
+def test_the_closed_form_prior_is_used_only_for_a_per_sample_mean_loss():
+    torch.manual_seed(0)
+    x, y = torch.randn(300, 5), torch.randint(0, 3, (300,))
+    shares = torch.bincount(y).double() / len(y)
+    entropy = float(-(shares * shares.log()).sum())
+    assert trial.reference_loss(_setup(nn.Linear(5, 3), x, y, nn.CrossEntropyLoss()), y) == pytest.approx(entropy)
+    assert trial.reference_loss(_setup(nn.Linear(5, 3), x, y, lambda o, t: F.cross_entropy(o, t)), y) == pytest.approx(entropy)
+    assert trial.reference_loss(_setup(nn.Linear(5, 3), x, y, nn.CrossEntropyLoss(reduction="sum")), y) is None
+    penalised = lambda o, t: F.cross_entropy(o, t) + o.pow(2).mean()
+    assert trial.reference_loss(_setup(nn.Linear(5, 3), x, y, penalised), y) is None
+
+
+class _TinyLM(nn.Module):
+    def __init__(self, vocab: int = 40) -> None:
+        super().__init__()
+        self.embed, self.out = nn.Embedding(vocab, 8), nn.Linear(8, vocab)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(self.embed(x))
+
+
+def test_a_language_models_prior_is_the_entropy_of_its_token_counts():
+    torch.manual_seed(0)
+    tokens = torch.randint(0, 40, (32, 10))
+    targets = torch.randint(0, 40, (32, 10))
+    setup = _setup(_TinyLM(), tokens, targets, None)
+    assert setup.task == "sequence"
+    counts = np.bincount(targets.reshape(-1).numpy(), minlength=40)
+    expected = curves.prior_entropy(counts, classes=40).estimate
+    assert trial.reference_loss(setup, targets) == pytest.approx(expected)
+    assert expected < math.log(40) + 0.1
+
+
+def test_take_samples_joins_dict_inputs():
+    batches = [({"a": torch.full((4, 2), float(i)), "b": torch.zeros(4, 3)}, torch.full((4,), i)) for i in range(3)]
+    x, y = trial.take_samples(batches, 6)
+    assert x["a"].shape == (6, 2) and x["b"].shape == (6, 3) and y.tolist() == [0, 0, 0, 0, 1, 1]
+
+
+class _VAE(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.enc, self.dec = nn.Linear(16, 4), nn.Linear(2, 16)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mu, logvar = self.enc(x).chunk(2, dim=1)
+        return torch.sigmoid(self.dec(mu + torch.randn_like(mu) * (0.5 * logvar).exp())), mu, logvar
+
+
+def _vae_loss(output: tuple[torch.Tensor, torch.Tensor, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    recon, mu, logvar = output
+    return F.binary_cross_entropy(recon, x, reduction="sum") - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+
+
+def test_a_structured_output_loss_gives_the_single_batch_test_no_target():
+    torch.manual_seed(0)
+    x = torch.rand(64, 16)
+    setup = nndoctor.Setup(model=_VAE(), train=(x, x), loss=_vae_loss, optimizer=lambda p: torch.optim.Adam(p, lr=1e-3)).resolve()
+    result = overfit.single_batch_overfit(setup, (x[:16], x[:16]), setup.fresh_model,
+                                          config=overfit.OverfitConfig(steps=20, min_steps=5))
+    assert result.reference is None and not result.target_known
+    from nndoctor.checks.generalisation import fit_evidence
+
+    assert curves.underfitting(fit_evidence(result)) is None
+
+
+# -- one verdict, both modes --------------------------------------------------------------
+def test_o401_reads_a_non_finite_loss_the_same_in_both_modes():
+    live = curves.learning_rate(curves.LearningRateEvidence(0.5, "SGD", nonfinite=curves.NonFinite(40, {"value": "nan"}, (2.0, 3.5))))
+    trial_found = curves.learning_rate(curves.LearningRateEvidence(0.5, "SGD", nonfinite=curves.NonFinite(40, {"value": "nan"}, (2.0, 3.5), " of the trial")))
+    assert [f.code for f in live] == [f.code for f in trial_found] == ["O401"]
+    assert live[0].message.startswith("step 40: loss became NaN") and trial_found[0].message.startswith("step 40 of the trial")
+
+
+def test_o402_needs_a_falling_loss_unless_a_probe_discriminates():
+    flat = curves.LossCurve(tuple([2.3] * 10), "per-step", 300, "over 300 steps", reference=2.3, per_step=tuple([2.3] * 300))
+    tiny = curves.LearningRateEvidence(1e-4, "SGD", curve=flat, update_ratio=5e-5, last_update_ratio=5e-5)
+    assert curves.learning_rate(tiny) == []  # the plateau's finding (O406)
+    with_test = curves.LearningRateEvidence(1e-4, "SGD", curve=flat, update_ratio=5e-5, last_update_ratio=5e-5,
+                                            range_test=curves.RangeTest(0.03, 3.0))
+    (found,) = curves.learning_rate(with_test)
+    assert found.code == "O402" and "300x below" in found.message
+
+
+def test_plateau_and_oscillation_verdicts_on_constructed_curves():
+    flat = curves.LossCurve((1.1, 1.1, 1.1, 1.1, 1.1), "fixed-set", 200, "in the 200-step trial", reference=1.1)
+    assert [f.code for f in curves.loss_plateau(curves.PlateauEvidence(flat))] == ["O406"]
+    falling = curves.LossCurve(tuple(1.1 * 0.8 ** np.arange(8)), "fixed-set", 200, "in the 200-step trial", reference=1.1)
+    assert list(curves.loss_plateau(curves.PlateauEvidence(falling))) == []
+    bouncing = (1.0, 0.7, 1.0, 1.0, 0.7, 1.0, 1.0, 0.7, 1.0, 1.0, 0.7)  # back up to the start after every dip
+    assert [f.code for f in curves.oscillating_loss(curves.OscillationEvidence(bouncing, "fixed-set"))] == ["O407"]
+    assert list(curves.oscillating_loss(curves.OscillationEvidence(tuple(falling.values), "fixed-set"))) == []
+
+
+def test_overfitting_severity_follows_who_chose_the_runs_length():
+    train = (1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1)
+    val = (1.0, 0.8, 0.7, 0.75, 0.8, 0.85, 0.9)  # turned up, but still below its start
+    chosen = list(curves.overfitting_verdict(curves.TrainValCurves(train, val, tuple(range(7)), length_chosen=True)))
+    users = list(curves.overfitting_verdict(curves.TrainValCurves(train, val, tuple(range(7)), last_step=6)))
+    assert chosen[0].severity == Severity.INFO and users[0].severity == Severity.WARNING
+    healthy = (1.0, 0.8, 0.7, 0.65, 0.62, 0.6, 0.59)
+    assert list(curves.overfitting_verdict(curves.TrainValCurves(train, healthy, tuple(range(7))))) == []
+
+
+# -- links are made by diagnosis.rank and state their evidence -------------------------------
+def test_a_plateau_is_explained_by_a_far_too_low_lr_with_the_evidence_stated():
+    root = curves.learning_rate(curves.LearningRateEvidence(
+        1e-4, "SGD", curve=curves.LossCurve((2.3,) * 10, "fixed-set", 300, "in the trial", reference=2.3),
+        range_test=curves.RangeTest(0.03, 3.0)))[0]
+    plateau = next(iter(curves.loss_plateau(curves.PlateauEvidence(
+        curves.LossCurve((2.3,) * 10, "fixed-set", 300, "in the trial", reference=2.3)))))
+    ranked = rank([plateau, root])
+    assert [f.code for f in ranked] == ["O402", "O406"]
+    assert ranked[1].explained_by == "O402"
+    assert ranked[1].evidence["because"] == "O406 because O402: the range test's best LR is 300x yours"
+
+
+def test_a_non_finite_loss_explains_the_curve_symptoms_after_it():
+    nan = curves.learning_rate(curves.LearningRateEvidence(0.5, "SGD", nonfinite=curves.NonFinite(40, {"value": "nan"})))[0]
+    exploding = Finding("O403", Severity.ERROR, "The gradient norm turned non-finite.")
+    ranked = rank([exploding, nan])
+    assert ranked[0].code == "O401" and ranked[1].explained_by == "O401"
+    assert ranked[1].evidence["because"].startswith("O403 because O401: step 40: loss became NaN")
+
+
+def test_a_loop_bug_explains_the_curves_it_distorts():
+    order = Finding("T505", Severity.WARNING, "optimizer.step is called before loss.backward.")
+    flat = Finding("O406", Severity.ERROR, "The train loss stayed flat.")
+    ranked = rank([flat, order])
+    assert ranked[1].code == "O406" and ranked[1].explained_by == "T505"
+
+
+def test_a_batch_that_fits_only_at_another_lr_hangs_under_that_lrs_finding():
+    user = curves.Attempt(1e-6, "user", 1.1, 1.09, 0.4, 200, False, False, True)
+    other = curves.Attempt(1e-2, "suggested", 1.1, 0.05, 1.0, 200, True, False, True)
+    symptom = curves.underfitting(curves.FitEvidence(samples=32, reference=1.1, target_loss=0.11, attempts=(user, other)))
+    assert symptom.explained_by is None and symptom.evidence["lr_cause"] == "O402"
+    root = Finding("O402", Severity.WARNING, "The learning rate 1e-06 (SGD) is too low.", {"user_lr": 1e-6, "suggested_lr": 1e-2})
+    ranked = rank([symptom, root])
+    assert [f.code for f in ranked] == ["O402", "G602"] and ranked[1].explained_by == "O402"
+    assert ranked[1].evidence["because"] == "G602 because O402: the range test's best LR is 10000x yours"
+    alone = rank([curves.underfitting(curves.FitEvidence(samples=32, reference=1.1, target_loss=0.11, attempts=(user, other)))])
+    assert alone[0].explained_by is None  # no dangling link to a finding the report does not hold

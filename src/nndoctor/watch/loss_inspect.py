@@ -58,6 +58,7 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
             "batch": int(out.shape[0]) if out.dim() else 1,
             "input_shape": list(out.shape), "target_shape": list(tgt.shape), "target_dtype": str(tgt.dtype).replace("torch.", ""),
             "reduction": kwargs.get("reduction", "mean"),
+            "label_smoothing": float(kwargs.get("label_smoothing", 0.0) or 0.0),
         }
         finite = torch.isfinite(out)
         evidence["input_nonfinite"] = int((~finite).sum())
@@ -120,6 +121,7 @@ def _class_targets(evidence: dict[str, Any], tgt: torch.Tensor, classes: int, ou
         evidence["target_row_sum_min"] = float(sums.min())
         evidence["target_row_sum_max"] = float(sums.max())
         evidence["target_min"], evidence["target_max"] = float(tgt.min()), float(tgt.max())
+        evidence["target_one_hot"] = bool(((tgt == 0) | (tgt == 1)).all()) and bool(((sums - 1).abs() <= TOLERANCE).all())
         labels = tgt.float().argmax(dim=1).reshape(-1)
     elif tgt.is_floating_point():
         evidence["target_kind"] = "float labels"

@@ -214,10 +214,27 @@ def input_batchnorm(epochs: int = 6, eval_mode: bool = False) -> None:
             opt.step()
 
 
+def warmup_from_zero(epochs: int = 8) -> None:
+    """Hugging Face-style linear warm-up that starts at LR 0, then linear decay, stepped per batch."""
+    torch.manual_seed(0)
+    xt, yt, xv, yv = _data()
+    model, loss_fn = mlp(), nn.CrossEntropyLoss()
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    total, warm = epochs * 30, 40
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: s / warm if s < warm else max(0.0, (total - s) / (total - warm)))
+    for _ in range(epochs):
+        for xb, yb in loader(xt, yt):
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+            schedule.step()
+
+
 HEALTHY = {
     "grad_accumulation": grad_accumulation, "frozen_params": frozen_params, "amp_grad_scaler": amp_grad_scaler,
     "gan": gan, "warmup_schedule": warmup_schedule, "sensible_clipping": sensible_clipping, "compiled": compiled,
     "data_parallel": data_parallel, "gru_sequences": gru_sequences, "cnn_images": cnn_images,
-    "input_batchnorm": input_batchnorm,
+    "input_batchnorm": input_batchnorm, "warmup_from_zero": warmup_from_zero,
 }
 

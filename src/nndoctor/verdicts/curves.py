@@ -722,7 +722,8 @@ def loss_plateau(m: PlateauEvidence) -> Iterable[Finding]:
                                 "curve": list(values), "source": curve.source, "median_update_ratio": m.update_ratio}
     cause, fix = "", None
     if m.update_ratio is not None and m.update_ratio < SLOW_UPDATE:
-        cause = f" Each step moves the weights by only {m.update_ratio:.2g} of their size"
+        cause = (f" Each step moves the weights by only {m.update_ratio:.2g} of their size" if m.update_ratio > 0 else
+                 " The steps leave the weights unchanged (updates below float precision)")
         if (m.update_ratio < FROZEN_UPDATE and m.suggested_lr is not None and m.lr is not None and m.lr > 0
                 and m.lr * TOO_LOW_FACTOR <= m.suggested_lr):
             evidence.update({"user_lr": m.lr, "suggested_lr": m.suggested_lr})

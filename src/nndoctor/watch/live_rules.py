@@ -529,7 +529,8 @@ def lr_schedule(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
         if any(s in CYCLIC_SCHEDULERS for s in t.schedulers):
             continue
         running_peak = np.maximum.accumulate(lrs)
-        fallen = np.flatnonzero(lrs <= 0.5 * running_peak)
+        # a warm-up from 0 has not fallen from anything: only a drop below half of a positive peak counts
+        fallen = np.flatnonzero((running_peak > 0) & (lrs <= 0.5 * running_peak))
         if len(fallen):
             after = lrs[fallen[0]:]
             running_min = np.minimum.accumulate(after)

@@ -100,6 +100,29 @@ def test_g602_silent_when_the_same_data_gets_a_hidden_layer():
     assert found(setup, ["G602"]) == {}
 
 
+def test_label_smoothing_floor_is_the_smoothed_targets_entropy():
+    setup = classification()
+    setup.loss = nn.CrossEntropyLoss(label_smoothing=0.2)
+    setup.resolve()
+    k, e = 3, 0.2
+    smoothed = torch.full((k,), e / k)
+    smoothed[0] += 1 - e
+    assert overfit.loss_floor(setup) == pytest.approx(float(-(smoothed * smoothed.log()).sum()))
+    assert overfit.loss_floor(classification()) == 0.0
+
+
+def test_g602_silent_on_a_healthy_label_smoothed_classifier():
+    setup = classification()
+    setup.loss = nn.CrossEntropyLoss(label_smoothing=0.2)
+    assert found(setup, ["G602"]) == {}
+
+
+def test_g602_still_fires_on_xor_with_label_smoothing():
+    setup = xor_with_a_linear_model()
+    setup.loss = nn.CrossEntropyLoss(label_smoothing=0.1)
+    assert "G602" in found(setup, ["G602"])
+
+
 def test_a_single_batch_attempt_still_falling_at_its_budget_proves_nothing():
     steps = np.arange(0, 201, 10)
     falling = list(zip(steps, 2.3 * np.exp(-steps / 150)))

@@ -198,13 +198,29 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
     return Attempt(source, lr, initial, final, acc, steps, fitted, diverged, False, falling, [v for _, v in curve])
 
 
+def loss_floor(setup: Setup) -> float:
+    """The lowest loss a perfect fit can reach: 0, except under label smoothing.
+
+    ``CrossEntropyLoss(label_smoothing=e)`` compares the prediction with a smoothed target
+    (1 - e + e/K on the true class, e/K elsewhere), so even a perfect memoriser scores that
+    target's entropy; "fitted" is measured above this floor.
+    """
+    smoothing = float(getattr(setup.loss, "label_smoothing", 0.0) or 0.0)
+    classes = getattr(setup, "n_classes", None)
+    if type(setup.loss).__name__ != "CrossEntropyLoss" or smoothing <= 0 or not classes or classes < 2:
+        return 0.0
+    true, other = 1.0 - smoothing + smoothing / classes, smoothing / classes
+    return float(-true * math.log(true) - (classes - 1) * other * math.log(other))
+
+
 def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn.Module],
                          fallback_lr: Callable[[], float | None] = lambda: None,
                          config: OverfitConfig = CONFIG, deadline: float | None = None) -> OverfitResult:
     """Try to memorise ``batch`` at the user's LR, then at ``fallback_lr()`` if that failed.
 
     "Fitted" means the loss fell below ``fit_fraction`` of the best constant predictor's
-    loss on the batch (prior entropy / target variance) and, for classification, every
+    loss on the batch (prior entropy / target variance), both measured above the loss's
+    floor (:func:`loss_floor`), and, for classification, every
     sample is predicted right. ``deadline`` (``config.seconds`` from now when not given)
     is the safety net.
     """
@@ -212,11 +228,12 @@ def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn
         deadline = time.perf_counter() + config.seconds
     reference = reference_loss(setup, batch[1])
     model = make_model()
-    if reference is not None and reference > 1e-8:
-        target = config.fit_fraction * reference
+    floor = loss_floor(setup)
+    if reference is not None and reference > floor + 1e-8:
+        target = floor + config.fit_fraction * (reference - floor)
     else:
         with torch.no_grad():
-            target = config.fit_fraction * float(setup.compute_loss(model(batch[0]), batch[1]))
+            target = floor + config.fit_fraction * (float(setup.compute_loss(model(batch[0]), batch[1])) - floor)
     result = OverfitResult(len(batch[1]), reference, target, target_known=reference is not None or (
         setup.task in ("binary", "multiclass", "multilabel", "sequence") and not setup.structured_output))
     lr = user_lr(setup)

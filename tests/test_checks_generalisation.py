@@ -130,8 +130,7 @@ def test_a_single_batch_attempt_still_falling_at_its_budget_proves_nothing():
     assert overfit.still_falling(falling, target_loss=0.2, patience=10)
     assert not overfit.still_falling(stalled, target_loss=0.2, patience=10)
     assert not overfit.still_falling(falling, target_loss=1e-9, patience=10)  # far too slow for that target
-    unfinished = overfit.Attempt("user", 1e-3, 2.3, 0.6, 0.8, 200, False, False, still_falling=True)
-    assert not unfinished.conclusive
+    unfinished = overfit.Attempt(1e-3, "user", 2.3, 0.6, 0.8, 200, False, False, conclusive=False, still_falling=True)
     assert gen.underfitting(overfit.OverfitResult(32, 2.3, 0.23, [unfinished])) is None
 
 
@@ -161,7 +160,7 @@ def test_reference_loss_is_the_best_constant_under_the_users_loss_weighting():
 
 def test_underfitting_verdict_blames_the_lr_when_the_suggestion_fits():
     def attempt(source, lr, final, acc, fitted):
-        return overfit.Attempt(source, lr, 1.1, final, acc, 200, fitted, False)
+        return overfit.Attempt(lr, source, 1.1, final, acc, 200, fitted, False, conclusive=True)
 
     lr_fixes = overfit.OverfitResult(32, 1.1, 0.11, [attempt("user", 1e-6, 1.09, 0.4, False), attempt("suggested", 1e-2, 0.05, 1.0, True)])
     assert gen.underfitting(lr_fixes).evidence["lr_cause"] == "O402"  # linked by diagnosis.rank, the one place links are made
@@ -169,8 +168,8 @@ def test_underfitting_verdict_blames_the_lr_when_the_suggestion_fits():
     assert gen.underfitting(too_high).evidence["lr_cause"] == "O401"
     fits = overfit.OverfitResult(32, 1.1, 0.11, [attempt("user", 1e-3, 0.05, 1.0, True)])
     assert gen.underfitting(fits) is None
-    stopped_by_the_clock = overfit.Attempt("user", 1e-3, 1.1, 0.6, 0.8, 20, False, False, cut_short=True)
-    assert gen.underfitting(overfit.OverfitResult(32, 1.1, 0.11, [stopped_by_the_clock])) is None
+    inconclusive = overfit.Attempt(1e-3, "user", 1.1, 0.6, 0.8, 20, False, False, conclusive=False)
+    assert gen.underfitting(overfit.OverfitResult(32, 1.1, 0.11, [inconclusive])) is None
 
 
 # -- G603 ------------------------------------------------------------------------------------

@@ -81,10 +81,8 @@ def overfitting_check(ctx: Context) -> Iterable[Finding]:
 # -- G602 ----------------------------------------------------------------------------
 def fit_evidence(result: OverfitResult, too_low_code: str = "O402", trial_fitted: bool = False) -> FitEvidence:
     """The single-batch overfit as G602's measurement."""
-    attempts = tuple(Attempt(a.lr, a.source, a.initial_loss, a.final_loss, a.accuracy, a.steps, a.fitted, a.diverged,
-                             a.conclusive, a.still_falling, tuple(a.curve)) for a in result.attempts)
     return FitEvidence(samples=result.samples, reference=result.reference, target_loss=result.target_loss,
-                       target_known=getattr(result, "target_known", True), attempts=attempts, trial_fitted=trial_fitted,
+                       target_known=getattr(result, "target_known", True), attempts=tuple(result.attempts), trial_fitted=trial_fitted,
                        lr_cause_when_fixed=too_low_code)
 
 

@@ -169,14 +169,18 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
                            f"({cost.step_flops(samples) / 1e9:.2g} GFLOP per step, {seeds * (1 + len(order))} runs)")
 
     total = seeds * (1 + len(order))
-    done = 0
     safety_net = f"inconclusive: the {budget:g} s safety net (--budget) ran out"
-    baseline_scores: list[TrialScore] = []
+
+    def runs(candidate: Candidate, arm: int) -> list[TrialScore]:
+        """The arm's seeded runs (the baseline is arm 0); raises Inconclusive past the safety net."""
+        scores = []
+        for i, seed in enumerate(seed_list):
+            notify(f"{candidate.remedy} seed {seed}", arm * seeds + i, total)
+            scores.append(run_trial(candidate, setup, seed, chosen, deadline=deadline))
+        return scores
+
     try:
-        for seed in seed_list:
-            notify(f"baseline seed {seed}", done, total)
-            baseline_scores.append(run_trial(base, setup, seed, chosen, deadline=deadline))
-            done += 1
+        baseline_scores = runs(base, 0)
     except Inconclusive:
         section["skipped"].extend(f"{key} ({safety_net} during the baseline trials)" for key in order)
         section["results"] = [_result(plan, {}, None, skipped=True) for plan in plans]
@@ -184,17 +188,12 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
         return section
     section["baseline"] = _summary(baseline_scores, True)
     outcomes: dict[str, dict[str, Any]] = {}
-    for key in order:
+    for arm, key in enumerate(order, start=1):
         candidate = unique[key]
-        scores = []
         try:
-            for seed in seed_list:
-                notify(f"{candidate.remedy} seed {seed}", done, total)
-                scores.append(run_trial(candidate, setup, seed, chosen, deadline=deadline))
-                done += 1
+            scores = runs(candidate, arm)
         except Inconclusive:
             section["skipped"].append(f"{key} ({safety_net})")
-            done += seeds - len(scores)
             continue
         verdict = compare([s.metric for s in baseline_scores], [s.metric for s in scores])
         outcomes[key] = {

@@ -27,6 +27,7 @@ from torch import nn
 
 from ..checks.base import check_deadline
 from ..probes.trial import endless_batches
+from ..record import Recorder
 from ..rng import seed_everything
 from ..setup import Setup, batch_size_of, move_to
 from .candidate import Candidate
@@ -133,27 +134,17 @@ def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, dead
     model = setup.fresh_model()
     model.train()
     optimizer = setup.make_optimizer(model)
-    losses: list[float] = []
-    diverged = False
+    recorder = Recorder(model, optimizer, setup.compute_loss, clip_norm=candidate.clip_norm)
     batches = endless_batches(setup)
-    done = 0
     for done in range(1, steps + 1):
         check_deadline(deadline, f"{candidate.remedy} trial (seed {seed}, step {done} of {steps})")
         batch = next(batches, None)
         if batch is None:
             break
-        x, y = batch
-        optimizer.zero_grad(set_to_none=True)
-        loss = setup.compute_loss(model(x), y)
-        value = float(loss.detach())
-        losses.append(value)
-        if not math.isfinite(value):
-            diverged = True
+        if not math.isfinite(recorder.step(*batch)):
             break
-        loss.backward()
-        if candidate.clip_norm is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), candidate.clip_norm)
-        optimizer.step()
+    record = recorder.record
+    done, losses, diverged = record.steps, record.step_losses, record.diverged_step is not None
     trained = time.perf_counter() - started
     metric, val_loss, split = evaluate(candidate, baseline, model)
     seconds = time.perf_counter() - started

@@ -22,8 +22,9 @@ import numpy as np
 from scipy import ndimage
 
 from ..checks.base import check_deadline
+from ..record import Recorder
 from ..setup import batch_size_of
-from .trial import endless_batches, probe_deadline, set_lr, sized_steps, step_cost, train_step, user_lr
+from .trial import endless_batches, probe_deadline, set_lr, sized_steps, step_cost, user_lr
 
 if TYPE_CHECKING:
     from ..checks.base import Context
@@ -177,9 +178,10 @@ def lr_range_test(setup, model, config: RangeConfig = CONFIG, deadline: float | 
     if deadline is None and config.seconds is not None:
         deadline = time.perf_counter() + config.seconds
     optimizer = setup.make_optimizer(model)
+    recorder = Recorder(model, optimizer, setup.compute_loss)
     base = [float(g["lr"]) for g in optimizer.param_groups]
     factor = (config.end / config.start) ** (1 / max(config.steps - 1, 1))
-    lrs, losses, smoothed = [], [], []
+    smoothed: list[float] = []
     avg, best, stopped = 0.0, math.inf, "end"
     started = time.perf_counter()
     model.train()
@@ -190,11 +192,8 @@ def lr_range_test(setup, model, config: RangeConfig = CONFIG, deadline: float | 
         if batch is None:
             stopped = "no data"
             break
-        lr = config.start * factor**i
-        set_lr(optimizer, lr, base)
-        value = train_step(setup, model, optimizer, *batch)
-        lrs.append(lr)
-        losses.append(value)
+        set_lr(optimizer, config.start * factor**i, base)
+        value = recorder.step(*batch)
         if not math.isfinite(value):
             stopped = "non-finite loss"
             break
@@ -205,6 +204,7 @@ def lr_range_test(setup, model, config: RangeConfig = CONFIG, deadline: float | 
         if i >= 5 and smooth > DIVERGE_FACTOR * best:
             stopped = "diverged"
             break
+    lrs, losses = recorder.record.lrs, recorder.record.step_losses
     suggestion = suggest_lr(lrs, losses)
     if suggestion.divergence_lr is None and stopped in ("diverged", "non-finite loss"):
         suggestion.divergence_lr = lrs[-1]

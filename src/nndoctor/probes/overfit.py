@@ -29,9 +29,10 @@ import torch
 from torch import nn
 
 from ..checks.base import check_deadline
+from ..record import Recorder
 from ..setup import Batch, Setup, batch_size_of
-from .trial import (accuracy, evaluate, probe_deadline, reference_loss, set_lr, sized_steps, step_cost, take_samples,
-                    train_step, user_lr)
+from ..verdicts.curves import Attempt
+from .trial import accuracy, evaluate, probe_deadline, reference_loss, set_lr, sized_steps, step_cost, take_samples, user_lr
 
 if TYPE_CHECKING:
     from ..checks.base import Context
@@ -58,31 +59,6 @@ class OverfitConfig:
 
 
 CONFIG = OverfitConfig()
-
-
-@dataclass
-class Attempt:
-    """One try at memorising the batch at one LR."""
-
-    source: str
-    lr: float | None
-    initial_loss: float
-    final_loss: float
-    accuracy: float | None
-    steps: int
-    fitted: bool
-    diverged: bool
-    cut_short: bool = False  # stopped before its step budget; the probe itself never does (the safety net raises)
-    still_falling: bool = False
-    curve: list[float] = field(default_factory=list)
-
-    @property
-    def conclusive(self) -> bool:
-        """Fitted, diverged, or failed after the full step budget with the loss stalled.
-
-        Stopped before its step budget, or still falling toward the target, proves nothing.
-        """
-        return self.fitted or self.diverged or not (self.cut_short or self.still_falling)
 
 
 @dataclass
@@ -168,34 +144,36 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
         set_lr(optimizer, lr, [float(g["lr"]) for g in optimizer.param_groups])
     model.train()
     without_regularisation(model, optimizer)
+    recorder = Recorder(model, optimizer, setup.compute_loss)
     x, y = batch
-    with torch.no_grad():
-        initial = float(setup.compute_loss(model(x), y))
-    curve: list[tuple[int, float]] = [(0, initial)]
-    steps, diverged = 0, False
-    for steps in range(1, config.steps + 1):
-        check_deadline(deadline, f"overfit ({source} LR, step {steps} of {config.steps})")
-        value = train_step(setup, model, optimizer, x, y)
-        if not math.isfinite(value):
-            diverged = True
+
+    def measure() -> tuple[float, float | None]:
+        with torch.no_grad():
+            output = model(x)
+            return float(setup.compute_loss(output, y)), accuracy(setup, output, y)
+
+    recorder.on_eval(0, loss=measure()[0])
+    for step in range(1, config.steps + 1):
+        check_deadline(deadline, f"overfit ({source} LR, step {step} of {config.steps})")
+        if not math.isfinite(recorder.step(x, y)):
             break
-        if steps % 10 == 0:
-            with torch.no_grad():
-                output = model(x)
-                loss = float(setup.compute_loss(output, y))
-                curve.append((steps, loss))
-                if fits(setup, loss, accuracy(setup, output, y), target_loss):
-                    break
-    with torch.no_grad():
-        output = model(x)
-        final = float(setup.compute_loss(output, y))
-        acc = accuracy(setup, output, y)
-    if curve[-1][0] != steps:
-        curve.append((steps, final))
-    diverged = diverged or not math.isfinite(final)
+        if step % 10 == 0:
+            loss, acc = measure()
+            recorder.on_eval(step, loss=loss)
+            if fits(setup, loss, acc, target_loss):
+                break
+    record = recorder.record
+    steps = record.steps
+    final, acc = measure()
+    if record.eval_steps[-1] != steps:
+        recorder.on_eval(steps, loss=final)
+    curve = list(zip(record.eval_steps, record.series("loss")))
+    diverged = record.diverged_step is not None or not math.isfinite(final)
     fitted = fits(setup, final, acc, target_loss) and not diverged
     falling = not fitted and not diverged and still_falling(curve, target_loss, config.patience)
-    return Attempt(source, lr, initial, final, acc, steps, fitted, diverged, False, falling, [v for _, v in curve])
+    # Conclusive: fitted, diverged, or failed after its full budget with the loss stalled ("not yet" proves nothing).
+    return Attempt(lr, source, curve[0][1], final, acc, steps, fitted, diverged,
+                   conclusive=fitted or diverged or not falling, still_falling=falling, curve=tuple(v for _, v in curve))
 
 
 def loss_floor(setup: Setup) -> float:
@@ -287,13 +265,13 @@ def regularisation_probe(ctx: "Context", config: OverfitConfig | None = None) ->
         model.train()
         if not regularised:
             without_regularisation(model, optimizer)
-        step = 0
+        recorder = Recorder(model, optimizer, ctx.setup.compute_loss)
         for step in range(steps):
             check_deadline(deadline, f"regularisation ({'with' if regularised else 'without'}, step {step} of {steps})")
             x, y = batches[step % len(batches)]
-            if not math.isfinite(train_step(ctx.setup, model, optimizer, x, y)):
+            if not math.isfinite(recorder.step(x, y)):
                 break
-        steps_done = max(steps_done, step + 1)
+        steps_done = max(steps_done, recorder.record.steps)
         losses.append(evaluate(ctx.setup, model, batches)[0])
     targets = torch.cat([y for _, y in batches])
     return RegularisationResult(used, losses[0], losses[1], reference_loss(ctx.setup, targets), steps_done)

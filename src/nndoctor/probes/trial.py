@@ -3,7 +3,8 @@
 The loop is a plain training loop (forward, loss, backward, step) bounded by steps, not
 epochs or seconds. It evaluates train and validation loss on fixed sample sets every
 few steps (both in eval mode, so they are comparable), records the per-step minibatch
-loss, per-parameter gradient norms, sampled update ratios |Δw|/|w| and the layers' forward
+loss, per-parameter gradient norms and sampled update ratios |Δw|/|w| through the shared
+:class:`~nndoctor.record.Recorder` (the measurements watch makes), notes the layers' forward
 order, and ends with per-class recall. Checks for O403-O407 and G601-G605 read the
 resulting :class:`TrialResult`. The helpers at the top are shared by every probe that
 trains a copy (range test, single-batch overfit).
@@ -26,6 +27,7 @@ import torch
 from torch import nn
 
 from ..checks.base import check_deadline, earliest
+from ..record import Record, Recorder
 from ..rng import preserved_rng
 from ..setup import Batch, Setup, batch_size_of, concat_inputs, move_to
 from .layer_stats import forward_order
@@ -200,18 +202,6 @@ def take_samples(batches: list[Batch], n: int) -> Batch:
         if count >= n:
             break
     return concat_inputs(xs, n), torch.cat(ys)[:n]
-
-
-def train_step(setup: Setup, model: nn.Module, optimizer: torch.optim.Optimizer, x: Any, y: torch.Tensor) -> float:
-    """One optimizer step; returns the minibatch loss (NaN/Inf returned without stepping)."""
-    optimizer.zero_grad(set_to_none=True)
-    loss = setup.compute_loss(model(x), y)
-    value = float(loss.detach())
-    if not math.isfinite(value):
-        return value
-    loss.backward()
-    optimizer.step()
-    return value
 
 
 def class_labels(setup: Setup, y: torch.Tensor) -> torch.Tensor:
@@ -502,80 +492,56 @@ def run_trial(
     lr = optimizer.param_groups[0].get("lr")
     result = TrialResult(lr=float(lr) if lr is not None else None)
     eval_every = max(1, config.steps // config.eval_points)
-    params = {name: p for name, p in model.named_parameters() if p.requires_grad}
+    recorder = Recorder(model, optimizer, setup.compute_loss, grads=True, update_every=config.sample_every)
     started = time.perf_counter()
     result.reference = reference_loss(setup, torch.cat([y for _, y in train_eval_batches]))
 
-    def record_eval(step: int) -> None:
+    def record_eval(step: int) -> float:
         train_loss, train_acc = evaluate(setup, model, train_eval_batches)
-        result.eval_steps.append(step)
-        result.train_eval.append(train_loss)
-        result.train_acc.append(train_acc)
+        values: dict[str, Any] = {"train_loss": train_loss, "train_acc": train_acc}
         if val_batches:
-            val_loss, val_acc = evaluate(setup, model, val_batches)
-            result.val_eval.append(val_loss)
-            result.val_acc.append(val_acc)
+            values["val_loss"], values["val_acc"] = evaluate(setup, model, val_batches)
+        recorder.on_eval(step, **values)
+        return train_loss
 
     model.train()
     with forward_order(model) as order:
         record_eval(0)
         batches = endless_batches(setup)
-        step = 0
         for step in range(1, config.steps + 1):
             check_deadline(deadline, f"trial (step {step} of {config.steps})")
             batch = next(batches, None)
             if batch is None:
-                step -= 1
                 break
             x, y = batch
-            sampled = step % config.sample_every == 1 or config.sample_every == 1
-            before = {n: p.detach().clone() for n, p in params.items()} if sampled else None
-            optimizer.zero_grad(set_to_none=True)
-            loss = setup.compute_loss(model(x), y)
-            value = float(loss.detach())
-            result.step_losses.append(value)
-            if not math.isfinite(value):
-                result.diverged_step = step
+            if not math.isfinite(recorder.step(x, y)):
                 break
-            loss.backward()
-            _record_grads(result, params)
-            optimizer.step()
-            if before is not None:
-                _record_updates(result, params, before)
-            if step % eval_every == 0:
-                record_eval(step)
-                if not math.isfinite(result.train_eval[-1]):
-                    result.diverged_step = step
-                    break
-        result.steps = step
-        if result.diverged_step is None and (not result.eval_steps or result.eval_steps[-1] != step):
-            record_eval(step)
+            if step % eval_every == 0 and not math.isfinite(record_eval(step)):
+                recorder.diverged(step)
+                break
+        record = recorder.record
+        if record.diverged_step is None and (not record.eval_steps or record.eval_steps[-1] != record.steps):
+            record_eval(record.steps)
         result.layer_order = [name for name, _ in order]
+    _fill(result, record)
     result.weight_params = _weight_params(model, result.layer_order)
-    result.param_sizes = {name: p.numel() for name, p in params.items()}
+    result.param_sizes = {name: p.numel() for name, p in recorder.params}
     result.seconds = time.perf_counter() - started
     if result.diverged_step is None:
         _record_recall(setup, model, result, val_batches or train_eval_batches, "val" if val_batches else "train")
     return result
 
 
-def _record_grads(result: TrialResult, params: dict[str, nn.Parameter]) -> None:
-    names = [n for n, p in params.items() if p.grad is not None]
-    if not names:
-        result.total_grad_norm.append(0.0)
-        return
-    norms = torch.stack([params[n].grad.detach().float().norm() for n in names]).tolist()
-    for name, value in zip(names, norms):
-        result.grad_norms.setdefault(name, []).append(value)
-    result.total_grad_norm.append(math.sqrt(sum(v * v for v in norms)))
-
-
-def _record_updates(result: TrialResult, params: dict[str, nn.Parameter], before: dict[str, torch.Tensor]) -> None:
-    with torch.no_grad():
-        for name, p in params.items():
-            scale = float(before[name].float().norm())
-            if scale > 0:
-                result.update_ratios.setdefault(name, []).append(float((p.detach() - before[name]).float().norm()) / scale)
+def _fill(result: TrialResult, record: Record) -> None:
+    """The trial's curves from what the recorder measured."""
+    result.steps = record.steps
+    result.step_losses = record.step_losses
+    result.diverged_step = record.diverged_step
+    result.eval_steps = record.eval_steps
+    result.train_eval, result.train_acc = record.series("train_loss"), record.series("train_acc")
+    result.val_eval, result.val_acc = record.series("val_loss"), record.series("val_acc")
+    result.grad_norms, result.total_grad_norm = record.grad_norms, record.total_grad_norm
+    result.update_ratios = record.update_ratios
 
 
 def _record_recall(setup: Setup, model: nn.Module, result: TrialResult, batches: list[Batch], split: str) -> None:

@@ -24,6 +24,7 @@ from torch import nn
 
 from ..findings import Finding
 from ..probes.layer_stats import input_batchnorm
+from ..record.measure import grad_norms, snapshot, total_norm, update_norms, update_ratio
 from ..report import Report
 from . import hub
 from .monitors import (
@@ -438,7 +439,7 @@ class Doctor:
                 t.count("zero_between_backward_and_step")
             self._check_cleared(index)
         if self._sampling == "heavy":
-            self._before[index] = [(n, p.detach().clone(), p) for n, p in self._optimizer_params(index)]
+            self._before[index] = snapshot(self._optimizer_params(index))
             if not closure:
                 self._measure_grads(index)
 
@@ -471,14 +472,13 @@ class Doctor:
 
     def _measure_grads(self, index: int) -> None:
         params = self._optimizer_params(index)
-        with_grad = [(n, p) for n, p in params if p.grad is not None]
         for n, p in params:
             if p.grad is None:
                 self.telemetry.grad_missing[n] = self.telemetry.grad_missing.get(n, 0) + 1
         self.telemetry.grad_samples += 1
-        if with_grad:
-            norms = torch.stack([torch.linalg.vector_norm(p.grad.detach().float()).to(with_grad[0][1].device) for _, p in with_grad])
-            self._stash.append(("grads", str(index), self._iteration, ([n for n, _ in with_grad], norms)))
+        names, norms = grad_norms(params)
+        if norms is not None:
+            self._stash.append(("grads", str(index), self._iteration, (names, norms)))
 
     def _on_step_post(self, index: int) -> None:
         t = self.telemetry
@@ -520,16 +520,9 @@ class Doctor:
             self._sample_hooks.remove()
 
     def _measure_updates(self, index: int) -> None:
-        before = self._before.pop(index)
-        if not before:
-            return
-        device = before[0][1].device
-        with torch.no_grad():
-            pairs = torch.stack([
-                torch.stack([torch.linalg.vector_norm((p.detach() - old).float()), torch.linalg.vector_norm(old.float())]).to(device)
-                for _, old, p in before
-            ])
-        self._stash.append(("updates", str(index), self._iteration, ([n for n, _, _ in before], pairs)))
+        names, pairs = update_norms(self._before.pop(index))
+        if pairs is not None:
+            self._stash.append(("updates", str(index), self._iteration, (names, pairs)))
 
     def _sample_kind(self, iteration: int) -> str | None:
         if iteration % self.every == 0 or iteration in EARLY_SAMPLES:
@@ -765,7 +758,7 @@ class Doctor:
                 names, norms = value[0], take()
                 if key == str(self._primary if self._primary is not None else 0):
                     t.grad_steps.append(step)
-                    t.total_grad_norm.append(math.sqrt(sum(v * v for v in norms)) if all(map(math.isfinite, norms)) else math.inf)
+                    t.total_grad_norm.append(total_norm(norms))
                 for name, norm in zip(names, norms):
                     t.grad_norms.setdefault(name, []).append(norm)
                     t.grad_norm_steps.setdefault(name, []).append(step)
@@ -776,8 +769,9 @@ class Doctor:
                 for i, name in enumerate(names):
                     delta, scale = flat[2 * i], flat[2 * i + 1]
                     t.weight_norms.setdefault(name, []).append((step, scale))
-                    if scale > 0 and math.isfinite(delta):
-                        t.update_ratios.setdefault(name, []).append(delta / scale)
+                    ratio = update_ratio(delta, scale)
+                    if ratio is not None:
+                        t.update_ratios.setdefault(name, []).append(ratio)
                         t.update_norms.setdefault(name, []).append(delta)
             elif kind == "input":
                 stats = take()

@@ -1,0 +1,55 @@
+"""The per-step measurements every recorded loop shares: gradient norms and update sizes.
+
+Watch (sampled steps of the user's loop) and the :class:`~nndoctor.record.Recorder` (the
+loops nndoctor runs itself: checkup's trial, the LR range test, the single-batch overfit,
+fix's trials) compute them with these functions, so a gradient norm or an update ratio
+means the same number in every mode. Results stay on the device; callers read them in
+one transfer when they choose (watch at sample points, the recorder after each step).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import torch
+from torch import nn
+
+Named = Sequence[tuple[str, nn.Parameter]]
+
+
+def grad_norms(params: Named) -> tuple[list[str], torch.Tensor | None]:
+    """Names of the parameters that have a gradient and their gradients' L2 norms (one on-device tensor)."""
+    with_grad = [(n, p) for n, p in params if p.grad is not None]
+    if not with_grad:
+        return [], None
+    device = with_grad[0][1].device
+    return [n for n, _ in with_grad], torch.stack([torch.linalg.vector_norm(p.grad.detach().float()).to(device) for _, p in with_grad])
+
+
+def snapshot(params: Named) -> list[tuple[str, torch.Tensor, nn.Parameter]]:
+    """A detached copy of each parameter's value, taken before an optimizer step (for :func:`update_norms`)."""
+    return [(n, p.detach().clone(), p) for n, p in params]
+
+
+def update_norms(before: Sequence[tuple[str, torch.Tensor, nn.Parameter]]) -> tuple[list[str], torch.Tensor | None]:
+    """Names and on-device ``[|w_after - w_before|, |w_before|]`` rows of the parameters in ``before``."""
+    if not before:
+        return [], None
+    device = before[0][1].device
+    with torch.no_grad():
+        pairs = torch.stack([
+            torch.stack([torch.linalg.vector_norm((p.detach() - old).float()), torch.linalg.vector_norm(old.float())]).to(device)
+            for _, old, p in before
+        ])
+    return [n for n, _, _ in before], pairs
+
+
+def total_norm(norms: Iterable[float]) -> float:
+    """The global L2 norm from per-parameter norms; infinite when any of them is not finite."""
+    values = list(norms)
+    return math.sqrt(sum(v * v for v in values)) if all(map(math.isfinite, values)) else math.inf
+
+
+def update_ratio(delta: float, scale: float) -> float | None:
+    """``|Δw| / |w|``, or None where the weight is zero or the step not finite (no ratio to speak of)."""
+    return delta / scale if scale > 0 and math.isfinite(delta) else None

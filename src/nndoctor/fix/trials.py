@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,6 +128,12 @@ def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, dead
     Past ``deadline`` (a ``time.perf_counter()`` instant: the safety net) it raises
     :class:`~nndoctor.checks.base.Inconclusive` rather than score a shorter run.
     """
+    return train_trial(candidate, baseline, seed, steps, deadline)[0]
+
+
+def train_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None,
+                on_step: Callable[[int, nn.Module], None] | None = None) -> tuple[TrialScore, nn.Module]:
+    """:func:`run_trial`, also returning the trained model (in eval mode); ``on_step(step, model)`` runs after each step."""
     setup = candidate.setup
     started = time.perf_counter()
     seed_everything(seed)
@@ -144,7 +151,8 @@ def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, dead
             break
         x, y = batch
         optimizer.zero_grad(set_to_none=True)
-        loss = setup.compute_loss(model(x), y)
+        out = model(x)
+        loss = candidate.train_loss(out, x, y) if candidate.train_loss is not None else setup.compute_loss(out, y)
         value = float(loss.detach())
         losses.append(value)
         if not math.isfinite(value):
@@ -154,12 +162,15 @@ def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, dead
         if candidate.clip_norm is not None:
             torch.nn.utils.clip_grad_norm_(model.parameters(), candidate.clip_norm)
         optimizer.step()
+        if on_step is not None:
+            on_step(done, model)
     trained = time.perf_counter() - started
     metric, val_loss, split = evaluate(candidate, baseline, model)
     seconds = time.perf_counter() - started
+    model.eval()
     if diverged or not math.isfinite(metric):
-        return TrialScore(seed, done, seconds, trained, None, None, True, split, losses)
-    return TrialScore(seed, done, seconds, trained, metric, val_loss, False, split, losses)
+        return TrialScore(seed, done, seconds, trained, None, None, True, split, losses), model
+    return TrialScore(seed, done, seconds, trained, metric, val_loss, False, split, losses), model
 
 
 def baseline_candidate(setup: Setup) -> Candidate:

@@ -132,6 +132,9 @@ def test_improve_from_python_leaves_the_model_untouched() -> None:
     rows = {r["arm"]: r for r in sec["techniques"]["prune"]["rows"]}
     assert rows["rewind (lottery ticket) @ 80%"]["achieved_sparsity"] == pytest.approx(0.8, abs=0.01)
     assert sec["techniques"]["quantize"]["rows"][0]["size_ratio"] > 1.0  # a tiny model: file overhead dominates
+    from nndoctor.improve.report import html_section
+
+    assert 'alt="accuracy vs sparsity"' in html_section(report)
 
 
 def test_improve_command_on_a_spec_file(tmp_path, capsys) -> None:

@@ -62,6 +62,30 @@ def print_improve(report: Report, console: Console | None = None) -> None:
     console.print(Panel(Group(*parts), title="nndoctor improve: what each technique buys", border_style="cyan"))
 
 
+def sparsity_plot(tech: dict[str, Any], base: dict[str, Any] | None) -> str:
+    """Accuracy vs sparsity (mean ± seed spread per retraining arm, dense as a band) as an <img> data URI."""
+    from ..render.plots import _new, _to_uri
+
+    arms: dict[str, list[tuple[float, float, float]]] = {}
+    for r in tech.get("rows", []):
+        if " @ " in r["arm"] and r["metric"]["mean"] is not None:
+            arms.setdefault(r["arm"].split(" @ ")[0], []).append((100 * r["sparsity"], r["metric"]["mean"], r["metric"]["std"] or 0.0))
+    if not arms:
+        return ""
+    fig, axes = _new(6.0, 3.0)
+    ax = axes[0]
+    if base and base["metric"]["mean"] is not None:
+        mean, std = base["metric"]["mean"], base["metric"]["std"] or 0.0
+        ax.axhspan(mean - std, mean + std, color="0.85", label="dense ± spread")
+    for arm, points in arms.items():
+        xs, ys, es = zip(*sorted(points))
+        ax.errorbar(xs, ys, yerr=es, marker="o", capsize=3, label=arm)
+    ax.set_xlabel("sparsity (%)")
+    ax.set_ylabel("validation metric")
+    ax.legend(fontsize=7)
+    return f'<img alt="accuracy vs sparsity" src="{_to_uri(fig)}">'
+
+
 def html_section(report: Report) -> str:
     """The improve section as HTML (tables and code), escaped."""
     sec = _section(report)
@@ -76,7 +100,8 @@ def html_section(report: Report) -> str:
             rows = tech["rows"] if name == "distill" or base is None else [base] + tech["rows"]
             head = "".join(f"<th>{escape(t)}</th>" for t, _ in COLUMNS)
             body = "".join("<tr>" + "".join(f"<td>{escape(_cell(r.get(k)))}</td>" for _, k in COLUMNS) + "</tr>" for r in rows)
-            out.append(f"<table><tr>{head}</tr>{body}</table><pre><code>{escape(tech.get('snippet', ''))}</code></pre>")
+            plot = sparsity_plot(tech, base) if name == "prune" else ""
+            out.append(f"<table><tr>{head}</tr>{body}</table>{plot}<pre><code>{escape(tech.get('snippet', ''))}</code></pre>")
         out.append("</article>")
     for note in sec.get("notes", []):
         out.append(f"<p class=\"note\">Note: {escape(note)}</p>")

@@ -4,8 +4,8 @@ It examines a model, its data, loss and optimizer (``checkup``), watches a live 
 loop (``watch`` / ``nndoctor run``), names what is silently wrong with the numbers that
 prove it, and prescribes the fix.
 
-``import nndoctor`` stays light (PyTorch and nndoctor's own core): ``nndoctor.fix``, which
-needs scikit-learn and the remedy machinery, is imported on first use (PEP 562), so a
+``import nndoctor`` stays light (PyTorch and nndoctor's own core): ``nndoctor.fix`` and
+``nndoctor.improve``, which need scikit-learn and the trial machinery, are imported on first use (PEP 562), so a
 script run under ``nndoctor run`` starts as fast as it would without it.
 """
 from __future__ import annotations
@@ -35,17 +35,23 @@ __all__ = [
     "checkup",
     "fix",
     "get_rule",
+    "improve",
     "watch",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """``nndoctor.fix`` on first use: the function (its subpackage, once imported, is callable too)."""
+    """``nndoctor.fix`` / ``nndoctor.improve`` on first use: the function (its subpackage, once imported, is callable too)."""
     if name == "fix":
         from .fix import fix
 
         globals()["fix"] = fix
         return fix
+    if name == "improve":
+        from .improve import improve
+
+        globals()["improve"] = improve
+        return improve
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -217,6 +217,26 @@ def cmd_fix(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_improve(args: argparse.Namespace) -> int:
+    """Equal-budget seeded trials of ensembling, distillation, pruning and quantisation; never writes the user's files."""
+    from .fix.render import progress_bar
+    from .improve import improve
+    from .improve.report import print_improve, save_improve_html
+
+    if args.steps < 1:
+        return fail(f"--steps {args.steps} must be at least 1.", "Use the steps one training run should take (default 300).")
+    setup = load_setup(args.file)
+    bar, update = progress_bar(_err_console())
+    with bar:
+        report = improve(setup, only=args.only, seeds=args.seeds, steps=args.steps, budget=args.budget, progress=update)
+    print_improve(report, Console(width=max(Console().width, 120)))
+    if args.json:
+        report.save_json(args.json)
+    if args.html:
+        save_improve_html(report, args.html)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nndoctor", description="A training doctor for PyTorch.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -261,6 +281,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=float, default=None, help="wall-clock safety net in seconds (default 300): checks it stops are reported inconclusive, never run shorter")
     p.add_argument("--seeds", type=int, default=3, help="seeded runs per arm (default 3)")
     p.set_defaults(func=cmd_fix)
+
+    p = sub.add_parser("improve", help="trial ensembling, distillation, pruning and int8 quantisation on a setup file (equal-budget seeded A/B)")
+    p.add_argument("file")
+    p.add_argument("--only", help="comma-separated subset of ensemble,distill,prune,quantize")
+    p.add_argument("--json", metavar="PATH", help="write the report as JSON")
+    p.add_argument("--html", metavar="PATH", help="write a self-contained HTML report")
+    p.add_argument("--budget", type=float, default=None, help="wall-clock safety net in seconds (default 300): arms it stops are reported inconclusive")
+    p.add_argument("--seeds", type=int, default=3, help="seeded runs per arm, also the ensemble's size (default 3; 3 to 5)")
+    p.add_argument("--steps", type=int, default=300, help="training steps per run (default 300; cut only for costly setups)")
+    p.set_defaults(func=cmd_improve)
     return parser
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
+
+import torch
 
 from ..findings import Finding
 from ..setup import Setup
@@ -15,6 +17,8 @@ class Candidate:
     ``clip_norm`` asks the trial loop to clip gradients (a Setup has no place for it);
     ``loss_comparable`` is False when the remedy changes what the outputs or loss mean, so the
     validation loss cannot be compared with the baseline's and only the metric can.
+    ``train_loss(output, x, y)``, when given, replaces the setup's loss for the training steps
+    only (distillation reads a teacher's outputs on ``x``); validation still scores the setup's loss.
     """
 
     remedy: str
@@ -23,6 +27,7 @@ class Candidate:
     snippet: str
     clip_norm: float | None = None
     loss_comparable: bool = True
+    train_loss: Callable[[Any, Any, torch.Tensor], torch.Tensor] | None = None
 
 
 @dataclass(frozen=True)

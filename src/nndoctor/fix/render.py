@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -96,13 +96,6 @@ def _html_section(report: Report) -> str:
 
 def save_fix_html(report: Report, path: str | Path) -> Path:
     """The standard HTML report with the remedies section placed before the findings."""
-    from ..render.html import render_html
+    from ..render.html import save_html
 
-    page = render_html(report)
-    section = Markup(_html_section(report))
-    marker = "<h2>Findings</h2>"
-    page = page.replace(marker, section + "\n" + marker, 1) if marker in page else page.replace("</body>", section + "</body>", 1)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return save_html(report, path, section=_html_section(report))

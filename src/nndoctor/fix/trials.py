@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,13 +129,20 @@ def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, dead
     Past ``deadline`` (a ``time.perf_counter()`` instant: the safety net) it raises
     :class:`~nndoctor.checks.base.Inconclusive` rather than score a shorter run.
     """
+    return train_trial(candidate, baseline, seed, steps, deadline)[0]
+
+
+def train_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None,
+                on_step: Callable[[int, nn.Module], None] | None = None) -> tuple[TrialScore, nn.Module]:
+    """:func:`run_trial`, also returning the trained model (in eval mode); ``on_step(step, model)`` runs after each step."""
     setup = candidate.setup
     started = time.perf_counter()
     seed_everything(seed)
     model = setup.fresh_model()
     model.train()
     optimizer = setup.make_optimizer(model)
-    recorder = Recorder(model, optimizer, setup.compute_loss, clip_norm=candidate.clip_norm)
+    recorder = Recorder(model, optimizer, setup.compute_loss, clip_norm=candidate.clip_norm,
+                        input_loss=candidate.train_loss)
     batches = endless_batches(setup)
     for done in range(1, steps + 1):
         check_deadline(deadline, f"{candidate.remedy} trial (seed {seed}, step {done} of {steps})")
@@ -143,14 +151,17 @@ def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, dead
             break
         if not math.isfinite(recorder.step(*batch)):
             break
+        if on_step is not None:
+            on_step(done, model)
     record = recorder.record
     done, losses, diverged = record.steps, record.step_losses, record.diverged_step is not None
     trained = time.perf_counter() - started
     metric, val_loss, split = evaluate(candidate, baseline, model)
     seconds = time.perf_counter() - started
+    model.eval()
     if diverged or not math.isfinite(metric):
-        return TrialScore(seed, done, seconds, trained, None, None, True, split, losses)
-    return TrialScore(seed, done, seconds, trained, metric, val_loss, False, split, losses)
+        return TrialScore(seed, done, seconds, trained, None, None, True, split, losses), model
+    return TrialScore(seed, done, seconds, trained, metric, val_loss, False, split, losses), model
 
 
 def baseline_candidate(setup: Setup) -> Candidate:

@@ -55,12 +55,16 @@ class Recorder:
     ``update_every``: record update ratios ``|Δw|/|w|`` on steps 1, 1 + n, 1 + 2n, …
     (0: never; the pre-step copy of the weights is what costs). ``clip_norm``: clip the
     gradients' total norm before each step (a remedy under trial), as the user's loop would.
+    ``input_loss(output, x, target)``: a training loss that also reads the input (distillation's
+    teacher sees ``x``); it replaces ``loss`` for the steps only.
     """
 
     def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer,
                  loss: Callable[[Any, Any], torch.Tensor], *, grads: bool = False,
-                 update_every: int = 0, clip_norm: float | None = None) -> None:
+                 update_every: int = 0, clip_norm: float | None = None,
+                 input_loss: Callable[[Any, Any, Any], torch.Tensor] | None = None) -> None:
         self.model = model
+        self.input_loss = input_loss
         self.optimizer = optimizer
         self.loss = loss
         self.grads = grads
@@ -86,7 +90,8 @@ class Recorder:
         record.lrs.append(float(lr) if lr is not None else math.nan)
         before = snapshot(self.params) if self._sampled(step) else None
         self.optimizer.zero_grad(set_to_none=True)
-        loss = self.loss(self.model(x), y)
+        output = self.model(x)
+        loss = self.loss(output, y) if self.input_loss is None else self.input_loss(output, x, y)
         value = float(loss.detach())
         record.step_losses.append(value)
         if not math.isfinite(value):

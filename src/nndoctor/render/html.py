@@ -318,9 +318,18 @@ def render_html(report: Report) -> str:
                         fragment=Markup(render_fragment(report)))
 
 
-def save_html(report: Report, path: str | Path) -> Path:
-    """Write the self-contained HTML report to ``path`` (parent folders are created)."""
+def save_html(report: Report, path: str | Path, section: str | None = None) -> Path:
+    """Write the self-contained HTML report to ``path`` (parent folders are created).
+
+    ``section`` (trusted, already escaped HTML: a mode's own results, e.g. fix's remedies)
+    is placed before the findings.
+    """
+    page = render_html(report)
+    if section:
+        marker = "<h2>Findings</h2>"
+        part = Markup(section)
+        page = page.replace(marker, part + "\n" + marker, 1) if marker in page else page.replace("</body>", part + "</body>", 1)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path

@@ -35,17 +35,23 @@ __all__ = [
     "checkup",
     "fix",
     "get_rule",
+    "tune",
     "watch",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """``nndoctor.fix`` on first use: the function (its subpackage, once imported, is callable too)."""
+    """``nndoctor.fix`` / ``nndoctor.tune`` on first use: the function (its subpackage, once imported, is callable too)."""
     if name == "fix":
         from .fix import fix
 
         globals()["fix"] = fix
         return fix
+    if name == "tune":  # Optuna loads only when tuning
+        from .tune import tune
+
+        globals()["tune"] = tune
+        return tune
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

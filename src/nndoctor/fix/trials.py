@@ -15,8 +15,10 @@ safety net that abandons a run as inconclusive (:class:`~nndoctor.checks.base.In
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,11 +123,18 @@ def evaluate(candidate: Candidate, baseline: Setup, model: nn.Module) -> tuple[f
     return metric, (loss if math.isfinite(loss) else None), split
 
 
-def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None) -> TrialScore:
+def run_trial(
+    candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None, *,
+    watcher: Callable[[nn.Module, torch.optim.Optimizer], contextlib.AbstractContextManager[Any]] | None = None,
+    checkpoint: Callable[[int, nn.Module, list[float]], None] | None = None, checkpoint_every: int = 0,
+) -> TrialScore:
     """Train a fresh copy of the candidate's model for ``steps`` steps with ``seed``; score it.
 
     Past ``deadline`` (a ``time.perf_counter()`` instant: the safety net) it raises
     :class:`~nndoctor.checks.base.Inconclusive` rather than score a shorter run.
+    ``watcher(model, optimizer)`` (e.g. ``nndoctor.watch``) wraps the training loop, and
+    ``checkpoint(step, model, losses)`` runs every ``checkpoint_every`` steps before the last
+    (tune reports intermediate scores and prunes from it by raising).
     """
     setup = candidate.setup
     started = time.perf_counter()
@@ -137,23 +146,26 @@ def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, dead
     diverged = False
     batches = endless_batches(setup)
     done = 0
-    for done in range(1, steps + 1):
-        check_deadline(deadline, f"{candidate.remedy} trial (seed {seed}, step {done} of {steps})")
-        batch = next(batches, None)
-        if batch is None:
-            break
-        x, y = batch
-        optimizer.zero_grad(set_to_none=True)
-        loss = setup.compute_loss(model(x), y)
-        value = float(loss.detach())
-        losses.append(value)
-        if not math.isfinite(value):
-            diverged = True
-            break
-        loss.backward()
-        if candidate.clip_norm is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), candidate.clip_norm)
-        optimizer.step()
+    with watcher(model, optimizer) if watcher is not None else contextlib.nullcontext():
+        for done in range(1, steps + 1):
+            check_deadline(deadline, f"{candidate.remedy} trial (seed {seed}, step {done} of {steps})")
+            batch = next(batches, None)
+            if batch is None:
+                break
+            x, y = batch
+            optimizer.zero_grad(set_to_none=True)
+            loss = setup.compute_loss(model(x), y)
+            value = float(loss.detach())
+            losses.append(value)
+            loss.backward()  # before stopping on a non-finite loss too, so a watching doctor records that loss
+            if not math.isfinite(value):
+                diverged = True
+                break
+            if candidate.clip_norm is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), candidate.clip_norm)
+            optimizer.step()
+            if checkpoint is not None and checkpoint_every > 0 and done % checkpoint_every == 0 and done < steps:
+                checkpoint(done, model, losses)
     trained = time.perf_counter() - started
     metric, val_loss, split = evaluate(candidate, baseline, model)
     seconds = time.perf_counter() - started

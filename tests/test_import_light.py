@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = ("sklearn", "scipy", "matplotlib", "nndoctor.fix", "jinja2", "tensorboard")
+HEAVY = ("sklearn", "scipy", "matplotlib", "nndoctor.fix", "jinja2", "tensorboard", "optuna")
 
 
 def modules_after(code: str) -> set[str]:

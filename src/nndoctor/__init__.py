@@ -36,12 +36,13 @@ __all__ = [
     "fix",
     "get_rule",
     "improve",
+    "tune",
     "watch",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """``nndoctor.fix`` / ``nndoctor.improve`` on first use: the function (its subpackage, once imported, is callable too)."""
+    """``nndoctor.fix`` / ``nndoctor.improve`` / ``nndoctor.tune`` on first use: the function (its subpackage, once imported, is callable too)."""
     if name == "fix":
         from .fix import fix
 
@@ -52,6 +53,11 @@ def __getattr__(name: str) -> Any:
 
         globals()["improve"] = improve
         return improve
+    if name == "tune":  # Optuna loads only when tuning
+        from .tune import tune
+
+        globals()["tune"] = tune
+        return tune
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -10,7 +10,8 @@ import contextlib
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -33,8 +34,8 @@ def fail(problem: str, fix: str) -> int:
     return EXIT_USAGE
 
 
-def load_setup(path: str) -> Setup:
-    """Import ``path`` and call its ``setup()``; every way this can go wrong becomes an NNDoctorError."""
+def import_file(path: str) -> Any:
+    """Import the Python file ``path`` as a module (its folder importable while it runs); errors become NNDoctorErrors."""
     file = Path(path)
     if not file.is_file():
         raise NNDoctorError(f"The setup file {path!r} does not exist.", "Pass the path of a Python file that defines setup().")
@@ -54,6 +55,12 @@ def load_setup(path: str) -> Setup:
         ) from exc
     finally:
         sys.path.remove(str(file.resolve().parent))
+    return module
+
+
+def load_setup(path: str) -> Setup:
+    """Import ``path`` and call its ``setup()``; every way this can go wrong becomes an NNDoctorError."""
+    module = import_file(path)
     factory = getattr(module, "setup", None)
     if not callable(factory):
         raise NNDoctorError(
@@ -236,6 +243,29 @@ def cmd_improve(args: argparse.Namespace) -> int:
         save_improve_html(report, args.html)
     return EXIT_OK
 
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Hyperparameter search on Optuna with the doctor watching every trial; exit 1 when a finding stopped the study."""
+    from .tune import tune
+    from .tune.space import check_space
+
+    if args.demo == bool(args.file):
+        return fail("nndoctor tune needs either a spec file or --demo.",
+                    "Pass a file defining setup(**params) and space(trial) or SPACE, e.g. `nndoctor tune spec.py --trials 20`, or use --demo.")
+    if args.demo:
+        from .demo import TUNE_SPACE, TUNE_STEPS, tune_setup
+
+        spec, space, steps = tune_setup, check_space(TUNE_SPACE), args.steps or TUNE_STEPS
+    else:
+        spec, space, steps = args.file, None, args.steps
+    result = tune(spec, space, trials=args.trials, steps=steps, budget=args.budget, sampler=args.sampler,
+                  storage=args.storage, study=args.study, seed=args.seed)
+    result.print(Console())
+    if args.json:
+        result.save_json(args.json)
+    if args.html:
+        result.save_html(args.html)
+    return EXIT_FINDINGS if result.stopped is not None else EXIT_OK
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nndoctor", description="A training doctor for PyTorch.")
@@ -291,6 +321,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=3, help="seeded runs per arm, also the ensemble's size (default 3; 3 to 5)")
     p.add_argument("--steps", type=int, default=300, help="training steps per run (default 300; cut only for costly setups)")
     p.set_defaults(func=cmd_improve)
+
+    p = sub.add_parser("tune", help="hyperparameter search (Optuna) with the doctor watching and pruning every trial")
+    p.add_argument("file", nargs="?", help="spec file: setup(**params), space(trial) or SPACE = {...}, optional STEPS")
+    p.add_argument("--demo", action="store_true", help="tune the bundled healthy digits demo (study in memory unless --storage)")
+    p.add_argument("--trials", type=int, default=20, help="trials this run adds to the study (default 20)")
+    p.add_argument("--steps", type=int, default=None, help="training steps per trial (default: the spec's STEPS, else 300)")
+    p.add_argument("--budget", type=float, default=None, help="seconds after which no new trial starts (a started trial always trains its full steps)")
+    p.add_argument("--sampler", choices=("tpe", "random", "grid"), default="tpe", help="tpe: random for the first 10 trials, then TPE (default)")
+    p.add_argument("--storage", help="Optuna storage URL (default: sqlite file <spec>.nndoctor-tune.db beside the spec; resumable)")
+    p.add_argument("--study", help="study name (default: the spec file's name)")
+    p.add_argument("--seed", type=int, default=0, help="trial n trains with seed SEED+n")
+    p.add_argument("--json", metavar="PATH", help="write the study record as JSON")
+    p.add_argument("--html", metavar="PATH", help="write the study record as HTML")
+    p.set_defaults(func=cmd_tune)
     return parser
 
 

@@ -15,6 +15,7 @@ safety net that abandons a run as inconclusive (:class:`~nndoctor.checks.base.In
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -123,17 +124,29 @@ def evaluate(candidate: Candidate, baseline: Setup, model: nn.Module) -> tuple[f
     return metric, (loss if math.isfinite(loss) else None), split
 
 
-def run_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None) -> TrialScore:
+def run_trial(
+    candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None, *,
+    watcher: Callable[[nn.Module, torch.optim.Optimizer], contextlib.AbstractContextManager[Any]] | None = None,
+    checkpoint: Callable[[int, nn.Module, list[float]], None] | None = None, checkpoint_every: int = 0,
+) -> TrialScore:
     """Train a fresh copy of the candidate's model for ``steps`` steps with ``seed``; score it.
 
     Past ``deadline`` (a ``time.perf_counter()`` instant: the safety net) it raises
     :class:`~nndoctor.checks.base.Inconclusive` rather than score a shorter run.
+    ``watcher(model, optimizer)`` (e.g. ``nndoctor.watch``) wraps the training loop, and
+    ``checkpoint(step, model, losses)`` runs every ``checkpoint_every`` steps before the last
+    (tune reports intermediate scores and prunes from it by raising).
     """
-    return train_trial(candidate, baseline, seed, steps, deadline)[0]
+    return train_trial(candidate, baseline, seed, steps, deadline, watcher=watcher, checkpoint=checkpoint,
+                       checkpoint_every=checkpoint_every)[0]
 
 
-def train_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None,
-                on_step: Callable[[int, nn.Module], None] | None = None) -> tuple[TrialScore, nn.Module]:
+def train_trial(
+    candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None, *,
+    on_step: Callable[[int, nn.Module], None] | None = None,
+    watcher: Callable[[nn.Module, torch.optim.Optimizer], contextlib.AbstractContextManager[Any]] | None = None,
+    checkpoint: Callable[[int, nn.Module, list[float]], None] | None = None, checkpoint_every: int = 0,
+) -> tuple[TrialScore, nn.Module]:
     """:func:`run_trial`, also returning the trained model (in eval mode); ``on_step(step, model)`` runs after each step."""
     setup = candidate.setup
     started = time.perf_counter()
@@ -142,17 +155,20 @@ def train_trial(candidate: Candidate, baseline: Setup, seed: int, steps: int, de
     model.train()
     optimizer = setup.make_optimizer(model)
     recorder = Recorder(model, optimizer, setup.compute_loss, clip_norm=candidate.clip_norm,
-                        input_loss=candidate.train_loss)
+                        input_loss=candidate.train_loss, backward_nonfinite=watcher is not None)
     batches = endless_batches(setup)
-    for done in range(1, steps + 1):
-        check_deadline(deadline, f"{candidate.remedy} trial (seed {seed}, step {done} of {steps})")
-        batch = next(batches, None)
-        if batch is None:
-            break
-        if not math.isfinite(recorder.step(*batch)):
-            break
-        if on_step is not None:
-            on_step(done, model)
+    with watcher(model, optimizer) if watcher is not None else contextlib.nullcontext():
+        for done in range(1, steps + 1):
+            check_deadline(deadline, f"{candidate.remedy} trial (seed {seed}, step {done} of {steps})")
+            batch = next(batches, None)
+            if batch is None:
+                break
+            if not math.isfinite(recorder.step(*batch)):
+                break
+            if on_step is not None:
+                on_step(done, model)
+            if checkpoint is not None and checkpoint_every > 0 and done % checkpoint_every == 0 and done < steps:
+                checkpoint(done, model, recorder.record.step_losses)
     record = recorder.record
     done, losses, diverged = record.steps, record.step_losses, record.diverged_step is not None
     trained = time.perf_counter() - started

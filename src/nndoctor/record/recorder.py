@@ -56,14 +56,17 @@ class Recorder:
     (0: never; the pre-step copy of the weights is what costs). ``clip_norm``: clip the
     gradients' total norm before each step (a remedy under trial), as the user's loop would.
     ``input_loss(output, x, target)``: a training loss that also reads the input (distillation's
-    teacher sees ``x``); it replaces ``loss`` for the steps only.
+    teacher sees ``x``); it replaces ``loss`` for the steps only. ``backward_nonfinite``: still run
+    the backward of a non-finite loss (no step), so a doctor watching the loop sees that loss.
     """
 
     def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer,
                  loss: Callable[[Any, Any], torch.Tensor], *, grads: bool = False,
                  update_every: int = 0, clip_norm: float | None = None,
-                 input_loss: Callable[[Any, Any, Any], torch.Tensor] | None = None) -> None:
+                 input_loss: Callable[[Any, Any, Any], torch.Tensor] | None = None,
+                 backward_nonfinite: bool = False) -> None:
         self.model = model
+        self.backward_nonfinite = backward_nonfinite
         self.input_loss = input_loss
         self.optimizer = optimizer
         self.loss = loss
@@ -97,6 +100,8 @@ class Recorder:
         if not math.isfinite(value):
             if record.diverged_step is None:
                 record.diverged_step = step
+            if self.backward_nonfinite:
+                loss.backward()
             return value
         loss.backward()
         if self.grads:

@@ -123,3 +123,45 @@ def test_full_report_with_malicious_layer_name_renders_as_text(browser, tmp_path
         assert visit.offsite() == [] and visit.errors == []
     finally:
         visit.page.close()
+
+
+@pytest.mark.parametrize("kind", ["broken", "healthy"])
+def test_demo_report_shows_the_look_sections(browser, demo_reports, kind):
+    """The look (batch, class counts, predictions, baselines, bias/variance, spread) is visible, offline."""
+    html, data = demo_reports[kind]
+    assert {"batch", "class_counts", "predictions", "baselines", "bias_variance", "spread"} <= set(data["look"])
+    visit = Visit(browser, html)
+    try:
+        for selector in ("#look", "#look-baselines", "#look-bias-variance", "#look-per-class"):
+            assert visit.page.locator(selector).first.is_visible(), selector
+        titles = visit.page.locator("#look figure h3").all_inner_texts()
+        for title in ("Class counts", "Confusion matrix", "Spread over re-runs"):
+            assert title in titles, titles
+        images = visit.page.locator("#look figure img").all()
+        assert images
+        for image in images:
+            assert image.is_visible() and image.evaluate("img => img.complete && img.naturalWidth > 0")
+        visit.screenshot(f"demo-{kind}-look.png")
+        assert visit.offsite() == [] and visit.errors == [] and visit.dialogs == []
+    finally:
+        visit.page.close()
+
+
+def test_look_with_malicious_decoded_text_renders_as_text(browser, tmp_path):
+    from test_look import _trained, token_setup
+
+    from nndoctor import Report
+    from nndoctor.look import LookConfig, look
+
+    setup = token_setup()
+    found, _ = look(setup, _trained(setup, 20), steps=5, config=LookConfig(spread=False, decode=lambda ids: EVIL))
+    path = Report(mode="checkup", extra={"look": found}).save_html(tmp_path / "look-evil.html")
+    visit = Visit(browser, path)
+    try:
+        assert visit.dialogs == [] and visit.page.locator("script").count() == 0
+        cell = visit.page.locator("#look table.tokens td").nth(1)
+        assert cell.is_visible() and cell.inner_text() == EVIL
+        assert visit.page.locator("#look figure img").count() >= 2  # class counts and confusion
+        assert visit.offsite() == [] and visit.errors == []
+    finally:
+        visit.page.close()

@@ -555,6 +555,19 @@ RULES: tuple[Rule, ...] = (
         "Stopping while the loss still drops leaves accuracy on the table and can make a good model look weak.",
         "Train for more epochs (or with a better LR schedule) until the loss flattens.",
     ),
+    _rule(
+        "G606", "below-baseline", "C",
+        "The trained network scores worse on validation than a simple baseline: the majority class or target mean, "
+        "logistic or ridge regression on the flat features, or the network trained on zeroed inputs.",
+        "The network's validation accuracy (or MSE) after the trial against scikit-learn's prior and linear baselines "
+        "and the zeroed-input run on the same samples; the gap must exceed twice the noise (the larger of the spread "
+        "over re-drawn runs and the sampling error of the difference).",
+        "A network that loses to a dumb baseline is not using its inputs well: if it cannot beat the class shares or a "
+        "linear model, the pipeline or the training is broken, and every later comparison starts from a wrong base.",
+        "Look at the batch as the model sees it and at the predictions (the report's Look section); fix the data "
+        "pipeline or the loss wiring, then train longer or tune the LR until the network beats the baseline; ship the "
+        "baseline if it cannot.",
+    ),
 )
 
 _BY_CODE = {rule.code: rule for rule in RULES}

@@ -32,6 +32,7 @@ def checkup(
     ignore: Iterable[str] | None = None,
     budget: float | None = None,
     progress: ProgressCallback | None = None,
+    look: bool = True,
 ) -> Report:
     """Examine ``setup`` and return a ranked Report.
 
@@ -44,7 +45,9 @@ def checkup(
     so a slow machine can lose findings but never get different ones. Checks that need a
     loss the labels cannot give (D113) are listed in ``report.skipped`` too and in
     ``report.extra["skipped_checks"]`` (check, codes, reason). The user's model,
-    optimizer and global RNG states are exactly as before.
+    optimizer and global RNG states are exactly as before. With ``look`` (the default) the
+    data and the trial's predictions are measured too (``report.extra["look"]``, see
+    :mod:`nndoctor.look`), and G606 is judged from them.
     """
     started = time.perf_counter()
     budget = DEFAULT_BUDGET_S if budget is None else float(budget)
@@ -73,6 +76,11 @@ def checkup(
                 else:
                     findings.extend(produced)
         _add_probe_telemetry(ctx, failures)
+        looked = None
+        if look:
+            from .look.checkup import add_look  # scikit-learn, loaded only when a checkup runs
+
+            looked = add_look(ctx, wanted, findings, failures)
         if progress is not None:
             progress("done", len(checks), len(checks))
     report = Report(
@@ -86,6 +94,8 @@ def checkup(
     )
     report.extra["inconclusive"] = inconclusive
     report.extra["skipped_checks"] = skipped
+    if looked is not None:
+        report.extra["look"] = looked
     return report
 
 

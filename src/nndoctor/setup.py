@@ -461,7 +461,9 @@ class Setup:
     receives whatever the model returns (built-in ``torch.nn`` losses the primary tensor).
     ``optimizer`` is a callable ``params -> Optimizer`` or an optimizer already bound to the
     model's parameters (only its settings are used). ``task`` is one of binary / multiclass /
-    multilabel / regression / sequence, or "auto".
+    multilabel / regression / sequence, or "auto". ``test`` (same forms as ``val``) and
+    ``target_error`` (the error a human or the state of the art reaches: 1 - accuracy for
+    classes, the MSE for values) feed the bias/variance reading of the report's look.
     """
 
     def __init__(
@@ -477,6 +479,8 @@ class Setup:
         seed: int = 0,
         inputs: Accessor | None = None,
         targets: Accessor | None = None,
+        test: Any = None,
+        target_error: float | None = None,
     ) -> None:
         if not isinstance(model, nn.Module):
             raise SetupError(
@@ -498,6 +502,11 @@ class Setup:
         self.inputs_accessor, self.targets_accessor = inputs, targets
         self.train_loader = self._loader(train, "train", shuffle=True)
         self.val_loader = self._loader(val, "val", shuffle=False) if val is not None else None
+        self.test_loader = self._loader(test, "test", shuffle=False) if test is not None else None
+        if target_error is not None and not (isinstance(target_error, (int, float)) and target_error >= 0):
+            raise SetupError(f"target_error={target_error!r} is not a non-negative number.",
+                             "Pass the error you aim for, e.g. target_error=0.02 for 98% accuracy.")
+        self.target_error = None if target_error is None else float(target_error)
         self.optimizer_factory, self.optimizer_description = _optimizer_factory(optimizer, model)
         self.user_optimizer = optimizer if isinstance(optimizer, torch.optim.Optimizer) else None
         self._requested_task = task
@@ -571,7 +580,7 @@ class Setup:
 
     def batches(self, split: str = "train", limit: int | None = None) -> Iterable[Batch]:
         """Iterate ``(x, y)`` batches of a split, at most ``limit`` of them (a stream is read in order)."""
-        loader = self.train_loader if split == "train" else self.val_loader
+        loader = self.test_loader if split == "test" else self.train_loader if split == "train" else self.val_loader
         if loader is None:
             return
         for i, batch in enumerate(loader):

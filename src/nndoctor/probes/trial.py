@@ -443,6 +443,7 @@ class TrialResult:
     support: dict[int, int] = field(default_factory=dict)
     predicted_share: dict[int, float] = field(default_factory=dict)
     recall_split: str | None = None
+    model: nn.Module | None = field(default=None, repr=False, compare=False)  # the trained copy (the look reads it)
 
     @property
     def has_val(self) -> bool:
@@ -591,4 +592,5 @@ def trial_probe(ctx: "Context", config: TrialConfig | None = None) -> TrialResul
     result = run_trial(ctx.setup, model, optimizer, train, val, replace(config, steps=steps),
                        deadline=probe_deadline(ctx, config.seconds))
     ctx.telemetry["trial"] = result.telemetry()
+    result.model = model
     return result

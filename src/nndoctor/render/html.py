@@ -22,6 +22,8 @@ from .. import __version__
 from ..findings import Finding, Severity, jsonable
 from ..report import SCHEMA_VERSION, Report
 from . import headline
+from .look_html import CSS as LOOK_CSS
+from .look_html import render_look
 from .plots import Figure, plots_for, render_figures
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -179,6 +181,7 @@ FRAGMENT = """<style>{{ css }}</style>
 {% if not_judged[2] %}<p class="note">Skipped (nothing to judge them on):</p>
 <ul class="note">{% for line in not_judged[2] %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 {% if not_judged[3] %}<p class="note">Not judged: {{ not_judged[3]|join(", ") }}.</p>{% endif %}
+{{ look_section }}
 <h2>Plots</h2>
 {% for fig in figures %}
 <figure id="plot-{{ fig.key }}">
@@ -292,8 +295,9 @@ def render_fragment(report: Report, figures: list[Figure] | None = None) -> str:
     titles = {fig.key: fig.title for fig in figures if fig.src}
     tree = _tree(list(report.findings), titles)
     return _FRAGMENT.render(
-        css=Markup(CSS),
+        css=Markup(CSS + LOOK_CSS),
         report=report,
+        look_section=render_look(report),
         not_judged=not_judged(report),
         setup=report.setup or {},
         setup_rows=_setup_rows(report.setup),

@@ -1,0 +1,69 @@
+"""Dumb baselines before anything clever: the prior, a linear model, the input-independent net.
+
+The prior (majority class / target mean) and the linear model (logistic or ridge regression
+on the flattened features) are scikit-learn's, fitted on the same training samples and
+scored on the same validation samples as the network. The input-independent baseline is
+the network itself trained on zeroed inputs: what it reaches there is what it can get
+without looking at the data.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, mean_squared_error
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+# Flattened inputs wider than this are not "flat features" a linear model is a fair baseline on.
+MAX_LINEAR_FEATURES = 4096
+# Logistic regression's iteration budget (lbfgs); fixed so the baseline is deterministic and bounded.
+LOGISTIC_ITERATIONS = 300
+
+
+def prior_baseline(y_train: np.ndarray, y_val: np.ndarray, classes: bool) -> dict[str, Any]:
+    """The majority class (its accuracy) or the training mean (its MSE) on the validation targets."""
+    x_train, x_val = np.zeros((len(y_train), 1)), np.zeros((len(y_val), 1))
+    if classes:
+        model = DummyClassifier(strategy="prior").fit(x_train, y_train)
+        return {"name": "prior (majority class)", "metric": "accuracy",
+                "value": float(accuracy_score(y_val, model.predict(x_val)))}
+    model = DummyRegressor(strategy="mean").fit(x_train, y_train)
+    return {"name": "prior (training mean)", "metric": "mse",
+            "value": float(mean_squared_error(y_val.reshape(len(y_val), -1), model.predict(x_val).reshape(len(y_val), -1)))}
+
+
+def linear_baseline(x_train: np.ndarray | None, y_train: np.ndarray, x_val: np.ndarray | None, y_val: np.ndarray,
+                    classes: bool, why_not: str | None = None) -> dict[str, Any]:
+    """Logistic (classes) or ridge (values) regression on standardised flat features; skipped with a note otherwise."""
+    name = "logistic regression" if classes else "ridge regression"
+    metric = "accuracy" if classes else "mse"
+    if x_train is None or x_val is None:
+        return {"name": name, "metric": metric, "value": None, "note": why_not or "the inputs are not flat features"}
+    if x_train.shape[1] > MAX_LINEAR_FEATURES:
+        return {"name": name, "metric": metric, "value": None,
+                "note": f"{x_train.shape[1]} input features are more than {MAX_LINEAR_FEATURES}: not flat features"}
+    if classes and len(np.unique(y_train)) < 2:
+        return {"name": name, "metric": metric, "value": None, "note": "the training sample holds a single class"}
+    if classes:
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=LOGISTIC_ITERATIONS))
+        model.fit(x_train, y_train)
+        return {"name": name, "metric": metric, "value": float(accuracy_score(y_val, model.predict(x_val)))}
+    model = make_pipeline(StandardScaler(), Ridge(alpha=1.0)).fit(x_train, y_train)
+    predicted = model.predict(x_val).reshape(len(y_val), -1)
+    return {"name": name, "metric": metric, "value": float(mean_squared_error(y_val.reshape(len(y_val), -1), predicted))}
+
+
+def standard_error(metric: str, network: float, residuals_sq: np.ndarray | None, n: int) -> float:
+    """The sampling error of the network's validation metric on ``n`` samples.
+
+    Accuracy: the binomial standard error sqrt(p(1-p)/n); MSE: the standard error of the mean
+    of the squared residuals.
+    """
+    if metric == "accuracy":
+        return float(np.sqrt(max(network * (1 - network), 1e-12) / max(n, 1)))
+    if residuals_sq is not None and len(residuals_sq) > 1:
+        return float(np.std(residuals_sq, ddof=1) / np.sqrt(len(residuals_sq)))
+    return 0.0

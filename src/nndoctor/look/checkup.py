@@ -1,0 +1,72 @@
+"""Checkup's adapter for the look: after the checks, measure the data and the trial's predictions.
+
+The trial's trained copy is read from the probe cache; when G606 is wanted and no check ran
+the trial yet, the trial runs here (the same cached probe, so never twice). A failure is
+reported as a check failure, never raised into the exam.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..checks.base import Context, Inconclusive
+from ..findings import Finding
+from ..report import CheckFailure
+from ..rng import seed_everything
+from ..verdicts.baselines import below_baseline
+from . import LookConfig, look
+
+CODES = ("G606",)
+# The spread's re-runs get at most the work of one trial at the reference step cost (400 steps
+# of 1e9 FLOPs, scaled for the device type): about 12 s of a 2-core CPU. Costlier setups skip
+# them with a note; the limit depends on the setup only, so the report never depends on load.
+SPREAD_REFERENCE_STEPS = 400
+
+
+def spread_affordable(ctx: Context, steps: int, runs: int) -> tuple[bool, str]:
+    """Whether the spread's ``runs`` re-runs of ``steps`` steps fit the work budget, and why not."""
+    from ..probes.trial import DEVICE_SPEEDUP, REFERENCE_STEP_FLOPS
+
+    cost = ctx.cached_probes().get("step_cost")
+    if cost is None:
+        return True, ""
+    kind = ctx.setup.device.type
+    allowed = SPREAD_REFERENCE_STEPS * REFERENCE_STEP_FLOPS * DEVICE_SPEEDUP.get(kind, 1.0)
+    work = runs * steps * cost.step_flops(ctx.setup.batch_size)
+    if work <= allowed:
+        return True, ""
+    return False, (f"spread not measured: {runs} re-runs of {steps} steps would cost {work:.2g} FLOPs, more than the "
+                   f"look's budget of {allowed:.2g}; run nndoctor.look.look(setup, model) to measure it")
+
+
+def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: list[CheckFailure],
+             config: LookConfig | None = None) -> dict[str, Any] | None:
+    """The JSON-able look for ``report.extra["look"]``; G606's findings are appended to ``findings``."""
+    config = config or LookConfig()
+    seed_everything(ctx.setup.seed)
+    try:
+        trial = ctx.cached_probes().get("trial")
+        if trial is None and wanted.intersection(CODES) and not ctx.out_of_time():
+            from ..probes.trial import trial_probe
+
+            trial = ctx.probe("trial", trial_probe)
+        model = getattr(trial, "model", None) if trial is not None and trial.diverged_step is None else None
+        if ctx.out_of_time():
+            model = None
+        steps = min(int(getattr(trial, "steps", None) or config.steps), config.max_steps)
+        affordable, why = spread_affordable(ctx, steps, config.runs)
+        if not affordable:
+            config = replace(config, spread=False)
+        looked, comparison = look(ctx.setup, model, steps, config)
+        if why:
+            looked["notes"].append(why)
+        if trial is not None and trial.diverged_step is not None:
+            looked["notes"].append(f"the trial's loss turned non-finite at step {trial.diverged_step}: no predictions to look at")
+        if comparison is not None and wanted.intersection(CODES):
+            findings.extend(below_baseline(comparison))
+        return looked
+    except Inconclusive as exc:
+        return {"notes": [f"not measured: {exc}"]}
+    except Exception as exc:  # noqa: BLE001 - the look must never break the exam
+        failures.append(CheckFailure("look", CODES, f"{type(exc).__name__}: {exc}"))
+        return None

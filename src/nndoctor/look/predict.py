@@ -1,0 +1,153 @@
+"""Predictions after training: confusion, per-class precision/recall, the worst samples.
+
+Scikit-learn computes the confusion matrix and the per-class scores; this module only
+gathers the model's outputs on fixed batches and picks the samples worth looking at: the
+highest per-sample loss and the most confident mistakes, each with predicted vs true label.
+Regression gets predicted vs true pairs and the residuals.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+from torch import nn
+
+from ..setup import Setup, primary_output
+
+# How many of the worst samples to show, and the most (predicted, true) pairs kept for a scatter.
+WORST = 8
+SCATTER_POINTS = 400
+
+
+@dataclass
+class Outputs:
+    """Flattened predictions on fixed batches: class ids (or values), confidence, truth, per-sample loss."""
+
+    kind: str  # "classes" or "values"
+    predicted: np.ndarray
+    truth: np.ndarray
+    confidence: np.ndarray | None
+    loss: np.ndarray | None  # per sample (None for token sequences or a loss that cannot be split)
+    n_classes: int | None
+    sample: np.ndarray | None = None  # which sample (row of the scored batches) each prediction belongs to
+
+
+def _class_scores(setup: Setup, out: torch.Tensor) -> torch.Tensor | None:
+    """Class probabilities with the class axis last, one row per scored position; None when not classes."""
+    if setup.task == "sequence" and setup.class_axis is not None:
+        return torch.softmax(out.movedim(setup.class_axis, -1).reshape(-1, out.shape[setup.class_axis]).float(), -1)
+    if setup.task in ("multiclass", "binary") and out.dim() == 2 and out.shape[1] > 1:
+        return torch.softmax(out.float(), -1)
+    if setup.task == "binary":
+        p = out.reshape(-1).float()
+        p = p if type(setup.loss).__name__ == "BCELoss" else torch.sigmoid(p)
+        return torch.stack([1 - p, p], dim=-1)
+    return None
+
+
+def _truth(setup: Setup, y: torch.Tensor) -> torch.Tensor:
+    if setup.task == "multiclass" and y.dim() == 2 and y.is_floating_point():
+        return y.argmax(dim=1)
+    if setup.task == "binary":
+        return (y.reshape(-1).float() > 0.5).long()
+    return y.reshape(-1).long()
+
+
+def _per_sample_loss(setup: Setup, out: Any, y: torch.Tensor) -> np.ndarray | None:
+    """The user's loss on each sample alone (None when the loss cannot be split per sample)."""
+    try:
+        return np.array([float(setup.compute_loss(out[i:i + 1], y[i:i + 1])) for i in range(int(y.shape[0]))])
+    except Exception:  # noqa: BLE001 - LossUnavailable, or a loss that reads whole batches only
+        return None
+
+
+def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tensor]]) -> Outputs | None:
+    """The model's predictions on ``batches`` in eval mode (the model's mode is restored)."""
+    was_training = model.training
+    model.eval()
+    pred, truth, conf, losses, samples = [], [], [], [], []
+    kind = "values"
+    offset = 0
+    try:
+        with torch.no_grad():
+            for x, y in batches:
+                out = setup.forward(model, x)
+                primary = primary_output(out)
+                if primary is None:
+                    return None
+                scores = _class_scores(setup, primary)
+                if scores is not None:
+                    kind = "classes"
+                    target = _truth(setup, y).cpu()
+                    keep = target != setup.ignore_index
+                    best = scores.max(dim=-1)
+                    pred.append(best.indices.cpu()[keep])
+                    conf.append(best.values.cpu()[keep])
+                    truth.append(target[keep])
+                    rows = torch.arange(offset, offset + int(y.shape[0])).reshape(-1, *([1] * (y.dim() - 1)))
+                    samples.append(rows.expand(*y.shape).reshape(-1)[keep] if setup.task == "sequence" else rows.reshape(-1)[keep])
+                    offset += int(y.shape[0])
+                    if setup.task != "sequence" and losses is not None:
+                        part = _per_sample_loss(setup, out, y)
+                        losses = None if part is None else losses + [part]
+                else:
+                    if setup.task != "regression" or primary.shape[0] != y.shape[0]:
+                        return None
+                    pred.append(primary.reshape(-1).float().cpu())
+                    truth.append(y.reshape(-1).float().cpu())
+    finally:
+        model.train(was_training)
+    if not pred:
+        return None
+    n_classes = setup.n_classes or (2 if setup.task == "binary" else None)
+    return Outputs(kind, torch.cat(pred).numpy(), torch.cat(truth).numpy(),
+                   torch.cat(conf).numpy() if conf else None,
+                   np.concatenate(losses) if losses else None, n_classes,
+                   torch.cat(samples).numpy() if samples else None)
+
+
+def summarise(outputs: Outputs) -> dict[str, Any]:
+    """Confusion and per-class scores (classes) or scatter and residuals (values), JSON-able."""
+    if outputs.kind == "values":
+        residual = outputs.predicted - outputs.truth
+        take = np.linspace(0, len(residual) - 1, min(SCATTER_POINTS, len(residual))).astype(int)
+        return {
+            "kind": "regression", "samples": len(residual),
+            "mse": float(np.mean(residual ** 2)), "mae": float(np.mean(np.abs(residual))),
+            "predicted": outputs.predicted[take].round(5).tolist(), "true": outputs.truth[take].round(5).tolist(),
+            "residual_mean": float(residual.mean()), "residual_std": float(residual.std()),
+        }
+    labels = list(range(outputs.n_classes)) if outputs.n_classes else sorted(
+        set(outputs.truth.tolist()) | set(outputs.predicted.tolist()))
+    matrix = confusion_matrix(outputs.truth, outputs.predicted, labels=labels)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        outputs.truth, outputs.predicted, labels=labels, zero_division=0)
+    summary: dict[str, Any] = {
+        "kind": "classes", "samples": len(outputs.truth), "labels": [int(c) for c in labels],
+        "accuracy": float(np.mean(outputs.predicted == outputs.truth)),
+        "confusion": matrix.tolist(),
+        "precision": precision.round(4).tolist(), "recall": recall.round(4).tolist(),
+        "f1": f1.round(4).tolist(), "support": support.tolist(),
+    }
+    summary["highest_loss"] = _worst(outputs, outputs.loss) if outputs.loss is not None else []
+    wrong = outputs.predicted != outputs.truth
+    if outputs.confidence is not None:
+        summary["confident_mistakes"] = _worst(outputs, np.where(wrong, outputs.confidence, -np.inf), only_finite=True)
+    return summary
+
+
+def _worst(outputs: Outputs, score: np.ndarray, only_finite: bool = False) -> list[dict[str, Any]]:
+    """The ``WORST`` predictions by ``score`` (highest first): index (a position for token sequences),
+    the sample it belongs to, predicted, true and score."""
+    order = np.argsort(-score, kind="stable")[:WORST]
+    rows = []
+    for i in order:
+        if only_finite and not np.isfinite(score[i]):
+            break
+        rows.append({"index": int(i), "sample": int(outputs.sample[i]) if outputs.sample is not None else int(i),
+                     "predicted": int(outputs.predicted[i]), "true": int(outputs.truth[i]),
+                     "score": round(float(score[i]), 4)})
+    return rows

@@ -102,7 +102,8 @@ def outputs_at_loss(probe: InitOutputs) -> OutputsAtLoss | None:
     bad = int((~finite).sum())
     measurement = OutputsAtLoss(loss=probe.loss_name, minimum=None, maximum=None, count=out.numel(), nonfinite=bad,
                                 nonfinite_inputs=probe.nonfinite_inputs, final=probe.final_module,
-                                location=_activation_location(probe) or probe.final_module_name)
+                                location=_activation_location(probe) or probe.final_module_name,
+                                final_op=probe.final_op, final_op_range=probe.final_op_range)
     if bad:
         measurement.location = probe.final_module_name
         return measurement
@@ -269,7 +270,8 @@ def _root_of_initial_loss(ctx: Context, probe: InitOutputs) -> str | None:
         return "L301"
     if any(True for _ in sigmoid_before_logits_loss(ctx)):
         return "L302"
-    if probe.offset_loss is not None and probe.constant_loss and probe.offset_loss >= 2 * probe.constant_loss:
+    limit = probe.offset_limit()
+    if probe.offset_loss is not None and limit is not None and probe.offset_loss >= limit:
         return "M210"
     return None
 
@@ -279,6 +281,10 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
     """Loss at init outside [constant predictor, chance] (verdict: ``verdicts.loss.unexpected_initial_loss``)."""
     probe = _probe(ctx)
     init, chance, constant = probe.loss, probe.chance_loss, probe.constant_loss
+    if probe.space == "values" and probe.shared_constant_loss is not None:
+        # Several outputs: a network that knows nothing yet knows no per-unit mean either; what it
+        # should score is the spread of all target values around one constant (= chance for one output).
+        chance = max(probe.shared_constant_loss, constant or 0.0)
     if None in (init, chance, constant):
         return
     yield from _unexpected_initial_loss(InitialLoss(

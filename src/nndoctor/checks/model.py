@@ -13,7 +13,11 @@ from torch import nn
 from torch.func import functional_call
 
 from ..findings import Finding, Severity
-from ..probes.init_outputs import CLASSIFICATION_TASKS, init_outputs
+from ..probes.init_outputs import (
+    CLASSIFICATION_TASKS,
+    OFFSET_LIMIT_SIGMAS,
+    init_outputs,
+)
 from ..probes.layer_stats import LayerStats, layer_stats, weight_modules
 from ..setup import batch_size_of, slice_inputs
 from ..verdicts.layers import (
@@ -51,8 +55,6 @@ VANISHED_RATIO = 1e-2
 MIXING_TOLERANCE = 1e-6
 # The same in float32 forward passes: moving other samples' inputs must leave a sample's output untouched.
 FORWARD_MIXING_TOLERANCE = 1e-4
-# The bias alone at least doubles the loss of the best constant prediction.
-PRIOR_GAP = 2.0
 
 
 def _stats(ctx: Context) -> LayerStats:
@@ -404,7 +406,7 @@ def no_gradient_path(ctx: Context) -> Iterable[Finding]:
             explained_by = "M203"
     yield from verdict_no_gradient_path(GradientReach(
         len(stats.trainable), missing, zero, f"after backpropagating the loss over {stats.samples} samples",
-        stats.error, explained_by,
+        stats.error, explained_by, reached=[n for n in stats.trainable if stats.grad_norms.get(n)],
     ))
 
 
@@ -415,13 +417,18 @@ def output_bias_not_prior(ctx: Context) -> Iterable[Finding]:
     init, constant, offset = probe.loss, probe.constant_loss, probe.offset_loss
     if None in (init, constant, offset) or not all(map(math.isfinite, (init, constant, offset))) or constant <= 0:
         return
-    if init >= PRIOR_GAP * constant and offset >= PRIOR_GAP * constant:
+    # Regression: the offset matters once the average output lies outside the bulk of the targets
+    # (costs more than a constant OFFSET_LIMIT_SIGMAS pooled target stds off); classes: twice the prior's loss.
+    limit = probe.offset_limit()
+    if init >= limit and offset >= limit:
         reference = "the log class prior" if probe.task in CLASSIFICATION_TASKS and probe.space != "values" else "the target mean"
+        beyond = (f", more than a constant {OFFSET_LIMIT_SIGMAS:g} target standard deviations off their mean ({limit:.4g})"
+                  if probe.space == "values" and probe.offset_limit_loss is not None else "")
         yield Finding(
             "M210", Severity.WARNING,
             f"The loss at init is {init:.4g}, but predicting {reference} for every sample would give {constant:.4g}; "
-            f"the model's average output alone costs {offset:.4g}. The output bias does not start at the prior.",
+            f"the model's average output alone costs {offset:.4g}{beyond}. The output bias does not start at the prior.",
             evidence={"init_loss": init, "constant_predictor_loss": constant, "offset_loss": offset, "task": probe.task,
-                      "chance_loss": probe.chance_loss},
+                      "chance_loss": probe.chance_loss, "offset_limit_loss": limit},
             location=_output_layer(ctx, _stats(ctx)),
         )

@@ -33,6 +33,12 @@ ELEMENT_LOGITS = ("BCEWithLogitsLoss",)
 ELEMENT_PROBS = ("BCELoss",)
 REGRESSION_LOSSES = ("MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss")
 CLASSIFICATION_TASKS = ("binary", "multiclass", "multilabel")
+# A regression output's average is badly placed once it lies outside the bulk of the targets,
+# more than two (pooled) target standard deviations from their mean (~95% of a normal's mass
+# is within): inside it, the offset is one more error the first steps remove.
+OFFSET_LIMIT_SIGMAS = 2.0
+# Classes: the output offset alone at least doubles the loss of the best constant prediction (the prior).
+PRIOR_GAP = 2.0
 MAX_OUTPUT_ELEMENTS = 16_000_000  # outputs kept for the checks (a language model's (N, T, V) logits grow fast)
 
 
@@ -50,6 +56,8 @@ class InitOutputs:
     chance_loss: float | None = None
     constant_loss: float | None = None
     offset_loss: float | None = None
+    shared_constant_loss: float | None = None  # values: one constant for every output element (the pooled target scale)
+    offset_limit_loss: float | None = None  # values: a constant OFFSET_LIMIT_SIGMAS pooled target stds off the pooled mean
     final_module: str | None = None
     final_module_name: str | None = None
     final_module_obj: nn.Module | None = field(default=None, repr=False)
@@ -58,6 +66,14 @@ class InitOutputs:
     final_op_range: tuple[float, float] | None = None  # the range that op can produce, when bounded
     error: str | None = None
     class_axis: int = 1  # where the classes are: 1, or the last axis of a language model's (N, T, V)
+
+    def offset_limit(self) -> float | None:
+        """The loss above which the average output is off the prior: for regression the loss of a
+        constant ``OFFSET_LIMIT_SIGMAS`` pooled target stds off the mean, else ``PRIOR_GAP`` times the
+        best constant prediction's (M210)."""
+        if self.space == "values" and self.offset_limit_loss is not None:
+            return self.offset_limit_loss
+        return PRIOR_GAP * self.constant_loss if self.constant_loss is not None else None
 
     @property
     def n_classes(self) -> int | None:
@@ -305,3 +321,24 @@ def _add_references(result: InitOutputs, loss: Any) -> None:
     result.chance_loss = _evaluate(loss, neutral, targets) if neutral is not None else result.constant_loss
     own_mean = outputs.mean(0, keepdim=True).expand_as(outputs).contiguous()
     result.offset_loss = _evaluate(loss, own_mean, targets)
+    if result.space == "values":
+        _add_pooled_references(result, loss)
+
+
+def _add_pooled_references(result: InitOutputs, loss: Any) -> None:
+    """The target scale of a regression, pooled over every output element, in the loss's own units.
+
+    Several outputs (an autoencoder's pixels) have per-unit means that the network learns like
+    the rest of the mapping; the scale that says whether an error is large is the spread of all
+    target values around one shared constant. With a single output this is the per-column
+    reference itself.
+    """
+    outputs, targets = result.outputs, result.targets
+    values = targets.float().reshape(-1)
+    if values.numel() < 2 or targets.numel() != outputs.numel():
+        return
+    centre, spread = values.mean(), values.std()
+    shared = [_evaluate(loss, torch.full_like(outputs, float(c)), targets) for c in (centre, values.median())]
+    shared = [v for v in shared if v is not None]
+    result.shared_constant_loss = min(shared) if shared else None
+    result.offset_limit_loss = _evaluate(loss, torch.full_like(outputs, float(centre + OFFSET_LIMIT_SIGMAS * spread)), targets)

@@ -257,12 +257,38 @@ class GradientReach:
     over: str  # e.g. "after backpropagating the loss over 256 samples", "in 12 sampled steps"
     error: str | None = None
     explained_by: str | None = None  # a root cause found with it (M201: identical units, M203: dead layer)
+    reached: Sequence[str] = ()  # tensors that did get a nonzero gradient
+
+
+# Where a module keeps the weight that its ``bias`` sits beside: plain, old-style spectral/weight
+# norm (``weight_orig``, ``weight_g``/``weight_v``) and torch.nn.utils.parametrizations
+# (``parametrizations.weight.original``, ``original0``/``original1`` for weight_norm).
+SIBLING_WEIGHTS = ("weight", "weight_orig", "weight_g", "weight_v", "parametrizations.weight.original",
+                   "parametrizations.weight.original0", "parametrizations.weight.original1")
+
+
+def shift_invariant_biases(zero_grad: Sequence[str], reached: Sequence[str]) -> list[str]:
+    """Zero-gradient biases whose own module's weight did get a gradient.
+
+    The gradient reaches that module's output (its weight learns), so a bias stuck at exactly
+    zero means the loss does not change when the output shifts by a constant: a WGAN or hinge
+    critic scores real minus fake, a bias before BatchNorm is subtracted again. That is a
+    property of the objective, not a broken path.
+    """
+    got = set(reached)
+    found = []
+    for name in zero_grad:
+        module, _, leaf = name.rpartition(".")
+        if leaf == "bias" and any((f"{module}.{w}" if module else w) in got for w in SIBLING_WEIGHTS):
+            found.append(name)
+    return found
 
 
 @verdict("M209")
 def no_gradient_path(m: GradientReach) -> Iterable[Finding]:
     """Trainable parameters that get no gradient from the loss can never learn."""
-    missing, zero = list(m.no_grad), list(m.zero_grad)
+    invariant = shift_invariant_biases(m.zero_grad, m.reached)
+    missing, zero = list(m.no_grad), [n for n in m.zero_grad if n not in invariant]
     if not (missing or zero):
         return
     parts = []

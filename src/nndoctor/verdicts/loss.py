@@ -27,6 +27,9 @@ INIT_LOSS_ABOVE = 1.5
 INIT_REGRESSION_LOSS_ABOVE = 3.0
 # Below half of both chance and the constant predictor: an untrained model cannot beat a constant guess.
 INIT_LOSS_BELOW = 0.5
+# A loss measured on one batch is its expectation give or take a standard error (per-sample spread / sqrt(n));
+# the expected range widens by three of them, so sampling noise alone is not a finding.
+INIT_LOSS_STANDARD_ERRORS = 3.0
 # L308: a mean-reduced loss on a batch equals the mean over its halves (ratio 1); a sum doubles (ratio 2).
 SUM_REDUCTION_RATIO = 1.5
 # L308: the loss's gradient at the outputs points against the task's standard loss (cosine below -0.5).
@@ -63,6 +66,8 @@ class OutputsAtLoss:
     final: str | None = None  # the final module / operation, for the message
     location: str | None = None
     where: str = "at init"
+    final_op: str | None = None  # the last value-changing autograd op (e.g. "Sigmoid", "Addmm"), when known
+    final_op_range: tuple[float, float] | None = None  # the range that op can produce, when bounded
 
 
 LOGITS_OVER_CLASSES = ("CrossEntropyLoss", "TokenCrossEntropyLoss", "cross_entropy")
@@ -78,7 +83,16 @@ def _probability_rows(m: OutputsAtLoss) -> bool:
 
 
 def _squashed(m: OutputsAtLoss) -> bool:
-    """Varying outputs that all lie in [0, 1], as after a sigmoid (all-equal outputs say nothing)."""
+    """Varying outputs that all lie in [0, 1], as after a sigmoid (all-equal outputs say nothing).
+
+    When the graph names the last operation, the wiring decides: a linear head whose small
+    init outputs happen to land in [0, 1] has applied no squashing, and only an op bounded to
+    [0, 1] (sigmoid, softmax, hardsigmoid, a clamp to it) has.
+    """
+    if m.final_op is not None:
+        bounds = m.final_op_range
+        if bounds is None or not (0.0 <= bounds[0] and bounds[1] <= 1.0):
+            return False
     return (m.count > 1 and m.minimum is not None and m.maximum is not None
             and 0.0 <= m.minimum < m.maximum <= 1.0)
 
@@ -213,6 +227,7 @@ class InitialLoss:
     loss: str = ""
     explained_by: str | None = None
     where: str = "at init"
+    standard_error: float = 0.0  # of ``init`` as an estimate of the expected loss (one small batch: spread / sqrt(n))
 
 
 CLASS_SPACES = ("class_logits", "class_log_probs")
@@ -226,7 +241,8 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
         return
     regression = m.space not in CLASS_SPACES + ELEMENT_SPACES
     above = INIT_REGRESSION_LOSS_ABOVE if regression else INIT_LOSS_ABOVE
-    high, low = above * max(m.chance, m.constant), INIT_LOSS_BELOW * min(m.chance, m.constant)
+    noise = INIT_LOSS_STANDARD_ERRORS * m.standard_error
+    high, low = above * max(m.chance, m.constant) + noise, INIT_LOSS_BELOW * min(m.chance, m.constant) - noise
     if low <= m.init <= high:
         return
     if m.space in CLASS_SPACES:
@@ -242,7 +258,8 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
         + (": an untrained model should not beat a constant prediction" if m.init < low else ": the output layer starts "
            "confidently wrong") + ".",
         evidence={"init_loss": m.init, "initial_loss": m.init, "chance_loss": m.chance, "constant_predictor_loss": m.constant,
-                  "ratio_to_chance": m.init / m.chance, "loss": m.loss, "expected_range": [low, high]},
+                  "ratio_to_chance": m.init / m.chance, "loss": m.loss, "expected_range": [low, high],
+                  "standard_error": m.standard_error},
         explained_by=m.explained_by,
     )
 

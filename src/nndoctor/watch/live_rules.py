@@ -149,11 +149,15 @@ def reference_loss(t: Telemetry, facts: dict[str, Any], upper: bool = False) -> 
         prior = _class_prior(t)
         return None if prior is None else (prior.upper if upper else prior.estimate)
     if kinds & {"binary_cross_entropy_with_logits", "binary_cross_entropy"}:
-        means = [c.evidence.get("target_mean") for c in _loss_calls(t, ("binary_cross_entropy_with_logits", "binary_cross_entropy"))]
+        binary = [c.evidence for c in _loss_calls(t, ("binary_cross_entropy_with_logits", "binary_cross_entropy"))]
+        means = [e.get("target_mean") for e in binary]
         means = [m for m in means if m is not None and 0 <= m <= 1]
-        if means:
+        weights = {e.get("pos_weight", 1.0) for e in binary}
+        if means and len(weights) == 1 and not any(e.get("weighted") for e in binary):
             p = min(max(float(np.mean(means)), 1e-6), 1 - 1e-6)
-            return float(-(p * math.log(p) + (1 - p) * math.log(1 - p)))
+            w = weights.pop()  # pos_weight w: the best constant is q = wp / (wp + 1 - p)
+            q = w * p / (w * p + 1 - p)
+            return float(-(w * p * math.log(q) + (1 - p) * math.log(1 - q)))
     if "mse_loss" in kinds and t.target_stats:
         stds = [s for _, _, s in t.target_stats]
         means = [m for _, m, _ in t.target_stats]
@@ -817,6 +821,7 @@ def _outputs_at_loss(calls: list, kind: str) -> OutputsAtLoss | None:
     count = int(sum(np.prod(e.get("input_shape") or [1]) for e in finite))
     classed = [e for e in finite if "classes" in e]
     logprob = [e["log_probabilities"] for e in classed if "log_probabilities" in e]
+    wired = next((e for e in finite if "output_op" in e), {})  # the graph's last op, as recorded at the loss call
     return OutputsAtLoss(
         loss=kind, minimum=min(e["input_min"] for e in finite), maximum=max(e["input_max"] for e in finite), count=count,
         classes=classed[0]["classes"] if classed else None,
@@ -825,6 +830,8 @@ def _outputs_at_loss(calls: list, kind: str) -> OutputsAtLoss | None:
         nonfinite=int(sum(c.evidence.get("input_nonfinite", 0) for c in seen if c.step == first)),
         log_probabilities=all(logprob) if logprob else None,
         where=f"at the loss over {len(finite)} sampled calls", location="model output",
+        final_op=wired.get("output_op"),
+        final_op_range=tuple(wired["output_op_range"]) if "output_op_range" in wired else None,
     )
 
 
@@ -881,8 +888,10 @@ def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
         first /= max(1.0, float(np.prod(e.get("input_shape") or [1])) / classes)
     chance = math.log(classes)
     constant = reference_loss(t, facts, upper=True) or chance
+    spread = e.get("term_std") if e.get("reduction", "mean") == "mean" else None  # one batch: its mean's standard error
     yield from unexpected_initial_loss(InitialLoss(
         init=first, chance=chance, constant=constant, n_classes=classes, loss=first_calls[0].kind, where="at step 0",
+        standard_error=spread / math.sqrt(e["terms"]) if spread and e.get("terms") else 0.0,
         space="class_logits" if first_calls[0].kind == "cross_entropy" else "class_log_probs"))
 
 
@@ -928,8 +937,9 @@ def no_gradient(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
     missing = [n for n, c in t.grad_missing.items() if c >= t.grad_samples and n in t.initial_weights]
     zero = [n for n, norms in t.grad_norms.items()
             if n in t.initial_weights and n not in missing and len(norms) >= 3 and all(v == 0.0 for v in norms)]
+    reached = [n for n, norms in t.grad_norms.items() if any(v != 0.0 for v in norms)]
     yield from no_gradient_path_verdict(GradientReach(len(t.initial_weights), missing, zero,
-                                                      f"in {t.grad_samples} sampled steps of the run"))
+                                                      f"in {t.grad_samples} sampled steps of the run", reached=reached))
 
 
 # -- G: generalisation ---------------------------------------------------------------------

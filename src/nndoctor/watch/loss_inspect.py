@@ -76,13 +76,15 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
             lse = torch.logsumexp(out, dim=1)
             evidence["log_probabilities"] = evidence["input_max"] <= TOLERANCE and float(lse.abs().max()) <= 1e-2
             _class_targets(evidence, tgt, classes, out)
+            _term_spread(evidence, kind, out, tgt, classes)
         elif kind in ("binary_cross_entropy_with_logits", "binary_cross_entropy"):
             evidence["inside_unit_interval"] = bool(clean.numel() > 1) and evidence.get("input_min", -1) >= 0.0 and evidence.get("input_max", 2) <= 1.0
             if tgt.numel():
                 t = tgt.float()
                 evidence["target_min"], evidence["target_max"] = float(t.min()), float(t.max())
                 evidence["target_mean"] = float(t.mean())
-        if kind in REGRESSION or kind == "binary_cross_entropy":
+            _class_weights(evidence, kwargs)
+        if kind in REGRESSION or kind in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
             _last_operation(evidence, input, tgt)
         if kind in REGRESSION and tgt.numel():
             t = tgt.float()
@@ -95,6 +97,36 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
                 evidence["target_above_one_share"] = float((t > 1).float().mean())
                 evidence["target_integer"] = bool(torch.equal(t, t.round()))
         return evidence
+
+
+def _term_spread(evidence: dict[str, Any], kind: str, out: torch.Tensor, tgt: torch.Tensor, classes: int) -> None:
+    """Standard deviation of the per-sample loss terms (index targets in range, one row per sample).
+
+    Says how far one batch's mean loss may sit from the loss's expectation (L307 reads step 0's).
+    """
+    if out.dim() != 2 or tgt.is_floating_point() or evidence.get("target_kind") != "indices":
+        return
+    if not (0 <= evidence.get("target_min", -1) and evidence.get("target_max", classes) < classes):
+        return
+    labels = tgt.reshape(-1).long()
+    function = torch.nn.functional.cross_entropy if kind == "cross_entropy" else torch.nn.functional.nll_loss
+    terms = function(out, labels, reduction="none")
+    if terms.numel() > 1:
+        evidence["term_std"], evidence["terms"] = float(terms.std()), int(terms.numel())
+
+
+def _class_weights(evidence: dict[str, Any], kwargs: dict[str, Any]) -> None:
+    """A binary loss's ``pos_weight`` (one number) and whether other weights rescale its terms.
+
+    Both move the best constant prediction's loss away from the label entropy (G602's reference).
+    """
+    pos_weight = kwargs.get("pos_weight")
+    if isinstance(pos_weight, torch.Tensor) and pos_weight.numel() == 1:
+        evidence["pos_weight"] = float(pos_weight)
+    elif pos_weight is not None:
+        evidence["weighted"] = True
+    if kwargs.get("weight") is not None:
+        evidence["weighted"] = True
 
 
 def _last_operation(evidence: dict[str, Any], input: torch.Tensor, target: torch.Tensor) -> None:

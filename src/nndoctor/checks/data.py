@@ -435,15 +435,15 @@ def duplicate_samples(ctx: Context) -> Iterable[Finding]:
     found = copies.duplicates(ctx)
     if found is None or found.share < 0.01:
         return
-    near = (f"; {_pct(found.near_share)} have a near copy (distance below {copies.NEAR_FACTOR:g} of the typical "
-            f"neighbour distance) in {found.near_scope}" if found.near_rows else "")
+    near = (f"; {_pct(found.near_share)} have a near copy (a neighbour closer than chance allows at family-wise "
+            f"{copies.NEAR_ALPHA:g}, intrinsic dimension {found.dimension:.3g}) in {found.near_scope}" if found.near_rows else "")
     yield Finding(
         "D107", Severity.WARNING if found.share >= DUPLICATE_SHARE else Severity.INFO,
         f"{_pct(found.exact_share)} of training rows have an exact copy in {found.exact_scope}{near}. Duplicates "
         "weight some samples more and inflate any validation drawn from the same pool.",
         evidence={"exact_share": found.exact_share, "near_share": found.near_share, "exact_scope": found.exact_scope,
                   "near_scope": found.near_scope, "typical_distance": found.typical_distance,
-                  "threshold": found.threshold, "example_pairs": found.examples},
+                  "threshold": found.threshold, "dimension": found.dimension, "example_pairs": found.examples},
         location="train",
     )
 

@@ -114,8 +114,13 @@ class Neighbours:
 
     def near(self, others: np.ndarray) -> np.ndarray:
         """Rows whose nearest neighbour is improbably close (see the class note); ``others`` are the
-        sorted distances to each row's K nearest other rows."""
-        nearest, kth = others[:, 0], others[:, -1]
+        sorted distances to each row's K nearest other rows.
+
+        The yardstick is the row's own d_K or the sample's typical one, whichever is smaller: a
+        row in a thinning region (an outlier) has a far K-th neighbour, and its nearest would
+        look close against that alone.
+        """
+        nearest, kth = others[:, 0], np.minimum(others[:, -1], self.typical)
         if others.shape[1] < 2:
             return (nearest == 0) & (kth > 0)
         with np.errstate(divide="ignore", invalid="ignore"):

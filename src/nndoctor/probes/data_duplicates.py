@@ -125,7 +125,7 @@ class Neighbours:
             return (nearest == 0) & (kth > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(kth > 0, nearest / kth, 1.0)
-        p = -np.expm1((others.shape[1] - 1) * np.log1p(-np.minimum(ratio, 1.0) ** self.dimension))
+            p = -np.expm1((others.shape[1] - 1) * np.log1p(-np.minimum(ratio, 1.0) ** self.dimension))
         return (nearest == 0) & (kth > 0) | (p < NEAR_ALPHA / max(len(others), 1))
 
 

@@ -22,9 +22,10 @@ from ..setup import primary_output
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
 from ..probes.layer_stats import input_batchnorm
 from ..verdicts.data import (
-    BatchOrder, InputScale, LabelEncoding, LabelProbe, NonFiniteData, TargetScale, labels_unpredictable,
+    BatchOrder, CategoricalColumns, InputScale, LabelEncoding, LabelProbe, NonFiniteData, TargetScale, labels_unpredictable,
     mixed_feature_scales as _mixed_feature_scales, non_finite_data, ordered_batches, unnormalised_inputs,
     unscaled_regression_targets as _unscaled_regression_targets, bad_label_encoding as _bad_label_encoding,
+    categorical_as_numeric as _categorical_as_numeric,
 )
 from .base import Context, check
 
@@ -411,44 +412,21 @@ def _validation_disagreement(ctx: Context, probe) -> tuple[str, float, float, fl
 
 @check("D112", phase="data")
 def categorical_as_numeric(ctx: Context) -> Iterable[Finding]:
+    """Category codes, one-hot blocks and binary flags fed as magnitudes (verdict: ``verdicts.data.categorical_as_numeric``)."""
     found = _tabular(ctx)
     if found is None:
         return
     stats, x = found
+    sample = audit.sample_of(ctx, "train")
+    targets = audit.target_matrix(sample.y if sample is not None else None, ctx.setup.task)
     codes = audit.code_columns(x, stats)
-    if codes:
-        levels = {j: int(stats.distinct[j]) for j in codes}
-        yield Finding(
-            "D112", Severity.WARNING,
-            f"{len(codes)} columns hold a few evenly spaced levels among continuous features (consecutive integers, "
-            f"possibly scaled or standardised), like category codes fed as magnitudes: columns {_listing(codes)} "
-            f"({_listing(sorted(set(levels.values())))} levels). "
-            "The network reads code 3 as 'three times code 1'; one-hot encode or embed them "
-            "(counts and ordinal scales: standardise).",
-            evidence={"columns": codes[:100], "levels": levels}, location=f"columns {_listing(codes)}",
-        )
+    orders = [o for o in (audit.code_order(j, x[:, j], targets) for j in codes) if o is not None] if targets is not None else []
+    tested = {o.column for o in orders}
     binaries = audit.standardised_binary_columns(stats)
-    blocks = audit.one_hot_blocks(x, binaries)
-    in_blocks = {j for block in blocks for j in block}
-    if blocks:
-        yield Finding(
-            "D112", Severity.WARNING,
-            f"One-hot blocks were standardised: columns {'; '.join(f'{b[0]}-{b[-1]}' for b in blocks)} take two values "
-            "each with exactly one 'hot' column per row, centred and scaled; rare categories become large inputs. "
-            "Leave one-hot columns as 0/1.",
-            evidence={"blocks": blocks, "values": {j: stats.two_values[j] for j in sorted(in_blocks)[:50]}},
-            location=f"columns {'; '.join(f'{b[0]}-{b[-1]}' for b in blocks)}",
-        )
-    single = [j for j in binaries if j not in in_blocks]
-    if single:
-        yield Finding(
-            "D112", Severity.INFO,
-            f"{len(single)} binary columns were centred and scaled: columns {_listing(single)} take two values "
-            f"of opposite sign (e.g. {stats.two_values[single[0]][0]:.3g} / {stats.two_values[single[0]][1]:.3g}). "
-            "Usually harmless; keep 0/1 if a rare level becomes a large input.",
-            evidence={"columns": single[:100], "values": {j: stats.two_values[j] for j in single[:50]}},
-            location=f"columns {_listing(single)}",
-        )
+    yield from _categorical_as_numeric(CategoricalColumns(
+        orders=orders, untested=[j for j in codes if j not in tested], blocks=audit.one_hot_blocks(x, binaries),
+        single=binaries, two_values=stats.two_values, scope=sample.scope if sample is not None else "",
+    ))
 
 
 # -- duplicates, leakage and shift ----------------------------------------------------------
@@ -457,15 +435,15 @@ def duplicate_samples(ctx: Context) -> Iterable[Finding]:
     found = copies.duplicates(ctx)
     if found is None or found.share < 0.01:
         return
-    near = (f"; {_pct(found.near_share)} have a near copy (distance below {copies.NEAR_FACTOR:g} of the typical "
-            f"neighbour distance) in {found.near_scope}" if found.near_rows else "")
+    near = (f"; {_pct(found.near_share)} have a near copy (a neighbour closer than chance allows at family-wise "
+            f"{copies.NEAR_ALPHA:g}, intrinsic dimension {found.dimension:.3g}) in {found.near_scope}" if found.near_rows else "")
     yield Finding(
         "D107", Severity.WARNING if found.share >= DUPLICATE_SHARE else Severity.INFO,
         f"{_pct(found.exact_share)} of training rows have an exact copy in {found.exact_scope}{near}. Duplicates "
         "weight some samples more and inflate any validation drawn from the same pool.",
         evidence={"exact_share": found.exact_share, "near_share": found.near_share, "exact_scope": found.exact_scope,
                   "near_scope": found.near_scope, "typical_distance": found.typical_distance,
-                  "threshold": found.threshold, "example_pairs": found.examples},
+                  "threshold": found.threshold, "dimension": found.dimension, "example_pairs": found.examples},
         location="train",
     )
 

@@ -1,6 +1,6 @@
 """Data audit: measurements on a bounded random sample of each split.
 
-Everything here measures and returns numbers; the verdicts live in ``checks/data.py``.
+Everything here measures and returns numbers; the verdicts live in ``verdicts/data.py`` and ``checks/data.py``.
 Samples are drawn with a local generator (the global RNGs stay untouched), at most
 ``MAX_ROWS`` rows and ``MAX_ELEMENTS`` input values, so a million-row dataset audits in
 seconds. Cheap whole-split scans (non-finite values, label counts; exact duplicates in
@@ -21,6 +21,7 @@ from torch.utils.data import DataLoader, IterableDataset, TensorDataset
 
 from ..checks.base import check_deadline
 from ..setup import Setup
+from ..verdicts.data import CodeOrder
 
 MAX_ROWS = 4000
 MAX_ELEMENTS = 8_000_000
@@ -329,6 +330,75 @@ def code_columns(x: np.ndarray, stats: FeatureStats, max_levels: int = 20) -> li
         elif len(uniques) > max_levels and _lattice_steps(uniques) is None:
             continuous = True
     return grids if continuous else []
+
+
+# -- code order: does the target follow the code's order? ------------------------------------
+def target_matrix(y: np.ndarray | None, task: str) -> np.ndarray | None:
+    """Targets as float columns (rows x columns): regression values, or class indicators (one dropped).
+
+    Rows with a non-finite target are NaN throughout; None for targets that are not per-row
+    (sequences) or not numbers.
+    """
+    if y is None or task not in ("regression",) + CLASSIFICATION or np.asarray(y).dtype.kind not in "fiub":
+        return None
+    y = np.asarray(y, dtype=np.float64)
+    y = y.reshape(len(y), -1)
+    if task == "regression":
+        return y
+    finite = np.isfinite(y).all(axis=1)
+    labels = np.argmax(y, axis=1) if y.shape[1] > 1 else np.round(np.nan_to_num(y[:, 0]))
+    classes = np.unique(labels[finite])
+    if len(classes) < 2:
+        return None
+    indicators = (labels[:, None] == classes[None, 1:]).astype(np.float64)
+    indicators[~finite] = np.nan
+    return indicators
+
+
+def _monotone_rss(levels: np.ndarray, means: np.ndarray, counts: np.ndarray) -> tuple[float, int]:
+    """Weighted residual SS of the per-level means about the best isotonic fit (rising or falling), and its df."""
+    from sklearn.isotonic import IsotonicRegression
+
+    best = (np.inf, len(levels))
+    for rising in (True, False):
+        fitted = IsotonicRegression(increasing=rising).fit_transform(levels, means, sample_weight=counts)
+        rss = float(np.sum(counts * (means - fitted) ** 2))
+        if rss < best[0]:
+            best = (rss, len(np.unique(np.round(fitted, 12))))
+    return best
+
+
+def code_order(column: int, values: np.ndarray, targets: np.ndarray) -> CodeOrder | None:
+    """The per-code-means vs monotone-fit test of one code column (see ``CodeOrder``); None without usable rows."""
+    from scipy import stats as scipy_stats
+
+    rows = np.isfinite(values) & np.isfinite(targets).all(axis=1)
+    values, targets = values[rows], targets[rows]
+    levels, index, counts = np.unique(values, return_inverse=True, return_counts=True)
+    k, n = len(levels), len(values)
+    if k < 3 or n <= k:
+        return None
+    total = within = monotone = 0.0
+    extra_df = 0
+    for t in targets.T:
+        means = np.bincount(index, weights=t, minlength=k) / counts
+        total += float(np.sum((t - t.mean()) ** 2))
+        within += float(np.sum((t - means[index]) ** 2))
+        rss, df = _monotone_rss(levels, means, counts)  # extra residual of the monotone fit over the per-code means
+        monotone += rss
+        extra_df += k - df
+    columns = targets.shape[1]
+    if total <= 0:
+        return None
+    between = total - within
+    residual_df = columns * (n - k)
+    if extra_df == 0 or within <= 0:
+        f, p = 0.0, 1.0
+    else:
+        f = (monotone / extra_df) / (within / residual_df)
+        p = float(scipy_stats.f.sf(f, extra_df, residual_df))
+    return CodeOrder(column, k, n, between / total, max(between - monotone, 0.0) / total, float(f),
+                     (extra_df, residual_df), p)
 
 
 def one_hot_codes(x: np.ndarray, levels: dict[int, np.ndarray]) -> np.ndarray:

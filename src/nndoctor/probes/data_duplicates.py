@@ -64,6 +64,7 @@ class Duplicates:
     near_with_copy: int = 0  # rows with a near copy (exact ones included)
     typical_distance: float | None = None
     threshold: float | None = None
+    dimension: float | None = None  # intrinsic dimension the near-copy test assumed
     examples: list[tuple[int, int]] = field(default_factory=list)
 
     @property
@@ -79,12 +80,21 @@ class Duplicates:
         return max(self.exact_share, self.near_share)
 
 
-NEAR_FACTOR = 0.01
+NEAR_FACTOR = 0.01  # evidence only: 1% of the typical neighbour distance, a yardstick for the reported distances
+NEAR_ALPHA = 0.01  # family-wise: rows whose nearest neighbour is this improbably close (Bonferroni over rows)
 
 
 @dataclass
 class Neighbours:
-    """Nearest neighbours within a (standardised) training sample; shared by D107 and D108."""
+    """Nearest neighbours within a (standardised) training sample; shared by D107 and D108.
+
+    A near copy is a neighbour far closer than the local density makes likely. Given the
+    distance d_K to a row's K-th neighbour, the K-1 nearer ones of a locally uniform sample in
+    intrinsic dimension m lie uniformly in volume, so (d_1/d_K)^m is uniform on (0, 1) and
+    P(nearest <= d_1) = 1 - (1 - (d_1/d_K)^m)^(K-1). A fixed share of d_K (the former rule) is
+    too strict in many dimensions (a 20-D copy with 3% noise sits at 4% of d_K, probability
+    ~1e-27) and too loose in few (in 2-D, 1% of d_K happens to one row in a thousand).
+    """
 
     rows: np.ndarray
     mean: np.ndarray
@@ -93,6 +103,7 @@ class Neighbours:
     distances: np.ndarray  # to the k nearest, self first
     neighbours: np.ndarray
     typical: float  # median distance to the k-th neighbour
+    dimension: float = 1.0  # intrinsic dimension of the sample (Levina-Bickel)
 
     @property
     def threshold(self) -> float:
@@ -100,6 +111,40 @@ class Neighbours:
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
         return (x.reshape(len(x), -1).astype(np.float64) - self.mean) / self.scale
+
+    def near(self, others: np.ndarray) -> np.ndarray:
+        """Rows whose nearest neighbour is improbably close (see the class note); ``others`` are the
+        sorted distances to each row's K nearest other rows.
+
+        The yardstick is the row's own d_K or the sample's typical one, whichever is smaller: a
+        row in a thinning region (an outlier) has a far K-th neighbour, and its nearest would
+        look close against that alone.
+        """
+        nearest, kth = others[:, 0], np.minimum(others[:, -1], self.typical)
+        if others.shape[1] < 2:
+            return (nearest == 0) & (kth > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(kth > 0, nearest / kth, 1.0)
+            p = -np.expm1((others.shape[1] - 1) * np.log1p(-np.minimum(ratio, 1.0) ** self.dimension))
+        return (nearest == 0) & (kth > 0) | (p < NEAR_ALPHA / max(len(others), 1))
+
+
+def intrinsic_dimension(others: np.ndarray) -> float:
+    """Intrinsic dimension from each row's sorted distances to its K nearest other rows (Levina-Bickel).
+
+    Given d_K, the inner K-1 neighbours' (d_j/d_K)^m are uniform on (0, 1), so each -log is
+    Exp(1). The nearest is left out so that copies do not pull the estimate down; the K-2 kept
+    are the larger order statistics, whose -logs sum in expectation to (K-1) - H_{K-1}
+    (H the harmonic number). m is that expectation over the mean observed sum of log(d_K/d_j).
+    """
+    usable = others[:, 1:]
+    usable = usable[(usable > 0).all(axis=1)]
+    inner = others.shape[1] - 1
+    if inner < 2 or not len(usable):
+        return float(others.shape[1])
+    observed = float(np.mean(np.sum(np.log(usable[:, -1:] / usable[:, :-1]), axis=1)))
+    expected = inner - float(np.sum(1.0 / np.arange(1, inner + 1)))
+    return expected / observed if observed > 0 else float(others.shape[1])
 
 
 def train_neighbours(ctx: Any) -> Neighbours | None:
@@ -119,7 +164,8 @@ def train_neighbours(ctx: Any) -> Neighbours | None:
         k = min(11, len(space))
         index = NearestNeighbors(n_neighbors=k).fit(space)
         distances, neighbours = index.kneighbors(space)
-        return Neighbours(rows, mean, scale, index, distances, neighbours, float(np.median(distances[:, -1])))
+        return Neighbours(rows, mean, scale, index, distances, neighbours, float(np.median(distances[:, -1])),
+                          intrinsic_dimension(distances[:, 1:]))
 
     return ctx.probe("data_audit.neighbours", compute)
 
@@ -136,12 +182,12 @@ def duplicates(ctx: Any) -> Duplicates | None:
         found = train_neighbours(c)
         if found is None:
             return result
-        near = found.distances[:, 1] <= found.threshold
+        near = found.near(found.distances[:, 1:])
         sample = sample_of(c, "train")
         n = len(found.rows)
         result.near_scope = f"a random sample of {n} rows" if sample.n_total and n < sample.n_total else f"all {n} rows"
         result.near_rows, result.near_with_copy = n, int(near.sum())
-        result.typical_distance, result.threshold = found.typical, found.threshold
+        result.typical_distance, result.threshold, result.dimension = found.typical, found.threshold, found.dimension
         result.examples = [(int(found.rows[i]), int(found.rows[found.neighbours[i, 1]])) for i in np.flatnonzero(near)[:5]]
         return result
 
@@ -195,8 +241,8 @@ def overlap(ctx: Any) -> Overlap | None:
         if found is None or val_x is None or val_x[0].size != len(found.mean):
             return result
         val_x = val_x[: len(found.rows)]
-        distances = found.index.kneighbors(found.standardise(val_x), n_neighbors=1)[0][:, 0]
-        near = distances <= found.threshold
+        distances = found.index.kneighbors(found.standardise(val_x), n_neighbors=found.distances.shape[1] - 1)[0]
+        near = found.near(distances)
         val_rows = val_sample.rows[_finite_rows(val_sample.x)][: len(val_x)]
         result.near_rows, result.near_in_train = len(val_x), int(near.sum())
         result.threshold = found.threshold

@@ -1,4 +1,4 @@
-"""Verdicts for the data codes D101, D102, D104, D105, D111, D113 and D115.
+"""Verdicts for the data codes D101, D102, D104, D105, D111, D112, D113 and D115.
 
 Each verdict reads a small measurement built by checkup (the data audit's bounded sample of
 the dataset) or by watch (the sampled batches of the user's loop, pooled), never single
@@ -51,6 +51,17 @@ ORDER_ENTROPY_SHARE = 0.5
 ORDER_VARIANCE_SHARE = 0.25
 ORDER_SPEARMAN = 0.5
 ORDER_SPEARMAN_P = 1e-3
+# D112: a code column's per-code means explain the target beyond the best monotone fit of its value
+# (F-test, family-wise 1%: Bonferroni over the code columns tested), and that extra part is at least
+# a small effect in Cohen's sense (f² = extra / unexplained >= 0.02). A count or an ordinal rating,
+# whose effect is monotone, has nothing significant beyond its order. (The order's *share* of what the
+# codes explain is no yardstick: a monotone fit of K randomly numbered categories already captures
+# about half of it for K = 6 by chance, a third for K = 10.)
+CODE_ALPHA = 0.01
+CODE_EFFECT_F2 = 0.02
+# D102: float32 carries 24 bits; a spread within 64 ulps of a feature's own magnitude is rounding
+# (e.g. mixup's lam*x + (1-lam)*x of a constant), not a scale.
+FLOAT_RESOLUTION = 64 * float(np.finfo(np.float32).eps)
 
 
 def off_scale(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
@@ -154,6 +165,18 @@ def unnormalised_inputs(m: InputScale) -> Iterator[Finding]:
     )
 
 
+def _varying(m: InputScale) -> np.ndarray:
+    """Features that vary in the sample beyond float32 rounding of their own magnitude.
+
+    A feature constant in the sample (a pixel never lit in the sampled rows, its standardised
+    background value) has no scale to compare: arithmetic on it (mixup's ``lam*x + (1-lam)*x``)
+    leaves a spread of a few ulps, a 'std' of 1e-9 that is rounding, not a unit.
+    """
+    spread = m.range if m.range is not None else m.std
+    magnitude = np.abs(m.mean) + spread
+    return (m.std > 1e-12) & (spread > FLOAT_RESOLUTION * magnitude)
+
+
 @verdict("D102")
 def mixed_feature_scales(m: InputScale) -> Iterator[Finding]:
     """Feature scales apart by orders of magnitude, in both spread and extent.
@@ -164,7 +187,7 @@ def mixed_feature_scales(m: InputScale) -> Iterator[Finding]:
     """
     if not m.tabular or _normalised_by_model(m) or m.range is None or len(m.std) < 2:
         return
-    keep = m.std > 1e-12
+    keep = _varying(m)
     if m.distinct is not None:
         keep &= m.distinct > 2  # two-valued flags: their std says how often they are set, not their unit
     continuous = np.flatnonzero(keep)
@@ -188,6 +211,109 @@ def mixed_feature_scales(m: InputScale) -> Iterator[Finding]:
         location=f"features {big} and {small}",
     )
 
+
+# -- D112: category codes fed as magnitudes ---------------------------------------------------
+@dataclass
+class CodeOrder:
+    """How much of the target the per-code means explain, against a monotone fit of the code's value.
+
+    A count or rating is ordinal: the target rises or falls with it, so a monotone (isotonic)
+    function of the value explains nearly all that the per-code means do. A category code
+    numbered 0..K-1 has no order: the per-code means jump around and the monotone fit misses
+    most of it. ``f``/``p`` test the variance the per-code means explain beyond the best
+    monotone fit (nested models; the isotonic fit's degrees of freedom are its number of
+    distinct fitted levels, Meyer & Woodroofe 2000), summed over the target columns.
+    """
+
+    column: int
+    levels: int
+    n: int
+    explained_by_codes: float  # share of the target variance explained by the per-code means
+    explained_by_order: float  # ... by the best monotone (isotonic, rising or falling) fit of the value
+    f: float
+    df: tuple[int, int]
+    p: float
+
+    @property
+    def beyond_order_f2(self) -> float:
+        """Cohen's f² of what the per-code means explain beyond the monotone fit."""
+        unexplained = 1.0 - self.explained_by_codes
+        return (self.explained_by_codes - self.explained_by_order) / unexplained if unexplained > 0 else float("inf")
+
+
+@dataclass
+class CategoricalColumns:
+    """Columns of a table that look like categories fed as numbers (measured on the training sample).
+
+    ``orders`` are the code columns (3..20 evenly spaced levels among continuous columns) tested
+    against the targets; ``untested`` are code columns without targets to test them on.
+    ``blocks`` are runs of standardised binary columns with one 'hot' column per row,
+    ``single`` the other standardised binary columns, ``two_values`` their two values.
+    """
+
+    orders: Sequence[CodeOrder] = ()
+    untested: Sequence[int] = ()
+    blocks: Sequence[Sequence[int]] = ()
+    single: Sequence[int] = ()
+    two_values: dict[int, tuple[float, float]] = field(default_factory=dict)
+    scope: str = ""
+
+
+def _unordered(m: CategoricalColumns) -> list[CodeOrder]:
+    """Code columns whose target relation is not in their order (see ``CODE_ALPHA``, ``CODE_EFFECT_F2``)."""
+    alpha = CODE_ALPHA / max(len(m.orders), 1)
+    return [o for o in m.orders if o.p < alpha and o.beyond_order_f2 >= CODE_EFFECT_F2]
+
+
+@verdict("D112")
+def categorical_as_numeric(m: CategoricalColumns) -> Iterator[Finding]:
+    """Category codes fed as magnitudes, standardised one-hot blocks, standardised binary flags.
+
+    A column of consecutive integers is a code only when the target does not follow its order:
+    counts and ordinal ratings, whose effect is monotone, are rightly fed as numbers. Without
+    targets the two cannot be told apart and ``untested`` columns get no verdict.
+    """
+    codes = _unordered(m)
+    if codes:
+        columns = [o.column for o in codes]
+        worst = max(codes, key=lambda o: o.explained_by_codes - o.explained_by_order)
+        yield Finding(
+            "D112", Severity.WARNING,
+            f"{len(codes)} columns hold a few evenly spaced levels (consecutive integers, possibly scaled) whose "
+            f"target does not follow their order, like category codes fed as magnitudes: columns {_listing(columns)}. "
+            f"In column {worst.column} ({worst.levels} levels) the per-code means explain "
+            f"{worst.explained_by_codes:.1%} of the target variance, the best monotone function of the value only "
+            f"{worst.explained_by_order:.1%} (F = {worst.f:.3g}, p = {worst.p:.2g}{', ' + m.scope if m.scope else ''}). "
+            "The network reads code 3 as 'three times code 1'; one-hot encode or embed them.",
+            evidence={"columns": columns[:100], "levels": {o.column: o.levels for o in codes},
+                      "tests": [{"column": o.column, "levels": o.levels, "n": o.n, "explained_by_codes": o.explained_by_codes,
+                                 "explained_by_order": o.explained_by_order, "beyond_order_f2": o.beyond_order_f2, "f": o.f, "df": list(o.df), "p": o.p}
+                                for o in codes[:50]],
+                      "alpha": CODE_ALPHA / max(len(m.orders), 1), "effect_f2_limit": CODE_EFFECT_F2},
+            location=f"columns {_listing(columns)}",
+        )
+    in_blocks = {j for block in m.blocks for j in block}
+    if m.blocks:
+        where = "; ".join(f"{b[0]}-{b[-1]}" for b in m.blocks)
+        yield Finding(
+            "D112", Severity.WARNING,
+            f"One-hot blocks were standardised: columns {where} take two values "
+            "each with exactly one 'hot' column per row, centred and scaled; rare categories become large inputs. "
+            "Leave one-hot columns as 0/1.",
+            evidence={"blocks": [list(b) for b in m.blocks], "values": {j: m.two_values[j] for j in sorted(in_blocks)[:50]}},
+            location=f"columns {where}",
+        )
+    single = [j for j in m.single if j not in in_blocks]
+    if single:
+        low, high = m.two_values[single[0]]
+        yield Finding(
+            "D112", Severity.INFO,
+            f"{len(single)} binary columns were centred and scaled: columns {_listing(single)} take two values "
+            f"of opposite sign (e.g. {low:.3g} / {high:.3g}). "
+            "Usually harmless; keep 0/1 if a rare level becomes a large input.",
+            evidence={"columns": single[:100], "values": {j: m.two_values[j] for j in single[:50]}},
+            location=f"columns {_listing(single)}",
+        )
 
 # -- D104: non-finite values -------------------------------------------------------------------
 @dataclass

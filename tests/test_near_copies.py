@@ -1,0 +1,44 @@
+"""Near copies (D107/D108): a neighbour closer than the local density allows, in the sample's intrinsic dimension."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from data_fixtures import mlp, of, run_data_checks
+from torch import nn
+
+import nndoctor
+from nndoctor.probes.data_duplicates import intrinsic_dimension
+
+
+def setup(train: np.ndarray, val: np.ndarray | None = None) -> nndoctor.Setup:
+    y = np.zeros(len(train), np.float32)[:, None]
+    v = (val.astype(np.float32), np.zeros(len(val), np.float32)[:, None]) if val is not None else None
+    return nndoctor.Setup(model=mlp(train.shape[1], 1), train=(train.astype(np.float32), y), val=v, loss=nn.MSELoss())
+
+
+def test_intrinsic_dimension_of_a_plane_in_20_dimensions():
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(0)
+    plane = rng.random((2000, 2)) @ rng.standard_normal((2, 20))
+    distances = NearestNeighbors(n_neighbors=11).fit(plane).kneighbors(plane)[0][:, 1:]
+    assert intrinsic_dimension(distances) == pytest.approx(2.0, abs=0.3)
+
+
+def test_d108_noisy_copies_across_the_split_in_many_dimensions():
+    rng = np.random.default_rng(1)
+    x = rng.poisson(3.0, (1000, 20)).astype(float)  # word counts, like make_multilabel_classification
+    doubled = np.concatenate([x, x + rng.normal(0, 0.05, x.shape)])
+    order = rng.permutation(len(doubled))
+    train, val = doubled[order[:1600]], doubled[order[1600:]]
+    (finding,) = of(run_data_checks(setup(train, val), "D108"), "D108")
+    copied = np.isin(order[1600:] % 1000, order[:1600] % 1000).mean()  # val rows whose twin is in training
+    assert finding.severity.value == "warning" and finding.evidence["near_share"] == pytest.approx(copied, abs=0.03)
+
+
+def test_d107_d108_silent_on_a_dense_low_dimensional_sample():
+    rng = np.random.default_rng(2)
+    train, val = rng.random((4000, 3)), rng.random((800, 3))  # close neighbours by density, none copied
+    findings = run_data_checks(setup(train, val), "D107", "D108")
+    assert not [f for f in findings if f.code in ("D107", "D108") and f.severity.value == "warning"]
+    assert all(f.evidence.get("near_share", 0) <= 0.01 for f in of(findings, "D108"))

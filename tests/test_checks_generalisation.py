@@ -15,6 +15,7 @@ import nndoctor
 from nndoctor import Severity
 from nndoctor.checks import generalisation as gen
 from nndoctor.probes import lr_range, overfit, trial
+from nndoctor.verdicts.trend import last_doubling
 
 from conftest import blobs, mlp
 from test_checks_optimisation import classification, found, regression
@@ -262,6 +263,29 @@ def test_a_short_run_still_falling_is_undertrained_by_its_projected_drop():
     assert evidence["projected_drop"] == pytest.approx(-np.polyfit(np.arange(18), tail, 1)[0] * 45 / tail.mean())
     assert gen.still_falling(2.3 + 0.02 * rng.standard_normal(45)) is None  # flat near chance: not "still falling"
     assert gen.still_falling(losses[:20]) is None  # too few points to judge a trend
+
+
+def test_a_noisy_power_law_still_falling_is_undertrained_by_its_last_doubling():
+    """Minibatch noise and glitchy batches bury a straight line's slope over the tail; the last doubling still shows.
+
+    Broken: 0.1 + 0.9/(1 + t/40) over 135 steps with heavy noise and outlying batches (the noiseless
+    curve's median drop from the second quarter to the second half, 29%, computed here independently). Healthy: a loss converging to zero like 1/t,
+    which halves a small value each doubling but gains little of where it started.
+    """
+    rng = np.random.default_rng(5)
+    steps = np.arange(135)
+    clean = 0.1 + 0.9 / (1 + steps / 40)
+    noisy = clean * rng.lognormal(0, 0.35, 135)
+    noisy[rng.choice(135, 12, replace=False)] *= 2.5
+    expected = 1 - np.median(clean[67:]) / np.median(clean[33:67])
+    tail = noisy[-54:]
+    from scipy import stats
+    assert stats.linregress(np.arange(54), tail).pvalue > 1e-3  # the tail's straight line sees nothing
+    evidence = gen.still_falling(noisy)
+    assert evidence is not None and "projected_drop" not in evidence
+    assert evidence["doubling_drop"] == pytest.approx(expected, abs=0.08)
+    converging = last_doubling(1.1 / (1 + steps / 4) * rng.lognormal(0, 0.1, 135))
+    assert converging is not None and converging.drop > 0.3 and converging.share_of_start < 0.1
 
 
 def test_g605_is_info_when_a_small_lr_leaves_the_loss_falling_and_silent_once_converged():

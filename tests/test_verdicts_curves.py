@@ -103,6 +103,43 @@ def test_a_summed_train_loss_is_not_compared_with_a_per_term_validation_loss():
     assert list(live_rules.suspicious_val(t, {}, True)) == []
 
 
+def test_a_falling_train_loss_is_compared_at_the_evaluation_step_not_as_the_run_mean():
+    """A single evaluation at the end of a run that learned: the run's mean train loss is far above "now".
+
+    Healthy: the loss decays from 1.6 to 0.6 with minibatch noise and outlying batches, validation
+    scores 0.35 at the end (the whole-run mean, about 0.85, would call it "under half"). Broken: the
+    same run with validation at 0.1, under half of where training stands at the end.
+    """
+    rng = np.random.default_rng(0)
+    steps = np.arange(300)
+    curve = 0.6 + 1.0 * np.exp(-steps / 60) + rng.normal(0, 0.03, 300)
+    curve[rng.choice(300, 15, replace=False)] += 1.0  # glitchy batches
+    t = _val_run("indices", 0.0, 0.35)
+    t.train_loss, t.train_loss_steps, t.val_steps, t.steps = list(curve), list(range(300)), [300], 300
+    assert float(np.mean(curve)) > 2 * 0.35  # what the old mean-since-last-evaluation read
+    assert list(live_rules.suspicious_val(t, {}, True)) == []
+    t.val_loss = [0.1]
+    found = list(live_rules.suspicious_val(t, {}, True))
+    assert [f.code for f in found] == ["G604"]
+    assert found[0].evidence["train_loss_low"] <= found[0].evidence["train_loss"]
+
+
+def test_level_at_reads_a_line_through_noise_and_outliers():
+    """Theil-Sen at the step, against the known line; its band holds the truth and is ordered."""
+    from nndoctor.verdicts.trend import level_at
+
+    rng = np.random.default_rng(1)
+    x = np.arange(200)
+    y = 2.0 - 0.004 * x + rng.normal(0, 0.05, 200)
+    y[::9] += 3.0  # outliers a least-squares line would follow
+    level = level_at(x, y, 200)
+    assert level is not None and level.points == 20
+    assert level.low <= level.estimate <= level.high
+    assert level.low - 0.05 <= 2.0 - 0.004 * 200 <= level.high + 0.05
+    assert level_at([5, 6], [1.0, 2.0], 3) is None
+    assert level_at([0, 1], [1.0, 3.0], 1).estimate == 2.0
+
+
 def test_soft_targets_still_allow_the_accuracy_comparison():
     unlike = curves.ValidationEvidence(0.84, 0.38, "After the trial", train_acc=0.7, val_acc=1.0, losses_alike=False)
     assert [f.code for f in curves.suspicious_validation_verdict(unlike)] == ["G604"]

@@ -28,6 +28,7 @@ from scipy import stats
 
 from ..findings import Finding, Severity
 from . import verdict
+from .trend import last_doubling
 
 # -- thresholds -----------------------------------------------------------------------------
 # O401: a loss ending this much above where it began (or above the constant predictor's loss,
@@ -358,10 +359,16 @@ def overfitting(train: Sequence[float], val: Sequence[float], val_acc: Sequence[
 
 
 def still_falling(step_losses: Sequence[float]) -> dict[str, float] | None:
-    """Slope of the last part of the per-step loss when it is still falling significantly.
+    """Evidence that the per-step loss was still falling significantly when it ended, else None.
 
-    ``projected_drop`` is the share of the tail's level that the tail's trend would remove
-    over another run of the same length; ``relative_drop_over_tail`` what it removed already.
+    Two readings, either suffices: a straight line through the last part (``projected_drop``:
+    the share of the tail's level its trend would remove over another run of the same
+    length; ``relative_drop_over_tail``: what it removed already), and the run's last
+    doubling (``doubling_drop``: the median loss over the second half against the quarter
+    before it, by a rank test), which still sees a curve that decays like a power of the
+    step and minibatch noise that buries a straight line's slope. The doubling must take a
+    tenth off the level and a tenth of the loss the run started from (a loss converging
+    toward zero keeps halving a small value while gaining nothing).
     """
     values = np.asarray(step_losses, dtype=float)
     if len(values) < UNDERTRAINED_MIN_STEPS or not np.isfinite(values).all():
@@ -369,13 +376,18 @@ def still_falling(step_losses: Sequence[float]) -> dict[str, float] | None:
     tail = values[-int(len(values) * UNDERTRAINED_TAIL) :]
     fit = stats.linregress(np.arange(len(tail)), tail)
     level = float(np.mean(tail))
-    if level <= 0 or fit.slope >= 0 or fit.pvalue > UNDERTRAINED_P:
+    if level <= 0:
         return None
-    projected = -fit.slope * len(values) / level
-    if projected < UNDERTRAINED_DROP:
-        return None
-    return {"slope_per_step": float(fit.slope), "p_value": float(fit.pvalue), "relative_drop_over_tail": -fit.slope * len(tail) / level,
-            "projected_drop": projected, "tail_steps": len(tail), "steps": len(values)}
+    evidence: dict[str, float] = {"tail_steps": len(tail), "steps": len(values)}
+    if fit.slope < 0 and fit.pvalue <= UNDERTRAINED_P and -fit.slope * len(values) / level >= UNDERTRAINED_DROP:
+        evidence.update(slope_per_step=float(fit.slope), p_value=float(fit.pvalue),
+                        relative_drop_over_tail=-fit.slope * len(tail) / level, projected_drop=-fit.slope * len(values) / level)
+    doubling = last_doubling(values)
+    if (doubling is not None and doubling.p_value <= UNDERTRAINED_P and doubling.drop >= UNDERTRAINED_DROP
+            and doubling.share_of_start >= UNDERTRAINED_DROP):
+        evidence.update(doubling_drop=doubling.drop, doubling_p_value=doubling.p_value, median_second_quarter=doubling.earlier,
+                        median_second_half=doubling.later, doubling_share_of_start=doubling.share_of_start)
+    return evidence if len(evidence) > 2 else None
 
 
 def accuracy_paradox(recall: Mapping[int, float], support: Mapping[int, int]) -> dict[str, Any] | None:
@@ -1103,7 +1115,9 @@ class ValidationEvidence:
     """Train and validation numbers at one point, and how they were measured.
 
     ``same_way``: both in eval mode on fixed sets (checkup); otherwise the train loss is the
-    loop's own, with dropout on when ``train_dropout``. ``losses_alike``: both losses score
+    loop's own, with dropout on when ``train_dropout``, and ``train_loss_low`` the lowest its
+    level at the evaluation step plausibly is (the noisy loop loss's confidence band, see
+    ``trend.level_at``): validation must be under half of that, not of one noisy reading. ``losses_alike``: both losses score
     the same kind of target (False with soft/mixed or smoothed targets in training only;
     None when unknown, which is treated as not alike). ``leak``: one input column that
     alone predicts the validation labels (checkup).
@@ -1121,6 +1135,7 @@ class ValidationEvidence:
     step: int | None = None
     leak: Mapping[str, Any] | None = None
     unlike_reason: str | None = None
+    train_loss_low: float | None = None
 
 
 @verdict("G604")
@@ -1133,8 +1148,9 @@ def suspicious_validation_verdict(m: ValidationEvidence) -> Iterable[Finding]:
     """
     why = None
     if m.train_loss is not None and m.val_loss is not None:
-        why = suspicious_validation(m.train_loss, m.val_loss, m.train_acc, m.val_acc, m.reference, bool(m.losses_alike))
-        if why and m.train_dropout and m.train_acc is None and not m.val_loss < DROPOUT_RATIO * m.train_loss:
+        train = m.train_loss if m.train_loss_low is None else min(m.train_loss, m.train_loss_low)
+        why = suspicious_validation(train, m.val_loss, m.train_acc, m.val_acc, m.reference, bool(m.losses_alike))
+        if why and m.train_dropout and m.train_acc is None and not m.val_loss < DROPOUT_RATIO * train:
             why = None
     if why:
         measured = "both measured the same way, in eval mode" if m.same_way else "the train loss as the loop computed it"
@@ -1142,7 +1158,8 @@ def suspicious_validation_verdict(m: ValidationEvidence) -> Iterable[Finding]:
             "G604", Severity.WARNING,
             f"{m.where}, {why} ({measured}): the validation set looks easier than the training set, or overlaps it.",
             {"train_loss": m.train_loss, "val_loss": m.val_loss, "train_acc": m.train_acc, "val_acc": m.val_acc,
-             "reference": m.reference, **({"step": m.step} if m.step is not None else {})},
+             "reference": m.reference, **({"step": m.step} if m.step is not None else {}),
+             **({"train_loss_low": m.train_loss_low} if m.train_loss_low is not None else {})},
         )
         return
     leak = m.leak
@@ -1172,12 +1189,20 @@ def undertrained(m: TailOfRun) -> Iterable[Finding]:
     evidence = still_falling(m.per_step)
     if not evidence:
         return
-    if m.trial:
-        message = (f"The train loss was still falling steadily at the end of the {len(m.per_step)}-step trial "
-                   f"({evidence['relative_drop_over_tail']:.0%} over its last {evidence['tail_steps']} steps, p={evidence['p_value']:.1g}): "
-                   "plan a training run much longer than this.")
+    if "projected_drop" in evidence:
+        seen = (f"{evidence['relative_drop_over_tail']:.0%} over its last {evidence['tail_steps']} steps, "
+                f"p={evidence['p_value']:.1g}")
     else:
-        message = (f"The train loss was still falling steadily when the run ended ({evidence['relative_drop_over_tail']:.0%} over its "
-                   f"last {evidence['tail_steps']} steps, p={evidence['p_value']:.1g}); at that pace a run twice as long would take "
-                   f"another {min(evidence['projected_drop'], 1.0):.0%} off: it would gain from training longer.")
+        half = len(m.per_step) // 2
+        seen = (f"its median over the last {len(m.per_step) - half} steps is {evidence['doubling_drop']:.0%} below the "
+                f"{half - len(m.per_step) // 4} steps before, p={evidence['doubling_p_value']:.1g}")
+    if m.trial:
+        message = (f"The train loss was still falling steadily at the end of the {len(m.per_step)}-step trial ({seen}): "
+                   "plan a training run much longer than this.")
+    elif "projected_drop" in evidence:
+        message = (f"The train loss was still falling steadily when the run ended ({seen}); at that pace a run twice as long "
+                   f"would take another {min(evidence['projected_drop'], 1.0):.0%} off: it would gain from training longer.")
+    else:
+        message = (f"The train loss was still falling when the run ended ({seen}): doubling the run's length last bought "
+                   f"{evidence['doubling_drop']:.0%}, so it would gain from training longer.")
     yield Finding("G605", Severity.INFO, message, evidence)

@@ -39,6 +39,7 @@ from ..verdicts.loss import (
     output_range_mismatch, sigmoid_before_logits_loss, unexpected_initial_loss,
 )
 from ..verdicts.loss import loss_sign_or_reduction as _loss_sign_or_reduction
+from ..verdicts.trend import level_at
 from .telemetry import Telemetry
 
 # Rules safe to announce while the loop runs: their evidence cannot be undone by later steps.
@@ -1008,16 +1009,18 @@ def suspicious_val(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable
     steps, val, source = _val_series(t)
     if not val or t.nonfinite is not None or _several_optimizers(t):
         return
-    train = _train_at(t, steps)
-    if not math.isfinite(train[-1]):
+    # the train loss's level at the evaluation step (a robust line through the losses just before it), not the mean
+    # since the previous evaluation, which mixes the run's earlier, higher losses into "now"
+    level = level_at(t.train_loss_steps, t.train_loss, steps[-1])
+    if level is None or not math.isfinite(level.estimate):
         return
     # a detected validation loss is read per term of one loss call; the train loss is what the loop backpropagated,
     # comparable only when that is the same call's mean (no sum over the batch, no extra terms such as a KL term)
     alike = train_targets_alike_val(t) and (source == "logged" or loss_in_reference_units(t))
     yield from suspicious_validation_verdict(ValidationEvidence(
-        train_loss=train[-1], val_loss=val[-1], where=f"At the last evaluation (step {steps[-1]})",
+        train_loss=level.estimate, val_loss=val[-1], where=f"At the last evaluation (step {steps[-1]})",
         reference=reference_loss(t, facts), same_way=False, train_dropout=bool(facts.get("has_dropout")),
-        losses_alike=alike, step=steps[-1],
+        losses_alike=alike, step=steps[-1], train_loss_low=level.low,
     ))
 
 

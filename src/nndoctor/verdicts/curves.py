@@ -45,6 +45,11 @@ LITTLE_PROGRESS = 0.2
 HEALTHY_UPDATE = 1e-3
 SLOW_UPDATE = 1e-4
 FROZEN_UPDATE = 1e-5
+# O401: the mirror of SLOW_UPDATE, an order of magnitude above the rule of thumb: steps
+# that move the weights by a percent of their norm each, while the loss does not move, throw the fit away.
+FAST_UPDATE = 1e-2
+# O401/O412: a step of a third of a weight's starting norm re-draws the weights instead of refining them.
+REDRAW_UPDATE = 0.3
 # O402: the end of a straight descent "not even halfway" from the constant predictor's loss to zero.
 HALFWAY = 0.5
 # O403: the gradient norm grew by two orders of magnitude.
@@ -471,8 +476,10 @@ class LearningRateEvidence:
     """Everything that speaks to whether the LR is too high or too low; each mode fills what it measured.
 
     ``update_ratio``: median over weight layers of |Δw|/|w| per step; ``last_update_ratio``
-    the same for the last weight layer alone. ``final``: the run is over (a live run's end
-    level is known only then).
+    the same for the last weight layer alone; ``redraw_ratio`` the median over weight layers
+    of |Δw| per step over the layer's starting norm (steps that re-draw a layer also inflate
+    it, so against the inflated norm they look modest). ``final``: the run is over (a live
+    run's end level is known only then).
     """
 
     lr: float | None
@@ -483,6 +490,7 @@ class LearningRateEvidence:
     nonfinite: NonFinite | None = None
     update_ratio: float | None = None
     last_update_ratio: float | None = None
+    redraw_ratio: float | None = None
     final: bool = True
 
 
@@ -508,10 +516,54 @@ def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | No
     return None
 
 
+def frozen_weights(curve: LossCurve, update_ratio: float | None) -> bool:
+    """The steps move the weights by under ``FROZEN_UPDATE`` of their size and the loss made little progress.
+
+    Weights that move by under 1e-5 of their norm per step change by a fraction of a percent
+    over a whole run: whatever the loss did (a few percent under a large gradient), nothing
+    was learned, so the flat-loss finding (O406) names the LR rather than "falls too slowly".
+    """
+    if update_ratio is None or update_ratio >= FROZEN_UPDATE:
+        return False
+    moved = progress(curve.values)
+    return plateau(curve.values, curve.reference) is not None or (moved is not None and moved < LITTLE_PROGRESS)
+
+
 def _frozen(m: LearningRateEvidence) -> bool:
-    """The loss is flat and the steps move the weights by under ``FROZEN_UPDATE`` of their size."""
-    return (m.curve is not None and plateau(m.curve.values, m.curve.reference) is not None
-            and m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE)
+    """The steps leave the weights (nearly) where they were: O406's finding, not O402's."""
+    return m.curve is not None and frozen_weights(m.curve, m.update_ratio)
+
+
+def _overshooting(m: LearningRateEvidence) -> str | None:
+    """Why steps far above the ~1e-3 rule of thumb, on a loss that does not move, mean the LR is too high; else None.
+
+    Judged at the end of a run only (a plateau is a whole-run shape). Every weight layer,
+    the median weight layer and the last one move by over ``FAST_UPDATE`` of their norm per step, yet the loss
+    stays flat: the steps re-draw the weights instead of refining them.
+    """
+    curve = m.curve
+    if (not m.final or curve is None or m.update_ratio is None or m.last_update_ratio is None
+            or min(m.update_ratio, m.last_update_ratio) < FAST_UPDATE or plateau(curve.values, curve.reference) is None):
+        return None
+    return (f"each step moves the weights by {m.update_ratio:.2g} of their norm (healthy is ~1e-3), yet the train loss did not move "
+            f"{curve.span}" + (" from the constant predictor's level" if curve.reference is not None else "")
+            + ": the steps overshoot instead of descending")
+
+
+def _redrawing(m: LearningRateEvidence) -> str | None:
+    """Why steps that re-draw the weights, on a loss that does not fall steadily, mean the LR is too high; else None.
+
+    At the end of a run: the median weight layer moves by over ``REDRAW_UPDATE`` of its
+    starting norm per step (every layer off together is the global LR, not one group's) and
+    the loss climbs back above levels it had reached. Normalised layers keep learning at any
+    weight scale, so the loss may still fall on the whole; the bounces show the overshoot.
+    """
+    curve = m.curve
+    if not m.final or curve is None or m.redraw_ratio is None or m.redraw_ratio < REDRAW_UPDATE or steady_descent(curve.values):
+        return None
+    return (f"each step moves the weights by {m.redraw_ratio:.2g}x the norm they started with (healthy is ~1e-3), and the train "
+            f"loss {curve.span} keeps climbing back above levels it had reached: the steps re-draw the weights instead of "
+            "refining them")
 
 
 def _o401_message(opening: str, name: str, reasons: list[str], nonfinite: bool) -> str:
@@ -577,6 +629,12 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
         if rose is not None:
             reasons.append(rose[0])
             evidence.update(rose[1])
+        elif (overshoot := _overshooting(m)) is not None:
+            reasons.append(overshoot)
+            evidence.update({"median_update_ratio": m.update_ratio, "last_update_ratio": m.last_update_ratio})
+        elif (redrawn := _redrawing(m)) is not None:
+            reasons.append(redrawn)
+            evidence["redraw_ratio"] = m.redraw_ratio
     stable_at_lr = (curve is not None and m.nonfinite is None and steady_descent(curve.values)
                     and plateau(curve.values, curve.reference) is None)
     if sweep is not None and lr is not None and sweep.divergence_lr is not None and lr > sweep.divergence_lr:
@@ -610,7 +668,8 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
                    f"only {max(moved, 0.0):.1%} {curve.span}")
     if fixed_by is not None and lr is not None and fixed_by > lr:
         why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
-    if (not why and not flat and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
+    # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck
+    if (not why and (not flat or (curve is not None and steady_descent(curve.values))) and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
             and m.last_update_ratio < SLOW_UPDATE and slow and curve is not None):
         why.append(f"updates change the weights by only {m.update_ratio:.1e} of their norm per step (healthy is ~1e-3) and "
                    f"the loss fell {moved:.0%} {curve.span}")
@@ -707,16 +766,32 @@ class PlateauEvidence:
     suggested_lr: float | None = None
 
 
+def _changes(values: Sequence[float], reference: float | None) -> dict[str, float]:
+    """How far a loss curve moved from its start, over the whole run and over its second half (shares of the start)."""
+    array = np.asarray(values, dtype=float)
+    half = array[len(array) // 2:]
+    return {"max_change": float(np.max(np.abs(array - array[0])) / array[0]),
+            "late_change": float(np.max(np.abs(half - half[0])) / half[0]) if half[0] > 0 else math.inf,
+            "reference": reference if reference is not None else math.nan}
+
+
 @verdict("O406")
 def loss_plateau(m: PlateauEvidence) -> Iterable[Finding]:
-    """The loss does not move from its start, or never leaves the constant predictor's level."""
+    """The loss does not move from its start, or never leaves the constant predictor's level, or the weights are frozen.
+
+    Frozen weights (``frozen_weights``: steps under ``FROZEN_UPDATE`` of the weights' norm,
+    little progress) learn nothing even when the loss drifts by a few percent.
+    """
     curve = m.curve
     flat = plateau(curve.values, curve.reference)
+    drifted = flat is None
+    if drifted and frozen_weights(curve, m.update_ratio):
+        flat = _changes(curve.values, curve.reference)
     if flat is None:
         return
     values = curve.values
     prior = (f"; it never went below {flat['reference']:.4g}, the loss of predicting the prior"
-             if flat["max_change"] >= PLATEAU_CHANGE else
+             if flat["max_change"] >= PLATEAU_CHANGE and not drifted else
              (f"; the constant predictor scores {curve.reference:.4g}" if curve.reference is not None else ""))
     evidence: dict[str, Any] = {"start_loss": values[0], "end_loss": values[-1], **flat, "steps": curve.steps,
                                 "curve": list(values), "source": curve.source, "median_update_ratio": m.update_ratio}

@@ -516,30 +516,18 @@ def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | No
     return None
 
 
-def frozen_weights(curve: LossCurve, update_ratio: float | None) -> bool:
-    """The steps move the weights by under ``FROZEN_UPDATE`` of their size and the loss made little progress.
-
-    Weights that move by under 1e-5 of their norm per step change by a fraction of a percent
-    over a whole run: whatever the loss did (a few percent under a large gradient), nothing
-    was learned, so the flat-loss finding (O406) names the LR rather than "falls too slowly".
-    """
-    if update_ratio is None or update_ratio >= FROZEN_UPDATE:
-        return False
-    moved = progress(curve.values)
-    return plateau(curve.values, curve.reference) is not None or (moved is not None and moved < LITTLE_PROGRESS)
-
-
 def _frozen(m: LearningRateEvidence) -> bool:
-    """The steps leave the weights (nearly) where they were: O406's finding, not O402's."""
-    return m.curve is not None and frozen_weights(m.curve, m.update_ratio)
+    """The loss is flat and the steps move the weights by under ``FROZEN_UPDATE`` of their size."""
+    return (m.curve is not None and plateau(m.curve.values, m.curve.reference) is not None
+            and m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE)
 
 
 def _overshooting(m: LearningRateEvidence) -> str | None:
     """Why steps far above the ~1e-3 rule of thumb, on a loss that does not move, mean the LR is too high; else None.
 
-    Judged at the end of a run only (a plateau is a whole-run shape). Every weight layer,
-    the median weight layer and the last one move by over ``FAST_UPDATE`` of their norm per step, yet the loss
-    stays flat: the steps re-draw the weights instead of refining them.
+    Judged at the end of a run only (a plateau is a whole-run shape). The median weight
+    layer and the last one move by over ``FAST_UPDATE`` of their norm per step, yet the
+    loss stays flat: the steps throw the weights about instead of refining them.
     """
     curve = m.curve
     if (not m.final or curve is None or m.update_ratio is None or m.last_update_ratio is None
@@ -669,7 +657,8 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
     if fixed_by is not None and lr is not None and fixed_by > lr:
         why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
     # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck
-    if (not why and (not flat or (curve is not None and steady_descent(curve.values))) and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
+    falling = not flat or (curve is not None and steady_descent(curve.values))
+    if (not why and falling and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
             and m.last_update_ratio < SLOW_UPDATE and slow and curve is not None):
         why.append(f"updates change the weights by only {m.update_ratio:.1e} of their norm per step (healthy is ~1e-3) and "
                    f"the loss fell {moved:.0%} {curve.span}")
@@ -766,32 +755,16 @@ class PlateauEvidence:
     suggested_lr: float | None = None
 
 
-def _changes(values: Sequence[float], reference: float | None) -> dict[str, float]:
-    """How far a loss curve moved from its start, over the whole run and over its second half (shares of the start)."""
-    array = np.asarray(values, dtype=float)
-    half = array[len(array) // 2:]
-    return {"max_change": float(np.max(np.abs(array - array[0])) / array[0]),
-            "late_change": float(np.max(np.abs(half - half[0])) / half[0]) if half[0] > 0 else math.inf,
-            "reference": reference if reference is not None else math.nan}
-
-
 @verdict("O406")
 def loss_plateau(m: PlateauEvidence) -> Iterable[Finding]:
-    """The loss does not move from its start, or never leaves the constant predictor's level, or the weights are frozen.
-
-    Frozen weights (``frozen_weights``: steps under ``FROZEN_UPDATE`` of the weights' norm,
-    little progress) learn nothing even when the loss drifts by a few percent.
-    """
+    """The loss does not move from its start, or never leaves the constant predictor's level."""
     curve = m.curve
     flat = plateau(curve.values, curve.reference)
-    drifted = flat is None
-    if drifted and frozen_weights(curve, m.update_ratio):
-        flat = _changes(curve.values, curve.reference)
     if flat is None:
         return
     values = curve.values
     prior = (f"; it never went below {flat['reference']:.4g}, the loss of predicting the prior"
-             if flat["max_change"] >= PLATEAU_CHANGE and not drifted else
+             if flat["max_change"] >= PLATEAU_CHANGE else
              (f"; the constant predictor scores {curve.reference:.4g}" if curve.reference is not None else ""))
     evidence: dict[str, Any] = {"start_loss": values[0], "end_loss": values[-1], **flat, "steps": curve.steps,
                                 "curve": list(values), "source": curve.source, "median_update_ratio": m.update_ratio}

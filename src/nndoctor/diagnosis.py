@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .findings import Finding, Severity
+from .verdicts.curves import SLOW_UPDATE
 
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
@@ -35,7 +36,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "O403": ("D101", "D105", "O401", "M202", "L308", "D104", "O410"),
     "O404": ("M201", "M205", "M202", "M204", "L301", "D101"),
     "O405": ("O401", "M203", "D101"),
-    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "O402", "M203", "M204", "O409", "O404", "D101"),
+    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "O402", "O401", "M203", "M204", "O409", "O404", "D101"),
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101"),
@@ -277,6 +278,21 @@ def _steps_overshoot(root: Finding, symptom: Finding, present: Present) -> bool:
     return symptom.code != "O405" or not _died_before_spikes(present)
 
 
+def _clip_sets_step(root: Finding, symptom: Finding, present: Present) -> bool:
+    """A norm clip explains small steps only when, without its cut, the steps would not be far too small.
+
+    The clip shrinks each step by (pre-clip norm / max_norm). When the measured update ratio
+    times that factor is still under a tenth of the ~1e-3 rule of thumb, the LR, not the clip,
+    keeps the weights still. Value clipping (no cut factor) and unmeasured ratios keep the link.
+    """
+    norm, max_norm = root.evidence.get("median_pre_clip_norm"), root.evidence.get("max_norm")
+    if not isinstance(norm, (int, float)) or not isinstance(max_norm, (int, float)) or max_norm <= 0:
+        return True
+    ratios = [f.evidence.get("median_update_ratio") for f in [symptom, *present.get("O402", []), *present.get("O406", [])]]
+    ratio = next((r for r in ratios if isinstance(r, (int, float)) and r > 0), None)
+    return ratio is None or ratio * max(norm / max_norm, 1.0) >= SLOW_UPDATE
+
+
 def _lr_cause(code: str) -> When:
     """G602 whose single-batch test fitted at another LR: that LR's finding (named by the probe) is the cause."""
     return lambda root, symptom, present: symptom.evidence.get("lr_cause") == code
@@ -294,7 +310,7 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     Link("O412", ("O401", "O406", "O402", "O407", "O405", "G602", "G605"), _some_layers_off),
     Link("O405", ("O406", "G602", "G605"), _units_died_first),
     # with the clip biting on every step, the clip and not the LR sets the step size
-    Link("O408", ("O402", "O406", "O412", "G602", "G605")),
+    Link("O408", ("O402", "O406", "O412", "G602", "G605"), _clip_sets_step),
     Link("O407", ("O412", "G602", "G605", "O405"), _steps_overshoot),
     # the optimizer's own tensors get no gradient because the loss trains others in their place
     Link("T504", ("M209",), lambda root, symptom, present: bool(root.evidence.get("receive_gradients"))),

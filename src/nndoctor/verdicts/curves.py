@@ -46,6 +46,11 @@ LITTLE_PROGRESS = 0.2
 HEALTHY_UPDATE = 1e-3
 SLOW_UPDATE = 1e-4
 FROZEN_UPDATE = 1e-5
+# O401: the mirror of SLOW_UPDATE, an order of magnitude above the rule of thumb: steps
+# that move the weights by a percent of their norm each, while the loss does not move, throw the fit away.
+FAST_UPDATE = 1e-2
+# O401/O412: a step of a third of a weight's starting norm re-draws the weights instead of refining them.
+REDRAW_UPDATE = 0.3
 # O402: the end of a straight descent "not even halfway" from the constant predictor's loss to zero.
 HALFWAY = 0.5
 # O403: the gradient norm grew by two orders of magnitude.
@@ -483,8 +488,10 @@ class LearningRateEvidence:
     """Everything that speaks to whether the LR is too high or too low; each mode fills what it measured.
 
     ``update_ratio``: median over weight layers of |Δw|/|w| per step; ``last_update_ratio``
-    the same for the last weight layer alone. ``final``: the run is over (a live run's end
-    level is known only then).
+    the same for the last weight layer alone; ``redraw_ratio`` the median over weight layers
+    of |Δw| per step over the layer's starting norm (steps that re-draw a layer also inflate
+    it, so against the inflated norm they look modest). ``final``: the run is over (a live
+    run's end level is known only then).
     """
 
     lr: float | None
@@ -495,6 +502,7 @@ class LearningRateEvidence:
     nonfinite: NonFinite | None = None
     update_ratio: float | None = None
     last_update_ratio: float | None = None
+    redraw_ratio: float | None = None
     final: bool = True
 
 
@@ -524,6 +532,38 @@ def _frozen(m: LearningRateEvidence) -> bool:
     """The loss is flat and the steps move the weights by under ``FROZEN_UPDATE`` of their size."""
     return (m.curve is not None and plateau(m.curve.values, m.curve.reference) is not None
             and m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE)
+
+
+def _overshooting(m: LearningRateEvidence) -> str | None:
+    """Why steps far above the ~1e-3 rule of thumb, on a loss that does not move, mean the LR is too high; else None.
+
+    Judged at the end of a run only (a plateau is a whole-run shape). The median weight
+    layer and the last one move by over ``FAST_UPDATE`` of their norm per step, yet the
+    loss stays flat: the steps throw the weights about instead of refining them.
+    """
+    curve = m.curve
+    if (not m.final or curve is None or m.update_ratio is None or m.last_update_ratio is None
+            or min(m.update_ratio, m.last_update_ratio) < FAST_UPDATE or plateau(curve.values, curve.reference) is None):
+        return None
+    return (f"each step moves the weights by {m.update_ratio:.2g} of their norm (healthy is ~1e-3), yet the train loss did not move "
+            f"{curve.span}" + (" from the constant predictor's level" if curve.reference is not None else "")
+            + ": the steps overshoot instead of descending")
+
+
+def _redrawing(m: LearningRateEvidence) -> str | None:
+    """Why steps that re-draw the weights, on a loss that does not fall steadily, mean the LR is too high; else None.
+
+    At the end of a run: the median weight layer moves by over ``REDRAW_UPDATE`` of its
+    starting norm per step (every layer off together is the global LR, not one group's) and
+    the loss climbs back above levels it had reached. Normalised layers keep learning at any
+    weight scale, so the loss may still fall on the whole; the bounces show the overshoot.
+    """
+    curve = m.curve
+    if not m.final or curve is None or m.redraw_ratio is None or m.redraw_ratio < REDRAW_UPDATE or steady_descent(curve.values):
+        return None
+    return (f"each step moves the weights by {m.redraw_ratio:.2g}x the norm they started with (healthy is ~1e-3), and the train "
+            f"loss {curve.span} keeps climbing back above levels it had reached: the steps re-draw the weights instead of "
+            "refining them")
 
 
 def _o401_message(opening: str, name: str, reasons: list[str], nonfinite: bool) -> str:
@@ -589,6 +629,12 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
         if rose is not None:
             reasons.append(rose[0])
             evidence.update(rose[1])
+        elif (overshoot := _overshooting(m)) is not None:
+            reasons.append(overshoot)
+            evidence.update({"median_update_ratio": m.update_ratio, "last_update_ratio": m.last_update_ratio})
+        elif (redrawn := _redrawing(m)) is not None:
+            reasons.append(redrawn)
+            evidence["redraw_ratio"] = m.redraw_ratio
     stable_at_lr = (curve is not None and m.nonfinite is None and steady_descent(curve.values)
                     and plateau(curve.values, curve.reference) is None)
     if sweep is not None and lr is not None and sweep.divergence_lr is not None and lr > sweep.divergence_lr:
@@ -622,7 +668,9 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
                    f"only {max(moved, 0.0):.1%} {curve.span}")
     if fixed_by is not None and lr is not None and fixed_by > lr:
         why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
-    if (not why and not flat and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
+    # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck
+    falling = not flat or (curve is not None and steady_descent(curve.values))
+    if (not why and falling and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
             and m.last_update_ratio < SLOW_UPDATE and slow and curve is not None):
         why.append(f"updates change the weights by only {m.update_ratio:.1e} of their norm per step (healthy is ~1e-3) and "
                    f"the loss fell {moved:.0%} {curve.span}")

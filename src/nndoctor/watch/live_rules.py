@@ -19,7 +19,7 @@ from ..verdicts.layers import (
 from ..checks.optimisation import norm_clip_shrinks_steps, per_element_grads
 from ..findings import Finding, Severity
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
-    MIN_STEPS_FOR_CURVES, ClassRecall, DecayInRun, FitEvidence, GradientHistory, LearningRateEvidence,
+    MIN_STEPS_FOR_CURVES, REDRAW_UPDATE, ClassRecall, DecayInRun, FitEvidence, GradientHistory, LearningRateEvidence,
     LossCurve, NonFinite, OptimizerSettings, OscillationEvidence, PlateauEvidence, PriorEntropy, RegularisationEvidence,
     TailOfRun, TrainValCurves, ValidationEvidence, accuracy_paradox_verdict, excessive_regularisation, learning_rate,
     loss_plateau, oscillating_loss, oscillation_evidence, overfitting_verdict, prior_entropy, straight_descent,
@@ -54,9 +54,10 @@ MIN_VALUE_CLIP_SAMPLES = 5  # clip_grad_value_ is measured on sampled steps only
 LR_NEAR_ZERO = 1e-3  # "~0": a thousandth of the peak; step decays to 1% of the peak are ordinary
 LR_EARLY = 0.75  # near zero for the last quarter or more of the run
 LR_RAISED = 2.0
+LR_SMALL = 1e-2  # two decades below the peak: where an ordinary step decay ends, in the last quarter of the run
 CYCLIC_SCHEDULERS = ("CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR")
 UPDATE_TOO_SMALL = 1e-5  # two orders of magnitude below the ~1e-3 rule of thumb
-UPDATE_TOO_LARGE = 0.3  # a third of the weight's norm per step: the weights are re-drawn, not refined
+UPDATE_TOO_LARGE = REDRAW_UPDATE  # a third of the weight's norm per step: the weights are re-drawn, not refined
 LAYER_GAP = 100.0  # two orders of magnitude between the off layers and the rest
 SLOW_UPDATE = 1e-4
 HEALTHY_UPDATE = 1e-3  # the update-to-weight rule of thumb
@@ -186,8 +187,10 @@ def live_curve(t: Telemetry, facts: dict[str, Any]) -> LossCurve:
 def _live_lr_evidence(t: Telemetry, facts: dict[str, Any], final: bool) -> LearningRateEvidence:
     lr, kind = _optimizer_lr(facts)
     last = next((float(np.median(t.update_ratios[n])) for n in reversed(t.weight_params) if t.update_ratios.get(n)), None)
+    # a step that re-evaluates its closure (LBFGS) sizes itself by line search: no LR-driven re-draw to judge
+    redraw = [] if t.counters.get("closure_repeats", 0) else [r for n in t.weight_params if (r := _median_over_start(t, n)) is not None]
     return LearningRateEvidence(lr=lr, optimizer=kind, curve=live_curve(t, facts), update_ratio=_median_update_ratio(t),
-                                last_update_ratio=last, final=final)
+                                last_update_ratio=last, redraw_ratio=float(np.median(redraw)) if redraw else None, final=final)
 
 
 def _val_series(t: Telemetry, scored: bool = False) -> tuple[list[int], list[float], str]:
@@ -334,12 +337,20 @@ def same_batch(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
         return
     loader_batches = max((n for n in t.loaders if n), default=None)
     multi = loader_batches is not None and loader_batches > 1
+    # full-batch training feeds one batch all run; a batch that repeats step after step but differs
+    # between the sampled stretches comes from a source that holds more data than it hands out
+    distinct = len({by_step[a] for a, _ in pairs})
+    if multi:
+        why = f", although a DataLoader with {loader_batches} batches per pass was iterated"
+    elif distinct > 1:
+        why = (f", yet {distinct} different batches appear across the run: the data holds more than one batch, "
+               "but each step repeats the one before (a batch index that does not advance)")
+    else:
+        why = " (fine for deliberate full-batch training; a bug if a loader was meant to be iterated)"
     yield Finding(
-        "T506", Severity.WARNING if multi else Severity.INFO,
-        f"The model received the identical input batch on consecutive steps at all {len(pairs)} checked pairs"
-        + (f", although a DataLoader with {loader_batches} batches per pass was iterated" if multi else
-           " (fine for deliberate full-batch training; a bug if a loader was meant to be iterated)") + ".",
-        {"checked_pairs": len(pairs), "identical_pairs": same, "loader_batches": loader_batches},
+        "T506", Severity.WARNING if multi or distinct > 1 else Severity.INFO,
+        f"The model received the identical input batch on consecutive steps at all {len(pairs)} checked pairs" + why + ".",
+        {"checked_pairs": len(pairs), "identical_pairs": same, "loader_batches": loader_batches, "distinct_batches": distinct},
     )
 
 
@@ -445,9 +456,10 @@ def saturation(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
 def plateau(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """O406 and O402 from the live curve: a loss that does not move, or one that falls far too slowly.
 
-    The verdicts exclude each other: a loss that never moved is a plateau whatever the cause
-    (its message names tiny updates when they are the reason), and "falls too slowly" needs
-    a loss that falls.
+    A loss that never moved is a plateau whatever the cause (its message names tiny updates
+    when they are the reason). When the flat loss still falls steadily under steps far below
+    the ~1e-3 rule of thumb, the LR is why (O402, which the diagnosis ranks as the plateau's
+    cause); frozen weights are the plateau's alone.
     """
     losses = _finite_losses(t)
     if len(losses) < MIN_STEPS_FOR_CURVES or _several_optimizers(t) or t.nonfinite is not None:
@@ -455,8 +467,7 @@ def plateau(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
     evidence = _live_lr_evidence(t, facts, final)
     flat = list(loss_plateau(PlateauEvidence(evidence.curve, update_ratio=evidence.update_ratio, lr=evidence.lr)))
     yield from flat
-    if not flat:
-        yield from (f for f in learning_rate(evidence) if f.code == "O402")
+    yield from (f for f in learning_rate(evidence) if f.code == "O402")
 
 
 steady_descent = straight_descent  # the straight-descent measurement O402 reads, under its earlier name
@@ -512,6 +523,18 @@ def _value_clipping(t: Telemetry) -> Iterable[Finding]:
         )
 
 
+def _stays_below(lrs: np.ndarray, level: float) -> int | None:
+    """The step from which the LR stays at or below ``level`` to the end of the run; None when it ends above it.
+
+    Cosine and linear decays get two decades below their peak only in their last few
+    percent, step decays (x0.1 at half and three quarters of the run) in their last quarter.
+    """
+    below = lrs <= level * (1 + 1e-9)  # 0.05 * 0.1 * 0.1 is 0.0005000000000000001 in floats: two decades all the same
+    if not below[-1]:
+        return None
+    return len(lrs) - int(np.argmin(below[::-1])) if not below.all() else 0
+
+
 @rule("O411", final_only=True)
 def lr_schedule(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     for index, series in t.lr.items():
@@ -531,6 +554,17 @@ def lr_schedule(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
                     location=f"optimizer {index}",
                 )
                 return
+        onset = _stays_below(lrs, LR_SMALL * peak)
+        if onset is not None and onset < (1 - LR_EARLY) * len(lrs):
+            yield Finding(
+                "O411", Severity.WARNING,
+                f"The learning rate fell to {lrs[onset]:.2g} (1/{peak / max(float(lrs[onset]), 1e-300):.0f} of its peak {peak:.2g}) at "
+                f"step {onset} of {len(lrs)} and stayed there: the last {1 - onset / len(lrs):.0%} of the run trains two decades "
+                "below its LR, where an ordinary decay spends only its last quarter (a per-epoch schedule stepped per batch does this).",
+                {"peak": peak, "onset_step": onset, "steps": len(lrs), "final_lr": float(lrs[-1]), "schedulers": t.schedulers},
+                location=f"optimizer {index}",
+            )
+            return
         if any(s in CYCLIC_SCHEDULERS for s in t.schedulers):
             continue
         running_peak = np.maximum.accumulate(lrs)

@@ -48,6 +48,12 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "G604": ("D108", "D109", "D110"),
     "G605": ("O402",),
 }
+# Losing to a simple baseline is what any fault that stops a network learning or generalising
+# looks like from outside: those faults explain it; alone, it is the finding.
+EXPLAINS["G606"] = (
+    "G602", "G601", "G605", "G603", *EXPLAINS["G602"], "O403", "O405", "O406", "O407", "O411", "O412",
+    "D102", "D103", "D106", "D107", "D108", "D109", "D110", "D114", "D115", "L307",
+)
 
 # A matching init keeps the signal's scale per layer within this factor (checks/model.py, M202).
 PER_LAYER_BAND = 3.0

@@ -14,6 +14,7 @@ from ..findings import Finding
 from ..report import CheckFailure
 from ..rng import seed_everything
 from ..verdicts.baselines import below_baseline
+from ..verdicts.trend import last_doubling
 from . import LookConfig, look
 
 CODES = ("G606",)
@@ -52,7 +53,7 @@ def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: 
             trial = ctx.probe("trial", trial_probe)
         model = getattr(trial, "model", None) if trial is not None and trial.diverged_step is None else None
         if ctx.out_of_time():
-            model = None
+            raise Inconclusive("the safety-net time (--budget) ran out before the predictions")
         steps = min(int(getattr(trial, "steps", None) or config.steps), config.max_steps)
         affordable, why = spread_affordable(ctx, steps, config.runs)
         if not affordable:
@@ -63,6 +64,7 @@ def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: 
         if trial is not None and trial.diverged_step is not None:
             looked["notes"].append(f"the trial's loss turned non-finite at step {trial.diverged_step}: no predictions to look at")
         if comparison is not None and wanted.intersection(CODES):
+            comparison.last_doubling = last_doubling(trial.step_losses) if trial is not None else None
             findings.extend(below_baseline(comparison))
         return looked
     except Inconclusive as exc:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from ..findings import Finding, Severity
 from . import verdict
+from .curves import UNDERTRAINED_DROP, UNDERTRAINED_P
+from .trend import Doubling
 
 # A gap counts when it exceeds two noise units (one-sided, ~98% for a normal error): the noise
 # is the larger of the spread over re-drawn runs and the sampling error of a difference of two
@@ -33,6 +35,17 @@ class BaselineComparison:
     standard_error: float = 0.0
     samples: int = 0
     spread: float | None = None
+    # What the trial's last doubling of steps gained (verdicts.trend): was the network still learning?
+    last_doubling: Doubling | None = None
+
+    def still_learning(self) -> bool:
+        """The trial's loss fell significantly over its last doubling, by a tenth or more of its level then.
+
+        Relative to its own level, not to the start (as G605 asks): the baseline's loss is small
+        too, so halving a small loss is what closes the gap.
+        """
+        d = self.last_doubling
+        return d is not None and d.p_value <= UNDERTRAINED_P and d.drop >= UNDERTRAINED_DROP
 
     def noise(self) -> float:
         return max(math.sqrt(2.0) * self.standard_error, self.spread or 0.0)
@@ -52,10 +65,16 @@ def below_baseline(m: BaselineComparison) -> list[Finding]:
         return []
     name, value, gap = max(beaten_by, key=lambda row: row[2])
     what = "validation accuracy" if higher else "validation MSE"
+    # A network whose loss was still falling when the trial ended has not shown it cannot beat the
+    # baseline, only that it had not yet: advice to train longer (info), not a fault (warning).
+    severity = Severity.INFO if m.still_learning() else Severity.WARNING
+    unfinished = (" The trial's loss was still falling when it ended: train longer before concluding."
+                  if m.still_learning() else "")
     return [Finding(
-        "G606", Severity.WARNING,
+        "G606", severity,
         f"The network's {what} is {m.network:.4g}, but the {name} baseline reaches {value:.4g} on the same "
-        f"{m.samples} samples: worse by {gap:.3g}, more than {NOISE_UNITS:g}x the noise ({m.noise():.3g}).",
+        f"{m.samples} samples: worse by {gap:.3g}, more than {NOISE_UNITS:g}x the noise ({m.noise():.3g}).{unfinished}",
         {"metric": m.metric, "network": m.network, "baselines": dict(m.baselines), "best_baseline": name,
-         "gap": gap, "noise": m.noise(), "standard_error": m.standard_error, "spread": m.spread, "samples": m.samples},
+         "gap": gap, "noise": m.noise(), "standard_error": m.standard_error, "spread": m.spread, "samples": m.samples,
+         "still_learning": m.still_learning()},
     )]

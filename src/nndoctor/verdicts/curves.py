@@ -312,7 +312,9 @@ def oscillation_evidence(losses: Sequence[float]) -> dict[str, Any] | None:
     half = values[len(values) // 2 :]
     level = float(np.median(half))
     jumps = float(np.median(np.abs(np.diff(half))))
-    if level > 0 and float(half.mean()) >= 0.8 * start and jumps >= 0.5 * level:
+    # "No progress" compares medians: a heavy-tailed loss (Huber or L1 on outliers) keeps a high mean
+    # while its typical batch has fallen, and those outlier batches are minibatch noise, not bouncing.
+    if level > 0 and level >= 0.8 * float(np.median(chunks[0])) and jumps >= 0.5 * level:
         return {"median_jump": jumps, "level": level, "start": start, "windows": means.tolist(), "shape": "bouncing",
                 "swing": float(half.max() - half.min()) / start, "rises": float((np.diff(half) > 0).mean())}
     first = float(values[0])

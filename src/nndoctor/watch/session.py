@@ -119,6 +119,7 @@ class Doctor:
         self._roots: list[torch.Tensor] = []
         self._backward_count = 0
         self._backward_at_step: dict[int, int] = {}
+        self._untouched_at_backward: dict[int, bool] = {}
         self._zeroed_after_backward: dict[int, bool] = {}
         self._cleared: dict[int, bool] = {}
         self._probe: dict[int, tuple[nn.Parameter, Any, int]] = {}
@@ -340,6 +341,7 @@ class Doctor:
     def on_backward(self, tensors: Any) -> None:
         roots = tensors if isinstance(tensors, (list, tuple)) else [tensors]
         self._manual_step_check()
+        self._note_first_backward()
         self._backward_count += 1
         self.telemetry.backward_calls += 1
         outputs, self._loss_outputs = self._loss_outputs, []
@@ -443,18 +445,24 @@ class Doctor:
             if not closure:
                 self._measure_grads(index)
 
+    def _note_first_backward(self) -> None:
+        """Before the first backward after an optimizer's step: is its probe gradient untouched since that step?
+
+        Judged here, not at the next step, because clipping, AMP's unscale and other in-place
+        edits between backward and step also move the gradient's version counter.
+        """
+        for index, probe in self._probe.items():
+            if self._backward_count != self._backward_at_step.get(index, -1):
+                continue
+            param, ref, version = probe
+            grad = param.grad
+            self._untouched_at_backward[index] = grad is not None and ref() is grad and grad._version == version
+
     def _check_cleared(self, index: int) -> None:
         """T501: were the grads cleared since this optimizer's previous step?"""
         probe = self._probe.get(index)
-        if probe is not None and not self._cleared.get(index):
-            param, ref, version = probe
-            grad = param.grad
-            backwards = self._backward_count - self._backward_at_step.get(index, 0)
-            same = grad is not None and ref is not None and ref() is grad
-            if same and grad._version - version <= backwards:
-                self.telemetry.count("uncleared_steps")
-            else:
-                self.telemetry.count("cleared_steps")
+        if probe is not None and not self._cleared.get(index) and self._untouched_at_backward.get(index):
+            self.telemetry.count("uncleared_steps")
         elif probe is not None:
             self.telemetry.count("cleared_steps")
 
@@ -490,6 +498,7 @@ class Doctor:
         t.optimizer_steps[index] = t.optimizer_steps.get(index, 0) + 1
         self._backward_at_step[index] = self._backward_count
         self._cleared[index] = False
+        self._untouched_at_backward[index] = False
         self._zeroed_after_backward[index] = False
         self._last_train_loss = None
         self._remember_probe(index)

@@ -31,7 +31,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "M210": ("D105", "D106", "D101", "M202", "M204"),
     "L303": ("L301", "D104"),
     "L307": ("L301", "L302", "L303", "L305", "L306", "L304", "D113", "D101", "D105", "M210", "M201", "M202", "M204", "L308"),
-    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "L307", "O410"),
+    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "L307", "O410", "O409"),
     "O402": ("M201", "L301", "D111", "M209", "O410"),
     "O403": ("D101", "D105", "O401", "M202", "L308", "D104", "O410"),
     "O404": ("M201", "M205", "M202", "M204", "L301", "D101"),
@@ -105,6 +105,9 @@ def _offset_no_worse_than_chance(symptom: Finding, root: Finding) -> bool:
 # (symptom, root) -> when the link holds. Links not listed hold whenever both codes are present.
 # The measurement decides which of two candidate causes is the root, not the codes alone.
 CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
+    # Steps large against weights that decay is shrinking are the decay's doing; a loss that rose,
+    # turned non-finite or exploded in the range test is the LR's own evidence.
+    ("O401", "O409"): lambda symptom, root: symptom.evidence.get("step_size_only") is True,
     ("D103", "D112"): lambda symptom, root: bool(_columns_of(symptom) & _columns_of(root)),
     ("D104", "D103"): _whole_void_columns,
     # Targets off only by an offset are the output bias's job (M210); a spread far from unit

@@ -13,6 +13,7 @@ from ..checks.base import Context, Inconclusive
 from ..findings import Finding
 from ..report import CheckFailure
 from ..rng import seed_everything
+from ..setup import LossUnavailable
 from ..verdicts.baselines import below_baseline
 from ..verdicts.trend import last_doubling
 from . import LookConfig, look
@@ -67,7 +68,7 @@ def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: 
             comparison.last_doubling = last_doubling(trial.step_losses) if trial is not None else None
             findings.extend(below_baseline(comparison))
         return looked
-    except Inconclusive as exc:
+    except (Inconclusive, LossUnavailable) as exc:  # a safety net ran out, or the loss abstains (D113)
         return {"notes": [f"not measured: {exc}"]}
     except Exception as exc:  # noqa: BLE001 - the look must never break the exam
         failures.append(CheckFailure("look", CODES, f"{type(exc).__name__}: {exc}"))

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..findings import Finding, Severity
 from . import verdict
@@ -209,6 +208,8 @@ def straight_descent(losses: Sequence[float], reference: float | None) -> dict[s
     (no sign of converging), and the end is not even halfway from the constant predictor's
     loss (``reference``) to zero.
     """
+    from scipy import stats  # lazily: `import nndoctor` stays light
+
     values = np.asarray(losses, dtype=float)
     if reference is None or reference <= 0 or len(values) < 2 * MIN_STEPS_FOR_CURVES or not np.isfinite(values).all():
         return None
@@ -377,6 +378,8 @@ def still_falling(step_losses: Sequence[float]) -> dict[str, float] | None:
     tenth off the level and a tenth of the loss the run started from (a loss converging
     toward zero keeps halving a small value while gaining nothing).
     """
+    from scipy import stats  # lazily: `import nndoctor` stays light
+
     values = np.asarray(step_losses, dtype=float)
     if len(values) < UNDERTRAINED_MIN_STEPS or not np.isfinite(values).all():
         return None
@@ -541,12 +544,15 @@ def _overshooting(m: LearningRateEvidence) -> str | None:
 
     Judged at the end of a run only (a plateau is a whole-run shape). The median weight
     layer and the last one move by over ``FAST_UPDATE`` of their norm per step, yet the
-    loss stays flat: the steps throw the weights about instead of refining them.
+    loss stays flat: the steps throw the weights about instead of refining them. Measured
+    against the starting norm too, when known, so weights shrunk by decay do not inflate it.
     """
     curve = m.curve
     if (not m.final or curve is None or m.update_ratio is None or m.last_update_ratio is None
             or min(m.update_ratio, m.last_update_ratio) < FAST_UPDATE or plateau(curve.values, curve.reference) is None):
         return None
+    if m.redraw_ratio is not None and m.redraw_ratio < FAST_UPDATE:
+        return None  # large only against weights that shrank (weight decay, O409): the steps themselves are small
     return (f"each step moves the weights by {m.update_ratio:.2g} of their norm (healthy is ~1e-3), yet the train loss did not move "
             f"{curve.span}" + (" from the constant predictor's level" if curve.reference is not None else "")
             + ": the steps overshoot instead of descending")
@@ -633,10 +639,11 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
             evidence.update(rose[1])
         elif (overshoot := _overshooting(m)) is not None:
             reasons.append(overshoot)
-            evidence.update({"median_update_ratio": m.update_ratio, "last_update_ratio": m.last_update_ratio})
+            evidence.update({"median_update_ratio": m.update_ratio, "last_update_ratio": m.last_update_ratio,
+                             "step_size_only": len(reasons) == 1})
         elif (redrawn := _redrawing(m)) is not None:
             reasons.append(redrawn)
-            evidence["redraw_ratio"] = m.redraw_ratio
+            evidence.update({"redraw_ratio": m.redraw_ratio, "step_size_only": len(reasons) == 1})
     stable_at_lr = (curve is not None and m.nonfinite is None and steady_descent(curve.values)
                     and plateau(curve.values, curve.reference) is None)
     if sweep is not None and lr is not None and sweep.divergence_lr is not None and lr > sweep.divergence_lr:
@@ -644,6 +651,8 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
             evidence["range_test_overruled"] = "the loss at your LR fell steadily"
         else:
             reasons.append(f"the range test's loss exploded at lr={sweep.divergence_lr:.2g}, below your lr={lr:.2g}")
+    if len(reasons) > 1:
+        evidence["step_size_only"] = False  # the range test or a single batch speaks to the LR too
     if fixed_by is not None and lr is not None and fixed_by < lr:
         reasons.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
     if batch is not None and batch.user_diverged and not reasons:

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 # The line is fitted to the trailing tenth of the curve before the step (a short stretch,
 # so a decaying curve is close to straight there), but never to fewer points than this.
@@ -44,6 +43,8 @@ def level_at(steps: Sequence[int], values: Sequence[float], at: int) -> Level | 
     None when no finite point precedes ``at``. With fewer than three points the level is
     their median and the band their range.
     """
+    from scipy import stats  # lazily: `import nndoctor` stays light
+
     x = np.asarray(steps, dtype=float)
     y = np.asarray(values, dtype=float)
     keep = (x <= at) & np.isfinite(y)
@@ -86,6 +87,8 @@ def last_doubling(values: Sequence[float]) -> Doubling | None:
     doubling, so the last one is the natural yardstick for "would it gain from training
     longer", where a straight line through the tail reads a curve still falling as flat.
     """
+    from scipy import stats  # lazily: `import nndoctor` stays light
+
     y = np.asarray(values, dtype=float)
     y = y[np.isfinite(y)]
     n = len(y)

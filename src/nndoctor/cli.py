@@ -258,7 +258,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     else:
         spec, space, steps = args.file, None, args.steps
     result = tune(spec, space, trials=args.trials, steps=steps, budget=args.budget, sampler=args.sampler,
-                  storage=args.storage, study=args.study, seed=args.seed)
+                  storage=args.storage, study=args.study, seed=args.seed, pruner=args.pruner, coarse_to_fine=args.coarse_to_fine)
     result.print(Console())
     if args.json:
         result.save_json(args.json)
@@ -329,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=None, help="training steps per trial (default: the spec's STEPS, else 300)")
     p.add_argument("--budget", type=float, default=None, help="seconds after which no new trial starts (a started trial always trains its full steps)")
     p.add_argument("--sampler", choices=("tpe", "random", "grid"), default="tpe", help="tpe: random for the first 10 trials, then TPE (default)")
+    p.add_argument("--pruner", choices=("median", "hyperband"), default="median", help="Optuna's pruner under the doctor's (default median)")
+    p.add_argument("--coarse-to-fine", action="store_true",
+                   help="then narrow each range around the best quartile and run --trials more in study <study>-fine (dict spaces)")
     p.add_argument("--storage", help="Optuna storage URL (default: sqlite file <spec>.nndoctor-tune.db beside the spec; resumable)")
     p.add_argument("--study", help="study name (default: the spec file's name)")
     p.add_argument("--seed", type=int, default=0, help="trial n trains with seed SEED+n")

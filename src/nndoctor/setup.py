@@ -464,6 +464,9 @@ class Setup:
     multilabel / regression / sequence, or "auto". ``test`` (same forms as ``val``) and
     ``target_error`` (the error a human or the state of the art reaches: 1 - accuracy for
     classes, the MSE for values) feed the bias/variance reading of the report's look.
+    ``scheduler`` is an optional ``(optimizer, steps) -> LR scheduler`` factory that nndoctor's
+    trial loops (fix, tune) build on each trial's fresh optimizer and step once per batch
+    (e.g. :func:`nndoctor.tune.schedules.make_scheduler` for a searchable schedule).
     """
 
     def __init__(
@@ -481,6 +484,7 @@ class Setup:
         targets: Accessor | None = None,
         test: Any = None,
         target_error: float | None = None,
+        scheduler: Callable[[torch.optim.Optimizer, int], Any] | None = None,
     ) -> None:
         if not isinstance(model, nn.Module):
             raise SetupError(
@@ -507,6 +511,11 @@ class Setup:
             raise SetupError(f"target_error={target_error!r} is not a non-negative number.",
                              "Pass the error you aim for, e.g. target_error=0.02 for 98% accuracy.")
         self.target_error = None if target_error is None else float(target_error)
+        if scheduler is not None and not callable(scheduler):
+            raise SetupError(f"scheduler= is a {type(scheduler).__name__}, not a callable.",
+                             "Pass a factory (optimizer, steps) -> scheduler, e.g. "
+                             "scheduler=lambda opt, steps: torch.optim.lr_scheduler.OneCycleLR(opt, 0.1, total_steps=steps).")
+        self.scheduler = scheduler
         self.optimizer_factory, self.optimizer_description = _optimizer_factory(optimizer, model)
         self.user_optimizer = optimizer if isinstance(optimizer, torch.optim.Optimizer) else None
         self._requested_task = task

@@ -37,6 +37,7 @@ def derive(setup: Setup, *, model: nn.Module | None = None, train: Any = None, v
         loss=loss if loss is not None else copy.deepcopy(setup.loss),
         optimizer=optimizer if optimizer is not None else setup.optimizer_factory,
         batch_size=setup.batch_size, task=setup.task, name=setup.name, seed=setup.seed,
+        scheduler=setup.scheduler,
     )
     return new.resolve()
 

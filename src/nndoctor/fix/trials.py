@@ -154,6 +154,7 @@ def train_trial(
     model = setup.fresh_model()
     model.train()
     optimizer = setup.make_optimizer(model)
+    scheduler = setup.scheduler(optimizer, steps) if setup.scheduler is not None else None
     recorder = Recorder(model, optimizer, setup.compute_loss, clip_norm=candidate.clip_norm,
                         input_loss=candidate.train_loss, backward_nonfinite=watcher is not None)
     batches = endless_batches(setup)
@@ -165,6 +166,8 @@ def train_trial(
                 break
             if not math.isfinite(recorder.step(*batch)):
                 break
+            if scheduler is not None:
+                scheduler.step()  # the setup's schedule, once per batch
             if on_step is not None:
                 on_step(done, model)
             if checkpoint is not None and checkpoint_every > 0 and done % checkpoint_every == 0 and done < steps:

@@ -18,14 +18,17 @@ from typing import Any
 from ..errors import NNDoctorError
 from ..findings import Finding
 from ..setup import Setup
+from .coarse import narrow_space
 from .pruning import NOT_HYPERPARAMETER, StudyStopped, root_errors
 from .space import Space, check_space, grid_of, grid_size, suggest
-from .study import default_storage, make_sampler, open_study
-from .trial_run import build_setup, run_one
+from .study import default_storage, make_pruner, make_sampler, open_study
+from .trial_run import CHECKPOINTS, build_setup, run_one
 
 DEFAULT_STEPS = 300
 # The data exam before the first trial: a data fault at ERROR stops the study before any training.
 DATA_EXAM = ["D1"]
+# The fine round's trials train with seeds past the coarse round's, so no two trials share one.
+FINE_SEED_OFFSET = 100_000
 
 
 @dataclass
@@ -96,6 +99,8 @@ def tune(
     study: str | None = None,
     seed: int = 0,
     callbacks: list[Callable[[Any, Any], None]] | None = None,
+    pruner: str = "median",
+    coarse_to_fine: bool = False,
 ) -> TuneResult:
     """Run ``trials`` more watched trials of the study (created, or resumed when it exists).
 
@@ -105,6 +110,11 @@ def tune(
     seed ``seed + n``. A finding no hyperparameter can fix stops the study: the result's
     ``stopped`` names it (and other workers on the same storage stop after their current trial).
     ``callbacks`` are Optuna's ``(study, frozen_trial)`` callbacks, e.g. to stop at a step budget.
+    ``pruner`` is Optuna's ``median`` or ``hyperband`` (the doctor prunes on top of either).
+    ``coarse_to_fine`` (dict spaces) then narrows each range around the best region of the study
+    and runs ``trials`` more in the study ``<study>-fine`` of the same storage; the result's
+    ``extra["fine"]`` is that round and ``extra["narrowed"]`` its space (``extra["fine_skipped"]`` says
+    why there is none when fewer than two coarse trials completed).
     """
     if trials < 1:
         raise NNDoctorError(f"trials={trials} must be at least 1.", "Ask for one trial or more, e.g. --trials 20.")
@@ -120,8 +130,31 @@ def tune(
     steps = int(steps or DEFAULT_STEPS)
     if steps < 1:
         raise NNDoctorError(f"steps={steps} must be at least 1.", "Give each trial at least one training step.")
+    if coarse_to_fine and callable(space):
+        narrow_space(space, [])  # the one-paragraph error, before any trial is spent
+    started = time.time()
+    first = _round(factory, space, name, trials=trials, steps=steps, budget=budget, sampler=sampler, pruner=pruner,
+                   storage=storage, seed=seed, callbacks=callbacks)
+    left = None if budget is None else budget - (time.time() - started)
+    if coarse_to_fine and first.stopped is None and "stopped_by_other_worker" not in first.extra and (left is None or left > 0):
+        try:
+            fine_space = narrow_space(space, first.study.trials)
+        except NNDoctorError as exc:  # too few completed trials to find a region: the coarse round stands on its own
+            first.extra["fine_skipped"] = str(exc)
+            return first
+        first.extra["narrowed"] = fine_space
+        first.extra["fine"] = _round(factory, fine_space, f"{name}-fine", trials=trials, steps=steps, budget=left,
+                                     sampler=sampler, pruner=pruner, storage=storage, seed=seed + FINE_SEED_OFFSET,
+                                     callbacks=callbacks)
+    return first
+
+
+def _round(factory: Callable[..., Setup], space: Space, name: str, *, trials: int, steps: int, budget: float | None,
+           sampler: str, pruner: str, storage: str | None, seed: int,
+           callbacks: list[Callable[[Any, Any], None]] | None) -> TuneResult:
+    """One study's worth of watched trials (the coarse round, or the fine one in its own study)."""
     sampler_seed = seed + os.getpid() if storage else seed  # parallel workers (and resumed runs) must not draw the same points
-    the_study = open_study(storage, name, make_sampler(sampler, space, sampler_seed))
+    the_study = open_study(storage, name, make_sampler(sampler, space, sampler_seed), make_pruner(pruner, steps, CHECKPOINTS))
     if sampler == "grid":
         trials = min(trials, grid_size(grid_of(space)))
     started = time.time()
@@ -133,7 +166,7 @@ def tune(
         if not examined:
             examined.append(True)
             _exam_data(setup)
-        return run_one(trial, setup, params, steps, seed + trial.number)
+        return run_one(trial, setup, params, steps, seed + trial.number, pruner)
 
     def stop_when_another_worker_stopped(study: Any, trial: Any) -> None:
         stopped = study.user_attrs.get("stopped_by")

@@ -71,6 +71,9 @@ def summarise(result: Any) -> dict[str, Any]:
                    for r in rows if r["state"] == "pruned"],
         "stopped_by": None if stopped is None else {"code": stopped.code, "message": stopped.message, "fix": stopped.fix or stopped.rule.fix},
         "stopped_by_other_worker": result.extra.get("stopped_by_other_worker"),
+        "narrowed": {k: list(v) for k, v in result.extra.get("narrowed", {}).items() if isinstance(v, tuple)} or None,
+        "fine": summarise(result.extra["fine"]) if "fine" in result.extra else None,
+        "fine_skipped": result.extra.get("fine_skipped"),
     }
 
 
@@ -107,6 +110,12 @@ def print_summary(summary: dict[str, Any], console: Any = None) -> None:
         for p in summary["pruned"]:
             pruned.add_row(str(p["number"]), p["by"], str(p["step"]), p["because"] or "")
         console.print(pruned)
+    if summary.get("fine_skipped"):
+        console.print(f"\n[bold]No fine round[/]: {summary['fine_skipped']}")
+    if summary.get("fine"):
+        ranges = ", ".join(f"{k}={tuple(v)!r}" for k, v in (summary["narrowed"] or {}).items())
+        console.print(f"\n[bold]Fine round[/] (coarse-to-fine), ranges narrowed around the best quartile: {ranges}")
+        print_summary(summary["fine"], console)
 
 
 def save_json(summary: dict[str, Any], path: str | Path) -> None:
@@ -150,6 +159,8 @@ def html_section(summary: dict[str, Any]) -> str:
         rows = "".join(f"<tr><td>{p['number']}</td><td>{e(str(p['by']))}</td><td>{p['step']}</td><td>{e(p['because'] or '')}</td></tr>"
                        for p in summary["pruned"])
         parts.append(f"<table><tr><th>trial</th><th>pruned by</th><th>at step</th><th>why</th></tr>{rows}</table>")
+    if summary.get("fine"):
+        parts.append(f"<p>Fine round: ranges narrowed to {e(json.dumps(summary['narrowed']))}.</p>{html_section(summary['fine'])}")
     return "".join(parts) + "</section>"
 
 

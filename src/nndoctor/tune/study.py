@@ -13,6 +13,9 @@ from ..errors import NNDoctorError
 from .space import Space, grid_of
 
 SAMPLERS = ("tpe", "random", "grid")
+PRUNERS = ("median", "hyperband")
+# Hyperband's smallest budget is one checkpoint's worth of steps, its largest the full trial; brackets shrink by 3x (Optuna's default).
+HYPERBAND_REDUCTION = 3
 # Random trials before TPE models the results (Optuna's own default): random search first, then Bayesian.
 RANDOM_STARTUP = 10
 # The median pruner judges a trial only once this many trials have finished, as Optuna's default does.
@@ -35,6 +38,18 @@ def make_sampler(kind: str, space: Space, seed: int | None) -> Any:
     if kind == "grid":
         return optuna.samplers.GridSampler(grid_of(space), seed=seed)
     raise NNDoctorError(f"There is no sampler {kind!r}.", f"Use one of {', '.join(SAMPLERS)}.")
+
+
+def make_pruner(kind: str, steps: int, checkpoints: int) -> Any:
+    """Optuna's MedianPruner or HyperbandPruner (resources in training steps); the doctor prunes on top of either."""
+    import optuna
+
+    if kind == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=PRUNER_STARTUP)
+    if kind == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=max(1, steps // checkpoints), max_resource=steps,
+                                              reduction_factor=HYPERBAND_REDUCTION)
+    raise NNDoctorError(f"There is no pruner {kind!r}.", f"Use one of {', '.join(PRUNERS)}.")
 
 
 # Workers that start together on a fresh database race to create its schema; the loser retries.

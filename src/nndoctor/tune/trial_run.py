@@ -1,6 +1,6 @@
 """One trial: build ``setup(**params)``, train it through fix's equal-budget trial loop under
 :func:`nndoctor.watch`, report the validation metric to Optuna every ``steps // CHECKPOINTS``
-steps, and let the doctor and the median pruner stop it early.
+steps, and let the doctor and Optuna's pruner (median or Hyperband) stop it early.
 
 The trial's params, seed, metric curve, steps spent and findings are stored as Optuna user
 attributes, so the storage holds the whole record of what was tried.
@@ -16,6 +16,7 @@ from ..findings import Finding
 from ..setup import Setup
 from ..watch import watch
 from .pruning import act
+from .study import HYPERBAND_REDUCTION
 
 # Validation scores per trial (Optuna's intermediate values, read by the median pruner).
 CHECKPOINTS = 5
@@ -42,8 +43,8 @@ def _finding_record(f: Finding) -> dict[str, Any]:
     return {"code": f.code, "severity": f.severity.value, "message": f.message, "explained_by": f.explained_by}
 
 
-def run_one(trial: Any, setup: Setup, params: dict[str, Any], steps: int, seed: int) -> float:
-    """Train and score one trial; raises TrialPruned (doctor or median) or StudyStopped."""
+def run_one(trial: Any, setup: Setup, params: dict[str, Any], steps: int, seed: int, pruner: str = "median") -> float:
+    """Train and score one trial; raises TrialPruned (doctor or Optuna's ``pruner``) or StudyStopped."""
     from ..fix.trials import baseline_candidate, evaluate, metric_name, run_trial
 
     candidate = baseline_candidate(setup)
@@ -76,9 +77,11 @@ def run_one(trial: Any, setup: Setup, params: dict[str, Any], steps: int, seed: 
         record(findings)
         act(findings, diverged=False, trial=trial)
         if trial.should_prune():
-            trial.set_user_attr("pruned_by", "median")
-            trial.set_user_attr("pruned_because", f"val {metric_name(setup.task)} {metric:.4g} at step {step} is below the median of earlier trials")
-            raise optuna.TrialPruned("median")
+            trial.set_user_attr("pruned_by", pruner)
+            trial.set_user_attr("pruned_because", f"val {metric_name(setup.task)} {metric:.4g} at step {step} is below "
+                                + ("the median of earlier trials" if pruner == "median"
+                                   else f"the top 1/{HYPERBAND_REDUCTION} of its Hyperband bracket at this step"))
+            raise optuna.TrialPruned(pruner)
 
     score = run_trial(candidate, setup, seed, steps, watcher=watcher, checkpoint=checkpoint,
                       checkpoint_every=max(1, steps // CHECKPOINTS))

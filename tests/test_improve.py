@@ -109,6 +109,19 @@ def test_quantised_model_is_close_smaller_and_sized_from_the_file(tmp_path) -> N
     assert all(type(m) is not nn.Linear for m in q.modules())
 
 
+def test_embedding_tables_are_stored_in_8_bits() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Embedding(500, 32), nn.Flatten(), nn.Linear(32 * 6, 4)).eval()
+    q, _ = quantize.quantized(model)
+    x = torch.randint(0, 500, (16, 6))
+    with torch.no_grad():
+        ref, out = model(x), q(x)
+    assert float((ref - out).abs().max()) < 0.05 * float(ref.abs().max())
+    table = model[0].weight.numel() * 4  # float32 bytes; an 8-bit table is a quarter plus per-row scales
+    assert serialized_bytes(model) - serialized_bytes(q) > 0.6 * table
+    assert all(type(m) is not nn.Embedding for m in q.modules())
+
+
 def test_holds_uses_the_seed_spread() -> None:
     assert holds([0.80, 0.82, 0.81], [0.81, 0.80, 0.82])[0] == "matches"
     assert holds([0.80, 0.82, 0.81], [0.70, 0.71, 0.69])[0] == "worse"
@@ -132,9 +145,13 @@ def test_improve_from_python_leaves_the_model_untouched() -> None:
     rows = {r["arm"]: r for r in sec["techniques"]["prune"]["rows"]}
     assert rows["rewind (lottery ticket) @ 80%"]["achieved_sparsity"] == pytest.approx(0.8, abs=0.01)
     assert sec["techniques"]["quantize"]["rows"][0]["size_ratio"] > 1.0  # a tiny model: file overhead dominates
-    from nndoctor.improve.report import html_section
+    from nndoctor.improve.report import html_section, size_points
 
     assert 'alt="accuracy vs sparsity"' in html_section(report)
+    assert 'alt="accuracy vs size"' in html_section(report)
+    sizes = {label: size for label, size, _, _ in size_points(sec)}
+    assert sizes["single model (your setup)"] == pytest.approx(serialized_bytes(setup.model) / 1e6)
+    assert sizes["dynamic int8"] < sizes["single model (your setup)"] < sizes["ensemble of 3"]
 
 
 def test_improve_command_on_a_spec_file(tmp_path, capsys) -> None:

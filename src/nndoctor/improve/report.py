@@ -86,6 +86,32 @@ def sparsity_plot(tech: dict[str, Any], base: dict[str, Any] | None) -> str:
     return f'<img alt="accuracy vs sparsity" src="{_to_uri(fig)}">'
 
 
+def size_points(sec: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    """(label, size MB, metric mean, seed spread) for every row whose saved size was measured."""
+    rows = [sec.get("baseline")] + [r for tech in sec.get("techniques", {}).values() for r in tech.get("rows", [])
+                                    if r.get("verdict") != "baseline"]
+    return [(r["arm"], r["size_mb"], r["metric"]["mean"], r["metric"]["std"] or 0.0) for r in rows
+            if r and r.get("size_mb") is not None and r["metric"]["mean"] is not None]
+
+
+def size_plot(sec: dict[str, Any]) -> str:
+    """Accuracy vs size on disk (log scale) for the single model, ensemble, student and int8 model, as an <img>."""
+    from ..render.plots import _new, _short, _to_uri
+
+    points = size_points(sec)
+    if len(points) < 2:
+        return ""
+    fig, axes = _new(6.0, 3.0)
+    ax = axes[0]
+    for label, size, mean, std in points:
+        ax.errorbar([size], [mean], yerr=[std], marker="o", capsize=3, linestyle="none", label=_short(label, 40))
+    ax.set_xscale("log")
+    ax.set_xlabel("size of the saved state_dict (MB)")
+    ax.set_ylabel("validation metric")
+    ax.legend(fontsize=7)
+    return f'<img alt="accuracy vs size" src="{_to_uri(fig)}">'
+
+
 def html_section(report: Report) -> str:
     """The improve section as HTML (tables and code), escaped."""
     sec = _section(report)
@@ -103,6 +129,9 @@ def html_section(report: Report) -> str:
             plot = sparsity_plot(tech, base) if name == "prune" else ""
             out.append(f"<table><tr>{head}</tr>{body}</table>{plot}<pre><code>{escape(tech.get('snippet', ''))}</code></pre>")
         out.append("</article>")
+    plot = size_plot(sec)
+    if plot:
+        out.append(f"<article class=\"finding\"><div class=\"head\"><span class=\"name\">Accuracy vs size</span></div>{plot}</article>")
     for note in sec.get("notes", []):
         out.append(f"<p class=\"note\">Note: {escape(note)}</p>")
     return "\n".join(out)

@@ -205,17 +205,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return outcome.exit_status
 
 
+def _with_progress(run: Callable[[Callable[..., None]], Any]) -> Any:
+    """``run(update)`` under the trials' progress bar on stderr (fix and improve)."""
+    from .fix.render import progress_bar
+
+    bar, update = progress_bar(_err_console())
+    with bar:
+        return run(update)
+
+
 def cmd_fix(args: argparse.Namespace) -> int:
     """Checkup, then equal-budget seeded trials of the remedies for each root cause; never writes the user's files."""
     from .fix import fix
-    from .fix.render import print_fix, progress_bar, save_fix_html
+    from .fix.render import print_fix, save_fix_html
 
     if args.seeds < 1:
         return fail(f"--seeds {args.seeds} must be at least 1.", "Use 3 or more seeds for a verdict that means something.")
     setup = load_setup(args.file)
-    bar, update = progress_bar(_err_console())
-    with bar:
-        report = fix(setup, budget=args.budget, seeds=args.seeds, progress=update)
+    report = _with_progress(lambda update: fix(setup, budget=args.budget, seeds=args.seeds, progress=update))
     html, args.html = args.html, None
     status = emit(report, args)
     print_fix(report, Console())
@@ -226,22 +233,21 @@ def cmd_fix(args: argparse.Namespace) -> int:
 
 def cmd_improve(args: argparse.Namespace) -> int:
     """Equal-budget seeded trials of ensembling, distillation, pruning and quantisation; never writes the user's files."""
-    from .fix.render import progress_bar
     from .improve import improve
     from .improve.report import print_improve, save_improve_html
 
     if args.steps < 1:
         return fail(f"--steps {args.steps} must be at least 1.", "Use the steps one training run should take (default 300).")
     setup = load_setup(args.file)
-    bar, update = progress_bar(_err_console())
-    with bar:
-        report = improve(setup, only=args.only, seeds=args.seeds, steps=args.steps, budget=args.budget, progress=update)
+    report = _with_progress(lambda update: improve(setup, only=args.only, seeds=args.seeds, steps=args.steps,
+                                                   budget=args.budget, progress=update))
     print_improve(report, Console(width=max(Console().width, 120)))
     if args.json:
         report.save_json(args.json)
     if args.html:
         save_improve_html(report, args.html)
     return EXIT_OK
+
 
 def cmd_tune(args: argparse.Namespace) -> int:
     """Hyperparameter search on Optuna with the doctor watching every trial; exit 1 when a finding stopped the study."""

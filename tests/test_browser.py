@@ -165,3 +165,27 @@ def test_look_with_malicious_decoded_text_renders_as_text(browser, tmp_path):
         assert visit.offsite() == [] and visit.errors == []
     finally:
         visit.page.close()
+
+
+def test_regression_look_is_visible_offline(browser, tmp_path):
+    """A tabular regression's look: feature histograms, predicted vs true, baselines and bias/variance, all drawn."""
+    from test_look import _trained, regression_setup
+
+    from nndoctor import Report
+    from nndoctor.look import LookConfig, look
+
+    setup = regression_setup()
+    found, _ = look(setup, _trained(setup, 100), steps=20, config=LookConfig(spread=False))
+    path = Report(mode="checkup", extra={"look": found}).save_html(tmp_path / "look-regression.html")
+    visit = Visit(browser, path)
+    try:
+        for selector in ("#look", "#look-baselines", "#look-bias-variance"):
+            assert visit.page.locator(selector).first.is_visible(), selector
+        titles = visit.page.locator("#look figure h3").all_inner_texts()
+        assert any("Predicted vs true" in t for t in titles) and any("histogram" in t.lower() for t in titles), titles
+        for image in visit.page.locator("#look figure img").all():
+            assert image.is_visible() and image.evaluate("img => img.complete && img.naturalWidth > 0")
+        visit.screenshot("look-regression.png")
+        assert visit.offsite() == [] and visit.errors == [] and visit.dialogs == []
+    finally:
+        visit.page.close()

@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -210,8 +209,6 @@ def postgres(tmp_path_factory):
 
 
 def test_postgresql_storage(spec: Path, postgres: str):
-    started = time.perf_counter()
     assert main(["tune", str(spec), "--trials", "2", "--storage", postgres, "--study", "pg"]) == 0
     assert main(["tune", str(spec), "--trials", "1", "--storage", postgres, "--study", "pg"]) == 0
     assert len(optuna.load_study(study_name="pg", storage=postgres).trials) == 3
-    assert time.perf_counter() - started < 300

@@ -19,7 +19,7 @@ from torch import nn
 from ..rng import preserved_rng, seed_everything
 from ..setup import Setup, move_to
 from ..verdicts.baselines import BaselineComparison
-from .baselines import linear_baseline, prior_baseline, standard_error
+from .baselines import balanced_standard_error, class_scores, linear_baseline, prior_baseline, standard_error
 from .batch import (
     batch_view,
     class_counts,
@@ -170,9 +170,15 @@ def _baselines(setup: Setup, pool: Batch, val_pool: Batch, outputs: Outputs, met
     rows.append(_zeroed(setup, pool, val_pool, steps))
     residuals = (outputs.predicted - outputs.truth) ** 2 if not classes else None
     se = standard_error(metric, network, residuals, len(outputs.truth))
-    comparison = BaselineComparison(metric=metric, network=network, baselines=[
-        (r["name"], r["value"]) for r in rows if r.get("value") is not None], standard_error=se,
-        samples=len(outputs.truth))
+    if classes:  # compared by balanced accuracy: weighting rare classes on purpose is not losing to the prior
+        mine = class_scores("network", outputs.truth, outputs.predicted)["balanced_accuracy"]
+        comparison = BaselineComparison(metric="balanced accuracy", network=mine, baselines=[
+            (r["name"], r["balanced_accuracy"]) for r in rows if r.get("balanced_accuracy") is not None],
+            standard_error=balanced_standard_error(outputs.truth, outputs.predicted), samples=len(outputs.truth))
+    else:
+        comparison = BaselineComparison(metric=metric, network=network, baselines=[
+            (r["name"], r["value"]) for r in rows if r.get("value") is not None], standard_error=se,
+            samples=len(outputs.truth))
     return {"metric": metric, "network": network, "standard_error": se, "rows": rows}, comparison
 
 
@@ -185,6 +191,8 @@ def _zeroed(setup: Setup, pool: Batch, val_pool: Batch, steps: int) -> dict[str,
     model = train_copy(setup, pool, steps, setup.seed, transform=zero)
     outputs = collect(setup, model, [(zero(val_pool[0]), val_pool[1])])
     metric, value = _metric(outputs)
+    if outputs is not None and outputs.kind == "classes":
+        return {**class_scores(name, outputs.truth, outputs.predicted), "steps": steps}
     return {"name": name, "metric": metric, "value": value, "steps": steps}
 
 

@@ -24,7 +24,7 @@ NOISE_UNITS = 2.0
 class BaselineComparison:
     """The network's validation metric and its baselines' on the same samples.
 
-    ``metric`` is "accuracy" (higher is better) or "mse" (lower is better); ``standard_error``
+    ``metric`` is "balanced accuracy" or "accuracy" (higher is better) or "mse" (lower is better); ``standard_error``
     is the sampling error of the network's metric; ``spread`` the standard deviation of the
     metric over re-drawn runs (None when not measured).
     """
@@ -56,7 +56,7 @@ def below_baseline(m: BaselineComparison) -> list[Finding]:
     """G606 when the network is worse than a baseline by more than ``NOISE_UNITS`` noise units."""
     if not math.isfinite(m.network) or not m.baselines:
         return []
-    higher = m.metric == "accuracy"
+    higher = m.metric in ("accuracy", "balanced accuracy")
     margin = NOISE_UNITS * m.noise()
     gaps = [(name, value, (value - m.network) if higher else (m.network - value)) for name, value in m.baselines
             if value is not None and math.isfinite(value)]
@@ -64,7 +64,7 @@ def below_baseline(m: BaselineComparison) -> list[Finding]:
     if not beaten_by:
         return []
     name, value, gap = max(beaten_by, key=lambda row: row[2])
-    what = "validation accuracy" if higher else "validation MSE"
+    what = f"validation {m.metric}" if higher else "validation MSE"
     # A network whose loss was still falling when the trial ended has not shown it cannot beat the
     # baseline, only that it had not yet: advice to train longer (info), not a fault (warning).
     severity = Severity.INFO if m.still_learning() else Severity.WARNING

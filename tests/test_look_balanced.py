@@ -1,0 +1,41 @@
+"""G606 compares classifiers by balanced accuracy: weighting a rare class on purpose is not losing to a baseline."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.datasets import make_classification
+from torch import nn
+
+import nndoctor
+from nndoctor.look.baselines import balanced_standard_error, class_scores
+
+
+def test_class_scores_against_per_class_recalls_by_hand():
+    truth = np.array([0, 0, 0, 0, 0, 0, 1, 1, 2, 2])
+    predicted = np.array([0, 0, 0, 0, 0, 1, 1, 0, 2, 2])
+    recalls = [5 / 6, 1 / 2, 1.0]
+    row = class_scores("x", truth, predicted)
+    assert row["value"] == 8 / 10 and abs(row["balanced_accuracy"] - np.mean(recalls)) < 1e-12
+    by_hand = np.sqrt(sum(r * (1 - r) / n for r, n in zip(recalls, [6, 2, 2]))) / 3
+    assert abs(balanced_standard_error(truth, predicted) - by_hand) < 1e-12
+
+
+def _imbalanced(pos_weight: float | None) -> nndoctor.Setup:
+    x, y = make_classification(n_samples=3000, n_features=12, n_informative=6, weights=[0.97, 0.03],
+                               class_sep=1.2, random_state=0)
+    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
+    y = y.astype(np.float32)[:, None]
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(12, 64), nn.ReLU(), nn.Linear(64, 1))
+    weight = None if pos_weight is None else torch.tensor([pos_weight])
+    return nndoctor.Setup(model=model, train=(x[:2250], y[:2250]), val=(x[2250:], y[2250:]),
+                          loss=nn.BCEWithLogitsLoss(pos_weight=weight),
+                          optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64)
+
+
+def test_a_class_weighted_imbalanced_classifier_is_not_below_baseline():
+    report = nndoctor.checkup(_imbalanced(pos_weight=28.0), select=["G606"])
+    assert "G606" not in report.codes, [f.message for f in report.findings]
+    baselines = report.extra["look"]["baselines"]
+    prior = next(r for r in baselines["rows"] if r["name"].startswith("prior"))
+    assert prior["value"] > 0.9 and prior["balanced_accuracy"] == 0.5  # the majority class: high accuracy, chance recall

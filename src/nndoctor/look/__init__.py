@@ -19,7 +19,13 @@ from torch import nn
 from ..rng import preserved_rng, seed_everything
 from ..setup import Setup, move_to
 from ..verdicts.baselines import BaselineComparison
-from .baselines import balanced_standard_error, class_scores, linear_baseline, prior_baseline, standard_error
+from .baselines import (
+    balanced_standard_error,
+    class_scores,
+    linear_baseline,
+    prior_baseline,
+    standard_error,
+)
 from .batch import (
     batch_view,
     class_counts,

@@ -11,8 +11,8 @@ RangeResult, Attempt, TrialScore); nothing here decides a rule.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch

@@ -9,8 +9,8 @@ import argparse
 import contextlib
 import importlib.util
 import sys
-from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -88,15 +88,24 @@ def _codes(value: str | None) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()] if value else []
 
 
-def emit(report: Report, args: argparse.Namespace) -> int:
-    """Print the report, write the files asked for, and return the exit status."""
-    report.print(Console())
+def write_outputs(args: argparse.Namespace, show: Callable[[Console], None], save_json: Callable[[str], None],
+                  save_html: Callable[[str], None]) -> None:
+    """Show a result on the terminal and write the ``--json`` / ``--html`` files asked for: one place for every command."""
+    show(Console())
     if getattr(args, "json", None):
-        report.save_json(args.json)
+        save_json(args.json)
     if getattr(args, "html", None):
-        from .render.html import save_html
+        save_html(args.html)
 
-        save_html(report, args.html)
+
+def emit(report: Report, args: argparse.Namespace, show: Callable[[Console], None] | None = None,
+         save_html: Callable[[str], None] | None = None) -> int:
+    """Print a findings report, write the files asked for, and return the exit status.
+
+    ``show`` and ``save_html`` replace the plain report's printer and HTML page (fix adds its trials)."""
+    from .render.html import save_html as save_report_html
+
+    write_outputs(args, show or report.print, report.save_json, save_html or (lambda path: save_report_html(report, path)))
     if getattr(args, "tensorboard", None):
         from .render.tensorboard import write_tensorboard
 
@@ -223,12 +232,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
         return fail(f"--seeds {args.seeds} must be at least 1.", "Use 3 or more seeds for a verdict that means something.")
     setup = load_setup(args.file)
     report = _with_progress(lambda update: fix(setup, budget=args.budget, seeds=args.seeds, progress=update))
-    html, args.html = args.html, None
-    status = emit(report, args)
-    print_fix(report, Console())
-    if html:
-        save_fix_html(report, html)
-    return status
+
+    def show(console: Console) -> None:
+        report.print(console)
+        print_fix(report, console)
+
+    return emit(report, args, show=show, save_html=lambda path: save_fix_html(report, path))
 
 
 def cmd_improve(args: argparse.Namespace) -> int:
@@ -241,11 +250,8 @@ def cmd_improve(args: argparse.Namespace) -> int:
     setup = load_setup(args.file)
     report = _with_progress(lambda update: improve(setup, only=args.only, seeds=args.seeds, steps=args.steps,
                                                    budget=args.budget, progress=update))
-    print_improve(report, Console(width=max(Console().width, 120)))
-    if args.json:
-        report.save_json(args.json)
-    if args.html:
-        save_improve_html(report, args.html)
+    write_outputs(args, lambda console: print_improve(report, Console(width=max(console.width, 120))), report.save_json,
+                  lambda path: save_improve_html(report, path))
     return EXIT_OK
 
 
@@ -265,11 +271,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         spec, space, steps = args.file, None, args.steps
     result = tune(spec, space, trials=args.trials, steps=steps, budget=args.budget, sampler=args.sampler,
                   storage=args.storage, study=args.study, seed=args.seed, pruner=args.pruner, coarse_to_fine=args.coarse_to_fine)
-    result.print(Console())
-    if args.json:
-        result.save_json(args.json)
-    if args.html:
-        result.save_html(args.html)
+    write_outputs(args, result.print, result.save_json, result.save_html)
     return EXIT_FINDINGS if result.stopped is not None else EXIT_OK
 
 

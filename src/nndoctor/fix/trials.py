@@ -125,20 +125,16 @@ def evaluate(candidate: Candidate, baseline: Setup, model: nn.Module) -> tuple[f
 
 
 def run_trial(
-    candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None, *,
-    watcher: Callable[[nn.Module, torch.optim.Optimizer], contextlib.AbstractContextManager[Any]] | None = None,
-    checkpoint: Callable[[int, nn.Module, list[float]], None] | None = None, checkpoint_every: int = 0,
+    candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None, **options: Any,
 ) -> TrialScore:
     """Train a fresh copy of the candidate's model for ``steps`` steps with ``seed``; score it.
 
     Past ``deadline`` (a ``time.perf_counter()`` instant: the safety net) it raises
-    :class:`~nndoctor.checks.base.Inconclusive` rather than score a shorter run.
-    ``watcher(model, optimizer)`` (e.g. ``nndoctor.watch``) wraps the training loop, and
-    ``checkpoint(step, model, losses)`` runs every ``checkpoint_every`` steps before the last
-    (tune reports intermediate scores and prunes from it by raising).
+    :class:`~nndoctor.checks.base.Inconclusive` rather than score a shorter run. ``options`` are
+    :func:`train_trial`'s (``watcher``, ``checkpoint``, ``checkpoint_every``, ``on_step``); only the
+    score is kept, the trained model is dropped.
     """
-    return train_trial(candidate, baseline, seed, steps, deadline, watcher=watcher, checkpoint=checkpoint,
-                       checkpoint_every=checkpoint_every)[0]
+    return train_trial(candidate, baseline, seed, steps, deadline, **options)[0]
 
 
 def train_trial(

@@ -254,6 +254,28 @@ def test_plateau_and_oscillation_verdicts_on_constructed_curves():
     assert list(curves.oscillating_loss(curves.OscillationEvidence(tuple(falling.values), "fixed-set"))) == []
 
 
+def test_bouncing_is_judged_against_where_the_loss_began_not_its_first_window():
+    """A noisy loss that fell within its first twentieth has made progress; one that bounces at its start level has not.
+
+    Minibatch losses of a heavy-tailed loss at its floor jump by more than half their level from
+    step to step; only the start level tells a fitted run from one that never came down.
+    """
+    rng = np.random.default_rng(0)
+    steps = np.arange(760)
+    # falls from ~0.3 to a floor of ~0.16 within the first 20 steps (inside the first of 20 windows of 38)
+    floor = 0.16 + 0.14 * np.exp(-steps / 6.0)
+    fitted = floor * rng.lognormal(0.0, 0.6, 760)
+    start = float(np.median(fitted[:5]))  # independent: where the loss began
+    level = float(np.median(fitted[380:]))
+    assert level < 0.8 * start and float(np.median(np.abs(np.diff(fitted[380:])))) >= 0.5 * level
+    assert float(np.median(fitted[:38])) * 0.8 <= level  # the first window's median had already left the start
+    assert curves.oscillation_evidence(list(fitted)) is None
+    stuck = 0.3 * rng.lognormal(0.0, 0.6, 760)  # the same noise, never below where it began
+    found = curves.oscillation_evidence(list(stuck))
+    assert found is not None and found["shape"] == "bouncing"
+    assert found["start"] == pytest.approx(float(np.median(stuck[:5])))
+
+
 def test_overfitting_severity_follows_who_chose_the_runs_length():
     train = (1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1)
     val = (1.0, 0.8, 0.7, 0.75, 0.8, 0.85, 0.9)  # turned up, but still below its start

@@ -51,7 +51,7 @@ def exam_codes(capture: SetupCapture, stand_in: bool = False) -> list[str]:
     return [c for c in dict.fromkeys(codes) if c not in drop]
 
 
-def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S) -> Report:
+def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S, requested: tuple[str, ...] = ()) -> Report:
     """Run checkup's data, model and loss checks on what ``capture`` recorded; never raises.
 
     Stops the capture first. Call it after the script and after the watch Doctor stopped,
@@ -60,6 +60,8 @@ def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S) -> Rep
     examines again with a stand-in loss and only the checks that need neither. Failures
     become :class:`CheckFailure` entries; what was left out, and why, is in ``skipped``;
     ``extra`` holds ``capture`` (what was captured) and ``exam_codes``. Mode "checkup".
+    ``requested``: training-phase codes the watch asked for (only a copy can measure them,
+    e.g. O409's fit without the regularisation); they run only with the real loss and targets.
     """
     started = time.perf_counter()
     try:
@@ -73,7 +75,7 @@ def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S) -> Rep
         attempts = [False, True] if capture.loss_known or capture.targets_known else [False]
         for stand_in in attempts:
             try:
-                report = _exam(capture, stand_in, budget - (time.perf_counter() - started))
+                report = _exam(capture, stand_in, budget - (time.perf_counter() - started), requested)
                 break
             except SetupError as exc:
                 if stand_in or len(attempts) == 1:
@@ -95,11 +97,13 @@ def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S) -> Rep
     return report
 
 
-def _exam(capture: SetupCapture, stand_in: bool, budget: float) -> Report:
+def _exam(capture: SetupCapture, stand_in: bool, budget: float, requested: tuple[str, ...] = ()) -> Report:
     from .runner import checkup
 
     setup = capture.setup(stand_in=stand_in)
     codes = exam_codes(capture, stand_in=stand_in)
+    if not stand_in and capture.loss_known and capture.targets_known:
+        codes += [c for c in requested if c not in codes]
     report = checkup(setup, select=codes, budget=max(1.0, budget))
     report.extra["exam_codes"] = codes
     return report

@@ -70,6 +70,9 @@ MIN_EVALS_FOR_SHAPE = 8
 # O407 (per-step): window means spreading three noise standard errors apart are not minibatch noise.
 NOISE_MULTIPLE = 3.0
 SPIKES = 3  # separate jumps above DIVERGED_RISE x the start: a pattern, not one bad batch
+# O407 (per-step): the level the loss started from is the median of the first few minibatch losses: a
+# handful of steps at any usable LR barely move the weights, and the median of five outlasts two outlier batches.
+START_STEPS = 5
 MIN_STEPS_FOR_CURVES = 30
 # O409: with regularisation the fit is not even halfway below the constant predictor, while without
 # it the loss is at most half as large; in a live run, weights that lost half their norm while the
@@ -315,8 +318,11 @@ def oscillation_evidence(losses: Sequence[float]) -> dict[str, Any] | None:
     jumps = float(np.median(np.abs(np.diff(half))))
     # "No progress" compares medians: a heavy-tailed loss (Huber or L1 on outliers) keeps a high mean
     # while its typical batch has fallen, and those outlier batches are minibatch noise, not bouncing.
-    if level > 0 and level >= 0.8 * float(np.median(chunks[0])) and jumps >= 0.5 * level:
-        return {"median_jump": jumps, "level": level, "start": start, "windows": means.tolist(), "shape": "bouncing",
+    # The start is where the loss began, not a window's median: a loss that falls within its first
+    # twentieth would otherwise be compared with a level it had already left.
+    begun = float(np.median(values[:START_STEPS]))
+    if level > 0 and level >= 0.8 * begun and jumps >= 0.5 * level:
+        return {"median_jump": jumps, "level": level, "start": begun, "windows": means.tolist(), "shape": "bouncing",
                 "swing": float(half.max() - half.min()) / start, "rises": float((np.diff(half) > 0).mean())}
     first = float(values[0])
     above = values > DIVERGED_RISE * first

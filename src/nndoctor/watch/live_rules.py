@@ -19,7 +19,7 @@ from ..verdicts.layers import (
 from ..checks.optimisation import norm_clip_shrinks_steps, per_element_grads
 from ..findings import Finding, Severity
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
-    MIN_STEPS_FOR_CURVES, REDRAW_UPDATE, ClassRecall, DecayInRun, FitEvidence, GradientHistory, LearningRateEvidence,
+    MIN_STEPS_FOR_CURVES, REDRAW_UPDATE, REGULARISED_STAYS, ClassRecall, DecayInRun, FitEvidence, GradientHistory, LearningRateEvidence,
     LossCurve, NonFinite, OptimizerSettings, OscillationEvidence, PlateauEvidence, PriorEntropy, RegularisationEvidence,
     TailOfRun, TrainValCurves, ValidationEvidence, accuracy_paradox_verdict, excessive_regularisation, learning_rate,
     loss_plateau, oscillating_loss, oscillation_evidence, overfitting_verdict, prior_entropy, straight_descent,
@@ -668,6 +668,26 @@ def weight_decay_dominates(t: Telemetry, facts: dict[str, Any], final: bool) -> 
     final_loss = float(np.mean(losses[-max(5, len(losses) // 10):]))
     yield from excessive_regularisation(RegularisationEvidence(
         reference=reference_loss(t, facts), in_run=DecayInRun(decays[-1], start, end, final_loss)))
+
+
+def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
+    """Training-phase checks the run's exam should add, because only a copy of the setup can measure them.
+
+    O409 asks whether the fit would be better without the regularisation; the real run
+    cannot remove it, a copy trained with and without it can (checkup's equal-training
+    probe, judged by the same verdict). Asked for only when the run regularised (dropout or
+    weight decay) and ended with its train loss not even halfway below the constant
+    predictor's: a run that fitted has no excess regularisation to find.
+    """
+    decays = [float(g.get("weight_decay") or 0.0) for o in facts.get("initial_optimizers") or [] for g in o["groups"]]
+    losses = _finite_losses(t)
+    if not (facts.get("has_dropout") or any(d > 0 for d in decays)) or t.nonfinite is not None:
+        return []
+    if len(losses) < 3 * MIN_STEPS_FOR_CURVES:
+        return []
+    reference = reference_loss(t, facts)
+    final_loss = float(np.mean(losses[-max(5, len(losses) // 10):]))
+    return ["O409"] if reference is not None and final_loss > REGULARISED_STAYS * reference else []
 
 
 @rule("O410", final_only=True)

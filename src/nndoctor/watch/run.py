@@ -115,7 +115,8 @@ def _with_exam(report: Report, capture: SetupCapture, budget: float | None) -> R
     from ..combine import DEFAULT_EXAM_BUDGET_S, examine, merge
 
     try:
-        return merge(report, examine(capture, DEFAULT_EXAM_BUDGET_S if budget is None else budget))
+        requested = tuple(report.extra.get("exam_requests") or ())
+        return merge(report, examine(capture, DEFAULT_EXAM_BUDGET_S if budget is None else budget, requested))
     except KeyboardInterrupt:  # interrupted during the exam: the watch report still stands
         report.skipped.append("exam: interrupted")
     except Exception as exc:  # the exam is extra evidence: never lose the run's own report over it

@@ -948,6 +948,8 @@ class Doctor:
 
     def report(self) -> Report:
         """A Report(mode="watch") with ranked findings and the recorded telemetry."""
+        from .live_rules import exam_requests
+
         findings = self.findings()
         kinds = sorted({type(o).__name__ for o in self.optimizers})
         losses = sorted({c.kind for c in self.telemetry.loss_calls})
@@ -961,7 +963,8 @@ class Doctor:
             },
             telemetry=self.telemetry.summary(),
             duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
-            extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception},
+            extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
+                   "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else []},
         )
 
 

@@ -636,6 +636,9 @@ class Doctor:
             counts = evidence.pop("_label_counts", None)
             if counts is not None:
                 self.telemetry.label_counts.append((self._iteration, counts))
+            sample = evidence.pop("_target_sample", None)
+            if sample:
+                self.telemetry.target_samples.append((self._iteration, sample))
             if "target_std" in evidence:
                 self.telemetry.target_stats.append((self._iteration, evidence["target_mean"], evidence["target_std"]))
 

@@ -372,12 +372,26 @@ def overfitting(train: Sequence[float], val: Sequence[float], val_acc: Sequence[
             "start_val_loss": float(val_array[0]), "gave_back": rose / fell if fell > 0 else math.inf}
 
 
-def still_falling(step_losses: Sequence[float]) -> dict[str, float] | None:
+def _lr_time(lrs: Sequence[float] | None, count: int) -> np.ndarray | None:
+    """Cumulative LR at each step (training "time" in units of step size), or None when the LRs are unusable."""
+    if lrs is None or len(lrs) != count:
+        return None
+    rates = np.asarray(lrs, dtype=float)
+    if not np.isfinite(rates).all() or (rates < 0).any() or rates.max() <= 0:
+        return None
+    return np.cumsum(rates)
+
+
+def still_falling(step_losses: Sequence[float], lrs: Sequence[float] | None = None) -> dict[str, float] | None:
     """Evidence that the per-step loss was still falling significantly when it ended, else None.
 
     Two readings, either suffices: a straight line through the last part (``projected_drop``:
     the share of the tail's level its trend would remove over another run of the same
-    length; ``relative_drop_over_tail``: what it removed already), and the run's last
+    length; ``relative_drop_over_tail``: what it removed already). With the LR of each step
+    (``lrs``) the line is drawn against cumulative LR instead of steps, and "the last part"
+    and "a run as long" are measured in it: a schedule that decays the LR to zero flattens
+    the curve per step because the steps stop moving the weights, not because the loss
+    stopped improving per unit of LR (with a constant LR both readings agree). The run's last
     doubling (``doubling_drop``: the median loss over the second half against the quarter
     before it, by a rank test), which still sees a curve that decays like a power of the
     step and minibatch noise that buries a straight line's slope. The doubling must take a
@@ -390,14 +404,30 @@ def still_falling(step_losses: Sequence[float]) -> dict[str, float] | None:
     if len(values) < UNDERTRAINED_MIN_STEPS or not np.isfinite(values).all():
         return None
     tail = values[-int(len(values) * UNDERTRAINED_TAIL) :]
-    fit = stats.linregress(np.arange(len(tail)), tail)
+    time = _lr_time(lrs, len(values))
+    if time is not None:
+        budget = float(time[-1] - time[0])
+        in_tail = time >= time[-1] - UNDERTRAINED_TAIL * budget
+        if budget <= 0 or in_tail.sum() < UNDERTRAINED_MIN_STEPS * UNDERTRAINED_TAIL:
+            time = None  # the LR-weighted tail is too few steps to test: read the curve per step
+    if time is None:
+        x, budget, span = np.arange(len(tail), dtype=float), float(len(values)), float(len(tail))
+    else:
+        x, tail = time[in_tail], values[in_tail]
+        span = float(x[-1] - x[0])
+    fit = stats.linregress(x, tail)
     level = float(np.mean(tail))
     if level <= 0:
         return None
     evidence: dict[str, float] = {"tail_steps": len(tail), "steps": len(values)}
-    if fit.slope < 0 and fit.pvalue <= UNDERTRAINED_P and -fit.slope * len(values) / level >= UNDERTRAINED_DROP:
-        evidence.update(slope_per_step=float(fit.slope), p_value=float(fit.pvalue),
-                        relative_drop_over_tail=-fit.slope * len(tail) / level, projected_drop=-fit.slope * len(values) / level)
+    if fit.slope < 0 and fit.pvalue <= UNDERTRAINED_P and -fit.slope * budget / level >= UNDERTRAINED_DROP:
+        evidence.update(p_value=float(fit.pvalue), relative_drop_over_tail=float(-fit.slope * span / level),
+                        projected_drop=float(-fit.slope * budget / level))
+        if time is None:
+            evidence["slope_per_step"] = float(fit.slope)
+        else:
+            evidence.update(slope_per_unit_lr=float(fit.slope), lr_budget=budget,
+                            final_lr_share=float(lrs[-1] / max(lrs)))  # type: ignore[index]
     doubling = last_doubling(values)
     if (doubling is not None and doubling.p_value <= UNDERTRAINED_P and doubling.drop >= UNDERTRAINED_DROP
             and doubling.share_of_start >= UNDERTRAINED_DROP):
@@ -1094,6 +1124,7 @@ class FitEvidence:
     final_loss: float | None = None
     steps: int = 0
     prior: PriorEntropy | None = None
+    still_falling: bool = False
 
 
 @verdict("G602")
@@ -1105,7 +1136,8 @@ def underfitting(m: FitEvidence) -> Finding | None:
     a target not in the loss's own units. When the range test's LR memorises it, the LR is
     the root cause and G602 its symptom (``evidence["lr_cause"]`` names the LR's code). Watch: the run ends with the train loss still at
     ``UNDERFIT_SHARE`` or more of the constant predictor's (the most it can be, given the
-    labels counted).
+    labels counted). A train loss still falling when the run ended (``still_falling``, G605's
+    reading) has not stayed high, only not come down yet: advice (info), not a fault.
     """
     if m.attempts:
         user = m.attempts[0]
@@ -1139,12 +1171,13 @@ def underfitting(m: FitEvidence) -> Finding | None:
     prior = m.prior
     sampled = prior is not None and prior.upper > prior.estimate
     return Finding(
-        "G602", Severity.WARNING,
+        "G602", Severity.INFO if m.still_falling else Severity.WARNING,
         f"After {m.steps} steps the train loss is {end:.3g}, still {end / reference:.0%} of what predicting the "
         f"constant best guess scores ({'at most ' if sampled else ''}{reference:.3g}"
         + (f" given {prior.samples} labels over {prior.classes} classes" if sampled and prior is not None else "")
-        + "): the model does not fit the training data.",
-        {"final_train_loss": end, "reference": reference, "steps": m.steps,
+        + ("), but it was still falling when the run ended: train longer before concluding the model cannot fit."
+           if m.still_falling else "): the model does not fit the training data."),
+        {"final_train_loss": end, "reference": reference, "steps": m.steps, "still_falling": m.still_falling,
          **({"prior_estimate": prior.estimate, "labels_counted": prior.samples, "unseen_mass": prior.unseen_mass}
             if prior is not None else {})},
     )
@@ -1242,19 +1275,25 @@ def suspicious_validation_verdict(m: ValidationEvidence) -> Iterable[Finding]:
 # -- G605 ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TailOfRun:
-    """The per-step train losses of a run; ``trial`` when nndoctor chose its length."""
+    """The per-step train losses of a run; ``trial`` when nndoctor chose its length; ``lrs`` the LR at each step, when known."""
 
     per_step: tuple[float, ...]
     trial: bool = False
+    lrs: tuple[float, ...] = ()
 
 
 @verdict("G605")
 def undertrained(m: TailOfRun) -> Iterable[Finding]:
     """The loss was still falling steadily at the end (info: it says how long to train, not that anything is broken)."""
-    evidence = still_falling(m.per_step)
+    evidence = still_falling(m.per_step, m.lrs or None)
     if not evidence:
         return
-    if "projected_drop" in evidence:
+    if "slope_per_unit_lr" in evidence:
+        seen = (f"{evidence['relative_drop_over_tail']:.0%} over the last {UNDERTRAINED_TAIL:.0%} of its cumulative learning rate "
+                f"({evidence['tail_steps']} steps), p={evidence['p_value']:.1g}"
+                + (f"; the LR ended at {evidence['final_lr_share']:.2%} of its peak, which flattens the curve per step"
+                   if evidence["final_lr_share"] < 0.5 else ""))
+    elif "projected_drop" in evidence:
         seen = (f"{evidence['relative_drop_over_tail']:.0%} over its last {evidence['tail_steps']} steps, "
                 f"p={evidence['p_value']:.1g}")
     else:
@@ -1265,7 +1304,8 @@ def undertrained(m: TailOfRun) -> Iterable[Finding]:
         message = (f"The train loss was still falling steadily at the end of the {len(m.per_step)}-step trial ({seen}): "
                    "plan a training run much longer than this.")
     elif "projected_drop" in evidence:
-        message = (f"The train loss was still falling steadily when the run ended ({seen}); at that pace a run twice as long "
+        pace = "per unit of LR, a schedule twice as long" if "slope_per_unit_lr" in evidence else "a run twice as long"
+        message = (f"The train loss was still falling steadily when the run ended ({seen}); at that pace {pace} "
                    f"would take another {min(evidence['projected_drop'], 1.0):.0%} off: it would gain from training longer.")
     else:
         message = (f"The train loss was still falling when the run ended ({seen}): doubling the run's length last bought "

@@ -27,6 +27,7 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
 )
 from ..verdicts.curves import exploding_gradients as exploding_gradients_verdict
 from ..verdicts.curves import optimizer_settings as optimizer_settings_verdict
+from ..verdicts.curves import still_falling
 from ..verdicts.curves import undertrained as undertrained_verdict
 from ..verdicts.data import (
     BatchOrder, InputScale, LabelEncoding, MemorisationCurve, NonFiniteData, TargetScale, bad_label_encoding,
@@ -165,6 +166,28 @@ def reference_loss(t: Telemetry, facts: dict[str, Any], upper: bool = False) -> 
         means = [m for _, m, _ in t.target_stats]
         return float(np.mean(np.square(stds)) + np.var(means))
     return None
+
+
+def robust_reference_loss(t: Telemetry, upper: bool = False) -> float | None:
+    """The best constant's L1 / Huber / smooth-L1 loss on the target rows sampled at the loss, in the train loss's units; else None.
+
+    Kept apart from :func:`reference_loss` and read by G602 alone: the other verdicts that
+    compare a validation loss with the reference read their validation series from every
+    no-grad call of the loss, which is not always a validation pass.
+    """
+    if not loss_in_reference_units(t) or not t.target_samples:
+        return None
+    robust = {c.kind for c in _loss_calls(t)} & {"l1_loss", "huber_loss", "smooth_l1_loss"}
+    if not robust:
+        return None
+    from .loss_inspect import best_constant_loss
+
+    kind = robust.pop()
+    calls = _loss_calls(t, (kind,))
+    delta = next((c.evidence["delta"] for c in calls if "delta" in c.evidence), 1.0)
+    beta = next((c.evidence["beta"] for c in calls if "beta" in c.evidence), 1.0)
+    rows = [row for _, sample in t.target_samples for row in sample]
+    return best_constant_loss(kind, rows, delta=delta, beta=beta, upper=upper)
 
 
 def _optimizer_lr(facts: dict[str, Any]) -> tuple[float | None, str | None]:
@@ -1021,10 +1044,11 @@ def underfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findi
     losses = _finite_losses(t)
     if len(losses) < 3 * MIN_STEPS_FOR_CURVES or _several_optimizers(t) or t.nonfinite is not None:
         return
-    reference = reference_loss(t, facts, upper=True)
+    reference = reference_loss(t, facts, upper=True) or robust_reference_loss(t, upper=True)
     prior = _class_prior(t) if reference is not None and {c.kind for c in _loss_calls(t)} & {"cross_entropy", "nll_loss"} else None
     found = underfitting(FitEvidence(reference=reference, final_loss=float(np.mean(losses[-max(5, len(losses) // 10):])),
-                                     steps=len(losses), prior=prior))
+                                     steps=len(losses), prior=prior,
+                                     still_falling=still_falling(losses, _lr_at_losses(t) or None) is not None))
     if found is not None:
         yield found
 
@@ -1083,4 +1107,14 @@ def undertrained(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
     """G605's measurement from the live loop: the per-step train losses of the whole run."""
     if t.nonfinite is not None or t.exception or _several_optimizers(t):
         return
-    yield from undertrained_verdict(TailOfRun(tuple(_finite_losses(t))))
+    yield from undertrained_verdict(TailOfRun(tuple(_finite_losses(t)), lrs=_lr_at_losses(t)))
+
+
+def _lr_at_losses(t: Telemetry) -> tuple[float, ...]:
+    """The single stepping optimizer's first-group LR at each finite recorded train loss; empty when not known for every one."""
+    stepping = [i for i, n in t.optimizer_steps.items() if n > 0]
+    series = t.lr.get(stepping[0], []) if len(stepping) == 1 else []
+    pairs = [(s, v) for s, v in zip(t.train_loss_steps, t.train_loss) if math.isfinite(v)]
+    if not series or any(s >= len(series) for s, _ in pairs):
+        return ()
+    return tuple(float(series[s]) for s, _ in pairs)

@@ -16,6 +16,10 @@ import torch
 
 TOLERANCE = 1e-3
 REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+# Target rows kept per inspected regression call: enough for the best constant's loss to a few percent.
+SAMPLE_ROWS = 256
+# The most a sampled best-constant loss plausibly is: two standard errors above it (one-sided ~98%).
+UPPER_STANDARD_ERRORS = 2.0
 
 
 def terms_reduced(kind: str, input: torch.Tensor, target: torch.Tensor, ignore_index: int = -100) -> torch.Tensor | int:
@@ -96,7 +100,23 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
                 evidence["target_negative_share"] = float((t < 0).float().mean())
                 evidence["target_above_one_share"] = float((t > 1).float().mean())
                 evidence["target_integer"] = bool(torch.equal(t, t.round()))
+            evidence["_target_sample"] = target_sample(tgt)
+            for key in ("delta", "beta"):
+                if isinstance(kwargs.get(key), (int, float)):
+                    evidence[key] = float(kwargs[key])
         return evidence
+
+
+def target_sample(target: torch.Tensor) -> list[list[float]]:
+    """The first ``SAMPLE_ROWS`` rows of a regression target, one list per sample (for the best-constant loss).
+
+    The leading rows, not a random draw: drawing would advance the user's RNG. Rows holding a
+    non-finite value are left out.
+    """
+    rows = target.float().reshape(target.shape[0], -1) if target.dim() >= 1 and target.shape[0] else target.float().reshape(1, -1)
+    rows = rows[:SAMPLE_ROWS]
+    rows = rows[torch.isfinite(rows).all(dim=1)]
+    return rows.double().cpu().tolist()
 
 
 def _term_spread(evidence: dict[str, Any], kind: str, out: torch.Tensor, tgt: torch.Tensor, classes: int) -> None:
@@ -175,3 +195,45 @@ def _class_targets(evidence: dict[str, Any], tgt: torch.Tensor, classes: int, ou
     evidence["distinct_labels"] = int((counts > 0).sum())
     if not math.isnan(evidence.get("row_sum_min", 0.0)):
         evidence["accuracy"] = float((out.argmax(dim=1).reshape(-1) == labels.reshape(-1)).float().mean()) if out.dim() == 2 and labels.numel() == out.shape[0] else None
+
+
+def best_constant_loss(kind: str, rows: list[list[float]], delta: float = 1.0, beta: float = 1.0,
+                       upper: bool = False) -> float | None:
+    """The mean loss of the best constant prediction (one per output column) on the sampled target rows; else None.
+
+    "No learning" for a regression loss: the mean minimises MSE, the median L1, and Huber /
+    smooth L1 (convex, between the two) are minimised numerically within the column's range.
+    The mean over columns is the element mean a ``reduction='mean'`` loss reports. The rows
+    are a sample of the targets: ``upper`` adds ``UPPER_STANDARD_ERRORS`` standard errors of
+    the mean of the per-sample terms, the most the population's value plausibly is.
+    """
+    from scipy.optimize import minimize_scalar  # lazily: `import nndoctor` stays light
+
+    if kind not in REGRESSION or not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
+        return None
+    values = torch.tensor(rows, dtype=torch.float64)
+
+    def terms(column: torch.Tensor, c: float) -> torch.Tensor:
+        guess = torch.full_like(column, c)
+        if kind == "mse_loss":
+            return torch.nn.functional.mse_loss(guess, column, reduction="none")
+        if kind == "l1_loss":
+            return torch.nn.functional.l1_loss(guess, column, reduction="none")
+        if kind == "huber_loss":
+            return torch.nn.functional.huber_loss(guess, column, reduction="none", delta=delta)
+        return torch.nn.functional.smooth_l1_loss(guess, column, reduction="none", beta=beta)
+
+    def loss(column: torch.Tensor, c: float) -> float:
+        return float(terms(column, c).mean())
+
+    def best(column: torch.Tensor) -> float:
+        candidates = [float(column.mean()), float(column.median())]
+        low, high = float(column.min()), float(column.max())
+        if kind in ("huber_loss", "smooth_l1_loss") and high > low:
+            candidates.append(float(minimize_scalar(lambda c: loss(column, c), bounds=(low, high), method="bounded").x))
+        chosen = terms(column, min(candidates, key=lambda c: loss(column, c)))
+        spread = float(chosen.std()) / math.sqrt(len(chosen)) if upper and len(chosen) > 1 else 0.0
+        return float(chosen.mean()) + UPPER_STANDARD_ERRORS * spread
+
+    per_column = [best(column) for column in values.T]
+    return float(sum(per_column) / len(per_column))

@@ -38,6 +38,8 @@ DEFAULT_EVERY = 50
 EARLY_SAMPLES = (1, 2, 4, 8, 16)
 FEATURE_SAMPLES = 8
 INSPECTED_LOSS_CALLS = 3
+# Regression target rows kept for the best constant's loss (G602): a bounded sample, however long the run.
+TARGET_ROWS_KEPT = 4096
 CLASS_LOSSES = ("cross_entropy", "nll_loss")
 MAX_INTERNAL_ERRORS = 20
 # The autograd graph is walked on the first sampled backward passes to see which parameters the loss trains.
@@ -636,6 +638,9 @@ class Doctor:
             counts = evidence.pop("_label_counts", None)
             if counts is not None:
                 self.telemetry.label_counts.append((self._iteration, counts))
+            sample = evidence.pop("_target_sample", None)
+            if sample and sum(len(rows) for _, rows in self.telemetry.target_samples) < TARGET_ROWS_KEPT:
+                self.telemetry.target_samples.append((self._iteration, sample))
             if "target_std" in evidence:
                 self.telemetry.target_stats.append((self._iteration, evidence["target_mean"], evidence["target_std"]))
 

@@ -62,6 +62,7 @@ class Telemetry:
     fingerprints: list[tuple[int, tuple[float, ...]]] = field(default_factory=list)
     label_counts: list[tuple[int, list[float]]] = field(default_factory=list)
     target_stats: list[tuple[int, float, float]] = field(default_factory=list)
+    target_samples: list[tuple[int, list[list[float]]]] = field(default_factory=list)
     loss_calls: list[LossCall] = field(default_factory=list)
     recall_hits: dict[str, dict[int, list[float]]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)

@@ -15,12 +15,12 @@ def setup():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
     with torch.no_grad():
-        nn.init.normal_(model[-1].weight, std=1.5)
+        nn.init.normal_(model[-1].weight, std=3.0)
     return nndoctor.Setup(
         model=model,
         train=(X_train, y_train),
         val=(X_val, y_val),
         loss=nn.CrossEntropyLoss(),
-        optimizer=lambda params: torch.optim.Adam(params, lr=3e-4),
+        optimizer=lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
         batch_size=32,
     )

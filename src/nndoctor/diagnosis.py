@@ -24,7 +24,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "D106": ("G603",),
     "D110": ("D111",),
     "M202": ("M201", "M203", "M205", "M208", "D101", "O404"),
-    "M203": ("M201", "D101", "M205"),
+    "M203": ("M201", "D101", "M205", "M202"),
     "M204": ("D101", "M202", "M201"),
     "M208": ("M209",),
     "M209": ("M201", "M203", "L304"),
@@ -80,6 +80,12 @@ def _whole_void_columns(symptom: Finding, root: Finding) -> bool:
         set(symptom.evidence.get("nonfinite_columns") or []) <= void
 
 
+def _weights_too_small(drift: Finding) -> bool:
+    """M202's weights scale the signal by less than a matching init's band allows, per layer (weights alone)."""
+    gain = drift.evidence.get("weight_gain_per_layer")
+    return isinstance(gain, (int, float)) and gain < 1 / PER_LAYER_BAND
+
+
 def _cut_not_wrong(symptom: Finding, root: Finding) -> bool:
     """M208 <- M209: autograd says exactly zero where finite differences see a slope, only for tensors with no gradient path.
 
@@ -124,6 +130,11 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     # A stack of sigmoids shrinks by their slope (<= 1/4) whatever the init: the vanishing gradient
     # is the root and a new init no cure; with ReLU/tanh stacks the init scale is the root.
     ("M202", "O404"): lambda symptom, root: symptom.evidence.get("slope_limited") is True,
+    # Weights far too small to move a unit off its bias leave every unit's sign to the bias, the
+    # same on every sample: the negative-bias half is dead because of the init scale. With weights
+    # of a matching scale, units dead on every sample (a negative bias) are what shrinks the signal.
+    ("M203", "M202"): lambda symptom, root: _weights_too_small(root),
+    ("M202", "M203"): lambda symptom, root: not _weights_too_small(symptom),
     ("O404", "M202"): lambda symptom, root: root.evidence.get("slope_limited") is not True,
     ("M209", "L304"): lambda symptom, root: bool(root.evidence.get("stuck")),
     # One batch that cannot be memorised at any LR tried (no LR to blame) is why the loss cannot move.
@@ -333,6 +344,9 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     Link("D104", ("O401", "O403", "M203", "O405")),
     Link("D113", CURVE_SYMPTOMS),
     Link("D105", ("M204", "O404", "O403", "O401", "O405", "O412", "G605")),
+    # an output bias far off the targets is the same error as targets far off the outputs' scale (D105),
+    # limited to the offset (M210 holds only when moving the average fixes the init loss): same curves
+    Link("M210", ("M204", "O404", "O403", "O401", "O405", "O412", "G605")),
     Link("O411", ("O402", "O406", "O412", "G602", "G605")),
     Link("O404", ("O406", "O412", "G602", "G605")),
 )

@@ -270,8 +270,7 @@ def _root_of_initial_loss(ctx: Context, probe: InitOutputs) -> str | None:
         return "L301"
     if any(True for _ in sigmoid_before_logits_loss(ctx)):
         return "L302"
-    limit = probe.offset_limit()
-    if probe.offset_loss is not None and limit is not None and probe.offset_loss >= limit:
+    if probe.offset_is_the_fault():
         return "M210"
     return None
 

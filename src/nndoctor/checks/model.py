@@ -100,6 +100,23 @@ def _drifts(factor: float, steps: int) -> bool:
     return not (1 / TOTAL_SCALE_LIMIT <= total <= TOTAL_SCALE_LIMIT)
 
 
+def weight_gain(model: nn.Module, names: list[str]) -> float | None:
+    """Median over the named layers of std(W)·sqrt(fan_in): the factor the weights alone scale a unit-variance signal by.
+
+    Independent of biases and activations: LeCun/Xavier give ~1, He sqrt(2), PyTorch's default
+    1/sqrt(3). Far below 1/SCALE_FACTOR_LIMIT, the weighted sum is too small to move a unit
+    away from its bias, so each unit's sign is set by the bias for every sample.
+    """
+    modules = dict(weight_modules(model))
+    gains = []
+    for name in names:
+        weight = getattr(modules.get(name), "weight", None)
+        if isinstance(weight, torch.Tensor) and weight.dim() >= 2 and weight.numel() > 1:
+            fan_in = weight[0].numel()
+            gains.append(float(weight.detach().double().std()) * math.sqrt(fan_in))
+    return float(sorted(gains)[len(gains) // 2]) if gains else None
+
+
 @check("M202", phase="model")
 def bad_init_scale(ctx: Context) -> Iterable[Finding]:
     """Activation or gradient scale changing geometrically from the first weight layer to the last.
@@ -114,6 +131,7 @@ def bad_init_scale(ctx: Context) -> Iterable[Finding]:
     if len(layers) < MIN_LAYERS_FOR_TREND or stats.has_normalisation:
         return
     steps = len(layers) - 1
+    gain = weight_gain(ctx.setup.model, [r.name for r in layers])
     act = [r.out_std for r in layers]
     grads = [r.output_grad_norm for r in layers]
     act_factor = _factor(act[0], act[-1], steps)
@@ -134,7 +152,7 @@ def bad_init_scale(ctx: Context) -> Iterable[Finding]:
             evidence={
                 "layers": [r.name for r in layers], "activation_std": act, "output_grad_norm": grads,
                 "activation_factor_per_layer": act_factor, "grad_factor_per_layer": grad_factor,
-                "nonlinearities": nonlinear,
+                "weight_gain_per_layer": gain, "nonlinearities": nonlinear,
                 "slope_limited": bool(nonlinear) and all(kind in SLOPE_LIMITED for kind in nonlinear),
             },
             location=f"{layers[0].name} .. {layers[-1].name}",
@@ -419,8 +437,10 @@ def output_bias_not_prior(ctx: Context) -> Iterable[Finding]:
         return
     # Regression: the offset matters once the average output lies outside the bulk of the targets
     # (costs more than a constant OFFSET_LIMIT_SIGMAS pooled target stds off); classes: twice the prior's loss.
+    # It is the bias's fault only when moving the average onto the prior/mean brings the loss back under
+    # that limit; otherwise the output's scale is off as well (L307), and a new bias would not fix it.
     limit = probe.offset_limit()
-    if init >= limit and offset >= limit:
+    if init >= limit and probe.offset_is_the_fault():
         reference = "the log class prior" if probe.task in CLASSIFICATION_TASKS and probe.space != "values" else "the target mean"
         beyond = (f", more than a constant {OFFSET_LIMIT_SIGMAS:g} target standard deviations off their mean ({limit:.4g})"
                   if probe.space == "values" and probe.offset_limit_loss is not None else "")
@@ -428,7 +448,8 @@ def output_bias_not_prior(ctx: Context) -> Iterable[Finding]:
             "M210", Severity.WARNING,
             f"The loss at init is {init:.4g}, but predicting {reference} for every sample would give {constant:.4g}; "
             f"the model's average output alone costs {offset:.4g}{beyond}. The output bias does not start at the prior.",
-            evidence={"init_loss": init, "constant_predictor_loss": constant, "offset_loss": offset, "task": probe.task,
+            evidence={"init_loss": init, "constant_predictor_loss": constant, "offset_loss": offset,
+                      "shifted_loss": probe.shifted_loss, "task": probe.task,
                       "chance_loss": probe.chance_loss, "offset_limit_loss": limit},
             location=_output_layer(ctx, _stats(ctx)),
         )

@@ -66,6 +66,7 @@ def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: 
             looked["notes"].append(f"the trial's loss turned non-finite at step {trial.diverged_step}: no predictions to look at")
         if comparison is not None and wanted.intersection(CODES):
             comparison.last_doubling = last_doubling(trial.step_losses) if trial is not None else None
+            comparison.val_doubling = last_doubling(trial.val_eval) if trial is not None and trial.val_eval else None
             findings.extend(below_baseline(comparison))
         return looked
     except (Inconclusive, LossUnavailable) as exc:  # a safety net ran out, or the loss abstains (D113)

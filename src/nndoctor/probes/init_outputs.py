@@ -56,6 +56,7 @@ class InitOutputs:
     chance_loss: float | None = None
     constant_loss: float | None = None
     offset_loss: float | None = None
+    shifted_loss: float | None = None  # the outputs with their average moved onto the best constant (bias fixed, spread kept)
     shared_constant_loss: float | None = None  # values: one constant for every output element (the pooled target scale)
     offset_limit_loss: float | None = None  # values: a constant OFFSET_LIMIT_SIGMAS pooled target stds off the pooled mean
     final_module: str | None = None
@@ -74,6 +75,19 @@ class InitOutputs:
         if self.space == "values" and self.offset_limit_loss is not None:
             return self.offset_limit_loss
         return PRIOR_GAP * self.constant_loss if self.constant_loss is not None else None
+
+    def offset_is_the_fault(self) -> bool:
+        """M210: the average output alone costs at least ``offset_limit``, and moving it onto the best
+        constant (what a prior/mean bias does) brings the loss back under that limit.
+
+        When the shifted outputs still cost more, their spread is off too: the output's gain, not
+        only its bias, is wrong, and the offset is a by-product of that scale (L307's).
+        """
+        limit = self.offset_limit()
+        values = (self.offset_loss, self.shifted_loss, limit)
+        if any(v is None or not math.isfinite(v) for v in values):
+            return False
+        return self.offset_loss >= limit > self.shifted_loss
 
     @property
     def n_classes(self) -> int | None:
@@ -314,13 +328,16 @@ def _add_references(result: InitOutputs, loss: Any) -> None:
     if outputs is None or targets is None or not bool(torch.isfinite(outputs).all()):
         return
     axis = result.class_axis
-    candidates = [v for v in (_evaluate(loss, p, targets) for p in constant_predictions(result.space, outputs, targets, axis))
-                  if v is not None]
-    result.constant_loss = min(candidates) if candidates else None
+    scored = [(v, p) for p in constant_predictions(result.space, outputs, targets, axis)
+              if (v := _evaluate(loss, p, targets)) is not None]
+    result.constant_loss = min(v for v, _ in scored) if scored else None
     neutral = neutral_prediction(result.space, outputs, axis)
     result.chance_loss = _evaluate(loss, neutral, targets) if neutral is not None else result.constant_loss
     own_mean = outputs.mean(0, keepdim=True).expand_as(outputs).contiguous()
     result.offset_loss = _evaluate(loss, own_mean, targets)
+    if scored:
+        best = min(scored, key=lambda item: item[0])[1]
+        result.shifted_loss = _evaluate(loss, outputs - own_mean + best, targets)
     if result.space == "values":
         _add_pooled_references(result, loss)
 

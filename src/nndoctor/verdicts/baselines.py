@@ -18,6 +18,10 @@ from .trend import Doubling
 # is the larger of the spread over re-drawn runs and the sampling error of a difference of two
 # scores on the same n samples (sqrt(2) times the network's standard error).
 NOISE_UNITS = 2.0
+# "Train longer" means a run up to two orders of magnitude longer than the trial: log2(100) ≈ 6.6
+# more doublings. A loss that decays like a power of the step count gains the same share per
+# doubling, so the last doubling's share, compounded over them, is what training longer can buy.
+LONGER_RUN = 100.0
 
 
 @dataclass
@@ -37,6 +41,8 @@ class BaselineComparison:
     spread: float | None = None
     # What the trial's last doubling of steps gained (verdicts.trend): was the network still learning?
     last_doubling: Doubling | None = None
+    # The same over the trial's validation evaluations: the curve the comparison is about.
+    val_doubling: Doubling | None = None
 
     def still_learning(self) -> bool:
         """The trial's loss fell significantly over its last doubling, by a tenth or more of its level then.
@@ -46,6 +52,22 @@ class BaselineComparison:
         """
         d = self.last_doubling
         return d is not None and d.p_value <= UNDERTRAINED_P and d.drop >= UNDERTRAINED_DROP
+
+    def could_catch_up(self, baseline: float) -> bool:
+        """Still learning, and at the last doubling's pace a run ``LONGER_RUN`` times the trial would come within the noise of ``baseline``.
+
+        The error (MSE, or 1 - accuracy) is projected to shrink by the same share per doubling as
+        the validation loss did (the train loss when no validation curve was recorded): a network
+        whose train loss still falls while its validation loss stalls, or that falls by a tenth per
+        doubling from several times the baseline's error, will not get there by training longer.
+        """
+        d = self.val_doubling or self.last_doubling
+        if not self.still_learning() or d is None:
+            return False
+        higher = self.metric in ("accuracy", "balanced accuracy")
+        error, target = (1.0 - self.network, 1.0 - baseline) if higher else (self.network, baseline)
+        projected = error * (1.0 - min(max(d.drop, 0.0), 1.0)) ** math.log2(LONGER_RUN)
+        return projected <= target + NOISE_UNITS * self.noise()
 
     def noise(self) -> float:
         return max(math.sqrt(2.0) * self.standard_error, self.spread or 0.0)
@@ -65,16 +87,17 @@ def below_baseline(m: BaselineComparison) -> list[Finding]:
         return []
     name, value, gap = max(beaten_by, key=lambda row: row[2])
     what = f"validation {m.metric}" if higher else "validation MSE"
-    # A network whose loss was still falling when the trial ended has not shown it cannot beat the
-    # baseline, only that it had not yet: advice to train longer (info), not a fault (warning).
-    severity = Severity.INFO if m.still_learning() else Severity.WARNING
+    # A network whose loss was still falling fast enough to reach the baseline in a longer run has not
+    # shown it cannot beat it, only that it had not yet: advice to train longer (info), not a fault.
+    catching_up = m.could_catch_up(value)
+    severity = Severity.INFO if catching_up else Severity.WARNING
     unfinished = (" The trial's loss was still falling when it ended: train longer before concluding."
-                  if m.still_learning() else "")
+                  if catching_up else "")
     return [Finding(
         "G606", severity,
         f"The network's {what} is {m.network:.4g}, but the {name} baseline reaches {value:.4g} on the same "
         f"{m.samples} samples: worse by {gap:.3g}, more than {NOISE_UNITS:g}x the noise ({m.noise():.3g}).{unfinished}",
         {"metric": m.metric, "network": m.network, "baselines": dict(m.baselines), "best_baseline": name,
          "gap": gap, "noise": m.noise(), "standard_error": m.standard_error, "spread": m.spread, "samples": m.samples,
-         "still_learning": m.still_learning()},
+         "still_learning": m.still_learning(), "could_catch_up": catching_up},
     )]

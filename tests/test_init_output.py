@@ -1,0 +1,125 @@
+"""Which init fault is the root: the weight scale or the biases (M202/M203), the output bias or its gain (M210/L307).
+
+The rules fire on broken setups, stay silent on healthy ones, and their decisive measurements
+(the weights' gain, the loss with the average output moved onto the prior) are checked
+against the same quantity computed here by hand.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from models import examine, mlp, tabular
+from torch import nn
+from torch.nn import functional as F
+
+import nndoctor
+from nndoctor import Severity
+from nndoctor.diagnosis import rank
+from nndoctor.findings import Finding
+
+
+def by_code(findings: list[Finding]) -> dict[str, Finding]:
+    return {f.code: f for f in findings}
+
+
+# -- M202 / M203: tiny weights leave each unit's sign to its bias ------------------------------
+def tiny_init_stack(std: float) -> nn.Sequential:
+    model = mlp(10, 4, hidden=64, depth=4)
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+            nn.init.normal_(layer.weight, std=std)
+    return model
+
+
+def test_weights_too_small_to_move_units_off_their_bias_are_the_root_of_the_dead_units():
+    model = tiny_init_stack(0.01)
+    x, y = tabular(n=256)
+    found = rank(examine(nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss(), batch_size=32), "M202", "M203"))
+    codes = by_code(found)
+    assert {"M202", "M203"} <= set(codes)
+    gains = sorted(np.std(layer.weight.detach().numpy(), ddof=1) * math.sqrt(layer.weight.shape[1])
+                   for layer in model if isinstance(layer, nn.Linear))
+    assert codes["M202"].evidence["weight_gain_per_layer"] == pytest.approx(gains[len(gains) // 2], rel=1e-4)
+    assert codes["M203"].explained_by == "M202" and codes["M202"].explained_by is None
+    assert found[0].code == "M202"
+
+
+@pytest.mark.parametrize("gain, root", [(0.08, "M202"), (0.58, "M203"), (None, "M203")])
+def test_the_weights_gain_decides_between_init_scale_and_dead_units(gain, root):
+    drift = Finding("M202", Severity.WARNING, "drift", evidence={"weight_gain_per_layer": gain} if gain else {})
+    dead = Finding("M203", Severity.WARNING, "dead")
+    ordered = rank([drift, dead])
+    assert ordered[0].code == root and ordered[0].explained_by is None
+    assert ordered[1].explained_by == root
+
+
+def test_a_default_init_stack_reports_neither():
+    x, y = tabular(n=256)
+    setup = nndoctor.Setup(model=mlp(10, 4, hidden=64, depth=4), train=(x, y), loss=nn.CrossEntropyLoss(), batch_size=32)
+    assert not {"M202", "M203"} & {f.code for f in examine(setup, "M202", "M203")}
+
+
+# -- M210 / L307: a bias off the prior against an output scale off the loss's range -------------
+class Scaled(nn.Module):
+    """Multiplies the wrapped model's logits by ``gain``."""
+
+    def __init__(self, inner: nn.Module, gain: float):
+        super().__init__()
+        self.inner, self.gain = inner, gain
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x) * self.gain
+
+
+def classification(model: nn.Module) -> nndoctor.Setup:
+    x, y = tabular(n=256)  # 8 sample batches of 32: the probe sees every sample
+    return nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss(), batch_size=32)
+
+
+def shifted_by_hand(model: nn.Module) -> float:
+    """Cross-entropy with each class's average logit replaced by the log class prior."""
+    x, y = tabular(n=256)
+    with torch.no_grad():
+        out = model(torch.tensor(x, dtype=torch.float32))
+    labels = torch.tensor(y).long()
+    log_prior = torch.log(torch.bincount(labels, minlength=out.shape[1]).float() / len(labels))
+    return float(F.cross_entropy(out - out.mean(0, keepdim=True) + log_prior, labels))
+
+
+def test_a_bias_off_the_prior_is_m210_and_explains_the_initial_loss():
+    model = mlp(10, 4)
+    with torch.no_grad():
+        model[-1].bias.copy_(torch.tensor([-6.0, -2.0, 2.0, 6.0]))
+    found = by_code(examine(classification(model), "M210", "L307"))
+    assert "M210" in found and found["L307"].explained_by == "M210"
+    assert found["M210"].evidence["shifted_loss"] == pytest.approx(shifted_by_hand(model), rel=1e-3)
+    assert found["M210"].evidence["shifted_loss"] < found["M210"].evidence["offset_limit_loss"]
+
+
+def test_logits_at_a_wrong_gain_are_l307_not_a_bias_problem():
+    model = mlp(10, 4)
+    with torch.no_grad():
+        model[-1].bias.copy_(torch.tensor([-0.3, -0.1, 0.1, 0.3]))
+    scaled = Scaled(model, 40.0)
+    found = by_code(examine(classification(scaled), "M210", "L307"))
+    assert "M210" not in found
+    assert "L307" in found and found["L307"].explained_by is None
+    # what a new bias alone would leave: still far above the prior's loss, so the bias is not the fix
+    _, y = tabular(n=256)
+    prior_loss = -float(np.mean(np.log(np.bincount(y) / len(y))[y]))
+    assert shifted_by_hand(scaled) > 2 * prior_loss
+
+
+def test_a_default_output_layer_reports_neither():
+    assert not {"M210", "L307"} & {f.code for f in examine(classification(mlp(10, 4)), "M210", "L307")}
+
+
+@pytest.mark.parametrize("symptom", ["O404", "O403"])
+def test_an_output_bias_off_the_targets_explains_the_curves_it_distorts(symptom):
+    curve = Finding(symptom, Severity.ERROR, "curve")
+    bias = Finding("M210", Severity.WARNING, "bias")
+    ordered = rank([curve, bias])
+    assert ordered[0] is bias and curve.explained_by == "M210" and bias.severity == Severity.ERROR

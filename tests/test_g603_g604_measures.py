@@ -111,3 +111,32 @@ def test_g604_needs_the_gap_in_the_typical_sample_too(train_median, fires):
 
 def test_g604_still_fires_on_the_mean_when_no_median_is_known():
     assert list(suspicious_validation_verdict(ValidationEvidence(0.9, 0.12, "After the trial", reference=1.0)))
+
+
+# -- checkup: the paradox half-way through the trial ------------------------------------------
+class _TrialOnly:
+    def __init__(self, result):
+        self.result = result
+
+    def probe(self, name, fn):
+        return self.result
+
+
+def _trial_result(final_recall, half_recall):
+    from nndoctor.probes.trial import TrialResult
+
+    support = {0: 177, 1: 7, 2: 10, 3: 9}
+    result = TrialResult(lr=5e-3, steps=400, recall=final_recall, support=support, recall_split="val")
+    result.half_recall = (200, (half_recall, support, {}))
+    return result
+
+
+def test_g603_checkup_reads_the_trial_half_way_when_the_end_is_no_paradox():
+    from nndoctor.checks.generalisation import accuracy_paradox_check
+
+    recovered = {0: 1.0, 1: 0.43, 2: 0.7, 3: 0.78}
+    collapsed = {0: 1.0, 1: 0.0, 2: 0.0, 3: 0.0}
+    found = list(accuracy_paradox_check(_TrialOnly(_trial_result(recovered, collapsed))))
+    assert [f.code for f in found] == ["G603"] and "step 200 of 400" in found[0].message
+    assert found[0].evidence["never_predicted"] == [1, 2, 3]
+    assert list(accuracy_paradox_check(_TrialOnly(_trial_result(recovered, recovered)))) == []

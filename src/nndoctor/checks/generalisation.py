@@ -120,9 +120,20 @@ def underfitting_check(ctx: Context) -> Iterable[Finding]:
 # -- G603 ----------------------------------------------------------------------------
 @check("G603", phase="training")
 def accuracy_paradox_check(ctx: Context) -> Iterable[Finding]:
+    """Per-class recall at the end of the trial, else half-way through it.
+
+    A model still predicting only the majority class after half of nndoctor's trial spent at
+    least half its training there: the paradox is the state the setup trains into, even when
+    the last steps begin to recall a minority class (a user's shorter run ends in it).
+    """
     trial = _trial(ctx)
-    return accuracy_paradox_verdict(ClassRecall(trial.recall, trial.support, f"After the trial, {trial.recall_split}",
-                                                trial.recall_split))
+    found = list(accuracy_paradox_verdict(ClassRecall(trial.recall, trial.support, f"After the trial, {trial.recall_split}",
+                                                      trial.recall_split)))
+    if found or trial.half_recall is None or trial.half_recall[1] is None:
+        return found
+    step, (recall, support, _) = trial.half_recall
+    return accuracy_paradox_verdict(ClassRecall(
+        recall, support, f"Half-way through the trial (step {step} of {trial.steps}), {trial.recall_split}", trial.recall_split))
 
 
 # -- G604 ----------------------------------------------------------------------------
@@ -156,7 +167,7 @@ def suspicious_validation_check(ctx: Context) -> Iterable[Finding]:
     measured = ValidationEvidence(
         train_loss=trial.train_eval[-1], val_loss=trial.val_eval[-1], where="After the trial",
         train_acc=trial.train_acc[-1], val_acc=trial.val_acc[-1], reference=trial.reference,
-        losses_alike=_targets_alike(ctx),
+        losses_alike=_targets_alike(ctx), train_median=trial.train_median_loss, val_median=trial.val_median_loss,
     )
     found = list(suspicious_validation_verdict(measured))
     if found:

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterator
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -443,6 +444,10 @@ class TrialResult:
     support: dict[int, int] = field(default_factory=dict)
     predicted_share: dict[int, float] = field(default_factory=dict)
     recall_split: str | None = None
+    train_median_loss: float | None = None
+    # (step, class_recall) at the first evaluation from half the trial on: where the model stood mid-way
+    half_recall: tuple[int, Any] | None = None
+    val_median_loss: float | None = None
     model: nn.Module | None = field(default=None, repr=False, compare=False)  # the trained copy (the look reads it)
 
     @property
@@ -499,6 +504,8 @@ def run_trial(
 
     def record_eval(step: int) -> float:
         train_loss, train_acc = evaluate(setup, model, train_eval_batches)
+        if result.half_recall is None and 2 * step >= config.steps and step > 0:
+            result.half_recall = (step, class_recall(setup, model, val_batches or train_eval_batches))
         values: dict[str, Any] = {"train_loss": train_loss, "train_acc": train_acc}
         if val_batches:
             values["val_loss"], values["val_acc"] = evaluate(setup, model, val_batches)
@@ -530,7 +537,39 @@ def run_trial(
     result.seconds = time.perf_counter() - started
     if result.diverged_step is None:
         _record_recall(setup, model, result, val_batches or train_eval_batches, "val" if val_batches else "train")
+        if val_batches:
+            result.train_median_loss = median_sample_loss(setup, model, train_eval_batches)
+            result.val_median_loss = median_sample_loss(setup, model, val_batches)
     return result
+
+
+def median_sample_loss(setup: Setup, model: nn.Module, batches: list[Batch]) -> float | None:
+    """Median over samples of the user's loss on each sample alone, in eval mode (G604).
+
+    The loss is called on one row of the output and targets at a time, so it is each sample's
+    own loss whatever the reduction. Unlike the mean, the median is not carried by a few rows
+    with huge losses (glitched targets, outliers). None when the output is not one tensor with
+    a row per sample, or the loss cannot score single rows.
+    """
+    from ..setup import LossUnavailable
+
+    was_training = model.training
+    model.eval()
+    losses: list[float] = []
+    try:
+        with torch.no_grad():
+            for x, y in batches:
+                output = model(x)
+                if not isinstance(output, torch.Tensor) or not isinstance(y, torch.Tensor) or not output.dim() \
+                        or output.shape[0] != y.shape[0]:
+                    return None
+                losses.extend(float(setup.compute_loss(output[i:i + 1], y[i:i + 1])) for i in range(output.shape[0]))
+    except (LossUnavailable, RuntimeError, ValueError, IndexError):
+        return None
+    finally:
+        model.train(was_training)
+    finite = [v for v in losses if math.isfinite(v)]
+    return float(np.median(finite)) if finite else None
 
 
 def _fill(result: TrialResult, record: Record) -> None:
@@ -545,29 +584,41 @@ def _fill(result: TrialResult, record: Record) -> None:
     result.update_ratios = record.update_ratios
 
 
-def _record_recall(setup: Setup, model: nn.Module, result: TrialResult, batches: list[Batch], split: str) -> None:
-    """Per-class recall and predicted shares (multiclass/binary) on ``batches``."""
+def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[dict[int, float], dict[int, int], dict[int, float]] | None:
+    """Per-class recall, support and predicted shares (multiclass/binary) of ``model`` on ``batches``."""
     if setup.task not in ("multiclass", "binary"):
-        return
+        return None
+    was_training = model.training
     model.eval()
     predicted, labels = [], []
-    with torch.no_grad():
-        for x, y in batches:
-            guess = predictions(setup, model(x))
-            if guess is None:
-                return
-            predicted.append(guess.reshape(-1))
-            labels.append(class_labels(setup, y).reshape(-1))
-    model.train()
+    try:
+        with torch.no_grad():
+            for x, y in batches:
+                guess = predictions(setup, model(x))
+                if guess is None:
+                    return None
+                predicted.append(guess.reshape(-1))
+                labels.append(class_labels(setup, y).reshape(-1))
+    finally:
+        model.train(was_training)
     guess, truth = torch.cat(predicted), torch.cat(labels)
     if guess.shape != truth.shape:
-        return
+        return None
+    recall, support = {}, {}
     for cls in torch.unique(truth).tolist():
         mask = truth == cls
-        result.support[int(cls)] = int(mask.sum())
-        result.recall[int(cls)] = float((guess[mask] == cls).float().mean())
-    for cls in torch.unique(torch.cat([guess, truth])).tolist():
-        result.predicted_share[int(cls)] = float((guess == cls).float().mean())
+        support[int(cls)] = int(mask.sum())
+        recall[int(cls)] = float((guess[mask] == cls).float().mean())
+    shares = {int(cls): float((guess == cls).float().mean()) for cls in torch.unique(torch.cat([guess, truth])).tolist()}
+    return recall, support, shares
+
+
+def _record_recall(setup: Setup, model: nn.Module, result: TrialResult, batches: list[Batch], split: str) -> None:
+    """Per-class recall and predicted shares (multiclass/binary) on ``batches``, at the end of the trial."""
+    found = class_recall(setup, model, batches)
+    if found is None:
+        return
+    result.recall, result.support, result.predicted_share = found
     result.recall_split = split
 
 

@@ -1218,7 +1218,8 @@ class ValidationEvidence:
     ``trend.level_at``): validation must be under half of that, not of one noisy reading. ``losses_alike``: both losses score
     the same kind of target (False with soft/mixed or smoothed targets in training only;
     None when unknown, which is treated as not alike). ``leak``: one input column that
-    alone predicts the validation labels (checkup).
+    alone predicts the validation labels (checkup). ``train_median``/``val_median``: the
+    median per-sample losses (checkup's trial), when known; a loss gap must hold for them too.
     """
 
     train_loss: float | None
@@ -1234,6 +1235,8 @@ class ValidationEvidence:
     leak: Mapping[str, Any] | None = None
     unlike_reason: str | None = None
     train_loss_low: float | None = None
+    train_median: float | None = None
+    val_median: float | None = None
 
 
 @verdict("G604")
@@ -1250,6 +1253,10 @@ def suspicious_validation_verdict(m: ValidationEvidence) -> Iterable[Finding]:
         why = suspicious_validation(train, m.val_loss, m.train_acc, m.val_acc, m.reference, bool(m.losses_alike))
         if why and m.train_dropout and m.train_acc is None and not m.val_loss < DROPOUT_RATIO * train:
             why = None
+        if why and m.train_median is not None and m.val_median is not None and suspicious_validation(
+                m.train_median, m.val_median, None, None, m.reference, bool(m.losses_alike)) is None:
+            # the typical sample shows no gap: a few training rows with huge losses carry the mean
+            why = suspicious_validation(train, m.val_loss, m.train_acc, m.val_acc, m.reference, losses_alike=False)
     if why:
         measured = "both measured the same way, in eval mode" if m.same_way else "the train loss as the loop computed it"
         yield Finding(
@@ -1257,7 +1264,8 @@ def suspicious_validation_verdict(m: ValidationEvidence) -> Iterable[Finding]:
             f"{m.where}, {why} ({measured}): the validation set looks easier than the training set, or overlaps it.",
             {"train_loss": m.train_loss, "val_loss": m.val_loss, "train_acc": m.train_acc, "val_acc": m.val_acc,
              "reference": m.reference, **({"step": m.step} if m.step is not None else {}),
-             **({"train_loss_low": m.train_loss_low} if m.train_loss_low is not None else {})},
+             **({"train_loss_low": m.train_loss_low} if m.train_loss_low is not None else {}),
+             **({"train_median": m.train_median, "val_median": m.val_median} if m.train_median is not None else {})},
         )
         return
     leak = m.leak

@@ -41,6 +41,7 @@ from ..verdicts.loss import (
 )
 from ..verdicts.loss import loss_sign_or_reduction as _loss_sign_or_reduction
 from ..verdicts.trend import level_at
+from .predictions import recall_bounds
 from .telemetry import Telemetry
 
 # Rules safe to announce while the loop runs: their evidence cannot be undone by later steps.
@@ -1058,10 +1059,64 @@ def paradox(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
     """G603's measurement from the live loop: per-class recall of the last evaluation pass."""
     counts = facts.get("class_counts")
     if not counts:
+        yield from _paradox_from_predictions(t, facts.get("eval_predictions"))
         return
     support = {c: int(n) for c, n in enumerate(counts["support"]) if n > 0}
     recall = {c: counts["correct"][c] / n for c, n in support.items()}
     yield from accuracy_paradox_verdict(ClassRecall(recall, support, "In the last evaluation pass"))
+
+
+def _training_label_prior(t: Telemetry, width: int) -> tuple[list[float], int] | None:
+    """Class shares of the labels the training loss saw, and how many labels that is.
+
+    Class-index targets of one cross-entropy over ``width`` outputs, or 0/1 targets of one binary
+    loss on a single output per row (not multi-label); None for anything else.
+    """
+    calls = _loss_calls(t)
+    if not calls or len({c.kind for c in calls}) != 1:
+        return None
+    if width > 1:
+        if calls[0].kind not in ("cross_entropy", "nll_loss") or not t.label_counts:
+            return None
+        rows = [np.asarray(c, dtype=float) for _, c in t.label_counts if len(c) == width]
+        total = np.sum(rows, axis=0) if rows else None
+        return (total.tolist(), int(total.sum())) if total is not None and total.sum() > 0 else None
+    positive, seen = 0.0, 0
+    for call in calls:
+        e = call.evidence
+        shape = e.get("input_shape") or []
+        if call.kind not in ("binary_cross_entropy_with_logits", "binary_cross_entropy") or "target_mean" not in e \
+                or not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)) \
+                or e.get("target_min", -1) < 0 or e.get("target_max", 2) > 1:
+            return None
+        positive += e["target_mean"] * e["batch"]
+        seen += e["batch"]
+    return ([seen - positive, positive], seen) if seen else None
+
+
+def _paradox_from_predictions(t: Telemetry, predictions: Any) -> Iterable[Finding]:
+    """G603 from what the model predicted on the last evaluation pass, when the pass's labels were not seen.
+
+    A script scoring ``model(X_val).argmax(1)`` with scikit-learn shows nndoctor its predictions
+    only; the label shares come from the training loss's targets (see ``recall_bounds``).
+    """
+    summary = predictions.summary() if predictions is not None else None
+    if summary is None or t.nonfinite is not None or _several_optimizers(t):
+        return
+    prior = _training_label_prior(t, summary["width"])
+    if prior is None:
+        return
+    shares, labels = prior
+    if summary["width"] > 1:
+        predicted = summary["predicted"]
+    else:
+        logits = _loss_calls(t)[0].kind == "binary_cross_entropy_with_logits"
+        positives = summary["positive_logit" if logits else "positive_probability"]
+        predicted = [summary["rows"] - positives, positives]
+    recall, support = recall_bounds(predicted, shares, summary["rows"])
+    yield from accuracy_paradox_verdict(ClassRecall(
+        recall, support, f"In the last evaluation pass ({summary['rows']} rows; class shares from {labels} training labels, "
+                         "recall at most what the predictions allow)"))
 
 
 def train_targets_alike_val(t: Telemetry) -> bool:

@@ -32,6 +32,7 @@ from .monitors import (
     is_compiled, nonfinite_hooks, score_batch,
 )
 from .graph import derived_from, graph_leaves
+from .predictions import EvalPredictions
 from .telemetry import LossCall, Telemetry
 
 DEFAULT_EVERY = 50
@@ -132,6 +133,7 @@ class Doctor:
         self._loss_reductions: dict[str, str] = {}
         self._eval_loss_kwargs: dict[str, Any] = {}
         self._val_counts: dict[int, list[torch.Tensor]] = {}
+        self._eval_predictions = EvalPredictions()
         self._train_counts: list[torch.Tensor] = []
         self._forensics = 0
         self._finished = False
@@ -579,6 +581,8 @@ class Doctor:
             self.telemetry.count("eval_forwards")
             if model.training and any(m is model for m in self._mode_models):
                 self.telemetry.count("eval_forwards_in_train_mode")
+            if len(self.models) == 1:
+                self._eval_predictions.add(self._iteration, args[0] if args else None, output)
             batch = self._batch
             if batch is not None and args and args[0] is batch[0]():
                 self._score_eval(output, batch[1])
@@ -862,6 +866,7 @@ class Doctor:
             "n_outputs": self._n_outputs,
             "reductions": dict(self._loss_reductions),
             "class_counts": self._final_counts(),
+            "eval_predictions": self._eval_predictions,
             "initial_optimizers": self._initial_optimizers,
             "models": [type(m).__name__ for m in self.models],
             "input_batchnorm": next((name for name in map(input_batchnorm, self.models) if name), None),

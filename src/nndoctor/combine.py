@@ -131,7 +131,8 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
     - Symptom links are recomputed over the merged set by :func:`nndoctor.diagnosis.rank`:
       the watch's links were made without the exam's codes (a plateau linked to the LR when
       the exam found the labels unpaired), so they are cleared first, as is a link to a root
-      the merge dropped. Links an exam verdict set from its own measurement are kept.
+      the merge dropped. The exam's links are kept (some are set by its verdicts from their
+      own measurement, which ranking cannot redo).
     - The watch telemetry, setup and extra fields are kept; the exam's telemetry, setup and
       extra go under ``"exam"``. Failures and skipped notes of both are listed, exam ones
       labelled. The inputs are not modified.

@@ -16,6 +16,9 @@ fold probes also predict it: if they agree with the validation labels clearly mo
 with the held-out training labels, the two splits do not follow the same input-to-label
 mapping, and the training labels are the ones that look wrong. Columns that hold category
 codes are one-hot encoded first, so a coding problem (D112) is not mistaken for unpaired labels.
+Token ids that the model looks up in an embedding are ids, not magnitudes: they are probed as
+a TF-IDF bag of tokens and adjacent pairs (D111 only; those probes' probabilities are not
+calibrated enough to count suspect labels for D110). Other integer inputs are not probed.
 """
 from __future__ import annotations
 

@@ -132,8 +132,11 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
     - Per code, the findings of the mode with the more severe verdict are kept (the watch
       ones on a tie); a code only one mode decided is kept as it is. A kept finding that the
       other mode confirmed gets ``evidence["also_seen_by"]``.
-    - Symptom links are recomputed over the merged set by :func:`nndoctor.diagnosis.rank`
-      (a link to a root the merge dropped is cleared first).
+    - Symptom links are recomputed over the merged set by :func:`nndoctor.diagnosis.rank`:
+      the watch's links were made without the exam's codes (a plateau linked to the LR when
+      the exam found the labels unpaired), so they are cleared first, as is a link to a root
+      the merge dropped. The exam's links are kept (some are set by its verdicts from their
+      own measurement, which ranking cannot redo).
     - The watch telemetry, setup and extra fields are kept; the exam's telemetry, setup and
       extra go under ``"exam"``. Failures and skipped notes of both are listed, exam ones
       labelled. The inputs are not modified.
@@ -151,6 +154,8 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
             kept = seen_watch or seen_exam or []
         for finding in kept:
             finding.evidence.setdefault("seen_by", "watch" if kept is seen_watch else "exam")
+            if kept is seen_watch:
+                finding.explained_by = None  # ranked without the exam's codes: rank() links again below
         merged.extend(kept)
     present = {f.code for f in merged}
     for finding in merged:

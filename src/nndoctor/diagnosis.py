@@ -31,19 +31,19 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "M210": ("D105", "D106", "D101", "M202", "M204"),
     "L303": ("L301", "D104"),
     "L307": ("L301", "L302", "L303", "L305", "L306", "L304", "D113", "D101", "D105", "M210", "M201", "M202", "M204", "L308"),
-    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "L307", "O410", "O409"),
+    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "D111", "D115", "L307", "O410", "O409"),
     "O402": ("M201", "L301", "D111", "M209", "O410"),
     "O403": ("D101", "D105", "O401", "M202", "L308", "D104", "O410"),
     "O404": ("M201", "M205", "M202", "M204", "L301", "D101"),
     "O405": ("O401", "M203", "D101"),
-    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "O402", "O401", "M203", "M204", "O409", "O404", "D101"),
+    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101"),
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101"),
     "G601": ("D108", "D110"),
     "G602": (
         "M201", "L301", "L302", "L303", "L304", "L305", "L306", "L308", "M209", "M208", "D101", "D105",
-        "D113", "D104", "O401", "O402", "O409", "M203", "M204", "M205", "M206", "M207", "O404", "D111", "D112",
+        "D113", "D104", "O401", "O402", "O409", "M203", "M204", "M205", "M206", "M207", "O404", "D111", "D112", "D115",
     ),
     "G604": ("D108", "D109", "D110"),
     "G605": ("O402",),
@@ -108,12 +108,28 @@ def _offset_no_worse_than_chance(symptom: Finding, root: Finding) -> bool:
     return offset < WORSE_THAN_CHANCE * chance
 
 
+def _curve_level_only(symptom: Finding) -> bool:
+    """O401 read from where the loss stayed alone: large steps on a flat loss, or a loss that ended above its start.
+
+    That is also what labels the inputs do not predict (D111) or batches of one class at a time
+    (D115) give at a sound LR: the steps chase each batch's labels and the loss stays at (or
+    above) the constant predictor's level. A non-finite or diverged loss, or a range test or
+    single batch that speaks to the LR itself, keeps the LR the cause.
+    """
+    evidence = symptom.evidence
+    if evidence.get("nonfinite") or evidence.get("single_batch") or evidence.get("step_size_only") is False:
+        return False
+    return evidence.get("step_size_only") is True or "final_loss" in evidence
+
+
 # (symptom, root) -> when the link holds. Links not listed hold whenever both codes are present.
 # The measurement decides which of two candidate causes is the root, not the codes alone.
 CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     # Steps large against weights that decay is shrinking are the decay's doing; a loss that rose,
     # turned non-finite or exploded in the range test is the LR's own evidence.
     ("O401", "O409"): lambda symptom, root: symptom.evidence.get("step_size_only") is True,
+    ("O401", "D111"): lambda symptom, root: _curve_level_only(symptom),
+    ("O401", "D115"): lambda symptom, root: _curve_level_only(symptom),
     ("D103", "D112"): lambda symptom, root: bool(_columns_of(symptom) & _columns_of(root)),
     ("D104", "D103"): _whole_void_columns,
     # Targets off only by an offset are the output bias's job (M210); a spread far from unit

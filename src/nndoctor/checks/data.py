@@ -350,7 +350,7 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
         upper_bound=getattr(probe, "upper_bound", 1.0))))
     yield from unpredictable
-    if probe.task == "regression" or unpredictable:
+    if probe.task == "regression" or unpredictable or probe.bag_of_tokens:
         return
     linear = probe.scores["logistic regression"]
     trusted = probe.p_value < 1e-3 and linear >= probe.chance + 0.5 * (1 - probe.chance)

@@ -16,6 +16,9 @@ fold probes also predict it: if they agree with the validation labels clearly mo
 with the held-out training labels, the two splits do not follow the same input-to-label
 mapping, and the training labels are the ones that look wrong. Columns that hold category
 codes are one-hot encoded first, so a coding problem (D112) is not mistaken for unpaired labels.
+Token ids that the model looks up in an embedding are ids, not magnitudes: they are probed as
+a TF-IDF bag of tokens and adjacent pairs (D111 only; those probes' probabilities are not
+calibrated enough to count suspect labels for D110). Other integer inputs are not probed.
 """
 from __future__ import annotations
 
@@ -53,6 +56,9 @@ class LabelProbe:
     val_scores: dict[str, float] = field(default_factory=dict)  # accuracy of the fold probes on validation labels
     val_p_values: dict[str, float] = field(default_factory=dict)  # one-sided Fisher: validation above training, per probe
     encoded_columns: list[int] = field(default_factory=list)  # category-code columns one-hot encoded for the probes
+    # the probes read token ids as a bag of tokens: their chance-level test holds, but their
+    # probabilities are not calibrated enough to count suspect labels (D110)
+    bag_of_tokens: bool = False
 
     @property
     def best(self) -> float:
@@ -208,30 +214,99 @@ def _encode_codes(x: np.ndarray, val_x: np.ndarray | None, ctx: Any) -> tuple[np
     return audit.one_hot_codes(x, levels), encoded_val, columns
 
 
+def embeds_tokens(model: Any) -> bool:
+    """Whether the model looks integer inputs up in an embedding table (token ids, not magnitudes)."""
+    from torch import nn
+
+    return isinstance(model, nn.Module) and any(isinstance(m, (nn.Embedding, nn.EmbeddingBag)) for m in model.modules())
+
+
+def token_features(ids: np.ndarray, val_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Token-id rows as dense features: TF-IDF bag of tokens and adjacent pairs, reduced to ``MAX_DIMS``.
+
+    A token id is a name, not a magnitude, so the probes cannot read ids as numbers. Unigrams
+    and bigrams keep what a document's words and short phrases say (terms found in fewer than
+    two training rows say nothing out of sample and are dropped); a truncated SVD fitted on
+    the training rows (no labels) keeps the probes small. ``val_ids`` are mapped with the same
+    fitted vocabulary and transforms.
+    """
+    from scipy.sparse import csr_matrix
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    ids = ids.reshape(len(ids), -1).astype(np.int64)
+    low, width = int(ids.min()), int(ids.max() - ids.min()) + 1
+
+    def terms(rows: np.ndarray) -> np.ndarray:
+        """Term ids: the token (0..width-1), then the pair (width + a * width + b); -1 for ids the training rows lack."""
+        rows = rows.reshape(len(rows), -1).astype(np.int64) - low
+        unknown = (rows < 0) | (rows >= width)
+        pairs = np.where(unknown[:, :-1] | unknown[:, 1:], -1, width + rows[:, :-1] * width + rows[:, 1:])
+        return np.concatenate([np.where(unknown, -1, rows), pairs], axis=1)
+
+    train_terms = terms(ids)
+    vocabulary = np.unique(train_terms)
+    present = np.zeros(len(vocabulary), dtype=np.int64)
+    for row in train_terms:  # document frequency: rows that hold each term
+        present[np.searchsorted(vocabulary, np.unique(row))] += 1
+    vocabulary = vocabulary[present >= 2]
+
+    def counts(found: np.ndarray) -> csr_matrix:
+        column = np.searchsorted(vocabulary, found).clip(0, max(len(vocabulary) - 1, 0))
+        known = vocabulary[column] == found if len(vocabulary) else np.zeros(found.shape, bool)
+        row = np.repeat(np.arange(len(found)), found.shape[1]).reshape(found.shape)
+        return csr_matrix((np.ones(int(known.sum())), (row[known], column[known])), shape=(len(found), max(len(vocabulary), 1)))
+
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    weighted = tfidf.fit_transform(counts(train_terms))
+    dims = max(1, min(MAX_DIMS, weighted.shape[0] - 1, weighted.shape[1] - 1))
+    svd = TruncatedSVD(n_components=dims, random_state=0)
+    x = svd.fit_transform(weighted)
+    val = svd.transform(tfidf.transform(counts(terms(val_ids)))) if val_ids is not None else None
+    return x, val
+
+
+def _tokens(sample: Any, model: Any) -> bool:
+    return sample.x_integer and sample.x is not None and sample.x.ndim == 2 and embeds_tokens(model)
+
+
 def label_probe(ctx: Any) -> LabelProbe | None:
-    """The label probe on the training audit sample, compared with the validation sample (cached per checkup)."""
+    """The label probe on the training audit sample, compared with the validation sample (cached per checkup).
+
+    Float inputs are probed as they are (category-code columns one-hot encoded); token-id rows
+    read by an embedding as a bag of tokens (:func:`token_features`); other integer inputs are not probed.
+    """
     def compute(c: Any) -> LabelProbe | None:
         sample = sample_of(c, "train")
-        if sample is None or sample.x is None or sample.y is None or sample.x_integer or len(sample.x) != len(sample.y):
+        if sample is None or sample.x is None or sample.y is None or len(sample.x) != len(sample.y):
+            return None
+        tokens = _tokens(sample, c.setup.model)
+        if sample.x_integer and not tokens:
             return None
         keep = _finite_rows(sample.x) & _finite_rows(sample.y.reshape(len(sample.y), -1))
         x, y, rows = sample.x[keep][:MAX_ROWS], sample.y[keep][:MAX_ROWS], sample.rows[keep][:MAX_ROWS]
-        val = _val_pair(c, x)
-        x, val_x, columns = _encode_codes(x, val[0] if val else None, c)
+        if tokens:
+            val = _val_pair(c, x, tokens=True)
+            x, val_x = token_features(x, val[0] if val else None)
+            columns: list[int] = []
+        else:
+            val = _val_pair(c, x)
+            x, val_x, columns = _encode_codes(x, val[0] if val else None, c)
         result = probe_labels(x, y, c.setup.task, rows, seed=c.setup.seed, val=(val_x, val[1]) if val else None)
         if result is not None:
             result.encoded_columns = columns
+            result.bag_of_tokens = tokens
         return result
 
     return ctx.probe("label_probe", compute)
 
 
-def _val_pair(ctx: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Finite validation inputs and targets shaped like the training inputs, at most MAX_ROWS."""
+def _val_pair(ctx: Any, x: np.ndarray, tokens: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+    """Finite validation inputs and targets shaped like the training inputs, at most MAX_ROWS (token ids when ``tokens``)."""
     if ctx.setup.task not in CLASSIFICATION:
         return None
     sample = sample_of(ctx, "val")
-    if sample is None or sample.x is None or sample.y is None or sample.x_integer or len(sample.x) != len(sample.y) \
+    if sample is None or sample.x is None or sample.y is None or sample.x_integer != tokens or len(sample.x) != len(sample.y) \
             or sample.x.shape[1:] != x.shape[1:]:
         return None
     keep = _finite_rows(sample.x) & _finite_rows(sample.y.reshape(len(sample.y), -1))

@@ -394,7 +394,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O407", "oscillating-loss", "C W",
         "The loss oscillates without a downward trend.",
-        "Variance of the loss compared with its trend over a recent window.",
+        "Window means that wander far beyond their within-window noise; or a second half whose median made no "
+        "progress on the first steps' median while consecutive steps jump by half the level; or repeated spikes to "
+        "multiples of the starting loss, ending no lower than it began.",
         "Oscillation means the steps are too large or too noisy for the curvature, so the model bounces around instead "
         "of descending.",
         "Lower the learning rate, use a larger batch, or add momentum (e.g. `SGD(..., momentum=0.9)`).",
@@ -550,8 +552,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "G605", "undertrained", "C W",
         "The loss is still falling steadily at the end of training.",
-        "Straight-line fit of the per-step loss over the last 40% of the run: significant (p < 0.001) and steep enough that "
-        "another run as long would take a tenth off the loss.",
+        "Straight-line fit of the per-step loss over the last 40% of the run (measured in cumulative learning rate when "
+        "the LR of each step is known, so a schedule decaying to zero does not hide it): significant (p < 0.001) and "
+        "steep enough that another run as long would take a tenth off the loss; or the last doubling of the run "
+        "(second half against the quarter before it, by a rank test) still took a tenth off the loss.",
         "Stopping while the loss still drops leaves accuracy on the table and can make a good model look weak.",
         "Train for more epochs (or with a better LR schedule) until the loss flattens.",
     ),
@@ -559,9 +563,11 @@ RULES: tuple[Rule, ...] = (
         "G606", "below-baseline", "C",
         "The trained network scores worse on validation than a simple baseline: the majority class or target mean, "
         "logistic or ridge regression on the flat features, or the network trained on zeroed inputs.",
-        "The network's validation accuracy (or MSE) after the trial against scikit-learn's prior and linear baselines "
-        "and the zeroed-input run on the same samples; the gap must exceed twice the noise (the larger of the spread "
-        "over re-drawn runs and the sampling error of the difference).",
+        "The network's validation balanced accuracy (classifiers) or MSE after the trial against scikit-learn's prior "
+        "and linear baselines and the zeroed-input run on the same samples; the gap must exceed twice the noise (the "
+        "larger of the spread over re-drawn runs and the sampling error of the difference). Info only while the "
+        "last doubling of the validation curve (of the training loss without one), continued for a run 100x longer, would "
+        "still reach the baseline.",
         "A network that loses to a dumb baseline is not using its inputs well: if it cannot beat the class shares or a "
         "linear model, the pipeline or the training is broken, and every later comparison starts from a wrong base.",
         "Look at the batch as the model sees it and at the predictions (the report's Look section); fix the data "

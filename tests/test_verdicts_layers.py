@@ -231,6 +231,10 @@ def test_an_encoder_then_a_decoder_are_one_stack_the_gradient_passes_through():
     # stacks with a block of their own between them do not run one right after the other
     apart = [*autoencoder[:3], ("bottleneck.weight", 1.0), *autoencoder[3:]]
     assert [n for n, _ in stack_of(by_block(apart))] == [n for n, _ in autoencoder[:3]]
+    # a residual block's branches run side by side: never one stack
+    branches = [("block1.shortcut.0.weight", 1e-6), ("block1.shortcut.1.weight", 1e-6),
+                ("block1.body.0.weight", 1e-2), ("block1.body.1.weight", 1e-2)]
+    assert len(stack_of(by_block(branches))) == 2
 
 
 def test_a_tiny_hugging_face_bert_gets_no_vanishing_gradient_warning():

@@ -351,9 +351,11 @@ def stack_of(blocks: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
     ``nn.Sequential`` (``0``, ``2``, ``4``...). Heads and poolers outside it have a scale of
     their own (a classifier initialised at std 0.02 passes back a fiftieth of the gradient by
     design), so depth is measured through the stack only. A model with no indexed blocks
-    (``fc1``, ``fc2``...) is one stack of all its blocks. Sibling stacks that run one right
-    after the other (an autoencoder's ``encoder.0..4`` then ``decoder.0..4``) are one stack:
-    the gradient reaching the encoder has come back through the whole decoder.
+    (``fc1``, ``fc2``...) is one stack of all its blocks. The model's own top-level stacks that
+    run one right after the other (an autoencoder's ``encoder.0..4`` then ``decoder.0..4``) are
+    one stack: the gradient reaching the encoder has come back through the whole decoder.
+    Stacks nested inside a block (a residual block's ``body`` and ``shortcut``) may run side
+    by side, so they are never joined.
     """
     stacks: dict[str, list[tuple[int, str, float]]] = {}
     for position, (name, value) in enumerate(blocks):
@@ -366,7 +368,7 @@ def stack_of(blocks: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
     chains: list[list[tuple[int, str, float]]] = []
     previous = ""
     for head, members in stacks.items():
-        follows = bool(chains and head and previous) and head.rpartition(".")[0] == previous.rpartition(".")[0] \
+        follows = bool(chains and head and previous) and "." not in head + previous \
             and members[0][0] == chains[-1][-1][0] + 1 and len(members) >= 2 and len(stacks[previous]) >= 2
         if follows:
             chains[-1].extend(members)

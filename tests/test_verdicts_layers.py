@@ -24,8 +24,10 @@ from nndoctor.verdicts.layers import (
     LayerGradients,
     UnitShare,
     UnitShares,
+    by_block,
     dead_units_at_init,
     gradient_mismatch,
+    stack_of,
     vanishing_gradients,
 )
 from nndoctor.watch.instrument import instrumented
@@ -215,6 +217,24 @@ def test_a_gradient_shrinking_block_over_block_is_vanishing():
     shrinking = [(f"encoder.layer.{i}.output.dense.weight", 10.0 ** -(8 - i)) for i in range(6)] + [("classifier.weight", 1.0)]
     (found,) = vanishing_gradients(LayerGradients(shrinking, "over the trial"))
     assert found.location == "encoder.layer.0.output.dense.weight"
+
+
+def test_an_encoder_then_a_decoder_are_one_stack_the_gradient_passes_through():
+    # per-element gradients at init of a 6-layer sigmoid autoencoder: each layer gets ~1/4-1/10 of the next
+    autoencoder = [("encoder.0.weight", 2.2e-6), ("encoder.2.weight", 2.1e-5), ("encoder.4.weight", 2.4e-4),
+                   ("decoder.0.weight", 1.2e-4), ("decoder.2.weight", 1.2e-3), ("decoder.4.weight", 5.5e-3)]
+    assert [n for n, _ in stack_of(by_block(autoencoder))] == [n for n, _ in autoencoder]
+    (found,) = vanishing_gradients(LayerGradients(autoencoder, "at init"))
+    assert found.location == "encoder.0.weight" and found.evidence["ratio"] == pytest.approx(2.2e-6 / 5.5e-3)
+    # the encoder alone shrinks ~100x only: below the 1000x the rule asks for
+    assert list(vanishing_gradients(LayerGradients(autoencoder[:3], "at init"))) == []
+    # stacks with a block of their own between them do not run one right after the other
+    apart = [*autoencoder[:3], ("bottleneck.weight", 1.0), *autoencoder[3:]]
+    assert [n for n, _ in stack_of(by_block(apart))] == [n for n, _ in autoencoder[:3]]
+    # a residual block's branches run side by side: never one stack
+    branches = [("block1.shortcut.0.weight", 1e-6), ("block1.shortcut.1.weight", 1e-6),
+                ("block1.body.0.weight", 1e-2), ("block1.body.1.weight", 1e-2)]
+    assert len(stack_of(by_block(branches))) == 2
 
 
 def test_a_tiny_hugging_face_bert_gets_no_vanishing_gradient_warning():

@@ -69,6 +69,7 @@ FAULTS = [
     (loops.classify, "constant_init", "M201"),
     (loops.classify, "big_logits", "L307"),
     (loops.classify, "maximise", "L308"),
+    (loops.classify, "log_likelihood", "L308"),
     (loops.regression, "unscaled_targets", "D105"),
     (loops.regression, "diverge", "O401"),
     (loops.regression, "lr_to_zero", "O411"),
@@ -160,10 +161,10 @@ def test_plateau_and_tiny_updates_with_too_small_lr():
 
 
 EAGER = {name: fn for name, fn in healthy.HEALTHY.items() if name != "compiled"}
-HEALTHY = [(loops.classify, None), (loops.regression, None), *[(fn, ()) for fn in EAGER.values()]]
+HEALTHY = [(loops.classify, None), (loops.classify, "handwritten_nll"), (loops.regression, None), *[(fn, ()) for fn in EAGER.values()]]
 
 
-@pytest.mark.parametrize("loop,args", HEALTHY, ids=["classify", "regression", *EAGER])
+@pytest.mark.parametrize("loop,args", HEALTHY, ids=["classify", "handwritten-nll", "regression", *EAGER])
 def test_healthy_loops_stay_silent(loop, args):
     doctor = watched(loop, *(args if isinstance(args, tuple) else (args,)))
     assert loud(doctor) == [], [(f.code, f.message) for f in doctor.findings()]
@@ -461,3 +462,51 @@ def test_vanishing_gradients_are_judged_per_block_after_the_first_steps():
     t.grad_norms["enc.layer.0.attn.value.weight"] = [1e-6] * 6
     found = list(live_rules.vanishing_gradients(t, {}, True))
     assert [f.code for f in found] == ["O404"] and found[0].location == "enc.layer.0.attn.query.weight"
+
+
+# -- L308 for hand-written losses: the sign of what backward() minimises ------------------------
+def test_log_likelihood_sign_follows_negations_and_scalings_down_to_log_softmax():
+    from nndoctor.watch.graph import log_likelihood_sign
+
+    logits, labels = torch.randn(8, 4, requires_grad=True), torch.randint(0, 4, (8,))
+    log_probs = torch.log_softmax(logits, dim=1)
+    picked = log_probs.gather(1, labels[:, None]).mean()
+    indexed = log_probs[torch.arange(8), labels].sum()
+    cases = {"mean of picked": (picked, 1), "negated": (-picked, -1), "halved": (picked / 2, 1),
+             "times -0.5": (picked * -0.5, -1), "negated sum": (-indexed, -1), "sum": (indexed, 1),
+             "nll_loss": (F.nll_loss(log_probs, labels), None), "plus a penalty": (-picked + logits.pow(2).mean(), None),
+             "mse": (F.mse_loss(logits, torch.zeros(8, 4)), None)}
+    for name, (tensor, expected) in cases.items():
+        assert log_likelihood_sign(tensor) == expected, name
+        if expected is not None:  # independent check: log-probabilities are <= 0, so the sign is the value's
+            assert (float(tensor.detach()) <= 0) == (expected > 0), name
+
+
+# -- M203 in watch: a one-unit ReLU (an output activation) is not a share of a layer ---------------
+def test_watch_passes_relu_widths_so_a_one_unit_output_relu_is_not_a_dead_layer():
+    from nndoctor.watch.monitors import unit_count
+
+    assert unit_count(torch.zeros(4, 1)) == 1 and unit_count(torch.zeros(4, 7, 5)) == 5 and unit_count(torch.zeros(4, 6, 3, 3)) == 6
+    t = Telemetry()
+    t.dead_share = {"head.1": [(s, 1.0) for s in (0, 1, 2, 4)], "body.1": [(s, 0.75) for s in (0, 1, 2, 4)]}
+    t.relu_units = {"head.1": 1, "body.1": 16}
+    (found,) = [f for f in live_rules.dying_relu(t, {}, True) if f.code == "M203"]
+    assert list(found.evidence["dead_share"]) == ["body.1"]
+
+
+def test_an_output_relu_stuck_below_negative_targets_is_the_root_not_a_dead_layer():
+    torch.manual_seed(0)
+    x = torch.randn(256, 6)
+    y = x @ torch.randn(6, 1) - 3.0
+    model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1), nn.ReLU())
+    with torch.no_grad():
+        model[2].bias.fill_(-5.0)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    with nndoctor.watch(model, opt, alerts=False) as doctor:
+        for _ in range(40):
+            for i in range(0, 256, 32):
+                opt.zero_grad()
+                F.mse_loss(model(x[i:i + 32]), y[i:i + 32]).backward()
+                opt.step()
+    assert doctor.telemetry.relu_units == {"1": 16, "3": 1}
+    assert "M203" not in [f.code for f in doctor.findings()]

@@ -97,7 +97,11 @@ def classify(fault: str | None = None, epochs: int = 6, lr: float = 3e-3, seed: 
                 xb, yb = cached
             if fault != "missing_zero_grad" and fault != "zero_before_step":
                 opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
+            if fault in ("log_likelihood", "handwritten_nll"):
+                log_likelihood = torch.log_softmax(model(xb), dim=1).gather(1, yb[:, None]).mean()
+                loss = log_likelihood if fault == "log_likelihood" else -log_likelihood
+            else:
+                loss = loss_fn(model(xb), yb)
             if fault == "maximise":
                 loss = -loss
             (loss * scale if fault == "manual_loss_scale" else loss).backward()

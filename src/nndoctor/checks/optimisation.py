@@ -72,13 +72,12 @@ from ..verdicts.curves import (
 from ..verdicts.curves import (
     oscillating_loss as oscillating_loss_verdict,
 )
-from ..verdicts.layers import VANISHING_RATIO, vanishing_verdict  # noqa: F401  (VANISHING_RATIO re-exported)
+from ..verdicts.layers import OPENING_SHARE, VANISHING_RATIO, vanishing_verdict  # noqa: F401  (VANISHING_RATIO re-exported)
 from .base import Context, check
 
-# O404 (verdict and its ratio in verdicts/layers.py) is judged over the whole trial or over its
-# opening quarter (where vanishing gradients stall learning before an adaptive optimizer has
+# O404 (verdict, its ratio and OPENING_SHARE in verdicts/layers.py) is judged over the whole trial or
+# over its opening quarter (where vanishing gradients stall learning before an adaptive optimizer has
 # rescaled the early layers).
-OPENING_SHARE = 0.25
 MIN_OPENING_STEPS = 10
 # O408: optimizers whose step divides the gradient by a running estimate of its own scale. Clipping the
 # global norm multiplies every gradient by one factor, which such a step (nearly) cancels: the clip does not

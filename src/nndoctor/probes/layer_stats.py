@@ -122,6 +122,13 @@ class _Recorder:
         is_weight = isinstance(module, WEIGHT_LAYERS)
 
         def hook(mod: nn.Module, inputs: tuple, output) -> None:
+            if isinstance(mod, GATED) and inputs and isinstance(inputs[0], torch.Tensor) and inputs[0].is_floating_point():
+                record = self.records.setdefault(name, LayerRecord(name, kind, len(self.records)))
+                hidden = inputs[1] if len(inputs) > 1 else None
+                for pre, threshold in gate_preactivations(mod, inputs[0].detach(), hidden):
+                    record.saturated += int((pre.abs() > threshold).sum())
+                    record.pre_count += pre.numel()
+                return
             if not isinstance(output, torch.Tensor) or not output.is_floating_point():
                 return
             record = self.records.get(name)
@@ -155,6 +162,55 @@ class _Recorder:
         else:
             record.ever_active |= active
         record.units = active.numel()
+
+
+# Recurrent layers whose gates are sigmoid/tanh inside one fused op (no module to hook).
+GATED = (nn.LSTM, nn.GRU, nn.RNN)
+# Time steps of a sequence followed through the gates: enough to reach the recurrence's own scale.
+MAX_GATE_STEPS = 256
+
+
+def gate_preactivations(rnn: nn.RNNBase, x: torch.Tensor, hidden: object = None) -> list[tuple[torch.Tensor, float]]:
+    """The first layer's (forward direction) gate pre-activations over a sequence, each with M204's tail for its nonlinearity.
+
+    Follows the recurrence with the layer's own weights: LSTM input/forget/output gates are
+    sigmoids and its cell candidate a tanh, GRU reset/update gates sigmoids and its candidate a
+    tanh, a tanh RNN's state a tanh. The initial state is the one passed in, else zeros. ReLU
+    RNNs and projected LSTMs have no such gates here: nothing is returned.
+    """
+    if getattr(rnn, "proj_size", 0) or (isinstance(rnn, nn.RNN) and rnn.nonlinearity != "tanh") or x.dim() not in (2, 3):
+        return []
+    with torch.no_grad():
+        seq = x.unsqueeze(1) if x.dim() == 2 else (x.transpose(0, 1) if rnn.batch_first else x)
+        w_ih, w_hh = rnn.weight_ih_l0.detach().float(), rnn.weight_hh_l0.detach().float()
+        b_ih = rnn.bias_ih_l0.detach().float() if rnn.bias else torch.zeros(w_ih.shape[0], device=w_ih.device)
+        b_hh = rnn.bias_hh_l0.detach().float() if rnn.bias else torch.zeros(w_hh.shape[0], device=w_hh.device)
+        size = rnn.hidden_size
+        state = hidden[0] if isinstance(hidden, tuple) else hidden
+        h = (state[0].reshape(-1, size).float() if isinstance(state, torch.Tensor)
+             else torch.zeros(seq.shape[1], size, device=seq.device))
+        c = (hidden[1][0].reshape(-1, size).float() if isinstance(hidden, tuple)
+             else torch.zeros_like(h))
+        sigmoid, tanh = SATURATION_PRE_ACTIVATION["Sigmoid"], SATURATION_PRE_ACTIVATION["Tanh"]
+        found: list[tuple[torch.Tensor, float]] = []
+        for x_t in seq[:MAX_GATE_STEPS].float():
+            gi, gh = x_t @ w_ih.T + b_ih, h @ w_hh.T + b_hh
+            if isinstance(rnn, nn.LSTM):
+                pre = gi + gh
+                i, f, g, o = pre.chunk(4, dim=1)
+                found += [(torch.cat([i, f, o], dim=1), sigmoid), (g, tanh)]
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+                h = torch.sigmoid(o) * torch.tanh(c)
+            elif isinstance(rnn, nn.GRU):
+                (ir, iz, in_), (hr, hz, hn) = gi.chunk(3, dim=1), gh.chunk(3, dim=1)
+                r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
+                n_pre = in_ + r * hn
+                found += [(torch.cat([ir + hr, iz + hz], dim=1), sigmoid), (n_pre, tanh)]
+                h = (1 - z) * torch.tanh(n_pre) + z * h
+            else:
+                found.append((gi + gh, tanh))
+                h = torch.tanh(gi + gh)
+        return found
 
 
 @contextlib.contextmanager

@@ -43,6 +43,9 @@ GRADIENT_RTOL = 1e-3
 # O404: three orders of magnitude less gradient per element in the first block than the last:
 # with one learning rate the first layers move a thousand times slower, i.e. barely learn.
 VANISHING_RATIO = 1e-3
+# O404 is judged over the whole run and over its opening quarter: an adaptive optimizer (Adam)
+# rescales the starved early layers' steps, and their gradients catch up after the opening.
+OPENING_SHARE = 0.25
 
 
 # -- M201: identical units at init -------------------------------------------------------------
@@ -348,17 +351,31 @@ def stack_of(blocks: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
     ``nn.Sequential`` (``0``, ``2``, ``4``...). Heads and poolers outside it have a scale of
     their own (a classifier initialised at std 0.02 passes back a fiftieth of the gradient by
     design), so depth is measured through the stack only. A model with no indexed blocks
-    (``fc1``, ``fc2``...) is one stack of all its blocks.
+    (``fc1``, ``fc2``...) is one stack of all its blocks. The model's own top-level stacks that
+    run one right after the other (an autoencoder's ``encoder.0..4`` then ``decoder.0..4``) are
+    one stack: the gradient reaching the encoder has come back through the whole decoder.
+    Stacks nested inside a block (a residual block's ``body`` and ``shortcut``) may run side
+    by side, so they are never joined.
     """
-    stacks: dict[str, list[tuple[str, float]]] = {}
-    for name, value in blocks:
+    stacks: dict[str, list[tuple[int, str, float]]] = {}
+    for position, (name, value) in enumerate(blocks):
         block = block_of(name)
         head, _, index = block.rpartition(".") if "." in block else ("", "", block)
         if index.isdigit():
-            stacks.setdefault(head, []).append((name, value))
+            stacks.setdefault(head, []).append((position, name, value))
     if not stacks:
         return list(blocks)
-    return max(stacks.values(), key=len)
+    chains: list[list[tuple[int, str, float]]] = []
+    previous = ""
+    for head, members in stacks.items():
+        follows = bool(chains and head and previous) and "." not in head + previous \
+            and members[0][0] == chains[-1][-1][0] + 1 and len(members) >= 2 and len(stacks[previous]) >= 2
+        if follows:
+            chains[-1].extend(members)
+        else:
+            chains.append(list(members))
+        previous = head
+    return [(name, value) for _, name, value in max(chains, key=len)]
 
 
 def _geometric_mean(values: Sequence[float]) -> float:

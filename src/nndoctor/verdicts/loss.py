@@ -278,6 +278,10 @@ class LossDirection:
     sign_checks: int = 0
     sign_flipped: int = 0
     init_loss: float | None = None
+    # Watch, hand-written losses: sampled steps whose backward() tensor was the targets' log_softmax
+    # values selected and averaged, and how many of them were not negated (a log-likelihood minimised).
+    loglik_checks: int = 0
+    loglik_minimised: int = 0
 
 
 @dataclass
@@ -322,6 +326,15 @@ def loss_sign_or_reduction(direction: LossDirection | None = None, reduction: Lo
                 f"On {direction.sign_flipped} of {direction.sign_checks} sampled steps the tensor passed to backward() was the "
                 "negative of the loss function's output: the loss is being maximised.",
                 evidence={"sign_checks": direction.sign_checks, "sign_flipped": direction.sign_flipped},
+            )
+            return
+        if direction.loglik_checks >= MIN_SIGN_CHECKS and direction.loglik_minimised / direction.loglik_checks >= SIGN_FLIPPED_SHARE:
+            yield Finding(
+                "L308", Severity.ERROR,
+                f"On {direction.loglik_minimised} of {direction.loglik_checks} sampled steps the tensor passed to backward() was "
+                "the targets' log-probabilities (log_softmax values) averaged, not negated: minimising a log-likelihood drives "
+                "the targets' probabilities to zero. The sign is flipped; minimise the negative log-likelihood.",
+                evidence={"loglik_checks": direction.loglik_checks, "loglik_minimised": direction.loglik_minimised},
             )
             return
     if reduction is None or not _summed(reduction):

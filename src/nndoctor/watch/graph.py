@@ -42,3 +42,60 @@ def derived_from(root: torch.Tensor, loss: torch.Tensor) -> bool:
             return True
         level = [next_fn for fn in level if fn is not None for next_fn, _ in fn.next_functions if next_fn is not None][:64]
     return False
+
+
+# Autograd nodes that pass values through unchanged in sign: they select, reshape or average them.
+SIGN_KEEPING = frozenset({
+    "MeanBackward", "SumBackward", "GatherBackward", "IndexBackward", "SelectBackward", "SqueezeBackward",
+    "UnsqueezeBackward", "ViewBackward", "UnsafeViewBackward", "ReshapeAliasBackward", "TakeAlongDimBackward",
+    "DiagonalBackward", "SliceBackward", "CloneBackward", "ToCopyBackward",
+})
+# Nodes that scale by a saved number: they keep the sign when it is positive and flip it when negative.
+SCALING = frozenset({"MulBackward", "DivBackward"})
+# Log-probabilities: every value is <= 0, and a target's is the log-likelihood training should raise.
+LOG_PROBABILITIES = frozenset({"LogSoftmaxBackward"})
+
+
+def _node_kind(fn: object) -> str:
+    return type(fn).__name__.rstrip("0123456789")
+
+
+def _saved_scalar_sign(fn: object) -> int | None:
+    """The sign of the number a Mul/Div node scales by, when it saved one plain CPU scalar (no device sync)."""
+    other = getattr(fn, "_saved_other", None)
+    plain = isinstance(other, (int, float)) or (
+        isinstance(other, torch.Tensor) and other.numel() == 1 and other.device.type == "cpu" and not other.requires_grad)
+    if not plain:
+        return None
+    value = float(other)
+    return (value > 0) - (value < 0) or None
+
+
+def log_likelihood_sign(root: torch.Tensor) -> int | None:
+    """+1 when ``root`` is log_softmax outputs selected and averaged (a log-likelihood), -1 when it is that negated (an NLL).
+
+    Follows the one chain of sign-keeping nodes (selection, reshaping, mean/sum), negations and
+    scalings by a plain number from the tensor passed to backward() down to a log_softmax;
+    anything else on the way (a sum of terms, a product of tensors) makes the sign unknown: None.
+    """
+    fn, sign = root.grad_fn, 1
+    for _ in range(32):
+        if fn is None:
+            return None
+        kind = _node_kind(fn)
+        if kind in LOG_PROBABILITIES:
+            return sign
+        if kind == "NegBackward":
+            sign = -sign
+        elif kind in SCALING:
+            scale = _saved_scalar_sign(fn)
+            if scale is None:
+                return None
+            sign *= scale
+        elif kind not in SIGN_KEEPING:
+            return None
+        inputs = [next_fn for next_fn, _ in fn.next_functions if next_fn is not None]
+        if len(inputs) != 1:
+            return None
+        fn = inputs[0]
+    return None

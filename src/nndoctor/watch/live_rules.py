@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ..verdicts.layers import (
-    GradientReach, LayerGradients, UnitDeath, UnitShare, UnitShares, WeightInit, constant_init as constant_init_verdict,
+    OPENING_SHARE, GradientReach, LayerGradients, UnitDeath, UnitShare, UnitShares, WeightInit, constant_init as constant_init_verdict,
     dead_units_at_init, no_gradient_path as no_gradient_path_verdict, saturated_units_at_init,
     units_died, vanishing_gradients as vanishing_gradients_verdict,
 )
@@ -445,22 +445,32 @@ def vanishing_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
 
     The verdict judges per block (its best-fed weight layer). The first half of the sampled
     steps is left out: queries and keys get second-order gradients while attention is still
-    uniform, and O404 is a property of training, not of the first step.
+    uniform, and O404 is a property of training, not of the first step. As checkup judges its
+    trial, the run's opening quarter is judged too (at least 3 sampled steps): there an
+    adaptive optimizer has not yet lifted the starved early layers.
     """
     steps = sorted(set(t.grad_steps))
     if len(steps) < 3:
         return
-    window = set(steps[len(steps) // 2:])
-    later = {n: [v for v, s in zip(norms, t.grad_norm_steps.get(n, [])) if s in window] for n, norms in t.grad_norms.items()}
-    yield from vanishing_gradients_verdict(LayerGradients(per_element_grads(later, t.param_sizes, t.weight_params),
-                                                          f"over {len(window)} sampled steps from step {min(window)}"))
+
+    def over(window: set[int], span: str) -> list[Finding]:
+        kept = {n: [v for v, s in zip(norms, t.grad_norm_steps.get(n, [])) if s in window] for n, norms in t.grad_norms.items()}
+        return list(vanishing_gradients_verdict(LayerGradients(per_element_grads(kept, t.param_sizes, t.weight_params), span)))
+
+    later = set(steps[len(steps) // 2:])
+    found = over(later, f"over {len(later)} sampled steps from step {min(later)}")
+    opening = {s for s in steps if s < OPENING_SHARE * max(t.steps, 1)}
+    if not found and len(opening) >= 3 and len(opening) < len(steps):
+        found = over(opening, f"over the {len(opening)} sampled steps of the run's first {int(OPENING_SHARE * t.steps)} steps")
+    yield from found
 
 
 @rule("O405", "M203", final_only=True)
 def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """Dead units at the first sampled steps (verdict: M203), and units that died during training (verdict: O405)."""
     series_by_layer = {name: series for name, series in t.dead_share.items() if len(series) >= 4}
-    at_init = [UnitShare(name, float(np.mean([v for _, v in series[:2]]))) for name, series in series_by_layer.items()]
+    at_init = [UnitShare(name, float(np.mean([v for _, v in series[:2]])), t.relu_units.get(name))
+               for name, series in series_by_layer.items()]
     yield from dead_units_at_init(UnitShares(at_init, "on the first sampled batches of the run"))
     yield from units_died([UnitDeath(name, [(int(s), float(v)) for s, v in series]) for name, series in series_by_layer.items()])
 
@@ -976,7 +986,8 @@ def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
 
 @rule("L308")
 def loss_sign_or_reduction(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    direction = LossDirection(sign_checks=t.counters.get("sign_checks", 0), sign_flipped=t.counters.get("sign_flipped", 0))
+    direction = LossDirection(sign_checks=t.counters.get("sign_checks", 0), sign_flipped=t.counters.get("sign_flipped", 0),
+                              loglik_checks=t.counters.get("loglik_checks", 0), loglik_minimised=t.counters.get("loglik_minimised", 0))
     reduction = None
     if final:
         # Only training calls (grad enabled, output in the graph) say how the trained loss is reduced: an evaluation

@@ -126,6 +126,13 @@ def feature_stats(x: torch.Tensor) -> tuple[torch.Tensor, ...] | None:
         return v.mean(0), v.std(0), v.amin(0), v.amax(0)
 
 
+def unit_count(output: torch.Tensor) -> int:
+    """How many units ``dead_share`` counts in ``output`` (channels of conv maps, else the last axis)."""
+    if output.dim() >= 4:
+        return int(output.shape[1])
+    return int(output.shape[-1]) if output.dim() >= 2 else 1
+
+
 def dead_share(output: torch.Tensor) -> torch.Tensor:
     """Share of units that are zero for every sample of the batch, counted as checkup's M203 verdict counts them.
 
@@ -193,6 +200,7 @@ def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hook
             if isinstance(module, RELU_LIKE):
                 def relu_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full) -> None:
                     if torch.is_grad_enabled() and isinstance(output, torch.Tensor) and output.shape and output.shape[0] > 1:
+                        session.telemetry.relu_units.setdefault(full, unit_count(output))
                         session.stash("dead", full, dead_share(output))
                 hooks.attach("forward", module, guard(session, "relu-hook", relu_hook))
             elif isinstance(module, SATURATING):

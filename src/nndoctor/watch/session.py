@@ -31,7 +31,7 @@ from .monitors import (
     Hooks, activation_hooks, feature_stats, first_float_tensor, guard, has_mode_dependent, input_stats,
     is_compiled, nonfinite_hooks, score_batch,
 )
-from .graph import derived_from, graph_leaves
+from .graph import derived_from, graph_leaves, log_likelihood_sign
 from .predictions import EvalPredictions
 from .telemetry import LossCall, Telemetry
 
@@ -365,6 +365,8 @@ class Doctor:
                     continue  # a closure re-evaluated inside one step (LBFGS line search): the step's loss is the first
                 own = outputs[0] if len(roots) == 1 and len(outputs) == 1 else None
                 self._roots.append((own if own is not None and own.numel() == 1 and derived_from(loss, own) else loss).detach())
+                if self._sampling == "heavy":
+                    self._check_log_likelihood(loss)
                 if self._sampling == "heavy" and self._last_train_loss is not None and loss is not self._last_train_loss:
                     self._stash.append(("sign", "loss", self._iteration,
                                         torch.stack([loss.detach().float().reshape(()), self._last_train_loss.detach().float().reshape(())])))
@@ -398,6 +400,14 @@ class Doctor:
             self.telemetry.count("manual_steps")
         if updated or not self.optimizers or (self._primary is None and self._backward_count > self.every):
             self._close_step()
+
+    def _check_log_likelihood(self, root: torch.Tensor) -> None:
+        """Count sampled steps whose backward() tensor is log-probabilities of the targets, and those not negated (L308)."""
+        sign = log_likelihood_sign(root)
+        if sign is not None:
+            self.telemetry.count("loglik_checks")
+            if sign > 0:
+                self.telemetry.count("loglik_minimised")
 
     def _discover_trained(self, root: torch.Tensor) -> None:
         """Which parameters this backward reaches; adopt the modules of any nndoctor did not know.

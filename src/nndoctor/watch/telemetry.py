@@ -55,6 +55,7 @@ class Telemetry:
     param_sizes: dict[str, int] = field(default_factory=dict)
     weight_params: list[str] = field(default_factory=list)
     dead_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    relu_units: dict[str, int] = field(default_factory=dict)  # each ReLU layer's width (units counted by dead_share)
     saturated_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     clip_calls: list[tuple[int, float, float]] = field(default_factory=list)
     value_clips: list[tuple[int, float, float]] = field(default_factory=list)

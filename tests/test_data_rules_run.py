@@ -96,7 +96,7 @@ def test_unpaired_labels_explain_the_lr_read_from_a_flat_loss():
 
 
 def test_ordered_batches_explain_plateau_and_underfit_and_take_their_severity():
-    ordered = rank([*curve_symptoms(step_size_only=True), _f("D115", "warning"), _f("M210", "warning")])
+    ordered = rank([*curve_symptoms(step_size_only=True), _f("D115", "warning")])
     assert ordered[0].code == "D115" and ordered[0].severity is Severity.ERROR
     assert {f.code for f in ordered if f.explained_by} == {"O401", "O406", "G602"}
 

@@ -123,3 +123,16 @@ def test_an_output_bias_off_the_targets_explains_the_curves_it_distorts(symptom)
     bias = Finding("M210", Severity.WARNING, "bias")
     ordered = rank([curve, bias])
     assert ordered[0] is bias and curve.explained_by == "M210" and bias.severity == Severity.ERROR
+
+
+def test_class_sorted_batches_give_no_prior_so_m210_stays_silent_and_d115_speaks():
+    from torch.utils.data import DataLoader, TensorDataset
+
+    x, y = tabular(n=1024)
+    order = np.argsort(y, kind="stable")
+    data = TensorDataset(torch.tensor(x[order]), torch.tensor(y[order]))
+    # the first 8 batches of 32 hold class 0 only: their "prior" is one class at probability 1
+    assert set(y[order][: 8 * 32]) == {0}
+    setup = nndoctor.Setup(model=mlp(10, 4), train=DataLoader(data, batch_size=32, shuffle=False), loss=nn.CrossEntropyLoss())
+    codes = {f.code for f in examine(setup, "M210", "D115")}
+    assert codes == {"D115"}

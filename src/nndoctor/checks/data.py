@@ -268,12 +268,24 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
 @check("D115", phase="data")
 def unshuffled_training_data(ctx: Context) -> Iterable[Finding]:
     """Batches ordered by class or target (verdict: ``verdicts.data.ordered_batches``)."""
+    yield from _order_findings(ctx)
+
+
+def _order_findings(ctx: Context) -> list[Finding]:
     found = audit.order(ctx)
     if found is None:
-        return
-    yield from ordered_batches(BatchOrder(**{k: getattr(found, k) for k in (
+        return []
+    return list(ordered_batches(BatchOrder(**{k: getattr(found, k) for k in (
         "kind", "batches", "n", "runs", "longest_run", "expected_runs", "mean_entropy", "expected_entropy",
-        "p_value", "spearman", "spearman_p", "within_batch_variance_ratio")}))
+        "p_value", "spearman", "spearman_p", "within_batch_variance_ratio")})))
+
+
+def batches_ordered(ctx: Context) -> bool:
+    """Whether the training loader's batches come ordered by class or target (D115's verdict).
+
+    Then the first sample batches hold one class or one end of the targets, and no prior or
+    target mean measured on them stands for the data."""
+    return bool(_order_findings(ctx))
 
 
 def _output_shape(ctx: Context) -> tuple[int, ...] | None:

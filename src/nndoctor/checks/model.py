@@ -34,6 +34,7 @@ from ..verdicts.layers import constant_init as verdict_constant_init
 from ..verdicts.layers import gradient_mismatch as verdict_gradient_mismatch
 from ..verdicts.layers import no_gradient_path as verdict_no_gradient_path
 from .base import Context, Inconclusive, check
+from .data import batches_ordered
 
 # A matching init keeps the signal's scale per layer near 1 (He/LeCun/Xavier); PyTorch's
 # default gives ~0.3-0.6. Beyond 3x per layer the scale changes by an order of magnitude
@@ -431,6 +432,8 @@ def no_gradient_path(ctx: Context) -> Iterable[Finding]:
 @check("M210", phase="model")
 def output_bias_not_prior(ctx: Context) -> Iterable[Finding]:
     """The output offset alone costs far more than the best constant prediction."""
+    if batches_ordered(ctx):
+        return  # the first batches hold one class or one end of the targets (D115): they give no prior to start at
     probe = ctx.probe("init_outputs", init_outputs)
     init, constant, offset = probe.loss, probe.constant_loss, probe.offset_loss
     if None in (init, constant, offset) or not all(map(math.isfinite, (init, constant, offset))) or constant <= 0:

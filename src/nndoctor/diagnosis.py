@@ -22,6 +22,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     # Imbalance is the risk; a trial where the minority is never predicted is the realised
     # accuracy paradox, which ranks first and carries the data evidence beneath it.
     "D106": ("G603",),
+    "D109": ("D110",),
     "D110": ("D111",),
     "M202": ("M201", "M203", "M205", "M208", "D101", "O404"),
     "M203": ("M201", "D101", "M205"),
@@ -110,6 +111,8 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("O401", "O409"): lambda symptom, root: symptom.evidence.get("step_size_only") is True,
     ("D103", "D112"): lambda symptom, root: bool(_columns_of(symptom) & _columns_of(root)),
     ("D104", "D103"): _whole_void_columns,
+    # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
+    ("D109", "D110"): lambda symptom, root: "train_shares" in symptom.evidence and root.evidence.get("labels_moved_inputs_not") is True,
     # Targets off only by an offset are the output bias's job (M210); a spread far from unit
     # scale needs the targets standardised (D105), whatever the bias.
     ("D105", "M210"): lambda symptom, root: symptom.evidence.get("spread_off_scale") is False,

@@ -702,3 +702,18 @@ def test_token_ids_beyond_the_vocabulary_are_D113_on_the_class_axis():
     found = of(run_data_checks(nndoctor.Setup(model=TokenModel(vocab), train=(x, y)), "D113"), "D113")
     assert found and found[0].severity == Severity.ERROR
     assert found[0].evidence["out_of_range"] == [vocab] and found[0].evidence["output_width"] == vocab
+
+
+def test_d101_is_the_root_when_most_features_are_raw_and_d102_when_a_minority_are():
+    """Raw readings (most features offset far from zero) are unnormalised inputs; a few features in other units are mixed scales."""
+    x, y = _sensor_sequences()
+    raw = x * np.array([1.5, 40.0, 0.02], dtype=np.float32) + np.array([20.0, 1013.0, 0.5], dtype=np.float32)
+    findings = [f for f in rank(run_data_checks(_sequence_setup(raw, y), "D101", "D102")) if f.severity.at_least(Severity.WARNING)]
+    assert [f.code for f in findings] == ["D101", "D102"] and findings[1].explained_by == "D101"
+    (d101,) = of(findings, "D101")
+    assert 2 * d101.evidence["off_scale"] > d101.evidence["units"]
+
+    x, y = blobs()
+    x[:, 0] = x[:, 0] * 1000.0 + 5000.0  # one feature in other units, the rest standardised
+    findings = [f for f in rank(run_data_checks(classification(x, y), "D101", "D102")) if f.severity.at_least(Severity.WARNING)]
+    assert findings[0].code == "D102" and all(f.explained_by == "D102" for f in findings if f.code == "D101")

@@ -16,6 +16,7 @@ from .verdicts.curves import SLOW_UPDATE
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
     "D101": ("D102",),
+    "D102": ("D101",),
     "D103": ("D112",),
     "D104": ("D103",),
     "D105": ("M210",),
@@ -74,6 +75,12 @@ def _columns_of(finding: Finding) -> set[int]:
     return {int(c) for c in columns}
 
 
+def _mostly_off_scale(finding: Finding) -> bool:
+    """D101 evidence: more than half of the input units are off scale (the inputs as a whole are not normalised)."""
+    off, units = finding.evidence.get("off_scale"), finding.evidence.get("units")
+    return isinstance(off, int) and isinstance(units, int) and units > 0 and 2 * off > units
+
+
 def _whole_void_columns(symptom: Finding, root: Finding) -> bool:
     """D104 <- D103: every non-finite value lies in columns that hold no finite value (a standardised constant)."""
     void = set(root.evidence.get("void_features") or [])
@@ -110,6 +117,10 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     # turned non-finite or exploded in the range test is the LR's own evidence.
     ("O401", "O409"): lambda symptom, root: symptom.evidence.get("step_size_only") is True,
     ("D103", "D112"): lambda symptom, root: bool(_columns_of(symptom) & _columns_of(root)),
+    # Mixed feature scales make a minority of features look unnormalised; when most are off
+    # scale, nobody normalised the inputs at all and their differing units are part of that.
+    ("D101", "D102"): lambda symptom, root: not _mostly_off_scale(symptom),
+    ("D102", "D101"): lambda symptom, root: _mostly_off_scale(root),
     ("D104", "D103"): _whole_void_columns,
     # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
     ("D109", "D110"): lambda symptom, root: "train_shares" in symptom.evidence and root.evidence.get("labels_moved_inputs_not") is True,

@@ -144,6 +144,55 @@ def test_d103_standardised_constant_column_is_the_root_of_its_nans():
     assert ordered[0].code == "D103" and ordered[1].explained_by == "D103"
 
 
+def _sensor_sequences(n: int = 600, length: int = 24, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(batch, time, feature) sequences of 3 standardised channels and a target from their last values."""
+    rng = np.random.default_rng(seed)
+    x = np.cumsum(rng.standard_normal((n, length, 3)), axis=1) / np.sqrt(length)
+    y = x[:, -1].sum(axis=1)
+    return ((x - x.mean(axis=(0, 1))) / x.std(axis=(0, 1))).astype(np.float32), y.astype(np.float32)
+
+
+def _sequence_setup(x: np.ndarray, y: np.ndarray) -> nndoctor.Setup:
+    class Last(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn, self.head = nn.GRU(x.shape[-1], 16, batch_first=True), nn.Linear(16, 1)
+
+        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+            return self.head(self.rnn(inputs)[0][:, -1]).squeeze(-1)
+
+    return nndoctor.Setup(model=Last(), train=(x[:480], y[:480]), val=(x[480:], y[480:]), loss=nn.MSELoss())
+
+
+def test_sequence_features_standardised_per_feature_are_silent():
+    findings = run_data_checks(_sequence_setup(*_sensor_sequences()), "D101", "D102", "D103", "D104")
+    assert raised(findings, "info") == set(), [f.message for f in findings]
+
+
+def test_d102_sequence_channels_in_different_units_under_one_global_scale():
+    x, y = _sensor_sequences()
+    raw = x * np.array([40.0, 1.0, 0.02], dtype=np.float32)
+    x = raw / raw.std()  # one scale for all channels
+    findings = run_data_checks(_sequence_setup(x, y), "D101", "D102")
+    (finding,) = of(findings, "D102")
+    stds = x[:480].reshape(-1, 3).std(axis=0)  # the training split
+    assert finding.evidence["ratio"] == pytest.approx(stds.max() / stds.min(), rel=1e-3)
+    ordered = [f for f in rank(findings) if f.severity.at_least(Severity.WARNING)]
+    assert ordered[0].code == "D102"
+
+
+def test_d103_standardised_constant_sequence_channel_is_the_root_of_its_nans():
+    x, y = _sensor_sequences()
+    x = np.concatenate([x, np.full(x.shape[:2] + (1,), 7.0, dtype=np.float32)], axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = (x - x.mean(axis=(0, 1))) / x.std(axis=(0, 1))
+    findings = run_data_checks(_sequence_setup(x, y), "D103", "D104")
+    (void,) = [f for f in of(findings, "D103") if f.severity.value == "error"]
+    assert void.evidence["void_features"] == [3]
+    ordered = rank(findings)
+    assert ordered[0].code == "D103" and all(f.explained_by == "D103" for f in ordered if f.code == "D104")
+
+
 def test_d104_scattered_nans_are_not_a_constant_column():
     x, y = blobs()
     x[::7, 2] = np.nan
@@ -393,6 +442,72 @@ def test_d110_silent_when_both_splits_carry_the_same_labels():
     assert "D110" not in raised(findings, "info")
 
 
+def _one_way_flips(share: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Blobs split 1000/1000; ``share`` of the training class 2 recorded as class 0, validation clean."""
+    x, y = blobs(n=2000, seed=4)
+    rng = np.random.default_rng(0)
+    train_y = y[:1000].copy()
+    train_y[(train_y == 2) & (rng.random(1000) < share)] = 0
+    return x[:1000], train_y, x[1000:], y[1000:]
+
+
+def test_d110_one_way_flips_move_the_class_shares_but_not_the_inputs():
+    x, train_y, val_x, val_y = _one_way_flips()
+    findings = run_data_checks(classification(x, train_y, val=(val_x, val_y)), "D109", "D110")
+    (finding,) = of(findings, "D110")
+    tvd = 0.5 * np.abs(np.bincount(train_y, minlength=3) / len(train_y) - np.bincount(val_y, minlength=3) / len(val_y)).sum()
+    assert finding.evidence["labels_moved_inputs_not"] and finding.evidence["label_shift_tvd"] == pytest.approx(tvd)
+    assert finding.evidence["inputs_follow_train_log_lr"] > np.log(100)
+    ordered = [f for f in rank(findings) if f.severity.at_least(Severity.WARNING)]
+    assert ordered[0].code == "D110" and all(f.explained_by == "D110" for f in ordered if f.code == "D109")
+
+
+def test_d110_black_box_shift_estimate_by_hand():
+    """The log likelihood ratio against an independent calculation (sklearn's cross_val_predict, Gaussian means)."""
+    from scipy.stats import multivariate_normal
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from nndoctor.probes.label_probe import probe_labels
+
+    x, train_y, val_x, val_y = _one_way_flips()
+    probe = probe_labels(x, train_y, "multiclass", val=(val_x, val_y))
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=200, tol=1e-3))
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    proba = cross_val_predict(model, x, train_y, cv=folds, method="predict_proba")
+    val_proba = np.mean([model.fit(x[a], train_y[a]).predict_proba(val_x) for a, _ in folds.split(x, train_y)], axis=0)
+    given = np.stack([proba[train_y == j].mean(0) for j in range(3)], axis=1)
+    cov = np.cov(val_proba[:, :2], rowvar=False) / len(val_x) + np.cov(proba[:, :2], rowvar=False) / len(x)
+    shares = [np.bincount(labels, minlength=3) / len(labels) for labels in (train_y, val_y)]
+    log_p = [multivariate_normal((given @ pi)[:2], cov).logpdf(val_proba.mean(0)[:2]) for pi in shares]
+    if probe.best_probe == "logistic regression":
+        assert probe.inputs_follow_train_log_lr == pytest.approx(log_p[0] - log_p[1], rel=1e-4)
+    assert log_p[0] - log_p[1] > np.log(100)
+
+
+def test_d110_silent_on_a_real_label_shift():
+    x, y = blobs(n=1200)
+    train, val = split(x, y, at=800)
+    keep = np.concatenate([np.flatnonzero(val[1] == 0), np.flatnonzero(val[1] != 0)[:40]])
+    findings = run_data_checks(classification(*train, val=(val[0][keep], val[1][keep])), "D109", "D110")
+    assert "D110" not in raised(findings, "info") and "D109" in raised(findings)
+
+
+def test_d110_silent_on_hard_clean_labels_with_a_stratified_validation_split():
+    from sklearn.datasets import load_digits, make_classification
+    from sklearn.model_selection import train_test_split
+
+    hard = make_classification(n_samples=1500, n_features=10, n_informative=6, n_redundant=0, n_classes=3,
+                               n_clusters_per_class=2, class_sep=0.5, flip_y=0.0, random_state=1)
+    for x, y in (hard, load_digits(return_X_y=True)):
+        x = ((x - x.mean(0)) / np.maximum(x.std(0), 1e-9)).astype(np.float32)
+        x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=0.25, random_state=0, stratify=y)
+        findings = run_data_checks(classification(x_train, y_train, val=(x_val, y_val)), "D110")
+        assert "D110" not in raised(findings, "info")
+
+
 # -- D112 / D113 / D114: encoding and batching ----------------------------------------------
 def coded_classes(levels: int = 12, n: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Two continuous columns and a category code 0..levels-1 whose numbering is unrelated to its effect on the class."""
@@ -587,3 +702,18 @@ def test_token_ids_beyond_the_vocabulary_are_D113_on_the_class_axis():
     found = of(run_data_checks(nndoctor.Setup(model=TokenModel(vocab), train=(x, y)), "D113"), "D113")
     assert found and found[0].severity == Severity.ERROR
     assert found[0].evidence["out_of_range"] == [vocab] and found[0].evidence["output_width"] == vocab
+
+
+def test_d101_is_the_root_when_most_features_are_raw_and_d102_when_a_minority_are():
+    """Raw readings (most features offset far from zero) are unnormalised inputs; a few features in other units are mixed scales."""
+    x, y = _sensor_sequences()
+    raw = x * np.array([1.5, 40.0, 0.02], dtype=np.float32) + np.array([20.0, 1013.0, 0.5], dtype=np.float32)
+    findings = [f for f in rank(run_data_checks(_sequence_setup(raw, y), "D101", "D102")) if f.severity.at_least(Severity.WARNING)]
+    assert [f.code for f in findings] == ["D101", "D102"] and findings[1].explained_by == "D101"
+    (d101,) = of(findings, "D101")
+    assert 2 * d101.evidence["off_scale"] > d101.evidence["units"]
+
+    x, y = blobs()
+    x[:, 0] = x[:, 0] * 1000.0 + 5000.0  # one feature in other units, the rest standardised
+    findings = [f for f in rank(run_data_checks(classification(x, y), "D101", "D102")) if f.severity.at_least(Severity.WARNING)]
+    assert findings[0].code == "D102" and all(f.explained_by == "D102" for f in findings if f.code == "D101")

@@ -16,12 +16,14 @@ from .verdicts.curves import SLOW_UPDATE
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
     "D101": ("D102",),
+    "D102": ("D101",),
     "D103": ("D112",),
     "D104": ("D103",),
     "D105": ("M210",),
     # Imbalance is the risk; a trial where the minority is never predicted is the realised
     # accuracy paradox, which ranks first and carries the data evidence beneath it.
     "D106": ("G603",),
+    "D109": ("D110",),
     "D110": ("D111",),
     "M202": ("M201", "M203", "M205", "M208", "D101", "O404"),
     "M203": ("M201", "D101", "M205", "M202"),
@@ -71,6 +73,12 @@ def _columns_of(finding: Finding) -> set[int]:
     for block in evidence.get("blocks") or []:
         columns.update(block)
     return {int(c) for c in columns}
+
+
+def _mostly_off_scale(finding: Finding) -> bool:
+    """D101 evidence: more than half of the input units are off scale (the inputs as a whole are not normalised)."""
+    off, units = finding.evidence.get("off_scale"), finding.evidence.get("units")
+    return isinstance(off, int) and isinstance(units, int) and units > 0 and 2 * off > units
 
 
 def _whole_void_columns(symptom: Finding, root: Finding) -> bool:
@@ -131,7 +139,13 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("O401", "D111"): lambda symptom, root: _curve_level_only(symptom),
     ("O401", "D115"): lambda symptom, root: _curve_level_only(symptom),
     ("D103", "D112"): lambda symptom, root: bool(_columns_of(symptom) & _columns_of(root)),
+    # Mixed feature scales make a minority of features look unnormalised; when most are off
+    # scale, nobody normalised the inputs at all and their differing units are part of that.
+    ("D101", "D102"): lambda symptom, root: not _mostly_off_scale(symptom),
+    ("D102", "D101"): lambda symptom, root: _mostly_off_scale(root),
     ("D104", "D103"): _whole_void_columns,
+    # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
+    ("D109", "D110"): lambda symptom, root: "train_shares" in symptom.evidence and root.evidence.get("labels_moved_inputs_not") is True,
     # Targets off only by an offset are the output bias's job (M210); a spread far from unit
     # scale needs the targets standardised (D105), whatever the bias.
     ("D105", "M210"): lambda symptom, root: symptom.evidence.get("spread_off_scale") is False,

@@ -39,6 +39,7 @@ SUSPECT_EXCESS = 2.0  # flagged at least twice what the probe's own probabilitie
 MIN_LABELS = 50  # fewer labels than this say little about class shares
 NOISE_ALPHA = 1e-3  # validation labels agree with the training mapping better than training labels: p below this
 NOISE_GAP = 0.05  # ... by at least 5 points of accuracy: a share of wrong labels that matters
+FLIP_BAYES_FACTOR = 100.0  # validation inputs follow the training label shares, not their own: "decisive" (Jeffreys)
 CLASSIFICATION = audit.CLASSIFICATION
 
 
@@ -60,8 +61,13 @@ def _input_scale(ctx: Context, stats: audit.FeatureStats) -> InputScale:
         unit=stats.unit, mean=stats.mean, std=stats.std, max_abs=stats.max_abs, range=stats.range,
         distinct=stats.distinct, overall_mean=stats.overall_mean, overall_std=stats.overall_std,
         overall_max_abs=stats.overall_max_abs, scope=sample.scope if sample else "",
-        input_batchnorm=input_batchnorm(ctx.setup.model) or None, tabular=stats.layout == "tabular",
+        input_batchnorm=input_batchnorm(ctx.setup.model) or None, tabular=_per_feature(stats),
     )
+
+
+def _per_feature(stats: audit.FeatureStats) -> bool:
+    """Units that are features (table columns, or the last axis of (batch, time, feature) sequences), each its own scale."""
+    return stats.unit == "feature" and stats.range is not None
 
 
 @check("D101", phase="data")
@@ -84,10 +90,10 @@ def _tabular(ctx: Context) -> tuple[audit.FeatureStats, np.ndarray] | None:
 @check("D102", phase="data")
 def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
     """Feature scales apart by orders of magnitude (verdict: ``verdicts.data.mixed_feature_scales``)."""
-    found = _tabular(ctx)
-    if found is None:
+    stats = audit.train_feature_stats(ctx)
+    if not _per_feature(stats):
         return
-    yield from _mixed_feature_scales(_input_scale(ctx, found[0]))
+    yield from _mixed_feature_scales(_input_scale(ctx, stats))
 
 
 @check("D103", phase="data")
@@ -97,10 +103,9 @@ def constant_feature(ctx: Context) -> Iterable[Finding]:
     A finite constant column only wastes an input: info. A column without a single finite value
     is what ``(x - mean) / std`` makes of a constant feature, and it turns the loss into NaN.
     """
-    found = _tabular(ctx)
-    if found is None:
+    stats = audit.train_feature_stats(ctx)
+    if not _per_feature(stats):
         return
-    stats, _ = found
     sample = audit.sample_of(ctx, "train")
     scope = sample.scope if sample else "the sample"
     finite = stats.finite_share if stats.finite_share is not None else np.ones(len(stats.std))
@@ -370,7 +375,8 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
     excess = probe.suspect_count >= SUSPECT_EXCESS * probe.expected_suspects
     flagged = trusted and share >= SUSPECT_SHARE and excess and probe.suspect_p_value < 1e-3
     disagreement = _validation_disagreement(ctx, probe)
-    if not (flagged or disagreement):
+    flipped = _labels_moved_inputs_not(probe)
+    if not (flagged or disagreement or flipped):
         return
     parts = []
     if flagged:
@@ -384,6 +390,13 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
             f"the {name} probe fitted on training labels agrees with {_pct(val_score)} of {probe.val_n} validation labels "
             f"but only {_pct(train_score)} of held-out training labels (Fisher p = {p:.2g}): the splits do not follow "
             f"one input-to-label mapping, and about {_pct(val_score - train_score)} of the training labels disagree with it")
+    if flipped:
+        parts.append(
+            f"the class shares differ between training and validation by {_pct(probe.label_shift_tvd)} (chi-square "
+            f"p = {probe.label_shift_p:.2g}) but the inputs do not: the {probe.best_probe} probe's predictions on the "
+            f"validation inputs follow the training shares {np.exp(min(probe.inputs_follow_train_log_lr, 700)):.3g} times "
+            "more likely than the validation shares (black-box shift estimation). Labels of one split were recorded as "
+            "another class (one-way flips), usually in the training set")
     text = "; ".join(parts)
     yield Finding(
         "D110", Severity.WARNING,
@@ -391,9 +404,23 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         evidence={"suspect_count": probe.suspect_count, "suspect_share": share, "expected": probe.expected_suspects,
                   "p_value": probe.suspect_p_value, "rows": probe.suspect_rows, "scores": scores, "n": probe.n,
                   "val_scores": {k: round(v, 4) for k, v in probe.val_scores.items()}, "val_n": probe.val_n,
-                  "val_p_values": probe.val_p_values},
+                  "val_p_values": probe.val_p_values, "labels_moved_inputs_not": bool(flipped),
+                  "label_shift_tvd": probe.label_shift_tvd, "label_shift_p": probe.label_shift_p,
+                  "inputs_follow_train_log_lr": probe.inputs_follow_train_log_lr},
         location=f"rows {_listing(probe.suspect_rows, 5)}",
     )
+
+
+def _labels_moved_inputs_not(probe) -> bool:
+    """Class shares moved between the splits by a share that matters (D109's own bar), the inputs did not.
+
+    A real label shift moves the inputs with the labels; one-way label flips leave them where
+    they were. The validation inputs must follow the training shares decisively better than
+    their own (Bayes factor) and fit them (not rejected at the noise level).
+    """
+    return probe.val_n > 0 and probe.p_value < NOISE_ALPHA and probe.label_shift_p < SHIFT_ALPHA \
+        and probe.label_shift_tvd >= LABEL_SHIFT_TVD and probe.inputs_follow_train_fit_p >= NOISE_ALPHA \
+        and probe.inputs_follow_train_log_lr >= np.log(FLIP_BAYES_FACTOR)
 
 
 def _validation_disagreement(ctx: Context, probe) -> tuple[str, float, float, float] | None:

@@ -230,6 +230,11 @@ def _finite_float(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def features_last(x: np.ndarray) -> bool:
+    """Sequences laid out (batch, time, feature): each position carries the same features, so they are per-feature units."""
+    return layout_of(x) == "sequence" and x.shape[1] > 16 and x.shape[-1] <= 512
+
+
 def layout_of(x: np.ndarray) -> str:
     if x.ndim == 2:
         return "tabular"
@@ -254,7 +259,7 @@ def feature_stats(x: np.ndarray | None, integer_inputs: bool = False) -> Feature
         units, unit = values, "feature"
     elif layout == "image" or (layout == "sequence" and x.shape[1] <= 16):
         units, unit = np.moveaxis(values, 1, -1).reshape(-1, x.shape[1]), "channel"
-    elif layout == "sequence" and x.shape[-1] <= 512:
+    elif features_last(x):
         units, unit = values.reshape(-1, x.shape[-1]), "feature"
     else:
         units, unit = values.reshape(-1, 1), "channel"
@@ -268,8 +273,8 @@ def feature_stats(x: np.ndarray | None, integer_inputs: bool = False) -> Feature
             float(np.nan_to_num(np.nanmean(values))), float(np.nan_to_num(np.nanstd(values))),
             float(np.nan_to_num(np.nanmax(np.abs(values)))),
         )
-    if layout == "tabular":
-        _value_structure(stats, values)
+    if layout == "tabular" or unit == "feature":
+        _value_structure(stats, units)
     return stats
 
 
@@ -458,7 +463,7 @@ class NonFinite:
     rows_affected: int = 0
     first_row: int | None = None
     first_batch: int | None = None
-    input_columns: np.ndarray | None = None  # tabular inputs: non-finite count per column
+    input_columns: np.ndarray | None = None  # tabular inputs (or sequence features): rows with a non-finite value per column
 
     @property
     def whole_columns(self) -> list[int] | None:
@@ -482,8 +487,8 @@ def _count_non_finite(result: NonFinite, x: np.ndarray | None, y: np.ndarray | N
             continue
         flat = arr.reshape(len(arr), -1)
         nan, inf = np.isnan(flat), np.isinf(flat)
-        if kind == "input" and arr.ndim == 2:
-            per_column = (nan | inf).sum(axis=0)
+        if kind == "input" and (arr.ndim == 2 or features_last(arr)):
+            per_column = (nan | inf).reshape(len(arr), -1, arr.shape[-1]).any(axis=1).sum(axis=0)
             result.input_columns = per_column if result.input_columns is None else result.input_columns + per_column
         setattr(result, f"{kind}_nan", getattr(result, f"{kind}_nan") + int(nan.sum()))
         setattr(result, f"{kind}_inf", getattr(result, f"{kind}_inf") + int(inf.sum()))

@@ -19,6 +19,13 @@ codes are one-hot encoded first, so a coding problem (D112) is not mistaken for 
 Token ids that the model looks up in an embedding are ids, not magnitudes: they are probed as
 a TF-IDF bag of tokens and adjacent pairs (D111 only; those probes' probabilities are not
 calibrated enough to count suspect labels for D110). Other integer inputs are not probed.
+
+Labels flipped one way (class a recorded as b) move the class shares between the splits
+without moving the inputs. Black-box shift estimation (Lipton et al., 2018) tells the two
+apart: with ``C[i, j]`` = P(probe predicts i | label j) on held-out training rows, validation
+inputs drawn with class shares ``pi`` get predictions distributed as ``C @ pi``. If the
+validation predictions follow the training shares (``C @ pi_train``) far better than their own
+label shares (``C @ pi_val``), the inputs did not shift; the labels of one split did.
 """
 from __future__ import annotations
 
@@ -59,6 +66,10 @@ class LabelProbe:
     # the probes read token ids as a bag of tokens: their chance-level test holds, but their
     # probabilities are not calibrated enough to count suspect labels (D110)
     bag_of_tokens: bool = False
+    label_shift_p: float = 1.0  # chi-square: training vs validation label counts
+    label_shift_tvd: float = 0.0  # total variation between the two splits' label shares
+    inputs_follow_train_log_lr: float = 0.0  # log LR: validation predictions follow C @ pi_train rather than C @ pi_val
+    inputs_follow_train_fit_p: float = 0.0  # chi-square fit of the validation predictions to C @ pi_train
 
     @property
     def best(self) -> float:
@@ -149,6 +160,8 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
     result.suspect_rows = [int(r) for r in rows[suspect][order][:20]]
     if val is not None:
         _compare_with_validation(result, probabilities, val_probabilities, labels, val[1], classes)
+        best = result.best_probe
+        _shift_or_flip(result, probabilities[best], val_probabilities[best], labels, val[1], classes)
     return result
 
 
@@ -183,6 +196,38 @@ def _compare_with_validation(result: LabelProbe, probabilities: dict[str, np.nda
         table = [[val_right, len(val_labels) - val_right], [train_right, len(labels) - train_right]]
         result.val_scores[name] = val_right / len(val_labels)
         result.val_p_values[name] = min(1.0, float(fisher_exact(table, alternative="greater")[1]) * len(probabilities))
+
+
+def _shift_or_flip(result: LabelProbe, proba: np.ndarray, val_proba: np.ndarray, labels: np.ndarray,
+                   val_labels: np.ndarray, classes: np.ndarray) -> None:
+    """Do the validation inputs follow the training label shares or their own? (black-box shift estimation)
+
+    ``proba`` are out-of-fold class probabilities on training rows, ``val_proba`` the fold
+    probes' mean probabilities on validation rows. With ``C[:, j]`` the mean probabilities of
+    the training rows labelled j, the validation mean is ``C @ pi`` for the shares ``pi`` its
+    inputs were drawn with. The two candidates (training or validation shares) are compared by
+    the Gaussian likelihood of the validation mean (central limit theorem; covariance of the
+    mean from both splits), on k − 1 columns because the probabilities sum to one.
+    """
+    from scipy.stats import chi2, chi2_contingency
+
+    k = len(classes)
+    index, val_index = np.searchsorted(classes, labels), np.searchsorted(classes, val_labels)
+    train_counts, val_counts = np.bincount(index, minlength=k), np.bincount(val_index, minlength=k)
+    result.label_shift_p = float(chi2_contingency(np.vstack([train_counts, val_counts]) + 0.5)[1])
+    train_shares, val_shares = train_counts / train_counts.sum(), val_counts / val_counts.sum()
+    result.label_shift_tvd = float(0.5 * np.abs(train_shares - val_shares).sum())
+    given = np.stack([proba[index == j].mean(axis=0) for j in range(k)], axis=1)  # C[i, j]
+    cov = np.atleast_2d(np.cov(val_proba[:, :-1], rowvar=False)) / len(val_proba) + \
+        np.atleast_2d(np.cov(proba[:, :-1], rowvar=False)) / len(proba)
+    precision = np.linalg.pinv(cov)
+    observed = val_proba.mean(axis=0)[:-1]
+    distance = {}
+    for name, shares in (("train", train_shares), ("val", val_shares)):
+        gap = observed - (given @ shares)[:-1]
+        distance[name] = float(gap @ precision @ gap)
+    result.inputs_follow_train_log_lr = 0.5 * (distance["val"] - distance["train"])
+    result.inputs_follow_train_fit_p = float(chi2.sf(distance["train"], k - 1))
 
 
 def _probe_regression(x: np.ndarray, targets: np.ndarray, seed: int) -> LabelProbe | None:

@@ -510,3 +510,35 @@ def test_an_output_relu_stuck_below_negative_targets_is_the_root_not_a_dead_laye
                 opt.step()
     assert doctor.telemetry.relu_units == {"1": 16, "3": 1}
     assert "M203" not in [f.code for f in doctor.findings()]
+
+
+class _Offset(nn.Module):
+    """An MLP plus a learned input offset that starts at zero (like a learned positional table)."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = loops.mlp()
+        self.offset = nn.Parameter(torch.zeros(1, 10))
+
+    def forward(self, x):
+        return self.net(x + self.offset)
+
+
+def test_a_weight_that_started_at_zero_is_not_the_healthy_side_of_an_update_ratio_split():
+    torch.manual_seed(0)
+    x, y = loops.blobs(960, seed=0, noise=1.6)
+    model = _Offset()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-7)  # one group: the global LR is what is off
+    with nndoctor.watch(model, opt, alerts=False) as doctor:
+        for _ in range(3):
+            for xb, yb in loops.loader(x, y):
+                opt.zero_grad()
+                F.cross_entropy(model(xb), yb).backward()
+                opt.step()
+    t = doctor.telemetry
+    assert t.weight_norms["offset"][0][1] == 0.0
+    # the offset moves by a large share of the small norm it is building; the real layers by ~1e-6
+    assert np.median(t.update_ratios["offset"]) > 1e-2
+    o412 = next(f for f in doctor.findings() if f.code == "O412")
+    assert "offset" not in o412.evidence["per_layer"] and not o412.evidence["some_layers"]
+    assert set(o412.evidence["too_small"]) == {n for n in t.weight_params if n != "offset"}

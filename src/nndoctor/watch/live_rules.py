@@ -631,7 +631,10 @@ def update_ratio(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
     """
     if len(t.update_steps) < 3 or t.nonfinite is not None or t.counters.get("closure_repeats", 0):
         return  # a step that re-evaluates its closure (LBFGS) sizes itself by line search: the ~1e-3 rule is for LR-driven steps
-    medians = {n: float(np.median(t.update_ratios[n])) for n in t.weight_params if len(t.update_ratios.get(n, [])) >= 3}
+    # A weight that started at zero (a learned positional table, a zero-initialised gate) has no scale of its
+    # own yet: its steps are large against the norm they are building, which says nothing about the LR.
+    medians = {n: float(np.median(t.update_ratios[n])) for n in t.weight_params
+               if len(t.update_ratios.get(n, [])) >= 3 and not _started_at_zero(t, n)}
     against_start = {n: r for n in medians if (r := _median_over_start(t, n)) is not None}
     small = {n: r for n, r in medians.items() if 0 < r < UPDATE_TOO_SMALL}
     large = {n: r for n, r in against_start.items() if r > UPDATE_TOO_LARGE}
@@ -655,6 +658,12 @@ def update_ratio(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
                 location=worst,
             )
             return
+
+
+def _started_at_zero(t: Telemetry, name: str) -> bool:
+    """Whether ``name`` was all zeros when first measured."""
+    norms = t.weight_norms.get(name, [])
+    return bool(norms) and norms[0][1] <= 0
 
 
 def _median_over_start(t: Telemetry, name: str) -> float | None:

@@ -386,8 +386,12 @@ def _initial_loss(t: Telemetry) -> float | None:
 
 
 def _pre_clip_norms(t: Telemetry) -> tuple[list[float], str]:
+    """The densest gradient-norm series watch has: the loop's own clip calls, else every step's norm, else the sampled steps."""
     if len(t.clip_calls) >= 10:
         return [n for _, n, _ in t.clip_calls], "pre-clipping gradient norm"
+    if len(t.step_grad_norm) >= 10:
+        every = "every step" if t.step_norm_stride == 1 else f"every {t.step_norm_stride} steps"
+        return list(t.step_grad_norm), f"gradient norm (measured {every})"
     return list(t.total_grad_norm), "gradient norm"
 
 

@@ -13,8 +13,14 @@ import torch
 from torch import nn
 
 import nndoctor
+from nndoctor import Severity
+from nndoctor.diagnosis import rank
 from nndoctor.record.measure import total_grad_norm
-from nndoctor.verdicts.curves import EXPLODING_GROWTH
+from nndoctor.verdicts.curves import (
+    EXPLODING_GROWTH,
+    GradientHistory,
+    exploding_gradients,
+)
 from nndoctor.watch import telemetry as telemetry_module
 from nndoctor.watch.instrument import instrumented
 from nndoctor.watch.session import DEFAULT_EVERY
@@ -137,3 +143,26 @@ def test_a_long_run_keeps_a_bounded_series_at_a_doubled_stride(monkeypatch):
     assert t.step_norm_stride == 4 and 32 <= len(t.step_grad_norm) <= 64
     assert all(step % t.step_norm_stride == 0 for step in t.step_grad_steps)
     assert t.step_grad_steps == sorted(t.step_grad_steps)
+
+
+def _explosion(onset: int) -> nndoctor.Finding:
+    """O403 from its verdict: a gradient norm of 1 until ``onset``, a thousand from then on."""
+    norms = [1.0] * onset + [1e3] * (40 - onset)
+    (finding,) = exploding_gradients(GradientHistory(norms=tuple(norms), span="over 40 steps", steps=tuple(range(40))))
+    assert finding.evidence["onset_step"] == onset
+    return finding
+
+
+@pytest.mark.parametrize(("onset", "spike", "root"), [(10, 10, "O407"), (12, 10, "O407"), (10, 11, "O403")])
+def test_the_loss_spiking_first_explains_the_gradients_but_a_gradient_that_exploded_first_stands(onset, spike, root):
+    bouncing = nndoctor.Finding("O407", Severity.WARNING, "The train loss jumped.", {"shape": "spikes", "first_spike_step": spike})
+    ranked = rank([_explosion(onset), bouncing])
+    assert ranked[0].code == root
+    assert ranked[1].explained_by == (root if root == "O407" else None)
+
+
+def test_without_the_explosions_onset_no_order_is_assumed():
+    (finding,) = exploding_gradients(GradientHistory(norms=(1.0,) * 10 + (1e3,) * 30, span="during the trial"))
+    assert finding.evidence["onset_step"] is None
+    bouncing = nndoctor.Finding("O407", Severity.WARNING, "The train loss jumped.", {"shape": "spikes", "first_spike_step": 3})
+    assert [f.explained_by for f in rank([finding, bouncing])] == [None, None]

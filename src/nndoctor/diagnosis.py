@@ -328,6 +328,19 @@ def _steps_overshoot(root: Finding, symptom: Finding, present: Present) -> bool:
     return symptom.code != "O405" or not _died_before_spikes(present)
 
 
+def _loss_spiked_first(root: Finding, symptom: Finding, present: Present) -> bool:
+    """Gradients taken where an overshooting step threw the weights are large because the loss there is.
+
+    The gradient that exploded before the loss first spiked (a cliff in the loss surface, as
+    in recurrent nets) caused the spike instead: then O403 stands as the root. Without both
+    steps (checkup's trial) the order is unknown and no link is made.
+    """
+    if root.evidence.get("shape") not in ("spikes", "bouncing"):
+        return False
+    onset, spike = symptom.evidence.get("onset_step"), root.evidence.get("first_spike_step")
+    return onset is not None and spike is not None and spike <= onset
+
+
 def _clip_sets_step(root: Finding, symptom: Finding, present: Present) -> bool:
     """A norm clip explains small steps only when, without its cut, the steps would not be far too small.
 
@@ -362,6 +375,7 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     # with the clip biting on every step, the clip and not the LR sets the step size
     Link("O408", ("O402", "O406", "O412", "G602", "G605"), _clip_sets_step),
     Link("O407", ("O412", "G602", "G605", "O405"), _steps_overshoot),
+    Link("O407", ("O403",), _loss_spiked_first),
     # the optimizer's own tensors get no gradient because the loss trains others in their place
     Link("T504", ("M209",), lambda root, symptom, present: bool(root.evidence.get("receive_gradients"))),
     Link("T502", ("D101", "D102"), lambda root, symptom, present: bool(symptom.evidence.get("input_batchnorm"))),

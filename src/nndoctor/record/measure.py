@@ -26,6 +26,20 @@ def grad_norms(params: Named) -> tuple[list[str], torch.Tensor | None]:
     return [n for n, _ in with_grad], torch.stack([torch.linalg.vector_norm(p.grad.detach().float()).to(device) for _, p in with_grad])
 
 
+def total_grad_norm(grads: Sequence[torch.Tensor]) -> torch.Tensor:
+    """The global L2 norm of ``grads`` as one 0-d float32 tensor on the first gradient's device.
+
+    One fused pass over the gradients (``torch._foreach_norm``, as ``clip_grad_norm_`` does),
+    cheap enough to take before every optimizer step: watch's per-step measurement for O403,
+    whose explosions can rise and end between two sampled steps. Sparse gradients count
+    their stored values.
+    """
+    dense = [g.coalesce().values() if g.is_sparse else g for g in (g.detach() for g in grads)]
+    device = dense[0].device
+    norms = torch._foreach_norm(dense)
+    return torch.linalg.vector_norm(torch.stack([n.to(device, torch.float32) for n in norms]))
+
+
 def snapshot(params: Named) -> list[tuple[str, torch.Tensor, nn.Parameter]]:
     """A detached copy of each parameter's value, taken before an optimizer step (for :func:`update_norms`)."""
     return [(n, p.detach().clone(), p) for n, p in params]

@@ -746,7 +746,7 @@ class GradientHistory:
     clipping when the loop clips); ``layer_norms``: per parameter; ``span``: where it was
     measured; ``through_time``: per recurrent layer, the gradient reaching its first time
     step over its last at init (checkup); ``grad_to_weight``: (step, |g|/|w|) of the weight
-    layers (watch).
+    layers (watch); ``steps``: the step of each entry of ``norms`` (for the onset of an explosion).
     """
 
     norms: tuple[float, ...]
@@ -755,6 +755,15 @@ class GradientHistory:
     layer_norms: Mapping[str, Sequence[float]] = field(default_factory=dict)
     through_time: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     grad_to_weight: tuple[tuple[int, float], ...] = ()
+    steps: tuple[int, ...] = ()
+
+
+def explosion_onset(m: GradientHistory) -> int | None:
+    """The step (from ``m.steps``) of the first norm at ``EXPLODING_GROWTH`` times the first steps' median, or non-finite."""
+    if len(m.steps) != len(m.norms) or not m.norms:
+        return None
+    start = float(np.median(m.norms[:5]))
+    return next((step for step, n in zip(m.steps, m.norms) if not math.isfinite(n) or n >= EXPLODING_GROWTH * start), None)
 
 
 @verdict("O403")
@@ -771,7 +780,7 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
             "O403", Severity.ERROR,
             f"The {m.label} " + ("turned non-finite" if math.isinf(growth) else f"grew {growth:.0f}x")
             + f" {m.span} (from {start:.3g} to a peak of {peak if peak is not None else math.inf:.3g}).",
-            {"growth": growth, "start_norm": start, "peak_norm": peak, "samples": len(m.norms)},
+            {"growth": growth, "start_norm": start, "peak_norm": peak, "samples": len(m.norms), "onset_step": explosion_onset(m)},
             location=worst,
         )
         return

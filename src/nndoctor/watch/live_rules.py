@@ -409,10 +409,14 @@ def _initial_loss(t: Telemetry) -> float | None:
     return None
 
 
-def _pre_clip_norms(t: Telemetry) -> tuple[list[float], str]:
+def _pre_clip_norms(t: Telemetry) -> tuple[list[float], list[int], str]:
+    """The densest gradient-norm series watch has, with its steps: the loop's own clip calls, else every step's norm, else the sampled steps."""
     if len(t.clip_calls) >= 10:
-        return [n for _, n, _ in t.clip_calls], "pre-clipping gradient norm"
-    return list(t.total_grad_norm), "gradient norm"
+        return [n for _, n, _ in t.clip_calls], [s for s, _, _ in t.clip_calls], "pre-clipping gradient norm"
+    if len(t.step_grad_norm) >= 10:
+        every = "every step" if t.step_norm_stride == 1 else f"every {t.step_norm_stride} steps"
+        return list(t.step_grad_norm), list(t.step_grad_steps), f"gradient norm (measured {every})"
+    return list(t.total_grad_norm), list(t.grad_steps), "gradient norm"
 
 
 def gradient_to_weight(t: Telemetry) -> list[tuple[int, float]]:
@@ -432,10 +436,10 @@ def gradient_to_weight(t: Telemetry) -> list[tuple[int, float]]:
 @rule("O403")
 def exploding_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """O403's measurement from the live loop: the (pre-clip) gradient norms and the gradient-to-weight ratio."""
-    norms, label = _pre_clip_norms(t)
+    norms, steps, label = _pre_clip_norms(t)
     yield from exploding_gradients_verdict(GradientHistory(
         norms=tuple(norms), span=f"over {t.steps} steps", label=label, layer_norms=t.grad_norms,
-        grad_to_weight=tuple(gradient_to_weight(t)),
+        grad_to_weight=tuple(gradient_to_weight(t)), steps=tuple(steps),
     ))
 
 

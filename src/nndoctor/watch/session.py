@@ -24,7 +24,7 @@ from torch import nn
 
 from ..findings import Finding
 from ..probes.layer_stats import input_batchnorm
-from ..record.measure import grad_norms, snapshot, total_norm, update_norms, update_ratio
+from ..record.measure import grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio
 from ..report import Report
 from . import hub
 from .monitors import (
@@ -145,6 +145,7 @@ class Doctor:
         self._consumed_backwards = 0
         self._in_step: int | None = None
         self._closure_step = False
+        self._clipped_step = False
         self._graph_walks = 0
         self._version_probes: list[nn.Parameter] = []
         self._versions: tuple[int, ...] = ()
@@ -458,6 +459,17 @@ class Doctor:
             self._before[index] = snapshot(self._optimizer_params(index))
             if not closure:
                 self._measure_grads(index)
+        if not closure and index == self._primary and not self._clipped_step and self._iteration % t.step_norm_stride == 0:
+            self._measure_step_norm(index)
+
+    def _measure_step_norm(self, index: int) -> None:
+        """The total gradient norm before this step, kept on the device until the next sample point (O403).
+
+        Skipped on steps the loop clipped by norm: ``clip_grad_norm_`` returned the pre-clip norm already.
+        """
+        grads = [p.grad for g in self.optimizers[index].param_groups for p in g["params"] if p.grad is not None]
+        if grads:
+            self.telemetry.pending_step_norm.append((self._iteration, total_grad_norm(grads)))
 
     def _note_first_backward(self) -> None:
         """Before the first backward after an optimizer's step: is its probe gradient untouched since that step?
@@ -507,6 +519,7 @@ class Doctor:
         if self._closure_step and index in self._before:
             self._measure_grads(index)  # the closure's gradients, computed inside step()
         self._in_step, self._closure_step = None, False
+        self._clipped_step = False
         self._stepped_since_backward = True
         self._consumed_backwards = self._backward_count
         t.optimizer_steps[index] = t.optimizer_steps.get(index, 0) + 1
@@ -694,6 +707,7 @@ class Doctor:
 
     def on_clip(self, total: Any, max_norm: float) -> None:
         if isinstance(total, torch.Tensor):
+            self._clipped_step = True
             self.telemetry.pending_clip.append((self._iteration, total.detach(), float(max_norm)))
 
     def on_clip_value(self, parameters: list, clip_value: float) -> None:

@@ -11,6 +11,9 @@ from typing import Any
 
 import torch
 
+# Per-step gradient norms kept at most; past it every second one is dropped and the stride doubles.
+MAX_STEP_NORMS = 20_000
+
 
 @dataclass
 class LossCall:
@@ -45,6 +48,10 @@ class Telemetry:
     grad_steps: list[int] = field(default_factory=list)
     total_grad_norm: list[float] = field(default_factory=list)
     grad_norms: dict[str, list[float]] = field(default_factory=dict)
+    # The primary optimizer's total gradient norm before every ``step_norm_stride``-th step (O403).
+    step_grad_norm: list[float] = field(default_factory=list)
+    step_grad_steps: list[int] = field(default_factory=list)
+    step_norm_stride: int = 1
     grad_missing: dict[str, int] = field(default_factory=dict)
     grad_samples: int = 0
     update_steps: list[int] = field(default_factory=list)
@@ -84,6 +91,7 @@ class Telemetry:
     pending_train: list[tuple[int, list[torch.Tensor]]] = field(default_factory=list)
     pending_val: list[tuple[int, torch.Tensor, int, torch.Tensor | None]] = field(default_factory=list)
     pending_clip: list[tuple[int, torch.Tensor, float]] = field(default_factory=list)
+    pending_step_norm: list[tuple[int, torch.Tensor]] = field(default_factory=list)
     pending_scored: list[tuple[int, torch.Tensor]] = field(default_factory=list)
     # evaluation batches scored by nndoctor when the loop computes no validation loss itself
     scored_val_steps: list[int] = field(default_factory=list)
@@ -114,6 +122,7 @@ class Telemetry:
             flat.append(norm.reshape(()))
         for _, scored in self.pending_scored:
             flat.extend(scored.reshape(-1)[:3])
+        flat.extend(norm.reshape(()) for _, norm in self.pending_step_norm)
         if not flat:
             return
         devices = {t.device for t in flat}
@@ -135,11 +144,23 @@ class Telemetry:
         for step, _ in self.pending_scored:
             self._merge_scored(step, *host[position : position + 3])
             position += 3
+        for (step, _), norm_value in zip(self.pending_step_norm, host[position:]):
+            self.step_grad_steps.append(step)
+            self.step_grad_norm.append(norm_value)
+        self._thin_step_norms()
         self._merge_val(val_chunk)
         self.pending_train.clear()
         self.pending_val.clear()
         self.pending_clip.clear()
         self.pending_scored.clear()
+        self.pending_step_norm.clear()
+
+    def _thin_step_norms(self) -> None:
+        """Bound the per-step norm series: past ``MAX_STEP_NORMS`` keep every second value and sample half as often."""
+        while len(self.step_grad_norm) > MAX_STEP_NORMS:
+            self.step_grad_norm = self.step_grad_norm[::2]
+            self.step_grad_steps = self.step_grad_steps[::2]
+            self.step_norm_stride *= 2
 
     def _merge_scored(self, step: int, loss_sum: float, n: float, correct: float) -> None:
         """Scored evaluation batches at the same step form one validation pass."""
@@ -185,6 +206,8 @@ class Telemetry:
             "lr": {str(k): v for k, v in self.lr.items()},
             "grad_steps": self.grad_steps,
             "total_grad_norm": self.total_grad_norm,
+            "step_grad_norm": self.step_grad_norm,
+            "step_grad_steps": self.step_grad_steps,
             "grad_norms": self.grad_norms,
             "grad_norm_steps": self.grad_norm_steps,
             "update_steps": self.update_steps,

@@ -166,3 +166,17 @@ def test_without_the_explosions_onset_no_order_is_assumed():
     assert finding.evidence["onset_step"] is None
     bouncing = nndoctor.Finding("O407", Severity.WARNING, "The train loss jumped.", {"shape": "spikes", "first_spike_step": 3})
     assert [f.explained_by for f in rank([finding, bouncing])] == [None, None]
+
+
+@pytest.mark.parametrize(("loss_at_onset", "root"), [(1.2, "O403"), (2e3, "O401")])
+def test_a_gradient_that_outran_the_loss_is_the_root_of_the_later_nonfinite_loss(loss_at_onset, root):
+    # the gradient is 1000x its start at step 10; the loss there is 1.2x its start (a cliff) or 2000x (thrown up the walls)
+    losses = {step: 1.0 for step in range(10)} | {10: loss_at_onset}
+    norms = [1.0] * 10 + [1e3] * 30
+    (explosion,) = exploding_gradients(GradientHistory(norms=tuple(norms), span="over 40 steps", steps=tuple(range(40)),
+                                                       loss_at=losses))
+    assert explosion.evidence["growth_at_onset"] == pytest.approx(1e3)
+    assert explosion.evidence["loss_growth_at_onset"] == pytest.approx(loss_at_onset)
+    diverged = nndoctor.Finding("O401", Severity.ERROR, "step 20: loss became +Inf", {"nonfinite": True})
+    ranked = rank([diverged, explosion])
+    assert ranked[0].code == root and ranked[1].explained_by == root

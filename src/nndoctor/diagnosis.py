@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .findings import Finding, Severity
-from .verdicts.curves import SLOW_UPDATE
+from .verdicts.curves import EXPLODING_GROWTH, SLOW_UPDATE
 
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
@@ -341,6 +341,22 @@ def _loss_spiked_first(root: Finding, symptom: Finding, present: Present) -> boo
     return onset is not None and spike is not None and spike <= onset
 
 
+def _gradient_outran_loss(root: Finding, symptom: Finding, present: Present) -> bool:
+    """The gradient had grown by orders of magnitude while the loss had barely moved: a cliff, not an LR.
+
+    An LR too large for the curvature throws the weights up the walls of the loss, so the loss
+    grows at least as fast as the gradient (for a quadratic bowl, as its square). A gradient
+    that reached ``EXPLODING_GROWTH`` times its start (its onset) while the loss grew
+    ``EXPLODING_GROWTH`` times less met a cliff in the loss surface (recurrent nets): the
+    explosion came first, and the loss that later turned non-finite (O401's evidence) is its
+    consequence. Checkup's trial records no onset: no link.
+    """
+    grad, loss = root.evidence.get("growth_at_onset"), root.evidence.get("loss_growth_at_onset")
+    if not isinstance(grad, (int, float)) or not isinstance(loss, (int, float)) or not loss > 0:
+        return False
+    return grad >= EXPLODING_GROWTH * loss
+
+
 def _clip_sets_step(root: Finding, symptom: Finding, present: Present) -> bool:
     """A norm clip explains small steps only when, without its cut, the steps would not be far too small.
 
@@ -365,6 +381,7 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     Link("O402", ("G602",), _lr_cause("O402")),
     Link("O406", ("G602",), _lr_cause("O406")),
     Link("O401", ("G602",), _lr_cause("O401")),
+    Link("O403", ("O401",), _gradient_outran_loss),
     Link("O401", AFTER_NONFINITE, _nonfinite_loss),
     Link("O406", ("O412",), _all_layers_off(True)),
     Link("O402", ("O412",), _all_layers_off(True)),

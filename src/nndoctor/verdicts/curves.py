@@ -756,6 +756,20 @@ class GradientHistory:
     through_time: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     grad_to_weight: tuple[tuple[int, float], ...] = ()
     steps: tuple[int, ...] = ()
+    loss_at: Mapping[int, float] = field(default_factory=dict)
+
+
+def _norm_at(m: GradientHistory, step: int) -> float:
+    return next(n for s, n in zip(m.steps, m.norms) if s == step)
+
+
+def _loss_growth_at(m: GradientHistory, step: int | None) -> float | None:
+    """The training loss at ``step`` over the median of the first recorded losses (``m.loss_at``), when both are known."""
+    if step is None or step not in m.loss_at:
+        return None
+    first = [m.loss_at[s] for s in sorted(m.loss_at)[:5]]
+    start = float(np.median(first)) if first else 0.0
+    return m.loss_at[step] / start if start > 0 and math.isfinite(start) else None
 
 
 def explosion_onset(m: GradientHistory) -> int | None:
@@ -776,11 +790,14 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
         worst = max((n for n, g in layer_growth.items() if g is not None and math.isfinite(g)), key=lambda n: layer_growth[n], default=None)
         start = float(np.median(m.norms[:5]))
         peak = max(finite) if finite else None
+        onset = explosion_onset(m)
         yield Finding(
             "O403", Severity.ERROR,
             f"The {m.label} " + ("turned non-finite" if math.isinf(growth) else f"grew {growth:.0f}x")
             + f" {m.span} (from {start:.3g} to a peak of {peak if peak is not None else math.inf:.3g}).",
-            {"growth": growth, "start_norm": start, "peak_norm": peak, "samples": len(m.norms), "onset_step": explosion_onset(m)},
+            {"growth": growth, "start_norm": start, "peak_norm": peak, "samples": len(m.norms), "onset_step": onset,
+             "growth_at_onset": _norm_at(m, onset) / start if onset is not None and start > 0 else None,
+             "loss_growth_at_onset": _loss_growth_at(m, onset)},
             location=worst,
         )
         return

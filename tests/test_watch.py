@@ -542,3 +542,26 @@ def test_a_weight_that_started_at_zero_is_not_the_healthy_side_of_an_update_rati
     o412 = next(f for f in doctor.findings() if f.code == "O412")
     assert "offset" not in o412.evidence["per_layer"] and not o412.evidence["some_layers"]
     assert set(o412.evidence["too_small"]) == {n for n in t.weight_params if n != "offset"}
+
+
+def test_a_weight_started_far_below_the_usual_scale_is_judged_against_that_scale():
+    # IRNN-style recipe: a first layer at std 0.001 on purpose; Adam grows it to an ordinary size
+    torch.manual_seed(0)
+    x, y = loops.blobs(960, seed=0, noise=1.6)
+    model = loops.mlp()
+    nn.init.normal_(model[0].weight, std=1e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    with nndoctor.watch(model, opt, alerts=False) as doctor:
+        for _ in range(3):
+            for xb, yb in loops.loader(x, y):
+                opt.zero_grad()
+                F.cross_entropy(model(xb), yb).backward()
+                opt.step()
+    t = doctor.telemetry
+    first = t.weight_params[0]
+    start, step = t.weight_norms[first][0][1], float(np.median(t.update_norms[first]))
+    assert step / start > live_rules.UPDATE_TOO_LARGE  # against its own tiny start every step would 're-draw' the layer
+    default = math.sqrt(model[0].weight.numel() / (3 * model[0].weight.shape[1]))
+    assert live_rules.default_init_norm(model[0].weight.numel(), model[0].weight.shape[1]) == pytest.approx(default)
+    assert step / default < live_rules.UPDATE_TOO_LARGE
+    assert "O412" not in {f.code for f in doctor.findings()}

@@ -671,13 +671,23 @@ def _started_at_zero(t: Telemetry, name: str) -> bool:
     return bool(norms) and norms[0][1] <= 0
 
 
+def default_init_norm(numel: int, fan_in: int) -> float:
+    """The norm PyTorch's default init gives a weight of this size: uniform with std 1/sqrt(3·fan_in) per element."""
+    return math.sqrt(numel / (3.0 * fan_in))
+
+
 def _median_over_start(t: Telemetry, name: str) -> float | None:
-    """Median update size of ``name`` over the norm it had when first measured."""
+    """Median update size of ``name`` over the scale it started at: its first measured norm, or, for a weight
+    started far below the usual scale on purpose (an IRNN's 0.001-std input weights), the norm PyTorch's
+    default init gives its shape; steps that only grow such a weight to an ordinary size re-draw nothing."""
     norms = [w for _, w in t.weight_norms.get(name, [])]
     deltas = t.update_norms.get(name, [])
     if len(deltas) < 3 or not norms or norms[0] <= 0:
         return None
-    return float(np.median(deltas)) / norms[0]
+    scale = norms[0]
+    if name in t.fan_in and name in t.param_sizes:
+        scale = max(scale, default_init_norm(t.param_sizes[name], t.fan_in[name]))
+    return float(np.median(deltas)) / scale
 
 
 def _layers_apart(ratios: dict[str, float], word: str) -> tuple[dict[str, float], dict[str, float]] | None:

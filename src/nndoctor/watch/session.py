@@ -253,6 +253,7 @@ class Doctor:
                 self.telemetry.param_sizes[full] = p.numel()
                 if p.requires_grad and p.dim() >= 2 and not self._is_embedding(model, name):
                     self.telemetry.weight_params.append(full)
+                    self.telemetry.fan_in[full] = p[0].numel()
                 new.append((full, p))
         self._initial_weights(new)
 

@@ -136,3 +136,35 @@ def test_class_sorted_batches_give_no_prior_so_m210_stays_silent_and_d115_speaks
     setup = nndoctor.Setup(model=mlp(10, 4), train=DataLoader(data, batch_size=32, shuffle=False), loss=nn.CrossEntropyLoss())
     codes = {f.code for f in examine(setup, "M210", "D115")}
     assert codes == {"D115"}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_best_constant_of_a_class_weighted_loss_matches_a_numerical_optimum(weighted):
+    from scipy.optimize import minimize
+
+    from nndoctor.probes.init_outputs import constant_predictions
+
+    labels = torch.tensor([0] * 90 + [1] * 7 + [2] * 3)
+    weight = torch.tensor([1.0, 10.0, 30.0]) if weighted else None
+    loss = nn.CrossEntropyLoss(weight=weight)
+    outputs = torch.zeros(len(labels), 3)
+    best = min(float(loss(p, labels)) for p in constant_predictions("class_logits", outputs, labels, 1, loss))
+
+    def at(logits: np.ndarray) -> float:
+        return float(loss(torch.tensor(logits, dtype=torch.float32).expand(len(labels), 3), labels))
+
+    optimum = minimize(at, np.zeros(3), method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000}).fun
+    assert best == pytest.approx(optimum, abs=1e-4)
+
+
+def test_the_best_constant_of_bce_with_pos_weight_matches_a_numerical_optimum():
+    from scipy.optimize import minimize_scalar
+
+    from nndoctor.probes.init_outputs import constant_predictions
+
+    targets = torch.tensor([[1.0]] * 5 + [[0.0]] * 95)
+    loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([19.0]))
+    outputs = torch.zeros(100, 1)
+    best = min(float(loss(p, targets)) for p in constant_predictions("element_logits", outputs, targets, 1, loss))
+    optimum = minimize_scalar(lambda z: float(loss(torch.full((100, 1), z), targets)), bounds=(-10, 10), method="bounded").fun
+    assert best == pytest.approx(optimum, abs=1e-5)

@@ -145,15 +145,34 @@ def _broadcast(constant: torch.Tensor, like: torch.Tensor, class_axis: bool, axi
     return constant.expand_as(like).contiguous() if constant.dim() else torch.full_like(like, float(constant))
 
 
-def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tensor, axis: int = 1) -> list[torch.Tensor]:
-    """Candidate best constant predictions in the output space (the loss picks the best)."""
+def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tensor, axis: int = 1,
+                         loss: Any = None) -> list[torch.Tensor]:
+    """Candidate best constant predictions in the output space (the loss picks the best).
+
+    A loss with class weights (``weight`` of cross-entropy / NLL) or ``pos_weight`` (BCE with
+    logits) is minimised by the prior re-weighted the same way (p_c ∝ w_c·n_c; p = w·r / (w·r + 1 − r)),
+    so that prediction is a candidate too: the plain prior is not the best constant there.
+    """
     if space in ("class_logits", "class_log_probs") and outputs.dim() >= 2:
-        log_prior = _class_prior(targets, outputs.shape[axis], axis).log()
-        return [_broadcast(log_prior, outputs, class_axis=True, axis=axis)]
+        prior = _class_prior(targets, outputs.shape[axis], axis)
+        candidates = [prior]
+        weight = getattr(loss, "weight", None)
+        if isinstance(weight, torch.Tensor) and weight.numel() == prior.numel():
+            weighted = prior * weight.detach().to(prior)
+            if float(weighted.sum()) > 0:
+                candidates.append(weighted / weighted.sum())
+        return [_broadcast(p.clamp_min(1e-12).log(), outputs, class_axis=True, axis=axis) for p in candidates]
     if space in ("element_logits", "element_probs"):
         rate = _per_column(targets, outputs, lambda v: v.mean(0)).clamp(1e-6, 1 - 1e-6)
-        value = torch.log(rate / (1 - rate)) if space == "element_logits" else rate
-        return [_broadcast(value, outputs, class_axis=False)]
+        rates = [rate]
+        pos_weight = getattr(loss, "pos_weight", None)
+        if isinstance(pos_weight, torch.Tensor):
+            try:
+                scaled = pos_weight.detach().to(rate) * rate
+                rates.append((scaled / (scaled + 1 - rate)).clamp(1e-6, 1 - 1e-6))
+            except RuntimeError:  # a pos_weight that does not broadcast over the columns
+                pass
+        return [_broadcast(torch.log(r / (1 - r)) if space == "element_logits" else r, outputs, class_axis=False) for r in rates]
     mean = _per_column(targets, outputs, lambda v: v.mean(0))
     median = _per_column(targets, outputs, lambda v: v.median(0).values)
     return [_broadcast(mean, outputs, class_axis=False), _broadcast(median, outputs, class_axis=False)]

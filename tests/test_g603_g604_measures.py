@@ -10,7 +10,10 @@ from torch import nn
 
 import nndoctor
 from nndoctor.probes.trial import median_sample_loss
-from nndoctor.verdicts.curves import ValidationEvidence, suspicious_validation_verdict
+from nndoctor.verdicts.generalisation import (
+    ValidationEvidence,
+    suspicious_validation_verdict,
+)
 from nndoctor.watch.predictions import EvalPredictions, recall_bounds
 
 

@@ -11,7 +11,11 @@ import numpy as np
 import pytest
 import torch
 
-from nndoctor.verdicts.curves import TailOfRun, still_falling, undertrained
+from nndoctor.verdicts.curves import still_falling
+from nndoctor.verdicts.generalisation import (
+    TailOfRun,
+    undertrained,
+)
 from nndoctor.watch.live_rules import robust_reference_loss
 from nndoctor.watch.loss_inspect import best_constant_loss, inspect_loss_call
 from nndoctor.watch.telemetry import LossCall, Telemetry
@@ -88,7 +92,10 @@ def test_run_mode_reference_for_a_huber_loss_comes_from_the_sampled_targets():
 
 def test_underfitting_read_while_the_loss_still_falls_is_advice_not_a_fault():
     from nndoctor import Severity
-    from nndoctor.verdicts.curves import FitEvidence, underfitting
+    from nndoctor.verdicts.generalisation import (
+        FitEvidence,
+        underfitting,
+    )
 
     stuck = underfitting(FitEvidence(reference=1.39, final_loss=1.31, steps=90))
     falling = underfitting(FitEvidence(reference=1.39, final_loss=1.31, steps=90, still_falling=True))

@@ -14,6 +14,8 @@ from nndoctor.findings import Finding, Severity
 from nndoctor.verdicts.curves import (
     FAST_UPDATE,
     HEALTHY_UPDATE,
+)
+from nndoctor.verdicts.optimisation import (
     LearningRateEvidence,
     LossCurve,
     learning_rate,

@@ -21,7 +21,7 @@ from nndoctor import Severity
 from nndoctor.diagnosis import rank
 from nndoctor.findings import Finding
 from nndoctor.probes import overfit, trial
-from nndoctor.verdicts import VERDICTS, curves
+from nndoctor.verdicts import VERDICTS, curves, generalisation, optimisation
 from nndoctor.watch import live_rules
 from nndoctor.watch.telemetry import LossCall, Telemetry
 
@@ -29,7 +29,8 @@ OWN = ["O401", "O402", "O403", "O406", "O407", "O409", "O410", "G601", "G602", "
 
 
 def test_each_code_has_its_one_verdict_here():
-    assert all(VERDICTS[code].__module__ == "nndoctor.verdicts.curves" for code in OWN)
+    home = {"O": "nndoctor.verdicts.optimisation", "G": "nndoctor.verdicts.generalisation"}
+    assert all(VERDICTS[code].__module__ == home[code[0]] for code in OWN)
 
 
 # -- the watch's reference must be in the loss's own units (G602 on a VAE) --------------------
@@ -61,9 +62,9 @@ def test_a_train_loss_that_adds_other_loss_functions_has_no_reference():
 
 
 def test_underfitting_verdict_abstains_without_a_reference():
-    assert curves.underfitting(curves.FitEvidence(reference=None, final_loss=1750.0, steps=200)) is None
-    assert curves.underfitting(curves.FitEvidence(reference=0.61, final_loss=0.6, steps=200)).code == "G602"
-    assert curves.underfitting(curves.FitEvidence(reference=0.61, final_loss=0.2, steps=200)) is None
+    assert generalisation.underfitting(generalisation.FitEvidence(reference=None, final_loss=1750.0, steps=200)) is None
+    assert generalisation.underfitting(generalisation.FitEvidence(reference=0.61, final_loss=0.6, steps=200)).code == "G602"
+    assert generalisation.underfitting(generalisation.FitEvidence(reference=0.61, final_loss=0.2, steps=200)) is None
 
 
 # -- G604 compares losses of the same targets (mixup) --------------------------------------------
@@ -141,10 +142,10 @@ def test_level_at_reads_a_line_through_noise_and_outliers():
 
 
 def test_soft_targets_still_allow_the_accuracy_comparison():
-    unlike = curves.ValidationEvidence(0.84, 0.38, "After the trial", train_acc=0.7, val_acc=1.0, losses_alike=False)
-    assert [f.code for f in curves.suspicious_validation_verdict(unlike)] == ["G604"]
-    unlike_ok = curves.ValidationEvidence(0.84, 0.38, "After the trial", train_acc=0.95, val_acc=0.96, losses_alike=False)
-    assert list(curves.suspicious_validation_verdict(unlike_ok)) == []
+    unlike = generalisation.ValidationEvidence(0.84, 0.38, "After the trial", train_acc=0.7, val_acc=1.0, losses_alike=False)
+    assert [f.code for f in generalisation.suspicious_validation_verdict(unlike)] == ["G604"]
+    unlike_ok = generalisation.ValidationEvidence(0.84, 0.38, "After the trial", train_acc=0.95, val_acc=0.96, losses_alike=False)
+    assert list(generalisation.suspicious_validation_verdict(unlike_ok)) == []
 
 
 def test_checkup_tells_soft_target_rows_from_one_hot_rows():
@@ -223,35 +224,35 @@ def test_a_structured_output_loss_gives_the_single_batch_test_no_target():
     assert result.reference is None and not result.target_known
     from nndoctor.checks.generalisation import fit_evidence
 
-    assert curves.underfitting(fit_evidence(result)) is None
+    assert generalisation.underfitting(fit_evidence(result)) is None
 
 
 # -- one verdict, both modes --------------------------------------------------------------
 def test_o401_reads_a_non_finite_loss_the_same_in_both_modes():
-    live = curves.learning_rate(curves.LearningRateEvidence(0.5, "SGD", nonfinite=curves.NonFinite(40, {"value": "nan"}, (2.0, 3.5))))
-    trial_found = curves.learning_rate(curves.LearningRateEvidence(0.5, "SGD", nonfinite=curves.NonFinite(40, {"value": "nan"}, (2.0, 3.5), " of the trial")))
+    live = optimisation.learning_rate(optimisation.LearningRateEvidence(0.5, "SGD", nonfinite=optimisation.NonFinite(40, {"value": "nan"}, (2.0, 3.5))))
+    trial_found = optimisation.learning_rate(optimisation.LearningRateEvidence(0.5, "SGD", nonfinite=optimisation.NonFinite(40, {"value": "nan"}, (2.0, 3.5), " of the trial")))
     assert [f.code for f in live] == [f.code for f in trial_found] == ["O401"]
     assert live[0].message.startswith("step 40: loss became NaN") and trial_found[0].message.startswith("step 40 of the trial")
 
 
 def test_o402_needs_a_falling_loss_unless_a_probe_discriminates():
-    flat = curves.LossCurve(tuple([2.3] * 10), "per-step", 300, "over 300 steps", reference=2.3, per_step=tuple([2.3] * 300))
-    tiny = curves.LearningRateEvidence(1e-4, "SGD", curve=flat, update_ratio=5e-5, last_update_ratio=5e-5)
-    assert curves.learning_rate(tiny) == []  # the plateau's finding (O406)
-    with_test = curves.LearningRateEvidence(1e-4, "SGD", curve=flat, update_ratio=5e-5, last_update_ratio=5e-5,
-                                            range_test=curves.RangeTest(0.03, 3.0))
-    (found,) = curves.learning_rate(with_test)
+    flat = optimisation.LossCurve(tuple([2.3] * 10), "per-step", 300, "over 300 steps", reference=2.3, per_step=tuple([2.3] * 300))
+    tiny = optimisation.LearningRateEvidence(1e-4, "SGD", curve=flat, update_ratio=5e-5, last_update_ratio=5e-5)
+    assert optimisation.learning_rate(tiny) == []  # the plateau's finding (O406)
+    with_test = optimisation.LearningRateEvidence(1e-4, "SGD", curve=flat, update_ratio=5e-5, last_update_ratio=5e-5,
+                                            range_test=optimisation.RangeTest(0.03, 3.0))
+    (found,) = optimisation.learning_rate(with_test)
     assert found.code == "O402" and "300x below" in found.message
 
 
 def test_plateau_and_oscillation_verdicts_on_constructed_curves():
-    flat = curves.LossCurve((1.1, 1.1, 1.1, 1.1, 1.1), "fixed-set", 200, "in the 200-step trial", reference=1.1)
-    assert [f.code for f in curves.loss_plateau(curves.PlateauEvidence(flat))] == ["O406"]
-    falling = curves.LossCurve(tuple(1.1 * 0.8 ** np.arange(8)), "fixed-set", 200, "in the 200-step trial", reference=1.1)
-    assert list(curves.loss_plateau(curves.PlateauEvidence(falling))) == []
+    flat = optimisation.LossCurve((1.1, 1.1, 1.1, 1.1, 1.1), "fixed-set", 200, "in the 200-step trial", reference=1.1)
+    assert [f.code for f in optimisation.loss_plateau(optimisation.PlateauEvidence(flat))] == ["O406"]
+    falling = optimisation.LossCurve(tuple(1.1 * 0.8 ** np.arange(8)), "fixed-set", 200, "in the 200-step trial", reference=1.1)
+    assert list(optimisation.loss_plateau(optimisation.PlateauEvidence(falling))) == []
     bouncing = (1.0, 0.7, 1.0, 1.0, 0.7, 1.0, 1.0, 0.7, 1.0, 1.0, 0.7)  # back up to the start after every dip
-    assert [f.code for f in curves.oscillating_loss(curves.OscillationEvidence(bouncing, "fixed-set"))] == ["O407"]
-    assert list(curves.oscillating_loss(curves.OscillationEvidence(tuple(falling.values), "fixed-set"))) == []
+    assert [f.code for f in optimisation.oscillating_loss(optimisation.OscillationEvidence(bouncing, "fixed-set"))] == ["O407"]
+    assert list(optimisation.oscillating_loss(optimisation.OscillationEvidence(tuple(falling.values), "fixed-set"))) == []
 
 
 def test_bouncing_is_judged_against_where_the_loss_began_not_its_first_window():
@@ -279,20 +280,20 @@ def test_bouncing_is_judged_against_where_the_loss_began_not_its_first_window():
 def test_overfitting_severity_follows_who_chose_the_runs_length():
     train = (1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1)
     val = (1.0, 0.8, 0.7, 0.75, 0.8, 0.85, 0.9)  # turned up, but still below its start
-    chosen = list(curves.overfitting_verdict(curves.TrainValCurves(train, val, tuple(range(7)), length_chosen=True)))
-    users = list(curves.overfitting_verdict(curves.TrainValCurves(train, val, tuple(range(7)), last_step=6)))
+    chosen = list(generalisation.overfitting_verdict(generalisation.TrainValCurves(train, val, tuple(range(7)), length_chosen=True)))
+    users = list(generalisation.overfitting_verdict(generalisation.TrainValCurves(train, val, tuple(range(7)), last_step=6)))
     assert chosen[0].severity == Severity.INFO and users[0].severity == Severity.WARNING
     healthy = (1.0, 0.8, 0.7, 0.65, 0.62, 0.6, 0.59)
-    assert list(curves.overfitting_verdict(curves.TrainValCurves(train, healthy, tuple(range(7))))) == []
+    assert list(generalisation.overfitting_verdict(generalisation.TrainValCurves(train, healthy, tuple(range(7))))) == []
 
 
 # -- links are made by diagnosis.rank and state their evidence -------------------------------
 def test_a_plateau_is_explained_by_a_far_too_low_lr_with_the_evidence_stated():
-    root = curves.learning_rate(curves.LearningRateEvidence(
-        1e-4, "SGD", curve=curves.LossCurve((2.3,) * 10, "fixed-set", 300, "in the trial", reference=2.3),
-        range_test=curves.RangeTest(0.03, 3.0)))[0]
-    plateau = next(iter(curves.loss_plateau(curves.PlateauEvidence(
-        curves.LossCurve((2.3,) * 10, "fixed-set", 300, "in the trial", reference=2.3)))))
+    root = optimisation.learning_rate(optimisation.LearningRateEvidence(
+        1e-4, "SGD", curve=optimisation.LossCurve((2.3,) * 10, "fixed-set", 300, "in the trial", reference=2.3),
+        range_test=optimisation.RangeTest(0.03, 3.0)))[0]
+    plateau = next(iter(optimisation.loss_plateau(optimisation.PlateauEvidence(
+        optimisation.LossCurve((2.3,) * 10, "fixed-set", 300, "in the trial", reference=2.3)))))
     ranked = rank([plateau, root])
     assert [f.code for f in ranked] == ["O402", "O406"]
     assert ranked[1].explained_by == "O402"
@@ -300,7 +301,7 @@ def test_a_plateau_is_explained_by_a_far_too_low_lr_with_the_evidence_stated():
 
 
 def test_a_non_finite_loss_explains_the_curve_symptoms_after_it():
-    nan = curves.learning_rate(curves.LearningRateEvidence(0.5, "SGD", nonfinite=curves.NonFinite(40, {"value": "nan"})))[0]
+    nan = optimisation.learning_rate(optimisation.LearningRateEvidence(0.5, "SGD", nonfinite=optimisation.NonFinite(40, {"value": "nan"})))[0]
     exploding = Finding("O403", Severity.ERROR, "The gradient norm turned non-finite.")
     ranked = rank([exploding, nan])
     assert ranked[0].code == "O401" and ranked[1].explained_by == "O401"
@@ -315,13 +316,13 @@ def test_a_loop_bug_explains_the_curves_it_distorts():
 
 
 def test_a_batch_that_fits_only_at_another_lr_hangs_under_that_lrs_finding():
-    user = curves.Attempt(1e-6, "user", 1.1, 1.09, 0.4, 200, False, False, True)
-    other = curves.Attempt(1e-2, "suggested", 1.1, 0.05, 1.0, 200, True, False, True)
-    symptom = curves.underfitting(curves.FitEvidence(samples=32, reference=1.1, target_loss=0.11, attempts=(user, other)))
+    user = generalisation.Attempt(1e-6, "user", 1.1, 1.09, 0.4, 200, False, False, True)
+    other = generalisation.Attempt(1e-2, "suggested", 1.1, 0.05, 1.0, 200, True, False, True)
+    symptom = generalisation.underfitting(generalisation.FitEvidence(samples=32, reference=1.1, target_loss=0.11, attempts=(user, other)))
     assert symptom.explained_by is None and symptom.evidence["lr_cause"] == "O402"
     root = Finding("O402", Severity.WARNING, "The learning rate 1e-06 (SGD) is too low.", {"user_lr": 1e-6, "suggested_lr": 1e-2})
     ranked = rank([symptom, root])
     assert [f.code for f in ranked] == ["O402", "G602"] and ranked[1].explained_by == "O402"
     assert ranked[1].evidence["because"] == "G602 because O402: the range test's best LR is 10000x yours"
-    alone = rank([curves.underfitting(curves.FitEvidence(samples=32, reference=1.1, target_loss=0.11, attempts=(user, other)))])
+    alone = rank([generalisation.underfitting(generalisation.FitEvidence(samples=32, reference=1.1, target_loss=0.11, attempts=(user, other)))])
     assert alone[0].explained_by is None  # no dangling link to a finding the report does not hold

@@ -16,8 +16,8 @@ import nndoctor
 from nndoctor import Severity
 from nndoctor.diagnosis import rank
 from nndoctor.record.measure import total_grad_norm
-from nndoctor.verdicts.curves import (
-    EXPLODING_GROWTH,
+from nndoctor.verdicts.curves import EXPLODING_GROWTH
+from nndoctor.verdicts.optimisation import (
     GradientHistory,
     exploding_gradients,
 )

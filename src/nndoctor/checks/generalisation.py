@@ -2,7 +2,7 @@
 
 Train and validation losses come from the trial's fixed sample sets evaluated in eval
 mode, so the two are comparable (no dropout on one side only). The checks are adapters:
-they build the measurements of ``nndoctor.verdicts.curves`` from the probes and return
+they build the measurements of ``nndoctor.verdicts.generalisation`` from the probes and return
 what its verdicts decide. The trial's length is nndoctor's choice, not the user's run, and
 the measurement says so (``length_chosen``, ``trial``).
 """
@@ -32,26 +32,26 @@ from ..verdicts.curves import (  # noqa: F401  (re-exported: thresholds and help
     UNDERTRAINED_MIN_STEPS,
     UNDERTRAINED_P,
     UNDERTRAINED_TAIL,
-    Attempt,
-    ClassRecall,
-    FitEvidence,
     PriorEntropy,
-    TailOfRun,
-    TrainValCurves,
-    ValidationEvidence,
     accuracy_paradox,
-    accuracy_paradox_verdict,
     overfitting,
-    overfitting_verdict,
     prior_entropy,
     still_falling,
     suspicious_validation,
+)
+from ..verdicts.generalisation import (  # noqa: F401  (re-exported: thresholds and helpers the verdicts use)
+    Attempt,
+    ClassRecall,
+    FitEvidence,
+    TailOfRun,
+    TrainValCurves,
+    ValidationEvidence,
+    accuracy_paradox_verdict,
+    overfitting_verdict,
     suspicious_validation_verdict,
     undertrained,
 )
-from ..verdicts.curves import (
-    underfitting as underfitting_verdict,
-)
+from ..verdicts.generalisation import underfitting as underfitting_verdict
 from .base import Context, check
 from .optimisation import weights_frozen
 

@@ -1,7 +1,7 @@
 """O family: learning rate, gradients and optimizer settings, measured by training copies.
 
 The checks are adapters: each builds the measurement its code's verdict reads (in
-``nndoctor.verdicts.curves``) from checkup's shared probes (range test, trial, single-batch
+``nndoctor.verdicts.optimisation``) from checkup's shared probes (range test, trial, single-batch
 overfit, the optimizer's settings) and returns what the verdict decides. Thresholds and
 curve-shape helpers live beside the verdicts; the names below are re-exported for callers.
 """
@@ -35,6 +35,15 @@ from ..verdicts.curves import (  # noqa: F401  (re-exported: the thresholds and 
     ROSE_FACTOR,
     TOO_LOW_FACTOR,
     UNREGULARISED_GAIN,
+    bouncing,
+    bumps,
+    gradient_growth,
+    is_oscillating,
+    oscillation,
+    plateau,
+    steady_descent,
+)
+from ..verdicts.optimisation import (  # noqa: F401  (re-exported: the thresholds and helpers the verdicts use)
     GradientHistory,
     LearningRateEvidence,
     LossCurve,
@@ -45,33 +54,14 @@ from ..verdicts.curves import (  # noqa: F401  (re-exported: the thresholds and 
     RegularisationAB,
     RegularisationEvidence,
     SingleBatch,
-    bouncing,
-    bumps,
-    gradient_growth,
-    is_oscillating,
-    oscillation,
-    plateau,
     settings_problems,
-    steady_descent,
 )
-from ..verdicts.curves import (
-    excessive_regularisation as excessive_regularisation_verdict,
-)
-from ..verdicts.curves import (
-    exploding_gradients as exploding_gradients_verdict,
-)
-from ..verdicts.curves import (
-    learning_rate as learning_rate_verdict,
-)
-from ..verdicts.curves import (
-    loss_plateau as loss_plateau_verdict,
-)
-from ..verdicts.curves import (
-    optimizer_settings as optimizer_settings_verdict,
-)
-from ..verdicts.curves import (
-    oscillating_loss as oscillating_loss_verdict,
-)
+from ..verdicts.optimisation import excessive_regularisation as excessive_regularisation_verdict
+from ..verdicts.optimisation import exploding_gradients as exploding_gradients_verdict
+from ..verdicts.optimisation import learning_rate as learning_rate_verdict
+from ..verdicts.optimisation import loss_plateau as loss_plateau_verdict
+from ..verdicts.optimisation import optimizer_settings as optimizer_settings_verdict
+from ..verdicts.optimisation import oscillating_loss as oscillating_loss_verdict
 from ..verdicts.layers import OPENING_SHARE, VANISHING_RATIO, vanishing_verdict  # noqa: F401  (VANISHING_RATIO re-exported)
 from .base import Context, check
 
@@ -158,7 +148,7 @@ def lr_verdict(lr: float | None, sweep: RangeResult, trial: TrialResult | None, 
     suggestion = sweep.suggestion
     nonfinite = None
     if trial is not None and trial.diverged_step is not None:
-        from ..verdicts.curves import NonFinite
+        from ..verdicts.optimisation import NonFinite
 
         last = trial.step_losses[-1] if trial.step_losses else math.nan
         nonfinite = NonFinite(trial.diverged_step, {"value": str(last) if not math.isfinite(last) else "nan"}, span=" of the trial",

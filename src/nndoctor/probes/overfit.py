@@ -31,7 +31,7 @@ from torch import nn
 from ..checks.base import check_deadline
 from ..record import Recorder
 from ..setup import Batch, Setup, batch_size_of
-from ..verdicts.curves import Attempt
+from ..verdicts.generalisation import Attempt
 from .trial import accuracy, evaluate, probe_deadline, reference_loss, set_lr, sized_steps, step_cost, take_samples, user_lr
 
 if TYPE_CHECKING:

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 
 from ..findings import Finding, Severity
 from . import verdict
-from .curves import UNDERTRAINED_DROP, UNDERTRAINED_P
+from .curves import (
+    UNDERTRAINED_DROP,
+    UNDERTRAINED_P,
+)
 from .trend import Doubling
 
 # A gap counts when it exceeds two noise units (one-sided, ~98% for a normal error): the noise

@@ -19,16 +19,44 @@ from ..verdicts.layers import (
 from ..checks.optimisation import norm_clip_shrinks_steps, per_element_grads
 from ..findings import Finding, Severity
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
-    MIN_STEPS_FOR_CURVES, REDRAW_UPDATE, REGULARISED_STAYS, ClassRecall, DecayInRun, FitEvidence, GradientHistory, LearningRateEvidence,
-    LossCurve, NonFinite, OptimizerSettings, OscillationEvidence, PlateauEvidence, PriorEntropy, RegularisationEvidence,
-    TailOfRun, TrainValCurves, ValidationEvidence, accuracy_paradox_verdict, excessive_regularisation, learning_rate,
-    loss_plateau, oscillating_loss, oscillation_evidence, overfitting_verdict, prior_entropy, straight_descent,
-    suspicious_validation_verdict, underfitting,
+    MIN_STEPS_FOR_CURVES,
+    REDRAW_UPDATE,
+    REGULARISED_STAYS,
+    PriorEntropy,
+    oscillation_evidence,
+    prior_entropy,
+    straight_descent,
 )
-from ..verdicts.curves import exploding_gradients as exploding_gradients_verdict
-from ..verdicts.curves import optimizer_settings as optimizer_settings_verdict
+from ..verdicts.optimisation import (  # noqa: F401  (oscillation_evidence re-exported)
+    DecayInRun,
+    GradientHistory,
+    LearningRateEvidence,
+    LossCurve,
+    NonFinite,
+    OptimizerSettings,
+    OscillationEvidence,
+    PlateauEvidence,
+    RegularisationEvidence,
+    excessive_regularisation,
+    learning_rate,
+    loss_plateau,
+    oscillating_loss,
+)
+from ..verdicts.generalisation import (  # noqa: F401  (oscillation_evidence re-exported)
+    ClassRecall,
+    FitEvidence,
+    TailOfRun,
+    TrainValCurves,
+    ValidationEvidence,
+    accuracy_paradox_verdict,
+    overfitting_verdict,
+    suspicious_validation_verdict,
+    underfitting,
+)
+from ..verdicts.optimisation import exploding_gradients as exploding_gradients_verdict
+from ..verdicts.optimisation import optimizer_settings as optimizer_settings_verdict
 from ..verdicts.curves import still_falling
-from ..verdicts.curves import undertrained as undertrained_verdict
+from ..verdicts.generalisation import undertrained as undertrained_verdict
 from ..verdicts.data import (
     BatchOrder, InputScale, LabelEncoding, MemorisationCurve, NonFiniteData, TargetScale, bad_label_encoding,
     batch_order_from_counts, labels_unpredictable, mixed_feature_scales, non_finite_data, pooled_moments,

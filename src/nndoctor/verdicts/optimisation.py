@@ -1,0 +1,621 @@
+"""Verdicts on optimisation (O4xx): the learning rate, exploding gradients, plateaus, oscillation, regularisation, optimizer settings.
+
+The measurements are the dataclasses beside each verdict; the curve measures they share live in :mod:`.curves`.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..findings import Finding, Severity
+from . import verdict
+from .curves import (
+    ADAPTIVE,
+    DECAY_PER_STEP,
+    DECOUPLED,
+    DIVERGED_RISE,
+    EPS_RANGE,
+    EXPLODING_GROWTH,
+    FAST_UPDATE,
+    FROZEN_UPDATE,
+    GRADIENT_DWARFS_WEIGHTS,
+    HEALTHY_UPDATE,
+    LITTLE_PROGRESS,
+    MIN_STEPS_FOR_CURVES,
+    OSCILLATION_SWING,
+    PLATEAU_CHANGE,
+    REDRAW_UPDATE,
+    REGULARISED_STAYS,
+    ROSE_FACTOR,
+    SLOW_UPDATE,
+    TOO_LOW_FACTOR,
+    UNREGULARISED_GAIN,
+    WEIGHTS_SHRUNK,
+    _end_level,
+    bouncing,
+    gradient_growth,
+    oscillation_evidence,
+    plateau,
+    progress,
+    steady_descent,
+    straight_descent,
+)
+
+
+@dataclass(frozen=True)
+class RangeTest:
+    """What the LR range test found (checkup only)."""
+
+    suggested_lr: float | None
+    divergence_lr: float | None
+    min_loss_lr: float | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SingleBatch:
+    """The single-batch overfit at the user's LR and, when that failed, at the range test's."""
+
+    user_fitted: bool
+    user_conclusive: bool
+    user_diverged: bool
+    user_loss: float
+    suggested_lr: float | None = None
+    suggested_fitted: bool = False
+    suggested_loss: float | None = None
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """The first non-finite training loss: at which step, and what the recorder saw then."""
+
+    step: int
+    detail: dict[str, Any] = field(default_factory=dict)
+    previous: tuple[float, ...] = ()
+    span: str = ""
+
+
+@dataclass(frozen=True)
+class LossCurve:
+    """A training loss curve in the loss's own units.
+
+    ``values``: the curve the shape verdicts read (``source`` "fixed-set": evaluations of
+    one sample set; "per-step": ten window means of the minibatch losses). ``per_step``:
+    the raw minibatch losses where known. ``reference``: the best constant predictor's loss
+    in the same units, None when unknown or not comparable. ``initial``: the loss before
+    the first update. ``steps``: optimizer steps the curve spans. ``span``: words for where
+    it was measured ("in the 400-step trial").
+    """
+
+    values: tuple[float, ...]
+    source: str
+    steps: int
+    span: str
+    reference: float | None = None
+    per_step: tuple[float, ...] = ()
+    initial: float | None = None
+
+
+@dataclass(frozen=True)
+class LearningRateEvidence:
+    """Everything that speaks to whether the LR is too high or too low; each mode fills what it measured.
+
+    ``update_ratio``: median over weight layers of |Δw|/|w| per step; ``last_update_ratio``
+    the same for the last weight layer alone; ``redraw_ratio`` the median over weight layers
+    of |Δw| per step over the layer's starting norm (steps that re-draw a layer also inflate
+    it, so against the inflated norm they look modest). ``final``: the run is over (a live
+    run's end level is known only then).
+    """
+
+    lr: float | None
+    optimizer: str | None
+    curve: LossCurve | None = None
+    range_test: RangeTest | None = None
+    single_batch: SingleBatch | None = None
+    nonfinite: NonFinite | None = None
+    update_ratio: float | None = None
+    last_update_ratio: float | None = None
+    redraw_ratio: float | None = None
+    final: bool = True
+
+
+def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | None:
+    """Why the curve shows the loss went the wrong way, with evidence; else None."""
+    values = np.asarray(curve.values, dtype=float)
+    if len(values) < 2 or not np.isfinite(values).all() or values[0] <= 0:
+        return None
+    if values[-1] >= DIVERGED_RISE * values[0] and values[-1] >= DIVERGED_RISE * values.min():
+        return (f"the train loss diverged {curve.span}: from {values[0]:.4g} at the start to {values[-1]:.4g} at the end, "
+                f"after reaching {values.min():.4g}"), {"windows": values.tolist()}
+    if not final:
+        return None  # where the run ends is known only at its end; a loss high mid-run may still come down
+    start = curve.initial if curve.initial is not None else float(values[0])
+    # one minibatch's loss at step 0 can be low by chance; the constant predictor's loss is where "no learning" sits
+    baseline = max(start, curve.reference or 0.0)
+    end = _end_level(curve.per_step) if len(curve.per_step) >= MIN_STEPS_FOR_CURVES else float(values[-1])
+    if baseline > 0 and end >= ROSE_FACTOR * baseline:
+        return (f"training made the loss worse {curve.span}: it was {start:.4g} before the first update and ends at {end:.4g}"
+                + (f", above the constant predictor's {curve.reference:.4g}" if curve.reference is not None else "")
+                + f", after peaking at {float(values.max()):.4g}"), {"initial_loss": start, "final_loss": end,
+                                                                      "reference": curve.reference, "windows": values.tolist()}
+    return None
+
+
+def _frozen(m: LearningRateEvidence) -> bool:
+    """The loss is flat and the steps move the weights by under ``FROZEN_UPDATE`` of their size."""
+    return (m.curve is not None and plateau(m.curve.values, m.curve.reference) is not None
+            and m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE)
+
+
+def _overshooting(m: LearningRateEvidence) -> str | None:
+    """Why steps far above the ~1e-3 rule of thumb, on a loss that does not move, mean the LR is too high; else None.
+
+    Judged at the end of a run only (a plateau is a whole-run shape). The median weight
+    layer and the last one move by over ``FAST_UPDATE`` of their norm per step, yet the
+    loss stays flat: the steps throw the weights about instead of refining them. Measured
+    against the starting norm too, when known, so weights shrunk by decay do not inflate it.
+    """
+    curve = m.curve
+    if (not m.final or curve is None or m.update_ratio is None or m.last_update_ratio is None
+            or min(m.update_ratio, m.last_update_ratio) < FAST_UPDATE or plateau(curve.values, curve.reference) is None):
+        return None
+    if m.redraw_ratio is not None and m.redraw_ratio < FAST_UPDATE:
+        return None  # large only against weights that shrank (weight decay, O409): the steps themselves are small
+    return (f"each step moves the weights by {m.update_ratio:.2g} of their norm (healthy is ~1e-3), yet the train loss did not move "
+            f"{curve.span}" + (" from the constant predictor's level" if curve.reference is not None else "")
+            + ": the steps overshoot instead of descending")
+
+
+def _redrawing(m: LearningRateEvidence) -> str | None:
+    """Why steps that re-draw the weights, on a loss that does not fall steadily, mean the LR is too high; else None.
+
+    At the end of a run: the median weight layer moves by over ``REDRAW_UPDATE`` of its
+    starting norm per step (every layer off together is the global LR, not one group's) and
+    the loss climbs back above levels it had reached. Normalised layers keep learning at any
+    weight scale, so the loss may still fall on the whole; the bounces show the overshoot.
+    """
+    curve = m.curve
+    if not m.final or curve is None or m.redraw_ratio is None or m.redraw_ratio < REDRAW_UPDATE or steady_descent(curve.values):
+        return None
+    return (f"each step moves the weights by {m.redraw_ratio:.2g}x the norm they started with (healthy is ~1e-3), and the train "
+            f"loss {curve.span} keeps climbing back above levels it had reached: the steps re-draw the weights instead of "
+            "refining them")
+
+
+def _o401_message(opening: str, name: str, reasons: list[str], nonfinite: bool) -> str:
+    """The O401 message: the non-finite loss first when there is one, then why the LR is too high."""
+    said = "; ".join(reasons)
+    if nonfinite:
+        return opening + (f" {name} is too high: {said}." if said else "")
+    return f"{opening}: {said}."
+
+
+@verdict("O401", "O402")
+def learning_rate(m: LearningRateEvidence) -> list[Finding]:
+    """O401 (too high) or O402 (too low) from whatever the mode measured at the user's LR.
+
+    Too high: the loss turned non-finite, diverged or ended above where it started; the
+    range test's loss exploded below the user's LR (unless the curve at that LR fell
+    steadily, a direct measurement that overrules the test's one step per LR); or one batch
+    could only be fitted at a lower LR. Too low: the loss falls (a flat loss is O406's, which
+    names a frozen LR itself), too slowly: far below the range test's suggestion with
+    little progress, one batch fitted only at a higher LR, updates far below the ~1e-3 rule
+    of thumb with little progress, or a straight descent that has not begun to level off
+    while the updates are small.
+    """
+    lr, sweep, curve, batch = m.lr, m.range_test, m.curve, m.single_batch
+    name = f"The learning rate {lr:.2g} ({m.optimizer})" if lr is not None and m.optimizer else (
+        f"The learning rate {lr:.2g}" if lr is not None else "The learning rate")
+    evidence: dict[str, Any] = {"user_lr": lr, "optimizer": m.optimizer}
+    if sweep is not None:
+        evidence.update({"suggested_lr": sweep.suggested_lr, "divergence_lr": sweep.divergence_lr,
+                         "min_loss_lr": sweep.min_loss_lr, "range_test": sweep.reason})
+    moved = progress(curve.values) if curve is not None else None
+    if moved is not None:
+        evidence["progress"] = moved
+    if m.update_ratio is not None:
+        evidence["median_update_ratio"] = m.update_ratio
+    fixed_by = None
+    if batch is not None and batch.user_conclusive and not batch.user_fitted and batch.suggested_fitted:
+        fixed_by = batch.suggested_lr
+        evidence["single_batch"] = {"user_lr_loss": batch.user_loss, "suggested_lr_loss": batch.suggested_loss}
+
+    reasons: list[str] = []
+    location = "optimizer"
+    opening = f"{name} is too high"
+    if m.nonfinite is not None:
+        info = m.nonfinite.detail
+        previous = [v for v in m.nonfinite.previous if math.isfinite(v)]
+        value = {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}.get(str(info.get("value", "nan")).lower(), str(info.get("value", "NaN")))
+        opening = f"step {m.nonfinite.step}{m.nonfinite.span}: loss became {value}"
+        if previous:
+            opening += f" (it was {previous[-1]:.4g} the step before, {min(previous):.4g} at best)"
+        if info.get("where"):
+            state = "with finite inputs and weights" if info.get("inputs_finite") and info.get("params_finite") else (
+                "from non-finite inputs" if not info.get("inputs_finite", True) else "because its weights are non-finite")
+            opening += f"; the first layer to output non-finite values afterwards was {info['where']} ({info.get('module_type')}) {state}"
+        if info.get("first_param"):
+            opening += f"; first non-finite tensor: {info['first_param']}"
+        opening += "."  # a non-finite loss is O401's evidence on its own; other reasons follow as their own sentence
+        evidence.update({**info, "step": m.nonfinite.step, "previous_losses": previous[-5:], "nonfinite": True})
+        location = f"step {m.nonfinite.step}" + (f", {info['where']}" if info.get("where") else "")
+        reasons.append("")
+    elif curve is not None:
+        rose = _loss_rose(curve, m.final)
+        if rose is not None:
+            reasons.append(rose[0])
+            evidence.update(rose[1])
+        elif (overshoot := _overshooting(m)) is not None:
+            reasons.append(overshoot)
+            evidence.update({"median_update_ratio": m.update_ratio, "last_update_ratio": m.last_update_ratio,
+                             "step_size_only": len(reasons) == 1})
+        elif (redrawn := _redrawing(m)) is not None:
+            reasons.append(redrawn)
+            evidence.update({"redraw_ratio": m.redraw_ratio, "step_size_only": len(reasons) == 1})
+    stable_at_lr = (curve is not None and m.nonfinite is None and steady_descent(curve.values)
+                    and plateau(curve.values, curve.reference) is None)
+    if sweep is not None and lr is not None and sweep.divergence_lr is not None and lr > sweep.divergence_lr:
+        if stable_at_lr:
+            evidence["range_test_overruled"] = "the loss at your LR fell steadily"
+        else:
+            reasons.append(f"the range test's loss exploded at lr={sweep.divergence_lr:.2g}, below your lr={lr:.2g}")
+    if len(reasons) > 1:
+        evidence["step_size_only"] = False  # the range test or a single batch speaks to the LR too
+    if fixed_by is not None and lr is not None and fixed_by < lr:
+        reasons.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
+    if batch is not None and batch.user_diverged and not reasons:
+        reasons.append("the single-batch fit at your LR turned non-finite")
+    if reasons:
+        suggested = sweep.suggested_lr if sweep is not None else None
+        return [Finding(
+            "O401", Severity.ERROR,
+            _o401_message(opening, name, [r for r in reasons if r], m.nonfinite is not None)
+            + (f" The range test suggests about {suggested:.2g}." if suggested else ""),
+            evidence, location=location,
+            fix=f"Lower the LR to about {suggested:.2g} (≈10x below where the loss explodes)." if suggested else None,
+        )]
+
+    if (lr is not None and lr <= 0) or _frozen(m):
+        return []  # weights that do not move give a flat loss: the plateau's finding (O406), which names the LR itself
+    # without a discriminating probe (range test, single batch), "falls too slowly" needs a loss that falls
+    flat = curve is not None and plateau(curve.values, curve.reference) is not None
+    slow = moved is not None and moved < LITTLE_PROGRESS
+    why: list[str] = []
+    suggested = sweep.suggested_lr if sweep is not None else None
+    if suggested is not None and lr is not None and lr * TOO_LOW_FACTOR <= suggested and slow and curve is not None:
+        why.append(f"it is {suggested / lr:.0f}x below the range test's suggestion {suggested:.2g} and the train loss fell "
+                   f"only {max(moved, 0.0):.1%} {curve.span}")
+    if fixed_by is not None and lr is not None and fixed_by > lr:
+        why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
+    # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck
+    falling = not flat or (curve is not None and steady_descent(curve.values))
+    if (not why and falling and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
+            and m.last_update_ratio < SLOW_UPDATE and slow and curve is not None):
+        why.append(f"updates change the weights by only {m.update_ratio:.1e} of their norm per step (healthy is ~1e-3) and "
+                   f"the loss fell {moved:.0%} {curve.span}")
+    straight = straight_descent(curve.per_step, curve.reference) if curve is not None and curve.per_step else None
+    if not why and not flat and straight is not None and m.update_ratio is not None and m.update_ratio < HEALTHY_UPDATE:
+        evidence.update({**straight, "reference": curve.reference})
+        why.append(f"the train loss falls in a straight line that has not begun to level off ({straight['first_half_slope']:.2g} "
+                   f"per step in the first half, {straight['second_half_slope']:.2g} in the second) and ends at "
+                   f"{straight['final_loss']:.3g}, not even halfway below the constant predictor's {curve.reference:.3g}, while "
+                   f"updates change the weights by {m.update_ratio:.1e} of their norm per step (healthy is ~1e-3): the "
+                   "learning rate, not the data or the model, limits progress")
+    if not why:
+        return []
+    return [Finding(
+        "O402", Severity.WARNING, f"{name} is too low: " + "; ".join(why) + ".", evidence, location="optimizer",
+        fix=f"Raise the LR toward {suggested:.2g}." if suggested else "Raise the learning rate (an LR range test finds how far).",
+    )]
+
+
+# -- O403 ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GradientHistory:
+    """Gradient sizes over a run.
+
+    ``norms``: the total gradient norm per sampled step (``label`` says which: before
+    clipping when the loop clips); ``layer_norms``: per parameter; ``span``: where it was
+    measured; ``through_time``: per recurrent layer, the gradient reaching its first time
+    step over its last at init (checkup); ``grad_to_weight``: (step, |g|/|w|) of the weight
+    layers (watch); ``steps``: the step of each entry of ``norms`` (for the onset of an explosion).
+    """
+
+    norms: tuple[float, ...]
+    span: str
+    label: str = "gradient norm"
+    layer_norms: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    through_time: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    grad_to_weight: tuple[tuple[int, float], ...] = ()
+    steps: tuple[int, ...] = ()
+    loss_at: Mapping[int, float] = field(default_factory=dict)
+
+
+def _norm_at(m: GradientHistory, step: int) -> float:
+    return next(n for s, n in zip(m.steps, m.norms) if s == step)
+
+
+def _loss_growth_at(m: GradientHistory, step: int | None) -> float | None:
+    """The training loss at ``step`` over the median of the first recorded losses (``m.loss_at``), when both are known."""
+    if step is None or step not in m.loss_at:
+        return None
+    first = [m.loss_at[s] for s in sorted(m.loss_at)[:5]]
+    start = float(np.median(first)) if first else 0.0
+    return m.loss_at[step] / start if start > 0 and math.isfinite(start) else None
+
+
+def explosion_onset(m: GradientHistory) -> int | None:
+    """The step (from ``m.steps``) of the first norm at ``EXPLODING_GROWTH`` times the first steps' median, or non-finite."""
+    if len(m.steps) != len(m.norms) or not m.norms:
+        return None
+    start = float(np.median(m.norms[:5]))
+    return next((step for step, n in zip(m.steps, m.norms) if not math.isfinite(n) or n >= EXPLODING_GROWTH * start), None)
+
+
+@verdict("O403")
+def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
+    """Gradients that grow by two orders of magnitude, explode back through time, or dwarf the weights they update."""
+    growth = gradient_growth(m.norms)
+    if growth is not None and growth >= EXPLODING_GROWTH:
+        finite = [n for n in m.norms if math.isfinite(n)]
+        layer_growth = {name: gradient_growth(values) for name, values in m.layer_norms.items()}
+        worst = max((n for n, g in layer_growth.items() if g is not None and math.isfinite(g)), key=lambda n: layer_growth[n], default=None)
+        start = float(np.median(m.norms[:5]))
+        peak = max(finite) if finite else None
+        onset = explosion_onset(m)
+        yield Finding(
+            "O403", Severity.ERROR,
+            f"The {m.label} " + ("turned non-finite" if math.isinf(growth) else f"grew {growth:.0f}x")
+            + f" {m.span} (from {start:.3g} to a peak of {peak if peak is not None else math.inf:.3g}).",
+            {"growth": growth, "start_norm": start, "peak_norm": peak, "samples": len(m.norms), "onset_step": onset,
+             "growth_at_onset": _norm_at(m, onset) / start if onset is not None and start > 0 else None,
+             "loss_growth_at_onset": _loss_growth_at(m, onset)},
+            location=worst,
+        )
+        return
+    worst_rnn = max(m.through_time, key=lambda n: m.through_time[n]["ratio"], default=None)
+    if worst_rnn is not None and m.through_time[worst_rnn]["ratio"] >= EXPLODING_GROWTH:
+        ratio, steps = m.through_time[worst_rnn]["ratio"], int(m.through_time[worst_rnn]["steps"])
+        yield Finding(
+            "O403", Severity.ERROR,
+            f"At init the loss gradient reaching the first of {worst_rnn}'s {steps} time steps is {ratio:.3g}x the one reaching "
+            f"its last: backpropagation through time multiplies it by about {ratio ** (1 / max(steps - 1, 1)):.2g} per step, so it "
+            "explodes with sequence length.",
+            {"through_time": {k: dict(v) for k, v in m.through_time.items()}, "steps": steps, "growth": ratio},
+            location=worst_rnn,
+        )
+        return
+    if len(m.grad_to_weight) >= 3:
+        median = float(np.median([r for _, r in m.grad_to_weight]))
+        if median >= GRADIENT_DWARFS_WEIGHTS:
+            first_step, first = m.grad_to_weight[0]
+            yield Finding(
+                "O403", Severity.ERROR,
+                f"The gradient is {median:.3g}x the size of the weights it updates (median over {len(m.grad_to_weight)} sampled "
+                f"steps; {first:.3g}x at step {first_step}): gradients have exploded, any usable step size throws the weights far away.",
+                {"median_grad_to_weight": median, "grad_to_weight": [[s, r] for s, r in m.grad_to_weight[:20]]},
+            )
+
+
+# -- O406 ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlateauEvidence:
+    """The loss curve and what speaks to why it might not move.
+
+    ``update_ratio``: median |Δw|/|w| per step over weight layers; ``lr`` and
+    ``suggested_lr`` (range test) name the LR as the cause when the weights are frozen.
+    """
+
+    curve: LossCurve
+    update_ratio: float | None = None
+    lr: float | None = None
+    suggested_lr: float | None = None
+
+
+@verdict("O406")
+def loss_plateau(m: PlateauEvidence) -> Iterable[Finding]:
+    """The loss does not move from its start, or never leaves the constant predictor's level."""
+    curve = m.curve
+    flat = plateau(curve.values, curve.reference)
+    if flat is None:
+        return
+    values = curve.values
+    prior = (f"; it never went below {flat['reference']:.4g}, the loss of predicting the prior"
+             if flat["max_change"] >= PLATEAU_CHANGE else
+             (f"; the constant predictor scores {curve.reference:.4g}" if curve.reference is not None else ""))
+    evidence: dict[str, Any] = {"start_loss": values[0], "end_loss": values[-1], **flat, "steps": curve.steps,
+                                "curve": list(values), "source": curve.source, "median_update_ratio": m.update_ratio}
+    cause, fix = "", None
+    if m.update_ratio is not None and m.update_ratio < SLOW_UPDATE:
+        cause = (f" Each step moves the weights by only {m.update_ratio:.2g} of their size" if m.update_ratio > 0 else
+                 " The steps leave the weights unchanged (updates below float precision)")
+        if (m.update_ratio < FROZEN_UPDATE and m.suggested_lr is not None and m.lr is not None and m.lr > 0
+                and m.lr * TOO_LOW_FACTOR <= m.suggested_lr):
+            evidence.update({"user_lr": m.lr, "suggested_lr": m.suggested_lr})
+            cause += (f", and the range test finds the loss falls at lr={m.suggested_lr:.2g}, {m.suggested_lr / m.lr:.0f}x your "
+                      f"lr={m.lr:.2g}: the LR is too small for any learning.")
+            fix = f"Raise the LR toward {m.suggested_lr:.2g}."
+        else:
+            cause += "."
+    yield Finding(
+        "O406", Severity.ERROR,
+        f"The train loss went from {values[0]:.4g} to {values[-1]:.4g} {curve.span} (moved at most {flat['max_change']:.2%}, "
+        f"{flat['late_change']:.2%} over the second half){prior}: nothing is being learned." + cause,
+        evidence, fix=fix,
+    )
+
+
+# -- O407 ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OscillationEvidence:
+    """A loss curve to judge for oscillation: ``fixed-set`` evaluations or ``per-step`` minibatch losses.
+
+    ``steps_of``: the optimizer step of each point (to name where a spike began).
+    """
+
+    values: tuple[float, ...]
+    source: str
+    steps_of: tuple[int, ...] = ()
+
+
+@verdict("O407")
+def oscillating_loss(m: OscillationEvidence) -> Iterable[Finding]:
+    """The loss keeps climbing back above levels it had reached, beyond what noise explains.
+
+    A fixed-set curve has no minibatch noise, so any climb of ``OSCILLATION_SWING`` above
+    the lows on both sides of the typical point is a swing; a per-step curve must swing more
+    than its within-window noise explains, bounce by half its level, or spike repeatedly.
+    """
+    if m.source == "fixed-set":
+        found = bouncing(m.values)
+        if found is None:
+            return
+        yield Finding(
+            "O407", Severity.WARNING,
+            f"The train loss keeps climbing back up: at {found['climbing']} of its {found['inner_evaluations']} inner "
+            f"evaluations it sits {OSCILLATION_SWING:.0%} or more above the lows on both sides of it (median "
+            f"{found['median_climb']:.0%}, largest {found['largest_climb']:.0%}), so each stretch of progress is partly "
+            "undone by the next steps.",
+            {**found, "train_loss": list(m.values), "eval_steps": list(m.steps_of)},
+        )
+        return
+    evidence = oscillation_evidence(m.values)
+    if evidence is None:
+        return
+    if "first_spike_index" in evidence and evidence["first_spike_index"] < len(m.steps_of):
+        evidence["first_spike_step"] = m.steps_of[evidence["first_spike_index"]]
+    if evidence["shape"] == "spikes":
+        message = (f"The train loss jumped to over {DIVERGED_RISE:g}x its starting value {evidence['start']:.3g} on {evidence['spikes']} "
+                   f"separate occasions (up to {evidence['peak']:.3g}) and fell back each time, ending no lower than it started "
+                   f"({evidence['end']:.3g}): the steps overshoot and the loss bounces instead of descending.")
+    elif evidence["shape"] == "swings":
+        message = (f"In the second half of the run the train loss (means of twentieths of the run) swings by {evidence['swing']:.0%} of "
+                   f"its starting value, {evidence['between_window_std'] / max(evidence['noise_std'], 1e-12):.0f}x more than minibatch "
+                   f"noise explains, with a net trend of only {evidence['efficiency']:.0%} of the distance travelled.")
+    else:
+        message = (f"The train loss bounces: in the second half consecutive steps differ by {evidence['median_jump']:.3g} (median), "
+                   f"more than half its level {evidence['level']:.3g}, and it is no lower than at the start ({evidence['start']:.3g}).")
+    yield Finding("O407", Severity.WARNING, message, evidence)
+
+
+# -- O409 ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegularisationAB:
+    """Equal training of two copies, with and without the user's regularisation (checkup)."""
+
+    regularisers: Mapping[str, Any]
+    with_loss: float
+    without_loss: float
+    steps: int
+
+
+@dataclass(frozen=True)
+class DecayInRun:
+    """How the weights' total norm changed under weight decay in a live run."""
+
+    weight_decay: float
+    norm_start: float
+    norm_end: float
+    final_loss: float
+
+
+@dataclass(frozen=True)
+class RegularisationEvidence:
+    """What speaks to regularisation preventing the fit; ``reference`` in the loss's own units."""
+
+    reference: float | None
+    ab: RegularisationAB | None = None
+    in_run: DecayInRun | None = None
+
+
+@verdict("O409")
+def excessive_regularisation(m: RegularisationEvidence) -> Iterable[Finding]:
+    """Regularisation keeps the fit not even halfway below the constant predictor, and is shown to be why.
+
+    Checkup shows it by removing the regularisation from an identical copy (at most half
+    the loss then); a live run by the weights: learning from a sensible init keeps or
+    grows their norm, so weights that lost half of it while the loss stays high were taken
+    by the decay, not by the data.
+    """
+    reference = m.reference
+    if reference is None or reference <= 0:
+        return
+    if m.ab is not None and math.isfinite(m.ab.with_loss):
+        ab = m.ab
+        if ab.with_loss > REGULARISED_STAYS * reference and ab.without_loss <= UNREGULARISED_GAIN * ab.with_loss:
+            used = ab.regularisers
+            parts = ([f"weight_decay={used['weight_decay']:g}"] if used.get("weight_decay", 0) > 0 else []) + [
+                f"dropout p={p:g} at {name}" for name, p in (used.get("dropout") or {}).items()]
+            yield Finding(
+                "O409", Severity.WARNING,
+                f"With {', '.join(parts)} the train loss stays at {ab.with_loss:.3g} after {ab.steps} steps "
+                f"(the constant predictor scores {reference:.3g}); an identical copy without them reaches {ab.without_loss:.3g}.",
+                {"with_regularisation": ab.with_loss, "without_regularisation": ab.without_loss,
+                 "reference": reference, "regularisers": dict(used), "steps": ab.steps},
+            )
+            return
+    run = m.in_run
+    if run is not None and run.weight_decay > 0 and run.norm_start > 0 and run.norm_end <= WEIGHTS_SHRUNK * run.norm_start \
+            and run.final_loss > REGULARISED_STAYS * reference:
+        yield Finding(
+            "O409", Severity.WARNING,
+            f"With weight_decay={run.weight_decay:g} the weights shrank to {run.norm_end / run.norm_start:.0%} of their starting "
+            f"norm while the train loss stayed at {run.final_loss:.3g}, not even halfway below the constant predictor's "
+            f"{reference:.3g}: the decay outweighs what the data asks of the weights.",
+            {"weight_decay": run.weight_decay, "weight_norm_start": run.norm_start, "weight_norm_end": run.norm_end,
+             "final_train_loss": run.final_loss, "reference": reference},
+        )
+
+
+# -- O410 ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """An optimizer's class name and its parameter groups' settings (without the params)."""
+
+    kind: str
+    groups: tuple[Mapping[str, Any], ...]
+    location: str = "optimizer"
+
+
+def settings_problems(kind: str, groups: Sequence[Mapping[str, Any]]) -> list[tuple[Severity, str, dict[str, Any]]]:
+    """Invalid or pathological hyperparameters of an optimizer's parameter groups."""
+    problems: list[tuple[Severity, str, dict[str, Any]]] = []
+    for index, group in enumerate(groups):
+        where = f"group {index}" if len(groups) > 1 else "the optimizer"
+        lr = group.get("lr")
+        lr = float(lr) if lr is not None else None
+        if lr is not None and lr <= 0:
+            problems.append((Severity.ERROR, f"{where} has lr={lr:g}: no parameter can move", {"lr": lr}))
+        momentum = group.get("momentum")
+        if momentum is not None and not 0 <= float(momentum) < 1:
+            problems.append((Severity.ERROR, f"{where} has momentum={momentum}: outside [0, 1) the velocity never decays and the updates grow without bound", {"momentum": momentum}))
+        betas = group.get("betas")
+        if betas is not None and not all(0 <= float(b) < 1 for b in betas):
+            problems.append((Severity.ERROR, f"{where} has betas={tuple(betas)}: each must lie in [0, 1)", {"betas": list(betas)}))
+        eps = group.get("eps")
+        if eps is not None and kind in ADAPTIVE and not EPS_RANGE[0] <= float(eps) <= EPS_RANGE[1]:
+            effect = "lets steps blow up where the gradient's running scale is near zero" if float(eps) < EPS_RANGE[0] else "swamps the gradient's running scale, turning the optimizer into slow plain SGD"
+            problems.append((Severity.WARNING, f"{where} has eps={eps:g}, which {effect}", {"eps": eps}))
+        decay = float(group.get("weight_decay", 0.0) or 0.0)
+        if decay > 0 and lr is not None and lr > 0:
+            if kind in ADAPTIVE and kind not in DECOUPLED:
+                pathological, shown = decay >= 1.0, f"weight_decay={decay:g} added to the gradient before {kind}'s normalisation dominates it"
+            else:
+                pathological, shown = lr * decay >= DECAY_PER_STEP, f"lr*weight_decay={lr * decay:.2g}: every step shrinks each weight by that share"
+            if pathological:
+                problems.append((Severity.WARNING, f"{where} has {shown}", {"weight_decay": decay, "lr": lr}))
+    return problems
+
+
+@verdict("O410")
+def optimizer_settings(m: OptimizerSettings) -> Iterable[Finding]:
+    """Each invalid or pathological setting of the optimizer, one finding each."""
+    for severity, message, evidence in settings_problems(m.kind, m.groups):
+        yield Finding("O410", severity, f"{m.kind}: {message}.", {"optimizer": m.kind, **evidence}, location=m.location)
+
+
+# -- G601 ------------------------------------------------------------------------------

@@ -512,6 +512,18 @@ def test_an_output_relu_stuck_below_negative_targets_is_the_root_not_a_dead_laye
     assert "M203" not in [f.code for f in doctor.findings()]
 
 
+def _watched_on_blobs(model: nn.Module, opt: torch.optim.Optimizer, epochs: int = 3) -> nndoctor.Doctor:
+    """A plain cross-entropy loop over the blobs task under watch."""
+    x, y = loops.blobs(960, seed=0, noise=1.6)
+    with nndoctor.watch(model, opt, alerts=False) as doctor:
+        for _ in range(epochs):
+            for xb, yb in loops.loader(x, y):
+                opt.zero_grad()
+                F.cross_entropy(model(xb), yb).backward()
+                opt.step()
+    return doctor
+
+
 class _Offset(nn.Module):
     """An MLP plus a learned input offset that starts at zero (like a learned positional table)."""
 
@@ -526,15 +538,8 @@ class _Offset(nn.Module):
 
 def test_a_weight_that_started_at_zero_is_not_the_healthy_side_of_an_update_ratio_split():
     torch.manual_seed(0)
-    x, y = loops.blobs(960, seed=0, noise=1.6)
     model = _Offset()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-7)  # one group: the global LR is what is off
-    with nndoctor.watch(model, opt, alerts=False) as doctor:
-        for _ in range(3):
-            for xb, yb in loops.loader(x, y):
-                opt.zero_grad()
-                F.cross_entropy(model(xb), yb).backward()
-                opt.step()
+    doctor = _watched_on_blobs(model, torch.optim.Adam(model.parameters(), lr=1e-7))  # one group: the global LR is what is off
     t = doctor.telemetry
     assert t.weight_norms["offset"][0][1] == 0.0
     # the offset moves by a large share of the small norm it is building; the real layers by ~1e-6
@@ -547,16 +552,9 @@ def test_a_weight_that_started_at_zero_is_not_the_healthy_side_of_an_update_rati
 def test_a_weight_started_far_below_the_usual_scale_is_judged_against_that_scale():
     # IRNN-style recipe: a first layer at std 0.001 on purpose; Adam grows it to an ordinary size
     torch.manual_seed(0)
-    x, y = loops.blobs(960, seed=0, noise=1.6)
     model = loops.mlp()
     nn.init.normal_(model[0].weight, std=1e-3)
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    with nndoctor.watch(model, opt, alerts=False) as doctor:
-        for _ in range(3):
-            for xb, yb in loops.loader(x, y):
-                opt.zero_grad()
-                F.cross_entropy(model(xb), yb).backward()
-                opt.step()
+    doctor = _watched_on_blobs(model, torch.optim.Adam(model.parameters(), lr=3e-3))
     t = doctor.telemetry
     first = t.weight_params[0]
     start, step = t.weight_norms[first][0][1], float(np.median(t.update_norms[first]))

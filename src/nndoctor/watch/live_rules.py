@@ -25,9 +25,10 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     PriorEntropy,
     oscillation_evidence,
     prior_entropy,
+    still_falling,
     straight_descent,
 )
-from ..verdicts.optimisation import (  # noqa: F401  (oscillation_evidence re-exported)
+from ..verdicts.optimisation import (
     DecayInRun,
     GradientHistory,
     LearningRateEvidence,
@@ -38,11 +39,13 @@ from ..verdicts.optimisation import (  # noqa: F401  (oscillation_evidence re-ex
     PlateauEvidence,
     RegularisationEvidence,
     excessive_regularisation,
+    exploding_gradients as exploding_gradients_verdict,
     learning_rate,
     loss_plateau,
     oscillating_loss,
+    optimizer_settings as optimizer_settings_verdict,
 )
-from ..verdicts.generalisation import (  # noqa: F401  (oscillation_evidence re-exported)
+from ..verdicts.generalisation import (
     ClassRecall,
     FitEvidence,
     TailOfRun,
@@ -52,11 +55,8 @@ from ..verdicts.generalisation import (  # noqa: F401  (oscillation_evidence re-
     overfitting_verdict,
     suspicious_validation_verdict,
     underfitting,
+    undertrained as undertrained_verdict,
 )
-from ..verdicts.optimisation import exploding_gradients as exploding_gradients_verdict
-from ..verdicts.optimisation import optimizer_settings as optimizer_settings_verdict
-from ..verdicts.curves import still_falling
-from ..verdicts.generalisation import undertrained as undertrained_verdict
 from ..verdicts.data import (
     BatchOrder, InputScale, LabelEncoding, MemorisationCurve, NonFiniteData, TargetScale, bad_label_encoding,
     batch_order_from_counts, labels_unpredictable, mixed_feature_scales, non_finite_data, pooled_moments,
@@ -742,7 +742,7 @@ def _layers_apart(ratios: dict[str, float], word: str) -> tuple[dict[str, float]
 @rule("O409", final_only=True)
 def weight_decay_dominates(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """O409's measurement from the live loop: the weight decay, the weights' total norm at start and end, the final loss."""
-    decays = sorted({float(g.get("weight_decay") or 0.0) for o in facts.get("initial_optimizers") or [] for g in o["groups"]})
+    decays = sorted(set(_weight_decays(facts)))
     losses = _finite_losses(t)
     if not decays or decays[-1] <= 0 or len(losses) < 3 * MIN_STEPS_FOR_CURVES or t.nonfinite is not None or _several_optimizers(t):
         return
@@ -751,9 +751,19 @@ def weight_decay_dominates(t: Telemetry, facts: dict[str, Any], final: bool) -> 
         return
     start = math.sqrt(sum(series[0][1] ** 2 for series in norms))
     end = math.sqrt(sum(series[-1][1] ** 2 for series in norms))
-    final_loss = float(np.mean(losses[-max(5, len(losses) // 10):]))
+    final_loss = _final_train_loss(losses)
     yield from excessive_regularisation(RegularisationEvidence(
         reference=reference_loss(t, facts), in_run=DecayInRun(decays[-1], start, end, final_loss)))
+
+
+def _final_train_loss(losses: list[float]) -> float:
+    """Where the run's train loss ended: the mean of its last tenth (at least 5 steps), above a single batch's noise."""
+    return float(np.mean(losses[-max(5, len(losses) // 10):]))
+
+
+def _weight_decays(facts: dict[str, Any]) -> list[float]:
+    """The weight decay of every parameter group of the watched optimizers, as they started."""
+    return [float(g.get("weight_decay") or 0.0) for o in facts.get("initial_optimizers") or [] for g in o["groups"]]
 
 
 def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
@@ -765,14 +775,14 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     weight decay) and ended with its train loss not even halfway below the constant
     predictor's: a run that fitted has no excess regularisation to find.
     """
-    decays = [float(g.get("weight_decay") or 0.0) for o in facts.get("initial_optimizers") or [] for g in o["groups"]]
+    decays = _weight_decays(facts)
     losses = _finite_losses(t)
     if not (facts.get("has_dropout") or any(d > 0 for d in decays)) or t.nonfinite is not None:
         return []
     if len(losses) < 3 * MIN_STEPS_FOR_CURVES:
         return []
     reference = reference_loss(t, facts)
-    final_loss = float(np.mean(losses[-max(5, len(losses) // 10):]))
+    final_loss = _final_train_loss(losses)
     return ["O409"] if reference is not None and final_loss > REGULARISED_STAYS * reference else []
 
 
@@ -940,7 +950,7 @@ def labels_misaligned(t: Telemetry, facts: dict[str, Any], final: bool) -> Itera
     losses = _finite_losses(t)
     if reference is None or ceiling is None or len(val) < 3 or len(losses) < MIN_STEPS_FOR_CURVES:
         return
-    train_end = float(np.mean(losses[-max(5, len(losses) // 10):]))
+    train_end = _final_train_loss(losses)
     yield from labels_unpredictable(MemorisationCurve(train_end=train_end, val_best=min(val), reference=reference, ceiling=ceiling,
                                                       val_reduction=_val_reduction(t, facts, source)))
 
@@ -1110,7 +1120,7 @@ def underfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findi
         return
     reference = reference_loss(t, facts, upper=True) or robust_reference_loss(t, upper=True)
     prior = _class_prior(t) if reference is not None and {c.kind for c in _loss_calls(t)} & {"cross_entropy", "nll_loss"} else None
-    found = underfitting(FitEvidence(reference=reference, final_loss=float(np.mean(losses[-max(5, len(losses) // 10):])),
+    found = underfitting(FitEvidence(reference=reference, final_loss=_final_train_loss(losses),
                                      steps=len(losses), prior=prior,
                                      still_falling=still_falling(losses, _lr_at_losses(t) or None) is not None))
     if found is not None:

@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .findings import Finding, Severity
-from .verdicts.curves import (
-    EXPLODING_GROWTH,
-    SLOW_UPDATE,
-)
+from .verdicts.curves import EXPLODING_GROWTH, SLOW_UPDATE
 
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {

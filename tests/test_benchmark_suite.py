@@ -63,11 +63,12 @@ def test_every_rule_has_two_cases_of_different_task_or_architecture() -> None:
 
 
 def test_cases_use_the_modes_their_rule_can_be_seen_in() -> None:
+    # `run` captures the script's setup and runs checkup's exam on copies, so it reaches every
+    # code; a checkup case needs a code the pre-flight exam can see.
     for case in CASES:
-        if case.code and case.code in RULES:
+        if case.code and case.code in RULES and case.mode == "checkup":
             where = RULES[case.code][1]
-            wanted = "C" if case.mode == "checkup" else "W"
-            assert wanted in where, f"{case.id}: {case.code} is seen by {where}, not {case.mode}"
+            assert "C" in where, f"{case.id}: {case.code} is seen by {where}, not checkup"
         if case.code and case.code.startswith("T"):
             assert case.mode == "run", f"{case.id}: loop bugs appear only as scripts"
 

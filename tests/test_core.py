@@ -120,6 +120,19 @@ def test_a_realised_accuracy_paradox_ranks_before_the_imbalance_that_risked_it()
     assert ordered == [("G603", None), ("D106", "G603")]
 
 
+@pytest.mark.parametrize("curve, linked", [
+    ((0.69, 0.30, 0.18, 0.172, 0.171, 0.171, 0.172, 0.171), True),   # fell to the prior's loss and stayed
+    ((0.69, 0.69, 0.689, 0.69, 0.691, 0.69, 0.69, 0.69), False),     # never moved: frozen, no gradient
+])
+def test_a_plateau_at_the_prior_is_the_accuracy_paradox_only_when_the_loss_got_there(curve, linked):
+    from nndoctor.verdicts.optimisation import LossCurve, PlateauEvidence, loss_plateau
+
+    prior_loss = -(0.04 * np.log(0.04) + 0.96 * np.log(0.96))  # BCE of predicting 4% positives
+    (flat,) = loss_plateau(PlateauEvidence(LossCurve(curve, "per-step", 300, "over the run", reference=prior_loss)))
+    rank([flat, Finding("G603", Severity.WARNING, "minority never predicted")])
+    assert flat.explained_by == ("G603" if linked else None)
+
+
 def test_dead_units_explain_the_collapsed_scale_not_the_reverse():
     ordered = _codes_and_links([Finding("M202", Severity.WARNING, "drift"), Finding("M203", Severity.WARNING, "dead")])
     assert ordered == [("M203", None), ("M202", "M203")]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .findings import Finding, Severity
-from .verdicts.curves import EXPLODING_GROWTH, SLOW_UPDATE
+from .verdicts.curves import EXPLODING_GROWTH, PLATEAU_CHANGE, SLOW_UPDATE
 
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
@@ -38,7 +38,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "O403": ("D101", "D105", "O401", "M202", "L308", "D104", "O410"),
     "O404": ("M201", "M205", "M202", "M204", "L301", "D101"),
     "O405": ("O401", "M203", "D101"),
-    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101"),
+    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101", "G603"),
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101"),
@@ -169,6 +169,10 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("M209", "L304"): lambda symptom, root: bool(root.evidence.get("stuck")),
     # One batch that cannot be memorised at any LR tried (no LR to blame) is why the loss cannot move.
     ("O406", "G602"): lambda symptom, root: bool(root.evidence.get("at_any_lr")),
+    # A loss that fell to the constant predictor's level and stayed there has learned the prior
+    # and nothing else: with the minority never predicted, that is the accuracy paradox. A loss
+    # that never moved at all (frozen weights, no gradient) is the plateau's own.
+    ("O406", "G603"): lambda symptom, root: (symptom.evidence.get("max_change") or 0) >= PLATEAU_CHANGE,
     # Outputs far too large at init make every step too large; a loss far below chance does not.
     ("O401", "L307"): lambda symptom, root: (root.evidence.get("ratio_to_chance") or 0) > 1,
 }

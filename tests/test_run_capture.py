@@ -248,6 +248,23 @@ def test_a_custom_vae_loss_skips_the_loss_checks_and_examines_the_rest():
     assert not any(f.code.startswith("L") for f in exam.findings)
 
 
+def test_an_autocast_output_cast_back_to_float_is_the_model_output():
+    """AMP loops compute the loss on ``output.float()``: a cast keeps the values, so the loss checks run."""
+    x, y = digits()
+    model = mlp()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    train = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
+    with SetupCapture() as capture:
+        for data, target in train:
+            optimizer.zero_grad()
+            with torch.autocast(device_type="cpu", dtype=torch.bfloat16):
+                out = model(data)
+            F.cross_entropy(out.float(), target).backward()
+            optimizer.step()
+    assert capture.loss is not None and not any("loss checks skipped" in s for s in capture.skipped), capture.skipped
+    assert {"L307", "D113"} <= set(exam_codes(capture))
+
+
 def test_a_loss_on_a_transformed_output_is_custom():
     x, y = digits()
     model = mlp()

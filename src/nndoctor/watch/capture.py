@@ -691,7 +691,8 @@ class SetupCapture:
         """Record which output of the model the loss read, and in what shape; or say why the exam cannot replay it.
 
         The loss must read a model output as returned (one element of a tuple/dict output
-        counts) or merely reshaped (``output.view(-1, n)``, ``squeeze``); a loss on a
+        counts) or merely reshaped (``output.view(-1, n)``, ``squeeze``) or cast (``output.float()``
+        after autocast); a loss on a
         transformed output (``log_softmax`` in the loop) is not the loss of the model's output.
         Returns None when it can, else the reason.
         """
@@ -879,11 +880,14 @@ def _same_values(candidate: Any, target: torch.Tensor) -> bool:
         return bool(torch.equal(a, b))
 
 
-_VIEW_OPS = ("ViewBackward", "ReshapeAliasBackward", "UnsafeViewBackward", "SqueezeBackward", "UnsqueezeBackward")
+# Ops that keep an output's values: reshapes, and the dtype cast AMP loops apply before the loss
+# (``loss_fn(out.float(), y)``), which the exam's float32 replay makes a no-op.
+_VIEW_OPS = ("ViewBackward", "ReshapeAliasBackward", "UnsafeViewBackward", "SqueezeBackward", "UnsqueezeBackward",
+             "ToCopyBackward")
 
 
 def _view_parent(t: torch.Tensor) -> Any:
-    """The grad_fn ``t`` was reshaped from, when ``t`` is a view/reshape/squeeze of another tensor."""
+    """The grad_fn ``t`` was reshaped (or cast) from, when ``t`` is a view/reshape/squeeze/dtype cast of another tensor."""
     fn = t.grad_fn
     if fn is None or _op_name(fn) not in _VIEW_OPS:
         return None

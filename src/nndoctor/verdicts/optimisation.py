@@ -322,7 +322,9 @@ class GradientHistory:
     clipping when the loop clips); ``layer_norms``: per parameter; ``span``: where it was
     measured; ``through_time``: per recurrent layer, the gradient reaching its first time
     step over its last at init (checkup); ``grad_to_weight``: (step, |g|/|w|) of the weight
-    layers (watch); ``steps``: the step of each entry of ``norms`` (for the onset of an explosion).
+    layers (watch); ``steps``: the step of each entry of ``norms`` (for the onset of an explosion);
+    ``recurrent``: the model's recurrent layers, ``optimizer``: its kind and ``loop_clips``: whether
+    the loop clips the gradient (watch; they say whether clipping can be the cure, see diagnosis).
     """
 
     norms: tuple[float, ...]
@@ -333,6 +335,9 @@ class GradientHistory:
     grad_to_weight: tuple[tuple[int, float], ...] = ()
     steps: tuple[int, ...] = ()
     loss_at: Mapping[int, float] = field(default_factory=dict)
+    recurrent: tuple[str, ...] = ()
+    optimizer: str | None = None
+    loop_clips: bool = False
 
 
 def _norm_at(m: GradientHistory, step: int) -> float:
@@ -373,7 +378,8 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
             + f" {m.span} (from {start:.3g} to a peak of {peak if peak is not None else math.inf:.3g}).",
             {"growth": growth, "start_norm": start, "peak_norm": peak, "samples": len(m.norms), "onset_step": onset,
              "growth_at_onset": _norm_at(m, onset) / start if onset is not None and start > 0 else None,
-             "loss_growth_at_onset": _loss_growth_at(m, onset)},
+             "loss_growth_at_onset": _loss_growth_at(m, onset), "recurrent_layers": list(m.recurrent),
+             "optimizer": m.optimizer, "loop_clips": m.loop_clips},
             location=worst,
         )
         return

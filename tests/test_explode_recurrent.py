@@ -19,27 +19,33 @@ from nndoctor.verdicts.optimisation import GradientHistory, exploding_gradients
 from nndoctor.watch.instrument import instrumented
 
 
-def _explosion(recurrent: tuple[str, ...], optimizer: str, loop_clips: bool) -> nndoctor.Finding:
-    """O403 whose loss grew with its gradient (x1000 each at the onset): the onset alone names no cliff."""
+def _explosion(recurrent: tuple[str, ...], optimizer: str, loop_clips: bool, fell: bool = True) -> nndoctor.Finding:
+    """O403 whose loss grew with its gradient (x1000 each at the onset): the onset alone names no cliff.
+
+    ``fell``: the loss halved over the steps before the onset (the LR trained), else it doubled every step.
+    """
     norms = (1.0,) * 10 + (1e3,) * 30
-    losses = {step: 1.0 for step in range(10)} | {10: 1e3}
+    before = [1.0 - 0.05 * step for step in range(10)] if fell else [2.0 ** step for step in range(10)]
+    losses = dict(enumerate(before)) | {10: 1e3 * before[0]}
     (finding,) = exploding_gradients(GradientHistory(
         norms=norms, span="over 40 steps", steps=tuple(range(40)), loss_at=losses,
         recurrent=recurrent, optimizer=optimizer, loop_clips=loop_clips,
     ))
+    assert finding.evidence["lowest_loss_before_onset"] == pytest.approx(min(before[1:]) / before[0])
     return finding
 
 
-@pytest.mark.parametrize(("recurrent", "optimizer", "loop_clips", "root"), [
-    (("rnn",), "SGD", False, "O403"),
-    (("encoder.lstm",), "SGD", False, "O403"),
-    ((), "SGD", False, "O401"),          # no recurrence: no cliff through time, the LR overshoots
-    (("rnn",), "Adam", False, "O401"),   # an adaptive step is bounded whatever the gradient
-    (("rnn",), "SGD", True, "O401"),     # the loop already clips and still diverged
+@pytest.mark.parametrize(("recurrent", "optimizer", "loop_clips", "fell", "root"), [
+    (("rnn",), "SGD", False, True, "O403"),
+    (("encoder.lstm",), "SGD", False, True, "O403"),
+    ((), "SGD", False, True, "O401"),          # no recurrence: no cliff through time, the LR overshoots
+    (("rnn",), "Adam", False, True, "O401"),   # an adaptive step is bounded whatever the gradient
+    (("rnn",), "SGD", True, True, "O401"),     # the loop already clips and still diverged
+    (("rnn",), "SGD", False, False, "O401"),   # the loss rose from the first step: above the stable LR
 ])
-def test_an_unclipped_recurrent_net_under_sgd_blames_the_explosion_not_the_lr(recurrent, optimizer, loop_clips, root):
+def test_an_unclipped_recurrent_net_under_sgd_blames_the_explosion_not_the_lr(recurrent, optimizer, loop_clips, fell, root):
     diverged = nndoctor.Finding("O401", Severity.ERROR, "step 20: loss became +Inf", {"nonfinite": True, "optimizer": optimizer})
-    ranked = rank([diverged, _explosion(recurrent, optimizer, loop_clips)])
+    ranked = rank([diverged, _explosion(recurrent, optimizer, loop_clips, fell)])
     assert ranked[0].code == root and ranked[0].explained_by is None
     assert ranked[1].explained_by == root
 
@@ -64,12 +70,12 @@ def _sequences(n: int = 400, length: int = 40) -> tuple[torch.Tensor, torch.Tens
     return x, (y - y.mean()) / y.std()
 
 
-def _train_rnn(clip: float | None, steps: int = 60) -> list[float]:
-    """Elman RNN, SGD lr 0.2 momentum 0.9 (a stable LR once clipped); returns the per-step losses."""
+def _train_rnn(clip: float | None, lr: float = 0.2, steps: int = 60) -> list[float]:
+    """Elman RNN, SGD momentum 0.9 (lr 0.2 is stable once clipped); returns the per-step losses."""
     torch.manual_seed(0)
     x, y = _sequences()
     model = Elman()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     losses = []
     for step in range(steps):
         idx = torch.arange(step * 50, step * 50 + 50) % len(x)
@@ -145,3 +151,27 @@ def test_a_feedforward_model_above_the_stable_lr_stays_a_learning_rate_finding()
     assert all(f.explained_by == "O401" for f in findings if f.code == "O403")
     quiet, _ = _watched(_train_linear, 0.5 * stable)
     assert not {"O401", "O403"} & {f.code for f in quiet}
+
+
+def test_an_rnn_far_above_its_stable_lr_stays_a_learning_rate_finding():
+    # at lr 10 even the clipped loop does not train (steps of 10x the clip norm): the LR is the fault
+    clipped = _train_rnn(1.0, lr=10.0)
+    assert not np.mean(clipped[-10:]) < 0.5 * np.mean(clipped[:5])
+    findings, losses = _watched(_train_rnn, None, 10.0)
+    assert not np.isfinite(losses[-1]) and losses[1] > losses[0]
+    assert _roots(findings)[0] == "O401", [(f.code, f.explained_by) for f in findings]
+    assert [f.explained_by for f in findings if f.code == "O403"] == ["O401"]
+
+
+def test_an_explosion_already_inside_the_first_steps_names_no_cliff():
+    # a GRU under SGD at lr 5 (momentum 0.9): the per-step norms and losses of its first steps, as watch recorded them
+    norms = (3.35, 671.7, 2.66e8, 4.76e5, 3.90e7, 4.86e9, 7.31e11, 1.20e14, 5e15, 8e16)
+    losses = dict(enumerate((0.795, 453.5, 7.17e6, 6.96e9, 4.04e13, 3.80e17, 8.43e21, 1.92e26, 3e29, 5e32)))
+    (explosion,) = exploding_gradients(GradientHistory(norms=norms, span="over 10 steps", steps=tuple(range(10)),
+                                                       loss_at=losses, recurrent=("gru",), optimizer="SGD"))
+    # the baseline (the first five steps' median) already holds the explosion: no growth at the onset is measured ...
+    assert explosion.evidence["onset_step"] == 2 and explosion.evidence["growth_at_onset"] is None
+    # ... and the loss rose from the first step on: the LR, not a cliff
+    assert explosion.evidence["lowest_loss_before_onset"] == pytest.approx(453.5 / 0.795)
+    diverged = nndoctor.Finding("O401", Severity.ERROR, "step 12: loss became +Inf", {"nonfinite": True, "optimizer": "SGD"})
+    assert [(f.code, f.explained_by) for f in rank([diverged, explosion])] == [("O401", None), ("O403", "O401")]

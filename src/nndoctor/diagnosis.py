@@ -358,20 +358,22 @@ def _gradient_outran_loss(root: Finding, symptom: Finding, present: Present) -> 
 
 
 def _recurrent_cliff_unclipped(root: Finding, symptom: Finding, present: Present) -> bool:
-    """A recurrent net stepped by plain (non-adaptive) SGD without clipping: clipping, not a lower LR, is the cure.
+    """A recurrent net that trained at its LR, then blew up under unclipped plain SGD: clipping, not a lower LR, is the cure.
 
     Backpropagation through time multiplies the gradient by the recurrent Jacobian once per
     time step, so a recurrent layer's loss surface has cliffs where the gradient jumps by
     orders of magnitude (Pascanu et al., 2013). An SGD step is the LR times that gradient,
     so one cliff throws the weights far away and the loss turns non-finite (O401's evidence)
     at an LR the smooth rest of the surface tolerates; norm clipping caps exactly that step.
-    Two cases keep the LR as the root: an adaptive optimizer (``ADAPTIVE``) already bounds
-    each parameter's step to a few LRs whatever the gradient, and a loop that already clips
-    and still blows up has nothing left for clipping to cure.
+    That the LR is tolerated shows in the loss falling below its first value before the
+    explosion's onset: above the largest stable LR every step overshoots from the first on.
+    The LR stays the root, too, under an adaptive optimizer (``ADAPTIVE``), which bounds each
+    parameter's step to a few LRs whatever the gradient, and in a loop that already clips.
     """
     kind = root.evidence.get("optimizer") or symptom.evidence.get("optimizer")
+    fell = root.evidence.get("lowest_loss_before_onset")
     return (bool(root.evidence.get("recurrent_layers")) and not root.evidence.get("loop_clips")
-            and isinstance(kind, str) and kind not in ADAPTIVE)
+            and isinstance(kind, str) and kind not in ADAPTIVE and isinstance(fell, (int, float)) and fell < 1.0)
 
 
 def _cliff(root: Finding, symptom: Finding, present: Present) -> bool:

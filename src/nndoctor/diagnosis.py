@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .findings import Finding, Severity
-from .verdicts.curves import EXPLODING_GROWTH, PLATEAU_CHANGE, SLOW_UPDATE
+from .verdicts.curves import ADAPTIVE, EXPLODING_GROWTH, PLATEAU_CHANGE, SLOW_UPDATE
 
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
@@ -361,6 +361,30 @@ def _gradient_outran_loss(root: Finding, symptom: Finding, present: Present) -> 
     return grad >= EXPLODING_GROWTH * loss
 
 
+def _recurrent_cliff_unclipped(root: Finding, symptom: Finding, present: Present) -> bool:
+    """A recurrent net that trained at its LR, then blew up under unclipped plain SGD: clipping, not a lower LR, is the cure.
+
+    Backpropagation through time multiplies the gradient by the recurrent Jacobian once per
+    time step, so a recurrent layer's loss surface has cliffs where the gradient jumps by
+    orders of magnitude (Pascanu et al., 2013). An SGD step is the LR times that gradient,
+    so one cliff throws the weights far away and the loss turns non-finite (O401's evidence)
+    at an LR the smooth rest of the surface tolerates; norm clipping caps exactly that step.
+    That the LR is tolerated shows in the loss falling below its first value before the
+    explosion's onset: above the largest stable LR every step overshoots from the first on.
+    The LR stays the root, too, under an adaptive optimizer (``ADAPTIVE``), which bounds each
+    parameter's step to a few LRs whatever the gradient, and in a loop that already clips.
+    """
+    kind = root.evidence.get("optimizer") or symptom.evidence.get("optimizer")
+    fell = root.evidence.get("lowest_loss_before_onset")
+    return (bool(root.evidence.get("recurrent_layers")) and not root.evidence.get("loop_clips")
+            and isinstance(kind, str) and kind not in ADAPTIVE and isinstance(fell, (int, float)) and fell < 1.0)
+
+
+def _cliff(root: Finding, symptom: Finding, present: Present) -> bool:
+    """O403 explains O401 when the gradient outran the loss or the net is a recurrent one clipping would cure."""
+    return _gradient_outran_loss(root, symptom, present) or _recurrent_cliff_unclipped(root, symptom, present)
+
+
 def _clip_sets_step(root: Finding, symptom: Finding, present: Present) -> bool:
     """A norm clip explains small steps only when, without its cut, the steps would not be far too small.
 
@@ -385,7 +409,7 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     Link("O402", ("G602",), _lr_cause("O402")),
     Link("O406", ("G602",), _lr_cause("O406")),
     Link("O401", ("G602",), _lr_cause("O401")),
-    Link("O403", ("O401",), _gradient_outran_loss),
+    Link("O403", ("O401",), _cliff),
     Link("O401", AFTER_NONFINITE, _nonfinite_loss),
     Link("O406", ("O412",), _all_layers_off(True)),
     Link("O402", ("O412",), _all_layers_off(True)),

@@ -322,7 +322,9 @@ class GradientHistory:
     clipping when the loop clips); ``layer_norms``: per parameter; ``span``: where it was
     measured; ``through_time``: per recurrent layer, the gradient reaching its first time
     step over its last at init (checkup); ``grad_to_weight``: (step, |g|/|w|) of the weight
-    layers (watch); ``steps``: the step of each entry of ``norms`` (for the onset of an explosion).
+    layers (watch); ``steps``: the step of each entry of ``norms`` (for the onset of an explosion);
+    ``recurrent``: the model's recurrent layers, ``optimizer``: its kind and ``loop_clips``: whether
+    the loop clips the gradient (watch; they say whether clipping can be the cure, see diagnosis).
     """
 
     norms: tuple[float, ...]
@@ -333,6 +335,9 @@ class GradientHistory:
     grad_to_weight: tuple[tuple[int, float], ...] = ()
     steps: tuple[int, ...] = ()
     loss_at: Mapping[int, float] = field(default_factory=dict)
+    recurrent: tuple[str, ...] = ()
+    optimizer: str | None = None
+    loop_clips: bool = False
 
 
 def _norm_at(m: GradientHistory, step: int) -> float:
@@ -346,6 +351,19 @@ def _loss_growth_at(m: GradientHistory, step: int | None) -> float | None:
     first = [m.loss_at[s] for s in sorted(m.loss_at)[:5]]
     start = float(np.median(first)) if first else 0.0
     return m.loss_at[step] / start if start > 0 and math.isfinite(start) else None
+
+
+def _lowest_loss_before(m: GradientHistory, step: int | None) -> float | None:
+    """The lowest training loss after the first recorded one and before ``step``, over the first (``m.loss_at``).
+
+    Under 1: the LR made progress before the explosion; None when no loss lies between them.
+    """
+    if step is None:
+        return None
+    steps = sorted(s for s in m.loss_at if s < step)
+    before = [m.loss_at[s] for s in steps[1:] if math.isfinite(m.loss_at[s])]
+    first = m.loss_at[steps[0]] if steps else math.nan
+    return min(before) / first if before and math.isfinite(first) and first > 0 else None
 
 
 def explosion_onset(m: GradientHistory) -> int | None:
@@ -367,13 +385,17 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
         start = float(np.median(m.norms[:5]))
         peak = max(finite) if finite else None
         onset = explosion_onset(m)
+        # growth at the onset is measured from the first five entries: only an onset after them has a clean start
+        clean = onset is not None and m.steps.index(onset) >= 5 and start > 0
         yield Finding(
             "O403", Severity.ERROR,
             f"The {m.label} " + ("turned non-finite" if math.isinf(growth) else f"grew {growth:.0f}x")
             + f" {m.span} (from {start:.3g} to a peak of {peak if peak is not None else math.inf:.3g}).",
             {"growth": growth, "start_norm": start, "peak_norm": peak, "samples": len(m.norms), "onset_step": onset,
-             "growth_at_onset": _norm_at(m, onset) / start if onset is not None and start > 0 else None,
-             "loss_growth_at_onset": _loss_growth_at(m, onset)},
+             "growth_at_onset": _norm_at(m, onset) / start if clean else None,
+             "loss_growth_at_onset": _loss_growth_at(m, onset) if clean else None, "lowest_loss_before_onset": _lowest_loss_before(m, onset),
+             "recurrent_layers": list(m.recurrent),
+             "optimizer": m.optimizer, "loop_clips": m.loop_clips},
             location=worst,
         )
         return

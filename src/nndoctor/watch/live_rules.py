@@ -468,7 +468,8 @@ def exploding_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
     yield from exploding_gradients_verdict(GradientHistory(
         norms=tuple(norms), span=f"over {t.steps} steps", label=label, layer_norms=t.grad_norms,
         grad_to_weight=tuple(gradient_to_weight(t)), steps=tuple(steps),
-        loss_at=dict(zip(t.train_loss_steps, t.train_loss)),
+        loss_at=dict(zip(t.train_loss_steps, t.train_loss)), recurrent=tuple(facts.get("recurrent_layers") or ()),
+        optimizer=_optimizer_lr(facts)[1], loop_clips=bool(t.clip_calls or t.value_clips),
     ))
 
 

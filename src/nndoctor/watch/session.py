@@ -896,6 +896,7 @@ class Doctor:
             "models": [type(m).__name__ for m in self.models],
             "input_batchnorm": next((name for name in map(input_batchnorm, self.models) if name), None),
             "relu_modules": any(isinstance(m, (nn.ReLU, nn.ReLU6)) for model in self.models for m in model.modules()),
+            "recurrent_layers": [name for model in self.models for name, m in model.named_modules() if isinstance(m, nn.RNNBase)],
         }
 
     def _final_counts(self) -> dict[str, list[int]] | None:

@@ -1,0 +1,177 @@
+"""O403 against O401 in a run: a recurrent net stepped by unclipped SGD blows up on a cliff (clipping cures it),
+anything else that diverges with its gradient does so because of the LR.
+
+The unit tests build both findings from their verdicts; the watched loops train real models
+(an Elman RNN under SGD with momentum, with and without clipping, and a linear model at an LR
+far above 2 / the largest curvature of its quadratic loss, computed here with numpy).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import nndoctor
+from nndoctor import Severity
+from nndoctor.diagnosis import rank
+from nndoctor.verdicts.optimisation import GradientHistory, exploding_gradients
+from nndoctor.watch.instrument import instrumented
+
+
+def _explosion(recurrent: tuple[str, ...], optimizer: str, loop_clips: bool, fell: bool = True) -> nndoctor.Finding:
+    """O403 whose loss grew with its gradient (x1000 each at the onset): the onset alone names no cliff.
+
+    ``fell``: the loss halved over the steps before the onset (the LR trained), else it doubled every step.
+    """
+    norms = (1.0,) * 10 + (1e3,) * 30
+    before = [1.0 - 0.05 * step for step in range(10)] if fell else [2.0 ** step for step in range(10)]
+    losses = dict(enumerate(before)) | {10: 1e3 * before[0]}
+    (finding,) = exploding_gradients(GradientHistory(
+        norms=norms, span="over 40 steps", steps=tuple(range(40)), loss_at=losses,
+        recurrent=recurrent, optimizer=optimizer, loop_clips=loop_clips,
+    ))
+    assert finding.evidence["lowest_loss_before_onset"] == pytest.approx(min(before[1:]) / before[0])
+    return finding
+
+
+@pytest.mark.parametrize(("recurrent", "optimizer", "loop_clips", "fell", "root"), [
+    (("rnn",), "SGD", False, True, "O403"),
+    (("encoder.lstm",), "SGD", False, True, "O403"),
+    ((), "SGD", False, True, "O401"),          # no recurrence: no cliff through time, the LR overshoots
+    (("rnn",), "Adam", False, True, "O401"),   # an adaptive step is bounded whatever the gradient
+    (("rnn",), "SGD", True, True, "O401"),     # the loop already clips and still diverged
+    (("rnn",), "SGD", False, False, "O401"),   # the loss rose from the first step: above the stable LR
+])
+def test_an_unclipped_recurrent_net_under_sgd_blames_the_explosion_not_the_lr(recurrent, optimizer, loop_clips, fell, root):
+    diverged = nndoctor.Finding("O401", Severity.ERROR, "step 20: loss became +Inf", {"nonfinite": True, "optimizer": optimizer})
+    ranked = rank([diverged, _explosion(recurrent, optimizer, loop_clips, fell)])
+    assert ranked[0].code == root and ranked[0].explained_by is None
+    assert ranked[1].explained_by == root
+
+
+class Elman(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.RNN(3, 64, batch_first=True)
+        self.head = nn.Linear(64, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1]).squeeze(-1)
+
+
+def _sequences(n: int = 400, length: int = 40) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random walks in 3 features; the target is a decayed sum of the first feature (a learnable regression)."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(n, length, 3, generator=g).cumsum(1) / length ** 0.5
+    decay = 0.9 ** torch.arange(length - 1, -1, -1, dtype=torch.float32)
+    y = (x[:, :, 0] * decay).sum(1)
+    return x, (y - y.mean()) / y.std()
+
+
+def _train_rnn(clip: float | None, lr: float = 0.2, steps: int = 60) -> list[float]:
+    """Elman RNN, SGD momentum 0.9 (lr 0.2 is stable once clipped); returns the per-step losses."""
+    torch.manual_seed(0)
+    x, y = _sequences()
+    model = Elman()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    losses = []
+    for step in range(steps):
+        idx = torch.arange(step * 50, step * 50 + 50) % len(x)
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(x[idx]), y[idx])
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _train_linear(lr: float, steps: int = 60) -> list[float]:
+    """Least squares on features of scale 3 by full-batch SGD; returns the per-step losses."""
+    g = torch.Generator().manual_seed(1)
+    x = 3.0 * torch.randn(256, 10, generator=g)
+    y = x @ torch.linspace(-1, 1, 10) + 0.1 * torch.randn(256, generator=g)
+    torch.manual_seed(0)
+    model = nn.Linear(10, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(x).squeeze(-1), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _watched(train, *args) -> tuple[list[nndoctor.Finding], list[float]]:
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            losses = train(*args)
+    finally:
+        doctor.stop()
+    return rank(doctor.findings()), losses
+
+
+def _roots(findings: list[nndoctor.Finding]) -> list[str]:
+    return [f.code for f in findings if f.explained_by is None]
+
+
+def test_an_unclipped_rnn_that_blows_up_is_reported_as_exploding_gradients_first():
+    findings, losses = _watched(_train_rnn, None)
+    assert not np.isfinite(losses[-1])  # the fault is real: the unwatched arithmetic diverged too
+    codes = [f.code for f in findings]
+    assert codes[0] == "O403", codes
+    assert next(f for f in findings if f.code == "O401").explained_by == "O403"
+    assert findings[0].evidence["recurrent_layers"] == ["rnn"] and findings[0].evidence["loop_clips"] is False
+
+
+def test_the_same_rnn_with_clipping_trains_and_stays_quiet():
+    findings, losses = _watched(_train_rnn, 1.0)
+    assert np.isfinite(losses).all() and np.mean(losses[-10:]) < 0.5 * np.mean(losses[:5])
+    assert not {"O401", "O403"} & {f.code for f in findings}
+    assert _watched(_train_rnn, 1.0)[1] == _train_rnn(1.0)  # the watch changed no number of the user's run
+
+
+def test_a_feedforward_model_above_the_stable_lr_stays_a_learning_rate_finding():
+    g = torch.Generator().manual_seed(1)
+    x = 3.0 * torch.randn(256, 10, generator=g).double()
+    design = torch.cat([x, torch.ones(256, 1, dtype=torch.float64)], 1).numpy()
+    # mse's Hessian is 2 X^T X / n: plain GD diverges above lr = 2 / its largest eigenvalue
+    stable = 2.0 / np.linalg.eigvalsh(2 * design.T @ design / len(design)).max()
+    findings, losses = _watched(_train_linear, 3 * stable)
+    assert not np.isfinite(losses[-1]) or losses[-1] > 1e6 * losses[0]
+    roots = _roots(findings)
+    assert roots and roots[0] == "O401", [(f.code, f.explained_by) for f in findings]
+    assert all(f.explained_by == "O401" for f in findings if f.code == "O403")
+    quiet, _ = _watched(_train_linear, 0.5 * stable)
+    assert not {"O401", "O403"} & {f.code for f in quiet}
+
+
+def test_an_rnn_far_above_its_stable_lr_stays_a_learning_rate_finding():
+    # at lr 10 even the clipped loop does not train (steps of 10x the clip norm): the LR is the fault
+    clipped = _train_rnn(1.0, lr=10.0)
+    assert not np.mean(clipped[-10:]) < 0.5 * np.mean(clipped[:5])
+    findings, losses = _watched(_train_rnn, None, 10.0)
+    assert not np.isfinite(losses[-1]) and losses[1] > losses[0]
+    assert _roots(findings)[0] == "O401", [(f.code, f.explained_by) for f in findings]
+    assert [f.explained_by for f in findings if f.code == "O403"] == ["O401"]
+
+
+def test_an_explosion_already_inside_the_first_steps_names_no_cliff():
+    # a GRU under SGD at lr 5 (momentum 0.9): the per-step norms and losses of its first steps, as watch recorded them
+    norms = (3.35, 671.7, 2.66e8, 4.76e5, 3.90e7, 4.86e9, 7.31e11, 1.20e14, 5e15, 8e16)
+    losses = dict(enumerate((0.795, 453.5, 7.17e6, 6.96e9, 4.04e13, 3.80e17, 8.43e21, 1.92e26, 3e29, 5e32)))
+    (explosion,) = exploding_gradients(GradientHistory(norms=norms, span="over 10 steps", steps=tuple(range(10)),
+                                                       loss_at=losses, recurrent=("gru",), optimizer="SGD"))
+    # the baseline (the first five steps' median) already holds the explosion: no growth at the onset is measured ...
+    assert explosion.evidence["onset_step"] == 2 and explosion.evidence["growth_at_onset"] is None
+    # ... and the loss rose from the first step on: the LR, not a cliff
+    assert explosion.evidence["lowest_loss_before_onset"] == pytest.approx(453.5 / 0.795)
+    diverged = nndoctor.Finding("O401", Severity.ERROR, "step 12: loss became +Inf", {"nonfinite": True, "optimizer": "SGD"})
+    assert [(f.code, f.explained_by) for f in rank([diverged, explosion])] == [("O401", None), ("O403", "O401")]

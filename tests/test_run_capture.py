@@ -100,6 +100,26 @@ def test_validation_set_sliced_from_the_training_set_is_leakage():
     assert "D108" in run.codes
 
 
+@pytest.mark.parametrize("carried", [True, False])
+def test_a_column_carrying_the_label_is_found_without_a_validation_loader(carried):
+    """Validation scored outside torch (scikit-learn metric on a tensor) still gets the leak test, on held-out training rows."""
+    x, y = digits()
+    rng = np.random.default_rng(0)
+    extra = y.double() + 0.1 * torch.tensor(rng.standard_normal(len(y))) if carried else torch.tensor(rng.standard_normal(len(y)))
+    x = torch.cat([x, extra.float().unsqueeze(1)], dim=1)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(65, 64), nn.ReLU(), nn.Linear(64, 10))
+    train = DataLoader(TensorDataset(x[:1400], y[:1400]), batch_size=32, shuffle=True)
+    _, exam, run, capture = watched(lambda: train_classifier(model, train, None))
+    leaks = [f for f in exam.findings if f.code == "G604"]
+    if carried:
+        (leak,) = leaks
+        assert leak.evidence["column"] == 64 and leak.evidence["scored_on"] == "held-out training rows"
+        assert "G604" in codes_at_least(run)
+    else:
+        assert not leaks and "G604" not in run.codes
+
+
 class BatchCentred(nn.Module):
     """Subtracts the batch mean in forward: each sample's output depends on the rest of its batch."""
 

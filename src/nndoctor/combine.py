@@ -29,7 +29,7 @@ STATIC_PHASES = ("data", "model", "loss")
 # Codes whose verdict reads the real loss (its class, weights, output space): they abstain on a custom loss.
 LOSS_DEPENDENT_CODES = frozenset({"D106", "D113", "M206", "M209", "M210"})
 # Codes that judge the training targets: they abstain when no loss call compared the model with a batch tensor.
-TARGET_DEPENDENT_CODES = frozenset({"D105", "D106", "D110", "D111", "D113", "D115"})
+TARGET_DEPENDENT_CODES = frozenset({"D105", "D106", "D110", "D111", "D113", "D115", "G604"})
 
 
 def exam_codes(capture: SetupCapture, stand_in: bool = False) -> list[str]:

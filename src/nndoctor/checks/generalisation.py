@@ -169,17 +169,25 @@ def suspicious_validation_check(ctx: Context) -> Iterable[Finding]:
         train_acc=trial.train_acc[-1], val_acc=trial.val_acc[-1], reference=trial.reference,
         losses_alike=_targets_alike(ctx), train_median=trial.train_median_loss, val_median=trial.val_median_loss,
     )
-    found = list(suspicious_validation_verdict(measured))
-    if found:
-        return found
+    return suspicious_validation_verdict(measured)
+
+
+@check("G604", phase="data", name="generalisation.label_carrying_column")
+def label_carrying_column_check(ctx: Context) -> Iterable[Finding]:
+    """One input column that alone predicts the labels: a data property, so checkup and run's exam both judge it.
+
+    Scored on the validation rows when there are some, else on held-out training rows (a
+    script whose validation never reaches torch as labels): a column that carries the label
+    carries it in every split.
+    """
     leak = _column_leak(ctx)
     if not leak:
         return []
-    return suspicious_validation_verdict(ValidationEvidence(None, None, "After the trial", leak=leak))
+    return suspicious_validation_verdict(ValidationEvidence(None, None, "In the data", leak=leak))
 
 
 def single_column_leak(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray) -> dict[str, Any] | None:
-    """The input column that alone best predicts the validation classes, when it does so near-perfectly.
+    """The input column that alone best predicts the held-out classes, when it does so near-perfectly.
 
     Real tasks rarely hand the label to one input column; when a one-column decision tree
     fitted on the training rows scores a balanced accuracy of ``LEAK_SCORE`` on validation,
@@ -215,15 +223,26 @@ def single_column_leak(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarr
 
 
 def _column_leak(ctx: Context) -> dict[str, Any] | None:
+    """``single_column_leak`` on train -> validation rows, or on one half of the training rows -> the other half."""
     if ctx.setup.task not in ("binary", "multiclass"):
         return None
-    train, val = sample_of(ctx, "train"), sample_of(ctx, "val")
-    if train is None or val is None or train.x is None or val.x is None or train.x.dtype.kind not in "fiub":
+    train = sample_of(ctx, "train")
+    if train is None or train.x is None or train.x.dtype.kind not in "fiub":
         return None
-    y_train, y_val = class_labels(train.y, ctx.setup.task), class_labels(val.y, ctx.setup.task)
-    if y_train is None or y_val is None or len(y_train) != len(train.x) or len(y_val) != len(val.x):
+    y_train = class_labels(train.y, ctx.setup.task)
+    if y_train is None or len(y_train) != len(train.x):
         return None
-    return single_column_leak(train.x, y_train, val.x, y_val)
+    val = sample_of(ctx, "val")
+    if val is not None and val.x is not None:
+        y_val = class_labels(val.y, ctx.setup.task)
+        if y_val is None or len(y_val) != len(val.x):
+            return None
+        found = single_column_leak(train.x, y_train, val.x, y_val)
+        return {**found, "scored_on": "validation"} if found else None
+    order = np.random.default_rng(0).permutation(len(y_train))
+    fit, held = order[: len(order) // 2], order[len(order) // 2 :]
+    found = single_column_leak(train.x[fit], y_train[fit], train.x[held], y_train[held])
+    return {**found, "scored_on": "held-out training rows"} if found else None
 
 
 # -- G605 ----------------------------------------------------------------------------

@@ -225,7 +225,7 @@ class ValidationEvidence:
     ``trend.level_at``): validation must be under half of that, not of one noisy reading. ``losses_alike``: both losses score
     the same kind of target (False with soft/mixed or smoothed targets in training only;
     None when unknown, which is treated as not alike). ``leak``: one input column that
-    alone predicts the validation labels (checkup). ``train_median``/``val_median``: the
+    alone predicts held-out labels (the data-phase check of checkup and run's exam). ``train_median``/``val_median``: the
     median per-sample losses (checkup's trial), when known; a loss gap must hold for them too.
     """
 
@@ -280,9 +280,9 @@ def suspicious_validation_verdict(m: ValidationEvidence) -> Iterable[Finding]:
         where = "column " + str(leak["column"]) if len(leak["position"]) == 1 else f"input position {tuple(leak['position'])}"
         yield Finding(
             "G604", Severity.WARNING,
-            f"Input {where} alone predicts the validation labels with balanced accuracy {leak['balanced_accuracy']:.1%} "
-            f"({leak['val_rows']} rows; a one-column decision tree fitted on the training rows): the label leaks into the "
-            "inputs, so a validation score measures the leak, not the model.",
+            f"Input {where} alone predicts the {'labels of ' + leak['scored_on'] if leak.get('scored_on', 'validation') != 'validation' else 'validation labels'} "
+            f"with balanced accuracy {leak['balanced_accuracy']:.1%} ({leak['val_rows']} rows; a one-column decision tree "
+            "fitted on other training rows): the label leaks into the inputs, so a validation score measures the leak, not the model.",
             dict(leak), location=where,
         )
 

@@ -116,7 +116,7 @@ RULES: tuple[Rule, ...] = (
         "Deduplicate the training set (hash the samples and keep one copy) before splitting and training.",
     ),
     _rule(
-        "D108", "train-val-leakage", "C",
+        "D108", "train-val-leakage", "C W",
         "Validation samples also appear, exactly or nearly, in the training set.",
         "Share of validation samples that match a training sample by hash or near-duplicate fingerprint.",
         "The validation score then measures memorisation rather than generalisation, so it overstates real performance "

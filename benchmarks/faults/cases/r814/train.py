@@ -10,7 +10,7 @@ from benchmarks.faults.casedata2 import topic_documents
 
 def load_data():
     X, y = topic_documents(n=1400, length=48, vocab=10000, topics=5, seed=23)
-    X_train, X_val, y_train, y_val = train_test_split(X, y, train_size=150, random_state=23, stratify=y)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, train_size=100, random_state=23, stratify=y)
     return TensorDataset(torch.tensor(X_train), torch.tensor(y_train)), TensorDataset(torch.tensor(X_val), torch.tensor(y_val))
 
 

@@ -16,7 +16,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Subset, TensorDataset
 
 import nndoctor
 from nndoctor import Finding, Report, Severity
@@ -118,6 +118,33 @@ def test_a_column_carrying_the_label_is_found_without_a_validation_loader(carrie
         assert "G604" in codes_at_least(run)
     else:
         assert not leaks and "G604" not in run.codes
+
+
+@pytest.mark.parametrize("form", ["subset of the training indices", "copies of sampled training rows", "disjoint subset"])
+def test_validation_drawn_from_the_training_rows_is_leakage_whatever_its_dataset(form):
+    x, y = digits()
+    data = TensorDataset(x, y)
+    order = np.random.default_rng(0).permutation(len(data))
+    train_idx, sampled = order[:1400], np.random.default_rng(1).choice(order[:1400], 300, replace=False)
+    train = DataLoader(Subset(data, train_idx.tolist()), batch_size=32, shuffle=True)
+    if form == "subset of the training indices":
+        val_set = Subset(data, sampled.tolist())
+    elif form == "copies of sampled training rows":
+        val_set = TensorDataset(x[sampled].clone(), y[sampled].clone())
+    else:
+        val_set = Subset(data, order[1400:].tolist())
+    val = DataLoader(val_set, batch_size=100)
+    _, exam, run, capture = watched(lambda: train_classifier(model=mlp(), train=train, val=val))
+    assert capture.val_loader is val
+    leaks = [f for f in exam.findings if f.code == "D108"]
+    rows = {x[i].numpy().tobytes() for i in train_idx}  # an independent count: exact byte copies of training rows
+    copied = sum(row.numpy().tobytes() in rows for row, _ in val_set)
+    if form == "disjoint subset":  # digits holds a few repeated images: at most those, never a warning
+        assert copied < 15 and [f.evidence["exact_in_train"] for f in leaks] == ([copied] if copied else [])
+        assert "D108" not in codes_at_least(run)
+        return
+    assert copied == 300 and leaks[0].evidence["exact_in_train"] == copied
+    assert leaks[0].severity.at_least(Severity.WARNING) and "D108" in run.codes
 
 
 class BatchCentred(nn.Module):

@@ -326,3 +326,51 @@ def test_a_batch_that_fits_only_at_another_lr_hangs_under_that_lrs_finding():
     assert ranked[1].evidence["because"] == "G602 because O402: the range test's best LR is 10000x yours"
     alone = rank([generalisation.underfitting(generalisation.FitEvidence(samples=32, reference=1.1, target_loss=0.11, attempts=(user, other)))])
     assert alone[0].explained_by is None  # no dangling link to a finding the report does not hold
+
+
+# -- G601's wide-gap half: validation flat far above a train loss that kept falling -------------
+def _gap_curves(val_tail: float, train_end: float, slope: float = 0.0) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Ten evaluations: both losses fall together for five, then validation moves by ``slope`` per evaluation
+    from ``val_tail`` (noise of +-0.01 alternating) while train falls geometrically to ``train_end``."""
+    train = tuple(float(v) for v in np.geomspace(1.0, train_end, 10))
+    head = np.linspace(1.0, val_tail, 5)
+    tail = val_tail + slope * np.arange(1, 6) + 0.01 * np.array([1, -1, 1, -1, 1])
+    return train, tuple(float(v) for v in np.concatenate([head, tail]))
+
+
+def _gap_found(train, val, reference=1.0, **kwargs):
+    return list(generalisation.overfitting_verdict(generalisation.TrainValCurves(
+        train, val, tuple(range(0, 100, 10)), reference=reference, **kwargs)))
+
+
+def test_a_wide_gap_under_a_flat_validation_curve_is_overfitting():
+    train, val = _gap_curves(0.3, 0.01)
+    found = _gap_found(train, val)
+    assert [f.code for f in found] == ["G601"] and found[0].severity == Severity.WARNING
+    e = found[0].evidence
+    level = float(np.mean(val[5:]))  # the tail is the last half: five evaluations
+    assert e["kind"] == "gap" and e["val_level"] == pytest.approx(level)
+    assert e["gap_share_of_reference"] == pytest.approx(level - train[-1])
+    assert e["ratio"] == pytest.approx(level / train[-1])
+    # the rise reading is not what fired: validation never went 10% above its best
+    assert curves.overfitting(train, val) is None
+
+
+@pytest.mark.parametrize("case", ["still falling", "narrow in reference units", "train not far below",
+                                  "train above (smoothing, mixup)", "no comparable reference", "a gap from the start"])
+def test_a_gap_that_is_healthy_or_unreadable_is_not_overfitting(case):
+    train, val = _gap_curves(0.3, 0.01)
+    reference = 1.0
+    if case == "still falling":  # validation still closes a fifth of the gap over the tail's four steps
+        train, val = _gap_curves(0.4, 0.01, slope=-0.02)
+    elif case == "narrow in reference units":  # a well-fitted model: train 0.007 under validation 0.06, of 1.0
+        train, val = _gap_curves(0.06, 0.007)
+    elif case == "train not far below":
+        train, val = _gap_curves(0.3, 0.12)
+    elif case == "train above (smoothing, mixup)":
+        train, val = _gap_curves(0.3, 0.5)
+    elif case == "no comparable reference":
+        reference = None
+    elif case == "a gap from the start":
+        val = tuple(3 * v for v in val)
+    assert _gap_found(train, val, reference) == []

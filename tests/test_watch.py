@@ -382,6 +382,17 @@ def test_overfitting_seen_when_evaluation_only_takes_argmax():
     assert healthy_run.telemetry.scored_val_loss == pytest.approx(with_loss.telemetry.val_loss, rel=1e-4)
 
 
+def test_validation_flat_far_above_a_memorised_training_set_is_overfitting():
+    doctor = watched(loops.memorise_regression, n_train=64, epochs=60)
+    finding = next(f for f in doctor.findings() if f.code == "G601")
+    val, e = doctor.telemetry.val_loss, finding.evidence
+    assert finding.severity == Severity.WARNING and e["kind"] == "gap" and e["val_source"] == "detected"
+    assert e["val_level"] == pytest.approx(float(np.mean(val[-30:])))  # the last half of 60 evaluations
+    assert e["ratio"] >= 4 and e["gap_share_of_reference"] >= 0.1
+    healthy_run = watched(loops.memorise_regression, n_train=1024, epochs=15)
+    assert loud(healthy_run) == [], [(f.code, f.message) for f in healthy_run.findings()]
+
+
 def _decayed(weight_decay: float) -> None:
     torch.manual_seed(0)
     x, y = loops.blobs(960, noise=1.6)

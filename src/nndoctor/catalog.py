@@ -514,8 +514,9 @@ RULES: tuple[Rule, ...] = (
     # G: generalisation and evaluation
     _rule(
         "G601", "overfitting", "C W",
-        "Validation loss rises while training loss keeps falling, leaving a wide train/val gap.",
-        "Training and validation loss curves and the gap between them.",
+        "Validation loss rises while training loss keeps falling, or stays flat far above a training loss that keeps "
+        "falling: a wide train/val gap.",
+        "Training and validation loss curves and the gap between them (in units of the constant predictor's loss).",
         "The model is memorising the training set; further training makes real-world performance worse even as "
         "the training metrics improve.",
         "Add data or augmentation, use dropout and weight decay, stop early at the best validation loss, or use a "

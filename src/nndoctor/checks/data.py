@@ -27,13 +27,14 @@ from ..verdicts.data import (
     unscaled_regression_targets as _unscaled_regression_targets, bad_label_encoding as _bad_label_encoding,
     categorical_as_numeric as _categorical_as_numeric,
 )
+from ..verdicts.data import LEAK_SHARE
+from ..verdicts.data import train_val_leakage as _train_val_leakage
 from .base import Context, check
 
 SHIFT_ALPHA = 0.001  # family-wise false-alarm rate per checkup (Bonferroni over features)
 SHIFT_KS_FLOOR = 0.2  # KS distance of a half-std shift of the mean: large enough to matter
 LABEL_SHIFT_TVD = 0.1  # 10 points of class share moved between splits
 DUPLICATE_SHARE = 0.05
-LEAK_SHARE = 0.01
 SUSPECT_SHARE = 0.02  # flagged labels; the flagged share underestimates the wrong share (low recall)
 SUSPECT_EXCESS = 2.0  # flagged at least twice what the probe's own probabilities predict for clean labels
 MIN_LABELS = 50  # fewer labels than this say little about class shares
@@ -489,18 +490,10 @@ def duplicate_samples(ctx: Context) -> Iterable[Finding]:
 
 @check("D108", phase="data")
 def train_val_leakage(ctx: Context) -> Iterable[Finding]:
+    """Validation rows copied from training, by row hashes and nearest neighbours (verdict: ``verdicts.data.train_val_leakage``)."""
     found = copies.overlap(ctx)
-    if found is None or (found.exact_in_train == 0 and found.near_in_train == 0):
-        return
-    near = f"; {_pct(found.near_share)} of {found.near_rows} sampled validation rows have a near copy in training" if found.near_rows else ""
-    yield Finding(
-        "D108", Severity.WARNING if found.share >= LEAK_SHARE else Severity.INFO,
-        f"{found.exact_in_train} validation rows ({_pct(found.exact_share)}) also appear exactly in the training data "
-        f"({found.exact_scope}){near}. Validation scores on them measure memory, not generalisation.",
-        evidence={"exact_in_train": found.exact_in_train, "exact_share": found.exact_share, "near_share": found.near_share,
-                  "val_rows": found.val_rows, "scope": found.exact_scope, "example_val_rows": found.examples},
-        location="val",
-    )
+    if found is not None:
+        yield from _train_val_leakage(found)
 
 
 @check("D109", phase="data")

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..verdicts.data import Overlap
 from .data_audit import FULL_SCAN_ELEMENTS, MAX_ROWS, SplitSample, _finite_rows, _to_numpy, sample_of, tensor_pair
 
 NN_WORK = 4e9  # rows^2 * dims allowed for the brute-force neighbour search
@@ -199,31 +200,6 @@ def _finite_sample(sample: SplitSample | None) -> np.ndarray | None:
         return None
     finite = sample.x[_finite_rows(sample.x)]
     return finite if len(finite) >= 3 else None
-
-
-@dataclass
-class Overlap:
-    """Validation rows that also appear (exactly or nearly) in the training split."""
-
-    exact_scope: str
-    val_rows: int
-    exact_in_train: int
-    near_rows: int = 0
-    near_in_train: int = 0
-    threshold: float | None = None
-    examples: list[int] = field(default_factory=list)  # validation row indices
-
-    @property
-    def exact_share(self) -> float:
-        return self.exact_in_train / self.val_rows if self.val_rows else 0.0
-
-    @property
-    def near_share(self) -> float:
-        return self.near_in_train / self.near_rows if self.near_rows else 0.0
-
-    @property
-    def share(self) -> float:
-        return max(self.exact_share, self.near_share)
 
 
 def overlap(ctx: Any) -> Overlap | None:

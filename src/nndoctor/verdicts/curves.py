@@ -89,6 +89,14 @@ OVERFIT_RISE = 0.10
 # G601: the untrained model's validation loss at most this many times its train loss for the two
 # to be comparable (a larger gap exists before any learning: the sets differ).
 COMPARABLE_AT_INIT = 2.0
+# G601's gap half: over the last half of the evaluations validation no longer falls (its fitted line
+# closes under a tenth of the gap) while train loss sits at a quarter of it or less (beyond the
+# doubling dropout alone explains, see DROPOUT_RATIO) and the gap is a tenth or more of what the
+# constant predictor scores: the extra epochs memorise the training set.
+GAP_TAIL = 0.5
+GAP_CLOSED = 0.1
+GAP_RATIO = 4.0
+GAP_SHARE = 0.1
 # G602: a live run whose final loss is still 90% of the constant predictor's has learned nothing.
 UNDERFIT_SHARE = 0.9
 # G603: a class this size that is never recalled, with accuracy within this of a majority share.
@@ -368,6 +376,34 @@ def overfitting(train: Sequence[float], val: Sequence[float], val_acc: Sequence[
     return {"best_step_index": best, "best_val_loss": float(val_array[best]), "final_val_loss": float(val_array[-1]),
             "train_loss_at_best": float(train_array[best]), "final_train_loss": float(train_array[-1]),
             "start_val_loss": float(val_array[0]), "gave_back": rose / fell if fell > 0 else math.inf}
+
+
+def memorising_gap(train: Sequence[float], val: Sequence[float], reference: float | None) -> dict[str, Any] | None:
+    """Evidence that validation stopped improving far above a train loss that kept falling, else None.
+
+    ``reference``: the constant predictor's loss in the same units (the gap is measured in it).
+    Validation has stopped when a least-squares line through the last ``GAP_TAIL`` of the
+    evaluations (at least three) closes under ``GAP_CLOSED`` of the final gap over that stretch
+    (its noise averages out in the fit, a still-falling curve does not); the final train loss
+    must be at most 1/``GAP_RATIO`` of validation's level over that stretch (its mean) and the
+    gap at least ``GAP_SHARE`` of the reference.
+    """
+    train_array, val_array = np.asarray(train, dtype=float), np.asarray(val, dtype=float)
+    if (reference is None or not math.isfinite(reference) or reference <= 0 or len(val_array) < 5
+            or len(train_array) != len(val_array) or not (np.isfinite(train_array).all() and np.isfinite(val_array).all())):
+        return None
+    start = len(val_array) - max(3, math.ceil(GAP_TAIL * len(val_array)))
+    tail = val_array[start:]
+    slope = float(np.polyfit(np.arange(len(tail), dtype=float), tail, 1)[0])
+    closed = max(0.0, -slope * (len(tail) - 1))
+    final_train, final_val = float(train_array[-1]), float(np.mean(tail))
+    gap = final_val - final_train
+    if gap < GAP_SHARE * reference or final_val < GAP_RATIO * max(final_train, 0.0) or closed >= GAP_CLOSED * gap:
+        return None
+    return {"tail_start_index": start, "val_level": final_val, "final_train_loss": final_train, "gap": gap,
+            "gap_share_of_reference": gap / reference, "reference": reference, "ratio": final_val / final_train if final_train > 0 else math.inf,
+            "val_closed_over_tail": closed, "train_loss_at_tail_start": float(train_array[start]),
+            "start_val_loss": float(val_array[0]), "best_val_loss": float(val_array.min())}
 
 
 def _lr_time(lrs: Sequence[float] | None, count: int) -> np.ndarray | None:

@@ -1,4 +1,4 @@
-"""Verdicts for the data codes D101, D102, D104, D105, D111, D112, D113 and D115.
+"""Verdicts for the data codes D101, D102, D104, D105, D108, D111, D112, D113 and D115.
 
 Each verdict reads a small measurement built by checkup (the data audit's bounded sample of
 the dataset) or by watch (the sampled batches of the user's loop, pooled), never single
@@ -17,6 +17,8 @@ from ..findings import Finding, Severity
 from . import verdict
 
 # -- thresholds ---------------------------------------------------------------------------
+# D108: one validation row in a hundred copied from training is a warning (the score is then partly memory).
+LEAK_SHARE = 0.01
 # Typical |x| (root mean square) above 10 makes the first layer's pre-activations an order
 # of magnitude larger than any standard initialisation (which assumes unit-scale inputs).
 SCALE_LIMIT = 10.0
@@ -638,4 +640,52 @@ def ordered_batches(m: BatchOrder) -> Iterator[Finding]:
         "D115", Severity.WARNING,
         message + " Each step then sees one part of the distribution and the model chases it.",
         evidence=evidence, location="train loader",
+    )
+
+
+# -- D108 --------------------------------------------------------------------------------
+@dataclass
+class Overlap:
+    """Validation rows that also appear (exactly or nearly) in the training split.
+
+    Exact copies are counted over ``val_rows`` (``exact_scope`` says against what), near copies
+    over a sample of ``near_rows``; ``examples`` are validation row indices. Built by the data audit.
+    """
+
+    exact_scope: str
+    val_rows: int
+    exact_in_train: int
+    near_rows: int = 0
+    near_in_train: int = 0
+    threshold: float | None = None
+    examples: list[int] = field(default_factory=list)
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact_in_train / self.val_rows if self.val_rows else 0.0
+
+    @property
+    def near_share(self) -> float:
+        return self.near_in_train / self.near_rows if self.near_rows else 0.0
+
+    @property
+    def share(self) -> float:
+        return max(self.exact_share, self.near_share)
+
+
+@verdict("D108")
+def train_val_leakage(m: Overlap) -> Iterator[Finding]:
+    """Validation rows copied (exactly or nearly) from training: a warning from ``LEAK_SHARE`` of them on."""
+    if m.exact_in_train == 0 and m.near_in_train == 0:
+        return
+    share = m.share
+    near = (f"; {m.near_share:.1%} of {m.near_rows} sampled validation rows have a near copy in training"
+            if m.near_rows else "")
+    yield Finding(
+        "D108", Severity.WARNING if share >= LEAK_SHARE else Severity.INFO,
+        f"{m.exact_in_train} validation rows ({m.exact_share:.1%}) also appear exactly in the training data "
+        f"({m.exact_scope}){near}. Validation scores on them measure memory, not generalisation.",
+        evidence={"exact_in_train": m.exact_in_train, "exact_share": m.exact_share, "near_share": m.near_share,
+                  "val_rows": m.val_rows, "scope": m.exact_scope, "example_val_rows": list(m.examples)},
+        location="val",
     )

@@ -18,6 +18,7 @@ from .curves import (
     UNDERTRAINED_TAIL,
     PriorEntropy,
     accuracy_paradox,
+    memorising_gap,
     overfitting,
     still_falling,
     suspicious_validation,
@@ -33,6 +34,8 @@ class TrainValCurves:
     everything validation gained says the setup overfits as a matter of course.
     ``restored_at``: the step at which the run loaded weights back after its last update.
     ``source``: where the validation losses came from.
+    ``reference``: the constant predictor's loss in the units of both curves, when their levels
+    are comparable (same loss on the same kind of target); it enables the wide-gap reading.
     """
 
     train: tuple[float, ...]
@@ -43,11 +46,12 @@ class TrainValCurves:
     restored_at: int | None = None
     last_step: int | None = None
     source: str = "measured"
+    reference: float | None = None
 
 
 @verdict("G601")
 def overfitting_verdict(m: TrainValCurves) -> Iterable[Finding]:
-    """Validation loss turned up while train loss kept falling.
+    """Validation loss turned up while train loss kept falling, or stopped improving far above it.
 
     Overfitting is a gap that training creates: when the untrained model already scores
     validation over ``COMPARABLE_AT_INIT`` times worse than training, the two sets differ
@@ -62,6 +66,8 @@ def overfitting_verdict(m: TrainValCurves) -> Iterable[Finding]:
     accs = [m.val_acc[i] for i in keep] if len(m.val_acc) == len(m.val) else []
     evidence = overfitting(train, val, accs)
     if not evidence:
+        if val[0] <= COMPARABLE_AT_INIT * train[0]:
+            yield from _wide_gap(m, train, val, keep)
         return
     step = m.steps[keep[evidence["best_step_index"]]]
     message = (f"Validation loss bottomed at {evidence['best_val_loss']:.3g} at step {step} and rose to "
@@ -88,6 +94,22 @@ def overfitting_verdict(m: TrainValCurves) -> Iterable[Finding]:
     yield Finding("G601", severity, message,
                   {**evidence, "best_step": step, "eval_steps": list(m.steps), "val_source": m.source, "restored_at": m.restored_at},
                   location=f"step {step}")
+
+
+def _wide_gap(m: TrainValCurves, train: list[float], val: list[float], keep: list[int]) -> Iterable[Finding]:
+    """G601's other half: validation flat over the last evaluations while train loss sits far below it."""
+    gap = memorising_gap(train, val, m.reference)
+    if gap is None:
+        return
+    step = m.steps[keep[gap["tail_start_index"]]]
+    yield Finding(
+        "G601", Severity.WARNING,
+        f"Validation loss stopped improving from step {step} on (about {gap['val_level']:.3g}) while train loss fell to "
+        f"{gap['final_train_loss']:.3g}, {gap['ratio']:.3g} times lower: a gap of {gap['gap_share_of_reference']:.0%} of what "
+        f"predicting the constant best guess scores ({gap['reference']:.3g}). The later epochs memorise the training set "
+        "without helping validation.",
+        {**gap, "kind": "gap", "since_step": step, "eval_steps": list(m.steps), "val_source": m.source},
+        location=f"step {step}")
 
 
 # -- G602 ------------------------------------------------------------------------------

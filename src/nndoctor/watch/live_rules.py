@@ -1104,8 +1104,24 @@ def overfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
         return
     yield from overfitting_verdict(TrainValCurves(
         train=tuple(_train_at(t, steps)), val=tuple(val), steps=tuple(steps), restored_at=t.restored_at, last_step=t.steps,
-        source=source,
+        source=source, reference=_comparable_reference(t, facts, source),
     ))
+
+
+def _comparable_reference(t: Telemetry, facts: dict[str, Any], source: str) -> float | None:
+    """The constant predictor's loss (the most it can be) when the train and validation levels compare, else None.
+
+    Compared like G604's losses: the same kind of target on both sides, and a validation loss
+    in the train loss's units (logged by the user, or seen at the same loss); a loss scored by
+    nndoctor is a cross-entropy, in the same units only when training minimises one.
+    """
+    if not train_targets_alike_val(t) or t.restored_at is not None:
+        return None
+    if source == "scored" and not {c.kind for c in _loss_calls(t)} <= {"cross_entropy", "nll_loss"}:
+        return None
+    if source != "logged" and not loss_in_reference_units(t):
+        return None
+    return reference_loss(t, facts, upper=True)
 
 
 @rule("G602", final_only=True)

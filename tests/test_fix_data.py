@@ -6,18 +6,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import blobs, mlp
 from torch import nn
 
 import nndoctor
 from nndoctor.findings import Finding, Severity
-from nndoctor.fix.data_remedies import drop_duplicates, drop_suspect_labels, one_hot_codes, split_rows, stratified_resplit
+from nndoctor.fix.data_remedies import (
+    drop_duplicates,
+    drop_suspect_labels,
+    one_hot_codes,
+    split_rows,
+    stratified_resplit,
+)
 from nndoctor.fix.transforms import NotApplicable
 from nndoctor.fix.trials import baseline_candidate, run_trial
 from nndoctor.fix.verdict import Comparison, compare
 
-from conftest import blobs, mlp
-
-ADAM = lambda p: torch.optim.Adam(p, lr=2e-3)  # noqa: E731
+ADAM = lambda p: torch.optim.Adam(p, lr=2e-3)
 SEEDS = (0, 1, 2)
 
 
@@ -174,3 +179,11 @@ def test_clean_labels_get_no_verified_label_remedy() -> None:
     verdict = _trial(setup, candidate)
     assert not verdict.verified, verdict.reason
 
+
+
+def test_the_data_codes_have_their_remedies() -> None:
+    from nndoctor.fix.remedies import remedies_for
+
+    names = {code: [r.name for r in remedies_for(code)] for code in ("D107", "D109", "D110", "D112")}
+    assert names == {"D107": ["drop-duplicates"], "D109": ["stratified-resplit"], "D110": ["drop-suspect-labels"],
+                     "D112": ["one-hot-codes"]}

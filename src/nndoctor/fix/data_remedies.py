@@ -186,7 +186,11 @@ def strata(targets: torch.Tensor, task: str, bins: int = QUANTILE_BINS) -> np.nd
 
 
 def stratified_resplit(setup: Setup, finding: Finding) -> list[Candidate]:
-    """Pool training and validation rows and split them again, stratified and seeded, at the same sizes."""
+    """Pool training and validation rows and split them again, stratified and seeded, at the same sizes.
+
+    The candidate is scored on its own validation part, so its trials measure the cure and the luck
+    of one validation draw together (the seeds share that draw): it is built only for a D109 finding.
+    """
     from sklearn.model_selection import train_test_split
 
     if setup.val_loader is None:

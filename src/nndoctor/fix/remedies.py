@@ -20,6 +20,7 @@ from torch import nn
 from ..findings import Finding
 from ..setup import Setup
 from .candidate import Candidate, Remedy
+from .data_remedies import drop_duplicates, drop_suspect_labels, one_hot_codes, stratified_resplit
 from .model_remedies import add_normalisation, leaky_relu, output_scale, reinitialise, relu_family, widen_bottleneck
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
@@ -380,10 +381,15 @@ IMPUTE = Remedy("impute-non-finite", ("D103", "D104"), "replace non-finite input
 UNBOUNDED = Remedy("unbounded-output", ("L304",), "drop a final activation the targets lie outside of", unbounded_output)
 MATCHING_LOSS = Remedy("matching-loss", ("L306",), "the loss that matches the label structure", matching_loss)
 SANE_OPTIMIZER = Remedy("sane-optimizer", ("O410",), "torch's defaults for pathological optimizer settings", sane_optimizer)
+ONE_HOT = Remedy("one-hot-codes", ("D112",), "one-hot encode category codes, widen the first layer", one_hot_codes)
+RESPLIT = Remedy("stratified-resplit", ("D109",), "stratified, seeded re-split of training + validation", stratified_resplit)
+DEDUPLICATE = Remedy("drop-duplicates", ("D107",), "drop exact and near copies from the training split", drop_duplicates)
+SUSPECT_LABELS = Remedy("drop-suspect-labels", ("D110",), "drop training rows whose label the probe finds implausible", drop_suspect_labels)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
     WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN, IMPUTE, UNBOUNDED, MATCHING_LOSS, SANE_OPTIMIZER,
+    ONE_HOT, RESPLIT, DEDUPLICATE, SUSPECT_LABELS,
 )
 
 # code -> remedies to try, most specific first
@@ -394,6 +400,10 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "D104": (IMPUTE,),
     "D105": (TARGETS, BIAS),
     "D106": (WEIGHTS, BIAS),
+    "D107": (DEDUPLICATE,),
+    "D109": (RESPLIT,),
+    "D110": (SUSPECT_LABELS,),
+    "D112": (ONE_HOT,),
     "D113": (LABELS,),
     "D115": (SHUFFLE,),
     "M201": (REINIT,),

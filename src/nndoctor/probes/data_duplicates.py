@@ -155,20 +155,24 @@ def train_neighbours(ctx: Any) -> Neighbours | None:
         x = _finite_sample(sample)
         if x is None or x[0].size < 3:
             return None  # in one or two dimensions close neighbours are normal: exact copies only
-        from sklearn.neighbors import NearestNeighbors
-
         n = int(min(MAX_ROWS, max(200, math.sqrt(NN_WORK / x[0].size))))
-        rows, flat = sample.rows[_finite_rows(sample.x)][:n], x[:n].reshape(min(n, len(x)), -1).astype(np.float64)
-        mean, scale = flat.mean(axis=0), flat.std(axis=0)
-        scale[scale <= 1e-12] = 1.0
-        space = (flat - mean) / scale
-        k = min(11, len(space))
-        index = NearestNeighbors(n_neighbors=k).fit(space)
-        distances, neighbours = index.kneighbors(space)
-        return Neighbours(rows, mean, scale, index, distances, neighbours, float(np.median(distances[:, -1])),
-                          intrinsic_dimension(distances[:, 1:]))
+        return fit_neighbours(sample.rows[_finite_rows(sample.x)][:n], x[:n])
 
     return ctx.probe("data_audit.neighbours", compute)
+
+
+def fit_neighbours(rows: np.ndarray, x: np.ndarray) -> Neighbours:
+    """Nearest neighbours (11, self included) of the standardised rows of ``x``; ``rows`` are their indices."""
+    from sklearn.neighbors import NearestNeighbors
+
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    mean, scale = flat.mean(axis=0), flat.std(axis=0)
+    scale[scale <= 1e-12] = 1.0
+    space = (flat - mean) / scale
+    index = NearestNeighbors(n_neighbors=min(11, len(space))).fit(space)
+    distances, neighbours = index.kneighbors(space)
+    return Neighbours(rows, mean, scale, index, distances, neighbours, float(np.median(distances[:, -1])),
+                      intrinsic_dimension(distances[:, 1:]))
 
 
 def duplicates(ctx: Any) -> Duplicates | None:

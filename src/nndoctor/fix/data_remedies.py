@@ -1,0 +1,348 @@
+"""Remedies for data faults found by the data audit: category codes fed as magnitudes (D112), a
+train/validation split that does not come from one distribution (D109), duplicated training rows
+(D107) and training labels the inputs contradict (D110).
+
+Each builds candidate Setups from copies (see :mod:`nndoctor.fix.remedies` for the contract):
+new datasets are subsets or encodings of the user's rows, the model is a deep copy, and
+statistics (code levels, duplicates, label probabilities) come from the training split only,
+except the re-split, which by its nature pools the two splits. Whether one helps is decided by
+the trials.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import ConcatDataset, DataLoader, Dataset, Subset, TensorDataset
+
+from ..findings import Finding
+from ..probes.data_audit import CLASSIFICATION, class_labels, tensor_pair
+from ..probes.data_duplicates import NN_WORK, fit_neighbours, row_hashes
+from ..probes.label_probe import MAX_DIMS, _pipeline
+from ..setup import Setup
+from .candidate import Candidate
+from .transforms import (
+    NotApplicable,
+    derive,
+    device_of,
+    leaf_order,
+    map_dataset,
+    rebuild_loader,
+    sample_input,
+    set_module,
+)
+
+MAX_ELEMENTS = 50_000_000  # inputs read into memory to find rows to keep (200 MB of float32)
+QUANTILE_BINS = 10  # strata for a regression target: its deciles
+LABEL_FOLDS = 5
+MAX_SUSPECT_SHARE = 0.5  # a probe that doubts most labels is not one to drop rows by
+
+
+# -- reading a split's rows in dataset order --------------------------------------------------
+def split_rows(setup: Setup, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every ``(input, target)`` of a split as two tensors, row ``i`` = dataset item ``i``.
+
+    In-memory TensorDatasets are read as they are; other map-style datasets through an
+    unshuffled loader with the split's own collate. Inputs that are not one tensor, or too
+    large to hold in memory, make the remedy not applicable.
+    """
+    pair = tensor_pair(setup, split)
+    if pair is not None:
+        return pair
+    loader = setup.train_loader if split == "train" else setup.val_loader
+    if loader is None:
+        raise NotApplicable(f"there is no {split} split")
+    dataset = loader.dataset
+    try:
+        size = len(dataset)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise NotApplicable(f"the {split} data is a stream without indices to select rows by") from exc
+    xs, ys, elements = [], [], 0
+    for batch in DataLoader(dataset, batch_size=256, shuffle=False, collate_fn=loader.collate_fn):
+        x, y = setup.split_batch(batch)
+        if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
+            raise NotApplicable(f"the {split} inputs or targets are not single tensors")
+        elements += x.numel()
+        if elements > MAX_ELEMENTS:
+            raise NotApplicable(f"the {split} split is too large to read into memory ({size} rows)")
+        xs.append(x.detach().cpu())
+        ys.append(y.detach().cpu())
+    if not xs:
+        raise NotApplicable(f"the {split} split yielded no samples")
+    return torch.cat(xs), torch.cat(ys)
+
+
+def subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
+    """The items ``rows`` of ``dataset`` (a new TensorDataset for in-memory tensors, else a Subset)."""
+    index = torch.as_tensor(np.asarray(rows, dtype=np.int64))
+    if isinstance(dataset, TensorDataset):
+        return TensorDataset(*(t[index] for t in dataset.tensors))
+    return Subset(dataset, index.tolist())
+
+
+def _keep_train_rows(setup: Setup, keep: np.ndarray) -> Setup:
+    return derive(setup, train=rebuild_loader(setup.train_loader, subset(setup.train_loader.dataset, keep)))
+
+
+# -- D112: one-hot encode category codes ------------------------------------------------------
+def _flagged_code_columns(finding: Finding | None, width: int) -> list[int]:
+    columns = (finding.evidence or {}).get("columns") if finding is not None else None
+    if not columns or "levels" not in (finding.evidence or {}):
+        raise NotApplicable("the finding names no category-code columns (one-hot blocks or flags are left as they are)")
+    if any(not 0 <= int(j) < width for j in columns):
+        raise NotApplicable(f"the flagged columns {columns[:5]} are not columns of {width}-wide inputs")
+    return sorted(int(j) for j in columns)
+
+
+def one_hot_encoder(levels: dict[int, np.ndarray], width: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    """A transform of ``(..., width)`` inputs: the columns in ``levels`` become one 0/1 column per level,
+    appended after the other columns in their order (a value matches the nearest level within half
+    the spacing of the levels; an unseen value gets no hot column)."""
+    keep = [j for j in range(width) if j not in levels]
+
+    def encode(x: torch.Tensor) -> torch.Tensor:
+        parts = [x[..., keep]]
+        for j, values in levels.items():
+            grid = torch.as_tensor(values, dtype=torch.float64)
+            half = float(np.diff(values).min()) / 2 if len(values) > 1 else math.inf
+            distance = (x[..., j : j + 1].double() - grid).abs()
+            nearest = distance.argmin(dim=-1, keepdim=True)
+            hot = torch.zeros_like(distance, dtype=x.dtype).scatter_(-1, nearest, 1.0)
+            parts.append(hot * (distance.gather(-1, nearest) < half).to(x.dtype))
+        return torch.cat(parts, dim=-1)
+
+    return encode
+
+
+def _widened_first_linear(setup: Setup, width: int, new_width: int) -> tuple[nn.Module, str]:
+    """A copy of the model whose first layer, a Linear reading ``width`` inputs, reads ``new_width``."""
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    if not order or not isinstance(order[0][1], nn.Linear) or order[0][1].in_features != width:
+        raise NotApplicable(f"the model's first layer is not a Linear reading the {width} input columns")
+    name, old = order[0]
+    with torch.random.fork_rng(devices=[]):  # the new layer's init is seeded; the user's RNG is untouched
+        torch.manual_seed(setup.seed)
+        new = nn.Linear(new_width, old.out_features, bias=old.bias is not None)
+    set_module(model, name, new.to(device=device_of(model), dtype=old.weight.dtype))
+    return model, name
+
+
+def one_hot_codes(setup: Setup, finding: Finding) -> list[Candidate]:
+    """One-hot encode the category-code columns D112 flagged; the model's first Linear reads the wider input."""
+    x_train, _ = split_rows(setup, "train")
+    if x_train.dim() != 2 or not x_train.is_floating_point():
+        raise NotApplicable("the inputs are not a table of floating-point columns")
+    width = x_train.shape[1]
+    columns = _flagged_code_columns(finding, width)
+    values = x_train.double().numpy()
+    levels = {j: np.unique(values[:, j][np.isfinite(values[:, j])]) for j in columns}
+    new_width = width - len(columns) + sum(len(v) for v in levels.values())
+    model, name = _widened_first_linear(setup, width, new_width)
+    encode = one_hot_encoder(levels, width)
+    train = rebuild_loader(setup.train_loader, map_dataset(setup.train_loader.dataset, fn_x=encode))
+    val = rebuild_loader(setup.val_loader, map_dataset(setup.val_loader.dataset, fn_x=encode)) if setup.val_loader is not None else None
+    shown = ", ".join(f"{j} ({len(v)} levels)" for j, v in levels.items())
+    snippet = (
+        "from sklearn.preprocessing import OneHotEncoder\n"
+        f"codes = {columns}                       # category columns, as integer codes (before any scaling)\n"
+        "encoder = OneHotEncoder(handle_unknown='ignore', sparse_output=False).fit(X_train[:, codes])   # training split only\n"
+        "rest = [j for j in range(X_train.shape[1]) if j not in codes]\n"
+        "X_train = np.hstack([X_train[:, rest], encoder.transform(X_train[:, codes])])\n"
+        "X_val = np.hstack([X_val[:, rest], encoder.transform(X_val[:, codes])])\n"
+        f"model.{name} = nn.Linear({new_width}, ...)   # the first layer reads {new_width} columns instead of {width}"
+    )
+    return [Candidate("one-hot-codes", f"one-hot encode the category codes in columns {shown}; first layer {width} -> {new_width} inputs",
+                      derive(setup, model=model, train=train, val=val), snippet)]
+
+
+# -- D109: stratified re-split ---------------------------------------------------------------
+def strata(targets: torch.Tensor, task: str, bins: int = QUANTILE_BINS) -> np.ndarray:
+    """One stratum per row: the class for classification, the quantile bin of the (first) target for regression.
+
+    Strata with a single row are pooled into one, so that every stratum can be split.
+    """
+    y = targets.detach().cpu().numpy()
+    if task in CLASSIFICATION:
+        labels = class_labels(y, task)
+        if labels is None or len(labels) != len(y):
+            raise NotApplicable("the targets are not one class per row")
+    elif task == "regression":
+        first = y.reshape(len(y), -1)[:, 0].astype(np.float64)
+        if not np.isfinite(first).all():
+            raise NotApplicable("some regression targets are not finite")
+        edges = np.unique(np.quantile(first, np.linspace(0, 1, bins + 1)[1:-1]))
+        labels = np.searchsorted(edges, first, side="right")
+    else:
+        raise NotApplicable(f"the task is {task}; a stratified split needs one label or target per row")
+    values, counts = np.unique(labels, return_counts=True)
+    single = np.isin(labels, values[counts < 2])
+    labels = labels.copy()
+    labels[single] = labels.min() - 1
+    return labels
+
+
+def stratified_resplit(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Pool training and validation rows and split them again, stratified and seeded, at the same sizes.
+
+    The candidate is scored on its own validation part, so its trials measure the cure and the luck
+    of one validation draw together (the seeds share that draw): it is built only for a D109 finding.
+    """
+    from sklearn.model_selection import train_test_split
+
+    if setup.val_loader is None:
+        raise NotApplicable("there is no validation split to re-split with")
+    _, y_train = split_rows(setup, "train")
+    _, y_val = split_rows(setup, "val")
+    if y_train.shape[1:] != y_val.shape[1:]:
+        raise NotApplicable("training and validation targets have different shapes")
+    n_train, n_val = len(y_train), len(y_val)
+    groups = strata(torch.cat([y_train, y_val]), setup.task)
+    rows = np.arange(n_train + n_val)
+    try:
+        train_rows, val_rows = train_test_split(rows, test_size=n_val, stratify=groups, random_state=setup.seed)
+    except ValueError as exc:  # a stratum too small for both sides of a small split
+        raise NotApplicable(f"a stratified split of {n_train} + {n_val} rows is not possible: {exc}") from exc
+    pool = ConcatDataset([setup.train_loader.dataset, setup.val_loader.dataset])
+    train = rebuild_loader(setup.train_loader, Subset(pool, np.sort(train_rows).tolist()))
+    val = rebuild_loader(setup.val_loader, Subset(pool, np.sort(val_rows).tolist()))
+    by = "the label" if setup.task in CLASSIFICATION else f"{QUANTILE_BINS} quantile bins of the target"
+    snippet = (
+        "from sklearn.model_selection import train_test_split\n"
+        "X, y = np.concatenate([X_train, X_val]), np.concatenate([y_train, y_val])\n"
+        + ("strata = y\n" if setup.task in CLASSIFICATION else
+           f"strata = np.digitize(y, np.quantile(y, np.linspace(0, 1, {QUANTILE_BINS + 1})[1:-1]))   # target deciles\n")
+        + f"X_train, X_val, y_train, y_val = train_test_split(X, y, test_size={n_val}, stratify=strata, random_state=0)\n"
+        "# fit scalers and encoders again on the new training split"
+    )
+    candidate = Candidate("stratified-resplit",
+                          f"re-split training + validation ({n_train} + {n_val} rows) at random, stratified on {by}",
+                          derive(setup, train=train, val=val), snippet, loss_comparable=False)
+    return [candidate]
+
+
+# -- D107: drop duplicates ---------------------------------------------------------------------
+def near_copies(x: np.ndarray) -> np.ndarray:
+    """Rows (of ``x``, rows x features) that are a near copy of an earlier row, by the audit's test
+    (:meth:`~nndoctor.probes.data_duplicates.Neighbours.near`: a nearest neighbour improbably close for
+    the local density), on the standardised rows. Of each pair the later row goes."""
+    if x[0].size < 3 or len(x) < 3:
+        return np.zeros(len(x), bool)  # in one or two dimensions close neighbours are normal (as in the audit)
+    found = fit_neighbours(np.arange(len(x)), x)
+    near = found.near(found.distances[:, 1:])
+    drop = np.zeros(len(x), bool)
+    for i in np.flatnonzero(near):
+        j = int(found.neighbours[i, 1])
+        if j < i and not drop[j]:
+            drop[i] = True
+    return drop
+
+
+def drop_duplicates(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Keep the first of each group of exactly equal training inputs, and drop near copies the audit's test finds."""
+    x, _ = split_rows(setup, "train")
+    values = x.detach().cpu().numpy()
+    finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1) if values.dtype.kind == "f" else np.ones(len(values), bool)
+    hashes = row_hashes(values)
+    hashes[~finite] = np.arange(int((~finite).sum()), dtype=np.uint64)  # rows with NaN are never equal
+    _, first = np.unique(hashes, return_index=True)
+    exact = np.ones(len(values), bool)
+    exact[first] = False
+    near = np.zeros(len(values), bool)
+    evidence = (finding.evidence or {}) if finding is not None else {}
+    work = len(values) ** 2 * max(1, values[0].size)
+    if evidence.get("near_share", 1.0) > 0 and work <= NN_WORK and values.dtype.kind == "f":
+        kept = np.flatnonzero(~exact & finite)
+        near[kept[near_copies(values[kept])]] = True
+    drop = exact | near
+    if not drop.any():
+        raise NotApplicable("the training split holds no exact or near copies to drop")
+    keep = np.flatnonzero(~drop)
+    what = f"{int(exact.sum())} exact" + (f" and {int(near.sum())} near" if near.any() else "") + " copies"
+    snippet = (
+        "_, first = np.unique(X_train.reshape(len(X_train), -1), axis=0, return_index=True)   # exact copies\n"
+        "keep = np.sort(first)\n"
+        "X_train, y_train = X_train[keep], y_train[keep]   # one row per distinct input"
+    )
+    return [Candidate("drop-duplicates", f"drop {what} from the training split ({len(values)} -> {len(keep)} rows)",
+                      _keep_train_rows(setup, keep), snippet)]
+
+
+# -- D110: drop suspect labels -----------------------------------------------------------------
+def out_of_fold_probabilities(x: np.ndarray, codes: np.ndarray, seed: int, folds: int = LABEL_FOLDS) -> np.ndarray:
+    """Out-of-fold class probabilities (rows x classes, ``codes`` = 0..K-1) from the label probe's two probes,
+    logistic regression and 15 nearest neighbours (the latter when the neighbour search is affordable),
+    whichever agrees with more of the given labels."""
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.neighbors import KNeighborsClassifier
+
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    folds = int(min(folds, np.bincount(codes).min()))
+    if folds < 2:
+        raise NotApplicable("a class has a single training row; out-of-fold probabilities need two")
+    probes = [LogisticRegression(max_iter=200, tol=1e-3)]
+    if len(flat) ** 2 * min(flat.shape[1], MAX_DIMS) <= NN_WORK:
+        probes.append(KNeighborsClassifier(n_neighbors=min(15, len(flat) // 4)))
+    best, best_accuracy = None, -1.0
+    for estimator in probes:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            proba = cross_val_predict(_pipeline(estimator, flat.shape[1]), flat, codes, method="predict_proba",
+                                      cv=StratifiedKFold(folds, shuffle=True, random_state=seed))
+        accuracy = float(np.mean(proba.argmax(axis=1) == codes))
+        if accuracy > best_accuracy:
+            best, best_accuracy = proba, accuracy
+    return best
+
+
+def confident_label_issues(proba: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Rows whose given label is off the diagonal of the confident joint (Northcutt et al., 2021).
+
+    Class j's threshold is the mean probability of j over the rows labelled j (its self-confidence,
+    which a probe trained on noisy labels lowers along with the noise). A row is an issue when its
+    given label's probability is below that label's threshold while another class reaches its own:
+    the probe is confident, by the class's own standard, that the row belongs elsewhere. Unlike a
+    fixed cut-off this also finds one-way flips, whose rate the probe learns.
+    """
+    classes = proba.shape[1]
+    thresholds = np.array([proba[codes == j, j].mean() if np.any(codes == j) else 1.0 for j in range(classes)])
+    below = proba[np.arange(len(codes)), codes] < thresholds[codes]
+    return below & (proba >= thresholds).any(axis=1)  # the given label is below its threshold, so another class reached its own
+
+
+def drop_suspect_labels(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Drop training rows whose given label the out-of-fold probes contradict (see :func:`confident_label_issues`)."""
+    if setup.task not in ("binary", "multiclass"):
+        raise NotApplicable(f"the task is {setup.task}; suspect labels are found for single-label classification")
+    x, y = split_rows(setup, "train")
+    values = x.detach().cpu().numpy()
+    labels = class_labels(y.detach().cpu().numpy(), setup.task)
+    if labels is None or len(labels) != len(values) or values.dtype.kind != "f":
+        raise NotApplicable("the inputs are not floating-point rows with one class label each")
+    if not np.isfinite(values.reshape(len(values), -1)).all():
+        raise NotApplicable("some training inputs are not finite; impute them first")
+    _, codes = np.unique(labels, return_inverse=True)
+    suspect = confident_label_issues(out_of_fold_probabilities(values, codes, setup.seed), codes)
+    if not suspect.any():
+        raise NotApplicable("the out-of-fold probes confidently contradict no training label")
+    if suspect.mean() > MAX_SUSPECT_SHARE:
+        raise NotApplicable(f"the probes contradict {suspect.mean():.0%} of the labels: too many to drop")
+    keep = np.flatnonzero(~suspect)
+    snippet = (
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.model_selection import cross_val_predict\n"
+        "proba = cross_val_predict(LogisticRegression(max_iter=200), X_train, y_train, cv=5, method='predict_proba')\n"
+        "threshold = np.array([proba[y_train == j, j].mean() for j in range(proba.shape[1])])   # per-class self-confidence\n"
+        "below = proba[np.arange(len(y_train)), y_train] < threshold[y_train]\n"
+        "suspect = below & (proba >= threshold).any(axis=1)   # another class is confident: review these labels\n"
+        "X_train, y_train = X_train[~suspect], y_train[~suspect]   # or correct them (cleanlab does this too)"
+    )
+    return [Candidate("drop-suspect-labels",
+                      f"drop the {int(suspect.sum())} training rows ({suspect.mean():.1%}) whose label the out-of-fold "
+                      "probes confidently contradict", _keep_train_rows(setup, keep), snippet)]

@@ -123,3 +123,15 @@ def test_d110_reads_token_inputs():
     (finding,) = of(findings, "D110")
     assert "D111" not in raised(findings, "info")
     assert finding.evidence["noise_floor"] == pytest.approx(redo.mean(), abs=0.1)
+
+
+def test_d110_silent_when_classes_are_several_clusters_a_linear_probe_cannot_fit():
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=2000, n_features=10, n_informative=6, n_classes=3, n_clusters_per_class=3,
+                               flip_y=0.0, random_state=5)
+    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
+    probe = probe_labels(x, y, "multiclass")
+    assert probe.noise_floor >= 0.1 and probe.noise_floor_p < 1e-3  # the linear misfit does look like a floor ...
+    assert probe.scores["15-nearest neighbours"] - probe.scores["logistic regression"] > 0.1  # ... the local probe shows why
+    assert "D110" not in raised(run_data_checks(_tabular(x, y), "D110", "D111"), "info")

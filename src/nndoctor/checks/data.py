@@ -38,6 +38,8 @@ SUSPECT_SHARE = 0.02  # flagged labels; the flagged share underestimates the wro
 SUSPECT_EXCESS = 2.0  # flagged at least twice what the probe's own probabilities predict for clean labels
 FLOOR_SHARE = 0.1  # labels drawn regardless of the inputs: one in ten, a share worth relabelling
 FLOOR_MAX = 0.5  # above half, most labels do not follow the inputs: the probe cannot tell noise from its own misfit
+FLOOR_LINEAR_SHARE = 2 / 3  # the linear probe finds most (two thirds) of the local probe's lift over chance, else
+# its posterior has the wrong shape (classes made of several clusters) and its misfit can look like a floor
 MIN_LABELS = 50  # fewer labels than this say little about class shares
 NOISE_ALPHA = 1e-3  # validation labels agree with the training mapping better than training labels: p below this
 NOISE_GAP = 0.05  # ... by at least 5 points of accuracy: a share of wrong labels that matters
@@ -426,8 +428,16 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
 
 
 def _noise_floor(probe) -> bool:
-    """A share of labels (FLOOR_SHARE up to FLOOR_MAX) looks drawn regardless of the inputs, with the probe informative."""
-    return probe.p_value < NOISE_ALPHA and FLOOR_SHARE <= probe.noise_floor < FLOOR_MAX and probe.noise_floor_p < NOISE_ALPHA
+    """A share of labels (FLOOR_SHARE up to FLOOR_MAX) looks drawn regardless of the inputs, read by a linear probe that fits.
+
+    The floor is fitted to the linear probe; labels redrawn at random cap the local probe as
+    much, so a local probe far ahead of the linear one means the linear posterior has the wrong
+    shape, and then nothing is said.
+    """
+    lift = {name: score - probe.chance for name, score in probe.scores.items()}
+    fits = lift["logistic regression"] >= FLOOR_LINEAR_SHARE * max(lift.values())
+    return probe.p_value < NOISE_ALPHA and fits and FLOOR_SHARE <= probe.noise_floor < FLOOR_MAX \
+        and probe.noise_floor_p < NOISE_ALPHA
 
 
 def _labels_moved_inputs_not(probe) -> bool:

@@ -37,6 +37,10 @@ LABEL_SHIFT_TVD = 0.1  # 10 points of class share moved between splits
 DUPLICATE_SHARE = 0.05
 SUSPECT_SHARE = 0.02  # flagged labels; the flagged share underestimates the wrong share (low recall)
 SUSPECT_EXCESS = 2.0  # flagged at least twice what the probe's own probabilities predict for clean labels
+FLOOR_SHARE = 0.1  # labels drawn regardless of the inputs: one in ten, a share worth relabelling
+FLOOR_MAX = 0.5  # above half, most labels do not follow the inputs: the probe cannot tell noise from its own misfit
+FLOOR_LINEAR_SHARE = 2 / 3  # the linear probe finds most (two thirds) of the local probe's lift over chance, else
+# its posterior has the wrong shape (classes made of several clusters) and its misfit can look like a floor
 MIN_LABELS = 50  # fewer labels than this say little about class shares
 NOISE_ALPHA = 1e-3  # validation labels agree with the training mapping better than training labels: p below this
 NOISE_GAP = 0.05  # ... by at least 5 points of accuracy: a share of wrong labels that matters
@@ -368,18 +372,28 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
         upper_bound=getattr(probe, "upper_bound", 1.0))))
     yield from unpredictable
-    if probe.task == "regression" or unpredictable or probe.bag_of_tokens:
+    if probe.task == "regression" or unpredictable:
         return
     linear = probe.scores["logistic regression"]
-    trusted = probe.p_value < 1e-3 and linear >= probe.chance + 0.5 * (1 - probe.chance)
+    floor = _noise_floor(probe)
+    if probe.bag_of_tokens:  # only the recalibrated floor reads the bag-of-tokens probabilities
+        flagged = disagreement = flipped = False
+    else:
+        trusted = probe.p_value < 1e-3 and linear >= probe.chance + 0.5 * (1 - probe.chance)
+        excess = probe.suspect_count >= SUSPECT_EXCESS * probe.expected_suspects
+        flagged = trusted and probe.suspect_count / probe.n >= SUSPECT_SHARE and excess and probe.suspect_p_value < 1e-3
+        disagreement = _validation_disagreement(ctx, probe)
+        flipped = _labels_moved_inputs_not(probe)
     share = probe.suspect_count / probe.n
-    excess = probe.suspect_count >= SUSPECT_EXCESS * probe.expected_suspects
-    flagged = trusted and share >= SUSPECT_SHARE and excess and probe.suspect_p_value < 1e-3
-    disagreement = _validation_disagreement(ctx, probe)
-    flipped = _labels_moved_inputs_not(probe)
-    if not (flagged or disagreement or flipped):
+    if not (flagged or disagreement or flipped or floor):
         return
     parts = []
+    if floor:
+        parts.append(
+            f"about {_pct(probe.noise_floor)} of the {probe.n} training labels look drawn regardless of their inputs: "
+            f"recalibrated out of fold, the {linear:.2f}-accurate logistic-regression probe's probabilities fit the labels "
+            f"far better with that share spread over the classes everywhere (likelihood-ratio p = {probe.noise_floor_p:.2g}), "
+            "where clean labels would leave the probe near-certain away from the class boundaries")
     if flagged:
         parts.append(
             f"{probe.suspect_count} of {probe.n} training labels ({_pct(share)}) get an out-of-sample probability below "
@@ -406,10 +420,25 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
                   "p_value": probe.suspect_p_value, "rows": probe.suspect_rows, "scores": scores, "n": probe.n,
                   "val_scores": {k: round(v, 4) for k, v in probe.val_scores.items()}, "val_n": probe.val_n,
                   "val_p_values": probe.val_p_values, "labels_moved_inputs_not": bool(flipped),
+                  "validation_disagreement": bool(disagreement), "labels_without_inputs": bool(floor),
+                  "noise_floor": probe.noise_floor, "noise_floor_p": probe.noise_floor_p,
                   "label_shift_tvd": probe.label_shift_tvd, "label_shift_p": probe.label_shift_p,
                   "inputs_follow_train_log_lr": probe.inputs_follow_train_log_lr},
         location=f"rows {_listing(probe.suspect_rows, 5)}",
     )
+
+
+def _noise_floor(probe) -> bool:
+    """A share of labels (FLOOR_SHARE up to FLOOR_MAX) looks drawn regardless of the inputs, read by a linear probe that fits.
+
+    The floor is fitted to the linear probe; labels redrawn at random cap the local probe as
+    much, so a local probe far ahead of the linear one means the linear posterior has the wrong
+    shape, and then nothing is said.
+    """
+    lift = {name: score - probe.chance for name, score in probe.scores.items()}
+    fits = lift["logistic regression"] >= FLOOR_LINEAR_SHARE * max(lift.values())
+    return probe.p_value < NOISE_ALPHA and fits and FLOOR_SHARE <= probe.noise_floor < FLOOR_MAX \
+        and probe.noise_floor_p < NOISE_ALPHA
 
 
 def _labels_moved_inputs_not(probe) -> bool:

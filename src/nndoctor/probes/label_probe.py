@@ -11,14 +11,19 @@ compared with the count the probe's own probabilities predict if every label wer
 not mistaken for noise.
 
 A probe trained on noisy labels learns the noise too, so at high noise rates the flagged
-count matches what its own probabilities predict. When a validation split is given, the
+count matches what its own probabilities predict. Noise redrawn at random still leaves a
+floor of probability on every class far from the class boundaries, where a logistic posterior
+would be near-certain: :func:`noise_floor` recalibrates the linear probe's out-of-fold
+probabilities with and without such a floor and tests the difference, on the training labels
+alone (no validation split needed, token inputs included). When a validation split is given, the
 fold probes also predict it: if they agree with the validation labels clearly more often than
 with the held-out training labels, the two splits do not follow the same input-to-label
 mapping, and the training labels are the ones that look wrong. Columns that hold category
 codes are one-hot encoded first, so a coding problem (D112) is not mistaken for unpaired labels.
 Token ids that the model looks up in an embedding are ids, not magnitudes: they are probed as
-a TF-IDF bag of tokens and adjacent pairs (D111 only; those probes' probabilities are not
-calibrated enough to count suspect labels for D110). Other integer inputs are not probed.
+a TF-IDF bag of tokens and adjacent pairs (for D111, and for D110 only through the recalibrated
+noise floor: those probes' raw probabilities are not calibrated enough to count suspect labels).
+Other integer inputs are not probed.
 
 Labels flipped one way (class a recorded as b) move the class shares between the splits
 without moving the inputs. Black-box shift estimation (Lipton et al., 2018) tells the two
@@ -59,12 +64,14 @@ class LabelProbe:
     suspect_count: int = 0
     expected_suspects: float = 0.0  # how many a calibrated probe would flag if every label were right
     suspect_p_value: float = 1.0
+    noise_floor: float = 0.0  # share of labels drawn regardless of the inputs (fitted floor, see noise_floor)
+    noise_floor_p: float = 1.0  # likelihood-ratio test of that floor against none
     val_n: int = 0
     val_scores: dict[str, float] = field(default_factory=dict)  # accuracy of the fold probes on validation labels
     val_p_values: dict[str, float] = field(default_factory=dict)  # one-sided Fisher: validation above training, per probe
     encoded_columns: list[int] = field(default_factory=list)  # category-code columns one-hot encoded for the probes
-    # the probes read token ids as a bag of tokens: their chance-level test holds, but their
-    # probabilities are not calibrated enough to count suspect labels (D110)
+    # the probes read token ids as a bag of tokens: their chance-level test and the recalibrated
+    # noise floor hold, but their raw probabilities are not calibrated enough to count suspect labels (D110)
     bag_of_tokens: bool = False
     label_shift_p: float = 1.0  # chi-square: training vs validation label counts
     label_shift_tvd: float = 0.0  # total variation between the two splits' label shares
@@ -156,6 +163,7 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
     result.suspect_count = int(suspect.sum())
     result.expected_suspects = float(np.where(proba < SUSPECT_PROBABILITY, proba, 0.0).sum())
     result.suspect_p_value = float(poisson.sf(result.suspect_count - 1, max(result.expected_suspects, 1e-9)))
+    result.noise_floor, result.noise_floor_p = noise_floor(proba, index)
     order = np.argsort(given[suspect])
     result.suspect_rows = [int(r) for r in rows[suspect][order][:20]]
     if val is not None:
@@ -163,6 +171,45 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
         best = result.best_probe
         _shift_or_flip(result, probabilities[best], val_probabilities[best], labels, val[1], classes)
     return result
+
+
+def noise_floor(proba: np.ndarray, index: np.ndarray) -> tuple[float, float]:
+    """(share, p): the share of labels drawn without regard to the inputs, and its likelihood-ratio p-value.
+
+    A probe fitted to noisy labels learns them too, so counting labels it finds unlikely
+    misses heavy noise. Noise leaves another trace: a logistic posterior tends to 0 or 1 far
+    from the class boundaries, but labels redrawn at random keep a floor of probability
+    everywhere. The out-of-fold probabilities ``proba`` (labels ``index``) are recalibrated two
+    ways by maximum likelihood: a temperature alone, and a temperature plus a floor (a share
+    ``s`` of labels drawn from the class shares whatever the input):
+    ``(1 - s) softmax(a log p) + s shares``. The temperature absorbs a probe that is merely
+    over- or under-confident (too few rows per dimension), so only a floor the labels insist on
+    is reported. ``s = 0`` lies on the boundary of the one added parameter, so twice the
+    log-likelihood gain follows an even mixture of 0 and chi-square(1) (Self and Liang, 1987).
+    """
+    from scipy.optimize import minimize, minimize_scalar
+    from scipy.special import expit, log_softmax
+    from scipy.stats import chi2
+
+    k = proba.shape[1]
+    logp = np.log(np.clip(proba, 1e-12, 1.0))
+    rows = np.arange(len(index))
+    shares = np.bincount(index, minlength=k)[index] / len(index)
+
+    def fitted(log_a: float) -> np.ndarray:
+        return np.exp(log_softmax(np.exp(log_a) * logp, axis=1)[rows, index])
+
+    def plain(log_a: float) -> float:
+        return -float(np.sum(np.log(fitted(log_a) + 1e-300)))
+
+    def floored(theta: np.ndarray) -> float:
+        s = expit(theta[1])
+        return -float(np.sum(np.log((1 - s) * fitted(theta[0]) + s * shares + 1e-300)))
+
+    null = minimize_scalar(plain, bounds=(-5.0, 5.0), method="bounded")
+    best = minimize(floored, np.array([null.x, -3.0]), method="L-BFGS-B")
+    gain = max(0.0, null.fun - best.fun)
+    return float(expit(best.x[1])), float(0.5 * chi2.sf(2 * gain, 1)) if gain > 0 else 1.0
 
 
 def _fold_probabilities(estimator: Any, x: np.ndarray, labels: np.ndarray, classes: np.ndarray, folds: int, seed: int,

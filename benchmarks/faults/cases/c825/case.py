@@ -16,7 +16,7 @@ class Classifier(nn.Module):
         )
         self.head = nn.Linear(64, classes)
         with torch.no_grad():
-            self.head.bias.copy_(torch.tensor([-3.0, 3.0]))
+            self.head.bias.copy_(torch.tensor([-6.0, 6.0]))
 
     def forward(self, x):
         return self.head(self.body(x))
@@ -34,6 +34,6 @@ def setup():
         train=(X_train.astype(np.float32), y_train),
         val=(X_val.astype(np.float32), y_val),
         loss=nn.CrossEntropyLoss(),
-        optimizer=lambda params: torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01),
+        optimizer=lambda params: torch.optim.AdamW(params, lr=3e-4, weight_decay=0.01),
         batch_size=64,
     )

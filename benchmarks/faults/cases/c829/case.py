@@ -34,6 +34,6 @@ def setup():
         train=(X_train.astype(np.float32), y_train),
         val=(X_val.astype(np.float32), y_val),
         loss=nn.CrossEntropyLoss(),
-        optimizer=lambda params: torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01),
+        optimizer=lambda params: torch.optim.AdamW(params, lr=3e-4, weight_decay=0.01),
         batch_size=64,
     )

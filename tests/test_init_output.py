@@ -168,3 +168,30 @@ def test_the_best_constant_of_bce_with_pos_weight_matches_a_numerical_optimum():
     best = min(float(loss(p, targets)) for p in constant_predictions("element_logits", outputs, targets, 1, loss))
     optimum = minimize_scalar(lambda z: float(loss(torch.full((100, 1), z), targets)), bounds=(-10, 10), method="bounded").fun
     assert best == pytest.approx(optimum, abs=1e-5)
+
+
+@pytest.mark.parametrize("loss", [nn.CrossEntropyLoss(weight=torch.tensor([1.0, 10.0, 30.0])),
+                                  nn.CrossEntropyLoss(label_smoothing=0.9)])
+def test_the_probe_scores_the_best_constant_with_the_users_own_loss(loss):
+    """A class-weighted loss prefers the re-weighted prior; a heavily smoothed one is best served by no prior at all.
+
+    Either way the probe's constant loss is the numerical optimum over constant logits, never above the chance loss.
+    """
+    from scipy.optimize import minimize
+
+    from nndoctor.checks.base import Context
+    from nndoctor.probes.init_outputs import init_outputs
+
+    x, _ = tabular(n=256)  # exactly the 8 sample batches, so the sample is the whole set
+    y = np.repeat([0, 1, 2], [230, 18, 8])[np.random.default_rng(0).permutation(256)]
+    setup = nndoctor.Setup(model=mlp(10, 3), train=(x, y), loss=loss, batch_size=32)
+    setup.resolve()
+    probe = init_outputs(Context(setup=setup, deadline=1e18))
+    labels = torch.from_numpy(y)
+
+    def at(logits: np.ndarray) -> float:
+        return float(loss(torch.tensor(logits, dtype=torch.float32).expand(len(labels), 3), labels))
+
+    optimum = minimize(at, np.zeros(3), method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000}).fun
+    assert probe.constant_loss == pytest.approx(optimum, abs=2e-3)
+    assert probe.constant_loss <= probe.chance_loss + 1e-6

@@ -217,6 +217,28 @@ def test_regression_sections_numbers_and_bias_variance():
         assert marker in html, marker
 
 
+@pytest.mark.parametrize("noise, copied", [(0.0, True), (0.5, False)])
+def test_an_autoencoder_is_not_compared_with_the_identity_map(noise, copied):
+    """Ridge regression from the inputs onto themselves is the identity (MSE ~0): no baseline for a bottleneck.
+
+    A denoising autoencoder (noisy inputs, clean targets) keeps it: a linear denoiser is a fair baseline.
+    """
+    x_train, _, x_val, _, _, _ = regression_data()
+    rng = np.random.default_rng(0)
+    noisy = lambda x: (x + noise * rng.normal(size=x.shape)).astype(np.float32)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 2), nn.ReLU(), nn.Linear(2, 6))
+    setup = Setup(model, train=(noisy(x_train), x_train), val=(noisy(x_val), x_val), loss=nn.MSELoss(),
+                  optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), batch_size=32, task="regression")
+    found, comparison = look(setup, _trained(setup, 50), steps=10, config=LookConfig(spread=False))
+    ridge = next(r for r in found["baselines"]["rows"] if r["name"] == "ridge regression")
+    names = [name for name, _ in comparison.baselines]
+    if copied:
+        assert ridge["value"] is None and "targets are the inputs" in ridge["note"] and "ridge regression" not in names
+    else:
+        assert ridge["value"] is not None and "ridge regression" in names
+
+
 def test_bias_variance_reading():
     from nndoctor.look.biasvar import REDUCE_BIAS, REDUCE_VARIANCE, bias_variance
 

@@ -567,8 +567,10 @@ RULES: tuple[Rule, ...] = (
         "The network's validation balanced accuracy (classifiers) or MSE after the trial against scikit-learn's prior "
         "and linear baselines and the zeroed-input run on the same samples; the gap must exceed twice the noise (the "
         "larger of the spread over re-drawn runs and the sampling error of the difference). Info only while the "
-        "last doubling of the validation curve (of the training loss without one), continued for a run 100x longer, would "
-        "still reach the baseline.",
+        "training loss still falls and the validation curve (in the compared metric where the trial recorded it: 1 - "
+        "accuracy; else the validation loss), projected over a run 100x longer by its last three doublings, would still "
+        "reach the baseline: each doubling keeps the last one's share of the level, or, when the gains shrank, gains the "
+        "last gain times their ratio (a curve levelling out at a floor), whichever leaves more.",
         "A network that loses to a dumb baseline is not using its inputs well: if it cannot beat the class shares or a "
         "linear model, the pipeline or the training is broken, and every later comparison starts from a wrong base.",
         "Look at the batch as the model sees it and at the predictions (the report's Look section); fix the data "

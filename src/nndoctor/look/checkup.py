@@ -41,6 +41,18 @@ def spread_affordable(ctx: Context, steps: int, runs: int) -> tuple[bool, str]:
                    f"look's budget of {allowed:.2g}; run nndoctor.look.look(setup, model) to measure it")
 
 
+def validation_curve(trial: Any, metric: str) -> list[float] | None:
+    """The trial's validation curve in the compared metric's error (1 - accuracy) where every evaluation has one, else its validation loss.
+
+    Plain accuracy stands in for balanced accuracy (the trial records the former); the
+    regression metric (MSE) is read from the validation loss, the user's own.
+    """
+    accuracy = list(getattr(trial, "val_acc", None) or [])
+    if metric in ("accuracy", "balanced accuracy") and accuracy and all(a is not None for a in accuracy):
+        return [1.0 - float(a) for a in accuracy]
+    return list(getattr(trial, "val_eval", None) or []) or None
+
+
 def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: list[CheckFailure],
              config: LookConfig | None = None) -> dict[str, Any] | None:
     """The JSON-able look for ``report.extra["look"]``; G606's findings are appended to ``findings``."""
@@ -67,6 +79,7 @@ def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: 
         if comparison is not None and wanted.intersection(CODES):
             comparison.last_doubling = last_doubling(trial.step_losses) if trial is not None else None
             comparison.val_doubling = last_doubling(trial.val_eval) if trial is not None and trial.val_eval else None
+            comparison.val_curve = validation_curve(trial, comparison.metric) if trial is not None else None
             findings.extend(below_baseline(comparison))
         return looked
     except (Inconclusive, LossUnavailable) as exc:  # a safety net ran out, or the loss abstains (D113)

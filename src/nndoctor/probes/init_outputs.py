@@ -151,7 +151,8 @@ def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tenso
 
     A loss with class weights (``weight`` of cross-entropy / NLL) or ``pos_weight`` (BCE with
     logits) is minimised by the prior re-weighted the same way (p_c ∝ w_c·n_c; p = w·r / (w·r + 1 − r)),
-    so that prediction is a candidate too: the plain prior is not the best constant there.
+    so that prediction is a candidate too: the plain prior is not the best constant there. Label
+    smoothing ``eps`` moves the best constant to (1 - eps) p + eps / C.
     """
     if space in ("class_logits", "class_log_probs") and outputs.dim() >= 2:
         prior = _class_prior(targets, outputs.shape[axis], axis)
@@ -161,6 +162,9 @@ def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tenso
             weighted = prior * weight.detach().to(prior)
             if float(weighted.sum()) > 0:
                 candidates.append(weighted / weighted.sum())
+        smoothing = float(getattr(loss, "label_smoothing", 0.0) or 0.0)
+        if 0.0 < smoothing <= 1.0:  # the smoothed targets average to (1 - eps) p + eps / C
+            candidates += [(1.0 - smoothing) * p + smoothing / prior.numel() for p in candidates]
         return [_broadcast(p.clamp_min(1e-12).log(), outputs, class_axis=True, axis=axis) for p in candidates]
     if space in ("element_logits", "element_probs"):
         rate = _per_column(targets, outputs, lambda v: v.mean(0)).clamp(1e-6, 1 - 1e-6)
@@ -347,10 +351,13 @@ def _add_references(result: InitOutputs, loss: Any) -> None:
     if outputs is None or targets is None or not bool(torch.isfinite(outputs).all()):
         return
     axis = result.class_axis
-    scored = [(v, p) for p in constant_predictions(result.space, outputs, targets, axis)
+    neutral = neutral_prediction(result.space, outputs, axis)
+    # The neutral output is a constant too: the best constant never costs more than knowing nothing
+    # (a loss the prior does not minimise, e.g. with label smoothing, can prefer it).
+    candidates = constant_predictions(result.space, outputs, targets, axis, loss)
+    scored = [(v, p) for p in candidates + ([neutral] if neutral is not None else [])
               if (v := _evaluate(loss, p, targets)) is not None]
     result.constant_loss = min(v for v, _ in scored) if scored else None
-    neutral = neutral_prediction(result.space, outputs, axis)
     result.chance_loss = _evaluate(loss, neutral, targets) if neutral is not None else result.constant_loss
     own_mean = outputs.mean(0, keepdim=True).expand_as(outputs).contiguous()
     result.offset_loss = _evaluate(loss, own_mean, targets)

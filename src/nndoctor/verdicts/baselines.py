@@ -2,12 +2,16 @@
 
 The look (``nndoctor.look``) scores the network and its baselines (the prior, a linear model
 on the flat features, the network trained on zeroed inputs) on the same validation samples;
-this verdict decides whether the gap is a difference or noise.
+this verdict decides whether the gap is a difference or noise, and whether training longer
+could plausibly close it.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..findings import Finding, Severity
 from . import verdict
@@ -25,6 +29,41 @@ NOISE_UNITS = 2.0
 # more doublings. A loss that decays like a power of the step count gains the same share per
 # doubling, so the last doubling's share, compounded over them, is what training longer can buy.
 LONGER_RUN = 100.0
+# The projection reads the curve's last three doublings, [n/8, n/4), [n/4, n/2) and [n/2, n):
+# the first needs at least this many points for its median to be more than one evaluation.
+SEGMENT_MIN_POINTS = 2
+
+
+def remaining_share(values: Sequence[float], doublings: float) -> float | None:
+    """The share of the curve's current level (median of its last doubling) still left after ``doublings`` more.
+
+    Two readings of the last three doublings, each fitting what was measured, and the less
+    generous one wins: a power law toward zero (every doubling keeps the last one's share of
+    the level) and, when the gains shrank from one doubling to the next, a power law toward a
+    floor (every doubling gains the last gain times the ratio r of the last two gains, a
+    geometric series; Aitken's extrapolation). A metric that levels out at a floor above the
+    baseline never reaches it however long the run, while its share per doubling alone would
+    carry it to zero. A last doubling that gained nothing leaves the whole level (1.0). None
+    when the curve is too short or its level is not positive.
+    """
+    y = np.asarray(values, dtype=float)
+    y = y[np.isfinite(y)]
+    n = len(y)
+    first, earlier, later = y[n // 8 : n // 4], y[n // 4 : n // 2], y[n // 2 :]
+    if len(first) < SEGMENT_MIN_POINTS or len(earlier) < SEGMENT_MIN_POINTS:
+        return None
+    a, b, c = (float(np.median(part)) for part in (first, earlier, later))
+    if b <= 0 or c <= 0:
+        return None
+    last_gain, gain_before = b - c, a - b
+    if last_gain <= 0:
+        return 1.0
+    share = (c / b) ** doublings
+    if gain_before > last_gain:
+        r = last_gain / gain_before
+        floor = c - last_gain * r * (1.0 - r ** doublings) / (1.0 - r)
+        share = max(share, max(floor, 0.0) / c)
+    return share
 
 
 @dataclass
@@ -46,6 +85,9 @@ class BaselineComparison:
     last_doubling: Doubling | None = None
     # The same over the trial's validation evaluations: the curve the comparison is about.
     val_doubling: Doubling | None = None
+    # The trial's validation curve in the compared metric's error where it was recorded (1 - accuracy
+    # for classifiers), else its validation loss: what the projection of a longer run reads.
+    val_curve: list[float] | None = None
 
     def still_learning(self) -> bool:
         """The trial's loss fell significantly over its last doubling, by a tenth or more of its level then.
@@ -57,20 +99,26 @@ class BaselineComparison:
         return d is not None and d.p_value <= UNDERTRAINED_P and d.drop >= UNDERTRAINED_DROP
 
     def could_catch_up(self, baseline: float) -> bool:
-        """Still learning, and at the last doubling's pace a run ``LONGER_RUN`` times the trial would come within the noise of ``baseline``.
+        """Still learning, and a run ``LONGER_RUN`` times the trial would, by the curve's own last doublings, come within the noise of ``baseline``.
 
-        The error (MSE, or 1 - accuracy) is projected to shrink by the same share per doubling as
-        the validation loss did (the train loss when no validation curve was recorded): a network
-        whose train loss still falls while its validation loss stalls, or that falls by a tenth per
-        doubling from several times the baseline's error, will not get there by training longer.
+        The error (MSE, or 1 - balanced accuracy) is projected to keep the share of its level
+        that ``remaining_share`` leaves on the validation curve (the compared metric's, where the
+        trial recorded it: a loss can keep falling on confident samples while the accuracy has
+        levelled out); without enough evaluations, by the last doubling's share of the validation
+        loss (the train loss when no validation curve was recorded). A network whose train loss
+        still falls while its validation curve stalls, or whose gains shrink toward a floor above
+        the baseline's error, will not get there by training longer.
         """
         d = self.val_doubling or self.last_doubling
         if not self.still_learning() or d is None:
             return False
         higher = self.metric in ("accuracy", "balanced accuracy")
         error, target = (1.0 - self.network, 1.0 - baseline) if higher else (self.network, baseline)
-        projected = error * (1.0 - min(max(d.drop, 0.0), 1.0)) ** math.log2(LONGER_RUN)
-        return projected <= target + NOISE_UNITS * self.noise()
+        doublings = math.log2(LONGER_RUN)
+        share = remaining_share(self.val_curve, doublings) if self.val_curve else None
+        if share is None:
+            share = (1.0 - min(max(d.drop, 0.0), 1.0)) ** doublings
+        return error * share <= target + NOISE_UNITS * self.noise()
 
     def noise(self) -> float:
         return max(math.sqrt(2.0) * self.standard_error, self.spread or 0.0)

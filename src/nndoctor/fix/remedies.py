@@ -25,6 +25,7 @@ from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
     map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
 )
+from .training_remedies import add_capacity, higher_lr_if_falling, regularise, smaller_batches
 from .wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
 from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, TargetScaledLoss
 
@@ -380,10 +381,18 @@ IMPUTE = Remedy("impute-non-finite", ("D103", "D104"), "replace non-finite input
 UNBOUNDED = Remedy("unbounded-output", ("L304",), "drop a final activation the targets lie outside of", unbounded_output)
 MATCHING_LOSS = Remedy("matching-loss", ("L306",), "the loss that matches the label structure", matching_loss)
 SANE_OPTIMIZER = Remedy("sane-optimizer", ("O410",), "torch's defaults for pathological optimizer settings", sane_optimizer)
+REGULARISE = Remedy("regularise", ("G601",), "decoupled weight decay / early stopping, judged on the validation loss", regularise)
+CAPACITY = Remedy("add-capacity", ("G602",), "a nonlinearity, a hidden layer, or wider hidden layers", add_capacity)
+FASTER_LR = Remedy("higher-learning-rate", ("G602",), "a higher LR when the train loss was still falling", higher_lr_if_falling)
+SMALL_BATCHES = Remedy("smaller-batches", ("D114",), "smaller batches for the same epochs", smaller_batches)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
     WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN, IMPUTE, UNBOUNDED, MATCHING_LOSS, SANE_OPTIMIZER,
+    REGULARISE,
+    CAPACITY,
+    FASTER_LR,
+    SMALL_BATCHES,
 )
 
 # code -> remedies to try, most specific first
@@ -395,6 +404,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "D105": (TARGETS, BIAS),
     "D106": (WEIGHTS, BIAS),
     "D113": (LABELS,),
+    "D114": (SMALL_BATCHES,),
     "D115": (SHUFFLE,),
     "M201": (REINIT,),
     "M202": (REINIT, NORMALISE),
@@ -420,6 +430,8 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "O407": (LEARNING_RATE, CLIP),
     "O409": (REGULARISATION,),
     "O410": (SANE_OPTIMIZER,),
+    "G601": (REGULARISE,),
+    "G602": (CAPACITY, FASTER_LR),
     "G603": (WEIGHTS, BIAS),
 }
 

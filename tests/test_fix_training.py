@@ -170,3 +170,17 @@ def test_a_symptoms_own_remedies_are_planned_when_the_root_lacks_them():
     assert [c.remedy for c in plans[0].candidates] == ["widen-hidden"]
     assert [n["remedy"] for n in plans[0].not_applicable] == ["higher-learning-rate"]
     assert _symptom_plans(Report("checkup", [root, Finding("O406", "warning", "", explained_by="O401")]), [root], setup) == []
+
+
+def test_fix_verifies_smaller_batches_end_to_end_against_a_baseline_at_equal_samples():
+    from conftest import blobs
+
+    x, y = blobs(n=800, features=10, classes=3)
+    setup = nndoctor.Setup(model=mlp(10, 3), train=(x[:600], y[:600]), val=(x[600:], y[600:]), loss=nn.CrossEntropyLoss(),
+                           optimizer=lambda p: torch.optim.SGD(p, lr=0.01), batch_size=512)
+    report = nndoctor.fix(setup, budget=120, steps=160)
+    results = {r["code"]: r for r in report.extra["fix"]["results"]}
+    assert "D114" in results, report.codes
+    chosen = results["D114"]["remedy"]
+    assert results["D114"]["status"] == "verified" and chosen["remedy"] == "smaller-batches", results["D114"]
+    assert chosen["before"]["steps"] == 10 and chosen["after"]["steps"] == 160  # same samples: 10 x 512 = 160 x 32

@@ -206,14 +206,16 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
             scores.append(run_trial(candidate, setup, seed, n_steps, deadline=deadline))
         return scores
 
+    # A baseline at the common step budget, unless every candidate is compared at equal samples seen instead.
+    shared = any(paired_baseline_steps(unique[key], setup, chosen) == chosen for key in order)
     try:
-        baseline_scores = runs(base, 0)
+        baseline_scores = runs(base, 0) if shared else []
     except Inconclusive:
         section["skipped"].extend(f"{key} ({safety_net} during the baseline trials)" for key in order)
         section["results"] = [_result(plan, {}, None, skipped=True) for plan in plans]
         section["message"] = f"The baseline trials did not finish within the {budget:g} s safety net; raise --budget."
         return section
-    section["baseline"] = _summary(baseline_scores, True)
+    section["baseline"] = _summary(baseline_scores, True) if shared else None
     outcomes: dict[str, dict[str, Any]] = {}
     for arm, key in enumerate(order, start=1):
         candidate = unique[key]
@@ -235,6 +237,8 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
             "seconds_per_run": sum(t.seconds for t in scores) / len(scores),
         }
     notify("done", total, total)
+    if section["baseline"] is None and outcomes:
+        section["baseline"] = next(iter(outcomes.values()))["before"]
     section["results"] = [_result(plan, outcomes, section["baseline"]) for plan in plans]
     roots_verified = sum(r["status"] == "verified" for r in section["results"] if r["explained_by"] is None)
     symptoms = [r for r in section["results"] if r["explained_by"] is not None]

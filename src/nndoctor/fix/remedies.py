@@ -363,7 +363,7 @@ STANDARDISE = Remedy("standardise-inputs", ("D101", "D102", "O401", "M204"), "st
 TARGETS = Remedy("standardise-targets", ("D105", "M210"), "train on standardised regression targets", standardise_targets)
 LEARNING_RATE = Remedy("set-learning-rate", ("O401", "O402"), "set the LR from the range test", set_learning_rate)
 CLIP = Remedy("clip-gradient-norm", ("O403", "O401"), "clip the gradient norm", clip_gradients)
-REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "O404"), "He/Xavier init matching the activation", reinitialise)
+REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "O404", "O403"), "He/Xavier init matching the activation", reinitialise)
 LEAKY = Remedy("leaky-relu", ("M203", "O405"), "LeakyReLU instead of ReLU", leaky_relu)
 RELU_FAMILY = Remedy("relu-family", ("O404", "M204", "M205"), "ReLU instead of hidden sigmoid/tanh, with He init", relu_family)
 NORMALISE = Remedy("add-normalisation", ("M202", "M205", "O404", "M204"), "normalisation after hidden layers", add_normalisation)
@@ -423,7 +423,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "L308": (REDUCTION,),
     "O401": (LEARNING_RATE, CLIP, STANDARDISE),
     "O402": (LEARNING_RATE,),
-    "O403": (CLIP, LEARNING_RATE),
+    "O403": (CLIP, LEARNING_RATE, REINIT),
     "O404": (REINIT, NORMALISE, RELU_FAMILY),
     "O405": (LEAKY, LEARNING_RATE),
     "O406": (LEARNING_RATE,),

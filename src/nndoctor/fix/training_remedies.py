@@ -28,6 +28,7 @@ from .transforms import (
     sample_input,
     set_module,
 )
+from .trials import samples_per_step
 
 # Decoupled weight decay (AdamW's), as the share every weight matrix loses per step at the
 # first group's LR: 3e-2 (the middle of 1e-2..1e-1 on a log scale) halves a weight the gradient
@@ -193,6 +194,6 @@ def smaller_batches(setup: Setup, finding: Finding) -> list[Candidate]:
     train = DataLoader(loader.dataset, batch_size=SMALL_BATCH, shuffle=is_shuffled(loader), drop_last=loader.drop_last,
                        collate_fn=loader.collate_fn)
     return [Candidate("smaller-batches", f"batches of {SMALL_BATCH} instead of {batch}, for the same number of epochs "
-                      f"({batch // SMALL_BATCH}x the steps)", derive(setup, train=train),
+                      f"({(samples_per_step(loader) or batch) / SMALL_BATCH:.3g}x the steps)", derive(setup, train=train),
                       f"train_loader = DataLoader(train_set, batch_size={SMALL_BATCH}, shuffle=True)   # was {batch}; "
                       "keep the number of epochs, so the model gets more updates", equal_samples=True)]

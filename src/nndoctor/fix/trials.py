@@ -141,13 +141,13 @@ def paired_baseline_steps(candidate: Candidate, baseline: Setup, steps: int) -> 
     """
     if not candidate.equal_samples:
         return steps
-    base, mine = _samples_per_step(baseline.train_loader), _samples_per_step(candidate.setup.train_loader)
+    base, mine = samples_per_step(baseline.train_loader), samples_per_step(candidate.setup.train_loader)
     if not base or not mine:
         return steps
     return max(1, -(-steps * mine // base))
 
 
-def _samples_per_step(loader: Any) -> int | None:
+def samples_per_step(loader: Any) -> int | None:
     """Samples in a full batch: the batch size, or the whole dataset when that is smaller (None when unknown)."""
     size = getattr(loader, "batch_size", None)
     if not size:

@@ -1,7 +1,9 @@
 """``nndoctor.fix``: diagnose, then prove which prescribed remedy cures each root cause.
 
 Flow: checkup → for each root cause (warning or above, explained by nothing else) the
-remedies listed for its code are built as candidate Setups → the unchanged setup and every
+remedies listed for its code are built as candidate Setups (plus, for the warnings a root
+explains, the remedies of theirs that the roots' lists lack: a misnamed root must not keep the
+right remedy from being tried) → the unchanged setup and every
 candidate train with the same step budget and the same seeds → each candidate is compared
 with the baseline seed by seed (:mod:`.verdict`). The user's objects are never changed and
 nothing is written to their files; the Report (mode "fix") carries the results under
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..checks.base import Inconclusive
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..patient import untouched
 from ..probes.trial import DEVICE_SPEEDUP, REFERENCE_STEP_FLOPS, StepCost, probe_threads, setup_step_cost
 from ..report import Report
@@ -30,8 +32,8 @@ from ..setup import Setup
 from .candidate import Candidate
 from .remedies import LOOP_PATTERNS, remedies_for
 from .transforms import NotApplicable
-from .trials import TrialScore, baseline_candidate, metric_name, run_trial
-from .verdict import compare, spread
+from .trials import TrialScore, baseline_candidate, metric_name, paired_baseline_steps, run_trial
+from .verdict import Comparison, compare, compare_on_loss, spread
 
 DEFAULT_BUDGET_S = 300.0
 DEFAULT_STEPS = 300
@@ -55,9 +57,11 @@ def _key(candidate: Candidate) -> str:
     return f"{candidate.remedy}: {candidate.title}"
 
 
-def _build(finding: Finding, setup: Setup) -> Plan:
+def _build(finding: Finding, setup: Setup, skip: frozenset[str] = frozenset()) -> Plan:
     plan = Plan(finding)
     for remedy in remedies_for(finding.code):
+        if remedy.name in skip:
+            continue
         try:
             plan.candidates.extend(remedy.build(setup, finding))
         except NotApplicable as exc:
@@ -65,6 +69,28 @@ def _build(finding: Finding, setup: Setup) -> Plan:
         except Exception as exc:  # a remedy that cannot be built is reported, never raised
             plan.not_applicable.append({"remedy": remedy.name, "reason": f"could not be built: {type(exc).__name__}: {exc}"})
     return plan
+
+
+def _symptom_plans(report: Report, roots: list[Finding], setup: Setup) -> list[Plan]:
+    """Plans for the warnings the root causes explain, with only the remedies the roots' lists lack.
+
+    The diagnosis may name the wrong root (a model that cannot fit blamed on its LR): a symptom's
+    own remedy (more capacity) is then the one that works. Each is trialled like any other and
+    reported under the symptom's code, which says which finding it treats.
+    """
+    planned = {remedy.name for root in roots for remedy in remedies_for(root.code)}
+    codes = {root.code for root in roots}
+    plans = []
+    for finding in report.findings:
+        if finding.explained_by is None or finding.code in codes or finding.code.startswith("T") \
+                or not finding.severity.at_least(Severity.WARNING):
+            continue
+        extra = [r for r in remedies_for(finding.code) if r.name not in planned]
+        if extra:
+            codes.add(finding.code)
+            planned.update(r.name for r in extra)
+            plans.append(_build(finding, setup, frozenset(r.name for r in remedies_for(finding.code)) - {r.name for r in extra}))
+    return plans
 
 
 def _summary(scores: list[TrialScore], loss_comparable: bool) -> dict[str, Any]:
@@ -141,6 +167,7 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
             "Only training-loop findings: change the loop as shown; nothing can be trialled."
         return section
     plans = [_build(f, setup) for f in trialled]
+    plans += _symptom_plans(report, trialled, setup)
     unique: dict[str, Candidate] = {}
     for plan in plans:
         for candidate in plan.candidates:
@@ -171,42 +198,62 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
     total = seeds * (1 + len(order))
     safety_net = f"inconclusive: the {budget:g} s safety net (--budget) ran out"
 
-    def runs(candidate: Candidate, arm: int) -> list[TrialScore]:
+    def runs(candidate: Candidate, arm: int, n_steps: int = chosen) -> list[TrialScore]:
         """The arm's seeded runs (the baseline is arm 0); raises Inconclusive past the safety net."""
         scores = []
         for i, seed in enumerate(seed_list):
             notify(f"{candidate.remedy} seed {seed}", arm * seeds + i, total)
-            scores.append(run_trial(candidate, setup, seed, chosen, deadline=deadline))
+            scores.append(run_trial(candidate, setup, seed, n_steps, deadline=deadline))
         return scores
 
+    # A baseline at the common step budget, unless every candidate is compared at equal samples seen instead.
+    shared = any(paired_baseline_steps(unique[key], setup, chosen) == chosen for key in order)
     try:
-        baseline_scores = runs(base, 0)
+        baseline_scores = runs(base, 0) if shared else []
     except Inconclusive:
         section["skipped"].extend(f"{key} ({safety_net} during the baseline trials)" for key in order)
         section["results"] = [_result(plan, {}, None, skipped=True) for plan in plans]
         section["message"] = f"The baseline trials did not finish within the {budget:g} s safety net; raise --budget."
         return section
-    section["baseline"] = _summary(baseline_scores, True)
+    section["baseline"] = _summary(baseline_scores, True) if shared else None
     outcomes: dict[str, dict[str, Any]] = {}
     for arm, key in enumerate(order, start=1):
         candidate = unique[key]
+        paired = paired_baseline_steps(candidate, setup, chosen)
+        against, before = baseline_scores, section["baseline"]
         try:
+            if paired != chosen:  # budget in samples seen: a baseline run that sees as many samples as the candidate
+                against = runs(base, arm, paired)
+                before = {**_summary(against, True), "note": f"the baseline at the candidate's samples seen ({paired} steps)"}
             scores = runs(candidate, arm)
         except Inconclusive:
             section["skipped"].append(f"{key} ({safety_net})")
             continue
-        verdict = compare([s.metric for s in baseline_scores], [s.metric for s in scores])
+        verdict = _judge(candidate, against, scores)
         outcomes[key] = {
             "remedy": candidate.remedy, "title": candidate.title, "snippet": candidate.snippet,
             "verified": verdict.verified, "reason": verdict.reason, "gain": verdict.gain, "wins": verdict.wins,
-            "before": section["baseline"], "after": _summary(scores, candidate.loss_comparable),
+            "before": before, "after": _summary(scores, candidate.loss_comparable),
             "seconds_per_run": sum(t.seconds for t in scores) / len(scores),
         }
     notify("done", total, total)
+    if section["baseline"] is None and outcomes:
+        section["baseline"] = next(iter(outcomes.values()))["before"]
     section["results"] = [_result(plan, outcomes, section["baseline"]) for plan in plans]
-    verified = sum(r["status"] == "verified" for r in section["results"])
-    section["message"] = f"{verified} of {len(plans)} root cause(s) have a verified remedy."
+    roots_verified = sum(r["status"] == "verified" for r in section["results"] if r["explained_by"] is None)
+    symptoms = [r for r in section["results"] if r["explained_by"] is not None]
+    section["message"] = f"{roots_verified} of {len(plans) - len(symptoms)} root cause(s) have a verified remedy." + (
+        f" Remedies of {len(symptoms)} finding(s) they explain were trialled too; "
+        f"{sum(r['status'] == 'verified' for r in symptoms)} verified." if symptoms else "")
     return section
+
+
+def _judge(candidate: Candidate, baseline: list[TrialScore], scores: list[TrialScore]) -> Comparison:
+    """The candidate against the baseline's runs: on the metric, or on the validation loss when that is its point."""
+    if candidate.judged_by == "loss" and candidate.loss_comparable:
+        return compare_on_loss([s.val_loss for s in baseline], [s.val_loss for s in scores],
+                               [s.metric for s in baseline], [s.metric for s in scores])
+    return compare([s.metric for s in baseline], [s.metric for s in scores])
 
 
 def _result(plan: Plan, outcomes: dict[str, dict[str, Any]], baseline: dict[str, Any] | None, skipped: bool = False) -> dict[str, Any]:
@@ -223,6 +270,7 @@ def _result(plan: Plan, outcomes: dict[str, dict[str, Any]], baseline: dict[str,
         status = "no-remedy"
     return {
         "code": f.code, "name": f.name, "message": f.message, "location": f.location, "status": status,
+        "explained_by": f.explained_by,
         "remedy": verified[0] if verified else None,
         "tried": tried,
         "not_helpful": [t for t in tried if not t["verified"]],

@@ -19,6 +19,11 @@ class Candidate:
     validation loss cannot be compared with the baseline's and only the metric can.
     ``train_loss(output, x, y)``, when given, replaces the setup's loss for the training steps
     only (distillation reads a teacher's outputs on ``x``); validation still scores the setup's loss.
+    ``equal_samples``: the budget is in samples seen, not steps: the candidate is compared with a
+    baseline run that sees as many samples (a remedy that shrinks the batch gets more steps per epoch).
+    ``restore_best``: early stopping; the run keeps the weights of its best validation loss.
+    ``judged_by``: "metric", or "loss" for a remedy whose point is the validation loss (overfitting),
+    verified on the loss provided the metric does not get worse.
     """
 
     remedy: str
@@ -28,6 +33,9 @@ class Candidate:
     clip_norm: float | None = None
     loss_comparable: bool = True
     train_loss: Callable[[Any, Any, torch.Tensor], torch.Tensor] | None = None
+    equal_samples: bool = False
+    restore_best: bool = False
+    judged_by: str = "metric"
 
 
 @dataclass(frozen=True)

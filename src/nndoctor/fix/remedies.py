@@ -26,6 +26,7 @@ from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
     map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
 )
+from .training_remedies import add_capacity, higher_lr_if_falling, regularise, smaller_batches
 from .wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
 from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, TargetScaledLoss
 
@@ -363,7 +364,7 @@ STANDARDISE = Remedy("standardise-inputs", ("D101", "D102", "O401", "M204"), "st
 TARGETS = Remedy("standardise-targets", ("D105", "M210"), "train on standardised regression targets", standardise_targets)
 LEARNING_RATE = Remedy("set-learning-rate", ("O401", "O402"), "set the LR from the range test", set_learning_rate)
 CLIP = Remedy("clip-gradient-norm", ("O403", "O401"), "clip the gradient norm", clip_gradients)
-REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "O404"), "He/Xavier init matching the activation", reinitialise)
+REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "O404", "O403"), "He/Xavier init matching the activation", reinitialise)
 LEAKY = Remedy("leaky-relu", ("M203", "O405"), "LeakyReLU instead of ReLU", leaky_relu)
 RELU_FAMILY = Remedy("relu-family", ("O404", "M204", "M205"), "ReLU instead of hidden sigmoid/tanh, with He init", relu_family)
 NORMALISE = Remedy("add-normalisation", ("M202", "M205", "O404", "M204"), "normalisation after hidden layers", add_normalisation)
@@ -385,11 +386,19 @@ ONE_HOT = Remedy("one-hot-codes", ("D112",), "one-hot encode category codes, wid
 RESPLIT = Remedy("stratified-resplit", ("D109",), "stratified, seeded re-split of training + validation", stratified_resplit)
 DEDUPLICATE = Remedy("drop-duplicates", ("D107",), "drop exact and near copies from the training split", drop_duplicates)
 SUSPECT_LABELS = Remedy("drop-suspect-labels", ("D110",), "drop training rows whose label the probe finds implausible", drop_suspect_labels)
+REGULARISE = Remedy("regularise", ("G601",), "decoupled weight decay / early stopping, judged on the validation loss", regularise)
+CAPACITY = Remedy("add-capacity", ("G602",), "a nonlinearity, a hidden layer, or wider hidden layers", add_capacity)
+FASTER_LR = Remedy("higher-learning-rate", ("G602",), "a higher LR when the train loss was still falling", higher_lr_if_falling)
+SMALL_BATCHES = Remedy("smaller-batches", ("D114",), "smaller batches for the same epochs", smaller_batches)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
     WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN, IMPUTE, UNBOUNDED, MATCHING_LOSS, SANE_OPTIMIZER,
     ONE_HOT, RESPLIT, DEDUPLICATE, SUSPECT_LABELS,
+    REGULARISE,
+    CAPACITY,
+    FASTER_LR,
+    SMALL_BATCHES,
 )
 
 # code -> remedies to try, most specific first
@@ -405,6 +414,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "D110": (SUSPECT_LABELS,),
     "D112": (ONE_HOT,),
     "D113": (LABELS,),
+    "D114": (SMALL_BATCHES,),
     "D115": (SHUFFLE,),
     "M201": (REINIT,),
     "M202": (REINIT, NORMALISE),
@@ -423,13 +433,15 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "L308": (REDUCTION,),
     "O401": (LEARNING_RATE, CLIP, STANDARDISE),
     "O402": (LEARNING_RATE,),
-    "O403": (CLIP, LEARNING_RATE),
+    "O403": (CLIP, LEARNING_RATE, REINIT),
     "O404": (REINIT, NORMALISE, RELU_FAMILY),
     "O405": (LEAKY, LEARNING_RATE),
     "O406": (LEARNING_RATE,),
     "O407": (LEARNING_RATE, CLIP),
     "O409": (REGULARISATION,),
     "O410": (SANE_OPTIMIZER,),
+    "G601": (REGULARISE,),
+    "G602": (CAPACITY, FASTER_LR),
     "G603": (WEIGHTS, BIAS),
 }
 

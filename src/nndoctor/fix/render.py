@@ -31,7 +31,8 @@ def print_fix(report: Report, console: Console | None = None) -> None:
                           f"scored on validation {metric} (higher is better).", style="dim"))
     for result in fix.get("results", []):
         style = STATUS_STYLE.get(result["status"], "")
-        parts.append(Text.assemble((f"\n{result['code']} {result['name']}", "bold"), "  ", (result["status"], style)))
+        parts.append(Text.assemble((f"\n{result['code']} {result['name']}", "bold"), "  ", (result["status"], style),
+                                   (f"  (explained by {result['explained_by']})" if result.get("explained_by") else "", "dim")))
         remedy = result.get("remedy")
         if remedy:
             parts.append(Text(f"  ✔ {remedy['title']}: {metric} {remedy['before']['metric_text']} → "

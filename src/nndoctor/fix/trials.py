@@ -10,6 +10,12 @@ is none) in eval mode:
 * the validation loss under the *baseline's* loss when the remedy leaves the outputs' meaning
   unchanged, otherwise under the candidate's own loss (flagged as not comparable).
 
+A candidate flagged ``equal_samples`` (smaller batches) is compared with a baseline run that
+sees as many samples as it does (:func:`paired_baseline_steps`: the same epochs, so the
+candidate gets more steps by design); one flagged
+``restore_best`` (early stopping) evaluates the validation loss ``ES_EVALS`` times and ends
+with its best weights, within the same budget.
+
 A run's length is its step count, never a time: the wall clock (``deadline``) is only a
 safety net that abandons a run as inconclusive (:class:`~nndoctor.checks.base.Inconclusive`).
 """
@@ -35,6 +41,7 @@ from ..setup import Setup, batch_size_of, move_to
 from .candidate import Candidate
 
 EVAL_BATCHES = 64
+ES_EVALS = 20
 METRIC_NAMES = {"regression": "r2", "multilabel": "balanced_accuracy"}
 
 
@@ -124,6 +131,69 @@ def evaluate(candidate: Candidate, baseline: Setup, model: nn.Module) -> tuple[f
     return metric, (loss if math.isfinite(loss) else None), split
 
 
+def paired_baseline_steps(candidate: Candidate, baseline: Setup, steps: int) -> int:
+    """Steps of the baseline run that ``candidate``'s ``steps``-step run is compared with.
+
+    The same ``steps``, except for an ``equal_samples`` candidate (smaller batches): then the
+    budget is the samples the candidate sees, and the baseline runs as many steps of its own
+    batches as see that many samples (rounded up, at least one), so both arms train the same
+    number of epochs on the same compute and the candidate gets more steps by design.
+    """
+    if not candidate.equal_samples:
+        return steps
+    base, mine = samples_per_step(baseline.train_loader), samples_per_step(candidate.setup.train_loader)
+    if not base or not mine:
+        return steps
+    return max(1, -(-steps * mine // base))
+
+
+def samples_per_step(loader: Any) -> int | None:
+    """Samples in a full batch: the batch size, or the whole dataset when that is smaller (None when unknown)."""
+    size = getattr(loader, "batch_size", None)
+    if not size:
+        return None
+    try:
+        return min(int(size), len(loader.dataset))
+    except TypeError:  # a dataset without a length (a stream)
+        return int(size)
+
+
+def validation_loss(setup: Setup, model: nn.Module, limit: int = EVAL_BATCHES) -> float:
+    """Mean loss of ``model`` (eval mode, no grad) on the validation split (train if none); inf when not finite."""
+    split = "val" if setup.val_loader is not None else "train"
+    total, count = 0.0, 0
+    model.eval()
+    with torch.no_grad():
+        for x, y in setup.batches(split, limit=limit):
+            x, y = move_to(x, setup.device), move_to(y, setup.device)
+            n = batch_size_of(x)
+            total += float(setup.compute_loss(model(x), y)) * n
+            count += n
+    model.train()
+    loss = total / max(count, 1)
+    return loss if math.isfinite(loss) else math.inf
+
+
+class BestWeights:
+    """Early stopping within a run: the weights at the lowest validation loss seen so far."""
+
+    def __init__(self, setup: Setup, steps: int) -> None:
+        self.setup, self.every = setup, max(1, steps // ES_EVALS)
+        self.loss, self.state, self.step = math.inf, None, 0
+
+    def see(self, step: int, model: nn.Module, last: bool) -> None:
+        if step % self.every and not last:
+            return
+        loss = validation_loss(self.setup, model)
+        if loss < self.loss:
+            self.loss, self.step = loss, step
+            self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def restore(self, model: nn.Module) -> None:
+        if self.state is not None:
+            model.load_state_dict(self.state)
+
+
 def run_trial(
     candidate: Candidate, baseline: Setup, seed: int, steps: int, deadline: float | None = None, **options: Any,
 ) -> TrialScore:
@@ -145,6 +215,7 @@ def train_trial(
 ) -> tuple[TrialScore, nn.Module]:
     """:func:`run_trial`, also returning the trained model (in eval mode); ``on_step(step, model)`` runs after each step."""
     setup = candidate.setup
+    best = BestWeights(setup, steps) if candidate.restore_best else None
     started = time.perf_counter()
     seed_everything(seed)
     model = setup.fresh_model()
@@ -164,12 +235,16 @@ def train_trial(
                 break
             if scheduler is not None:
                 scheduler.step()  # the setup's schedule, once per batch
+            if best is not None:
+                best.see(done, model, done == steps)
             if on_step is not None:
                 on_step(done, model)
             if checkpoint is not None and checkpoint_every > 0 and done % checkpoint_every == 0 and done < steps:
                 checkpoint(done, model, recorder.record.step_losses)
     record = recorder.record
     done, losses, diverged = record.steps, record.step_losses, record.diverged_step is not None
+    if best is not None and not diverged:
+        best.restore(model)
     trained = time.perf_counter() - started
     metric, val_loss, split = evaluate(candidate, baseline, model)
     seconds = time.perf_counter() - started

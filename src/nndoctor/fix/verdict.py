@@ -87,3 +87,30 @@ def compare(baseline: Sequence[float | None], candidate: Sequence[float | None],
     if gain > noise:
         return Comparison(True, gain, wins, seeds, f"mean gain {gain:+.3f} exceeds the seed spread {noise:.3f} (better on {wins}/{seeds} seeds)")
     return Comparison(False, gain, wins, seeds, f"better on only {wins}/{seeds} seeds and the gain {gain:+.3f} is within the seed spread {noise:.3f}")
+
+
+def _log_scale(losses: Sequence[float | None]) -> list[float | None]:
+    """-log(loss) (higher is better; a gain of 0.01 is a 1% lower loss); None for a diverged run."""
+    return [-math.log(v) if v is not None and math.isfinite(v) and v > 0 else None for v in losses]
+
+
+def compare_on_loss(baseline_loss: Sequence[float | None], candidate_loss: Sequence[float | None],
+                    baseline_metric: Sequence[float | None], candidate_metric: Sequence[float | None],
+                    min_gain: float = MIN_GAIN) -> Comparison:
+    """Paired comparison for a remedy whose point is the validation loss (overfitting).
+
+    Verified when the loss is verifiably lower (:func:`compare` on -log loss: ``min_gain`` is a
+    1% lower loss) and the metric is not verifiably worse (the baseline does not beat the
+    remedy by :func:`compare`'s own test). ``gain`` stays the metric's, as for every remedy.
+    """
+    on_loss = compare(_log_scale(baseline_loss), _log_scale(candidate_loss), min_gain)
+    b, c = spread(baseline_metric), spread(candidate_metric)
+    gain = c.mean - b.mean if b.mean is not None and c.mean is not None else None
+    loss_text = on_loss.reason.replace("mean gain", "mean log-loss reduction")
+    if not on_loss.verified:
+        return Comparison(False, gain, on_loss.wins, on_loss.seeds, f"validation loss: {loss_text}")
+    worse = compare(candidate_metric, baseline_metric, min_gain)
+    if worse.verified:
+        return Comparison(False, gain, on_loss.wins, on_loss.seeds,
+                          f"the validation loss fell ({loss_text}) but the metric got worse ({worse.reason})")
+    return Comparison(True, gain, on_loss.wins, on_loss.seeds, f"validation loss: {loss_text}; the metric did not get worse")

@@ -1,0 +1,199 @@
+"""Remedies for how the model is trained rather than wired: regularise an overfitting model
+(G601), give an underfitting one capacity (G602), smaller batches for a dataset the batch
+swallows whole (D114).
+
+Each builds candidate Setups from copies (see :mod:`nndoctor.fix.remedies` for the contract);
+whether one helps is decided by the trials.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from ..findings import Finding
+from ..setup import Setup
+from .candidate import Candidate
+from .transforms import (
+    NotApplicable,
+    derive,
+    device_of,
+    is_shuffled,
+    leaf_order,
+    output_linear,
+    sample_input,
+    set_module,
+)
+from .trials import samples_per_step
+
+# Decoupled weight decay (AdamW's), as the share every weight matrix loses per step at the
+# first group's LR: 3e-2 (the middle of 1e-2..1e-1 on a log scale) halves a weight the gradient
+# does not sustain in about 23 steps, so it acts within a trial of a few hundred steps.
+DECAY_PER_STEP = 3e-2
+# Hidden widths grow by this factor (the 2-4x of "a bigger model"); a missing hidden layer gets
+# HIDDEN_PER_INPUT units per input feature, at least MIN_HIDDEN.
+WIDEN_FACTOR = 4
+HIDDEN_PER_INPUT = 4
+MIN_HIDDEN = 64
+# The batch size a too-large batch is cut to (RULES: 16-64; D114 fires above 32).
+SMALL_BATCH = 32
+NORMS = (nn.LayerNorm, nn.BatchNorm1d)
+
+
+# -- G601: regularise ---------------------------------------------------------------------------
+def _decoupled_decay(factory: Callable[[Any], torch.optim.Optimizer], decay: float) -> Callable[[Any], torch.optim.Optimizer]:
+    """``factory``'s optimizer with AdamW-style decoupled weight decay on matrices (not biases or norms).
+
+    Before every step each weight tensor with two or more axes shrinks by ``lr * decay`` of its
+    group: the decay is independent of the gradient statistics, so Adam's scaling does not undo it.
+    """
+
+    def build(params: Any) -> torch.optim.Optimizer:
+        optimizer = factory(params)
+
+        def shrink(opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+            with torch.no_grad():
+                for group in opt.param_groups:
+                    rate = float(group.get("lr", 0.0)) * decay
+                    for p in group["params"]:
+                        if p.dim() >= 2 and p.grad is not None:
+                            p.mul_(1.0 - rate)
+
+        optimizer.register_step_pre_hook(shrink)
+        return optimizer
+
+    return build
+
+
+def _user_lr(setup: Setup) -> tuple[torch.optim.Optimizer, float]:
+    probe = setup.optimizer_factory(setup.fresh_model().parameters())
+    lr = float(probe.param_groups[0].get("lr", 0.0) or 0.0)
+    if lr <= 0:
+        raise NotApplicable("the optimizer has no positive learning rate to scale the weight decay by")
+    return probe, lr
+
+
+def regularise(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Decoupled weight decay, and early stopping on the validation loss; judged on the validation loss."""
+    probe, lr = _user_lr(setup)
+    decay = DECAY_PER_STEP / lr
+    name = type(probe).__name__
+    optimizer_class = "AdamW" if name in ("Adam", "AdamW") else name
+    candidates = [Candidate(
+        "weight-decay", f"decoupled weight decay {decay:.3g} at lr {lr:.3g} (weights shrink {DECAY_PER_STEP:.0%} a step)",
+        derive(setup, optimizer=_decoupled_decay(setup.optimizer_factory, decay)),
+        f"optimizer = torch.optim.{optimizer_class}(model.parameters(), lr={lr:.3g}, weight_decay={decay:.3g})"
+        f"   # lr * weight_decay = {DECAY_PER_STEP:g}: each weight shrinks {DECAY_PER_STEP:.0%} a step unless the loss sustains it",
+        judged_by="loss")]
+    if setup.val_loader is not None:
+        candidates.append(Candidate(
+            "early-stopping", "early stopping: keep the weights with the lowest validation loss", derive(setup),
+            "if val_loss < best_val_loss:   # after each evaluation\n"
+            "    best_val_loss, best_state = val_loss, copy.deepcopy(model.state_dict())\n"
+            "model.load_state_dict(best_state)   # at the end of training", restore_best=True, judged_by="loss"))
+    return candidates
+
+
+# -- G602: capacity --------------------------------------------------------------------------------
+def _linear_chain(order: list[tuple[str, nn.Module]]) -> list[tuple[str, nn.Linear, list[tuple[str, nn.Module]]]]:
+    """The Linear layers in forward order that feed the next Linear directly (only activations,
+    dropout or LayerNorm/BatchNorm1d between, and matching widths), each with what lies between."""
+    chain = []
+    linears = [i for i, (_, m) in enumerate(order) if isinstance(m, nn.Linear)]
+    for a, b in pairwise(linears):
+        between = order[a + 1:b]
+        first, second = order[a][1], order[b][1]
+        if first.out_features != second.in_features:
+            continue
+        if any(list(m.parameters()) and not isinstance(m, NORMS) for _, m in between):
+            continue
+        chain.append((order[a][0], first, between))
+    return chain
+
+
+def _rebuilt(layer: nn.Linear, n_in: int, n_out: int, device: torch.device) -> nn.Linear:
+    return nn.Linear(n_in, n_out, bias=layer.bias is not None).to(device)
+
+
+def _without_nonlinearity(order: list[tuple[str, nn.Module]]) -> list[str]:
+    """Hidden Linear layers followed by another Linear with no activation between: the two are one linear map."""
+    from .transforms import ACTIVATIONS
+
+    return [name for name, _, between in _linear_chain(order) if not any(isinstance(m, ACTIVATIONS) for _, m in between)]
+
+
+def add_capacity(setup: Setup, finding: Finding) -> list[Candidate]:
+    """A model that can represent more: a ReLU where stacked Linears compose to one linear map,
+    a hidden layer where the model is a single Linear, else hidden Linear layers WIDEN_FACTOR times wider."""
+    model = setup.fresh_model()
+    order = leaf_order(model, sample_input(setup))
+    device = device_of(model)
+    linear_only = _without_nonlinearity(order)
+    if linear_only:
+        for name in linear_only:
+            set_module(model, name, nn.Sequential(model.get_submodule(name), nn.ReLU()))
+        return [Candidate("add-nonlinearity", f"a ReLU after {', '.join(linear_only)}: stacked Linear layers without one are a single linear map",
+                          derive(setup, model=model), "nn.Linear(n_in, h), nn.ReLU(), nn.Linear(h, n_out)   # an activation between Linear layers")]
+    weighted = [(n, m) for n, m in order if list(m.parameters(recurse=False))]
+    head = output_linear(order)
+    if head is not None and len(weighted) == 1:
+        name, layer = head
+        hidden = max(MIN_HIDDEN, HIDDEN_PER_INPUT * layer.in_features)
+        set_module(model, name, nn.Sequential(_rebuilt(layer, layer.in_features, hidden, device), nn.ReLU(),
+                                              _rebuilt(layer, hidden, layer.out_features, device)))
+        return [Candidate("add-hidden-layer", f"a hidden layer of {hidden} ReLU units before the output (the model is one Linear map)",
+                          derive(setup, model=model),
+                          f"nn.Sequential(nn.Linear({layer.in_features}, {hidden}), nn.ReLU(), nn.Linear({hidden}, {layer.out_features}))")]
+    chain = _linear_chain(order)
+    if not chain:
+        raise NotApplicable("no hidden Linear layer feeding another Linear to widen, and the model is not a single Linear")
+    widths = {name: layer.out_features * WIDEN_FACTOR for name, layer, _ in chain}
+    inputs: dict[str, int] = {}
+    names = [n for n, _ in order]
+    for name, _, between in chain:
+        following = next(n for n, m in order[names.index(name) + 1:] if isinstance(m, nn.Linear))
+        inputs[following] = widths[name]
+        for other, module in between:
+            if isinstance(module, nn.LayerNorm):
+                set_module(model, other, nn.LayerNorm(widths[name]).to(device))
+            elif isinstance(module, nn.BatchNorm1d):
+                set_module(model, other, nn.BatchNorm1d(widths[name]).to(device))
+    for name in dict.fromkeys([*widths, *inputs]):
+        layer = model.get_submodule(name)
+        set_module(model, name, _rebuilt(layer, inputs.get(name, layer.in_features), widths.get(name, layer.out_features), device))
+    changed = ", ".join(f"{n}: {model.get_submodule(n).out_features // WIDEN_FACTOR} -> {w}" for n, w in widths.items())
+    return [Candidate("widen-hidden", f"hidden Linear layers {WIDEN_FACTOR}x wider ({changed})", derive(setup, model=model),
+                      f"nn.Linear(n_in, {WIDEN_FACTOR} * h), nn.ReLU(), nn.Linear({WIDEN_FACTOR} * h, n_out)   # {WIDEN_FACTOR}x the hidden units")]
+
+
+def higher_lr_if_falling(setup: Setup, finding: Finding) -> list[Candidate]:
+    """The LR remedy (range test's suggestion, or tenfold), only when the train loss was still falling at the end."""
+    from .remedies import set_learning_rate
+
+    evidence = finding.evidence or {}
+    falling = bool(evidence.get("still_falling")) or any(a.get("still_falling") for a in evidence.get("attempts", []))
+    if not falling:
+        raise NotApplicable("the training loss had stopped falling: it is not the LR's pace that keeps it high")
+    return set_learning_rate(setup, finding)
+
+
+# -- D114: smaller batches ------------------------------------------------------------------------
+def smaller_batches(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Batches of SMALL_BATCH at the same number of epochs: the trial runs as many more steps as it takes
+    to see the baseline's samples (``equal_samples``): more updates per epoch is the remedy's point."""
+    loader = setup.train_loader
+    batch = loader.batch_size
+    if batch is None or loader.batch_sampler is None or type(loader.batch_sampler).__name__ != "BatchSampler":
+        raise NotApplicable("the training loader batches with a custom sampler; its batch size cannot be set here")
+    if batch <= SMALL_BATCH:
+        raise NotApplicable(f"the batch size {batch} is already at most {SMALL_BATCH}")
+    train = DataLoader(loader.dataset, batch_size=SMALL_BATCH, shuffle=is_shuffled(loader), drop_last=loader.drop_last,
+                       collate_fn=loader.collate_fn)
+    return [Candidate("smaller-batches", f"batches of {SMALL_BATCH} instead of {batch}, for the same number of epochs "
+                      f"({(samples_per_step(loader) or batch) / SMALL_BATCH:.3g}x the steps)", derive(setup, train=train),
+                      f"train_loader = DataLoader(train_set, batch_size={SMALL_BATCH}, shuffle=True)   # was {batch}; "
+                      "keep the number of epochs, so the model gets more updates", equal_samples=True)]

@@ -242,6 +242,8 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
         yield from _token_imbalance(ctx, labels, scope)
         return
     classes, counts = np.unique(labels, return_counts=True)
+    if loop_sample(ctx) and (len(classes) == 1 or batches_ordered(ctx)):
+        return  # the loop's first batches, in class order: their shares are not the data's
     if len(classes) == 1:
         yield Finding(
             "D106", Severity.WARNING,
@@ -288,6 +290,11 @@ def _order_findings(ctx: Context) -> list[Finding]:
     return list(ordered_batches(BatchOrder(**{k: getattr(found, k) for k in (
         "kind", "batches", "n", "runs", "longest_run", "expected_runs", "mean_entropy", "expected_entropy",
         "p_value", "spearman", "spearman_p", "within_batch_variance_ratio")})))
+
+
+def loop_sample(ctx: Context) -> str | None:
+    """How the training data is a loop sample (``nndoctor run``, no DataLoader): "epoch", "partial", or None."""
+    return getattr(ctx.setup, "loop_sample", None)
 
 
 def batches_ordered(ctx: Context) -> bool:
@@ -528,8 +535,8 @@ def train_val_leakage(ctx: Context) -> Iterable[Finding]:
 @check("D109", phase="data")
 def train_val_shift(ctx: Context) -> Iterable[Finding]:
     found = audit.shift(ctx)
-    if found is None:
-        return
+    if found is None or (loop_sample(ctx) and batches_ordered(ctx)):
+        return  # the loop's first batches, in class or target order, are not the training distribution
     if found.label_p is not None and found.label_p < SHIFT_ALPHA and (found.label_tvd or 0) >= LABEL_SHIFT_TVD:
         moved = max(found.train_shares, key=lambda k: abs(found.train_shares[k] - found.val_shares.get(k, 0.0)))
         tokens = ctx.setup.task == "sequence"  # the most frequent tokens each, the rest pooled as -1
@@ -571,7 +578,9 @@ def train_val_shift(ctx: Context) -> Iterable[Finding]:
 def batch_too_large(ctx: Context) -> Iterable[Finding]:
     info = ctx.setup.data_info("train")
     steps, n = info.steps_per_epoch, info.n_samples
-    if not steps or not n:
+    if not steps or not n or loop_sample(ctx):
+        # a loop's own batches: a bounded part of an epoch says nothing of its steps, and a loop that feeds its
+        # whole set every step chose full-batch steps by hand (e.g. L-BFGS's line search needs the exact loss)
         return
     batch = info.batch_size or int(np.ceil(n / steps))
     if batch <= 32 or steps >= 10:

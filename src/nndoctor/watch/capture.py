@@ -16,7 +16,9 @@ the first backward, what the script trains *before its first update*:
 - the training DataLoader (the loader that yielded the batch of the first backward) and a
   validation loader (another loader iterated later in eval mode or without grad).
 
-It keeps references to the loaders, never copies of data; only the model is copied. It
+It keeps references to the loaders, never copies of their data; only the model is copied.
+A loop fed by no DataLoader (``xb, yb = X[idx], y[idx]``) is examined on detached CPU copies
+of the first batches it fed its model (:class:`LoopSample`: one epoch at most, bounded). It
 attaches nothing to the user's objects: the hooks it uses are torch's global module and
 optimizer hooks (removed when the model is captured and at ``stop``), so the model
 pickles, deep-copies and trains exactly as without it. Every failure inside it is
@@ -57,6 +59,10 @@ _REDUCE_OPS = {"MeanBackward": "mean", "SumBackward": "sum"}
 _MAX_CHAIN = 4
 _MAX_LOSS_CALLS = 16
 _MAX_CALLS = 10_000
+# Bounds on the loop's own batches recorded when no DataLoader feeds it (the exam's data then).
+_SAMPLE_ROWS = 2048
+_SAMPLE_BATCHES = 32
+_SAMPLE_BYTES = 256 * 2**20
 
 
 # -- what the exam runs on ------------------------------------------------------------------
@@ -307,6 +313,7 @@ class CallSpec:
     n_inputs: int = 0
     outputs: list[tuple[Any, weakref.ref, tuple[int, ...]]] = field(default_factory=list)
     output_is_tensor: bool = False
+    input_ref: weakref.ref | None = None
 
 
 @dataclass
@@ -352,6 +359,8 @@ class SetupCapture:
         self._early_no_grad: list[DataLoader] = []
         self._handles: list[Any] = []
         self._module_handles: list[Any] = []
+        self.sample = LoopSample()
+        self._sampled = False
 
     # -- lifecycle ---------------------------------------------------------------------
     def __enter__(self) -> SetupCapture:
@@ -384,6 +393,7 @@ class SetupCapture:
             return
         self.active = False
         self._remove_module_hooks()
+        self.sample.close()
         for handle in self._handles:
             handle.remove()
         self._handles.clear()
@@ -391,6 +401,14 @@ class SetupCapture:
         self._losses.clear()
         self._batch = self._pending = None
         self._loader = None
+        try:
+            if self.sample.batches and self.train_loader is None:
+                self._use_sample()
+            elif self.sample.kind is not None and self.train_loader is None:
+                self.skipped.append("data: the training batches did not come from a torch DataLoader and none of the "
+                                    "loop's batches could be recorded; data, model and loss checks skipped")
+        except Exception as exc:
+            self.internal_error("loop sample", exc)
         if not self.captured and not any("no training step" in s for s in self.skipped):
             self.skipped.append("no training step seen (no backward from a loss reaching module parameters): "
                                 "the data, model and loss exam did not run")
@@ -430,6 +448,7 @@ class SetupCapture:
             spec = CallSpec(weakref.ref(module), n_inputs=len(args))
             if args and isinstance(args[0], torch.Tensor):
                 spec.input_shape, spec.input_dtype = tuple(args[0].shape), args[0].dtype
+                spec.input_ref = weakref.ref(args[0])
             self._calls[id(module)] = spec
         except Exception as exc:
             self.internal_error("forward", exc)
@@ -492,7 +511,12 @@ class SetupCapture:
 
     def on_loss_output(self, kind: str, input: Any, target: Any, out: Any) -> None:
         pending, self._pending = self._pending, None
-        if self.captured or not isinstance(out, torch.Tensor) or not (torch.is_grad_enabled() and out.requires_grad):
+        if not isinstance(out, torch.Tensor) or not (torch.is_grad_enabled() and out.requires_grad):
+            return
+        if self.captured:
+            root = self._root() if self._root is not None else None
+            if self.sample.active and kind == self.sample.kind and root is not None and root.training:
+                self.sample.record_step(target)
             return
         kwargs = pending["kwargs"] if pending is not None and pending["kind"] == kind else {}
         self._losses = self._losses[-(_MAX_LOSS_CALLS - 1):] + [LossCall(kind, kwargs, input, target, out)]
@@ -542,7 +566,7 @@ class SetupCapture:
             if spec is not None and spec.n_inputs != 1:
                 self.skipped.append(f"model: its forward was called with {spec.n_inputs} positional inputs and the exam "
                                     "feeds one batch tensor; data, model and loss checks skipped")
-            elif self._find_data():
+            elif self._find_data(loss, spec):
                 self._find_loss(loss, spec)
         finally:
             self._remove_module_hooks()
@@ -715,13 +739,45 @@ class SetupCapture:
         op = type(loss_input.grad_fn).__name__.replace("Backward0", "").replace("Backward1", "") if loss_input.grad_fn is not None else "code"
         return f"the loss input is not an output of the model (it is computed by {op}, in the loop or inside the model)"
 
-    def _find_data(self) -> bool:
+    def _sample_loop(self, loss: torch.Tensor, spec: CallSpec | None) -> bool:
+        """No DataLoader fed the loop: take the model's input and the loss target of this step as its batch.
+
+        Starts recording copies of the first training batches (:class:`LoopSample`); the
+        exam's training loader is built from them at ``stop``. False when this step's batch
+        is not one input tensor and one target tensor of the same length.
+        """
+        if spec is None or spec.input_shape is None or spec.input_dtype is None:
+            return False
+        x = spec.input_ref() if spec.input_ref is not None else None
+        if not isinstance(x, torch.Tensor) or tuple(x.shape) != spec.input_shape:  # the input is gone: its shape stands in
+            x = torch.empty(spec.input_shape, dtype=spec.input_dtype, device="meta")
+        call = next((c for c in reversed(self._losses) if c.output.grad_fn is not None
+                     and _chain_to(loss, c.output) is not None), None)
+        if call is None or not isinstance(call.target, torch.Tensor) \
+                or x.dim() == 0 or call.target.dim() == 0 or x.shape[0] != call.target.shape[0] or x.shape[0] < 1:
+            return False
+        self.sample.start(call.kind, spec.module, None if x.is_meta else x, call.target)
+        self._batch = (x, call.target)
+        return True
+
+    def _use_sample(self) -> None:
+        """The exam's training loader: the recorded first batches of the loop, in the order it fed them."""
+        self.train_loader = self.sample.loader()
+        self._sampled = True
+        self.skipped.append(
+            f"data: the training batches did not come from a torch DataLoader; the exam's data is the first "
+            f"{len(self.sample.batches)} batches ({self.sample.rows} samples) the loop fed the model, not the whole "
+            "dataset, so dataset-level verdicts (duplicates, class shares, shift) are judged on that sample")
+
+    def _find_data(self, loss: torch.Tensor, spec: CallSpec | None) -> bool:
         """The training loader (the one iterating when the first backward came) and an early no-grad loader, if any.
 
         False when the batches did not come from a DataLoader nndoctor saw start: then there is
         no data to examine, and the loss is not analysed either.
         """
         loader = self._loader
+        if self._batch is None and self._sample_loop(loss, spec):
+            return True
         if self._batch is None:
             self.skipped.append("data: the training batches did not come from a torch DataLoader (the exam needs one); "
                                 "data, model and loss checks skipped")
@@ -799,6 +855,8 @@ class SetupCapture:
             record = None
         if record is None:
             setup.optimizer_description = "unknown (no torch.optim optimizer stepped the model)"
+        if self._sampled:  # data checks read it: the first batches the loop fed, one whole epoch or a bounded part
+            setup.loop_sample = "epoch" if self.sample.whole_epoch else "partial"
         return setup
 
     @property
@@ -826,6 +884,109 @@ class SetupCapture:
             "val_batches": _length(self.val_loader) if self.val_loader is not None else None,
             "output_pick": self.output_pick,
         }
+
+
+class LoopSample:
+    """Detached CPU copies of the batches a loop without a DataLoader fed its model (bounded).
+
+    A global forward pre-hook keeps a weak reference to the input of the module the loop
+    called; each later training call of the captured loss kind records that input and the
+    loss target. Stops after ``_SAMPLE_BATCHES`` batches, ``_SAMPLE_ROWS`` samples or
+    ``_SAMPLE_BYTES``, at a batch whose per-sample shapes differ from the first, or at the
+    first batch whose rows mostly were fed before (a new epoch: the sample holds each row once,
+    so duplicate shares measured on it are the data's, not the epochs'). Copies
+    only: the user's tensors are never kept alive or changed.
+    """
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self.kind: str | None = None
+        self.active = False
+        self.rows = 0
+        self._bytes = 0
+        self._module: weakref.ref | None = None
+        self._input: weakref.ref | None = None
+        self._handle: Any = None
+        self._seen: set[int] = set()
+        self.whole_epoch = False  # the sample ended where the loop began feeding its rows again
+
+    def start(self, kind: str, module: weakref.ref, x: torch.Tensor | None, target: torch.Tensor) -> None:
+        """Record the first batch (when its input is still alive) and follow the module's later training inputs."""
+        from torch.nn.modules import module as module_hooks
+
+        self.kind, self._module, self.active = kind, module, True
+        if x is not None:
+            self._add(_cpu_copy(x), target)
+        if self.active:
+            self._handle = module_hooks.register_module_forward_pre_hook(self._pre_hook)
+
+    def _pre_hook(self, module: nn.Module, args: tuple) -> None:
+        """A training forward of the followed module: copy its input (the loss call then pairs it with its target)."""
+        try:
+            if not self.active or self._module is None or module is not self._module() or _tracing():
+                return
+            x = args[0] if args else None
+            self._input = None
+            if isinstance(x, torch.Tensor) and module.training and torch.is_grad_enabled() \
+                    and self._bytes + x.numel() * x.element_size() <= _SAMPLE_BYTES:
+                self._input = _cpu_copy(x)
+        except Exception:
+            self.close()
+
+    def record_step(self, target: Any) -> None:
+        """One training loss call: record the module's last input with this target (once per forward)."""
+        x, self._input = self._input, None
+        if x is None or not isinstance(target, torch.Tensor) or target.dim() == 0 or x.dim() == 0:
+            return
+        first = self.batches[0] if self.batches else (x, target)
+        if tuple(x.shape[1:]) != tuple(first[0].shape[1:]) or tuple(target.shape[1:]) != tuple(first[1].shape[1:]) \
+                or x.dtype != first[0].dtype or target.dtype != first[1].dtype or x.shape[0] != target.shape[0]:
+            self.close()
+            return
+        keys = _row_keys(x)
+        if sum(k in self._seen for k in keys) * 2 >= len(keys):  # the loop re-feeds rows it fed: a new epoch
+            self.whole_epoch = True
+            self.close()
+            return
+        self._add(x, target)
+
+    def _add(self, x: torch.Tensor, target: torch.Tensor) -> None:
+        """Keep ``x`` (already a copy) and a copy of ``target``; close when a bound is reached."""
+        size = x.numel() * x.element_size() + target.numel() * target.element_size()
+        if self._bytes + size > _SAMPLE_BYTES:
+            self.close()
+            return
+        self.batches.append((x, _cpu_copy(target)))
+        self._seen.update(_row_keys(x))
+        self.rows += int(x.shape[0])
+        self._bytes += size
+        if self.rows >= _SAMPLE_ROWS or len(self.batches) >= _SAMPLE_BATCHES:
+            self.close()
+
+    def close(self) -> None:
+        """Stop recording and remove the hook (idempotent)."""
+        self.active = False
+        self._input = None
+        if self._handle is not None:
+            self._handle.remove()
+            self._handle = None
+
+    def loader(self) -> DataLoader:
+        """A DataLoader over the recorded batches, in the loop's order, with the loop's first batch size."""
+        xs, ys = zip(*self.batches)
+        return DataLoader(TensorDataset(torch.cat(xs), torch.cat(ys)), batch_size=int(xs[0].shape[0]), shuffle=False)
+
+
+def _row_keys(x: torch.Tensor) -> list[int]:
+    """A hash of each row's bytes (to see the loop re-feed rows it already fed)."""
+    flat = x.reshape(x.shape[0], -1).contiguous().view(torch.uint8) if x.dim() > 0 else x.reshape(1, -1)
+    return [hash(row.numpy().tobytes()) for row in flat]
+
+
+def _cpu_copy(t: torch.Tensor) -> torch.Tensor:
+    """A detached CPU copy sharing nothing with ``t``."""
+    with torch.no_grad():
+        return t.detach().to("cpu", copy=True)
 
 
 def _unwrapped(module: nn.Module) -> nn.Module:

@@ -508,6 +508,11 @@ def categorical_as_numeric(ctx: Context) -> Iterable[Finding]:
 # -- duplicates, leakage and shift ----------------------------------------------------------
 @check("D107", phase="data")
 def duplicate_samples(ctx: Context) -> Iterable[Finding]:
+    # The first batches a loop fed its model are not the dataset: rows repeat across the steps
+    # of a full-batch optimizer or an epoch boundary, and augmentation in the loop (mixup) makes
+    # near copies of them. A duplicate share needs the dataset itself.
+    if loop_sample(ctx):
+        return
     found = copies.duplicates(ctx)
     if found is None or found.share < 0.01:
         return

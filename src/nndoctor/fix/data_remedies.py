@@ -21,7 +21,7 @@ from torch.utils.data import ConcatDataset, DataLoader, Dataset, Subset, TensorD
 from ..findings import Finding
 from ..probes.data_audit import CLASSIFICATION, class_labels, tensor_pair
 from ..probes.data_duplicates import NN_WORK, fit_neighbours, row_hashes
-from ..probes.label_probe import MAX_DIMS, _pipeline
+from ..probes.label_probe import MAX_DIMS, _fold_probabilities
 from ..setup import Setup
 from .candidate import Candidate
 from .transforms import (
@@ -276,10 +276,7 @@ def out_of_fold_probabilities(x: np.ndarray, codes: np.ndarray, seed: int, folds
     """Out-of-fold class probabilities (rows x classes, ``codes`` = 0..K-1) from the label probe's two probes,
     logistic regression and 15 nearest neighbours (the latter when the neighbour search is affordable),
     whichever agrees with more of the given labels."""
-    import warnings
-
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.neighbors import KNeighborsClassifier
 
     flat = x.reshape(len(x), -1).astype(np.float64)
@@ -291,10 +288,7 @@ def out_of_fold_probabilities(x: np.ndarray, codes: np.ndarray, seed: int, folds
         probes.append(KNeighborsClassifier(n_neighbors=min(15, len(flat) // 4)))
     best, best_accuracy = None, -1.0
     for estimator in probes:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            proba = cross_val_predict(_pipeline(estimator, flat.shape[1]), flat, codes, method="predict_proba",
-                                      cv=StratifiedKFold(folds, shuffle=True, random_state=seed))
+        proba, _ = _fold_probabilities(estimator, flat, codes, np.arange(int(codes.max()) + 1), folds, seed, None)
         accuracy = float(np.mean(proba.argmax(axis=1) == codes))
         if accuracy > best_accuracy:
             best, best_accuracy = proba, accuracy

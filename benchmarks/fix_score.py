@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
     every = load_cases(args.manifest) if args.manifest else load_cases()
     by_id = {c.id: c for c in every}
-    cases = [c for c in every if c.mode == "checkup"
+    cases = [c for c in every if c.mode == "checkup" and not c.retired
              and (not args.filter or any(args.filter in s for s in (c.id, c.code or "healthy", c.file)))]
     if not cases:
         print(f"no checkup case matches {args.filter!r}", file=sys.stderr)

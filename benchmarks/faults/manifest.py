@@ -37,6 +37,9 @@ class Case:
     pattern: str | None = None
     metric_visible: bool = True
     note: str = ""
+    # Why a faulty case is no longer scored (e.g. "no measurable harm: ..."): kept in the manifest
+    # and in the harm check, listed in the results, left out of every score.
+    retired: str = ""
 
     @property
     def path(self) -> Path:

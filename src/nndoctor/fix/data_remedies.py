@@ -10,8 +10,7 @@ the trials.
 """
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import torch
@@ -19,9 +18,15 @@ from torch import nn
 from torch.utils.data import ConcatDataset, DataLoader, Dataset, Subset, TensorDataset
 
 from ..findings import Finding
-from ..probes.data_audit import CLASSIFICATION, class_labels, tensor_pair
+from ..probes.data_audit import (
+    CLASSIFICATION,
+    class_labels,
+    code_levels,
+    one_hot_tensor,
+    tensor_pair,
+)
 from ..probes.data_duplicates import NN_WORK, fit_neighbours, row_hashes
-from ..probes.label_probe import MAX_DIMS, _fold_probabilities
+from ..probes.label_probe import MAX_DIMS, fold_probabilities
 from ..setup import Setup
 from .candidate import Candidate
 from .transforms import (
@@ -97,26 +102,6 @@ def _flagged_code_columns(finding: Finding | None, width: int) -> list[int]:
     return sorted(int(j) for j in columns)
 
 
-def one_hot_encoder(levels: dict[int, np.ndarray], width: int) -> Callable[[torch.Tensor], torch.Tensor]:
-    """A transform of ``(..., width)`` inputs: the columns in ``levels`` become one 0/1 column per level,
-    appended after the other columns in their order (a value matches the nearest level within half
-    the spacing of the levels; an unseen value gets no hot column)."""
-    keep = [j for j in range(width) if j not in levels]
-
-    def encode(x: torch.Tensor) -> torch.Tensor:
-        parts = [x[..., keep]]
-        for j, values in levels.items():
-            grid = torch.as_tensor(values, dtype=torch.float64)
-            half = float(np.diff(values).min()) / 2 if len(values) > 1 else math.inf
-            distance = (x[..., j : j + 1].double() - grid).abs()
-            nearest = distance.argmin(dim=-1, keepdim=True)
-            hot = torch.zeros_like(distance, dtype=x.dtype).scatter_(-1, nearest, 1.0)
-            parts.append(hot * (distance.gather(-1, nearest) < half).to(x.dtype))
-        return torch.cat(parts, dim=-1)
-
-    return encode
-
-
 def _widened_first_linear(setup: Setup, width: int, new_width: int) -> tuple[nn.Module, str]:
     """A copy of the model whose first layer, a Linear reading ``width`` inputs, reads ``new_width``."""
     model = setup.fresh_model()
@@ -138,11 +123,10 @@ def one_hot_codes(setup: Setup, finding: Finding) -> list[Candidate]:
         raise NotApplicable("the inputs are not a table of floating-point columns")
     width = x_train.shape[1]
     columns = _flagged_code_columns(finding, width)
-    values = x_train.double().numpy()
-    levels = {j: np.unique(values[:, j][np.isfinite(values[:, j])]) for j in columns}
+    levels = code_levels(x_train.double().numpy(), columns)
     new_width = width - len(columns) + sum(len(v) for v in levels.values())
     model, name = _widened_first_linear(setup, width, new_width)
-    encode = one_hot_encoder(levels, width)
+    encode = partial(one_hot_tensor, levels=levels)  # a module-level function: picklable for loader workers
     train = rebuild_loader(setup.train_loader, map_dataset(setup.train_loader.dataset, fn_x=encode))
     val = rebuild_loader(setup.val_loader, map_dataset(setup.val_loader.dataset, fn_x=encode)) if setup.val_loader is not None else None
     shown = ", ".join(f"{j} ({len(v)} levels)" for j, v in levels.items())
@@ -288,7 +272,7 @@ def out_of_fold_probabilities(x: np.ndarray, codes: np.ndarray, seed: int, folds
         probes.append(KNeighborsClassifier(n_neighbors=min(15, len(flat) // 4)))
     best, best_accuracy = None, -1.0
     for estimator in probes:
-        proba, _ = _fold_probabilities(estimator, flat, codes, np.arange(int(codes.max()) + 1), folds, seed, None)
+        proba, _ = fold_probabilities(estimator, flat, codes, np.arange(int(codes.max()) + 1), folds, seed, None)
         accuracy = float(np.mean(proba.argmax(axis=1) == codes))
         if accuracy > best_accuracy:
             best, best_accuracy = proba, accuracy

@@ -11,6 +11,7 @@ Sequence targets (one class id per position) are counted per token.
 """
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -406,13 +407,41 @@ def code_order(column: int, values: np.ndarray, targets: np.ndarray) -> CodeOrde
                      (extra_df, residual_df), p)
 
 
+def code_levels(x: np.ndarray, columns: list[int]) -> dict[int, np.ndarray]:
+    """The one-hot levels of each category-code column: its distinct finite values in ``x`` (training rows)."""
+    return {j: np.unique(x[:, j][np.isfinite(x[:, j])]) for j in columns}
+
+
+def one_hot_tensor(x: torch.Tensor, levels: dict[int, np.ndarray]) -> torch.Tensor:
+    """``x`` (..., features) with each code column ``j`` replaced by one 0/1 column per level in ``levels[j]``,
+    appended after the other columns in their order.
+
+    The one rule by which a code becomes columns, shared by the label probe (:func:`one_hot_codes`)
+    and the one-hot remedy's batch transform: a value is hot at its nearest level when it lies within
+    half the smallest spacing of the levels, so a code read back in another precision or dtype still
+    finds its level; a value off every level (unseen, NaN, inf) gets no hot column, as with
+    scikit-learn's ``OneHotEncoder(handle_unknown='ignore')``. On the rows the levels came from
+    this is exact matching.
+    """
+    keep = [j for j in range(x.shape[-1]) if j not in levels]
+    parts = [x[..., keep]]
+    for j, values in levels.items():
+        if not len(values):
+            continue
+        grid = torch.as_tensor(values, dtype=torch.float64, device=x.device)
+        half = float(np.diff(values).min()) / 2 if len(values) > 1 else math.inf
+        distance = (x[..., j : j + 1].double() - grid).abs()
+        nearest = distance.argmin(dim=-1, keepdim=True)
+        hot = torch.zeros_like(distance, dtype=x.dtype).scatter_(-1, nearest, 1)
+        parts.append(hot * (distance.gather(-1, nearest) < half).to(x.dtype))
+    return torch.cat(parts, dim=-1)
+
+
 def one_hot_codes(x: np.ndarray, levels: dict[int, np.ndarray]) -> np.ndarray:
-    """``x`` (rows x features) with each code column ``j`` replaced by one indicator column per level in ``levels[j]``."""
+    """``x`` (rows x features) one-hot encoded by :func:`one_hot_tensor` (numpy in, numpy out)."""
     if not levels:
         return x
-    keep = [j for j in range(x.shape[1]) if j not in levels]
-    parts = [x[:, keep]] + [(x[:, j][:, None] == values[None, :]).astype(x.dtype) for j, values in levels.items()]
-    return np.concatenate(parts, axis=1)
+    return one_hot_tensor(torch.from_numpy(x if x.flags.writeable else x.copy()), levels).numpy()
 
 
 def standardised_binary_columns(stats: FeatureStats) -> list[int]:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -32,6 +34,7 @@ LOG_PROBS_OVER_CLASSES = ("NLLLoss",)
 ELEMENT_LOGITS = ("BCEWithLogitsLoss",)
 ELEMENT_PROBS = ("BCELoss",)
 REGRESSION_LOSSES = ("MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss")
+REGRESSION_KINDS = {"MSELoss": "mse_loss", "L1Loss": "l1_loss", "HuberLoss": "huber_loss", "SmoothL1Loss": "smooth_l1_loss"}
 CLASSIFICATION_TASKS = ("binary", "multiclass", "multilabel")
 # A regression output's average is badly placed once it lies outside the bulk of the targets,
 # more than two (pooled) target standard deviations from their mean (~95% of a normal's mass
@@ -39,6 +42,7 @@ CLASSIFICATION_TASKS = ("binary", "multiclass", "multilabel")
 OFFSET_LIMIT_SIGMAS = 2.0
 # Classes: the output offset alone at least doubles the loss of the best constant prediction (the prior).
 PRIOR_GAP = 2.0
+SLOPE_CHUNK = 1 << 20  # target values per temporary while the Huber / smooth L1 minimum is sought
 MAX_OUTPUT_ELEMENTS = 16_000_000  # outputs kept for the checks (a language model's (N, T, V) logits grow fast)
 
 
@@ -177,9 +181,50 @@ def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tenso
             except RuntimeError:  # a pos_weight that does not broadcast over the columns
                 pass
         return [_broadcast(torch.log(r / (1 - r)) if space == "element_logits" else r, outputs, class_axis=False) for r in rates]
-    mean = _per_column(targets, outputs, lambda v: v.mean(0))
-    median = _per_column(targets, outputs, lambda v: v.median(0).values)
-    return [_broadcast(mean, outputs, class_axis=False), _broadcast(median, outputs, class_axis=False)]
+    per_column = targets.shape == outputs.shape and targets.dim() >= 2
+    values = targets.float().reshape(targets.shape[0], -1) if per_column else targets.float().reshape(-1, 1)
+    kind = REGRESSION_KINDS.get(loss_name(loss), loss_name(loss))
+    delta, beta = (getattr(loss, name, 1.0) for name in ("delta", "beta"))  # HuberLoss.delta, SmoothL1Loss.beta
+    numbers = all(isinstance(v, (int, float)) for v in (delta, beta))  # a custom loss's attributes may be anything
+    constants = regression_constants(values, kind if numbers else None, *((delta, beta) if numbers else ()))
+    shape = outputs.shape[1:] if per_column else ()
+    return [_broadcast(c.reshape(shape), outputs, class_axis=False) for c in constants]
+
+
+def regression_constants(values: torch.Tensor, kind: str | None = None, delta: float = 1.0,
+                         beta: float = 1.0) -> list[torch.Tensor]:
+    """Candidate best constants for a regression loss, one value per column of ``values`` (rows x columns).
+
+    The one place that says what "no learning" predicts for regression (the init probe and the
+    run-mode reference :func:`nndoctor.watch.loss_inspect.best_constant_loss` both read it): the
+    mean minimises MSE, the median L1; Huber / smooth L1 (``kind`` ``huber_loss`` /
+    ``smooth_l1_loss``, convex, between the two) are minimised where the mean derivative
+    ``mean(clip(c - y, -delta, delta))`` (``clip((c - y) / beta, -1, 1)``) crosses zero, found for
+    every column at once by scipy's bracketing root finder within the column's range. The caller
+    scores the candidates with its loss.
+    """
+    candidates = [values.mean(0), values.median(0).values]
+    if kind not in ("huber_loss", "smooth_l1_loss") or not values.numel():
+        return candidates
+    from scipy.optimize import elementwise  # lazily: `import nndoctor` stays light
+
+    rows = values.detach().double().cpu().numpy().T  # columns x rows
+    scale = delta if kind == "huber_loss" else beta  # 0: the loss is L1, the median is its minimum
+    low, high = rows.min(axis=1), rows.max(axis=1)
+    spread = high > low
+    best = candidates[1].detach().double().cpu().numpy().copy()
+    if scale > 0 and spread.any():
+        width, bound = (1.0, delta) if kind == "huber_loss" else (beta, 1.0)
+
+        def slope(c: np.ndarray, column: np.ndarray) -> np.ndarray:  # the loss's mean derivative in c, per column
+            column, step = column.astype(int), max(1, SLOPE_CHUNK // rows.shape[1])  # bounded temporaries
+            return np.concatenate([np.clip((c[i : i + step, None] - rows[column[i : i + step]]) / width, -bound, bound).mean(axis=1)
+                                   for i in range(0, len(c), step)])
+
+        index = np.flatnonzero(spread).astype(float)
+        best[spread] = elementwise.find_root(slope, (low[spread], high[spread]), args=(index,)).x
+    candidates.append(torch.as_tensor(best, dtype=values.dtype, device=values.device))
+    return candidates
 
 
 def neutral_prediction(space: str, outputs: torch.Tensor, axis: int = 1) -> torch.Tensor | None:
@@ -198,7 +243,7 @@ def _evaluate(loss: Any, prediction: torch.Tensor, targets: torch.Tensor) -> flo
         with torch.no_grad():
             value = loss(prediction, targets)
         return float(value) if isinstance(value, torch.Tensor) and value.numel() == 1 else None
-    except Exception:  # a custom loss may not accept a synthetic prediction
+    except Exception:  # noqa: BLE001 - a custom loss may not accept a synthetic prediction
         return None
 
 
@@ -266,7 +311,7 @@ def _graph_of_first_batch(setup: Any, model: nn.Module, batches: list) -> tuple[
     try:
         with torch.enable_grad():
             out = setup.forward(model, batches[0][0])
-    except Exception:  # the forward already ran without grad; a failure here only loses this detail
+    except Exception:  # noqa: BLE001 - the forward already ran without grad; a failure here only loses this detail
         return None, None
     if not isinstance(out, torch.Tensor) or out.grad_fn is None:
         return None, None

@@ -148,13 +148,13 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
     folds = int(min(5, counts.min()))
     probabilities, val_probabilities = {}, {}
     for name, estimator in probes.items():
-        probabilities[name], val_probabilities[name] = _fold_probabilities(estimator, x, labels, classes, folds, seed, val)
+        probabilities[name], val_probabilities[name] = fold_probabilities(estimator, x, labels, classes, folds, seed, val)
     scores = {name: float(np.mean(classes[proba.argmax(axis=1)] == labels)) for name, proba in probabilities.items()}
     chance = float(counts.max() / counts.sum())
     n = len(labels)
     best = max(scores.values())
-    test = binomtest(int(round(best * n)), n, chance, alternative="greater")
-    upper = float(binomtest(int(round(best * n)), n).proportion_ci(2 * CONFIDENCE - 1).high)
+    test = binomtest(round(best * n), n, chance, alternative="greater")
+    upper = float(binomtest(round(best * n), n).proportion_ci(2 * CONFIDENCE - 1).high)
     result = LabelProbe(task, n, scores, chance, min(1.0, test.pvalue * len(probes)), upper)
     proba = probabilities["logistic regression"]
     index = np.searchsorted(classes, labels)
@@ -212,9 +212,13 @@ def noise_floor(proba: np.ndarray, index: np.ndarray) -> tuple[float, float]:
     return float(expit(best.x[1])), float(0.5 * chi2.sf(2 * gain, 1)) if gain > 0 else 1.0
 
 
-def _fold_probabilities(estimator: Any, x: np.ndarray, labels: np.ndarray, classes: np.ndarray, folds: int, seed: int,
-                        val: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Out-of-fold class probabilities for every row, and the fold probes' mean probabilities on ``val``."""
+def fold_probabilities(estimator: Any, x: np.ndarray, labels: np.ndarray, classes: np.ndarray, folds: int, seed: int,
+                       val: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Out-of-fold class probabilities for every row, and the fold probes' mean probabilities on ``val``.
+
+    Public because the suspect-label remedy (:mod:`nndoctor.fix.data_remedies`) reuses this fold
+    loop, so the rows it drops are the rows this probe doubts.
+    """
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold
 
@@ -301,7 +305,7 @@ def _encode_codes(x: np.ndarray, val_x: np.ndarray | None, ctx: Any) -> tuple[np
     if x.ndim != 2:
         return x, val_x, []
     columns = audit.code_columns(x, audit.train_feature_stats(ctx))
-    levels = {j: np.unique(x[:, j][np.isfinite(x[:, j])]) for j in columns}
+    levels = audit.code_levels(x, columns)
     encoded_val = audit.one_hot_codes(val_x, levels) if val_x is not None and val_x.ndim == 2 else val_x
     return audit.one_hot_codes(x, levels), encoded_val, columns
 

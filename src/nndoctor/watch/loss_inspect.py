@@ -201,39 +201,23 @@ def best_constant_loss(kind: str, rows: list[list[float]], delta: float = 1.0, b
                        upper: bool = False) -> float | None:
     """The mean loss of the best constant prediction (one per output column) on the sampled target rows; else None.
 
-    "No learning" for a regression loss: the mean minimises MSE, the median L1, and Huber /
-    smooth L1 (convex, between the two) are minimised numerically within the column's range.
-    The mean over columns is the element mean a ``reduction='mean'`` loss reports. The rows
-    are a sample of the targets: ``upper`` adds ``UPPER_STANDARD_ERRORS`` standard errors of
-    the mean of the per-sample terms, the most the population's value plausibly is.
+    "No learning" for a regression loss: the candidates come from
+    :func:`nndoctor.probes.init_outputs.regression_constants` (mean, median, the Huber / smooth L1
+    minimum), the best per column is kept. The mean over columns is the element mean a
+    ``reduction='mean'`` loss reports. The rows are a sample of the targets: ``upper`` adds
+    ``UPPER_STANDARD_ERRORS`` standard errors of the mean of the per-sample terms, the most the
+    population's value plausibly is.
     """
-    from scipy.optimize import minimize_scalar  # lazily: `import nndoctor` stays light
+    from ..probes.init_outputs import regression_constants
 
     if kind not in REGRESSION or not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
         return None
     values = torch.tensor(rows, dtype=torch.float64)
-
-    def terms(column: torch.Tensor, c: float) -> torch.Tensor:
-        guess = torch.full_like(column, c)
-        if kind == "mse_loss":
-            return torch.nn.functional.mse_loss(guess, column, reduction="none")
-        if kind == "l1_loss":
-            return torch.nn.functional.l1_loss(guess, column, reduction="none")
-        if kind == "huber_loss":
-            return torch.nn.functional.huber_loss(guess, column, reduction="none", delta=delta)
-        return torch.nn.functional.smooth_l1_loss(guess, column, reduction="none", beta=beta)
-
-    def loss(column: torch.Tensor, c: float) -> float:
-        return float(terms(column, c).mean())
-
-    def best(column: torch.Tensor) -> float:
-        candidates = [float(column.mean()), float(column.median())]
-        low, high = float(column.min()), float(column.max())
-        if kind in ("huber_loss", "smooth_l1_loss") and high > low:
-            candidates.append(float(minimize_scalar(lambda c: loss(column, c), bounds=(low, high), method="bounded").x))
-        chosen = terms(column, min(candidates, key=lambda c: loss(column, c)))
-        spread = float(chosen.std()) / math.sqrt(len(chosen)) if upper and len(chosen) > 1 else 0.0
-        return float(chosen.mean()) + UPPER_STANDARD_ERRORS * spread
-
-    per_column = [best(column) for column in values.T]
-    return float(sum(per_column) / len(per_column))
+    loss = getattr(torch.nn.functional, kind)
+    options = {"delta": delta} if kind == "huber_loss" else {"beta": beta} if kind == "smooth_l1_loss" else {}
+    candidates = torch.stack(regression_constants(values, kind, delta, beta))  # candidates x columns
+    terms = torch.stack([loss(c.expand_as(values), values, reduction="none", **options) for c in candidates])
+    columns = torch.arange(values.shape[1])
+    chosen = terms[terms.mean(1).argmin(0), :, columns].T  # rows x columns: the terms of each column's best candidate
+    spread = chosen.std(0) / math.sqrt(len(chosen)) if upper and len(chosen) > 1 else torch.zeros(chosen.shape[1])
+    return float((chosen.mean(0) + UPPER_STANDARD_ERRORS * spread).mean())

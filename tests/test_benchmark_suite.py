@@ -6,6 +6,7 @@ the harm yardstick does not depend on wall time.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -195,3 +196,18 @@ def test_fix_score_judges_the_remedy_against_both_twins():
     row = judge(BY_ID["D101-c020"], outcome, twin_metric=0.9, trainer_twin=0.96)
     assert row["repaired"] and row["repaired_at_code"]
     assert row["within"] is True and row["within_trainer"] is False  # 0.85 >= 0.81, but < 0.864
+
+
+def test_symptom_cases_without_harm_are_retired_and_only_they() -> None:
+    """The retirement rule is applied by the harm check's numbers, to every symptom case, both ways."""
+    from benchmarks.faults.score import SYMPTOM_CODES
+
+    harm_file = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "harm.json"
+    verdicts = {row["id"]: row["verdict"] for row in json.loads(harm_file.read_text())}
+    for case in CASES:
+        if case.retired:
+            assert not case.healthy and case.code in SYMPTOM_CODES, f"{case.id}: only symptom cases are retired"
+            assert verdicts.get(case.id) == "no measurable harm", f"{case.id} is retired but its harm check says {verdicts.get(case.id)!r}"
+            assert case.retired.startswith("no measurable harm"), case.id
+        elif case.code in SYMPTOM_CODES and case.id in verdicts:
+            assert verdicts[case.id] != "no measurable harm", f"{case.id} shows no harm in harm.json but is not retired"

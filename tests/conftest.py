@@ -1,6 +1,8 @@
 """Shared test helpers: small seeded setups and finding queries."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +13,25 @@ from nndoctor import Report, Severity
 
 # Tiny models train many times faster on one thread than on two contended ones (CI has 2 cores).
 torch.set_num_threads(1)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """The whole suite (`python -m pytest -q`, no paths given) runs on every core when pytest-xdist is
+    installed (the `test` extra): one single-threaded worker per core instead of one core idle.
+
+    Whole modules go to one worker (loadscope), so a module-scoped fixture or a module's cached
+    script runs are built once. Explicit paths, `-n`, `-p no:xdist` or a missing pytest-xdist keep
+    the usual one-process run.
+    """
+    option = config.option
+    if (getattr(option, "numprocesses", "absent") is not None or getattr(config, "workerinput", None) is not None
+            or os.environ.get("PYTEST_XDIST_WORKER") or getattr(getattr(config, "args_source", None), "name", "") != "TESTPATHS"
+            or option.collectonly or getattr(option, "usepdb", False)):
+        return
+    option.numprocesses = "auto"
+    if option.dist == "no":
+        option.dist = "loadscope"
 
 
 def codes(report: Report, at_least: str = "warning") -> set[str]:

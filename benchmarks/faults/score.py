@@ -164,6 +164,12 @@ def harm_verdict(case: Case, faulty: dict[str, Any], twin: dict[str, Any] | None
     return "hurts" if twin_value - value >= HURT_MARGIN else "no measurable harm"
 
 
+def compared(case: Case, faulty: dict[str, Any], twin: dict[str, Any] | None) -> dict[str, Any]:
+    """What the harm check compared for ``case`` (the measure, the twin's and the case's number) and its verdict."""
+    return {"measure": harm_measure(case), "twin": harm_metric(case, twin), "faulty": harm_metric(case, faulty),
+            "verdict": harm_verdict(case, faulty, twin)}
+
+
 def scores(cases: list[Case], rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Per-code and overall scores of ``cases`` (all of them, or one half)."""
     faulty = [c for c in cases if not c.healthy]
@@ -293,7 +299,6 @@ def markdown(summary: dict[str, Any], cases: list[Case], rows: dict[str, dict[st
         "checkup cases the metric is exp(-validation loss)): "
         + (", ".join(f"{k}: {v}" for k, v in sorted(summary["harm"].items())) or "not verified (--no-verify)"),
         "",
-        "",
         "Retired cases (kept in the manifest, not run, not scored; benchmarks/faults/README.md \"Retired cases\"): "
         + ("; ".join(f"{k} ({v})" for k, v in sorted(summary.get("retired", {}).items())) or "none") + ".",
         "",
@@ -336,14 +341,13 @@ def verify_only(cases: list[Case], by_id: dict[str, Case], timeout: float, jobs:
     payload, counts = [], defaultdict(int)
     for c in faulty:
         twin = twin_results.get(c.twin or "")
-        verdict = harm_verdict(c, measured[c.id], twin)
-        counts[verdict] += 1
-        payload.append({"id": c.id, "half": c.half, "mode": c.mode, "twin": c.twin, "verdict": verdict,
-                        "twin_metric": harm_metric(c, twin), "case_metric": harm_metric(c, measured[c.id]),
+        check = compared(c, measured[c.id], twin)
+        counts[check["verdict"]] += 1
+        payload.append({"id": c.id, "half": c.half, "mode": c.mode, "twin": c.twin, "verdict": check["verdict"],
+                        "twin_metric": check["twin"], "case_metric": check["faulty"],
                         "faulty": measured[c.id], "twin_result": twin})
-        lines.append(f"| {c.id} | {c.half} | {c.mode} | {c.twin or '–'} | {harm_metric(c, twin)} | "
-                     f"{harm_metric(c, measured[c.id])} | {verdict} |")
-        print(f"{c.id:<34} {verdict} (twin {harm_metric(c, twin)} vs {harm_metric(c, measured[c.id])})", flush=True)
+        lines.append(f"| {c.id} | {c.half} | {c.mode} | {c.twin or '–'} | {check['twin']} | {check['faulty']} | {check['verdict']} |")
+        print(f"{c.id:<34} {check['verdict']} (twin {check['twin']} vs {check['faulty']})", flush=True)
     lines[3:3] = ["", "Counts: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + "."]
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -386,14 +390,14 @@ def main(argv: list[str] | None = None) -> int:
             if twin_case is not None and twin_case.id not in twin_cache:
                 twin_cache[twin_case.id] = measure(twin_case, args.timeout)
             twin = twin_cache.get(twin_case.id) if twin_case else None
-            row["verify"] = {"faulty": faulty, "twin": twin, "twin_id": case.twin,
-                             "compared": {"measure": harm_measure(case), "twin": harm_metric(case, twin), "faulty": harm_metric(case, faulty)}}
-            row["harm"] = harm_verdict(case, faulty, twin)
+            check = compared(case, faulty, twin)
+            row["harm"] = check.pop("verdict")
+            row["verify"] = {"faulty": faulty, "twin": twin, "twin_id": case.twin, "compared": check}
         status = row["status"] if case.healthy else ("hit" if row.get("top1") else ("top-3" if row.get("top3") else "miss"))
         if case.healthy and row["status"] == "ok":
             status = "FALSE ALARM " + ",".join(row["loud"]) if row["false_alarm"] else "quiet"
-        compared = row.get("verify", {}).get("compared")
-        numbers = f" (twin {compared['twin']} vs {compared['faulty']})" if compared else ""
+        check = row.get("verify", {}).get("compared")
+        numbers = f" (twin {check['twin']} vs {check['faulty']})" if check else ""
         print(f"{case.id:<34} {case.half[:3]:<4} {case.mode:<8} {case.code or 'healthy':<8} {row['status']:<17} {status:<22} {row.get('harm', '')}{numbers}", flush=True)
         return case.id, row
 

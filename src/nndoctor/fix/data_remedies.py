@@ -1,6 +1,7 @@
 """Remedies for data faults found by the data audit: category codes fed as magnitudes (D112), a
 train/validation split that does not come from one distribution (D109), duplicated training rows
-(D107) and training labels the inputs contradict (D110).
+(D107), validation rows copied from training (D108, and G604 when such copies are behind it) and
+training labels the inputs contradict (D110).
 
 Each builds candidate Setups from copies (see :mod:`nndoctor.fix.remedies` for the contract):
 new datasets are subsets or encodings of the user's rows, the model is a deep copy, and
@@ -25,9 +26,15 @@ from ..probes.data_audit import (
     one_hot_tensor,
     tensor_pair,
 )
-from ..probes.data_duplicates import NN_WORK, fit_neighbours, row_hashes
+from ..probes.data_duplicates import (
+    NN_WORK,
+    cross_split_copies,
+    fit_neighbours,
+    row_hashes,
+)
 from ..probes.label_probe import MAX_DIMS, fold_probabilities
 from ..setup import Setup
+from ..verdicts.curves import MIN_VAL_SAMPLES
 from .candidate import Candidate
 from .transforms import (
     NotApplicable,
@@ -253,6 +260,64 @@ def drop_duplicates(setup: Setup, finding: Finding) -> list[Candidate]:
     )
     return [Candidate("drop-duplicates", f"drop {what} from the training split ({len(values)} -> {len(keep)} rows)",
                       _keep_train_rows(setup, keep), snippet)]
+
+
+# -- D108 / G604: drop validation rows copied from training -------------------------------------
+def _leak_snippet(leaked: int, rows: int, drop: str) -> str:
+    return (
+        f"# Your reported validation metric was inflated: {leaked} of {rows} validation rows ({leaked / rows:.0%})\n"
+        "# are copies of training rows, so part of the score measured memory, not generalisation.\n"
+        + drop +
+        "# Better, split by the source of each row (patient, user, file, session, time) so copies stay on one side:\n"
+        "from sklearn.model_selection import GroupShuffleSplit\n"
+        "train_idx, val_idx = next(GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(X, y, groups=groups))"
+    )
+
+
+def drop_leaked_validation(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Keep only the validation rows that are not exact or near copies of training rows (the audit's D108 test).
+
+    Training is unchanged, so the candidate's validation metric is the honest one: it is not
+    comparable with the baseline's, which was scored partly on memorised rows. The candidate
+    is judged on whether the leak is gone (``judged_by="cleared"``), not on its score. When
+    fewer than ``MIN_VAL_SAMPLES`` validation rows would be left (validation drawn from the
+    training rows themselves), the copies go from training instead and validation stays whole.
+    """
+    if setup.val_loader is None:
+        raise NotApplicable("there is no validation split")
+    x_train, _ = split_rows(setup, "train")
+    x_val, _ = split_rows(setup, "val")
+    if x_train.shape[1:] != x_val.shape[1:]:
+        raise NotApplicable("training and validation inputs have different shapes")
+    train_x, val_x = x_train.detach().cpu().numpy(), x_val.detach().cpu().numpy()
+    exact, near = cross_split_copies(train_x, val_x)
+    leaked = exact | near
+    if not leaked.any():
+        raise NotApplicable("no validation row is an exact or near copy of a training row")
+    keep = np.flatnonzero(~leaked)
+    what = f"{int(exact.sum())} exact" + (f" and {int(near.sum())} near" if near.any() else "") + " copies"
+    if len(keep) >= MIN_VAL_SAMPLES:
+        snippet = _leak_snippet(int(leaked.sum()), len(leaked), (
+            "train_rows = {row.tobytes() for row in X_train.reshape(len(X_train), -1)}\n"
+            "keep = np.array([row.tobytes() not in train_rows for row in X_val.reshape(len(X_val), -1)])\n"
+            "X_val, y_val = X_val[keep], y_val[keep]   # drop exact cross-split copies (near copies: NearestNeighbors)\n"))
+        val = rebuild_loader(setup.val_loader, subset(setup.val_loader.dataset, keep))
+        return [Candidate("drop-leaked-validation",
+                          f"score on the {len(keep)} validation rows that are not copies of training rows "
+                          f"(drop {what}, {leaked.mean():.0%} of {len(leaked)})",
+                          derive(setup, val=val), snippet, loss_comparable=False, judged_by="cleared")]
+    exact_t, near_t = cross_split_copies(val_x, train_x)  # the same test, validation as the reference
+    copies = exact_t | near_t
+    if copies.all():
+        raise NotApplicable(f"every training row is a copy of a validation row ({len(copies)} rows): split the data again")
+    snippet = _leak_snippet(int(leaked.sum()), len(leaked), (
+        "val_rows = {row.tobytes() for row in X_val.reshape(len(X_val), -1)}\n"
+        "keep = np.array([row.tobytes() not in val_rows for row in X_train.reshape(len(X_train), -1)])\n"
+        "X_train, y_train = X_train[keep], y_train[keep]   # hold the validation rows out of training\n"))
+    return [Candidate("drop-leaked-validation",
+                      f"hold the validation rows out of training: drop the {int(copies.sum())} training rows that copy one "
+                      f"({len(copies)} -> {int((~copies).sum())}; only {len(keep)} of {len(leaked)} validation rows are not copies)",
+                      _keep_train_rows(setup, np.flatnonzero(~copies)), snippet, loss_comparable=False, judged_by="cleared")]
 
 
 # -- D110: drop suspect labels -----------------------------------------------------------------

@@ -19,8 +19,9 @@ from torch import nn
 
 from ..findings import Finding
 from ..setup import Setup
+from .batch_remedies import batch_first_rnn, per_sample_normalisation
 from .candidate import Candidate, Remedy
-from .data_remedies import drop_duplicates, drop_suspect_labels, one_hot_codes, stratified_resplit
+from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
 from .model_remedies import add_normalisation, leaky_relu, output_scale, reinitialise, relu_family, widen_bottleneck
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
@@ -390,6 +391,11 @@ REGULARISE = Remedy("regularise", ("G601",), "decoupled weight decay / early sto
 CAPACITY = Remedy("add-capacity", ("G602",), "a nonlinearity, a hidden layer, or wider hidden layers", add_capacity)
 FASTER_LR = Remedy("higher-learning-rate", ("G602",), "a higher LR when the train loss was still falling", higher_lr_if_falling)
 SMALL_BATCHES = Remedy("smaller-batches", ("D114",), "smaller batches for the same epochs", smaller_batches)
+LEAKED_VALIDATION = Remedy("drop-leaked-validation", ("D108", "G604"), "score on the validation rows that are not copies of training rows",
+                           drop_leaked_validation)
+BATCH_FIRST = Remedy("batch-first-rnn", ("M207",), "batch_first=True on sequence layers fed (batch, time, ...) inputs", batch_first_rnn)
+PER_SAMPLE = Remedy("per-sample-normalisation", ("M207",), "softmax/normalisation/reductions over the last dim, not the batch",
+                    per_sample_normalisation)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
@@ -399,6 +405,7 @@ REMEDIES: tuple[Remedy, ...] = (
     CAPACITY,
     FASTER_LR,
     SMALL_BATCHES,
+    LEAKED_VALIDATION, BATCH_FIRST, PER_SAMPLE,
 )
 
 # code -> remedies to try, most specific first
@@ -410,6 +417,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "D105": (TARGETS, BIAS),
     "D106": (WEIGHTS, BIAS),
     "D107": (DEDUPLICATE,),
+    "D108": (LEAKED_VALIDATION,),
     "D109": (RESPLIT,),
     "D110": (SUSPECT_LABELS,),
     "D112": (ONE_HOT,),
@@ -422,6 +430,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "M204": (STANDARDISE, NORMALISE, RELU_FAMILY),
     "M205": (NORMALISE, RELU_FAMILY),
     "M206": (WIDEN,),
+    "M207": (BATCH_FIRST, PER_SAMPLE),
     "M210": (BIAS, TARGETS),
     "L301": (LOGITS,),
     "L302": (LOGITS,),
@@ -443,6 +452,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "G601": (REGULARISE,),
     "G602": (CAPACITY, FASTER_LR),
     "G603": (WEIGHTS, BIAS),
+    "G604": (LEAKED_VALIDATION,),
 }
 
 # Loop bugs cannot be trialled from a Setup: the pattern to change in the user's loop.

@@ -206,23 +206,57 @@ def _finite_sample(sample: SplitSample | None) -> np.ndarray | None:
     return finite if len(finite) >= 3 else None
 
 
+def hashes_in(known: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """Which of ``hashes`` (row hashes of one split) occur among ``known`` (another split's): exact cross-split copies."""
+    known = np.unique(known)
+    if not len(known):
+        return np.zeros(len(hashes), bool)
+    position = np.minimum(np.searchsorted(known, hashes), len(known) - 1)
+    return known[position] == hashes
+
+
+def near_to(found: Neighbours, x: np.ndarray) -> np.ndarray:
+    """Which rows of ``x`` (rows of another split) have a near copy among ``found``'s rows, by :meth:`Neighbours.near`."""
+    distances = found.index.kneighbors(found.standardise(x), n_neighbors=found.distances.shape[1] - 1)[0]
+    return found.near(distances)
+
+
+def cross_split_copies(train_x: np.ndarray, val_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(exact, near): masks over the rows of ``val_x`` that copy a row of ``train_x`` exactly or nearly.
+
+    The audit's D108 test on every row: row hashes for exact copies (rows with a non-finite
+    value are never copies), and the nearest-neighbour test on the standardised rows for near
+    ones, with every finite training row as the reference when the search is affordable
+    (rows² × dims ≤ NN_WORK) and an evenly spread subset of that size otherwise. In one or
+    two dimensions, as in the audit, only exact copies count.
+    """
+    train_ok, val_ok = _finite_rows(train_x), _finite_rows(val_x)
+    exact = np.zeros(len(val_x), bool)
+    if train_ok.any() and val_ok.any():
+        exact[val_ok] = hashes_in(row_hashes(train_x[train_ok]), row_hashes(val_x[val_ok]))
+    near = np.zeros(len(val_x), bool)
+    reference = train_x[train_ok]
+    if len(reference) >= 3 and reference[0].size >= 3 and val_ok.any():
+        n = int(min(len(reference), max(200, math.sqrt(NN_WORK / reference[0].size))))
+        reference = reference[np.linspace(0, len(reference) - 1, n).astype(int)] if n < len(reference) else reference
+        near[val_ok] = near_to(fit_neighbours(np.arange(len(reference)), reference), val_x[val_ok])
+    return exact, near & ~exact
+
+
 def overlap(ctx: Any) -> Overlap | None:
     """Exact overlap from row hashes; near overlap from nearest training neighbours of a validation sample."""
     def compute(c: Any) -> Overlap | None:
         train, val = split_hashes(c, "train"), split_hashes(c, "val")
         if train is None or val is None:
             return None
-        known = np.unique(train[0])
-        position = np.minimum(np.searchsorted(known, val[0]), len(known) - 1)
-        in_train = int((known[position] == val[0]).sum()) if len(known) else 0
+        in_train = int(hashes_in(train[0], val[0]).sum())
         result = Overlap(f"{val[1]} of validation against {train[1]} of training", len(val[0]), in_train)
         found, val_sample = train_neighbours(c), sample_of(c, "val")
         val_x = _finite_sample(val_sample)
         if found is None or val_x is None or val_x[0].size != len(found.mean):
             return result
         val_x = val_x[: len(found.rows)]
-        distances = found.index.kneighbors(found.standardise(val_x), n_neighbors=found.distances.shape[1] - 1)[0]
-        near = found.near(distances)
+        near = near_to(found, val_x)
         val_rows = val_sample.rows[_finite_rows(val_sample.x)][: len(val_x)]
         result.near_rows, result.near_in_train = len(val_x), int(near.sum())
         result.threshold = found.threshold

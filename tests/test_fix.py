@@ -19,6 +19,7 @@ from nndoctor.fix.api import still_fires
 from nndoctor.fix.verdict import MIN_GAIN, compare, compare_cleared, spread
 
 from conftest import blobs, mlp
+from test_checks_model import CustomOpNet, RightSquare, WrongSquare
 
 SGD = lambda p: torch.optim.SGD(p, lr=0.05)  # noqa: E731
 ADAM = lambda p: torch.optim.Adam(p, lr=1e-3)  # noqa: E731
@@ -249,37 +250,14 @@ def test_a_bugs_remedy_is_judged_by_its_check_and_a_metric_no_worse():
     assert honest.verified and honest.gain is None  # an honest validation split scores lower: not a loss
 
 
-class _Square(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x  # should be 2 * grad * x
-
-
-class _SquareNet(nn.Module):
-    def __init__(self, square: bool) -> None:
-        super().__init__()
-        self.first, self.second, self.square = nn.Linear(10, 8), nn.Linear(8, 3), square
-
-    def forward(self, x):
-        hidden = self.first(x)
-        return self.second(_Square.apply(hidden) if self.square else hidden * hidden)
-
-
 def test_still_fires_reruns_only_the_named_check_on_a_setup():
     x, y = blobs()
-    def setup(square: bool) -> nndoctor.Setup:
+    def setup(square: type[torch.autograd.Function]) -> nndoctor.Setup:
         torch.manual_seed(0)
-        return nndoctor.Setup(model=_SquareNet(square), train=(x, y), val=(x, y), loss=nn.CrossEntropyLoss(),
+        return nndoctor.Setup(model=CustomOpNet(square), train=(x, y), val=(x, y), loss=nn.CrossEntropyLoss(),
                               optimizer=lambda p: torch.optim.Adam(p, lr=1e-3))
-    assert "M208" not in [f.code for f in nndoctor.checkup(setup(False), select=["M208"]).findings]
-    assert still_fires(setup(True), "M208", math.inf) is not None
-    assert still_fires(setup(False), "M208", math.inf) is None
+    assert still_fires(setup(WrongSquare), "M208", math.inf) is not None
+    assert still_fires(setup(RightSquare), "M208", math.inf) is None
 
 
 def test_scores_match_sklearn_definitions(healthy_classification):

@@ -15,9 +15,11 @@ from nndoctor.fix import FOR_CODE, LOOP_PATTERNS, REMEDIES
 from nndoctor.fix.remedies import clip_gradients, standardise_inputs, standardise_targets
 from nndoctor.fix.transforms import NotApplicable
 from nndoctor.fix.trials import baseline_candidate, run_trial, score_outputs
-from nndoctor.fix.verdict import MIN_GAIN, compare, spread
+from nndoctor.fix.api import still_fires
+from nndoctor.fix.verdict import MIN_GAIN, compare, compare_cleared, spread
 
 from conftest import blobs, mlp
+from test_checks_model import CustomOpNet, RightSquare, WrongSquare
 
 SGD = lambda p: torch.optim.SGD(p, lr=0.05)  # noqa: E731
 ADAM = lambda p: torch.optim.Adam(p, lr=1e-3)  # noqa: E731
@@ -235,6 +237,27 @@ def test_verdict_rules():
     assert not compare([0.5, 0.5, 0.5], [math.nan] * 3).verified
     s = spread([0.2, 0.4, None])
     assert s.mean == pytest.approx(0.3) and s.std == pytest.approx(0.1) and s.diverged == 1
+
+
+def test_a_bugs_remedy_is_judged_by_its_check_and_a_metric_no_worse():
+    same = compare_cleared(None, [0.80, 0.81, 0.79], [0.80, 0.80, 0.80])
+    assert same.verified and same.gain == pytest.approx(0.0)  # the bug is gone and nothing was lost
+    assert not compare_cleared("still mismatched", [0.80, 0.81, 0.79], [0.95, 0.95, 0.95]).verified
+    worse = compare_cleared(None, [0.80, 0.81, 0.79], [0.60, 0.61, 0.62])
+    assert not worse.verified and "metric got worse" in worse.reason
+    assert not compare_cleared(None, [0.8, 0.8, 0.8], [0.8, None, 0.8]).verified  # diverged where the baseline did not
+    honest = compare_cleared(None, [0.99, 0.99, 0.99], [0.80, 0.81, 0.79], metric_comparable=False)
+    assert honest.verified and honest.gain is None  # an honest validation split scores lower: not a loss
+
+
+def test_still_fires_reruns_only_the_named_check_on_a_setup():
+    x, y = blobs()
+    def setup(square: type[torch.autograd.Function]) -> nndoctor.Setup:
+        torch.manual_seed(0)
+        return nndoctor.Setup(model=CustomOpNet(square), train=(x, y), val=(x, y), loss=nn.CrossEntropyLoss(),
+                              optimizer=lambda p: torch.optim.Adam(p, lr=1e-3))
+    assert still_fires(setup(WrongSquare), "M208", math.inf) is not None
+    assert still_fires(setup(RightSquare), "M208", math.inf) is None
 
 
 def test_scores_match_sklearn_definitions(healthy_classification):

@@ -144,6 +144,19 @@ def test_exact_and_near_copies_are_dropped_from_training_only() -> None:
     assert len(split_rows(candidate.setup, "val")[0]) == 300 and len(split_rows(setup, "train")[0]) == 660
 
 
+def test_deduplication_is_verified_by_the_audit_when_copies_cost_no_accuracy() -> None:
+    x, y = blobs(n=900)
+    copies = np.random.default_rng(2).choice(600, 300, replace=False)
+    train_x, train_y = np.concatenate([x[:600], x[copies]]), np.concatenate([y[:600], y[copies]])
+    torch.manual_seed(0)
+    setup = nndoctor.Setup(model=mlp(10, 3), train=(train_x, train_y), val=(x[600:], y[600:]), loss=nn.CrossEntropyLoss(),
+                           optimizer=ADAM, batch_size=32)
+    section = nndoctor.fix(setup, steps=150).extra["fix"]
+    (result,) = [r for r in section["results"] if r["code"] == "D107"]
+    assert result["status"] == "verified", result
+    assert result["remedy"]["remedy"] == "drop-duplicates" and "check is clear" in result["remedy"]["reason"]
+
+
 def test_no_copies_no_deduplication() -> None:
     x, y = blobs()
     with pytest.raises(NotApplicable):

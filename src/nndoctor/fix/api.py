@@ -33,7 +33,7 @@ from .candidate import Candidate
 from .remedies import LOOP_PATTERNS, remedies_for
 from .transforms import NotApplicable
 from .trials import TrialScore, baseline_candidate, metric_name, paired_baseline_steps, run_trial
-from .verdict import Comparison, compare, compare_on_loss, spread
+from .verdict import Comparison, compare, compare_cleared, compare_on_loss, spread
 
 DEFAULT_BUDGET_S = 300.0
 DEFAULT_STEPS = 300
@@ -63,7 +63,11 @@ def _build(finding: Finding, setup: Setup, skip: frozenset[str] = frozenset()) -
         if remedy.name in skip:
             continue
         try:
-            plan.candidates.extend(remedy.build(setup, finding))
+            built = remedy.build(setup, finding)
+            for candidate in built:
+                if candidate.judged_by == "cleared" and candidate.clears is None:
+                    candidate.clears = finding.code
+            plan.candidates.extend(built)
         except NotApplicable as exc:
             plan.not_applicable.append({"remedy": remedy.name, "reason": str(exc)})
         except Exception as exc:  # a remedy that cannot be built is reported, never raised
@@ -229,7 +233,11 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
         except Inconclusive:
             section["skipped"].append(f"{key} ({safety_net})")
             continue
-        verdict = _judge(candidate, against, scores)
+        try:
+            verdict = _judge(candidate, against, scores, deadline)
+        except Inconclusive:
+            section["skipped"].append(f"{key} ({safety_net} while its check was re-run)")
+            continue
         outcomes[key] = {
             "remedy": candidate.remedy, "title": candidate.title, "snippet": candidate.snippet,
             "verified": verdict.verified, "reason": verdict.reason, "gain": verdict.gain, "wins": verdict.wins,
@@ -248,12 +256,33 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
     return section
 
 
-def _judge(candidate: Candidate, baseline: list[TrialScore], scores: list[TrialScore]) -> Comparison:
-    """The candidate against the baseline's runs: on the metric, or on the validation loss when that is its point."""
+def _judge(candidate: Candidate, baseline: list[TrialScore], scores: list[TrialScore], deadline: float = math.inf) -> Comparison:
+    """The candidate against the baseline's runs: on the metric, on the validation loss when that is its
+    point, or, for a bug's remedy, on whether the bug's own check is clear on the remedied setup."""
+    if candidate.judged_by == "cleared" and candidate.clears:
+        return compare_cleared(still_fires(candidate.setup, candidate.clears, deadline),
+                               [s.metric for s in baseline], [s.metric for s in scores], candidate.metric_comparable)
     if candidate.judged_by == "loss" and candidate.loss_comparable:
         return compare_on_loss([s.val_loss for s in baseline], [s.val_loss for s in scores],
                                [s.metric for s in baseline], [s.metric for s in scores])
     return compare([s.metric for s in baseline], [s.metric for s in scores])
+
+
+def still_fires(setup: Setup, code: str, deadline: float) -> str | None:
+    """What the check deciding ``code`` still reports (warning or above) on ``setup``; None when clear.
+
+    Raises :class:`Inconclusive` when the safety net stops the check: a remedy is never
+    called verified on a check that did not finish.
+    """
+    report = checkup(setup, select=[code], budget=max(1.0, deadline - time.perf_counter()), look=False)
+    stopped = [entry for entry in report.extra.get("inconclusive", []) if code in entry.get("codes", ())]
+    if stopped:
+        raise Inconclusive(str(stopped[0].get("reason", "stopped")))
+    crashed = [failure for failure in report.failures if code in failure.codes]
+    if crashed:
+        return f"the check could not run on it ({crashed[0].error})"
+    hits = [f for f in report.findings if f.code == code and f.severity.at_least(Severity.WARNING)]
+    return hits[0].message if hits else None
 
 
 def _result(plan: Plan, outcomes: dict[str, dict[str, Any]], baseline: dict[str, Any] | None, skipped: bool = False) -> dict[str, Any]:

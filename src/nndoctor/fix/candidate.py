@@ -23,7 +23,11 @@ class Candidate:
     baseline run that sees as many samples (a remedy that shrinks the batch gets more steps per epoch).
     ``restore_best``: early stopping; the run keeps the weights of its best validation loss.
     ``judged_by``: "metric", or "loss" for a remedy whose point is the validation loss (overfitting),
-    verified on the loss provided the metric does not get worse.
+    verified on the loss provided the metric does not get worse, or "cleared" for a remedy of a bug
+    (wrong gradients, leaked validation rows), verified when the check of ``clears`` (the code of the
+    finding it was built for; fix fills it in) no longer fires on the candidate's setup and the metric
+    is not verifiably worse. ``metric_comparable`` is False when the remedy changes what the
+    validation metric measures (validation rows dropped): only the check then decides.
     """
 
     remedy: str
@@ -36,6 +40,8 @@ class Candidate:
     equal_samples: bool = False
     restore_best: bool = False
     judged_by: str = "metric"
+    metric_comparable: bool = True
+    clears: str | None = None
 
 
 @dataclass(frozen=True)

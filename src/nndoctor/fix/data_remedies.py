@@ -233,7 +233,11 @@ def near_copies(x: np.ndarray) -> np.ndarray:
 
 
 def drop_duplicates(setup: Setup, finding: Finding) -> list[Candidate]:
-    """Keep the first of each group of exactly equal training inputs, and drop near copies the audit's test finds."""
+    """Keep the first of each group of exactly equal training inputs, and drop near copies the audit's test finds.
+
+    Copies often cost no accuracy (they over-weight some rows), so the remedy is judged by the
+    audit: verified when the duplicate check is clear on the new split and the metric is no worse.
+    """
     x, _ = split_rows(setup, "train")
     values = x.detach().cpu().numpy()
     finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1) if values.dtype.kind == "f" else np.ones(len(values), bool)
@@ -259,7 +263,7 @@ def drop_duplicates(setup: Setup, finding: Finding) -> list[Candidate]:
         "X_train, y_train = X_train[keep], y_train[keep]   # one row per distinct input"
     )
     return [Candidate("drop-duplicates", f"drop {what} from the training split ({len(values)} -> {len(keep)} rows)",
-                      _keep_train_rows(setup, keep), snippet)]
+                      _keep_train_rows(setup, keep), snippet, judged_by="cleared")]
 
 
 # -- D108 / G604: drop validation rows copied from training -------------------------------------

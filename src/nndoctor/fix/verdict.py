@@ -114,3 +114,32 @@ def compare_on_loss(baseline_loss: Sequence[float | None], candidate_loss: Seque
         return Comparison(False, gain, on_loss.wins, on_loss.seeds,
                           f"the validation loss fell ({loss_text}) but the metric got worse ({worse.reason})")
     return Comparison(True, gain, on_loss.wins, on_loss.seeds, f"validation loss: {loss_text}; the metric did not get worse")
+
+
+def compare_cleared(still_fires: str | None, baseline_metric: Sequence[float | None], candidate_metric: Sequence[float | None],
+                    metric_comparable: bool = True, min_gain: float = MIN_GAIN) -> Comparison:
+    """Paired comparison for the remedy of a bug: the bug's own check, re-run on the remedied setup, decides.
+
+    ``still_fires`` is None when the check no longer fires, else what it still reports. Verified
+    when the check is clear, no more runs diverged than the baseline's, and (when the metric
+    measures the same thing in both arms) the metric is not verifiably worse (the baseline does
+    not beat the remedy by :func:`compare`'s own test). ``gain`` is the metric's, or None when
+    the remedy changed what the metric measures (an honest validation split scores lower).
+    """
+    c = spread(candidate_metric)
+    b = spread(baseline_metric)
+    gain = c.mean - b.mean if metric_comparable and b.mean is not None and c.mean is not None else None
+    seeds = len(candidate_metric)
+    wins = sum(_worse_than_anything(x) > _worse_than_anything(y) for x, y in zip(candidate_metric, baseline_metric)) \
+        if metric_comparable else 0
+    if still_fires is not None:
+        return Comparison(False, gain, wins, seeds, f"the check is not clear on the remedied setup: {still_fires}")
+    if c.mean is None or c.diverged > b.diverged:
+        return Comparison(False, gain, wins, seeds, f"the check is clear, but the remedy diverged on {c.diverged} of {seeds} seeds")
+    if not metric_comparable:
+        return Comparison(True, gain, wins, seeds,
+                          f"the check is clear; the validation metric now measures honest data ({c.text()}) and is not compared")
+    worse = compare(candidate_metric, baseline_metric, min_gain)
+    if worse.verified:
+        return Comparison(False, gain, wins, seeds, f"the check is clear but the metric got worse ({worse.reason})")
+    return Comparison(True, gain, wins, seeds, f"the check is clear and the metric did not get worse (mean change {gain:+.3f})")

@@ -149,6 +149,16 @@ def _broadcast(constant: torch.Tensor, like: torch.Tensor, class_axis: bool, axi
     return constant.expand_as(like).contiguous() if constant.dim() else torch.full_like(like, float(constant))
 
 
+def pos_weighted_rate(rate: Any, pos_weight: Any) -> Any:
+    """The constant probability that minimises BCE with ``pos_weight`` w at positive rate r: w·r / (w·r + 1 − r).
+
+    Setting the derivative of −(w·r·log q + (1 − r)·log(1 − q)) to zero gives it; w = 1 is the plain rate.
+    Works on floats and tensors alike (the init probe and watch's reference loss both read it).
+    """
+    scaled = pos_weight * rate
+    return scaled / (scaled + 1 - rate)
+
+
 def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tensor, axis: int = 1,
                          loss: Any = None) -> list[torch.Tensor]:
     """Candidate best constant predictions in the output space (the loss picks the best).
@@ -176,8 +186,7 @@ def constant_predictions(space: str, outputs: torch.Tensor, targets: torch.Tenso
         pos_weight = getattr(loss, "pos_weight", None)
         if isinstance(pos_weight, torch.Tensor):
             try:
-                scaled = pos_weight.detach().to(rate) * rate
-                rates.append((scaled / (scaled + 1 - rate)).clamp(1e-6, 1 - 1e-6))
+                rates.append(pos_weighted_rate(rate, pos_weight.detach().to(rate)).clamp(1e-6, 1 - 1e-6))
             except RuntimeError:  # a pos_weight that does not broadcast over the columns
                 pass
         return [_broadcast(torch.log(r / (1 - r)) if space == "element_logits" else r, outputs, class_axis=False) for r in rates]

@@ -17,6 +17,7 @@ from ..verdicts.layers import (
     units_died, vanishing_gradients as vanishing_gradients_verdict,
 )
 from ..checks.optimisation import norm_clip_shrinks_steps, per_element_grads
+from ..probes.init_outputs import pos_weighted_rate
 from ..findings import Finding, Severity
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
     MIN_STEPS_FOR_CURVES,
@@ -187,8 +188,8 @@ def reference_loss(t: Telemetry, facts: dict[str, Any], upper: bool = False) -> 
         weights = {e.get("pos_weight", 1.0) for e in binary}
         if means and len(weights) == 1 and not any(e.get("weighted") for e in binary):
             p = min(max(float(np.mean(means)), 1e-6), 1 - 1e-6)
-            w = weights.pop()  # pos_weight w: the best constant is q = wp / (wp + 1 - p)
-            q = w * p / (w * p + 1 - p)
+            w = weights.pop()
+            q = pos_weighted_rate(p, w)
             return float(-(w * p * math.log(q) + (1 - p) * math.log(1 - q)))
     if "mse_loss" in kinds and t.target_stats:
         stds = [s for _, _, s in t.target_stats]

@@ -124,6 +124,11 @@ def _constructor_line(model: nn.Module, name: str) -> str:
 
 def batch_first_rnn(setup: Setup, finding: Finding) -> list[Candidate]:
     """Set ``batch_first=True`` on the RNN/GRU/LSTM/attention layers fed ``(batch, time, ...)`` inputs."""
+    with preserved_rng():  # reading the sample batch draws from a shuffling loader's RNG
+        return _batch_first_rnn(setup)
+
+
+def _batch_first_rnn(setup: Setup) -> list[Candidate]:
     model = setup.fresh_model()
     x = sample_input(setup)
     if not isinstance(x, torch.Tensor):
@@ -253,6 +258,11 @@ def _traced(model: nn.Module) -> fx.GraphModule:
 
 def per_sample_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
     """Move softmax/normalize/mean/sum/... over dim 0 of a batch-first tensor to the last dim (torch.fx rewrite)."""
+    with preserved_rng():  # reading the sample batch draws from a shuffling loader's RNG
+        return _per_sample_normalisation(setup)
+
+
+def _per_sample_normalisation(setup: Setup) -> list[Candidate]:
     x = sample_input(setup)
     if not isinstance(x, torch.Tensor):
         raise NotApplicable("the inputs are not one tensor to trace the model with")
@@ -271,20 +281,45 @@ def per_sample_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
     tried = [found] + ([[f] for f in found] if len(found) > 1 else [])
     reasons = []
     for chosen in tried:
-        rewritten = _traced(setup.fresh_model())
-        by_name = {n.name: n for n in rewritten.graph.nodes}
-        for node, op, dim, where in chosen:
-            _rewrite(rewritten, by_name[node.name], op, dim, where, len(_input_shape(node) or ()))
-        rewritten.graph.lint()
-        rewritten.recompile()
-        shown = "; ".join(" ".join(_source_line(node)).strip() for node, *_ in chosen)
         try:
-            candidate = _checked(setup, rewritten, f"{shown} over the last dim instead of dim 0")
+            candidates = [_variant(setup, chosen, drop=False)]
         except NotApplicable as exc:
             reasons.append(str(exc))
             continue
-        lines = ["# normalise each sample on its own: over a feature or time dim, never over dim 0 (the batch)"]
-        lines += [_snippet_line(node, op) for node, op, _, _ in chosen]
-        return [Candidate("per-sample-normalisation", f"{shown}: over the last dim instead of the batch",
-                          candidate, "\n".join(lines), judged_by="cleared")]
+        if any(op == "normalize" for _, op, *_ in chosen):
+            try:
+                candidates.append(_variant(setup, chosen, drop=True))
+            except NotApplicable:
+                pass  # the per-sample rewrite stands alone
+        return candidates
     raise NotApplicable("; ".join(reasons))
+
+
+def _variant(setup: Setup, chosen: list[tuple[fx.Node, str, Any, Any]], drop: bool) -> Candidate:
+    """The model with the ``chosen`` batch reductions moved to the last dim; with ``drop``, an
+    ``F.normalize`` over the batch is removed instead (a rescaling of inputs the trials may show
+    the model does better without, rather than normalising each row)."""
+    rewritten = _traced(setup.fresh_model())
+    by_name = {n.name: n for n in rewritten.graph.nodes}
+    for node, op, dim, where in chosen:
+        target = by_name[node.name]
+        if drop and op == "normalize":
+            target.replace_all_uses_with(target.args[0])
+            rewritten.graph.erase_node(target)
+        else:
+            _rewrite(rewritten, target, op, dim, where, len(_input_shape(node) or ()))
+    rewritten.graph.lint()
+    rewritten.recompile()
+    shown = "; ".join(" ".join(_source_line(node)).strip() for node, *_ in chosen)
+    what = "without the normalize over the batch" if drop else "over the last dim instead of dim 0"
+    candidate = _checked(setup, rewritten, f"{shown} {what}")
+    lines = ["# a reduction over dim 0 (the batch) makes each output depend on the other samples: keep samples apart"]
+    for node, op, _, _ in chosen:
+        if drop and op == "normalize":
+            where, code = _source_line(node)
+            lines.append(f"# {where}: remove `{code or 'F.normalize(..., dim=0)'}` (scale the inputs with "
+                         "training-split statistics before the model instead)")
+        else:
+            lines.append(_snippet_line(node, op))
+    title = f"{shown}: " + ("remove the normalize over the batch" if drop else "over the last dim instead of the batch")
+    return Candidate("per-sample-normalisation", title, candidate, "\n".join(lines), judged_by="cleared")

@@ -309,7 +309,7 @@ def drop_leaked_validation(setup: Setup, finding: Finding) -> list[Candidate]:
         return [Candidate("drop-leaked-validation",
                           f"score on the {len(keep)} validation rows that are not copies of training rows "
                           f"(drop {what}, {leaked.mean():.0%} of {len(leaked)})",
-                          derive(setup, val=val), snippet, loss_comparable=False, judged_by="cleared")]
+                          derive(setup, val=val), snippet, loss_comparable=False, metric_comparable=False, judged_by="cleared")]
     exact_t, near_t = cross_split_copies(val_x, train_x)  # the same test, validation as the reference
     copies = exact_t | near_t
     if copies.all():
@@ -321,7 +321,8 @@ def drop_leaked_validation(setup: Setup, finding: Finding) -> list[Candidate]:
     return [Candidate("drop-leaked-validation",
                       f"hold the validation rows out of training: drop the {int(copies.sum())} training rows that copy one "
                       f"({len(copies)} -> {int((~copies).sum())}; only {len(keep)} of {len(leaked)} validation rows are not copies)",
-                      _keep_train_rows(setup, np.flatnonzero(~copies)), snippet, loss_comparable=False, judged_by="cleared")]
+                      _keep_train_rows(setup, np.flatnonzero(~copies)), snippet,
+                      loss_comparable=False, metric_comparable=False, judged_by="cleared")]
 
 
 # -- D110: drop suspect labels -----------------------------------------------------------------

@@ -67,6 +67,9 @@ def test_drop_leaked_validation_keeps_exactly_the_rows_that_are_not_copies():
     assert candidate.judged_by == "cleared" and not candidate.metric_comparable and not candidate.loss_comparable
     assert "inflated" in candidate.snippet and "GroupShuffleSplit" in candidate.snippet
     assert all(torch.equal(a, b) for a, b in zip(before, setup.val_loader.dataset.tensors))  # the user's data as it was
+    # a suspicious validation score (G604) with such copies behind it gets the same remedy
+    (for_g604,) = drop_leaked_validation(setup, _finding("G604"))
+    assert np.array_equal(split_rows(for_g604.setup, "val")[0].numpy(), expected)
 
 
 def test_validation_drawn_from_training_holds_its_rows_out_of_training_instead():

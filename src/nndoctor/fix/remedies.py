@@ -21,6 +21,7 @@ from ..findings import Finding
 from ..setup import Setup
 from .candidate import Candidate, Remedy
 from .data_remedies import drop_duplicates, drop_suspect_labels, one_hot_codes, stratified_resplit
+from .leak_remedies import neutralise_leaking_input
 from .model_remedies import add_normalisation, leaky_relu, output_scale, reinitialise, relu_family, widen_bottleneck
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
@@ -390,6 +391,7 @@ REGULARISE = Remedy("regularise", ("G601",), "decoupled weight decay / early sto
 CAPACITY = Remedy("add-capacity", ("G602",), "a nonlinearity, a hidden layer, or wider hidden layers", add_capacity)
 FASTER_LR = Remedy("higher-learning-rate", ("G602",), "a higher LR when the train loss was still falling", higher_lr_if_falling)
 SMALL_BATCHES = Remedy("smaller-batches", ("D114",), "smaller batches for the same epochs", smaller_batches)
+LEAKING_INPUT = Remedy("neutralise-leaking-input", ("G604",), "hold an input that carries the label constant", neutralise_leaking_input)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
@@ -399,6 +401,7 @@ REMEDIES: tuple[Remedy, ...] = (
     CAPACITY,
     FASTER_LR,
     SMALL_BATCHES,
+    LEAKING_INPUT,
 )
 
 # code -> remedies to try, most specific first
@@ -443,6 +446,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "G601": (REGULARISE,),
     "G602": (CAPACITY, FASTER_LR),
     "G603": (WEIGHTS, BIAS),
+    "G604": (LEAKING_INPUT,),
 }
 
 # Loop bugs cannot be trialled from a Setup: the pattern to change in the user's loop.

@@ -198,6 +198,22 @@ def test_fix_score_judges_the_remedy_against_both_twins():
     assert row["within"] is True and row["within_trainer"] is False  # 0.85 >= 0.81, but < 0.864
 
 
+def test_fix_score_counts_every_faulty_setup_but_loop_bugs_per_half():
+    """The issue's fix measure: all faulty setups that are not loop bugs, whether or not their code has a remedy."""
+    from benchmarks.fix_score import by_half
+
+    reporting = [c for c in CASES if c.half == "reporting" and c.mode == "checkup" and not c.retired]
+    faulty = [c for c in reporting if not c.healthy and not c.code.startswith("T")][:3]
+    healthy = [c for c in reporting if c.healthy][:2]
+    loop_bug = next(c for c in CASES if c.half == "reporting" and not c.healthy and c.code.startswith("T"))
+    rows = [{"id": c.id, "code": c.code, "healthy": False, "has_remedy": i != 2, "repaired": i == 0} for i, c in enumerate(faulty)]
+    rows += [{"id": c.id, "code": None, "healthy": True, "has_remedy": False, "repaired": False} for c in healthy]
+    rows.append({"id": loop_bug.id, "code": loop_bug.code, "healthy": False, "has_remedy": False, "repaired": False})
+    table = by_half(rows)
+    assert "| reporting (headline) | 1/3 (33.3%) | 1/2 (50.0%) | 0/2 (0.0%) |" in table, table
+    assert "| tuning | n/a | n/a | n/a |" in table
+
+
 def test_symptom_cases_without_harm_are_retired_and_only_they() -> None:
     """The retirement rule is applied by the harm check's numbers, to every symptom case, both ways."""
     from benchmarks.faults.score import SYMPTOM_CODES

@@ -22,6 +22,7 @@ from ..setup import Setup
 from .batch_remedies import batch_first_rnn, per_sample_normalisation
 from .candidate import Candidate, Remedy
 from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
+from .leak_remedies import neutralise_leaking_input
 from .model_remedies import add_normalisation, leaky_relu, output_scale, reinitialise, relu_family, widen_bottleneck
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
@@ -396,6 +397,7 @@ LEAKED_VALIDATION = Remedy("drop-leaked-validation", ("D108", "G604"), "score on
 BATCH_FIRST = Remedy("batch-first-rnn", ("M207",), "batch_first=True on sequence layers fed (batch, time, ...) inputs", batch_first_rnn)
 PER_SAMPLE = Remedy("per-sample-normalisation", ("M207",), "softmax/normalisation/reductions over the last dim, not the batch",
                     per_sample_normalisation)
+LEAKING_INPUT = Remedy("neutralise-leaking-input", ("G604",), "hold an input that carries the label constant", neutralise_leaking_input)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
@@ -406,6 +408,7 @@ REMEDIES: tuple[Remedy, ...] = (
     FASTER_LR,
     SMALL_BATCHES,
     LEAKED_VALIDATION, BATCH_FIRST, PER_SAMPLE,
+    LEAKING_INPUT,
 )
 
 # code -> remedies to try, most specific first
@@ -452,7 +455,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "G601": (REGULARISE,),
     "G602": (CAPACITY, FASTER_LR),
     "G603": (WEIGHTS, BIAS),
-    "G604": (LEAKED_VALIDATION,),
+    "G604": (LEAKING_INPUT, LEAKED_VALIDATION),
 }
 
 # Loop bugs cannot be trialled from a Setup: the pattern to change in the user's loop.

@@ -20,6 +20,7 @@ from torch import nn
 from ..findings import Finding
 from ..setup import Setup
 from .candidate import Candidate, Remedy
+from .code_remedies import autograd_forward, gradient_path
 from .data_remedies import drop_duplicates, drop_suspect_labels, one_hot_codes, stratified_resplit
 from .model_remedies import add_normalisation, leaky_relu, output_scale, reinitialise, relu_family, widen_bottleneck
 from .transforms import (
@@ -390,6 +391,8 @@ REGULARISE = Remedy("regularise", ("G601",), "decoupled weight decay / early sto
 CAPACITY = Remedy("add-capacity", ("G602",), "a nonlinearity, a hidden layer, or wider hidden layers", add_capacity)
 FASTER_LR = Remedy("higher-learning-rate", ("G602",), "a higher LR when the train loss was still falling", higher_lr_if_falling)
 SMALL_BATCHES = Remedy("smaller-batches", ("D114",), "smaller batches for the same epochs", smaller_batches)
+AUTOGRAD_FORWARD = Remedy("autograd-forward", ("M208",), "custom Functions differentiated by autograd through their forward", autograd_forward)
+GRADIENT_PATH = Remedy("gradient-path", ("M209",), "no .detach(), straight-through rounding in the traced forward", gradient_path)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
@@ -399,6 +402,8 @@ REMEDIES: tuple[Remedy, ...] = (
     CAPACITY,
     FASTER_LR,
     SMALL_BATCHES,
+    AUTOGRAD_FORWARD,
+    GRADIENT_PATH,
 )
 
 # code -> remedies to try, most specific first
@@ -422,6 +427,8 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "M204": (STANDARDISE, NORMALISE, RELU_FAMILY),
     "M205": (NORMALISE, RELU_FAMILY),
     "M206": (WIDEN,),
+    "M208": (AUTOGRAD_FORWARD,),
+    "M209": (GRADIENT_PATH,),
     "M210": (BIAS, TARGETS),
     "L301": (LOGITS,),
     "L302": (LOGITS,),

@@ -241,6 +241,13 @@ def test_gradient_path_rewrites_only_the_cut_the_parameters_need() -> None:
     assert sum(n.op == "call_method" and n.target == "detach" for n in candidate.setup.model.graph.nodes) == 1
 
 
+def test_a_cleared_bug_is_verified_when_the_baseline_diverged_on_every_seed() -> None:
+    from nndoctor.fix.verdict import compare_cleared
+
+    verdict = compare_cleared(None, [None, float("nan"), None], [0.80, 0.81, 0.79])
+    assert verdict.verified and verdict.gain is None and "baseline diverged" in verdict.reason
+
+
 # -- end to end ---------------------------------------------------------------------------
 def _regression(model: nn.Module) -> nndoctor.Setup:
     rng = np.random.default_rng(0)

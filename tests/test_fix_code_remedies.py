@@ -132,6 +132,26 @@ def test_autograd_forward_does_not_apply_without_a_custom_function() -> None:
         autograd_forward(_setup(nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 3))), _finding("M208"))
 
 
+class TwoFunctions(nn.Module):
+    """A right custom Function and a wrong one in the same path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first, self.second = nn.Linear(10, 32), nn.Linear(32, 3)
+
+    def forward(self, x):
+        return self.second(WrongSoftClip.apply(RightSoftClip.apply(self.first(x))))
+
+
+def test_autograd_forward_replaces_only_the_function_whose_backward_is_wrong() -> None:
+    torch.manual_seed(0)
+    setup = _setup(TwoFunctions())
+    (candidate,) = autograd_forward(setup, _finding("M208"))
+    assert candidate.setup.model.functions == (WrongSoftClip,) and "RightSoftClip" not in candidate.snippet
+    with pytest.raises(NotApplicable, match="agrees with autograd"):
+        autograd_forward(_setup(ClipNet(RightSoftClip)), _finding("M208"))
+
+
 def test_m208_evidence_names_the_custom_function() -> None:
     torch.manual_seed(0)
     report = nndoctor.checkup(_setup(ClipNet(WrongSoftClip)), select=["M208"], look=False)

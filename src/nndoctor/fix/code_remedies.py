@@ -3,10 +3,12 @@ gradient path (M209).
 
 Both build the candidate from a deep copy of the model and never change the user's model or
 classes for longer than one forward of the candidate: ``autograd-forward`` wraps the copy so that
-during its forward the flagged custom Functions are differentiated by autograd through their own
+during its forward the custom Functions whose backward disagrees with autograd through their own
+forward (on the inputs a forward of the sample batch gives them) are differentiated through that
 forward (their ``apply`` is swapped and always restored); ``gradient-path`` rewrites a
-``torch.fx`` trace of the copy (``.detach()`` dropped, rounding made straight-through). Each
-checks on a sample batch that the change does what it claims, else :class:`NotApplicable`.
+``torch.fx`` trace of the copy (``.detach()`` dropped, rounding made straight-through, only where
+the gradient-less parameters need it). Each checks on a sample batch that the change does what it
+claims, else :class:`NotApplicable`.
 These are bugs, so the candidates are judged by whether the finding's own check clears.
 """
 from __future__ import annotations
@@ -15,8 +17,8 @@ import copy
 import inspect
 import re
 import textwrap
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +28,12 @@ from torch import fx, nn
 from ..findings import Finding
 from ..probes.custom_functions import custom_functions, function_name
 from ..setup import LossUnavailable, Setup, move_to
+from ..verdicts.layers import GRADIENT_ATOL, GRADIENT_RTOL
 from .candidate import Candidate
 from .transforms import NotApplicable, derive
 
 FunctionClass = type[torch.autograd.Function]
+ApplyFactory = Callable[[FunctionClass, Any], classmethod]
 
 
 # -- M208: differentiate custom Functions through their forward ---------------------------------
@@ -94,17 +98,36 @@ def _through_forward(fn: FunctionClass, original: Any) -> classmethod:
     return classmethod(apply)
 
 
+def _recording(calls: dict[FunctionClass, tuple[tuple[Any, ...], dict[str, Any]]]) -> ApplyFactory:
+    """An ``apply`` factory that keeps the first inputs each Function gets in ``calls`` and then runs the original."""
+
+    def make(fn: FunctionClass, original: Any) -> classmethod:
+        def apply(cls: FunctionClass, *args: Any, **kwargs: Any) -> Any:
+            if cls is fn:
+                calls.setdefault(fn, (args, kwargs))
+            return original.__get__(None, cls)(*args, **kwargs)
+
+        return classmethod(apply)
+
+    return make
+
+
 _ABSENT = object()
 
 
-@contextmanager
-def forward_differentiated(functions: Iterable[FunctionClass]) -> Iterator[None]:
+def forward_differentiated(functions: Iterable[FunctionClass]) -> AbstractContextManager[None]:
     """While inside, ``Fn.apply`` of each of ``functions`` differentiates ``Fn.forward`` by autograd; restored on exit."""
+    return patched_apply(functions, _through_forward)
+
+
+@contextmanager
+def patched_apply(functions: Iterable[FunctionClass], make: ApplyFactory) -> Iterator[None]:
+    """While inside, each of ``functions`` has ``make(fn, original apply)`` as its ``apply``; its own restored on exit."""
     saved: list[tuple[FunctionClass, Any]] = []
     try:
         for fn in functions:
             saved.append((fn, fn.__dict__.get("apply", _ABSENT)))
-            fn.apply = _through_forward(fn, inspect.getattr_static(fn, "apply"))  # type: ignore[method-assign]
+            fn.apply = make(fn, inspect.getattr_static(fn, "apply"))  # type: ignore[method-assign]
         yield
     finally:
         for fn, own in reversed(saved):
@@ -144,15 +167,53 @@ def _primary(output: Any) -> torch.Tensor | None:
 
 
 def functions_to_replace(setup: Setup, finding: Finding) -> list[FunctionClass]:
-    """The custom Functions a forward of the sample batch runs, narrowed to those the finding names (if it names any)."""
+    """The custom Functions a forward of the sample batch runs (narrowed to those the finding names, if it names any)
+    whose backward disagrees with autograd through their forward on the inputs that forward gave them."""
     model = setup.fresh_model().eval()
+    x = _graph_input(setup)
     with torch.enable_grad():
-        output = _primary(model(_graph_input(setup)))
+        output = _primary(model(x))
     found = custom_functions(output) if output is not None else []
     named = (finding.evidence or {}).get("custom_functions") if finding is not None else None
     if named:
         found = [f for f in found if function_name(f) in set(named)]
-    return found
+    calls: dict[FunctionClass, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+    with torch.enable_grad(), patched_apply(found, _recording(calls)):
+        model(x)
+    agree = [f for f in found if f in calls and backward_agrees(f, *calls[f])]
+    if found and len(agree) == len(found):
+        raise NotApplicable(f"the backward of {', '.join(f.__qualname__ for f in found)} agrees with autograd through its "
+                            "forward on the inputs it gets: the mismatch comes from elsewhere")
+    return [f for f in found if f not in agree]
+
+
+def _projected_gradients(output: Any, leaves: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+    """Gradients of a seeded random projection of ``output``'s floating tensors w.r.t. ``leaves`` (zeros where unused)."""
+    outputs = [o for o in (output if isinstance(output, tuple) else (output,))
+               if isinstance(o, torch.Tensor) and o.is_floating_point() and o.requires_grad]
+    if not outputs:
+        return [torch.zeros_like(leaf) for leaf in leaves]
+    generator = torch.Generator().manual_seed(0)
+    total = sum((o * torch.randn(o.shape, generator=generator, dtype=o.dtype).to(o.device)).sum() for o in outputs)
+    grads = torch.autograd.grad(total, list(leaves), allow_unused=True)
+    return [torch.zeros_like(leaf) if g is None else g for g, leaf in zip(grads, leaves)]
+
+
+def backward_agrees(fn: FunctionClass, args: Sequence[Any], kwargs: dict[str, Any]) -> bool:
+    """Whether ``fn``'s hand-written backward gives autograd's gradient of its forward on ``args`` (float64, M208's
+    tolerance). False when that cannot be told (the forward fails in float64 or under autograd): replace it then."""
+    inputs = [a.detach().double().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point() else a
+              for a in args]
+    leaves = [a for a in inputs if isinstance(a, torch.Tensor) and a.requires_grad]
+    if not leaves:
+        return True
+    try:
+        with torch.enable_grad():
+            written = _projected_gradients(fn.apply(*inputs, **kwargs), leaves)
+            derived = _projected_gradients(run_forward(fn, inputs, kwargs), leaves)
+    except Exception:  # noqa: BLE001 - a forward that cannot run in float64 or under autograd: cannot tell, so replace
+        return False
+    return all(torch.allclose(w, d, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL) for w, d in zip(written, derived))
 
 
 def _forward_source(fn: FunctionClass) -> str:

@@ -13,6 +13,7 @@ from torch import nn
 from torch.func import functional_call
 
 from ..findings import Finding, Severity
+from ..probes.custom_functions import custom_functions, function_name
 from ..probes.init_outputs import (
     CLASSIFICATION_TASKS,
     OFFSET_LIMIT_SIGMAS,
@@ -381,7 +382,9 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
         return (run(moves).double() * projection).sum()
 
     deltas = {n: torch.zeros(len(picks[n]), dtype=torch.float64, device=x.device, requires_grad=True) for n in checked}
-    grads = torch.autograd.grad(score(deltas), list(deltas.values()), allow_unused=True)
+    total = score(deltas)
+    functions = [function_name(f) for f in custom_functions(total)]  # the Functions whose backward autograd runs here
+    grads = torch.autograd.grad(total, list(deltas.values()), allow_unused=True)
     eps = 1e-6
     tensors = []
     with torch.no_grad():
@@ -392,7 +395,7 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
             plus, minus = float(score({name: step})), float(score({name: -step}))
             analytical = float(grad @ directions[name]) if grad is not None else 0.0
             tensors.append(DirectionalDerivative(name, analytical, (plus - minus) / (2 * eps), (plus - at) / eps, (at - minus) / eps))
-    return GradientCheck(tensors, int(x.shape[0]), coordinates)
+    return GradientCheck(tensors, int(x.shape[0]), coordinates, {"custom_functions": functions})
 
 
 @check("M208", phase="model")

@@ -21,6 +21,7 @@ from ..findings import Finding
 from ..setup import Setup
 from .batch_remedies import batch_first_rnn, per_sample_normalisation
 from .candidate import Candidate, Remedy
+from .code_remedies import autograd_forward, gradient_path
 from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
 from .leak_remedies import neutralise_leaking_input
 from .model_remedies import add_normalisation, leaky_relu, output_scale, reinitialise, relu_family, widen_bottleneck
@@ -398,6 +399,8 @@ BATCH_FIRST = Remedy("batch-first-rnn", ("M207",), "batch_first=True on sequence
 PER_SAMPLE = Remedy("per-sample-normalisation", ("M207",), "softmax/normalisation/reductions over the last dim, not the batch",
                     per_sample_normalisation)
 LEAKING_INPUT = Remedy("neutralise-leaking-input", ("G604",), "hold an input that carries the label constant", neutralise_leaking_input)
+AUTOGRAD_FORWARD = Remedy("autograd-forward", ("M208",), "custom Functions differentiated by autograd through their forward", autograd_forward)
+GRADIENT_PATH = Remedy("gradient-path", ("M209",), "no .detach(), straight-through rounding in the traced forward", gradient_path)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
@@ -409,6 +412,8 @@ REMEDIES: tuple[Remedy, ...] = (
     SMALL_BATCHES,
     LEAKED_VALIDATION, BATCH_FIRST, PER_SAMPLE,
     LEAKING_INPUT,
+    AUTOGRAD_FORWARD,
+    GRADIENT_PATH,
 )
 
 # code -> remedies to try, most specific first
@@ -434,6 +439,8 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "M205": (NORMALISE, RELU_FAMILY),
     "M206": (WIDEN,),
     "M207": (BATCH_FIRST, PER_SAMPLE),
+    "M208": (AUTOGRAD_FORWARD,),
+    "M209": (GRADIENT_PATH,),
     "M210": (BIAS, TARGETS),
     "L301": (LOGITS,),
     "L302": (LOGITS,),

@@ -142,4 +142,5 @@ def compare_cleared(still_fires: str | None, baseline_metric: Sequence[float | N
     worse = compare(candidate_metric, baseline_metric, min_gain)
     if worse.verified:
         return Comparison(False, gain, wins, seeds, f"the check is clear but the metric got worse ({worse.reason})")
-    return Comparison(True, gain, wins, seeds, f"the check is clear and the metric did not get worse (mean change {gain:+.3f})")
+    change = f"mean change {gain:+.3f}" if gain is not None else f"the baseline diverged on every seed; the remedy scored {c.text()}"
+    return Comparison(True, gain, wins, seeds, f"the check is clear and the metric did not get worse ({change})")

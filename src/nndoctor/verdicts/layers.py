@@ -230,12 +230,13 @@ def gradient_mismatch(m: GradientCheck) -> Iterable[Finding]:
         return
     worst = max(mismatched, key=lambda n: mismatched[n]["relative_error"])
     numbers = mismatched[worst]
+    functions = [name.rpartition(".")[2] for name in m.extra.get("custom_functions", ())]
     yield Finding(
         "M208", Severity.ERROR,
         f"Autograd gradients disagree with finite differences (float64, eval mode) for {len(mismatched)} tensor(s): "
         f"for {worst} a random projection of the gradient is {numbers['analytical']:.4g} by autograd vs "
         f"{numbers['numerical']:.4g} numerically (relative error {numbers['relative_error']:.2g}). A custom backward "
-        "downstream of it is wrong.",
+        "downstream of it is wrong" + (f" (custom autograd Function(s) in the path: {', '.join(functions)})" if functions else "") + ".",
         evidence={"mismatched": mismatched, "checked": [t.name for t in m.tensors], "at_a_kink": kinked,
                   "samples": m.samples, "coordinates": m.coordinates, **m.extra},
         location=", ".join(mismatched),

@@ -15,12 +15,13 @@ import nndoctor
 from nndoctor.findings import Finding
 from nndoctor.fix.api import _judge
 from nndoctor.fix.candidate import Candidate
+from nndoctor.fix.model_remedies import linear_path
 from nndoctor.fix.training_remedies import add_capacity, higher_lr_if_falling, regularise, smaller_batches
 from nndoctor.fix.transforms import NotApplicable
 from nndoctor.fix.trials import baseline_candidate, paired_baseline_steps, run_trial
 from nndoctor.fix.verdict import compare_on_loss
 
-from conftest import mlp
+from conftest import blobs, mlp
 from test_fix import one_thread  # noqa: F401  (autouse: tiny models train faster on one thread)
 
 ADAM = lambda p: torch.optim.Adam(p, lr=1e-3)
@@ -130,6 +131,45 @@ def test_a_higher_lr_is_tried_only_while_the_train_loss_was_falling():
         higher_lr_if_falling(setup, finding("G602", still_falling=False))
     (candidate, *_) = higher_lr_if_falling(setup, finding("G602", still_falling=True, suggested_lr=1e-2))
     assert candidate.setup.make_optimizer(candidate.setup.fresh_model()).param_groups[0]["lr"] == pytest.approx(1e-2)
+
+
+# -- G606 --------------------------------------------------------------------------------------
+class FirstColumns(nn.Module):
+    """An MLP whose forward reads only the first ``keep`` input columns."""
+
+    def __init__(self, keep: int, classes: int = 3) -> None:
+        super().__init__()
+        self.keep, self.net = keep, nn.Sequential(nn.Linear(keep, 32), nn.ReLU(), nn.Linear(32, classes))
+
+    def forward(self, x):
+        return self.net(x[:, : self.keep])
+
+
+def test_a_linear_path_starts_as_the_users_model_and_is_verified_when_the_network_drops_columns():
+    x, y = blobs(n=900)
+    torch.manual_seed(0)
+    blind = nndoctor.Setup(model=FirstColumns(1), train=(x[:700], y[:700]), val=(x[700:], y[700:]),
+                           loss=nn.CrossEntropyLoss(), optimizer=ADAM, batch_size=32).resolve()
+    (candidate,) = linear_path(blind, finding("G606"))
+    sample = torch.as_tensor(x[:50])
+    with torch.no_grad():
+        assert torch.equal(candidate.setup.model(sample), blind.model(sample))  # zero at init: the user's model
+    verdict = trial(blind, candidate, 200)
+    assert verdict.verified and verdict.gain > 0.1, verdict
+    torch.manual_seed(0)
+    seeing = nndoctor.Setup(model=FirstColumns(10), train=(x[:700], y[:700]), val=(x[700:], y[700:]),
+                            loss=nn.CrossEntropyLoss(), optimizer=ADAM, batch_size=32).resolve()
+    (same,) = linear_path(seeing, finding("G606"))
+    assert not trial(seeing, same, 200).verified  # a network that reads every column gains nothing from the path
+
+
+def test_a_linear_path_needs_floating_point_inputs():
+    tokens = torch.randint(0, 50, (200, 12))
+    model = nn.Sequential(nn.Embedding(50, 8), nn.Flatten(), nn.Linear(96, 2))
+    setup = nndoctor.Setup(model=model, train=(tokens[:150], torch.randint(0, 2, (150,))), val=(tokens[150:], torch.randint(0, 2, (50,))),
+                           loss=nn.CrossEntropyLoss(), optimizer=ADAM).resolve()
+    with pytest.raises(NotApplicable):
+        linear_path(setup, finding("G606"))
 
 
 # -- D114 --------------------------------------------------------------------------------------

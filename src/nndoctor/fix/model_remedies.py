@@ -13,13 +13,14 @@ import torch
 from torch import nn
 
 from ..findings import Finding
+from ..rng import preserved_rng
 from ..setup import Setup
 from .candidate import Candidate
 from .transforms import (
     NotApplicable, derive, device_of, final_module, following_activation, leaf_order, n_classes, output_linear,
     sample_input, set_module, weight_layers,
 )
-from .wrappers import ScaledOutput
+from .wrappers import ScaledOutput, WithLinearPath
 
 
 # -- M201 / M202 / O404: re-initialise ----------------------------------------------------------
@@ -247,3 +248,48 @@ def _widen_recurrent(model: nn.Module, order: list[tuple[str, nn.Module]], name:
                                       dropout=rnn.dropout, bidirectional=rnn.bidirectional).to(device))
     set_module(model, reader[0], nn.Linear(width * directions, reader[1].out_features, bias=reader[1].bias is not None).to(device))
     return True
+
+
+# -- G606: a linear path beside a network that scores below a linear baseline --------------------
+MAX_PATH_WEIGHTS = 10_000_000  # a linear path wider than this (inputs x outputs) is not a quick trial
+
+
+def linear_path(setup: Setup, finding: Finding) -> list[Candidate]:
+    """The network plus a zero-initialised linear map from its flattened raw inputs to its outputs.
+
+    G606 says a linear model (or a constant) beats the trained network on the same samples. If the
+    network with a linear path beside it beats the network alone, the architecture discards
+    information the raw inputs hold (columns never read, the layout pooled away, no positional
+    encoding) or cannot fit it; the path is the proof, the user's fix is in the architecture.
+    """
+    x = sample_input(setup)
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dim() < 2:
+        raise NotApplicable("the inputs are not one floating-point tensor per batch (token ids or structured inputs)")
+    model = setup.fresh_model()
+    training = model.training
+    model.eval()
+    try:
+        with preserved_rng(), torch.no_grad():
+            out = model(x)
+    finally:
+        model.train(training)
+    if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.dim() < 1 or out.shape[0] != x.shape[0]:
+        raise NotApplicable("the model's output is not one floating-point tensor with a row per sample")
+    in_features, out_shape = int(x[0].numel()), tuple(out.shape[1:])
+    if in_features * max(1, math.prod(out_shape)) > MAX_PATH_WEIGHTS:
+        raise NotApplicable(f"a linear path from {in_features} inputs to {math.prod(out_shape)} outputs is too large to trial")
+    with preserved_rng():
+        wrapped = WithLinearPath(model, in_features, out_shape).to(device=device_of(model))
+    snippet = (
+        "class WithLinearPath(nn.Module):          # the network plus a linear map of the raw inputs (wide & deep)\n"
+        "    def __init__(self, net, n_inputs, n_outputs):\n"
+        "        super().__init__()\n"
+        "        self.net, self.linear = net, nn.Linear(n_inputs, n_outputs)\n"
+        "    def forward(self, x):\n"
+        "        return self.net(x) + self.linear(x.flatten(1)).view_as(...)\n"
+        f"model = WithLinearPath(model, {in_features}, {max(1, math.prod(out_shape))})\n"
+        "# better still: find what your network throws away (columns it never reads, pooling that\n"
+        "# averages the layout away, attention without positional encoding) and keep it"
+    )
+    return [Candidate("linear-path", f"add a linear path from the {in_features} raw inputs to the outputs beside the network (zero at init)",
+                      derive(setup, model=wrapped), snippet)]

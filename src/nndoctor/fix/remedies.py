@@ -24,7 +24,7 @@ from .candidate import Candidate, Remedy
 from .code_remedies import autograd_forward, gradient_path
 from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
 from .leak_remedies import neutralise_leaking_input
-from .model_remedies import add_normalisation, leaky_relu, output_scale, reinitialise, relu_family, widen_bottleneck
+from .model_remedies import add_normalisation, leaky_relu, linear_path, output_scale, reinitialise, relu_family, widen_bottleneck
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
     map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
@@ -398,6 +398,7 @@ LEAKED_VALIDATION = Remedy("drop-leaked-validation", ("D108", "G604"), "score on
 BATCH_FIRST = Remedy("batch-first-rnn", ("M207",), "batch_first=True on sequence layers fed (batch, time, ...) inputs", batch_first_rnn)
 PER_SAMPLE = Remedy("per-sample-normalisation", ("M207",), "softmax/normalisation/reductions over the last dim, not the batch",
                     per_sample_normalisation)
+LINEAR_PATH = Remedy("linear-path", ("G606",), "a linear path from the raw inputs beside the network", linear_path)
 LEAKING_INPUT = Remedy("neutralise-leaking-input", ("G604",), "hold an input that carries the label constant", neutralise_leaking_input)
 AUTOGRAD_FORWARD = Remedy("autograd-forward", ("M208",), "custom Functions differentiated by autograd through their forward", autograd_forward)
 GRADIENT_PATH = Remedy("gradient-path", ("M209",), "no .detach(), straight-through rounding in the traced forward", gradient_path)
@@ -411,7 +412,7 @@ REMEDIES: tuple[Remedy, ...] = (
     FASTER_LR,
     SMALL_BATCHES,
     LEAKED_VALIDATION, BATCH_FIRST, PER_SAMPLE,
-    LEAKING_INPUT,
+    LEAKING_INPUT, LINEAR_PATH,
     AUTOGRAD_FORWARD,
     GRADIENT_PATH,
 )
@@ -463,6 +464,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "G602": (CAPACITY, FASTER_LR),
     "G603": (WEIGHTS, BIAS),
     "G604": (LEAKING_INPUT, LEAKED_VALIDATION),
+    "G606": (LINEAR_PATH,),
 }
 
 # Loop bugs cannot be trialled from a Setup: the pattern to change in the user's loop.

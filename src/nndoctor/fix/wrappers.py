@@ -100,3 +100,19 @@ class NegatedLoss(nn.Module):
 
     def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return -self.loss(output, target)
+
+
+class WithLinearPath(nn.Module):
+    """``model(x) + linear(flatten(x))``: a linear path from the raw inputs to the outputs beside the network
+    (the "wide" half of wide-and-deep), zero at the start so the model begins as the user's."""
+
+    def __init__(self, model: nn.Module, in_features: int, out_shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.model, self.out_shape = model, tuple(out_shape)
+        self.linear = nn.Linear(in_features, int(torch.Size(out_shape).numel()))
+        nn.init.zeros_(self.linear.weight)
+        nn.init.zeros_(self.linear.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.model(x)
+        return out + self.linear(x.flatten(1).to(self.linear.weight.dtype)).view(-1, *self.out_shape).to(out.dtype)

@@ -30,7 +30,7 @@ from ..findings import Finding
 from ..rng import preserved_rng
 from ..setup import Setup, batch_size_of
 from .candidate import Candidate
-from .transforms import NotApplicable, derive, sample_input
+from .transforms import NotApplicable, derive, eval_output, sample_input
 
 SEQUENCE_LAYERS = (nn.RNNBase, nn.MultiheadAttention)
 # containers whose constructor takes batch_first for the attention layers inside them
@@ -59,13 +59,7 @@ def mixing_cleared(setup: Setup) -> bool:
 
 
 def _output_shape(model: nn.Module, x: Any) -> tuple[int, ...] | None:
-    training = model.training
-    model.eval()
-    try:
-        with preserved_rng(), torch.no_grad():
-            out = model(x)
-    finally:
-        model.train(training)
+    out = eval_output(model, x)
     return tuple(out.shape) if isinstance(out, torch.Tensor) else None
 
 

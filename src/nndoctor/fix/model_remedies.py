@@ -17,7 +17,7 @@ from ..rng import preserved_rng
 from ..setup import Setup
 from .candidate import Candidate
 from .transforms import (
-    NotApplicable, derive, device_of, final_module, following_activation, leaf_order, n_classes, output_linear,
+    NotApplicable, derive, device_of, eval_output, final_module, following_activation, leaf_order, n_classes, output_linear,
     sample_input, set_module, weight_layers,
 )
 from .wrappers import ScaledOutput, WithLinearPath
@@ -266,13 +266,7 @@ def linear_path(setup: Setup, finding: Finding) -> list[Candidate]:
     if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dim() < 2:
         raise NotApplicable("the inputs are not one floating-point tensor per batch (token ids or structured inputs)")
     model = setup.fresh_model()
-    training = model.training
-    model.eval()
-    try:
-        with preserved_rng(), torch.no_grad():
-            out = model(x)
-    finally:
-        model.train(training)
+    out = eval_output(model, x)
     if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.dim() < 1 or out.shape[0] != x.shape[0]:
         raise NotApplicable("the model's output is not one floating-point tensor with a row per sample")
     in_features, out_shape = int(x[0].numel()), tuple(out.shape[1:])

@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from ..probes.init_outputs import final_operation
 from ..probes.layer_stats import forward_order
+from ..rng import preserved_rng
 from ..setup import Setup, _batch_pair, move_to
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
@@ -185,6 +186,17 @@ def following_activation(order: list[tuple[str, nn.Module]], name: str) -> nn.Mo
         if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.RNNBase)):
             return None
     return None
+
+
+def eval_output(model: nn.Module, x: Any) -> Any:
+    """``model(x)`` in eval mode without gradients, the model's mode and every RNG left as they were."""
+    training = model.training
+    model.eval()
+    try:
+        with preserved_rng(), torch.no_grad():
+            return model(x)
+    finally:
+        model.train(training)
 
 
 def sample_input(setup: Setup) -> Any:

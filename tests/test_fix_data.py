@@ -181,6 +181,32 @@ def test_flipped_labels_are_dropped_and_the_cleaner_training_set_is_verified() -
     assert verdict.verified, verdict.reason
 
 
+class BagOfEmbeddings(nn.Module):
+    def __init__(self, vocab: int, classes: int) -> None:
+        super().__init__()
+        self.embed, self.head = nn.EmbeddingBag(vocab, 16), nn.Linear(16, classes)
+
+    def forward(self, tokens):
+        return self.head(self.embed(tokens))
+
+
+def test_suspect_labels_of_token_rows_are_found_through_the_probes_bag_of_tokens() -> None:
+    rng = np.random.default_rng(0)
+    topics, vocab, n = 4, 400, 1200
+    y = rng.integers(0, topics, n)
+    own = rng.random((n, 24)) < 0.5  # half of each document's tokens come from its topic's 100-word block
+    tokens = np.where(own, y[:, None] * 100 + rng.integers(0, 100, (n, 24)), rng.integers(0, vocab, (n, 24)))
+    noisy = y.copy()
+    flipped = rng.choice(1000, 150, replace=False)
+    noisy[flipped] = (y[flipped] + 1) % topics
+    setup = _setup(tokens, noisy, BagOfEmbeddings(vocab, topics), cut=1000)
+    (candidate,) = drop_suspect_labels(setup, _finding("D110"))
+    kept = {row.tobytes() for row in split_rows(candidate.setup, "train")[0].numpy()}
+    dropped = np.array([i for i in range(1000) if tokens[i].tobytes() not in kept])
+    caught = np.isin(dropped, flipped)
+    assert caught.mean() >= 0.8 and caught.sum() >= 0.5 * len(flipped), (caught.mean(), caught.sum())
+
+
 def test_clean_labels_get_no_verified_label_remedy() -> None:
     x, y = blobs(n=1500, classes=3, seed=3)
     setup = _setup(x, y, mlp(10, 3), cut=1200)

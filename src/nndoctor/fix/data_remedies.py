@@ -32,7 +32,7 @@ from ..probes.data_duplicates import (
     fit_neighbours,
     row_hashes,
 )
-from ..probes.label_probe import MAX_DIMS, fold_probabilities
+from ..probes.label_probe import MAX_DIMS, embeds_tokens, fold_probabilities, token_features
 from ..setup import Setup
 from ..verdicts.curves import MIN_VAL_SAMPLES
 from .candidate import Candidate
@@ -370,6 +370,8 @@ def drop_suspect_labels(setup: Setup, finding: Finding) -> list[Candidate]:
         raise NotApplicable(f"the task is {setup.task}; suspect labels are found for single-label classification")
     x, y = split_rows(setup, "train")
     values = x.detach().cpu().numpy()
+    if values.dtype.kind in "iu" and values.ndim == 2 and embeds_tokens(setup.model):
+        values, _ = token_features(values)  # token ids are names: the label probe's own bag of tokens and pairs
     labels = class_labels(y.detach().cpu().numpy(), setup.task)
     if labels is None or len(labels) != len(values) or values.dtype.kind != "f":
         raise NotApplicable("the inputs are not floating-point rows with one class label each")

@@ -239,6 +239,26 @@ def test_verdict_rules():
     assert s.mean == pytest.approx(0.3) and s.std == pytest.approx(0.1) and s.diverged == 1
 
 
+def test_a_two_logit_binary_head_gets_class_weights_and_a_prior_bias():
+    from sklearn.utils.class_weight import compute_class_weight
+
+    from nndoctor.fix.remedies import class_weights, output_bias
+
+    x, y = blobs(n=900, classes=2)
+    keep = np.flatnonzero((y == 0) | (np.arange(len(y)) % 8 == 0))  # about 1 positive in 9
+    x, y = x[keep], y[keep]
+    setup = nndoctor.Setup(model=mlp(10, 2), train=(x[:400], y[:400]), val=(x[400:], y[400:]),
+                           loss=nn.CrossEntropyLoss()).resolve()
+    assert setup.task == "binary"
+    finding = Finding("D106", "warning", "")
+    (weighted,) = class_weights(setup, finding)
+    expected = compute_class_weight("balanced", classes=np.array([0, 1]), y=y[:400])
+    np.testing.assert_allclose(weighted.setup.loss.weight.numpy(), expected, rtol=1e-5)
+    (biased,) = output_bias(setup, finding)
+    prior = np.bincount(y[:400]) / 400
+    np.testing.assert_allclose(list(biased.setup.model.parameters())[-1].detach().numpy(), np.log(prior), rtol=1e-5)
+
+
 def test_a_bugs_remedy_is_judged_by_its_check_and_a_metric_no_worse():
     same = compare_cleared(None, [0.80, 0.81, 0.79], [0.80, 0.80, 0.80])
     assert same.verified and same.gain == pytest.approx(0.0)  # the bug is gone and nothing was lost

@@ -236,10 +236,15 @@ def classification_loss(setup: Setup, finding: Finding) -> list[Candidate]:
 
 
 # -- D106 / G603 / M210: class weights and output bias -------------------------------------------------
+def _softmax_over_classes(setup: Setup, loss_name: str) -> bool:
+    """Class indices scored by cross-entropy over one logit per class: multiclass, or binary with two logits."""
+    return setup.task in ("multiclass", "binary") and loss_name == "CrossEntropyLoss"
+
+
 def class_weights(setup: Setup, finding: Finding) -> list[Candidate]:
     y = train_targets(setup)
     name = _loss_name(setup.loss)
-    if setup.task == "multiclass" and name == "CrossEntropyLoss":
+    if _softmax_over_classes(setup, name):
         counts = torch.bincount(class_indices(y), minlength=n_classes(setup, y)).double()
         weight = (counts.sum() / (len(counts) * counts.clamp_min(1))).float()
         loss: nn.Module = copy.deepcopy(setup.loss)
@@ -268,7 +273,7 @@ def output_bias(setup: Setup, finding: Finding) -> list[Candidate]:
     y = train_targets(setup)
     loss = _loss_name(setup.loss)
     with torch.no_grad():
-        if setup.task == "multiclass" and loss == "CrossEntropyLoss" and layer.out_features > 1:
+        if _softmax_over_classes(setup, loss) and layer.out_features > 1:
             counts = torch.bincount(class_indices(y), minlength=layer.out_features)[: layer.out_features].double()
             value = (counts.clamp_min(1) / counts.sum()).log().float()
             what, snippet = "log class prior", "model[-1].bias.data = torch.log(class_counts / class_counts.sum())   # log prior"

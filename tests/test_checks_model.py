@@ -240,6 +240,31 @@ class ForgetfulSquare(WrongSquare):
         return 2 * x  # ignores the incoming gradient: autograd then links every sample to every other
 
 
+class QuarterStepSTE(torch.autograd.Function):
+    """Rounding to quarter steps, with the straight-through estimator's identity backward (by design)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return torch.round(x * 4) / 4
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class DoubledSTE(QuarterStepSTE):
+    @staticmethod
+    def backward(ctx, grad):
+        return 2 * grad  # still a surrogate: a piecewise-constant forward has no derivative to disagree with
+
+
+def test_a_straight_through_estimator_is_a_surrogate_by_design_not_a_wrong_backward():
+    for ste in (QuarterStepSTE, DoubledSTE):
+        findings = examine(classification(CustomOpNet(ste)), "M208")
+        assert "M208" not in {f.code for f in findings}, ste.__name__
+    assert only(examine(classification(CustomOpNet(WrongSquare)), "M208"), "M208")  # a smooth forward is still judged
+
+
 def test_a_backward_that_ignores_its_gradient_is_m208_not_batch_mixing():
     findings = examine(classification(CustomOpNet(ForgetfulSquare)), "M207", "M208")
     assert {f.code for f in findings} == {"M208"}

@@ -207,6 +207,11 @@ class GradientCheck:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _locally_constant(t: DirectionalDerivative) -> bool:
+    """The output did not move when the tensor moved, in either direction: a piecewise-constant forward at this point."""
+    return t.central == 0.0 and t.forward == 0.0 and t.backward == 0.0
+
+
 def _apart(a: float, b: float) -> bool:
     return abs(a - b) > GRADIENT_ATOL + GRADIENT_RTOL * max(abs(a), abs(b))
 
@@ -217,7 +222,11 @@ def gradient_mismatch(m: GradientCheck) -> Iterable[Finding]:
 
     A tensor whose perturbation crosses a kink (its one-sided differences disagree with
     each other) has no derivative to compare with there; autograd's choice at the kink (0
-    for ReLU) is a convention, not a bug, so it is left out rather than reported.
+    for ReLU) is a convention, not a bug, so it is left out rather than reported. Likewise a
+    tensor the output does not move with at all (every difference exactly 0) while a custom
+    Function's backward hands it a gradient: the forward is locally constant (rounding, sign,
+    a step), its true derivative is 0, and a non-zero one is a surrogate by design (the
+    straight-through estimator of quantisation-aware training and binary networks).
     """
     smooth = [t for t in m.tensors if not _apart(t.forward, t.backward)]
     kinked = [t.name for t in m.tensors if _apart(t.forward, t.backward)]
@@ -226,6 +235,9 @@ def gradient_mismatch(m: GradientCheck) -> Iterable[Finding]:
                  "relative_error": abs(t.central - t.analytical) / max(abs(t.central), abs(t.analytical), 1e-12)}
         for t in smooth if _apart(t.central, t.analytical)
     }
+    surrogate = sorted(n for n in mismatched if _locally_constant(next(t for t in smooth if t.name == n))) \
+        if m.extra.get("custom_functions") else []
+    mismatched = {n: v for n, v in mismatched.items() if n not in surrogate}
     if not mismatched:
         return
     worst = max(mismatched, key=lambda n: mismatched[n]["relative_error"])
@@ -237,7 +249,7 @@ def gradient_mismatch(m: GradientCheck) -> Iterable[Finding]:
         f"for {worst} a random projection of the gradient is {numbers['analytical']:.4g} by autograd vs "
         f"{numbers['numerical']:.4g} numerically (relative error {numbers['relative_error']:.2g}). A custom backward "
         "downstream of it is wrong" + (f" (custom autograd Function(s) in the path: {', '.join(functions)})" if functions else "") + ".",
-        evidence={"mismatched": mismatched, "checked": [t.name for t in m.tensors], "at_a_kink": kinked,
+        evidence={"mismatched": mismatched, "checked": [t.name for t in m.tensors], "at_a_kink": kinked, "surrogate": surrogate,
                   "samples": m.samples, "coordinates": m.coordinates, **m.extra},
         location=", ".join(mismatched),
     )

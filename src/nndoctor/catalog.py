@@ -248,7 +248,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "M208", "gradient-mismatch", "C",
         "Autograd gradients disagree with finite differences, pointing to a bug in a custom autograd function or op.",
-        "Relative error between analytic and numerical gradients in float64 (as `torch.autograd.gradcheck` does).",
+        "Relative error between analytic and numerical gradients in float64 (as `torch.autograd.gradcheck` does). "
+        "Not judged where no derivative exists: at a kink, or where a custom Function's forward is locally constant "
+        "(rounding, sign) and its backward supplies a surrogate by design (straight-through estimator).",
         "A wrong backward sends the optimiser in the wrong direction; the loss may still move a little, so the bug "
         "can go unnoticed for a long time.",
         "Fix the custom `backward`; verify it with `torch.autograd.gradcheck(fn, inputs_double)`.",

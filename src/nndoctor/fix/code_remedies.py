@@ -27,10 +27,10 @@ from torch import fx, nn
 
 from ..findings import Finding
 from ..probes.custom_functions import custom_functions, function_name
-from ..setup import LossUnavailable, Setup, move_to
+from ..setup import LossUnavailable, Setup, primary_output
 from ..verdicts.layers import GRADIENT_ATOL, GRADIENT_RTOL
 from .candidate import Candidate
-from .transforms import NotApplicable, derive
+from .transforms import NotApplicable, derive, sample_batch
 
 FunctionClass = type[torch.autograd.Function]
 ApplyFactory = Callable[[FunctionClass, Any], classmethod]
@@ -158,21 +158,13 @@ def _graph_input(setup: Setup) -> Any:
     return x
 
 
-def _primary(output: Any) -> torch.Tensor | None:
-    if isinstance(output, torch.Tensor):
-        return output
-    if isinstance(output, (tuple, list)) and output and isinstance(output[0], torch.Tensor):
-        return output[0]
-    return None
-
-
 def functions_to_replace(setup: Setup, finding: Finding) -> list[FunctionClass]:
     """The custom Functions a forward of the sample batch runs (narrowed to those the finding names, if it names any)
     whose backward disagrees with autograd through their forward on the inputs that forward gave them."""
     model = setup.fresh_model().eval()
     x = _graph_input(setup)
     with torch.enable_grad():
-        output = _primary(model(x))
+        output = primary_output(model(x))
     found = custom_functions(output) if output is not None else []
     named = (finding.evidence or {}).get("custom_functions") if finding is not None else None
     if named:
@@ -230,7 +222,7 @@ def _check_same_forward(setup: Setup, wrapped: nn.Module, functions: Sequence[Fu
     reference, probe = setup.fresh_model().eval(), copy.deepcopy(wrapped).eval()
     try:
         with torch.enable_grad():
-            before, after = _primary(reference(x)), _primary(probe(x))
+            before, after = primary_output(reference(x)), primary_output(probe(x))
     except Exception as exc:  # the forward needs something of apply's ctx the stub lacks, or fails under autograd
         raise NotApplicable(f"the Function's forward cannot run outside Function.apply: {type(exc).__name__}: {exc}") from exc
     if before is None or after is None or before.shape != after.shape or not torch.allclose(before, after, equal_nan=True):
@@ -369,13 +361,6 @@ def open_gradient_path(module: fx.GraphModule, keep: Collection[int] = ()) -> li
     return cuts
 
 
-def sample_batch(setup: Setup) -> tuple[Any, Any]:
-    """The first training batch on the setup's device, drawn without moving the global RNG (a shuffling loader draws)."""
-    with torch.random.fork_rng(devices=[]):
-        x, y = setup.first_batch("train")
-    return move_to(x, setup.device), move_to(y, setup.device)
-
-
 def _gradients(setup: Setup, model: nn.Module, batch: tuple[Any, Any]) -> tuple[torch.Tensor | None, dict[str, torch.Tensor | None]]:
     """Output and parameter gradients of ``model`` (eval mode, a copy) on ``batch`` under the setup's loss."""
     model = copy.deepcopy(model).eval()
@@ -387,7 +372,7 @@ def _gradients(setup: Setup, model: nn.Module, batch: tuple[Any, Any]) -> tuple[
     except LossUnavailable as exc:
         raise NotApplicable(f"the loss cannot be computed on a sample batch: {exc}") from exc
     grads = {n: None if p.grad is None else p.grad.detach() for n, p in model.named_parameters() if p.requires_grad}
-    primary = _primary(output)
+    primary = primary_output(output)
     return (primary.detach() if primary is not None else None), grads
 
 
@@ -413,12 +398,16 @@ def _check_faithful(setup: Setup, model: nn.Module, traced: fx.GraphModule, batc
                             ".data in forward?); change the code by hand")
 
 
+def _no_gradient(grad: torch.Tensor | None) -> bool:
+    return grad is None or not bool(grad.abs().sum() > 0)
+
+
 def _gradientless(finding: Finding, grads: dict[str, torch.Tensor | None]) -> list[str]:
     """Parameters the finding names as getting no (or a stuck-zero) gradient; without evidence, those whose
     gradient on the sample batch is None or exactly zero."""
     evidence = (finding.evidence or {}) if finding is not None else {}
     named = list(evidence.get("no_grad") or []) + list(evidence.get("zero_grad") or [])
-    return named or [n for n, g in grads.items() if g is None or not bool(g.abs().sum() > 0)]
+    return named or [n for n, g in grads.items() if _no_gradient(g)]
 
 
 def _unused_message(unused: Sequence[str]) -> str:
@@ -456,7 +445,7 @@ def gradient_path(setup: Setup, finding: Finding) -> list[Candidate]:
 def _without_gradient(setup: Setup, module: nn.Module, batch: tuple[Any, Any], names: Sequence[str]) -> list[str]:
     """Those of ``names`` whose gradient on ``batch`` is None or exactly zero."""
     _, grads = _gradients(setup, module, batch)
-    return [n for n in names if grads.get(n) is None or not bool(grads[n].abs().sum() > 0)]
+    return [n for n in names if _no_gradient(grads.get(n))]
 
 
 def _fewest_cuts(setup: Setup, model: nn.Module, batch: tuple[Any, Any], names: Sequence[str],

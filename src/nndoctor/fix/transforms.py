@@ -199,9 +199,16 @@ def eval_output(model: nn.Module, x: Any) -> Any:
         model.train(training)
 
 
+def sample_batch(setup: Setup) -> tuple[Any, Any]:
+    """The first training batch on the setup's device, drawn without moving the global RNG (a shuffling loader draws)."""
+    with torch.random.fork_rng(devices=[]):
+        x, y = setup.first_batch("train")
+    return move_to(x, setup.device), move_to(y, setup.device)
+
+
 def sample_input(setup: Setup) -> Any:
-    x, _ = setup.first_batch("train")
-    return move_to(x, setup.device)
+    """The inputs of :func:`sample_batch`."""
+    return sample_batch(setup)[0]
 
 
 def numpy_of(t: torch.Tensor) -> np.ndarray:

@@ -230,14 +230,14 @@ def gradient_mismatch(m: GradientCheck) -> Iterable[Finding]:
     """
     smooth = [t for t in m.tensors if not _apart(t.forward, t.backward)]
     kinked = [t.name for t in m.tensors if _apart(t.forward, t.backward)]
+    disagree = [t for t in smooth if _apart(t.central, t.analytical)]
+    custom = bool(m.extra.get("custom_functions"))
+    surrogate = sorted(t.name for t in disagree if custom and _locally_constant(t))
     mismatched = {
         t.name: {"numerical": t.central, "analytical": t.analytical,
                  "relative_error": abs(t.central - t.analytical) / max(abs(t.central), abs(t.analytical), 1e-12)}
-        for t in smooth if _apart(t.central, t.analytical)
+        for t in disagree if t.name not in surrogate
     }
-    surrogate = sorted(n for n in mismatched if _locally_constant(next(t for t in smooth if t.name == n))) \
-        if m.extra.get("custom_functions") else []
-    mismatched = {n: v for n, v in mismatched.items() if n not in surrogate}
     if not mismatched:
         return
     worst = max(mismatched, key=lambda n: mismatched[n]["relative_error"])

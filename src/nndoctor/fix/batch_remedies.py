@@ -118,7 +118,7 @@ def _constructor_line(model: nn.Module, name: str) -> str:
 
 def batch_first_rnn(setup: Setup, finding: Finding) -> list[Candidate]:
     """Set ``batch_first=True`` on the RNN/GRU/LSTM/attention layers fed ``(batch, time, ...)`` inputs."""
-    with preserved_rng():  # the forwards of the sample batch may draw (dropout): the user's RNG stays put
+    with preserved_rng():  # reading the sample batch (a shuffling loader) and its forwards (dropout) draw
         return _batch_first_rnn(setup)
 
 
@@ -252,7 +252,7 @@ def _traced(model: nn.Module) -> fx.GraphModule:
 
 def per_sample_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
     """Move softmax/normalize/mean/sum/... over dim 0 of a batch-first tensor to the last dim (torch.fx rewrite)."""
-    with preserved_rng():  # the forwards of the sample batch may draw (dropout): the user's RNG stays put
+    with preserved_rng():  # reading the sample batch (a shuffling loader) and its forwards (dropout) draw
         return _per_sample_normalisation(setup)
 
 

@@ -207,8 +207,10 @@ def sample_batch(setup: Setup) -> tuple[Any, Any]:
 
 
 def sample_input(setup: Setup) -> Any:
-    """The inputs of :func:`sample_batch`."""
-    return sample_batch(setup)[0]
+    """The first training batch's inputs on the setup's device (read as the remedies always have: a shuffling
+    loader's draw moves the global RNG; callers that must not move it wrap it, or use :func:`sample_batch`)."""
+    x, _ = setup.first_batch("train")
+    return move_to(x, setup.device)
 
 
 def numpy_of(t: torch.Tensor) -> np.ndarray:

@@ -227,3 +227,18 @@ def test_symptom_cases_without_harm_are_retired_and_only_they() -> None:
             assert case.retired.startswith("no measurable harm"), case.id
         elif case.code in SYMPTOM_CODES and case.id in verdicts:
             assert verdicts[case.id] != "no measurable harm", f"{case.id} shows no harm in harm.json but is not retired"
+
+
+def test_a_partial_rerun_replaces_only_its_own_rows_when_merged(tmp_path) -> None:
+    """`--merge`: rerun cases take their new rows, every other active case keeps the previous run's."""
+    from benchmarks.faults.score import merged_rows
+
+    active = [c for c in CASES if not c.retired][:3]
+    previous = {"cases": [{**{k: getattr(c, k) for k in c.__dataclass_fields__}, "half": c.half,
+                           "status": "ok", "findings": [], "loud": [f"old-{c.id}"]} for c in active]}
+    path = tmp_path / "faults.json"
+    path.write_text(json.dumps(previous))
+    rows, cases = merged_rows(path, {active[1].id: {"status": "ok", "findings": [], "loud": ["new"]}}, CASES)
+    assert [c.id for c in cases] == [c.id for c in active]
+    assert rows[active[0].id] == {"status": "ok", "findings": [], "loud": [f"old-{active[0].id}"]}
+    assert rows[active[1].id]["loud"] == ["new"]

@@ -375,7 +375,7 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         return
     scores = {k: round(v, 4) for k, v in probe.scores.items()}
     unpredictable = list(labels_unpredictable(LabelProbe(
-        task=probe.task, best=probe.best, best_probe=probe.best_probe, n=probe.n, scores=probe.scores,
+        task=probe.task, best=probe.best, best_probe=probe.best_probe + (" on the Fourier modulus" if probe.view == "spectrum" else ""), n=probe.n, scores=probe.scores,
         chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
         upper_bound=getattr(probe, "upper_bound", 1.0))))
     yield from unpredictable

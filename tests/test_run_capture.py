@@ -185,6 +185,23 @@ def test_a_healthy_digits_loop_gets_no_warning_from_the_exam():
     assert all(f.evidence["seen_by"] == "watch" for f in run.at_least(Severity.WARNING))
 
 
+
+def test_a_validation_set_evaluated_as_one_tensor_is_named_as_not_examined():
+    """Without a validation DataLoader the split checks cannot run; the report says so instead of implying they passed."""
+    x, y = digits()
+    model = mlp()
+    train = DataLoader(TensorDataset(x[:1400], y[:1400]), batch_size=32, shuffle=True)
+
+    def loop() -> None:
+        train_classifier(model, train, None)
+        model.eval()
+        with torch.no_grad():
+            F.cross_entropy(model(x[1400:]), y[1400:])
+
+    _, exam, _, capture = watched(loop)
+    assert capture.val_loader is None
+    assert any("no validation split" in s and "D108" in s for s in exam.skipped), exam.skipped
+
 # -- what was captured ------------------------------------------------------------------------------
 def test_the_copy_is_the_model_before_its_first_update_and_the_settings_are_captured():
     x, y = digits()

@@ -409,6 +409,10 @@ class SetupCapture:
                                     "loop's batches could be recorded; data, model and loss checks skipped")
         except Exception as exc:
             self.internal_error("loop sample", exc)
+        if self.captured and self.train_loader is not None and self.val_loader is None:
+            self.skipped.append("validation: no DataLoader was iterated in eval mode or without gradients after training "
+                                "began (a validation set evaluated as one tensor is not seen); the checks that compare "
+                                "the training and validation splits (D108 leakage, D109 shift) had no validation split")
         if not self.captured and not any("no training step" in s for s in self.skipped):
             self.skipped.append("no training step seen (no backward from a loss reaching module parameters): "
                                 "the data, model and loss exam did not run")

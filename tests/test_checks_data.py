@@ -386,6 +386,43 @@ def test_d111_silent_on_xor_that_a_linear_probe_cannot_learn():
     assert "D111" not in raised(run_data_checks(classification(x, y), "D111"), "info")
 
 
+def _radial_minority(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """10-D Gaussian inputs labelled 1 outside a sphere holding 91% of them: 10:1, no linear signal."""
+    from scipy.stats import chi2
+
+    x = np.random.default_rng(seed).normal(size=(n, 10)).astype(np.float32)
+    return x, ((x ** 2).sum(axis=1) > chi2.ppf(10 / 11, df=10)).astype(np.int64)
+
+
+def test_d111_silent_on_a_rare_class_no_probe_argmax_wins():
+    # neither probe's argmax beats "always 0" here, but the nearest neighbours' scores rank the outer rows first
+    x, y = _radial_minority()
+    assert "D111" not in raised(run_data_checks(classification(x, y), "D111"), "info")
+
+
+def test_d111_shuffled_rare_class_labels_are_an_error():
+    x, y = _radial_minority()
+    findings = run_data_checks(classification(x, np.random.default_rng(1).permutation(y)), "D111")
+    (finding,) = of(findings, "D111")
+    assert finding.severity.value == "error" and finding.evidence["rank_p_value"] >= 0.01
+
+
+def test_d111_ranking_p_value_matches_a_direct_auc_test():
+    from scipy.stats import mannwhitneyu
+
+    from nndoctor.probes.label_probe import ranking_p_value
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 300)
+    informative = np.eye(3)[labels] * 0.3 + rng.random((300, 3))
+    noise = rng.random((300, 3))
+    folds = [np.arange(0, 300, 2), np.arange(1, 300, 2)]
+    p = ranking_p_value({"a": noise, "b": informative}, labels, np.arange(3), folds)
+    direct = min(mannwhitneyu(s[f][labels[f] == c, c], s[f][labels[f] != c, c], alternative="greater").pvalue
+                 for s in (noise, informative) for f in folds for c in range(3))
+    assert p == pytest.approx(min(1.0, 12 * direct)) and p < 1e-3
+    assert ranking_p_value({"a": noise}, labels, np.arange(3), folds) > 0.01
+
 def test_d110_d111_silent_on_hard_but_clean_labels():
     from sklearn.datasets import make_classification
 

@@ -377,7 +377,7 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
     unpredictable = list(labels_unpredictable(LabelProbe(
         task=probe.task, best=probe.best, best_probe=probe.best_probe + (" on the Fourier modulus" if probe.view == "spectrum" else ""), n=probe.n, scores=probe.scores,
         chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
-        upper_bound=getattr(probe, "upper_bound", 1.0))))
+        upper_bound=getattr(probe, "upper_bound", 1.0), rank_p_value=getattr(probe, "rank_p_value", 1.0))))
     yield from unpredictable
     if probe.task == "regression" or unpredictable:
         return

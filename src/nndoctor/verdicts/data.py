@@ -442,6 +442,7 @@ class LabelProbe:
     chance: float = 0.0
     p_value: float = 1.0
     upper_bound: float = 1.0
+    rank_p_value: float = 1.0  # the probes' out-of-fold scores rank each class's own rows higher (AUC > 0.5)
 
 
 @dataclass
@@ -485,14 +486,16 @@ def labels_unpredictable(m: LabelProbe | MemorisationCurve) -> Iterator[Finding]
                 evidence={"scores": scores, "n": m.n, "metric": "r2"}, location="targets",
             )
         return
-    if m.p_value >= CHANCE_P and m.upper_bound < m.chance + CHANCE_SPAN * (1 - m.chance):
+    # a probe whose scores rank a class's rows above the rest has found the labels in the inputs, even when
+    # its argmax never beats the majority class: such labels are paired with their inputs
+    if m.p_value >= CHANCE_P and m.rank_p_value >= CHANCE_P and m.upper_bound < m.chance + CHANCE_SPAN * (1 - m.chance):
         yield Finding(
             "D111", Severity.ERROR,
             f"Labels are not predictable from the inputs: out-of-sample accuracy of quick probes is {m.best:.3f} "
             f"(best: {m.best_probe}; 99% upper bound {m.upper_bound:.3f}) against {m.chance:.3f} for "
             f"always guessing the majority class (p = {m.p_value:.2g}, {m.n} samples). Inputs and labels "
             "look unpaired (shuffled separately, or the wrong file).",
-            evidence={"scores": scores, "chance": m.chance, "p_value": m.p_value,
+            evidence={"scores": scores, "chance": m.chance, "p_value": m.p_value, "rank_p_value": m.rank_p_value,
                       "upper_bound": m.upper_bound, "n": m.n, "metric": "accuracy"},
             location="labels",
         )

@@ -235,6 +235,26 @@ def test_o401_reads_a_non_finite_loss_the_same_in_both_modes():
     assert live[0].message.startswith("step 40: loss became NaN") and trial_found[0].message.startswith("step 40 of the trial")
 
 
+
+def test_gradient_growth_is_an_explosion_only_when_the_loss_does_not_descend_steadily_through_it():
+    """A gradient that grows 150x from a quiet init while the loss keeps falling is the net starting to learn."""
+    norms = tuple([0.1] * 5 + [0.1 * 1.2 ** i for i in range(1, 28)] + [15.0] * 10)
+    steps = tuple(range(len(norms)))
+    assert curves.gradient_growth(norms) >= curves.EXPLODING_GROWTH  # the growth alone would be O403
+
+    def judged(losses: tuple[float, ...]) -> list[str]:
+        curve = optimisation.LossCurve(losses, "fixed-set", 400, "in the trial", reference=1.1)
+        return [f.code for f in optimisation.exploding_gradients(optimisation.GradientHistory(
+            norms, "in the trial", steps=steps, curve=curve))]
+
+    falling = tuple(1.1 * 0.7 ** np.arange(8))
+    assert all(b < 0.1 for b in curves.bumps(falling))  # independently: no point climbs above its lows
+    assert judged(falling) == []
+    climbing_back = (1.1, 0.8, 0.6, 0.9, 0.5, 1.0, 0.4, 0.45)  # twice back above earlier lows
+    assert judged(climbing_back) == ["O403"]
+    assert [f.code for f in optimisation.exploding_gradients(optimisation.GradientHistory(
+        norms[:10] + (math.inf,), "in the trial", curve=optimisation.LossCurve(falling, "fixed-set", 400, "in the trial")))] == ["O403"]
+
 def test_o402_needs_a_falling_loss_unless_a_probe_discriminates():
     flat = optimisation.LossCurve(tuple([2.3] * 10), "per-step", 300, "over 300 steps", reference=2.3, per_step=tuple([2.3] * 300))
     tiny = optimisation.LearningRateEvidence(1e-4, "SGD", curve=flat, update_ratio=5e-5, last_update_ratio=5e-5)

@@ -239,15 +239,13 @@ def exploding_gradients(ctx: Context) -> Iterable[Finding]:
     """The trial's gradient norm grows by two orders of magnitude (or turns non-finite), or a
     recurrent layer's gradient grows by that much back through time at init."""
     trial = _trial(ctx)
-    growth = gradient_growth(trial.total_grad_norm)
     through_time: dict[str, dict[str, float]] = {}
-    if growth is None or growth < EXPLODING_GROWTH:
-        model = ctx.model_copy(seed=ctx.setup.seed)
-        if any(isinstance(m, nn.RNNBase) for m in model.modules()):
-            through_time = through_time_growth(ctx.setup, model, ctx.batches("train")[0])
+    model = ctx.model_copy(seed=ctx.setup.seed)
+    if any(isinstance(m, nn.RNNBase) for m in model.modules()):
+        through_time = through_time_growth(ctx.setup, model, ctx.batches("train")[0])
     return exploding_gradients_verdict(GradientHistory(
         norms=tuple(trial.total_grad_norm), span=f"during the {trial.steps}-step trial",
-        layer_norms=trial.grad_norms, through_time=through_time,
+        layer_norms=trial.grad_norms, through_time=through_time, curve=trial_curve(trial),
     ))
 
 

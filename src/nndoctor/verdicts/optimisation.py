@@ -324,7 +324,9 @@ class GradientHistory:
     step over its last at init (checkup); ``grad_to_weight``: (step, |g|/|w|) of the weight
     layers (watch); ``steps``: the step of each entry of ``norms`` (for the onset of an explosion);
     ``recurrent``: the model's recurrent layers, ``optimizer``: its kind and ``loop_clips``: whether
-    the loop clips the gradient (watch; they say whether clipping can be the cure, see diagnosis).
+    the loop clips the gradient (watch; they say whether clipping can be the cure, see diagnosis);
+    ``curve``: the train loss over the same run (finite growth it descends steadily through is the
+    net leaving a quiet init, not an explosion).
     """
 
     norms: tuple[float, ...]
@@ -338,6 +340,7 @@ class GradientHistory:
     recurrent: tuple[str, ...] = ()
     optimizer: str | None = None
     loop_clips: bool = False
+    curve: LossCurve | None = None
 
 
 def _norm_at(m: GradientHistory, step: int) -> float:
@@ -376,9 +379,16 @@ def explosion_onset(m: GradientHistory) -> int | None:
 
 @verdict("O403")
 def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
-    """Gradients that grow by two orders of magnitude, explode back through time, or dwarf the weights they update."""
+    """Gradients that grow by two orders of magnitude, explode back through time, or dwarf the weights they update.
+
+    Growth is an explosion when it does harm: a gradient that grows from a quiet start (small
+    output weights, saturated gates at init) while the train loss falls steadily, never climbing
+    back above its earlier lows, is the net starting to learn; the steps it takes are working.
+    """
     growth = gradient_growth(m.norms)
-    if growth is not None and growth >= EXPLODING_GROWTH:
+    learning_through = (growth is not None and math.isfinite(growth) and m.curve is not None
+                        and steady_descent(m.curve.values))
+    if growth is not None and growth >= EXPLODING_GROWTH and not learning_through:
         finite = [n for n in m.norms if math.isfinite(n)]
         layer_growth = {name: gradient_growth(values) for name, values in m.layer_norms.items()}
         worst = max((n for n, g in layer_growth.items() if g is not None and math.isfinite(g)), key=lambda n: layer_growth[n], default=None)

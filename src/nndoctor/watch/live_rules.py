@@ -20,9 +20,11 @@ from ..checks.optimisation import norm_clip_shrinks_steps, per_element_grads
 from ..probes.init_outputs import pos_weighted_rate
 from ..findings import Finding, Severity
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
+    HEALTHY_UPDATE,
     MIN_STEPS_FOR_CURVES,
     REDRAW_UPDATE,
     REGULARISED_STAYS,
+    SLOW_UPDATE,
     PriorEntropy,
     oscillation_evidence,
     prior_entropy,
@@ -90,8 +92,6 @@ CYCLIC_SCHEDULERS = ("CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR")
 UPDATE_TOO_SMALL = 1e-5  # two orders of magnitude below the ~1e-3 rule of thumb
 UPDATE_TOO_LARGE = REDRAW_UPDATE  # a third of the weight's norm per step: the weights are re-drawn, not refined
 LAYER_GAP = 100.0  # two orders of magnitude between the off layers and the rest
-SLOW_UPDATE = 1e-4
-HEALTHY_UPDATE = 1e-3  # the update-to-weight rule of thumb
 REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 
 Rule = Callable[[Telemetry, dict[str, Any], bool], Iterable[Finding]]
@@ -470,7 +470,7 @@ def exploding_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
         norms=tuple(norms), span=f"over {t.steps} steps", label=label, layer_norms=t.grad_norms,
         grad_to_weight=tuple(gradient_to_weight(t)), steps=tuple(steps),
         loss_at=dict(zip(t.train_loss_steps, t.train_loss)), recurrent=tuple(facts.get("recurrent_layers") or ()),
-        optimizer=_optimizer_lr(facts)[1], loop_clips=bool(t.clip_calls or t.value_clips),
+        optimizer=_optimizer_lr(facts)[1], loop_clips=bool(t.clip_calls or t.value_clips), curve=live_curve(t, facts),
     ))
 
 

@@ -53,7 +53,9 @@ RULES: tuple[Rule, ...] = (
         "D101", "unnormalized-inputs", "C W",
         "Inputs are far from zero mean and unit scale (raw 0-255 pixels, |mean| much larger than std, values well beyond ±10).",
         "Per-feature mean, std and min/max over a sample of training batches; flags large offsets and large magnitudes. "
-        "Silent when the model's first layer is a BatchNorm, which standardises each raw feature itself (in train mode).",
+        "Silent when the model's first layer is a BatchNorm, which standardises each raw feature itself (in train mode). "
+        "When the model transforms its input inside forward (standardises with stored statistics, divides by 255), "
+        "the statistics are those of what its first weight layer receives.",
         "Large or offset inputs make the first layer's pre-activations huge, which saturates tanh/sigmoid units, "
         "distorts the loss surface and forces a tiny learning rate. Default initialisations assume roughly unit-scale inputs.",
         "Standardise with training-set statistics, `x = (x - mean) / std`, or scale to a fixed range, e.g. `x = x / 127.5 - 1` "
@@ -64,7 +66,7 @@ RULES: tuple[Rule, ...] = (
         "Feature scales differ by orders of magnitude (e.g. age in years next to income in dollars).",
         "Ratio of the largest to the smallest per-feature standard deviation over a sample of batches, confirmed by "
         "the ratio of their ranges (a rarely non-zero feature has a small std on a shared scale); silent behind a BatchNorm "
-        "input layer.",
+        "input layer; judged on what the first weight layer receives when forward transforms the input first.",
         "Large-scale features dominate the first layer's output and its gradients, so small-scale features are learned "
         "slowly or not at all, and no single learning rate suits every weight.",
         "Standardise each feature separately with training-set statistics: `x = (x - x_train.mean(0)) / x_train.std(0)`.",

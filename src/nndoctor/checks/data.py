@@ -20,7 +20,7 @@ from ..probes import data_duplicates as copies
 from ..probes.init_outputs import init_outputs, loss_name
 from ..setup import primary_output
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
-from ..probes.layer_stats import input_batchnorm
+from ..probes.layer_stats import first_weight_input, input_batchnorm
 from ..verdicts.data import (
     BatchOrder, CategoricalColumns, InputScale, LabelEncoding, LabelProbe, NonFiniteData, TargetScale, labels_unpredictable,
     mixed_feature_scales as _mixed_feature_scales, non_finite_data, ordered_batches, unnormalised_inputs,
@@ -59,13 +59,25 @@ def _pct(share: float) -> str:
 
 
 # -- scale ------------------------------------------------------------------------------
-def _input_scale(ctx: Context, stats: audit.FeatureStats) -> InputScale:
-    """The data audit's per-unit statistics as the D101/D102 measurement."""
+def _scale_stats(ctx: Context) -> tuple[audit.FeatureStats, str]:
+    """The per-unit statistics D101/D102 judge, and their scope.
+
+    What the first weight layer multiplies: the loader's sample, unless the model transforms its
+    input inside ``forward`` first (``probes.layer_stats.first_weight_input``).
+    """
+    seen = ctx.probe("first_weight_input", first_weight_input)
+    if seen is not None:
+        return audit.feature_stats(seen), f"{len(seen)} sample rows, as the first weight layer receives them"
     sample = audit.sample_of(ctx, "train")
+    return audit.train_feature_stats(ctx), sample.scope if sample else ""
+
+
+def _input_scale(ctx: Context, stats: audit.FeatureStats, scope: str) -> InputScale:
+    """The per-unit statistics as the D101/D102 measurement."""
     return InputScale(
         unit=stats.unit, mean=stats.mean, std=stats.std, max_abs=stats.max_abs, range=stats.range,
         distinct=stats.distinct, overall_mean=stats.overall_mean, overall_std=stats.overall_std,
-        overall_max_abs=stats.overall_max_abs, scope=sample.scope if sample else "",
+        overall_max_abs=stats.overall_max_abs, scope=scope,
         input_batchnorm=input_batchnorm(ctx.setup.model) or None, tabular=_per_feature(stats),
     )
 
@@ -78,10 +90,10 @@ def _per_feature(stats: audit.FeatureStats) -> bool:
 @check("D101", phase="data")
 def unnormalized_inputs(ctx: Context) -> Iterable[Finding]:
     """Inputs far from zero mean / unit scale (verdict: ``verdicts.data.unnormalised_inputs``)."""
-    stats = audit.train_feature_stats(ctx)
+    stats, scope = _scale_stats(ctx)
     if stats.layout == "none" or not len(stats.mean):
         return
-    yield from unnormalised_inputs(_input_scale(ctx, stats))
+    yield from unnormalised_inputs(_input_scale(ctx, stats, scope))
 
 
 def _tabular(ctx: Context) -> tuple[audit.FeatureStats, np.ndarray] | None:
@@ -95,10 +107,10 @@ def _tabular(ctx: Context) -> tuple[audit.FeatureStats, np.ndarray] | None:
 @check("D102", phase="data")
 def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
     """Feature scales apart by orders of magnitude (verdict: ``verdicts.data.mixed_feature_scales``)."""
-    stats = audit.train_feature_stats(ctx)
+    stats, scope = _scale_stats(ctx)
     if not _per_feature(stats):
         return
-    yield from _mixed_feature_scales(_input_scale(ctx, stats))
+    yield from _mixed_feature_scales(_input_scale(ctx, stats, scope))
 
 
 @check("D103", phase="data")

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -311,6 +312,62 @@ def _zero_after_step(setup, model: nn.Module, batches: list, zero: list[str]) ->
 def weight_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
     """Linear and convolution layers of ``model`` in definition order."""
     return [(n, m) for n, m in model.named_modules() if isinstance(m, WEIGHT_LAYERS)]
+
+
+def entry_layers(model: nn.Module) -> list[nn.Module]:
+    """The modules that can be first to touch a model's input, none nested in another.
+
+    Weight layers (Linear, convolutions, recurrent layers, attention: the in-projection lives in
+    ``MultiheadAttention`` itself, so its ``out_proj`` is left out) and normalisation layers. As
+    none contains another, the first of them to finish a forward is the first one called.
+    """
+    inner = {id(m) for a in model.modules() if isinstance(a, nn.MultiheadAttention) for m in a.modules() if m is not a}
+    kinds = WEIGHT_LAYERS + RECURRENT + NORMALISATION + (nn.MultiheadAttention,)
+    return [m for m in model.modules() if isinstance(m, kinds) and id(m) not in inner]
+
+
+def first_weight_input(ctx, max_batches: int = 8) -> np.ndarray | None:
+    """The sample batches as the model's first weight layer receives them, where ``forward`` transforms them first.
+
+    That tensor is what the weights multiply (D101/D102): a model that standardises inside
+    ``forward`` (``(x - mean) / std`` with stored statistics, ``x / 255``) sees another scale than
+    the loader's. A fresh copy runs the batches in train mode without gradients; each forward's
+    first weight-layer input counts when it holds as many values per sample as its batch and is
+    laid out as the batch. None when every capture equals its batch, a first layer is fed some
+    other tensor, a normalisation layer comes first (an input BatchNorm is judged as such), or a
+    batch is not one float tensor: the loader's sample is then the measurement.
+    """
+    model = ctx.model_copy(seed=ctx.setup.seed)
+    model.train()
+    captured: list[torch.Tensor] = []
+    armed = [True]
+
+    def take(module: nn.Module, inputs: tuple, output: object) -> None:
+        if armed[0] and inputs and isinstance(inputs[0], torch.Tensor) and not isinstance(module, NORMALISATION):
+            captured.append(inputs[0].detach())
+        armed[0] = False
+
+    handles = [m.register_forward_hook(take) for m in entry_layers(model)]
+    seen: list[np.ndarray] = []
+    changed = False
+    try:
+        with torch.no_grad():
+            for x, _ in usable_batches(ctx, max_batches):
+                if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+                    return None
+                armed[0], captured[:] = True, []
+                ctx.setup.forward(model, x)
+                if not captured or not captured[0].is_floating_point() or captured[0].numel() != x.numel():
+                    return None
+                view = captured[0].reshape(x.shape).float().cpu()
+                changed = changed or not torch.equal(view, x.detach().float().cpu())
+                seen.append(view.numpy())
+    except Exception:  # a forward the copy cannot run leaves the loader's sample as the measurement
+        return None
+    finally:
+        for handle in handles:
+            handle.remove()
+    return np.concatenate(seen) if changed and seen else None
 
 
 def input_batchnorm(model: nn.Module) -> str | None:

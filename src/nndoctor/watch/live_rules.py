@@ -843,12 +843,38 @@ def _input_scale(t: Telemetry, inputs: list[dict[str, Any]], facts: dict[str, An
                       scope=f"{len(inputs)} sampled batches", batches=len(inputs), **common)
 
 
+def _same_moments(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(math.isclose(a[k], b[k], rel_tol=1e-4, abs_tol=1e-6) for k in ("mean", "std", "absmax"))
+
+
+def _weight_inputs(t: Telemetry, inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the first weight layer multiplied, where the model transforms its input before it (else []).
+
+    Each capture is paired with the model input of its step. It stands for the input only when
+    it holds as many values per sample (the batch rescaled or reshaped inside ``forward``) and
+    its moments differ; a first layer fed some other tensor, or the batch as it is, leaves the
+    batch as the measurement. Per-feature moments count only where the layout is the batch's.
+    """
+    key = inputs[0]["model"]
+    by_step = {i["step"]: i for i in inputs}
+    pairs = [(w, by_step[w["step"]]) for w in t.weight_inputs if w["model"] == key and w["step"] in by_step]
+    if not pairs or any(w["nonfinite"] or math.prod(w["shape"][1:]) != math.prod(raw["shape"][1:]) for w, raw in pairs):
+        return []
+    if all(_same_moments(w, raw) for w, raw in pairs):
+        return []
+    return [w if w["shape"][1:] == raw["shape"][1:] else {k: v for k, v in w.items() if not k.startswith("feature_")}
+            for w, raw in pairs]
+
+
 @rule("D101", "D102", final_only=True)
 def input_scale(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     inputs = [i for i in _train_inputs(t) if i["nonfinite"] == 0]
     if not inputs:
         return
-    measurement = _input_scale(t, inputs, facts)
+    seen = _weight_inputs(t, inputs)
+    measurement = _input_scale(t, seen or inputs, facts)
+    if seen:
+        measurement.scope += ", as the first weight layer receives them"
     yield from unnormalised_inputs(measurement)
     yield from mixed_feature_scales(measurement)
 

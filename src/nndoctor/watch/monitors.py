@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 import torch
 from torch import nn
 
+from ..probes.layer_stats import NORMALISATION, entry_layers
 from ..verdicts.layers import SATURATION_OUTPUT_EDGE
 
 MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm, nn.AlphaDropout, nn.FeatureAlphaDropout)
@@ -208,6 +209,36 @@ def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hook
                     if torch.is_grad_enabled() and isinstance(output, torch.Tensor):
                         session.stash("saturated", full, saturated_share(mod, output))
                 hooks.attach("forward", module, guard(session, "saturation-hook", saturation_hook))
+
+
+def weight_input_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks: Hooks) -> None:
+    """Stash the float input of the first weight layer each training forward calls (D101/D102).
+
+    That tensor, not the loader's batch, is what the weights multiply: a model that standardises
+    inside ``forward`` (``(x - mean) / std`` with stored statistics, ``x / 255``) feeds its first
+    weight layer a different scale; a normalisation layer met first stashes nothing. The entry
+    layers finish before their model does, so the model's own forward event re-arms the capture.
+    """
+    for prefix, model in models:
+        if is_compiled(model):
+            continue
+        armed = {"on": True}
+        key = prefix or "model"
+
+        def rearm(*_: Any, armed: dict = armed) -> None:
+            armed["on"] = True
+
+        def take(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, armed: dict = armed, key: str = key) -> None:
+            if not armed["on"] or not torch.is_grad_enabled():
+                return
+            armed["on"] = False
+            x = first_float_tensor(inputs)
+            if x is not None and x.is_floating_point() and x.numel() and not isinstance(mod, NORMALISATION):
+                session.stash("weight_input", key, (input_stats(x), feature_stats(x), True, tuple(x.shape)))
+
+        hooks.attach("forward", model, guard(session, "weight-input-hook", rearm))
+        for module in entry_layers(model):
+            hooks.attach("forward", module, guard(session, "weight-input-hook", take))
 
 
 def nonfinite_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks: Hooks) -> None:

@@ -29,7 +29,7 @@ from ..report import Report
 from . import hub
 from .monitors import (
     Hooks, activation_hooks, feature_stats, first_float_tensor, guard, has_mode_dependent, input_stats,
-    is_compiled, nonfinite_hooks, score_batch,
+    is_compiled, nonfinite_hooks, score_batch, weight_input_hooks,
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign
 from .predictions import EvalPredictions
@@ -586,6 +586,7 @@ class Doctor:
                 self._mark_compiled(model)
         models = [(self._prefix_of(m), m) for m in self.models if not any(m is c for c in self._compiled)]
         activation_hooks(self, models, self._sample_hooks)
+        weight_input_hooks(self, models, self._sample_hooks)
 
     def _prefix_of(self, model: nn.Module) -> str:
         if len(self.models) <= 1:
@@ -770,7 +771,7 @@ class Doctor:
                 tensors.append(value.reshape(-1).float())
             elif kind in ("grads", "updates"):
                 tensors.append(value[1].reshape(-1).float())
-            elif kind == "input":
+            elif kind in ("input", "weight_input"):
                 stats, features, _, _ = value
                 tensors.append(stats.reshape(-1).float())
                 if features is not None:
@@ -816,16 +817,20 @@ class Doctor:
                     if ratio is not None:
                         t.update_ratios.setdefault(name, []).append(ratio)
                         t.update_norms.setdefault(name, []).append(delta)
-            elif kind == "input":
+            elif kind in ("input", "weight_input"):
                 stats = take()
                 features = (take(), take(), take(), take()) if value[1] is not None else None
                 entry = {"step": step, "model": key, "mean": stats[0], "std": stats[1], "absmax": stats[2], "nonfinite": stats[3],
                          "float": value[2], "shape": list(value[3])}
                 if features is not None:
                     entry["feature_mean"], entry["feature_std"], entry["feature_min"], entry["feature_max"] = features
+                if kind == "weight_input":
+                    t.weight_inputs.append(entry)
+                    continue
                 t.inputs.append(entry)
                 t.fingerprints.append((step, (round(stats[4], 6), round(stats[5], 6), round(stats[6], 6), *value[3])))
         del t.inputs[:-200]
+        del t.weight_inputs[:-200]
         del t.fingerprints[:-400]
 
     def _check_nonfinite(self) -> None:

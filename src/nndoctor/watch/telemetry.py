@@ -68,6 +68,7 @@ class Telemetry:
     clip_calls: list[tuple[int, float, float]] = field(default_factory=list)
     value_clips: list[tuple[int, float, float]] = field(default_factory=list)
     inputs: list[dict[str, Any]] = field(default_factory=list)
+    weight_inputs: list[dict[str, Any]] = field(default_factory=list)  # what the first weight layer multiplied (same keys)
     fingerprints: list[tuple[int, tuple[float, ...]]] = field(default_factory=list)
     label_counts: list[tuple[int, list[float]]] = field(default_factory=list)
     target_stats: list[tuple[int, float, float]] = field(default_factory=list)

@@ -176,3 +176,66 @@ def test_loss_inspection_records_the_per_sample_spread_of_cross_entropy():
     evidence = inspect_loss_call("cross_entropy", logits, labels, {})
     terms = nn.functional.cross_entropy(logits, labels, reduction="none")
     assert evidence["terms"] == 16 and evidence["term_std"] == pytest.approx(float(terms.std()), rel=1e-6)
+
+
+# -- L307: an architecture that starts from an input baseline ------------------------------------
+class InstanceNormForecaster(nn.Module):
+    """Reversible instance normalisation: each window is standardised by its own statistics and the forecast de-normalised."""
+
+    def __init__(self, lookback: int = 24, horizon: int = 4, skip: bool = True) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.skip = skip
+        self.net = nn.Sequential(nn.Linear(lookback, 32), nn.ReLU(), nn.Linear(32, horizon))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean, std = x.mean(1, keepdim=True), x.std(1, keepdim=True) + 1e-5
+        out = self.net((x - mean) / std)
+        return out * std + mean if self.skip else out
+
+
+def load_windows(n: int = 512, lookback: int = 24, horizon: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Series on their own levels (100-900) with a daily cycle: the window's level predicts the next values."""
+    rng = np.random.default_rng(0)
+    level = rng.uniform(100, 900, (n, 1))
+    t = np.arange(lookback + horizon)[None, :] + rng.integers(0, 24, (n, 1))
+    series = level + 10 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 2, (n, lookback + horizon))
+    return series[:, :lookback].astype(np.float32), series[:, lookback:].astype(np.float32)
+
+
+def forecast_setup(model: nn.Module) -> nndoctor.Setup:
+    return nndoctor.Setup(model=model, train=load_windows(), loss=nn.L1Loss(), batch_size=64, task="regression")
+
+
+def test_initial_loss_below_the_constant_by_an_input_baseline_is_no_finding():
+    assert "L307" not in fired(forecast_setup(InstanceNormForecaster()), "L307")
+
+
+def test_initial_loss_below_the_constant_without_an_architectural_baseline_still_fires():
+    from nndoctor.verdicts.loss import InitialLoss, unexpected_initial_loss
+
+    x, y = load_windows()
+    constant = float(np.abs(y - np.median(y)).mean())
+    # independent: the de-normalised skip alone (zero head) forecasts each window's mean
+    baseline = float(np.abs(y - x.mean(1, keepdims=True)).mean())
+    assert baseline < 0.5 * constant
+    low = InitialLoss(init=baseline, chance=constant, constant=constant, space="values", loss="L1Loss")
+    assert list(unexpected_initial_loss(low))  # nothing says where the low loss comes from: a finding
+    plain = InitialLoss(init=baseline, chance=constant, constant=constant, space="values", loss="L1Loss", architecture=constant)
+    assert list(unexpected_initial_loss(plain))  # the architecture alone scores the constant: the low loss is not its own
+    by_design = InitialLoss(init=baseline, chance=constant, constant=constant, space="values", loss="L1Loss",
+                            architecture=baseline)
+    assert not list(unexpected_initial_loss(by_design))
+
+
+def test_headless_loss_measures_what_the_architecture_alone_predicts():
+    from nndoctor.checks.base import Context as Ctx
+    from nndoctor.probes.init_outputs import headless_loss
+
+    x, y = load_windows()
+    for model, expected in ((InstanceNormForecaster(), np.abs(y - x.mean(1, keepdims=True)).mean()),
+                            (InstanceNormForecaster(skip=False), np.abs(y).mean())):
+        setup = forecast_setup(model)
+        setup.resolve()
+        measured = headless_loss(Ctx(setup=setup, deadline=math.inf))
+        assert measured == pytest.approx(float(expected), rel=0.02)

@@ -330,7 +330,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "L307", "unexpected-initial-loss", "C W",
         "The loss at initialisation is far from what chance predicts (−ln(1/C) for C classes, the target variance for MSE).",
-        "Measured loss on the first batches compared with the expected chance-level value.",
+        "Measured loss on the first batches compared with the expected chance-level value. A regression loss below it "
+        "is no finding when the architecture alone (last weight layer zeroed) scores as low: an input baseline reaches "
+        "the output by design (a skip from the input, reversible instance normalisation).",
         "A wrong starting loss is an early, cheap sign of a bug in the output layer, its bias or the loss wiring, "
         "long before the curve looks odd.",
         "Inspect the output layer, its bias and init scale, and how outputs and targets reach the loss "

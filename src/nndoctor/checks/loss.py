@@ -19,6 +19,7 @@ from ..probes.init_outputs import (
     LOGITS_OVER_CLASSES,
     REGRESSION_LOSSES,
     InitOutputs,
+    headless_loss,
     init_outputs,
 )
 from ..verdicts.loss import (
@@ -286,9 +287,10 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
         chance = max(probe.shared_constant_loss, constant or 0.0)
     if None in (init, chance, constant):
         return
+    architecture = ctx.probe("headless_loss", headless_loss) if probe.space == "values" and math.isfinite(init) else None
     yield from _unexpected_initial_loss(InitialLoss(
         init=init, chance=chance, constant=constant, space=probe.space, n_classes=probe.n_classes, loss=probe.loss_name,
-        explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None,
+        explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None, architecture=architecture,
     ))
 
 

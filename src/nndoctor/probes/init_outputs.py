@@ -335,6 +335,35 @@ def _nonfinite(x: Any) -> int:
     return 0
 
 
+def headless_loss(ctx, max_batches: int = 8) -> float | None:
+    """The loss of a fresh copy whose last-called weight layer is zeroed (weights and bias), on the sample batches.
+
+    What the architecture predicts before any learned weight speaks: a plain network then outputs
+    a constant; one that routes an input-derived baseline to its output (a skip from the input,
+    reversible instance normalisation, a persistence forecast) still scores that baseline (L307).
+    None when the copy has no Linear / convolution or cannot run.
+    """
+    from .layer_stats import WEIGHT_LAYERS, forward_order
+
+    setup = ctx.setup
+    model = ctx.model_copy(seed=setup.seed)
+    model.train()
+    batches = usable_batches(ctx, max_batches)
+    try:
+        with torch.no_grad():
+            with forward_order(model) as order:
+                setup.forward(model, batches[0][0])
+            last = [m for _, m in order if isinstance(m, WEIGHT_LAYERS)]
+            if not last:
+                return None
+            for param in last[-1].parameters(recurse=False):
+                param.zero_()
+            losses = [float(setup.compute_loss(setup.forward(model, x), y)) for x, y in batches]
+    except (RuntimeError, ValueError, TypeError, IndexError, LossUnavailable):  # no baseline: the verdict judges without it
+        return None
+    return sum(losses) / len(losses) if losses and all(math.isfinite(v) for v in losses) else None
+
+
 def usable_batches(ctx, limit: int) -> list:
     """The sample batches, without single-sample ones (BatchNorm cannot train on them) when others exist."""
     batches = ctx.batches()[:limit]

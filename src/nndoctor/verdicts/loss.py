@@ -228,6 +228,9 @@ class InitialLoss:
     explained_by: str | None = None
     where: str = "at init"
     standard_error: float = 0.0  # of ``init`` as an estimate of the expected loss (one small batch: spread / sqrt(n))
+    # Regression: the loss with the last weight layer zeroed, what the architecture predicts before any learned weight
+    # speaks (a constant for a plain network; an input-derived baseline through a skip or instance de-normalisation).
+    architecture: float | None = None
 
 
 CLASS_SPACES = ("class_logits", "class_log_probs")
@@ -236,7 +239,11 @@ ELEMENT_SPACES = ("element_logits", "element_probs")
 
 @verdict("L307")
 def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
-    """Loss at init outside [constant predictor, chance]: the output layer or loss wiring is off."""
+    """Loss at init outside [constant predictor, chance]: the output layer or loss wiring is off.
+
+    Below the range is no verdict for a regression whose architecture alone (last weight layer
+    zeroed) already scores there: its output starts from an input-derived baseline by design.
+    """
     if not math.isfinite(m.init) or m.chance <= 0 or m.constant <= 0:
         return
     regression = m.space not in CLASS_SPACES + ELEMENT_SPACES
@@ -245,6 +252,8 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
     high, low = above * max(m.chance, m.constant) + noise, INIT_LOSS_BELOW * min(m.chance, m.constant) - noise
     if low <= m.init <= high:
         return
+    if m.init < low and regression and m.architecture is not None and m.architecture < low:
+        return  # the untrained model beats the constant by its architecture (an input baseline reaches the output), not a bug
     if m.space in CLASS_SPACES:
         expected = f"value ln(C) = ln({m.n_classes}) = {m.chance:.4g} for a network that knows nothing yet"
     elif m.space in ELEMENT_SPACES:
@@ -259,7 +268,8 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
            "confidently wrong") + ".",
         evidence={"init_loss": m.init, "initial_loss": m.init, "chance_loss": m.chance, "constant_predictor_loss": m.constant,
                   "ratio_to_chance": m.init / m.chance, "loss": m.loss, "expected_range": [low, high],
-                  "standard_error": m.standard_error},
+                  "standard_error": m.standard_error,
+                  **({"architecture_loss": m.architecture} if m.architecture is not None else {})},
         explained_by=m.explained_by,
     )
 

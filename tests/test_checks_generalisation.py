@@ -292,3 +292,18 @@ def test_g605_is_info_when_a_small_lr_leaves_the_loss_falling_and_silent_once_co
     slow = found(regression(lambda p: torch.optim.Adam(p, lr=2e-4)), ["G605"], at_least="info")
     assert slow["G605"].severity == Severity.INFO
     assert found(classification(lambda p: torch.optim.Adam(p, lr=1e-2)), ["G605"], at_least="info") == {}
+
+
+def test_the_undertraining_message_reads_its_straight_line_as_an_upper_bound():
+    """A tail steep enough to reach zero at its own pace is not promised a 100% drop."""
+    from nndoctor.verdicts.generalisation import TailOfRun, undertrained
+
+    rng = np.random.default_rng(2)
+    steep = 2.0 - 0.0065 * np.arange(300) + 0.01 * rng.standard_normal(300)
+    (finding,) = undertrained(TailOfRun(per_step=tuple(steep)))
+    assert gen.still_falling(steep)["projected_drop"] >= 1.0  # independently: the line would reach zero
+    assert "reach zero" in finding.message and "100%" not in finding.message and "expect less" in finding.message
+    gentle = 2.0 - 0.001 * np.arange(300) + 0.01 * rng.standard_normal(300)
+    (finding,) = undertrained(TailOfRun(per_step=tuple(gentle)))
+    drop = gen.still_falling(gentle)["projected_drop"]
+    assert drop < 1.0 and f"up to another {drop:.0%} off" in finding.message

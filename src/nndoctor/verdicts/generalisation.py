@@ -341,9 +341,12 @@ def undertrained(m: TailOfRun) -> Iterable[Finding]:
         message = (f"The train loss was still falling steadily at the end of the {len(m.per_step)}-step trial ({seen}): "
                    "plan a training run much longer than this.")
     elif "projected_drop" in evidence:
-        pace = "per unit of LR, a schedule twice as long" if "slope_per_unit_lr" in evidence else "a run twice as long"
-        message = (f"The train loss was still falling steadily when the run ended ({seen}); at that pace {pace} "
-                   f"would take another {min(evidence['projected_drop'], 1.0):.0%} off: it would gain from training longer.")
+        pace = "a schedule twice as long" if "slope_per_unit_lr" in evidence else "a run twice as long"
+        # a straight line through the tail over-reads a curve that levels off: it bounds the gain from above
+        projected = (f"a straight line through its tail says {pace} would take up to another {evidence['projected_drop']:.0%} off"
+                     if evidence["projected_drop"] < 1.0 else f"a straight line through its tail would reach zero within {pace}")
+        message = (f"The train loss was still falling steadily when the run ended ({seen}); {projected} (curves level off, "
+                   "so expect less): it would gain from training longer.")
     else:
         message = (f"The train loss was still falling when the run ended ({seen}): doubling the run's length last bought "
                    f"{evidence['doubling_drop']:.0%}, so it would gain from training longer.")

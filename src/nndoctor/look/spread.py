@@ -38,9 +38,19 @@ def take(x: Any, index: torch.Tensor) -> Any:
 
 
 def pool_of(batches: list[Batch]) -> Batch:
-    """The batches as one pool of samples."""
+    """The batches as one pool of samples.
+
+    Batches padded each to its own length (a collate function padding per batch) have no
+    common sample shape: the look then abstains (Inconclusive) rather than guess a padding.
+    """
     n = sum(batch_size_of(x) for x, _ in batches)
-    return concat_inputs([x for x, _ in batches], n), torch.cat([y for _, y in batches])
+    try:
+        return concat_inputs([x for x, _ in batches], n), torch.cat([y for _, y in batches])
+    except RuntimeError as exc:
+        from ..checks.base import Inconclusive
+
+        raise Inconclusive("the batches' samples differ in shape (padded per batch?), so they cannot be pooled "
+                           f"into one set of samples: {str(exc).splitlines()[0]}") from exc
 
 
 def train_copy(setup: Setup, pool: Batch, steps: int, seed: int, subset: float = 1.0,

@@ -50,6 +50,7 @@ from torch.utils.data import (
 
 from ..errors import SetupError
 from ..report import CheckFailure
+from ..setup import LABEL_KEYS
 from . import hub
 from .graph import graph_leaves
 
@@ -63,6 +64,9 @@ _MAX_CALLS = 10_000
 _SAMPLE_ROWS = 2048
 _SAMPLE_BATCHES = 32
 _SAMPLE_BYTES = 256 * 2**20
+# Keyword arguments a Hugging Face ``Trainer`` adds to ``model(**batch)`` besides the batch's own keys:
+# scalars that only normalise the loss the model computes (the exam scores the logits itself).
+_LOSS_KEYWORDS = frozenset({"num_items_in_batch"})
 
 
 # -- what the exam runs on ------------------------------------------------------------------
@@ -108,7 +112,10 @@ class BatchAdapter:
     ``x.float()`` in the loop). ``target``: which batch element the loss compared with
     (``"y"``, ``"x"`` for an autoencoder, or ``"none"``: a zero stand-in); ``y_tail``/``y_dtype``
     as for the inputs. ``restructure``: batches are dicts or longer sequences, turned into
-    ``(x, y)`` pairs. Picklable plain data, applied per batch by :class:`AdaptedCollate`.
+    ``(x, y)`` pairs. ``label_key``: the batch is a dict the loop passed whole as keyword
+    arguments (``model(**batch)``, the Hugging Face ``Trainer``): the inputs are the dict of its
+    other entries (checkup passes them as keyword arguments) and the targets its ``label_key``
+    entry. Picklable plain data, applied per batch by :class:`AdaptedCollate`.
     """
 
     x_tail: tuple[int, ...] | None = None
@@ -117,20 +124,21 @@ class BatchAdapter:
     y_tail: tuple[int, ...] | None = None
     y_dtype: torch.dtype | None = None
     restructure: bool = False
+    label_key: str | None = None
 
     @property
     def identity(self) -> bool:
         """Whether batches already are ``(x, y)`` as the loop fed them (the loader is then used unchanged)."""
         return (self.x_tail is None and self.x_dtype is None and self.target == "y" and self.y_tail is None
-                and self.y_dtype is None and not self.restructure)
+                and self.y_dtype is None and not self.restructure and self.label_key is None)
 
     def __call__(self, batch: Any) -> tuple[Any, Any]:
-        x, y = _pair(batch)
+        x, y = _keyword_pair(batch, self.label_key) if self.label_key is not None else _pair(batch)
         if self.target == "x":
             y = x
         x = _adapt(x, self.x_tail, self.x_dtype)
         if self.target == "none":
-            return x, torch.zeros(x.shape[0] if isinstance(x, torch.Tensor) else len(x))
+            return x, torch.zeros(_rows(x))
         if y is None:
             raise SetupError("A batch has no targets although the loss compared the model with them.",
                              "Make the Dataset return (x, y) pairs.")
@@ -178,6 +186,25 @@ def _pair(batch: Any) -> tuple[Any, Any]:
         + "; the exam needs (inputs, targets).",
         "Make the Dataset return (x, y) pairs to get the data and model exam in `nndoctor run`.",
     )
+
+
+def _keyword_pair(batch: Any, label_key: str) -> tuple[dict[str, Any], Any]:
+    """``(inputs, targets)`` of a dict batch fed as keyword arguments: every other entry, and the ``label_key`` one."""
+    if not isinstance(batch, Mapping):
+        raise SetupError(f"A training batch is a {type(batch).__name__}, but the first one was a dict passed to the model "
+                         "as keyword arguments.", "Make the Dataset and collate function return dicts throughout.")
+    return {k: v for k, v in batch.items() if k != label_key}, batch.get(label_key)
+
+
+def _rows(x: Any) -> int:
+    """Number of samples in batch inputs: a tensor's first axis, a dict's first tensor's, else its length."""
+    if isinstance(x, torch.Tensor):
+        return x.shape[0]
+    if isinstance(x, Mapping):
+        for value in x.values():
+            if isinstance(value, torch.Tensor) and value.dim():
+                return value.shape[0]
+    return len(x)
 
 
 def _adapt(t: Any, tail: tuple[int, ...] | None, dtype: torch.dtype | None) -> Any:
@@ -314,6 +341,7 @@ class CallSpec:
     outputs: list[tuple[Any, weakref.ref, tuple[int, ...]]] = field(default_factory=list)
     output_is_tensor: bool = False
     input_ref: weakref.ref | None = None
+    keywords: dict[str, tuple[int, ...] | None] = field(default_factory=dict)  # keyword name -> tensor shape (None: not a tensor)
 
 
 @dataclass
@@ -345,6 +373,12 @@ class SetupCapture:
         self.loss_kind: str | None = None
         self.loss_note: str | None = None
         self.adapter = BatchAdapter(target="none")
+        self.keyword_batch = False  # the model was called as model(**batch) on the loader's dict batch
+        self._unfed: str | None = None  # the batch's label entry such a loop kept from the model (a Trainer's label smoother)
+        # The keyword tensors of the last call with keyword inputs only, none requiring grad (a data batch, not
+        # activations; one slot, so memory stays bounded): the batch the step fed, as a prefetching loader has
+        # yielded the next one by then. The outermost module's hook runs last, so after a forward it holds its call.
+        self._fed: tuple[int, dict[str, torch.Tensor]] | None = None
         self.output_pick: Any = None
         self.output_tail: tuple[int, ...] | None = None
         self._root: weakref.ref | None = None
@@ -381,7 +415,8 @@ class SetupCapture:
 
             self._handles.append(register_optimizer_step_pre_hook(self._step_pre_hook))
             self._module_handles.append(module_hooks.register_module_forward_pre_hook(self._forward_pre_hook))
-            self._module_handles.append(module_hooks.register_module_forward_hook(self._forward_hook, always_call=True))
+            self._module_handles.append(module_hooks.register_module_forward_hook(self._forward_hook, with_kwargs=True,
+                                                                                   always_call=True))
         except Exception as exc:
             self.internal_error("start", exc)
         hub.activate(self)
@@ -441,6 +476,7 @@ class SetupCapture:
             handle.remove()
         self._module_handles.clear()
         self._calls.clear()
+        self._fed = None
 
     # -- torch's global hooks (never attached to the user's objects) -------------------
     def _forward_pre_hook(self, module: nn.Module, args: tuple) -> None:
@@ -457,13 +493,20 @@ class SetupCapture:
         except Exception as exc:
             self.internal_error("forward", exc)
 
-    def _forward_hook(self, module: nn.Module, args: tuple, output: Any) -> None:
+    def _forward_hook(self, module: nn.Module, args: tuple, *rest: Any) -> None:
+        """``rest``: ``(kwargs, output)``, or ``(output,)`` when torch calls it after a forward that raised."""
         if _tracing():
             return
         try:
             spec = self._calls.get(id(module))
             if spec is None:
                 return
+            output = rest[-1]
+            kwargs = rest[0] if len(rest) == 2 and isinstance(rest[0], Mapping) else {}
+            spec.keywords = {k: tuple(v.shape) if isinstance(v, torch.Tensor) else None for k, v in kwargs.items()}
+            tensors = {k: v for k, v in kwargs.items() if isinstance(v, torch.Tensor)}
+            if not args and tensors and not any(v.requires_grad for v in tensors.values()):
+                self._fed = (id(module), tensors)
             if isinstance(output, torch.Tensor):
                 spec.output_is_tensor = True
                 spec.outputs = [(None, weakref.ref(output), tuple(output.shape))]
@@ -506,8 +549,8 @@ class SetupCapture:
             self.val_loader = loader
 
     def on_batch(self, batch: Any) -> None:
-        if not self.captured:
-            self._batch = batch
+        if not self.captured:  # a dict's entries as yielded, even if the loop pops its labels before model(**batch)
+            self._batch = dict(batch) if isinstance(batch, dict) else batch
 
     def on_loss_input(self, kind: str, input: Any, target: Any, kwargs: dict) -> None:
         if not self.captured:
@@ -567,7 +610,11 @@ class SetupCapture:
                     break
             self._spec = spec
             self._copy_model(root)
-            if spec is not None and spec.n_inputs != 1:
+            self.keyword_batch = spec is not None and spec.n_inputs == 0 and self._fed_as_keywords(spec)
+            if self.keyword_batch:
+                if self._find_data(loss, spec):
+                    self._find_loss(loss, spec)
+            elif spec is not None and spec.n_inputs != 1:
                 self.skipped.append(f"model: its forward was called with {spec.n_inputs} positional inputs and the exam "
                                     "feeds one batch tensor; data, model and loss checks skipped")
             elif self._find_data(loss, spec):
@@ -576,6 +623,36 @@ class SetupCapture:
             self._remove_module_hooks()
             self._losses.clear()
             self._batch = self._pending = None
+        return True
+
+    def _fed_as_keywords(self, spec: CallSpec) -> bool:
+        """Whether the forward got exactly the loader's dict batch as keyword arguments (``model(**batch)``).
+
+        Every entry of the loader's batch is a tensor passed under its own key (same axes and dtype;
+        lengths may differ, as the loader may already have yielded the next batch), except at most
+        one label entry the loop kept for its own loss (a Trainer with a label smoother), and every other
+        keyword is one the Hugging Face ``Trainer`` adds to normalise the model's loss
+        (:data:`_LOSS_KEYWORDS`), so the exam can feed the loader's batches the same way. The
+        tensors this step fed become the capture's batch (its targets are read from them).
+        """
+        batch = self._batch
+        fed = self._fed[1] if self._fed is not None and self._fed[0] == id(spec.module()) else None
+        if not isinstance(batch, Mapping) or not batch or fed is None:
+            return False
+        if not all(isinstance(k, str) and isinstance(v, torch.Tensor) and v.dim() for k, v in batch.items()):
+            return False
+        extra = set(spec.keywords) - set(batch)
+        if not extra <= _LOSS_KEYWORDS or any(spec.keywords[k] not in (None, ()) for k in extra):
+            return False
+        unfed = [k for k in batch if k not in fed]
+        if len(unfed) > 1 or (unfed and unfed[0] not in LABEL_KEYS) or len(unfed) == len(batch):
+            return False
+        if not all(fed[k].dim() == v.dim() and fed[k].dtype == v.dtype for k, v in batch.items() if k in fed):
+            return False  # per-batch padding may change lengths, never the entries, their axes or dtypes
+        # The batch this step fed (a prefetching loader is one ahead); a label entry kept from the model is the
+        # loader's, which counts as the targets only where a loss call compared the model with the same values.
+        self._batch = {k: fed.get(k, v) for k, v in batch.items()}
+        self._unfed = unfed[0] if unfed else None
         return True
 
     def _called_roots(self, wanted: set[int]) -> list[nn.Module]:
@@ -639,6 +716,10 @@ class SetupCapture:
             self._mark_custom(f"the {call.kind} target is not a tensor of the loader's batch", calls, spec)
             return
         unreplayable = self._model_output(call.input, spec)
+        if unreplayable is None and self.keyword_batch and isinstance(self.output_pick, int) \
+                and target.label_key != self._unfed:
+            # a tuple output's positions shift when the exam leaves the labels out (no loss first): read by name only
+            unreplayable = f"the loss reads item {self.output_pick} of a tuple the model returns with its own loss"
         if unreplayable is not None:
             self._mark_custom(unreplayable, calls, spec)
             return
@@ -660,6 +741,9 @@ class SetupCapture:
             if adapter is not None:
                 self._model_output(call.input, spec)
                 break
+        if self.keyword_batch:
+            self._keyword_custom(adapter, calls)
+            return
         if adapter is None:
             x_tail, x_dtype = self._input_adaptation()
             self.adapter = BatchAdapter(x_tail, x_dtype, "none", restructure=True)
@@ -671,8 +755,39 @@ class SetupCapture:
         if self.output_pick is None and spec is not None and spec.outputs and not spec.output_is_tensor:
             self.output_pick = spec.outputs[0][0]  # the stand-in loss reads the first tensor the model returns
 
+    def _keyword_custom(self, adapter: BatchAdapter | None, calls: list[LossCall]) -> None:
+        """A ``model(**batch)`` loop whose loss the exam cannot replay: score the logits with checkup's default loss.
+
+        The targets count when a loss call compared the model with the batch's label entry (the
+        same values, flattened or not, as Hugging Face models flatten token labels); the exam then
+        feeds the dict's other entries as keyword arguments and lets checkup pick the task's
+        default loss on the output's prediction tensor (``logits``), as it does for a
+        ``ModelOutput`` in checkup. The loss itself stays unknown, so the loss checks abstain.
+        """
+        self.output_pick = self.output_tail = None
+        key = adapter.label_key if adapter is not None else None
+        if key is None and isinstance(self._batch, Mapping):
+            for name in LABEL_KEYS:
+                labels = self._batch.get(name)
+                if isinstance(labels, torch.Tensor) and any(
+                        isinstance(c.target, torch.Tensor) and _same_values(labels.reshape(-1), c.target.reshape(-1))
+                        for c in calls):
+                    key = name
+                    break
+        if key is None:  # the exam feeds the entries the loop fed, without any it kept from the model
+            self.adapter = BatchAdapter(target="none", restructure=True, label_key=self._unfed or "")
+            self.skipped.append("targets: no known loss call compared the model with the batch's label entry"
+                                + (f" (the loop kept {self._unfed!r} from the model: a label smoother or a custom loss)"
+                                   if self._unfed else "") + "; target checks skipped")
+            return
+        self.adapter = BatchAdapter(target="y", restructure=True, label_key=key)
+        self.skipped.append(f"loss: the exam scores the model's prediction tensor against the batch's {key!r} entry with "
+                            "checkup's default loss for the task, not the loss the model computes")
+
     def _target_of(self, call: LossCall) -> BatchAdapter | None:
         """How to get ``call``'s input to the model and its target from the loader's batch (None: not from the batch)."""
+        if self.keyword_batch:
+            return self._keyword_target(call)
         try:
             bx, by = _pair(self._batch)
         except Exception:
@@ -692,6 +807,19 @@ class SetupCapture:
         y_dtype = target.dtype if target.dtype != tensor.dtype else None
         plain = isinstance(self._batch, (list, tuple)) and len(self._batch) == 2
         return BatchAdapter(x_tail, x_dtype, source, y_tail, y_dtype, restructure=not plain)
+
+    def _keyword_target(self, call: LossCall) -> BatchAdapter | None:
+        """The label entry of a dict batch fed as keywords that ``call`` compared the model with (None: none)."""
+        target, batch = call.target, self._batch
+        if not isinstance(target, torch.Tensor) or not isinstance(batch, Mapping):
+            return None
+        for key in LABEL_KEYS:
+            tensor = batch.get(key)
+            if _same_values(tensor, target):
+                y_tail = tuple(target.shape[1:]) if tuple(target.shape) != tuple(tensor.shape) and target.dim() >= 1 else None
+                y_dtype = target.dtype if target.dtype != tensor.dtype else None
+                return BatchAdapter(target="y", y_tail=y_tail, y_dtype=y_dtype, restructure=True, label_key=key)
+        return None
 
     def _input_adaptation(self) -> tuple[tuple[int, ...] | None, torch.dtype | None]:
         """Per-sample shape and dtype the loop gave the batch's inputs before the model saw them (None: unchanged)."""
@@ -836,7 +964,11 @@ class SetupCapture:
         model: nn.Module = self.model
         if self.output_pick is not None or self.output_tail is not None:
             model = ExamModel(model, self.output_pick, self.output_tail)
-        loss = self.loss if self.loss is not None and not stand_in else UnknownLoss()
+        loss: nn.Module | None = self.loss if self.loss is not None and not stand_in else UnknownLoss()
+        if self.keyword_batch and self.loss is None and not stand_in and adapter.target != "none":
+            loss = None  # checkup's default loss for the task, on the output's prediction tensor
+        if stand_in and self.keyword_batch:
+            adapter = BatchAdapter(target="none", restructure=True, label_key=self.adapter.label_key or "")
         task = "regression" if adapter.target == "none" else "auto"
         train = twin_loader(self.train_loader, adapter)
         val = twin_loader(self.val_loader, adapter) if self.val_loader is not None else None

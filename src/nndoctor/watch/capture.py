@@ -14,7 +14,9 @@ the first backward, what the script trains *before its first update*:
 - the optimizer: class and per-group hyperparameters at its first ``step`` (torch's global
   step pre-hook), or unknown for a hand-written update;
 - the training DataLoader (the loader that yielded the batch of the first backward) and a
-  validation loader (another loader iterated later in eval mode or without grad).
+  validation loader (another loader iterated later in eval mode or without grad). A model
+  called as ``model(**batch)`` on the loader's dict batch (the Hugging Face ``Trainer``) is
+  examined on those dicts, the label entry as targets and the rest as keyword arguments.
 
 It keeps references to the loaders, never copies of their data; only the model is copied.
 A loop fed by no DataLoader (``xb, yb = X[idx], y[idx]``) is examined on detached CPU copies

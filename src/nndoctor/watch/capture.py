@@ -52,7 +52,7 @@ from torch.utils.data import (
 
 from ..errors import SetupError
 from ..report import CheckFailure
-from ..setup import LABEL_KEYS
+from ..setup import LABEL_KEYS, batch_size_of
 from . import hub
 from .graph import graph_leaves
 
@@ -199,14 +199,8 @@ def _keyword_pair(batch: Any, label_key: str) -> tuple[dict[str, Any], Any]:
 
 
 def _rows(x: Any) -> int:
-    """Number of samples in batch inputs: a tensor's first axis, a dict's first tensor's, else its length."""
-    if isinstance(x, torch.Tensor):
-        return x.shape[0]
-    if isinstance(x, Mapping):
-        for value in x.values():
-            if isinstance(value, torch.Tensor) and value.dim():
-                return value.shape[0]
-    return len(x)
+    """Number of samples in batch inputs: a tensor's or a keyword dict's (``setup.batch_size_of``), else their length."""
+    return batch_size_of(x) if isinstance(x, (torch.Tensor, Mapping)) else len(x)
 
 
 def _adapt(t: Any, tail: tuple[int, ...] | None, dtype: torch.dtype | None) -> Any:

@@ -39,6 +39,11 @@ def catalog() -> dict[str, tuple[str, set[str]]]:
 
 
 RULES = catalog()
+# Codes that are only ever a symptom: every fault that makes the loss stand still has a cause code
+# of its own (a tiny LR is O402, no gradient path M209, unpaired labels D111, ...), and O406 is what
+# the report says only when none is found. A case "labelled O406" would be a fault missing from the
+# catalog (the one seen so far, a loop that writes its old weights back after every step, is noted on issue 14).
+SYMPTOM_ONLY = {"O406"}
 
 
 def test_ids_unique_modes_known_and_files_exist() -> None:
@@ -57,7 +62,7 @@ def test_every_rule_has_two_cases_of_different_task_or_architecture() -> None:
         if case.code and not case.retired:
             shapes[case.code].add((case.task, case.architecture))
             counts[case.code] += 1
-    missing = [code for code in RULES if counts[code] < 2 or len(shapes[code]) < 2]
+    missing = [code for code in RULES if code not in SYMPTOM_ONLY and (counts[code] < 2 or len(shapes[code]) < 2)]
     assert not missing, f"codes with fewer than two different cases: {missing}"
     unknown = sorted(set(counts) - set(RULES))
     assert not unknown, f"manifest names codes the catalog does not know: {unknown}"

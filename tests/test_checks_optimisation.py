@@ -15,6 +15,7 @@ import nndoctor
 from nndoctor import Severity
 from nndoctor.checks import optimisation as opt
 from nndoctor.probes import lr_range, overfit, trial
+from nndoctor.verdicts import optimisation as verdict
 
 from conftest import blobs, mlp
 
@@ -151,15 +152,27 @@ def test_o402_and_lr_explained_underfitting_for_a_slow_adam_lr():
     assert hits["G602"].explained_by == "O402"
 
 
-def test_weights_that_do_not_move_make_the_plateau_the_lr_finding_not_o402():
-    """SGD at 1e-6: nothing falls slowly, nothing falls; O406 names the LR and explains the single-batch failure."""
+def test_weights_frozen_by_a_tiny_lr_are_o402_with_the_plateau_as_its_symptom():
+    """SGD at 1e-6: nothing falls. The range test names the LR, so O402 is the root and the plateau and
+    the single-batch failure are its symptoms ("O406 because O402")."""
     hits = found(classification(lambda p: torch.optim.SGD(p, lr=1e-6)), ["O401", "O402", "G602", "O406"])
-    assert "O401" not in hits and "O402" not in hits
-    plateau = hits["O406"]
-    assert plateau.explained_by is None
-    assert plateau.evidence["median_update_ratio"] < opt.FROZEN_UPDATE
-    assert plateau.evidence["suggested_lr"] >= 30 * 1e-6 and plateau.fix
-    assert hits["G602"].explained_by == "O406"
+    assert "O401" not in hits
+    root = hits["O402"]
+    assert root.explained_by is None and root.evidence["weights_frozen"] is True
+    assert root.evidence["median_update_ratio"] < opt.FROZEN_UPDATE
+    assert root.evidence["suggested_lr"] >= verdict.TOO_LOW_FACTOR * 1e-6 and root.fix
+    assert hits["O406"].explained_by == "O402" and hits["G602"].explained_by == "O402"
+
+
+def test_frozen_weights_with_no_probe_naming_the_lr_stay_the_plateau_alone():
+    """A flat loss under tiny steps is also what a gradient that never reaches the weights gives:
+    without a range test or single batch to name the LR, O402 stays silent and O406 states the steps."""
+    curve = verdict.LossCurve(values=(2.30, 2.30, 2.30, 2.30), source="fixed-set", steps=100, span="in the run", reference=2.30)
+    evidence = verdict.LearningRateEvidence(lr=1e-3, optimizer="SGD", curve=curve, update_ratio=1e-7, last_update_ratio=1e-7)
+    assert verdict.weights_frozen(evidence)
+    assert verdict.learning_rate(evidence) == []
+    plateau = list(verdict.loss_plateau(verdict.PlateauEvidence(curve, update_ratio=1e-7)))
+    assert [f.code for f in plateau] == ["O406"] and "1e-07 of their size" in plateau[0].message
 
 
 def test_an_lr_finding_is_a_symptom_of_pathological_optimizer_settings():

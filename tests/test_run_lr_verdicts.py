@@ -159,3 +159,47 @@ def test_epoch_milestones_stepped_per_batch_leave_most_of_the_run_two_decades_be
                                        "CosineAnnealingLR(optimizer, T_max=14)"])
 def test_ordinary_per_epoch_decays_are_silent(tmp_path, scheduler):
     assert "O411" not in [f.code for f in run_schedule(tmp_path, scheduler, per_batch=False)]
+
+
+LOADER_LOOP = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+X = torch.randn(960, 8)
+y = (X[:, 0] + X[:, 1] > 0).long()
+loader = DataLoader(TensorDataset(X, y), batch_size=96, shuffle=True)
+model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr={lr}, momentum=0.9)
+loss_fn = nn.CrossEntropyLoss()
+for epoch in range(12):
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+print("done", loss.item())
+"""
+
+
+def test_run_names_the_lr_as_why_the_weights_never_moved(tmp_path):
+    """SGD at 1e-7: the run sees a flat loss under frozen weights and asks its exam for the range
+    test on a copy, which ties the frozen weights to the LR: O402 is the root, the plateau its symptom."""
+    script = tmp_path / "train.py"
+    script.write_text(LOADER_LOOP.format(lr=1e-7))
+    outcome = run_script(str(script), alerts=False)
+    assert outcome.exit_status == 0
+    findings = outcome.report.findings
+    assert loud(findings)[0] == "O402"
+    root = findings[0]
+    assert root.evidence["weights_frozen"] is True and root.evidence["suggested_lr"] >= 30 * 1e-7
+    assert next(f for f in findings if f.code == "O406").explained_by == "O402"
+
+
+def test_run_does_not_ask_for_the_range_test_when_the_weights_move(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(LOADER_LOOP.format(lr=0.05))
+    outcome = run_script(str(script), alerts=False, exam=False)
+    assert "O402" not in (outcome.report.extra.get("exam_requests") or [])
+    assert not {"O402", "O406"} & set(loud(outcome.report.findings))

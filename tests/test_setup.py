@@ -93,6 +93,14 @@ def test_mismatched_lengths_and_non_modules_are_clear_errors():
         nndoctor.Setup(model="resnet", train=(x, y))
 
 
+def test_a_model_with_every_parameter_frozen_is_a_clear_error():
+    x, y = blobs(n=64)
+    frozen = mlp(10, 3).requires_grad_(False)
+    with pytest.raises(nndoctor.SetupError, match="requires grad"):
+        nndoctor.Setup(model=frozen, train=(x, y))
+    nndoctor.Setup(model=mlp(10, 3).requires_grad_(False).append(nn.Linear(3, 3)), train=(x, y))  # a trainable head is fine
+
+
 def test_silent_broadcast_between_output_and_targets_is_a_clear_error():
     x = np.random.default_rng(0).normal(size=(64, 10)).astype(np.float32)
     y = x[:, 0] * 2.0

@@ -306,3 +306,15 @@ def test_a_language_model_that_does_not_learn_still_underfits():
     (finding,) = [f for f in report.findings if f.code == "G602"]
     assert finding.evidence["reference"] >= finding.evidence["prior_estimate"]
     assert finding.evidence["labels_counted"] < NTOKENS
+
+
+def test_a_report_whose_checks_could_not_run_is_not_called_healthy():
+    """Checks that failed found nothing because they did not run: the headline says so instead of "Healthy"."""
+    from nndoctor.render import headline
+    from nndoctor.report import CheckFailure, Report
+
+    clean = Report(mode="checkup")
+    assert clean.verdict().startswith("Healthy") and headline(clean)[1] == "healthy"
+    failed = Report(mode="checkup", failures=[CheckFailure("optimisation.loss_plateau", ("O406",), "RuntimeError: boom")])
+    assert failed.verdict().startswith("Incomplete") and "1 check could not run" in failed.verdict()
+    assert headline(failed)[:2] == ("warning", "incomplete")

@@ -407,7 +407,6 @@ def _lr_cause(code: str) -> When:
 
 PRECEDING_LINKS: tuple[Link, ...] = (
     Link("O402", ("G602",), _lr_cause("O402")),
-    Link("O406", ("G602",), _lr_cause("O406")),
     Link("O401", ("G602",), _lr_cause("O401")),
     Link("O403", ("O401",), _cliff),
     Link("O401", AFTER_NONFINITE, _nonfinite_loss),

@@ -85,13 +85,18 @@ class Report:
         """One sentence: did not train, the top root cause, or healthy.
 
         The verdict follows the worst severity present: it is never "Healthy" while any
-        finding reaches warning, and a finding hung under a root below warning (advice,
-        which explains no problem) counts as a root cause itself, the most severe first.
+        finding reaches warning, nor while a check failed to run (what it would have found
+        is unknown), and a finding hung under a root below warning (advice, which explains
+        no problem) counts as a root cause itself, the most severe first.
         """
         reason = self.did_not_train()
         if reason:
             return f"Did not train: {reason}"
         loud = self.at_least(Severity.WARNING)
+        if not loud and self.failures:
+            count = len(self.failures)
+            return (f"Incomplete: no problem at warning level or above, but {count} check{'s' if count != 1 else ''} could not "
+                    f"run (listed below), so this is not a clean bill of health.")
         if not loud:
             return "Healthy: no problem at warning level or above."
         advice = {f.code for f in self.findings} - {f.code for f in loud}

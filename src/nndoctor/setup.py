@@ -491,6 +491,14 @@ class Setup:
                 f"model is a {type(model).__name__}, not a torch.nn.Module.",
                 "Pass the network itself, e.g. Setup(model=MyNet(), ...).",
             )
+        params = list(model.parameters())
+        if params and not any(p.requires_grad for p in params):
+            raise SetupError(
+                f"None of the model's {len(params)} parameter tensors requires grad, so training cannot change it "
+                "(loss.backward() raises 'element 0 of tensors does not require grad').",
+                "Set requires_grad=True on the parameters to train; a freezing loop whose name filter matched "
+                "every parameter (e.g. a head called 'classifier' but filtered as 'head') does this.",
+            )
         if task not in TASKS + ("auto",):
             raise SetupError(f"task={task!r} is not one of {', '.join(TASKS)} or 'auto'.", "Use one of those.")
         if int(batch_size) < 1:

@@ -53,7 +53,6 @@ from ..verdicts.generalisation import (  # noqa: F401  (re-exported: thresholds 
 )
 from ..verdicts.generalisation import underfitting as underfitting_verdict
 from .base import Context, check
-from .optimisation import weights_frozen
 
 # G604: one input column alone predicting the validation classes this well (balanced accuracy)
 # means the label leaked into the inputs; wide inputs are screened down to this many columns.
@@ -79,16 +78,15 @@ def overfitting_check(ctx: Context) -> Iterable[Finding]:
 
 
 # -- G602 ----------------------------------------------------------------------------
-def fit_evidence(result: OverfitResult, too_low_code: str = "O402", trial_fitted: bool = False) -> FitEvidence:
+def fit_evidence(result: OverfitResult, trial_fitted: bool = False) -> FitEvidence:
     """The single-batch overfit as G602's measurement."""
     return FitEvidence(samples=result.samples, reference=result.reference, target_loss=result.target_loss,
-                       target_known=getattr(result, "target_known", True), attempts=tuple(result.attempts), trial_fitted=trial_fitted,
-                       lr_cause_when_fixed=too_low_code)
+                       target_known=getattr(result, "target_known", True), attempts=tuple(result.attempts), trial_fitted=trial_fitted)
 
 
-def underfitting(result: OverfitResult, too_low_code: str = "O402") -> Finding | None:
+def underfitting(result: OverfitResult) -> Finding | None:
     """G602 from the single-batch overfit alone (see the verdict)."""
-    return underfitting_verdict(fit_evidence(result, too_low_code))
+    return underfitting_verdict(fit_evidence(result))
 
 
 def trial_fitted(trial: TrialResult, fit_fraction: float) -> bool:
@@ -99,16 +97,11 @@ def trial_fitted(trial: TrialResult, fit_fraction: float) -> bool:
 
 
 def underfitting_finding(ctx: Context) -> Finding | None:
-    """The G602 verdict for a checkup: the single-batch test, unless the trial already fitted training data.
-
-    When the weights do not move at all, the plateau (O406) is the LR's finding, so a
-    too-low LR is named through it.
-    """
+    """The G602 verdict for a checkup: the single-batch test, unless the trial already fitted training data."""
     trial = _trial(ctx)
     if trial_fitted(trial, overfit_module.CONFIG.fit_fraction):
         return None
-    return underfitting_verdict(fit_evidence(ctx.probe("overfit", overfit_probe),
-                                             too_low_code="O406" if weights_frozen(trial) else "O402"))
+    return underfitting_verdict(fit_evidence(ctx.probe("overfit", overfit_probe)))
 
 
 @check("G602", phase="training")

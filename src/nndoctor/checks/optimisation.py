@@ -114,15 +114,6 @@ def last_update_ratio(trial: TrialResult) -> float | None:
     return next((float(np.median(trial.update_ratios[n])) for n in reversed(trial.weight_params) if trial.update_ratios.get(n)), None)
 
 
-def weights_frozen(trial: TrialResult | None) -> bool:
-    """The trial's loss is flat (O406) and its steps move the weights by under ``FROZEN_UPDATE``
-    of their size: nothing is learned at all, rather than slowly."""
-    if trial is None or plateau(trial.train_eval, trial.reference) is None:
-        return False
-    ratio = median_update_ratio(trial)
-    return ratio is not None and ratio < FROZEN_UPDATE
-
-
 def trial_curve(trial: TrialResult) -> LossCurve:
     """The trial's fixed-set train loss as a verdict's loss curve (the per-step losses alongside)."""
     return LossCurve(values=tuple(trial.train_eval), source="fixed-set", steps=trial.steps,
@@ -281,19 +272,11 @@ def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
 # -- O406 / O407 ---------------------------------------------------------------------
 @check("O406", phase="training")
 def loss_plateau(ctx: Context) -> Iterable[Finding]:
-    """The trial's fixed-set train loss does not move from its start (or from the prior's level).
-
-    The range test's suggestion joins the measurement only when the weights barely move:
-    then the verdict can name the LR as why nothing is learned.
-    """
+    """The trial's fixed-set train loss does not move from its start (or from the prior's level)."""
     trial = _trial(ctx)
     if plateau(trial.train_eval, trial.reference) is None:
         return []
-    frozen = weights_frozen(trial)
-    return loss_plateau_verdict(PlateauEvidence(
-        curve=trial_curve(trial), update_ratio=median_update_ratio(trial), lr=user_lr(ctx.setup),
-        suggested_lr=_range(ctx).suggestion.lr if frozen else None,
-    ))
+    return loss_plateau_verdict(PlateauEvidence(curve=trial_curve(trial), update_ratio=median_update_ratio(trial)))
 
 
 @check("O407", phase="training")

@@ -24,7 +24,8 @@ def headline(report: "Report") -> tuple[str, str, str]:
     """(tone, status, sentence) every renderer leads with.
 
     tone is ``ok``, ``warning``, ``error`` or ``none`` (a run that did not train: no
-    verdict, healthy or not, since nothing was trained to judge); status is the short label.
+    verdict, healthy or not, since nothing was trained to judge); status is the short label,
+    "incomplete" when nothing reached warning but a check failed to run.
     """
     from ..findings import Severity
 
@@ -32,6 +33,8 @@ def headline(report: "Report") -> tuple[str, str, str]:
     if reason is not None:
         return "none", "did not train", f"Did not train: {reason}"
     worst = report.worst
+    if (worst is None or worst == Severity.INFO) and report.failures:
+        return "warning", "incomplete", report.verdict()
     if worst is None or worst == Severity.INFO:
         return "ok", "healthy", report.verdict()
     return worst.value, worst.value, report.verdict()

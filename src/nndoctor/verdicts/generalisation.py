@@ -137,8 +137,7 @@ class FitEvidence:
     Checkup: the single-batch overfit (``attempts``, the user's LR first; ``target_loss``
     is "fitted"; ``target_known`` False when no target in the loss's own units exists, and
     the test then proves nothing), and whether the trial already fitted its training sample
-    (``trial_fitted``). ``lr_cause_when_fixed``: the code that names the user's LR when a
-    higher LR fits (O406 when the weights are frozen, else O402).
+    (``trial_fitted``).
     Watch: the final train loss against the constant predictor's (``reference``, in the
     loss's own units), ``prior`` when the reference is a label entropy counted from a sample.
     """
@@ -149,7 +148,6 @@ class FitEvidence:
     target_known: bool = True
     attempts: tuple[Attempt, ...] = ()
     trial_fitted: bool = False
-    lr_cause_when_fixed: str = "O402"
     final_loss: float | None = None
     steps: int = 0
     prior: PriorEntropy | None = None
@@ -186,7 +184,7 @@ def underfitting(m: FitEvidence) -> Finding | None:
                    + (" with every sample right)" if user.accuracy is not None else ")"))
         if other is not None and other.fitted and user.lr is not None and other.lr is not None:
             # the probe itself measured the cause: diagnosis.rank links G602 under the code named here when present
-            code = m.lr_cause_when_fixed if other.lr > user.lr else "O401"
+            code = "O402" if other.lr > user.lr else "O401"
             return Finding("G602", Severity.WARNING, message + f"; at lr={other.lr:.2g} it fits, so the LR is the cause.",
                            {**evidence, "fitted_at_lr": other.lr, "lr_cause": code})
         if other is not None and not other.conclusive:

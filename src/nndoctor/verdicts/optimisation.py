@@ -145,7 +145,7 @@ def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | No
     return None
 
 
-def _frozen(m: LearningRateEvidence) -> bool:
+def weights_frozen(m: LearningRateEvidence) -> bool:
     """The loss is flat and the steps move the weights by under ``FROZEN_UPDATE`` of their size."""
     return (m.curve is not None and plateau(m.curve.values, m.curve.reference) is not None
             and m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE)
@@ -201,11 +201,13 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
     Too high: the loss turned non-finite, diverged or ended above where it started; the
     range test's loss exploded below the user's LR (unless the curve at that LR fell
     steadily, a direct measurement that overrules the test's one step per LR); or one batch
-    could only be fitted at a lower LR. Too low: the loss falls (a flat loss is O406's, which
-    names a frozen LR itself), too slowly: far below the range test's suggestion with
-    little progress, one batch fitted only at a higher LR, updates far below the ~1e-3 rule
-    of thumb with little progress, or a straight descent that has not begun to level off
-    while the updates are small.
+    could only be fitted at a lower LR. Too low: far below the range test's suggestion with
+    little progress (or with the weights frozen: a flat loss whose steps barely move them,
+    the plateau O406 this finding then explains), one batch fitted only at a higher LR,
+    updates far below the ~1e-3 rule of thumb on a loss that still falls, or a straight
+    descent that has not begun to level off while the updates are small. Frozen weights
+    with nothing that names the LR (no range test, no single batch) stay the plateau's own:
+    a gradient that does not reach the weights freezes them as well.
     """
     lr, sweep, curve, batch = m.lr, m.range_test, m.curve, m.single_batch
     name = f"The learning rate {lr:.2g} ({m.optimizer})" if lr is not None and m.optimizer else (
@@ -279,18 +281,25 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
             fix=f"Lower the LR to about {suggested:.2g} (≈10x below where the loss explodes)." if suggested else None,
         )]
 
-    if (lr is not None and lr <= 0) or _frozen(m):
-        return []  # weights that do not move give a flat loss: the plateau's finding (O406), which names the LR itself
+    if lr is not None and lr <= 0:
+        return []  # an LR of zero updates nothing: the parameters-not-updated finding's (T504)
     # without a discriminating probe (range test, single batch), "falls too slowly" needs a loss that falls
     flat = curve is not None and plateau(curve.values, curve.reference) is not None
     slow = moved is not None and moved < LITTLE_PROGRESS
+    frozen = weights_frozen(m)
     why: list[str] = []
     suggested = sweep.suggested_lr if sweep is not None else None
     if suggested is not None and lr is not None and lr * TOO_LOW_FACTOR <= suggested and slow and curve is not None:
-        why.append(f"it is {suggested / lr:.0f}x below the range test's suggestion {suggested:.2g} and the train loss fell "
-                   f"only {max(moved, 0.0):.1%} {curve.span}")
+        evidence["weights_frozen"] = frozen
+        why.append((f"each step moves the weights by only {m.update_ratio:.1e} of their size (healthy is ~1e-3), so the train "
+                    f"loss did not move {curve.span}, and the range test finds it falls at lr={suggested:.2g}, "
+                    f"{suggested / lr:.0f}x yours") if frozen else
+                   (f"it is {suggested / lr:.0f}x below the range test's suggestion {suggested:.2g} and the train loss fell "
+                    f"only {max(moved, 0.0):.1%} {curve.span}"))
     if fixed_by is not None and lr is not None and fixed_by > lr:
         why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
+    if frozen and not why:
+        return []  # frozen weights that nothing ties to the LR: the plateau's finding (O406) states the tiny steps
     # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck
     falling = not flat or (curve is not None and steady_descent(curve.values))
     if (not why and falling and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
@@ -438,14 +447,13 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
 class PlateauEvidence:
     """The loss curve and what speaks to why it might not move.
 
-    ``update_ratio``: median |Δw|/|w| per step over weight layers; ``lr`` and
-    ``suggested_lr`` (range test) name the LR as the cause when the weights are frozen.
+    ``update_ratio``: median |Δw|/|w| per step over weight layers (tiny steps are stated as
+    what keeps the loss still; whether the LR is why is O402's decision, which then explains
+    this finding).
     """
 
     curve: LossCurve
     update_ratio: float | None = None
-    lr: float | None = None
-    suggested_lr: float | None = None
 
 
 @verdict("O406")
@@ -461,23 +469,15 @@ def loss_plateau(m: PlateauEvidence) -> Iterable[Finding]:
              (f"; the constant predictor scores {curve.reference:.4g}" if curve.reference is not None else ""))
     evidence: dict[str, Any] = {"start_loss": values[0], "end_loss": values[-1], **flat, "steps": curve.steps,
                                 "curve": list(values), "source": curve.source, "median_update_ratio": m.update_ratio}
-    cause, fix = "", None
+    cause = ""
     if m.update_ratio is not None and m.update_ratio < SLOW_UPDATE:
-        cause = (f" Each step moves the weights by only {m.update_ratio:.2g} of their size" if m.update_ratio > 0 else
-                 " The steps leave the weights unchanged (updates below float precision)")
-        if (m.update_ratio < FROZEN_UPDATE and m.suggested_lr is not None and m.lr is not None and m.lr > 0
-                and m.lr * TOO_LOW_FACTOR <= m.suggested_lr):
-            evidence.update({"user_lr": m.lr, "suggested_lr": m.suggested_lr})
-            cause += (f", and the range test finds the loss falls at lr={m.suggested_lr:.2g}, {m.suggested_lr / m.lr:.0f}x your "
-                      f"lr={m.lr:.2g}: the LR is too small for any learning.")
-            fix = f"Raise the LR toward {m.suggested_lr:.2g}."
-        else:
-            cause += "."
+        cause = (f" Each step moves the weights by only {m.update_ratio:.2g} of their size." if m.update_ratio > 0 else
+                 " The steps leave the weights unchanged (updates below float precision).")
     yield Finding(
         "O406", Severity.ERROR,
         f"The train loss went from {values[0]:.4g} to {values[-1]:.4g} {curve.span} (moved at most {flat['max_change']:.2%}, "
         f"{flat['late_change']:.2%} over the second half){prior}: nothing is being learned." + cause,
-        evidence, fix=fix,
+        evidence,
     )
 
 

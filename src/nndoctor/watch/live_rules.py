@@ -47,6 +47,7 @@ from ..verdicts.optimisation import (
     loss_plateau,
     oscillating_loss,
     optimizer_settings as optimizer_settings_verdict,
+    weights_frozen,
 )
 from ..verdicts.generalisation import (
     ClassRecall,
@@ -528,13 +529,14 @@ def plateau(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
     A loss that never moved is a plateau whatever the cause (its message names tiny updates
     when they are the reason). When the flat loss still falls steadily under steps far below
     the ~1e-3 rule of thumb, the LR is why (O402, which the diagnosis ranks as the plateau's
-    cause); frozen weights are the plateau's alone.
+    cause). Frozen weights are tied to the LR only by a range test on a copy, which the
+    run's exam adds (:func:`exam_requests`).
     """
     losses = _finite_losses(t)
     if len(losses) < MIN_STEPS_FOR_CURVES or _several_optimizers(t) or t.nonfinite is not None:
         return
     evidence = _live_lr_evidence(t, facts, final)
-    flat = list(loss_plateau(PlateauEvidence(evidence.curve, update_ratio=evidence.update_ratio, lr=evidence.lr)))
+    flat = list(loss_plateau(PlateauEvidence(evidence.curve, update_ratio=evidence.update_ratio)))
     yield from flat
     yield from (f for f in learning_rate(evidence) if f.code == "O402")
 
@@ -776,16 +778,22 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     probe, judged by the same verdict). Asked for only when the run regularised (dropout or
     weight decay) and ended with its train loss not even halfway below the constant
     predictor's: a run that fitted has no excess regularisation to find.
+    O402 asks whether the LR is why the weights did not move: a flat loss under steps far
+    below the ~1e-3 rule of thumb is also what a gradient that never reaches the weights
+    gives, and only the range test on a copy tells the two apart.
     """
-    decays = _weight_decays(facts)
     losses = _finite_losses(t)
-    if not (facts.get("has_dropout") or any(d > 0 for d in decays)) or t.nonfinite is not None:
+    if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
         return []
-    if len(losses) < 3 * MIN_STEPS_FOR_CURVES:
-        return []
-    reference = reference_loss(t, facts)
-    final_loss = _final_train_loss(losses)
-    return ["O409"] if reference is not None and final_loss > REGULARISED_STAYS * reference else []
+    requests = []
+    if not _several_optimizers(t) and weights_frozen(_live_lr_evidence(t, facts, final=True)):
+        requests.append("O402")
+    decays = _weight_decays(facts)
+    if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES:
+        reference = reference_loss(t, facts)
+        if reference is not None and _final_train_loss(losses) > REGULARISED_STAYS * reference:
+            requests.append("O409")
+    return requests
 
 
 @rule("O410", final_only=True)

@@ -394,3 +394,13 @@ def test_a_gap_that_is_healthy_or_unreadable_is_not_overfitting(case):
     elif case == "a gap from the start":
         val = tuple(3 * v for v in val)
     assert _gap_found(train, val, reference) == []
+
+
+def test_the_accuracy_paradox_needs_an_imbalance_to_hide_behind():
+    """One class predicted everywhere: on 9:1 data that scores 90% and is the paradox; on 50/50 data it
+    scores chance, which is a model that learned nothing (G602/O406), not a misleading accuracy."""
+    skewed = generalisation.ClassRecall(recall={0: 1.0, 1: 0.0}, support={0: 90, 1: 10}, where="On validation")
+    balanced = generalisation.ClassRecall(recall={0: 1.0, 1: 0.0}, support={0: 50, 1: 50}, where="On validation")
+    [finding] = generalisation.accuracy_paradox_verdict(skewed)
+    assert finding.evidence["never_predicted"] == [1] and finding.evidence["accuracy"] == pytest.approx(0.9)
+    assert list(generalisation.accuracy_paradox_verdict(balanced)) == []

@@ -33,16 +33,21 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "M210": ("D105", "D106", "D101", "M202", "M204"),
     "L303": ("L301", "D104"),
     "L307": ("L301", "L302", "L303", "L305", "L306", "L304", "D113", "D101", "D105", "M210", "M201", "M202", "M204", "L308"),
-    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "D111", "D115", "L307", "O410", "O409"),
-    "O402": ("M201", "L301", "D111", "M209", "O410"),
+    # A wrong backward pass (M208) steps in a wrong direction or by a wrong amount: whatever the curve does follows.
+    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "D111", "D115", "L307", "O410", "O409", "M208"),
+    # Squashed outputs fed to a loss that expects logits (L301, L302) leave it a vanishing gradient: slow at any sound LR.
+    "O402": ("M201", "L301", "L302", "D111", "M209", "O410"),
     "O403": ("D101", "D105", "O401", "M202", "L308", "D104", "O410"),
     "O404": ("M201", "M205", "M202", "M204", "L301", "D101"),
-    "O405": ("O401", "M203", "D101"),
+    # Batches of one class at a time push every unit's bias after that class: units die on the others.
+    "O405": ("O401", "M203", "D101", "D115"),
     "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101", "G603"),
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101"),
     "G601": ("D108", "D110"),
+    # Outputs squashed into (0, 1) and read as logits are all positive: one class predicted everywhere.
+    "G603": ("L302",),
     "G602": (
         "M201", "L301", "L302", "L303", "L304", "L305", "L306", "L308", "M209", "M208", "D101", "D105",
         "D113", "D104", "O401", "O402", "O409", "M203", "M204", "M205", "M206", "M207", "O404", "D111", "D112", "D115",
@@ -475,7 +480,6 @@ def _ratio_text(evidence: dict) -> str | None:
 BECAUSE: dict[str, Callable[[Finding], str | None]] = {
     "O401": lambda root: _ratio_text(root.evidence),
     "O402": lambda root: _ratio_text(root.evidence),
-    "O406": lambda root: _ratio_text(root.evidence),
 }
 
 

@@ -27,6 +27,7 @@ from ..verdicts.data import (
     unscaled_regression_targets as _unscaled_regression_targets, bad_label_encoding as _bad_label_encoding,
     categorical_as_numeric as _categorical_as_numeric,
 )
+from ..verdicts.curves import IMBALANCE_RATIO
 from ..verdicts.data import LEAK_SHARE
 from ..verdicts.data import train_val_leakage as _train_val_leakage
 from .base import Context, check
@@ -269,7 +270,7 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
     majority, ratio = float(shares.max()), float(counts.max() / counts.min())
     if majority >= 0.8 or ratio >= 5:
         severity = Severity.WARNING
-    elif ratio >= 3:
+    elif ratio >= IMBALANCE_RATIO:
         severity = Severity.INFO
     else:
         return

@@ -159,14 +159,16 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
     upper = float(binomtest(round(best * n), n).proportion_ci(2 * CONFIDENCE - 1).high)
     result = LabelProbe(task, n, scores, chance, min(1.0, test.pvalue * len(probes)), upper)
     result.rank_p_value = ranking_p_value(probabilities, labels, classes, [held for _, held in fold_rows(labels, folds, seed)])
-    proba = probabilities["logistic regression"]
     index = np.searchsorted(classes, labels)
+    result.noise_floor, result.noise_floor_p = noise_floor(probabilities["logistic regression"], index)
+    # a linear probe on a task it cannot represent is over-confident where it is wrong; at its own
+    # best-fitting temperature, confident misses beyond what it predicts are the labels' doing
+    proba = recalibrated(probabilities["logistic regression"], index)
     given = proba[np.arange(n), index]
     suspect = given < SUSPECT_PROBABILITY
     result.suspect_count = int(suspect.sum())
     result.expected_suspects = float(np.where(proba < SUSPECT_PROBABILITY, proba, 0.0).sum())
     result.suspect_p_value = float(poisson.sf(result.suspect_count - 1, max(result.expected_suspects, 1e-9)))
-    result.noise_floor, result.noise_floor_p = noise_floor(proba, index)
     order = np.argsort(given[suspect])
     result.suspect_rows = [int(r) for r in rows[suspect][order][:20]]
     if val is not None:
@@ -217,29 +219,48 @@ def noise_floor(proba: np.ndarray, index: np.ndarray) -> tuple[float, float]:
     is reported. ``s = 0`` lies on the boundary of the one added parameter, so twice the
     log-likelihood gain follows an even mixture of 0 and chi-square(1) (Self and Liang, 1987).
     """
-    from scipy.optimize import minimize, minimize_scalar
-    from scipy.special import expit, log_softmax
+    from scipy.optimize import minimize
+    from scipy.special import expit
     from scipy.stats import chi2
 
     k = proba.shape[1]
-    logp = np.log(np.clip(proba, 1e-12, 1.0))
-    rows = np.arange(len(index))
     shares = np.bincount(index, minlength=k)[index] / len(index)
-
-    def fitted(log_a: float) -> np.ndarray:
-        return np.exp(log_softmax(np.exp(log_a) * logp, axis=1)[rows, index])
-
-    def plain(log_a: float) -> float:
-        return -float(np.sum(np.log(fitted(log_a) + 1e-300)))
+    fitted, null_x, null_nll = _temperature_fit(proba, index)
 
     def floored(theta: np.ndarray) -> float:
         s = expit(theta[1])
         return -float(np.sum(np.log((1 - s) * fitted(theta[0]) + s * shares + 1e-300)))
 
-    null = minimize_scalar(plain, bounds=(-5.0, 5.0), method="bounded")
-    best = minimize(floored, np.array([null.x, -3.0]), method="L-BFGS-B")
-    gain = max(0.0, null.fun - best.fun)
+    best = minimize(floored, np.array([null_x, -3.0]), method="L-BFGS-B")
+    gain = max(0.0, null_nll - best.fun)
     return float(expit(best.x[1])), float(0.5 * chi2.sf(2 * gain, 1)) if gain > 0 else 1.0
+
+
+def _temperature_fit(proba: np.ndarray, index: np.ndarray) -> tuple[Any, float, float]:
+    """(probability of each row's label at log-temperature ``log_a``, the best ``log_a``, its negative log-likelihood).
+
+    The probabilities are recalibrated as ``softmax(a log p)``; ``a`` is fitted to the labels
+    by maximum likelihood (bounded to e^±5).
+    """
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+
+    logp = np.log(np.clip(proba, 1e-12, 1.0))
+    rows = np.arange(len(index))
+
+    def fitted(log_a: float) -> np.ndarray:
+        return np.exp(log_softmax(np.exp(log_a) * logp, axis=1)[rows, index])
+
+    null = minimize_scalar(lambda log_a: -float(np.sum(np.log(fitted(log_a) + 1e-300))), bounds=(-5.0, 5.0), method="bounded")
+    return fitted, float(null.x), float(null.fun)
+
+
+def recalibrated(proba: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``proba`` at the temperature that fits the labels ``index`` best (over- or under-confidence removed)."""
+    from scipy.special import log_softmax
+
+    _, log_a, _ = _temperature_fit(proba, index)
+    return np.exp(log_softmax(np.exp(log_a) * np.log(np.clip(proba, 1e-12, 1.0)), axis=1))
 
 
 def fold_rows(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -251,8 +272,13 @@ def fold_rows(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarra
 
 def fold_probabilities(estimator: Any, x: np.ndarray, labels: np.ndarray, classes: np.ndarray, folds: int, seed: int,
                        val: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Out-of-fold class probabilities for every row, and the fold probes' mean probabilities on ``val``.
+    """Out-of-fold class probabilities for every row, and class probabilities for every ``val`` row.
 
+    Each validation row is scored by one fold probe (the rows dealt to the folds at random), as
+    each training row is: the two splits are then predicted by the same kind of model, fitted on
+    the same number of rows. The mean of the fold probes is an ensemble, more accurate than any
+    one of them (most of all for nearest neighbours in many dimensions), and would make
+    validation look easier to predict than held-out training rows on clean data.
     Public because the suspect-label remedy (:mod:`nndoctor.fix.data_remedies`) reuses this fold
     loop, so the rows it drops are the rows this probe doubts.
     """
@@ -260,20 +286,22 @@ def fold_probabilities(estimator: Any, x: np.ndarray, labels: np.ndarray, classe
 
     proba = np.zeros((len(labels), len(classes)))
     val_proba = np.zeros((len(val[0]), len(classes))) if val is not None else None
+    val_fold = np.random.default_rng(seed).permutation(len(val[0])) % folds if val is not None else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for fit_rows, held_rows in fold_rows(labels, folds, seed):
+        for fold, (fit_rows, held_rows) in enumerate(fold_rows(labels, folds, seed)):
             model = clone(_pipeline(estimator, x.shape[1])).fit(x[fit_rows], labels[fit_rows])
             columns = np.searchsorted(classes, model.classes_)
             proba[np.ix_(held_rows, columns)] = model.predict_proba(x[held_rows])
-            if val is not None:
-                val_proba[:, columns] += model.predict_proba(val[0]) / folds
+            if val is not None and np.any(val_fold == fold):
+                val_rows = np.flatnonzero(val_fold == fold)
+                val_proba[np.ix_(val_rows, columns)] = model.predict_proba(val[0][val_rows])
     return proba, val_proba
 
 
 def _compare_with_validation(result: LabelProbe, probabilities: dict[str, np.ndarray], val_probabilities: dict[str, np.ndarray],
                              labels: np.ndarray, val_labels: np.ndarray, classes: np.ndarray) -> None:
-    """Accuracy of the fold probes on validation labels vs on held-out training labels (same probes, same folds)."""
+    """Accuracy of the fold probes on validation labels vs on held-out training labels (each row scored by one fold probe)."""
     from scipy.stats import fisher_exact
 
     result.val_n = len(val_labels)
@@ -289,8 +317,8 @@ def _shift_or_flip(result: LabelProbe, proba: np.ndarray, val_proba: np.ndarray,
                    val_labels: np.ndarray, classes: np.ndarray) -> None:
     """Do the validation inputs follow the training label shares or their own? (black-box shift estimation)
 
-    ``proba`` are out-of-fold class probabilities on training rows, ``val_proba`` the fold
-    probes' mean probabilities on validation rows. With ``C[:, j]`` the mean probabilities of
+    ``proba`` are out-of-fold class probabilities on training rows, ``val_proba`` those of
+    validation rows (each scored by one fold probe, as each training row is). With ``C[:, j]`` the mean probabilities of
     the training rows labelled j, the validation mean is ``C @ pi`` for the shares ``pi`` its
     inputs were drawn with. The two candidates (training or validation shares) are compared by
     the Gaussian likelihood of the validation mean (central limit theorem; covariance of the

@@ -103,6 +103,10 @@ UNDERFIT_SHARE = 0.9
 PARADOX_MIN_SUPPORT = 5
 PARADOX_MARGIN = 0.02
 PARADOX_MAJORITY = 0.5
+# D106/G603: classes are imbalanced when the largest is this many times the smallest (the
+# paradox needs an imbalance to hide behind: on balanced classes one class predicted
+# everywhere scores chance, which looks like nothing, not like learning).
+IMBALANCE_RATIO = 3.0
 # G604: validation loss under half the train loss while train is still far from fitted, or
 # near-perfect validation accuracy with clearly imperfect train accuracy.
 SUSPICIOUS_RATIO = 0.5
@@ -471,9 +475,10 @@ def still_falling(step_losses: Sequence[float], lrs: Sequence[float] | None = No
 
 
 def accuracy_paradox(recall: Mapping[int, float], support: Mapping[int, int]) -> dict[str, Any] | None:
-    """Classes never recalled while accuracy is no better than predicting the majority."""
+    """Classes never recalled while accuracy is no better than predicting the majority of imbalanced classes."""
     total = sum(support.values())
-    if not total or len(support) < 2:
+    present = [n for n in support.values() if n > 0]
+    if not total or len(present) < 2 or max(present) < IMBALANCE_RATIO * min(present):
         return None
     majority = max(support.values()) / total
     acc = sum(recall[c] * support[c] for c in support) / total

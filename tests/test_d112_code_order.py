@@ -120,3 +120,34 @@ def test_d102_ignores_a_feature_constant_up_to_float32_rounding():
     x[:, 2] = 1e-3 * rng.standard_normal(512)  # a real feature in another unit still counts
     m = InputScale(unit="feature", mean=x.mean(0).astype(float), std=x.std(0).astype(float), range=np.ptp(x, 0).astype(float))
     assert [f.code for f in mixed_feature_scales(m)] == ["D102"]
+
+
+def test_d112_fires_on_a_store_id_with_dozens_of_levels():
+    """Store and product ids run to dozens of levels: 40 here, each with its own random effect."""
+    rng = np.random.default_rng(11)
+    store = rng.integers(0, 40, 2400).astype(float)
+    x, y = table(store, rng.normal(0, 0.8, 40)[store.astype(int)], 2400, seed=12)
+    (finding,) = [f for f in of(run_data_checks(regression(x, y), "D112"), "D112") if f.severity.value == "warning"]
+    assert finding.evidence["columns"] == [3] and finding.evidence["levels"] == {3: 40}
+
+
+def test_d112_silent_on_a_magnitude_whose_effect_rises_and_falls():
+    """An age in years (18..57, all present) with a U-shaped effect: not monotone, but smooth, so a network fed
+    the number learns it; the per-year means explain nothing beyond a cubic in the value."""
+    rng = np.random.default_rng(13)
+    age = rng.integers(18, 58, 2400).astype(float)
+    x, y = table(age, 0.004 * (age - 38) ** 2, 2400, seed=14)
+    assert "D112" not in raised(run_data_checks(regression(x, y), "D112"), "info")
+
+
+def test_raw_category_codes_off_scale_are_a_symptom_of_d112_only_in_the_same_columns():
+    from nndoctor.diagnosis import rank
+    from nndoctor.findings import Finding, Severity
+
+    def findings(off_scale: list[int]) -> list[Finding]:
+        return rank([Finding("D101", Severity.WARNING, "off scale", {"unit": "feature", "off_scale_indices": off_scale}),
+                     Finding("D112", Severity.WARNING, "codes", {"columns": [6]})])
+
+    linked = {f.code: f.explained_by for f in findings([6])}
+    assert linked == {"D112": None, "D101": "D112"}
+    assert {f.code: f.explained_by for f in findings([2, 6])}["D101"] is None  # column 2 is off scale on its own

@@ -15,7 +15,7 @@ from .verdicts.curves import ADAPTIVE, EXPLODING_GROWTH, PLATEAU_CHANGE, SLOW_UP
 
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
-    "D101": ("D102",),
+    "D101": ("D112", "D102"),
     "D102": ("D101",),
     "D103": ("D112",),
     "D104": ("D103",),
@@ -75,6 +75,8 @@ def _per_layer_in_band(factor: object) -> bool:
 def _columns_of(finding: Finding) -> set[int]:
     evidence = finding.evidence
     columns = set(evidence.get("columns") or []) | set(evidence.get("features") or [])
+    if evidence.get("unit") == "feature":  # D101's off-scale input features (not image channels)
+        columns.update(evidence.get("off_scale_indices") or [])
     for block in evidence.get("blocks") or []:
         columns.update(block)
     return {int(c) for c in columns}
@@ -144,6 +146,8 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("O401", "D111"): lambda symptom, root: _curve_level_only(symptom),
     ("O401", "D115"): lambda symptom, root: _curve_level_only(symptom),
     ("D103", "D112"): lambda symptom, root: bool(_columns_of(symptom) & _columns_of(root)),
+    # Raw category codes (0..39) are off scale too; standardising them would hide the fault, not fix it.
+    ("D101", "D112"): lambda symptom, root: bool(_columns_of(symptom)) and _columns_of(symptom) <= _columns_of(root),
     # Mixed feature scales make a minority of features look unnormalised; when most are off
     # scale, nobody normalised the inputs at all and their differing units are part of that.
     ("D101", "D102"): lambda symptom, root: not _mostly_off_scale(symptom),

@@ -27,6 +27,10 @@ from ..verdicts.data import CodeOrder
 MAX_ROWS = 4000
 MAX_ELEMENTS = 8_000_000
 FULL_SCAN_ELEMENTS = 50_000_000
+# D112: a code column needs this many rows per level for its per-level means to be tested;
+# a column with more than FEW_LEVELS values off any lattice is continuous.
+ROWS_PER_LEVEL = 5
+FEW_LEVELS = 20
 MAX_LATTICE_STEPS = 1000  # a discrete scale (pixel levels, counts) has at most this many steps between its extremes
 CLASSIFICATION = ("binary", "multiclass")
 LABELLED = CLASSIFICATION + ("sequence",)  # tasks whose targets are class ids that can be counted
@@ -315,13 +319,16 @@ def on_grid(uniques: np.ndarray) -> bool:
     return len(uniques) >= 3 and steps is not None and steps[-1] == len(uniques) - 1
 
 
-def code_columns(x: np.ndarray, stats: FeatureStats, max_levels: int = 20) -> list[int]:
-    """Columns holding 3..max_levels evenly spaced levels among continuous columns: category codes (or counts).
+def code_columns(x: np.ndarray, stats: FeatureStats, few_levels: int = FEW_LEVELS) -> list[int]:
+    """Columns of evenly spaced levels (3 or more, with ``ROWS_PER_LEVEL`` rows each) among continuous columns:
+    category codes, or counts and ratings (the code-order test tells them apart).
 
     Consecutive integers stay evenly spaced after any scaling or standardisation, so codes are
-    recognised whether fed raw (0..11), divided (k/19) or standardised. A continuous column has
-    more than ``max_levels`` values off any lattice; data without one (pixel intensities, all on
-    a lattice of levels) has no codes among continuous features.
+    recognised whether fed raw (0..11), divided (k/19) or standardised. Store or product ids
+    run to dozens of levels, so the count of levels is bounded only by the rows the order test
+    needs per level. A continuous column has more than ``few_levels`` values off any lattice;
+    data without one (pixel intensities, all on a lattice of levels) has no codes among
+    continuous features.
     """
     if stats.distinct is None or len(x) == 0:
         return []
@@ -331,9 +338,9 @@ def code_columns(x: np.ndarray, stats: FeatureStats, max_levels: int = 20) -> li
             continue
         column = x[:, j]
         uniques = np.unique(column[np.isfinite(column)])
-        if 3 <= len(uniques) <= max_levels and on_grid(uniques) and len(column) >= 5 * len(uniques):
+        if len(uniques) >= 3 and len(column) >= ROWS_PER_LEVEL * len(uniques) and on_grid(uniques):
             grids.append(j)
-        elif len(uniques) > max_levels and _lattice_steps(uniques) is None:
+        elif len(uniques) > few_levels and _lattice_steps(uniques) is None:
             continuous = True
     return grids if continuous else []
 
@@ -361,8 +368,14 @@ def target_matrix(y: np.ndarray | None, task: str) -> np.ndarray | None:
     return indicators
 
 
-def _monotone_rss(levels: np.ndarray, means: np.ndarray, counts: np.ndarray) -> tuple[float, int]:
-    """Weighted residual SS of the per-level means about the best isotonic fit (rising or falling), and its df."""
+def _ordered_rss(levels: np.ndarray, means: np.ndarray, counts: np.ndarray) -> tuple[float, int]:
+    """Weighted residual SS of the per-level means about the best fit that reads the value as a magnitude, and its df.
+
+    Two such fits: isotonic (rising or falling; df = its number of distinct fitted levels) and
+    a cubic in the value (df 4), which also follows a smooth rise and fall (a U-shaped age
+    effect) that a network fed the number learns as easily. A category code's per-level means
+    jump around and neither follows them.
+    """
     from sklearn.isotonic import IsotonicRegression
 
     best = (np.inf, len(levels))
@@ -371,6 +384,12 @@ def _monotone_rss(levels: np.ndarray, means: np.ndarray, counts: np.ndarray) -> 
         rss = float(np.sum(counts * (means - fitted) ** 2))
         if rss < best[0]:
             best = (rss, len(np.unique(np.round(fitted, 12))))
+    if len(levels) > 4:
+        scaled = (levels - levels.mean()) / levels.std()
+        fitted = np.polyval(np.polyfit(scaled, means, 3, w=np.sqrt(counts)), scaled)
+        rss = float(np.sum(counts * (means - fitted) ** 2))
+        if rss < best[0]:
+            best = (rss, 4)
     return best
 
 
@@ -390,7 +409,7 @@ def code_order(column: int, values: np.ndarray, targets: np.ndarray) -> CodeOrde
         means = np.bincount(index, weights=t, minlength=k) / counts
         total += float(np.sum((t - t.mean()) ** 2))
         within += float(np.sum((t - means[index]) ** 2))
-        rss, df = _monotone_rss(levels, means, counts)  # extra residual of the monotone fit over the per-code means
+        rss, df = _ordered_rss(levels, means, counts)  # extra residual of the magnitude fit over the per-code means
         monotone += rss
         extra_df += k - df
     columns = targets.shape[1]

@@ -217,21 +217,22 @@ def mixed_feature_scales(m: InputScale) -> Iterator[Finding]:
 # -- D112: category codes fed as magnitudes ---------------------------------------------------
 @dataclass
 class CodeOrder:
-    """How much of the target the per-code means explain, against a monotone fit of the code's value.
+    """How much of the target the per-code means explain, against a fit that reads the code's value as a magnitude.
 
     A count or rating is ordinal: the target rises or falls with it, so a monotone (isotonic)
-    function of the value explains nearly all that the per-code means do. A category code
-    numbered 0..K-1 has no order: the per-code means jump around and the monotone fit misses
-    most of it. ``f``/``p`` test the variance the per-code means explain beyond the best
-    monotone fit (nested models; the isotonic fit's degrees of freedom are its number of
-    distinct fitted levels, Meyer & Woodroofe 2000), summed over the target columns.
+    function of the value explains nearly all that the per-code means do; a smooth rise and
+    fall (a cubic) is as learnable from the number. A category code numbered 0..K-1 has no
+    order: the per-code means jump around and neither fit follows them. ``f``/``p`` test the
+    variance the per-code means explain beyond the better fit (nested models; the isotonic
+    fit's degrees of freedom are its number of distinct fitted levels, Meyer & Woodroofe 2000;
+    the cubic's 4), summed over the target columns.
     """
 
     column: int
     levels: int
     n: int
     explained_by_codes: float  # share of the target variance explained by the per-code means
-    explained_by_order: float  # ... by the best monotone (isotonic, rising or falling) fit of the value
+    explained_by_order: float  # ... by the better of a monotone (isotonic) and a cubic fit of the value
     f: float
     df: tuple[int, int]
     p: float
@@ -247,7 +248,7 @@ class CodeOrder:
 class CategoricalColumns:
     """Columns of a table that look like categories fed as numbers (measured on the training sample).
 
-    ``orders`` are the code columns (3..20 evenly spaced levels among continuous columns) tested
+    ``orders`` are the code columns (3 or more evenly spaced levels among continuous columns) tested
     against the targets; ``untested`` are code columns without targets to test them on.
     ``blocks`` are runs of standardised binary columns with one 'hot' column per row,
     ``single`` the other standardised binary columns, ``two_values`` their two values.
@@ -281,10 +282,10 @@ def categorical_as_numeric(m: CategoricalColumns) -> Iterator[Finding]:
         worst = max(codes, key=lambda o: o.explained_by_codes - o.explained_by_order)
         yield Finding(
             "D112", Severity.WARNING,
-            f"{len(codes)} columns hold a few evenly spaced levels (consecutive integers, possibly scaled) whose "
+            f"{len(codes)} columns hold evenly spaced levels (consecutive integers, possibly scaled) whose "
             f"target does not follow their order, like category codes fed as magnitudes: columns {_listing(columns)}. "
             f"In column {worst.column} ({worst.levels} levels) the per-code means explain "
-            f"{worst.explained_by_codes:.1%} of the target variance, the best monotone function of the value only "
+            f"{worst.explained_by_codes:.1%} of the target variance, the best monotone or smooth function of the value only "
             f"{worst.explained_by_order:.1%} (F = {worst.f:.3g}, p = {worst.p:.2g}{', ' + m.scope if m.scope else ''}). "
             "The network reads code 3 as 'three times code 1'; one-hot encode or embed them.",
             evidence={"columns": columns[:100], "levels": {o.column: o.levels for o in codes},

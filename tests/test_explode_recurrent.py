@@ -175,3 +175,25 @@ def test_an_explosion_already_inside_the_first_steps_names_no_cliff():
     assert explosion.evidence["lowest_loss_before_onset"] == pytest.approx(453.5 / 0.795)
     diverged = nndoctor.Finding("O401", Severity.ERROR, "step 12: loss became +Inf", {"nonfinite": True, "optimizer": "SGD"})
     assert [(f.code, f.explained_by) for f in rank([diverged, explosion])] == [("O401", None), ("O403", "O401")]
+
+
+def test_a_gradient_that_dwarfs_the_weights_at_the_first_plain_step_is_an_explosion():
+    """N(0, 1) recurrent weights: at init the gradient is ~1e5x the weights, and one plain SGD step re-draws them.
+    A later single spike, an adaptive optimizer (steps of about lr whatever the gradient) or a clipping loop is not."""
+    from nndoctor.diagnosis import rank
+    from nndoctor.findings import Finding, Severity
+    from nndoctor.verdicts.optimisation import GradientHistory, exploding_gradients
+
+    def history(ratios, optimizer="SGD", clips=False):
+        steps = tuple(range(0, 10 * len(ratios), 10))
+        return GradientHistory(norms=tuple(r for r in ratios), span="over 400 steps", label="gradient norm", steps=steps,
+                               grad_to_weight=tuple(zip(steps, ratios)), optimizer=optimizer, loop_clips=clips)
+
+    spike_at_init = [5e5, 1.0, 2.0, 0.5, 1.5, 0.8]
+    [finding] = exploding_gradients(history(spike_at_init))
+    assert finding.evidence["at_first_step"] is True and finding.evidence["first_grad_to_weight"] == 5e5
+    symptom = Finding("O401", Severity.ERROR, "too high", {"redraw_ratio": 0.8, "step_size_only": True})
+    assert {f.code: f.explained_by for f in rank([finding, symptom])}["O401"] == "O403"
+    assert list(exploding_gradients(history(spike_at_init, optimizer="Adam"))) == []
+    assert list(exploding_gradients(history(spike_at_init, clips=True))) == []
+    assert list(exploding_gradients(history([1.0, 5e5, 2.0, 0.5, 1.5, 0.8]))) == []

@@ -364,11 +364,13 @@ def test_value_clipping_of_outliers_only_is_silent():
     assert loud(doctor) == [] and doctor.telemetry.value_clips
 
 
-def test_early_stopping_that_restores_the_best_weights_makes_overfitting_advice():
+@pytest.mark.parametrize("whole_model", [False, True], ids=["load_state_dict", "torch.load(model)"])
+def test_early_stopping_that_restores_the_best_weights_makes_overfitting_advice(whole_model):
     plain = next(f for f in watched(loops.overfit).findings() if f.code == "G601")
-    restored = next(f for f in watched(loops.overfit, restore=True).findings() if f.code == "G601")
+    restored = next(f for f in watched(loops.overfit, restore=True, whole_model=whole_model).findings() if f.code == "G601")
     assert plain.severity == Severity.WARNING
     assert restored.severity == Severity.INFO and "early stopping" in restored.message
+    assert not hasattr(torch.load, "__wrapped__")  # the patch is gone with the session
 
 
 def test_overfitting_seen_when_evaluation_only_takes_argmax():
@@ -574,3 +576,19 @@ def test_a_weight_started_far_below_the_usual_scale_is_judged_against_that_scale
     assert live_rules.default_init_norm(model[0].weight.numel(), model[0].weight.shape[1]) == pytest.approx(default)
     assert step / default < live_rules.UPDATE_TOO_LARGE
     assert "O412" not in {f.code for f in doctor.findings()}
+
+
+def test_minus_infinity_logits_are_a_mask_not_an_overflow():
+    """A contrastive loss fills each sample's similarity with itself with -inf: softmax gives it probability 0,
+    so it is no non-finite output; chance is then over the remaining candidates of each row."""
+    from nndoctor.watch.loss_inspect import inspect_loss_call
+
+    sim = torch.randn(8, 8)
+    sim.fill_diagonal_(float("-inf"))
+    masked = inspect_loss_call("cross_entropy", sim, torch.arange(8).roll(1), {})
+    assert masked["input_nonfinite"] == 0 and masked["masked_logits"] == 8 and masked["candidates"] == 7
+    overflow = sim.clone()
+    overflow[0] = float("-inf")  # a row with no finite logit is no mask: its loss is infinite
+    overflow[1, 2] = float("nan")
+    broken = inspect_loss_call("cross_entropy", overflow, torch.arange(8).roll(1), {})
+    assert broken["input_nonfinite"] == 8 + 7 + 1 and "masked_logits" not in broken

@@ -390,8 +390,10 @@ def _recurrent_cliff_unclipped(root: Finding, symptom: Finding, present: Present
 
 
 def _cliff(root: Finding, symptom: Finding, present: Present) -> bool:
-    """O403 explains O401 when the gradient outran the loss or the net is a recurrent one clipping would cure."""
-    return _gradient_outran_loss(root, symptom, present) or _recurrent_cliff_unclipped(root, symptom, present)
+    """O403 explains O401 when the gradient outran the loss, the net is a recurrent one clipping would cure, or the
+    gradient already dwarfed the weights at the first step (the first update re-drew them at any usable LR)."""
+    return (root.evidence.get("at_first_step") is True or _gradient_outran_loss(root, symptom, present)
+            or _recurrent_cliff_unclipped(root, symptom, present))
 
 
 def _clip_sets_step(root: Finding, symptom: Finding, present: Present) -> bool:

@@ -5,6 +5,7 @@ Every loop is an ordinary user loop (no nndoctor inside), so the same code serve
 """
 from __future__ import annotations
 
+import io
 import math
 
 import torch
@@ -156,12 +157,13 @@ def regression(fault: str | None = None, steps: int = 300, seed: int = 0) -> flo
 
 
 def overfit(n_train: int = 48, epochs: int = 60, restore: bool = False, argmax_eval: bool = False, hidden: int = 256,
-            seed: int = 0) -> float:
+            seed: int = 0, whole_model: bool = False) -> float:
     """A wide MLP on a small noisy training set, evaluated every epoch on a validation loader.
 
     With few training samples it memorises them and the validation loss turns up (G601).
     ``restore`` keeps the best weights by validation loss and loads them back at the end
-    (early stopping); ``argmax_eval`` scores validation by accuracy only, never calling a loss.
+    (early stopping); ``whole_model`` does that with ``torch.save(model)`` and ``torch.load``;
+    ``argmax_eval`` scores validation by accuracy only, never calling a loss.
     """
     torch.manual_seed(seed)
     x, y = blobs(n_train + 480, seed=seed, noise=2.0)
@@ -184,9 +186,18 @@ def overfit(n_train: int = 48, epochs: int = 60, restore: bool = False, argmax_e
             else:
                 score = sum(float(loss_fn(model(xb), yb)) * len(yb) for xb, yb in val) / 480
         if restore and score < best:
-            best, best_state = score, {k: v.clone() for k, v in model.state_dict().items()}
+            best = score
+            if whole_model:
+                best_state = io.BytesIO()
+                torch.save(model, best_state)
+            else:
+                best_state = {k: v.clone() for k, v in model.state_dict().items()}
     if restore and best_state is not None:
-        model.load_state_dict(best_state)
+        if whole_model:
+            best_state.seek(0)
+            model = torch.load(best_state, weights_only=False)
+        else:
+            model.load_state_dict(best_state)
     return score
 
 

@@ -432,13 +432,26 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
         return
     if len(m.grad_to_weight) >= 3:
         median = float(np.median([r for _, r in m.grad_to_weight]))
+        first_step, first = m.grad_to_weight[0]
         if median >= GRADIENT_DWARFS_WEIGHTS:
-            first_step, first = m.grad_to_weight[0]
             yield Finding(
                 "O403", Severity.ERROR,
                 f"The gradient is {median:.3g}x the size of the weights it updates (median over {len(m.grad_to_weight)} sampled "
                 f"steps; {first:.3g}x at step {first_step}): gradients have exploded, any usable step size throws the weights far away.",
                 {"median_grad_to_weight": median, "grad_to_weight": [[s, r] for s, r in m.grad_to_weight[:20]]},
+            )
+        elif first >= GRADIENT_DWARFS_WEIGHTS and first_step == 0 and not m.loop_clips and m.optimizer is not None \
+                and m.optimizer not in ADAPTIVE:
+            # one spike is no explosion later in a run, but at init it is: a plain step of lr x gradient
+            # re-draws the weights before anything is learned, and the rest of the run starts from there
+            yield Finding(
+                "O403", Severity.ERROR,
+                f"At the first step the gradient is {first:.3g}x the size of the weights it updates (then a median of "
+                f"{median:.3g}x): with {m.optimizer} and no clipping the first update alone throws the weights far from "
+                "their init, before anything is learned, and every later step starts from there.",
+                {"first_grad_to_weight": first, "median_grad_to_weight": median, "at_first_step": True,
+                 "grad_to_weight": [[s, r] for s, r in m.grad_to_weight[:20]], "optimizer": m.optimizer,
+                 "loop_clips": m.loop_clips, "recurrent_layers": list(m.recurrent)},
             )
 
 

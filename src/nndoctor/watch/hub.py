@@ -174,6 +174,17 @@ def _wrap_load_state_dict(original: Callable) -> Callable:
     return load_state_dict
 
 
+def _wrap_torch_load(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def load(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        if _sessions and not getattr(_state, "busy", False):
+            notify("on_torch_load", result)
+        return result
+
+    return load
+
+
 def _cover_override(cls: type, name: str, make: Callable[[Any], Any]) -> None:
     """Patch ``name`` on the class of ``cls``'s MRO that defines it, unless already patched (a subclass override)."""
     if not _sessions:
@@ -312,6 +323,7 @@ def _install() -> None:
     _patch(nn.Module, "zero_grad", _wrap_zero_grad)
     _patch(torch.optim.Optimizer, "zero_grad", _wrap_zero_grad)
     _patch(nn.Module, "load_state_dict", _wrap_load_state_dict)
+    _patch(torch, "load", _wrap_torch_load)
     try:
         _handles.append(_module_hooks.register_module_forward_hook(_forward_hook, with_kwargs=True))
     except TypeError:  # a torch whose global hooks take no kwargs: models called with keyword inputs only go unsampled

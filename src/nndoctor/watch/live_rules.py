@@ -1066,18 +1066,22 @@ def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
     if not t.train_loss or not t.train_loss_steps or t.train_loss_steps[0] != 0:
         return
     first_calls = [c for c in _loss_calls(t, ("cross_entropy", "nll_loss")) if c.step == 0]
-    classes = facts.get("n_outputs")
-    if not first_calls or not classes or classes < 2 or len({c.kind for c in _loss_calls(t)}) != 1:
+    if not first_calls or len({c.kind for c in _loss_calls(t)}) != 1:
         return
     e = first_calls[0].evidence
+    # chance is over the candidates the loss itself was given (a contrastive loss's similarity row, masked
+    # entries left out), which need not be the model's output width
+    classes = e.get("candidates") or e.get("classes") or facts.get("n_outputs")
+    if not classes or classes < 2:
+        return
     first = t.train_loss[0]
     if e.get("reduction") == "sum":  # a sum over the batch's terms: the per-term loss is what chance compares with
-        first /= max(1.0, float(np.prod(e.get("input_shape") or [1])) / classes)
+        first /= max(1.0, float(np.prod(e.get("input_shape") or [1])) / (e.get("classes") or classes))
     chance = math.log(classes)
     constant = reference_loss(t, facts, upper=True) or chance
     spread = e.get("term_std") if e.get("reduction", "mean") == "mean" else None  # one batch: its mean's standard error
     yield from unexpected_initial_loss(InitialLoss(
-        init=first, chance=chance, constant=constant, n_classes=classes, loss=first_calls[0].kind, where="at step 0",
+        init=first, chance=chance, constant=constant, n_classes=round(classes), loss=first_calls[0].kind, where="at step 0",
         standard_error=spread / math.sqrt(e["terms"]) if spread and e.get("terms") else 0.0,
         space="class_logits" if first_calls[0].kind == "cross_entropy" else "class_log_probs"))
 

@@ -53,6 +53,16 @@ def mean_loss(kind: str, out: torch.Tensor, input: torch.Tensor, target: torch.T
     return value
 
 
+def _masked_logits(kind: str, out: torch.Tensor, finite: torch.Tensor) -> torch.Tensor:
+    """The -inf entries of cross-entropy logits whose rows keep a finite entry (a mask, not an overflow); else none."""
+    if kind != "cross_entropy" or out.dim() < 2:
+        return torch.zeros((), dtype=torch.bool)
+    masked = out == float("-inf")
+    if not bool(masked.any()) or not bool(finite.any(dim=1).all()):
+        return torch.zeros((), dtype=torch.bool)
+    return masked
+
+
 def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Measured facts about one loss call: output range, row sums, label values and counts."""
     with torch.no_grad():
@@ -65,7 +75,14 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
             "label_smoothing": float(kwargs.get("label_smoothing", 0.0) or 0.0),
         }
         finite = torch.isfinite(out)
-        evidence["input_nonfinite"] = int((~finite).sum())
+        masked = _masked_logits(kind, out, finite)
+        evidence["input_nonfinite"] = int((~finite).sum()) - int(masked.sum())
+        if masked.any():
+            # -inf logits are masking (a contrastive loss removing each sample's match with itself, an
+            # attention-style mask): softmax gives them probability 0; the candidates per row are the rest
+            evidence["masked_logits"] = int(masked.sum())
+            evidence["classes"] = int(out.shape[1])
+            evidence["candidates"] = float(finite.sum(dim=1).float().mean())
         if tgt.is_floating_point():
             evidence["target_nonfinite"] = int((~torch.isfinite(tgt)).sum())
         clean = out[finite]

@@ -445,6 +445,12 @@ class Doctor:
         if self._iteration > 0:
             self.telemetry.restored_at = self._iteration
 
+    def on_torch_load(self, loaded: Any) -> None:
+        """A whole model of a watched model's class read back after training began (``torch.save(model)`` at the
+        best epoch, ``model = torch.load(path)`` at the end): a checkpoint restore, as through ``load_state_dict``."""
+        if self._iteration > 0 and isinstance(loaded, nn.Module) and any(type(loaded) is type(m) for m in self.models):
+            self.telemetry.restored_at = self._iteration
+
     def _on_step_pre(self, index: int, closure: bool = False) -> None:
         t = self.telemetry
         if self._primary is None:

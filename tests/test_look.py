@@ -302,3 +302,19 @@ def test_run_mode_shows_the_batch_and_class_counts(tmp_path):
     assert found["class_counts"]["val"] == torch.bincount(labels[384:]).tolist()
     html = (tmp_path / "report.html").read_text()
     assert 'id="look"' in html and "Class counts" in html and "Feature histograms" in html
+
+
+def test_a_poisson_model_on_log_rates_is_scored_on_its_rates():
+    """PoissonNLLLoss(log_input=True) reads the output as a log-rate: the prediction compared with the counts
+    and the baselines is exp(output), so a model that fits the rates is not 'below baseline'."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1200, 5)).astype(np.float32)
+    counts = rng.poisson(np.exp(0.8 + x @ np.array([0.5, -0.4, 0.3, 0.0, 0.2]))).astype(np.float32)[:, None]
+    torch.manual_seed(0)
+    setup = Setup(model=nn.Sequential(nn.Linear(5, 32), nn.ReLU(), nn.Linear(32, 1)), train=(x[:900], counts[:900]),
+                  val=(x[900:], counts[900:]), loss=nn.PoissonNLLLoss(log_input=True),
+                  optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), batch_size=64)
+    report = checkup(setup, select=["G606"])
+    assert "G606" not in [f.code for f in report.findings]
+    predicted = np.array(report.extra["look"]["predictions"]["predicted"])
+    assert predicted.min() > 0  # rates, not log-rates

@@ -42,3 +42,17 @@ def test_d107_d108_silent_on_a_dense_low_dimensional_sample():
     findings = run_data_checks(setup(train, val), "D107", "D108")
     assert not [f for f in findings if f.code in ("D107", "D108") and f.severity.value == "warning"]
     assert all(f.evidence.get("near_share", 0) <= 0.01 for f in of(findings, "D108"))
+
+
+def test_d108_one_coincidental_copy_in_a_small_validation_split_is_advice():
+    """Coarse measurements (one decimal, like iris) can repeat a row across the split by chance. One copy among 45
+    validation rows moves a score on them by 2.2%, inside its 7.5% standard error; 12 copies do not."""
+    rng = np.random.default_rng(4)
+    x = np.round(rng.normal(0, 1, (150, 4)), 1)
+    train, val = x[:105], x[105:].copy()
+    val[0] = train[7]
+    (one,) = of(run_data_checks(setup(train, val), "D108"), "D108")
+    assert one.severity.value == "info" and one.evidence["exact_in_train"] == 1 and "standard error" in one.message
+    val[:12] = train[:12]
+    (twelve,) = of(run_data_checks(setup(train, val), "D108"), "D108")
+    assert twelve.severity.value == "warning" and twelve.evidence["exact_in_train"] == 12

@@ -203,3 +203,52 @@ def test_run_does_not_ask_for_the_range_test_when_the_weights_move(tmp_path):
     outcome = run_script(str(script), alerts=False, exam=False)
     assert "O402" not in (outcome.report.extra.get("exam_requests") or [])
     assert not {"O402", "O406"} & set(loud(outcome.report.findings))
+
+
+LINEAR_ON_RINGS = """
+import math
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+angle = torch.rand(800) * 2 * math.pi
+y = (torch.rand(800) < 0.5).long()
+radius = torch.where(y == 1, 0.5, 1.0) + 0.05 * torch.randn(800)
+X = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], dim=1)
+loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
+model = nn.Sequential(nn.Linear(2, 64), nn.Linear(64, 64), nn.Linear(64, 2))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+loss_fn = nn.CrossEntropyLoss()
+for epoch in range(8):
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+print("done", loss.item())
+"""
+
+
+def test_run_asks_its_exam_to_overfit_one_batch_when_the_loss_stays_at_the_prior(tmp_path):
+    """Stacked Linear layers are one linear map: on two rings the loss stays at the prior's level. The run cannot
+    tell capacity from other causes; the exam's single-batch overfit on a copy can, and fails at every LR tried."""
+    script = tmp_path / "train.py"
+    script.write_text(LINEAR_ON_RINGS)
+    outcome = run_script(str(script), alerts=False)
+    findings = outcome.report.findings
+    assert "G602" in (outcome.report.extra.get("exam_requests") or [])
+    assert loud(findings)[0] == "G602" and findings[0].evidence.get("at_any_lr") is True
+    assert all(f.explained_by is not None for f in findings if f.code == "O406")
+
+
+def test_warm_restarts_stepped_per_batch_with_a_fractional_epoch_are_silent(tmp_path):
+    """CosineAnnealingWarmRestarts defines its own step(): the documented per-batch use
+    (``scheduler.step(epoch + i / iters)``) raises the LR at each restart on purpose."""
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent(SCHEDULED.format(
+        scheduler="CosineAnnealingWarmRestarts(optimizer, T_0=4)", per_batch="scheduler.step(epoch + i / 640)",
+        per_epoch="pass")))
+    outcome = run_script(str(script), alerts=False, exam=False)
+    assert outcome.exit_status == 0
+    assert "O411" not in loud(outcome.report.findings)

@@ -34,17 +34,17 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "L303": ("L301", "D104"),
     "L307": ("L301", "L302", "L303", "L305", "L306", "L304", "D113", "D101", "D105", "M210", "M201", "M202", "M204", "L308"),
     # A wrong backward pass (M208) steps in a wrong direction or by a wrong amount: whatever the curve does follows.
-    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "D111", "D115", "L307", "O410", "O409", "M208"),
+    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "D111", "D115", "L307", "O410", "O409", "M208", "G602"),
     # Squashed outputs fed to a loss that expects logits (L301, L302) leave it a vanishing gradient: slow at any sound LR.
     "O402": ("M201", "L301", "L302", "D111", "M209", "O410"),
     "O403": ("D101", "D105", "O401", "M202", "L308", "D104", "O410"),
-    "O404": ("M201", "M205", "M202", "M204", "L301", "D101"),
+    "O404": ("M201", "M205", "M202", "M204", "L301", "D101", "M208"),
     # Batches of one class at a time push every unit's bias after that class: units die on the others.
     "O405": ("O401", "M203", "D101", "D115"),
     "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101", "G603"),
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
-    "O412": ("O401", "O402", "D101"),
+    "O412": ("O401", "O402", "D101", "M208"),
     "G601": ("D108", "D110"),
     # Outputs squashed into (0, 1) and read as logits are all positive: one class predicted everywhere.
     "G603": ("L302",),
@@ -145,6 +145,9 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("O401", "O409"): lambda symptom, root: symptom.evidence.get("step_size_only") is True,
     ("O401", "D111"): lambda symptom, root: _curve_level_only(symptom),
     ("O401", "D115"): lambda symptom, root: _curve_level_only(symptom),
+    # Large steps on a flat loss are the LR's only when a smaller one would fit: not when one batch
+    # could not be memorised at any LR tried (the model lacks the capacity; its steps chase noise).
+    ("O401", "G602"): lambda symptom, root: bool(root.evidence.get("at_any_lr")) and _curve_level_only(symptom),
     ("D103", "D112"): lambda symptom, root: bool(_columns_of(symptom) & _columns_of(root)),
     # Raw category codes (0..39) are off scale too; standardising them would hide the fault, not fix it.
     ("D101", "D112"): lambda symptom, root: bool(_columns_of(symptom)) and _columns_of(symptom) <= _columns_of(root),

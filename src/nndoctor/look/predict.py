@@ -64,6 +64,14 @@ def _per_sample_loss(setup: Setup, out: Any, y: torch.Tensor) -> np.ndarray | No
         return None
 
 
+def _predicted_values(setup: Setup, primary: torch.Tensor) -> torch.Tensor:
+    """The regression prediction the loss reads from the output: the rate ``exp(output)`` for a Poisson loss on
+    log-rates (``PoissonNLLLoss(log_input=True)``, its default), else the output itself."""
+    if isinstance(setup.loss, nn.PoissonNLLLoss) and setup.loss.log_input:
+        return primary.exp()
+    return primary
+
+
 def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tensor]]) -> Outputs | None:
     """The model's predictions on ``batches`` in eval mode (the model's mode is restored)."""
     was_training = model.training
@@ -96,7 +104,7 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
                 else:
                     if setup.task != "regression" or primary.shape[0] != y.shape[0]:
                         return None
-                    pred.append(primary.reshape(-1).float().cpu())
+                    pred.append(_predicted_values(setup, primary).reshape(-1).float().cpu())
                     truth.append(y.reshape(-1).float().cpu())
     finally:
         model.train(was_training)

@@ -679,17 +679,34 @@ class Overlap:
 
 @verdict("D108")
 def train_val_leakage(m: Overlap) -> Iterator[Finding]:
-    """Validation rows copied (exactly or nearly) from training: a warning from ``LEAK_SHARE`` of them on."""
+    """Validation rows copied (exactly or nearly) from training: a warning from ``LEAK_SHARE`` of them on, and
+    from more than a score on the validation rows can resolve (see :func:`_leaks`)."""
     if m.exact_in_train == 0 and m.near_in_train == 0:
         return
-    share = m.share
+    exact, near_leak = _leaks(m.exact_in_train, m.val_rows), _leaks(m.near_in_train, m.near_rows)
     near = (f"; {m.near_share:.1%} of {m.near_rows} sampled validation rows have a near copy in training"
             if m.near_rows else "")
+    within = ""
+    if not (exact or near_leak) and m.share >= LEAK_SHARE:
+        within = (f" That is within the {_score_noise(m.val_rows):.1%} standard error of a score on {m.val_rows} "
+                  "validation rows: not a leak that can move it.")
     yield Finding(
-        "D108", Severity.WARNING if share >= LEAK_SHARE else Severity.INFO,
+        "D108", Severity.WARNING if exact or near_leak else Severity.INFO,
         f"{m.exact_in_train} validation rows ({m.exact_share:.1%}) also appear exactly in the training data "
-        f"({m.exact_scope}){near}. Validation scores on them measure memory, not generalisation.",
+        f"({m.exact_scope}){near}. Validation scores on them measure memory, not generalisation." + within,
         evidence={"exact_in_train": m.exact_in_train, "exact_share": m.exact_share, "near_share": m.near_share,
                   "val_rows": m.val_rows, "scope": m.exact_scope, "example_val_rows": list(m.examples)},
         location="val",
     )
+
+
+def _score_noise(rows: int) -> float:
+    """The largest standard error of an accuracy (or any share) measured on ``rows`` rows: 0.5 / sqrt(rows)."""
+    return 0.5 / float(np.sqrt(max(rows, 1)))
+
+
+def _leaks(count: int, rows: int) -> bool:
+    """``count`` of ``rows`` validation rows with a copy in training is a leak to act on: at least ``LEAK_SHARE``
+    of them, and more than the standard error of a score on those rows (fewer copies, one coincidence in a
+    small split, cannot move the score beyond its own noise)."""
+    return bool(rows) and count / rows >= max(LEAK_SHARE, _score_noise(rows))

@@ -251,11 +251,32 @@ def _wrap_clip_value(original: Callable) -> Callable:
 def _wrap_scheduler_step(original: Callable) -> Callable:
     @functools.wraps(original)
     def step(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if _sessions:
+        outer = not getattr(_state, "scheduler_step", False)  # an override calling super().step() is one step
+        if _sessions and outer:
             notify("on_scheduler_step", self)
-        return original(self, *args, **kwargs)
+        _state.scheduler_step = True
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _state.scheduler_step = not outer
 
     return step
+
+
+def _scheduler_classes() -> list[type]:
+    """torch's LR schedulers that define their own ``step`` (CosineAnnealingWarmRestarts, ReduceLROnPlateau, ...).
+
+    The composites (SequentialLR, ChainedScheduler) are left out: they step the schedulers they
+    hold, which report themselves.
+    """
+    composites = tuple(getattr(lr_scheduler, name) for name in ("SequentialLR", "ChainedScheduler") if hasattr(lr_scheduler, name))
+    found, todo = [], [lr_scheduler.LRScheduler, lr_scheduler.ReduceLROnPlateau]
+    while todo:
+        cls = todo.pop()
+        if cls not in found:
+            found.append(cls)
+            todo.extend(cls.__subclasses__())
+    return [cls for cls in found if "step" in vars(cls) and not issubclass(cls, composites)]
 
 
 def _wrap_scale(original: Callable) -> Callable:
@@ -309,8 +330,8 @@ def _install() -> None:
     _patch(torch.nn.utils.clip_grad, "clip_grad_norm_", _wrap_clip)
     _patch(torch.nn.utils, "clip_grad_value_", _wrap_clip_value)
     _patch(torch.nn.utils.clip_grad, "clip_grad_value_", _wrap_clip_value)
-    _patch(lr_scheduler.LRScheduler, "step", _wrap_scheduler_step)
-    _patch(lr_scheduler.ReduceLROnPlateau, "step", _wrap_scheduler_step)
+    for scheduler in _scheduler_classes():
+        _patch(scheduler, "step", _wrap_scheduler_step)
     for scaler in {torch.amp.GradScaler, *torch.amp.GradScaler.__subclasses__()}:
         if "scale" in vars(scaler):
             _patch(scaler, "scale", _wrap_scale)

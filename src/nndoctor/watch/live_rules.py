@@ -780,7 +780,10 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     predictor's: a run that fitted has no excess regularisation to find.
     O402 asks whether the LR is why the weights did not move: a flat loss under steps far
     below the ~1e-3 rule of thumb is also what a gradient that never reaches the weights
-    gives, and only the range test on a copy tells the two apart.
+    gives, and only the range test on a copy tells the two apart. G602 asks for the
+    playbook's single-batch overfit when the run ended at the constant predictor's level with
+    weights that moved: a model that cannot memorise one batch at any LR lacks the capacity
+    (the root of the flat loss), one that can has its cause elsewhere.
     """
     losses = _finite_losses(t)
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
@@ -788,6 +791,8 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     requests = []
     if not _several_optimizers(t) and weights_frozen(_live_lr_evidence(t, facts, final=True)):
         requests.append("O402")
+    elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)):
+        requests.append("G602")
     decays = _weight_decays(facts)
     if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES:
         reference = reference_loss(t, facts)

@@ -20,8 +20,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from nndoctor import Report, Severity
 from nndoctor.combine import examine
-from nndoctor.watch import hub
 from nndoctor.watch import capture as capture_module
+from nndoctor.watch import hub
 from nndoctor.watch.capture import SetupCapture
 from nndoctor.watch.run import run_script
 

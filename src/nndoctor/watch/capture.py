@@ -26,7 +26,9 @@ It keeps references to the loaders, never copies of their data; only the model i
 A loop fed by no DataLoader (``xb, yb = X[idx], y[idx]``) is examined on detached CPU copies
 of the first batches it fed its model (:class:`LoopSample`: one epoch at most, bounded). It
 attaches nothing to the user's objects: the hooks it uses are torch's global module and
-optimizer hooks (removed when the model is captured and at ``stop``), so the model
+optimizer hooks (removed when the model is captured and at ``stop``) and, for a validation
+tensor, a handler on the hub's forward event of the captured model (keyed by a weak
+reference, removed at ``stop``; it keeps a bounded CPU copy of the tensor taken), so the model
 pickles, deep-copies and trains exactly as without it. Every failure inside it is
 recorded in :attr:`SetupCapture.failures`, never raised into the script.
 

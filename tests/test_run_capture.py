@@ -186,8 +186,8 @@ def test_a_healthy_digits_loop_gets_no_warning_from_the_exam():
 
 
 
-def test_a_validation_set_evaluated_as_one_tensor_is_named_as_not_examined():
-    """Without a validation DataLoader the split checks cannot run; the report says so instead of implying they passed."""
+def test_a_validation_set_evaluated_as_one_tensor_is_examined():
+    """Without a validation DataLoader, the tensor the model is evaluated on after training began is the split."""
     x, y = digits()
     model = mlp()
     train = DataLoader(TensorDataset(x[:1400], y[:1400]), batch_size=32, shuffle=True)
@@ -199,7 +199,19 @@ def test_a_validation_set_evaluated_as_one_tensor_is_named_as_not_examined():
             F.cross_entropy(model(x[1400:]), y[1400:])
 
     _, exam, _, capture = watched(loop)
-    assert capture.val_loader is None
+    assert capture.val_loader is None and capture.val_tensor is not None
+    assert capture.val_tensor.rows == 397 and torch.equal(capture.val_tensor.labels, y[1400:])
+    assert not any("no validation split" in s for s in exam.skipped), exam.skipped
+    assert capture.summary()["val_source"] == "tensor" and "D108" not in codes_at_least(exam)
+
+
+def test_without_a_validation_split_the_split_checks_are_named_as_not_examined():
+    """No validation loader and no tensor evaluated: the report says the split checks did not run instead of implying they passed."""
+    x, y = digits()
+    model = mlp()
+    train = DataLoader(TensorDataset(x[:1400], y[:1400]), batch_size=32, shuffle=True)
+    _, exam, _, capture = watched(lambda: train_classifier(model, train, None))
+    assert capture.val_loader is None and capture.val_tensor is None
     assert any("no validation split" in s and "D108" in s for s in exam.skipped), exam.skipped
 
 # -- what was captured ------------------------------------------------------------------------------

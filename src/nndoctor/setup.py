@@ -76,12 +76,15 @@ def _as_tensor(values: Any, what: str) -> torch.Tensor:
 
 
 def _pair_dataset(pair: Sequence[Any], split: str) -> TensorDataset:
+    """A TensorDataset of an ``(X, y)`` pair; ``(X, None)`` (validation only) holds the inputs alone."""
     if len(pair) != 2:
         raise SetupError(
             f"The {split} data is a sequence of {len(pair)} items; nndoctor expects an (X, y) pair.",
             "Pass (X, y), a Dataset yielding (x, y) or a DataLoader.",
         )
     x = _as_tensor(pair[0], f"{split} inputs")
+    if pair[1] is None and split == "val":
+        return TensorDataset(x)
     y = _as_tensor(pair[1], f"{split} targets")
     if len(x) != len(y):
         raise SetupError(
@@ -455,7 +458,9 @@ class Setup:
     """A model, its data, loss and optimizer: the patient nndoctor examines.
 
     ``train``/``val`` accept a DataLoader, a Dataset (map-style or ``IterableDataset``) or an
-    ``(X, y)`` pair of NumPy arrays or tensors. Batches follow the contract in the module
+    ``(X, y)`` pair of NumPy arrays or tensors; ``val=(X, None)`` is validation inputs without
+    labels (the input checks D108 leakage and D109 input shift read them, the checks that need
+    validation labels or batches see no validation split). Batches follow the contract in the module
     docstring; ``inputs``/``targets`` are accessors ``batch -> inputs`` / ``batch -> targets``
     for batches of any other form. ``loss`` is any callable ``loss(output, targets)`` and
     receives whatever the model returns (built-in ``torch.nn`` losses the primary tensor).
@@ -514,6 +519,9 @@ class Setup:
         self.inputs_accessor, self.targets_accessor = inputs, targets
         self.train_loader = self._loader(train, "train", shuffle=True)
         self.val_loader = self._loader(val, "val", shuffle=False) if val is not None else None
+        # val=(X, None): validation inputs without labels. Leakage (D108) and input shift (D109) read them; every
+        # reader of validation *batches* (the trial's validation loss, look's predictions) sees no validation split.
+        self.val_labelled = not (isinstance(val, (tuple, list)) and len(val) == 2 and val[1] is None)
         self.test_loader = self._loader(test, "test", shuffle=False) if test is not None else None
         if target_error is not None and not (isinstance(target_error, (int, float)) and target_error >= 0):
             raise SetupError(f"target_error={target_error!r} is not a non-negative number.",
@@ -544,6 +552,10 @@ class Setup:
         self.loss_maps_labels = False  # a custom loss that reads out-of-range ids fine (it re-encodes them itself)
         self._adapt = False  # model copies need the adapted forward (dict inputs or a structured output)
         self._resolved = False
+        if not self.val_labelled:
+            self.notes.append("The validation split holds inputs only (no labels): leakage (D108) and input shift "
+                              "(D109) are judged on it; label shift and the checks that score validation predictions "
+                              "are not.")
 
     # -- data -----------------------------------------------------------------
     @property
@@ -598,7 +610,7 @@ class Setup:
     def batches(self, split: str = "train", limit: int | None = None) -> Iterable[Batch]:
         """Iterate ``(x, y)`` batches of a split, at most ``limit`` of them (a stream is read in order)."""
         loader = self.test_loader if split == "test" else self.train_loader if split == "train" else self.val_loader
-        if loader is None:
+        if loader is None or (split == "val" and not self.val_labelled):  # inputs only: no (x, y) batches
             return
         for i, batch in enumerate(loader):
             if limit is not None and i >= limit:

@@ -226,7 +226,7 @@ def _column_leak(ctx: Context) -> dict[str, Any] | None:
     if y_train is None or len(y_train) != len(train.x):
         return None
     val = sample_of(ctx, "val")
-    if val is not None and val.x is not None:
+    if val is not None and val.x is not None and val.y is not None:  # validation inputs without labels: held-out rows
         y_val = class_labels(val.y, ctx.setup.task)
         if y_val is None or len(y_val) != len(val.x):
             return None

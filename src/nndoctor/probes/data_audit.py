@@ -124,6 +124,13 @@ def draw_sample(
         n_total: int | None = len(dataset)  # type: ignore[arg-type]
     except TypeError:
         n_total = None
+    if split == "val" and not getattr(setup, "val_labelled", True):  # Setup(val=(X, None)): inputs, no labels
+        inputs = dataset.tensors[0] if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 1 else None
+        if inputs is None or not len(inputs):
+            return None
+        per_row = max(1, inputs[0].numel())
+        rows = _choose_rows(len(inputs), min(max_rows, max(200, MAX_ELEMENTS // per_row)), seed)
+        return _sample(split, inputs[torch.from_numpy(rows)], None, rows, n_total)
     pair = tensor_pair(setup, split)
     if pair is not None:
         per_row = max(1, pair[0][0].numel()) if len(pair[0]) else 1

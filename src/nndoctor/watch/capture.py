@@ -978,11 +978,15 @@ class SetupCapture:
                 pick = index[np.linspace(0, len(index) - 1, min(len(index), _SAMPLE_ROWS)).round().astype(np.int64)]
                 references.append(_row_hashes(tensor[torch.from_numpy(pick).to(tensor.device)]))
         references = [r for r in references if len(r) >= _VAL_MIN_ROWS]
+        training = _training_hashes(inputs, watch.tail)
         for candidate in watch.inputs:
             if candidate.x is None:
                 continue  # too large to tell from the training data
             if any(float(np.isin(ref, candidate.hashes).mean()) >= _VAL_TRAIN_COVER for ref in references):
                 candidate.training = True  # it holds the training rows: a train-accuracy pass, not validation
+                continue
+            if training is not None and float(np.isin(candidate.hashes, training).mean()) >= _VAL_TRAIN_COVER:
+                candidate.training = True  # its rows are training rows: a pass over part of the training data
                 continue
             self.val_tensor = candidate
             break
@@ -1428,6 +1432,22 @@ def _dataset_inputs(dataset: Any) -> tuple[torch.Tensor, np.ndarray] | None:
         return None
     tensor = dataset.tensors[0]
     return tensor, index if index is not None else np.arange(len(tensor), dtype=np.int64)
+
+
+def _training_hashes(inputs: tuple[torch.Tensor, np.ndarray] | None, tail: tuple[int, ...]) -> np.ndarray | None:
+    """Hashes of every training row of a TensorDataset split (at most ``_VAL_HASH_ROWS`` rows), else None.
+
+    A tensor evaluated without gradients whose rows are nearly all training rows is a pass over
+    (a chunk of) the training data, not a validation split: a validation set drawn wholly from
+    training looks the same and is given up, since taking a train-accuracy pass for validation
+    would report every row as leaked.
+    """
+    if inputs is None:
+        return None
+    tensor, index = inputs
+    if not tensor.is_floating_point() or tuple(tensor.shape[1:]) != tail or not 0 < len(index) <= _VAL_HASH_ROWS:
+        return None
+    return _row_hashes(tensor[torch.from_numpy(index).to(tensor.device)])
 
 
 _HASH_WORDS: dict[int, np.ndarray] = {}

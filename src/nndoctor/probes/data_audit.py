@@ -326,7 +326,7 @@ def on_grid(uniques: np.ndarray) -> bool:
     return len(uniques) >= 3 and steps is not None and steps[-1] == len(uniques) - 1
 
 
-def code_columns(x: np.ndarray, stats: FeatureStats, few_levels: int = FEW_LEVELS) -> list[int]:
+def code_columns(x: np.ndarray, stats: FeatureStats, few_levels: int = FEW_LEVELS, max_levels: int | None = None) -> list[int]:
     """Columns of evenly spaced levels (3 or more, with ``ROWS_PER_LEVEL`` rows each) among continuous columns:
     category codes, or counts and ratings (the code-order test tells them apart).
 
@@ -335,7 +335,8 @@ def code_columns(x: np.ndarray, stats: FeatureStats, few_levels: int = FEW_LEVEL
     run to dozens of levels, so the count of levels is bounded only by the rows the order test
     needs per level. A continuous column has more than ``few_levels`` values off any lattice;
     data without one (pixel intensities, all on a lattice of levels) has no codes among
-    continuous features.
+    continuous features. ``max_levels`` bounds the levels for a caller that must not take a
+    magnitude for a code untested (the label probe one-hot encodes what it gets).
     """
     if stats.distinct is None or len(x) == 0:
         return []
@@ -345,7 +346,8 @@ def code_columns(x: np.ndarray, stats: FeatureStats, few_levels: int = FEW_LEVEL
             continue
         column = x[:, j]
         uniques = np.unique(column[np.isfinite(column)])
-        if len(uniques) >= 3 and len(column) >= ROWS_PER_LEVEL * len(uniques) and on_grid(uniques):
+        if 3 <= len(uniques) <= (max_levels or len(uniques)) and len(column) >= ROWS_PER_LEVEL * len(uniques) \
+                and on_grid(uniques):
             grids.append(j)
         elif len(uniques) > few_levels and _lattice_steps(uniques) is None:
             continuous = True

@@ -365,10 +365,14 @@ def _probe_regression(x: np.ndarray, targets: np.ndarray, seed: int) -> LabelPro
 
 
 def _encode_codes(x: np.ndarray, val_x: np.ndarray | None, ctx: Any) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
-    """One-hot encode the category-code columns (levels from the training sample) in both splits."""
+    """One-hot encode the category-code columns of a few levels (levels from the training sample) in both splits.
+
+    Only a few: a column of dozens of evenly spaced levels is as often a magnitude (an age in
+    years) whose order the linear probe needs; D112's order test, not this encoding, judges it.
+    """
     if x.ndim != 2:
         return x, val_x, []
-    columns = audit.code_columns(x, audit.train_feature_stats(ctx))
+    columns = audit.code_columns(x, audit.train_feature_stats(ctx), max_levels=audit.FEW_LEVELS)
     levels = audit.code_levels(x, columns)
     encoded_val = audit.one_hot_codes(val_x, levels) if val_x is not None and val_x.ndim == 2 else val_x
     return audit.one_hot_codes(x, levels), encoded_val, columns

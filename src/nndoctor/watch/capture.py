@@ -972,13 +972,14 @@ class SetupCapture:
             return
         references = [np.fromiter(watch.train_rows, dtype=np.uint64, count=len(watch.train_rows))]
         inputs = _dataset_inputs(self.train_loader.dataset if self.train_loader is not None else None)
+        training = _training_hashes(inputs, watch.tail)
         if inputs is not None:
             tensor, index = inputs
             if tensor.is_floating_point() and tuple(tensor.shape[1:]) == watch.tail and len(index):
-                pick = index[np.linspace(0, len(index) - 1, min(len(index), _SAMPLE_ROWS)).round().astype(np.int64)]
-                references.append(_row_hashes(tensor[torch.from_numpy(pick).to(tensor.device)]))
+                spread = np.linspace(0, len(index) - 1, min(len(index), _SAMPLE_ROWS)).round().astype(np.int64)
+                references.append(training[spread] if training is not None else
+                                  _row_hashes(tensor[torch.from_numpy(index[spread]).to(tensor.device)]))
         references = [r for r in references if len(r) >= _VAL_MIN_ROWS]
-        training = _training_hashes(inputs, watch.tail)
         for candidate in watch.inputs:
             if candidate.x is None:
                 continue  # too large to tell from the training data
@@ -1450,31 +1451,18 @@ def _training_hashes(inputs: tuple[torch.Tensor, np.ndarray] | None, tail: tuple
     return _row_hashes(tensor[torch.from_numpy(index).to(tensor.device)])
 
 
-_HASH_WORDS: dict[int, np.ndarray] = {}
-
-
 def _row_hashes(x: torch.Tensor) -> np.ndarray:
-    """A 64-bit hash of each row's bytes (exact copies share one), vectorised; reads ``x``, never changes it."""
+    """The audit's exact-copy hash (:func:`nndoctor.probes.data_duplicates.row_hashes`) of each row of ``x``, read off
+    its device in chunks of about 16 MiB; reads ``x``, never changes it."""
+    from ..probes.data_duplicates import row_hashes
+
     with torch.no_grad():
         flat = x.detach().reshape(x.shape[0], -1)
-        out = np.empty(int(x.shape[0]), dtype=np.uint64)
+        if flat.dtype == torch.bfloat16:  # no NumPy dtype: its bits as 16-bit integers
+            flat = flat.view(torch.int16)
         step = max(1, 2**24 // max(1, flat.shape[1] * flat.element_size()))
-        for start in range(0, len(out), step):
-            raw = flat[start:start + step].to("cpu").contiguous().view(torch.uint8).numpy()
-            if raw.shape[1] % 8:
-                raw = np.pad(raw, ((0, 0), (0, 8 - raw.shape[1] % 8)))
-            words = np.ascontiguousarray(raw).view(np.uint64)
-            weights = _HASH_WORDS.get(words.shape[1])
-            if weights is None:  # fixed odd multipliers from a private generator: the global RNGs are not drawn
-                weights = np.random.default_rng(words.shape[1]).integers(1, 2**63, size=words.shape[1], dtype=np.uint64) | np.uint64(1)
-                _HASH_WORDS[words.shape[1]] = weights
-            with np.errstate(over="ignore"):
-                h = (words * weights).sum(axis=1, dtype=np.uint64)
-                h ^= h >> np.uint64(31)
-                h *= np.uint64(0x9E3779B97F4A7C15)
-                h ^= h >> np.uint64(29)
-            out[start:start + len(h)] = h
-        return out
+        parts = [row_hashes(flat[start:start + step].to("cpu").numpy()) for start in range(0, len(flat), step)]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
 
 
 def _fingerprint(x: torch.Tensor) -> tuple:

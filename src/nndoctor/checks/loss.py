@@ -2,7 +2,7 @@
 
 Every check reads the shared ``init_outputs`` probe (what the model returns on real sample
 batches, what the loss makes of it, what chance and a constant predictor score) and turns it
-into the measurement its verdict in ``verdicts.loss`` reads; L305/L306 decide here.
+into the measurement its verdict in ``verdicts.loss`` reads.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..probes.init_outputs import (
     CLASSIFICATION_TASKS,
     LOGITS_OVER_CLASSES,
@@ -26,6 +26,7 @@ from ..verdicts.loss import (
     PROBABILITY_TOLERANCE,
     InitialLoss,
     LossDirection,
+    LossForTargets,
     LossReduction,
     OutputBound,
     OutputsAtLoss,
@@ -43,10 +44,16 @@ from ..verdicts.loss import (
     output_range_mismatch as _output_range_mismatch,
 )
 from ..verdicts.loss import (
+    regression_loss_for_classification as _regression_loss_for_classification,
+)
+from ..verdicts.loss import (
     sigmoid_before_logits_loss as _sigmoid_before_logits_loss,
 )
 from ..verdicts.loss import (
     unexpected_initial_loss as _unexpected_initial_loss,
+)
+from ..verdicts.loss import (
+    wrong_classification_loss as _wrong_classification_loss,
 )
 from .base import Context, check
 
@@ -222,45 +229,29 @@ def target_structure(targets: torch.Tensor | None) -> str | None:
     return None
 
 
+def loss_for_targets(ctx: Context, probe: InitOutputs) -> LossForTargets:
+    """The L305/L306 measurement: the loss, the task and the structure of the sample targets."""
+    targets = probe.targets
+    structure = target_structure(targets)
+    width = int(targets.shape[1]) if structure in ("one-hot", "multi-hot") else None
+    multi = float((targets.float().sum(dim=1) > 1).float().mean()) if structure == "multi-hot" else None
+    return LossForTargets(
+        loss=probe.loss_name, task=ctx.setup.task, targets=structure, task_reason=ctx.setup.task_reason,
+        regression_loss=probe.loss_name in REGRESSION_LOSSES, classification=ctx.setup.task in CLASSIFICATION_TASKS,
+        width=width, multi_label_share=multi,
+    )
+
+
 @check("L305", phase="loss")
 def regression_loss_for_classification(ctx: Context) -> Iterable[Finding]:
-    """A distance loss on class labels treats classes as numbers on a line (or one-hot rows as points)."""
-    setup = ctx.setup
-    probe = _probe(ctx)
-    if probe.loss_name not in REGRESSION_LOSSES or setup.task not in CLASSIFICATION_TASKS:
-        return
-    structure = target_structure(probe.targets) or "class labels"
-    yield Finding(
-        "L305", Severity.ERROR,
-        f"{probe.loss_name} is a regression loss, but the task is {setup.task} ({setup.task_reason or 'given'}; targets are {structure}). "
-        "It treats class codes as distances and gives weak, badly scaled gradients for classification. If the targets are "
-        "real quantities, pass task='regression'.",
-        evidence={"loss": probe.loss_name, "task": setup.task, "targets": structure},
-    )
+    """A distance loss on class labels (verdict: ``verdicts.loss.regression_loss_for_classification``)."""
+    yield from _regression_loss_for_classification(loss_for_targets(ctx, _probe(ctx)))
 
 
 @check("L306", phase="loss")
 def wrong_classification_loss(ctx: Context) -> Iterable[Finding]:
-    """Binary cross-entropy on one-hot single-label targets, or softmax cross-entropy on multi-hot ones."""
-    probe = _probe(ctx)
-    structure = target_structure(probe.targets)
-    width = probe.targets.shape[1] if structure in ("one-hot", "multi-hot") else None
-    if probe.loss_name in ("BCELoss", "BCEWithLogitsLoss") and structure == "one-hot" and width >= 3:
-        yield Finding(
-            "L306", Severity.ERROR,
-            f"Every target row is one-hot over {width} classes (exactly one class per sample), but {probe.loss_name} scores each "
-            "class independently, so the outputs are not a distribution over classes. Use CrossEntropyLoss on logits with "
-            "class indices.",
-            evidence={"loss": probe.loss_name, "targets": structure, "classes": width},
-        )
-    if probe.loss_name in ("CrossEntropyLoss", "NLLLoss") and structure == "multi-hot":
-        multi = float((probe.targets.float().sum(dim=1) > 1).float().mean())
-        yield Finding(
-            "L306", Severity.ERROR,
-            f"{multi:.0%} of the target rows mark several of the {width} labels at once (multi-label), but {probe.loss_name} "
-            "makes the classes compete in one softmax. Use BCEWithLogitsLoss for multi-label targets.",
-            evidence={"loss": probe.loss_name, "targets": structure, "multi_label_share": multi, "labels": width},
-        )
+    """BCE on one-hot single-label targets, or softmax CE on multi-hot ones (verdict: ``verdicts.loss.wrong_classification_loss``)."""
+    yield from _wrong_classification_loss(loss_for_targets(ctx, _probe(ctx)))
 
 
 def _root_of_initial_loss(ctx: Context, probe: InitOutputs) -> str | None:

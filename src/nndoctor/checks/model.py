@@ -1,7 +1,8 @@
 """M family: the model and its initialisation, measured on a fresh copy at init.
 
 Scale, dead and saturated units and gradients come from the shared ``layer_stats`` probe;
-batch mixing and the gradient check run their own small probes on an eval-mode copy.
+batch mixing and the gradient check run their own small probes on an eval-mode copy. Each
+check builds its measurement and calls its verdict (``verdicts.layers``, ``verdicts.model``).
 """
 from __future__ import annotations
 
@@ -12,13 +13,9 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..probes.custom_functions import custom_functions, function_name
-from ..probes.init_outputs import (
-    CLASSIFICATION_TASKS,
-    OFFSET_LIMIT_SIGMAS,
-    init_outputs,
-)
+from ..probes.init_outputs import init_outputs
 from ..probes.layer_stats import LayerStats, layer_stats, weight_modules
 from ..setup import batch_size_of, slice_inputs
 from ..verdicts.layers import (
@@ -34,29 +31,23 @@ from ..verdicts.layers import (
 from ..verdicts.layers import constant_init as verdict_constant_init
 from ..verdicts.layers import gradient_mismatch as verdict_gradient_mismatch
 from ..verdicts.layers import no_gradient_path as verdict_no_gradient_path
+from ..verdicts.model import (
+    BatchMixing,
+    Bottleneck,
+    DeepStack,
+    InitScale,
+    OutputOffset,
+    bottleneck_classes,
+    bottleneck_task,
+    scale_trend_judged,
+)
+from ..verdicts.model import bad_init_scale as verdict_bad_init_scale
+from ..verdicts.model import batch_mixing as verdict_batch_mixing
+from ..verdicts.model import narrow_bottleneck as verdict_narrow_bottleneck
+from ..verdicts.model import output_bias_not_prior as verdict_output_bias_not_prior
+from ..verdicts.model import too_deep_plain_network as verdict_too_deep_plain_network
 from .base import Context, Inconclusive, check
 from .data import batches_ordered
-
-# A matching init keeps the signal's scale per layer near 1 (He/LeCun/Xavier); PyTorch's
-# default gives ~0.3-0.6. Beyond 3x per layer the scale changes by an order of magnitude
-# every two layers: the init does not match the network.
-SCALE_FACTOR_LIMIT = 3.0
-# What hurts is the accumulated change: PyTorch's default init shrinks a ReLU stack by ~0.3 per
-# layer, harmless over 3 layers (×0.1) but two orders of magnitude (as VANISHED_RATIO) starve
-# the far end of signal or gradient.
-TOTAL_SCALE_LIMIT = 100.0
-MIN_LAYERS_FOR_TREND = 3
-# Activations whose steepest slope is far below 1: a stack of them shrinks signal and gradient by
-# that slope per layer whatever the init (sigmoid's peak is 1/4), the classic vanishing gradient.
-SLOPE_LIMITED = {"Sigmoid": 0.25, "Hardsigmoid": 1 / 6}
-# The playbook's "start with 3-8 layers"; beyond ~10 plain layers the first ones starve
-# when the first layer's gradient is two orders of magnitude below the last one's.
-DEEP_PLAIN_DEPTH = 10
-VANISHED_RATIO = 1e-2
-# Independent samples give exactly zero cross-gradients; anything above rounding is mixing.
-MIXING_TOLERANCE = 1e-6
-# The same in float32 forward passes: moving other samples' inputs must leave a sample's output untouched.
-FORWARD_MIXING_TOLERANCE = 1e-4
 
 
 def _stats(ctx: Context) -> LayerStats:
@@ -87,26 +78,11 @@ def constant_init(ctx: Context) -> Iterable[Finding]:
     yield from verdict_constant_init(layers)
 
 
-def _factor(first: float, last: float, steps: int) -> float | None:
-    if first <= 0 or steps <= 0 or not math.isfinite(first) or not math.isfinite(last):
-        return None
-    return (last / first) ** (1.0 / steps) if last > 0 else 0.0
-
-
-_UNBOUNDED_SLOPE = {"ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Tanh", "Softplus", "Hardtanh", "Hardswish"}
-
-
-def _drifts(factor: float, steps: int) -> bool:
-    """Scale changes by more than two orders of magnitude from one end of the stack to the other."""
-    total = factor ** steps if factor > 0 else 0.0
-    return not (1 / TOTAL_SCALE_LIMIT <= total <= TOTAL_SCALE_LIMIT)
-
-
 def weight_gain(model: nn.Module, names: list[str]) -> float | None:
     """Median over the named layers of std(W)·sqrt(fan_in): the factor the weights alone scale a unit-variance signal by.
 
     Independent of biases and activations: LeCun/Xavier give ~1, He sqrt(2), PyTorch's default
-    1/sqrt(3). Far below 1/SCALE_FACTOR_LIMIT, the weighted sum is too small to move a unit
+    1/sqrt(3). Far below 1/``verdicts.model.SCALE_FACTOR_LIMIT``, the weighted sum is too small to move a unit
     away from its bias, so each unit's sign is set by the bias for every sample.
     """
     modules = dict(weight_modules(model))
@@ -121,44 +97,20 @@ def weight_gain(model: nn.Module, names: list[str]) -> float | None:
 
 @check("M202", phase="model")
 def bad_init_scale(ctx: Context) -> Iterable[Finding]:
-    """Activation or gradient scale changing geometrically from the first weight layer to the last.
+    """Activation or gradient scale changing geometrically across a plain stack (verdict: M202).
 
-    Judged on plain stacks only. A normalisation layer (BatchNorm, LayerNorm) re-standardises
-    the signal and its gradient wherever it sits, so an init scale cannot compound across it;
-    and in a transformer the first weight layers to run are attention query/key projections,
-    whose gradient at init is tiny by construction (near-uniform attention), not by their init.
+    The weight gain (evidence only) is measured only for a stack the verdict judges.
     """
     stats = _stats(ctx)
     layers = [r for r in stats.weight_layers if r.out_count]
-    if len(layers) < MIN_LAYERS_FOR_TREND or stats.has_normalisation:
-        return
-    steps = len(layers) - 1
-    gain = weight_gain(ctx.setup.model, [r.name for r in layers])
-    act = [r.out_std for r in layers]
-    grads = [r.output_grad_norm for r in layers]
-    act_factor = _factor(act[0], act[-1], steps)
-    grad_factor = _factor(grads[-1], grads[0], steps) if grads[0] is not None and grads[-1] is not None else None
-    problems = []
-    if act_factor is not None and _drifts(act_factor, steps):
-        problems.append(f"activation std goes from {act[0]:.3g} ({layers[0].name}) to {act[-1]:.3g} ({layers[-1].name}), ×{act_factor:.3g} per layer")
-    if grad_factor is not None and _drifts(grad_factor, steps):
-        problems.append(f"gradient reaching each layer's output goes from {grads[-1]:.3g} ({layers[-1].name}) back to {grads[0]:.3g} ({layers[0].name}), ×{grad_factor:.3g} per layer")
-    if problems:
-        between = {r.kind for r in stats.layers if layers[0].order < r.order < layers[-1].order and not r.is_weight}
-        nonlinear = sorted(between & (set(SLOPE_LIMITED) | _UNBOUNDED_SLOPE))
-        yield Finding(
-            "M202", Severity.WARNING,
-            f"At init over {len(layers)} weight layers the {' and '.join(problems)} "
-            f"(a matching init keeps it within ×{1 / SCALE_FACTOR_LIMIT:.2g}..×{SCALE_FACTOR_LIMIT:g} per layer; "
-            f"beyond ×{TOTAL_SCALE_LIMIT:g} overall the far layers starve).",
-            evidence={
-                "layers": [r.name for r in layers], "activation_std": act, "output_grad_norm": grads,
-                "activation_factor_per_layer": act_factor, "grad_factor_per_layer": grad_factor,
-                "weight_gain_per_layer": gain, "nonlinearities": nonlinear,
-                "slope_limited": bool(nonlinear) and all(kind in SLOPE_LIMITED for kind in nonlinear),
-            },
-            location=f"{layers[0].name} .. {layers[-1].name}",
-        )
+    between = sorted({r.kind for r in stats.layers if layers[0].order < r.order < layers[-1].order and not r.is_weight}) \
+        if layers else []
+    judged = scale_trend_judged(len(layers), stats.has_normalisation)
+    yield from verdict_bad_init_scale(InitScale(
+        layers=[r.name for r in layers], activation_std=[r.out_std for r in layers],
+        output_grad_norm=[r.output_grad_norm for r in layers], has_normalisation=stats.has_normalisation,
+        between=between, weight_gain=weight_gain(ctx.setup.model, [r.name for r in layers]) if judged else None,
+    ))
 
 
 @check("M203", phase="model")
@@ -179,58 +131,38 @@ def saturated_activations(ctx: Context) -> Iterable[Finding]:
 
 @check("M205", phase="model")
 def too_deep_plain_network(ctx: Context) -> Iterable[Finding]:
-    """A deep stack without normalisation whose first layer receives a vanishing gradient."""
+    """A deep stack without normalisation whose first layer receives a vanishing gradient (verdict: M205)."""
     stats = _stats(ctx)
     layers = stats.weight_layers
-    if len(layers) < DEEP_PLAIN_DEPTH or stats.has_normalisation or stats.has_recurrent:
-        return
-    first, last = layers[0].output_grad_norm, layers[-1].output_grad_norm
-    if first is None or not last:
-        return
-    ratio = first / last
-    if ratio < VANISHED_RATIO:
-        yield Finding(
-            "M205", Severity.WARNING,
-            f"{len(layers)} weight layers in a row with no normalisation layer, and the gradient reaching the first "
-            f"({layers[0].name}) is {ratio:.2g}× the one reaching the last ({layers[-1].name}).",
-            evidence={"depth": len(layers), "grad_ratio_first_last": ratio, "first_grad_norm": first, "last_grad_norm": last},
-            location=layers[0].name,
-        )
+    yield from verdict_too_deep_plain_network(DeepStack(
+        depth=len(layers), first=layers[0].name if layers else "", last=layers[-1].name if layers else "",
+        first_grad_norm=layers[0].output_grad_norm if layers else None,
+        last_grad_norm=layers[-1].output_grad_norm if layers else None,
+        has_normalisation=stats.has_normalisation, has_recurrent=stats.has_recurrent,
+    ))
 
 
 @check("M206", phase="model")
 def narrow_bottleneck(ctx: Context) -> Iterable[Finding]:
-    """A hidden layer narrower than the number of classes cannot carry what the output needs.
+    """A hidden layer narrower than the number of classes (verdict: M206).
 
-    Not judged for sequence tasks: a language model's hidden width is far below its vocabulary
-    by design (d_model 256-1024 for 30k-50k tokens), because tokens share structure an embedding
-    captures; "5-10x the classes" would ask for a layer wider than the vocabulary. Nor for
-    reconstruction (targets are the inputs): an autoencoder's narrow code is its purpose.
+    The class count and the output layer are read only where the verdict judges the task and
+    the class count (``bottleneck_task``, ``bottleneck_classes``): the probes are not needed otherwise.
     """
     setup = ctx.setup
-    if setup.task not in ("multiclass", "multilabel") or setup.reconstruction:
+    if not bottleneck_task(setup.task, setup.reconstruction):
         return
     classes = ctx.probe("init_outputs", init_outputs).n_classes
-    if not classes or classes < 3:
+    if not bottleneck_classes(classes):
         return
     output_layer = _output_layer(ctx, _stats(ctx))
-    narrow: dict[str, int] = {}
+    widths: dict[str, int] = {}
     for name, module in setup.model.named_modules():
-        width = None
         if isinstance(module, nn.Linear) and name != output_layer:
-            width = module.out_features
+            widths[name] = module.out_features
         elif isinstance(module, nn.RNNBase):
-            width = module.hidden_size
-        if width is not None and width < classes:
-            narrow[name] = width
-    if narrow:
-        narrowest = min(narrow, key=narrow.get)
-        yield Finding(
-            "M206", Severity.WARNING,
-            f"Hidden layer {narrowest} has {narrow[narrowest]} units but the output has {classes} classes: "
-            "the information for every class must squeeze through fewer dimensions.",
-            evidence={"narrow_layers": narrow, "classes": classes}, location=", ".join(narrow),
-        )
+            widths[name] = module.hidden_size
+    yield from verdict_narrow_bottleneck(Bottleneck(setup.task, classes, widths, bool(setup.reconstruction)))
 
 
 def _input_leaf(model: nn.Module, x: Any, k: int) -> tuple[Any, list[torch.Tensor], list]:
@@ -251,7 +183,7 @@ def _input_leaf(model: nn.Module, x: Any, k: int) -> tuple[Any, list[torch.Tenso
     return slice_inputs(x, k), captured, handles
 
 
-def batch_mixing_probe(ctx: Context, samples: int = 5) -> dict[str, Any] | None:
+def batch_mixing_probe(ctx: Context, samples: int = 5) -> BatchMixing | None:
     """Largest gradient of sample i's output w.r.t. other samples' inputs, relative to its own."""
     x, _ = ctx.batches()[0]
     k = min(samples, batch_size_of(x))
@@ -284,7 +216,7 @@ def batch_mixing_probe(ctx: Context, samples: int = 5) -> dict[str, Any] | None:
         worst = max(worst, other / own)
     if not pairs:
         return None
-    return {"relative_leak": worst, "pairs": pairs, "samples": k, "forward_leak": forward}
+    return BatchMixing(relative_leak=worst, pairs=pairs, samples=k, forward_leak=forward)
 
 
 def _forward_leak(model: nn.Module, x: torch.Tensor) -> float | None:
@@ -317,17 +249,10 @@ def _forward_leak(model: nn.Module, x: torch.Tensor) -> float | None:
 
 @check("M207", phase="model")
 def batch_mixing(ctx: Context) -> Iterable[Finding]:
-    """With normalisation in eval mode, one sample's output must not depend on another sample."""
+    """With normalisation in eval mode, one sample's output must not depend on another sample (verdict: M207)."""
     result = batch_mixing_probe(ctx)
-    forward = result.get("forward_leak") if result is not None else None
-    if result is not None and result["relative_leak"] > MIXING_TOLERANCE and (forward is None or forward > FORWARD_MIXING_TOLERANCE):
-        yield Finding(
-            "M207", Severity.ERROR,
-            f"In eval mode the output of one sample depends on the other samples of its batch: the gradient of sample "
-            f"{result['pairs'][0]['sample']}'s output w.r.t. other samples' inputs is {result['relative_leak']:.3g}× its gradient "
-            "w.r.t. its own input (it should be exactly 0). A reshape, transpose or reduction crosses the batch axis.",
-            evidence=result,
-        )
+    if result is not None:
+        yield from verdict_batch_mixing(result)
 
 
 def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, max_tensors: int = 24) -> GradientCheck | None:
@@ -434,28 +359,16 @@ def no_gradient_path(ctx: Context) -> Iterable[Finding]:
 
 @check("M210", phase="model")
 def output_bias_not_prior(ctx: Context) -> Iterable[Finding]:
-    """The output offset alone costs far more than the best constant prediction."""
+    """The output offset alone costs far more than the best constant prediction (verdict: M210).
+
+    Batches ordered by class or target (D115) give no prior: the losses are then not read.
+    The output layer, the finding's location, is looked up only for a finding (it reads
+    ``layer_stats``, which the decision does not need).
+    """
     if batches_ordered(ctx):
-        return  # the first batches hold one class or one end of the targets (D115): they give no prior to start at
-    probe = ctx.probe("init_outputs", init_outputs)
-    init, constant, offset = probe.loss, probe.constant_loss, probe.offset_loss
-    if None in (init, constant, offset) or not all(map(math.isfinite, (init, constant, offset))) or constant <= 0:
-        return
-    # Regression: the offset matters once the average output lies outside the bulk of the targets
-    # (costs more than a constant OFFSET_LIMIT_SIGMAS pooled target stds off); classes: twice the prior's loss.
-    # It is the bias's fault only when moving the average onto the prior/mean brings the loss back under
-    # that limit; otherwise the output's scale is off as well (L307), and a new bias would not fix it.
-    limit = probe.offset_limit()
-    if init >= limit and probe.offset_is_the_fault():
-        reference = "the log class prior" if probe.task in CLASSIFICATION_TASKS and probe.space != "values" else "the target mean"
-        beyond = (f", more than a constant {OFFSET_LIMIT_SIGMAS:g} target standard deviations off their mean ({limit:.4g})"
-                  if probe.space == "values" and probe.offset_limit_loss is not None else "")
-        yield Finding(
-            "M210", Severity.WARNING,
-            f"The loss at init is {init:.4g}, but predicting {reference} for every sample would give {constant:.4g}; "
-            f"the model's average output alone costs {offset:.4g}{beyond}. The output bias does not start at the prior.",
-            evidence={"init_loss": init, "constant_predictor_loss": constant, "offset_loss": offset,
-                      "shifted_loss": probe.shifted_loss, "task": probe.task,
-                      "chance_loss": probe.chance_loss, "offset_limit_loss": limit},
-            location=_output_layer(ctx, _stats(ctx)),
-        )
+        offset = OutputOffset(ordered_batches=True)
+    else:
+        offset = ctx.probe("init_outputs", init_outputs).output_offset()
+    for finding in verdict_output_bias_not_prior(offset):
+        finding.location = _output_layer(ctx, _stats(ctx))
+        yield finding

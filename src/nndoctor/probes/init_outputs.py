@@ -28,6 +28,12 @@ import torch
 from torch import nn
 
 from ..setup import LossUnavailable, batch_size_of, primary_output
+from ..verdicts.model import (
+    OFFSET_LIMIT_SIGMAS,
+    OutputOffset,
+    offset_is_the_fault,
+    offset_limit,
+)
 
 LOGITS_OVER_CLASSES = ("CrossEntropyLoss", "TokenCrossEntropyLoss")
 LOG_PROBS_OVER_CLASSES = ("NLLLoss",)
@@ -36,12 +42,6 @@ ELEMENT_PROBS = ("BCELoss",)
 REGRESSION_LOSSES = ("MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss")
 REGRESSION_KINDS = {"MSELoss": "mse_loss", "L1Loss": "l1_loss", "HuberLoss": "huber_loss", "SmoothL1Loss": "smooth_l1_loss"}
 CLASSIFICATION_TASKS = ("binary", "multiclass", "multilabel")
-# A regression output's average is badly placed once it lies outside the bulk of the targets,
-# more than two (pooled) target standard deviations from their mean (~95% of a normal's mass
-# is within): inside it, the offset is one more error the first steps remove.
-OFFSET_LIMIT_SIGMAS = 2.0
-# Classes: the output offset alone at least doubles the loss of the best constant prediction (the prior).
-PRIOR_GAP = 2.0
 SLOPE_CHUNK = 1 << 20  # target values per temporary while the Huber / smooth L1 minimum is sought
 MAX_OUTPUT_ELEMENTS = 16_000_000  # outputs kept for the checks (a language model's (N, T, V) logits grow fast)
 
@@ -72,26 +72,21 @@ class InitOutputs:
     error: str | None = None
     class_axis: int = 1  # where the classes are: 1, or the last axis of a language model's (N, T, V)
 
+    def output_offset(self) -> OutputOffset:
+        """These losses as M210's measurement (``verdicts.model.OutputOffset``)."""
+        return OutputOffset(
+            init_loss=self.loss, constant_loss=self.constant_loss, offset_loss=self.offset_loss,
+            shifted_loss=self.shifted_loss, chance_loss=self.chance_loss, offset_limit_loss=self.offset_limit_loss,
+            task=self.task, space=self.space, classification=self.task in CLASSIFICATION_TASKS,
+        )
+
     def offset_limit(self) -> float | None:
-        """The loss above which the average output is off the prior: for regression the loss of a
-        constant ``OFFSET_LIMIT_SIGMAS`` pooled target stds off the mean, else ``PRIOR_GAP`` times the
-        best constant prediction's (M210)."""
-        if self.space == "values" and self.offset_limit_loss is not None:
-            return self.offset_limit_loss
-        return PRIOR_GAP * self.constant_loss if self.constant_loss is not None else None
+        """The loss above which the average output is off the prior (``verdicts.model.offset_limit``, M210)."""
+        return offset_limit(self.output_offset())
 
     def offset_is_the_fault(self) -> bool:
-        """M210: the average output alone costs at least ``offset_limit``, and moving it onto the best
-        constant (what a prior/mean bias does) brings the loss back under that limit.
-
-        When the shifted outputs still cost more, their spread is off too: the output's gain, not
-        only its bias, is wrong, and the offset is a by-product of that scale (L307's).
-        """
-        limit = self.offset_limit()
-        values = (self.offset_loss, self.shifted_loss, limit)
-        if any(v is None or not math.isfinite(v) for v in values):
-            return False
-        return self.offset_loss >= limit > self.shifted_loss
+        """M210's decision that the output offset alone is what is wrong (``verdicts.model.offset_is_the_fault``)."""
+        return offset_is_the_fault(self.output_offset())
 
     @property
     def n_classes(self) -> int | None:

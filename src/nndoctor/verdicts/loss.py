@@ -1,4 +1,4 @@
-"""Verdicts for the output layer and the loss: L301, L302, L303, L304, L307 and L308.
+"""Verdicts for the output layer and the loss: L301, L302, L303, L304, L305, L306, L307 and L308.
 
 Measurements come from checkup's ``init_outputs`` probe (the model's outputs on real batches
 at init, the autograd graph of its output) or from watch's inspection of the tensors that
@@ -39,6 +39,12 @@ SIGN_FLIPPED_SHARE = 0.5
 MIN_SIGN_CHECKS = 2
 # Optimizers that divide each step by a running gradient scale: a summed loss's scale largely cancels.
 ADAPTIVE_OPTIMIZERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop", "SparseAdam", "Adafactor")
+# L306: losses that score each class on its own (a sigmoid per column) and losses whose classes
+# compete in one softmax: each is wrong for the other's label structure.
+PER_CLASS_LOSSES = ("BCELoss", "BCEWithLogitsLoss")
+SOFTMAX_LOSSES = ("CrossEntropyLoss", "NLLLoss")
+# L306: one-hot rows over two columns are one binary label written twice: independent sigmoids still learn it.
+MIN_ONE_HOT_CLASSES = 3
 
 
 # -- L301 / L302 / L303: what reaches the loss ----------------------------------------------------
@@ -367,3 +373,61 @@ def loss_sign_or_reduction(direction: LossDirection | None = None, reduction: Lo
                   "losses": list(reduction.losses), "optimizers": list(reduction.optimizers)},
     )
 
+
+
+# -- L305 / L306: the loss against the task and the label structure ----------------------------------
+@dataclass(frozen=True)
+class LossForTargets:
+    """The loss function, the task, and the structure of the targets it is given.
+
+    ``targets``: ``"one-hot"`` / ``"multi-hot"`` for 0/1 matrices, ``"indices"`` for integer
+    labels, None otherwise; ``width``: the columns of a one-hot or multi-hot target;
+    ``multi_label_share``: the share of multi-hot rows that mark more than one label.
+    ``regression_loss`` (a distance loss: MSE, L1, Huber, smooth L1) and ``classification``
+    (binary, multiclass or multilabel task) are the adapter's reading of the loss and task names.
+    """
+
+    loss: str
+    task: str
+    targets: str | None = None
+    task_reason: str | None = None
+    regression_loss: bool = False
+    classification: bool = False
+    width: int | None = None
+    multi_label_share: float | None = None
+
+
+@verdict("L305")
+def regression_loss_for_classification(m: LossForTargets) -> Iterator[Finding]:
+    """A distance loss on class labels treats classes as numbers on a line (or one-hot rows as points)."""
+    if not (m.regression_loss and m.classification):
+        return
+    structure = m.targets or "class labels"
+    yield Finding(
+        "L305", Severity.ERROR,
+        f"{m.loss} is a regression loss, but the task is {m.task} ({m.task_reason or 'given'}; targets are {structure}). "
+        "It treats class codes as distances and gives weak, badly scaled gradients for classification. If the targets are "
+        "real quantities, pass task='regression'.",
+        evidence={"loss": m.loss, "task": m.task, "targets": structure},
+    )
+
+
+@verdict("L306")
+def wrong_classification_loss(m: LossForTargets) -> Iterator[Finding]:
+    """Binary cross-entropy on one-hot single-label targets, or softmax cross-entropy on multi-hot ones."""
+    if m.loss in PER_CLASS_LOSSES and m.targets == "one-hot" and m.width >= MIN_ONE_HOT_CLASSES:
+        yield Finding(
+            "L306", Severity.ERROR,
+            f"Every target row is one-hot over {m.width} classes (exactly one class per sample), but {m.loss} scores each "
+            "class independently, so the outputs are not a distribution over classes. Use CrossEntropyLoss on logits with "
+            "class indices.",
+            evidence={"loss": m.loss, "targets": m.targets, "classes": m.width},
+        )
+    if m.loss in SOFTMAX_LOSSES and m.targets == "multi-hot":
+        multi = m.multi_label_share
+        yield Finding(
+            "L306", Severity.ERROR,
+            f"{multi:.0%} of the target rows mark several of the {m.width} labels at once (multi-label), but {m.loss} "
+            "makes the classes compete in one softmax. Use BCEWithLogitsLoss for multi-label targets.",
+            evidence={"loss": m.loss, "targets": m.targets, "multi_label_share": multi, "labels": m.width},
+        )

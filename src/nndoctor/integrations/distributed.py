@@ -27,13 +27,11 @@ from torch import nn
 
 from ..findings import Finding, Severity
 from ..report import Report
+from ..verdicts.loop import AGREEMENT_RTOL, Replicas, ReplicaState, ranks_out_of_sync  # noqa: F401  (AGREEMENT_RTOL re-exported)
+from ..verdicts.loop import replica_agreement as replica_agreement_of
 from ..watch.session import DEFAULT_EVERY, Doctor
 
 DEFAULT_TIMEOUT_S = 60.0
-# Replicas hold bitwise-identical gradients after an all-reduce and identical weights after
-# identical updates; a relative difference in the 4th significant digit is far above
-# float32 rounding (~1e-7) and means the ranks really train different models.
-AGREEMENT_RTOL = 1e-4
 _sessions = itertools.count()
 
 
@@ -142,14 +140,6 @@ def weight_fingerprint(models: Sequence[nn.Module]) -> list[float]:
     with torch.no_grad():
         parts = [torch.stack([p.detach().double().sum(), p.detach().double().square().sum()]).cpu() for p in params]
         return [float(v) for v in torch.stack(parts).sum(0).tolist()]
-
-
-def _close(a: float, b: float, rtol: float = AGREEMENT_RTOL) -> bool:
-    return abs(a - b) <= rtol * max(abs(a), abs(b), 1e-12)
-
-
-def _finite(values: Sequence[float]) -> bool:
-    return bool(values) and all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
 
 
 class DistributedDoctor(Doctor):
@@ -312,8 +302,7 @@ def combine(local: Report, own: dict[str, Any], peers: dict[int, dict[str, Any] 
             finding.location = f"rank {chosen}" + (f", {finding.location}" if finding.location else "")
         findings.append(finding)
     agreement = replica_agreement(summaries)
-    if agreement.get("disagree"):
-        findings.append(_disagreement_finding(agreement))
+    findings.extend(ranks_out_of_sync(_replicas(summaries)))
     from ..diagnosis import rank
 
     local.findings = rank(findings)
@@ -336,42 +325,15 @@ def combine(local: Report, own: dict[str, Any], peers: dict[int, dict[str, Any] 
     return local
 
 
+def _replicas(summaries: dict[int, dict[str, Any]]) -> Replicas:
+    """T508's measurement: each rank's weight fingerprints at start and end and its gradient norms, as it reported them."""
+    return Replicas({r: ReplicaState(start_weights=s.get("start_weights") or [], end_weights=s.get("end_weights") or [],
+                                     grad_norms=s.get("grad_norms") or []) for r, s in summaries.items()})
+
+
 def replica_agreement(summaries: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """Do ranks that started as replicas (identical weights) still hold identical gradients and weights?"""
-    ranks = sorted(summaries)
-    starts = [summaries[r].get("start_weights") or [] for r in ranks]
-    result: dict[str, Any] = {"replicas": False, "disagree": False}
-    if len(ranks) < 2 or not all(_finite(s) and len(s) == len(starts[0]) for s in starts):
-        return result
-    if not all(_close(a, b) for s in starts[1:] for a, b in zip(starts[0], s)):
-        return result
-    result["replicas"] = True
-    series = [{int(step): float(v) for step, v in summaries[r].get("grad_norms") or []} for r in ranks]
-    common = sorted(set.intersection(*(set(s) for s in series)))
-    for step in common:
-        values = [s[step] for s in series]
-        if _finite(values) and not all(_close(values[0], v) for v in values[1:]):
-            result.update(disagree=True, kind="gradients", step=step, grad_norms=dict(zip(ranks, values)))
-            return result
-    ends = [summaries[r].get("end_weights") or [] for r in ranks]
-    if all(_finite(e) and len(e) == len(ends[0]) for e in ends) and not all(_close(a, b) for e in ends[1:] for a, b in zip(ends[0], e)):
-        result.update(disagree=True, kind="weights", weight_sums=dict(zip(ranks, [e[0] for e in ends])),
-                      weight_sq_sums=dict(zip(ranks, [e[1] for e in ends])))
-    return result
-
-
-def _disagreement_finding(agreement: dict[str, Any]) -> Finding:
-    if agreement["kind"] == "gradients":
-        norms = ", ".join(f"rank {r}: {v:.6g}" for r, v in agreement["grad_norms"].items())
-        message = (f"step {agreement['step']}: the ranks started from identical weights but their gradients differ "
-                   f"(total gradient norm {norms}); gradients are not being averaged across ranks.")
-        location = f"step {agreement['step']}"
-    else:
-        sums = ", ".join(f"rank {r}: {v:.6g}" for r, v in agreement["weight_sums"].items())
-        message = (f"The ranks started from identical weights but ended with different ones (sum of weights {sums}): "
-                   "they trained different models.")
-        location = None
-    return Finding("T508", Severity.ERROR, message, {k: v for k, v in agreement.items() if k != "disagree"}, location)
+    return replica_agreement_of(_replicas(summaries))
 
 
 # -- `nndoctor run` of a script that forks its own ranks (torch.multiprocessing) ----------------

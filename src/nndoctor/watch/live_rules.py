@@ -73,26 +73,52 @@ from ..verdicts.loss import (
 )
 from ..verdicts.loss import loss_sign_or_reduction as _loss_sign_or_reduction
 from ..verdicts.trend import level_at
+from ..verdicts.loop import (  # noqa: F401  (thresholds re-exported: they lived here before)
+    MODE_SHARE,
+    UNCLEARED_MIN,
+    UNCLEARED_SHARE,
+    BackwardModes,
+    BatchFingerprints,
+    EvaluationModes,
+    GradientClearing,
+    ParameterUpdates,
+    Seeding,
+    StepOrder,
+    trained_in_eval_mode,
+)
+from ..verdicts.loop import eval_mode_training as eval_mode_training_verdict
+from ..verdicts.loop import missing_zero_grad as missing_zero_grad_verdict
+from ..verdicts.loop import parameters_not_updated as parameters_not_updated_verdict
+from ..verdicts.loop import same_batch as same_batch_verdict
+from ..verdicts.loop import step_order as step_order_verdict
+from ..verdicts.loop import train_mode_evaluation as train_mode_evaluation_verdict
+from ..verdicts.loop import unseeded as unseeded_verdict
+from ..verdicts.schedule import (  # noqa: F401  (thresholds re-exported: they lived here before)
+    CLIPPED_SHARE,
+    CYCLIC_SCHEDULERS,
+    LAYER_GAP,
+    LR_EARLY,
+    LR_NEAR_ZERO,
+    LR_RAISED,
+    LR_SMALL,
+    MIN_CLIP_CALLS,
+    MIN_UPDATE_SAMPLES,
+    MIN_VALUE_CLIP_SAMPLES,
+    UPDATE_TOO_LARGE,
+    UPDATE_TOO_SMALL,
+    Clipping,
+    LrSchedule,
+    UpdateRatios,
+)
+from ..verdicts.schedule import aggressive_clipping as aggressive_clipping_verdict
+from ..verdicts.schedule import lr_schedule as lr_schedule_verdict
+from ..verdicts.schedule import update_ratio as update_ratio_verdict
 from .predictions import recall_bounds
 from .telemetry import Telemetry
 
 # Rules safe to announce while the loop runs: their evidence cannot be undone by later steps.
 ALERTABLE = frozenset({"O401", "D104", "D113", "L301", "L302", "L303", "T501", "T502", "T503", "T505", "O403", "M201", "L308"})
 
-UNCLEARED_MIN = 3
-UNCLEARED_SHARE = 0.9
-MODE_SHARE = 0.5
-CLIPPED_SHARE = 0.9
-MIN_CLIP_CALLS = 20
-MIN_VALUE_CLIP_SAMPLES = 5  # clip_grad_value_ is measured on sampled steps only
-LR_NEAR_ZERO = 1e-3  # "~0": a thousandth of the peak; step decays to 1% of the peak are ordinary
-LR_EARLY = 0.75  # near zero for the last quarter or more of the run
-LR_RAISED = 2.0
-LR_SMALL = 1e-2  # two decades below the peak: where an ordinary step decay ends, in the last quarter of the run
-CYCLIC_SCHEDULERS = ("CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR")
-UPDATE_TOO_SMALL = 1e-5  # two orders of magnitude below the ~1e-3 rule of thumb
-UPDATE_TOO_LARGE = REDRAW_UPDATE  # a third of the weight's norm per step: the weights are re-drawn, not refined
-LAYER_GAP = 100.0  # two orders of magnitude between the off layers and the rest
 REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 
 Rule = Callable[[Telemetry, dict[str, Any], bool], Iterable[Finding]]
@@ -278,99 +304,53 @@ def _train_at(t: Telemetry, steps: list[int]) -> list[float]:
 # -- T: training-loop code ---------------------------------------------------------------
 @rule("T501")
 def missing_zero_grad(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    uncleared, cleared = t.counters.get("uncleared_steps", 0), t.counters.get("cleared_steps", 0)
-    total = uncleared + cleared
-    if uncleared >= UNCLEARED_MIN and uncleared / total >= UNCLEARED_SHARE:
-        yield Finding(
-            "T501", Severity.ERROR,
-            f"Gradients were never cleared between optimizer steps on {uncleared} of {total} steps "
-            f"({t.counters.get('zero_grad_calls', 0)} zero_grad calls in {t.steps} steps): each step's gradient also "
-            "contains every earlier step's.",
-            {"uncleared_steps": uncleared, "checked_steps": total, "zero_grad_calls": t.counters.get("zero_grad_calls", 0)},
-        )
+    """T501's measurement from the live loop: steps whose gradients were (not) cleared since the previous step."""
+    c = t.counters
+    yield from missing_zero_grad_verdict(GradientClearing(
+        uncleared_steps=c.get("uncleared_steps", 0), cleared_steps=c.get("cleared_steps", 0),
+        zero_grad_calls=c.get("zero_grad_calls", 0), steps=t.steps))
+
+
+def _backward_modes(t: Telemetry) -> BackwardModes:
+    return BackwardModes(checked=t.counters.get("backward_checked", 0), in_eval_mode=t.counters.get("backward_in_eval_mode", 0))
 
 
 def _trained_in_eval_mode(t: Telemetry) -> bool:
-    checked, eval_mode = t.counters.get("backward_checked", 0), t.counters.get("backward_in_eval_mode", 0)
-    return checked >= 3 and eval_mode / checked >= MODE_SHARE
+    """Whether the loop trains in eval mode (T502's decision; D101 reads it for a first BatchNorm)."""
+    return trained_in_eval_mode(_backward_modes(t))
 
 
 @rule("T502")
 def eval_mode_training(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    checked, eval_mode = t.counters.get("backward_checked", 0), t.counters.get("backward_in_eval_mode", 0)
-    if _trained_in_eval_mode(t):
-        yield Finding(
-            "T502", Severity.WARNING,
-            f"The model was in eval mode during {eval_mode} of {checked} backward passes: dropout is off and "
-            "BatchNorm uses frozen running statistics while training.",
-            {"backward_in_eval_mode": eval_mode, "backward_checked": checked},
-        )
+    """T502's measurement from the live loop: the model's mode at each checked backward pass."""
+    yield from eval_mode_training_verdict(_backward_modes(t))
 
 
 @rule("T503")
 def train_mode_evaluation(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    evals, in_train = t.counters.get("eval_forwards", 0), t.counters.get("eval_forwards_in_train_mode", 0)
-    if in_train >= 2 and in_train / evals >= MODE_SHARE:
-        yield Finding(
-            "T503", Severity.WARNING,
-            f"{in_train} of {evals} forward passes without gradients (evaluation) ran with the model in train mode: "
-            "dropout was active and BatchNorm updated its running statistics with evaluation data.",
-            {"eval_forwards": evals, "eval_forwards_in_train_mode": in_train},
-        )
+    """T503's measurement from the live loop: the model's mode at each forward pass without gradients."""
+    yield from train_mode_evaluation_verdict(EvaluationModes(
+        eval_forwards=t.counters.get("eval_forwards", 0), in_train_mode=t.counters.get("eval_forwards_in_train_mode", 0)))
 
 
 @rule("T504", final_only=True)
 def parameters_not_updated(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    if sum(t.optimizer_steps.values()) < 3 or t.nonfinite is not None:
-        return
-    stuck = [n for n in t.unchanged_params if n in t.stuck_reasons]
-    if not stuck:
-        return
-    total = sum(1 for _ in t.initial_weights)
-    reasons: dict[str, list[str]] = {}
-    for name in stuck:
-        reasons.setdefault(t.stuck_reasons[name], []).append(name)
-    why = "; ".join(f"{len(names)} {'is' if len(names) == 1 else 'are'} {reason}" if reason.startswith("not") else f"{len(names)}: {reason}"
-                    for reason, names in reasons.items())
-    trained = [n for n in stuck if n in t.reached_params]
-    # Nothing the loss trains can move when every parameter it sends gradients to is stuck.
-    everything = len(stuck) == total or (bool(t.reached_params) and set(t.reached_params) <= set(stuck))
-    yield Finding(
-        "T504", Severity.ERROR if everything else Severity.WARNING,
-        f"{len(stuck)} of {total} trainable parameter tensors never changed over {t.steps} steps ({why}): "
-        + ", ".join(stuck[:5]) + ("…" if len(stuck) > 5 else "") + "."
-        + (f" The loss sends gradients to {len(trained)} of them, so the model being trained is not the one the optimizer updates."
-           if trained and any(t.stuck_reasons[n].startswith("not in") for n in trained) else ""),
-        {"unchanged": stuck, "reasons": t.stuck_reasons, "trainable": total, "receive_gradients": trained},
-        location=stuck[0],
-    )
+    """T504's measurement from the live loop: the trainable tensors that never changed, and the reasons found for each."""
+    yield from parameters_not_updated_verdict(ParameterUpdates(
+        optimizer_steps=sum(t.optimizer_steps.values()), steps=t.steps, trainable=len(t.initial_weights),
+        unchanged=t.unchanged_params, reasons=t.stuck_reasons, reached=t.reached_params, diverged=t.nonfinite is not None))
 
 
 @rule("T505")
 def step_order(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    steps = sum(t.optimizer_steps.values())
+    """T505's measurement from the live loop: the recorder's counts of misordered backward/zero_grad/step/scheduler calls."""
     c = t.counters
-    problems, evidence = [], {"optimizer_steps": steps, "backward_calls": t.backward_calls}
-    if steps >= 3 and c.get("step_without_backward", 0) >= max(3, 0.5 * steps):
-        problems.append(f"optimizer.step() ran {c['step_without_backward']} times with no backward() since the previous step")
-        evidence["step_without_backward"] = c["step_without_backward"]
-    if steps >= 3 and c.get("zero_between_backward_and_step", 0) >= max(3, 0.5 * steps):
-        problems.append(f"zero_grad() was called between backward() and step() on {c['zero_between_backward_and_step']} steps, "
-                        "so each step applied zero gradients")
-        evidence["zero_between_backward_and_step"] = c["zero_between_backward_and_step"]
-    discarded = c.get("discarded_backwards", 0)
-    if steps >= 3 and discarded >= max(3, 0.5 * steps):
-        problems.append(f"zero_grad() threw away the gradients of {discarded} of {t.backward_calls} backward() passes before any "
-                        "optimizer.step() used them")
-        evidence["discarded_backwards"] = discarded
-    if final and steps == 0 and t.backward_calls >= 10 and not t.manual_steps:  # a hand-written update is a step
-        problems.append(f"backward() ran {t.backward_calls} times but the optimizer never stepped")
-    if c.get("scheduler_before_optimizer", 0):
-        problems.append("the LR scheduler stepped before the first optimizer.step(), skipping the schedule's first value")
-        evidence["scheduler_before_optimizer"] = c["scheduler_before_optimizer"]
-    if problems:
-        severe = len(problems) > 1 or "scheduler" not in problems[0]
-        yield Finding("T505", Severity.ERROR if severe else Severity.WARNING, "Step order: " + "; ".join(problems) + ".", evidence)
+    yield from step_order_verdict(StepOrder(
+        optimizer_steps=sum(t.optimizer_steps.values()), backward_calls=t.backward_calls,
+        step_without_backward=c.get("step_without_backward", 0),
+        zero_between_backward_and_step=c.get("zero_between_backward_and_step", 0),
+        discarded_backwards=c.get("discarded_backwards", 0), scheduler_before_optimizer=c.get("scheduler_before_optimizer", 0),
+        manual_steps=t.manual_steps, final=final))
 
 
 def _step_fingerprints(t: Telemetry) -> dict[int, tuple]:
@@ -382,37 +362,14 @@ def _step_fingerprints(t: Telemetry) -> dict[int, tuple]:
 
 @rule("T506")
 def same_batch(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    by_step = _step_fingerprints(t)
-    pairs = [(s, s + 1) for s in by_step if s + 1 in by_step]
-    if len(pairs) < 3:
-        return
-    same = sum(by_step[a] == by_step[b] for a, b in pairs)
-    if same < len(pairs):
-        return
-    loader_batches = max((n for n in t.loaders if n), default=None)
-    multi = loader_batches is not None and loader_batches > 1
-    # full-batch training feeds one batch all run; a batch that repeats step after step but differs
-    # between the sampled stretches comes from a source that holds more data than it hands out
-    distinct = len({by_step[a] for a, _ in pairs})
-    if multi:
-        why = f", although a DataLoader with {loader_batches} batches per pass was iterated"
-    elif distinct > 1:
-        why = (f", yet {distinct} different batches appear across the run: the data holds more than one batch, "
-               "but each step repeats the one before (a batch index that does not advance)")
-    else:
-        why = " (fine for deliberate full-batch training; a bug if a loader was meant to be iterated)"
-    yield Finding(
-        "T506", Severity.WARNING if multi or distinct > 1 else Severity.INFO,
-        f"The model received the identical input batch on consecutive steps at all {len(pairs)} checked pairs" + why + ".",
-        {"checked_pairs": len(pairs), "identical_pairs": same, "loader_batches": loader_batches, "distinct_batches": distinct},
-    )
+    """T506's measurement from the live loop: the first input fingerprint at each sampled step, and the loaders' lengths."""
+    yield from same_batch_verdict(BatchFingerprints(_step_fingerprints(t), loader_batches=max((n for n in t.loaders if n), default=None)))
 
 
 @rule("T507", final_only=True)
 def unseeded(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    if not t.seeded and t.steps > 0:
-        yield Finding("T507", Severity.INFO, "No random seed was set (torch's seed is the random default): this run cannot be reproduced.",
-                      {"seeded": False})
+    """T507's measurement from the live loop: whether a seed was set, and the steps trained."""
+    yield from unseeded_verdict(Seeding(seeded=t.seeded, steps=t.steps))
 
 
 # -- O: optimisation ---------------------------------------------------------------------
@@ -560,141 +517,31 @@ def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
 
 @rule("O408")
 def aggressive_clipping(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    yield from _value_clipping(t)
-    calls = [(n, m) for _, n, m in t.clip_calls if math.isfinite(n)]
-    if len(calls) < MIN_CLIP_CALLS or not norm_clip_shrinks_steps(o["kind"] for o in facts.get("initial_optimizers") or []):
-        return
-    clipped = sum(n > m for n, m in calls)
-    share = clipped / len(calls)
-    if share >= CLIPPED_SHARE:
-        median = float(np.median([n for n, _ in calls]))
-        max_norm = calls[-1][1]
-        yield Finding(
-            "O408", Severity.WARNING,
-            f"clip_grad_norm_ cut the gradient on {clipped} of {len(calls)} steps ({share:.0%}); the median pre-clip norm "
-            f"{median:.3g} is {median / max_norm if max_norm else math.inf:.1f}x max_norm={max_norm:g}.",
-            {"clipped_share": share, "calls": len(calls), "median_pre_clip_norm": median, "max_norm": max_norm},
-        )
-
-
-def _value_clipping(t: Telemetry) -> Iterable[Finding]:
-    """clip_grad_value_ bites when it cuts the typical gradient entry, not only outliers: most entries become ±clip_value."""
-    samples = t.value_clips
-    if len(samples) < MIN_VALUE_CLIP_SAMPLES:
-        return
-    biting = sum(share >= 0.5 for _, share, _ in samples)
-    if biting / len(samples) >= CLIPPED_SHARE:
-        median = float(np.median([share for _, share, _ in samples]))
-        clip = samples[-1][2]
-        yield Finding(
-            "O408", Severity.WARNING,
-            f"clip_grad_value_(clip_value={clip:g}) cut more than half of all gradient entries on {biting} of {len(samples)} sampled "
-            f"steps (median {median:.0%} of entries): the update is mostly ±{clip:g} per entry, whatever the real gradient says.",
-            {"biting_share": biting / len(samples), "samples": len(samples), "median_clipped_entries": median, "clip_value": clip},
-        )
-
-
-def _stays_below(lrs: np.ndarray, level: float) -> int | None:
-    """The step from which the LR stays at or below ``level`` to the end of the run; None when it ends above it.
-
-    Cosine and linear decays get two decades below their peak only in their last few
-    percent, step decays (x0.1 at half and three quarters of the run) in their last quarter.
-    """
-    below = lrs <= level * (1 + 1e-9)  # 0.05 * 0.1 * 0.1 is 0.0005000000000000001 in floats: two decades all the same
-    if not below[-1]:
-        return None
-    return len(lrs) - int(np.argmin(below[::-1])) if not below.all() else 0
+    """O408's measurement from the live loop: the loop's clip calls, and whether its optimizers' steps shrink with the gradient."""
+    yield from aggressive_clipping_verdict(Clipping(
+        norm_calls=[(n, m) for _, n, m in t.clip_calls], value_clips=t.value_clips,
+        clip_shrinks_steps=norm_clip_shrinks_steps(o["kind"] for o in facts.get("initial_optimizers") or [])))
 
 
 @rule("O411", final_only=True)
 def lr_schedule(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    """O411's measurement from the live loop: each optimizer's LR per step; the first optimizer with a finding is reported."""
     for index, series in t.lr.items():
-        lrs = np.asarray([v for v in series if math.isfinite(v)], dtype=float)
-        if len(lrs) < MIN_STEPS_FOR_CURVES or lrs.max() <= 0:
-            continue
-        peak = float(lrs.max())
-        near_zero = lrs <= LR_NEAR_ZERO * peak
-        if near_zero[-1]:
-            onset = len(lrs) - int(np.argmin(near_zero[::-1])) if not near_zero.all() else 0
-            if onset < LR_EARLY * len(lrs):
-                yield Finding(
-                    "O411", Severity.WARNING,
-                    f"The learning rate fell to {lrs[onset]:.2g} (under 1/1000 of its peak {peak:.2g}) at step {onset} of {len(lrs)} "
-                    f"and stayed there: the last {1 - onset / len(lrs):.0%} of the run trains at ~0 LR.",
-                    {"peak": peak, "onset_step": onset, "steps": len(lrs), "final_lr": float(lrs[-1]), "schedulers": t.schedulers},
-                    location=f"optimizer {index}",
-                )
-                return
-        onset = _stays_below(lrs, LR_SMALL * peak)
-        if onset is not None and onset < (1 - LR_EARLY) * len(lrs):
-            yield Finding(
-                "O411", Severity.WARNING,
-                f"The learning rate fell to {lrs[onset]:.2g} (1/{peak / max(float(lrs[onset]), 1e-300):.0f} of its peak {peak:.2g}) at "
-                f"step {onset} of {len(lrs)} and stayed there: the last {1 - onset / len(lrs):.0%} of the run trains two decades "
-                "below its LR, where an ordinary decay spends only its last quarter (a per-epoch schedule stepped per batch does this).",
-                {"peak": peak, "onset_step": onset, "steps": len(lrs), "final_lr": float(lrs[-1]), "schedulers": t.schedulers},
-                location=f"optimizer {index}",
-            )
+        found = list(lr_schedule_verdict(LrSchedule(series, t.schedulers, location=f"optimizer {index}")))
+        if found:
+            yield from found
             return
-        if any(s in CYCLIC_SCHEDULERS for s in t.schedulers):
-            continue
-        running_peak = np.maximum.accumulate(lrs)
-        # a warm-up from 0 has not fallen from anything: only a drop below half of a positive peak counts
-        fallen = np.flatnonzero((running_peak > 0) & (lrs <= 0.5 * running_peak))
-        if len(fallen):
-            after = lrs[fallen[0]:]
-            running_min = np.minimum.accumulate(after)
-            raised = np.flatnonzero(after >= LR_RAISED * np.maximum(running_min, 1e-300))
-            if len(raised):
-                step = int(fallen[0] + raised[0])
-                yield Finding(
-                    "O411", Severity.WARNING,
-                    f"The learning rate went back up mid-run: it had fallen to {running_min[raised[0]]:.2g} and rose to {lrs[step]:.2g} "
-                    f"at step {step} (peak {peak:.2g}); a scheduler stepped per batch instead of per epoch does this.",
-                    {"peak": peak, "raised_at": step, "schedulers": t.schedulers},
-                    location=f"optimizer {index}",
-                )
-                return
 
 
 @rule("O412", final_only=True)
 def update_ratio(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    """Per weight layer, the median update size over the weight's norm.
-
-    Too small is judged against the current norm. Too large is judged against the norm the
-    layer started with: steps that re-draw a layer also inflate it, and against the inflated
-    norm the same steps look modest (a layer at lr 2 that grew 200x moves 1% of its new
-    norm per step, 300% of its old one).
-    """
-    if len(t.update_steps) < 3 or t.nonfinite is not None or t.counters.get("closure_repeats", 0):
-        return  # a step that re-evaluates its closure (LBFGS) sizes itself by line search: the ~1e-3 rule is for LR-driven steps
-    # A weight that started at zero (a learned positional table, a zero-initialised gate) has no scale of its
-    # own yet: its steps are large against the norm they are building, which says nothing about the LR.
-    medians = {n: float(np.median(t.update_ratios[n])) for n in t.weight_params
-               if len(t.update_ratios.get(n, [])) >= 3 and not _started_at_zero(t, n)}
-    against_start = {n: r for n in medians if (r := _median_over_start(t, n)) is not None}
-    small = {n: r for n, r in medians.items() if 0 < r < UPDATE_TOO_SMALL}
-    large = {n: r for n, r in against_start.items() if r > UPDATE_TOO_LARGE}
-    for bad, word in ((large, "large"), (small, "small")):
-        if bad:
-            scale = against_start if word == "large" else medians
-            split = _layers_apart(scale, word)
-            some = split is not None and set(bad) <= set(split[0])
-            if some:
-                bad = split[0]
-            worst = max(bad, key=lambda n: abs(math.log10(bad[n]) + 3))
-            others = list(split[1].values()) if some else []
-            yield Finding(
-                "O412", Severity.WARNING,
-                f"Update-to-weight ratios are too {word} in {len(bad)} of {len(medians)} weight layers: {worst} moves by "
-                f"{bad[worst]:.1e} of its {'starting ' if word == 'large' else ''}norm per step (median over "
-                f"{len(t.update_steps)} sampled steps; healthy is ~1e-3)"
-                + (f", while the other layers move by {min(others):.1e} to {max(others):.1e}: those layers' learning rate is off."
-                   if some else "."),
-                {"per_layer": medians, "per_layer_vs_start": against_start, "too_" + word: bad, "some_layers": some},
-                location=worst,
-            )
-            return
+    """O412's measurement from the live loop: per weight layer, the median update over the current and the starting norm."""
+    per_layer = {n: float(np.median(t.update_ratios[n])) for n in t.weight_params
+                 if len(t.update_ratios.get(n, [])) >= MIN_UPDATE_SAMPLES}
+    yield from update_ratio_verdict(UpdateRatios(
+        per_layer=per_layer, per_layer_vs_start={n: r for n in per_layer if (r := _median_over_start(t, n)) is not None},
+        sampled_steps=len(t.update_steps), started_at_zero=frozenset(n for n in per_layer if _started_at_zero(t, n)),
+        diverged=t.nonfinite is not None, line_search=bool(t.counters.get("closure_repeats", 0))))
 
 
 def _started_at_zero(t: Telemetry, name: str) -> bool:
@@ -720,27 +567,6 @@ def _median_over_start(t: Telemetry, name: str) -> float | None:
     if name in t.fan_in and name in t.param_sizes:
         scale = max(scale, default_init_norm(t.param_sizes[name], t.fan_in[name]))
     return float(np.median(deltas)) / scale
-
-
-def _layers_apart(ratios: dict[str, float], word: str) -> tuple[dict[str, float], dict[str, float]] | None:
-    """(off layers, the rest) when the layers' ratios fall into two groups two orders of magnitude apart, the rest healthy.
-
-    One global learning rate moves all layers together (their ratios spread by the layers'
-    sizes, about a decade); a gap of two decades splits off the layers of a parameter group
-    with its own LR. ``word`` says which side is off: the "small" or the "large" one.
-    """
-    ordered = sorted((r, n) for n, r in ratios.items() if r > 0)
-    if len(ordered) < 2:
-        return None
-    gaps = [ordered[i + 1][0] / ordered[i][0] for i in range(len(ordered) - 1)]
-    cut = int(np.argmax(gaps)) + 1
-    if gaps[cut - 1] < LAYER_GAP:
-        return None
-    low, high = dict((n, r) for r, n in ordered[:cut]), dict((n, r) for r, n in ordered[cut:])
-    off, rest = (low, high) if word == "small" else (high, low)
-    if not all(UPDATE_TOO_SMALL <= r <= UPDATE_TOO_LARGE for r in rest.values()):
-        return None
-    return off, rest
 
 
 @rule("O409", final_only=True)

@@ -1,9 +1,8 @@
-"""D-family checks: verdicts on the data audit's measurements (probes/data_audit.py, label_probe.py).
+"""D-family checks: the data audit's measurements (probes/data_audit.py, label_probe.py) handed to their verdicts.
 
-Thresholds follow from what each rule means, not from one dataset: inputs whose typical
-magnitude is above 10 make the first layer's pre-activations an order of magnitude larger
-than any standard initialisation assumes; a distribution shift must be both significant
-after correcting for the number of features tested and large enough to matter.
+Each check builds the small measurement its code's verdict reads and calls it; the decisions and
+their thresholds live in ``verdicts/data.py``, ``verdicts/labels.py`` (D106, D110) and
+``verdicts/splits.py`` (D107, D109).
 """
 from __future__ import annotations
 
@@ -14,49 +13,52 @@ import torch
 from torch import nn
 from torch.utils.data import WeightedRandomSampler
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..probes import data_audit as audit
 from ..probes import data_duplicates as copies
 from ..probes.init_outputs import init_outputs, loss_name
-from ..setup import primary_output
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
 from ..probes.layer_stats import first_weight_input, input_batchnorm
+from ..setup import primary_output
 from ..verdicts.data import (
-    BatchOrder, CategoricalColumns, InputScale, LabelEncoding, LabelProbe, NonFiniteData, TargetScale, labels_unpredictable,
-    mixed_feature_scales as _mixed_feature_scales, non_finite_data, ordered_batches, unnormalised_inputs,
-    unscaled_regression_targets as _unscaled_regression_targets, bad_label_encoding as _bad_label_encoding,
-    categorical_as_numeric as _categorical_as_numeric,
+    BatchOrder,
+    CategoricalColumns,
+    EpochSteps,
+    FeatureSpread,
+    InputScale,
+    LabelEncoding,
+    LabelProbe,
+    NonFiniteData,
+    TargetScale,
+    labels_unpredictable,
+    non_finite_data,
+    ordered_batches,
+    unnormalised_inputs,
 )
-from ..verdicts.curves import IMBALANCE_RATIO
-from ..verdicts.data import LEAK_SHARE
+from ..verdicts.data import bad_label_encoding as _bad_label_encoding
+from ..verdicts.data import batch_too_large as _batch_too_large
+from ..verdicts.data import categorical_as_numeric as _categorical_as_numeric
+from ..verdicts.data import constant_feature as _constant_feature
+from ..verdicts.data import mixed_feature_scales as _mixed_feature_scales
 from ..verdicts.data import train_val_leakage as _train_val_leakage
+from ..verdicts.data import unscaled_regression_targets as _unscaled_regression_targets
+from ..verdicts.labels import (
+    ClassShares,
+    LabelNoise,
+    TokenShares,
+    disagreement_candidates,
+    enough_labels,
+    imbalance_severity,
+    split_labels_shifted,
+    wrong_labels,
+)
+from ..verdicts.labels import class_imbalance as _class_imbalance
+from ..verdicts.splits import SplitShift, TrainingCopies
+from ..verdicts.splits import duplicate_samples as _duplicate_samples
+from ..verdicts.splits import train_val_shift as _train_val_shift
 from .base import Context, check
 
-SHIFT_ALPHA = 0.001  # family-wise false-alarm rate per checkup (Bonferroni over features)
-SHIFT_KS_FLOOR = 0.2  # KS distance of a half-std shift of the mean: large enough to matter
-LABEL_SHIFT_TVD = 0.1  # 10 points of class share moved between splits
-DUPLICATE_SHARE = 0.05
-SUSPECT_SHARE = 0.02  # flagged labels; the flagged share underestimates the wrong share (low recall)
-SUSPECT_EXCESS = 2.0  # flagged at least twice what the probe's own probabilities predict for clean labels
-FLOOR_SHARE = 0.1  # labels drawn regardless of the inputs: one in ten, a share worth relabelling
-FLOOR_MAX = 0.5  # above half, most labels do not follow the inputs: the probe cannot tell noise from its own misfit
-FLOOR_LINEAR_SHARE = 2 / 3  # the linear probe finds most (two thirds) of the local probe's lift over chance, else
-# its posterior has the wrong shape (classes made of several clusters) and its misfit can look like a floor
-MIN_LABELS = 50  # fewer labels than this say little about class shares
-NOISE_ALPHA = 1e-3  # validation labels agree with the training mapping better than training labels: p below this
-NOISE_GAP = 0.05  # ... by at least 5 points of accuracy: a share of wrong labels that matters
-FLIP_BAYES_FACTOR = 100.0  # validation inputs follow the training label shares, not their own: "decisive" (Jeffreys)
 CLASSIFICATION = audit.CLASSIFICATION
-
-
-def _listing(indices: Iterable[int], limit: int = 8) -> str:
-    items = list(indices)
-    shown = ", ".join(str(i) for i in items[:limit])
-    return shown + (f" … (+{len(items) - limit} more)" if len(items) > limit else "")
-
-
-def _pct(share: float) -> str:
-    return f"{100 * share:.1f}%"
 
 
 # -- scale ------------------------------------------------------------------------------
@@ -116,42 +118,13 @@ def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
 
 @check("D103", phase="data")
 def constant_feature(ctx: Context) -> Iterable[Finding]:
-    """Constant features, and features that became NaN/Inf throughout (a constant divided by its zero std).
-
-    A finite constant column only wastes an input: info. A column without a single finite value
-    is what ``(x - mean) / std`` makes of a constant feature, and it turns the loss into NaN.
-    """
+    """Constant features, and features NaN/Inf throughout (verdict: ``verdicts.data.constant_feature``)."""
     stats = audit.train_feature_stats(ctx)
     if not _per_feature(stats):
         return
     sample = audit.sample_of(ctx, "train")
-    scope = sample.scope if sample else "the sample"
-    finite = stats.finite_share if stats.finite_share is not None else np.ones(len(stats.std))
-    void = np.flatnonzero(finite == 0)
-    if len(void):
-        yield Finding(
-            "D103", Severity.ERROR,
-            f"{len(void)} of {len(stats.std)} features hold no finite value in {scope}: features {_listing(void)} are "
-            "NaN/Inf in every row, which is what standardising a constant feature gives ((x − mean) / std with "
-            "std = 0). Every sample then carries a NaN into the loss.",
-            evidence={"features": void[:100].tolist(), "void_features": void[:100].tolist(), "count": len(void)},
-            location=f"features {_listing(void)}",
-        )
-    constant = np.flatnonzero((finite > 0) & (stats.std <= 1e-6 * np.maximum(1.0, np.abs(stats.mean))))
-    if not len(constant):
-        return
-    varying = np.flatnonzero(stats.std > 1e-6 * np.maximum(1.0, np.abs(stats.mean)))
-    standardised = bool(len(varying)) and float(np.median(np.abs(stats.mean[varying]))) < 0.25 and \
-        0.5 <= float(np.median(stats.std[varying])) <= 2.0
-    yield Finding(
-        "D103", Severity.INFO,
-        f"{len(constant)} of {len(stats.std)} features are constant in {scope} (std ≈ 0): features "
-        f"{_listing(constant)}. They carry no information; drop them, or guard the divisor before standardising per "
-        "feature (std = 0 gives NaN).",
-        evidence={"features": constant[:100].tolist(), "values": stats.mean[constant][:100].tolist(),
-                  "count": len(constant), "inputs_standardised": standardised},
-        location=f"features {_listing(constant)}",
-    )
+    yield from _constant_feature(FeatureSpread(
+        mean=stats.mean, std=stats.std, finite_share=stats.finite_share, scope=sample.scope if sample else "the sample"))
 
 
 # -- values -----------------------------------------------------------------------------
@@ -218,76 +191,29 @@ def _bias_at_prior(ctx: Context) -> str | None:
     return None
 
 
-def _token_imbalance(ctx: Context, labels: np.ndarray, scope: str) -> Iterable[Finding]:
-    """Sequence targets: one token id filling most target positions, the padding a loss should ignore.
-
-    A long-tailed (Zipfian) token distribution is what language is, so the class-ratio rule
-    does not apply; what the rule guards against (one label the model can win by predicting
-    everywhere) is a single id holding the majority of positions, usually padding counted in
-    the loss.
-    """
-    labels = labels[labels != ctx.setup.ignore_index]
-    if len(labels) < MIN_LABELS:
-        return
-    ids, counts = np.unique(labels, return_counts=True)
-    top = int(np.argmax(counts))
-    share = float(counts[top] / counts.sum())
-    if share < 0.5:
-        return
-    token = int(ids[top])
-    yield Finding(
-        "D106", Severity.WARNING,
-        f"Token id {token} fills {_pct(share)} of the target positions ({scope}); predicting it everywhere already "
-        f"scores {_pct(share)} token accuracy. In a sequence task this is usually padding or a filler counted in the "
-        f"loss: mark those positions with the loss's ignore_index (e.g. -100, or CrossEntropyLoss(ignore_index={token})).",
-        evidence={"token": token, "majority_share": share, "distinct_tokens": len(ids), "scope": scope,
-                  "ignore_index": ctx.setup.ignore_index},
-        location=f"token {token}",
-    )
-
-
 @check("D106", phase="data")
 def class_imbalance(ctx: Context) -> Iterable[Finding]:
+    """Class (or token) shares of the training labels (verdict: ``verdicts.labels.class_imbalance``).
+
+    Sequence targets are counted per token, positions at the loss's ignore_index dropped. For
+    classes, what the verdict reads besides the counts is measured only when it reads it: whether
+    the labels are a loop's first batches in class order, then how the setup compensates.
+    """
     labels, scope = audit.all_labels(ctx, "train")
-    if labels is None or len(labels) < MIN_LABELS:
+    if labels is None:
         return
     if ctx.setup.task == "sequence":
-        yield from _token_imbalance(ctx, labels, scope)
+        kept = labels[labels != ctx.setup.ignore_index]
+        tokens, counts = np.unique(kept, return_counts=True)
+        yield from _class_imbalance(TokenShares(tokens=tokens, counts=counts, scope=scope, ignore_index=ctx.setup.ignore_index))
         return
     classes, counts = np.unique(labels, return_counts=True)
-    if loop_sample(ctx) and (len(classes) == 1 or batches_ordered(ctx)):
-        return  # the loop's first batches, in class order: their shares are not the data's
-    if len(classes) == 1:
-        yield Finding(
-            "D106", Severity.WARNING,
-            f"Only one class ({int(classes[0])}) appears in the training labels ({scope}); the model can only learn "
-            "to predict it.",
-            evidence={"shares": {int(classes[0]): 1.0}, "majority_share": 1.0, "scope": scope},
-            location=f"class {int(classes[0])}",
-        )
-        return
-    shares = counts / counts.sum()
-    majority, ratio = float(shares.max()), float(counts.max() / counts.min())
-    if majority >= 0.8 or ratio >= 5:
-        severity = Severity.WARNING
-    elif ratio >= IMBALANCE_RATIO:
-        severity = Severity.INFO
-    else:
-        return
-    rarest, largest = int(classes[np.argmin(counts)]), int(classes[np.argmax(counts)])
-    handled = imbalance_handling(ctx)
-    if handled:
-        severity = Severity.INFO
-    yield Finding(
-        "D106", severity,
-        f"Classes are imbalanced: class {largest} holds {_pct(majority)} of the training labels and class {rarest} "
-        f"only {_pct(float(shares.min()))} ({ratio:.3g}x rarer) in {scope}. Always predicting class {largest} "
-        f"already scores {_pct(majority)} accuracy."
-        + (f" The setup already compensates with {handled}; judge it by per-class recall, not accuracy." if handled else ""),
-        evidence={"shares": {int(k): float(v) for k, v in zip(classes, shares)}, "majority_share": majority,
-                  "imbalance_ratio": ratio, "scope": scope, "handled_by": handled},
-        location=f"class {rarest}",
-    )
+    shares = ClassShares(classes=classes, counts=counts, scope=scope)
+    if enough_labels(shares):
+        shares.loop_in_class_order = bool(loop_sample(ctx)) and (len(classes) == 1 or batches_ordered(ctx))
+        if imbalance_severity(shares) is not None:
+            shares.handled_by = imbalance_handling(ctx)
+    yield from _class_imbalance(shares)
 
 
 @check("D115", phase="data")
@@ -381,12 +307,17 @@ def bad_label_encoding(ctx: Context) -> Iterable[Finding]:
 
 @check("D110", "D111", phase="data")
 def label_predictability(ctx: Context) -> Iterable[Finding]:
+    """Labels the inputs do not predict (D111), else training labels that contradict them (D110).
+
+    Verdicts: ``verdicts.data.labels_unpredictable`` and ``verdicts.labels.wrong_labels``. The
+    label shift and validation copies the D110 verdict reads (D109's and D108's probes) are measured
+    only when the validation comparison needs them.
+    """
     if ctx.setup.task not in CLASSIFICATION + ("regression",):
         return
     probe = label_probe(ctx)
     if probe is None:
         return
-    scores = {k: round(v, 4) for k, v in probe.scores.items()}
     unpredictable = list(labels_unpredictable(LabelProbe(
         task=probe.task, best=probe.best, best_probe=probe.best_probe + (" on the Fourier modulus" if probe.view == "spectrum" else ""), n=probe.n, scores=probe.scores,
         chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
@@ -394,109 +325,21 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
     yield from unpredictable
     if probe.task == "regression" or unpredictable:
         return
-    linear = probe.scores["logistic regression"]
-    floor = _noise_floor(probe)
-    if probe.bag_of_tokens:  # only the recalibrated floor reads the bag-of-tokens probabilities
-        flagged = disagreement = flipped = False
-    else:
-        trusted = probe.p_value < 1e-3 and linear >= probe.chance + 0.5 * (1 - probe.chance)
-        excess = probe.suspect_count >= SUSPECT_EXCESS * probe.expected_suspects
-        flagged = trusted and probe.suspect_count / probe.n >= SUSPECT_SHARE and excess and probe.suspect_p_value < 1e-3
-        disagreement = _validation_disagreement(ctx, probe)
-        flipped = _labels_moved_inputs_not(probe)
-    share = probe.suspect_count / probe.n
-    if not (flagged or disagreement or flipped or floor):
-        return
-    parts = []
-    if floor:
-        parts.append(
-            f"about {_pct(probe.noise_floor)} of the {probe.n} training labels look drawn regardless of their inputs: "
-            f"recalibrated out of fold, the {linear:.2f}-accurate logistic-regression probe's probabilities fit the labels "
-            f"far better with that share spread over the classes everywhere (likelihood-ratio p = {probe.noise_floor_p:.2g}), "
-            "where clean labels would leave the probe near-certain away from the class boundaries")
-    if flagged:
-        parts.append(
-            f"{probe.suspect_count} of {probe.n} training labels ({_pct(share)}) get an out-of-sample probability below "
-            f"{SUSPECT_PROBABILITY:g} from a logistic-regression probe that is {linear:.2f} accurate; if every label were "
-            f"right, about {probe.expected_suspects:.0f} would (Poisson p = {probe.suspect_p_value:.2g})")
-    if disagreement:
-        name, val_score, train_score, p = disagreement
-        parts.append(
-            f"the {name} probe fitted on training labels agrees with {_pct(val_score)} of {probe.val_n} validation labels "
-            f"but only {_pct(train_score)} of held-out training labels (Fisher p = {p:.2g}): the splits do not follow "
-            f"one input-to-label mapping, and about {_pct(val_score - train_score)} of the training labels disagree with it")
-    if flipped:
-        parts.append(
-            f"the class shares differ between training and validation by {_pct(probe.label_shift_tvd)} (chi-square "
-            f"p = {probe.label_shift_p:.2g}) but the inputs do not: the {probe.best_probe} probe's predictions on the "
-            f"validation inputs follow the training shares {np.exp(min(probe.inputs_follow_train_log_lr, 700)):.3g} times "
-            "more likely than the validation shares (black-box shift estimation). Labels of one split were recorded as "
-            "another class (one-way flips), usually in the training set")
-    text = "; ".join(parts)
-    yield Finding(
-        "D110", Severity.WARNING,
-        f"{text[0].upper()}{text[1:]}. Review rows {_listing(probe.suspect_rows, 10)} first (lowest probability of their label).",
-        evidence={"suspect_count": probe.suspect_count, "suspect_share": share, "expected": probe.expected_suspects,
-                  "p_value": probe.suspect_p_value, "rows": probe.suspect_rows, "scores": scores, "n": probe.n,
-                  "val_scores": {k: round(v, 4) for k, v in probe.val_scores.items()}, "val_n": probe.val_n,
-                  "val_p_values": probe.val_p_values, "labels_moved_inputs_not": bool(flipped),
-                  "validation_disagreement": bool(disagreement), "labels_without_inputs": bool(floor),
-                  "noise_floor": probe.noise_floor, "noise_floor_p": probe.noise_floor_p,
-                  "label_shift_tvd": probe.label_shift_tvd, "label_shift_p": probe.label_shift_p,
-                  "inputs_follow_train_log_lr": probe.inputs_follow_train_log_lr},
-        location=f"rows {_listing(probe.suspect_rows, 5)}",
+    noise = LabelNoise(
+        n=probe.n, scores=probe.scores, chance=probe.chance, suspect_probability=SUSPECT_PROBABILITY, p_value=probe.p_value,
+        suspect_rows=probe.suspect_rows, suspect_count=probe.suspect_count, expected_suspects=probe.expected_suspects,
+        suspect_p_value=probe.suspect_p_value, noise_floor=probe.noise_floor, noise_floor_p=probe.noise_floor_p,
+        val_n=probe.val_n, val_scores=probe.val_scores, val_p_values=probe.val_p_values, bag_of_tokens=probe.bag_of_tokens,
+        label_shift_p=probe.label_shift_p, label_shift_tvd=probe.label_shift_tvd,
+        inputs_follow_train_log_lr=probe.inputs_follow_train_log_lr, inputs_follow_train_fit_p=probe.inputs_follow_train_fit_p,
     )
-
-
-def _noise_floor(probe) -> bool:
-    """A share of labels (FLOOR_SHARE up to FLOOR_MAX) looks drawn regardless of the inputs, read by a linear probe that fits.
-
-    The floor is fitted to the linear probe; labels redrawn at random cap the local probe as
-    much, so a local probe far ahead of the linear one means the linear posterior has the wrong
-    shape, and then nothing is said.
-    """
-    lift = {name: score - probe.chance for name, score in probe.scores.items()}
-    fits = lift["logistic regression"] >= FLOOR_LINEAR_SHARE * max(lift.values())
-    return probe.p_value < NOISE_ALPHA and fits and FLOOR_SHARE <= probe.noise_floor < FLOOR_MAX \
-        and probe.noise_floor_p < NOISE_ALPHA
-
-
-def _labels_moved_inputs_not(probe) -> bool:
-    """Class shares moved between the splits by a share that matters (D109's own bar), the inputs did not.
-
-    A real label shift moves the inputs with the labels; one-way label flips leave them where
-    they were. The validation inputs must follow the training shares decisively better than
-    their own (Bayes factor) and fit them (not rejected at the noise level).
-    """
-    return probe.val_n > 0 and probe.p_value < NOISE_ALPHA and probe.label_shift_p < SHIFT_ALPHA \
-        and probe.label_shift_tvd >= LABEL_SHIFT_TVD and probe.inputs_follow_train_fit_p >= NOISE_ALPHA \
-        and probe.inputs_follow_train_log_lr >= np.log(FLIP_BAYES_FACTOR)
-
-
-def _validation_disagreement(ctx: Context, probe) -> tuple[str, float, float, float] | None:
-    """(probe, validation accuracy, training accuracy, p) when validation labels follow the mapping clearly better.
-
-    Both accuracies come from the same fold probes, so they are comparable; a shift of the
-    inputs lowers the validation accuracy and cannot raise an alarm. Label shares that differ
-    between the splits (D109), or validation rows copied from training (D108, which the probes
-    remember), make the accuracies incomparable, so then nothing is said.
-    """
-    candidates = []
-    for name, p in probe.val_p_values.items():
-        val_score, train_score = probe.val_scores[name], probe.scores[name]
-        informative = val_score >= probe.chance + 0.5 * (1 - probe.chance)
-        if p < NOISE_ALPHA and val_score - train_score >= NOISE_GAP and informative:
-            candidates.append((p, name, val_score, train_score))
-    if not candidates:
-        return None
-    found = audit.shift(ctx)
-    if found is not None and found.label_p is not None and found.label_p < SHIFT_ALPHA:
-        return None
-    leaked = copies.overlap(ctx)
-    if leaked is not None and leaked.share >= LEAK_SHARE:
-        return None
-    p, name, val_score, train_score = min(candidates)
-    return name, val_score, train_score, p
+    if disagreement_candidates(noise):
+        found = audit.shift(ctx)
+        noise.split_label_p = found.label_p if found is not None else None
+        if not split_labels_shifted(noise):
+            leaked = copies.overlap(ctx)
+            noise.val_copied_share = leaked.share if leaked is not None else None
+    yield from wrong_labels(noise)
 
 
 @check("D112", phase="data")
@@ -521,25 +364,23 @@ def categorical_as_numeric(ctx: Context) -> Iterable[Finding]:
 # -- duplicates, leakage and shift ----------------------------------------------------------
 @check("D107", phase="data")
 def duplicate_samples(ctx: Context) -> Iterable[Finding]:
-    # The first batches a loop fed its model are not the dataset: rows repeat across the steps
-    # of a full-batch optimizer or an epoch boundary, and augmentation in the loop (mixup) makes
-    # near copies of them. A duplicate share needs the dataset itself.
+    """Exact and near copies within the training split (verdict: ``verdicts.splits.duplicate_samples``).
+
+    The first batches a loop fed its model are not the dataset: rows repeat across the steps of a
+    full-batch optimizer or an epoch boundary, and augmentation in the loop (mixup) makes near
+    copies of them. A duplicate share needs the dataset itself, so a loop sample is not measured.
+    """
     if loop_sample(ctx):
         return
     found = copies.duplicates(ctx)
-    if found is None or found.share < 0.01:
+    if found is None:
         return
-    near = (f"; {_pct(found.near_share)} have a near copy (a neighbour closer than chance allows at family-wise "
-            f"{copies.NEAR_ALPHA:g}, intrinsic dimension {found.dimension:.3g}) in {found.near_scope}" if found.near_rows else "")
-    yield Finding(
-        "D107", Severity.WARNING if found.share >= DUPLICATE_SHARE else Severity.INFO,
-        f"{_pct(found.exact_share)} of training rows have an exact copy in {found.exact_scope}{near}. Duplicates "
-        "weight some samples more and inflate any validation drawn from the same pool.",
-        evidence={"exact_share": found.exact_share, "near_share": found.near_share, "exact_scope": found.exact_scope,
-                  "near_scope": found.near_scope, "typical_distance": found.typical_distance,
-                  "threshold": found.threshold, "dimension": found.dimension, "example_pairs": found.examples},
-        location="train",
-    )
+    yield from _duplicate_samples(TrainingCopies(
+        exact_scope=found.exact_scope, exact_rows=found.exact_rows, exact_with_copy=found.exact_with_copy,
+        near_alpha=copies.NEAR_ALPHA, near_scope=found.near_scope, near_rows=found.near_rows,
+        near_with_copy=found.near_with_copy, typical_distance=found.typical_distance, threshold=found.threshold,
+        dimension=found.dimension, examples=found.examples,
+    ))
 
 
 @check("D108", phase="data")
@@ -552,62 +393,23 @@ def train_val_leakage(ctx: Context) -> Iterable[Finding]:
 
 @check("D109", phase="data")
 def train_val_shift(ctx: Context) -> Iterable[Finding]:
+    """Label shares and input / target distributions of the two splits (verdict: ``verdicts.splits.train_val_shift``)."""
     found = audit.shift(ctx)
-    if found is None or (loop_sample(ctx) and batches_ordered(ctx)):
-        return  # the loop's first batches, in class or target order, are not the training distribution
-    if found.label_p is not None and found.label_p < SHIFT_ALPHA and (found.label_tvd or 0) >= LABEL_SHIFT_TVD:
-        moved = max(found.train_shares, key=lambda k: abs(found.train_shares[k] - found.val_shares.get(k, 0.0)))
-        tokens = ctx.setup.task == "sequence"  # the most frequent tokens each, the rest pooled as -1
-        what = ("the rarer tokens together" if moved == -1 else f"token {moved}") if tokens else f"class {moved}"
-        yield Finding(
-            "D109", Severity.WARNING,
-            f"{'Token' if tokens else 'Label'} shares differ between training and validation by {_pct(found.label_tvd)} "
-            f"(total variation{f' over the {audit.TOP_TOKENS} most frequent tokens and the rest' if tokens else ''}; "
-            f"chi-square p = {found.label_p:.2g}): {what} {'are' if moved == -1 and tokens else 'is'} "
-            f"{_pct(found.train_shares[moved])} of training and {_pct(found.val_shares.get(moved, 0.0))} of validation.",
-            evidence={"train_shares": found.train_shares, "val_shares": found.val_shares, "tvd": found.label_tvd,
-                      "p_value": found.label_p},
-            location="labels",
-        )
-    for name, stat, p in (("input", found.ks, found.ks_p_adjusted), ("target", found.target_ks, found.target_p_adjusted)):
-        if stat is None or p is None:
-            continue
-        shifted = np.flatnonzero((p < SHIFT_ALPHA) & (stat >= SHIFT_KS_FLOOR))
-        if not len(shifted):
-            continue
-        shifted = shifted[np.argsort(-stat[shifted])]
-        unit = found.unit if name == "input" else "target column"
-        worst = int(shifted[0])
-        yield Finding(
-            "D109", Severity.WARNING,
-            f"{len(shifted)} of {len(stat)} {name} {unit}s are distributed differently in validation than in training "
-            f"(Kolmogorov-Smirnov distance ≥ {SHIFT_KS_FLOOR:g}, Bonferroni p < {SHIFT_ALPHA:g}); worst: {unit} {worst} "
-            f"with distance {stat[worst]:.2f} (p = {p[worst]:.2g}).",
-            evidence={"kind": name, "unit": unit, "shifted": shifted[:50].tolist(),
-                      "ks": {int(j): float(stat[j]) for j in shifted[:20]},
-                      "p_adjusted": {int(j): float(p[j]) for j in shifted[:20]},
-                      "n_train": found.n_train, "n_val": found.n_val},
-            location=f"{unit}s {_listing(shifted.tolist())}",
-        )
+    if found is None:
+        return
+    yield from _train_val_shift(SplitShift(
+        train_shares=found.train_shares, val_shares=found.val_shares, label_p=found.label_p, label_tvd=found.label_tvd,
+        unit=found.unit, ks=found.ks, ks_p_adjusted=found.ks_p_adjusted, target_ks=found.target_ks,
+        target_p_adjusted=found.target_p_adjusted, n_train=found.n_train, n_val=found.n_val,
+        tokens=ctx.setup.task == "sequence", top_tokens=audit.TOP_TOKENS,
+        loop_in_order=bool(loop_sample(ctx)) and batches_ordered(ctx),
+    ))
 
 
 # -- batching ---------------------------------------------------------------------------
 @check("D114", phase="data")
 def batch_too_large(ctx: Context) -> Iterable[Finding]:
+    """Optimizer steps per epoch of the training loader (verdict: ``verdicts.data.batch_too_large``)."""
     info = ctx.setup.data_info("train")
-    steps, n = info.steps_per_epoch, info.n_samples
-    if not steps or not n or loop_sample(ctx):
-        # a loop's own batches: a bounded part of an epoch says nothing of its steps, and a loop that feeds its
-        # whole set every step chose full-batch steps by hand (e.g. L-BFGS's line search needs the exact loss)
-        return
-    batch = info.batch_size or int(np.ceil(n / steps))
-    if batch <= 32 or steps >= 10:
-        return
-    severity = Severity.WARNING if steps <= 4 else Severity.INFO
-    yield Finding(
-        "D114", severity,
-        f"{n} training samples in batches of {batch} give only {steps} optimizer step{'s' if steps != 1 else ''} per "
-        "epoch; each epoch barely moves the weights and the gradient noise that helps generalisation is gone.",
-        evidence={"samples": n, "batch_size": batch, "steps_per_epoch": steps},
-        location="train loader",
-    )
+    yield from _batch_too_large(EpochSteps(
+        samples=info.n_samples, steps_per_epoch=info.steps_per_epoch, batch_size=info.batch_size, loop_sample=loop_sample(ctx)))

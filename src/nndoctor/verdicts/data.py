@@ -1,4 +1,6 @@
-"""Verdicts for the data codes D101, D102, D104, D105, D108, D111, D112, D113 and D115.
+"""Verdicts for the data codes D101, D102, D103, D104, D105, D108, D111, D112, D113, D114 and D115.
+
+D106 and D110 (labels) live in ``verdicts/labels.py``, D107 and D109 (splits) in ``verdicts/splits.py``.
 
 Each verdict reads a small measurement built by checkup (the data audit's bounded sample of
 the dataset) or by watch (the sampled batches of the user's loop, pooled), never single
@@ -64,6 +66,17 @@ CODE_EFFECT_F2 = 0.02
 # D102: float32 carries 24 bits; a spread within 64 ulps of a feature's own magnitude is rounding
 # (e.g. mixup's lam*x + (1-lam)*x of a constant), not a scale.
 FLOAT_RESOLUTION = 64 * float(np.finfo(np.float32).eps)
+# D103: a std within a millionth of the feature's magnitude (at least 1) is a constant, not a scale.
+CONSTANT_STD = 1e-6
+# D103, evidence: the varying features look standardised when their median |mean| is below 0.25 and
+# their median std within a factor of two of 1 (then a constant column is likely a dropped std = 0).
+STANDARDISED_MEAN = 0.25
+STANDARDISED_STD = (0.5, 2.0)
+# D114 (RULES: batches of 16-64): batches above 32 rows that leave fewer than 10 steps per epoch move
+# the weights too little per epoch; 4 steps or fewer is a warning.
+BATCH_LIMIT = 32
+MIN_STEPS = 10
+FEW_STEPS = 4
 
 
 def off_scale(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
@@ -710,3 +723,87 @@ def _leaks(count: int, rows: int) -> bool:
     of them, and more than the standard error of a score on those rows (fewer copies, one coincidence in a
     small split, cannot move the score beyond its own noise)."""
     return bool(rows) and count / rows >= max(LEAK_SHARE, _score_noise(rows))
+
+
+# -- D103: constant features ---------------------------------------------------------------------
+@dataclass
+class FeatureSpread:
+    """Per-feature mean, std and share of finite values over the training sample (tabular features)."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    finite_share: np.ndarray | None = None  # None: every value finite
+    scope: str = "the sample"
+
+
+@verdict("D103")
+def constant_feature(m: FeatureSpread) -> Iterator[Finding]:
+    """Constant features, and features that became NaN/Inf throughout (a constant divided by its zero std).
+
+    A finite constant column only wastes an input: info. A column without a single finite value
+    is what ``(x - mean) / std`` makes of a constant feature, and it turns the loss into NaN.
+    """
+    scope = m.scope
+    finite = m.finite_share if m.finite_share is not None else np.ones(len(m.std))
+    void = np.flatnonzero(finite == 0)
+    if len(void):
+        yield Finding(
+            "D103", Severity.ERROR,
+            f"{len(void)} of {len(m.std)} features hold no finite value in {scope}: features {_listing(void)} are "
+            "NaN/Inf in every row, which is what standardising a constant feature gives ((x − mean) / std with "
+            "std = 0). Every sample then carries a NaN into the loss.",
+            evidence={"features": void[:100].tolist(), "void_features": void[:100].tolist(), "count": len(void)},
+            location=f"features {_listing(void)}",
+        )
+    constant = np.flatnonzero((finite > 0) & (m.std <= CONSTANT_STD * np.maximum(1.0, np.abs(m.mean))))
+    if not len(constant):
+        return
+    varying = np.flatnonzero(m.std > CONSTANT_STD * np.maximum(1.0, np.abs(m.mean)))
+    low, high = STANDARDISED_STD
+    standardised = bool(len(varying)) and float(np.median(np.abs(m.mean[varying]))) < STANDARDISED_MEAN and \
+        low <= float(np.median(m.std[varying])) <= high
+    yield Finding(
+        "D103", Severity.INFO,
+        f"{len(constant)} of {len(m.std)} features are constant in {scope} (std ≈ 0): features "
+        f"{_listing(constant)}. They carry no information; drop them, or guard the divisor before standardising per "
+        "feature (std = 0 gives NaN).",
+        evidence={"features": constant[:100].tolist(), "values": m.mean[constant][:100].tolist(),
+                  "count": len(constant), "inputs_standardised": standardised},
+        location=f"features {_listing(constant)}",
+    )
+
+
+# -- D114: batches too large for the dataset --------------------------------------------------------
+@dataclass
+class EpochSteps:
+    """How the training loader cuts an epoch: samples, optimizer steps and batch size (None: not declared).
+
+    ``loop_sample``: the data is the user's loop's own batches ("epoch" or "partial", see
+    ``checks.data.loop_sample``), whose steps say nothing of an epoch; None for a loader.
+    """
+
+    samples: int | None
+    steps_per_epoch: int | None
+    batch_size: int | None = None
+    loop_sample: str | None = None
+
+
+@verdict("D114")
+def batch_too_large(m: EpochSteps) -> Iterator[Finding]:
+    """Batches so large that an epoch is only a few optimizer steps."""
+    steps, n = m.steps_per_epoch, m.samples
+    if not steps or not n or m.loop_sample:
+        # a loop's own batches: a bounded part of an epoch says nothing of its steps, and a loop that feeds its
+        # whole set every step chose full-batch steps by hand (e.g. L-BFGS's line search needs the exact loss)
+        return
+    batch = m.batch_size or int(np.ceil(n / steps))
+    if batch <= BATCH_LIMIT or steps >= MIN_STEPS:
+        return
+    severity = Severity.WARNING if steps <= FEW_STEPS else Severity.INFO
+    yield Finding(
+        "D114", severity,
+        f"{n} training samples in batches of {batch} give only {steps} optimizer step{'s' if steps != 1 else ''} per "
+        "epoch; each epoch barely moves the weights and the gradient noise that helps generalisation is gone.",
+        evidence={"samples": n, "batch_size": batch, "steps_per_epoch": steps},
+        location="train loader",
+    )

@@ -1,0 +1,149 @@
+"""Verdicts for D107 (duplicated training rows) and D109 (training and validation drawn differently).
+
+Both read the data audit's measurements of the splits (``probes.data_duplicates``,
+``probes.data_audit.shift``), built by ``checks/data.py``. A shift must be both significant after
+correcting for the number of features tested and large enough to matter.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..findings import Finding, Severity
+from . import verdict
+from .data import _listing
+
+# -- thresholds ---------------------------------------------------------------------------
+SHIFT_ALPHA = 0.001  # family-wise false-alarm rate per checkup (Bonferroni over features)
+SHIFT_KS_FLOOR = 0.2  # KS distance of a half-std shift of the mean: large enough to matter
+LABEL_SHIFT_TVD = 0.1  # 10 points of class share moved between splits
+DUPLICATE_SHARE = 0.05  # one training row in twenty with a copy: a warning (the copies weigh in the loss)
+DUPLICATE_REPORT_SHARE = 0.01  # below one row in a hundred, copies are not worth a word
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+# -- D107: duplicated training rows ------------------------------------------------------------
+@dataclass
+class TrainingCopies:
+    """Training rows with an exact copy (over ``exact_rows``) or a near copy (over a sample of ``near_rows``).
+
+    Mirrors ``probes.data_duplicates.Duplicates``; ``near_alpha`` is the family-wise level at which
+    the probe called a neighbour improbably close, ``examples`` pairs of row indices.
+    """
+
+    exact_scope: str
+    exact_rows: int
+    exact_with_copy: int
+    near_alpha: float
+    near_scope: str = ""
+    near_rows: int = 0
+    near_with_copy: int = 0
+    typical_distance: float | None = None
+    threshold: float | None = None
+    dimension: float | None = None
+    examples: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact_with_copy / self.exact_rows if self.exact_rows else 0.0
+
+    @property
+    def near_share(self) -> float:
+        return self.near_with_copy / self.near_rows if self.near_rows else 0.0
+
+    @property
+    def share(self) -> float:
+        return max(self.exact_share, self.near_share)
+
+
+@verdict("D107")
+def duplicate_samples(m: TrainingCopies) -> Iterator[Finding]:
+    """Training rows that repeat (exactly, or closer than chance allows): they weigh more and inflate validation."""
+    if m.share < DUPLICATE_REPORT_SHARE:
+        return
+    near = (f"; {_pct(m.near_share)} have a near copy (a neighbour closer than chance allows at family-wise "
+            f"{m.near_alpha:g}, intrinsic dimension {m.dimension:.3g}) in {m.near_scope}" if m.near_rows else "")
+    yield Finding(
+        "D107", Severity.WARNING if m.share >= DUPLICATE_SHARE else Severity.INFO,
+        f"{_pct(m.exact_share)} of training rows have an exact copy in {m.exact_scope}{near}. Duplicates "
+        "weight some samples more and inflate any validation drawn from the same pool.",
+        evidence={"exact_share": m.exact_share, "near_share": m.near_share, "exact_scope": m.exact_scope,
+                  "near_scope": m.near_scope, "typical_distance": m.typical_distance,
+                  "threshold": m.threshold, "dimension": m.dimension, "example_pairs": m.examples},
+        location="train",
+    )
+
+
+# -- D109: train/validation shift --------------------------------------------------------------
+@dataclass
+class SplitShift:
+    """Label shares and per-unit distribution tests between the training and validation splits.
+
+    Mirrors ``probes.data_audit.Shift``: chi-square p and total variation of the label shares,
+    Kolmogorov-Smirnov distances and Bonferroni-adjusted p-values per input unit (``ks``) and per
+    regression target column (``target_ks``). ``tokens``: the labels are token ids, the
+    ``top_tokens`` most frequent each and the rest pooled as -1. ``loop_in_order``: the training
+    sample is the first batches of the user's loop, in class or target order (not the training
+    distribution); the adapter's call.
+    """
+
+    train_shares: dict[int, float] = field(default_factory=dict)
+    val_shares: dict[int, float] = field(default_factory=dict)
+    label_p: float | None = None
+    label_tvd: float | None = None
+    unit: str = "feature"
+    ks: np.ndarray | None = None
+    ks_p_adjusted: np.ndarray | None = None
+    target_ks: np.ndarray | None = None
+    target_p_adjusted: np.ndarray | None = None
+    n_train: int = 0
+    n_val: int = 0
+    tokens: bool = False
+    top_tokens: int = 0
+    loop_in_order: bool = False
+
+
+@verdict("D109")
+def train_val_shift(m: SplitShift) -> Iterator[Finding]:
+    """Label shares or input / target distributions that differ between training and validation."""
+    if m.loop_in_order:
+        return  # the loop's first batches, in class or target order, are not the training distribution
+    if m.label_p is not None and m.label_p < SHIFT_ALPHA and (m.label_tvd or 0) >= LABEL_SHIFT_TVD:
+        moved = max(m.train_shares, key=lambda k: abs(m.train_shares[k] - m.val_shares.get(k, 0.0)))
+        tokens = m.tokens  # the most frequent tokens each, the rest pooled as -1
+        what = ("the rarer tokens together" if moved == -1 else f"token {moved}") if tokens else f"class {moved}"
+        yield Finding(
+            "D109", Severity.WARNING,
+            f"{'Token' if tokens else 'Label'} shares differ between training and validation by {_pct(m.label_tvd)} "
+            f"(total variation{f' over the {m.top_tokens} most frequent tokens and the rest' if tokens else ''}; "
+            f"chi-square p = {m.label_p:.2g}): {what} {'are' if moved == -1 and tokens else 'is'} "
+            f"{_pct(m.train_shares[moved])} of training and {_pct(m.val_shares.get(moved, 0.0))} of validation.",
+            evidence={"train_shares": m.train_shares, "val_shares": m.val_shares, "tvd": m.label_tvd,
+                      "p_value": m.label_p},
+            location="labels",
+        )
+    for name, stat, p in (("input", m.ks, m.ks_p_adjusted), ("target", m.target_ks, m.target_p_adjusted)):
+        if stat is None or p is None:
+            continue
+        shifted = np.flatnonzero((p < SHIFT_ALPHA) & (stat >= SHIFT_KS_FLOOR))
+        if not len(shifted):
+            continue
+        shifted = shifted[np.argsort(-stat[shifted])]
+        unit = m.unit if name == "input" else "target column"
+        worst = int(shifted[0])
+        yield Finding(
+            "D109", Severity.WARNING,
+            f"{len(shifted)} of {len(stat)} {name} {unit}s are distributed differently in validation than in training "
+            f"(Kolmogorov-Smirnov distance ≥ {SHIFT_KS_FLOOR:g}, Bonferroni p < {SHIFT_ALPHA:g}); worst: {unit} {worst} "
+            f"with distance {stat[worst]:.2f} (p = {p[worst]:.2g}).",
+            evidence={"kind": name, "unit": unit, "shifted": shifted[:50].tolist(),
+                      "ks": {int(j): float(stat[j]) for j in shifted[:20]},
+                      "p_adjusted": {int(j): float(p[j]) for j in shifted[:20]},
+                      "n_train": m.n_train, "n_val": m.n_val},
+            location=f"{unit}s {_listing(shifted.tolist())}",
+        )

@@ -1,9 +1,9 @@
 """One verdict per code: every catalog code is decided in exactly one place.
 
 An AST scan of the package finds every ``Finding("CODE", ...)`` construction and the
-function it sits in. A code must be constructed in exactly one module; a code that
-both checkup and watch can report (catalog "C W") must be decided in the verdict layer
-(``nndoctor/verdicts/``) and registered there, so the two modes cannot drift apart.
+function it sits in. Every catalog code must be constructed in exactly one module of the
+verdict layer (``nndoctor/verdicts/``) and registered there, so no mode (checkup, watch,
+run's exam, the distributed integration) decides a code itself and none can drift apart.
 """
 from __future__ import annotations
 
@@ -59,3 +59,23 @@ def test_codes_both_modes_report_are_decided_in_the_verdict_layer():
     assert not outside, f"codes both modes report, decided outside nndoctor/verdicts/: {outside}"
     unregistered = [code for code in shared if code not in VERDICTS]
     assert not unregistered, f"shared codes without a registered verdict: {unregistered}"
+
+
+def test_every_catalog_code_has_one_registered_verdict_in_the_verdict_layer():
+    """All 59 codes, whichever mode reports them: the modes only measure."""
+    import importlib
+    import pkgutil
+
+    import nndoctor.verdicts
+    from nndoctor.verdicts import VERDICTS
+
+    for module in pkgutil.iter_modules(nndoctor.verdicts.__path__):
+        importlib.import_module(f"nndoctor.verdicts.{module.name}")
+    made = _constructions()
+    outside = {rule.code: sorted(made.get(rule.code, ())) for rule in RULES
+               if not all(place.startswith("verdicts/") for place in made.get(rule.code, ()))}
+    assert not outside, f"codes decided outside nndoctor/verdicts/: {outside}"
+    unregistered = [rule.code for rule in RULES if rule.code not in VERDICTS]
+    assert not unregistered, f"codes without a registered verdict: {unregistered}"
+    for rule in RULES:
+        assert VERDICTS[rule.code].__module__.startswith("nndoctor.verdicts."), rule.code

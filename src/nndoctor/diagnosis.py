@@ -41,16 +41,17 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "O404": ("M201", "M205", "M202", "M204", "L301", "D101", "M208"),
     # Batches of one class at a time push every unit's bias after that class: units die on the others.
     "O405": ("O401", "M203", "D101", "D115"),
-    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101", "G603"),
+    # A misconfigured optimizer (eps swamping Adam's scale, momentum >= 1, ...) sets the step size as an LR does.
+    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101", "G603", "O410"),
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
-    "O412": ("O401", "O402", "D101", "M208"),
+    "O412": ("O401", "O402", "D101", "M208", "O410"),
     "G601": ("D108", "D110"),
     # Outputs squashed into (0, 1) and read as logits are all positive: one class predicted everywhere.
     "G603": ("L302",),
     "G602": (
         "M201", "L301", "L302", "L303", "L304", "L305", "L306", "L308", "M209", "M208", "D101", "D105",
-        "D113", "D104", "O401", "O402", "O409", "M203", "M204", "M205", "M206", "M207", "O404", "D111", "D112", "D115",
+        "D113", "D104", "O401", "O402", "O409", "M203", "M204", "M205", "M206", "M207", "O404", "D111", "D112", "D115", "O410",
     ),
     "G604": ("D108", "D109", "D110"),
     "G605": ("O402",),
@@ -440,6 +441,9 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     # loop bugs the catalog's EXPLAINS table cannot know about: what each one makes the curves show
     Link("T505", CURVE_SYMPTOMS + ("T504",)),
     Link("T501", CURVE_SYMPTOMS),
+    # training in eval mode trains another network (BatchNorm frozen at its running statistics, dropout
+    # off; the rule needs such layers): what the curves show is that network's training
+    Link("T502", CURVE_SYMPTOMS),
     Link("L308", CURVE_SYMPTOMS),
     Link("T504", ("O402", "O406", "G602", "G605", "O412")),
     Link("T506", ("G601", "G604", "G605", "O406", "O407")),

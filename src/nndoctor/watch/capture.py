@@ -14,7 +14,9 @@ the first backward, what the script trains *before its first update*:
 - the optimizer: class and per-group hyperparameters at its first ``step`` (torch's global
   step pre-hook), or unknown for a hand-written update;
 - the training DataLoader (the loader that yielded the batch of the first backward) and a
-  validation loader (another loader iterated later in eval mode or without grad). A model
+  validation loader (another loader iterated later in eval mode or without grad, under which no
+  backward runs: a loader whose batches are trained on is training data whatever mode the captured
+  model was left in, as when a second stage trains a head on a frozen, eval-mode encoder). A model
   called as ``model(**batch)`` on the loader's dict batch (the Hugging Face ``Trainer``) is
   examined on those dicts, the label entry as targets and the rest as keyword arguments.
   Without a validation loader, the validation split is the first tensor the model is evaluated
@@ -398,6 +400,11 @@ class SetupCapture:
         self._spec: CallSpec | None = None
         self._param_ids: list[int] = []
         self._loader: DataLoader | None = None
+        # after the capture: the loader that started an epoch last, loaders a backward ran under (training data,
+        # never the validation split) and the tensors evaluated on before a validation loader was chosen
+        self._latest_loader: DataLoader | None = None
+        self._trained_loaders: list[DataLoader] = []
+        self._eval_inputs_before_loader: list[EvalInput] = []
         self._batch: Any = None
         self._pending: dict[str, Any] | None = None
         self._losses: list[LossCall] = []
@@ -572,11 +579,22 @@ class SetupCapture:
             elif all(other is not loader for other in self._early_no_grad):
                 self._early_no_grad.append(loader)
             return
-        if self.val_loader is None and self._evaluating() and self._is_other(loader):
+        self._latest_loader = loader
+        if self.val_loader is None and self._evaluating() and self._is_other(loader) \
+                and all(loader is not t and loader.dataset is not t.dataset for t in self._trained_loaders):
             self.val_loader = loader
             if self.eval_tensors is not None:  # a validation loader: tensors evaluated on are not the split
                 self.eval_tensors.close()
-                self.eval_tensors.inputs = []
+                self._eval_inputs_before_loader, self.eval_tensors.inputs = self.eval_tensors.inputs, []
+
+    def _trained_on(self, loader: DataLoader) -> None:
+        """A backward ran while ``loader`` was the latest loader: it is training data, not the validation split."""
+        self._trained_loaders.append(loader)
+        if loader is self.val_loader:
+            self.val_loader = None
+            if self.eval_tensors is not None:  # the tensors evaluated on before it are candidates again
+                self.eval_tensors.inputs = self._eval_inputs_before_loader
+            self._eval_inputs_before_loader = []
 
     def on_batch(self, batch: Any) -> None:
         if not self.captured:  # a dict's entries as yielded, even if the loop pops its labels before model(**batch)
@@ -604,6 +622,11 @@ class SetupCapture:
 
     def on_backward(self, tensors: Any) -> None:
         if self.captured:
+            latest = self._latest_loader
+            train = self.train_loader
+            if latest is not None and latest is not train and (train is None or latest.dataset is not train.dataset) \
+                    and all(latest is not t for t in self._trained_loaders):
+                self._trained_on(latest)
             return
         roots = tensors if isinstance(tensors, (list, tuple)) else [tensors]
         for root in roots:

@@ -228,10 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.merge is not None:
         rerun = {r["id"] for r in rows}
         previous = json.loads(args.merge.read_text())
-        rows = [r for r in previous if r["id"] not in rerun] + rows
+        renamed = [r["id"] for r in previous if r["id"] not in by_id]  # a relabelled case's old id: its new one is rerun
+        rows = [r for r in previous if r["id"] not in rerun and r["id"] in by_id] + rows
         rows.sort(key=lambda r: [c.id for c in every].index(r["id"]) if r["id"] in by_id else len(every))
         note = (f"{len(rerun)} of these rows were rerun on later source with `--filter {args.filter}` and merged into "
-                f"the previous run's rows ({len(rows) - len(rerun)} kept).")
+                f"the previous run's rows ({len(rows) - len(rerun)} kept"
+                + (f"; dropped the rows of ids no longer in the manifest: {', '.join(renamed)}" if renamed else "") + ").")
     text = markdown(rows, args.budget, note)
     print()
     print(text.split("| case |")[0].strip())

@@ -53,7 +53,7 @@ from ..verdicts.labels import (
     wrong_labels,
 )
 from ..verdicts.labels import class_imbalance as _class_imbalance
-from ..verdicts.splits import SplitShift, TrainingCopies
+from ..verdicts.splits import SplitShift
 from ..verdicts.splits import duplicate_samples as _duplicate_samples
 from ..verdicts.splits import train_val_shift as _train_val_shift
 from .base import Context, check
@@ -375,12 +375,7 @@ def duplicate_samples(ctx: Context) -> Iterable[Finding]:
     found = copies.duplicates(ctx)
     if found is None:
         return
-    yield from _duplicate_samples(TrainingCopies(
-        exact_scope=found.exact_scope, exact_rows=found.exact_rows, exact_with_copy=found.exact_with_copy,
-        near_alpha=copies.NEAR_ALPHA, near_scope=found.near_scope, near_rows=found.near_rows,
-        near_with_copy=found.near_with_copy, typical_distance=found.typical_distance, threshold=found.threshold,
-        dimension=found.dimension, examples=found.examples,
-    ))
+    yield from _duplicate_samples(found)
 
 
 @check("D108", phase="data")

@@ -7,12 +7,13 @@ distance between neighbours, on a bounded standardised sample of the training sp
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..verdicts.data import Overlap
+from ..verdicts.splits import TrainingCopies
 from .data_audit import FULL_SCAN_ELEMENTS, MAX_ROWS, SplitSample, _finite_rows, _to_numpy, sample_of, tensor_pair
 
 NN_WORK = 4e9  # rows^2 * dims allowed for the brute-force neighbour search
@@ -51,34 +52,6 @@ def split_hashes(ctx: Any, split: str) -> tuple[np.ndarray, str] | None:
         return row_hashes(sample.x[_finite_rows(sample.x)]), sample.scope
 
     return ctx.probe(f"data_audit.hashes.{split}", compute)
-
-
-@dataclass
-class Duplicates:
-    """Exact and near copies within the training split and between validation and training."""
-
-    exact_scope: str
-    exact_rows: int
-    exact_with_copy: int  # rows that have an exact copy elsewhere in the split
-    near_scope: str = ""
-    near_rows: int = 0
-    near_with_copy: int = 0  # rows with a near copy (exact ones included)
-    typical_distance: float | None = None
-    threshold: float | None = None
-    dimension: float | None = None  # intrinsic dimension the near-copy test assumed
-    examples: list[tuple[int, int]] = field(default_factory=list)
-
-    @property
-    def exact_share(self) -> float:
-        return self.exact_with_copy / self.exact_rows if self.exact_rows else 0.0
-
-    @property
-    def near_share(self) -> float:
-        return self.near_with_copy / self.near_rows if self.near_rows else 0.0
-
-    @property
-    def share(self) -> float:
-        return max(self.exact_share, self.near_share)
 
 
 NEAR_FACTOR = 0.01  # evidence only: 1% of the typical neighbour distance, a yardstick for the reported distances
@@ -175,15 +148,15 @@ def fit_neighbours(rows: np.ndarray, x: np.ndarray) -> Neighbours:
                       intrinsic_dimension(distances[:, 1:]))
 
 
-def duplicates(ctx: Any) -> Duplicates | None:
+def duplicates(ctx: Any) -> TrainingCopies | None:
     """Share of training rows with an exact copy (hashes) or a near copy (nearest neighbours)."""
-    def compute(c: Any) -> Duplicates | None:
+    def compute(c: Any) -> TrainingCopies | None:
         hashed = split_hashes(c, "train")
         if hashed is None:
             return None
         hashes, scope = hashed
         _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-        result = Duplicates(scope, len(hashes), int((counts[inverse] > 1).sum()))
+        result = TrainingCopies(scope, len(hashes), int((counts[inverse] > 1).sum()), NEAR_ALPHA)
         found = train_neighbours(c)
         if found is None:
             return result

@@ -32,8 +32,8 @@ def _pct(share: float) -> str:
 class TrainingCopies:
     """Training rows with an exact copy (over ``exact_rows``) or a near copy (over a sample of ``near_rows``).
 
-    Mirrors ``probes.data_duplicates.Duplicates``; ``near_alpha`` is the family-wise level at which
-    the probe called a neighbour improbably close, ``examples`` pairs of row indices.
+    Built by the data audit (``probes.data_duplicates.duplicates``); ``near_alpha`` is the family-wise
+    level at which it called a neighbour improbably close, ``examples`` pairs of row indices.
     """
 
     exact_scope: str

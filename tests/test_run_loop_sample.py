@@ -80,7 +80,7 @@ def test_the_sample_is_bounded_and_holds_copies_only():
         assert all(a() is None and b() is None for a, b in kept[:-1])  # the user's batches are not kept alive
     assert len(module_hooks._global_forward_pre_hooks) == hooks_before
     assert capture.sample.rows == 1792 and len(capture.sample.batches) == 28
-    recorded = torch.cat([b[0] for b in capture.sample.batches])
+    recorded = torch.cat([b[0][0] for b in capture.sample.batches])
     assert torch.equal(recorded, x[:1792])
     assert recorded.untyped_storage().data_ptr() != x.untyped_storage().data_ptr()
     assert capture.train_loader.batch_size == 64

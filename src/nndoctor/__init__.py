@@ -18,7 +18,7 @@ from .catalog import RULES, Rule, get_rule
 from .errors import NNDoctorError, SetupError
 from .findings import Finding, Severity
 from .report import Report
-from .setup import Setup
+from .setup import Inputs, Setup
 from .runner import checkup
 from .watch import Doctor, watch
 
@@ -26,6 +26,7 @@ __all__ = [
     "RULES",
     "Doctor",
     "Finding",
+    "Inputs",
     "NNDoctorError",
     "Report",
     "Rule",

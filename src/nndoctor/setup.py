@@ -11,7 +11,8 @@ Contracts every probe relies on:
   dict of the rest; a bare tensor (or 1-tuple) is its own target (autoencoders); anything else
   through the user's ``inputs=`` / ``targets=`` accessors.
 * **Calling the model** (:meth:`Setup.forward`, :func:`call_model`): dict inputs go in as
-  keyword arguments when ``forward`` takes them (like Hugging Face models), else as one argument.
+  keyword arguments when ``forward`` takes them (like Hugging Face models), :class:`Inputs` as
+  positional arguments (``model(x_num, x_cat)``), anything else as one argument.
 * **Outputs**: the loss receives whatever the model returns (a VAE's ``(recon, mu, logvar)``, a
   ``ModelOutput``); probes that need a prediction tensor read the *primary* tensor
   (:func:`primary_output`: the tensor itself, the first element of a tuple, ``logits`` of a
@@ -49,6 +50,40 @@ Accessor = Callable[[Any], Any]
 INPUT_KEYS = ("x", "input", "inputs")
 LABEL_KEYS = ("labels", "label", "label_ids", "y", "target", "targets")
 _CARRY = "_nndoctor_rebuild"  # attribute on a primary tensor: rebuilds the model's whole output around it
+
+
+class Inputs(tuple):
+    """Batch inputs a model takes as several positional arguments: ``model(*inputs)``.
+
+    Return it from ``Setup(inputs=lambda batch: Inputs(batch[0], batch[1]))`` for a forward such
+    as ``forward(self, x_num, x_cat)``; ``nndoctor run`` builds it itself for such a loop. Each
+    element is a tensor with the batch on its first axis. A plain tuple stays one argument.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, *items: Any) -> Inputs:  # noqa: PYI034 - typing.Self needs Python 3.11
+        return super().__new__(cls, items)
+
+    def __getnewargs__(self) -> tuple[Any, ...]:  # pickling and deepcopy call __new__ with the items
+        return tuple(self)
+
+    def __repr__(self) -> str:
+        return f"Inputs{tuple.__repr__(self)}"
+
+
+def same_sequence(like: Sequence[Any], items: Iterable[Any]) -> Any:
+    """``items`` as the sequence type of ``like`` (a list, a tuple, :class:`Inputs`)."""
+    return Inputs(*items) if isinstance(like, Inputs) else type(like)(items)
+
+
+def primary_input(x: Any) -> Any:
+    """The input that stands for a batch in data audits: of :class:`Inputs`, the one with most values per sample."""
+    if isinstance(x, Inputs):
+        tensors = [t for t in x if isinstance(t, torch.Tensor) and t.dim() >= 1]
+        if tensors:
+            return max(tensors, key=lambda t: (t.numel() // max(1, t.shape[0]), t.is_floating_point()))
+    return x
 
 
 class LossUnavailable(SetupError):
@@ -104,7 +139,7 @@ def _batch_pair(batch: Any, inputs: Accessor | None = None, targets: Accessor | 
     own target (reconstruction).
     """
     if inputs is not None and targets is not None:
-        return inputs(batch), targets(batch)
+        return _accessed(inputs, batch, "inputs"), _accessed(targets, batch, "targets")
     try:
         x, y = _auto_pair(batch)
     except SetupError:
@@ -114,7 +149,21 @@ def _batch_pair(batch: Any, inputs: Accessor | None = None, targets: Accessor | 
             f"A batch of type {type(batch).__name__} cannot be split automatically and only one accessor was given.",
             "Pass both inputs=lambda batch: ... and targets=lambda batch: ... to Setup.",
         ) from None
-    return (inputs(batch) if inputs is not None else x), (targets(batch) if targets is not None else y)
+    return (_accessed(inputs, batch, "inputs") if inputs is not None else x), \
+        (_accessed(targets, batch, "targets") if targets is not None else y)
+
+
+def _accessed(accessor: Accessor, batch: Any, name: str) -> Any:
+    """``accessor(batch)``; an exception in the user's accessor becomes a SetupError naming it."""
+    try:
+        return accessor(batch)
+    except Exception as exc:
+        raise SetupError(
+            f"The {name}= accessor given to Setup raised {type(exc).__name__}: {exc} on a batch of type "
+            f"{type(batch).__name__}" + (f" with {len(batch)} items" if isinstance(batch, (list, tuple)) else "") + ".",
+            f"Make {name}=lambda batch: ... return the {name} of one batch as the loader yields it "
+            "(several positional model inputs as nndoctor.Inputs(a, b)).",
+        ) from exc
 
 
 def _auto_pair(batch: Any) -> Batch:
@@ -148,7 +197,8 @@ def _auto_pair(batch: Any) -> Batch:
         + (f" of {len(batch)} items" if isinstance(batch, (list, tuple)) else "")
         + "; nndoctor expects (inputs, targets), a dict with a 'labels' entry, or a tensor that is its own target.",
         "Make the Dataset return (x, y) pairs, pass (X, y) arrays, or tell nndoctor how to read your batches with "
-        "Setup(..., inputs=lambda batch: ..., targets=lambda batch: ...).",
+        "Setup(..., inputs=lambda batch: ..., targets=lambda batch: ...); for a model that takes several inputs, "
+        "inputs=lambda batch: nndoctor.Inputs(batch[0], batch[1]).",
     )
 
 
@@ -170,7 +220,7 @@ def slice_inputs(x: Any, k: int) -> Any:
     if isinstance(x, Mapping):
         return {key: slice_inputs(v, k) for key, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return type(x)(slice_inputs(v, k) for v in x)
+        return same_sequence(x, (slice_inputs(v, k) for v in x))
     return x
 
 
@@ -183,7 +233,7 @@ def concat_inputs(parts: Sequence[Any], n: int | None = None) -> Any:
     if isinstance(first, Mapping):
         return {key: concat_inputs([p[key] for p in parts], n) for key in first}
     if isinstance(first, (list, tuple)):
-        return type(first)(concat_inputs(list(items), n) for items in zip(*parts))
+        return same_sequence(first, (concat_inputs(list(items), n) for items in zip(*parts)))
     raise SetupError(f"Batch inputs of type {type(first).__name__} cannot be joined.", "Use tensors, tuples or dicts of tensors.")
 
 
@@ -194,7 +244,7 @@ def move_to(x: Any, device: torch.device) -> Any:
     if isinstance(x, Mapping):
         return {k: move_to(v, device) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return type(x)(move_to(v, device) for v in x)
+        return same_sequence(x, (move_to(v, device) for v in x))
     return x
 
 
@@ -211,7 +261,10 @@ def _takes_keywords(model: nn.Module, keys: Iterable[str]) -> bool:
 
 
 def call_model(model: nn.Module, x: Any) -> Any:
-    """Run ``model`` on batch inputs: dicts as keyword arguments when forward takes them, else one argument."""
+    """Run ``model`` on batch inputs: dicts as keyword arguments when forward takes them, :class:`Inputs`
+    as positional arguments, else one argument."""
+    if isinstance(x, Inputs):
+        return model(*x)
     if isinstance(x, Mapping):
         if _takes_keywords(model, x.keys()):
             return model(**x)
@@ -294,8 +347,10 @@ def full_output(output: Any) -> Any:
 
 
 def _adapted_forward(self: nn.Module, *args: Any, **kwargs: Any) -> Any:
-    """forward() of a model copy: takes the batch inputs as one argument, returns the primary output tensor."""
+    """forward() of a model copy: takes the batch inputs as one argument (a dict, :class:`Inputs`), returns the primary output."""
     inner = type(self).forward
+    if len(args) == 1 and not kwargs and isinstance(args[0], Inputs):
+        return _carry(inner(self, *args[0]))
     if len(args) == 1 and not kwargs and isinstance(args[0], Mapping):
         if _takes_keywords(self, args[0].keys()):
             return _carry(inner(self, **args[0]))
@@ -744,7 +799,7 @@ class Setup:
         self._integer_targets = isinstance(y, torch.Tensor) and not y.is_floating_point() and not y.is_complex()
         self.reconstruction = (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and x.shape == y.shape
                                and (x is y or bool(torch.equal(x, y))))
-        self._adapt = isinstance(x, Mapping) or self.structured_output
+        self._adapt = isinstance(x, (Mapping, Inputs)) or self.structured_output
         if primary is None:
             if self._requested_loss is None:
                 raise SetupError(

@@ -17,7 +17,7 @@ from ..findings import Finding
 from ..probes.custom_functions import custom_functions, function_name
 from ..probes.init_outputs import init_outputs
 from ..probes.layer_stats import LayerStats, layer_stats, weight_modules
-from ..setup import batch_size_of, slice_inputs
+from ..setup import Inputs, batch_size_of, slice_inputs
 from ..verdicts.layers import (
     DirectionalDerivative,
     GradientCheck,
@@ -166,21 +166,35 @@ def narrow_bottleneck(ctx: Context) -> Iterable[Finding]:
 
 
 def _input_leaf(model: nn.Module, x: Any, k: int) -> tuple[Any, list[torch.Tensor], list]:
-    """Inputs to differentiate against: the float inputs themselves, or the first embedding's output."""
+    """Inputs to differentiate against: the float inputs themselves, and/or the first embedding's output.
+
+    Several positional inputs (:class:`Inputs`): each float one is a leaf, and the first
+    embedding's output too when an integer one feeds an embedding.
+    """
     if isinstance(x, torch.Tensor) and x.is_floating_point():
         leaf = x[:k].detach().clone().requires_grad_()
         return leaf, [leaf], []
     captured: list[torch.Tensor] = []
+    if isinstance(x, Inputs):
+        parts = [t[:k].detach().clone().requires_grad_() if isinstance(t, torch.Tensor) and t.is_floating_point()
+                 else slice_inputs(t, k) for t in x]
+        captured.extend(t for t in parts if isinstance(t, torch.Tensor) and t.requires_grad)
+        x = Inputs(*parts)
+        if all(not isinstance(t, torch.Tensor) or t.is_floating_point() for t in parts):
+            return x, captured, []
+
+    embedded: list[torch.Tensor] = []
 
     def hook(module: nn.Module, inputs: tuple, output: torch.Tensor) -> torch.Tensor | None:
-        if not captured and isinstance(output, torch.Tensor) and output.dim() >= 1 and output.shape[0] == k:
+        if not embedded and isinstance(output, torch.Tensor) and output.dim() >= 1 and output.shape[0] == k:
             leaf = output.detach().requires_grad_()
+            embedded.append(leaf)
             captured.append(leaf)
             return leaf
         return None
 
     handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Embedding)]
-    return slice_inputs(x, k), captured, handles
+    return (x if isinstance(x, Inputs) else slice_inputs(x, k)), captured, handles
 
 
 def batch_mixing_probe(ctx: Context, samples: int = 5) -> BatchMixing | None:
@@ -199,17 +213,16 @@ def batch_mixing_probe(ctx: Context, samples: int = 5) -> BatchMixing | None:
             handle.remove()
     if not leaves or not isinstance(output, torch.Tensor) or output.shape[0] != k or not output.requires_grad:
         return None
-    leaf = leaves[0]
-    forward = _forward_leak(model, inputs) if leaf is inputs else None
+    forward = _forward_leak(model, inputs) if leaves[0] is inputs else None
     worst = 0.0
     pairs = []
     for i in sorted({0, k - 1}):
-        (grad,) = torch.autograd.grad(output[i].sum(), leaf, retain_graph=True, allow_unused=True)
-        if grad is None:
+        grads = [g for g in torch.autograd.grad(output[i].sum(), leaves, retain_graph=True, allow_unused=True)
+                 if g is not None]
+        if not grads:
             return None
-        own = float(grad[i].abs().max())
-        others = torch.cat([grad[:i], grad[i + 1:]])
-        other = float(others.abs().max())
+        own = max(float(g[i].abs().max()) for g in grads)
+        other = max(float(torch.cat([g[:i], g[i + 1:]]).abs().max()) for g in grads)
         if own == 0.0:
             continue
         pairs.append({"sample": i, "own_grad_max": own, "other_grad_max": other})
@@ -265,25 +278,23 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
     None when the forward is not deterministic or gives no tensor: nothing to compare.
     """
     x, _ = ctx.batches()[0]
-    if not isinstance(x, torch.Tensor):
+    several = isinstance(x, Inputs) and all(isinstance(t, torch.Tensor) for t in x)
+    if not isinstance(x, torch.Tensor) and not several:
         return None
     model = ctx.model_copy(seed=ctx.setup.seed).eval().double()
     generator = torch.Generator().manual_seed(ctx.setup.seed)
-    if x.is_floating_point():  # a small jitter breaks exact ties (max-pool over flat image regions): no kinks at the point
-        x = x[:samples].double()
-        x = x + 1e-3 * (float(x.std()) or 1.0) * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
-    else:
-        x = x[:samples]
+    x = Inputs(*(_jittered(t[:samples], generator) for t in x)) if several else _jittered(x[:samples], generator)
+    device = ctx.setup.device
     names = [n for n, p in model.named_parameters() if p.requires_grad]
     if len(names) > max_tensors:  # big models: an even spread of tensors, first and last included
         names = [names[round(i * (len(names) - 1) / (max_tensors - 1))] for i in range(max_tensors)]
     base = {n: p.detach() for n, p in model.named_parameters()}
-    checked = (["<input>"] if x.is_floating_point() else []) + names
+    checked = (["<input>"] if isinstance(x, torch.Tensor) and x.is_floating_point() else []) + names
     picks, directions = {}, {}
     for name in checked:
         size = x.numel() if name == "<input>" else base[name].numel()
-        picks[name] = torch.randperm(size, generator=generator)[:coordinates].to(x.device)
-        directions[name] = torch.randn(len(picks[name]), generator=generator, dtype=torch.float64).to(x.device)
+        picks[name] = torch.randperm(size, generator=generator)[:coordinates].to(device)
+        directions[name] = torch.randn(len(picks[name]), generator=generator, dtype=torch.float64).to(device)
 
     def run(moves: dict[str, torch.Tensor]) -> Any:
         values = dict(base)
@@ -306,7 +317,7 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
     def score(moves: dict[str, torch.Tensor]) -> torch.Tensor:
         return (run(moves).double() * projection).sum()
 
-    deltas = {n: torch.zeros(len(picks[n]), dtype=torch.float64, device=x.device, requires_grad=True) for n in checked}
+    deltas = {n: torch.zeros(len(picks[n]), dtype=torch.float64, device=device, requires_grad=True) for n in checked}
     total = score(deltas)
     functions = [function_name(f) for f in custom_functions(total)]  # the Functions whose backward autograd runs here
     grads = torch.autograd.grad(total, list(deltas.values()), allow_unused=True)
@@ -320,7 +331,16 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
             plus, minus = float(score({name: step})), float(score({name: -step}))
             analytical = float(grad @ directions[name]) if grad is not None else 0.0
             tensors.append(DirectionalDerivative(name, analytical, (plus - minus) / (2 * eps), (plus - at) / eps, (at - minus) / eps))
-    return GradientCheck(tensors, int(x.shape[0]), coordinates, {"custom_functions": functions})
+    return GradientCheck(tensors, batch_size_of(x), coordinates, {"custom_functions": functions})
+
+
+def _jittered(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Float inputs in float64 with a small jitter that breaks exact ties (max-pool over flat image regions: no kinks
+    at the point); integer inputs (ids) as they are."""
+    if not x.is_floating_point():
+        return x
+    x = x.double()
+    return x + 1e-3 * (float(x.std()) or 1.0) * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
 
 
 @check("M208", phase="model")

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from ..rng import seed_everything
-from ..setup import Setup, batch_size_of, concat_inputs
+from ..setup import Setup, batch_size_of, concat_inputs, same_sequence
 
 Batch = tuple[Any, torch.Tensor]
 # Runs in the spread: three is the fewest with a usable standard deviation, and keeps the cost
@@ -33,7 +33,7 @@ def take(x: Any, index: torch.Tensor) -> Any:
     if isinstance(x, dict):
         return {k: take(v, index) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return type(x)(take(v, index) for v in x)
+        return same_sequence(x, (take(v, index) for v in x))
     return x
 
 

@@ -21,7 +21,7 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset, TensorDataset
 
 from ..checks.base import check_deadline
-from ..setup import Setup
+from ..setup import Setup, primary_input
 from ..verdicts.data import CodeOrder
 
 MAX_ROWS = 4000
@@ -78,7 +78,9 @@ def tensor_pair(setup: Setup, split: str) -> tuple[torch.Tensor, torch.Tensor] |
 
 
 def _first_tensor(x: Any) -> torch.Tensor | None:
-    """The tensor that stands for batch inputs: itself, the first of a tuple, ``input_ids`` or the first of a dict."""
+    """The tensor that stands for batch inputs: itself, the primary one of :class:`Inputs`, the first of a tuple,
+    ``input_ids`` or the first of a dict."""
+    x = primary_input(x)
     if isinstance(x, torch.Tensor):
         return x
     if isinstance(x, dict):

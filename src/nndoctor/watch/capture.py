@@ -45,7 +45,7 @@ import inspect
 import traceback
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,7 @@ from torch.utils.data import (
 
 from ..errors import SetupError
 from ..report import CheckFailure
-from ..setup import LABEL_KEYS, batch_size_of
+from ..setup import LABEL_KEYS, Inputs, batch_size_of
 from . import hub
 from .graph import graph_leaves
 
@@ -72,6 +72,7 @@ _REDUCE_OPS = {"MeanBackward": "mean", "SumBackward": "sum"}
 _MAX_CHAIN = 4
 _MAX_LOSS_CALLS = 16
 _MAX_CALLS = 10_000
+_MAX_POSITIONAL = 8  # positional inputs of one forward the exam can feed back (model(x, mask), model(src, tgt), …)
 # Bounds on the loop's own batches recorded when no DataLoader feeds it (the exam's data then).
 _SAMPLE_ROWS = 2048
 _SAMPLE_BATCHES = 32
@@ -146,14 +147,19 @@ class BatchAdapter:
     y_dtype: torch.dtype | None = None
     restructure: bool = False
     label_key: str | None = None
+    positions: tuple[int, ...] | None = None
+    position_dtypes: tuple[torch.dtype | None, ...] | None = None
+    target_at: int | None = None
 
     @property
     def identity(self) -> bool:
         """Whether batches already are ``(x, y)`` as the loop fed them (the loader is then used unchanged)."""
         return (self.x_tail is None and self.x_dtype is None and self.target == "y" and self.y_tail is None
-                and self.y_dtype is None and not self.restructure and self.label_key is None)
+                and self.y_dtype is None and not self.restructure and self.label_key is None and self.positions is None)
 
     def __call__(self, batch: Any) -> tuple[Any, Any]:
+        if self.positions is not None:
+            return self._positional(batch)
         x, y = _keyword_pair(batch, self.label_key) if self.label_key is not None else _pair(batch)
         if self.target == "x":
             y = x
@@ -164,6 +170,18 @@ class BatchAdapter:
             raise SetupError("A batch has no targets although the loss compared the model with them.",
                              "Make the Dataset return (x, y) pairs.")
         return x, _adapt(y, self.y_tail, self.y_dtype)
+
+    def _positional(self, batch: Any) -> tuple[Any, Any]:
+        """``(Inputs(batch[i] for i in positions), batch[target_at])`` for a model fed several positional inputs."""
+        if not isinstance(batch, (list, tuple)) or len(batch) <= max(self.positions or (0,)):
+            raise SetupError(f"A training batch is a {type(batch).__name__}, but the first one was a sequence whose "
+                             f"items the model took as {len(self.positions or ())} positional inputs.",
+                             "Make the Dataset and collate function return the same tuple for every batch.")
+        dtypes = self.position_dtypes or (None,) * len(self.positions or ())
+        x = Inputs(*(_adapt(batch[i], None, dtype) for i, dtype in zip(self.positions or (), dtypes)))
+        if self.target == "none" or self.target_at is None:
+            return x, torch.zeros(batch_size_of(x))
+        return x, _adapt(batch[self.target_at], self.y_tail, self.y_dtype)
 
 
 class AdaptedCollate:
@@ -219,7 +237,7 @@ def _keyword_pair(batch: Any, label_key: str) -> tuple[dict[str, Any], Any]:
 
 def _rows(x: Any) -> int:
     """Number of samples in batch inputs: a tensor's or a keyword dict's (``setup.batch_size_of``), else their length."""
-    return batch_size_of(x) if isinstance(x, (torch.Tensor, Mapping)) else len(x)
+    return batch_size_of(x) if isinstance(x, (torch.Tensor, Mapping, Inputs)) else len(x)
 
 
 def _adapt(t: Any, tail: tuple[int, ...] | None, dtype: torch.dtype | None) -> Any:
@@ -357,6 +375,8 @@ class CallSpec:
     output_is_tensor: bool = False
     input_ref: weakref.ref | None = None
     keywords: dict[str, tuple[int, ...] | None] = field(default_factory=dict)  # keyword name -> tensor shape (None: not a tensor)
+    # every positional input: (shape, dtype, weak reference), None where it is not a tensor
+    positional: list[tuple[tuple[int, ...], torch.dtype, weakref.ref] | None] = field(default_factory=list)
 
 
 @dataclass
@@ -406,6 +426,9 @@ class SetupCapture:
         self._trained_loaders: list[DataLoader] = []
         self._eval_inputs_before_loader: list[EvalInput] = []
         self._batch: Any = None
+        # several positional model inputs: the batch element each one is, and the dtype the loop cast it to
+        self._positions: tuple[int, ...] | None = None
+        self._position_dtypes: tuple[torch.dtype | None, ...] | None = None
         self._pending: dict[str, Any] | None = None
         self._losses: list[LossCall] = []
         self._calls: dict[int, CallSpec] = {}
@@ -523,6 +546,9 @@ class SetupCapture:
             if args and isinstance(args[0], torch.Tensor):
                 spec.input_shape, spec.input_dtype = tuple(args[0].shape), args[0].dtype
                 spec.input_ref = weakref.ref(args[0])
+            if len(args) > 1:
+                spec.positional = [(tuple(a.shape), a.dtype, weakref.ref(a)) if isinstance(a, torch.Tensor) else None
+                                   for a in args[:_MAX_POSITIONAL]]
             self._calls[id(module)] = spec
         except Exception as exc:
             self.internal_error("forward", exc)
@@ -671,13 +697,15 @@ class SetupCapture:
             if self.keyword_batch:
                 if self._find_data(loss, spec):
                     self._find_loss(loss, spec)
-            elif spec is not None and spec.n_inputs != 1:
-                self.skipped.append(f"model: its forward was called with {spec.n_inputs} positional inputs and the exam "
-                                    "feeds one batch tensor; data, model and loss checks skipped")
+            elif spec is not None and spec.n_inputs != 1 and not self._match_positional(spec):
+                self.skipped.append(f"model: its forward was called with {spec.n_inputs} positional inputs that are not "
+                                    "each a tensor of the training batch, so the exam cannot feed it batches; data, "
+                                    "model and loss checks skipped")
             elif self._find_data(loss, spec):
                 self._find_loss(loss, spec)
                 try:
-                    self._watch_eval_tensors(root, spec)
+                    if self._positions is None:
+                        self._watch_eval_tensors(root, spec)
                 except Exception as exc:
                     if self.eval_tensors is not None:
                         self.eval_tensors.close()
@@ -810,7 +838,8 @@ class SetupCapture:
             return
         if adapter is None:
             x_tail, x_dtype = self._input_adaptation()
-            self.adapter = BatchAdapter(x_tail, x_dtype, "none", restructure=True)
+            self.adapter = (self._positional_adapter(target="none") if self._positions is not None
+                            else BatchAdapter(x_tail, x_dtype, "none", restructure=True))
             self.skipped.append("targets: no loss call compared the model with a tensor of the batch; target checks skipped")
             if calls:
                 self._model_output(calls[-1].input, spec)
@@ -852,6 +881,8 @@ class SetupCapture:
         """How to get ``call``'s input to the model and its target from the loader's batch (None: not from the batch)."""
         if self.keyword_batch:
             return self._keyword_target(call)
+        if self._positions is not None:
+            return self._positional_target(call)
         try:
             bx, by = _pair(self._batch)
         except Exception:
@@ -871,6 +902,24 @@ class SetupCapture:
         y_dtype = target.dtype if target.dtype != tensor.dtype else None
         plain = isinstance(self._batch, (list, tuple)) and len(self._batch) == 2
         return BatchAdapter(x_tail, x_dtype, source, y_tail, y_dtype, restructure=not plain)
+
+    def _positional_target(self, call: LossCall) -> BatchAdapter | None:
+        """The batch element ``call`` compared the model with, for a model fed several positional inputs (None: none)."""
+        target, batch = call.target, self._batch
+        if not isinstance(target, torch.Tensor) or not isinstance(batch, (list, tuple)):
+            return None
+        order = [j for j in range(len(batch)) if j not in self._positions] + list(self._positions)
+        for j in order:
+            tensor = batch[j]
+            if _same_values(tensor, target):
+                y_tail = tuple(target.shape[1:]) if tuple(target.shape) != tuple(tensor.shape) and target.dim() >= 1 else None
+                y_dtype = target.dtype if target.dtype != tensor.dtype else None
+                return self._positional_adapter(target="y", y_tail=y_tail, y_dtype=y_dtype, target_at=j)
+        return None
+
+    def _positional_adapter(self, **fields: Any) -> BatchAdapter:
+        """A BatchAdapter feeding the model its positional inputs from the batch (``fields``: the target's)."""
+        return BatchAdapter(restructure=True, positions=self._positions, position_dtypes=self._position_dtypes, **fields)
 
     def _keyword_target(self, call: LossCall) -> BatchAdapter | None:
         """The label entry of a dict batch fed as keywords that ``call`` compared the model with (None: none)."""
@@ -936,24 +985,71 @@ class SetupCapture:
         return f"the loss input is not an output of the model (it is computed by {op}, in the loop or inside the model)"
 
     def _sample_loop(self, loss: torch.Tensor, spec: CallSpec | None) -> bool:
-        """No DataLoader fed the loop: take the model's input and the loss target of this step as its batch.
+        """No DataLoader fed the loop: take the model's inputs and the loss target of this step as its batch.
 
         Starts recording copies of the first training batches (:class:`LoopSample`); the
         exam's training loader is built from them at ``stop``. False when this step's batch
-        is not one input tensor and one target tensor of the same length.
+        is not input tensors (one, or one per positional input) and one target tensor of the same length.
         """
-        if spec is None or spec.input_shape is None or spec.input_dtype is None:
+        if spec is None:
             return False
-        x = spec.input_ref() if spec.input_ref is not None else None
-        if not isinstance(x, torch.Tensor) or tuple(x.shape) != spec.input_shape:  # the input is gone: its shape stands in
-            x = torch.empty(spec.input_shape, dtype=spec.input_dtype, device="meta")
+        if spec.n_inputs > 1:
+            if len(spec.positional) != spec.n_inputs or any(p is None for p in spec.positional):
+                return False
+            shapes = [(p[0], p[1], p[2]) for p in spec.positional if p is not None]
+        elif spec.input_shape is not None and spec.input_dtype is not None:
+            shapes = [(spec.input_shape, spec.input_dtype, spec.input_ref)]
+        else:
+            return False
+        parts = []
+        for shape, dtype, ref in shapes:
+            x = ref() if ref is not None else None
+            if not isinstance(x, torch.Tensor) or tuple(x.shape) != shape:  # the input is gone: its shape stands in
+                x = torch.empty(shape, dtype=dtype, device="meta")
+            parts.append(x)
         call = next((c for c in reversed(self._losses) if c.output.grad_fn is not None
                      and _chain_to(loss, c.output) is not None), None)
-        if call is None or not isinstance(call.target, torch.Tensor) \
-                or x.dim() == 0 or call.target.dim() == 0 or x.shape[0] != call.target.shape[0] or x.shape[0] < 1:
+        target = call.target if call is not None else None
+        if not isinstance(target, torch.Tensor) or target.dim() == 0 or target.shape[0] < 1 \
+                or any(x.dim() == 0 or x.shape[0] != target.shape[0] for x in parts):
             return False
-        self.sample.start(call.kind, spec.module, None if x.is_meta else x, call.target)
-        self._batch = (x, call.target)
+        alive = None if any(x.is_meta for x in parts) else tuple(parts)
+        self.sample.start(call.kind, spec.module, alive, target, n_inputs=len(parts))
+        self._batch = (*parts, target)
+        if len(parts) > 1:
+            self._positions = tuple(range(len(parts)))
+        return True
+
+    def _match_positional(self, spec: CallSpec) -> bool:
+        """A forward with several positional inputs: which element of the loader's batch each one is.
+
+        Each input must be a tensor that is an element of the batch (the same object, or the same
+        shape and, while it is alive, the same values, cast at most), each a different one; the
+        exam then feeds the model ``Inputs`` of those elements. A loop without a DataLoader is
+        matched later, on its own inputs (:meth:`_sample_loop`). False: the exam cannot feed it.
+        """
+        if self._batch is None:
+            return 1 < spec.n_inputs <= _MAX_POSITIONAL
+        batch = self._batch
+        if not isinstance(batch, (list, tuple)) or len(spec.positional) != spec.n_inputs \
+                or any(p is None for p in spec.positional):
+            return False
+        elements = [b if isinstance(b, torch.Tensor) and b.dim() >= 1 else None for b in batch]
+        positions: list[int] = []
+        dtypes: list[torch.dtype | None] = []
+        for shape, dtype, ref in (p for p in spec.positional if p is not None):
+            arg = ref()
+            free = [j for j, b in enumerate(elements) if b is not None and j not in positions]
+            same = [j for j in free if elements[j] is arg]
+            if not same:
+                same = [j for j in free if tuple(elements[j].shape) == shape
+                        and (arg is None or _same_values(elements[j], arg))]
+            if not same:
+                return False
+            positions.append(same[0])
+            dtypes.append(dtype if dtype != elements[same[0]].dtype else None)
+        self._positions = tuple(positions)
+        self._position_dtypes = tuple(dtypes) if any(d is not None for d in dtypes) else None
         return True
 
     def _use_sample(self) -> None:
@@ -1103,7 +1199,11 @@ class SetupCapture:
         if self.model is None or self.train_loader is None:
             raise SetupError("The script's first training step was not captured, so there is no setup to examine.",
                              "Train with a torch DataLoader and call loss.backward() on a loss that reaches the model.")
-        adapter = BatchAdapter(self.adapter.x_tail, self.adapter.x_dtype, "none", restructure=True) if stand_in else self.adapter
+        adapter = self.adapter
+        if stand_in:
+            adapter = (replace(self.adapter, target="none", y_tail=None, y_dtype=None, target_at=None)
+                       if self.adapter.positions is not None
+                       else BatchAdapter(self.adapter.x_tail, self.adapter.x_dtype, "none", restructure=True))
         model: nn.Module = self.model
         if self.output_pick is not None or self.output_tail is not None:
             model = ExamModel(model, self.output_pick, self.output_tail)
@@ -1175,76 +1275,79 @@ class SetupCapture:
 class LoopSample:
     """Detached CPU copies of the batches a loop without a DataLoader fed its model (bounded).
 
-    A global forward pre-hook keeps a weak reference to the input of the module the loop
-    called; each later training call of the captured loss kind records that input and the
-    loss target. Stops after ``_SAMPLE_BATCHES`` batches, ``_SAMPLE_ROWS`` samples or
-    ``_SAMPLE_BYTES``, at a batch whose per-sample shapes differ from the first, or at the
-    first batch whose rows mostly were fed before (a new epoch: the sample holds each row once,
-    so duplicate shares measured on it are the data's, not the epochs'). Copies
-    only: the user's tensors are never kept alive or changed.
+    A global forward pre-hook keeps copies of the positional inputs of the module the loop
+    called (one tensor, or several: ``model(x, mask)``); each later training call of the captured
+    loss kind records them with the loss target. Stops after ``_SAMPLE_BATCHES`` batches,
+    ``_SAMPLE_ROWS`` samples or ``_SAMPLE_BYTES``, at a batch whose per-sample shapes differ from
+    the first, or at the first batch whose rows mostly were fed before (a new epoch: the sample
+    holds each row once, so duplicate shares measured on it are the data's, not the epochs').
+    Copies only: the user's tensors are never kept alive or changed.
     """
 
     def __init__(self) -> None:
-        self.batches: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self.batches: list[tuple[tuple[torch.Tensor, ...], torch.Tensor]] = []
         self.kind: str | None = None
         self.active = False
         self.rows = 0
+        self.n_inputs = 1
         self._bytes = 0
         self._module: weakref.ref | None = None
-        self._input: weakref.ref | None = None
+        self._input: tuple[torch.Tensor, ...] | None = None
         self._handle: Any = None
         self._seen: set[int] = set()
         self.whole_epoch = False  # the sample ended where the loop began feeding its rows again
 
-    def start(self, kind: str, module: weakref.ref, x: torch.Tensor | None, target: torch.Tensor) -> None:
-        """Record the first batch (when its input is still alive) and follow the module's later training inputs."""
+    def start(self, kind: str, module: weakref.ref, x: tuple[torch.Tensor, ...] | None, target: torch.Tensor,
+              n_inputs: int = 1) -> None:
+        """Record the first batch (when its inputs are still alive) and follow the module's later training inputs."""
         from torch.nn.modules import module as module_hooks
 
-        self.kind, self._module, self.active = kind, module, True
+        self.kind, self._module, self.active, self.n_inputs = kind, module, True, n_inputs
         if x is not None:
-            self._add(_cpu_copy(x), target)
+            self._add(tuple(_cpu_copy(t) for t in x), target)
         if self.active:
             self._handle = module_hooks.register_module_forward_pre_hook(self._pre_hook)
 
     def _pre_hook(self, module: nn.Module, args: tuple) -> None:
-        """A training forward of the followed module: copy its input (the loss call then pairs it with its target)."""
+        """A training forward of the followed module: copy its inputs (the loss call then pairs them with its target)."""
         try:
             if not self.active or self._module is None or module is not self._module() or _tracing():
                 return
-            x = args[0] if args else None
+            x = tuple(args[:self.n_inputs]) if len(args) == self.n_inputs else ()
             self._input = None
-            if isinstance(x, torch.Tensor) and module.training and torch.is_grad_enabled() \
-                    and self._bytes + x.numel() * x.element_size() <= _SAMPLE_BYTES:
-                self._input = _cpu_copy(x)
+            if x and all(isinstance(t, torch.Tensor) for t in x) and module.training and torch.is_grad_enabled() \
+                    and self._bytes + sum(t.numel() * t.element_size() for t in x) <= _SAMPLE_BYTES:
+                self._input = tuple(_cpu_copy(t) for t in x)
         except Exception:
             self.close()
 
     def record_step(self, target: Any) -> None:
-        """One training loss call: record the module's last input with this target (once per forward)."""
+        """One training loss call: record the module's last inputs with this target (once per forward)."""
         x, self._input = self._input, None
-        if x is None or not isinstance(target, torch.Tensor) or target.dim() == 0 or x.dim() == 0:
+        if x is None or not isinstance(target, torch.Tensor) or target.dim() == 0 or any(t.dim() == 0 for t in x):
             return
-        first = self.batches[0] if self.batches else (x, target)
-        if tuple(x.shape[1:]) != tuple(first[0].shape[1:]) or tuple(target.shape[1:]) != tuple(first[1].shape[1:]) \
-                or x.dtype != first[0].dtype or target.dtype != first[1].dtype or x.shape[0] != target.shape[0]:
+        first_x, first_y = self.batches[0] if self.batches else (x, target)
+        if any(tuple(a.shape[1:]) != tuple(b.shape[1:]) or a.dtype != b.dtype or a.shape[0] != target.shape[0]
+               for a, b in zip(x, first_x)) \
+                or tuple(target.shape[1:]) != tuple(first_y.shape[1:]) or target.dtype != first_y.dtype:
             self.close()
             return
-        keys = _row_keys(x)
+        keys = _row_keys(x[0])
         if sum(k in self._seen for k in keys) * 2 >= len(keys):  # the loop re-feeds rows it fed: a new epoch
             self.whole_epoch = True
             self.close()
             return
         self._add(x, target)
 
-    def _add(self, x: torch.Tensor, target: torch.Tensor) -> None:
-        """Keep ``x`` (already a copy) and a copy of ``target``; close when a bound is reached."""
-        size = x.numel() * x.element_size() + target.numel() * target.element_size()
+    def _add(self, x: tuple[torch.Tensor, ...], target: torch.Tensor) -> None:
+        """Keep ``x`` (already copies) and a copy of ``target``; close when a bound is reached."""
+        size = sum(t.numel() * t.element_size() for t in x) + target.numel() * target.element_size()
         if self._bytes + size > _SAMPLE_BYTES:
             self.close()
             return
         self.batches.append((x, _cpu_copy(target)))
-        self._seen.update(_row_keys(x))
-        self.rows += int(x.shape[0])
+        self._seen.update(_row_keys(x[0]))
+        self.rows += int(x[0].shape[0])
         self._bytes += size
         if self.rows >= _SAMPLE_ROWS or len(self.batches) >= _SAMPLE_BATCHES:
             self.close()
@@ -1258,9 +1361,13 @@ class LoopSample:
             self._handle = None
 
     def loader(self) -> DataLoader:
-        """A DataLoader over the recorded batches, in the loop's order, with the loop's first batch size."""
+        """A DataLoader over the recorded batches, in the loop's order, with the loop's first batch size.
+
+        Its batches are ``(x, y)``, or ``(x_1, …, x_n, y)`` for a model fed ``n`` positional inputs.
+        """
         xs, ys = zip(*self.batches)
-        return DataLoader(TensorDataset(torch.cat(xs), torch.cat(ys)), batch_size=int(xs[0].shape[0]), shuffle=False)
+        parts = [torch.cat([x[k] for x in xs]) for k in range(self.n_inputs)]
+        return DataLoader(TensorDataset(*parts, torch.cat(ys)), batch_size=int(xs[0][0].shape[0]), shuffle=False)
 
 
 @dataclass

@@ -163,7 +163,8 @@ def score_batch(output: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """On-device [cross-entropy sum, samples, hits] of class scores against integer labels.
 
     Samples count 0 when the outputs are probabilities rather than logits (rows of
-    non-negative values summing to 1): their cross-entropy would mean nothing.
+    non-negative values summing to 1), or when some labels are not class ids of this output
+    (ids, counts or lengths beside the inputs): their cross-entropy would mean nothing.
     """
     with torch.no_grad():
         out = output.detach().float()
@@ -173,7 +174,7 @@ def score_batch(output: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         nll = torch.logsumexp(out, dim=1) - out.gather(1, index[:, None])[:, 0]
         hits = (out.argmax(dim=1) == index) & valid
         probabilities = (out.min() >= 0) & ((out.sum(dim=1) - 1).abs().max() <= 1e-3)
-        count = torch.where(probabilities, torch.zeros((), device=out.device), valid.sum().float())
+        count = torch.where(probabilities | ~valid.all(), torch.zeros((), device=out.device), valid.sum().float())
         return torch.stack([torch.where(valid, nll, torch.zeros_like(nll)).sum(), count, hits.sum().float()])
 
 

@@ -628,9 +628,13 @@ class Doctor:
         self._stash.append(("input", key, self._iteration, (input_stats(x), features, x.is_floating_point(), tuple(x.shape))))
 
     def on_batch(self, batch: Any) -> None:
-        """Remember the latest (inputs, class labels) batch a DataLoader yielded, to score evaluation forwards on it."""
+        """Remember the latest (inputs, class labels) batch a DataLoader yielded, to score evaluation forwards on it.
+
+        Only a pair: in a longer batch (``x_num, x_cat, y``; ``x, lengths, y``) the second item is
+        not the labels, and which one is cannot be told from the batch alone.
+        """
         self._batch = None
-        if isinstance(batch, (list, tuple)) and len(batch) >= 2:
+        if isinstance(batch, (list, tuple)) and len(batch) == 2:
             x, y = batch[0], batch[1]
             if isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and y.dim() == 1 and not y.is_floating_point() \
                     and x.dim() >= 1 and x.shape[0] == y.shape[0]:

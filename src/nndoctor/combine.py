@@ -30,6 +30,10 @@ STATIC_PHASES = ("data", "model", "loss")
 LOSS_DEPENDENT_CODES = frozenset({"D106", "D113", "M206", "M209", "M210"})
 # Codes that judge the training targets: they abstain when no loss call compared the model with a batch tensor.
 TARGET_DEPENDENT_CODES = frozenset({"D105", "D106", "D110", "D111", "D113", "D115", "G604"})
+# Codes of the model's state at init that both modes measure on the same initial weights: the exam on a few hundred
+# samples, the watch on the run's first sampled batches. A unit "silent on every sample" is rarer the more samples
+# it is read on, so a batch-sized read overstates M203; where the exam judged these codes, its verdict stands.
+EXAM_MEASURES_INIT = frozenset({"M203", "M204"})
 
 
 def exam_codes(capture: SetupCapture, stand_in: bool = False) -> list[str]:
@@ -126,12 +130,22 @@ def _worst(findings: list[Finding]) -> int:
     return max(f.severity.rank for f in findings)
 
 
+def _judged(exam_report: Report) -> set[str]:
+    """The codes the exam decided: run to the end, neither inconclusive, deselected nor failed."""
+    extra = exam_report.extra
+    left_out = {code for entry in [*extra.get("inconclusive", []), *extra.get("skipped_checks", [])]
+                for code in entry.get("codes", ())}
+    left_out |= {code for failure in exam_report.failures for code in failure.codes}
+    return set(extra.get("exam_codes", ())) - left_out
+
+
 def merge(watch_report: Report, exam_report: Report) -> Report:
     """A Report (mode "watch", the JSON contract's mode for a watched loop) holding both reports' findings, one verdict per code, re-ranked.
 
     - Per code, the findings of the mode with the more severe verdict are kept (the watch
       ones on a tie); a code only one mode decided is kept as it is. A kept finding that the
-      other mode confirmed gets ``evidence["also_seen_by"]``.
+      other mode confirmed gets ``evidence["also_seen_by"]``. The init-state codes
+      :data:`EXAM_MEASURES_INIT` are the exam's alone where it judged them (silence included).
     - Symptom links are recomputed over the merged set by :func:`nndoctor.diagnosis.rank`:
       the watch's links were made without the exam's codes (a plateau linked to the LR when
       the exam found the labels unpaired), so they are cleared first, as is a link to a root
@@ -143,6 +157,8 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
     """
     watch_groups = _by_code(copy.deepcopy(watch_report.findings))
     exam_groups = _by_code(copy.deepcopy(exam_report.findings))
+    for code in EXAM_MEASURES_INIT & _judged(exam_report):
+        watch_groups.pop(code, None)
     merged: list[Finding] = []
     for code in dict.fromkeys([*watch_groups, *exam_groups]):
         seen_watch, seen_exam = watch_groups.get(code), exam_groups.get(code)

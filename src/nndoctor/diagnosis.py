@@ -23,7 +23,8 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     # Imbalance is the risk; a trial where the minority is never predicted is the realised
     # accuracy paradox, which ranks first and carries the data evidence beneath it.
     "D106": ("G603",),
-    "D109": ("D110",),
+    # Copies of some training rows weight them as many times: the training shares move away from validation's.
+    "D109": ("D110", "D107"),
     "D110": ("D111",),
     "M202": ("M201", "M203", "M205", "M208", "D101", "O404"),
     "M203": ("M201", "D101", "M205", "M202"),
@@ -49,9 +50,11 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "G601": ("D108", "D110"),
     # Outputs squashed into (0, 1) and read as logits are all positive: one class predicted everywhere.
     "G603": ("L302",),
+    # Labels that contradict their inputs cannot be fitted without memorising them: the train loss stays high (D110).
     "G602": (
         "M201", "L301", "L302", "L303", "L304", "L305", "L306", "L308", "M209", "M208", "D101", "D105",
         "D113", "D104", "O401", "O402", "O409", "M203", "M204", "M205", "M206", "M207", "O404", "D111", "D112", "D115", "O410",
+        "D110",
     ),
     "G604": ("D108", "D109", "D110"),
     "G605": ("O402",),

@@ -52,7 +52,7 @@ def prior_baseline(y_train: np.ndarray, y_val: np.ndarray, classes: bool) -> dic
     if classes:
         model = DummyClassifier(strategy="prior").fit(x_train, y_train)
         return class_scores("prior (majority class)", y_val, model.predict(x_val))
-    model = DummyRegressor(strategy="mean").fit(x_train, y_train)
+    model = DummyRegressor(strategy="mean").fit(x_train, y_train.reshape(len(y_train), -1))  # image targets: flat
     return {"name": "prior (training mean)", "metric": "mse",
             "value": float(mean_squared_error(y_val.reshape(len(y_val), -1), model.predict(x_val).reshape(len(y_val), -1)))}
 
@@ -73,7 +73,7 @@ def linear_baseline(x_train: np.ndarray | None, y_train: np.ndarray, x_val: np.n
         model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=LOGISTIC_ITERATIONS))
         model.fit(x_train, y_train)
         return class_scores(name, y_val, model.predict(x_val))
-    model = make_pipeline(StandardScaler(), Ridge(alpha=1.0)).fit(x_train, y_train)
+    model = make_pipeline(StandardScaler(), Ridge(alpha=1.0)).fit(x_train, y_train.reshape(len(y_train), -1))
     predicted = model.predict(x_val).reshape(len(y_val), -1)
     return {"name": name, "metric": metric, "value": float(mean_squared_error(y_val.reshape(len(y_val), -1), predicted))}
 

@@ -21,7 +21,7 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset, TensorDataset
 
 from ..checks.base import check_deadline
-from ..setup import Setup, primary_input
+from ..setup import Inputs, Setup, primary_input
 from ..verdicts.data import CodeOrder
 
 MAX_ROWS = 4000
@@ -49,6 +49,9 @@ class SplitSample:
     n_total: int | None
     x_integer: bool = False
     note: str = ""
+    # the model takes several inputs (:class:`~nndoctor.setup.Inputs`) and ``x`` holds only the primary one:
+    # what the inputs predict (label probe) cannot be judged from it
+    partial_inputs: bool = False
 
     @property
     def n(self) -> int:
@@ -153,7 +156,12 @@ def _choose_rows(n: int, k: int, seed: int) -> np.ndarray:
 def _sample(split: str, x: Any, y: Any, rows: np.ndarray, n_total: int | None, note: str = "") -> SplitSample:
     xt = _first_tensor(x)
     x_integer = xt is not None and not xt.is_floating_point() and not xt.is_complex()
-    return SplitSample(split, _to_numpy(x), _to_numpy(y), rows, n_total, x_integer, note)
+    return SplitSample(split, _to_numpy(x), _to_numpy(y), rows, n_total, x_integer, note, _partial(x))
+
+
+def _partial(x: Any) -> bool:
+    """Whether batch inputs are several tensors of which the audit sample keeps one (:func:`primary_input`)."""
+    return isinstance(x, Inputs) and sum(isinstance(t, torch.Tensor) for t in x) > 1
 
 
 def _sample_dataset(
@@ -179,22 +187,23 @@ def _sample_dataset(
     xt = _first_tensor(x)
     x_integer = xt is not None and not xt.is_floating_point()
     note = "" if read == len(rows) else f"reading stopped after {read} rows"
-    return SplitSample(split, _concat(xs), _concat(ys), rows[:read], n_total, x_integer, note)
+    return SplitSample(split, _concat(xs), _concat(ys), rows[:read], n_total, x_integer, note, _partial(x))
 
 
 def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int, deadline: float | None = None) -> SplitSample:
-    xs, ys, read, x_integer = [], [], 0, False
+    xs, ys, read, x_integer, partial = [], [], 0, False, False
     for x, y in setup.batches(split):
         check_deadline(deadline, f"reading the {split} sample")
         xt = _first_tensor(x)
         x_integer = xt is not None and not xt.is_floating_point()
+        partial = _partial(x)
         xs.append(_to_numpy(x))
         ys.append(_to_numpy(y))
         read += len(ys[-1]) if ys[-1] is not None else 0
         if read >= max_rows:
             break
     return SplitSample(split, _concat(xs), _concat(ys), np.arange(read), n_total, x_integer,
-                       "first batches of the loader (rows are positions in loader order)")
+                       "first batches of the loader (rows are positions in loader order)", partial)
 
 
 def _concat(parts: list[np.ndarray | None]) -> np.ndarray | None:

@@ -475,11 +475,13 @@ def label_probe(ctx: Any) -> LabelProbe | None:
     """The label probe on the training audit sample, compared with the validation sample (cached per checkup).
 
     Float inputs are probed as they are (category-code columns one-hot encoded); token-id rows
-    read by an embedding as a bag of tokens (:func:`token_features`); other integer inputs are not probed.
+    read by an embedding as a bag of tokens (:func:`token_features`); other integer inputs are not probed,
+    nor a model fed several inputs, of which the sample holds one (the labels may live in the others).
     """
     def compute(c: Any) -> LabelProbe | None:
         sample = sample_of(c, "train")
-        if sample is None or sample.x is None or sample.y is None or len(sample.x) != len(sample.y):
+        if sample is None or sample.x is None or sample.y is None or len(sample.x) != len(sample.y) \
+                or sample.partial_inputs:
             return None
         tokens = _tokens(sample, c.setup.model)
         if sample.x_integer and not tokens:

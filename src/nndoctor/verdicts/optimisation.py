@@ -145,10 +145,16 @@ def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | No
     return None
 
 
-def weights_frozen(m: LearningRateEvidence) -> bool:
-    """The loss is flat and the steps move the weights by under ``FROZEN_UPDATE`` of their size."""
+def weights_frozen(m: LearningRateEvidence, limit: float = FROZEN_UPDATE) -> bool:
+    """The loss is flat and the steps move the weights by under ``limit`` (``FROZEN_UPDATE``) of their size."""
     return (m.curve is not None and plateau(m.curve.values, m.curve.reference) is not None
-            and m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE)
+            and m.update_ratio is not None and m.update_ratio < limit)
+
+
+def lr_may_stall(m: LearningRateEvidence) -> bool:
+    """The loss is flat under steps a tenth of the ~1e-3 rule of thumb or smaller (``SLOW_UPDATE``): the LR may be
+    what stalls it, or a gradient that never reaches the weights; only a range test on a copy tells them apart."""
+    return weights_frozen(m, SLOW_UPDATE)
 
 
 def _overshooting(m: LearningRateEvidence) -> str | None:
@@ -300,10 +306,11 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
         why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
     if frozen and not why:
         return []  # frozen weights that nothing ties to the LR: the plateau's finding (O406) states the tiny steps
-    # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck
+    # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck; steps of
+    # exactly zero at a non-zero LR are a gradient that no longer reaches the weights (dead units, a cut path), not the LR
     falling = not flat or (curve is not None and steady_descent(curve.values))
-    if (not why and falling and m.update_ratio is not None and m.update_ratio < SLOW_UPDATE and m.last_update_ratio is not None
-            and m.last_update_ratio < SLOW_UPDATE and slow and curve is not None):
+    if (not why and falling and m.update_ratio is not None and 0 < m.update_ratio < SLOW_UPDATE
+            and m.last_update_ratio is not None and 0 < m.last_update_ratio < SLOW_UPDATE and slow and curve is not None):
         why.append(f"updates change the weights by only {m.update_ratio:.1e} of their norm per step (healthy is ~1e-3) and "
                    f"the loss fell {moved:.0%} {curve.span}")
     straight = straight_descent(curve.per_step, curve.reference) if curve is not None and curve.per_step else None

@@ -303,12 +303,17 @@ def _optimizer_factory(cls: type, groups: list[tuple[list[int], dict[str, Any]]]
 
     ``groups`` holds, per parameter group, the positions of its parameters in the captured
     model's ``parameters()`` and its hyperparameters. Parameters of another count (a subset
-    some probe trains) get one group with the first group's settings.
+    some probe trains) get one group with the first group's settings. A group a scheduler drives
+    trains at the schedule's base LR (``initial_lr``), not at the LR of the first step, which a
+    warm-up sets near zero: the copy trains without the schedule.
     """
     accepted = _accepted_keys(cls)
 
     def keep(hyper: dict[str, Any]) -> dict[str, Any]:
-        return {k: copy.deepcopy(v) for k, v in hyper.items() if accepted is None or k in accepted}
+        kept = {k: copy.deepcopy(v) for k, v in hyper.items() if accepted is None or k in accepted}
+        if "lr" in kept and isinstance(hyper.get("initial_lr"), (int, float)) and hyper["initial_lr"] > 0:
+            kept["lr"] = float(hyper["initial_lr"])
+        return kept
 
     def factory(params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
         params = list(params)
@@ -790,6 +795,10 @@ class SetupCapture:
             self._mark_custom(reason, calls, spec)
             return
         call, chain = found
+        if _batch_positions(call.target):
+            self._mark_custom(f"the {call.kind} target is each row's position in its batch (in-batch candidates, as in "
+                              "contrastive and retrieval losses), not a label of the sample", calls, spec)
+            return
         reduction = None
         if call.output.numel() != 1:
             reducer = chain[-1] if chain else None
@@ -879,6 +888,8 @@ class SetupCapture:
 
     def _target_of(self, call: LossCall) -> BatchAdapter | None:
         """How to get ``call``'s input to the model and its target from the loader's batch (None: not from the batch)."""
+        if _batch_positions(call.target):
+            return None  # in-batch candidates (contrastive, retrieval): the row's position names no label of the sample
         if self.keyword_batch:
             return self._keyword_target(call)
         if self._positions is not None:
@@ -1650,6 +1661,14 @@ def _numel(shape: tuple[int, ...]) -> int:
 
 def _describable(value: Any) -> bool:
     return isinstance(value, (int, float, str, bool))
+
+
+def _batch_positions(target: Any) -> bool:
+    """Whether a loss target is ``arange(batch)``: each row's own position among the batch's candidates."""
+    if not isinstance(target, torch.Tensor) or target.dim() != 1 or target.numel() < 2 or target.is_floating_point():
+        return False
+    with torch.no_grad():
+        return bool(torch.equal(target.detach().cpu(), torch.arange(target.numel(), dtype=target.dtype)))
 
 
 def _same_values(candidate: Any, target: torch.Tensor) -> bool:

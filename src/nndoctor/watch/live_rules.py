@@ -47,6 +47,7 @@ from ..verdicts.optimisation import (
     loss_plateau,
     oscillating_loss,
     optimizer_settings as optimizer_settings_verdict,
+    lr_may_stall,
     weights_frozen,
 )
 from ..verdicts.generalisation import (
@@ -68,8 +69,9 @@ from ..verdicts.data import (
 )
 from ..verdicts.data import ordered_batches as _ordered_batches
 from ..verdicts.loss import (
-    InitialLoss, LossDirection, LossReduction, OutputBound, OutputsAtLoss, double_softmax, missing_output_normalization,
-    output_range_mismatch, sigmoid_before_logits_loss, unexpected_initial_loss,
+    InitialLoss, LossDirection, LossForTargets, LossReduction, OutputBound, OutputsAtLoss, double_softmax,
+    missing_output_normalization, output_range_mismatch, regression_loss_for_classification, sigmoid_before_logits_loss,
+    unexpected_initial_loss,
 )
 from ..verdicts.loss import loss_sign_or_reduction as _loss_sign_or_reduction
 from ..verdicts.trend import level_at
@@ -114,7 +116,7 @@ from ..verdicts.schedule import aggressive_clipping as aggressive_clipping_verdi
 from ..verdicts.schedule import lr_schedule as lr_schedule_verdict
 from ..verdicts.schedule import update_ratio as update_ratio_verdict
 from .predictions import recall_bounds
-from .telemetry import Telemetry
+from .telemetry import CLASS_LOSSES, Telemetry
 
 # Rules safe to announce while the loop runs: their evidence cannot be undone by later steps.
 ALERTABLE = frozenset({"O401", "D104", "D113", "L301", "L302", "L303", "T501", "T502", "T503", "T505", "O403", "M201", "L308"})
@@ -604,8 +606,8 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     probe, judged by the same verdict). Asked for only when the run regularised (dropout or
     weight decay) and ended with its train loss not even halfway below the constant
     predictor's: a run that fitted has no excess regularisation to find.
-    O402 asks whether the LR is why the weights did not move: a flat loss under steps far
-    below the ~1e-3 rule of thumb is also what a gradient that never reaches the weights
+    O402 asks whether the LR is why the weights did not move: a flat loss under steps a tenth
+    of the ~1e-3 rule of thumb or smaller is also what a gradient that never reaches the weights
     gives, and only the range test on a copy tells the two apart. G602 asks for the
     playbook's single-batch overfit when the run ended at the constant predictor's level with
     weights that moved: a model that cannot memorise one batch at any LR lacks the capacity
@@ -615,7 +617,7 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
         return []
     requests = []
-    if not _several_optimizers(t) and weights_frozen(_live_lr_evidence(t, facts, final=True)):
+    if not _several_optimizers(t) and lr_may_stall(_live_lr_evidence(t, facts, final=True)):
         requests.append("O402")
     elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)):
         requests.append("G602")
@@ -817,12 +819,26 @@ def labels_misaligned(t: Telemetry, facts: dict[str, Any], final: bool) -> Itera
     losses = _finite_losses(t)
     if reference is None or ceiling is None or len(val) < 3 or len(losses) < MIN_STEPS_FOR_CURVES:
         return
+    if source == "detected" and not eval_loss_like_train(t):
+        return  # the validation loss is another loss (or over other candidates): not in the reference's units
     train_end = _final_train_loss(losses)
     yield from labels_unpredictable(MemorisationCurve(train_end=train_end, val_best=min(val), reference=reference, ceiling=ceiling,
                                                       val_reduction=_val_reduction(t, facts, source)))
 
 
 # -- L: output layer and loss --------------------------------------------------------------
+@rule("L305", final_only=True)
+def distance_loss_on_classes(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
+    """L305's measurement from the live loop: a distance loss whose every inspected training target is one-hot rows."""
+    calls = _loss_calls(t, REGRESSION)
+    if not calls or not all(c.evidence.get("target_one_hot") for c in calls):
+        return
+    yield from regression_loss_for_classification(LossForTargets(
+        loss=calls[0].kind, task="multiclass", targets="one-hot", regression_loss=True, classification=True,
+        task_reason=f"every target row the loss saw is one-hot over {calls[0].evidence.get('target_width')} classes",
+        width=calls[0].evidence.get("target_width")))
+
+
 def _outputs_at_loss(calls: list, kind: str) -> OutputsAtLoss | None:
     """The inspected training calls of one loss function pooled: range, row sums, log-probability test.
 
@@ -1079,13 +1095,28 @@ def _paradox_from_predictions(t: Telemetry, predictions: Any) -> Iterable[Findin
                          "recall at most what the predictions allow)"))
 
 
+def eval_loss_like_train(t: Telemetry) -> bool:
+    """Whether the evaluation loss calls are the training calls' own loss over as many candidates.
+
+    A validation cross-entropy over 800 candidates (retrieval against the whole validation set)
+    starts at ln 800 while the training one over 128 in-batch candidates starts at ln 128; a test
+    loop that reports a cross-entropy for a model trained with MSE is in other units altogether.
+    Their levels do not compare with each other or with the training loss's reference.
+    """
+    train = {(c.kind, c.n_outputs if c.kind in CLASS_LOSSES else None) for c in _loss_calls(t)}
+    return not t.eval_loss_signatures or set(t.eval_loss_signatures) <= train
+
+
 def train_targets_alike_val(t: Telemetry) -> bool:
-    """Whether the training loss scores the same kind of target as validation: hard class labels, no smoothing.
+    """Whether the training loss scores the same kind of target as validation: hard class labels, no smoothing,
+    and the same loss over as many candidates (:func:`eval_loss_like_train`).
 
     Mixup's mixed rows (``target_kind`` "probabilities" that are not one-hot) and label
     smoothing give a train cross-entropy that cannot go below the targets' entropy, while
     validation scores hard labels; losses of different targets are not compared.
     """
+    if not eval_loss_like_train(t):
+        return False
     for call in _loss_calls(t):
         e = call.evidence
         if float(e.get("label_smoothing") or 0.0) > 0:

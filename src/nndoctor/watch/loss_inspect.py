@@ -117,6 +117,10 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
                 evidence["target_negative_share"] = float((t < 0).float().mean())
                 evidence["target_above_one_share"] = float((t > 1).float().mean())
                 evidence["target_integer"] = bool(torch.equal(t, t.round()))
+            if tgt.dim() == 2 and tgt.shape[1] >= 2:  # one-hot rows: class labels encoded for a distance loss (L305)
+                rows = tgt.float()
+                evidence["target_width"] = int(tgt.shape[1])
+                evidence["target_one_hot"] = bool(((rows == 0) | (rows == 1)).all()) and bool((rows.sum(dim=1) == 1).all())
             evidence["_target_sample"] = target_sample(tgt)
             for key in ("delta", "beta"):
                 if isinstance(kwargs.get(key), (int, float)):

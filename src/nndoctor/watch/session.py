@@ -33,7 +33,7 @@ from .monitors import (
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign
 from .predictions import EvalPredictions
-from .telemetry import LossCall, Telemetry
+from .telemetry import CLASS_LOSSES, LossCall, Telemetry
 
 DEFAULT_EVERY = 50
 EARLY_SAMPLES = (1, 2, 4, 8, 16)
@@ -41,7 +41,6 @@ FEATURE_SAMPLES = 8
 INSPECTED_LOSS_CALLS = 3
 # Regression target rows kept for the best constant's loss (G602): a bounded sample, however long the run.
 TARGET_ROWS_KEPT = 4096
-CLASS_LOSSES = ("cross_entropy", "nll_loss")
 MAX_INTERNAL_ERRORS = 20
 # The autograd graph is walked on the first sampled backward passes to see which parameters the loss trains.
 GRAPH_WALKS = 2
@@ -665,6 +664,9 @@ class Doctor:
             self._n_outputs = int(input.shape[1])
         if not train:
             self._loss_inspected_eval = True
+            signature = (kind, int(input.shape[1]) if kind in CLASS_LOSSES and input.dim() >= 2 else None)
+            if signature not in self.telemetry.eval_loss_signatures and len(self.telemetry.eval_loss_signatures) < 8:
+                self.telemetry.eval_loss_signatures.append(signature)
             self._count_eval_classes(kind, input, target)
             return
         seen = self._loss_inspected.get(kind, 0)

@@ -13,6 +13,8 @@ import torch
 
 # Per-step gradient norms kept at most; past it every second one is dropped and the stride doubles.
 MAX_STEP_NORMS = 20_000
+# Loss functions that read class ids against a class axis of the output (its width: the candidates).
+CLASS_LOSSES = ("cross_entropy", "nll_loss")
 
 
 @dataclass
@@ -74,6 +76,9 @@ class Telemetry:
     target_stats: list[tuple[int, float, float]] = field(default_factory=list)
     target_samples: list[tuple[int, list[list[float]]]] = field(default_factory=list)
     loss_calls: list[LossCall] = field(default_factory=list)
+    # the distinct (loss kind, candidates) of evaluation loss calls (candidates: a class loss's output width, else
+    # None): a detected validation loss is on the train loss's scale only when they are the training calls' own
+    eval_loss_signatures: list[tuple[str, int | None]] = field(default_factory=list)
     recall_hits: dict[str, dict[int, list[float]]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     schedulers: list[str] = field(default_factory=list)

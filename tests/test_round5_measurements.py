@@ -199,3 +199,31 @@ def test_copies_explain_a_shift_and_wrong_labels_a_failure_to_fit():
     assert _roots([unfit, noisy]) == ["D110"]
     alone = [Finding("D109", Severity.WARNING, "label shares differ", {}), Finding("G602", Severity.WARNING, "unfit", {})]
     assert set(_roots(alone)) == {"D109", "G602"}
+
+
+def test_a_hand_written_update_has_its_gradient_norms_read_as_the_backward_returns():
+    torch.manual_seed(0)
+    x, y = torch.randn(96, 5), torch.randn(96, 1)
+    model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 1))
+    expected = []
+    with nndoctor.watch(model, alerts=False) as doctor:
+        for i in range(0, 96, 8):
+            model.zero_grad()
+            nn.functional.mse_loss(model(x[i:i + 8]), y[i:i + 8]).backward()
+            expected.append(float(torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters()))))
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= 0.05 * p.grad
+    telemetry = doctor.report().telemetry
+    recorded = telemetry["step_grad_norm"]
+    assert len(recorded) == len(expected)  # every step's total norm, as for an optimizer's step
+    assert np.allclose(recorded, expected, rtol=1e-5)
+    assert telemetry["grad_norms"]  # per-layer norms on the sampled steps (O404)
+
+
+def test_an_unclipped_recurrent_net_under_hand_written_sgd_explodes_before_its_lr_is_blamed():
+    lr = Finding("O401", Severity.ERROR, "training made the loss worse", {"optimizer": None})
+    exploded = Finding("O403", Severity.ERROR, "gradient norm grew 521x", {
+        "growth": 521.0, "recurrent_layers": ["rnn"], "optimizer": "hand-written SGD", "loop_clips": False,
+        "lowest_loss_before_onset": 0.89, "growth_at_onset": 101.9, "loss_growth_at_onset": 2.26})
+    assert _roots([lr, exploded]) == ["O403"]

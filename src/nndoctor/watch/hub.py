@@ -208,7 +208,10 @@ def _wrap_backward(original: Callable) -> Callable:
     def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
         if _sessions and not getattr(_state, "busy", False):
             notify("on_backward", tensors)
-        return original(tensors, *args, **kwargs)
+        result = original(tensors, *args, **kwargs)
+        if _sessions and not getattr(_state, "busy", False):
+            notify("after_backward")
+        return result
 
     return backward
 

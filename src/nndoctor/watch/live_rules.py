@@ -430,8 +430,17 @@ def exploding_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
         norms=tuple(norms), span=f"over {t.steps} steps", label=label, layer_norms=t.grad_norms,
         grad_to_weight=tuple(gradient_to_weight(t)), steps=tuple(steps),
         loss_at=dict(zip(t.train_loss_steps, t.train_loss)), recurrent=tuple(facts.get("recurrent_layers") or ()),
-        optimizer=_optimizer_lr(facts)[1], loop_clips=bool(t.clip_calls or t.value_clips), curve=live_curve(t, facts),
+        optimizer=_optimizer_lr(facts)[1] or _hand_written(t, facts), loop_clips=bool(t.clip_calls or t.value_clips),
+        curve=live_curve(t, facts),
     ))
+
+
+def _hand_written(t: Telemetry, facts: dict[str, Any]) -> str | None:
+    """"hand-written SGD" for a loop that no optimizer stepped (``p -= lr * p.grad``, the word-LM example), else None.
+
+    Such an update is the gradient times a number: plain SGD, whose step grows with the gradient.
+    """
+    return "hand-written SGD" if not facts.get("initial_optimizers") and t.backward_calls and t.steps else None
 
 
 @rule("O404", final_only=True)

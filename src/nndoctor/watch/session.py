@@ -380,6 +380,30 @@ class Doctor:
         self._versions = tuple(p._version for p in self._version_probes)
         self._stepped_since_backward = False
 
+    def after_backward(self) -> None:
+        """A loop that no watched optimizer steps (a hand-written update): read its gradients where they are complete.
+
+        The optimizer hooks read gradients before ``step()``; a hand-written update has no such
+        moment, so the gradients are read as the backward returns: per layer on sampled steps
+        (O404's ratios), the total at the step-norm stride (O403's history). Only parameters the
+        backward gave a gradient count (an EMA copy or a teacher has none).
+        """
+        if self.optimizers or self._in_step is not None:
+            return
+        t = self.telemetry
+        stride = not self._clipped_step and self._iteration % t.step_norm_stride == 0
+        if self._sampling != "heavy" and not stride:
+            return
+        params = [(n, p) for n, p in self._params.values() if p.requires_grad and p.grad is not None]
+        if not params:
+            return
+        if self._sampling == "heavy":
+            names, norms = grad_norms(params)
+            if norms is not None:
+                self._stash.append(("grads", "0", self._iteration, (names, norms)))
+        if stride:
+            t.pending_step_norm.append((self._iteration, total_grad_norm([p.grad for _, p in params])))
+
     def _pick_version_probes(self, params: list[nn.Parameter]) -> None:
         """The first and last trainable parameters: a hand-written update of the model changes their version counters."""
         trainable = [p for p in params if p.requires_grad]
@@ -550,6 +574,7 @@ class Doctor:
         if self._roots:
             t.pending_train.append((self._iteration, list(self._roots)))
             self._roots.clear()
+        self._clipped_step = False  # a hand-written update's step ends here (an optimizer's already did)
         was = self._sampling
         self._iteration += 1
         t.steps = self._iteration

@@ -2,11 +2,11 @@
 import json, os, subprocess, sys, time
 from pathlib import Path
 
-src = sys.argv[1]            # e.g. /work/wt/snap9/src
+src = sys.argv[1]  # the source tree to run (its src/ folder)
 out = Path(sys.argv[2]); out.mkdir(parents=True, exist_ok=True)
 files = sys.argv[3:]
 env = dict(os.environ, PYTHONPATH=src, OMP_NUM_THREADS="1")
-py = "/work/main/.venv/bin/python"
+py = sys.executable
 rows = []
 for f in files:
     p = Path(f)

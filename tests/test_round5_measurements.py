@@ -11,10 +11,12 @@ of training rows explain a train/validation shift, wrong labels a failure to fit
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -48,6 +50,7 @@ def run(tmp_path: Path, script: str) -> Report:
 SHAPES = '''
 import torch
 import torch.nn.functional as F
+import torch.nn.functional as F
 from torch import nn
 torch.manual_seed(0)
 g = torch.Generator().manual_seed(0)
@@ -78,6 +81,7 @@ def test_a_distance_loss_on_one_hot_rows_is_l305_in_run(tmp_path):
 
 RETRIEVAL = '''
 import torch
+import torch.nn.functional as F
 import torch.nn.functional as F
 from torch import nn
 torch.manual_seed(0)
@@ -227,3 +231,40 @@ def test_an_unclipped_recurrent_net_under_hand_written_sgd_explodes_before_its_l
         "growth": 521.0, "recurrent_layers": ["rnn"], "optimizer": "hand-written SGD", "loop_clips": False,
         "lowest_loss_before_onset": 0.89, "growth_at_onset": 101.9, "loss_growth_at_onset": 2.26})
     assert _roots([lr, exploded]) == ["O403"]
+
+
+class FunctionalNet(nn.Module):
+    """Activations written as functions, as in the official MNIST example and makemore: no module to hook."""
+
+    def __init__(self, bias: float = 0.0, gain: float = 1.0, act: str = "relu") -> None:
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(10, 64), nn.Linear(64, 3)
+        self.act = act
+        with torch.no_grad():
+            self.fc1.bias.fill_(bias)
+            self.fc1.weight.mul_(gain)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        hidden = self.fc1(x)
+        return self.fc2(F.relu(hidden) if self.act == "relu" else torch.tanh(hidden))
+
+
+def _functional_setup(model: nn.Module) -> tuple[nndoctor.Setup, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(800, 10, generator=g)
+    y = (x[:, 0] > 0).long() + (x[:, 1] > 0.5).long()
+    return nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss(), batch_size=32), x
+
+
+def test_functional_activations_are_measured_like_modules():
+    dead = nndoctor.checkup(_functional_setup(FunctionalNet(bias=-5.0))[0], select=["M203"])
+    assert "M203" in loud(dead) and "fc1 → relu" in dead.findings[0].message, dead.verdict()
+    assert not loud(nndoctor.checkup(_functional_setup(FunctionalNet())[0], select=["M203", "M204"]))
+    model = FunctionalNet(gain=6.0, act="tanh")
+    setup, x = _functional_setup(model)
+    saturated = nndoctor.checkup(setup, select=["M204"])
+    assert "M204" in loud(saturated), saturated.verdict()
+    with torch.no_grad():  # an independent count over the whole training split: |tanh| beyond tanh(3)
+        expected = float((torch.tanh(model.fc1(x)).abs() > math.tanh(3.0)).float().mean())
+    measured = saturated.findings[0].evidence["saturated_share"]["fc1 → tanh"]
+    assert abs(measured - expected) < 0.05, (measured, expected)

@@ -1,7 +1,8 @@
 """Per-layer statistics of a fresh model copy at init, measured on real sample batches.
 
 Forward hooks record each leaf module's output scale, the share of ReLU units that never
-fire on the sample, and the share of sigmoid/tanh pre-activations in the flat tails; tensor
+fire on the sample, and the share of sigmoid/tanh pre-activations in the flat tails (the same
+for activations written as functions, found in the output's autograd graph); tensor
 hooks record the gradient reaching each weight layer's output; one backward of the loss
 gives every parameter's gradient. Hooks live in a context manager and are always removed.
 """
@@ -17,7 +18,7 @@ import torch
 from torch import nn
 
 from ..setup import LossUnavailable, batch_size_of
-from ..verdicts.layers import SATURATION_PRE_ACTIVATION
+from ..verdicts.layers import SATURATION_OUTPUT_EDGE, SATURATION_PRE_ACTIVATION
 from .init_outputs import usable_batches
 
 RELUS = (nn.ReLU, nn.ReLU6)
@@ -112,11 +113,19 @@ def _unit_dim(output: torch.Tensor, after_conv: bool) -> int:
     return output.dim() - 1
 
 
+# Activations written as functions (``F.relu(self.fc1(x))``, ``torch.tanh(...)``) have no module to hook: they are
+# found in the autograd graph of the output, by the node each leaves, whose saved result is the activation's output.
+FUNCTIONAL = {"ReluBackward0": "relu", "TanhBackward0": "tanh", "SigmoidBackward0": "sigmoid"}
+# Graph nodes walked per forward at most (a bound on the walk, not on the model).
+MAX_GRAPH_NODES = 20_000
+
+
 class _Recorder:
     def __init__(self, track_grads: bool) -> None:
         self.track_grads = track_grads
         self.records: dict[str, LayerRecord] = {}
         self.last_weight_is_conv = False
+        self.module_outputs: set[int] = set()  # storage of the activation modules' outputs in the current forward
 
     def hook_for(self, name: str, module: nn.Module):
         kind = type(module).__name__
@@ -142,6 +151,8 @@ class _Recorder:
                 record.out_count += values.numel()
                 if isinstance(mod, RELUS) and values.dim() >= 2:
                     self._count_active(record, values)
+                if isinstance(mod, RELUS + tuple(SATURATION_AT)):
+                    self.module_outputs.add(output.data_ptr())
                 threshold = next((t for cls, t in SATURATION_AT.items() if isinstance(mod, cls)), None)
                 if threshold is not None and inputs and isinstance(inputs[0], torch.Tensor):
                     pre = inputs[0].detach()
@@ -154,8 +165,46 @@ class _Recorder:
 
         return hook
 
-    def _count_active(self, record: LayerRecord, values: torch.Tensor) -> None:
-        dim = _unit_dim(values, self.last_weight_is_conv)
+    def functional(self, output: torch.Tensor, names: dict[int, str]) -> None:
+        """Record the functional ReLU/tanh/sigmoid calls of one forward, found in ``output``'s autograd graph.
+
+        Each is named after the weight layer that feeds it (``fc1 → relu``), else by its place
+        among its kind; calls of an activation module were recorded by its hook and are skipped.
+        """
+        seen: set[int] = set()
+        stack = [output.grad_fn] if output.grad_fn is not None else []
+        counts: dict[str, int] = {}
+        found = []
+        while stack and len(seen) < MAX_GRAPH_NODES:
+            node = stack.pop()
+            if node is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            kind = FUNCTIONAL.get(type(node).__name__)
+            if kind is not None:
+                found.append((node, kind))
+            stack.extend(n for n, _ in node.next_functions if n is not None)
+        for node, kind in reversed(found):  # input side first
+            result = getattr(node, "_saved_result", None)
+            if not isinstance(result, torch.Tensor) or result.dim() < 2 or result.data_ptr() in self.module_outputs:
+                continue
+            feeding, conv = _feeding_layer(node, names)
+            counts[kind] = counts.get(kind, 0) + 1
+            name = f"{feeding} → {kind}" if feeding else f"{kind} #{counts[kind]}"
+            record = self.records.setdefault(name, LayerRecord(name, f"{kind} (function)", len(self.records)))
+            with torch.no_grad():
+                values = result.detach().float()
+                if kind == "relu":
+                    self._count_active(record, values, conv)
+                else:
+                    edge = SATURATION_OUTPUT_EDGE["Tanh" if kind == "tanh" else "Sigmoid"]
+                    centre = 0.0 if kind == "tanh" else 0.5
+                    record.saturated += int(((values - centre).abs() > edge).sum())
+                    record.pre_count += values.numel()
+        self.module_outputs.clear()
+
+    def _count_active(self, record: LayerRecord, values: torch.Tensor, after_conv: bool | None = None) -> None:
+        dim = _unit_dim(values, self.last_weight_is_conv if after_conv is None else after_conv)
         reduce = [d for d in range(values.dim()) if d != dim]
         active = (values > 0).amax(dim=reduce)
         if record.ever_active is None or record.ever_active.shape != active.shape:
@@ -163,6 +212,20 @@ class _Recorder:
         else:
             record.ever_active |= active
         record.units = active.numel()
+
+
+def _feeding_layer(node: object, names: dict[int, str]) -> tuple[str | None, bool]:
+    """The module whose weight feeds an activation's graph node (a few ops up), and whether it is a convolution."""
+    frontier, depth = [n for n, _ in node.next_functions if n is not None], 0  # type: ignore[attr-defined]
+    while frontier and depth < 4:
+        conv = any("Convolution" in type(n).__name__ for n in frontier)
+        for n in frontier:
+            variable = getattr(n, "variable", None)
+            if isinstance(variable, torch.Tensor) and variable.dim() >= 2 and id(variable) in names:
+                return names[id(variable)].rsplit(".", 1)[0], conv
+        frontier = [m for n in frontier for m, _ in n.next_functions if m is not None]
+        depth += 1
+    return None, False
 
 
 # Recurrent layers whose gates are sigmoid/tanh inside one fused op (no module to hook).
@@ -245,10 +308,13 @@ def layer_stats(ctx, max_batches: int = 8) -> LayerStats:
     samples = 0
     error = None
     unavailable = False
+    names = {id(p): n for n, p in model.named_parameters()}
     with recording(model) as recorder:
         try:
             for x, y in batches:
                 output = setup.forward(model, x)
+                if isinstance(output, torch.Tensor):
+                    recorder.functional(output, names)
                 try:
                     loss = setup.compute_loss(output, y)
                 except LossUnavailable as exc:

@@ -268,3 +268,16 @@ def test_functional_activations_are_measured_like_modules():
         expected = float((torch.tanh(model.fc1(x)).abs() > math.tanh(3.0)).float().mean())
     measured = saturated.findings[0].evidence["saturated_share"]["fc1 → tanh"]
     assert abs(measured - expected) < 0.05, (measured, expected)
+
+
+def test_the_look_leaves_out_predictions_that_do_not_match_their_targets():
+    from nndoctor.look.predict import collect
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(64, 12, generator=g)
+    encoder = nn.Linear(12, 3)  # a part of an autoencoder: 3 values per sample against 12 targets
+    setup = nndoctor.Setup(model=encoder, train=(x, x), loss=nn.MSELoss(), task="regression", batch_size=16)
+    assert collect(setup, encoder, [(x[:16], x[:16])]) is None
+    whole = nn.Linear(12, 12)
+    setup = nndoctor.Setup(model=whole, train=(x, x), loss=nn.MSELoss(), task="regression", batch_size=16)
+    assert collect(setup, whole, [(x[:16], x[:16])]).predicted.shape == (16 * 12,)

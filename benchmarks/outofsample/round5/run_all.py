@@ -9,7 +9,7 @@ env = dict(os.environ, PYTHONPATH=src, OMP_NUM_THREADS="1")
 py = sys.executable
 rows = []
 for f in files:
-    p = Path(f)
+    p = Path(f).resolve()
     j = out / (p.stem + ".json")
     text = p.read_text()
     is_spec = "def setup(" in text and "nndoctor.Setup" in text

@@ -102,8 +102,8 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
                         part = _per_sample_loss(setup, out, y)
                         losses = None if part is None else losses + [part]
                 else:
-                    if setup.task != "regression" or primary.shape[0] != y.shape[0]:
-                        return None
+                    if setup.task != "regression" or primary.shape[0] != y.shape[0] or primary.numel() != y.numel():
+                        return None  # no prediction per target value (a part of the model, say): nothing to score
                     pred.append(_predicted_values(setup, primary).reshape(-1).float().cpu())
                     truth.append(y.reshape(-1).float().cpu())
     finally:

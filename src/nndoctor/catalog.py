@@ -311,9 +311,10 @@ RULES: tuple[Rule, ...] = (
         "Use no activation on a regression output (a plain `nn.Linear`), or rescale the targets into the activation's range.",
     ),
     _rule(
-        "L305", "regression-loss-for-classification", "C",
+        "L305", "regression-loss-for-classification", "C W",
         "MSE or L1 loss is used on class labels or one-hot targets.",
-        "Loss type compared with the targets: integer class ids or one-hot rows fed to a regression loss.",
+        "Loss type compared with the targets: integer class ids or one-hot rows fed to a regression loss (in a "
+        "watched loop: every target row the loss call saw is one-hot).",
         "MSE on class ids treats classes as ordered numbers, and MSE on probabilities gives weak gradients when the "
         "model is confidently wrong, so classification trains slowly and poorly.",
         "Use `nn.CrossEntropyLoss()` on logits for multi-class, or `nn.BCEWithLogitsLoss()` for binary and multi-label targets.",

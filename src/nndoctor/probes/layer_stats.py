@@ -18,7 +18,8 @@ import torch
 from torch import nn
 
 from ..setup import LossUnavailable, batch_size_of
-from ..verdicts.layers import SATURATION_OUTPUT_EDGE, SATURATION_PRE_ACTIVATION
+from ..record.measure import in_flat_tails
+from ..verdicts.layers import SATURATION_PRE_ACTIVATION
 from .init_outputs import usable_batches
 
 RELUS = (nn.ReLU, nn.ReLU6)
@@ -197,9 +198,7 @@ class _Recorder:
                 if kind == "relu":
                     self._count_active(record, values, conv)
                 else:
-                    edge = SATURATION_OUTPUT_EDGE["Tanh" if kind == "tanh" else "Sigmoid"]
-                    centre = 0.0 if kind == "tanh" else 0.5
-                    record.saturated += int(((values - centre).abs() > edge).sum())
+                    record.saturated += int(in_flat_tails(values, "Tanh" if kind == "tanh" else "Sigmoid").sum())
                     record.pre_count += values.numel()
         self.module_outputs.clear()
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 import torch
 from torch import nn
 
+from ..verdicts.layers import SATURATION_OUTPUT_EDGE
+
 Named = Sequence[tuple[str, nn.Parameter]]
 
 
@@ -56,6 +58,18 @@ def update_norms(before: Sequence[tuple[str, torch.Tensor, nn.Parameter]]) -> tu
             for _, old, p in before
         ])
     return [n for n, _, _ in before], pairs
+
+
+def in_flat_tails(output: torch.Tensor, activation: str) -> torch.Tensor:
+    """Which values of a tanh or sigmoid output (``activation``: "Tanh" or "Sigmoid") lie in M204's flat tails.
+
+    Read from the output, where no pre-activation is at hand: the tails as output edges
+    (``verdicts.layers.SATURATION_OUTPUT_EDGE``), around 0 for tanh and 1/2 for sigmoid.
+    """
+    with torch.no_grad():
+        values = output.detach().float()
+        centre = 0.5 if activation == "Sigmoid" else 0.0
+        return (values - centre).abs() > SATURATION_OUTPUT_EDGE[activation]
 
 
 def total_norm(norms: Iterable[float]) -> float:

@@ -15,13 +15,11 @@ import torch
 from torch import nn
 
 from ..probes.layer_stats import NORMALISATION, entry_layers
-from ..verdicts.layers import SATURATION_OUTPUT_EDGE
+from ..record.measure import in_flat_tails
 
 MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm, nn.AlphaDropout, nn.FeatureAlphaDropout)
 RELU_LIKE = (nn.ReLU, nn.ReLU6)
 SATURATING = (nn.Sigmoid, nn.Tanh)
-# The same tails as checkup's M204 verdict: a unit is saturated where its slope is under ~1% of the peak.
-SATURATION_EDGE = {nn.Sigmoid: SATURATION_OUTPUT_EDGE["Sigmoid"], nn.Tanh: SATURATION_OUTPUT_EDGE["Tanh"]}
 
 
 class Hooks:
@@ -152,11 +150,7 @@ def dead_share(output: torch.Tensor) -> torch.Tensor:
 
 
 def saturated_share(module: nn.Module, output: torch.Tensor) -> torch.Tensor:
-    edge = SATURATION_EDGE.get(type(module), SATURATION_OUTPUT_EDGE["Tanh"])
-    with torch.no_grad():
-        v = output.detach().float()
-        centred = v - 0.5 if isinstance(module, nn.Sigmoid) else v
-        return (centred.abs() > edge).float().mean()
+    return in_flat_tails(output, "Sigmoid" if isinstance(module, nn.Sigmoid) else "Tanh").float().mean()
 
 
 def score_batch(output: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

@@ -5,7 +5,8 @@ one-hot rows is L305 in ``run`` as in checkup; in-batch targets (``arange(batch)
 a validation loss over other candidates or of another kind is not compared in level with the
 training loss (no G601 gap, no D111); the exam's
 larger sample decides dead units at init (M203); steps of exactly zero are not a low LR (O402);
-a warm-up's first-step LR is not the LR the exam trains its copy at; the label probe does not judge
+the exam's copy trains at the peak LR the run applied (not a warm-up's first step, and not the base
+LR of a schedule that never reached it); the label probe does not judge
 labels from one of several model inputs; the look's baselines take image-shaped targets; and copies
 of training rows explain a train/validation shift, wrong labels a failure to fit.
 """
@@ -28,7 +29,7 @@ from nndoctor.findings import Finding
 from nndoctor.look.baselines import linear_baseline, prior_baseline
 from nndoctor.report import Report
 from nndoctor.verdicts.optimisation import LearningRateEvidence, LossCurve, learning_rate
-from nndoctor.watch.capture import _optimizer_factory
+from nndoctor.watch.capture import SetupCapture, _optimizer_factory
 from nndoctor.watch.live_rules import eval_loss_like_train
 from nndoctor.watch.run import run_script
 from nndoctor.watch.telemetry import LossCall, Telemetry
@@ -149,12 +150,40 @@ def test_steps_of_exactly_zero_are_not_a_low_learning_rate():
     assert [f.code for f in learning_rate(slow)] == ["O402"]
 
 
-def test_the_exam_trains_its_copy_at_the_schedules_base_lr():
+def test_a_zero_lr_falls_back_to_the_schedules_base_lr():
     model = nn.Linear(3, 2)
     warm = _optimizer_factory(torch.optim.AdamW, [([0, 1], {"lr": 0.0, "initial_lr": 5e-4, "weight_decay": 0.01})], 2)
     assert warm(model.parameters()).param_groups[0]["lr"] == 5e-4
     plain = _optimizer_factory(torch.optim.AdamW, [([0, 1], {"lr": 3e-3, "weight_decay": 0.01})], 2)
     assert plain(model.parameters()).param_groups[0]["lr"] == 3e-3
+
+
+def _exam_lr(schedule) -> tuple[float, list[float]]:
+    """The LR the exam's copy of a scheduled loop trains at, and the LRs the loop's steps applied."""
+    torch.manual_seed(0)
+    x, y = torch.randn(64, 4), torch.randint(0, 2, (64,))
+    model = nn.Linear(4, 2)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    applied = []
+    with SetupCapture() as capture:
+        for _ in range(3):
+            for xb, yb in DataLoader(TensorDataset(x, y), batch_size=16):
+                optimizer.zero_grad()
+                F.cross_entropy(model(xb), yb).backward()
+                applied.append(optimizer.param_groups[0]["lr"])
+                optimizer.step()
+                scheduler.step()
+    setup = capture.setup()
+    return setup.make_optimizer(nn.Linear(4, 2)).param_groups[0]["lr"], applied
+
+
+def test_the_exam_trains_its_copy_at_the_peak_lr_the_run_applied():
+    warm_lr, warm_applied = _exam_lr(lambda step: min(1.0, step / 5))  # warm-up from 0 to the base LR
+    assert warm_applied[0] == 0.0 and warm_lr == max(warm_applied) == 2e-3
+    # a schedule that multiplies by the base LR again: the run never trained above 2e-3 * 2e-3
+    broken_lr, broken_applied = _exam_lr(lambda step: 2e-3 * min(1.0, (step + 1) / 5))
+    assert broken_lr == max(broken_applied) and broken_lr < 1e-5
 
 
 class TwoInputs(nn.Module):

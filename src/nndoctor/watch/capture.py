@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import math
 import traceback
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -303,15 +304,17 @@ def _optimizer_factory(cls: type, groups: list[tuple[list[int], dict[str, Any]]]
 
     ``groups`` holds, per parameter group, the positions of its parameters in the captured
     model's ``parameters()`` and its hyperparameters. Parameters of another count (a subset
-    some probe trains) get one group with the first group's settings. A group a scheduler drives
-    trains at the schedule's base LR (``initial_lr``), not at the LR of the first step, which a
-    warm-up sets near zero: the copy trains without the schedule.
+    some probe trains) get one group with the first group's settings. The copy trains without
+    the schedule, at the LR given (:meth:`OptimizerRecord.trained_groups`: the peak the run
+    applied); an LR of zero (a warm-up's first step, all the run made) becomes the schedule's
+    base LR (``initial_lr``).
     """
     accepted = _accepted_keys(cls)
 
     def keep(hyper: dict[str, Any]) -> dict[str, Any]:
         kept = {k: copy.deepcopy(v) for k, v in hyper.items() if accepted is None or k in accepted}
-        if "lr" in kept and isinstance(hyper.get("initial_lr"), (int, float)) and hyper["initial_lr"] > 0:
+        if ("lr" in kept and isinstance(kept["lr"], (int, float)) and kept["lr"] <= 0
+                and isinstance(hyper.get("initial_lr"), (int, float)) and hyper["initial_lr"] > 0):
             kept["lr"] = float(hyper["initial_lr"])
         return kept
 
@@ -386,10 +389,30 @@ class CallSpec:
 
 @dataclass
 class OptimizerRecord:
-    """An optimizer's class and per-group settings at its first step (parameter ids, not parameters)."""
+    """An optimizer's class and per-group settings at its first step (parameter ids, not parameters).
+
+    ``peak_lrs``: per group, the largest LR any step of the run applied (a schedule's warm-up
+    starts near zero, a one-cycle schedule peaks above its start, a broken schedule never
+    reaches its base LR): the LR the run trained at, which the exam's copy trains at.
+    """
 
     cls: type
     groups: list[tuple[list[int], dict[str, Any]]]
+    peak_lrs: dict[int, float] = field(default_factory=dict)
+
+    def observe(self, optimizer: torch.optim.Optimizer) -> None:
+        """Raise ``peak_lrs`` to the LRs ``optimizer`` is about to apply."""
+        for index, group in enumerate(optimizer.param_groups[:len(self.groups)]):
+            lr = group.get("lr")
+            if isinstance(lr, torch.Tensor) and lr.numel() == 1:
+                lr = float(lr)
+            if isinstance(lr, (int, float)) and math.isfinite(lr) and lr > self.peak_lrs.get(index, 0.0):
+                self.peak_lrs[index] = float(lr)
+
+    def trained_groups(self) -> list[tuple[list[int], dict[str, Any]]]:
+        """``groups`` with each LR the peak the run applied (the first step's where no step raised it above zero)."""
+        return [(ids, {**hyper, "lr": self.peak_lrs[i]} if self.peak_lrs.get(i, 0.0) > 0 and "lr" in hyper else hyper)
+                for i, (ids, hyper) in enumerate(self.groups)]
 
 
 class SetupCapture:
@@ -584,7 +607,11 @@ class SetupCapture:
 
     def _step_pre_hook(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
         try:
-            if id(optimizer) in self._optimizers or len(self._optimizers) >= 16:
+            known = self._optimizers.get(id(optimizer))
+            if known is not None:
+                known.observe(optimizer)
+                return
+            if len(self._optimizers) >= 16:
                 return
             groups = []
             for group in optimizer.param_groups:
@@ -594,7 +621,9 @@ class SetupCapture:
                         continue
                     hyper[key] = value.detach().clone() if isinstance(value, torch.Tensor) else copy.deepcopy(value)
                 groups.append(([id(p) for p in group["params"]], hyper))
-            self._optimizers[id(optimizer)] = OptimizerRecord(type(optimizer), groups)
+            record = OptimizerRecord(type(optimizer), groups)
+            record.observe(optimizer)
+            self._optimizers[id(optimizer)] = record
         except Exception as exc:
             self.internal_error("optimizer", exc)
         return
@@ -1234,7 +1263,7 @@ class SetupCapture:
         optimizer = None
         if record is not None:
             positions = {pid: i for i, pid in enumerate(self._param_ids)}
-            groups = [([positions[i] for i in ids if i in positions], hyper) for ids, hyper in record.groups]
+            groups = [([positions[i] for i in ids if i in positions], hyper) for ids, hyper in record.trained_groups()]
             optimizer = _optimizer_factory(record.cls, groups, len(self._param_ids))
         try:
             setup = Setup(model=model, train=train, val=val, loss=loss, optimizer=optimizer, task=task,

@@ -48,7 +48,6 @@ from ..verdicts.optimisation import (
     oscillating_loss,
     optimizer_settings as optimizer_settings_verdict,
     lr_may_stall,
-    weights_frozen,
 )
 from ..verdicts.generalisation import (
     ClassRecall,

@@ -279,7 +279,10 @@ def _explained_chain(findings: list[Finding], start: str, forbidden: str) -> boo
 
 
 def _priority(finding: Finding) -> tuple:
-    return (-finding.severity.rank, FAMILY_ORDER.get(finding.code[0], 9), finding.code)
+    """Severity first; within it, a finding its verdict calls inert (``evidence["inert"]``: present but costing
+    this run nothing, e.g. a finite constant column) after those that cost something; then the family order."""
+    inert = bool(isinstance(finding.evidence, dict) and finding.evidence.get("inert"))
+    return (-finding.severity.rank, inert, FAMILY_ORDER.get(finding.code[0], 9), finding.code)
 
 
 def root_of(finding: Finding, findings: list[Finding]) -> str:

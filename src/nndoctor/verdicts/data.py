@@ -327,7 +327,7 @@ def categorical_as_numeric(m: CategoricalColumns) -> Iterator[Finding]:
             f"{len(single)} binary columns were centred and scaled: columns {_listing(single)} take two values "
             f"of opposite sign (e.g. {low:.3g} / {high:.3g}). "
             "Usually harmless; keep 0/1 if a rare level becomes a large input.",
-            evidence={"columns": single[:100], "values": {j: m.two_values[j] for j in single[:50]}},
+            evidence={"columns": single[:100], "values": {j: m.two_values[j] for j in single[:50]}, "inert": True},
             location=f"columns {_listing(single)}",
         )
 
@@ -768,7 +768,7 @@ def constant_feature(m: FeatureSpread) -> Iterator[Finding]:
         f"{_listing(constant)}. They carry no information; drop them, or guard the divisor before standardising per "
         "feature (std = 0 gives NaN).",
         evidence={"features": constant[:100].tolist(), "values": m.mean[constant][:100].tolist(),
-                  "count": len(constant), "inputs_standardised": standardised},
+                  "count": len(constant), "inputs_standardised": standardised, "inert": True},
         location=f"features {_listing(constant)}",
     )
 

@@ -30,3 +30,15 @@ def test_a_constant_feature_that_became_nan_is_not_inert():
     assert void and not void[0].evidence.get("inert")
     undertrained = Finding("G605", Severity.INFO, "still falling", {})
     assert [f.code for f in rank([undertrained, *void])] == ["D103", "G605"]
+
+
+def test_tensors_the_loss_needs_but_no_step_updates_explain_what_the_curves_show():
+    oscillating = Finding("O407", Severity.ERROR, "the loss bounced", {})
+    frozen_in_graph = Finding("T504", Severity.WARNING, "6 tensors never changed",
+                              {"unchanged": ["decoder.0.weight"], "receive_gradients": ["decoder.0.weight"]})
+    ordered = rank([oscillating, frozen_in_graph])
+    assert [f.code for f in ordered] == ["T504", "O407"] and ordered[1].explained_by == "T504"
+    assert ordered[0].severity is Severity.ERROR  # a root carries the severity of what it explains
+    outside_graph = Finding("T504", Severity.WARNING, "6 tensors never changed", {"unchanged": ["aux.weight"]})
+    ordered = rank([Finding("O407", Severity.ERROR, "the loss bounced", {}), outside_graph])
+    assert [f.code for f in ordered] == ["O407", "T504"] and ordered[0].explained_by is None

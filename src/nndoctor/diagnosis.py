@@ -451,6 +451,9 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     # off; the rule needs such layers): what the curves show is that network's training
     Link("T502", CURVE_SYMPTOMS),
     Link("L308", CURVE_SYMPTOMS),
+    # tensors the loss depends on that no step updates: the curves show the training of another network (part of it
+    # frozen at its init), as with T502; tensors outside the loss's graph limit only what the curves can reach
+    Link("T504", CURVE_SYMPTOMS, lambda root, symptom, present: bool(root.evidence.get("receive_gradients"))),
     Link("T504", ("O402", "O406", "G602", "G605", "O412")),
     Link("T506", ("G601", "G604", "G605", "O406", "O407")),
     Link("D104", ("O401", "O403", "M203", "O405")),

@@ -42,3 +42,17 @@ def test_tensors_the_loss_needs_but_no_step_updates_explain_what_the_curves_show
     outside_graph = Finding("T504", Severity.WARNING, "6 tensors never changed", {"unchanged": ["aux.weight"]})
     ordered = rank([Finding("O407", Severity.ERROR, "the loss bounced", {}), outside_graph])
     assert [f.code for f in ordered] == ["O407", "T504"] and ordered[0].explained_by is None
+
+
+def test_a_per_step_loss_that_bounces_under_frozen_weights_is_its_batches_not_overshoot():
+    from nndoctor.verdicts.optimisation import OscillationEvidence, oscillating_loss
+
+    rng = np.random.default_rng(0)
+    losses = 1.0 + 0.05 * rng.standard_normal(600)
+    for at in (100, 220, 350, 480):  # a few batches whose reconstruction error is three times the rest
+        losses[at] = 3.2
+    steps = tuple(range(600))
+    moving = list(oscillating_loss(OscillationEvidence(tuple(losses), "per-step", steps, update_ratio=1e-3)))
+    assert [f.code for f in moving] == ["O407"]
+    frozen = list(oscillating_loss(OscillationEvidence(tuple(losses), "per-step", steps, update_ratio=4e-6)))
+    assert frozen == []

@@ -507,11 +507,13 @@ class OscillationEvidence:
     """A loss curve to judge for oscillation: ``fixed-set`` evaluations or ``per-step`` minibatch losses.
 
     ``steps_of``: the optimizer step of each point (to name where a spike began).
+    ``update_ratio``: the run's median update-to-weight ratio, where measured (per-step curves).
     """
 
     values: tuple[float, ...]
     source: str
     steps_of: tuple[int, ...] = ()
+    update_ratio: float | None = None
 
 
 @verdict("O407")
@@ -521,6 +523,8 @@ def oscillating_loss(m: OscillationEvidence) -> Iterable[Finding]:
     A fixed-set curve has no minibatch noise, so any climb of ``OSCILLATION_SWING`` above
     the lows on both sides of the typical point is a swing; a per-step curve must swing more
     than its within-window noise explains, bounce by half its level, or spike repeatedly.
+    Steps that move the weights by under ``FROZEN_UPDATE`` of their size cannot overshoot: a
+    per-step curve that bounces under them shows its batches differing, not the steps.
     """
     if m.source == "fixed-set":
         found = bouncing(m.values)
@@ -534,6 +538,8 @@ def oscillating_loss(m: OscillationEvidence) -> Iterable[Finding]:
             "undone by the next steps.",
             {**found, "train_loss": list(m.values), "eval_steps": list(m.steps_of)},
         )
+        return
+    if m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE:
         return
     evidence = oscillation_evidence(m.values)
     if evidence is None:

@@ -522,7 +522,8 @@ def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
     if _several_optimizers(t) or t.nonfinite is not None:
         return
     steps = [s for s, v in zip(t.train_loss_steps, t.train_loss) if math.isfinite(v)]
-    yield from oscillating_loss(OscillationEvidence(tuple(_finite_losses(t)), "per-step", tuple(steps)))
+    yield from oscillating_loss(OscillationEvidence(tuple(_finite_losses(t)), "per-step", tuple(steps),
+                                                    update_ratio=_median_update_ratio(t)))
 
 
 @rule("O408")

@@ -56,3 +56,24 @@ def test_a_per_step_loss_that_bounces_under_frozen_weights_is_its_batches_not_ov
     assert [f.code for f in moving] == ["O407"]
     frozen = list(oscillating_loss(OscillationEvidence(tuple(losses), "per-step", steps, update_ratio=4e-6)))
     assert frozen == []
+
+
+def _history(norms: list[float], losses: list[float]):
+    from nndoctor.verdicts.optimisation import GradientHistory
+
+    steps = tuple(range(len(norms)))
+    return GradientHistory(norms=tuple(norms), span=f"over {len(norms)} steps", steps=steps,
+                           loss_at=dict(zip(steps, losses)), recurrent=("rnn",), optimizer="SGD")
+
+
+def test_gradients_that_explode_from_the_first_step_with_the_loss_are_o403():
+    from nndoctor.verdicts.optimisation import exploding_gradients
+
+    # an unclipped LSTM language model at lr 20: the norm grows 400x in five steps and the loss quintuples
+    norms = [0.5, 3.6, 16.7, 26.0, 64.0, 217.0, 3.8, 3.6, 2.7, 8.1, 3.5, 11.1, 45.0, 8.4, 9.2, 9.3, 3.1, 6.7, 6.2, 4.6]
+    losses = [8.0, 7.8, 48.0, 11.8, 35.9, 39.7, 15.4, 6.5, 9.5, 60.1, 36.4, 48.7, 38.8, 28.3, 44.5, 24.6, 13.2, 14.2, 12.2, 12.0]
+    found = list(exploding_gradients(_history(norms, losses)))
+    assert [f.code for f in found] == ["O403"] and found[0].evidence["onset_step"] == 5
+    # the same gradient growth while the loss falls: a quiet start the net grows out of
+    falling = [8.0 - 0.2 * i for i in range(len(norms))]
+    assert list(exploding_gradients(_history(norms, falling))) == []

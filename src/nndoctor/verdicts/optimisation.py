@@ -393,6 +393,25 @@ def explosion_onset(m: GradientHistory) -> int | None:
     return next((step for step, n in zip(m.steps, m.norms) if not math.isfinite(n) or n >= EXPLODING_GROWTH * start), None)
 
 
+def explosion_from_first_step(m: GradientHistory, window: int = 5) -> tuple[float, int] | None:
+    """Growth that begins at the first step, where the median of the first ``window`` norms already holds it.
+
+    The largest of the first ``2 * window`` norms over the first step's, with its step, when it
+    is ``EXPLODING_GROWTH`` or more and the loss at that step rose to ``DIVERGED_RISE`` times the
+    first step's: the harm that tells an explosion from a quiet start that the net grows out of.
+    """
+    if len(m.norms) < 2 * window or len(m.steps) != len(m.norms) or not m.norms[0] > 0:
+        return None
+    head = [n if math.isfinite(n) else math.inf for n in m.norms[:2 * window]]
+    peak = int(np.argmax(head))
+    first_loss, peak_loss = m.loss_at.get(m.steps[0]), m.loss_at.get(m.steps[peak])
+    growth = head[peak] / m.norms[0]
+    if growth < EXPLODING_GROWTH or first_loss is None or peak_loss is None or not first_loss > 0:
+        return None
+    rose = not math.isfinite(peak_loss) or peak_loss >= DIVERGED_RISE * first_loss
+    return (growth, m.steps[peak]) if rose else None
+
+
 @verdict("O403")
 def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
     """Gradients that grow by two orders of magnitude, explode back through time, or dwarf the weights they update.
@@ -400,10 +419,26 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
     Growth is an explosion when it does harm: a gradient that grows from a quiet start (small
     output weights, saturated gates at init) while the train loss falls steadily, never climbing
     back above its earlier lows, is the net starting to learn; the steps it takes are working.
+    Growth inside the first steps (:func:`explosion_from_first_step`) counts with a loss that rose.
     """
     growth = gradient_growth(m.norms)
     learning_through = (growth is not None and math.isfinite(growth) and m.curve is not None
                         and steady_descent(m.curve.values))
+    early = explosion_from_first_step(m)
+    if early is not None and not (growth is not None and growth >= EXPLODING_GROWTH and not learning_through):
+        growth, onset = early
+        peak = _norm_at(m, onset)
+        yield Finding(
+            "O403", Severity.ERROR,
+            f"The {m.label} grew {growth:.0f}x in the first {m.steps.index(onset)} steps (from {m.norms[0]:.3g} at step "
+            f"{m.steps[0]} to {peak:.3g} at step {onset}) while the loss rose from {m.loss_at[m.steps[0]]:.3g} to "
+            f"{m.loss_at[onset]:.3g}.",
+            {"growth": growth, "start_norm": m.norms[0], "peak_norm": peak, "samples": len(m.norms), "onset_step": onset,
+             "growth_at_onset": growth, "loss_growth_at_onset": m.loss_at[onset] / m.loss_at[m.steps[0]],
+             "lowest_loss_before_onset": _lowest_loss_before(m, onset), "from_first_step": True,
+             "recurrent_layers": list(m.recurrent), "optimizer": m.optimizer, "loop_clips": m.loop_clips},
+        )
+        return
     if growth is not None and growth >= EXPLODING_GROWTH and not learning_through:
         finite = [n for n in m.norms if math.isfinite(n)]
         layer_growth = {name: gradient_growth(values) for name, values in m.layer_norms.items()}

@@ -5,6 +5,7 @@ Each test builds the situation from the verdicts themselves and checks it both w
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from nndoctor import Severity
 from nndoctor.diagnosis import rank
@@ -77,3 +78,63 @@ def test_gradients_that_explode_from_the_first_step_with_the_loss_are_o403():
     # the same gradient growth while the loss falls: a quiet start the net grows out of
     falling = [8.0 - 0.2 * i for i in range(len(norms))]
     assert list(exploding_gradients(_history(norms, falling))) == []
+
+
+class _TinyLM(torch.nn.Module):
+    def __init__(self, vocab: int = 300) -> None:
+        super().__init__()
+        self.vocab = vocab
+        self.embed, self.rnn = torch.nn.Embedding(vocab, 16), torch.nn.GRU(16, 24, batch_first=True)
+        self.out = torch.nn.Linear(24, vocab)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.out(self.rnn(self.embed(tokens))[0])
+
+
+def _language_model_capture(with_loader: bool):
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from nndoctor.watch.capture import SetupCapture
+
+    torch.manual_seed(0)
+    stream = torch.randint(0, 300, (40, 17))
+    model = _TinyLM()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    criterion = torch.nn.CrossEntropyLoss()
+    batches = (DataLoader(TensorDataset(stream[:, :-1], stream[:, 1:]), batch_size=8) if with_loader
+               else [(stream[i:i + 8, :-1], stream[i:i + 8, 1:]) for i in range(0, 40, 8)])  # word-LM get_batch style
+    with SetupCapture() as capture:
+        for data, targets in batches:
+            optimizer.zero_grad()
+            output = model(data)
+            loss = criterion(output.view(-1, model.vocab), targets.reshape(-1))  # the official examples' flattening
+            loss.backward()
+            optimizer.step()
+    return capture, stream
+
+
+def test_a_language_model_loss_on_flattened_tokens_is_replayed_by_the_exam():
+    for with_loader in (True, False):
+        capture, stream = _language_model_capture(with_loader)
+        assert capture.loss_known and capture.targets_known, capture.skipped
+        setup = capture.setup()
+        x, y = setup.first_batch()
+        assert tuple(y.shape) == tuple(x.shape) and x.shape[1] == 16  # one target per token, beside its input row
+        model = setup.model
+        expected = torch.nn.functional.cross_entropy(model(x).reshape(-1, 300), y.reshape(-1))
+        assert torch.allclose(setup.compute_loss(model(x), y), expected)
+
+
+def test_an_output_bias_at_chance_is_advice_and_one_beyond_it_a_fault():
+    import math
+
+    from nndoctor.verdicts.model import OutputOffset, output_bias_not_prior
+
+    vocab, prior = 4000, 3.97  # a Zipfian vocabulary: uniform costs ln 4000, the unigram prior 3.97
+    uniform = OutputOffset(init_loss=8.33, constant_loss=prior, offset_loss=8.32, shifted_loss=3.98,
+                           chance_loss=math.log(vocab), task="sequence", space="logits")
+    found = list(output_bias_not_prior(uniform))
+    assert [(f.code, f.severity) for f in found] == [("M210", Severity.INFO)]
+    pushed = OutputOffset(init_loss=4.7, constant_loss=0.3, offset_loss=4.73, shifted_loss=0.31,
+                          chance_loss=math.log(4), task="multiclass", space="logits", classification=True)
+    assert [(f.code, f.severity) for f in output_bias_not_prior(pushed)] == [("M210", Severity.WARNING)]

@@ -308,14 +308,32 @@ def output_bias_not_prior(m: OutputOffset) -> Iterator[Finding]:
         return
     limit = offset_limit(m)
     if init >= limit and offset_is_the_fault(m):
-        reference = "the log class prior" if m.classification and m.space != "values" else "the target mean"
+        classes = m.space != "values" and (m.classification or m.task == "sequence")
+        reference = "the log class prior" if classes else "the target mean"
         beyond = (f", more than a constant {OFFSET_LIMIT_SIGMAS:g} target standard deviations off their mean ({limit:.4g})"
                   if m.space == "values" and m.offset_limit_loss is not None else "")
+        uniform = classes and at_chance(m)
+        message = (f"The loss at init is {init:.4g}, but predicting {reference} for every sample would give {constant:.4g}; "
+                   f"the model's average output alone costs {offset:.4g}{beyond}. The output bias does not start at the prior.")
+        if uniform:
+            message += (f" It starts at chance (uniform over the classes, {m.chance_loss:.4g}), as a standard init does; a "
+                        "bias at the log prior would spare the first steps spent learning the class frequencies.")
         yield Finding(
-            "M210", Severity.WARNING,
-            f"The loss at init is {init:.4g}, but predicting {reference} for every sample would give {constant:.4g}; "
-            f"the model's average output alone costs {offset:.4g}{beyond}. The output bias does not start at the prior.",
+            "M210", Severity.INFO if uniform else Severity.WARNING, message,
             evidence={"init_loss": init, "constant_predictor_loss": constant, "offset_loss": offset,
                       "shifted_loss": m.shifted_loss, "task": m.task,
-                      "chance_loss": m.chance_loss, "offset_limit_loss": limit},
+                      "chance_loss": m.chance_loss, "offset_limit_loss": limit, "at_chance": uniform},
         )
+
+
+def at_chance(m: OutputOffset) -> bool:
+    """The average output costs no more than chance (uniform over the classes) within L307's margin: a standard start.
+
+    A zero-bias output layer predicts about uniformly, which the playbook's loss-at-init check
+    expects (ln C, L307's ``INIT_LOSS_ABOVE`` times it at most); the prior is better, but an
+    offset that has not pushed the outputs beyond uniform is advice, not a fault.
+    """
+    from .loss import INIT_LOSS_ABOVE
+
+    return (m.chance_loss is not None and m.offset_loss is not None and math.isfinite(m.chance_loss)
+            and m.offset_loss <= INIT_LOSS_ABOVE * m.chance_loss)

@@ -338,8 +338,14 @@ def _accepted_keys(cls: type) -> set[str] | None:
     return set(parameters) - {"self", "params"}
 
 
-def _loss_module(kind: str, kwargs: dict[str, Any], reduction: str | None) -> nn.Module:
-    """The ``torch.nn`` loss module that computes ``F.<kind>(input, target, **kwargs)``."""
+def _loss_module(kind: str, kwargs: dict[str, Any], reduction: str | None, tokens: bool = False) -> nn.Module:
+    """The ``torch.nn`` loss module that computes ``F.<kind>(input, target, **kwargs)``.
+
+    ``tokens``: the loop flattened a ``(N, T, V)`` output and its ``(N, T)`` targets before a
+    cross-entropy; :class:`TokenCrossEntropyLoss` computes the same on them unflattened.
+    """
+    from ..setup import TokenCrossEntropyLoss
+
     kw = dict(kwargs)
     if reduction is not None:
         kw["reduction"] = reduction
@@ -356,7 +362,24 @@ def _loss_module(kind: str, kwargs: dict[str, Any], reduction: str | None) -> nn
         "huber_loss": (nn.HuberLoss, ("reduction", "delta")),
     }
     cls, keys = modules[kind]
+    if tokens and kind == "cross_entropy":
+        cls = TokenCrossEntropyLoss
     return cls(**{k: v for k, v in kw.items() if k in keys and v is not None})
+
+
+def _target_tail(tensor: torch.Tensor, target: torch.Tensor) -> tuple[int, ...] | None:
+    """The per-sample shape the loop gave batch ``tensor`` before the loss (None: unchanged, or tokens flattened,
+    which the exam's token loss reads unflattened)."""
+    if tuple(target.shape) == tuple(tensor.shape) or target.dim() < 1 or flattened_tokens(tensor, target):
+        return None
+    return tuple(target.shape[1:])
+
+
+def flattened_tokens(whole: Any, flat: Any) -> bool:
+    """Whether ``flat`` is ``whole`` with its first two dimensions (batch and time) merged: ``whole.view(-1, ...)``."""
+    return (isinstance(whole, torch.Tensor) and isinstance(flat, torch.Tensor) and whole.dim() >= 2 and flat.dim() >= 1
+            and flat.dim() == whole.dim() - 1 and flat.shape[0] == whole.shape[0] * whole.shape[1]
+            and tuple(flat.shape[1:]) == tuple(whole.shape[2:]))
 
 
 # -- what the capture records -----------------------------------------------------------
@@ -444,6 +467,7 @@ class SetupCapture:
         self._fed: tuple[int, dict[str, torch.Tensor]] | None = None
         self.output_pick: Any = None
         self.output_tail: tuple[int, ...] | None = None
+        self.tokens_flattened = False  # the loss read (N, T, V) outputs and (N, T) targets flattened to tokens
         self._root: weakref.ref | None = None
         self._spec: CallSpec | None = None
         self._param_ids: list[int] = []
@@ -853,6 +877,8 @@ class SetupCapture:
         if unreplayable is not None:
             self._mark_custom(unreplayable, calls, spec)
             return
+        if self.tokens_flattened:
+            self.loss = _loss_module(call.kind, call.kwargs, reduction, tokens=True)
         self.loss_kind = call.kind
         self.loss_note = call.kind + (f" ({', '.join(f'{k}={v}' for k, v in call.kwargs.items() if _describable(v))})"
                                       if any(_describable(v) for v in call.kwargs.values()) else "")
@@ -938,7 +964,7 @@ class SetupCapture:
         if source is None:
             return None
         x_tail, x_dtype = self._input_adaptation()
-        y_tail = tuple(target.shape[1:]) if tuple(target.shape) != tuple(tensor.shape) and target.dim() >= 1 else None
+        y_tail = _target_tail(tensor, target)
         y_dtype = target.dtype if target.dtype != tensor.dtype else None
         plain = isinstance(self._batch, (list, tuple)) and len(self._batch) == 2
         return BatchAdapter(x_tail, x_dtype, source, y_tail, y_dtype, restructure=not plain)
@@ -952,7 +978,7 @@ class SetupCapture:
         for j in order:
             tensor = batch[j]
             if _same_values(tensor, target):
-                y_tail = tuple(target.shape[1:]) if tuple(target.shape) != tuple(tensor.shape) and target.dim() >= 1 else None
+                y_tail = _target_tail(tensor, target)
                 y_dtype = target.dtype if target.dtype != tensor.dtype else None
                 return self._positional_adapter(target="y", y_tail=y_tail, y_dtype=y_dtype, target_at=j)
         return None
@@ -969,7 +995,7 @@ class SetupCapture:
         for key in LABEL_KEYS:
             tensor = batch.get(key)
             if _same_values(tensor, target):
-                y_tail = tuple(target.shape[1:]) if tuple(target.shape) != tuple(tensor.shape) and target.dim() >= 1 else None
+                y_tail = _target_tail(tensor, target)
                 y_dtype = target.dtype if target.dtype != tensor.dtype else None
                 return BatchAdapter(target="y", y_tail=y_tail, y_dtype=y_dtype, restructure=True, label_key=key)
         return None
@@ -1021,6 +1047,11 @@ class SetupCapture:
                 self.output_pick = None if spec.output_is_tensor else key
                 self.output_tail = tuple(loss_input.shape[1:])
                 return None
+            if out is not None and parent is not None and parent is out.grad_fn and out.grad_fn is not None \
+                    and flattened_tokens(out, loss_input):
+                self.output_pick = None if spec.output_is_tensor else key
+                self.tokens_flattened = True  # the exam reads the output unflattened with a token loss
+                return None
         op = type(loss_input.grad_fn).__name__.replace("Backward0", "").replace("Backward1", "") if loss_input.grad_fn is not None else "code"
         return f"the loss input is not an output of the model (it is computed by {op}, in the loop or inside the model)"
 
@@ -1049,7 +1080,7 @@ class SetupCapture:
             parts.append(x)
         call = next((c for c in reversed(self._losses) if c.output.grad_fn is not None
                      and _chain_to(loss, c.output) is not None), None)
-        target = call.target if call is not None else None
+        target = sequence_target(call.target, parts[0]) if call is not None else None
         if not isinstance(target, torch.Tensor) or target.dim() == 0 or target.shape[0] < 1 \
                 or any(x.dim() == 0 or x.shape[0] != target.shape[0] for x in parts):
             return False
@@ -1312,6 +1343,20 @@ class SetupCapture:
         }
 
 
+def sequence_target(target: Any, x: torch.Tensor) -> Any:
+    """``target`` with the first two dimensions of the input ``x`` restored, when the loss took it flattened.
+
+    A language model's loop calls ``loss(output.view(-1, vocab), targets.view(-1))``: the target
+    then holds one row per position of ``x``'s first two dimensions (batch and time, in either
+    order), not one per sample. Restored to that shape, it pairs with its input row by row.
+    Anything else is returned as it is.
+    """
+    if (isinstance(target, torch.Tensor) and target.dim() >= 1 and x.dim() >= 2 and target.shape[0] != x.shape[0]
+            and target.shape[0] == x.shape[0] * x.shape[1]):
+        return target.reshape(x.shape[0], x.shape[1], *target.shape[1:])
+    return target
+
+
 class LoopSample:
     """Detached CPU copies of the batches a loop without a DataLoader fed its model (bounded).
 
@@ -1366,6 +1411,7 @@ class LoopSample:
         x, self._input = self._input, None
         if x is None or not isinstance(target, torch.Tensor) or target.dim() == 0 or any(t.dim() == 0 for t in x):
             return
+        target = sequence_target(target, x[0])
         first_x, first_y = self.batches[0] if self.batches else (x, target)
         if any(tuple(a.shape[1:]) != tuple(b.shape[1:]) or a.dtype != b.dtype or a.shape[0] != target.shape[0]
                for a, b in zip(x, first_x)) \
@@ -1706,7 +1752,8 @@ def _same_values(candidate: Any, target: torch.Tensor) -> bool:
         return False
     if candidate is target:
         return True
-    if candidate.numel() != target.numel() or candidate.dim() == 0 or target.dim() == 0 or candidate.shape[0] != target.shape[0]:
+    if candidate.numel() != target.numel() or candidate.dim() == 0 or target.dim() == 0 \
+            or (candidate.shape[0] != target.shape[0] and not flattened_tokens(candidate, target)):
         return False
     with torch.no_grad():
         a = candidate.detach().reshape(-1).to(device=target.device, dtype=torch.float64)

@@ -138,3 +138,68 @@ def test_an_output_bias_at_chance_is_advice_and_one_beyond_it_a_fault():
     pushed = OutputOffset(init_loss=4.7, constant_loss=0.3, offset_loss=4.73, shifted_loss=0.31,
                           chance_loss=math.log(4), task="multiclass", space="logits", classification=True)
     assert [(f.code, f.severity) for f in output_bias_not_prior(pushed)] == [("M210", Severity.WARNING)]
+
+
+def _eval_mode_codes(backbone_frozen: bool) -> set[str]:
+    import nndoctor
+
+    torch.manual_seed(0)
+    x, y = torch.randn(256, 8), torch.randint(0, 3, (256,))
+    backbone = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.BatchNorm1d(32), torch.nn.ReLU())
+    head = torch.nn.Linear(32, 3)
+    backbone.requires_grad_(not backbone_frozen)
+    params = list(head.parameters()) + ([] if backbone_frozen else list(backbone.parameters()))
+    optimizer = torch.optim.Adam(params, lr=1e-2)
+    with nndoctor.watch([backbone, head], optimizer, alerts=False) as doctor:
+        for epoch in range(6):
+            for i in range(0, 256, 32):
+                backbone.eval()  # kept in eval mode: its BatchNorm statistics stay those of the pretraining
+                head.train()
+                optimizer.zero_grad()
+                torch.nn.functional.cross_entropy(head(backbone(x[i:i + 32])), y[i:i + 32]).backward()
+                optimizer.step()
+    return {f.code for f in doctor.report().findings}
+
+
+def test_a_frozen_backbone_kept_in_eval_mode_is_not_eval_mode_training():
+    assert "T502" not in _eval_mode_codes(backbone_frozen=True)
+    assert "T502" in _eval_mode_codes(backbone_frozen=False)
+
+
+def _watched_nonfinite(whole_column: bool):
+    import nndoctor
+
+    torch.manual_seed(0)
+    x, y = torch.randn(512, 6), torch.randint(0, 2, (512,))
+    if whole_column:
+        x[:, 3] = float("nan")  # what (x - mean) / std makes of a constant column
+    else:
+        x[::7, 3] = float("nan")
+    model = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with nndoctor.watch(model, optimizer, alerts=False) as doctor:
+        for i in range(0, 512, 32):
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x[i:i + 32]), y[i:i + 32]).backward()
+            optimizer.step()
+    return next(f for f in doctor.report().findings if f.code == "D104")
+
+
+def test_the_watch_says_which_columns_hold_the_non_finite_inputs_and_whether_wholly():
+    whole = _watched_nonfinite(whole_column=True)
+    assert whole.evidence["nonfinite_columns"] == [3] and whole.evidence["whole_columns"] is True
+    scattered = _watched_nonfinite(whole_column=False)
+    assert scattered.evidence["nonfinite_columns"] == [3] and scattered.evidence["whole_columns"] is False
+
+
+def test_a_data_code_both_modes_judged_alike_keeps_the_exams_dataset_measurement():
+    from nndoctor.combine import merge
+    from nndoctor.report import Report
+
+    watch = Report(mode="watch", findings=[Finding("D104", Severity.ERROR, "sampled batches hold NaN", {"batches": 16}),
+                                           Finding("O407", Severity.WARNING, "bounces", {"from": "watch"})])
+    exam = Report(mode="checkup", findings=[Finding("D104", Severity.ERROR, "train data hold NaN", {"rows": 426}),
+                                            Finding("O407", Severity.WARNING, "bounces", {"from": "exam"})])
+    merged = {f.code: f for f in merge(watch, exam).findings}
+    assert merged["D104"].evidence["rows"] == 426 and merged["D104"].evidence["also_seen_by"] == "watch"
+    assert merged["O407"].evidence["from"] == "watch"  # curve codes stay the watch's on a tie

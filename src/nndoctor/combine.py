@@ -142,8 +142,9 @@ def _judged(exam_report: Report) -> set[str]:
 def merge(watch_report: Report, exam_report: Report) -> Report:
     """A Report (mode "watch", the JSON contract's mode for a watched loop) holding both reports' findings, one verdict per code, re-ranked.
 
-    - Per code, the findings of the mode with the more severe verdict are kept (the watch
-      ones on a tie); a code only one mode decided is kept as it is. A kept finding that the
+    - Per code, the findings of the mode with the more severe verdict are kept (on a tie the
+      watch's, except for data codes: the exam measured those on a sample of the dataset, the
+      watch on single batches); a code only one mode decided is kept as it is. A kept finding that the
       other mode confirmed gets ``evidence["also_seen_by"]``. The init-state codes
       :data:`EXAM_MEASURES_INIT` are the exam's alone where it judged them (silence included).
     - Symptom links are recomputed over the merged set by :func:`nndoctor.diagnosis.rank`:
@@ -163,7 +164,8 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
     for code in dict.fromkeys([*watch_groups, *exam_groups]):
         seen_watch, seen_exam = watch_groups.get(code), exam_groups.get(code)
         if seen_watch and seen_exam:
-            kept, other = (seen_exam, "watch") if _worst(seen_exam) > _worst(seen_watch) else (seen_watch, "exam")
+            exam_wins = _worst(seen_exam) > _worst(seen_watch) or (code.startswith("D") and _worst(seen_exam) == _worst(seen_watch))
+            kept, other = (seen_exam, "watch") if exam_wins else (seen_watch, "exam")
             for finding in kept:
                 finding.evidence["also_seen_by"] = other
         else:

@@ -735,12 +735,32 @@ def nonfinite_data(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable
     bad_targets = [c for c in _loss_calls(t) if c.evidence.get("target_nonfinite", 0) > 0]
     if not bad_inputs and not bad_targets:
         return
+    columns, whole = _nonfinite_columns(bad_inputs)
     yield from non_finite_data(NonFiniteData(
         where="sampled training batches", input_nonfinite=int(sum(i["nonfinite"] for i in bad_inputs)),
         target_nonfinite=int(sum(c.evidence["target_nonfinite"] for c in bad_targets)),
         batches_affected=len(bad_inputs) if bad_inputs else None, batches_checked=len(t.inputs) if bad_inputs else None,
         first_step=min([i["step"] for i in bad_inputs] + [c.step for c in bad_targets]),
+        columns=columns, whole_columns=columns if whole and not bad_targets else [],
     ))
+
+
+def _nonfinite_columns(bad_inputs: list[dict[str, Any]]) -> tuple[list[int], bool]:
+    """The feature columns of 2-D input batches that held a non-finite value, and whether they held nothing else.
+
+    A column's batch mean is non-finite when any of its values is; when a batch's non-finite count
+    is its rows times those columns, every value in them is non-finite (a standardised constant).
+    Read on the batches whose per-feature statistics were taken.
+    """
+    columns: set[int] = set()
+    measured = [e for e in bad_inputs if e.get("feature_mean") is not None and len(e.get("shape") or []) == 2]
+    whole = bool(measured)
+    for entry in measured:
+        means, shape = entry["feature_mean"], entry["shape"]
+        these = [j for j, v in enumerate(means) if not math.isfinite(v)]
+        columns.update(these)
+        whole = whole and entry["nonfinite"] == shape[0] * len(these)
+    return sorted(columns), whole
 
 
 def _target_counts(calls: list) -> np.ndarray:

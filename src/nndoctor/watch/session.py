@@ -372,6 +372,8 @@ class Doctor:
                     self._stash.append(("sign", "loss", self._iteration,
                                         torch.stack([loss.detach().float().reshape(()), self._last_train_loss.detach().float().reshape(())])))
         for model in self._mode_models:
+            if not model.training and not any(p.requires_grad for p in model.parameters()):
+                continue  # a frozen feature extractor kept in eval mode (its BatchNorm statistics are the point)
             self.telemetry.count("backward_checked")
             if not model.training:
                 self.telemetry.count("backward_in_eval_mode")

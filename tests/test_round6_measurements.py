@@ -203,3 +203,37 @@ def test_a_data_code_both_modes_judged_alike_keeps_the_exams_dataset_measurement
     merged = {f.code: f for f in merge(watch, exam).findings}
     assert merged["D104"].evidence["rows"] == 426 and merged["D104"].evidence["also_seen_by"] == "watch"
     assert merged["O407"].evidence["from"] == "watch"  # curve codes stay the watch's on a tie
+
+
+class _EmbedsLastColumn(torch.nn.Module):
+    """A float table whose last column holds category codes the model embeds (never multiplies)."""
+
+    def __init__(self, numeric: int, levels: int) -> None:
+        super().__init__()
+        self.embed = torch.nn.Embedding(levels, 4)
+        self.mlp = torch.nn.Sequential(torch.nn.Linear(numeric + 4, 32), torch.nn.ReLU(), torch.nn.Linear(32, 2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.mlp(torch.cat([x[:, :-1], self.embed(x[:, -1].long())], dim=1))
+
+
+def _code_column_codes(embedded: bool) -> set[str]:
+    import nndoctor
+
+    rng = np.random.default_rng(0)
+    n, levels = 2000, 20
+    numeric = rng.standard_normal((n, 5))
+    codes = rng.integers(0, levels, n)
+    effect = rng.standard_normal(levels) * 2  # each code its own effect, not in the codes' order
+    y = (numeric[:, 0] + effect[codes] + 0.5 * rng.standard_normal(n) > 0).astype(np.int64)
+    x = torch.tensor(np.column_stack([numeric, codes]), dtype=torch.float32)
+    model = _EmbedsLastColumn(5, levels) if embedded else torch.nn.Sequential(
+        torch.nn.Linear(6, 32), torch.nn.ReLU(), torch.nn.Linear(32, 2))
+    setup = nndoctor.Setup(model=model, train=(x, torch.tensor(y)), loss=torch.nn.CrossEntropyLoss(), batch_size=64)
+    report = nndoctor.checkup(setup, select=["D101", "D102", "D112"])
+    return {f.code for f in report.findings if f.severity.at_least(Severity.WARNING)}
+
+
+def test_category_codes_the_model_embeds_are_no_magnitudes():
+    assert _code_column_codes(embedded=False) & {"D112"}
+    assert not _code_column_codes(embedded=True) & {"D101", "D102", "D112"}

@@ -18,7 +18,7 @@ from ..probes import data_audit as audit
 from ..probes import data_duplicates as copies
 from ..probes.init_outputs import init_outputs, loss_name
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
-from ..probes.layer_stats import first_weight_input, input_batchnorm
+from ..probes.layer_stats import first_weight_input, input_batchnorm, numeric_columns
 from ..setup import primary_output
 from ..verdicts.data import (
     BatchOrder,
@@ -72,7 +72,20 @@ def _scale_stats(ctx: Context) -> tuple[audit.FeatureStats, str]:
     if seen is not None:
         return audit.feature_stats(seen), f"{len(seen)} sample rows, as the first weight layer receives them"
     sample = audit.sample_of(ctx, "train")
+    fed = _numeric_columns(ctx)
+    if fed is not None and sample is not None and sample.x is not None:
+        return (audit.feature_stats(sample.x[:, fed]),
+                f"{sample.scope}, the {int(fed.sum())} of {len(fed)} columns the first Linear receives as numbers")
     return audit.train_feature_stats(ctx), sample.scope if sample else ""
+
+
+def _numeric_columns(ctx: Context) -> np.ndarray | None:
+    """Which columns of a tabular training sample reach the first Linear as numbers (None: all, or not a table)."""
+    sample = audit.sample_of(ctx, "train")
+    if sample is None or sample.x is None or sample.x.ndim != 2:
+        return None
+    fed = ctx.probe("numeric_columns", numeric_columns)
+    return fed if fed is not None and len(fed) == sample.x.shape[1] else None
 
 
 def _input_scale(ctx: Context, stats: audit.FeatureStats, scope: str) -> InputScale:
@@ -351,10 +364,11 @@ def categorical_as_numeric(ctx: Context) -> Iterable[Finding]:
     stats, x = found
     sample = audit.sample_of(ctx, "train")
     targets = audit.target_matrix(sample.y if sample is not None else None, ctx.setup.task)
-    codes = audit.code_columns(x, stats)
+    fed = _numeric_columns(ctx)  # columns the model embeds are no magnitudes, whatever their levels
+    codes = [j for j in audit.code_columns(x, stats) if fed is None or fed[j]]
     orders = [o for o in (audit.code_order(j, x[:, j], targets) for j in codes) if o is not None] if targets is not None else []
     tested = {o.column for o in orders}
-    binaries = audit.standardised_binary_columns(stats)
+    binaries = [j for j in audit.standardised_binary_columns(stats) if fed is None or fed[j]]
     yield from _categorical_as_numeric(CategoricalColumns(
         orders=orders, untested=[j for j in codes if j not in tested], blocks=audit.one_hot_blocks(x, binaries),
         single=binaries, two_values=stats.two_values, scope=sample.scope if sample is not None else "",

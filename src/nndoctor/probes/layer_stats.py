@@ -435,6 +435,59 @@ def first_weight_input(ctx, max_batches: int = 8) -> np.ndarray | None:
     return np.concatenate(seen) if changed and seen else None
 
 
+# A column reaches the first Linear as a number when one of that layer's inputs is an affine copy of it.
+AFFINE_COPY = 0.999
+
+
+def numeric_columns(ctx, max_batches: int = 8) -> np.ndarray | None:
+    """Per column of a table the model receives: whether its first ``nn.Linear`` gets that column as a number.
+
+    Tabular models often carry category codes in the float matrix and embed them inside
+    ``forward``: those columns never reach a weight as magnitudes, so their scale (D101/D102) and
+    their levels (D112) are not the model's inputs. A column counts as fed when some input of the
+    first Linear called is an affine copy of it (|correlation| >= ``AFFINE_COPY``: passed on,
+    or scaled inside ``forward``). None when every column is fed, or the batches are not float
+    tables that first Linear sees row by row: the loader's columns are then the measurement.
+    """
+    model = ctx.model_copy(seed=ctx.setup.seed)
+    model.train()
+    captured: list[torch.Tensor] = []
+
+    def take(module: nn.Module, inputs: tuple) -> None:
+        if not captured and inputs and isinstance(inputs[0], torch.Tensor):
+            captured.append(inputs[0].detach())
+
+    handles = [m.register_forward_pre_hook(take) for m in model.modules() if isinstance(m, nn.Linear)]
+    xs: list[np.ndarray] = []
+    hs: list[np.ndarray] = []
+    try:
+        with torch.no_grad():
+            for x, _ in usable_batches(ctx, max_batches):
+                if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dim() != 2:
+                    return None
+                captured.clear()
+                ctx.setup.forward(model, x)
+                if not captured or captured[0].dim() != 2 or captured[0].shape[0] != x.shape[0]:
+                    return None
+                xs.append(x.detach().double().cpu().numpy())
+                hs.append(captured[0].double().cpu().numpy())
+    except Exception:  # a forward the copy cannot run leaves the loader's columns as the measurement
+        return None
+    finally:
+        for handle in handles:
+            handle.remove()
+    if not xs:
+        return None
+    x, h = np.concatenate(xs), np.concatenate(hs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zx = (x - np.nanmean(x, axis=0)) / np.nanstd(x, axis=0)
+        zh = (h - np.nanmean(h, axis=0)) / np.nanstd(h, axis=0)
+        corr = np.abs(np.nan_to_num(zx).T @ np.nan_to_num(zh)) / len(x)
+    constant = ~(np.nanstd(x, axis=0) > 0)  # a constant column carries nothing to compare: judged as the loader's
+    fed = constant | (corr.max(axis=1, initial=0.0) >= AFFINE_COPY)
+    return None if fed.all() else fed
+
+
 def input_batchnorm(model: nn.Module) -> str | None:
     """The name of a BatchNorm that is the model's first leaf module, which standardises each raw input feature.
 

@@ -446,11 +446,12 @@ def numeric_columns(ctx, max_batches: int = 8) -> np.ndarray | None:
     ``forward``: those columns never reach a weight as magnitudes, so their scale (D101/D102) and
     their levels (D112) are not the model's inputs. A column counts as fed when some input of the
     first Linear called is an affine copy of it (|correlation| >= ``AFFINE_COPY``: passed on,
-    or scaled inside ``forward``). None when every column is fed, or the batches are not float
-    tables that first Linear sees row by row: the loader's columns are then the measurement.
+    or scaled inside ``forward``; the copy runs in eval mode). None when every column is fed, or
+    none is (the whole row is transformed first), or the batches are not float tables that first
+    Linear sees row by row: the loader's columns are then the measurement.
     """
     model = ctx.model_copy(seed=ctx.setup.seed)
-    model.train()
+    model.eval()  # dropout off and normalisation at its (affine) running statistics: a copy stays a copy
     captured: list[torch.Tensor] = []
 
     def take(module: nn.Module, inputs: tuple) -> None:
@@ -485,7 +486,7 @@ def numeric_columns(ctx, max_batches: int = 8) -> np.ndarray | None:
         corr = np.abs(np.nan_to_num(zx).T @ np.nan_to_num(zh)) / len(x)
     constant = ~(np.nanstd(x, axis=0) > 0)  # a constant column carries nothing to compare: judged as the loader's
     fed = constant | (corr.max(axis=1, initial=0.0) >= AFFINE_COPY)
-    return None if fed.all() else fed
+    return None if fed.all() or not fed.any() else fed
 
 
 def input_batchnorm(model: nn.Module) -> str | None:

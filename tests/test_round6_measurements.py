@@ -237,3 +237,15 @@ def _code_column_codes(embedded: bool) -> set[str]:
 def test_category_codes_the_model_embeds_are_no_magnitudes():
     assert _code_column_codes(embedded=False) & {"D112"}
     assert not _code_column_codes(embedded=True) & {"D101", "D102", "D112"}
+
+
+def test_labels_that_moved_between_the_splits_explain_validation_losing_to_the_training_prior():
+    shifted = Finding("D109", Severity.WARNING, "class 2 is 2% of training and 100% of validation",
+                      {"train_shares": [0.33, 0.65, 0.02], "val_shares": [0.0, 0.0, 1.0], "tvd": 0.98})
+    never_below_prior = Finding("D111", Severity.ERROR, "validation never below the constant predictor", {"reference": 0.8})
+    rose = Finding("G601", Severity.WARNING, "validation loss rose", {})
+    ordered = rank([never_below_prior, rose, shifted])
+    assert ordered[0].code == "D109" and {f.code: f.explained_by for f in ordered} == {"D109": None, "D111": "D109", "G601": "D109"}
+    features_only = Finding("D109", Severity.WARNING, "10 of 13 features shifted", {"kind": "features", "ks": [0.9]})
+    ordered = rank([Finding("D111", Severity.ERROR, "validation never below the constant predictor", {}), features_only])
+    assert ordered[0].code == "D111" and ordered[0].explained_by is None

@@ -47,7 +47,9 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101", "M208", "O410"),
-    "G601": ("D108", "D110"),
+    "G601": ("D108", "D110", "D109"),
+    # validation judged against the training prior: labels that moved between the splits put it off
+    "D111": ("D109",),
     # Outputs squashed into (0, 1) and read as logits are all positive: one class predicted everywhere.
     "G603": ("L302",),
     # Labels that contradict their inputs cannot be fitted without memorising them: the train loss stays high (D110).
@@ -160,6 +162,10 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("D101", "D102"): lambda symptom, root: not _mostly_off_scale(symptom),
     ("D102", "D101"): lambda symptom, root: _mostly_off_scale(root),
     ("D104", "D103"): _whole_void_columns,
+    # Class shares that differ between the splits make validation lose to the training prior (D111's
+    # reference) and rise as the model commits to the training classes (G601): a label shift, not features.
+    ("D111", "D109"): lambda symptom, root: "train_shares" in root.evidence,
+    ("G601", "D109"): lambda symptom, root: "train_shares" in root.evidence,
     # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
     ("D109", "D110"): lambda symptom, root: "train_shares" in symptom.evidence and root.evidence.get("labels_moved_inputs_not") is True,
     # Targets off only by an offset are the output bias's job (M210); a spread far from unit

@@ -249,3 +249,16 @@ def test_labels_that_moved_between_the_splits_explain_validation_losing_to_the_t
     features_only = Finding("D109", Severity.WARNING, "10 of 13 features shifted", {"kind": "features", "ks": [0.9]})
     ordered = rank([Finding("D111", Severity.ERROR, "validation never below the constant predictor", {}), features_only])
     assert ordered[0].code == "D111" and ordered[0].explained_by is None
+
+
+def test_a_gradient_that_shrinks_towards_the_input_starves_plain_steps_not_adaptive_ones():
+    from nndoctor.verdicts.model import InitScale, bad_init_scale
+
+    # a default-init conv autoencoder: activations keep their scale, the gradient shrinks x0.3 per layer
+    layers = [f"layer{i}" for i in range(6)]
+    shrinking = dict(layers=layers, activation_std=[0.6, 0.5, 0.45, 0.5, 0.55, 0.5],
+                     output_grad_norm=[2.4e-6, 8e-6, 2.7e-5, 9e-5, 3e-4, 9.7e-4], between=["ReLU"])
+    assert [f.code for f in bad_init_scale(InitScale(**shrinking, optimizer="SGD"))] == ["M202"]
+    assert list(bad_init_scale(InitScale(**shrinking, optimizer="Adam"))) == []
+    exploding = {**shrinking, "activation_std": [1.1, 10.0, 90.0, 800.0, 7000.0, 6e4]}
+    assert [f.code for f in bad_init_scale(InitScale(**exploding, optimizer="Adam"))] == ["M202"]

@@ -326,7 +326,7 @@ def descent_alignment(loss: Any, task: str, outputs: torch.Tensor, targets: torc
     return float((user * standard).sum()) / norms if norms > 0 else None
 
 
-def _optimizer_kind(ctx: Context) -> tuple[str, ...]:
+def optimizer_kind(ctx: Context) -> tuple[str, ...]:
     """The optimizer class the setup trains with; empty when nndoctor only assumed its default."""
     description = getattr(ctx.setup, "optimizer_description", "") or ""
     if not description or description.endswith("(default)"):
@@ -348,5 +348,5 @@ def loss_sign_or_reduction(ctx: Context) -> Iterable[Finding]:
         ratio = reduction_ratio(loss, out, targets)
     except (RuntimeError, ValueError, TypeError):
         ratio = None
-    reduction = LossReduction(whole_over_halves=ratio, samples=2 * (out.shape[0] // 2), optimizers=_optimizer_kind(ctx))
+    reduction = LossReduction(whole_over_halves=ratio, samples=2 * (out.shape[0] // 2), optimizers=optimizer_kind(ctx))
     yield from _loss_sign_or_reduction(direction, reduction if ratio is not None else None)

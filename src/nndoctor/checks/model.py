@@ -47,6 +47,7 @@ from ..verdicts.model import narrow_bottleneck as verdict_narrow_bottleneck
 from ..verdicts.model import output_bias_not_prior as verdict_output_bias_not_prior
 from ..verdicts.model import too_deep_plain_network as verdict_too_deep_plain_network
 from .base import Context, Inconclusive, check
+from .loss import optimizer_kind
 from .data import batches_ordered
 
 
@@ -110,6 +111,7 @@ def bad_init_scale(ctx: Context) -> Iterable[Finding]:
         layers=[r.name for r in layers], activation_std=[r.out_std for r in layers],
         output_grad_norm=[r.output_grad_norm for r in layers], has_normalisation=stats.has_normalisation,
         between=between, weight_gain=weight_gain(ctx.setup.model, [r.name for r in layers]) if judged else None,
+        optimizer=next(iter(optimizer_kind(ctx)), None),
     ))
 
 

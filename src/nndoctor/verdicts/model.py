@@ -14,6 +14,7 @@ from typing import Any
 
 from ..findings import Finding, Severity
 from . import verdict
+from .curves import ADAPTIVE
 
 # -- thresholds -----------------------------------------------------------------------------
 # M202: a matching init keeps the signal's scale per layer near 1 (He/LeCun/Xavier); PyTorch's
@@ -68,6 +69,7 @@ class InitScale:
     has_normalisation: bool = False
     between: Sequence[str] = ()
     weight_gain: float | None = None
+    optimizer: str | None = None  # the optimizer class the setup trains with, when known
 
 
 def scale_trend_judged(depth: int, has_normalisation: bool) -> bool:
@@ -104,7 +106,9 @@ def bad_init_scale(m: InitScale) -> Iterator[Finding]:
     problems = []
     if act_factor is not None and _drifts(act_factor, steps):
         problems.append(f"activation std goes from {act[0]:.3g} ({layers[0]}) to {act[-1]:.3g} ({layers[-1]}), ×{act_factor:.3g} per layer")
-    if grad_factor is not None and _drifts(grad_factor, steps):
+    # an adaptive optimizer divides each parameter's step by its own gradient's scale: a gradient that shrinks
+    # towards the input starves no layer there, so only the plain gradient steps (SGD) suffer its drift
+    if grad_factor is not None and _drifts(grad_factor, steps) and m.optimizer not in ADAPTIVE:
         problems.append(f"gradient reaching each layer's output goes from {grads[-1]:.3g} ({layers[-1]}) back to {grads[0]:.3g} ({layers[0]}), ×{grad_factor:.3g} per layer")
     if not problems:
         return

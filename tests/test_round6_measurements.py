@@ -262,3 +262,31 @@ def test_a_gradient_that_shrinks_towards_the_input_starves_plain_steps_not_adapt
     assert list(bad_init_scale(InitScale(**shrinking, optimizer="Adam"))) == []
     exploding = {**shrinking, "activation_std": [1.1, 10.0, 90.0, 800.0, 7000.0, 6e4]}
     assert [f.code for f in bad_init_scale(InitScale(**exploding, optimizer="Adam"))] == ["M202"]
+
+
+def _summed_loop(divide: bool):
+    import nndoctor
+
+    torch.manual_seed(0)
+    x, y = torch.randn(512, 10), torch.randint(0, 4, (512,))
+    model = torch.nn.Sequential(torch.nn.Linear(10, 32), torch.nn.ReLU(), torch.nn.Linear(32, 4))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    with nndoctor.watch(model, optimizer, alerts=False) as doctor:
+        for _ in range(3):
+            for i in range(0, 512, 64):
+                optimizer.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(x[i:i + 64]), y[i:i + 64], reduction="sum")
+                if divide:  # Hugging Face's loss: a sum over the tokens, divided by num_items_in_batch
+                    loss = loss / 64
+                loss.backward()
+                optimizer.step()
+    return doctor
+
+
+def test_a_summed_loss_divided_by_its_count_trains_a_mean():
+    divided = _summed_loop(divide=True)
+    assert "L308" not in {f.code for f in divided.report().findings}
+    assert divided.telemetry.train_loss[0] < 2.0  # the mean per sample (ln 4 = 1.39 at init), not the batch's sum
+    summed = _summed_loop(divide=False)
+    assert "L308" in {f.code for f in summed.report().findings}
+    assert summed.telemetry.train_loss[0] > 40.0

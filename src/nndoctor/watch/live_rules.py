@@ -162,6 +162,11 @@ def _windows(values: list[float], count: int) -> np.ndarray:
     return np.array([chunk.mean() for chunk in np.array_split(array, count)])
 
 
+def summed_then_divided(t: Telemetry) -> bool:
+    """Whether the loop divides its sum-reduced training loss by a count before backward (its curve is then that mean)."""
+    return t.counters.get("summed_divided", 0) * 2 > t.counters.get("summed_checks", 0) > 0
+
+
 def _finite_losses(t: Telemetry) -> list[float]:
     return [v for v in t.train_loss if math.isfinite(v)]
 
@@ -951,7 +956,7 @@ def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
     if not classes or classes < 2:
         return
     first = t.train_loss[0]
-    if e.get("reduction") == "sum":  # a sum over the batch's terms: the per-term loss is what chance compares with
+    if e.get("reduction") == "sum" and not summed_then_divided(t):  # a sum over the batch's terms: per term vs chance
         first /= max(1.0, float(np.prod(e.get("input_shape") or [1])) / (e.get("classes") or classes))
     chance = math.log(classes)
     constant = reference_loss(t, facts, upper=True) or chance
@@ -971,7 +976,7 @@ def loss_sign_or_reduction(t: Telemetry, facts: dict[str, Any], final: bool) -> 
         # Only training calls (grad enabled, output in the graph) say how the trained loss is reduced: an evaluation
         # pass that sums under no_grad (to average over the whole set later) steps nothing.
         summed = [c for c in _loss_calls(t) if c.evidence.get("reduction") == "sum"]
-        if summed:
+        if summed and not summed_then_divided(t):  # a sum the loop divides by its count before backward trains a mean
             reduction = LossReduction(reduction="sum", batch=max(c.evidence.get("batch", 1) for c in summed),
                                       losses=sorted({c.kind for c in summed}),
                                       optimizers=tuple(o["kind"] for o in facts.get("initial_optimizers") or []))

@@ -141,6 +141,8 @@ class Doctor:
         self._initial_optimizers: list[dict[str, Any]] = []
         self._compiled: list[nn.Module] = []
         self._loss_outputs: list[torch.Tensor] = []
+        self._summing = False  # the current training loss call reduces by 'sum'
+        self._summed: torch.Tensor | None = None  # its output
         self._consumed_backwards = 0
         self._in_step: int | None = None
         self._closure_step = False
@@ -365,6 +367,8 @@ class Doctor:
                     self.telemetry.count("closure_repeats")
                     continue  # a closure re-evaluated inside one step (LBFGS line search): the step's loss is the first
                 own = outputs[0] if len(roots) == 1 and len(outputs) == 1 else None
+                if own is not None and own is self._summed and loss is not own and self._divides_sum(loss, own):
+                    own = None  # a summed loss divided by its count (Hugging Face's num_items_in_batch): the mean trains
                 self._roots.append((own if own is not None and own.numel() == 1 and derived_from(loss, own) else loss).detach())
                 if self._sampling == "heavy":
                     self._check_log_likelihood(loss)
@@ -381,6 +385,24 @@ class Doctor:
             self._pick_version_probes([p for _, p in self._params.values()])
         self._versions = tuple(p._version for p in self._version_probes)
         self._stepped_since_backward = False
+
+    def _divides_sum(self, loss: torch.Tensor, summed: torch.Tensor) -> bool:
+        """Whether the backpropagated ``loss`` is the sum-reduced ``summed`` divided by a count (2 or more).
+
+        Read on the first few such steps (one host transfer each), then remembered: a loop that
+        normalises its summed loss trains a mean, so the sum is neither its loss curve nor L308's.
+        """
+        t = self.telemetry
+        if t.counters.get("summed_checks", 0) >= 3:
+            return t.counters.get("summed_divided", 0) * 2 > t.counters.get("summed_checks", 0)
+        if not derived_from(loss, summed):
+            return False
+        t.count("summed_checks")
+        whole, part = float(summed.detach()), float(loss.detach())
+        divided = math.isfinite(whole) and math.isfinite(part) and whole > 0 and 0 < part <= whole / 2
+        if divided:
+            t.count("summed_divided")
+        return divided
 
     def after_backward(self) -> None:
         """A loop that no watched optimizer steps (a hand-written update): read its gradients where they are complete.
@@ -685,6 +707,7 @@ class Doctor:
         reduction = kwargs.get("reduction")
         if reduction is not None and train:  # an evaluation pass says nothing about the training loss
             self._loss_reductions[kind] = reduction
+        self._summing = train and reduction == "sum"
         if not train:
             self._eval_loss_kwargs = kwargs
         if kind in CLASS_LOSSES and input.dim() >= 2:
@@ -737,6 +760,7 @@ class Doctor:
         if train:
             self._last_train_loss = out
             self._loss_outputs = self._loss_outputs[-1:] + [out]
+            self._summed = out if self._summing and out.numel() == 1 else None
             return
         n = int(input.shape[0]) if isinstance(input, torch.Tensor) and input.dim() else 1
         value = out.detach()

@@ -290,3 +290,30 @@ def test_a_summed_loss_divided_by_its_count_trains_a_mean():
     summed = _summed_loop(divide=False)
     assert "L308" in {f.code for f in summed.report().findings}
     assert summed.telemetry.train_loss[0] > 40.0
+
+
+def _smoothed_loss_codes(negated: bool) -> set[str]:
+    import nndoctor
+
+    def smoothed(logits: torch.Tensor, target: torch.Tensor, eps: float = 0.1) -> torch.Tensor:
+        log_probs = torch.nn.functional.log_softmax(logits, dim=-1)
+        nll = log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
+        mixed = ((1.0 - eps) * nll + eps * log_probs.mean(dim=-1)).mean()
+        return -mixed if negated else mixed
+
+    torch.manual_seed(0)
+    x, y = torch.randn(512, 10), torch.randint(0, 4, (512,))
+    model = torch.nn.Sequential(torch.nn.Linear(10, 32), torch.nn.ReLU(), torch.nn.Linear(32, 4))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    with nndoctor.watch(model, optimizer, alerts=False) as doctor:
+        for _ in range(4):
+            for i in range(0, 512, 32):
+                optimizer.zero_grad()
+                smoothed(model(x[i:i + 32]), y[i:i + 32]).backward()
+                optimizer.step()
+    return {f.code for f in doctor.report().findings}
+
+
+def test_a_hand_written_label_smoothed_loss_missing_its_minus_is_maximised_likelihood():
+    assert "L308" in _smoothed_loss_codes(negated=False)
+    assert "L308" not in _smoothed_loss_codes(negated=True)

@@ -74,17 +74,29 @@ def _saved_scalar_sign(fn: object) -> int | None:
 def log_likelihood_sign(root: torch.Tensor) -> int | None:
     """+1 when ``root`` is log_softmax outputs selected and averaged (a log-likelihood), -1 when it is that negated (an NLL).
 
-    Follows the one chain of sign-keeping nodes (selection, reshaping, mean/sum), negations and
-    scalings by a plain number from the tensor passed to backward() down to a log_softmax;
-    anything else on the way (a sum of terms, a product of tensors) makes the sign unknown: None.
+    Follows the chain of sign-keeping nodes (selection, reshaping, mean/sum), negations and
+    scalings by a plain number from the tensor passed to backward() down to a log_softmax. A sum
+    or difference of such terms (a label-smoothed cross-entropy weighs the target's and the mean
+    log-probability) has their common sign; anything else on the way (a product of tensors, terms
+    of opposite or unknown sign) makes the sign unknown: None.
     """
-    fn, sign = root.grad_fn, 1
-    for _ in range(32):
+    return _sign_below(root.grad_fn, 32)
+
+
+def _sign_below(fn: object, budget: int) -> int | None:
+    sign = 1
+    for _ in range(budget):
         if fn is None:
             return None
         kind = _node_kind(fn)
         if kind in LOG_PROBABILITIES:
             return sign
+        inputs = [next_fn for next_fn, _ in fn.next_functions if next_fn is not None]
+        if kind in ("AddBackward", "SubBackward") and len(inputs) == 2:
+            first, second = _sign_below(inputs[0], budget // 2), _sign_below(inputs[1], budget // 2)
+            if second is not None and kind == "SubBackward":
+                second = -second
+            return sign * first if first is not None and first == second else None
         if kind == "NegBackward":
             sign = -sign
         elif kind in SCALING:
@@ -94,7 +106,6 @@ def log_likelihood_sign(root: torch.Tensor) -> int | None:
             sign *= scale
         elif kind not in SIGN_KEEPING:
             return None
-        inputs = [next_fn for next_fn, _ in fn.next_functions if next_fn is not None]
         if len(inputs) != 1:
             return None
         fn = inputs[0]

@@ -317,3 +317,13 @@ def _smoothed_loss_codes(negated: bool) -> set[str]:
 def test_a_hand_written_label_smoothed_loss_missing_its_minus_is_maximised_likelihood():
     assert "L308" in _smoothed_loss_codes(negated=False)
     assert "L308" not in _smoothed_loss_codes(negated=True)
+
+
+def test_token_targets_padded_per_batch_stack_into_one_row_of_labels():
+    from nndoctor.probes.trial import stacked_targets
+
+    short, long = torch.tensor([[1, 2, -100], [0, 1, 2]]), torch.tensor([[2, 2, 1, 0, -100]])
+    stacked = stacked_targets([(None, short), (None, long)])
+    assert stacked.tolist() == [1, 2, -100, 0, 1, 2, 2, 2, 1, 0, -100]
+    same = stacked_targets([(None, torch.tensor([0, 1])), (None, torch.tensor([2]))])
+    assert same.tolist() == [0, 1, 2]

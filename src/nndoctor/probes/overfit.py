@@ -32,7 +32,18 @@ from ..checks.base import check_deadline
 from ..record import Recorder
 from ..setup import Batch, Setup, batch_size_of
 from ..verdicts.generalisation import Attempt
-from .trial import accuracy, evaluate, probe_deadline, reference_loss, set_lr, sized_steps, step_cost, take_samples, user_lr
+from .trial import (
+    accuracy,
+    evaluate,
+    probe_deadline,
+    reference_loss,
+    set_lr,
+    sized_steps,
+    stacked_targets,
+    step_cost,
+    take_samples,
+    user_lr,
+)
 
 if TYPE_CHECKING:
     from ..checks.base import Context
@@ -273,5 +284,5 @@ def regularisation_probe(ctx: "Context", config: OverfitConfig | None = None) ->
                 break
         steps_done = max(steps_done, recorder.record.steps)
         losses.append(evaluate(ctx.setup, model, batches)[0])
-    targets = torch.cat([y for _, y in batches])
+    targets = stacked_targets(batches)
     return RegularisationResult(used, losses[0], losses[1], reference_loss(ctx.setup, targets), steps_done)

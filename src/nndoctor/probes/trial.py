@@ -236,6 +236,18 @@ def accuracy(setup: Setup, output: torch.Tensor, y: torch.Tensor) -> float | Non
     return float((predicted == target).float().mean())
 
 
+def stacked_targets(batches: list[Batch]) -> torch.Tensor:
+    """The targets of ``batches`` in one tensor; token targets padded per batch (lengths differ) are flattened.
+
+    The constant predictor's loss reads the label shares or the target moments, which a flat
+    row of token labels keeps (padding marked with the loss's ignore index stays ignored).
+    """
+    ys = [y for _, y in batches]
+    if len({tuple(y.shape[1:]) for y in ys}) <= 1:
+        return torch.cat(ys)
+    return torch.cat([y.reshape(-1) for y in ys])
+
+
 def reference_loss(setup: Setup, y: torch.Tensor) -> float | None:
     """Loss of the best constant predictor on targets ``y``: the level "no learning" sits at.
 
@@ -500,7 +512,7 @@ def run_trial(
     eval_every = max(1, config.steps // config.eval_points)
     recorder = Recorder(model, optimizer, setup.compute_loss, grads=True, update_every=config.sample_every)
     started = time.perf_counter()
-    result.reference = reference_loss(setup, torch.cat([y for _, y in train_eval_batches]))
+    result.reference = reference_loss(setup, stacked_targets(train_eval_batches))
 
     def record_eval(step: int) -> float:
         train_loss, train_acc = evaluate(setup, model, train_eval_batches)

@@ -148,9 +148,11 @@ def _eval_mode_codes(backbone_frozen: bool) -> set[str]:
     backbone = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.BatchNorm1d(32), torch.nn.ReLU())
     head = torch.nn.Linear(32, 3)
     backbone.requires_grad_(not backbone_frozen)
+    pretrained = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.BatchNorm1d(8))  # left in eval after its own training
+    pretrained.eval()
     params = list(head.parameters()) + ([] if backbone_frozen else list(backbone.parameters()))
     optimizer = torch.optim.Adam(params, lr=1e-2)
-    with nndoctor.watch([backbone, head], optimizer, alerts=False) as doctor:
+    with nndoctor.watch([pretrained, backbone, head], optimizer, alerts=False) as doctor:
         for epoch in range(6):
             for i in range(0, 256, 32):
                 backbone.eval()  # kept in eval mode: its BatchNorm statistics stay those of the pretraining

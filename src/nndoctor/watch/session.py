@@ -141,6 +141,7 @@ class Doctor:
         self._initial_optimizers: list[dict[str, Any]] = []
         self._compiled: list[nn.Module] = []
         self._loss_outputs: list[torch.Tensor] = []
+        self._trained_forwards: set[int] = set()  # ids of the watched models run with gradients since the last backward
         self._summing = False  # the current training loss call reduces by 'sum'
         self._summed: torch.Tensor | None = None  # its output
         self._consumed_backwards = 0
@@ -375,7 +376,10 @@ class Doctor:
                 if self._sampling == "heavy" and self._last_train_loss is not None and loss is not self._last_train_loss:
                     self._stash.append(("sign", "loss", self._iteration,
                                         torch.stack([loss.detach().float().reshape(()), self._last_train_loss.detach().float().reshape(())])))
+        forwarded, self._trained_forwards = self._trained_forwards, set()
         for model in self._mode_models:
+            if id(model) not in forwarded:
+                continue  # not run since the last backward: its mode says nothing about this step
             if not model.training and not any(p.requires_grad for p in model.parameters()):
                 continue  # a frozen feature extractor kept in eval mode (its BatchNorm statistics are the point)
             self.telemetry.count("backward_checked")
@@ -666,6 +670,7 @@ class Doctor:
             if batch is not None and args and args[0] is batch[0]():
                 self._score_eval(output, batch[1])
             return
+        self._trained_forwards.add(id(model))
         if self._sampling is None and not self._forensics:
             return
         x = first_float_tensor(args) if args else first_float_tensor(kwargs)

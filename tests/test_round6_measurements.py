@@ -329,3 +329,37 @@ def test_token_targets_padded_per_batch_stack_into_one_row_of_labels():
     assert stacked.tolist() == [1, 2, -100, 0, 1, 2, 2, 2, 1, 0, -100]
     same = stacked_targets([(None, torch.tensor([0, 1])), (None, torch.tensor([2]))])
     assert same.tolist() == [0, 1, 2]
+
+
+SPAWNED_RANKS = """
+import torch
+import torch.multiprocessing as mp
+
+
+def train(rank):
+    torch.manual_seed(rank)
+    model = torch.nn.Linear(4, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for _ in range(5):
+        optimizer.zero_grad()
+        model(torch.randn(8, 4)).pow(2).mean().backward()
+        optimizer.step()
+
+
+if __name__ == "__main__":
+    mp.spawn(train, nprocs=1)
+    print("final done")
+"""
+
+
+def test_ranks_started_with_spawn_are_named_as_why_nothing_trained(tmp_path):
+    import multiprocessing.process
+
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "ddp_spawn.py"
+    script.write_text(SPAWNED_RANKS)
+    start = multiprocessing.process.BaseProcess.start
+    outcome = run_script(str(script), alerts=False, exam=False)
+    assert "'spawn' start method" in outcome.report.extra["did_not_train"]
+    assert multiprocessing.process.BaseProcess.start is start  # the count is taken off again

@@ -384,16 +384,33 @@ class ForkedRanks:
 
         self.doctor = doctor
         self.folder = tempfile.mkdtemp(prefix="nndoctor-ranks-")
+        self.spawned = 0  # processes started fresh (start method spawn or forkserver): they run without nndoctor
+        self._start: Any = None
 
     def __enter__(self) -> "ForkedRanks":
+        import multiprocessing.process
         import multiprocessing.util
 
         _forking["folder"] = self.folder
         multiprocessing.util.register_after_fork(self.doctor, _after_fork)
+        original = self._start = multiprocessing.process.BaseProcess.start
+        ranks = self
+
+        def start(process: Any) -> None:  # counts, then starts exactly as multiprocessing would
+            if getattr(process, "_start_method", None) in ("spawn", "forkserver"):
+                ranks.spawned += 1
+            return original(process)
+
+        multiprocessing.process.BaseProcess.start = start
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        import multiprocessing.process
+
         _forking.pop("folder", None)
+        if self._start is not None:
+            multiprocessing.process.BaseProcess.start = self._start
+            self._start = None
 
     def collect(self) -> list[dict[str, Any]]:
         """The summaries ranks left (each rank once, lowest rank first); the folder is removed."""

@@ -101,7 +101,8 @@ def run_script(path: str, args: Sequence[str] = (), every: int = DEFAULT_EVERY, 
             report = combine_ranks(report, summaries)
         except Exception as exc:  # the ranks' reports are extra evidence: never lose the run's own report over them
             doctor.internal_error("ranks-combine", exc)
-    reason = did_not_train(doctor.telemetry, error, exited, ranks_trained=bool(summaries), script=resolved)
+    reason = did_not_train(doctor.telemetry, error, exited, ranks_trained=bool(summaries), script=resolved,
+                           spawned=ranks.spawned)
     report.extra["trained"] = reason is None
     if reason is not None:
         report.extra["did_not_train"] = reason
@@ -125,13 +126,14 @@ def _with_exam(report: Report, capture: SetupCapture, budget: float | None) -> R
 
 
 def did_not_train(telemetry: Telemetry, error: BaseException | None = None, exited: int | None = None,
-                  ranks_trained: bool = False, script: str | None = None) -> str | None:
+                  ranks_trained: bool = False, script: str | None = None, spawned: int = 0) -> str | None:
     """Why a watched script made no training step, or None when it trained.
 
     A script trained when an optimizer stepped, when the loop updated parameters by hand
     (``telemetry.manual_steps``), or when ranks it forked trained. Otherwise the reason names
     what stopped it first: a syntax error (with its line), an exception or an exit before the
-    first step, or a script that simply never stepped.
+    first step, ranks started with the spawn start method (``spawned``: they run without
+    nndoctor), or a script that simply never stepped.
     """
     manual = getattr(telemetry, "manual_steps", 0) or telemetry.counters.get("manual_steps", 0)
     if ranks_trained or sum(telemetry.optimizer_steps.values()) > 0 or manual > 0:
@@ -149,6 +151,10 @@ def did_not_train(telemetry: Telemetry, error: BaseException | None = None, exit
         return f"{type(error).__name__} raised before the first training step" + (f": {detail}" if detail else "")
     if exited is not None:
         return f"the script exited (status {exited}) before the first training step"
+    if spawned:
+        return (f"the script started {spawned} process{'es' if spawned != 1 else ''} with the 'spawn' start method "
+                "(torch.multiprocessing.spawn), which begin without nndoctor, and trained none itself: run each rank "
+                "under torchrun with nndoctor.integrations.distributed.DistributedDoctor, or start the ranks with fork")
     if not telemetry.optimizer_kinds:
         return "no optimizer was created and no parameter update was seen"
     return "no optimizer step and no parameter update seen"

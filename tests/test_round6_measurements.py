@@ -363,3 +363,16 @@ def test_ranks_started_with_spawn_are_named_as_why_nothing_trained(tmp_path):
     outcome = run_script(str(script), alerts=False, exam=False)
     assert "'spawn' start method" in outcome.report.extra["did_not_train"]
     assert multiprocessing.process.BaseProcess.start is start  # the count is taken off again
+
+
+def test_multi_hot_rows_under_a_softmax_cross_entropy_are_the_losses_fault_not_the_labels():
+    rows = Finding("D113", Severity.ERROR, "float targets read as probabilities; rows sum to 1..9",
+                   {"target_kind": "probabilities", "target_row_sum_min": 1.0, "target_row_sum_max": 9.0})
+    wrong_loss = Finding("L306", Severity.ERROR, "84% of rows mark several labels; CrossEntropyLoss",
+                         {"targets": "multi-hot", "multi_label_share": 0.84})
+    ordered = rank([rows, wrong_loss])
+    assert [f.code for f in ordered] == ["L306", "D113"] and ordered[1].explained_by == "L306"
+    one_hot = Finding("D113", Severity.ERROR, "one-hot rows where indices are expected",
+                      {"target_kind": "probabilities", "target_row_sum_min": 1.0, "target_row_sum_max": 1.0})
+    ordered = rank([one_hot, Finding("L306", Severity.ERROR, "multi-label", {"targets": "multi-hot"})])
+    assert ordered[0].code == "D113" and ordered[0].explained_by is None

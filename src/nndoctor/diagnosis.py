@@ -50,6 +50,8 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "G601": ("D108", "D110", "D109"),
     # validation judged against the training prior: labels that moved between the splits put it off
     "D111": ("D109",),
+    # multi-hot rows handed to a softmax cross-entropy read as probability rows that do not sum to one
+    "D113": ("L306",),
     # Outputs squashed into (0, 1) and read as logits are all positive: one class predicted everywhere.
     "G603": ("L302",),
     # Labels that contradict their inputs cannot be fitted without memorising them: the train loss stays high (D110).
@@ -165,6 +167,9 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     # Class shares that differ between the splits make validation lose to the training prior (D111's
     # reference) and rise as the model commits to the training classes (G601): a label shift, not features.
     ("D111", "D109"): lambda symptom, root: "train_shares" in root.evidence,
+    # the loss, not the labels, is wrong when the rows are multi-hot: several labels per row are the task
+    ("D113", "L306"): lambda symptom, root: (root.evidence.get("targets") == "multi-hot"
+                                            and (symptom.evidence.get("target_row_sum_max") or 0) > 1),
     ("G601", "D109"): lambda symptom, root: "train_shares" in root.evidence,
     # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
     ("D109", "D110"): lambda symptom, root: "train_shares" in symptom.evidence and root.evidence.get("labels_moved_inputs_not") is True,

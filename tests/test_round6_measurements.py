@@ -376,3 +376,15 @@ def test_multi_hot_rows_under_a_softmax_cross_entropy_are_the_losses_fault_not_t
                       {"target_kind": "probabilities", "target_row_sum_min": 1.0, "target_row_sum_max": 1.0})
     ordered = rank([one_hot, Finding("L306", Severity.ERROR, "multi-label", {"targets": "multi-hot"})])
     assert ordered[0].code == "D113" and ordered[0].explained_by is None
+
+
+def test_an_explosion_from_the_first_step_does_not_take_the_root_from_a_too_high_lr():
+    from nndoctor.verdicts.optimisation import exploding_gradients
+
+    # Adam at lr 0.5 on a GRU: the gradient grows 5000x in four steps as the loss triples
+    norms = [0.39, 12.0, 160.0, 900.0, 2000.0, 40.0, 80.0, 300.0, 60.0, 90.0, 120.0, 70.0]
+    losses = [1.42, 1.9, 3.1, 4.0, 4.59, 3.0, 2.5, 8.3, 2.2, 2.9, 2.4, 2.2]
+    (explosion,) = exploding_gradients(_history(norms, losses))
+    too_high = Finding("O401", Severity.ERROR, "lr 0.5 (Adam) made the loss worse", {"optimizer": "Adam"})
+    ordered = rank([explosion, too_high])
+    assert ordered[0].code == "O401" and ordered[1].explained_by == "O401"

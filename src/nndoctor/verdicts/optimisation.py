@@ -433,8 +433,9 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
             f"The {m.label} grew {growth:.0f}x in the first {m.steps.index(onset)} steps (from {m.norms[0]:.3g} at step "
             f"{m.steps[0]} to {peak:.3g} at step {onset}) while the loss rose from {m.loss_at[m.steps[0]]:.3g} to "
             f"{m.loss_at[onset]:.3g}.",
+            # an onset among the first five steps has no clean start to measure growth at it from (as below)
             {"growth": growth, "start_norm": m.norms[0], "peak_norm": peak, "samples": len(m.norms), "onset_step": onset,
-             "growth_at_onset": growth, "loss_growth_at_onset": m.loss_at[onset] / m.loss_at[m.steps[0]],
+             "growth_at_onset": None, "loss_growth_at_onset": None,
              "lowest_loss_before_onset": _lowest_loss_before(m, onset), "from_first_step": True,
              "recurrent_layers": list(m.recurrent), "optimizer": m.optimizer, "loop_clips": m.loop_clips},
         )

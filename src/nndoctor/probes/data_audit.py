@@ -52,6 +52,13 @@ class SplitSample:
     # the model takes several inputs (:class:`~nndoctor.setup.Inputs`) and ``x`` holds only the primary one:
     # what the inputs predict (label probe) cannot be judged from it
     partial_inputs: bool = False
+    # with several inputs: every input of a row side by side (float64), the row's identity for copies (D107/D108)
+    whole: np.ndarray | None = None
+
+    @property
+    def identity(self) -> np.ndarray | None:
+        """What makes a row the same row: all of its inputs (``whole``), else ``x``."""
+        return self.whole if self.whole is not None else self.x
 
     @property
     def n(self) -> int:
@@ -156,7 +163,17 @@ def _choose_rows(n: int, k: int, seed: int) -> np.ndarray:
 def _sample(split: str, x: Any, y: Any, rows: np.ndarray, n_total: int | None, note: str = "") -> SplitSample:
     xt = _first_tensor(x)
     x_integer = xt is not None and not xt.is_floating_point() and not xt.is_complex()
-    return SplitSample(split, _to_numpy(x), _to_numpy(y), rows, n_total, x_integer, note, _partial(x))
+    return SplitSample(split, _to_numpy(x), _to_numpy(y), rows, n_total, x_integer, note, _partial(x), _whole_rows(x))
+
+
+def _whole_rows(x: Any) -> np.ndarray | None:
+    """All tensors of several inputs, each row's values side by side (None for one input, or ragged ones)."""
+    if not _partial(x):
+        return None
+    tensors = [t for t in x if isinstance(t, torch.Tensor) and t.dim() >= 1]
+    if len({int(t.shape[0]) for t in tensors}) != 1:
+        return None
+    return np.concatenate([t.detach().cpu().reshape(len(t), -1).to(torch.float64).numpy() for t in tensors], axis=1)
 
 
 def _partial(x: Any) -> bool:
@@ -168,7 +185,7 @@ def _sample_dataset(
     setup: Setup, loader: DataLoader, split: str, n_total: int, max_rows: int, seed: int, deadline: float | None = None
 ) -> SplitSample:
     rows = _choose_rows(n_total, max_rows, seed)
-    xs, ys, read = [], [], 0
+    xs, ys, wholes, read = [], [], [], 0
     limit = len(rows)
     for start in range(0, len(rows), 256):
         check_deadline(deadline, f"reading the {split} sample")
@@ -178,6 +195,7 @@ def _sample_dataset(
         x, y = setup.split_batch(loader.collate_fn([loader.dataset[int(i)] for i in chunk]))
         xs.append(_to_numpy(x))
         ys.append(_to_numpy(y))
+        wholes.append(_whole_rows(x))
         read += len(chunk)
         if start == 0 and xs[0] is not None:
             per_row = max(1, int(np.prod(xs[0].shape[1:])))
@@ -187,11 +205,12 @@ def _sample_dataset(
     xt = _first_tensor(x)
     x_integer = xt is not None and not xt.is_floating_point()
     note = "" if read == len(rows) else f"reading stopped after {read} rows"
-    return SplitSample(split, _concat(xs), _concat(ys), rows[:read], n_total, x_integer, note, _partial(x))
+    return SplitSample(split, _concat(xs), _concat(ys), rows[:read], n_total, x_integer, note, _partial(x),
+                       _concat(wholes) if all(w is not None for w in wholes) else None)
 
 
 def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int, deadline: float | None = None) -> SplitSample:
-    xs, ys, read, x_integer, partial = [], [], 0, False, False
+    xs, ys, wholes, read, x_integer, partial = [], [], [], 0, False, False
     for x, y in setup.batches(split):
         check_deadline(deadline, f"reading the {split} sample")
         xt = _first_tensor(x)
@@ -199,11 +218,13 @@ def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int,
         partial = _partial(x)
         xs.append(_to_numpy(x))
         ys.append(_to_numpy(y))
+        wholes.append(_whole_rows(x))
         read += len(ys[-1]) if ys[-1] is not None else 0
         if read >= max_rows:
             break
     return SplitSample(split, _concat(xs), _concat(ys), np.arange(read), n_total, x_integer,
-                       "first batches of the loader (rows are positions in loader order)", partial)
+                       "first batches of the loader (rows are positions in loader order)", partial,
+                       _concat(wholes) if wholes and all(w is not None for w in wholes) else None)
 
 
 def _concat(parts: list[np.ndarray | None]) -> np.ndarray | None:

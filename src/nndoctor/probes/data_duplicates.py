@@ -47,9 +47,10 @@ def split_hashes(ctx: Any, split: str) -> tuple[np.ndarray, str] | None:
                 parts.append(row_hashes(chunk[_finite_rows(chunk)]))
             return np.concatenate(parts), f"all {len(x)} rows"
         sample = sample_of(c, split)
-        if sample is None or sample.x is None:
+        if sample is None or sample.identity is None:
             return None
-        return row_hashes(sample.x[_finite_rows(sample.x)]), sample.scope
+        rows = sample.identity
+        return row_hashes(rows[_finite_rows(rows)]), sample.scope
 
     return ctx.probe(f"data_audit.hashes.{split}", compute)
 
@@ -129,7 +130,7 @@ def train_neighbours(ctx: Any) -> Neighbours | None:
         if x is None or x[0].size < 3:
             return None  # in one or two dimensions close neighbours are normal: exact copies only
         n = int(min(MAX_ROWS, max(200, math.sqrt(NN_WORK / x[0].size))))
-        return fit_neighbours(sample.rows[_finite_rows(sample.x)][:n], x[:n])
+        return fit_neighbours(sample.rows[_finite_rows(sample.identity)][:n], x[:n])
 
     return ctx.probe("data_audit.neighbours", compute)
 
@@ -173,9 +174,10 @@ def duplicates(ctx: Any) -> TrainingCopies | None:
 
 
 def _finite_sample(sample: SplitSample | None) -> np.ndarray | None:
-    if sample is None or sample.x is None:
+    """The finite rows of a sample, each with all of its inputs (a row's identity, for copies)."""
+    if sample is None or sample.identity is None:
         return None
-    finite = sample.x[_finite_rows(sample.x)]
+    finite = sample.identity[_finite_rows(sample.identity)]
     return finite if len(finite) >= 3 else None
 
 
@@ -230,7 +232,7 @@ def overlap(ctx: Any) -> Overlap | None:
             return result
         val_x = val_x[: len(found.rows)]
         near = near_to(found, val_x)
-        val_rows = val_sample.rows[_finite_rows(val_sample.x)][: len(val_x)]
+        val_rows = val_sample.rows[_finite_rows(val_sample.identity)][: len(val_x)]
         result.near_rows, result.near_in_train = len(val_x), int(near.sum())
         result.threshold = found.threshold
         result.examples = [int(r) for r in val_rows[near][:5]]

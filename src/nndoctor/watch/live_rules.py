@@ -956,8 +956,9 @@ def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
     if not classes or classes < 2:
         return
     first = t.train_loss[0]
-    if e.get("reduction") == "sum" and not summed_then_divided(t):  # a sum over the batch's terms: per term vs chance
-        first /= max(1.0, float(np.prod(e.get("input_shape") or [1])) / (e.get("classes") or classes))
+    if e.get("reduction") == "sum":  # a sum over the batch's terms (divided by some count or not): per term vs chance
+        first = t.first_term_loss if t.first_term_loss is not None else \
+            first / max(1.0, float(np.prod(e.get("input_shape") or [1])) / (e.get("classes") or classes))
     chance = math.log(classes)
     constant = reference_loss(t, facts, upper=True) or chance
     spread = e.get("term_std") if e.get("reduction", "mean") == "mean" else None  # one batch: its mean's standard error

@@ -94,6 +94,7 @@ class Telemetry:
     reached_params: list[str] = field(default_factory=list)
     restored_at: int | None = None
     exception: str | None = None
+    first_term_loss: float | None = None  # the first summed training loss call's loss per term (L307 reads it)
     # on-device values waiting for the next resolve()
     pending_train: list[tuple[int, list[torch.Tensor]]] = field(default_factory=list)
     pending_val: list[tuple[int, torch.Tensor, int, torch.Tensor | None]] = field(default_factory=list)

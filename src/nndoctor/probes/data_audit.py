@@ -206,7 +206,7 @@ def _sample_dataset(
     x_integer = xt is not None and not xt.is_floating_point()
     note = "" if read == len(rows) else f"reading stopped after {read} rows"
     return SplitSample(split, _concat(xs), _concat(ys), rows[:read], n_total, x_integer, note, _partial(x),
-                       _concat(wholes) if all(w is not None for w in wholes) else None)
+                       _concat_all(wholes))
 
 
 def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int, deadline: float | None = None) -> SplitSample:
@@ -224,7 +224,12 @@ def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int,
             break
     return SplitSample(split, _concat(xs), _concat(ys), np.arange(read), n_total, x_integer,
                        "first batches of the loader (rows are positions in loader order)", partial,
-                       _concat(wholes) if wholes and all(w is not None for w in wholes) else None)
+                       _concat_all(wholes))
+
+
+def _concat_all(parts: list[np.ndarray | None]) -> np.ndarray | None:
+    """``parts`` concatenated when every one is there (the whole rows of every batch), else None."""
+    return _concat(parts) if parts and all(p is not None for p in parts) else None
 
 
 def _concat(parts: list[np.ndarray | None]) -> np.ndarray | None:

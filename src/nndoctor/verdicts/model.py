@@ -15,6 +15,7 @@ from typing import Any
 from ..findings import Finding, Severity
 from . import verdict
 from .curves import ADAPTIVE
+from .loss import INIT_LOSS_ABOVE
 
 # -- thresholds -----------------------------------------------------------------------------
 # M202: a matching init keeps the signal's scale per layer near 1 (He/LeCun/Xavier); PyTorch's
@@ -337,7 +338,5 @@ def at_chance(m: OutputOffset) -> bool:
     expects (ln C, L307's ``INIT_LOSS_ABOVE`` times it at most); the prior is better, but an
     offset that has not pushed the outputs beyond uniform is advice, not a fault.
     """
-    from .loss import INIT_LOSS_ABOVE
-
     return (m.chance_loss is not None and m.offset_loss is not None and math.isfinite(m.chance_loss)
             and m.offset_loss <= INIT_LOSS_ABOVE * m.chance_loss)

@@ -63,7 +63,7 @@ from torch.utils.data import (
 
 from ..errors import SetupError
 from ..report import CheckFailure
-from ..setup import LABEL_KEYS, Inputs, batch_size_of
+from ..setup import LABEL_KEYS, Inputs, TokenCrossEntropyLoss, batch_size_of
 from . import hub
 from .graph import graph_leaves
 
@@ -344,8 +344,6 @@ def _loss_module(kind: str, kwargs: dict[str, Any], reduction: str | None, token
     ``tokens``: the loop flattened a ``(N, T, V)`` output and its ``(N, T)`` targets before a
     cross-entropy; :class:`TokenCrossEntropyLoss` computes the same on them unflattened.
     """
-    from ..setup import TokenCrossEntropyLoss
-
     kw = dict(kwargs)
     if reduction is not None:
         kw["reduction"] = reduction

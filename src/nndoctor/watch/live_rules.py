@@ -162,11 +162,6 @@ def _windows(values: list[float], count: int) -> np.ndarray:
     return np.array([chunk.mean() for chunk in np.array_split(array, count)])
 
 
-def summed_then_divided(t: Telemetry) -> bool:
-    """Whether the loop divides its sum-reduced training loss by a count before backward (its curve is then that mean)."""
-    return t.counters.get("summed_divided", 0) * 2 > t.counters.get("summed_checks", 0) > 0
-
-
 def _finite_losses(t: Telemetry) -> list[float]:
     return [v for v in t.train_loss if math.isfinite(v)]
 
@@ -977,7 +972,7 @@ def loss_sign_or_reduction(t: Telemetry, facts: dict[str, Any], final: bool) -> 
         # Only training calls (grad enabled, output in the graph) say how the trained loss is reduced: an evaluation
         # pass that sums under no_grad (to average over the whole set later) steps nothing.
         summed = [c for c in _loss_calls(t) if c.evidence.get("reduction") == "sum"]
-        if summed and not summed_then_divided(t):  # a sum the loop divides by its count before backward trains a mean
+        if summed and not t.summed_then_divided:  # a sum the loop divides by its count before backward trains a mean
             reduction = LossReduction(reduction="sum", batch=max(c.evidence.get("batch", 1) for c in summed),
                                       losses=sorted({c.kind for c in summed}),
                                       optimizers=tuple(o["kind"] for o in facts.get("initial_optimizers") or []))

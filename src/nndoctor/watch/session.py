@@ -142,9 +142,8 @@ class Doctor:
         self._compiled: list[nn.Module] = []
         self._loss_outputs: list[torch.Tensor] = []
         self._trained_forwards: set[int] = set()  # ids of the watched models run with gradients since the last backward
-        self._summing = False  # the current training loss call reduces by 'sum'
+        self._sum_kwargs: dict[str, Any] | None = None  # the current training loss call's kwargs, when it reduces by 'sum'
         self._summed: torch.Tensor | None = None  # its output
-        self._summed_kwargs: dict[str, Any] = {}
         self._consumed_backwards = 0
         self._in_step: int | None = None
         self._closure_step = False
@@ -399,7 +398,7 @@ class Doctor:
         """
         t = self.telemetry
         if t.counters.get("summed_checks", 0) >= 3:
-            return t.counters.get("summed_divided", 0) * 2 > t.counters.get("summed_checks", 0)
+            return t.summed_then_divided
         if not derived_from(loss, summed):
             return False
         t.count("summed_checks")
@@ -713,9 +712,7 @@ class Doctor:
         reduction = kwargs.get("reduction")
         if reduction is not None and train:  # an evaluation pass says nothing about the training loss
             self._loss_reductions[kind] = reduction
-        self._summing = train and reduction == "sum"
-        if self._summing:
-            self._summed_kwargs = kwargs
+        self._sum_kwargs = kwargs if train and reduction == "sum" else None
         if not train:
             self._eval_loss_kwargs = kwargs
         if kind in CLASS_LOSSES and input.dim() >= 2:
@@ -768,12 +765,12 @@ class Doctor:
         if train:
             self._last_train_loss = out
             self._loss_outputs = self._loss_outputs[-1:] + [out]
-            self._summed = out if self._summing and out.numel() == 1 else None
+            self._summed = out if self._sum_kwargs is not None and out.numel() == 1 else None
             if self._summed is not None and self.telemetry.first_term_loss is None and isinstance(input, torch.Tensor) \
                     and isinstance(target, torch.Tensor):
                 from .loss_inspect import mean_loss
 
-                self.telemetry.first_term_loss = float(mean_loss(kind, out, input, target, self._summed_kwargs))
+                self.telemetry.first_term_loss = float(mean_loss(kind, out, input, target, self._sum_kwargs))
             return
         n = int(input.shape[0]) if isinstance(input, torch.Tensor) and input.dim() else 1
         value = out.detach()

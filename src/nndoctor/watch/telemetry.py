@@ -112,6 +112,12 @@ class Telemetry:
         """Steps the loop made by updating the weights itself (``p -= lr * p.grad``, no optimizer), from ``counters``."""
         return self.counters.get("manual_steps", 0)
 
+    @property
+    def summed_then_divided(self) -> bool:
+        """Whether the loop divides its sum-reduced training loss by a count before backward (most checked steps did):
+        its curve is then that mean, not a sum (``counters`` "summed_checks"/"summed_divided", set by the Doctor)."""
+        return self.counters.get("summed_divided", 0) * 2 > self.counters.get("summed_checks", 0) > 0
+
     def count(self, key: str, by: int = 1) -> None:
         self.counters[key] = self.counters.get(key, 0) + by
 

@@ -1,13 +1,13 @@
-"""Table of a round-5 run: expected code (from the MANIFESTs) against the roots `run_all.py` recorded.
+"""Table of a round's runs: expected code (from the round's MANIFESTs) against the roots `run_all.py` recorded.
 
-python summarise.py FIRST/summary.json [LATER/summary.json]  ->  markdown on stdout
+python summarise.py ROUND_DIR FIRST/summary.json [LATER/summary.json]  ->  markdown on stdout
 """
 import json
 import re
 import sys
 from pathlib import Path
 
-here = Path(__file__).parent
+here = Path(sys.argv[1])
 expected = {}
 for manifest in here.glob("*/MANIFEST.md"):
     for line in manifest.read_text().splitlines():
@@ -24,7 +24,7 @@ def outcome(want: str, roots: list[str], loud: list[str]) -> str:
     return "top3" if want in (roots + loud)[:3] else "miss"
 
 
-runs = [{row[0]: row for row in json.loads(Path(p).read_text())} for p in sys.argv[1:]]
+runs = [{row[0]: row for row in json.loads(Path(p).read_text())} for p in sys.argv[2:]]
 print("| folder | file | expected | " + " | ".join(f"run {i + 1}: roots (result)" for i in range(len(runs))) + " |")
 print("|---|---|---|" + "---|" * len(runs))
 totals = [{"hit": 0, "faulty": 0, "FA": 0, "healthy": 0} for _ in runs]

@@ -1,4 +1,7 @@
-"""Run every round-6 file through the real CLI of a source tree and summarise roots (warning/error, explained_by null)."""
+"""Run out-of-sample files through the real CLI of a source tree and record their roots (warning/error, explained_by null).
+
+python run_all.py SRC OUT FILES...  ->  OUT/<file>.json, OUT/<file>.out, OUT/summary.json (any round's files)
+"""
 import json, os, subprocess, sys, time
 from pathlib import Path
 

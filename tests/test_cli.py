@@ -59,6 +59,35 @@ def test_checkup_file_without_setup_exits_2_with_one_paragraph(tmp_path, capsys)
     assert "Traceback" not in err
 
 
+def test_checkup_of_a_training_script_does_not_run_it(tmp_path, capsys):
+    script = tmp_path / "train.py"
+    marker = tmp_path / "trained"
+    script.write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n")
+    for command in ("checkup", "fix"):
+        assert main([command, str(script)]) == 2
+        err = capsys.readouterr().err
+        assert "training script" in err and f"nndoctor run {script}" in err and "Traceback" not in err
+    assert not marker.exists()
+
+
+def test_spec_that_pickles_its_own_model_class(tmp_path, capsys):
+    """``torch.save(model)`` inside a spec needs the spec importable by name, as under ``python spec.py``."""
+    spec = tmp_path / "spec.py"
+    spec.write_text(
+        "import io, numpy as np, torch, nndoctor\n"
+        "class Net(torch.nn.Module):\n"
+        "    def __init__(self):\n        super().__init__(); self.fc = torch.nn.Linear(4, 3)\n"
+        "    def forward(self, x):\n        return self.fc(x)\n"
+        "def setup():\n"
+        "    model = Net(); buffer = io.BytesIO(); torch.save(model, buffer)\n"
+        "    rng = np.random.default_rng(0); X = rng.normal(size=(120, 4)).astype('float32')\n"
+        "    y = (X[:, 0] > 0).astype('int64') + (X[:, 1] > 0).astype('int64')\n"
+        "    return nndoctor.Setup(model=model, train=(X, y), loss=torch.nn.CrossEntropyLoss(),\n"
+        "                          optimizer=torch.optim.Adam(model.parameters(), 1e-2))\n")
+    assert main(["checkup", str(spec), "--select", "L301"]) in (0, 1)
+    assert "PicklingError" not in capsys.readouterr().err
+
+
 def test_checkup_missing_file_and_raising_setup(tmp_path, capsys):
     assert main(["checkup", str(tmp_path / "nope.py")]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -6,6 +6,7 @@ when nndoctor cannot run the setup; the last comes with a one-paragraph message.
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import importlib.util
 import sys
@@ -34,21 +35,56 @@ def fail(problem: str, fix: str) -> int:
     return EXIT_USAGE
 
 
+def binds_setup(source: str) -> bool:
+    """Whether a module's top level may bind the name ``setup`` (a def, an assignment, an import, a star import).
+
+    Read from the source without running it: a training script has no ``setup`` and would
+    train in full on import before nndoctor could say it is not a spec.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True  # let the import report the syntax error with its line
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "setup":
+            return True
+        if isinstance(node, ast.Name) and node.id == "setup" and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == "setup" for alias in node.names):
+            return True
+    return False
+
+
 def import_file(path: str) -> Any:
-    """Import the Python file ``path`` as a module (its folder importable while it runs); errors become NNDoctorErrors."""
+    """Import the Python file ``path`` as a module (its folder importable while it runs); errors become NNDoctorErrors.
+
+    The module stays in ``sys.modules`` under its own name, so classes the spec defines can be
+    pickled (``torch.save(model)`` inside ``setup()``, DataLoader workers).
+    """
     file = Path(path)
     if not file.is_file():
         raise NNDoctorError(f"The setup file {path!r} does not exist.", "Pass the path of a Python file that defines setup().")
-    spec = importlib.util.spec_from_file_location(f"nndoctor_setup_{file.stem}", file)
+    if not binds_setup(file.read_text(errors="replace")):
+        raise NNDoctorError(
+            f"{path} defines no function setup(): it looks like a training script, not a spec, so nndoctor did not run it.",
+            f"Watch the script as it trains with `nndoctor run {path}`, or add "
+            "`def setup(): return nndoctor.Setup(model=..., train=(X, y), loss=..., optimizer=...)` to examine it with checkup.",
+        )
+    name = f"nndoctor_setup_{file.stem}"
+    spec = importlib.util.spec_from_file_location(name, file)
     if spec is None or spec.loader is None:
         raise NNDoctorError(f"{path!r} is not a Python file nndoctor can import.", "Pass a .py file that defines setup().")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
     sys.path.insert(0, str(file.resolve().parent))
     try:
         spec.loader.exec_module(module)
     except NNDoctorError:
+        sys.modules.pop(name, None)
         raise
     except Exception as exc:
+        sys.modules.pop(name, None)
         raise NNDoctorError(
             f"Importing {path} raised {type(exc).__name__}: {exc}.",
             "Fix the error in that file (run `python " + path + "` to see the full traceback).",

@@ -411,7 +411,7 @@ def train_val_shift(ctx: Context) -> Iterable[Finding]:
         unit=found.unit, ks=found.ks, ks_p_adjusted=found.ks_p_adjusted, target_ks=found.target_ks,
         target_p_adjusted=found.target_p_adjusted, n_train=found.n_train, n_val=found.n_val,
         tokens=ctx.setup.task == "sequence", top_tokens=audit.TOP_TOKENS,
-        loop_in_order=bool(loop_sample(ctx)) and batches_ordered(ctx),
+        loop_in_order=bool(loop_sample(ctx)) and batches_ordered(ctx), windows=found.windows,
     ))
 
 

@@ -26,6 +26,9 @@ from ..verdicts.data import CodeOrder
 
 MAX_ROWS = 4000
 MAX_ELEMENTS = 8_000_000
+# sliding windows: pairs of sampled rows that follow each other in the dataset, read at most / needed at least
+MAX_WINDOW_PAIRS = 256
+MIN_WINDOW_PAIRS = 8
 FULL_SCAN_ELEMENTS = 50_000_000
 # D112: a code column needs this many rows per level for its per-level means to be tested;
 # a column with more than FEW_LEVELS values off any lattice is continuous.
@@ -683,6 +686,39 @@ class Shift:
     target_p_adjusted: np.ndarray | None = None
     n_train: int = 0
     n_val: int = 0
+    windows: bool = False  # the training rows are windows cut in order from longer series (see sliding_windows)
+
+
+def sliding_windows(sample: SplitSample) -> bool:
+    """Whether the rows are windows cut in order from longer series: rows that follow each other overlap, shifted.
+
+    A forecaster's or a language model's rows are slices of one or a few series, so dataset
+    row ``r + 1`` repeats row ``r`` moved by a stride along the time axis (axis 1, or the last
+    axis for channels-first sequences). Exact shifted copies of varying values do not happen by
+    chance; a split of such rows is a split in time. Read on the sampled rows whose successor
+    was sampled too; True when at least ``MIN_WINDOW_PAIRS`` such pairs exist and most overlap.
+    """
+    x = sample.x
+    if x is None or x.ndim < 2 or sample.n < 2:
+        return False
+    position = {int(r): i for i, r in enumerate(sample.rows)}
+    pairs = [(i, position[int(r) + 1]) for i, r in enumerate(sample.rows) if int(r) + 1 in position][:MAX_WINDOW_PAIRS]
+    if len(pairs) < MIN_WINDOW_PAIRS:
+        return False
+    axes = {1, x.ndim - 1}
+    overlapping = sum(any(_shifted_copy(np.moveaxis(x[i], axis - 1, 0), np.moveaxis(x[j], axis - 1, 0)) for axis in axes)
+                      for i, j in pairs)
+    return 2 * overlapping > len(pairs)
+
+
+def _shifted_copy(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``b``'s first part is ``a``'s last part for some shift that keeps at least half the steps, not all alike."""
+    length, nan = len(a), np.issubdtype(a.dtype, np.floating)
+    for shift in np.flatnonzero([np.array_equal(step, b[0], equal_nan=nan) for step in a[1:]]) + 1:
+        if shift <= length // 2 and np.array_equal(a[shift:], b[:length - shift], equal_nan=nan) \
+                and len(np.unique(a[shift:])) > 1:
+            return True
+    return False
 
 
 def _counts(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -731,7 +767,7 @@ def shift(ctx: Any) -> Shift | None:
         train, val = sample_of(c, "train"), sample_of(c, "val")
         if train is None or val is None:
             return None
-        result = Shift(n_train=train.n, n_val=val.n)
+        result = Shift(n_train=train.n, n_val=val.n, windows=sliding_windows(train))
         train_labels, _ = all_labels(c, "train")
         val_labels, _ = all_labels(c, "val")
         if train_labels is not None and val_labels is not None and len(train_labels) and len(val_labels):

@@ -89,7 +89,8 @@ class SplitShift:
     regression target column (``target_ks``). ``tokens``: the labels are token ids, the
     ``top_tokens`` most frequent each and the rest pooled as -1. ``loop_in_order``: the training
     sample is the first batches of the user's loop, in class or target order (not the training
-    distribution); the adapter's call.
+    distribution); the adapter's call. ``windows``: the training rows are windows cut in order
+    from longer series (``probes.data_audit.sliding_windows``), so validation is another stretch of time.
     """
 
     train_shares: dict[int, float] = field(default_factory=dict)
@@ -106,6 +107,14 @@ class SplitShift:
     tokens: bool = False
     top_tokens: int = 0
     loop_in_order: bool = False
+    windows: bool = False
+
+
+# A split of sliding windows is a split in time: validation differs by the series' own drift (trend, season),
+# which a forecaster must face; that is worth knowing, not a mistake in the split.
+IN_TIME = ("The training rows are windows cut in order from a series, so validation is another stretch of time and "
+           "differs by the series' drift (trend, season): expected when forecasting; make sure that stretch is like "
+           "the one the model will serve in.")
 
 
 @verdict("D109")
@@ -113,16 +122,17 @@ def train_val_shift(m: SplitShift) -> Iterator[Finding]:
     """Label shares or input / target distributions that differ between training and validation."""
     if m.loop_in_order:
         return  # the loop's first batches, in class or target order, are not the training distribution
+    severity, in_time = (Severity.INFO, f" {IN_TIME}") if m.windows else (Severity.WARNING, "")
     if m.label_p is not None and m.label_p < SHIFT_ALPHA and (m.label_tvd or 0) >= LABEL_SHIFT_TVD:
         moved = max(m.train_shares, key=lambda k: abs(m.train_shares[k] - m.val_shares.get(k, 0.0)))
         tokens = m.tokens  # the most frequent tokens each, the rest pooled as -1
         what = ("the rarer tokens together" if moved == -1 else f"token {moved}") if tokens else f"class {moved}"
         yield Finding(
-            "D109", Severity.WARNING,
+            "D109", severity,
             f"{'Token' if tokens else 'Label'} shares differ between training and validation by {_pct(m.label_tvd)} "
             f"(total variation{f' over the {m.top_tokens} most frequent tokens and the rest' if tokens else ''}; "
             f"chi-square p = {m.label_p:.2g}): {what} {'are' if moved == -1 and tokens else 'is'} "
-            f"{_pct(m.train_shares[moved])} of training and {_pct(m.val_shares.get(moved, 0.0))} of validation.",
+            f"{_pct(m.train_shares[moved])} of training and {_pct(m.val_shares.get(moved, 0.0))} of validation.{in_time}",
             evidence={"train_shares": m.train_shares, "val_shares": m.val_shares, "tvd": m.label_tvd,
                       "p_value": m.label_p},
             location="labels",
@@ -137,13 +147,13 @@ def train_val_shift(m: SplitShift) -> Iterator[Finding]:
         unit = m.unit if name == "input" else "target column"
         worst = int(shifted[0])
         yield Finding(
-            "D109", Severity.WARNING,
+            "D109", severity,
             f"{len(shifted)} of {len(stat)} {name} {unit}s are distributed differently in validation than in training "
             f"(Kolmogorov-Smirnov distance ≥ {SHIFT_KS_FLOOR:g}, Bonferroni p < {SHIFT_ALPHA:g}); worst: {unit} {worst} "
-            f"with distance {stat[worst]:.2f} (p = {p[worst]:.2g}).",
+            f"with distance {stat[worst]:.2f} (p = {p[worst]:.2g}).{in_time}",
             evidence={"kind": name, "unit": unit, "shifted": shifted[:50].tolist(),
                       "ks": {int(j): float(stat[j]) for j in shifted[:20]},
                       "p_adjusted": {int(j): float(p[j]) for j in shifted[:20]},
-                      "n_train": m.n_train, "n_val": m.n_val},
+                      "n_train": m.n_train, "n_val": m.n_val, "windows": m.windows},
             location=f"{unit}s {_listing(shifted.tolist())}",
         )

@@ -1,0 +1,76 @@
+"""Measurements fixed during the seventh out-of-sample round (benchmarks/outofsample/round7).
+
+Each test builds the situation itself and checks it both ways.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+import nndoctor
+from nndoctor import Severity
+from nndoctor.probes.data_audit import SplitSample, sliding_windows
+from nndoctor.runner import checkup
+
+
+def _seasonal_series(hours: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(hours)
+    return (np.sin(2 * np.pi * t / 24) + 0.8 * np.cos(2 * np.pi * t / (24 * 365)) + 0.1 * rng.standard_normal(hours)).astype(np.float32)
+
+
+def _windows(series: np.ndarray, start: int, stop: int, lookback: int = 48, stride: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    starts = range(start, stop - lookback - 1, stride)
+    x = np.stack([series[s:s + lookback] for s in starts])[:, :, None]
+    y = np.array([series[s + lookback] for s in starts], dtype=np.float32)
+    return x, y
+
+
+def test_rows_cut_in_order_from_a_series_are_windows_and_independent_rows_are_not():
+    series = _seasonal_series(2000)
+    x, y = _windows(series, 0, 2000)
+    rows = np.arange(len(x))
+    assert sliding_windows(SplitSample("train", x, y, rows, len(x)))
+    gappy = series.copy()
+    gappy[::37] = np.nan  # sensor dropouts left in: still shifted copies of each other
+    assert sliding_windows(SplitSample("train", _windows(gappy, 0, 2000)[0], y, rows, len(x)))
+    channels_first = np.ascontiguousarray(x.transpose(0, 2, 1))
+    assert sliding_windows(SplitSample("train", channels_first, y, rows, len(x)))
+    shuffled_sample = np.random.default_rng(0).permutation(len(x))[:200]  # a random sample keeps enough neighbours
+    assert sliding_windows(SplitSample("train", x[shuffled_sample], y[shuffled_sample], shuffled_sample, len(x)))
+    independent = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    assert not sliding_windows(SplitSample("train", independent, y, rows, len(x)))
+    flat = np.zeros_like(x)  # constant rows match any shift, and say nothing
+    assert not sliding_windows(SplitSample("train", flat, y, rows, len(x)))
+
+
+class _Forecaster(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(1, 16, batch_first=True)
+        self.head = nn.Linear(16, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.rnn(x)[0][:, -1]).squeeze(-1)
+
+
+def _shift_findings(x_train, y_train, x_val, y_val):
+    torch.manual_seed(0)
+    model = _Forecaster()
+    setup = nndoctor.Setup(model=model, train=(x_train, y_train), val=(x_val, y_val), loss=nn.MSELoss(),
+                           optimizer=torch.optim.Adam(model.parameters(), 1e-3), batch_size=64)
+    return [f for f in checkup(setup, select=["D109"]).findings if f.code == "D109"]
+
+
+def test_a_split_in_time_of_a_seasonal_series_is_drift_and_a_shifted_random_split_a_fault():
+    series = _seasonal_series(24 * 420)
+    split = 24 * 360  # validation: the last two months, a different season from the year before
+    in_time = _shift_findings(*_windows(series, 0, split), *_windows(series, split, len(series)))
+    assert in_time and all(f.severity is Severity.INFO and f.evidence["windows"] for f in in_time)
+    # the same rows as independent samples (each window on its own, shuffled): the shift is the split's fault
+    x_train, y_train = _windows(series, 0, split)
+    x_val, y_val = _windows(series, split, len(series))
+    order = np.random.default_rng(0).permutation(len(x_train))
+    shifted = _shift_findings(x_train[order], y_train[order], x_val, y_val)
+    assert shifted and all(f.severity is Severity.WARNING for f in shifted)

@@ -74,3 +74,17 @@ def test_a_split_in_time_of_a_seasonal_series_is_drift_and_a_shifted_random_spli
     order = np.random.default_rng(0).permutation(len(x_train))
     shifted = _shift_findings(x_train[order], y_train[order], x_val, y_val)
     assert shifted and all(f.severity is Severity.WARNING for f in shifted)
+
+
+def test_a_validation_rise_that_gives_back_a_sliver_of_the_gain_is_mild_and_one_that_gives_back_a_third_is_overfitting():
+    from nndoctor.verdicts.generalisation import TrainValCurves, overfitting_verdict
+
+    steps = tuple(range(0, 1000, 100))
+    train = tuple(np.geomspace(1.8, 0.0009, 10))
+    near_perfect = (1.8, 0.4, 0.05, 0.01, 0.0045, 0.0048, 0.0051, 0.0053, 0.0055, 0.0057)  # +27% of a minimum near zero
+    mild = list(overfitting_verdict(TrainValCurves(train, near_perfect, steps)))
+    assert [(f.code, f.severity) for f in mild] == [("G601", Severity.INFO)]
+    assert mild[0].evidence["gave_back"] < 0.01
+    real = (1.8, 1.0, 0.7, 0.55, 0.5, 0.56, 0.62, 0.7, 0.76, 0.82)  # gives back a third of the fall from 1.8 to 0.5
+    found = list(overfitting_verdict(TrainValCurves(train, real, steps)))
+    assert [(f.code, f.severity) for f in found] == [("G601", Severity.WARNING)]

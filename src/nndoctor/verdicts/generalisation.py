@@ -14,6 +14,7 @@ from . import verdict
 from .curves import (
     COMPARABLE_AT_INIT,
     DROPOUT_RATIO,
+    OVERFIT_RISE,
     UNDERFIT_SHARE,
     UNDERTRAINED_TAIL,
     PriorEntropy,
@@ -89,6 +90,10 @@ def overfitting_verdict(m: TrainValCurves) -> Iterable[Finding]:
             severity = Severity.INFO
             message += ("; the run then loaded saved weights back into the model (early stopping), so the model it ends with is "
                         "not the overfitted one.")
+        elif evidence["gave_back"] < OVERFIT_RISE:  # a rise that is large only next to a near-zero minimum
+            severity = Severity.INFO
+            message += (f", giving back only {evidence['gave_back']:.1%} of what validation had gained since the start "
+                        f"({evidence['start_val_loss']:.3g}): mild; keep the checkpoint with the best validation loss.")
         else:
             message += "."
     yield Finding("G601", severity, message,

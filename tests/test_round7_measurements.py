@@ -88,3 +88,23 @@ def test_a_validation_rise_that_gives_back_a_sliver_of_the_gain_is_mild_and_one_
     real = (1.8, 1.0, 0.7, 0.55, 0.5, 0.56, 0.62, 0.7, 0.76, 0.82)  # gives back a third of the fall from 1.8 to 0.5
     found = list(overfitting_verdict(TrainValCurves(train, real, steps)))
     assert [(f.code, f.severity) for f in found] == [("G601", Severity.WARNING)]
+
+
+def test_a_batch_that_fits_at_a_few_times_the_lr_only_needed_more_steps_and_one_that_needs_far_more_names_the_lr():
+    from nndoctor.verdicts.generalisation import Attempt, FitEvidence, underfitting
+    from nndoctor.verdicts.optimisation import LearningRateEvidence, SingleBatch, learning_rate
+
+    def attempts(suggested_lr: float) -> tuple[Attempt, Attempt]:
+        user = Attempt(2e-3, "user", 2.31, 0.158, 0.94, 200, fitted=False, diverged=False, conclusive=True)
+        other = Attempt(suggested_lr, "suggested", 2.31, 0.01, 1.0, 200, fitted=True, diverged=False, conclusive=True)
+        return user, other
+
+    def findings(suggested_lr: float) -> list[str]:
+        fit = underfitting(FitEvidence(samples=32, reference=2.3, target_loss=0.215, attempts=attempts(suggested_lr)))
+        batch = SingleBatch(user_fitted=False, user_conclusive=True, user_diverged=False, user_loss=0.158,
+                            suggested_lr=suggested_lr, suggested_fitted=True, suggested_loss=0.01)
+        lr = learning_rate(LearningRateEvidence(lr=2e-3, optimizer="Adam", single_batch=batch))
+        return ([fit.code] if fit is not None else []) + [f.code for f in lr]
+
+    assert findings(7.9e-3) == []  # 4x: the user's LR fits the batch in about 4x the steps
+    assert findings(0.1) == ["G602", "O402"]  # 50x: the LR, not the step budget, keeps it from fitting

@@ -15,6 +15,7 @@ from .curves import (
     COMPARABLE_AT_INIT,
     DROPOUT_RATIO,
     OVERFIT_RISE,
+    TOO_LOW_FACTOR,
     UNDERFIT_SHARE,
     UNDERTRAINED_TAIL,
     PriorEntropy,
@@ -165,7 +166,8 @@ def underfitting(m: FitEvidence) -> Finding | None:
 
     Checkup: one batch could not be memorised at the user's LR. An attempt stopped by the
     clock, or still falling toward the target when its budget ended, proves nothing; nor does
-    a target not in the loss's own units. When the range test's LR memorises it, the LR is
+    a target not in the loss's own units, nor a fit that a few times the LR (under
+    ``TOO_LOW_FACTOR``) achieves in the same steps, which the user's LR achieves in a few times more. When the range test's LR memorises it, the LR is
     the root cause and G602 its symptom (``evidence["lr_cause"]`` names the LR's code). Watch: the run ends with the train loss still at
     ``UNDERFIT_SHARE`` or more of the constant predictor's (the most it can be, given the
     labels counted). A train loss still falling when the run ended (``still_falling``, G605's
@@ -188,6 +190,8 @@ def underfitting(m: FitEvidence) -> Finding | None:
                    f"LR the loss {state} (fitted means below {m.target_loss:.3g}"
                    + (" with every sample right)" if user.accuracy is not None else ")"))
         if other is not None and other.fitted and user.lr is not None and other.lr is not None:
+            if user.lr < other.lr < TOO_LOW_FACTOR * user.lr:
+                return None  # a few times the step size fits it: the same fit at your LR only needs more steps
             # the probe itself measured the cause: diagnosis.rank links G602 under the code named here when present
             code = "O402" if other.lr > user.lr else "O401"
             return Finding("G602", Severity.WARNING, message + f"; at lr={other.lr:.2g} it fits, so the LR is the cause.",

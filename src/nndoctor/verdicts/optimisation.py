@@ -302,8 +302,8 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
                     f"{suggested / lr:.0f}x yours") if frozen else
                    (f"it is {suggested / lr:.0f}x below the range test's suggestion {suggested:.2g} and the train loss fell "
                     f"only {max(moved, 0.0):.1%} {curve.span}"))
-    if fixed_by is not None and lr is not None and fixed_by > lr:
-        why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}")
+    if fixed_by is not None and lr is not None and fixed_by >= TOO_LOW_FACTOR * lr:  # a few times more only needs more steps
+        why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}, {fixed_by / lr:.0f}x yours")
     if frozen and not why:
         return []  # frozen weights that nothing ties to the LR: the plateau's finding (O406) states the tiny steps
     # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck; steps of

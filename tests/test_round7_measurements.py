@@ -151,3 +151,17 @@ def test_a_flat_token_stream_with_offsets_is_not_cut_into_rows(tmp_path):
     assert any("differ in length" in s for s in report.skipped)
     assert not report.failures  # no probe cut the token stream into rows of its own
     assert not [f for f in report.findings if f.code in ("D107", "D108", "M207")]
+
+
+def test_validation_run_in_train_mode_explains_a_validation_curve_that_never_learned_but_not_the_label_probe():
+    from nndoctor.diagnosis import rank
+    from nndoctor.findings import Finding
+
+    train_mode_eval = Finding("T503", Severity.WARNING, "192 of 192 evaluation forwards in train mode", {"eval_forwards": 192})
+    curve = Finding("D111", Severity.ERROR, "validation never below the constant predictor",
+                    {"train_end": 0.25, "val_best": 1.79, "reference": 1.39})
+    ordered = rank([curve, train_mode_eval])
+    assert [f.code for f in ordered] == ["T503", "D111"] and ordered[1].explained_by == "T503"
+    probe = Finding("D111", Severity.ERROR, "the inputs do not predict the labels", {"p_value": 0.8, "scores": {}})
+    ordered = rank([probe, Finding("T503", Severity.WARNING, "evaluation in train mode", {})])
+    assert ordered[0].code == "D111" and ordered[0].explained_by is None

@@ -48,8 +48,9 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101", "M208", "O410"),
     "G601": ("D108", "D110", "D109"),
-    # validation judged against the training prior: labels that moved between the splits put it off
-    "D111": ("D109",),
+    # validation judged against the training prior: labels that moved between the splits put it off;
+    # validation run in train mode (batch statistics of its own batches, dropout on) says nothing of the labels
+    "D111": ("D109", "T503"),
     # multi-hot rows handed to a softmax cross-entropy read as probability rows that do not sum to one
     "D113": ("L306",),
     # Outputs squashed into (0, 1) and read as logits are all positive: one class predicted everywhere.
@@ -171,6 +172,8 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("D113", "L306"): lambda symptom, root: (root.evidence.get("targets") == "multi-hot"
                                             and (symptom.evidence.get("target_row_sum_max") or 0) > 1),
     ("G601", "D109"): lambda symptom, root: "train_shares" in root.evidence,
+    # only the validation curve's reading of D111 (not the label probe's) is measured in the evaluation mode
+    ("D111", "T503"): lambda symptom, root: "val_best" in symptom.evidence,
     # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
     ("D109", "D110"): lambda symptom, root: "train_shares" in symptom.evidence and root.evidence.get("labels_moved_inputs_not") is True,
     # Targets off only by an offset are the output bias's job (M210); a spread far from unit

@@ -165,3 +165,23 @@ def test_validation_run_in_train_mode_explains_a_validation_curve_that_never_lea
     probe = Finding("D111", Severity.ERROR, "the inputs do not predict the labels", {"p_value": 0.8, "scores": {}})
     ordered = rank([probe, Finding("T503", Severity.WARNING, "evaluation in train mode", {})])
     assert ordered[0].code == "D111" and ordered[0].explained_by is None
+
+
+def test_a_regression_output_is_a_prediction_only_under_a_loss_in_the_targets_units():
+    from nndoctor.look.predict import collect
+
+    torch.manual_seed(0)
+    x = torch.rand(64, 8)
+    model = nn.Linear(8, 8)
+
+    def neg_elbo(logits, target):  # Bernoulli logits: the output is not in the pixels' units
+        return nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="sum") / len(target)
+
+    def setup(loss):
+        return nndoctor.Setup(model=model, train=(x, x), loss=loss, optimizer=torch.optim.Adam(model.parameters(), 1e-3),
+                              task="regression")
+
+    assert collect(setup(neg_elbo), model, [(x, x)]) is None
+    for loss in (nn.MSELoss(), nn.HuberLoss(), nn.functional.l1_loss):
+        outputs = collect(setup(loss), model, [(x, x)])
+        assert outputs is not None and np.allclose(outputs.predicted, model(x).detach().reshape(-1).numpy(), atol=1e-6)

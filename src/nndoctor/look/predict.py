@@ -64,12 +64,25 @@ def _per_sample_loss(setup: Setup, out: Any, y: torch.Tensor) -> np.ndarray | No
         return None
 
 
-def _predicted_values(setup: Setup, primary: torch.Tensor) -> torch.Tensor:
-    """The regression prediction the loss reads from the output: the rate ``exp(output)`` for a Poisson loss on
-    log-rates (``PoissonNLLLoss(log_input=True)``, its default), else the output itself."""
-    if isinstance(setup.loss, nn.PoissonNLLLoss) and setup.loss.log_input:
-        return primary.exp()
-    return primary
+# Losses that score the output against the target in the target's own units: the output is the prediction.
+VALUE_LOSSES = (nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
+VALUE_LOSS_FUNCTIONS = (nn.functional.mse_loss, nn.functional.l1_loss, nn.functional.smooth_l1_loss, nn.functional.huber_loss)
+
+
+def _predicted_values(setup: Setup, primary: torch.Tensor) -> torch.Tensor | None:
+    """The regression prediction the loss reads from the output, or None when the loss does not say.
+
+    The output itself under a loss in the target's units (MSE, L1, Huber), the rate
+    ``exp(output)`` under a Poisson loss on log-rates (``PoissonNLLLoss(log_input=True)``, its
+    default). Under any other loss (a VAE's ELBO on Bernoulli logits, a hand-written loss) the
+    output need not be in the target's units, and scoring it as a prediction would be wrong.
+    """
+    loss = setup.loss
+    if isinstance(loss, nn.PoissonNLLLoss):
+        return primary.exp() if loss.log_input else primary
+    if isinstance(loss, VALUE_LOSSES) or any(loss is f for f in VALUE_LOSS_FUNCTIONS):
+        return primary
+    return None
 
 
 def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tensor]]) -> Outputs | None:
@@ -104,7 +117,10 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
                 else:
                     if setup.task != "regression" or primary.shape[0] != y.shape[0] or primary.numel() != y.numel():
                         return None  # no prediction per target value (a part of the model, say): nothing to score
-                    pred.append(_predicted_values(setup, primary).reshape(-1).float().cpu())
+                    values = _predicted_values(setup, primary)
+                    if values is None:
+                        return None  # the loss does not read the output as the target's value
+                    pred.append(values.reshape(-1).float().cpu())
                     truth.append(y.reshape(-1).float().cpu())
     finally:
         model.train(was_training)

@@ -185,3 +185,38 @@ def test_a_regression_output_is_a_prediction_only_under_a_loss_in_the_targets_un
     for loss in (nn.MSELoss(), nn.HuberLoss(), nn.functional.l1_loss):
         outputs = collect(setup(loss), model, [(x, x)])
         assert outputs is not None and np.allclose(outputs.predicted, model(x).detach().reshape(-1).numpy(), atol=1e-6)
+
+
+class _PaddedBag(nn.Module):
+    def __init__(self, padding_idx: int | None) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(50, 8, padding_idx=padding_idx)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.emb(ids).mean(dim=1))
+
+
+def test_an_embeddings_padding_row_gets_no_gradient_by_design_not_by_a_wrong_backward():
+    from nndoctor.checks.base import Context
+    from nndoctor.checks.model import gradient_check_probe
+
+    ids = torch.randint(1, 50, (64, 12))
+    ids[:, 8:] = 0  # padded tails
+    y = torch.randint(0, 2, (64,))
+
+    def check(padding_idx):
+        torch.manual_seed(0)
+        model = _PaddedBag(padding_idx)
+        with torch.no_grad():
+            model.emb.weight[0] = torch.randn(8)  # a padding row that is not zero: its forward counts
+        setup = nndoctor.Setup(model=model, train=(ids, y), loss=nn.CrossEntropyLoss(),
+                               optimizer=torch.optim.Adam(model.parameters(), 1e-3), batch_size=32)
+        result = gradient_check_probe(Context(setup.resolve()), coordinates=400)  # every coordinate of the table
+        return [f.code for f in checkup(setup, select=["M208"]).findings], result
+
+    codes, result = check(padding_idx=0)
+    assert codes == []
+    emb = next(t for t in result.tensors if t.name == "emb.weight")
+    assert abs(emb.central - emb.analytical) <= 1e-6 * max(1.0, abs(emb.central))
+    assert check(padding_idx=None)[0] == []  # no padding row: every row has its true gradient

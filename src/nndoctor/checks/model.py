@@ -276,7 +276,8 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
     For every parameter tensor (an even spread of ``max_tensors`` on big models) and the
     input, a random direction over ``coordinates`` random coordinates: autograd's derivative
     along it, the central difference, and both one-sided differences (which tell a kink,
-    where no derivative exists, from a smooth point). Eval mode, float64, seeded. Returns
+    where no derivative exists, from a smooth point). An embedding's ``padding_idx`` row is
+    left out: the forward reads it, its gradient is zero by design. Eval mode, float64, seeded. Returns
     None when the forward is not deterministic or gives no tensor: nothing to compare.
     """
     x, _ = ctx.batches()[0]
@@ -292,10 +293,14 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
         names = [names[round(i * (len(names) - 1) / (max_tensors - 1))] for i in range(max_tensors)]
     base = {n: p.detach() for n, p in model.named_parameters()}
     checked = (["<input>"] if isinstance(x, torch.Tensor) and x.is_floating_point() else []) + names
+    masked = _padding_rows(model)
     picks, directions = {}, {}
     for name in checked:
         size = x.numel() if name == "<input>" else base[name].numel()
-        picks[name] = torch.randperm(size, generator=generator)[:coordinates].to(device)
+        order = torch.randperm(size, generator=generator)
+        if name in masked:
+            order = order[~torch.isin(order, masked[name])]
+        picks[name] = order[:coordinates].to(device)
         directions[name] = torch.randn(len(picks[name]), generator=generator, dtype=torch.float64).to(device)
 
     def run(moves: dict[str, torch.Tensor]) -> Any:
@@ -334,6 +339,17 @@ def gradient_check_probe(ctx: Context, samples: int = 2, coordinates: int = 16, 
             analytical = float(grad @ directions[name]) if grad is not None else 0.0
             tensors.append(DirectionalDerivative(name, analytical, (plus - minus) / (2 * eps), (plus - at) / eps, (at - minus) / eps))
     return GradientCheck(tensors, batch_size_of(x), coordinates, {"custom_functions": functions})
+
+
+def _padding_rows(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Flat indices of each embedding's ``padding_idx`` row, by weight name: its forward counts, its gradient is 0 by design."""
+    rows = {}
+    for prefix, module in model.named_modules():
+        pad = getattr(module, "padding_idx", None)
+        if isinstance(module, (nn.Embedding, nn.EmbeddingBag)) and pad is not None:
+            width = module.weight.shape[1]
+            rows[f"{prefix}.weight" if prefix else "weight"] = torch.arange(pad * width, (pad + 1) * width)
+    return rows
 
 
 def _jittered(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

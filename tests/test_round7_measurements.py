@@ -10,6 +10,7 @@ from torch import nn
 
 import nndoctor
 from nndoctor import Severity
+from nndoctor.findings import Finding
 from nndoctor.probes.data_audit import SplitSample, sliding_windows
 from nndoctor.runner import checkup
 
@@ -220,3 +221,41 @@ def test_an_embeddings_padding_row_gets_no_gradient_by_design_not_by_a_wrong_bac
     emb = next(t for t in result.tensors if t.name == "emb.weight")
     assert abs(emb.central - emb.analytical) <= 1e-6 * max(1.0, abs(emb.central))
     assert check(padding_idx=None)[0] == []  # no padding row: every row has its true gradient
+
+
+REPEATED_DRAW = '''
+import torch
+from torch import nn
+torch.manual_seed(0)
+X = torch.randn({rows}, 6)
+y = (X[:, 0] > 0).long()
+X_val = torch.randn(200, 6)
+model = nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 2))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(300):
+    {draw}
+    loss = nn.functional.cross_entropy(model(xb), yb)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+with torch.no_grad():
+    model.eval()
+    print(nn.functional.cross_entropy(model(X), y).item(), model(X_val).argmax(1).float().mean().item())
+'''
+
+
+def test_a_batch_drawn_the_same_way_every_step_is_a_part_of_the_data_and_full_batch_training_is_not(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    def t506(rows: int, draw: str) -> list[Finding]:
+        script = tmp_path / "loop.py"
+        script.write_text(REPEATED_DRAW.format(rows=rows, draw=draw))
+        return [f for f in run_script(str(script), alerts=False, exam=False).report.findings if f.code == "T506"]
+
+    reseeded = "g = torch.Generator().manual_seed(7); ix = torch.randint(0, len(X), (32,), generator=g); xb, yb = X[ix], y[ix]"
+    found = t506(4000, reseeded)
+    assert [f.severity for f in found] == [Severity.WARNING] and found[0].evidence["rows_held"] == 4000
+    found = t506(4000, "xb, yb = X[:32], y[:32]")  # a fixed slice: the batch is a view of the whole tensor
+    assert [f.severity for f in found] == [Severity.WARNING]
+    full_batch = t506(150, "xb, yb = X, y")  # every row every step, validated on 200 others
+    assert [f.severity for f in full_batch] == [Severity.INFO]

@@ -32,6 +32,9 @@ MIN_MISORDERED = 3
 MISORDERED_SHARE = 0.5
 # T505: backward passes with no optimizer step at all before the run is judged never to step.
 MIN_BACKWARDS_WITHOUT_STEP = 10
+# T506: a repeated batch is a part of the data when the run holds twice its rows of the same shape (a validation
+# set as large as the training set itself would be unusual for full-batch training).
+HELD_ROWS_FACTOR = 2
 # T506: consecutive step pairs compared before "the same batch every step" is judged.
 MIN_BATCH_PAIRS = 3
 # T508: replicas hold bitwise-identical gradients after an all-reduce and identical weights after identical
@@ -212,10 +215,17 @@ def step_order(m: StepOrder) -> Iterable[Finding]:
 # -- T506: the same batch every step --------------------------------------------------------
 @dataclass(frozen=True)
 class BatchFingerprints:
-    """The first input fingerprint seen at each sampled step, and the largest batches-per-pass of the loaders iterated (None: none known)."""
+    """The first input fingerprint seen at each sampled step, and the largest batches-per-pass of the loaders iterated (None: none known).
+
+    ``rows_held`` against ``batch_rows``: full-batch training feeds all its rows every step, so a
+    run that also holds at least ``HELD_ROWS_FACTOR`` times the batch's rows of the same shape
+    (the model evaluated on them, or the batch sliced from them) repeats a part of its data.
+    """
 
     by_step: Mapping[int, tuple]
     loader_batches: int | None = None
+    batch_rows: int | None = None  # rows of the repeated batch
+    rows_held: int = 0  # the most rows of the batch's row shape the run held elsewhere (evaluated, or sliced from)
 
 
 @verdict("T506")
@@ -233,17 +243,23 @@ def same_batch(m: BatchFingerprints) -> Iterable[Finding]:
     # full-batch training feeds one batch all run; a batch that repeats step after step but differs
     # between the sampled stretches comes from a source that holds more data than it hands out
     distinct = len({by_step[a] for a, _ in pairs})
+    held = m.batch_rows is not None and m.rows_held >= HELD_ROWS_FACTOR * m.batch_rows
     if multi:
         why = f", although a DataLoader with {loader_batches} batches per pass was iterated"
+    elif held:
+        why = (f", yet the run holds {m.rows_held} rows of the same shape (it evaluated the model on them, or cut the batch "
+               f"from them) against the batch's {m.batch_rows}: each step repeats one part of the data (an index drawn the "
+               "same way every step, a generator re-seeded inside the loop, a fixed slice)")
     elif distinct > 1:
         why = (f", yet {distinct} different batches appear across the run: the data holds more than one batch, "
                "but each step repeats the one before (a batch index that does not advance)")
     else:
         why = " (fine for deliberate full-batch training; a bug if a loader was meant to be iterated)"
     yield Finding(
-        "T506", Severity.WARNING if multi or distinct > 1 else Severity.INFO,
+        "T506", Severity.WARNING if multi or held or distinct > 1 else Severity.INFO,
         f"The model received the identical input batch on consecutive steps at all {len(pairs)} checked pairs" + why + ".",
-        {"checked_pairs": len(pairs), "identical_pairs": same, "loader_batches": loader_batches, "distinct_batches": distinct},
+        {"checked_pairs": len(pairs), "identical_pairs": same, "loader_batches": loader_batches, "distinct_batches": distinct,
+         "batch_rows": m.batch_rows, "rows_held": m.rows_held},
     )
 
 

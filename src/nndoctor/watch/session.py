@@ -660,8 +660,11 @@ class Doctor:
         """
         if called is not model:
             self._mark_compiled(model)
+        first = args[0] if args and isinstance(args[0], torch.Tensor) else None
         if not torch.is_grad_enabled():
             self.telemetry.count("eval_forwards")
+            if first is not None:
+                self.telemetry.hold_rows(first)
             if model.training and any(m is model for m in self._mode_models):
                 self.telemetry.count("eval_forwards_in_train_mode")
             if len(self.models) == 1:
@@ -671,6 +674,9 @@ class Doctor:
                 self._score_eval(output, batch[1])
             return
         self._trained_forwards.add(id(model))
+        base = first._base if first is not None else None
+        if isinstance(base, torch.Tensor) and base.shape[1:] == first.shape[1:]:
+            self.telemetry.hold_rows(base)  # the batch is a slice of a larger tensor of rows
         if self._sampling is None and not self._forensics:
             return
         x = first_float_tensor(args) if args else first_float_tensor(kwargs)

@@ -72,6 +72,9 @@ class Telemetry:
     inputs: list[dict[str, Any]] = field(default_factory=list)
     weight_inputs: list[dict[str, Any]] = field(default_factory=list)  # what the first weight layer multiplied (same keys)
     fingerprints: list[tuple[int, tuple[float, ...]]] = field(default_factory=list)
+    # per row shape (str of the trailing dimensions): the most rows a tensor of that shape held among what the model
+    # was run on without gradients and the tensors training batches were sliced from (T506: data beyond the batch)
+    rows_held: dict[str, int] = field(default_factory=dict)
     label_counts: list[tuple[int, list[float]]] = field(default_factory=list)
     target_stats: list[tuple[int, float, float]] = field(default_factory=list)
     target_samples: list[tuple[int, list[list[float]]]] = field(default_factory=list)
@@ -202,6 +205,12 @@ class Telemetry:
                 self.val_steps.append(step)
                 self.val_loss.append(value)
                 self.val_weight.append(n)
+
+    def hold_rows(self, x: torch.Tensor) -> None:
+        """Note that ``x.shape[0]`` rows of ``x``'s row shape exist (keeps the largest count per row shape)."""
+        if x.dim() >= 1:
+            key = str(tuple(x.shape[1:]))
+            self.rows_held[key] = max(self.rows_held.get(key, 0), int(x.shape[0]))
 
     def summary(self) -> dict[str, Any]:
         """The series renderers plot and tools read (plain JSON-able values)."""

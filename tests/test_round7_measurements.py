@@ -259,3 +259,32 @@ def test_a_batch_drawn_the_same_way_every_step_is_a_part_of_the_data_and_full_ba
     assert [f.severity for f in found] == [Severity.WARNING]
     full_batch = t506(150, "xb, yb = X, y")  # every row every step, validated on 200 others
     assert [f.severity for f in full_batch] == [Severity.INFO]
+
+
+def test_an_imbalance_the_trained_trial_still_recalls_is_a_risk_not_realised():
+    from nndoctor.verdicts.labels import ClassShares, class_imbalance
+
+    def severity(recall, support):
+        shares = ClassShares(classes=np.array([0, 1, 2]), counts=np.array([2880, 1344, 576]), scope="all 4800 rows",
+                             trial_recall=recall, trial_support=support)
+        return [f.severity for f in class_imbalance(shares)]
+
+    support = {0: 619, 1: 280, 2: 125}
+    assert severity(None, None) == [Severity.WARNING]
+    assert severity({0: 0.91, 1: 0.85, 2: 0.83}, support) == [Severity.INFO]
+    assert severity({0: 0.98, 1: 0.80, 2: 0.63}, support) == [Severity.WARNING]  # accuracy 0.90 hides balanced 0.80
+    assert severity({0: 0.91, 1: 0.85, 2: 0.83}, {0: 619, 1: 280, 2: 3}) == [Severity.WARNING]  # too few to tell
+
+
+def test_checkup_reads_the_trials_recall_for_an_imbalance_only_when_it_trains_the_trial_anyway():
+    rng = np.random.default_rng(0)
+    y = rng.choice(3, size=1500, p=[0.72, 0.2, 0.08]).astype(np.int64)
+    x = (rng.standard_normal((1500, 4)) + 3.0 * np.eye(3, 4)[y]).astype(np.float32)  # well separated classes
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 3))
+    setup = nndoctor.Setup(model=model, train=(x[:1200], y[:1200]), val=(x[1200:], y[1200:]), loss=nn.CrossEntropyLoss(),
+                           optimizer=torch.optim.Adam(model.parameters(), 1e-2), batch_size=64)
+    alone = [f for f in checkup(setup, select=["D106"]).findings if f.code == "D106"]
+    assert [f.severity for f in alone] == [Severity.WARNING]  # no trial asked for: the shares alone
+    with_trial = [f for f in checkup(setup, select=["D106", "G603"]).findings if f.code == "D106"]
+    assert [f.severity for f in with_trial] == [Severity.INFO] and with_trial[0].evidence["trial_recall"]

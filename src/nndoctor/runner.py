@@ -60,7 +60,7 @@ def checkup(
     with untouched(setup.model, setup.user_optimizer):
         seed_everything(setup.seed)
         setup.resolve()
-        ctx = Context(setup=setup, deadline=started + budget)
+        ctx = Context(setup=setup, deadline=started + budget, wanted=frozenset(wanted))
         cost, samples = setup_step_cost(setup)
         ctx.put_probe("step_cost", cost)
         with probe_threads(cost, samples, setup.device):

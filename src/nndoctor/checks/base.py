@@ -94,12 +94,14 @@ class Context:
     :meth:`check_deadline` between steps, which raises :class:`Inconclusive` once it has
     passed. A probe that raised stays inconclusive for the rest of the checkup, and the
     runner withholds the findings of every check that read it (:meth:`inconclusive_reason`),
-    so the clock can take findings away but never change one.
+    so the clock can take findings away but never change one. ``wanted`` lets a check read a
+    costly probe only when the examination runs it anyway (the trial, when G603 is wanted).
     """
 
     setup: Setup
     deadline: float = math.inf
     sample_batches: int = 8
+    wanted: frozenset[str] = frozenset()  # the codes this examination decides (empty: not said)
     telemetry: dict[str, Any] = field(default_factory=dict)
     _batches: dict[str, list[Batch]] = field(default_factory=dict)
     _probes: dict[str, Any] = field(default_factory=dict)

@@ -210,7 +210,8 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
 
     Sequence targets are counted per token, positions at the loss's ignore_index dropped. For
     classes, what the verdict reads besides the counts is measured only when it reads it: whether
-    the labels are a loop's first batches in class order, then how the setup compensates.
+    the labels are a loop's first batches in class order, then how the setup compensates, then
+    (when checkup trains its trial anyway) how the trained copy recalls each class.
     """
     labels, scope = audit.all_labels(ctx, "train")
     if labels is None:
@@ -226,6 +227,13 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
         shares.loop_in_class_order = bool(loop_sample(ctx)) and (len(classes) == 1 or batches_ordered(ctx))
         if imbalance_severity(shares) is not None:
             shares.handled_by = imbalance_handling(ctx)
+            if not shares.handled_by and "G603" in ctx.wanted:  # the trial checkup trains anyway: how it recalls each class
+                from ..probes.trial import trial_probe
+
+                trial = ctx.probe("trial", trial_probe)
+                if trial.recall and trial.support:
+                    shares.trial_recall = {int(k): float(v) for k, v in trial.recall.items()}
+                    shares.trial_support = {int(k): int(v) for k, v in trial.support.items()}
     yield from _class_imbalance(shares)
 
 

@@ -288,3 +288,32 @@ def test_checkup_reads_the_trials_recall_for_an_imbalance_only_when_it_trains_th
     assert [f.severity for f in alone] == [Severity.WARNING]  # no trial asked for: the shares alone
     with_trial = [f for f in checkup(setup, select=["D106", "G603"]).findings if f.code == "D106"]
     assert [f.severity for f in with_trial] == [Severity.INFO] and with_trial[0].evidence["trial_recall"]
+
+
+class _StraightThrough(nn.Module):
+    """An autoencoder whose code is rounded with the detach trick: the forward is a step, the gradient passes straight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(16, 8), nn.Tanh())
+        self.decoder = nn.Linear(8, 16)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.encoder(x)
+        return self.decoder(z + (torch.round(z * 4) / 4 - z).detach())
+
+
+def test_a_straight_through_estimator_written_with_detach_is_a_surrogate_not_a_wrong_backward():
+    from nndoctor.checks.base import Context
+    from nndoctor.checks.model import gradient_check_probe
+    from nndoctor.verdicts.layers import gradient_mismatch
+
+    torch.manual_seed(0)
+    x = torch.rand(128, 16)
+    model = _StraightThrough()
+    setup = nndoctor.Setup(model=model, train=(x, x), loss=nn.MSELoss(), optimizer=torch.optim.Adam(model.parameters(), 1e-3),
+                           task="regression")
+    result = gradient_check_probe(Context(setup.resolve()))
+    encoder = [t for t in result.tensors if t.name.startswith("encoder")]
+    assert encoder and all(t.central == 0.0 and t.analytical != 0.0 for t in encoder)  # a step forward, a passed gradient
+    assert list(gradient_mismatch(result)) == []

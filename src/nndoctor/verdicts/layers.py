@@ -223,16 +223,16 @@ def gradient_mismatch(m: GradientCheck) -> Iterable[Finding]:
     A tensor whose perturbation crosses a kink (its one-sided differences disagree with
     each other) has no derivative to compare with there; autograd's choice at the kink (0
     for ReLU) is a convention, not a bug, so it is left out rather than reported. Likewise a
-    tensor the output does not move with at all (every difference exactly 0) while a custom
-    Function's backward hands it a gradient: the forward is locally constant (rounding, sign,
-    a step), its true derivative is 0, and a non-zero one is a surrogate by design (the
-    straight-through estimator of quantisation-aware training and binary networks).
+    tensor the output does not move with at all (every difference exactly 0) while autograd
+    hands it a gradient: the forward is locally constant (rounding, sign, a step), its true
+    derivative is 0, and a non-zero one is a surrogate by design (the straight-through
+    estimator of quantisation-aware training and binary networks, written as a custom
+    Function or as ``z + (round(z) - z).detach()``; built-in ops do not invent gradients).
     """
     smooth = [t for t in m.tensors if not _apart(t.forward, t.backward)]
     kinked = [t.name for t in m.tensors if _apart(t.forward, t.backward)]
     disagree = [t for t in smooth if _apart(t.central, t.analytical)]
-    custom = bool(m.extra.get("custom_functions"))
-    surrogate = sorted(t.name for t in disagree if custom and _locally_constant(t))
+    surrogate = sorted(t.name for t in disagree if _locally_constant(t))
     mismatched = {
         t.name: {"numerical": t.central, "analytical": t.analytical,
                  "relative_error": abs(t.central - t.analytical) / max(abs(t.central), abs(t.analytical), 1e-12)}

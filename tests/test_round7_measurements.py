@@ -317,3 +317,14 @@ def test_a_straight_through_estimator_written_with_detach_is_a_surrogate_not_a_w
     encoder = [t for t in result.tensors if t.name.startswith("encoder")]
     assert encoder and all(t.central == 0.0 and t.analytical != 0.0 for t in encoder)  # a step forward, a passed gradient
     assert list(gradient_mismatch(result)) == []
+
+
+def test_batch_mixing_explains_a_fit_that_improves_without_regularisation():
+    from nndoctor.diagnosis import rank
+
+    mixing = Finding("M207", Severity.ERROR, "sample 0's output depends on the other samples", {"ratio": 0.265})
+    regularised = Finding("O409", Severity.WARNING, "without dropout the copy fits 0.254 vs 0.529", {"weight_decay": 0.01})
+    ordered = rank([regularised, mixing])
+    assert [f.code for f in ordered] == ["M207", "O409"] and ordered[1].explained_by == "M207"
+    alone = rank([Finding("O409", Severity.WARNING, "without dropout the copy fits 0.254 vs 0.529", {})])
+    assert alone[0].explained_by is None

@@ -47,6 +47,9 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101", "M208", "O410"),
+    # A model that mixes samples across the batch cannot fit its training data; any regulariser's A/B then
+    # measures the broken model (its copy without dropout fits a little better), not excess regularisation.
+    "O409": ("M207",),
     "G601": ("D108", "D110", "D109"),
     # validation judged against the training prior: labels that moved between the splits put it off;
     # validation run in train mode (batch statistics of its own batches, dropout on) says nothing of the labels

@@ -62,7 +62,8 @@ def test_checkup_file_without_setup_exits_2_with_one_paragraph(tmp_path, capsys)
 def test_checkup_of_a_training_script_does_not_run_it(tmp_path, capsys):
     script = tmp_path / "train.py"
     marker = tmp_path / "trained"
-    script.write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n")
+    script.write_text(f"import pathlib\nclass DataModule:\n    def setup(self, stage=None):\n        pass\n"
+                      f"pathlib.Path({str(marker)!r}).write_text('ran')\n")  # a Lightning DataModule's setup is not the module's
     for command in ("checkup", "fix"):
         assert main([command, str(script)]) == 2
         err = capsys.readouterr().err

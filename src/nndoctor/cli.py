@@ -45,15 +45,23 @@ def binds_setup(source: str) -> bool:
         tree = ast.parse(source)
     except SyntaxError:
         return True  # let the import report the syntax error with its line
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "setup":
-            return True
-        if isinstance(node, ast.Name) and node.id == "setup" and isinstance(node.ctx, ast.Store):
-            return True
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == "setup" for alias in node.names):
-            return True
-    return False
+    return any(_binds_setup(node) for node in tree.body)
+
+
+def _binds_setup(node: ast.stmt) -> bool:
+    """Whether a module-level statement binds ``setup``; a class's or a function's own ``setup`` (Lightning's
+    ``LightningDataModule.setup``) is not the module's."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == "setup"
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return any(alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == "setup" for alias in node.names)
+    if isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):  # blocks that run at import, e.g. a try/except import
+        inner = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", []),
+                 *(stmt for handler in getattr(node, "handlers", []) for stmt in handler.body)]
+        return any(_binds_setup(stmt) for stmt in inner)
+    return any(isinstance(target, ast.Name) and target.id == "setup"
+               for sub in ast.walk(node) if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr))
+               for target in ([*sub.targets] if isinstance(sub, ast.Assign) else [sub.target]))
 
 
 def import_file(path: str) -> Any:

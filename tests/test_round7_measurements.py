@@ -265,7 +265,7 @@ def test_an_imbalance_the_trained_trial_still_recalls_is_a_risk_not_realised():
     from nndoctor.verdicts.labels import ClassShares, class_imbalance
 
     def severity(recall, support):
-        shares = ClassShares(classes=np.array([0, 1, 2]), counts=np.array([2880, 1344, 576]), scope="all 4800 rows",
+        shares = ClassShares(classes=np.array([0, 1, 2]), counts=np.array([3600, 800, 400]), scope="all 4800 rows",
                              trial_recall=recall, trial_support=support)
         return [f.severity for f in class_imbalance(shares)]
 
@@ -278,7 +278,7 @@ def test_an_imbalance_the_trained_trial_still_recalls_is_a_risk_not_realised():
 
 def test_checkup_reads_the_trials_recall_for_an_imbalance_only_when_it_trains_the_trial_anyway():
     rng = np.random.default_rng(0)
-    y = rng.choice(3, size=1500, p=[0.72, 0.2, 0.08]).astype(np.int64)
+    y = rng.choice(3, size=1500, p=[0.84, 0.11, 0.05]).astype(np.int64)
     x = (rng.standard_normal((1500, 4)) + 3.0 * np.eye(3, 4)[y]).astype(np.float32)  # well separated classes
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 3))
@@ -328,3 +328,16 @@ def test_batch_mixing_explains_a_fit_that_improves_without_regularisation():
     assert [f.code for f in ordered] == ["M207", "O409"] and ordered[1].explained_by == "M207"
     alone = rank([Finding("O409", Severity.WARNING, "without dropout the copy fits 0.254 vs 0.529", {})])
     assert alone[0].explained_by is None
+
+
+def test_an_imbalance_warns_when_one_class_dominates_the_others_not_when_a_rare_class_sits_among_many():
+    from nndoctor.verdicts.labels import ClassShares, imbalance_severity
+
+    def severity(counts):
+        return imbalance_severity(ClassShares(classes=np.arange(len(counts)), counts=np.array(counts)))
+
+    assert severity([500, 100]) is Severity.WARNING  # two classes: the other's average is the minority (5x)
+    assert severity([690, 40, 40, 40, 40, 40, 40, 40, 30, 20]) is Severity.WARNING  # one class 17x the others' average
+    letters = np.round(1000 / np.arange(1, 26) ** 0.6).astype(int)  # 25 letters, the most frequent 7x the rarest
+    assert letters.max() / letters.min() > 5 and severity(letters) is Severity.INFO
+    assert severity([450, 450, 100]) is Severity.INFO  # a rare class among equals: noted, no class dominates

@@ -21,8 +21,10 @@ from .splits import LABEL_SHIFT_TVD, SHIFT_ALPHA
 
 # -- thresholds ---------------------------------------------------------------------------
 MIN_LABELS = 50  # fewer labels than this say little about class shares
-# D106: a majority of 80%, or a class five times rarer than the largest, is a warning (below that, from
-# IMBALANCE_RATIO on, information): accuracy is then mostly the majority's share.
+# D106: a majority of 80%, or a largest class five times the average share of the others, is a warning (below
+# that, a largest class IMBALANCE_RATIO times the smallest is information): accuracy is then mostly the
+# majority's share. With two classes the average of the others is the minority; with many, a rare class among
+# many similar ones (a language's rarer letters) leaves no class dominant, and no accuracy paradox to risk.
 IMBALANCE_MAJORITY = 0.8
 IMBALANCE_WARN_RATIO = 5
 # D106: the risk is that accuracy hides the rare classes. When checkup's trained trial scores an accuracy less than
@@ -104,7 +106,8 @@ def imbalance_severity(m: ClassShares) -> Severity | None:
     counts = np.asarray(m.counts)
     shares = counts / counts.sum()
     majority, ratio = float(shares.max()), float(counts.max() / counts.min())
-    if majority >= IMBALANCE_MAJORITY or ratio >= IMBALANCE_WARN_RATIO:
+    dominance = majority / ((1 - majority) / (len(counts) - 1))  # the largest share over the others' average
+    if majority >= IMBALANCE_MAJORITY or dominance >= IMBALANCE_WARN_RATIO:
         return Severity.WARNING
     if ratio >= IMBALANCE_RATIO:
         return Severity.INFO

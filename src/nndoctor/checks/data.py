@@ -19,6 +19,7 @@ from ..probes import data_duplicates as copies
 from ..probes.init_outputs import init_outputs, loss_name
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
 from ..probes.layer_stats import first_weight_input, input_batchnorm, numeric_columns
+from ..probes.trial import trial_probe
 from ..setup import primary_output
 from ..verdicts.data import (
     BatchOrder,
@@ -228,8 +229,6 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
         if imbalance_severity(shares) is not None:
             shares.handled_by = imbalance_handling(ctx)
             if not shares.handled_by and "G603" in ctx.wanted:  # the trial checkup trains anyway: how it recalls each class
-                from ..probes.trial import trial_probe
-
                 trial = ctx.probe("trial", trial_probe)
                 if trial.recall and trial.support:
                     shares.trial_recall = {int(k): float(v) for k, v in trial.recall.items()}

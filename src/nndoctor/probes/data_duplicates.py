@@ -125,12 +125,12 @@ def intrinsic_dimension(others: np.ndarray) -> float:
 def train_neighbours(ctx: Any) -> Neighbours | None:
     """Fit nearest neighbours on a bounded training sample (rows² × dims ≤ NN_WORK); None below 3 dims."""
     def compute(c: Any) -> Neighbours | None:
-        sample = sample_of(c, "train")
-        x = _finite_sample(sample)
-        if x is None or x[0].size < 3:
+        finite = _finite_sample(sample_of(c, "train"))
+        if finite is None or finite[1][0].size < 3:
             return None  # in one or two dimensions close neighbours are normal: exact copies only
+        rows, x = finite
         n = int(min(MAX_ROWS, max(200, math.sqrt(NN_WORK / x[0].size))))
-        return fit_neighbours(sample.rows[_finite_rows(sample.identity)][:n], x[:n])
+        return fit_neighbours(rows[:n], x[:n])
 
     return ctx.probe("data_audit.neighbours", compute)
 
@@ -173,12 +173,12 @@ def duplicates(ctx: Any) -> TrainingCopies | None:
     return ctx.probe("data_audit.duplicates", compute)
 
 
-def _finite_sample(sample: SplitSample | None) -> np.ndarray | None:
-    """The finite rows of a sample, each with all of its inputs (a row's identity, for copies)."""
+def _finite_sample(sample: SplitSample | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(dataset rows, values) of a sample's finite rows, each with all of its inputs (a row's identity, for copies)."""
     if sample is None or sample.identity is None:
         return None
-    finite = sample.identity[_finite_rows(sample.identity)]
-    return finite if len(finite) >= 3 else None
+    keep = _finite_rows(sample.identity)
+    return (sample.rows[keep], sample.identity[keep]) if keep.sum() >= 3 else None
 
 
 def hashes_in(known: np.ndarray, hashes: np.ndarray) -> np.ndarray:
@@ -226,13 +226,11 @@ def overlap(ctx: Any) -> Overlap | None:
             return None
         in_train = int(hashes_in(train[0], val[0]).sum())
         result = Overlap(f"{val[1]} of validation against {train[1]} of training", len(val[0]), in_train)
-        found, val_sample = train_neighbours(c), sample_of(c, "val")
-        val_x = _finite_sample(val_sample)
-        if found is None or val_x is None or val_x[0].size != len(found.mean):
+        found, val_finite = train_neighbours(c), _finite_sample(sample_of(c, "val"))
+        if found is None or val_finite is None or val_finite[1][0].size != len(found.mean):
             return result
-        val_x = val_x[: len(found.rows)]
+        val_rows, val_x = (part[: len(found.rows)] for part in val_finite)
         near = near_to(found, val_x)
-        val_rows = val_sample.rows[_finite_rows(val_sample.identity)][: len(val_x)]
         result.near_rows, result.near_in_train = len(val_x), int(near.sum())
         result.threshold = found.threshold
         result.examples = [int(r) for r in val_rows[near][:5]]

@@ -236,10 +236,10 @@ def _keyword_pair(batch: Any, label_key: str) -> tuple[dict[str, Any], Any]:
     return {k: v for k, v in batch.items() if k != label_key}, batch.get(label_key)
 
 
-def _ragged_inputs(spec: CallSpec) -> bool:
-    """Several positional tensor inputs whose first dimensions differ: they are not one row per sample each."""
-    lengths = {p[0][0] for p in spec.positional if p is not None and p[0]}
-    return spec.n_inputs > 1 and len(lengths) > 1
+def _ragged_inputs(spec: CallSpec) -> list[int]:
+    """The first dimensions of several positional tensor inputs when they differ (not one row per sample each), else []."""
+    lengths = sorted({p[0][0] for p in spec.positional if p is not None and p[0]})
+    return lengths if spec.n_inputs > 1 and len(lengths) > 1 else []
 
 
 def _rows(x: Any) -> int:
@@ -759,8 +759,7 @@ class SetupCapture:
             if self.keyword_batch:
                 if self._find_data(loss, spec):
                     self._find_loss(loss, spec)
-            elif spec is not None and _ragged_inputs(spec):
-                lengths = sorted({p[0][0] for p in spec.positional if p is not None and p[0]})
+            elif spec is not None and (lengths := _ragged_inputs(spec)):
                 self.skipped.append(f"model: its {spec.n_inputs} positional inputs differ in length ({', '.join(map(str, lengths))}: "
                                     "a flat token stream with offsets, say), so they do not hold one row per sample and the "
                                     "exam cannot cut batches of them; data, model and loss checks skipped")

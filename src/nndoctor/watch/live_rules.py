@@ -365,7 +365,7 @@ def _step_fingerprints(t: Telemetry) -> dict[int, tuple]:
 def same_batch(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """T506's measurement from the live loop: the first input fingerprint at each sampled step, and the loaders' lengths."""
     shape = t.inputs[-1]["shape"] if t.inputs else None
-    rows = t.rows_held.get(str(tuple(shape[1:])), 0) if shape else 0
+    rows = t.rows_held_like(shape) if shape else 0
     yield from same_batch_verdict(BatchFingerprints(_step_fingerprints(t), loader_batches=max((n for n in t.loaders if n), default=None),
                                                     batch_rows=shape[0] if shape else None, rows_held=rows))
 

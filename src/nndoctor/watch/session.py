@@ -32,6 +32,7 @@ from .monitors import (
     is_compiled, nonfinite_hooks, score_batch, weight_input_hooks,
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign
+from .loss_inspect import mean_loss
 from .predictions import EvalPredictions
 from .telemetry import CLASS_LOSSES, LossCall, Telemetry
 
@@ -774,15 +775,11 @@ class Doctor:
             self._summed = out if self._sum_kwargs is not None and out.numel() == 1 else None
             if self._summed is not None and self.telemetry.first_term_loss is None and isinstance(input, torch.Tensor) \
                     and isinstance(target, torch.Tensor):
-                from .loss_inspect import mean_loss
-
                 self.telemetry.first_term_loss = float(mean_loss(kind, out, input, target, self._sum_kwargs))
             return
         n = int(input.shape[0]) if isinstance(input, torch.Tensor) and input.dim() else 1
         value = out.detach()
         if isinstance(input, torch.Tensor) and isinstance(target, torch.Tensor):
-            from .loss_inspect import mean_loss
-
             value = mean_loss(kind, out, input, target, self._eval_loss_kwargs)  # a summed test loss, read per sample
         self.telemetry.pending_val.append((self._iteration, value, n, None))
 

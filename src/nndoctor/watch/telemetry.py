@@ -7,7 +7,7 @@ Monitors append on-device tensors to ``pending`` lists on every step (no host sy
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 
@@ -211,6 +211,10 @@ class Telemetry:
         if x.dim() >= 1:
             key = str(tuple(x.shape[1:]))
             self.rows_held[key] = max(self.rows_held.get(key, 0), int(x.shape[0]))
+
+    def rows_held_like(self, shape: Sequence[int]) -> int:
+        """The most rows of the row shape of a batch of ``shape`` that :meth:`hold_rows` noted (0: none)."""
+        return self.rows_held.get(str(tuple(shape[1:])), 0)
 
     def summary(self) -> dict[str, Any]:
         """The series renderers plot and tools read (plain JSON-able values)."""

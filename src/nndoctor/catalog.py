@@ -103,7 +103,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D106", "class-imbalance", "C",
         "One class dominates the training labels, so accuracy can look good while minority classes are ignored.",
-        "Share of each class in the training labels and the majority-class share.",
+        "Share of each class in the training labels: a warning when the majority holds 80% or five times the others' average share; "
+        "information when the setup compensates, or when checkup's trained trial scores an accuracy within 5 points of its "
+        "balanced accuracy (the rare classes are recognised).",
         "The model can reach high accuracy by always predicting the majority class (the accuracy paradox), and the "
         "gradient signal from rare classes is swamped.",
         "Report balanced metrics (per-class recall, F1, balanced accuracy); use class weights, e.g. "
@@ -128,7 +130,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D109", "train-val-shift", "C",
         "The label or feature distribution differs noticeably between training and validation.",
-        "Class shares per split, and a per-feature shift statistic (difference of means in units of std, or a two-sample test).",
+        "Class shares per split, and a per-feature shift statistic (difference of means in units of std, or a two-sample test). "
+        "Information when the training rows are windows cut in order from a series (a split in time: drift, not a split mistake).",
         "A shifted validation set makes the train/val gap hard to interpret: you cannot tell overfitting from a "
         "distribution change, and tuning chases the wrong target.",
         "Re-split with stratification (e.g. `train_test_split(..., stratify=y)`), or, if the shift is real and intended, "
@@ -251,8 +254,9 @@ RULES: tuple[Rule, ...] = (
         "M208", "gradient-mismatch", "C",
         "Autograd gradients disagree with finite differences, pointing to a bug in a custom autograd function or op.",
         "Relative error between analytic and numerical gradients in float64 (as `torch.autograd.gradcheck` does). "
-        "Not judged where no derivative exists: at a kink, or where a custom Function's forward is locally constant "
-        "(rounding, sign) and its backward supplies a surrogate by design (straight-through estimator).",
+        "Not judged where no derivative exists: at a kink, or where the forward is locally constant (rounding, sign) "
+        "and autograd supplies a surrogate by design (a straight-through estimator, as a custom Function or the detach "
+        "trick); an embedding's padding row, whose gradient is zero by design, is left out.",
         "A wrong backward sends the optimiser in the wrong direction; the loss may still move a little, so the bug "
         "can go unnoticed for a long time.",
         "Fix the custom `backward`; verify it with `torch.autograd.gradcheck(fn, inputs_double)`.",
@@ -496,7 +500,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "T506", "same-batch-every-step", "W",
         "The same batch is fed on every step (a loader bug or a cached batch).",
-        "Fingerprints of consecutive batches are identical.",
+        "Fingerprints of consecutive batches are identical; a warning when a loader with several batches was iterated, or the run "
+        "holds at least twice the batch's rows of its shape (evaluated, or sliced from), else full-batch training (information).",
         "The model only ever sees one batch, memorises it, and the training loss looks excellent while nothing "
         "generalises.",
         "Iterate the loader inside the loop: `for x, y in loader:`, not `x, y = next(iter(loader))` once outside it.",
@@ -523,7 +528,8 @@ RULES: tuple[Rule, ...] = (
         "G601", "overfitting", "C W",
         "Validation loss rises while training loss keeps falling, or stays flat far above a training loss that keeps "
         "falling: a wide train/val gap.",
-        "Training and validation loss curves and the gap between them (in units of the constant predictor's loss).",
+        "Training and validation loss curves and the gap between them (in units of the constant predictor's loss); a "
+        "rise that gives back under a tenth of what validation had gained is mild (information).",
         "The model is memorising the training set; further training makes real-world performance worse even as "
         "the training metrics improve.",
         "Add data or augmentation, use dropout and weight decay, stop early at the best validation loss, or use a "
@@ -535,7 +541,8 @@ RULES: tuple[Rule, ...] = (
         "A single-batch overfit test and the final training loss against the best constant predictor's loss. For class "
         "targets that is the label entropy: its plug-in estimate from a few batches reads low (biased by the unseen "
         "labels of a large vocabulary), so watch judges against the most it can be given the labels counted "
-        "(Miller–Madow estimate plus the Good–Turing unseen mass, at most ln K).",
+        "(Miller–Madow estimate plus the Good–Turing unseen mass, at most ln K). A batch that fits at a few times the "
+        "user's LR (under 30x) only needed more steps and says nothing.",
         "If a model cannot memorise one small batch, there is usually a bug or too little capacity, and no amount of "
         "regularisation tuning will help.",
         "Use a bigger model and train longer; if it still cannot overfit one batch, look for bugs in the data, "
@@ -571,7 +578,8 @@ RULES: tuple[Rule, ...] = (
         "G606", "below-baseline", "C",
         "The trained network scores worse on validation than a simple baseline: the majority class or target mean, "
         "logistic or ridge regression on the flat features, or the network trained on zeroed inputs.",
-        "The network's validation balanced accuracy (classifiers) or MSE after the trial against scikit-learn's prior "
+        "The network's validation balanced accuracy (classifiers) or MSE (regressors whose loss scores the output in the "
+        "target's units: MSE, L1, Huber, Poisson) after the trial against scikit-learn's prior "
         "and linear baselines and the zeroed-input run on the same samples; the gap must exceed twice the noise (the "
         "larger of the spread over re-drawn runs and the sampling error of the difference). Info only while the "
         "training loss still falls and the validation curve (in the compared metric where the trial recorded it: 1 - "

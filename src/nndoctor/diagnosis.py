@@ -12,6 +12,7 @@ from typing import Callable
 
 from .findings import Finding, Severity
 from .verdicts.curves import ADAPTIVE, EXPLODING_GROWTH, PLATEAU_CHANGE, SLOW_UPDATE
+from .verdicts.model import SCALE_FACTOR_LIMIT
 
 # symptom code -> root-cause codes that can explain it, most specific first.
 EXPLAINS: dict[str, tuple[str, ...]] = {
@@ -32,7 +33,8 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "M208": ("M209",),
     "M209": ("M201", "M203", "L304"),
     "M210": ("D105", "D106", "D101", "M202", "M204"),
-    "L303": ("L301", "D104"),
+    # a constant feature divided by its zero std inside forward is NaN before any exp or log runs
+    "L303": ("L301", "D104", "D103"),
     "L307": ("L301", "L302", "L303", "L305", "L306", "L304", "D113", "D101", "D105", "M210", "M201", "M202", "M204", "L308"),
     # A wrong backward pass (M208) steps in a wrong direction or by a wrong amount: whatever the curve does follows.
     "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "D111", "D115", "L307", "O410", "O409", "M208", "G602"),
@@ -438,6 +440,32 @@ def _clip_sets_step(root: Finding, symptom: Finding, present: Present) -> bool:
     return ratio is None or ratio * max(norm / max_norm, 1.0) >= SLOW_UPDATE
 
 
+def _batch_fit_at_prior(root: Finding, symptom: Finding, present: Present) -> bool:
+    """Every single-batch attempt settled at the batch's constant-predictor loss: the majority answer for all.
+
+    On labels one class dominates, the prior is a deep, flat basin (a rare class's one or two
+    samples in the batch barely move the mean loss), so the unweighted loss parks there at any
+    LR: the imbalance the accuracy paradox (G603) names, not a model that cannot fit. Within
+    ``PLATEAU_CHANGE`` of that loss counts as at it.
+    """
+    reference, attempts = symptom.evidence.get("reference_loss"), symptom.evidence.get("attempts") or []
+    if not isinstance(reference, (int, float)) or reference <= 0 or not attempts:
+        return False
+    return all(isinstance(a.get("final_loss"), (int, float)) and abs(a["final_loss"] - reference) <= PLATEAU_CHANGE * reference
+               for a in attempts)
+
+
+def _init_mismatched(root: Finding, symptom: Finding, present: Present) -> bool:
+    """M202 whose signal or gradient changes by more than a matching init allows at every layer (``SCALE_FACTOR_LIMIT``).
+
+    Such an init leaves the output (or the first layers' gradient) orders of magnitude off within
+    a few layers: the network starts unable to fit, whatever else the curves show. The milder
+    drift PyTorch's default init accumulates over a deep stack stays a finding of its own.
+    """
+    factors = [root.evidence.get(k) for k in ("activation_factor_per_layer", "grad_factor_per_layer")]
+    return any(isinstance(f, (int, float)) and f > 0 and not 1 / SCALE_FACTOR_LIMIT <= f <= SCALE_FACTOR_LIMIT for f in factors)
+
+
 def _lr_cause(code: str) -> When:
     """G602 whose single-batch test fitted at another LR: that LR's finding (named by the probe) is the cause."""
     return lambda root, symptom, present: symptom.evidence.get("lr_cause") == code
@@ -446,6 +474,8 @@ def _lr_cause(code: str) -> When:
 PRECEDING_LINKS: tuple[Link, ...] = (
     Link("O402", ("G602",), _lr_cause("O402")),
     Link("O401", ("G602",), _lr_cause("O401")),
+    Link("G603", ("G602",), _batch_fit_at_prior),
+    Link("M202", ("G602", "O406", "O404", "G606"), _init_mismatched),
     Link("O403", ("O401",), _cliff),
     Link("O401", AFTER_NONFINITE, _nonfinite_loss),
     Link("O406", ("O412",), _all_layers_off(True)),

@@ -137,8 +137,22 @@ def constant_feature(ctx: Context) -> Iterable[Finding]:
     if not _per_feature(stats):
         return
     sample = audit.sample_of(ctx, "train")
-    yield from _constant_feature(FeatureSpread(
-        mean=stats.mean, std=stats.std, finite_share=stats.finite_share, scope=sample.scope if sample else "the sample"))
+    finite, scope = stats.finite_share, sample.scope if sample else "the sample"
+    inside = _finite_inside(ctx, len(stats.std))
+    if inside is not None and (finite is None or ((inside[0] == 0) & (finite > 0)).any()):
+        # the model standardises its input itself ((x - mean) / std with stored statistics): a constant column
+        # reaches the weights as NaN although the loader's values are finite
+        finite, scope = inside[0], f"{inside[1]} sample rows, as the first weight layer receives them"
+    yield from _constant_feature(FeatureSpread(mean=stats.mean, std=stats.std, finite_share=finite, scope=scope))
+
+
+def _finite_inside(ctx: Context, features: int) -> tuple[np.ndarray, int] | None:
+    """Per feature, the share of finite values the first weight layer receives, and over how many rows (None: it
+    receives the loader's columns unchanged)."""
+    seen = ctx.probe("first_weight_input", first_weight_input)
+    if seen is None or seen.ndim != 2 or seen.shape[1] != features:
+        return None
+    return np.isfinite(seen).mean(axis=0), len(seen)
 
 
 # -- values -----------------------------------------------------------------------------

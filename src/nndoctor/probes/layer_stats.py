@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import torch
@@ -172,7 +172,7 @@ class _Recorder:
         Each is named after the weight layer that feeds it (``fc1 → relu``), else by its place
         among its kind; calls of an activation module were recorded by its hook and are skipped.
         """
-        seen: set[int] = set()
+        seen: dict[int, Any] = {}
         stack = [output.grad_fn] if output.grad_fn is not None else []
         counts: dict[str, int] = {}
         found = []
@@ -180,7 +180,7 @@ class _Recorder:
             node = stack.pop()
             if node is None or id(node) in seen:
                 continue
-            seen.add(id(node))
+            seen[id(node)] = node  # held, so its id is not reused by a later node's wrapper
             kind = FUNCTIONAL.get(type(node).__name__)
             if kind is not None:
                 found.append((node, kind))

@@ -131,9 +131,15 @@ def still_falling(curve: Sequence[tuple[int, float]], target_loss: float, patien
     """Whether a loss curve ``(step, loss)`` would reach ``target_loss`` within ``patience`` times its steps.
 
     The rate is the fall of the log-loss over the second half of the curve, so an early
-    plunge followed by a stall does not count; an attempt that stalled is conclusive.
+    plunge followed by a stall does not count; an attempt that stalled is conclusive. The
+    curve is read as the best loss reached so far: a spike (an Adam step overshooting on one
+    batch) does not undo the progress made, nor show a stall.
     """
-    points = [(step, loss) for step, loss in curve if math.isfinite(loss) and loss > 0]
+    points, best = [], math.inf
+    for step, loss in curve:
+        if math.isfinite(loss) and loss > 0:
+            best = min(best, loss)
+            points.append((step, best))
     if len(points) < 4 or target_loss <= 0:
         return False
     end_step, end_loss = points[-1]

@@ -138,7 +138,9 @@ class BatchAdapter:
     ``(x, y)`` pairs. ``label_key``: the batch is a dict the loop passed whole as keyword
     arguments (``model(**batch)``, the Hugging Face ``Trainer``): the inputs are the dict of its
     other entries (checkup passes them as keyword arguments) and the targets its ``label_key``
-    entry. Picklable plain data, applied per batch by :class:`AdaptedCollate`.
+    entry. ``x_cut``/``y_cut``: the ``(start, stop)`` positions along the sequence axis the loop
+    fed (a language model's ``tokens[:, :-1]`` as input, ``tokens[:, 1:]`` as target). Picklable
+    plain data, applied per batch by :class:`AdaptedCollate`.
     """
 
     x_tail: tuple[int, ...] | None = None
@@ -151,12 +153,15 @@ class BatchAdapter:
     positions: tuple[int, ...] | None = None
     position_dtypes: tuple[torch.dtype | None, ...] | None = None
     target_at: int | None = None
+    x_cut: tuple[int, int] | None = None
+    y_cut: tuple[int, int] | None = None
 
     @property
     def identity(self) -> bool:
         """Whether batches already are ``(x, y)`` as the loop fed them (the loader is then used unchanged)."""
         return (self.x_tail is None and self.x_dtype is None and self.target == "y" and self.y_tail is None
-                and self.y_dtype is None and not self.restructure and self.label_key is None and self.positions is None)
+                and self.y_dtype is None and not self.restructure and self.label_key is None and self.positions is None
+                and self.x_cut is None and self.y_cut is None)
 
     def __call__(self, batch: Any) -> tuple[Any, Any]:
         if self.positions is not None:
@@ -164,13 +169,13 @@ class BatchAdapter:
         x, y = _keyword_pair(batch, self.label_key) if self.label_key is not None else _pair(batch)
         if self.target == "x":
             y = x
-        x = _adapt(x, self.x_tail, self.x_dtype)
+        x = _adapt(_cut(x, self.x_cut), self.x_tail, self.x_dtype)
         if self.target == "none":
             return x, torch.zeros(_rows(x))
         if y is None:
             raise SetupError("A batch has no targets although the loss compared the model with them.",
                              "Make the Dataset return (x, y) pairs.")
-        return x, _adapt(y, self.y_tail, self.y_dtype)
+        return x, _adapt(_cut(y, self.y_cut), self.y_tail, self.y_dtype)
 
     def _positional(self, batch: Any) -> tuple[Any, Any]:
         """``(Inputs(batch[i] for i in positions), batch[target_at])`` for a model fed several positional inputs."""
@@ -245,6 +250,13 @@ def _ragged_inputs(spec: CallSpec) -> list[int]:
 def _rows(x: Any) -> int:
     """Number of samples in batch inputs: a tensor's or a keyword dict's (``setup.batch_size_of``), else their length."""
     return batch_size_of(x) if isinstance(x, (torch.Tensor, Mapping, Inputs)) else len(x)
+
+
+def _cut(t: Any, cut: tuple[int, int] | None) -> Any:
+    """``t[:, start:stop]`` for a tensor and a cut, else ``t`` unchanged."""
+    if cut is None or not isinstance(t, torch.Tensor):
+        return t
+    return t[:, cut[0]:cut[1]]
 
 
 def _adapt(t: Any, tail: tuple[int, ...] | None, dtype: torch.dtype | None) -> Any:
@@ -379,6 +391,12 @@ def _target_tail(tensor: torch.Tensor, target: torch.Tensor) -> tuple[int, ...] 
     return tuple(target.shape[1:])
 
 
+def _shifted(cut: tuple[int, int], length: int) -> tuple[int, int]:
+    """The other end of a sequence of ``length`` positions: ``[:-k]`` for ``[k:]`` and ``[k:]`` for ``[:-k]``."""
+    k = length - (cut[1] - cut[0])
+    return (k, length) if cut[0] == 0 else (0, length - k)
+
+
 def flattened_tokens(whole: Any, flat: Any) -> bool:
     """Whether ``flat`` is ``whole`` with its first two dimensions (batch and time) merged: ``whole.view(-1, ...)``."""
     return (isinstance(whole, torch.Tensor) and isinstance(flat, torch.Tensor) and whole.dim() >= 2 and flat.dim() >= 1
@@ -459,6 +477,7 @@ class SetupCapture:
         self.model_name: str | None = None
         self.train_loader: DataLoader | None = None
         self.val_loader: DataLoader | None = None
+        self._val_later_stage = False  # the validation loader belongs to a later training stage: inputs only
         self.loss: nn.Module | None = None
         self.loss_kind: str | None = None
         self.loss_note: str | None = None
@@ -671,6 +690,8 @@ class SetupCapture:
         if self.val_loader is None and self._evaluating() and self._is_other(loader) \
                 and all(loader is not t and loader.dataset is not t.dataset for t in self._trained_loaders):
             self.val_loader = loader
+            # first read after another loader trained the model: a later stage's (a fine-tune on new classes)
+            self._val_later_stage = bool(self._trained_loaders)
             if self.eval_tensors is not None:  # a validation loader: tensors evaluated on are not the split
                 self.eval_tensors.close()
                 self._eval_inputs_before_loader, self.eval_tensors.inputs = self.eval_tensors.inputs, []
@@ -964,18 +985,47 @@ class SetupCapture:
         target = call.target
         if not isinstance(target, torch.Tensor):
             return None
-        source, tensor = None, None
+        source, tensor, y_cut = None, None, None
+        x_cut = self._input_cut(bx)
         for name, candidate in (("y", by), ("x", bx)):
             if _same_values(candidate, target):
                 source, tensor = name, candidate
                 break
+        if source is None and x_cut is not None:  # next-token prediction: the target is the input's sequence shifted
+            y_cut = _shifted(x_cut, bx.shape[1])
+            if _same_values(_cut(bx, y_cut), target):
+                source, tensor = "x", _cut(bx, y_cut)
         if source is None:
             return None
         x_tail, x_dtype = self._input_adaptation()
         y_tail = _target_tail(tensor, target)
         y_dtype = target.dtype if target.dtype != tensor.dtype else None
-        plain = isinstance(self._batch, (list, tuple)) and len(self._batch) == 2
-        return BatchAdapter(x_tail, x_dtype, source, y_tail, y_dtype, restructure=not plain)
+        plain = isinstance(self._batch, (list, tuple)) and len(self._batch) == 2 and x_cut is None
+        return BatchAdapter(x_tail, x_dtype, source, y_tail, y_dtype, restructure=not plain, x_cut=x_cut,
+                            y_cut=y_cut if source == "x" else None)
+
+    def _input_cut(self, bx: Any) -> tuple[int, int] | None:
+        """The positions along the sequence axis the model was fed of the batch's input tensor, when a part.
+
+        The loop fed ``bx[:, :-k]`` or ``bx[:, k:]`` (a language model's shifted inputs): the same
+        leading and trailing axes, ``k`` fewer positions, and, while the fed tensor is alive, its
+        values. None when it fed the whole tensor, or what it fed cannot be told.
+        """
+        spec = self._spec
+        if not isinstance(bx, torch.Tensor) or bx.dim() < 2 or spec is None or spec.input_shape is None:
+            return None
+        shape = tuple(spec.input_shape)
+        if len(shape) != bx.dim() or shape[0] != bx.shape[0] or shape[2:] != tuple(bx.shape[2:]) \
+                or not 0 < shape[1] < bx.shape[1]:
+            return None
+        fed = spec.input_ref() if spec.input_ref is not None else None
+        if not isinstance(fed, torch.Tensor) or tuple(fed.shape) != shape:
+            return None
+        k = bx.shape[1] - shape[1]
+        for cut in ((0, shape[1]), (k, bx.shape[1])):
+            if _same_values(_cut(bx, cut), fed):
+                return cut
+        return None
 
     def _positional_target(self, call: LossCall) -> BatchAdapter | None:
         """The batch element ``call`` compared the model with, for a model fed several positional inputs (None: none)."""
@@ -1047,16 +1097,15 @@ class SetupCapture:
             if ref() is loss_input:
                 self.output_pick = None if spec.output_is_tensor else key
                 return None
-        parent = _view_parent(loss_input)
+        parents = _view_parents(loss_input)
         for key, ref, shape in spec.outputs:
             out = ref()
-            if out is not None and parent is not None and parent is out.grad_fn and out.grad_fn is not None \
-                    and shape[:1] == tuple(loss_input.shape[:1]) and _numel(shape) == loss_input.numel():
+            viewed = out is not None and out.grad_fn is not None and any(p is out.grad_fn for p in parents)
+            if viewed and shape[:1] == tuple(loss_input.shape[:1]) and _numel(shape) == loss_input.numel():
                 self.output_pick = None if spec.output_is_tensor else key
                 self.output_tail = tuple(loss_input.shape[1:])
                 return None
-            if out is not None and parent is not None and parent is out.grad_fn and out.grad_fn is not None \
-                    and flattened_tokens(out, loss_input):
+            if viewed and flattened_tokens(out, loss_input):
                 self.output_pick = None if spec.output_is_tensor else key
                 self.tokens_flattened = True  # the exam reads the output unflattened with a token loss
                 return None
@@ -1294,6 +1343,8 @@ class SetupCapture:
         task = "regression" if adapter.target == "none" else "auto"
         train = twin_loader(self.train_loader, adapter)
         val: Any = twin_loader(self.val_loader, adapter) if self.val_loader is not None else None
+        if val is not None and self._val_later_stage:
+            val = (_loader_inputs(val), None)  # a later stage's validation: its labels may be another task's
         if val is None and self.val_tensor is not None and self.val_tensor.x is not None:
             # the rows as the model received them (already adapted); labels only where the training targets are known
             labels = self.val_tensor.labels if not stand_in and adapter.target != "none" else None
@@ -1564,6 +1615,8 @@ class EvalTensors:
     def _eval_forward(self, x: torch.Tensor, output: Any) -> None:
         if not x.is_floating_point() or x.dim() < 1 or x.shape[0] < _VAL_MIN_ROWS or tuple(x.shape[1:]) != self.tail:
             return
+        if hub.model_output(x):
+            return  # samples a generator made, scored by the model: not a split of the data
         if self._is_training(x):
             self.training_evals += 1
             return
@@ -1775,18 +1828,36 @@ _VIEW_OPS = ("ViewBackward", "ReshapeAliasBackward", "UnsafeViewBackward", "Sque
              "ToCopyBackward")
 
 
-def _view_parent(t: torch.Tensor) -> Any:
-    """The grad_fn ``t`` was reshaped (or cast) from, when ``t`` is a view/reshape/squeeze/dtype cast of another tensor."""
+def _view_parents(t: torch.Tensor) -> list[Any]:
+    """The grad_fns ``t`` was reshaped or cast from, nearest first (``out.reshape(-1, n).float()``: two); [] if none."""
+    parents: list[Any] = []
     fn = t.grad_fn
-    if fn is None or _op_name(fn) not in _VIEW_OPS:
-        return None
-    branches = [n for n, _ in fn.next_functions if n is not None]
-    return branches[0] if len(branches) == 1 else None
+    while fn is not None and _op_name(fn) in _VIEW_OPS and len(parents) < 8:
+        branches = [n for n, _ in fn.next_functions if n is not None]
+        if len(branches) != 1:
+            break
+        fn = branches[0]
+        parents.append(fn)
+    return parents
 
 
 def _op_name(fn: Any) -> str:
     name = type(fn).__name__
     return name.rstrip("0123456789")
+
+
+def _loader_inputs(loader: DataLoader, rows: int = _SAMPLE_ROWS) -> torch.Tensor:
+    """The model inputs of a loader's first batches, up to ``rows`` rows, as one tensor (their labels left out)."""
+    parts, held = [], 0
+    for x, _ in loader:
+        if not isinstance(x, torch.Tensor):
+            raise SetupError("A later training stage's validation batches are not single input tensors.",
+                             "Examine that stage's setup with `nndoctor checkup`.")
+        parts.append(x[: rows - held])
+        held += len(parts[-1])
+        if held >= rows:
+            break
+    return torch.cat(parts)
 
 
 def _chain_to(root: torch.Tensor, out: torch.Tensor) -> list[Any] | None:

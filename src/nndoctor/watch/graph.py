@@ -15,12 +15,12 @@ LOSS_ROOT_DEPTH = 3
 def graph_leaves(root: torch.Tensor) -> list[nn.Parameter]:
     """The parameters a backward from ``root`` accumulates gradients into (walks the autograd graph once)."""
     found: dict[int, nn.Parameter] = {}
-    stack, seen = [root.grad_fn], set()
+    stack, seen = [root.grad_fn], {}  # id -> node: holding each node keeps its id from being reused mid-walk
     while stack and len(seen) < MAX_GRAPH_NODES:
         fn = stack.pop()
         if fn is None or id(fn) in seen:
             continue
-        seen.add(id(fn))
+        seen[id(fn)] = fn
         variable = getattr(fn, "variable", None)
         if isinstance(variable, nn.Parameter):
             found[id(variable)] = variable

@@ -16,6 +16,7 @@ never reaches the user's code.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import random
 import threading
@@ -41,6 +42,8 @@ _originals: list[tuple[Any, str, Any]] = []
 _lock = threading.RLock()
 _state = threading.local()
 _scaled: dict[int, tuple[weakref.ref, Any]] = {}
+# The last tensor outputs of watched models (weakly), so a tensor a model made is not taken for data.
+_model_outputs: collections.deque = collections.deque(maxlen=8)
 _handles: list[Any] = []
 # Per-object handlers by event and id(obj): [(weak reference to obj, handler), ...].
 _TARGETS: dict[str, dict[int, list[tuple[weakref.ref, Callable]]]] = {
@@ -134,6 +137,14 @@ def _forward_hook(module: nn.Module, args: tuple, kwargs: dict, output: Any) -> 
     for ref, handler in list(entries):
         if ref() is module_seen:
             handler(module, args, kwargs, output)
+    if isinstance(output, torch.Tensor):
+        _model_outputs.append(weakref.ref(output))
+
+
+def model_output(tensor: Any) -> bool:
+    """Whether ``tensor`` is one of the last outputs of a watched model (a generator's samples, an encoder's codes):
+    what a model made, not data the script loaded."""
+    return any(ref() is tensor for ref in _model_outputs)
 
 
 def _step_pre_hook(optimizer: Any, args: tuple, kwargs: dict) -> None:
@@ -368,6 +379,7 @@ def _uninstall() -> None:
     for targets in _TARGETS.values():
         targets.clear()
     _scaled.clear()
+    _model_outputs.clear()
     ours = [f for f in warnings.filters if f[0] == "ignore" and getattr(f[1], "pattern", None) == _COMPILE_WARNING]
     if ours:
         warnings.filters.remove(ours[0])

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from ..findings import Finding
-from ..probes.layer_stats import input_batchnorm
+from ..probes.layer_stats import WEIGHT_LAYERS, input_batchnorm
 from ..record.measure import grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio
 from ..report import Report
 from . import hub
@@ -43,7 +43,8 @@ INSPECTED_LOSS_CALLS = 3
 # Regression target rows kept for the best constant's loss (G602): a bounded sample, however long the run.
 TARGET_ROWS_KEPT = 4096
 MAX_INTERNAL_ERRORS = 20
-# The autograd graph is walked on the first sampled backward passes to see which parameters the loss trains.
+# The autograd graph is walked on the first sampled backward passes to see which parameters the loss trains,
+# and again after each new optimizer (a second stage: a head swapped in after its optimizer was built).
 GRAPH_WALKS = 2
 # Parameters whose version counters tell a hand-written update (``p -= lr * p.grad``) from gradient accumulation.
 VERSION_PROBES = 2
@@ -119,6 +120,7 @@ class Doctor:
         self._iteration = 0
         self._sampling = "heavy"
         self._primary: int | None = None
+        self._steps_since_primary: dict[int, int] = {}  # per other optimizer: its steps since the primary's last
         self._roots: list[torch.Tensor] = []
         self._backward_count = 0
         self._backward_at_step: dict[int, int] = {}
@@ -257,6 +259,8 @@ class Doctor:
                 if p.requires_grad and p.dim() >= 2 and not self._is_embedding(model, name):
                     self.telemetry.weight_params.append(full)
                     self.telemetry.fan_in[full] = p[0].numel()
+                    if self._is_unit_weight(model, name):
+                        self.telemetry.unit_weights.append(full)
                 new.append((full, p))
         self._initial_weights(new)
 
@@ -265,6 +269,7 @@ class Doctor:
             return
         index = len(self.optimizers)
         self.optimizers.append(optimizer)
+        self._graph_walks = 0  # a new stage may train modules none of the walks so far saw
         self.telemetry.optimizer_kinds[index] = type(optimizer).__name__
         self._initial_optimizers.append({
             "kind": type(optimizer).__name__,
@@ -296,6 +301,19 @@ class Doctor:
 
     def _prefix(self, model: nn.Module) -> str:
         return "" if len(self.models) <= 1 else f"model{len(self.models) - 1}."
+
+    @staticmethod
+    def _is_unit_weight(model: nn.Module, param_name: str) -> bool:
+        """Whether the parameter is a Linear or convolution layer's weight, whose rows are units that multiply one input.
+
+        The layers checkup's M201 reads (``weight_modules``): a free ``nn.Parameter`` (a positional
+        table, a class token) is added, not multiplied, so equal rows there break no symmetry.
+        """
+        module_name, _, leaf = param_name.rpartition(".")
+        try:
+            return leaf == "weight" and isinstance(model.get_submodule(module_name), WEIGHT_LAYERS)
+        except Exception:
+            return False
 
     @staticmethod
     def _is_embedding(model: nn.Module, param_name: str) -> bool:
@@ -592,10 +610,30 @@ class Doctor:
         t.lr.setdefault(index, []).append(float(lr) if lr is not None else math.nan)
         if index in self._before:
             self._measure_updates(index)
-        if index != self._primary:
+        if index == self._primary:
+            self._steps_since_primary.clear()
+        elif not self._succeeds_primary(index):
             self._roots.clear()
             return
         self._close_step()
+
+    def _succeeds_primary(self, index: int) -> bool:
+        """Whether optimizer ``index`` took over the loop: it stepped twice since the primary last did.
+
+        Optimizers that share the loop (a GAN's two, one per parameter kind) step in turn with
+        the primary; one that steps on alone belongs to a later stage (pre-training, then a
+        fine-tune with its own optimizer; an optimizer re-created each epoch), whose steps are then
+        the run's. The primary's own step clears the count.
+        """
+        if self._primary is None:
+            return False
+        since = self._steps_since_primary
+        since[index] = since.get(index, 0) + 1
+        if since[index] < 2:
+            return False
+        self._primary = index
+        since.clear()
+        return True
 
     def _close_step(self) -> None:
         """End of one training step (the primary optimizer's, or a hand-written update): record its loss, move the sampling on."""

@@ -186,9 +186,10 @@ def test_an_init_far_off_at_every_layer_explains_a_net_that_cannot_fit_and_the_d
     from nndoctor.diagnosis import rank
     from nndoctor.findings import Finding
 
-    def init_scale(per_layer: float) -> Finding:
+    def init_scale(per_layer: float, slope_limited: bool = False) -> Finding:
         return Finding("M202", Severity.WARNING, "the signal shrinks layer by layer",
-                       {"activation_factor_per_layer": per_layer, "grad_factor_per_layer": per_layer})
+                       {"activation_factor_per_layer": per_layer, "grad_factor_per_layer": per_layer,
+                        "slope_limited": slope_limited})
 
     def stuck() -> Finding:
         return Finding("G602", Severity.ERROR, "cannot memorise one batch", {"reference_loss": 1.79, "attempts": []})
@@ -197,6 +198,8 @@ def test_an_init_far_off_at_every_layer_explains_a_net_that_cannot_fit_and_the_d
     assert {f.code: f.explained_by for f in tiny}["G602"] == "M202"
     default = rank([stuck(), init_scale(0.39)])  # PyTorch's default init on a deep ReLU stack: within a matching band per layer
     assert {f.code: f.explained_by for f in default}["G602"] is None
+    sigmoid = rank([stuck(), init_scale(0.08, slope_limited=True)])  # a sigmoid tower squeezes the gradient at any init
+    assert {f.code: f.explained_by for f in sigmoid}["G602"] is None
 
 
 def test_a_single_batch_fit_that_spikes_at_its_last_step_is_still_on_its_way_and_one_that_stalled_is_not():
@@ -246,3 +249,37 @@ def test_samples_a_generator_made_are_not_taken_for_the_validation_split_but_hel
     capture = report.extra["exam"]["capture"]
     assert capture["val_source"] == "tensor" and capture["val_tensor_rows"] == 200, capture
     assert "D109" not in {f.code for f in report.findings if f.severity.at_least(Severity.WARNING)}
+
+
+def test_a_recurrent_layer_whose_units_start_equal_is_constant_init_in_checkup_and_a_random_one_is_not():
+    import torch
+    from torch import nn
+
+    import nndoctor
+    from nndoctor.probes.layer_stats import unit_weights
+    from nndoctor.runner import checkup
+
+    class Waves(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = nn.GRU(1, 16, batch_first=True)
+            self.out = nn.Linear(16, 3)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.out(self.rnn(x)[1][-1])
+
+    def spec(constant: bool) -> nndoctor.Setup:
+        torch.manual_seed(0)
+        x = torch.randn(300, 12, 1)
+        y = (x.sum((1, 2)) > 0).long() + (x[:, :6].sum((1, 2)) > 0).long()
+        model = Waves()
+        if constant:
+            for name, p in model.rnn.named_parameters():
+                if "weight" in name:
+                    nn.init.constant_(p, 0.05)
+        return nndoctor.Setup(model, train=(x[:240], y[:240]), val=(x[240:], y[240:]), loss=nn.CrossEntropyLoss(),
+                              optimizer=lambda p: torch.optim.Adam(p, lr=5e-3), batch_size=32)
+
+    assert [n for n, _ in unit_weights(Waves())] == ["rnn.weight_ih_l0", "rnn.weight_hh_l0", "out"]
+    assert "M201" in {f.code for f in checkup(spec(True), select=["M201"]).findings}
+    assert "M201" not in {f.code for f in checkup(spec(False), select=["M201"]).findings}

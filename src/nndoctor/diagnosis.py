@@ -462,6 +462,8 @@ def _init_mismatched(root: Finding, symptom: Finding, present: Present) -> bool:
     a few layers: the network starts unable to fit, whatever else the curves show. The milder
     drift PyTorch's default init accumulates over a deep stack stays a finding of its own.
     """
+    if root.evidence.get("slope_limited") is True:
+        return False  # sigmoid/tanh squeeze the gradient whatever the init: the activation's finding (O404) is the cause
     factors = [root.evidence.get(k) for k in ("activation_factor_per_layer", "grad_factor_per_layer")]
     return any(isinstance(f, (int, float)) and f > 0 and not 1 / SCALE_FACTOR_LIMIT <= f <= SCALE_FACTOR_LIMIT for f in factors)
 
@@ -475,7 +477,7 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     Link("O402", ("G602",), _lr_cause("O402")),
     Link("O401", ("G602",), _lr_cause("O401")),
     Link("G603", ("G602",), _batch_fit_at_prior),
-    Link("M202", ("G602", "O406", "O404", "G606"), _init_mismatched),
+    Link("M202", ("G602", "O406", "G606"), _init_mismatched),
     Link("O403", ("O401",), _cliff),
     Link("O401", AFTER_NONFINITE, _nonfinite_loss),
     Link("O406", ("O412",), _all_layers_off(True)),

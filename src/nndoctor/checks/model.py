@@ -16,7 +16,7 @@ from torch.func import functional_call
 from ..findings import Finding
 from ..probes.custom_functions import custom_functions, function_name
 from ..probes.init_outputs import init_outputs
-from ..probes.layer_stats import LayerStats, layer_stats, weight_modules
+from ..probes.layer_stats import LayerStats, layer_stats, unit_weights, weight_modules
 from ..setup import Inputs, batch_size_of, slice_inputs
 from ..verdicts.layers import (
     DirectionalDerivative,
@@ -74,8 +74,7 @@ def _init_of(name: str, weight: torch.Tensor, is_output: bool) -> WeightInit:
 def constant_init(ctx: Context) -> Iterable[Finding]:
     """Hidden layers whose units all start with the same weights never become different units (verdict: M201)."""
     output_layer = _output_layer(ctx, _stats(ctx))
-    layers = [_init_of(name, module.weight, name == output_layer) for name, module in weight_modules(ctx.setup.model)
-              if isinstance(getattr(module, "weight", None), torch.Tensor)]
+    layers = [_init_of(name, weight, name == output_layer) for name, weight in unit_weights(ctx.setup.model)]
     yield from verdict_constant_init(layers)
 
 

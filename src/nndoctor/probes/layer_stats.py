@@ -379,6 +379,33 @@ def weight_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
     return [(n, m) for n, m in model.named_modules() if isinstance(m, WEIGHT_LAYERS)]
 
 
+def unit_weights(model: nn.Module) -> list[tuple[str, torch.Tensor]]:
+    """The weights whose rows are units fed one input, in definition order (M201's reading in every mode).
+
+    A Linear or convolution layer's ``weight`` (named by its layer) and each input-to-hidden and
+    hidden-to-hidden matrix of a recurrent layer (``rnn.weight_hh_l0``). A free ``nn.Parameter``
+    (a positional table, a class token) is added, not multiplied: equal rows there break no symmetry.
+    """
+    found: list[tuple[str, torch.Tensor]] = []
+    for name, module in model.named_modules():
+        if isinstance(module, WEIGHT_LAYERS) and isinstance(getattr(module, "weight", None), torch.Tensor):
+            found.append((name, module.weight))
+        elif isinstance(module, RECURRENT):
+            found.extend((f"{name}.{leaf}" if name else leaf, p) for leaf, p in module.named_parameters(recurse=False)
+                         if leaf.startswith("weight_"))
+    return found
+
+
+def is_unit_weight(model: nn.Module, param_name: str) -> bool:
+    """Whether ``model``'s parameter ``param_name`` is one of :func:`unit_weights` (without listing them all)."""
+    module_name, _, leaf = param_name.rpartition(".")
+    try:
+        module = model.get_submodule(module_name)
+    except Exception:
+        return False
+    return (leaf == "weight" and isinstance(module, WEIGHT_LAYERS)) or (isinstance(module, RECURRENT) and leaf.startswith("weight_"))
+
+
 def entry_layers(model: nn.Module) -> list[nn.Module]:
     """The modules that can be first to touch a model's input, none nested in another.
 

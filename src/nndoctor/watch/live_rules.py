@@ -987,9 +987,9 @@ def loss_sign_or_reduction(t: Telemetry, facts: dict[str, Any], final: bool) -> 
 def constant_init(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """Hidden weight matrices whose rows (units) all start equal (verdict: M201).
 
-    The weight matrices are the Linear and convolution weights in registration order, as
-    checkup reads them; the last one stands for the output layer, which the verdict exempts
-    (its rows get different gradients).
+    The weight matrices are the Linear, convolution and recurrent weights in registration order
+    (``probes.layer_stats.unit_weights``, as checkup reads them); the last one stands for the output
+    layer, which the verdict exempts (its rows get different gradients).
     """
     names = [n for n in t.unit_weights if n in t.initial_weights and t.initial_weights[n]["dims"] >= 2]
     layers = [WeightInit(n, int(t.initial_weights[n]["rows"]), float(t.initial_weights[n]["row_spread"]),

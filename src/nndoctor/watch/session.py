@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from ..findings import Finding
-from ..probes.layer_stats import WEIGHT_LAYERS, input_batchnorm
+from ..probes.layer_stats import input_batchnorm, is_unit_weight
 from ..record.measure import grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio
 from ..report import Report
 from . import hub
@@ -259,7 +259,7 @@ class Doctor:
                 if p.requires_grad and p.dim() >= 2 and not self._is_embedding(model, name):
                     self.telemetry.weight_params.append(full)
                     self.telemetry.fan_in[full] = p[0].numel()
-                    if self._is_unit_weight(model, name):
+                    if is_unit_weight(model, name):
                         self.telemetry.unit_weights.append(full)
                 new.append((full, p))
         self._initial_weights(new)
@@ -301,19 +301,6 @@ class Doctor:
 
     def _prefix(self, model: nn.Module) -> str:
         return "" if len(self.models) <= 1 else f"model{len(self.models) - 1}."
-
-    @staticmethod
-    def _is_unit_weight(model: nn.Module, param_name: str) -> bool:
-        """Whether the parameter is a Linear or convolution layer's weight, whose rows are units that multiply one input.
-
-        The layers checkup's M201 reads (``weight_modules``): a free ``nn.Parameter`` (a positional
-        table, a class token) is added, not multiplied, so equal rows there break no symmetry.
-        """
-        module_name, _, leaf = param_name.rpartition(".")
-        try:
-            return leaf == "weight" and isinstance(model.get_submodule(module_name), WEIGHT_LAYERS)
-        except Exception:
-            return False
 
     @staticmethod
     def _is_embedding(model: nn.Module, param_name: str) -> bool:

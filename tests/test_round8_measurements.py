@@ -21,6 +21,8 @@ def test_a_loss_that_blew_up_and_settled_back_at_the_constant_predictor_diverged
     assert _lr_codes((2.36, 6.0, 3.1, 1.2, 0.6, 0.3, 0.2)) == []
     # a bump that never doubled the loss, on a net that learns nothing, is not divergence (the plateau's finding)
     assert _lr_codes((2.36, 3.5, 2.6, 2.4, 2.33, 2.31, 2.31)) == []
+    # swings to a few times the start that settle back are oscillation (O407's), not an explosion
+    assert _lr_codes((2.36, 9.0, 2.5, 7.0, 2.4, 2.35, 2.33)) == []
 
 
 SHIFTED_LM = '''

@@ -142,10 +142,11 @@ def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | No
                 + (f", above the constant predictor's {curve.reference:.4g}" if curve.reference is not None else "")
                 + f", after peaking at {float(values.max()):.4g}"), {"initial_loss": start, "final_loss": end,
                                                                       "reference": curve.reference, "windows": values.tolist()}
-    # a loss that blew up to twice where it began (diverged) and came back no lower than a fifth below it: the
-    # steps threw away whatever the weights held (normalised layers then settle at the constant predictor)
+    # a loss that exploded by two orders of magnitude (as an exploding gradient, O403) and came back no lower than a
+    # fifth below where it began: the steps threw away whatever the weights held (normalised layers then settle at
+    # the constant predictor). Swings of a few times the start that settle back are oscillation (O407), not this.
     peak = float(values.max())
-    if baseline > 0 and peak >= DIVERGED_RISE * baseline and end >= (1.0 - LITTLE_PROGRESS) * baseline:
+    if baseline > 0 and peak >= EXPLODING_GROWTH * baseline and end >= (1.0 - LITTLE_PROGRESS) * baseline:
         return (f"the train loss blew up {curve.span}: from {start:.4g} before the first update to {peak:.4g}, and it ends at "
                 f"{end:.4g}" + (f", no better than the constant predictor's {curve.reference:.4g}" if curve.reference is not None
                                 and end >= (1.0 - LITTLE_PROGRESS) * curve.reference else ", less than a fifth below its start")

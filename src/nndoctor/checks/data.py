@@ -139,7 +139,8 @@ def constant_feature(ctx: Context) -> Iterable[Finding]:
     sample = audit.sample_of(ctx, "train")
     finite, scope = stats.finite_share, sample.scope if sample else "the sample"
     inside = _finite_inside(ctx, len(stats.std))
-    if inside is not None and (finite is None or ((inside[0] == 0) & (finite > 0)).any()):
+    loader_finite = finite if finite is not None else np.ones(len(stats.std))
+    if inside is not None and ((inside[0] == 0) & (loader_finite > 0)).any():
         # the model standardises its input itself ((x - mean) / std with stored statistics): a constant column
         # reaches the weights as NaN although the loader's values are finite
         finite, scope = inside[0], f"{inside[1]} sample rows, as the first weight layer receives them"

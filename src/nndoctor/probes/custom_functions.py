@@ -11,21 +11,17 @@ from typing import Any
 
 import torch
 
+from ..record.graph_walk import autograd_nodes
+
 
 def custom_functions(*outputs: Any) -> list[type[torch.autograd.Function]]:
     """The custom Function classes in the autograd graphs of ``outputs``, in the order first met from the output."""
     found: list[type[torch.autograd.Function]] = []
-    seen: dict[int, Any] = {}  # id -> node: holding each node keeps its id from being reused mid-walk
-    stack = [t.grad_fn for t in outputs if isinstance(t, torch.Tensor) and t.grad_fn is not None]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen[id(node)] = node
+    roots = [t.grad_fn for t in outputs if isinstance(t, torch.Tensor)]
+    for node in autograd_nodes(roots, first_input_first=True):
         cls = getattr(node, "_forward_cls", None)
         if isinstance(cls, type) and issubclass(cls, torch.autograd.Function) and cls not in found:
             found.append(cls)
-        stack.extend(next_node for next_node, _ in reversed(node.next_functions))
     return found
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..setup import LossUnavailable, batch_size_of
+from ..record.graph_walk import autograd_nodes
 from ..record.measure import in_flat_tails
 from ..verdicts.layers import SATURATION_PRE_ACTIVATION
 from .init_outputs import usable_batches
@@ -172,19 +173,12 @@ class _Recorder:
         Each is named after the weight layer that feeds it (``fc1 → relu``), else by its place
         among its kind; calls of an activation module were recorded by its hook and are skipped.
         """
-        seen: dict[int, Any] = {}
-        stack = [output.grad_fn] if output.grad_fn is not None else []
         counts: dict[str, int] = {}
         found = []
-        while stack and len(seen) < MAX_GRAPH_NODES:
-            node = stack.pop()
-            if node is None or id(node) in seen:
-                continue
-            seen[id(node)] = node  # held, so its id is not reused by a later node's wrapper
+        for node in autograd_nodes([output.grad_fn], MAX_GRAPH_NODES):
             kind = FUNCTIONAL.get(type(node).__name__)
             if kind is not None:
                 found.append((node, kind))
-            stack.extend(n for n, _ in node.next_functions if n is not None)
         for node, kind in reversed(found):  # input side first
             result = getattr(node, "_saved_result", None)
             if not isinstance(result, torch.Tensor) or result.dim() < 2 or result.data_ptr() in self.module_outputs:

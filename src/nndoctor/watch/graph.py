@@ -7,6 +7,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..record.graph_walk import autograd_nodes
+
 MAX_GRAPH_NODES = 50_000
 # How far below the tensor passed to backward() the loss function's own output may sit (loss * scale, loss / k, -loss).
 LOSS_ROOT_DEPTH = 3
@@ -15,17 +17,10 @@ LOSS_ROOT_DEPTH = 3
 def graph_leaves(root: torch.Tensor) -> list[nn.Parameter]:
     """The parameters a backward from ``root`` accumulates gradients into (walks the autograd graph once)."""
     found: dict[int, nn.Parameter] = {}
-    stack, seen = [root.grad_fn], {}  # id -> node: holding each node keeps its id from being reused mid-walk
-    while stack and len(seen) < MAX_GRAPH_NODES:
-        fn = stack.pop()
-        if fn is None or id(fn) in seen:
-            continue
-        seen[id(fn)] = fn
+    for fn in autograd_nodes([root.grad_fn], MAX_GRAPH_NODES):
         variable = getattr(fn, "variable", None)
         if isinstance(variable, nn.Parameter):
             found[id(variable)] = variable
-            continue
-        stack.extend(next_fn for next_fn, _ in getattr(fn, "next_functions", ()) if next_fn is not None)
     return list(found.values())
 
 

@@ -75,7 +75,8 @@ RULES: tuple[Rule, ...] = (
         "D103", "constant-feature", "C",
         "A feature has zero or near-zero variance, so standardising it divides by ~0 and yields NaN/Inf.",
         "Per-feature standard deviation ≈ 0 across the training sample (info: the column is only wasted); a column "
-        "with no finite value at all is what standardising a constant gives (error, the root of its NaNs).",
+        "with no finite value at all, in the data or as the first weight layer receives it (a model that standardises "
+        "inside forward), is what standardising a constant gives (error, the root of its NaNs).",
         "A constant column carries no information, and the usual `(x - mean) / std` turns it into NaN or huge values "
         "that poison every gradient from the first step.",
         "Drop the column, or guard the divisor: `x = (x - mean) / (std + 1e-8)` (or set std to 1 where it is 0).",
@@ -193,7 +194,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "M201", "constant-init", "C W",
         "Weights are initialised to zero or to one constant, so all units in a layer stay identical.",
-        "Per-layer weight std ≈ 0, or identical rows in a weight matrix.",
+        "Per-layer weight std ≈ 0, or identical rows in a weight matrix (Linear, convolution and recurrent weights; a "
+        "free parameter such as a positional table is added, not multiplied, and is not read).",
         "Identical units receive identical gradients and never differentiate (no symmetry breaking), so a wide layer "
         "behaves like a single unit.",
         "Use random init matched to the activation: He (`nn.init.kaiming_normal_`) for ReLU, Xavier/Glorot "
@@ -357,7 +359,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O401", "learning-rate-too-high", "C W",
         "The loss diverges, turns NaN or bounces: the learning rate is above the largest stable value.",
-        "An LR range test (loss versus exponentially increasing LR) and the trend of the loss during training.",
+        "An LR range test (loss versus exponentially increasing LR) and the trend of the loss during training (it "
+        "ends above its start, or exploded a hundredfold and settled back no better than it began).",
         "Too large a step overshoots the minimum every time, so the loss grows or jumps around and weights can "
         "blow up to NaN.",
         "Lower the learning rate to roughly 10x below the LR at which the range test's loss starts to explode.",

@@ -133,15 +133,17 @@ def compiled(epochs: int = 3) -> None:
 
 
 def data_parallel(epochs: int = 6) -> None:
-    """nn.DataParallel on CPU: a pass-through wrapper around the model."""
+    """nn.DataParallel: a pass-through wrapper on CPU; on a CUDA machine the model sits on its first GPU."""
     torch.manual_seed(0)
     xt, yt, _, _ = _data()
-    model, loss_fn = nn.DataParallel(mlp()), nn.CrossEntropyLoss()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model, loss_fn = nn.DataParallel(mlp().to(device)), nn.CrossEntropyLoss()
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     for _ in range(epochs):
         for xb, yb in loader(xt, yt):
             opt.zero_grad()
-            loss_fn(model(xb), yb).backward()
+            out = model(xb)
+            loss_fn(out, yb.to(out.device)).backward()
             opt.step()
 
 

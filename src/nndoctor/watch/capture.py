@@ -1343,8 +1343,12 @@ class SetupCapture:
         task = "regression" if adapter.target == "none" else "auto"
         train = twin_loader(self.train_loader, adapter)
         val: Any = twin_loader(self.val_loader, adapter) if self.val_loader is not None else None
-        if val is not None and self._val_later_stage:
-            val = (_loader_inputs(val), None)  # a later stage's validation: its labels may be another task's
+        if val is not None and self._val_later_stage:  # a later stage's validation: its labels may be another task's
+            inputs = _loader_inputs(val)
+            val = (inputs, None) if inputs is not None else None
+            if inputs is None:
+                self.skipped.append("validation: a later training stage's validation batches are not single input "
+                                    "tensors; the checks that compare the training and validation splits had none")
         if val is None and self.val_tensor is not None and self.val_tensor.x is not None:
             # the rows as the model received them (already adapted); labels only where the training targets are known
             labels = self.val_tensor.labels if not stand_in and adapter.target != "none" else None
@@ -1846,13 +1850,16 @@ def _op_name(fn: Any) -> str:
     return name.rstrip("0123456789")
 
 
-def _loader_inputs(loader: DataLoader, rows: int = _SAMPLE_ROWS) -> torch.Tensor:
-    """The model inputs of a loader's first batches, up to ``rows`` rows, as one tensor (their labels left out)."""
+def _loader_inputs(loader: DataLoader, rows: int = _SAMPLE_ROWS) -> torch.Tensor | None:
+    """The model inputs of a loader's first batches, up to ``rows`` rows, as one tensor (their labels left out).
+
+    None when its batches are not single input tensors: the split is then left out, not the exam.
+    """
     parts, held = [], 0
-    for x, _ in loader:
+    for batch in loader:
+        x = batch[0] if isinstance(batch, (tuple, list)) and len(batch) == 2 else None
         if not isinstance(x, torch.Tensor):
-            raise SetupError("A later training stage's validation batches are not single input tensors.",
-                             "Examine that stage's setup with `nndoctor checkup`.")
+            return None
         parts.append(x[: rows - held])
         held += len(parts[-1])
         if held >= rows:

@@ -274,14 +274,29 @@ def cmd_fix(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         return fail(f"--seeds {args.seeds} must be at least 1.", "Use 3 or more seeds for a verdict that means something.")
-    setup = load_setup(args.file)
-    report = _with_progress(lambda update: fix(setup, budget=args.budget, seeds=args.seeds, progress=update))
+    script_status = None
+    if _is_script(args.file):  # a training script: run it as `nndoctor run` does, trial on what it built
+        from .fix.script import fix_script
+
+        fixed = _with_progress(lambda update: fix_script(args.file, budget=args.budget, seeds=args.seeds,
+                                                         progress=update))
+        report, script_status = fixed.report, fixed.exit_status
+    else:
+        setup = load_setup(args.file)
+        report = _with_progress(lambda update: fix(setup, budget=args.budget, seeds=args.seeds, progress=update))
 
     def show(console: Console) -> None:
         report.print(console)
         print_fix(report, console)
 
-    return emit(report, args, show=show, save_html=lambda path: save_fix_html(report, path))
+    status = emit(report, args, show=show, save_html=lambda path: save_fix_html(report, path))
+    return script_status if script_status else status
+
+
+def _is_script(path: str) -> bool:
+    """Whether ``path`` is an existing Python file that binds no ``setup`` (a training script, not a spec)."""
+    file = Path(path)
+    return file.is_file() and not binds_setup(file.read_text(errors="replace"))
 
 
 def cmd_improve(args: argparse.Namespace) -> int:
@@ -357,8 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("args", nargs=argparse.REMAINDER, help="the script's own arguments")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("fix", help="diagnose a setup file, then verify remedies by equal-budget seeded A/B trials")
-    p.add_argument("file")
+    p = sub.add_parser("fix", help="diagnose a setup file or a training script, then verify remedies by equal-budget seeded A/B trials")
+    p.add_argument("file", help="a spec defining setup(), or a training script (run as `nndoctor run` runs it)")
     add_outputs(p)
     p.add_argument("--budget", type=float, default=None, help="wall-clock safety net in seconds (default 300): checks it stops are reported inconclusive, never run shorter")
     p.add_argument("--seeds", type=int, default=3, help="seeded runs per arm (default 3)")

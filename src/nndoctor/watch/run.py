@@ -36,10 +36,15 @@ from .tracebacks import print_script_error
 
 @dataclass
 class RunOutcome:
-    """The report of a watched script and the exit status ``python SCRIPT`` would have had."""
+    """The report of a watched script and the exit status ``python SCRIPT`` would have had.
+
+    ``capture``: what the script built at its first training step, kept only when asked for
+    (``fix`` trials remedies on it); None otherwise, so a run holds no copy of the model after its report.
+    """
 
     report: Report
     exit_status: int
+    capture: SetupCapture | None = None
 
 
 def _exit_status(code: object) -> int:
@@ -52,12 +57,13 @@ def _exit_status(code: object) -> int:
 
 
 def run_script(path: str, args: Sequence[str] = (), every: int = DEFAULT_EVERY, alerts: bool = True,
-               exam: bool = True, exam_budget: float | None = None) -> RunOutcome:
+               exam: bool = True, exam_budget: float | None = None, keep_capture: bool = False) -> RunOutcome:
     """Run ``path`` with ``args`` under a Doctor; return its report and the script's exit status.
 
     With ``exam`` (the default) the setup the script built is captured and examined after
     it ends (within ``exam_budget`` seconds, default ``combine.DEFAULT_EXAM_BUDGET_S``), and
     the report carries the exam under ``extra["exam"]``; ``exam=False`` gives the watch report alone.
+    ``keep_capture`` returns the capture with the outcome (for ``fix``).
     """
     script = Path(path)
     if not script.is_file():
@@ -108,7 +114,7 @@ def run_script(path: str, args: Sequence[str] = (), every: int = DEFAULT_EVERY, 
         report.extra["did_not_train"] = reason
     if capture is not None and not isinstance(error, KeyboardInterrupt):
         report = _with_exam(report, capture, exam_budget)
-    return RunOutcome(report, status)
+    return RunOutcome(report, status, capture if keep_capture else None)
 
 
 def _with_exam(report: Report, capture: SetupCapture, budget: float | None) -> Report:

@@ -1,0 +1,78 @@
+"""``nndoctor fix train.py``: the run's diagnosis, then remedies trialled on the setup the script built.
+
+A training script has no ``setup()``: it is run as ``nndoctor run`` runs it (watched, its setup
+captured at the first training step and examined), and the run's root causes are the ones
+treated. Each remedy is trialled on the captured setup (the model before its first update,
+the optimizer's class and settings, the loss, the training and validation loaders) with
+fix's equal-budget seeded trials, so a script gets the same proof a spec gets. The script's
+own output and exit status are as under ``python train.py``; nothing is written to its files.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from ..errors import SetupError
+from ..probes.trial import probe_threads, setup_step_cost
+from ..report import Report
+from .api import DEFAULT_BUDGET_S, DEFAULT_STEPS, Progress, _trial_remedies
+
+
+@dataclass
+class ScriptFix:
+    """The run's report with its fix section (``report.extra["fix"]``), and the script's exit status."""
+
+    report: Report
+    exit_status: int
+
+
+def fix_script(path: str, args: Sequence[str] = (), budget: float | None = None, seeds: int = 3,
+               steps: int = DEFAULT_STEPS, progress: Progress | None = None) -> ScriptFix:
+    """Run ``path`` as ``nndoctor run`` does, then trial the remedies of its root causes on what it built.
+
+    ``budget`` (seconds, default 300) is the trials' safety net, counted from the end of the
+    script: the script's own training is not cut. When no setup could be captured, or its loss
+    cannot be replayed on the model's output, the fix section says why and nothing is trialled.
+    """
+    from ..watch.run import run_script
+
+    outcome = run_script(path, args, alerts=False, keep_capture=True)
+    report = outcome.report
+    budget = DEFAULT_BUDGET_S if budget is None else float(budget)
+    started = time.perf_counter()
+    notify = progress or (lambda *_: None)
+    section: dict[str, Any]
+    setup = None
+    reason = _untriallable(report, outcome.capture)
+    if reason is None:
+        try:
+            setup = outcome.capture.setup(stand_in=False).resolve()
+        except SetupError as exc:
+            setup = None
+            reason = f"the setup the script built could not be rebuilt for trials ({exc.problem})"
+    if setup is None:
+        section = {"results": [], "loop_fixes": [], "skipped": [], "baseline": None, "seeds": [], "steps": 0,
+                   "budget_s": round(budget, 1), "message": f"Nothing was trialled: {reason}."}
+    else:
+        cost, samples = setup_step_cost(setup)
+        with probe_threads(cost, samples, setup.device):
+            section = _trial_remedies(setup, report, max(1, int(seeds)), steps, started + budget, budget,
+                                      cost, samples, notify)
+        section["source"] = "the setup the script built, captured at its first training step"
+    report.extra["fix"] = section
+    report.mode = "fix"
+    return ScriptFix(report, outcome.exit_status)
+
+
+def _untriallable(report: Report, capture: Any) -> str | None:
+    """Why the captured setup cannot be trialled, or None when it can."""
+    if not report.extra.get("trained", True):
+        return f"the script did not train ({report.extra.get('did_not_train', 'no training step')})"
+    if capture is None or not capture.captured or capture.model is None or capture.train_loader is None:
+        return ("the script's first training step was not captured (train with a torch DataLoader and call "
+                "loss.backward() on a loss that reaches the model)")
+    if not capture.targets_known or not (capture.loss_known or capture.keyword_batch):
+        return ("the script's loss could not be replayed on the model's output and the batch's targets, "
+                "so a trial could not train what the script trains")
+    return None

@@ -1,0 +1,82 @@
+"""``nndoctor fix train.py``: a plain training script's root causes, trialled on the setup it built."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+DOUBLE_SOFTMAX = '''
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+centres = torch.randn(6, 16) * 0.5
+y = torch.arange(900) % 6
+x = centres[y] + torch.randn(900, 16)
+train = DataLoader(TensorDataset(x[:720], y[:720]), batch_size=32, shuffle=True)
+val = DataLoader(TensorDataset(x[720:], y[720:]), batch_size=90)
+model = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 6), nn.Softmax(dim=1))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+loss_fn = nn.CrossEntropyLoss()
+for epoch in range(EPOCHS):
+    model.train()
+    for xb, yb in train:
+        optimizer.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        correct = sum((model(xb).argmax(1) == yb).sum().item() for xb, yb in val)
+print("val accuracy", correct / 180)
+'''
+
+
+def test_a_scripts_double_softmax_gets_its_remedy_verified_on_what_the_script_built(tmp_path):
+    from nndoctor.fix.script import fix_script
+
+    script = tmp_path / "train.py"
+    script.write_text(DOUBLE_SOFTMAX.replace("EPOCHS", "3"))
+    fixed = fix_script(str(script), budget=300, seeds=3, steps=150)
+    report = fixed.report
+    assert fixed.exit_status == 0 and report.mode == "fix"
+    results = {r["code"]: r for r in report.extra["fix"]["results"]}
+    assert "L301" in results, (report.codes, report.extra["fix"].get("message"))
+    remedy = results["L301"]["remedy"]
+    assert results["L301"]["status"] == "verified" and remedy["remedy"] == "logits-loss"
+    # every seed of the remedied copy beats the script's own setup, trained the same number of steps
+    assert all(a > b for a, b in zip(remedy["after"]["metric"]["per_seed"], remedy["before"]["metric"]["per_seed"]))
+    assert report.extra["fix"]["steps"] == 150
+
+
+def test_a_script_that_never_trains_is_reported_with_nothing_trialled_and_keeps_its_exit_status(tmp_path):
+    from nndoctor.fix.script import fix_script
+
+    script = tmp_path / "broken.py"
+    script.write_text("import torch\nmodel = torch.nn.Linear(3, 1)\nraise SystemExit(3)\n")
+    fixed = fix_script(str(script))
+    assert fixed.exit_status == 3
+    assert fixed.report.extra["fix"]["results"] == []
+    assert fixed.report.extra["fix"]["message"].startswith("Nothing was trialled: the script did not train")
+
+
+@pytest.mark.parametrize("healthy", [False, True])
+def test_the_cli_fixes_a_script_the_way_it_fixes_a_spec(tmp_path, healthy):
+    source = DOUBLE_SOFTMAX.replace("EPOCHS", "3")
+    if healthy:
+        source = source.replace(", nn.Softmax(dim=1))", ")")
+    script = tmp_path / "train.py"
+    script.write_text(source)
+    out = tmp_path / "fix.json"
+    done = subprocess.run([sys.executable, "-m", "nndoctor.cli", "fix", str(script), "--json", str(out), "--seeds", "2"],
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert "val accuracy" in done.stdout, done.stderr[-2000:]
+    data = json.loads(out.read_text())
+    verified = [r["code"] for r in data["fix"]["results"] if r["status"] == "verified"]
+    if healthy:
+        assert data["fix"]["results"] == [] and done.returncode == 0, (verified, data["fix"].get("message"))
+    else:
+        assert "L301" in verified and done.returncode == 1

@@ -30,7 +30,7 @@ from ..report import Report
 from ..runner import checkup
 from ..setup import Setup
 from .candidate import Candidate
-from .remedies import LOOP_PATTERNS, remedies_for
+from .remedies import LOOP_PATTERNS, is_loop_fault, remedies_for
 from .transforms import NotApplicable
 from .trials import TrialScore, baseline_candidate, metric_name, paired_baseline_steps, run_trial
 from .verdict import Comparison, compare, compare_cleared, compare_on_loss, spread
@@ -86,7 +86,7 @@ def _symptom_plans(report: Report, roots: list[Finding], setup: Setup) -> list[P
     codes = {root.code for root in roots}
     plans = []
     for finding in report.findings:
-        if finding.explained_by is None or finding.code in codes or finding.code.startswith("T") \
+        if finding.explained_by is None or finding.code in codes or is_loop_fault(finding.code) \
                 or not finding.severity.at_least(Severity.WARNING):
             continue
         extra = [r for r in remedies_for(finding.code) if r.name not in planned]
@@ -154,17 +154,17 @@ def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadli
     """Trial the remedies of ``report``'s root causes: baseline and candidates, same seeds, same steps."""
     seed_list = [setup.seed + i for i in range(seeds)]
     roots = report.root_causes()
-    loops = [f for f in report.findings if f.code.startswith("T")]
+    loops = [f for f in report.findings if is_loop_fault(f.code)]
     section: dict[str, Any] = {
         "metric": metric_name(setup.task), "higher_is_better": True, "seeds": seed_list, "steps": 0,
         "budget_s": round(budget, 1), "results": [], "loop_fixes": [
             {"code": f.code, "name": f.name, "message": f.message, "snippet": LOOP_PATTERNS.get(f.code, ""),
-             "note": "a training-loop bug cannot be trialled from a Setup: change your loop as shown"} for f in loops],
+             "note": "a training-loop bug or setting (clipping, schedule) cannot be trialled from a Setup: change your loop as shown"} for f in loops],
         "skipped": [], "baseline": None,
     }
     trialled: list[Finding] = []
     for finding in roots:
-        if not finding.code.startswith("T") and finding.code not in {f.code for f in trialled}:
+        if not is_loop_fault(finding.code) and finding.code not in {f.code for f in trialled}:
             trialled.append(finding)
     if not trialled:
         section["message"] = "No root cause at warning level or above: nothing to fix." if not roots else \

@@ -481,7 +481,15 @@ LOOP_PATTERNS: dict[str, str] = {
     "T505": "loss.backward()\noptimizer.step()\noptimizer.zero_grad()\nscheduler.step()                   # after the optimizer, once per epoch (or per step if intended)",
     "T506": "for epoch in range(epochs):\n    for x, y in loader:            # a fresh batch every step, not a cached one\n        ...",
     "T507": "import random, numpy as np, torch\nrandom.seed(0); np.random.seed(0); torch.manual_seed(0)   # at the start",
+    # Loop settings a Setup does not hold (fix's trials neither clip nor schedule): shown, not trialled.
+    "O408": "loss.backward()\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=5.0)   # a bound only outliers reach\noptimizer.step()",
+    "O411": "scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)\nfor epoch in range(epochs):\n    for x, y in loader:\n        ...\n    scheduler.step()                   # once per epoch, as T_max counts",
 }
+
+
+def is_loop_fault(code: str) -> bool:
+    """Whether ``code`` is fixed in the training loop's code (a T-code bug, or a clipping/schedule setting), not trialled."""
+    return code.startswith("T") or code in LOOP_PATTERNS
 
 
 def remedies_for(code: str) -> tuple[Remedy, ...]:

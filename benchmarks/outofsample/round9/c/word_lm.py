@@ -1,11 +1,10 @@
-"""Word-level LSTM language model on a synthetic 8k-word corpus (word_language_model style).
+"""Word-level LSTM language model on a synthetic 5k-word corpus (word_language_model style).
 
 The corpus comes from a sparse "phrase" process: most words are followed by one of a few
 habitual successors, the rest is drawn from a Zipfian unigram distribution, which gives a
 realistic long-tailed vocabulary and a perplexity floor well below the unigram one.
 """
 import argparse
-import math
 import time
 
 import numpy as np
@@ -14,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def synth_corpus(vocab=8000, n_tokens=120_000, n_succ=4, p_phrase=0.75, seed=0):
+def synth_corpus(vocab=5000, n_tokens=56_000, n_succ=4, p_phrase=0.75, seed=0):
     rng = np.random.default_rng(seed)
     ranks = np.arange(1, vocab + 1)
     unigram = 1.0 / ranks ** 1.1
@@ -54,7 +53,7 @@ class RNNModel(nn.Module):
         self.ntoken = ntoken
         self.drop = nn.Dropout(dropout)
         self.encoder = nn.Embedding(ntoken, ninp)
-        self.rnn = nn.LSTM(ninp, nhid, nlayers, dropout=dropout)
+        self.rnn = nn.LSTM(ninp, nhid, nlayers, dropout=dropout if nlayers > 1 else 0.0)
         self.decoder = nn.Linear(nhid, ntoken)
         if tie_weights:
             assert nhid == ninp
@@ -99,21 +98,21 @@ def evaluate(model, data_source, bptt, eval_batch_size):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--emsize", type=int, default=128)
+    parser.add_argument("--emsize", type=int, default=64)
     parser.add_argument("--nlayers", type=int, default=1)
     parser.add_argument("--lr", type=float, default=20.0)
     parser.add_argument("--clip", type=float, default=0.25)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch_size", type=int, default=32)
-    parser.add_argument("--bptt", type=int, default=35)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch_size", type=int, default=16)
+    parser.add_argument("--bptt", type=int, default=25)
     parser.add_argument("--seed", type=int, default=1111)
-    parser.add_argument("--log-interval", type=int, default=50)
+    parser.add_argument("--log-interval", type=int, default=40)
     args = parser.parse_args()
     torch.manual_seed(args.seed)
 
     corpus = synth_corpus()
     ntokens = int(corpus.max()) + 1
-    n_val = 12_000
+    n_val = 6_000
     train_data = batchify(corpus[:-n_val], args.batch_size)
     val_data = batchify(corpus[-n_val:], 10)
 
@@ -142,12 +141,12 @@ def main():
                       f"ms/batch {(time.time() - start) * 1000 / args.log_interval:5.2f} | loss {cur_loss:5.2f}")
                 total_loss, start = 0.0, time.time()
         val_loss = evaluate(model, val_data, args.bptt, 10)
-        print(f"| end of epoch {epoch:3d} | valid loss {val_loss:5.2f} | valid ppl {math.exp(val_loss):8.2f}")
+        print(f"| end of epoch {epoch:3d} | valid loss {val_loss:5.2f} | valid ppl {np.exp(val_loss):8.2f}")
         if best_val_loss is None or val_loss < best_val_loss:
             best_val_loss = val_loss
         else:
             lr /= 4.0
-    print(f"final valid ppl: {math.exp(best_val_loss):.2f}")
+    print(f"final valid loss {best_val_loss:.3f} | valid ppl {np.exp(best_val_loss):.2f}")
 
 
 if __name__ == "__main__":

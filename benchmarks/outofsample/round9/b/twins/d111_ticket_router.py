@@ -30,10 +30,10 @@ def make_ticket(q):
     return " ".join(words)
 
 
-labels = rng.integers(0, 4, size=3600)
+labels = rng.integers(0, 4, size=3000)
 texts = [make_ticket(QUEUES[k]) for k in labels]
-train_texts, val_texts = texts[:3000], texts[3000:]
-train_labels, val_labels = labels[:3000], labels[3000:]
+train_texts, val_texts = texts[:2400], texts[2400:]
+train_labels, val_labels = labels[:2400], labels[2400:]
 
 vocab = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2}
 for t in train_texts:
@@ -76,7 +76,7 @@ def compute_metrics(p):
 
 args = TrainingArguments(
     output_dir=os.path.join(tempfile.gettempdir(), "ticket_router"),
-    num_train_epochs=4,
+    num_train_epochs=3,
     per_device_train_batch_size=32,
     per_device_eval_batch_size=128,
     learning_rate=1e-3,

@@ -1,7 +1,8 @@
-"""A tiny BERT trained from scratch with the HF Trainer to spot a 3-token motif.
+"""A tiny BERT trained from scratch with the HF Trainer on synthetic reviews.
 
-Synthetic "log lines": token sequences over a 60-token vocabulary; a sequence is
-positive when the motif 7-13-21 appears somewhere in it (in order, contiguous).
+Token sequences over a 60-token vocabulary: ids 3-12 are "positive" words, 13-22
+"negative" words, the rest neutral filler. A review is positive when it holds
+more positive than negative words (ties are resampled).
 """
 import numpy as np
 import torch
@@ -13,31 +14,29 @@ from transformers.utils import logging as hf_logging
 hf_logging.set_verbosity_error()
 set_seed(0)
 
-VOCAB, SEQ, MOTIF = 60, 32, (7, 13, 21)
+VOCAB, SEQ = 60, 24
 PAD, CLS = 0, 1
+POS, NEG = np.arange(3, 13), np.arange(13, 23)
 
 
 def make_split(n, rng):
-    ids = rng.integers(3, VOCAB, size=(n, SEQ - 1))
-    labels = rng.integers(0, 2, size=n)
+    ids = np.empty((n, SEQ - 1), dtype=np.int64)
+    labels = np.empty(n, dtype=np.int64)
     for i in range(n):
-        # remove accidental motifs first
-        for j in range(SEQ - 3):
-            if tuple(ids[i, j:j + 3]) == MOTIF:
-                ids[i, j] = 3
-        if labels[i]:
-            j = rng.integers(0, SEQ - 3)
-            ids[i, j:j + 3] = MOTIF
-        else:  # decoys: the motif tokens, but shuffled
-            j = rng.integers(0, SEQ - 3)
-            ids[i, j:j + 3] = rng.permutation(MOTIF)
-            if tuple(ids[i, j:j + 3]) == MOTIF:
-                ids[i, j:j + 3] = MOTIF[::-1]
+        while True:
+            n_pos, n_neg = rng.integers(0, 5, size=2)
+            if n_pos != n_neg:
+                break
+        row = rng.integers(23, VOCAB, size=SEQ - 1)
+        slots = rng.permutation(SEQ - 1)[:n_pos + n_neg]
+        row[slots[:n_pos]] = rng.choice(POS, n_pos)
+        row[slots[n_pos:]] = rng.choice(NEG, n_neg)
+        ids[i], labels[i] = row, int(n_pos > n_neg)
     ids = np.concatenate([np.full((n, 1), CLS), ids], axis=1)
     return ids, labels
 
 
-class MotifDataset(Dataset):
+class ReviewDataset(Dataset):
     def __init__(self, ids, labels):
         self.ids = torch.as_tensor(ids, dtype=torch.long)
         self.labels = torch.as_tensor(labels, dtype=torch.long)
@@ -52,8 +51,8 @@ class MotifDataset(Dataset):
 
 
 rng = np.random.default_rng(0)
-train_ds = MotifDataset(*make_split(3000, rng))
-eval_ds = MotifDataset(*make_split(600, rng))
+train_ds = ReviewDataset(*make_split(2000, rng))
+eval_ds = ReviewDataset(*make_split(600, rng))
 
 config = BertConfig(vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2,
                     num_attention_heads=4, intermediate_size=128,
@@ -67,11 +66,11 @@ def compute_metrics(pred):
 
 
 args = TrainingArguments(
-    output_dir="/tmp/bert_motif_out",
-    num_train_epochs=6,
+    output_dir="/tmp/bert_reviews_out",
+    num_train_epochs=3,
     per_device_train_batch_size=32,
     per_device_eval_batch_size=128,
-    learning_rate=5e-4,
+    learning_rate=3e-4,
     warmup_steps=50,
     weight_decay=0.01,
     lr_scheduler_type="linear",

@@ -52,7 +52,8 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     # A model that mixes samples across the batch cannot fit its training data; any regulariser's A/B then
     # measures the broken model (its copy without dropout fits a little better), not excess regularisation.
     "O409": ("M207",),
-    "G601": ("D108", "D110", "D109"),
+    # Rows copied many times are fewer distinct rows than the loader holds: the model memorises them sooner.
+    "G601": ("D108", "D110", "D109", "D107"),
     # validation judged against the training prior: labels that moved between the splits put it off;
     # validation run in train mode (batch statistics of its own batches, dropout on) says nothing of the labels
     "D111": ("D109", "T503"),

@@ -67,7 +67,12 @@ def _init_of(name: str, weight: torch.Tensor, is_output: bool) -> WeightInit:
     """M201's measurement of one weight at init: how far its rows (units) are from the first row."""
     rows = weight.detach().reshape(weight.shape[0], -1).double()
     spread = float((rows - rows[0]).abs().max())
-    return WeightInit(name, int(weight.shape[0]), spread, float(rows.std()) if rows.numel() > 1 else 0.0, is_output)
+    inputs = input_spread = None
+    if weight.dim() >= 2:
+        columns = weight.detach().transpose(0, 1).reshape(weight.shape[1], -1).double()
+        inputs, input_spread = int(weight.shape[1]), float((columns - columns[0]).abs().max())
+    return WeightInit(name, int(weight.shape[0]), spread, float(rows.std()) if rows.numel() > 1 else 0.0, is_output,
+                      inputs, input_spread)
 
 
 @check("M201", phase="model")

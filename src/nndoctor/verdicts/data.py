@@ -751,7 +751,8 @@ def constant_feature(m: FeatureSpread) -> Iterator[Finding]:
             "D103", Severity.ERROR,
             f"{len(void)} of {len(m.std)} features hold no finite value in {scope}: features {_listing(void)} are "
             "NaN/Inf in every row, which is what standardising a constant feature gives ((x − mean) / std with "
-            "std = 0). Every sample then carries a NaN into the loss.",
+            "std = 0), or a column holding one NaN/Inf (log of a zero count: its mean and std are then "
+            "non-finite). Every sample then carries a NaN into the loss.",
             evidence={"features": void[:100].tolist(), "void_features": void[:100].tolist(), "count": len(void)},
             location=f"features {_listing(void)}",
         )

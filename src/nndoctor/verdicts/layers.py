@@ -54,7 +54,9 @@ class WeightInit:
     """One weight matrix at init: how far its rows (units) are from all being equal.
 
     ``row_spread`` is the largest absolute difference from the first row, ``scale`` the
-    weights' standard deviation; ``is_output`` marks the model's output layer.
+    weights' standard deviation; ``is_output`` marks the model's output layer. ``inputs`` and
+    ``input_spread``: its columns (one per unit of the layer before it) and their largest
+    absolute difference from the first column; None where unknown (a vector).
     """
 
     name: str
@@ -62,6 +64,18 @@ class WeightInit:
     row_spread: float
     scale: float
     is_output: bool = False
+    inputs: int | None = None
+    input_spread: float | None = None
+
+
+def _weighs_units_apart(layer: WeightInit, following: WeightInit | None) -> bool:
+    """Whether the layer after ``layer`` (the next in the list, fed its units) weighs each of its units differently.
+
+    Then each unit's gradient differs (``W_next[:, i]ᵀ δ``) and the copies part after one step,
+    as the units of a zero-initialised residual branch (Fixup, ReZero) do.
+    """
+    return (following is not None and following.inputs == layer.rows and following.input_spread is not None
+            and following.input_spread > IDENTICAL_ROWS * following.scale)
 
 
 @verdict("M201")
@@ -72,9 +86,13 @@ def constant_init(layers: Sequence[WeightInit]) -> Iterable[Finding]:
     weights, receive the same gradient, so they stay copies. The output layer is exempt: its
     rows are the class (or target) scores, and the loss gives each a different gradient
     (softmax/cross-entropy: ``p_k - y_k``; a per-target regression: ``pred_k - y_k``), so a
-    zero-initialised last layer is a legitimate init that learns from the first step.
+    zero-initialised last layer is a legitimate init that learns from the first step. So is a
+    layer whose next layer (in definition order, when its columns match the units) weighs its
+    units differently: the downstream weights are not identical, and neither are the gradients.
     """
-    bad = [w for w in layers if not w.is_output and w.rows >= 2 and w.row_spread <= IDENTICAL_ROWS * w.scale]
+    following = {id(w): nxt for w, nxt in zip(layers, [*layers[1:], None])}
+    bad = [w for w in layers if not w.is_output and w.rows >= 2 and w.row_spread <= IDENTICAL_ROWS * w.scale
+           and not _weighs_units_apart(w, following[id(w)])]
     if not bad:
         return
     described = "; ".join(f"{w.name}: all {w.rows} units share the same weights (std {w.scale:.3g})" for w in bad)

@@ -993,7 +993,9 @@ def constant_init(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[
     """
     names = [n for n in t.unit_weights if n in t.initial_weights and t.initial_weights[n]["dims"] >= 2]
     layers = [WeightInit(n, int(t.initial_weights[n]["rows"]), float(t.initial_weights[n]["row_spread"]),
-                         float(t.initial_weights[n]["std"]), is_output=n == names[-1]) for n in names]
+                         float(t.initial_weights[n]["std"]), is_output=n == names[-1],
+                         inputs=t.initial_weights[n].get("inputs"), input_spread=t.initial_weights[n].get("input_spread"))
+              for n in names]
     yield from constant_init_verdict(layers)
 
 

@@ -322,6 +322,10 @@ class Doctor:
                 self.telemetry.initial_weights[name] = {
                     "std": values[0], "row_spread": values[1], "rows": flat.shape[0], "dims": p.dim(),
                 }
+                if p.dim() >= 2 and name in self.telemetry.unit_weights:  # M201: how the next layer weighs these units
+                    columns = p.detach().float().transpose(0, 1).reshape(p.shape[1], -1)
+                    self.telemetry.initial_weights[name].update(
+                        inputs=p.shape[1], input_spread=float((columns - columns[:1]).abs().max()))
                 self._initial_fingerprint[name] = (values[2], values[3])
 
     # -- zero_grad, backward, step ---------------------------------------------------------

@@ -27,6 +27,6 @@ def setup():
         train=(t(X_tr), torch.tensor(y_tr).unsqueeze(1)),
         val=(t(X_va), torch.tensor(y_va).unsqueeze(1)),
         loss=nn.BCEWithLogitsLoss(),
-        optimizer=lambda params: torch.optim.SGD(params, lr=2.0, momentum=0.9, nesterov=True),
+        optimizer=lambda params: torch.optim.SGD(params, lr=0.3, momentum=0.99, nesterov=True),
         batch_size=16,
     )

@@ -42,6 +42,6 @@ def setup():
         train=(f(X_tr), g(y_tr)),
         val=(f(X_va), g(y_va)),
         loss=nn.MSELoss(),
-        optimizer=lambda params: torch.optim.SGD(params, lr=1e-2, momentum=0.9),
+        optimizer=lambda params: torch.optim.SGD(params, lr=1e-3, momentum=0.9),
         batch_size=32,
     )

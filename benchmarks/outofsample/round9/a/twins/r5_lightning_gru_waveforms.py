@@ -2,7 +2,7 @@
 
 Noisy sine / square / sawtooth / triangle waves with random frequency, phase and
 amplitude; 4-way classification from 40 samples. Manual optimisation so the
-cosine schedule and clipping stay under our control.
+cosine schedule is stepped exactly where we want it.
 """
 import math
 import numpy as np

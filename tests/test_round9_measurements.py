@@ -1,6 +1,7 @@
 """Measurements changed after round 9's unseen material and review; each test reads the setup both ways."""
 import torch
 from torch.utils.data import DataLoader, TensorDataset
+from nndoctor.findings import Severity
 
 
 def test_a_later_stages_validation_of_pairs_gives_its_inputs_and_one_of_dicts_is_left_out_not_fatal():
@@ -116,3 +117,93 @@ def test_constant_rows_followed_by_a_layer_that_weighs_them_apart_are_measured_a
         rows = model[0].weight.detach()
         stayed_copies = float((rows - rows[0]).abs().max()) < 1e-6
         assert flagged == stayed_copies == alike
+
+
+def _count_rows(n: int, seed: int):
+    """Rows of small counts driven by one latent engagement (correlated columns that repeat by themselves)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    engagement = rng.gamma(2.0, 1.0, n)
+    x = np.column_stack([1 + rng.poisson(3 * engagement), np.ceil(rng.lognormal(3.0 + 0.3 * engagement, 0.8)),
+                         rng.poisson(0.8 * engagement), rng.poisson(0.3 * engagement), rng.binomial(1, 0.4, n)])
+    y = (x[:, 2] + 2 * x[:, 3] + rng.normal(0, 1, n) > 2).astype(np.int64)
+    return np.log1p(x).astype(np.float32), y  # about a fifth of the rows repeat, half again what independence gives
+
+
+def _copy_codes(train_x, train_y, val_x, val_y) -> set[str]:
+    import nndoctor
+    from torch import nn
+
+    setup = nndoctor.Setup(nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, 2)), train=(train_x, train_y),
+                           val=(val_x, val_y), loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=1e-3))
+    report = nndoctor.checkup(setup, select=["D107", "D108"])
+    return {f.code for f in report.findings if f.severity.at_least(nndoctor.Severity.WARNING)}
+
+
+def test_rows_of_counts_that_repeat_by_themselves_are_no_copies_but_copied_rows_and_a_copied_validation_are():
+    import numpy as np
+
+    x, y = _count_rows(3000, 0)
+    assert _copy_codes(x[:2400], y[:2400], x[2400:], y[2400:]) == set()  # a random split of the same lattice
+    copied = np.concatenate([x[:1600], x[:800]]), np.concatenate([y[:1600], y[:800]])  # a third of training pasted twice
+    assert "D107" in _copy_codes(*copied, x[2400:], y[2400:])
+    assert "D108" in _copy_codes(x[:2400], y[:2400], x[:600], y[:600])  # validation drawn from the training rows
+
+
+def test_the_chance_of_a_repeat_matches_independent_columns_drawn_at_random():
+    import numpy as np
+
+    from nndoctor.probes.data_duplicates import chance_copy_share
+
+    rng = np.random.default_rng(1)
+    n = 4000
+    rows = np.column_stack([rng.integers(0, 6, n), rng.choice(3, n, p=[0.6, 0.3, 0.1]), rng.integers(0, 2, n),
+                            rng.integers(0, 9, n)]).astype(np.float32)
+    _, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    observed = float((counts[inverse.ravel()] > 1).mean())
+    assert abs(chance_copy_share(rows, n) - observed) < 0.03
+    assert chance_copy_share(rng.normal(size=(n, 4)).astype(np.float32), n) < 1e-6  # continuous columns never repeat
+
+
+WARM_UP_THEN_NLL = '''
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+x = torch.randn(1024, 4)
+y = x[:, :1] * 2 + torch.randn(1024, 1) * (0.2 + x[:, 1:2].abs())
+
+class MeanVariance(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.trunk = nn.Sequential(nn.Linear(4, 32), nn.ReLU())
+        self.mean, self.raw_var = nn.Linear(32, 1), nn.Linear(32, 1)
+    def forward(self, inputs):
+        h = self.trunk(inputs)
+        return self.mean(h), nn.functional.softplus(self.raw_var(h)) + 1e-4
+
+model = MeanVariance()
+optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+for epoch in range(8):
+    for xb, yb in DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True):
+        mean, var = model(xb)
+        loss = nn.functional.mse_loss(mean, yb) if epoch < WARM_UP else nn.functional.gaussian_nll_loss(mean, yb, var)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+'''
+
+
+def test_a_variance_head_trained_after_an_mse_warm_up_has_a_gradient_path_and_one_never_trained_does_not(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    def codes(warm_up: int) -> set[str]:
+        script = tmp_path / f"gnll_{warm_up}.py"
+        script.write_text(WARM_UP_THEN_NLL.replace("WARM_UP", str(warm_up)))
+        report = run_script(str(script), alerts=False).report
+        return {f.code for f in report.findings if f.severity.at_least(Severity.WARNING)}
+
+    assert "M209" not in codes(2)
+    assert "M209" in codes(99)  # an MSE on the mean alone, every epoch: the variance head never learns

@@ -139,6 +139,19 @@ def _judged(exam_report: Report) -> set[str]:
     return set(extra.get("exam_codes", ())) - left_out
 
 
+def _reached_later(findings: list[Finding], telemetry: dict[str, Any]) -> bool:
+    """Whether every parameter the exam's M209 names got a non-zero gradient on some sampled step of the run.
+
+    The exam replays the loss of the run's first step; a run that changes its loss later (an MSE
+    warm-up before a Gaussian NLL that trains a variance head) reaches parameters the first one did not.
+    Names match when the exam's ends with the run's (the exam may wrap the model).
+    """
+    norms = telemetry.get("grad_norms") or {}
+    reached = {name for name, values in norms.items() if any(v for v in values if v == v)}
+    flagged = [name for f in findings for name in [*f.evidence.get("no_grad", []), *f.evidence.get("zero_grad", [])]]
+    return bool(flagged) and all(any(n == r or n.endswith("." + r) for r in reached) for n in flagged)
+
+
 def merge(watch_report: Report, exam_report: Report) -> Report:
     """A Report (mode "watch", the JSON contract's mode for a watched loop) holding both reports' findings, one verdict per code, re-ranked.
 
@@ -160,6 +173,11 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
     exam_groups = _by_code(copy.deepcopy(exam_report.findings))
     for code in EXAM_MEASURES_INIT & _judged(exam_report):
         watch_groups.pop(code, None)
+    notes = []
+    if "M209" in exam_groups and "M209" not in watch_groups and _reached_later(exam_groups["M209"], watch_report.telemetry):
+        exam_groups.pop("M209")  # the first step's loss left them out; a later loss of the run trained them (a warm-up stage)
+        notes.append("M209: the parameters the exam found without a gradient under the first step's loss received "
+                     "gradients later in the run (a later loss reaches them)")
     merged: list[Finding] = []
     for code in dict.fromkeys([*watch_groups, *exam_groups]):
         seen_watch, seen_exam = watch_groups.get(code), exam_groups.get(code)
@@ -191,7 +209,7 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
     for failure in failures[len(watch_report.failures):]:
         if not failure.check.startswith(("run exam", "run capture")):
             failure.check = f"exam: {failure.check}"
-    skipped = list(dict.fromkeys([*watch_report.skipped, *(f"exam: {s}" for s in exam_report.skipped)]))
+    skipped = list(dict.fromkeys([*watch_report.skipped, *(f"exam: {s}" for s in [*exam_report.skipped, *notes])]))
     return Report(
         mode="watch",
         findings=rank(merged),

@@ -55,6 +55,54 @@ def split_hashes(ctx: Any, split: str) -> tuple[np.ndarray, str] | None:
     return ctx.probe(f"data_audit.hashes.{split}", compute)
 
 
+def chance_copy_share(rows: np.ndarray | None, n: int) -> float:
+    """The share of ``n`` rows expected to have an exact copy among themselves by chance alone.
+
+    Each column's values drawn independently with the frequencies ``rows`` show: two rows agree
+    with probability P = prod_j sum_v p_jv^2, so a row meets a copy among the n - 1 others
+    with probability 1 - (1 - P)^(n - 1). Continuous columns make P vanish; data whose every
+    column takes a handful of values (counts, flags, codes) repeats rows without any copying.
+    """
+    if rows is None or len(rows) < 2 or n < 2:
+        return 0.0
+    flat = rows.reshape(len(rows), -1)
+    log_p = 0.0
+    for column in flat.T:
+        _, counts = np.unique(column, return_counts=True)
+        share = counts / counts.sum()
+        log_p += math.log(max(float((share * share).sum()), 1e-300))
+        if log_p < -60:  # past any count of rows a split can hold
+            return 0.0
+    return float(-math.expm1((n - 1) * math.log1p(-min(math.exp(log_p), 1.0 - 1e-12))))
+
+
+# Columns whose values alone repeat one row in a hundred by chance (independence) make a lattice: there
+# the other split's repeat rate, drawn from the same data, is the chance level (dependence raises it).
+LATTICE_SHARE = 0.01
+
+
+def repeat_level(ctx: Any, judged: str) -> float:
+    """The share of rows expected to repeat a training row without any copying, for D107 (``judged="train"``) or D108.
+
+    The independence estimate (:func:`chance_copy_share`) for most data; for a lattice (counts,
+    flags, codes: the estimate reaches ``LATTICE_SHARE``) the measured rate of the other comparison
+    on the same data: validation rows matching training rows for D107, training rows matching other
+    training rows for D108. Correlated columns repeat more often than independent ones would, and
+    a random split repeats alike on both sides; copying shows as one side repeating more.
+    """
+    train = split_hashes(ctx, "train")
+    if train is None:
+        return 0.0
+    level = chance_copy_share(_values(sample_of(ctx, "train")), len(train[0]) + (judged != "train"))
+    if level < LATTICE_SHARE:
+        return level
+    if judged == "train":
+        val = split_hashes(ctx, "val")
+        return float(hashes_in(train[0], val[0]).mean()) if val is not None and len(val[0]) else level
+    _, inverse, counts = np.unique(train[0], return_inverse=True, return_counts=True)
+    return float((counts[inverse] > 1).mean()) if len(train[0]) else level
+
+
 NEAR_FACTOR = 0.01  # evidence only: 1% of the typical neighbour distance, a yardstick for the reported distances
 NEAR_ALPHA = 0.01  # family-wise: rows whose nearest neighbour is this improbably close (Bonferroni over rows)
 
@@ -158,6 +206,7 @@ def duplicates(ctx: Any) -> TrainingCopies | None:
         hashes, scope = hashed
         _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
         result = TrainingCopies(scope, len(hashes), int((counts[inverse] > 1).sum()), NEAR_ALPHA)
+        result.chance_share = repeat_level(c, "train")
         found = train_neighbours(c)
         if found is None:
             return result
@@ -171,6 +220,12 @@ def duplicates(ctx: Any) -> TrainingCopies | None:
         return result
 
     return ctx.probe("data_audit.duplicates", compute)
+
+
+def _values(sample: SplitSample | None) -> np.ndarray | None:
+    """A sample's finite rows (each with all of its inputs), for the columns' value frequencies."""
+    found = _finite_sample(sample)
+    return found[1] if found is not None else None
 
 
 def _finite_sample(sample: SplitSample | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -226,6 +281,7 @@ def overlap(ctx: Any) -> Overlap | None:
             return None
         in_train = int(hashes_in(train[0], val[0]).sum())
         result = Overlap(f"{val[1]} of validation against {train[1]} of training", len(val[0]), in_train)
+        result.chance_share = repeat_level(c, "val")
         found, val_finite = train_neighbours(c), _finite_sample(sample_of(c, "val"))
         if found is None or val_finite is None or val_finite[1][0].size != len(found.mean):
             return result

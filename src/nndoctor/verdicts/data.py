@@ -676,6 +676,7 @@ class Overlap:
     near_in_train: int = 0
     threshold: float | None = None
     examples: list[int] = field(default_factory=list)
+    chance_share: float = 0.0  # rows expected to match a training row without copying (data_duplicates.repeat_level)
 
     @property
     def exact_share(self) -> float:
@@ -693,14 +694,20 @@ class Overlap:
 @verdict("D108")
 def train_val_leakage(m: Overlap) -> Iterator[Finding]:
     """Validation rows copied (exactly or nearly) from training: a warning from ``LEAK_SHARE`` of them on, and
-    from more than a score on the validation rows can resolve (see :func:`_leaks`)."""
+    from more than a score on the validation rows can resolve (see :func:`_leaks`), beyond the share that
+    rows of these columns match by chance (``chance_share``: counts and flags repeat; a fresh test set would too)."""
     if m.exact_in_train == 0 and m.near_in_train == 0:
         return
-    exact, near_leak = _leaks(m.exact_in_train, m.val_rows), _leaks(m.near_in_train, m.near_rows)
+    chance = m.chance_share
+    exact = _leaks(m.exact_in_train - chance * m.val_rows, m.val_rows)
+    near_leak = _leaks(m.near_in_train - chance * m.near_rows, m.near_rows)
     near = (f"; {m.near_share:.1%} of {m.near_rows} sampled validation rows have a near copy in training"
             if m.near_rows else "")
     within = ""
-    if not (exact or near_leak) and m.share >= LEAK_SHARE:
+    if not (exact or near_leak) and chance >= LEAK_SHARE and m.share >= LEAK_SHARE:
+        within = (f" Rows of these columns match a training row without copying for about {chance:.1%} of them: "
+                  "repeats of the data, not a leak.")
+    elif not (exact or near_leak) and m.share >= LEAK_SHARE:
         within = (f" That is within the {_score_noise(m.val_rows):.1%} standard error of a score on {m.val_rows} "
                   "validation rows: not a leak that can move it.")
     yield Finding(
@@ -708,7 +715,8 @@ def train_val_leakage(m: Overlap) -> Iterator[Finding]:
         f"{m.exact_in_train} validation rows ({m.exact_share:.1%}) also appear exactly in the training data "
         f"({m.exact_scope}){near}. Validation scores on them measure memory, not generalisation." + within,
         evidence={"exact_in_train": m.exact_in_train, "exact_share": m.exact_share, "near_share": m.near_share,
-                  "val_rows": m.val_rows, "scope": m.exact_scope, "example_val_rows": list(m.examples)},
+                  "val_rows": m.val_rows, "scope": m.exact_scope, "example_val_rows": list(m.examples),
+                  "chance_share": chance},
         location="val",
     )
 

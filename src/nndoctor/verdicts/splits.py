@@ -47,6 +47,7 @@ class TrainingCopies:
     threshold: float | None = None
     dimension: float | None = None
     examples: list[tuple[int, int]] = field(default_factory=list)
+    chance_share: float = 0.0  # rows expected to repeat without copying (probes.data_duplicates.repeat_level)
 
     @property
     def exact_share(self) -> float:
@@ -63,18 +64,26 @@ class TrainingCopies:
 
 @verdict("D107")
 def duplicate_samples(m: TrainingCopies) -> Iterator[Finding]:
-    """Training rows that repeat (exactly, or closer than chance allows): they weigh more and inflate validation."""
-    if m.share < DUPLICATE_REPORT_SHARE:
+    """Training rows that repeat (exactly, or closer than chance allows): they weigh more and inflate validation.
+
+    Judged on the share beyond what chance gives rows of these columns (``chance_share``): rows of
+    counts and flags repeat by themselves, and those repeats are the data, not copies.
+    """
+    beyond = m.share - m.chance_share
+    if beyond < DUPLICATE_REPORT_SHARE:
         return
     near = (f"; {_pct(m.near_share)} have a near copy (a neighbour closer than chance allows at family-wise "
             f"{m.near_alpha:g}, intrinsic dimension {m.dimension:.3g}) in {m.near_scope}" if m.near_rows else "")
+    chance = (f" Rows of these columns repeat without copying for about {_pct(m.chance_share)} of them."
+              if m.chance_share >= DUPLICATE_REPORT_SHARE / 10 else "")
     yield Finding(
-        "D107", Severity.WARNING if m.share >= DUPLICATE_SHARE else Severity.INFO,
-        f"{_pct(m.exact_share)} of training rows have an exact copy in {m.exact_scope}{near}. Duplicates "
+        "D107", Severity.WARNING if beyond >= DUPLICATE_SHARE else Severity.INFO,
+        f"{_pct(m.exact_share)} of training rows have an exact copy in {m.exact_scope}{near}.{chance} Duplicates "
         "weight some samples more and inflate any validation drawn from the same pool.",
         evidence={"exact_share": m.exact_share, "near_share": m.near_share, "exact_scope": m.exact_scope,
                   "near_scope": m.near_scope, "typical_distance": m.typical_distance,
-                  "threshold": m.threshold, "dimension": m.dimension, "example_pairs": m.examples},
+                  "threshold": m.threshold, "dimension": m.dimension, "example_pairs": m.examples,
+                  "chance_share": m.chance_share},
         location="train",
     )
 

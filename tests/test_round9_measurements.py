@@ -207,3 +207,25 @@ def test_a_variance_head_trained_after_an_mse_warm_up_has_a_gradient_path_and_on
 
     assert "M209" not in codes(2)
     assert "M209" in codes(99)  # an MSE on the mean alone, every epoch: the variance head never learns
+
+
+def test_a_masks_classes_are_counted_per_pixel_and_its_dominant_background_is_information_not_a_warning():
+    import numpy as np
+
+    from nndoctor.probes.data_audit import class_labels, per_position_labels
+    from nndoctor.verdicts.labels import ClassShares, class_imbalance
+
+    masks = np.zeros((40, 8, 8), np.int64)
+    masks[:, 2:4, 2:4], masks[:, 5:7, 5:7] = 1, 2  # every image: background, two small objects
+    labels = class_labels(masks, "multiclass")
+    assert per_position_labels(masks) and len(labels) == masks.size
+    assert np.bincount(labels).tolist() == [40 * 56, 40 * 4, 40 * 4]  # against a count done by hand
+    rows = np.array([0] * 85 + [1] * 15)  # one label per row: the accuracy paradox at 85%
+    assert not per_position_labels(rows) and not per_position_labels(np.eye(3, dtype=np.int64)[rows % 3])
+
+    def severity(per_position: bool):
+        classes, counts = np.unique(labels if per_position else rows, return_counts=True)
+        found = list(class_imbalance(ClassShares(classes, counts, per_position=per_position)))
+        return found[0].severity if found else None
+
+    assert severity(True) == Severity.INFO and severity(False) == Severity.WARNING

@@ -627,17 +627,37 @@ def non_finite(ctx: Any, split: str) -> NonFinite | None:
 
 
 # -- labels --------------------------------------------------------------------------------
+def per_position_labels(y: np.ndarray | None) -> bool:
+    """Whether class targets hold a label per position of each row (a mask's pixels), not one per row."""
+    if y is None:
+        return False
+    y = np.asarray(y)
+    return y.ndim > 1 and y[0].size > 1 and (y.ndim > 2 or (y.dtype.kind in "iub" and not _one_hot(y)))
+
+
+def _one_hot(y: np.ndarray) -> bool:
+    """Whether integer rows are one-hot: 0/1 values, one 1 per row."""
+    return bool(((y == 0) | (y == 1)).all() and (y.sum(axis=1) == 1).all())
+
+
 def class_labels(y: np.ndarray | None, task: str) -> np.ndarray | None:
     """Integer class per sample for binary/multiclass targets (argmax of one-hot rows), else None.
 
-    Sequence targets give one class per token: every position flattened, ignored positions
-    (negative ids such as the -100 of ``ignore_index``) dropped.
+    Sequence targets, and integer targets with a label per position (a segmentation mask),
+    give one class per position: every position flattened, ignored positions (negative ids
+    such as the -100 of ``ignore_index``) dropped.
     """
     if y is None or task not in LABELLED:
         return None
     y = np.asarray(y)
     if task == "sequence":
         flat = y.reshape(-1)
+        if flat.dtype.kind == "f":
+            flat = np.round(flat[np.isfinite(flat)])
+        flat = flat.astype(np.int64)
+        return flat[flat >= 0]
+    if per_position_labels(y):
+        flat = y.reshape(-1)  # one label per position (a mask's pixels, a tagger's tokens), ignored ones dropped
         if flat.dtype.kind == "f":
             flat = np.round(flat[np.isfinite(flat)])
         flat = flat.astype(np.int64)
@@ -652,15 +672,21 @@ def class_labels(y: np.ndarray | None, task: str) -> np.ndarray | None:
 
 
 def all_labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str]:
-    """Class labels of the whole split when in memory, else of the audit sample; with the scope."""
+    """Class labels of the whole split when in memory, else of the audit sample; with the scope.
+
+    Targets with a label per position are counted per position, and the scope says so.
+    """
     def compute(c: Any) -> tuple[np.ndarray | None, str]:
         pair = tensor_pair(c.setup, split)
         if pair is not None and pair[1].numel() <= FULL_SCAN_ELEMENTS:
-            return class_labels(_to_numpy(pair[1]), c.setup.task), f"all {len(pair[1])} rows"
-        sample = sample_of(c, split)
-        if sample is None:
-            return None, ""
-        return class_labels(sample.y, c.setup.task), sample.scope
+            y, scope = _to_numpy(pair[1]), f"all {len(pair[1])} rows"
+        else:
+            sample = sample_of(c, split)
+            if sample is None:
+                return None, ""
+            y, scope = sample.y, sample.scope
+        per_position = c.setup.task != "sequence" and per_position_labels(y)
+        return class_labels(y, c.setup.task), scope + (", every position of each row's target" if per_position else "")
 
     return ctx.probe(f"data_audit.labels.{split}", compute)
 

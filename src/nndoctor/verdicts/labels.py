@@ -71,6 +71,7 @@ class ClassShares:
     handled_by: str | None = None
     trial_recall: dict[int, float] | None = None  # per-class validation recall of checkup's trained trial copy
     trial_support: dict[int, int] | None = None
+    per_position: bool = False  # a label per position of each row (a segmentation mask), counted per position
 
 
 def minority_recalled(m: ClassShares) -> tuple[float, float] | None:
@@ -107,9 +108,11 @@ def imbalance_severity(m: ClassShares) -> Severity | None:
     shares = counts / counts.sum()
     majority, ratio = float(shares.max()), float(counts.max() / counts.min())
     dominance = majority / ((1 - majority) / (len(counts) - 1))  # the largest share over the others' average
-    if majority >= IMBALANCE_MAJORITY or dominance >= IMBALANCE_WARN_RATIO:
+    if (majority >= IMBALANCE_MAJORITY or dominance >= IMBALANCE_WARN_RATIO) and not m.per_position:
         return Severity.WARNING
-    if ratio >= IMBALANCE_RATIO:
+    if ratio >= IMBALANCE_RATIO or (m.per_position and majority >= IMBALANCE_MAJORITY):
+        # per position, a dominant background is what a mask is (as a long tail is what language is): information,
+        # and the trial's recall (G603) says whether the model fell for it
         return Severity.INFO
     return None
 

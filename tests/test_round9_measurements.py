@@ -229,3 +229,45 @@ def test_a_masks_classes_are_counted_per_pixel_and_its_dominant_background_is_in
         return found[0].severity if found else None
 
     assert severity(True) == Severity.INFO and severity(False) == Severity.WARNING
+
+
+LIGHTNING_MANUAL = '''
+import lightning as L
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+x = torch.randn(512, 6)
+y = (x[:, 0] > 0).long()
+
+class Classifier(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.automatic_optimization = False
+        self.net = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 2))
+    def training_step(self, batch, batch_idx):
+        opt = self.optimizers()
+        CLEAR
+        loss = nn.functional.cross_entropy(self.net(batch[0]), batch[1])
+        self.manual_backward(loss)
+        opt.step()
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.05)
+
+trainer = L.Trainer(max_epochs=3, accelerator="cpu", logger=False, enable_checkpointing=False,
+                    enable_progress_bar=False, enable_model_summary=False)
+trainer.fit(Classifier(), DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True))
+'''
+
+
+def test_lightning_manual_optimisation_without_zero_grad_is_caught_and_with_it_is_not(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    def codes(clear: str) -> set[str]:
+        script = tmp_path / f"manual_{len(clear)}.py"
+        script.write_text(LIGHTNING_MANUAL.replace("CLEAR", clear))
+        return {f.code for f in run_script(str(script), alerts=False, exam=False).report.findings}
+
+    assert "T501" in codes("pass")
+    assert "T501" not in codes("opt.zero_grad()")

@@ -123,6 +123,7 @@ class Doctor:
         self._steps_since_primary: dict[int, int] = {}  # per other optimizer: its steps since the primary's last
         self._roots: list[torch.Tensor] = []
         self._backward_count = 0
+        self._backwards_before_step = 0
         self._backward_at_step: dict[int, int] = {}
         self._untouched_at_backward: dict[int, bool] = {}
         self._zeroed_after_backward: dict[int, bool] = {}
@@ -517,6 +518,7 @@ class Doctor:
         if self._primary is None:
             self._primary = index
         self._in_step, self._closure_step = index, closure
+        self._backwards_before_step = self._backward_count
         if not closure:  # a closure runs zero_grad and backward inside step(), after this hook
             if self._backward_count == self._backward_at_step.get(index, 0):
                 t.count("step_without_backward")
@@ -586,6 +588,8 @@ class Doctor:
         t = self.telemetry
         if self._closure_step and index in self._before:
             self._measure_grads(index)  # the closure's gradients, computed inside step()
+        if self._closure_step and self._backward_count == self._backwards_before_step:
+            self._check_cleared(index)  # a closure that ran no backward (Lightning's manual optimisation wraps one)
         self._in_step, self._closure_step = None, False
         self._clipped_step = False
         self._stepped_since_backward = True

@@ -271,3 +271,22 @@ def test_lightning_manual_optimisation_without_zero_grad_is_caught_and_with_it_i
 
     assert "T501" in codes("pass")
     assert "T501" not in codes("opt.zero_grad()")
+
+
+
+def test_progress_that_only_reaches_the_constant_predictor_is_no_progress_for_a_far_too_low_lr():
+    from nndoctor.verdicts.curves import progress, progress_past_prior
+    from nndoctor.verdicts.optimisation import LearningRateEvidence, LossCurve, RangeTest, learning_rate
+
+    curve = (1.72, 1.44, 1.20, 1.02, 0.93, 0.86)  # from above the constant predictor's 1.0 to 14% below it
+    assert progress(curve) == 0.5 and abs(progress_past_prior(curve, 1.0) - 0.14) < 1e-9
+    assert progress_past_prior([0.9, 0.5], 1.0) == progress([0.9, 0.5])  # started below it: the plain share
+
+    def codes(values: tuple[float, ...], suggested: float) -> list[str]:
+        evidence = LearningRateEvidence(1e-5, "SGD", LossCurve(values, "fixed-set", 400, "in the 400-step trial", 1.0),
+                                        RangeTest(suggested, 0.1), update_ratio=2e-4, last_update_ratio=2e-4)
+        return [f.code for f in learning_rate(evidence)]
+
+    assert codes(curve, 3e-3) == ["O402"]  # 300x below the range test, and it learned the mean alone
+    assert codes((1.0, 0.8, 0.6, 0.5, 0.45, 0.42), 3e-3) == []  # 58% below the constant predictor: learning
+    assert codes(curve, 1e-4) == []  # within the range test's reach: slow is not too low

@@ -191,6 +191,19 @@ def progress(values: Sequence[float]) -> float | None:
     return float((array[0] - array.min()) / array[0])
 
 
+def progress_past_prior(values: Sequence[float], reference: float | None) -> float | None:
+    """Like :func:`progress`, from the lower of the start and the constant predictor's loss ``reference``.
+
+    A loss that starts above the constant predictor first falls to it by learning the output's
+    offset and scale, which any LR does; learning from the inputs is what it gains below that.
+    """
+    array = np.asarray([v for v in values if math.isfinite(v)], dtype=float)
+    if reference is None or not math.isfinite(reference) or reference <= 0 or len(array) < 2:
+        return progress(values)
+    start = min(float(array[0]), reference)
+    return float(max(start - array.min(), 0.0) / start) if start > 0 else None
+
+
 def bumps(losses: Sequence[float]) -> np.ndarray | None:
     """How far each inner point of a loss curve climbs above the lows on both sides of it.
 

@@ -41,6 +41,7 @@ from .curves import (
     oscillation_evidence,
     plateau,
     progress,
+    progress_past_prior,
     steady_descent,
     straight_descent,
 )
@@ -301,7 +302,8 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
         return []  # an LR of zero updates nothing: the parameters-not-updated finding's (T504)
     # without a discriminating probe (range test, single batch), "falls too slowly" needs a loss that falls
     flat = curve is not None and plateau(curve.values, curve.reference) is not None
-    slow = moved is not None and moved < LITTLE_PROGRESS
+    gained = progress_past_prior(curve.values, curve.reference) if curve is not None else None
+    slow = gained is not None and gained < LITTLE_PROGRESS
     frozen = weights_frozen(m)
     why: list[str] = []
     suggested = sweep.suggested_lr if sweep is not None else None
@@ -311,7 +313,9 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
                     f"loss did not move {curve.span}, and the range test finds it falls at lr={suggested:.2g}, "
                     f"{suggested / lr:.0f}x yours") if frozen else
                    (f"it is {suggested / lr:.0f}x below the range test's suggestion {suggested:.2g} and the train loss fell "
-                    f"only {max(moved, 0.0):.1%} {curve.span}"))
+                    f"only {max(gained, 0.0):.1%} {curve.span}"
+                    + (f", measured from where predicting the constant best guess ({curve.reference:.3g}) would be"
+                       if curve.reference is not None and curve.values and curve.values[0] > curve.reference else "")))
     if fixed_by is not None and lr is not None and fixed_by >= TOO_LOW_FACTOR * lr:  # a few times more only needs more steps
         why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}, {fixed_by / lr:.0f}x yours")
     if frozen and not why:
@@ -322,7 +326,7 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
     if (not why and falling and m.update_ratio is not None and 0 < m.update_ratio < SLOW_UPDATE
             and m.last_update_ratio is not None and 0 < m.last_update_ratio < SLOW_UPDATE and slow and curve is not None):
         why.append(f"updates change the weights by only {m.update_ratio:.1e} of their norm per step (healthy is ~1e-3) and "
-                   f"the loss fell {moved:.0%} {curve.span}")
+                   f"the loss fell {gained:.0%} {curve.span}")
     straight = straight_descent(curve.per_step, curve.reference) if curve is not None and curve.per_step else None
     if not why and not flat and straight is not None and m.update_ratio is not None and m.update_ratio < HEALTHY_UPDATE:
         evidence.update({**straight, "reference": curve.reference})

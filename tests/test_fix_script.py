@@ -80,3 +80,21 @@ def test_the_cli_fixes_a_script_the_way_it_fixes_a_spec(tmp_path, healthy):
         assert data["fix"]["results"] == [] and done.returncode == 0, (verified, data["fix"].get("message"))
     else:
         assert "L301" in verified and done.returncode == 1
+
+
+def test_trials_score_on_the_training_split_when_validation_is_known_by_its_inputs_alone():
+    import numpy as np
+    import torch
+    from torch import nn
+
+    import nndoctor
+    from nndoctor.fix.trials import baseline_candidate, run_trial, scored_split
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    setup = nndoctor.Setup(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)), train=(x[:240], y[:240]),
+                           val=(x[240:], None), loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=1e-2))
+    assert scored_split(setup.resolve()) == "train"
+    score = run_trial(baseline_candidate(setup), setup, 0, 30)
+    assert 0.5 < score.metric <= 1.0

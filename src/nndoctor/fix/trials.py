@@ -106,10 +106,16 @@ def score_outputs(setup: Setup, outputs: torch.Tensor, targets: torch.Tensor) ->
     return float(balanced_accuracy_score(truth, pred))
 
 
+def scored_split(setup: Setup) -> str:
+    """The split trials are scored on: validation when it has labels, else the training split."""
+    return "val" if setup.val_loader is not None and setup.val_labelled else "train"
+
+
 def evaluate(candidate: Candidate, baseline: Setup, model: nn.Module) -> tuple[float, float | None, str]:
-    """(metric, loss, split) of ``model`` on the candidate's validation split (train if none)."""
+    """(metric, loss, split) of ``model`` on the candidate's validation split (train if none, or if it is known by
+    its inputs alone: unlabelled rows cannot be scored)."""
     setup = candidate.setup
-    split = "val" if setup.val_loader is not None else "train"
+    split = scored_split(setup)
     loss_fn = baseline.compute_loss if candidate.loss_comparable else setup.compute_loss
     outputs, targets, total, count = [], [], 0.0, 0
     model.eval()
@@ -159,8 +165,8 @@ def samples_per_step(loader: Any) -> int | None:
 
 
 def validation_loss(setup: Setup, model: nn.Module, limit: int = EVAL_BATCHES) -> float:
-    """Mean loss of ``model`` (eval mode, no grad) on the validation split (train if none); inf when not finite."""
-    split = "val" if setup.val_loader is not None else "train"
+    """Mean loss of ``model`` (eval mode, no grad) on the validation split (see :func:`scored_split`); inf when not finite."""
+    split = scored_split(setup)
     total, count = 0.0, 0
     model.eval()
     with torch.no_grad():

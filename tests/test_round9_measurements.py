@@ -290,3 +290,47 @@ def test_progress_that_only_reaches_the_constant_predictor_is_no_progress_for_a_
     assert codes(curve, 3e-3) == ["O402"]  # 300x below the range test, and it learned the mean alone
     assert codes((1.0, 0.8, 0.6, 0.5, 0.45, 0.42), 3e-3) == []  # 58% below the constant predictor: learning
     assert codes(curve, 1e-4) == []  # within the range test's reach: slow is not too low
+
+
+LIGHTNING_TWO_OPTIMIZERS = '''
+import lightning as L
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+x = torch.randn(512, 6)
+y = (x[:, 0] > 0).float().unsqueeze(1)
+
+class TwoPlayers(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.automatic_optimization = False
+        self.first, self.second = nn.Linear(6, 6), nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1))
+    def training_step(self, batch, batch_idx):
+        opt_first, opt_second = self.optimizers()
+        opt_second.zero_grad()
+        loss = nn.functional.binary_cross_entropy_with_logits(self.second(self.first(batch[0]).detach()), batch[1])
+        self.manual_backward(loss)
+        opt_second.step()
+        opt_first.zero_grad()
+        loss = nn.functional.binary_cross_entropy_with_logits(self.second(self.first(batch[0])), batch[1])
+        self.manual_backward(loss)
+        opt_first.step()
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.first.parameters(), 1e-3), torch.optim.Adam(self.second.parameters(), 1e-3)
+
+trainer = L.Trainer(max_epochs=3, accelerator="cpu", logger=False, enable_checkpointing=False,
+                    enable_progress_bar=False, enable_model_summary=False)
+trainer.fit(TwoPlayers(), DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True))
+'''
+
+
+def test_lightnings_wrapped_optimizers_clear_their_gradients_when_two_alternate(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "two_players.py"
+    script.write_text(LIGHTNING_TWO_OPTIMIZERS)
+    report = run_script(str(script), alerts=False, exam=False).report
+    assert "T501" not in {f.code for f in report.findings}
+    assert report.telemetry["counters"]["zero_grad_calls"] >= 2 * 16 * 3  # LightningOptimizer.zero_grad is seen

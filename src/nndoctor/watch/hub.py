@@ -157,6 +157,18 @@ def _step_post_hook(optimizer: Any, args: tuple, kwargs: dict) -> None:
         _dispatch(_step_post_targets, optimizer, optimizer, args, kwargs)
 
 
+def _wrapped(obj: Any, targets: dict[int, Any]) -> Any:
+    """The watched optimizer behind a wrapper that runs its methods on itself (Lightning's ``LightningOptimizer``
+    copies the optimizer's attributes and keeps it as ``_optimizer``; accelerate's keeps it as ``optimizer``)."""
+    if id(obj) in targets:
+        return obj
+    for name in ("_optimizer", "optimizer"):
+        inner = getattr(obj, name, None)
+        if inner is not None and id(inner) in targets:
+            return inner
+    return obj
+
+
 def _wrap_zero_grad(original: Callable) -> Callable:
     @functools.wraps(original)
     def zero_grad(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -164,7 +176,7 @@ def _wrap_zero_grad(original: Callable) -> Callable:
         if targets and not getattr(_state, "zeroing", False):
             _state.zeroing = True  # an override calling super().zero_grad() is one call
             try:
-                _dispatch(targets, self)
+                _dispatch(targets, _wrapped(self, targets))
                 return original(self, *args, **kwargs)
             finally:
                 _state.zeroing = False

@@ -73,7 +73,7 @@ def import_file(path: str) -> Any:
     file = Path(path)
     if not file.is_file():
         raise NNDoctorError(f"The setup file {path!r} does not exist.", "Pass the path of a Python file that defines setup().")
-    if not binds_setup(file.read_text(errors="replace")):
+    if _is_script(path):
         raise NNDoctorError(
             f"{path} defines no function setup(): it looks like a training script, not a spec, so nndoctor did not run it.",
             f"Watch the script as it trains with `nndoctor run {path}`, or add "

@@ -238,7 +238,7 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
         yield from _class_imbalance(TokenShares(tokens=tokens, counts=counts, scope=scope, ignore_index=ctx.setup.ignore_index))
         return
     classes, counts = np.unique(labels, return_counts=True)
-    shares = ClassShares(classes=classes, counts=counts, scope=scope, per_position="every position" in scope)
+    shares = ClassShares(classes=classes, counts=counts, scope=scope, per_position=audit.labels_per_position(ctx, "train"))
     if enough_labels(shares):
         shares.loop_in_class_order = bool(loop_sample(ctx)) and (len(classes) == 1 or batches_ordered(ctx))
         if imbalance_severity(shares) is not None:

@@ -16,7 +16,7 @@ from torch.func import functional_call
 from ..findings import Finding
 from ..probes.custom_functions import custom_functions, function_name
 from ..probes.init_outputs import init_outputs
-from ..probes.layer_stats import LayerStats, layer_stats, unit_weights, weight_modules
+from ..probes.layer_stats import LayerStats, input_spread, layer_stats, unit_weights, weight_modules
 from ..setup import Inputs, batch_size_of, slice_inputs
 from ..verdicts.layers import (
     DirectionalDerivative,
@@ -67,12 +67,9 @@ def _init_of(name: str, weight: torch.Tensor, is_output: bool) -> WeightInit:
     """M201's measurement of one weight at init: how far its rows (units) are from the first row."""
     rows = weight.detach().reshape(weight.shape[0], -1).double()
     spread = float((rows - rows[0]).abs().max())
-    inputs = input_spread = None
-    if weight.dim() >= 2:
-        columns = weight.detach().transpose(0, 1).reshape(weight.shape[1], -1).double()
-        inputs, input_spread = int(weight.shape[1]), float((columns - columns[0]).abs().max())
+    inputs, columns_spread = input_spread(weight) if weight.dim() >= 2 else (None, None)
     return WeightInit(name, int(weight.shape[0]), spread, float(rows.std()) if rows.numel() > 1 else 0.0, is_output,
-                      inputs, input_spread)
+                      inputs, columns_spread)
 
 
 @check("M201", phase="model")

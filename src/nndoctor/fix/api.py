@@ -142,14 +142,14 @@ def fix(
         report = checkup(setup, budget=budget, progress=lambda phase, i, n: notify(f"checkup: {phase}", i, n))
         cost, samples = setup_step_cost(setup)
         with probe_threads(cost, samples, setup.device):
-            section = _trial_remedies(setup, report, seeds, steps, deadline, budget, cost, samples, notify)
+            section = trial_remedies(setup, report, seeds, steps, deadline, budget, cost, samples, notify)
     report.mode = "fix"
     report.extra["fix"] = section
     report.duration_s = time.perf_counter() - started
     return report
 
 
-def _trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadline: float, budget: float,
+def trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadline: float, budget: float,
                     cost: StepCost, samples: int, notify: Progress) -> dict[str, Any]:
     """Trial the remedies of ``report``'s root causes: baseline and candidates, same seeds, same steps."""
     seed_list = [setup.seed + i for i in range(seeds)]

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from ..errors import SetupError
 from ..probes.trial import probe_threads, setup_step_cost
 from ..report import CheckFailure, Report
-from .api import DEFAULT_BUDGET_S, DEFAULT_STEPS, Progress, _trial_remedies
+from .api import DEFAULT_BUDGET_S, DEFAULT_STEPS, Progress, trial_remedies
 
 
 @dataclass
@@ -49,25 +49,28 @@ def fix_script(path: str, args: Sequence[str] = (), budget: float | None = None,
         try:
             setup = outcome.capture.setup(stand_in=False).resolve()
         except SetupError as exc:
-            setup = None
             reason = f"the setup the script built could not be rebuilt for trials ({exc.problem})"
     if setup is None:
-        section = {"results": [], "loop_fixes": [], "skipped": [], "baseline": None, "seeds": [], "steps": 0,
-                   "budget_s": round(budget, 1), "message": f"Nothing was trialled: {reason}."}
+        section = _untrialled(budget, f"Nothing was trialled: {reason}.")
     else:
         try:
             cost, samples = setup_step_cost(setup)
             with probe_threads(cost, samples, setup.device):
-                section = _trial_remedies(setup, report, max(1, int(seeds)), steps, started + budget, budget,
+                section = trial_remedies(setup, report, max(1, int(seeds)), steps, started + budget, budget,
                                           cost, samples, notify)
             section["source"] = "the setup the script built, captured at its first training step"
         except Exception as exc:  # a trial that breaks is a reported failure, never the user's traceback
             report.failures.append(CheckFailure("fix trials", (), f"{type(exc).__name__}: {exc}"))
-            section = {"results": [], "loop_fixes": [], "skipped": [], "baseline": None, "seeds": [], "steps": 0,
-                       "budget_s": round(budget, 1), "message": f"The trials could not run: {type(exc).__name__}: {exc}."}
+            section = _untrialled(budget, f"The trials could not run: {type(exc).__name__}: {exc}.")
     report.extra["fix"] = section
     report.mode = "fix"
     return ScriptFix(report, outcome.exit_status)
+
+
+def _untrialled(budget: float, message: str) -> dict[str, Any]:
+    """A fix section with nothing trialled, in the shape :func:`trial_remedies` returns, saying why."""
+    return {"results": [], "loop_fixes": [], "skipped": [], "baseline": None, "seeds": [], "steps": 0,
+            "budget_s": round(budget, 1), "message": message}
 
 
 def _untriallable(report: Report, capture: Any) -> str | None:

@@ -650,14 +650,8 @@ def class_labels(y: np.ndarray | None, task: str) -> np.ndarray | None:
     if y is None or task not in LABELLED:
         return None
     y = np.asarray(y)
-    if task == "sequence":
-        flat = y.reshape(-1)
-        if flat.dtype.kind == "f":
-            flat = np.round(flat[np.isfinite(flat)])
-        flat = flat.astype(np.int64)
-        return flat[flat >= 0]
-    if per_position_labels(y):
-        flat = y.reshape(-1)  # one label per position (a mask's pixels, a tagger's tokens), ignored ones dropped
+    if task == "sequence" or per_position_labels(y):
+        flat = y.reshape(-1)  # one label per position (a token, a mask's pixel), ignored ones dropped
         if flat.dtype.kind == "f":
             flat = np.round(flat[np.isfinite(flat)])
         flat = flat.astype(np.int64)
@@ -676,17 +670,28 @@ def all_labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str]:
 
     Targets with a label per position are counted per position, and the scope says so.
     """
-    def compute(c: Any) -> tuple[np.ndarray | None, str]:
+    labels, scope, _ = _labels(ctx, split)
+    return labels, scope
+
+
+def labels_per_position(ctx: Any, split: str) -> bool:
+    """Whether :func:`all_labels` counted a label per position of each row (a segmentation mask), not per row."""
+    return _labels(ctx, split)[2]
+
+
+def _labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str, bool]:
+    def compute(c: Any) -> tuple[np.ndarray | None, str, bool]:
         pair = tensor_pair(c.setup, split)
         if pair is not None and pair[1].numel() <= FULL_SCAN_ELEMENTS:
             y, scope = _to_numpy(pair[1]), f"all {len(pair[1])} rows"
         else:
             sample = sample_of(c, split)
             if sample is None:
-                return None, ""
+                return None, "", False
             y, scope = sample.y, sample.scope
         per_position = c.setup.task != "sequence" and per_position_labels(y)
-        return class_labels(y, c.setup.task), scope + (", every position of each row's target" if per_position else "")
+        labels = class_labels(y, c.setup.task)
+        return labels, scope + (", every position of each row's target" if per_position else ""), per_position
 
     return ctx.probe(f"data_audit.labels.{split}", compute)
 

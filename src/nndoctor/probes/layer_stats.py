@@ -390,6 +390,13 @@ def unit_weights(model: nn.Module) -> list[tuple[str, torch.Tensor]]:
     return found
 
 
+def input_spread(weight: torch.Tensor) -> tuple[int, float]:
+    """A unit weight's columns (one per unit of the layer before it) and their largest absolute difference from the
+    first: how differently the layer weighs the units that feed it (M201 reads it in every mode)."""
+    columns = weight.detach().transpose(0, 1).reshape(weight.shape[1], -1).double()
+    return int(weight.shape[1]), float((columns - columns[:1]).abs().max())
+
+
 def is_unit_weight(model: nn.Module, param_name: str) -> bool:
     """Whether ``model``'s parameter ``param_name`` is one of :func:`unit_weights` (without listing them all)."""
     module_name, _, leaf = param_name.rpartition(".")

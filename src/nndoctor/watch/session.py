@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from ..findings import Finding
-from ..probes.layer_stats import input_batchnorm, is_unit_weight
+from ..probes.layer_stats import input_batchnorm, input_spread, is_unit_weight
 from ..record.measure import grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio
 from ..report import Report
 from . import hub
@@ -324,9 +324,8 @@ class Doctor:
                     "std": values[0], "row_spread": values[1], "rows": flat.shape[0], "dims": p.dim(),
                 }
                 if p.dim() >= 2 and name in self.telemetry.unit_weights:  # M201: how the next layer weighs these units
-                    columns = p.detach().float().transpose(0, 1).reshape(p.shape[1], -1)
-                    self.telemetry.initial_weights[name].update(
-                        inputs=p.shape[1], input_spread=float((columns - columns[:1]).abs().max()))
+                    inputs, spread = input_spread(p)
+                    self.telemetry.initial_weights[name].update(inputs=inputs, input_spread=spread)
                 self._initial_fingerprint[name] = (values[2], values[3])
 
     # -- zero_grad, backward, step ---------------------------------------------------------

@@ -187,6 +187,27 @@ def test_smaller_batches_verified_at_the_same_epochs_when_the_batch_swallows_the
     assert verdict.verified, verdict
 
 
+def test_a_loader_built_from_a_batch_sampler_keeps_its_batch_and_shuffle_when_rebuilt():
+    """accelerate's loaders (what Hugging Face's Trainer iterates) batch through a BatchSampler over a
+    random sampler: the loader's own batch_size is None and its sampler sequential."""
+    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+
+    from conftest import blobs
+    from nndoctor.fix.transforms import is_shuffled, rebuild_loader
+
+    x, y = blobs(n=800, features=10, classes=3)
+    train_set = TensorDataset(torch.as_tensor(x[:600]), torch.as_tensor(y[:600]))
+    loader = DataLoader(train_set, batch_sampler=BatchSampler(RandomSampler(train_set), 512, drop_last=False))
+    assert loader.batch_size is None
+    setup = nndoctor.Setup(model=mlp(10, 3), train=loader, val=(x[600:], y[600:]), loss=nn.CrossEntropyLoss(),
+                           optimizer=lambda p: torch.optim.SGD(p, lr=0.01)).resolve()
+    rebuilt = rebuild_loader(setup.train_loader)
+    assert rebuilt.batch_size == 512 and is_shuffled(rebuilt)
+    (candidate,) = smaller_batches(setup, finding("D114"))
+    assert candidate.setup.train_loader.batch_size == 32 and is_shuffled(candidate.setup.train_loader)
+    assert paired_baseline_steps(candidate, setup, 160) == 10
+
+
 def test_smaller_batches_do_not_apply_to_small_batches_and_other_remedies_keep_their_steps():
     setup = healthy()
     with pytest.raises(NotApplicable):

@@ -63,6 +63,8 @@ from ..verdicts.optimisation import loss_plateau as loss_plateau_verdict
 from ..verdicts.optimisation import optimizer_settings as optimizer_settings_verdict
 from ..verdicts.optimisation import oscillating_loss as oscillating_loss_verdict
 from ..verdicts.layers import OPENING_SHARE, VANISHING_RATIO, vanishing_verdict  # noqa: F401  (VANISHING_RATIO re-exported)
+from ..verdicts.schedule import MIN_UPDATE_SAMPLES, UpdateRatios
+from ..verdicts.schedule import update_ratio as update_ratio_verdict
 from .base import Context, check
 
 # O404 (verdict, its ratio and OPENING_SHARE in verdicts/layers.py) is judged over the whole trial or
@@ -299,3 +301,18 @@ def excessive_regularisation(ctx: Context) -> Iterable[Finding]:
         reference=result.reference,
         ab=RegularisationAB(result.regularisers, result.with_loss, result.without_loss, result.steps),
     ))
+
+
+# -- O412 ----------------------------------------------------------------------------
+@check("O412", phase="training")
+def update_ratio(ctx: Context) -> Iterable[Finding]:
+    """The trial's median update over each weight layer's norm. Only "too small" is judged here: the
+    trial keeps no starting norms, and "too large" is read against the norm a layer started at."""
+    trial = _trial(ctx)
+    kind, _ = _settings(ctx)
+    per_layer = {n: float(np.median(trial.update_ratios[n])) for n in trial.weight_params
+                 if len(trial.update_ratios.get(n, [])) >= MIN_UPDATE_SAMPLES}
+    sampled = max((len(trial.update_ratios.get(n, [])) for n in per_layer), default=0)
+    return update_ratio_verdict(UpdateRatios(
+        per_layer=per_layer, per_layer_vs_start={}, sampled_steps=sampled,
+        diverged=trial.diverged_step is not None, line_search=kind == "LBFGS"))

@@ -29,7 +29,7 @@ from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
     map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
 )
-from .training_remedies import add_capacity, higher_lr_if_falling, regularise, smaller_batches
+from .training_remedies import add_capacity, higher_lr_if_falling, layer_learning_rates, regularise, smaller_batches
 from .wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
 from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, TargetScaledLoss
 
@@ -38,7 +38,7 @@ def _loss_name(loss: Any) -> str:
     return type(loss).__name__
 
 
-def _optimizer_with(setup: Setup, **changes: float) -> tuple[Callable, str]:
+def optimizer_with(setup: Setup, **changes: float) -> tuple[Callable, str]:
     """A factory that builds the user's optimizer and then overrides settings in every group.
 
     ``lr`` scales all groups in proportion to the first; other keys are multiplied (``*_scale``)
@@ -138,7 +138,7 @@ def set_learning_rate(setup: Setup, finding: Finding) -> list[Candidate]:
         targets.append((step, f"{'lower' if step < current else 'raise'} the LR tenfold to {step:.2g} (was {current:.2g})"))
     candidates = []
     for lr, title in targets:
-        factory, line = _optimizer_with(setup, lr=lr)
+        factory, line = optimizer_with(setup, lr=lr)
         candidates.append(Candidate("set-learning-rate", title, derive(setup, optimizer=factory), line))
     return candidates
 
@@ -337,7 +337,7 @@ def reduce_regularisation(setup: Setup, finding: Finding) -> list[Candidate]:
         parts.append(f"dropout to 0.1 in {len(dropouts)} layer(s)")
     optimizer = None
     if decay > 0:
-        optimizer, line = _optimizer_with(setup, weight_decay_scale=0.1)
+        optimizer, line = optimizer_with(setup, weight_decay_scale=0.1)
         lines.append(line + f"   # weight decay {decay:g} -> {decay / 10:g}")
         parts.append(f"weight decay {decay:g} -> {decay / 10:g}")
     return [Candidate("reduce-regularisation", "reduce regularisation: " + ", ".join(parts),
@@ -406,6 +406,8 @@ PER_SAMPLE = Remedy("per-sample-normalisation", ("M207",), "softmax/normalisatio
 LINEAR_PATH = Remedy("linear-path", ("G606",), "a linear path from the raw inputs beside the network", linear_path)
 LEAKING_INPUT = Remedy("neutralise-leaking-input", ("G604",), "hold an input that carries the label constant", neutralise_leaking_input)
 AUTOGRAD_FORWARD = Remedy("autograd-forward", ("M208",), "custom Functions differentiated by autograd through their forward", autograd_forward)
+LAYER_RATES = Remedy("layer-learning-rates", ("O412",), "the off layers' parameter groups at the other groups' LR",
+                     layer_learning_rates)
 GRADIENT_PATH = Remedy("gradient-path", ("M209",), "no .detach(), straight-through rounding in the traced forward", gradient_path)
 
 REMEDIES: tuple[Remedy, ...] = (
@@ -420,6 +422,7 @@ REMEDIES: tuple[Remedy, ...] = (
     LEAKING_INPUT, LINEAR_PATH,
     AUTOGRAD_FORWARD,
     GRADIENT_PATH,
+    LAYER_RATES,
 )
 
 # code -> remedies to try, most specific first
@@ -465,6 +468,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "O407": (LEARNING_RATE, CLIP),
     "O409": (REGULARISATION,),
     "O410": (SANE_OPTIMIZER,),
+    "O412": (LAYER_RATES,),
     "G601": (REGULARISE,),
     "G602": (CAPACITY, FASTER_LR),
     "G603": (WEIGHTS, BIAS),

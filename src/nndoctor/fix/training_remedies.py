@@ -1,16 +1,18 @@
 """Remedies for how the model is trained rather than wired: regularise an overfitting model
 (G601), give an underfitting one capacity (G602), smaller batches for a dataset the batch
-swallows whole (D114).
+swallows whole (D114), one LR for layers whose parameter group moves them at another rate (O412).
 
 Each builds candidate Setups from copies (see :mod:`nndoctor.fix.remedies` for the contract);
 whether one helps is decided by the trials.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
@@ -24,6 +26,7 @@ from .transforms import (
     device_of,
     is_shuffled,
     leaf_order,
+    loader_batch_size,
     output_linear,
     sample_input,
     set_module,
@@ -186,14 +189,84 @@ def smaller_batches(setup: Setup, finding: Finding) -> list[Candidate]:
     """Batches of SMALL_BATCH at the same number of epochs: the trial runs as many more steps as it takes
     to see the baseline's samples (``equal_samples``): more updates per epoch is the remedy's point."""
     loader = setup.train_loader
-    batch = loader.batch_size
+    batch = loader_batch_size(loader)
     if batch is None or loader.batch_sampler is None or type(loader.batch_sampler).__name__ != "BatchSampler":
         raise NotApplicable("the training loader batches with a custom sampler; its batch size cannot be set here")
     if batch <= SMALL_BATCH:
         raise NotApplicable(f"the batch size {batch} is already at most {SMALL_BATCH}")
-    train = DataLoader(loader.dataset, batch_size=SMALL_BATCH, shuffle=is_shuffled(loader), drop_last=loader.drop_last,
-                       collate_fn=loader.collate_fn)
+    train = DataLoader(loader.dataset, batch_size=SMALL_BATCH, shuffle=is_shuffled(loader),
+                       drop_last=bool(getattr(loader.batch_sampler, "drop_last", loader.drop_last)), collate_fn=loader.collate_fn)
     return [Candidate("smaller-batches", f"batches of {SMALL_BATCH} instead of {batch}, for the same number of epochs "
                       f"({(samples_per_step(loader) or batch) / SMALL_BATCH:.3g}x the steps)", derive(setup, train=train),
                       f"train_loader = DataLoader(train_set, batch_size={SMALL_BATCH}, shuffle=True)   # was {batch}; "
                       "keep the number of epochs, so the model gets more updates", equal_samples=True)]
+
+
+# -- O412: the layers' learning rates ----------------------------------------------------------------
+# Tenfold: the LR step of the range test's neighbourhood, for when every layer moves at the off rate.
+GLOBAL_LR_FACTOR = 10.0
+
+
+def _matches(name: str | None, layers: Any) -> bool:
+    """Whether parameter ``name`` is one of ``layers`` (names as watch saw them: a wrapper may add or drop a prefix)."""
+    return name is not None and any(name == n or name.endswith("." + n) or n.endswith("." + name) for n in layers)
+
+
+def layer_learning_rates(setup: Setup, finding: Finding) -> list[Candidate]:
+    """The parameter groups of the off layers at the LR of the groups whose layers move at a healthy rate.
+
+    O412 splits the layers into two sets two decades apart when a parameter group has its own LR
+    (layer-wise decay gone wrong, a head or backbone group mistyped); giving those groups the
+    others' LR is the remedy. When every layer is off, the global LR moves tenfold the other way.
+    """
+    from .remedies import optimizer_with
+
+    evidence = finding.evidence or {}
+    small = bool(evidence.get("too_small"))
+    off = evidence.get("too_small") or evidence.get("too_large") or {}
+    if not off:
+        raise NotApplicable("the finding names no layer whose updates are off")
+    probe_model = setup.fresh_model()
+    probe = setup.optimizer_factory(probe_model.parameters())
+    current = float(probe.param_groups[0].get("lr", 0.0) or 0.0)
+    if not evidence.get("some_layers"):
+        if current <= 0:
+            raise NotApplicable("the optimizer has no positive learning rate to change")
+        lr = current * (GLOBAL_LR_FACTOR if small else 1 / GLOBAL_LR_FACTOR)
+        factory, line = optimizer_with(setup, lr=lr)
+        return [Candidate("layer-learning-rates", f"{'raise' if small else 'lower'} the LR tenfold to {lr:.2g} (was {current:.2g}): "
+                          "every weight layer moves at the off rate", derive(setup, optimizer=factory), line)]
+    names = {id(p): n for n, p in probe_model.named_parameters()}
+    rest = [n for n in (evidence.get("per_layer") or {}) if n not in off]
+    off_groups, healthy_lrs = [], []
+    for i, group in enumerate(probe.param_groups):
+        members = [names.get(id(p)) for p in group["params"]]
+        has_off, has_rest = any(_matches(n, off) for n in members), any(_matches(n, rest) for n in members)
+        if has_off and has_rest:
+            raise NotApplicable("the off layers share a parameter group with layers that move at a healthy rate: "
+                                "no group LR separates them")
+        if has_off:
+            off_groups.append(i)
+        elif has_rest:
+            healthy_lrs.append(float(group.get("lr", 0.0) or 0.0))
+    if not off_groups or not healthy_lrs:
+        raise NotApplicable("the off layers do not have parameter groups of their own")
+    target = float(np.median(healthy_lrs))
+    if target <= 0 or all(math.isclose(float(probe.param_groups[i].get("lr", 0.0) or 0.0), target, rel_tol=0.2) for i in off_groups):
+        raise NotApplicable("the off layers' groups already train at the other groups' LR")
+    factory = setup.optimizer_factory
+
+    def build(params: Any) -> torch.optim.Optimizer:
+        optimizer = factory(params)
+        if len(optimizer.param_groups) == len(probe.param_groups):
+            for i in off_groups:
+                optimizer.param_groups[i]["lr"] = target
+        return optimizer
+
+    layers = ", ".join(sorted(off)[:3]) + (", ..." if len(off) > 3 else "")
+    was = sorted({float(probe.param_groups[i].get("lr", 0.0) or 0.0) for i in off_groups})
+    return [Candidate("layer-learning-rates",
+                      f"the {len(off_groups)} parameter group(s) of {layers} at lr {target:.2g}, the other groups' LR "
+                      f"(was {', '.join(f'{v:.2g}' for v in was)})", derive(setup, optimizer=build),
+                      f"optimizer = torch.optim.{type(probe).__name__}([{{'params': other_params}}, "
+                      f"{{'params': off_params, 'lr': {target:.3g}}}], lr={target:.3g})   # one LR for {layers}")]

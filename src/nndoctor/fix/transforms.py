@@ -67,16 +67,23 @@ def map_dataset(dataset: Dataset, fn_x: Callable | None = None, fn_y: Callable |
 
 
 def is_shuffled(loader: DataLoader) -> bool:
-    return isinstance(loader.sampler, RandomSampler)
+    """Whether the loader draws its samples in random order, by its own sampler or its batch sampler's
+    (accelerate's loaders, which Hugging Face's ``Trainer`` iterates, shuffle inside a ``BatchSampler``)."""
+    return isinstance(loader.sampler, RandomSampler) or isinstance(getattr(loader.batch_sampler, "sampler", None), RandomSampler)
+
+
+def loader_batch_size(loader: DataLoader) -> int | None:
+    """The loader's batch size, or its batch sampler's when the loader was built from one (accelerate's)."""
+    return loader.batch_size if loader.batch_size is not None else getattr(loader.batch_sampler, "batch_size", None)
 
 
 def rebuild_loader(loader: DataLoader, dataset: Dataset | None = None, shuffle: bool | None = None) -> DataLoader:
     """A loader like ``loader`` (batch size, collate, drop_last) over ``dataset``, optionally (un)shuffled."""
     return DataLoader(
         dataset if dataset is not None else loader.dataset,
-        batch_size=loader.batch_size,
+        batch_size=loader_batch_size(loader),
         shuffle=is_shuffled(loader) if shuffle is None else shuffle,
-        drop_last=loader.drop_last,
+        drop_last=bool(getattr(loader.batch_sampler, "drop_last", loader.drop_last)),
         collate_fn=loader.collate_fn,
     )
 

@@ -155,7 +155,7 @@ def paired_baseline_steps(candidate: Candidate, baseline: Setup, steps: int) -> 
 
 def samples_per_step(loader: Any) -> int | None:
     """Samples in a full batch: the batch size, or the whole dataset when that is smaller (None when unknown)."""
-    size = getattr(loader, "batch_size", None)
+    size = getattr(loader, "batch_size", None) or getattr(getattr(loader, "batch_sampler", None), "batch_size", None)
     if not size:
         return None
     try:

@@ -20,6 +20,9 @@ from ..setup import Setup, primary_output
 # How many of the worst samples to show, and the most (predicted, true) pairs kept for a scatter.
 WORST = 8
 SCATTER_POINTS = 400
+# A confusion matrix is read cell by cell; past a few dozen classes (a language model's vocabulary) it is
+# shown for the most frequent true classes only, so the report stays the size of what can be read.
+MATRIX_CLASSES = 50
 
 
 @dataclass
@@ -146,6 +149,10 @@ def summarise(outputs: Outputs) -> dict[str, Any]:
         }
     labels = list(range(outputs.n_classes)) if outputs.n_classes else sorted(
         set(outputs.truth.tolist()) | set(outputs.predicted.tolist()))
+    all_classes = len(labels)
+    if all_classes > MATRIX_CLASSES:
+        values, counts = np.unique(outputs.truth, return_counts=True)
+        labels = sorted(int(v) for v in values[np.argsort(-counts, kind="stable")[:MATRIX_CLASSES]])
     matrix = confusion_matrix(outputs.truth, outputs.predicted, labels=labels)
     precision, recall, f1, support = precision_recall_fscore_support(
         outputs.truth, outputs.predicted, labels=labels, zero_division=0)
@@ -156,6 +163,8 @@ def summarise(outputs: Outputs) -> dict[str, Any]:
         "precision": precision.round(4).tolist(), "recall": recall.round(4).tolist(),
         "f1": f1.round(4).tolist(), "support": support.tolist(),
     }
+    if all_classes > len(labels):
+        summary["classes_shown"] = f"the {len(labels)} most frequent true classes of {all_classes}"
     summary["highest_loss"] = _worst(outputs, outputs.loss) if outputs.loss is not None else []
     wrong = outputs.predicted != outputs.truth
     if outputs.confidence is not None:

@@ -130,7 +130,8 @@ def confusion_picture(pred: dict[str, Any]) -> Picture | None:
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     caption = (f"Trained copy on {pred['samples']} {pred.get('split', 'val')} samples "
-               f"(accuracy {pred['accuracy']:.3f}); computed by scikit-learn.")
+               f"(accuracy {pred['accuracy']:.3f}); computed by scikit-learn"
+               + (f"; rows and columns: {pred['classes_shown']}." if pred.get("classes_shown") else "."))
     return "Confusion matrix", caption, _png(fig)
 
 

@@ -105,6 +105,84 @@ class UnknownLoss(nn.Module):
         return 0.5 * output.float().pow(2).mean()
 
 
+def _structure(value: Any) -> Any:
+    """A call argument's tensor layout: ``(shape, dtype)`` for a tensor, a tuple of those for a tuple/list
+    of tensors (an LSTM's ``(h, c)``), None for anything else."""
+    if isinstance(value, torch.Tensor):
+        return tuple(value.shape), value.dtype
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, torch.Tensor) for v in value):
+        return tuple((tuple(v.shape), v.dtype) for v in value)
+    return None
+
+
+@dataclass(frozen=True)
+class RecurrentState:
+    """The trailing positional inputs a recurrent model carries from step to step (``model(x, hidden)``).
+
+    Recognised by the model returning a new state of the same layout as the one it took (the
+    official word-language-model loop's ``output, hidden = model(data, hidden)``). The exam feeds
+    its batches with a zero state, as ``init_hidden`` does, sized to each batch: an axis of the
+    state as long as an input axis whose length changed follows it (layers × batch × hidden for
+    torch's RNNs, so the middle axis is tried first).
+    """
+
+    layouts: tuple[Any, ...]  # per state argument: _structure's layout
+    input_shape: tuple[int, ...]  # the first data input's shape when the state was captured
+    time_first: bool = False  # the exam's batches are (B, T, ...); the model takes (T, B, ...)
+
+    def batch_second(self, x: torch.Tensor) -> bool:
+        """Whether ``x`` is time-major: its second axis, not its first, is the state's batch axis (torch RNNs' default)."""
+        if x.dim() < 2 or x.shape[0] == x.shape[1]:
+            return False
+        shapes = [layout[0] for layout in self._tensors()]
+        return bool(shapes) and all(len(s) == 3 and s[1] == x.shape[1] for s in shapes)
+
+    def _tensors(self) -> list[tuple[tuple[int, ...], torch.dtype]]:
+        out: list[tuple[tuple[int, ...], torch.dtype]] = []
+        for layout in self.layouts:
+            out.extend(layout if layout[0] and isinstance(layout[0][0], tuple) else [layout])
+        return out
+
+    def zeros_for(self, x: torch.Tensor) -> list[Any]:
+        changed = [(self.input_shape[a], int(x.shape[a])) for a in range(min(x.dim(), len(self.input_shape)))
+                   if x.shape[a] != self.input_shape[a]]
+
+        def zeros(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+            sized = list(shape)
+            for old, new in changed:
+                axis = next((a for a in (1, 0, *range(2, len(sized))) if a < len(sized) and sized[a] == old), None)
+                if axis is not None:
+                    sized[axis] = new
+            return torch.zeros(sized, dtype=dtype, device=x.device)
+
+        state: list[Any] = []
+        for layout in self.layouts:
+            if layout[0] and isinstance(layout[0][0], tuple):  # a tuple of tensors: ((shape, dtype), ...)
+                state.append(tuple(zeros(shape, dtype) for shape, dtype in layout))
+            else:
+                state.append(zeros(*layout))
+        return state
+
+
+def _swap_leading(t: Any) -> Any:
+    """A tensor with its first two axes swapped (time-major <-> batch-major); anything else unchanged."""
+    return t.transpose(0, 1) if isinstance(t, torch.Tensor) and t.dim() >= 2 else t
+
+
+def recurrent_state(args: tuple, output: Any) -> tuple[int, RecurrentState] | None:
+    """``(number of data inputs, state)`` when the call's trailing positional inputs are a state the model
+    returned anew (each trailing argument's layout is one of the tuple output's elements); else None."""
+    if len(args) < 2 or not isinstance(args[0], torch.Tensor) or not isinstance(output, (list, tuple)):
+        return None
+    returned = [_structure(v) for v in output]
+    k = len(args)
+    while k > 1 and (layout := _structure(args[k - 1])) is not None and layout in returned:
+        k -= 1
+    if k == len(args):
+        return None
+    return k, RecurrentState(tuple(_structure(a) for a in args[k:]), tuple(args[0].shape))
+
+
 class ExamModel(nn.Module):
     """The captured model as the loss saw it: picks one element of a tuple/dict output and/or reshapes it.
 
@@ -112,18 +190,35 @@ class ExamModel(nn.Module):
     logvar``) or its loss received a reshaped output; plain models are examined unwrapped.
     """
 
-    def __init__(self, model: nn.Module, pick: Any = None, tail: tuple[int, ...] | None = None) -> None:
+    def __init__(self, model: nn.Module, pick: Any = None, tail: tuple[int, ...] | None = None,
+                 state: RecurrentState | None = None, unflatten: bool = False, classes_first: bool = False) -> None:
         super().__init__()
         self.model = model
         self.pick = pick
         self.tail = tail
+        self.state = state
+        self.unflatten = unflatten
+        self.classes_first = classes_first
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        time_first = self.state is not None and self.state.time_first
+        if time_first:
+            args = tuple(_swap_leading(a) for a in args)
+        if self.state is not None and args and isinstance(args[0], torch.Tensor):
+            args = (*args, *self.state.zeros_for(args[0]))
         out = self.model(*args, **kwargs)
         if self.pick is not None:
             out = out[self.pick]
         if self.tail is not None and isinstance(out, torch.Tensor):
             out = out.reshape(out.shape[0], *self.tail)
+        x = args[0] if args and isinstance(args[0], torch.Tensor) else None
+        if self.unflatten and isinstance(out, torch.Tensor) and x is not None and x.dim() >= 2 \
+                and out.shape[0] == x.shape[0] * x.shape[1]:
+            out = out.reshape(x.shape[0], x.shape[1], *out.shape[1:])
+        if time_first and isinstance(out, torch.Tensor) and x is not None and out.shape[:2] == x.shape[:2]:
+            out = _swap_leading(out)
+        if self.classes_first and isinstance(out, torch.Tensor) and out.dim() >= 3:
+            out = out.movedim(-1, 1)  # (N, T, V) -> (N, V, T), where NLLLoss reads the classes
         return out
 
 
@@ -430,6 +525,8 @@ class CallSpec:
     keywords: dict[str, tuple[int, ...] | None] = field(default_factory=dict)  # keyword name -> tensor shape (None: not a tensor)
     # every positional input: (shape, dtype, weak reference), None where it is not a tensor
     positional: list[tuple[tuple[int, ...], torch.dtype, weakref.ref] | None] = field(default_factory=list)
+    # trailing positional inputs the model returned anew (a recurrent state): (number of data inputs, state)
+    state: tuple[int, RecurrentState] | None = None
 
 
 @dataclass
@@ -490,6 +587,8 @@ class SetupCapture:
         self._fed: tuple[int, dict[str, torch.Tensor]] | None = None
         self.output_pick: Any = None
         self.output_tail: tuple[int, ...] | None = None
+        self.output_unflatten = False  # the model merges its input's first two axes in its output: the exam splits them
+        self.recurrent: RecurrentState | None = None  # the state a model(x, hidden) call carries, fed as zeros
         self.tokens_flattened = False  # the loss read (N, T, V) outputs and (N, T) targets flattened to tokens
         self._root: weakref.ref | None = None
         self._spec: CallSpec | None = None
@@ -638,6 +737,7 @@ class SetupCapture:
                 return
             output = rest[-1]
             kwargs = rest[0] if len(rest) == 2 and isinstance(rest[0], Mapping) else {}
+            spec.state = recurrent_state(args, output)
             spec.keywords = {k: tuple(v.shape) if isinstance(v, torch.Tensor) else None for k, v in kwargs.items()}
             tensors = {k: v for k, v in kwargs.items() if isinstance(v, torch.Tensor)}
             if not args and tensors and not any(v.requires_grad for v in tensors.values()):
@@ -774,6 +874,9 @@ class SetupCapture:
                 if found is not None and found.module() is module and found.outputs:
                     spec = found
                     break
+            if spec is not None and spec.state is not None:  # model(x, hidden): the exam feeds x with a zero state
+                spec.n_inputs, self.recurrent = spec.state[0], spec.state[1]
+                spec.positional = spec.positional[:spec.n_inputs] if spec.n_inputs > 1 else []
             self._spec = spec
             self._copy_model(root)
             self.keyword_batch = spec is not None and spec.n_inputs == 0 and self._fed_as_keywords(spec)
@@ -985,6 +1088,8 @@ class SetupCapture:
         target = call.target
         if not isinstance(target, torch.Tensor):
             return None
+        if self.recurrent is not None and self.recurrent.time_first and isinstance(bx, torch.Tensor):
+            target = _swap_leading(sequence_target(target, _swap_leading(bx)))  # as the sample recorded it: (B, T)
         source, tensor, y_cut = None, None, None
         x_cut = self._input_cut(bx)
         for name, candidate in (("y", by), ("x", bx)):
@@ -1096,6 +1201,10 @@ class SetupCapture:
         for key, ref, _ in spec.outputs:
             if ref() is loss_input:
                 self.output_pick = None if spec.output_is_tensor else key
+                shape = spec.input_shape
+                if shape is not None and len(shape) >= 2 and shape[1] > 1 and loss_input.dim() >= 1 \
+                        and loss_input.shape[0] == shape[0] * shape[1]:  # forward itself ends in .view(-1, vocab)
+                    self.output_unflatten = self.tokens_flattened = True
                 return None
         parents = _view_parents(loss_input)
         for key, ref, shape in spec.outputs:
@@ -1141,8 +1250,15 @@ class SetupCapture:
         if not isinstance(target, torch.Tensor) or target.dim() == 0 or target.shape[0] < 1 \
                 or any(x.dim() == 0 or x.shape[0] != target.shape[0] for x in parts):
             return False
+        n_state = 0
+        if spec.state is not None and self.recurrent is not None:
+            n_state = len(spec.state[1].layouts)
+            if self.recurrent.batch_second(parts[0]):  # time-major (T, B) inputs: the exam's rows are the B sequences
+                self.recurrent = replace(self.recurrent, time_first=True)
+                parts, target = [_swap_leading(x) for x in parts], _swap_leading(target)
         alive = None if any(x.is_meta for x in parts) else tuple(parts)
-        self.sample.start(call.kind, spec.module, alive, target, n_inputs=len(parts))
+        self.sample.start(call.kind, spec.module, alive, target, n_inputs=len(parts), n_state=n_state,
+                          time_first=self.recurrent is not None and self.recurrent.time_first)
         self._batch = (*parts, target)
         if len(parts) > 1:
             self._positions = tuple(range(len(parts)))
@@ -1333,8 +1449,10 @@ class SetupCapture:
                        if self.adapter.positions is not None
                        else BatchAdapter(self.adapter.x_tail, self.adapter.x_dtype, "none", restructure=True))
         model: nn.Module = self.model
-        if self.output_pick is not None or self.output_tail is not None:
-            model = ExamModel(model, self.output_pick, self.output_tail)
+        classes_first = self.tokens_flattened and self.loss_kind == "nll_loss"  # no token variant of NLLLoss: move the axis
+        if self.output_pick is not None or self.output_tail is not None or self.recurrent is not None \
+                or self.output_unflatten or classes_first:
+            model = ExamModel(model, self.output_pick, self.output_tail, self.recurrent, self.output_unflatten, classes_first)
         loss: nn.Module | None = self.loss if self.loss is not None and not stand_in else UnknownLoss()
         if self.keyword_batch and self.loss is None and not stand_in and adapter.target != "none":
             loss = None  # checkup's default loss for the task, on the output's prediction tensor
@@ -1438,6 +1556,8 @@ class LoopSample:
         self.active = False
         self.rows = 0
         self.n_inputs = 1
+        self.n_state = 0  # trailing state inputs of each call (model(x, hidden)), not recorded
+        self.time_first = False  # the loop's inputs are (T, B, ...): recorded as (B, T, ...)
         self._bytes = 0
         self._module: weakref.ref | None = None
         self._input: tuple[torch.Tensor, ...] | None = None
@@ -1446,11 +1566,15 @@ class LoopSample:
         self.whole_epoch = False  # the sample ended where the loop began feeding its rows again
 
     def start(self, kind: str, module: weakref.ref, x: tuple[torch.Tensor, ...] | None, target: torch.Tensor,
-              n_inputs: int = 1) -> None:
-        """Record the first batch (when its inputs are still alive) and follow the module's later training inputs."""
+              n_inputs: int = 1, n_state: int = 0, time_first: bool = False) -> None:
+        """Record the first batch (when its inputs are still alive) and follow the module's later training inputs.
+
+        ``n_state``: trailing recurrent-state inputs of each call, not recorded; ``time_first``: the loop
+        feeds (T, B, ...) inputs, recorded with their first two axes swapped (``x`` already is)."""
         from torch.nn.modules import module as module_hooks
 
-        self.kind, self._module, self.active, self.n_inputs = kind, module, True, n_inputs
+        self.kind, self._module, self.active, self.n_inputs, self.n_state = kind, module, True, n_inputs, n_state
+        self.time_first = time_first
         if x is not None:
             self._add(tuple(_cpu_copy(t) for t in x), target)
         if self.active:
@@ -1461,7 +1585,7 @@ class LoopSample:
         try:
             if not self.active or self._module is None or module is not self._module() or _tracing():
                 return
-            x = tuple(args[:self.n_inputs]) if len(args) == self.n_inputs else ()
+            x = tuple(args[:self.n_inputs]) if len(args) == self.n_inputs + self.n_state else ()
             self._input = None
             if x and all(isinstance(t, torch.Tensor) for t in x) and module.training and torch.is_grad_enabled() \
                     and self._bytes + sum(t.numel() * t.element_size() for t in x) <= _SAMPLE_BYTES:
@@ -1475,6 +1599,8 @@ class LoopSample:
         if x is None or not isinstance(target, torch.Tensor) or target.dim() == 0 or any(t.dim() == 0 for t in x):
             return
         target = sequence_target(target, x[0])
+        if self.time_first:
+            x, target = tuple(_swap_leading(t) for t in x), _swap_leading(target)
         first_x, first_y = self.batches[0] if self.batches else (x, target)
         if any(tuple(a.shape[1:]) != tuple(b.shape[1:]) or a.dtype != b.dtype or a.shape[0] != target.shape[0]
                for a, b in zip(x, first_x)) \

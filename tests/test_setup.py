@@ -48,6 +48,12 @@ def test_bound_optimizer_becomes_a_factory_with_the_same_settings():
         (torch.tensor([0.3, -1.2, 2.5, 0.1]), None, "regression"),
         (torch.tensor([151.0, 75.0, 141.0, 206.0, 135.0]), nn.MSELoss(), "regression"),
         (torch.tensor([1.0, 0.0, 1.0]), nn.BCEWithLogitsLoss(), "binary"),
+        # star ratings 1..5 as floats under MSE: a scale with no class 0, not 0-based class indices
+        (torch.tensor([4.0, 5.0, 3.0, 1.0, 2.0, 4.0, 5.0, 3.0]), nn.MSELoss(), "regression"),
+        # class ids 0..5 as floats under MSE: still read as classes (the L305 fault)
+        (torch.tensor([0.0, 5.0, 3.0, 1.0, 2.0, 4.0, 5.0, 3.0]), nn.MSELoss(), "multiclass"),
+        # the same ratings under a classification loss stay classes (an off-by-one for D113 to find)
+        (torch.tensor([4, 5, 3, 1, 2, 4, 5, 3]), nn.CrossEntropyLoss(), "multiclass"),
     ],
 )
 def test_task_inference(targets, loss, task):

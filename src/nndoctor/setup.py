@@ -441,8 +441,10 @@ def infer_task(y: torch.Tensor, loss: Any, output: torch.Tensor | None) -> tuple
     if integral and bool(distinct.min() >= 0):
         k = int(distinct.max().item()) + 1
         contiguous = len(distinct) >= max(2, int(0.8 * k))
+        # Float values 1..k under a distance loss with no class 0 are ratings or counts on a scale, not 0-based indices.
+        zero_based = bool(distinct.min() == 0)
         if contiguous and k <= 1000 and (len(distinct) <= 100 or loss_name in ("CrossEntropyLoss", "NLLLoss")):
-            if loss_name in ("CrossEntropyLoss", "NLLLoss") or not y.is_floating_point() or k <= 30:
+            if loss_name in ("CrossEntropyLoss", "NLLLoss") or not y.is_floating_point() or (k <= 30 and zero_based):
                 return "multiclass", f"targets are integer class indices 0..{k - 1}"
     if integral and not y.is_floating_point() and output is not None and output.dim() == y.dim() + 1 and width >= 2 \
             and len(distinct) <= 1000:

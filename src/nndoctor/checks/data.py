@@ -243,7 +243,12 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
         shares.loop_in_class_order = bool(loop_sample(ctx)) and (len(classes) == 1 or batches_ordered(ctx))
         if imbalance_severity(shares) is not None:
             shares.handled_by = imbalance_handling(ctx)
-            if not shares.handled_by and "G603" in ctx.wanted:  # the trial checkup trains anyway: how it recalls each class
+            observed = getattr(ctx.setup, "observed_counts", None)
+            if not shares.handled_by and observed:  # run: how the script's own last evaluation recalled each class
+                support = {c: int(n) for c, n in enumerate(observed["support"]) if n > 0}
+                shares.trial_recall = {c: observed["correct"][c] / n for c, n in support.items()}
+                shares.trial_support = support
+            elif not shares.handled_by and "G603" in ctx.wanted:  # the trial checkup trains anyway: how it recalls each class
                 trial = ctx.probe("trial", trial_probe)
                 if trial.recall and trial.support:
                     shares.trial_recall = {int(k): float(v) for k, v in trial.recall.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -101,7 +102,25 @@ def underfitting_finding(ctx: Context) -> Finding | None:
     trial = _trial(ctx)
     if trial_fitted(trial, overfit_module.CONFIG.fit_fraction):
         return None
-    return underfitting_verdict(fit_evidence(ctx.probe("overfit", overfit_probe)))
+    result = ctx.probe("overfit", overfit_probe)
+    evidence = fit_evidence(result)
+    if len(result.attempts) == 1 and not result.attempts[0].fitted:
+        evidence = replace(evidence, no_better_lr=no_better_lr(ctx, result.attempts[0].lr))
+    return underfitting_verdict(evidence)
+
+
+def no_better_lr(ctx: Context, user: float | None) -> bool:
+    """The range test (already run for the overfit's second attempt) swept its LRs and none made the loss
+    fall, or it suggested the user's own LR: no other LR was worth an attempt."""
+    from ..probes.lr_range import lr_range_probe
+
+    sweep = ctx.probe("lr_range", lr_range_probe)
+    suggestion = getattr(sweep, "suggestion", None)
+    if suggestion is None:
+        return False
+    if suggestion.lr is None:
+        return suggestion.min_loss_lr is not None  # swept enough finite points: flat, or rising from the start
+    return user is not None and math.isclose(user, suggestion.lr, rel_tol=0.5)
 
 
 @check("G602", phase="training")

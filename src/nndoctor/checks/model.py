@@ -120,8 +120,21 @@ def bad_init_scale(ctx: Context) -> Iterable[Finding]:
 def dead_relu_at_init(ctx: Context) -> Iterable[Finding]:
     """ReLU layers where most units never fire on any sample: they pass no gradient (verdict: M203)."""
     stats = _stats(ctx)
-    shares = [UnitShare(r.name, r.dead_share, r.units) for r in stats.layers if r.dead_share is not None]
+    start = first_trained_order(stats)
+    shares = [UnitShare(r.name, r.dead_share, r.units) for r in stats.layers
+              if r.dead_share is not None and r.order > start]
     yield from dead_units_at_init(UnitShares(shares, f"on all {stats.samples} sample inputs at init", stats.samples))
+
+
+def first_trained_order(stats: LayerStats) -> int:
+    """The forward order of the first weight layer with a trainable parameter (-1 when unknown).
+
+    Units before it sit in a frozen stack (a pretrained backbone held fixed): training neither kills
+    nor revives them and the remedies (re-initialise, LeakyReLU) would undo the pretraining, so their
+    silence is a property of the features the user chose, not a fault of this training."""
+    trained = {name.rsplit(".", 1)[0] if "." in name else "" for name in stats.trainable}
+    orders = [r.order for r in stats.weight_layers if r.name in trained]
+    return min(orders) if orders else -1
 
 
 @check("M204", phase="model")

@@ -816,13 +816,57 @@ def shift(ctx: Any) -> Shift | None:
             result.target_ks, result.target_p_adjusted = _ks(
                 _finite_float(train.y.reshape(train.n, -1)), _finite_float(val.y.reshape(val.n, -1)))
         if (train.x is not None and val.x is not None and not train.x_integer and train.x.ndim >= 2
-                and train.x.shape[1:] == val.x.shape[1:]):
+                and train.x.shape[1:] == val.x.shape[1:] and not augmented_inputs(c)):
             a, result.unit = _summaries(train.x)
             b, _ = _summaries(val.x)
             result.ks, result.ks_p_adjusted = _ks(a, b)
         return result
 
     return ctx.probe("data_audit.shift", compute)
+
+
+def _leaves(item: Any) -> list[Any]:
+    """The tensors and arrays of one dataset item (a tensor, a tuple/list or a dict of them)."""
+    if isinstance(item, (torch.Tensor, np.ndarray)):
+        return [item]
+    if isinstance(item, dict):
+        return [leaf for v in item.values() for leaf in _leaves(v)]
+    if isinstance(item, (list, tuple)):
+        return [leaf for v in item for leaf in _leaves(v)]
+    return []
+
+
+def augmented_inputs(ctx: Any) -> bool:
+    """Whether the training dataset returns different values for the same index when read under two seeds:
+    a random transform in ``__getitem__`` (augmentation). Training inputs then differ from validation's by
+    design, so their distributions are not compared. Three items read twice, every RNG put back."""
+    def compute(c: Any) -> bool:
+        from ..rng import preserved_rng, seed_everything
+
+        dataset = getattr(c.setup.train_loader, "dataset", None)
+        if dataset is None or isinstance(dataset, (TensorDataset, IterableDataset)) or not hasattr(dataset, "__getitem__"):
+            return False
+        try:
+            n = len(dataset)
+            if n < 1:
+                return False
+            picks = sorted({0, n // 2, n - 1})
+            reads = []
+            with preserved_rng():
+                for seed in (0, 1):
+                    seed_everything(seed)
+                    reads.append([_leaves(dataset[i]) for i in picks])
+        except Exception:
+            return False  # a dataset that cannot be read by index here: taken as deterministic
+        for first, second in zip(*reads):
+            for a, b in zip(first, second):
+                a, b = (np.asarray(v.detach().cpu().double() if v.is_floating_point() else v.detach().cpu())
+                        if isinstance(v, torch.Tensor) else np.asarray(v) for v in (a, b))
+                if a.shape != b.shape or not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"):
+                    return True
+        return False
+
+    return bool(ctx.probe("data_audit.augmented", compute))
 
 
 # -- order of the training loader ------------------------------------------------------------

@@ -81,11 +81,24 @@ def chance_copy_share(rows: np.ndarray | None, n: int) -> float:
 LATTICE_SHARE = 0.01
 
 
+def all_flags(rows: np.ndarray | None) -> bool:
+    """Whether every column of the sample takes at most two values (flags: binarised images, word presence).
+
+    Such rows are a lattice however small the independence estimate: it multiplies per-column
+    agreement over dozens of columns, while flags that move together (the strokes of a binarised
+    digit) repeat whole rows far more often than independent ones would.
+    """
+    if rows is None or len(rows) < 2:
+        return False
+    flat = rows.reshape(len(rows), -1)
+    return all(len(np.unique(column)) <= 2 for column in flat.T)
+
+
 def repeat_level(ctx: Any, judged: str) -> float:
     """The share of rows expected to repeat a training row without any copying, for D107 (``judged="train"``) or D108.
 
     The independence estimate (:func:`chance_copy_share`) for most data; for a lattice (counts,
-    flags, codes: the estimate reaches ``LATTICE_SHARE``) the measured rate of the other comparison
+    flags, codes: the estimate reaches ``LATTICE_SHARE``, or every column is a flag) the measured rate of the other comparison
     on the same data: validation rows matching training rows for D107, training rows matching other
     training rows for D108. Correlated columns repeat more often than independent ones would, and
     a random split repeats alike on both sides; copying shows as one side repeating more.
@@ -93,8 +106,9 @@ def repeat_level(ctx: Any, judged: str) -> float:
     train = split_hashes(ctx, "train")
     if train is None:
         return 0.0
-    level = chance_copy_share(_values(sample_of(ctx, "train")), len(train[0]) + (judged != "train"))
-    if level < LATTICE_SHARE:
+    values = _values(sample_of(ctx, "train"))
+    level = chance_copy_share(values, len(train[0]) + (judged != "train"))
+    if level < LATTICE_SHARE and not all_flags(values):
         return level
     if judged == "train":
         val = split_hashes(ctx, "val")

@@ -115,6 +115,13 @@ def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 
                       f"lowest loss at lr={lr[best]:.2g}, steepest descent at lr={lr[steep]:.2g}", index, drop / scale)
 
 
+def divergence_limit(best: float, start: float) -> float:
+    """The loss above which a sweep has exploded: DIVERGE_FACTOR times its best, or, for a loss that can be
+    negative (a Poisson or Gaussian negative log-likelihood), the best plus the start's magnitude, since a
+    ratio to a negative best says nothing."""
+    return DIVERGE_FACTOR * best if best > 0 else best + abs(start)
+
+
 def _divergence_index(smooth: np.ndarray, best: int, start_level: float, spread: float = 0.0) -> int | None:
     """First point after the minimum where the loss exploded (4x best, or back above the start).
 
@@ -123,7 +130,7 @@ def _divergence_index(smooth: np.ndarray, best: int, start_level: float, spread:
     (the LR is still too small to move it) and rising above the start proves nothing.
     """
     best_value = float(smooth[best])
-    limit = DIVERGE_FACTOR * best_value if best_value > 0 else best_value + abs(start_level)
+    limit = divergence_limit(best_value, start_level)
     if start_level > 1.25 * best_value > 0 and start_level - best_value > NOISE_MARGIN * spread:
         limit = min(limit, start_level)
     above = np.nonzero(smooth[best:] > limit)[0]
@@ -201,7 +208,7 @@ def lr_range_test(setup, model, config: RangeConfig = CONFIG, deadline: float | 
         smooth = avg / (1 - config.beta ** (i + 1))
         smoothed.append(smooth)
         best = min(best, smooth)
-        if i >= 5 and smooth > DIVERGE_FACTOR * best:
+        if i >= 5 and smooth > divergence_limit(best, smoothed[0]):
             stopped = "diverged"
             break
     lrs, losses = recorder.record.lrs, recorder.record.step_losses

@@ -32,6 +32,9 @@ TINY_SCALE = 0.01
 SCALE_RATIO_LIMIT = 100.0
 # L1, smooth L1 and Huber bound the gradient per element whatever the residual (1, 1, delta):
 # far-off targets cannot blow up the steps, the outputs only have farther to travel.
+# D105: likelihoods of counts read the targets in their own units (a Poisson rate is a count per sample):
+# they cannot be standardised, and the log-rate output reaches a count of 22 at 3.1, not 22.
+COUNT_LOSSES = ("PoissonNLLLoss", "poisson_nll_loss")
 BOUNDED_GRADIENT_LOSSES = ("L1Loss", "SmoothL1Loss", "HuberLoss", "l1_loss", "smooth_l1_loss", "huber_loss")
 # D111, regression: an out-of-sample R² of 0.02 explains 2% of the variance, i.e. nothing usable.
 UNPREDICTABLE_R2 = 0.02
@@ -417,6 +420,8 @@ def bounded_gradient_loss(names: Sequence[str]) -> str | None:
 @verdict("D105")
 def unscaled_regression_targets(m: TargetScale) -> Iterator[Finding]:
     """Targets far from unit scale: the loss, its gradients and the output layer start far from them."""
+    if m.losses and all(name in COUNT_LOSSES for name in m.losses):
+        return  # counts under a count likelihood: their scale is the quantity, not a units problem
     mean, std = np.atleast_1d(np.asarray(m.mean, float)), np.atleast_1d(np.asarray(m.std, float))
     off = off_scale(mean, std)
     if not off.any():

@@ -158,6 +158,9 @@ class FitEvidence:
     steps: int = 0
     prior: PriorEntropy | None = None
     still_falling: bool = False
+    # checkup: the range test found no LR that made the loss fall, or suggested the user's own: the one attempt
+    # at the user's LR then speaks for every LR (no second attempt was worth making)
+    no_better_lr: bool = False
 
 
 @verdict("G602")
@@ -200,7 +203,9 @@ def underfitting(m: FitEvidence) -> Finding | None:
             return None
         if other is not None:
             message += f"; at the range test's lr={other.lr:.2g} it reached {other.final_loss:.3g} and did not fit either"
-        return Finding("G602", Severity.ERROR, message + ".", {**evidence, "at_any_lr": True})
+        # "at any LR" only when a second LR was tried or the range test offered none better: one failed attempt
+        # at the user's LR alone may be that LR's doing
+        return Finding("G602", Severity.ERROR, message + ".", {**evidence, "at_any_lr": other is not None or m.no_better_lr})
     reference, end = m.reference, m.final_loss
     if reference is None or reference <= 0 or end is None or not math.isfinite(end) or end < UNDERFIT_SHARE * reference:
         return None

@@ -157,7 +157,8 @@ def class_imbalance(m: ClassShares | TokenShares) -> Iterator[Finding]:
         f"only {_pct(float(shares.min()))} ({ratio:.3g}x rarer) in {scope}. Always predicting class {largest} "
         f"already scores {_pct(majority)} accuracy."
         + (f" The setup already compensates with {handled}; judge it by per-class recall, not accuracy." if handled else "")
-        + (f" Trained plainly, checkup's trial recognises the rare classes about as well as the common ones (validation "
+        + (f" Trained as it is (checkup's trial, or the run's own last evaluation), the model recognises the rare classes "
+           f"about as well as the common ones (validation "
            f"accuracy {recalled[0]:.2f}, balanced accuracy {recalled[1]:.2f}): the imbalance did not cost them here; keep "
            "judging by per-class recall."
            if recalled and not handled else ""),

@@ -587,6 +587,8 @@ class SetupCapture:
         self._fed: tuple[int, dict[str, torch.Tensor]] | None = None
         self.output_pick: Any = None
         self.output_tail: tuple[int, ...] | None = None
+        # per class, the run's last evaluation pass: {"support": [...], "correct": [...]} (set by run before the exam)
+        self.observed_counts: dict[str, list[int]] | None = None
         self.output_unflatten = False  # the model merges its input's first two axes in its output: the exam splits them
         self.recurrent: RecurrentState | None = None  # the state a model(x, hidden) call carries, fed as zeros
         self.tokens_flattened = False  # the loss read (N, T, V) outputs and (N, T) targets flattened to tokens
@@ -1323,7 +1325,8 @@ class SetupCapture:
         first = spec.input_ref() if spec.input_ref is not None else None
         watch = EvalTensors(weakref.ref(root), tuple(spec.input_shape[1:]), targets,
                             [inputs[0]] if inputs is not None else [], self.internal_error)
-        watch.hash_training = inputs is None and not self.sample.active  # else the dataset or loop sample is the reference
+        # a loop sample holds the first batches only: the rows fed over the first epoch are hashed beside it
+        watch.hash_training = inputs is None or self.sample.active
         if isinstance(first, torch.Tensor) and tuple(first.shape) == spec.input_shape:
             watch.train_forward(first)
         self.eval_tensors = watch.start()
@@ -1333,7 +1336,8 @@ class SetupCapture:
         watch = self.eval_tensors
         if watch is None or not watch.inputs:
             return
-        references = [np.fromiter(watch.train_rows, dtype=np.uint64, count=len(watch.train_rows))]
+        fed = np.fromiter(watch.train_rows, dtype=np.uint64, count=len(watch.train_rows))
+        references = [fed]
         inputs = _dataset_inputs(self.train_loader.dataset if self.train_loader is not None else None)
         training = _training_hashes(inputs, watch.tail)
         if inputs is not None:
@@ -1349,8 +1353,9 @@ class SetupCapture:
             if any(float(np.isin(ref, candidate.hashes).mean()) >= _VAL_TRAIN_COVER for ref in references):
                 candidate.training = True  # it holds the training rows: a train-accuracy pass, not validation
                 continue
-            if training is not None and float(np.isin(candidate.hashes, training).mean()) >= _VAL_TRAIN_COVER:
-                candidate.training = True  # its rows are training rows: a pass over part of the training data
+            if any(r is not None and len(r) >= _VAL_MIN_ROWS and float(np.isin(candidate.hashes, r).mean()) >= _VAL_TRAIN_COVER
+                   for r in (training, fed)):
+                candidate.training = True  # its rows are rows the loop trains on: a pass over part of the training data
                 continue
             self.val_tensor = candidate
             break
@@ -1490,6 +1495,7 @@ class SetupCapture:
             record = None
         if record is None:
             setup.optimizer_description = "unknown (no torch.optim optimizer stepped the model)"
+        setup.observed_counts = self.observed_counts
         if self._sampled:  # data checks read it: the first batches the loop fed, one whole epoch or a bounded part
             setup.loop_sample = "epoch" if self.sample.whole_epoch else "partial"
         return setup
@@ -1587,6 +1593,8 @@ class LoopSample:
                 return
             x = tuple(args[:self.n_inputs]) if len(args) == self.n_inputs + self.n_state else ()
             self._input = None
+            if x and hub.model_output(x[0]):
+                return  # samples a generator made (a GAN's fakes), scored by the model: not the loop's data
             if x and all(isinstance(t, torch.Tensor) for t in x) and module.training and torch.is_grad_enabled() \
                     and self._bytes + sum(t.numel() * t.element_size() for t in x) <= _SAMPLE_BYTES:
                 self._input = tuple(_cpu_copy(t) for t in x)
@@ -1665,7 +1673,7 @@ class EvalTensors:
 
     One handler on the hub's forward event of the captured model (a dict lookup per module
     call the hub already makes; nothing attached to the model): a training forward records a
-    weak reference to its input and, for the first ``_SAMPLE_ROWS`` rows of one epoch, a hash
+    weak reference to its input and, for the first ``_VAL_HASH_ROWS`` rows of one epoch, a hash
     of each row; an eval forward on one float tensor of the training input's per-sample shape
     (not a loader's batch, not the training batch again, not the training dataset's tensor)
     records a bounded copy of up to ``_VAL_CANDIDATES`` distinct such tensors (by identity, then
@@ -1734,12 +1742,12 @@ class EvalTensors:
         self._last_train = weakref.ref(x)
         if not self.hash_training or not self._train_open or x.dim() < 1 or tuple(x.shape[1:]) != self.tail:
             return
-        keys = _row_hashes(x[: max(1, _SAMPLE_ROWS - len(self.train_rows))]).tolist()
+        keys = _row_hashes(x[: max(1, _VAL_HASH_ROWS - len(self.train_rows))]).tolist()
         if self.train_rows and sum(k in self.train_rows for k in keys) * 2 >= len(keys):
             self._train_open = False  # the loop feeds rows it fed before: a new epoch
             return
         self.train_rows.update(keys)
-        if len(self.train_rows) >= _SAMPLE_ROWS:
+        if len(self.train_rows) >= _VAL_HASH_ROWS:
             self._train_open = False
 
     def _eval_forward(self, x: torch.Tensor, output: Any) -> None:

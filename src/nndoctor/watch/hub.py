@@ -142,9 +142,23 @@ def _forward_hook(module: nn.Module, args: tuple, kwargs: dict, output: Any) -> 
 
 
 def model_output(tensor: Any) -> bool:
-    """Whether ``tensor`` is one of the last outputs of a watched model (a generator's samples, an encoder's codes):
-    what a model made, not data the script loaded."""
-    return any(ref() is tensor for ref in _model_outputs)
+    """Whether ``tensor`` is one of the last outputs of a watched model (a generator's samples, an encoder's codes),
+    or that output detached (``fake.detach()``: the same memory): what a model made, not data the script loaded."""
+    if not isinstance(tensor, torch.Tensor):
+        return False
+    for ref in _model_outputs:
+        out = ref()
+        if out is None:
+            continue
+        if out is tensor:
+            return True
+        try:
+            if (out.device == tensor.device and out.shape == tensor.shape and out.data_ptr() == tensor.data_ptr()
+                    and tensor.data_ptr() != 0):
+                return True
+        except Exception:  # a tensor without storage (meta, sparse): identity only
+            continue
+    return False
 
 
 def _step_pre_hook(optimizer: Any, args: tuple, kwargs: dict) -> None:

@@ -1113,7 +1113,8 @@ class Doctor:
             telemetry=self.telemetry.summary(),
             duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
-                   "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else []},
+                   "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else [],
+                   "eval_class_counts": self._final_counts()},
         )
 
 

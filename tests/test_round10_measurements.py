@@ -1,0 +1,224 @@
+"""Measurements changed after round 10's unseen material; each test reads a setup both ways (healthy, broken)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.datasets import load_digits
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+import nndoctor
+from nndoctor import Severity
+from nndoctor.combine import examine
+from nndoctor.watch.capture import SetupCapture
+
+
+def digits(binary: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    data = load_digits()
+    x = torch.tensor(data.data, dtype=torch.float32)
+    x = (x >= 8).float() if binary else x / 8.0 - 1.0
+    return x, torch.tensor(data.target)
+
+
+def mlp(inputs: int = 64, classes: int = 10) -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(inputs, 64), nn.ReLU(), nn.Linear(64, classes))
+
+
+def loud(report) -> set[str]:
+    return {f.code for f in report.at_least(Severity.WARNING)}
+
+
+# -- D105 and the range test on a count likelihood ------------------------------------------------
+def counts(n: int = 2400) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(n, 6, generator=g)
+    rate = torch.exp(3.0 + 0.4 * x[:, 0] - 0.3 * x[:, 1])
+    return x, torch.poisson(rate, generator=g).unsqueeze(1)
+
+
+class LogRate(nn.Module):
+    def __init__(self, mean: float) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.net = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 1))
+        nn.init.constant_(self.net[2].bias, float(np.log(mean)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def test_counts_under_a_poisson_likelihood_are_not_d105_and_its_negative_loss_does_not_explode_the_range_test():
+    x, y = counts()
+    setup = nndoctor.Setup(model=LogRate(float(y.mean())), train=(x[:2000], y[:2000]), val=(x[2000:], y[2000:]),
+                           loss=nn.PoissonNLLLoss(log_input=True), optimizer=lambda p: torch.optim.Adam(p, lr=2e-3),
+                           task="regression", batch_size=64)
+    report = nndoctor.checkup(setup, budget=60)
+    assert not {"D105", "O401"} & loud(report), report.verdict()
+    # the same counts under a distance loss are a units problem (the control)
+    mse = nndoctor.Setup(model=mlp(6, 1), train=(x[:2000], y[:2000]), val=(x[2000:], y[2000:]), loss=nn.MSELoss(),
+                         optimizer=lambda p: torch.optim.Adam(p, lr=2e-3), task="regression", batch_size=64)
+    assert "D105" in nndoctor.checkup(mse, budget=60).codes
+
+
+# -- D109: a random transform in the training dataset ------------------------------------------------
+class Shifted(Dataset):
+    """Digit scans shifted by up to one pixel (padding with the background), at random or by a fixed rule."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, random: bool) -> None:
+        self.x, self.y, self.random = x.view(-1, 1, 8, 8), y, random
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, i: int):
+        pad = F.pad(self.x[i], (1, 1, 1, 1), value=-1.0)
+        dy, dx = torch.randint(0, 3, (2,)).tolist() if self.random else (i % 3, (i // 3) % 3)
+        return pad[:, dy:dy + 8, dx:dx + 8], self.y[i]
+
+
+def cnn() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(16 * 64, 10))
+
+
+def test_augmented_training_inputs_are_not_compared_with_validation_but_the_same_rows_fixed_are():
+    x, y = digits()
+    val = (x[1400:].view(-1, 1, 8, 8), y[1400:])
+
+    def shift_codes(random: bool) -> set[str]:
+        setup = nndoctor.Setup(model=cnn(), train=DataLoader(Shifted(x[:1400], y[:1400], random), batch_size=32, shuffle=True),
+                               val=val, loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=1e-3))
+        return {f.code for f in nndoctor.checkup(setup, budget=60).findings if f.code == "D109"}
+
+    assert shift_codes(random=True) == set()
+    assert shift_codes(random=False) == {"D109"}  # shifted rows in a fixed dataset do differ from validation's
+
+
+def test_the_augmentation_probe_reads_items_under_its_own_seeds_and_puts_every_rng_back():
+    import random
+    from types import SimpleNamespace
+
+    from nndoctor.probes.data_audit import augmented_inputs
+
+    class Context:  # what the probe reads of a checkup context: the setup's training loader, and the probe cache
+        def __init__(self, random_shift: bool) -> None:
+            self.setup = SimpleNamespace(train_loader=DataLoader(Shifted(x[:100], y[:100], random_shift)))
+
+        def probe(self, name, compute):
+            return compute(self)
+
+    x, y = digits()
+    states = (torch.get_rng_state(), np.random.get_state()[1].copy(), random.getstate())
+    assert augmented_inputs(Context(random_shift=True)) is True
+    assert augmented_inputs(Context(random_shift=False)) is False
+    assert torch.equal(torch.get_rng_state(), states[0]) and np.array_equal(np.random.get_state()[1], states[1])
+    assert random.getstate() == states[2]
+
+
+# -- D108 on rows of flags ----------------------------------------------------------------------------
+def test_binarised_scans_repeat_by_themselves_and_only_copies_beyond_that_are_d108():
+    x, y = digits(binary=True)
+    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))
+    x, y = x[perm], y[perm]
+    train, val = (x[:1400], y[:1400]), (x[1400:], y[1400:])
+
+    def leak_codes(val_split) -> set[str]:
+        setup = nndoctor.Setup(model=mlp(), train=train, val=val_split, loss=nn.CrossEntropyLoss(),
+                               optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64)
+        return {f.code for f in nndoctor.checkup(setup, budget=60).findings if f.code == "D108" and f.severity.at_least(Severity.WARNING)}
+
+    assert leak_codes(val) == set()
+    leaked = (torch.cat([val[0][:250], train[0][:150]]), torch.cat([val[1][:250], train[1][:150]]))  # 37% copied
+    assert leak_codes(leaked) == {"D108"}
+
+
+# -- M203 in a frozen backbone --------------------------------------------------------------------
+def encoder_with_dead_units() -> nn.Sequential:
+    torch.manual_seed(0)
+    encoder = nn.Sequential(nn.Linear(64, 64), nn.ReLU())
+    with torch.no_grad():
+        encoder[0].bias[:40] = -50.0  # 40 of 64 units silent on every input
+    return encoder
+
+
+def test_dead_units_in_a_frozen_pretrained_encoder_are_not_m203_but_in_a_trained_one_they_are():
+    x, y = digits()
+
+    def dead_codes(frozen: bool) -> set[str]:
+        encoder = encoder_with_dead_units()
+        encoder.requires_grad_(not frozen)
+        model = nn.Sequential(encoder, nn.Linear(64, 10))
+        setup = nndoctor.Setup(model=model, train=(x[:1400], y[:1400]), val=(x[1400:], y[1400:]), loss=nn.CrossEntropyLoss(),
+                               optimizer=lambda p: torch.optim.Adam([q for q in p if q.requires_grad], lr=1e-3), batch_size=64)
+        return {f.code for f in nndoctor.checkup(setup, budget=60).findings if f.code == "M203"}
+
+    assert dead_codes(frozen=True) == set()
+    assert dead_codes(frozen=False) == {"M203"}
+
+
+# -- run: a GAN's fakes are not the loop's data -------------------------------------------------------
+GAN = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+real = torch.randn(4096, 2) * 0.2 + torch.tensor([1.0, -1.0])
+netG = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+netD = nn.Sequential(nn.Linear(2, 32), nn.LeakyReLU(0.2), nn.Linear(32, 1))
+opt_d = torch.optim.Adam(netD.parameters(), lr=1e-3, betas=(0.5, 0.999))
+opt_g = torch.optim.Adam(netG.parameters(), lr=1e-3, betas=(0.5, 0.999))
+criterion = nn.BCEWithLogitsLoss()
+for epoch in range(3):
+    for i in range(0, 4096, 128):
+        netD.zero_grad()
+        criterion(netD(real[i:i + 128]).view(-1), torch.full((128,), 0.9)).backward()
+        fake = netG(torch.randn(128, 8))
+        criterion(netD(fake.detach()).view(-1), torch.zeros(128)).backward()
+        opt_d.step()
+        netG.zero_grad()
+        criterion(netD(fake).view(-1), torch.ones(128)).backward()
+        opt_g.step()
+print("done")
+"""
+
+
+def test_a_gans_generated_batches_are_left_out_of_the_loop_sample(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "gan.py"
+    script.write_text(GAN)
+    outcome = run_script(str(script), alerts=False, keep_capture=True)
+    batches = outcome.capture.sample.batches
+    assert batches and all(torch.all(y == 0.9) for _, y in batches)  # the discriminator's real batches only
+    assert all(x.mean(0)[0] > 0.5 for (x,), _ in batches)  # real rows sit at (1, -1), not the generator's
+    assert "D115" not in loud(outcome.report), outcome.report.verdict()
+
+
+# -- run: an evaluation pass over chunks of the training tensor is not the validation split ---------------
+def test_a_training_chunk_evaluated_first_is_not_taken_for_validation():
+    x, y = digits()
+    xt, yt, xv, yv = x[:1400], y[:1400], x[1400:], y[1400:]
+    model = mlp()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+
+    def sse(inputs: torch.Tensor, targets: torch.Tensor) -> float:
+        model.eval()
+        with torch.no_grad():
+            return sum(F.cross_entropy(model(inputs[i:i + 512]), targets[i:i + 512], reduction="sum").item()
+                       for i in range(0, len(inputs), 512))
+
+    with SetupCapture() as capture:
+        for _ in range(3):
+            model.train()
+            perm = torch.randperm(len(xt))
+            for i in range(0, len(xt), 32):
+                idx = perm[i:i + 32]
+                optimizer.zero_grad()
+                F.cross_entropy(model(xt[idx]), yt[idx]).backward()
+                optimizer.step()
+            sse(xt, yt), sse(xv, yv)
+    report = examine(capture)
+    assert capture.val_tensor is not None and capture.val_tensor.rows == len(xv)
+    assert "D108" not in loud(report), report.verdict()

@@ -222,3 +222,100 @@ def test_a_training_chunk_evaluated_first_is_not_taken_for_validation():
     report = examine(capture)
     assert capture.val_tensor is not None and capture.val_tensor.rows == len(xv)
     assert "D108" not in loud(report), report.verdict()
+
+
+# -- run: a hand-written SGD update is measured as SGD at its LR ----------------------------------------
+MANUAL_SGD = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = torch.randn(2048, 8)
+y = x[:, :1] * 2.0 - x[:, 1:2] + 0.1 * torch.randn(2048, 1)
+model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
+velocity = [torch.zeros_like(p) for p in model.parameters()]
+for epoch in range(3):
+    perm = torch.randperm(2048)
+    for i in range(0, 2048, 64):
+        idx = perm[i:i + 64]
+        loss = nn.functional.mse_loss(model(x[idx]), y[idx])
+        model.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for p, v in zip(model.parameters(), velocity):
+                UPDATE
+print("done", loss.item())
+"""
+
+
+def test_a_hand_written_sgd_update_is_examined_as_sgd_at_its_measured_lr_and_momentum_is_not(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    def measured(update: str):
+        script = tmp_path / "train.py"
+        script.write_text(MANUAL_SGD.replace("UPDATE", update))
+        outcome = run_script(str(script), alerts=False, keep_capture=True)
+        return outcome.report.extra.get("manual_sgd_lr"), outcome.capture.setup()
+
+    lr, setup = measured("p -= 0.03 * p.grad")
+    assert lr is not None and abs(lr - 0.03) < 1e-6
+    optimizer = setup.make_optimizer(setup.fresh_model())
+    assert isinstance(optimizer, torch.optim.SGD) and abs(optimizer.param_groups[0]["lr"] - 0.03) < 1e-6
+    lr, setup = measured("v.mul_(0.9).add_(p.grad); p -= 0.03 * v")  # momentum: not along -grad after the first step
+    assert lr is None and "unknown" in setup.optimizer_description
+
+
+# -- D111 with a model fed several inputs -----------------------------------------------------------
+TWO_INPUTS = """
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+rng = np.random.default_rng(0)
+n = 3000
+x = rng.normal(size=(n, 6)).astype(np.float32)
+plan = rng.integers(0, 5, n)
+logit = 1.5 * x[:, 0] - x[:, 1] + np.array([-1.0, 0.0, 0.5, 1.0, 2.0])[plan]
+y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(np.int64)
+ORDER
+
+
+class Churn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.plan = nn.Embedding(5, 4)
+        self.mlp = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 2))
+
+    def forward(self, x_num, plan_id):
+        return self.mlp(torch.cat([x_num, self.plan(plan_id)], dim=1))
+
+
+torch.manual_seed(0)
+train = TensorDataset(torch.from_numpy(x[:2400]), torch.from_numpy(plan[:2400]), torch.from_numpy(y[:2400]))
+val = TensorDataset(torch.from_numpy(x[2400:]), torch.from_numpy(plan[2400:]), torch.from_numpy(y[2400:]))
+model, loss_fn = Churn(), nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+for epoch in range(4):
+    model.train()
+    for xb, pb, yb in DataLoader(train, batch_size=64, shuffle=True):
+        optimizer.zero_grad()
+        loss_fn(model(xb, pb), yb).backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        correct = sum((model(xb, pb).argmax(1) == yb).sum().item() for xb, pb, yb in DataLoader(val, batch_size=500))
+print("val acc", correct / 600)
+"""
+
+
+def test_labels_unpaired_from_a_two_input_model_are_d111_and_paired_ones_are_not(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    def codes(order: str) -> set[str]:
+        script = tmp_path / "churn.py"
+        script.write_text(TWO_INPUTS.replace("ORDER", order))
+        return loud(run_script(str(script), alerts=False).report)
+
+    assert "D111" in codes("y = y[rng.permutation(n)]"), "labels shuffled against both inputs"
+    assert not {"D110", "D111"} & codes("")

@@ -364,7 +364,8 @@ def _probe_regression(x: np.ndarray, targets: np.ndarray, seed: int) -> LabelPro
     return LabelProbe("regression", len(targets), scores, 0.0)
 
 
-def _encode_codes(x: np.ndarray, val_x: np.ndarray | None, ctx: Any) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
+def _encode_codes(x: np.ndarray, val_x: np.ndarray | None, ctx: Any,
+                  stats: Any = None) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
     """One-hot encode the category-code columns of a few levels (levels from the training sample) in both splits.
 
     Only a few: a column of dozens of evenly spaced levels is as often a magnitude (an age in
@@ -372,7 +373,7 @@ def _encode_codes(x: np.ndarray, val_x: np.ndarray | None, ctx: Any) -> tuple[np
     """
     if x.ndim != 2:
         return x, val_x, []
-    columns = audit.code_columns(x, audit.train_feature_stats(ctx), max_levels=audit.FEW_LEVELS)
+    columns = audit.code_columns(x, stats if stats is not None else audit.train_feature_stats(ctx), max_levels=audit.FEW_LEVELS)
     levels = audit.code_levels(x, columns)
     encoded_val = audit.one_hot_codes(val_x, levels) if val_x is not None and val_x.ndim == 2 else val_x
     return audit.one_hot_codes(x, levels), encoded_val, columns
@@ -475,26 +476,30 @@ def label_probe(ctx: Any) -> LabelProbe | None:
     """The label probe on the training audit sample, compared with the validation sample (cached per checkup).
 
     Float inputs are probed as they are (category-code columns one-hot encoded); token-id rows
-    read by an embedding as a bag of tokens (:func:`token_features`); other integer inputs are not probed,
-    nor a model fed several inputs, of which the sample holds one (the labels may live in the others).
+    read by an embedding as a bag of tokens (:func:`token_features`); other integer inputs are not probed.
+    A model fed several inputs (``model(x_num, plan_id)``) is probed on all of them side by side
+    (the sample's ``whole`` rows, ids one-hot encoded as codes): the labels may live in any of them.
     """
     def compute(c: Any) -> LabelProbe | None:
         sample = sample_of(c, "train")
-        if sample is None or sample.x is None or sample.y is None or len(sample.x) != len(sample.y) \
-                or sample.partial_inputs:
+        if sample is None or sample.x is None or sample.y is None or len(sample.x) != len(sample.y):
             return None
-        tokens = _tokens(sample, c.setup.model)
-        if sample.x_integer and not tokens:
+        whole = sample.partial_inputs
+        if whole and (sample.whole is None or len(sample.whole) != len(sample.y)):
             return None
-        keep = _finite_rows(sample.x) & _finite_rows(sample.y.reshape(len(sample.y), -1))
-        x, y, rows = sample.x[keep][:MAX_ROWS], sample.y[keep][:MAX_ROWS], sample.rows[keep][:MAX_ROWS]
+        inputs = sample.whole if whole else sample.x
+        tokens = not whole and _tokens(sample, c.setup.model)
+        if not whole and sample.x_integer and not tokens:
+            return None
+        keep = _finite_rows(inputs) & _finite_rows(sample.y.reshape(len(sample.y), -1))
+        x, y, rows = inputs[keep][:MAX_ROWS], sample.y[keep][:MAX_ROWS], sample.rows[keep][:MAX_ROWS]
         if tokens:
             val = _val_pair(c, x, tokens=True)
             x, val_x = token_features(x, val[0] if val else None)
             columns: list[int] = []
         else:
-            val = _val_pair(c, x)
-            x, val_x, columns = _encode_codes(x, val[0] if val else None, c)
+            val = _val_pair(c, x, whole=whole)
+            x, val_x, columns = _encode_codes(x, val[0] if val else None, c, audit.feature_stats(x) if whole else None)
         result = probe_labels(x, y, c.setup.task, rows, seed=c.setup.seed, val=(val_x, val[1]) if val else None)
         dims = conv_dims(c.setup.model)
         if not tokens and dims and x.ndim == dims + 2:
@@ -509,13 +514,15 @@ def label_probe(ctx: Any) -> LabelProbe | None:
     return ctx.probe("label_probe", compute)
 
 
-def _val_pair(ctx: Any, x: np.ndarray, tokens: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
-    """Finite validation inputs and targets shaped like the training inputs, at most MAX_ROWS (token ids when ``tokens``)."""
+def _val_pair(ctx: Any, x: np.ndarray, tokens: bool = False, whole: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+    """Finite validation inputs and targets shaped like the training inputs, at most MAX_ROWS (token ids when ``tokens``;
+    all of several inputs side by side when ``whole``)."""
     if ctx.setup.task not in CLASSIFICATION:
         return None
     sample = sample_of(ctx, "val")
-    if sample is None or sample.x is None or sample.y is None or sample.x_integer != tokens or len(sample.x) != len(sample.y) \
-            or sample.x.shape[1:] != x.shape[1:]:
+    inputs = (sample.whole if whole else sample.x) if sample is not None else None
+    if sample is None or inputs is None or sample.y is None or (not whole and sample.x_integer != tokens) \
+            or len(inputs) != len(sample.y) or inputs.shape[1:] != x.shape[1:]:
         return None
-    keep = _finite_rows(sample.x) & _finite_rows(sample.y.reshape(len(sample.y), -1))
-    return sample.x[keep][:MAX_ROWS], sample.y[keep][:MAX_ROWS]
+    keep = _finite_rows(inputs) & _finite_rows(sample.y.reshape(len(sample.y), -1))
+    return inputs[keep][:MAX_ROWS], sample.y[keep][:MAX_ROWS]

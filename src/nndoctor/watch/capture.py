@@ -589,6 +589,7 @@ class SetupCapture:
         self.output_tail: tuple[int, ...] | None = None
         # per class, the run's last evaluation pass: {"support": [...], "correct": [...]} (set by run before the exam)
         self.observed_counts: dict[str, list[int]] | None = None
+        self.manual_lr: float | None = None  # the LR of a hand-written plain SGD update, as the run measured it
         self.output_unflatten = False  # the model merges its input's first two axes in its output: the exam splits them
         self.recurrent: RecurrentState | None = None  # the state a model(x, hidden) call carries, fed as zeros
         self.tokens_flattened = False  # the loss read (N, T, V) outputs and (N, T) targets flattened to tokens
@@ -1493,7 +1494,11 @@ class SetupCapture:
             self.internal_error("optimizer", exc)
             setup = Setup(model=model, train=train, val=val, loss=loss, optimizer=None, task=task, name=self.model_name)
             record = None
-        if record is None:
+        if record is None and self.manual_lr:
+            lr = float(self.manual_lr)
+            setup.optimizer_factory = lambda params: torch.optim.SGD(params, lr=lr)
+            setup.optimizer_description = f"SGD(lr={lr:.3g}) (the script's hand-written update, measured as plain SGD)"
+        elif record is None:
             setup.optimizer_description = "unknown (no torch.optim optimizer stepped the model)"
         setup.observed_counts = self.observed_counts
         if self._sampled:  # data checks read it: the first batches the loop fed, one whole epoch or a bounded part

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 from sklearn.datasets import load_digits
@@ -268,6 +269,7 @@ def test_a_hand_written_sgd_update_is_examined_as_sgd_at_its_measured_lr_and_mom
 # -- D111 with a model fed several inputs -----------------------------------------------------------
 TWO_INPUTS = """
 import numpy as np
+import pytest
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -319,3 +321,27 @@ def test_labels_unpaired_from_a_two_input_model_are_d111_and_paired_ones_are_not
 
     assert "D111" in codes("y = y[rng.permutation(n)]"), "labels shuffled against both inputs"
     assert not {"D110", "D111"} & codes("")
+
+
+# -- G602: one batch not memorised at one LR is not "at any LR" ---------------------------------------
+def test_without_a_range_suggestion_the_single_batch_tries_a_decade_below_a_loss_that_rose():
+    from nndoctor.checks.generalisation import fit_evidence
+    from nndoctor.probes.overfit import single_batch_overfit
+    from nndoctor.verdicts.generalisation import underfitting
+
+    x, y = digits()
+
+    def attempts(lr: float):
+        setup = nndoctor.Setup(model=mlp(), train=(x[:512], y[:512]), loss=nn.CrossEntropyLoss(),
+                               optimizer=lambda p: torch.optim.SGD(p, lr=lr, momentum=0.9), batch_size=32).resolve()
+        batch = (x[:32], y[:32])
+        return single_batch_overfit(setup, batch, mlp, fallback_lr=lambda: None)
+
+    too_high = attempts(lr=8.0)
+    assert [(a.source, a.fitted) for a in too_high.attempts] == [("user", False), ("decade", True)]
+    assert too_high.attempts[1].lr == pytest.approx(0.8)
+    finding = underfitting(fit_evidence(too_high))
+    assert finding.evidence["lr_cause"] == "O401"  # a decade below fits: the LR, not the capacity
+    hopeless = attempts(lr=20.0)  # not at 20, not at 2: two LRs tried, neither fits
+    assert underfitting(fit_evidence(hopeless)).evidence["at_any_lr"] is True
+    assert [a.source for a in attempts(lr=0.05).attempts] == ["user"]  # fitted at the user's LR: nothing more

@@ -74,7 +74,7 @@ CONFIG = OverfitConfig()
 
 @dataclass
 class OverfitResult:
-    """Attempts in order: the user's LR first, the range test's suggestion when that failed."""
+    """Attempts in order: the user's LR first, then (when that failed) the range test's suggestion or a decade away."""
 
     samples: int
     reference: float | None
@@ -90,7 +90,8 @@ class OverfitResult:
 
     @property
     def at_suggested_lr(self) -> Attempt | None:
-        return next((a for a in self.attempts if a.source == "suggested"), None)
+        """The second LR tried: the range test's suggestion, else a decade from the user's (``source`` says which)."""
+        return self.attempts[1] if len(self.attempts) > 1 else None
 
     @property
     def fitted(self) -> bool:
@@ -211,7 +212,7 @@ def loss_floor(setup: Setup) -> float:
 def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn.Module],
                          fallback_lr: Callable[[], float | None] = lambda: None,
                          config: OverfitConfig = CONFIG, deadline: float | None = None) -> OverfitResult:
-    """Try to memorise ``batch`` at the user's LR, then at ``fallback_lr()`` if that failed.
+    """Try to memorise ``batch`` at the user's LR, then at ``fallback_lr()`` (or a decade away) if that failed.
 
     "Fitted" means the loss fell below ``fit_fraction`` of the best constant predictor's
     loss on the batch (prior entropy / target variance), both measured above the loss's
@@ -238,6 +239,13 @@ def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn
     other = fallback_lr()
     if other is not None and (lr is None or not math.isclose(lr, other, rel_tol=0.5)):
         result.attempts.append(fit_batch(setup, make_model(), other, batch, target, config, deadline, "suggested"))
+    elif other is None and lr is not None and lr > 0:
+        # no LR from the range test (its sweep too short for the loss to start falling): the playbook's next try is
+        # a decade away, down when the loss rose above where it began (steps too large), else up
+        first = result.attempts[0]
+        rose = first.diverged or any(v > first.initial_loss for v in first.curve[1:])
+        result.attempts.append(fit_batch(setup, make_model(), lr / 10 if rose else lr * 10, batch, target, config,
+                                         deadline, "decade"))
     return result
 
 

@@ -180,7 +180,7 @@ def underfitting(m: FitEvidence) -> Finding | None:
         user = m.attempts[0]
         if m.trial_fitted or not m.target_known or user.fitted or not user.conclusive or m.target_loss is None:
             return None
-        other = next((a for a in m.attempts if a.source == "suggested"), None)
+        other = m.attempts[1] if len(m.attempts) > 1 else None  # the range test's LR, else a decade from the user's
         evidence = {
             "samples": m.samples, "reference_loss": m.reference, "target_loss": m.target_loss,
             "attempts": [{"lr": a.lr, "source": a.source, "initial_loss": a.initial_loss, "final_loss": a.final_loss,
@@ -202,7 +202,8 @@ def underfitting(m: FitEvidence) -> Finding | None:
         if other is not None and not other.conclusive:
             return None
         if other is not None:
-            message += f"; at the range test's lr={other.lr:.2g} it reached {other.final_loss:.3g} and did not fit either"
+            where = "the range test's" if other.source == "suggested" else "a decade away,"
+            message += f"; at {where} lr={other.lr:.2g} it reached {other.final_loss:.3g} and did not fit either"
         # "at any LR" only when a second LR was tried or the range test offered none better: one failed attempt
         # at the user's LR alone may be that LR's doing
         return Finding("G602", Severity.ERROR, message + ".", {**evidence, "at_any_lr": other is not None or m.no_better_lr})

@@ -345,3 +345,22 @@ def test_without_a_range_suggestion_the_single_batch_tries_a_decade_below_a_loss
     hopeless = attempts(lr=20.0)  # not at 20, not at 2: two LRs tried, neither fits
     assert underfitting(fit_evidence(hopeless)).evidence["at_any_lr"] is True
     assert [a.source for a in attempts(lr=0.05).attempts] == ["user"]  # fitted at the user's LR: nothing more
+
+
+def test_a_random_split_of_an_interaction_log_repeats_pairs_by_itself_and_copied_rows_are_d108():
+    g = torch.Generator().manual_seed(0)
+    users, items = torch.randint(0, 300, (12000,), generator=g), torch.randint(0, 40, (12000,), generator=g)
+    context = torch.randn(300, 2, generator=g)[users]  # a user's context columns move with the user id
+    x = torch.cat([users[:, None].float(), items[:, None].float(), context], dim=1)
+    y = (torch.rand(12000, generator=g) < 0.3).long()
+    train, val = (x[:9000], y[:9000]), (x[9000:], y[9000:])
+
+    def leak_codes(val_split) -> set[str]:
+        setup = nndoctor.Setup(model=mlp(4, 2), train=train, val=val_split, loss=nn.CrossEntropyLoss(),
+                               optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64)
+        return {f.code for f in nndoctor.checkup(setup, budget=60).findings
+                if f.code in ("D107", "D108") and f.severity.at_least(Severity.WARNING)}
+
+    assert leak_codes(val) == set()  # a (user, item) pair seen in both splits is the log's own repeat rate
+    leaked = (torch.cat([val[0][:2000], train[0][:1000]]), torch.cat([val[1][:2000], train[1][:1000]]))
+    assert leak_codes(leaked) == {"D108"}

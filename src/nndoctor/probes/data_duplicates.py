@@ -81,24 +81,30 @@ def chance_copy_share(rows: np.ndarray | None, n: int) -> float:
 LATTICE_SHARE = 0.01
 
 
-def all_flags(rows: np.ndarray | None) -> bool:
-    """Whether every column of the sample takes at most two values (flags: binarised images, word presence).
+# A column is discrete when its values repeat: at most one distinct value per this many rows of the sample.
+ROWS_PER_VALUE = 4
+
+
+def all_discrete(rows: np.ndarray | None) -> bool:
+    """Whether every column of the sample takes few values for its rows (flags, codes, ids, levels).
 
     Such rows are a lattice however small the independence estimate: it multiplies per-column
-    agreement over dozens of columns, while flags that move together (the strokes of a binarised
-    digit) repeat whole rows far more often than independent ones would.
+    agreement as if columns were independent, while discrete columns that move together (the strokes
+    of a binarised digit, a user's context beside the user's id) repeat whole rows far more often.
+    Continuous columns (about one value per row) cannot repeat by chance, and there the estimate holds.
     """
     if rows is None or len(rows) < 2:
         return False
     flat = rows.reshape(len(rows), -1)
-    return all(len(np.unique(column)) <= 2 for column in flat.T)
+    limit = max(2, len(flat) // ROWS_PER_VALUE)
+    return all(len(np.unique(column)) <= limit for column in flat.T)
 
 
 def repeat_level(ctx: Any, judged: str) -> float:
     """The share of rows expected to repeat a training row without any copying, for D107 (``judged="train"``) or D108.
 
     The independence estimate (:func:`chance_copy_share`) for most data; for a lattice (counts,
-    flags, codes: the estimate reaches ``LATTICE_SHARE``, or every column is a flag) the measured rate of the other comparison
+    flags, codes: the estimate reaches ``LATTICE_SHARE``, or every column is discrete) the measured rate of the other comparison
     on the same data: validation rows matching training rows for D107, training rows matching other
     training rows for D108. Correlated columns repeat more often than independent ones would, and
     a random split repeats alike on both sides; copying shows as one side repeating more.
@@ -108,7 +114,7 @@ def repeat_level(ctx: Any, judged: str) -> float:
         return 0.0
     values = _values(sample_of(ctx, "train"))
     level = chance_copy_share(values, len(train[0]) + (judged != "train"))
-    if level < LATTICE_SHARE and not all_flags(values):
+    if level < LATTICE_SHARE and not all_discrete(values):
         return level
     if judged == "train":
         val = split_hashes(ctx, "val")

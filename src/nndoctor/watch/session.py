@@ -409,6 +409,8 @@ class Doctor:
             self._pick_version_probes([p for _, p in self._params.values()])
         self._versions = tuple(p._version for p in self._version_probes)
         self._stepped_since_backward = False
+        if not self.optimizers and self._sampling == "heavy":  # the values a hand-written update will move from
+            self._before[0] = snapshot([(n, p) for n, p in self._params.values() if p.requires_grad])
         if not self.optimizers and len(self.manual_lrs) < MANUAL_LR_STEPS * len(self._version_probes):
             with torch.no_grad():
                 self._manual_before = [p.detach().clone() for p in self._version_probes]
@@ -504,6 +506,10 @@ class Doctor:
         updated = bool(self._version_probes) and tuple(p._version for p in self._version_probes) != self._versions
         if updated:
             self.telemetry.count("manual_steps")
+            if not self.optimizers and 0 in self._before:  # a sampled hand-written step: its update-to-weight ratios
+                self._measure_updates(0)
+        if not self.optimizers:
+            self._before.pop(0, None)  # a snapshot no update followed
         if updated or not self.optimizers or (self._primary is None and self._backward_count > self.every):
             self._close_step()
 

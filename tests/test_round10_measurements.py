@@ -364,3 +364,18 @@ def test_a_random_split_of_an_interaction_log_repeats_pairs_by_itself_and_copied
     assert leak_codes(val) == set()  # a (user, item) pair seen in both splits is the log's own repeat rate
     leaked = (torch.cat([val[0][:2000], train[0][:1000]]), torch.cat([val[1][:2000], train[1][:1000]]))
     assert leak_codes(leaked) == {"D108"}
+
+
+def test_the_scripts_own_model_beating_the_majority_refutes_d111_that_the_probes_missed():
+    from nndoctor.checks.data import model_beats_majority
+    from nndoctor.verdicts.data import LabelProbe, labels_unpredictable
+
+    probes_missed = dict(task="binary", best=0.53, best_probe="logistic regression", n=1000, scores={"logistic regression": 0.53},
+                         chance=0.52, p_value=0.3, upper_bound=0.56, rank_p_value=0.4)
+    # a GRU that reads the order of events: 915 of 1000 held-out labels right where the majority class is 520
+    found = model_beats_majority({"support": [520, 480], "correct": [480, 435]})
+    assert found < 1e-6
+    assert list(labels_unpredictable(LabelProbe(**probes_missed, model_p_value=found))) == []
+    # shuffled labels: the model predicts the majority class everywhere and gains nothing over it
+    at_majority = model_beats_majority({"support": [780, 220], "correct": [780, 0]})
+    assert [f.code for f in labels_unpredictable(LabelProbe(**probes_missed, model_p_value=at_majority))] == ["D111"]

@@ -345,6 +345,20 @@ def bad_label_encoding(ctx: Context) -> Iterable[Finding]:
     yield from _bad_label_encoding(measurement)
 
 
+def model_beats_majority(counts: dict[str, list[int]] | None) -> float:
+    """One-sided binomial p that the run's own last evaluation (per-class support and correct counts) beat always
+    guessing its majority class; 1.0 when the run evaluated no labelled classes."""
+    if not counts or not counts.get("support"):
+        return 1.0
+    support, correct = np.asarray(counts["support"]), np.asarray(counts["correct"])
+    total = int(support.sum())
+    if total <= 0:
+        return 1.0
+    from scipy.stats import binomtest
+
+    return float(binomtest(int(correct.sum()), total, float(support.max()) / total, alternative="greater").pvalue)
+
+
 @check("D110", "D111", phase="data")
 def label_predictability(ctx: Context) -> Iterable[Finding]:
     """Labels the inputs do not predict (D111), else training labels that contradict them (D110).
@@ -361,7 +375,8 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
     unpredictable = list(labels_unpredictable(LabelProbe(
         task=probe.task, best=probe.best, best_probe=probe.best_probe + (" on the Fourier modulus" if probe.view == "spectrum" else ""), n=probe.n, scores=probe.scores,
         chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
-        upper_bound=getattr(probe, "upper_bound", 1.0), rank_p_value=getattr(probe, "rank_p_value", 1.0))))
+        upper_bound=getattr(probe, "upper_bound", 1.0), rank_p_value=getattr(probe, "rank_p_value", 1.0),
+        model_p_value=model_beats_majority(getattr(ctx.setup, "observed_counts", None)))))
     yield from unpredictable
     if probe.task == "regression" or unpredictable:
         return

@@ -379,3 +379,14 @@ def test_the_scripts_own_model_beating_the_majority_refutes_d111_that_the_probes
     # shuffled labels: the model predicts the majority class everywhere and gains nothing over it
     at_majority = model_beats_majority({"support": [780, 220], "correct": [780, 0]})
     assert [f.code for f in labels_unpredictable(LabelProbe(**probes_missed, model_p_value=at_majority))] == ["D111"]
+
+
+def test_a_remedy_derived_from_a_setup_with_unlabelled_validation_scores_on_training():
+    from nndoctor.fix.transforms import derive
+    from nndoctor.fix.trials import scored_split
+
+    x, y = digits()
+    setup = nndoctor.Setup(model=mlp(), train=(x[:1400], y[:1400]), val=(x[1400:], None), loss=nn.CrossEntropyLoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64).resolve()
+    candidate = derive(setup, optimizer=lambda p: torch.optim.Adam(p, lr=1e-2))
+    assert not candidate.val_labelled and scored_split(candidate) == scored_split(setup) == "train"

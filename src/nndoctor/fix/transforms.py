@@ -40,6 +40,8 @@ def derive(setup: Setup, *, model: nn.Module | None = None, train: Any = None, v
         batch_size=setup.batch_size, task=setup.task, name=setup.name, seed=setup.seed,
         scheduler=setup.scheduler,
     )
+    if not setup.val_labelled:  # validation known by its inputs alone stays so: a loader of them holds no targets
+        new.val_labelled = False
     return new.resolve()
 
 

@@ -150,3 +150,15 @@ def test_a_vocabulary_sized_confusion_matrix_keeps_the_most_frequent_classes():
     top = int(np.bincount(truth).argmax())
     row = summary["labels"].index(top)
     assert summary["confusion"][row][row] == int(np.sum((truth == top) & (predicted == top)))  # counted by numpy
+
+
+def test_only_an_all_zero_trailing_input_the_model_returns_anew_is_a_state():
+    from nndoctor.watch.capture import recurrent_state
+
+    x = torch.randint(0, VOCAB, (20, 8))
+    hidden = (torch.zeros(2, 8, 48), torch.zeros(2, 8, 48))
+    output = (torch.randn(160, VOCAB), (torch.randn(2, 8, 48), torch.randn(2, 8, 48)))
+    found = recurrent_state((x, hidden), output)
+    assert found is not None and found[0] == 1 and found[1].layouts == ((((2, 8, 48), torch.float32),) * 2,)
+    keys = torch.randn(4, 10, 16)  # attention(q, k, v) returns (out, weights): out has the keys' shape, but holds data
+    assert recurrent_state((torch.randn(4, 10, 16), keys, keys), (torch.randn(4, 10, 16), torch.randn(4, 10, 10))) is None

@@ -170,24 +170,36 @@ def _swap_leading(t: Any) -> Any:
 
 
 def recurrent_state(args: tuple, output: Any) -> tuple[int, RecurrentState] | None:
-    """``(number of data inputs, state)`` when the call's trailing positional inputs are a state the model
-    returned anew (each trailing argument's layout is one of the tuple output's elements); else None."""
+    """``(number of data inputs, state)`` when the call's trailing positional inputs are an initial state the
+    model returned anew: each has the layout of one of the tuple output's elements and is all zeros (what
+    ``init_hidden`` gives at the first step, where the capture reads the call). A second input that merely
+    shares an output's shape (attention's keys and values, a decoder's targets) holds data, not zeros."""
     if len(args) < 2 or not isinstance(args[0], torch.Tensor) or not isinstance(output, (list, tuple)):
         return None
     returned = [_structure(v) for v in output]
     k = len(args)
-    while k > 1 and (layout := _structure(args[k - 1])) is not None and layout in returned:
+    while k > 1 and (layout := _structure(args[k - 1])) is not None and layout in returned and _all_zero(args[k - 1]):
         k -= 1
     if k == len(args):
         return None
     return k, RecurrentState(tuple(_structure(a) for a in args[k:]), tuple(args[0].shape))
 
 
+def _all_zero(value: Any) -> bool:
+    """Whether a tensor, or every tensor of a tuple, holds only zeros."""
+    tensors = [value] if isinstance(value, torch.Tensor) else list(value)
+    with torch.no_grad():
+        return all(not bool(t.any()) for t in tensors)
+
+
 class ExamModel(nn.Module):
     """The captured model as the loss saw it: picks one element of a tuple/dict output and/or reshapes it.
 
     Used only when the script's forward returns several tensors (a VAE's ``recon, mu,
-    logvar``) or its loss received a reshaped output; plain models are examined unwrapped.
+    logvar``), its loss received a reshaped output, it carries a recurrent state
+    (``model(x, hidden)``: fed zeros, time-major inputs swapped to the exam's batch-major rows),
+    it flattens its own output (``.view(-1, vocab)``: unflattened) or NLLLoss reads its token
+    scores (class axis moved to 1); plain models are examined unwrapped.
     """
 
     def __init__(self, model: nn.Module, pick: Any = None, tail: tuple[int, ...] | None = None,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
 import time
 import traceback
 import weakref
@@ -34,6 +33,7 @@ from .monitors import (
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign
 from .loss_inspect import mean_loss
+from .manual_sgd import ManualSgdProbe
 from .predictions import EvalPredictions
 from .telemetry import CLASS_LOSSES, LossCall, Telemetry
 
@@ -49,12 +49,6 @@ MAX_INTERNAL_ERRORS = 20
 GRAPH_WALKS = 2
 # Parameters whose version counters tell a hand-written update (``p -= lr * p.grad``) from gradient accumulation.
 VERSION_PROBES = 2
-# A hand-written update measured as plain SGD: its first steps' update against the gradient on the probe
-# parameters. Plain SGD moves exactly along -grad (cosine 1 to rounding) by one LR on every parameter;
-# momentum, weight decay or per-parameter step sizes do not, and then no LR is read.
-MANUAL_LR_STEPS = 3
-MANUAL_LR_COSINE = 0.999
-MANUAL_LR_AGREE = 0.01  # the probes' LRs agree within 1%
 
 
 def _as_list(value: Any) -> list:
@@ -162,8 +156,7 @@ class Doctor:
         self._graph_walks = 0
         self._version_probes: list[nn.Parameter] = []
         self._versions: tuple[int, ...] = ()
-        self._manual_before: list[torch.Tensor] | None = None  # the probes' values when a hand-written step's backward began
-        self.manual_lrs: list[tuple[float, float]] = []  # (LR along -grad, cosine of update and -grad) per probe and step
+        self.manual_sgd = ManualSgdProbe()  # the LR of a hand-written SGD update, read at its first steps
         self._stepped_since_backward = False
         self._losses_checked = 0
         self._model_optimizers: dict[tuple[int, int], list[int]] = {}
@@ -340,7 +333,8 @@ class Doctor:
     # -- zero_grad, backward, step ---------------------------------------------------------
     def _on_zero(self, optimizer_index: int | None, model: nn.Module | None) -> None:
         self.telemetry.count("zero_grad_calls")
-        self._measure_manual_lr()
+        if not self.optimizers and self._stepped_manually():
+            self.manual_sgd.measure(self._version_probes)
         if optimizer_index is not None:
             targets = [optimizer_index]
         else:
@@ -411,39 +405,16 @@ class Doctor:
         self._stepped_since_backward = False
         if not self.optimizers and self._sampling == "heavy":  # the values a hand-written update will move from
             self._before[0] = snapshot([(n, p) for n, p in self._params.values() if p.requires_grad])
-        if not self.optimizers and len(self.manual_lrs) < MANUAL_LR_STEPS * len(self._version_probes):
-            with torch.no_grad():
-                self._manual_before = [p.detach().clone() for p in self._version_probes]
-
-    def _measure_manual_lr(self) -> None:
-        """At a zero_grad after a hand-written update: how far the probes moved along their gradient (before it is cleared)."""
-        before, self._manual_before = self._manual_before, None
-        if before is None or self.optimizers or not self._stepped_manually():
-            return
-        with torch.no_grad():
-            for p, was in zip(self._version_probes, before):
-                grad = p.grad
-                if grad is None or grad.is_sparse or grad.shape != p.shape:
-                    continue
-                moved, grad = (p.detach() - was).double().flatten(), grad.detach().double().flatten()
-                gg, dd = float(grad @ grad), float(moved @ moved)
-                if gg > 0 and dd > 0:
-                    along = -float(moved @ grad)
-                    self.manual_lrs.append((along / gg, along / math.sqrt(gg * dd)))
+        if not self.optimizers:
+            self.manual_sgd.mark(self._version_probes)
 
     def _stepped_manually(self) -> bool:
+        """Whether the probe parameters were changed in place since the last backward (a hand-written update)."""
         return bool(self._version_probes) and tuple(p._version for p in self._version_probes) != self._versions
 
     def _manual_description(self) -> str:
-        lr = self.manual_sgd_lr()
+        lr = self.manual_sgd.lr()
         return f"hand-written SGD (lr {lr:.3g}, measured)" if lr is not None else "none"
-
-    def manual_sgd_lr(self) -> float | None:
-        """The LR of a hand-written plain SGD update (``p -= lr * p.grad``), when its first steps say so; else None."""
-        if len(self.manual_lrs) < 2 or any(c < MANUAL_LR_COSINE or lr <= 0 for lr, c in self.manual_lrs):
-            return None
-        rates = [lr for lr, _ in self.manual_lrs]
-        return float(statistics.median(rates)) if max(rates) <= (1 + MANUAL_LR_AGREE) * min(rates) else None
 
     def _divides_sum(self, loss: torch.Tensor, summed: torch.Tensor) -> bool:
         """Whether the backpropagated ``loss`` is the sum-reduced ``summed`` divided by a count (2 or more).
@@ -503,7 +474,7 @@ class Doctor:
         """
         if self._backward_count == 0 or self._stepped_since_backward or self._in_step is not None:
             return  # inside step(): a closure's re-evaluations (LBFGS line search) are the optimizer's own
-        updated = bool(self._version_probes) and tuple(p._version for p in self._version_probes) != self._versions
+        updated = self._stepped_manually()
         if updated:
             self.telemetry.count("manual_steps")
             if not self.optimizers and 0 in self._before:  # a sampled hand-written step: its update-to-weight ratios
@@ -1163,7 +1134,7 @@ class Doctor:
             duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
                    "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else [],
-                   "eval_class_counts": self._final_counts(), "manual_sgd_lr": self.manual_sgd_lr()},
+                   "eval_class_counts": self._final_counts(), "manual_sgd_lr": self.manual_sgd.lr()},
         )
 
 

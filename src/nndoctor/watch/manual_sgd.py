@@ -1,0 +1,56 @@
+"""The LR of a hand-written SGD update (``with torch.no_grad(): p -= lr * p.grad``), read at its first steps.
+
+No optimizer holds that LR, yet the exam and ``fix`` train copies of the setup and need one. Plain
+SGD moves every parameter exactly along its negative gradient (cosine 1, to rounding) by one LR;
+momentum, weight decay or per-parameter step sizes do not, and then no LR is read.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+STEPS = 3  # hand-written steps measured (per probe parameter)
+COSINE = 0.999  # the update points along -grad
+AGREE = 0.01  # the probes' LRs, over the steps measured, agree within 1%
+
+
+class ManualSgdProbe:
+    """Values of a few probe parameters when a backward began, compared with them at the next ``zero_grad``
+    (after the hand-written update, before the gradient is cleared)."""
+
+    def __init__(self) -> None:
+        self._before: list[torch.Tensor] | None = None
+        self.samples: list[tuple[float, float]] = []  # (LR along -grad, cosine of the update with -grad)
+
+    def mark(self, probes: Sequence[nn.Parameter]) -> None:
+        """A backward begins: keep the probes' values while more steps are wanted."""
+        if probes and len(self.samples) < STEPS * len(probes):
+            with torch.no_grad():
+                self._before = [p.detach().clone() for p in probes]
+
+    def measure(self, probes: Sequence[nn.Parameter]) -> None:
+        """A zero_grad after a hand-written update: how far each probe moved along its gradient."""
+        before, self._before = self._before, None
+        if before is None:
+            return
+        with torch.no_grad():
+            for p, was in zip(probes, before):
+                grad = p.grad
+                if grad is None or grad.is_sparse or grad.shape != p.shape:
+                    continue
+                moved, grad = (p.detach() - was).double().flatten(), grad.detach().double().flatten()
+                gg, dd = float(grad @ grad), float(moved @ moved)
+                if gg > 0 and dd > 0:
+                    along = -float(moved @ grad)
+                    self.samples.append((along / gg, along / math.sqrt(gg * dd)))
+
+    def lr(self) -> float | None:
+        """The update's LR when every measured step was plain SGD at one LR, else None."""
+        if len(self.samples) < 2 or any(c < COSINE or lr <= 0 for lr, c in self.samples):
+            return None
+        rates = [lr for lr, _ in self.samples]
+        return float(statistics.median(rates)) if max(rates) <= (1 + AGREE) * min(rates) else None

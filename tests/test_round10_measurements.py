@@ -390,3 +390,20 @@ def test_a_remedy_derived_from_a_setup_with_unlabelled_validation_scores_on_trai
                            optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64).resolve()
     candidate = derive(setup, optimizer=lambda p: torch.optim.Adam(p, lr=1e-2))
     assert not candidate.val_labelled and scored_split(candidate) == scored_split(setup) == "train"
+
+
+def test_a_dataset_copied_before_its_split_is_not_taken_for_discrete_rows():
+    """Copies repeat every column's values too; discreteness is counted over the distinct rows."""
+    from sklearn.datasets import load_wine
+    from sklearn.model_selection import train_test_split
+
+    from nndoctor.probes.data_duplicates import all_discrete
+
+    x, y = load_wine(return_X_y=True)
+    assert not all_discrete(np.concatenate([x] * 4))
+    xs, ys = np.concatenate([x] * 4).astype(np.float32), np.concatenate([y] * 4)
+    xt, xv, yt, yv = train_test_split(xs, ys, test_size=0.25, random_state=0, stratify=ys)
+    mean, std = xt.mean(0), xt.std(0)
+    setup = nndoctor.Setup(model=mlp(13, 3), train=((xt - mean) / std, yt), val=((xv - mean) / std, yv),
+                           loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=3e-3), batch_size=16)
+    assert {"D107", "D108"} <= loud(nndoctor.checkup(setup, budget=60))

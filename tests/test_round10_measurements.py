@@ -407,3 +407,47 @@ def test_a_dataset_copied_before_its_split_is_not_taken_for_discrete_rows():
     setup = nndoctor.Setup(model=mlp(13, 3), train=((xt - mean) / std, yt), val=((xv - mean) / std, yv),
                            loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=3e-3), batch_size=16)
     assert {"D107", "D108"} <= loud(nndoctor.checkup(setup, budget=60))
+
+
+RATINGS = """
+import torch
+from torch import nn
+
+g = torch.Generator().manual_seed(0)
+users, items = torch.randint(0, 300, (6000,), generator=g), torch.randint(0, 200, (6000,), generator=g)
+rating = torch.randn(300, generator=g)[users] + torch.randn(200, generator=g)[items] + 0.3 * torch.randn(6000, generator=g)
+
+
+class Factors(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.user, self.item = nn.Embedding(300, 8), nn.Embedding(200, 8)
+        self.user_bias, self.item_bias = nn.Embedding(300, 1), nn.Embedding(200, 1)
+
+    def forward(self, u, i):
+        return (self.user(u) * self.item(i)).sum(1) + self.user_bias(u).squeeze(1) + self.item_bias(i).squeeze(1)
+
+
+torch.manual_seed(0)
+model = Factors()
+optimizer = torch.optim.Adam(model.parameters(), lr=3e-2)
+for epoch in range(8):
+    perm = torch.randperm(5000)
+    for start in range(0, 5000, 100):
+        idx = perm[start:start + 100]
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(users[idx], items[idx]), rating[idx]).backward()
+        optimizer.step()
+with torch.no_grad():
+    print("val mse", nn.functional.mse_loss(model(users[5000:], items[5000:]), rating[5000:]).item())
+"""
+
+
+def test_a_two_input_model_with_many_level_ids_is_not_probed_as_magnitudes(tmp_path):
+    """Ratings from user and item ids (300 and 200 levels, embedded): the probes cannot read ids as numbers, so
+    their failing says nothing about the targets (no D111 on a healthy factorisation)."""
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "ratings.py"
+    script.write_text(RATINGS)
+    assert not {"D110", "D111"} & loud(run_script(str(script), alerts=False).report)

@@ -478,14 +478,15 @@ def label_probe(ctx: Any) -> LabelProbe | None:
     Float inputs are probed as they are (category-code columns one-hot encoded); token-id rows
     read by an embedding as a bag of tokens (:func:`token_features`); other integer inputs are not probed.
     A model fed several inputs (``model(x_num, plan_id)``) is probed on all of them side by side
-    (the sample's ``whole`` rows, ids one-hot encoded as codes): the labels may live in any of them.
+    (the sample's ``whole`` rows, ids one-hot encoded as codes): the labels may live in any of them;
+    not when one holds ids of more levels than that encoding takes (user and item ids of a recommender).
     """
     def compute(c: Any) -> LabelProbe | None:
         sample = sample_of(c, "train")
         if sample is None or sample.x is None or sample.y is None or len(sample.x) != len(sample.y):
             return None
         whole = sample.partial_inputs
-        if whole and (sample.whole is None or len(sample.whole) != len(sample.y)):
+        if whole and (sample.whole is None or len(sample.whole) != len(sample.y) or _embedded_ids(sample.whole, c.setup.model)):
             return None
         inputs = sample.whole if whole else sample.x
         tokens = not whole and _tokens(sample, c.setup.model)
@@ -512,6 +513,18 @@ def label_probe(ctx: Any) -> LabelProbe | None:
         return result
 
     return ctx.probe("label_probe", compute)
+
+
+def _embedded_ids(rows: np.ndarray, model: Any) -> bool:
+    """Whether several inputs side by side hold an id column the probes cannot read: integer values of more levels
+    than the code encoding takes (``FEW_LEVELS``) for a model that looks ids up in an embedding (user and item ids)."""
+    if not embeds_tokens(model):
+        return False
+    for column in rows.reshape(len(rows), -1).T:
+        finite = column[np.isfinite(column)]
+        if len(finite) and np.all(finite == np.round(finite)) and len(np.unique(finite)) > audit.FEW_LEVELS:
+            return True
+    return False
 
 
 def _val_pair(ctx: Any, x: np.ndarray, tokens: bool = False, whole: bool = False) -> tuple[np.ndarray, np.ndarray] | None:

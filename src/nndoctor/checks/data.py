@@ -43,6 +43,7 @@ from ..verdicts.data import constant_feature as _constant_feature
 from ..verdicts.data import mixed_feature_scales as _mixed_feature_scales
 from ..verdicts.data import train_val_leakage as _train_val_leakage
 from ..verdicts.data import unscaled_regression_targets as _unscaled_regression_targets
+from ..verdicts.generalisation import ClassRecall
 from ..verdicts.labels import (
     ClassShares,
     LabelNoise,
@@ -245,9 +246,8 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
             shares.handled_by = imbalance_handling(ctx)
             observed = getattr(ctx.setup, "observed_counts", None)
             if not shares.handled_by and observed:  # run: how the script's own last evaluation recalled each class
-                support = {c: int(n) for c, n in enumerate(observed["support"]) if n > 0}
-                shares.trial_recall = {c: observed["correct"][c] / n for c, n in support.items()}
-                shares.trial_support = support
+                recalled = ClassRecall.from_counts(observed, "the run's last evaluation")
+                shares.trial_recall, shares.trial_support = dict(recalled.recall), dict(recalled.support)
             elif not shares.handled_by and "G603" in ctx.wanted:  # the trial checkup trains anyway: how it recalls each class
                 trial = ctx.probe("trial", trial_probe)
                 if trial.recall and trial.support:

@@ -127,7 +127,7 @@ def single_batch(overfit: OverfitResult | None) -> SingleBatch | None:
     """The single-batch overfit as the LR verdict reads it; None when it proves nothing (no target in the loss's units)."""
     if overfit is None or not overfit.attempts or not getattr(overfit, "target_known", True):
         return None
-    user, other = overfit.at_user_lr, overfit.at_suggested_lr
+    user, other = overfit.at_user_lr, overfit.at_second_lr
     return SingleBatch(user.fitted, user.conclusive, user.diverged, user.final_loss,
                        other.lr if other is not None else None, bool(other is not None and other.fitted),
                        other.final_loss if other is not None else None)
@@ -163,9 +163,12 @@ def learning_rate(ctx: Context) -> Iterable[Finding]:
 
 
 def _settings(ctx: Context) -> tuple[str, list[dict[str, Any]]]:
-    """The optimizer type and its parameter groups' settings, read from one built on a copy."""
-    optimizer = ctx.setup.make_optimizer(ctx.model_copy())
-    return type(optimizer).__name__, [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
+    """The optimizer type and its parameter groups' settings, read from one built on a copy (once per checkup)."""
+    def read(c: Context) -> tuple[str, list[dict[str, Any]]]:
+        optimizer = c.setup.make_optimizer(c.model_copy())
+        return type(optimizer).__name__, [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
+
+    return ctx.probe("optimizer_settings", read)
 
 
 # -- O410 ----------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
 
 from ..findings import Finding
 from ..setup import Setup
@@ -24,10 +23,10 @@ from .transforms import (
     NotApplicable,
     derive,
     device_of,
-    is_shuffled,
     leaf_order,
     loader_batch_size,
     output_linear,
+    rebuild_loader,
     sample_input,
     set_module,
 )
@@ -194,8 +193,7 @@ def smaller_batches(setup: Setup, finding: Finding) -> list[Candidate]:
         raise NotApplicable("the training loader batches with a custom sampler; its batch size cannot be set here")
     if batch <= SMALL_BATCH:
         raise NotApplicable(f"the batch size {batch} is already at most {SMALL_BATCH}")
-    train = DataLoader(loader.dataset, batch_size=SMALL_BATCH, shuffle=is_shuffled(loader),
-                       drop_last=bool(getattr(loader.batch_sampler, "drop_last", loader.drop_last)), collate_fn=loader.collate_fn)
+    train = rebuild_loader(loader, batch_size=SMALL_BATCH)
     return [Candidate("smaller-batches", f"batches of {SMALL_BATCH} instead of {batch}, for the same number of epochs "
                       f"({(samples_per_step(loader) or batch) / SMALL_BATCH:.3g}x the steps)", derive(setup, train=train),
                       f"train_loader = DataLoader(train_set, batch_size={SMALL_BATCH}, shuffle=True)   # was {batch}; "

@@ -79,11 +79,12 @@ def loader_batch_size(loader: DataLoader) -> int | None:
     return loader.batch_size if loader.batch_size is not None else getattr(loader.batch_sampler, "batch_size", None)
 
 
-def rebuild_loader(loader: DataLoader, dataset: Dataset | None = None, shuffle: bool | None = None) -> DataLoader:
-    """A loader like ``loader`` (batch size, collate, drop_last) over ``dataset``, optionally (un)shuffled."""
+def rebuild_loader(loader: DataLoader, dataset: Dataset | None = None, shuffle: bool | None = None,
+                   batch_size: int | None = None) -> DataLoader:
+    """A loader like ``loader`` (batch size, collate, drop_last) over ``dataset``, optionally (un)shuffled or re-batched."""
     return DataLoader(
         dataset if dataset is not None else loader.dataset,
-        batch_size=loader_batch_size(loader),
+        batch_size=batch_size if batch_size is not None else loader_batch_size(loader),
         shuffle=is_shuffled(loader) if shuffle is None else shuffle,
         drop_last=bool(getattr(loader.batch_sampler, "drop_last", loader.drop_last)),
         collate_fn=loader.collate_fn,

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from sklearn.metrics import balanced_accuracy_score, r2_score
 from torch import nn
+from torch.utils.data import DataLoader
 
 from ..checks.base import check_deadline
 from ..probes.trial import endless_batches
@@ -39,6 +40,7 @@ from ..record import Recorder
 from ..rng import seed_everything
 from ..setup import Setup, batch_size_of, move_to
 from .candidate import Candidate
+from .transforms import loader_batch_size
 
 EVAL_BATCHES = 64
 ES_EVALS = 20
@@ -155,7 +157,7 @@ def paired_baseline_steps(candidate: Candidate, baseline: Setup, steps: int) -> 
 
 def samples_per_step(loader: Any) -> int | None:
     """Samples in a full batch: the batch size, or the whole dataset when that is smaller (None when unknown)."""
-    size = getattr(loader, "batch_size", None) or getattr(getattr(loader, "batch_sampler", None), "batch_size", None)
+    size = loader_batch_size(loader) if isinstance(loader, DataLoader) else getattr(loader, "batch_size", None)
     if not size:
         return None
     try:

@@ -89,7 +89,7 @@ class OverfitResult:
         return self.attempts[0]
 
     @property
-    def at_suggested_lr(self) -> Attempt | None:
+    def at_second_lr(self) -> Attempt | None:
         """The second LR tried: the range test's suggestion, else a decade from the user's (``source`` says which)."""
         return self.attempts[1] if len(self.attempts) > 1 else None
 

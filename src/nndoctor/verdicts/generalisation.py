@@ -5,7 +5,7 @@ The measurements are the dataclasses beside each verdict; the curve measures the
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,6 +234,12 @@ class ClassRecall:
     support: Mapping[int, int]
     where: str
     split: str | None = None
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, Sequence[int]], where: str) -> ClassRecall:
+        """From a pass's per-class ``support`` and ``correct`` counts (classes that did not occur left out)."""
+        support = {c: int(n) for c, n in enumerate(counts["support"]) if n > 0}
+        return cls({c: counts["correct"][c] / n for c, n in support.items()}, support, where)
 
 
 @verdict("G603")

@@ -1073,9 +1073,7 @@ def paradox(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
     if not counts:
         yield from _paradox_from_predictions(t, facts.get("eval_predictions"))
         return
-    support = {c: int(n) for c, n in enumerate(counts["support"]) if n > 0}
-    recall = {c: counts["correct"][c] / n for c, n in support.items()}
-    yield from accuracy_paradox_verdict(ClassRecall(recall, support, "In the last evaluation pass"))
+    yield from accuracy_paradox_verdict(ClassRecall.from_counts(counts, "In the last evaluation pass"))
 
 
 def _training_label_prior(t: Telemetry, width: int) -> tuple[list[float], int] | None:

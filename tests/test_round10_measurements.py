@@ -451,3 +451,40 @@ def test_a_two_input_model_with_many_level_ids_is_not_probed_as_magnitudes(tmp_p
     script = tmp_path / "ratings.py"
     script.write_text(RATINGS)
     assert not {"D110", "D111"} & loud(run_script(str(script), alerts=False).report)
+
+
+IMBALANCED = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+g = torch.Generator().manual_seed(0)
+y = (torch.rand(6000, generator=g) < 0.04).long()  # class 1 is 24x rarer
+x = torch.randn(6000, 8, generator=g) + 3.0 * y[:, None].float()  # and far from class 0: easy to recognise
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+train = DataLoader(TensorDataset(x[:4000], y[:4000]), batch_size=64, shuffle=True)
+for epoch in range(4):
+    model.train()
+    for xb, yb in train:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(xb), yb).backward()
+        optimizer.step()
+EVALUATE
+"""
+
+
+def test_run_reads_imbalance_the_model_recognises_as_information_and_unevaluated_imbalance_as_a_warning(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    def d106(evaluate: str):
+        script = tmp_path / "imbalanced.py"
+        script.write_text(IMBALANCED.replace("EVALUATE", evaluate))
+        return next(f for f in run_script(str(script), alerts=False).report.findings if f.code == "D106")
+
+    evaluated = d106("model.eval()\nwith torch.no_grad():\n"
+                     "    for xb, yb in DataLoader(TensorDataset(x[4000:], y[4000:]), batch_size=500):\n"
+                     "        print(nn.functional.cross_entropy(model(xb), yb).item())")
+    assert evaluated.severity == Severity.INFO and evaluated.evidence["trial_recall"] is not None
+    assert d106("").severity == Severity.WARNING  # no evaluation pass: nothing shows the rare class is recognised

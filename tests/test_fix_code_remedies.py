@@ -13,7 +13,7 @@ from torch import nn
 
 import nndoctor
 from nndoctor.findings import Finding, Severity
-from nndoctor.fix.code_remedies import autograd_forward, forward_differentiated, gradient_path, straight_through
+from nndoctor.fix.code_remedies import autograd_forward, forward_differentiated, gradient_path, lift_no_grad, straight_through
 from nndoctor.fix.transforms import NotApplicable
 
 from conftest import blobs
@@ -245,6 +245,40 @@ def test_gradient_path_does_not_apply_to_an_unused_module_or_an_untraceable_mode
         gradient_path(_setup(NoGradBlock()), _finding("M209", no_grad=["encoder.weight", "encoder.bias"]))
 
 
+class EncoderFrozenInForward(EncoderHead):
+    """The encoder runs under torch.no_grad() inside forward, returning a dict (torch.fx cannot trace it either way)."""
+
+    def forward(self, x):
+        with torch.no_grad():
+            h = torch.relu(self.encoder(x))
+        if h.sum() > 0:
+            h = h * 1.0
+        return self.head(h)
+
+
+def test_lift_no_grad_trains_the_enclosed_layers_with_the_same_outputs_and_restores_torch() -> None:
+    torch.manual_seed(0)
+    user = EncoderFrozenInForward()
+    before = _state(user)
+    (candidate,) = lift_no_grad(_setup(user), _finding("M209", no_grad=["encoder.weight", "encoder.bias"]))
+    assert candidate.judged_by == "cleared" and "with torch.no_grad():" in candidate.snippet
+    assert "test_fix_code_remedies.py:" in candidate.snippet  # the line in the user's source
+    model, x = candidate.setup.model, torch.randn(16, 10)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), user(x), rtol=0, atol=0)
+    model(x).square().sum().backward()
+    reference = user.encoder.weight.detach().clone().requires_grad_(True)  # the same forward, written without the block
+    torch.nn.functional.linear(torch.relu(torch.nn.functional.linear(x, reference, user.encoder.bias)),
+                               user.head.weight, user.head.bias).square().sum().backward()
+    torch.testing.assert_close(model.model.encoder.weight.grad, reference.grad)
+    with torch.no_grad():  # torch's own blocks work again outside the candidate's forward
+        assert not user(x).requires_grad
+    assert torch.is_grad_enabled()
+    assert all(torch.equal(v, user.state_dict()[k]) for k, v in before.items()) and user.encoder.weight.grad is None
+    with pytest.raises(NotApplicable, match="no torch.no_grad"):  # the .detach() after the block still cuts it
+        lift_no_grad(_setup(NoGradBlock()), _finding("M209", no_grad=["encoder.weight", "encoder.bias"]))
+
+
 class TwoCuts(EncoderHead):
     """One .detach() cuts the encoder off; the other only stops the gradient through an input statistic."""
 
@@ -294,6 +328,14 @@ def test_fix_verifies_gradient_path_on_rounding() -> None:
     report = nndoctor.fix(_setup(Quantised("round")), steps=60, seeds=3, budget=120)
     result = _result(report, "M209")
     assert result["status"] == "verified" and result["remedy"]["remedy"] == "gradient-path", result
+
+
+def test_fix_verifies_lifting_a_no_grad_block_the_trace_cannot_reach() -> None:
+    torch.manual_seed(0)
+    report = nndoctor.fix(_setup(EncoderFrozenInForward()), steps=60, seeds=3, budget=120)
+    result = _result(report, "M209")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "lift-no-grad", result
+    assert any(t["remedy"] == "gradient-path" for t in result["not_applicable"])
 
 
 def test_fix_offers_no_code_remedy_on_a_healthy_setup() -> None:

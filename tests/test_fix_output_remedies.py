@@ -140,3 +140,35 @@ def test_a_narrow_recurrent_layer_is_rebuilt_wider_with_its_reader() -> None:
     assert model.rnn.hidden_size == 64 and model.out.in_features == 64 and model.rnn.batch_first
     assert model(x[:5]).shape == (5, 4)
     assert "hidden_size=64" in candidate.snippet
+
+
+# -- bugs at the output are judged on their own check ---------------------------------------------
+def _fix_result(report, code: str) -> dict:
+    results = {r["code"]: r for r in report.extra["fix"]["results"]}
+    assert code in results, (list(results), report.codes)
+    return results[code]
+
+
+def test_removing_a_double_softmax_is_verified_by_its_check_where_both_arms_score_alike() -> None:
+    torch.manual_seed(0)
+    setup = _setup(mlp(10, 3, final=nn.Softmax(dim=1)), nn.CrossEntropyLoss())  # separable blobs: both arms reach ~1.0
+    result = _fix_result(nndoctor.fix(setup, steps=80, seeds=3, budget=120), "L301")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "logits-loss", result
+    assert "the check is clear" in result["remedy"]["reason"]
+
+
+def test_an_output_bias_off_the_prior_is_verified_by_its_check_on_rare_labels() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1200, 10)).astype(np.float32)
+    logits = x[:, :4] @ rng.normal(size=(4, 6)) - 3.5
+    y = (rng.random((1200, 6)) < 1 / (1 + np.exp(-logits))).astype(np.float32)  # positives in a few percent of rows
+    torch.manual_seed(0)
+    model = mlp(10, 6)
+    prior = torch.from_numpy(y[:900].mean(0)).clamp(1e-3, 1 - 1e-3)
+    with torch.no_grad():
+        model[-1].bias.copy_(torch.log((1 - prior) / prior))  # the log-odds with their sign flipped
+    setup = nndoctor.Setup(model=model, train=(x[:900], y[:900]), val=(x[900:], y[900:]), loss=nn.BCEWithLogitsLoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64)
+    result = _fix_result(nndoctor.fix(setup, steps=80, seeds=3, budget=120), "M210")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "output-bias", result
+    assert "the check is clear" in result["remedy"]["reason"]

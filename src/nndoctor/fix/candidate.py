@@ -24,7 +24,7 @@ class Candidate:
     ``restore_best``: early stopping; the run keeps the weights of its best validation loss.
     ``judged_by``: "metric", or "loss" for a remedy whose point is the validation loss (overfitting),
     verified on the loss provided the metric does not get worse, or "cleared" for a remedy of a bug
-    (wrong gradients, leaked validation rows), verified when the check of ``clears`` (the code of the
+    (wrong gradients, leaked validation rows, probabilities fed to a logits loss, an output bias far from the prior), verified when the check of ``clears`` (the code of the
     finding it was built for; fix fills it in) no longer fires on the candidate's setup and the metric
     is not verifiably worse. ``metric_comparable`` is False when the remedy changes what the
     validation metric measures (validation rows dropped): only the check then decides.

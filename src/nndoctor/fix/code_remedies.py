@@ -31,6 +31,7 @@ from ..setup import LossUnavailable, Setup, primary_output
 from ..verdicts.layers import GRADIENT_ATOL, GRADIENT_RTOL
 from .candidate import Candidate
 from .transforms import NotApplicable, derive, sample_batch
+from .wrappers import GradBlocksLifted
 
 FunctionClass = type[torch.autograd.Function]
 ApplyFactory = Callable[[FunctionClass, Any], classmethod]
@@ -403,10 +404,10 @@ def _no_gradient(grad: torch.Tensor | None) -> bool:
 
 
 def _gradientless(finding: Finding, grads: dict[str, torch.Tensor | None]) -> list[str]:
-    """Parameters the finding names as getting no (or a stuck-zero) gradient; without evidence, those whose
+    """Parameters the finding names (those the model has) as getting no (or a stuck-zero) gradient; else those whose
     gradient on the sample batch is None or exactly zero."""
     evidence = (finding.evidence or {}) if finding is not None else {}
-    named = list(evidence.get("no_grad") or []) + list(evidence.get("zero_grad") or [])
+    named = [n for n in list(evidence.get("no_grad") or []) + list(evidence.get("zero_grad") or []) if n in grads]
     return named or [n for n, g in grads.items() if _no_gradient(g)]
 
 
@@ -481,3 +482,53 @@ def _snippet(cuts: Sequence[Cut]) -> str:
             lines.append(f"y = x + (torch.{cut.op}(x) - x).detach()   # instead of torch.{cut.op}(x)")
     return "\n".join(lines)
 
+
+
+# -- M209: a torch.no_grad() block inside forward -----------------------------------------------------
+GRAD_BLOCK_LINE = re.compile(r"no_grad\(|inference_mode\(|set_grad_enabled\(\s*False")
+
+
+def grad_block_lines(model: nn.Module) -> list[str]:
+    """The lines of the model's own forward() methods (not torch's) that open a no-grad block, as ``file:line: code``."""
+    lines, seen = [], set()
+    for module in model.modules():
+        cls = type(module)
+        forward = cls.__dict__.get("forward")
+        if forward is None or cls in seen or cls.__module__.startswith("torch."):
+            continue
+        seen.add(cls)
+        try:
+            source, first = inspect.getsourcelines(forward)
+            path = inspect.getsourcefile(forward) or "?"
+        except (OSError, TypeError):
+            continue
+        for offset, line in enumerate(source):
+            if GRAD_BLOCK_LINE.search(line):
+                lines.append(f"{path.rsplit('/', 1)[-1]}:{first + offset}: {line.strip()}")
+    return lines
+
+
+def lift_no_grad(setup: Setup, finding: Finding) -> list[Candidate]:
+    """M209: the layers a ``torch.no_grad()`` / ``inference_mode()`` block in forward() encloses, trained again.
+
+    Applicable when parameters without a gradient on a sample batch get one once such blocks are lifted, which
+    torch.fx cannot show (it drops the blocks, and models returning dicts or branching on inputs do not trace).
+    """
+    model, batch = setup.fresh_model(), sample_batch(setup)
+    _, grads = _gradients(setup, model, batch)
+    targets = _gradientless(finding, grads)
+    if not targets:
+        raise NotApplicable("every trainable parameter gets a gradient: there is no cut path to reopen")
+    lifted = GradBlocksLifted(model)
+    _, after = _gradients(setup, lifted, batch)
+    # by the setup model's own names (a captured script's model may sit inside an adapter the finding's names omit)
+    reopened = [n for n, g in grads.items() if _no_gradient(g) and not _no_gradient(after.get(f"model.{n}"))]
+    if not reopened:
+        raise NotApplicable("no torch.no_grad()/inference_mode() block inside forward() cuts their gradient")
+    lines = grad_block_lines(model)
+    shown = ", ".join(reopened[:3]) + (" …" if len(reopened) > 3 else "")
+    snippet = "\n".join([f"# {line}" for line in lines[:4]] + [
+        "#   -> drop the `with torch.no_grad():` (or inference_mode) around layers that train; keep it only for",
+        "#      evaluation, outside forward()"])
+    return [Candidate("lift-no-grad", f"run forward() without its no-grad block ({len(reopened)} parameter(s) train again: {shown})",
+                      derive(setup, model=lifted), snippet, judged_by="cleared")]

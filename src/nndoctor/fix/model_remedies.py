@@ -20,7 +20,7 @@ from .transforms import (
     NotApplicable, derive, device_of, eval_output, final_module, following_activation, leaf_order, n_classes, output_linear,
     sample_input, set_module, weight_layers,
 )
-from .wrappers import ScaledOutput, WithLinearPath
+from .wrappers import Residual, ScaledOutput, WithLinearPath
 
 
 # -- M201 / M202 / O404: re-initialise ----------------------------------------------------------
@@ -131,6 +131,73 @@ def add_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
     snippet = ("nn.Linear(n_in, n_hidden), nn.LayerNorm(n_hidden), nn.ReLU(),   # a norm after every hidden layer\n"
                "# (for convolutions: nn.Conv2d(...), nn.BatchNorm2d(channels), nn.ReLU())")
     return [Candidate("add-normalisation", f"add a normalisation layer after {len(hidden)} hidden layer(s)",
+                      derive(setup, model=model), snippet)]
+
+
+# -- M205: residual connections ----------------------------------------------------------------------
+WEIGHT_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+
+
+def _shape_preserving_calls(model: nn.Module, x: Any) -> set[str]:
+    """Submodules called exactly once in an eval pass on ``x``, with a tensor in and a tensor of the same shape out."""
+    calls: dict[str, int] = {}
+    same: set[str] = set()
+    handles = []
+    for name, module in model.named_modules():
+        if not name:
+            continue
+
+        def hook(mod: nn.Module, args: tuple, out: Any, name: str = name) -> None:
+            calls[name] = calls.get(name, 0) + 1
+            if args and isinstance(args[0], torch.Tensor) and isinstance(out, torch.Tensor) and args[0].shape == out.shape:
+                same.add(name)
+        handles.append(module.register_forward_hook(hook))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    return {name for name in same if calls.get(name) == 1}
+
+
+def _inside(name: str, outer: str) -> bool:
+    return name.startswith(outer + ".")
+
+
+def residual_blocks(model: nn.Module, x: Any, output_layer: str | None) -> list[str]:
+    """The innermost blocks a skip connection can go around: submodules (a weight layer, or modules holding one)
+    called once with an output of their input's shape, none holding the output layer or another such block."""
+    preserving = _shape_preserving_calls(model, x)
+    blocks = []
+    for name, module in model.named_modules():
+        if name not in preserving or not any(isinstance(m, WEIGHT_LAYERS) for m in module.modules()):
+            continue
+        if output_layer is not None and (name == output_layer or _inside(output_layer, name)):
+            continue
+        blocks.append(name)
+    return [b for b in blocks if not any(_inside(other, b) for other in blocks)]
+
+
+def residual_connections(setup: Setup, finding: Finding) -> list[Candidate]:
+    """M205: ``x + block(x)`` around each block of the deep stack that keeps its input's shape (the playbook's
+    remedy for a deep plain network: the identity path carries the gradient to the early layers)."""
+    model = setup.fresh_model()
+    x = sample_input(setup)
+    head = final_module(leaf_order(model, x))
+    blocks = residual_blocks(model, x, head[0] if head else None)
+    if len(blocks) < 2:
+        raise NotApplicable("fewer than two blocks keep their input's shape: no stack to put skip connections in")
+    for name in blocks:
+        set_module(model, name, Residual(model.get_submodule(name)))
+    shown = ", ".join(blocks[:4]) + (" …" if len(blocks) > 4 else "")
+    snippet = ("def forward(self, x):\n"
+               "    return x + self.block(x)   # a skip around each block whose output has its input's shape\n"
+               f"# here: {shown}")
+    return [Candidate("residual-connections", f"add skip connections around {len(blocks)} block(s) ({shown})",
                       derive(setup, model=model), snippet)]
 
 

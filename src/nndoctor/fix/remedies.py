@@ -21,10 +21,12 @@ from ..findings import Finding
 from ..setup import Setup
 from .batch_remedies import batch_first_rnn, per_sample_normalisation
 from .candidate import Candidate, Remedy
-from .code_remedies import autograd_forward, gradient_path
+from .code_remedies import autograd_forward, gradient_path, lift_no_grad
 from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
 from .leak_remedies import neutralise_leaking_input
-from .model_remedies import add_normalisation, leaky_relu, linear_path, output_scale, reinitialise, relu_family, widen_bottleneck
+from .model_remedies import (
+    add_normalisation, leaky_relu, linear_path, output_scale, reinitialise, relu_family, residual_connections, widen_bottleneck,
+)
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
     map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
@@ -186,7 +188,10 @@ def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     else:
         steps.append("probabilities = torch.sigmoid(model(x))   # only where you need probabilities")
     title = (f"remove the final {removed} and " if removed else "") + f"use {new_loss} on logits"
-    return [Candidate("logits-loss", title, derive(setup, model=model, loss=loss), "\n".join(steps), loss_comparable=False)]
+    # Probabilities fed to a logits loss are a wiring bug: the remedy is judged on the bug's own check
+    # (clear on the rewired setup) with the metric not verifiably worse, as every bug's remedy is.
+    return [Candidate("logits-loss", title, derive(setup, model=model, loss=loss), "\n".join(steps), loss_comparable=False,
+                      judged_by="cleared")]
 
 
 # -- L305: cross-entropy instead of a regression loss ---------------------------------------------
@@ -290,8 +295,11 @@ def output_bias(setup: Setup, finding: Finding) -> list[Candidate]:
             raise NotApplicable(f"the output layer has {layer.out_features} outputs but the prior has {value.numel()} values")
         layer.bias.copy_(value.to(layer.bias.device).expand_as(layer.bias))
     shown = ", ".join(f"{v:.3g}" for v in value.reshape(-1).tolist()[:6])
+    # M210 is the init loss far above the best constant predictor's: the bias at the prior is judged on that
+    # check being clear (the metric not verifiably worse); its benefit, the steps not wasted, fades with the budget.
     return [Candidate("output-bias", f"set the output bias of {name} to the {what} ({shown})", derive(setup, model=model),
-                      snippet.replace("model[-1]", f"model.{name}" if not name.isdigit() else f"model[{name}]"))]
+                      snippet.replace("model[-1]", f"model.{name}" if not name.isdigit() else f"model[{name}]"),
+                      judged_by="cleared" if finding.code == "M210" else "metric")]
 
 
 # -- D113: label encoding ------------------------------------------------------------------------
@@ -408,6 +416,9 @@ LEAKING_INPUT = Remedy("neutralise-leaking-input", ("G604",), "hold an input tha
 AUTOGRAD_FORWARD = Remedy("autograd-forward", ("M208",), "custom Functions differentiated by autograd through their forward", autograd_forward)
 LAYER_RATES = Remedy("layer-learning-rates", ("O412",), "the off layers' parameter groups at the other groups' LR",
                      layer_learning_rates)
+RESIDUAL = Remedy("residual-connections", ("M205",), "skip connections around the blocks that keep their input's shape",
+                  residual_connections)
+NO_GRAD_BLOCK = Remedy("lift-no-grad", ("M209",), "forward() without its torch.no_grad() block", lift_no_grad)
 GRADIENT_PATH = Remedy("gradient-path", ("M209",), "no .detach(), straight-through rounding in the traced forward", gradient_path)
 
 REMEDIES: tuple[Remedy, ...] = (
@@ -423,6 +434,8 @@ REMEDIES: tuple[Remedy, ...] = (
     AUTOGRAD_FORWARD,
     GRADIENT_PATH,
     LAYER_RATES,
+    RESIDUAL,
+    NO_GRAD_BLOCK,
 )
 
 # code -> remedies to try, most specific first
@@ -445,11 +458,11 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "M202": (REINIT, NORMALISE),
     "M203": (REINIT, LEAKY),
     "M204": (STANDARDISE, NORMALISE, RELU_FAMILY),
-    "M205": (NORMALISE, RELU_FAMILY),
+    "M205": (RESIDUAL, NORMALISE, RELU_FAMILY),
     "M206": (WIDEN,),
     "M207": (BATCH_FIRST, PER_SAMPLE),
     "M208": (AUTOGRAD_FORWARD,),
-    "M209": (GRADIENT_PATH,),
+    "M209": (GRADIENT_PATH, NO_GRAD_BLOCK),
     "M210": (BIAS, TARGETS),
     "L301": (LOGITS,),
     "L302": (LOGITS,),

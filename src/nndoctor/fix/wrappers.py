@@ -1,6 +1,8 @@
 """Loss and model wrappers the remedies build candidates from (each wraps a copy, never the user's object)."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -116,3 +118,48 @@ class WithLinearPath(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.model(x)
         return out + self.linear(x.flatten(1).to(self.linear.weight.dtype)).view(-1, *self.out_shape).to(out.dtype)
+
+
+class Residual(nn.Module):
+    """``x + block(x)``: a skip connection around a block whose output has its input's shape."""
+
+    def __init__(self, block: nn.Module) -> None:
+        super().__init__()
+        self.block = block
+
+    def forward(self, x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        return x + self.block(x, *args, **kwargs)
+
+
+GRAD_BLOCKS = (torch.autograd.grad_mode.no_grad, torch.autograd.grad_mode.inference_mode)
+
+
+def _no_op(*args: Any) -> None:
+    return None
+
+
+@contextlib.contextmanager
+def grad_blocks_lifted() -> Iterator[None]:
+    """``torch.no_grad()`` and ``torch.inference_mode()`` blocks entered inside do nothing: the grad mode stays the
+    caller's (a block the trial's own evaluation opens outside is untouched). Restored on exit."""
+    saved = [(cls, cls.__enter__, cls.__exit__) for cls in GRAD_BLOCKS]
+    for cls in GRAD_BLOCKS:
+        cls.__enter__, cls.__exit__ = _no_op, _no_op  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        for cls, enter, exit_ in saved:
+            cls.__enter__, cls.__exit__ = enter, exit_  # type: ignore[method-assign]
+
+
+class GradBlocksLifted(nn.Module):
+    """The model with the ``torch.no_grad()`` / ``inference_mode()`` blocks inside its forward lifted: the layers they
+    enclose get gradients again, as if the block's lines were written without it."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        with grad_blocks_lifted():
+            return self.model(*args, **kwargs)

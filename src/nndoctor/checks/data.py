@@ -185,7 +185,20 @@ def unscaled_regression_targets(ctx: Context) -> Iterable[Finding]:
         return
     mean, std = audit.target_stats(sample.y)
     loss = loss_name(ctx.setup.loss) if ctx.setup.loss is not None else ""
-    yield from _unscaled_regression_targets(TargetScale(mean=mean, std=std, losses=(loss,) if loss else (), scope=sample.scope))
+    yield from _unscaled_regression_targets(TargetScale(mean=mean, std=std, losses=(loss,) if loss else (), scope=sample.scope,
+                                                        start_mean=_output_start(ctx, len(np.atleast_1d(mean)))))
+
+
+def _output_start(ctx: Context, columns: int) -> np.ndarray | None:
+    """The model's average output per target column at init (the shared init-outputs probe), or None."""
+    try:
+        outputs = ctx.probe("init_outputs", init_outputs).outputs
+    except Exception:  # the model cannot run on the batches: other checks report it
+        return None
+    if outputs is None or outputs.dim() == 0 or not bool(torch.isfinite(outputs).all()):
+        return None
+    per_column = outputs.float().reshape(outputs.shape[0], -1).mean(0)
+    return per_column.numpy() if per_column.numel() == columns else (per_column.mean().reshape(1).numpy() if columns == 1 else None)
 
 
 # -- labels -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from torch import nn
 from ..findings import Finding
 from ..rng import preserved_rng
 from ..setup import Setup
+from ..verdicts.model import GAIN_LIMIT
 from .candidate import Candidate
 from .transforms import (
     NotApplicable, derive, device_of, eval_output, final_module, following_activation, leaf_order, n_classes, output_linear,
@@ -203,8 +204,8 @@ def residual_connections(setup: Setup, finding: Finding) -> list[Candidate]:
 
 # -- L307: outputs too large at init ------------------------------------------------------------
 # Outputs more than this many times the output layer's own (or its weights more than this many times
-# PyTorch's default init) are what makes the loss at init explode.
-EXCESS_SCALE = 2.0
+# PyTorch's default init) are what makes the loss at init explode: the verdicts' limit on a gain after the output layer.
+EXCESS_SCALE = GAIN_LIMIT
 
 
 def _rms(t: torch.Tensor) -> float:

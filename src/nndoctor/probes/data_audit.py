@@ -454,8 +454,10 @@ def code_order(column: int, values: np.ndarray, targets: np.ndarray) -> CodeOrde
         return None
     total = within = monotone = 0.0
     extra_df = 0
+    per_level = []
     for t in targets.T:
         means = np.bincount(index, weights=t, minlength=k) / counts
+        per_level.append(means)
         total += float(np.sum((t - t.mean()) ** 2))
         within += float(np.sum((t - means[index]) ** 2))
         rss, df = _ordered_rss(levels, means, counts)  # extra residual of the magnitude fit over the per-code means
@@ -472,7 +474,25 @@ def code_order(column: int, values: np.ndarray, targets: np.ndarray) -> CodeOrde
         f = (monotone / extra_df) / (within / residual_df)
         p = float(scipy_stats.f.sf(f, extra_df, residual_df))
     return CodeOrder(column, k, n, between / total, max(between - monotone, 0.0) / total, float(f),
-                     (extra_df, residual_df), p)
+                     (extra_df, residual_df), p, neighbour_order_p(np.array(per_level)))
+
+
+NEIGHBOUR_PERMUTATIONS = 999
+
+
+def neighbour_order_p(means: np.ndarray) -> float:
+    """Permutation p-value that neighbouring levels carry like targets: the share of random level orders (seeded,
+    the global RNG untouched) whose squared differences between neighbours' means, summed over the target columns
+    (``means``: columns x levels, in the value's order), are at most the value order's own."""
+    k = means.shape[1]
+    if k < 4:
+        return 1.0
+    observed = float(np.sum(np.diff(means, axis=1) ** 2))
+    rng = np.random.default_rng(0)
+    orders = np.argsort(rng.random((NEIGHBOUR_PERMUTATIONS, k)), axis=1)
+    shuffled = means[:, orders]  # columns x permutations x levels
+    simulated = np.sum(np.diff(shuffled, axis=2) ** 2, axis=(0, 2))
+    return float((1 + np.sum(simulated <= observed)) / (NEIGHBOUR_PERMUTATIONS + 1))
 
 
 def code_levels(x: np.ndarray, columns: list[int]) -> dict[int, np.ndarray]:
@@ -721,7 +741,8 @@ class Shift:
 
 
 def sliding_windows(sample: SplitSample) -> bool:
-    """Whether the rows are windows cut in order from longer series: rows that follow each other overlap, shifted.
+    """Whether the rows are windows cut in order from longer series: rows that follow each other overlap, shifted
+    (the whole row, or a table's block of lagged columns, see :func:`_lagged_columns`).
 
     A forecaster's or a language model's rows are slices of one or a few series, so dataset
     row ``r + 1`` repeats row ``r`` moved by a stride along the time axis (axis 1, or the last
@@ -739,7 +760,38 @@ def sliding_windows(sample: SplitSample) -> bool:
     axes = {1, x.ndim - 1}
     overlapping = sum(any(_shifted_copy(np.moveaxis(x[i], axis - 1, 0), np.moveaxis(x[j], axis - 1, 0)) for axis in axes)
                       for i, j in pairs)
-    return 2 * overlapping > len(pairs)
+    if 2 * overlapping > len(pairs):
+        return True
+    return x.ndim == 2 and _lagged_columns(x[[i for i, _ in pairs]], x[[j for _, j in pairs]])
+
+
+LAG_RUN = 4  # lagged columns in a row (lag 1, 2, 3, 4 of one series) that make a table's rows windows in time
+LAG_SHIFTS = (1, 2, 3)  # how far one row's lag block moves in the next row (the stride)
+AFFINE = 1 - 1e-4  # correlation of columns that are one affine function of the other (each lag standardised its own way)
+
+
+def _lagged_columns(before: np.ndarray, after: np.ndarray) -> bool:
+    """Whether a table's rows hold lagged copies of a series: for the row pairs (``before[p]``, ``after[p]`` the next
+    dataset row), a run of ``LAG_RUN`` consecutive columns of ``after`` is, column by column, an affine function of
+    the columns of ``before`` a stride away (lag k now was lag k - stride one row earlier, each column scaled its own
+    way). Exact affine copies across rows of varying values do not happen by chance."""
+    a, b = _finite_float(before), _finite_float(after)
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return False
+    a, b = a - a.mean(0), b - b.mean(0)
+    a_sd, b_sd = a.std(0), b.std(0)
+    for shift in LAG_SHIFTS:
+        for past, now, past_sd, now_sd in ((a[:, :-shift], b[:, shift:], a_sd[:-shift], b_sd[shift:]),
+                                           (a[:, shift:], b[:, :-shift], a_sd[shift:], b_sd[:-shift])):
+            varying = (past_sd > 0) & (now_sd > 0)
+            corr = np.where(varying, (past * now).mean(0) / np.where(varying, past_sd * now_sd, 1.0), 0.0)
+            run = longest = 0
+            for hit in corr > AFFINE:
+                run = run + 1 if hit else 0
+                longest = max(longest, run)
+            if longest >= LAG_RUN:
+                return True
+    return False
 
 
 def _shifted_copy(a: np.ndarray, b: np.ndarray) -> bool:

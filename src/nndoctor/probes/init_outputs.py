@@ -71,6 +71,7 @@ class InitOutputs:
     final_op_range: tuple[float, float] | None = None  # the range that op can produce, when bounded
     error: str | None = None
     class_axis: int = 1  # where the classes are: 1, or the last axis of a language model's (N, T, V)
+    output_gain: float | None = None  # a factor forward() multiplies the output layer's outputs by (a Mul/Div last)
 
     def output_offset(self) -> OutputOffset:
         """These losses as M210's measurement (``verdicts.model.OutputOffset``)."""
@@ -78,6 +79,7 @@ class InitOutputs:
             init_loss=self.loss, constant_loss=self.constant_loss, offset_loss=self.offset_loss,
             shifted_loss=self.shifted_loss, chance_loss=self.chance_loss, offset_limit_loss=self.offset_limit_loss,
             task=self.task, space=self.space, classification=self.task in CLASSIFICATION_TASKS,
+            output_gain=self.output_gain,
         )
 
     def offset_limit(self) -> float | None:
@@ -242,6 +244,20 @@ def neutral_prediction(space: str, outputs: torch.Tensor, axis: int = 1) -> torc
     return None
 
 
+SCALING_OPS = ("Mul", "Div")  # a factor applied last: a temperature or a gain written in forward()
+
+
+def _gain_after(last: dict[str, Any], out: torch.Tensor) -> float | None:
+    """rms of the model's output over the rms of the last-called Linear's own output, when the two hold as many values
+    (something applied after the output layer, in forward()); None otherwise."""
+    own = last.get("output")
+    if not isinstance(last.get("module"), nn.Linear) or not isinstance(own, torch.Tensor) or own.numel() != out.numel():
+        return None
+    below = float(own.detach().float().pow(2).mean().sqrt())
+    above = float(out.detach().float().pow(2).mean().sqrt())
+    return above / below if below > 0 and math.isfinite(above) else None
+
+
 def _evaluate(loss: Any, prediction: torch.Tensor, targets: torch.Tensor) -> float | None:
     try:
         with torch.no_grad():
@@ -379,6 +395,7 @@ def init_outputs(ctx, max_batches: int = 8) -> InitOutputs:
     last: dict[str, Any] = {}
     final_name = final_module = None
     nonfinite_inputs = kept = 0
+    gain: float | None = None
     handles = _final_module_hooks(model, last)
     try:
         with torch.no_grad():
@@ -393,6 +410,8 @@ def init_outputs(ctx, max_batches: int = 8) -> InitOutputs:
                                              "prediction tensor, so the outputs at init cannot be judged")
                 if final_module is None and last.get("output") is out:
                     final_name, final_module = last["name"], last["module"]
+                elif gain is None and not batch_losses:
+                    gain = _gain_after(last, out)
                 try:
                     value = setup.compute_loss(raw, y)
                 except LossUnavailable as exc:
@@ -419,6 +438,8 @@ def init_outputs(ctx, max_batches: int = 8) -> InitOutputs:
         final_module_name=final_name, final_module_obj=final_module, nonfinite_inputs=nonfinite_inputs, class_axis=axis,
     )
     result.final_op, result.final_op_range = _graph_of_first_batch(setup, model, usable_batches(ctx, 1))
+    if result.final_op in SCALING_OPS:
+        result.output_gain = gain
     if on_predictions:  # a loss of the whole structured output cannot score a synthetic prediction
         _add_references(result, setup.loss)
     return result

@@ -252,6 +252,10 @@ class CodeOrder:
     f: float
     df: tuple[int, int]
     p: float
+    # Share of random orders of the levels whose neighbouring per-level means differ as little as in the value's own
+    # order: small when neighbouring values carry like targets (a quantised magnitude whose effect rises and falls,
+    # a frequency band, an hour of day); a code's numbering is arbitrary, so its order is like any other.
+    neighbour_p: float = 1.0
 
     @property
     def beyond_order_f2(self) -> float:
@@ -279,9 +283,10 @@ class CategoricalColumns:
 
 
 def _unordered(m: CategoricalColumns) -> list[CodeOrder]:
-    """Code columns whose target relation is not in their order (see ``CODE_ALPHA``, ``CODE_EFFECT_F2``)."""
+    """Code columns whose target relation is not in their order (see ``CODE_ALPHA``, ``CODE_EFFECT_F2``): neither a
+    monotone or smooth fit follows the per-code means, nor do neighbouring values carry like targets."""
     alpha = CODE_ALPHA / max(len(m.orders), 1)
-    return [o for o in m.orders if o.p < alpha and o.beyond_order_f2 >= CODE_EFFECT_F2]
+    return [o for o in m.orders if o.p < alpha and o.beyond_order_f2 >= CODE_EFFECT_F2 and o.neighbour_p >= alpha]
 
 
 @verdict("D112")
@@ -306,7 +311,7 @@ def categorical_as_numeric(m: CategoricalColumns) -> Iterator[Finding]:
             "The network reads code 3 as 'three times code 1'; one-hot encode or embed them.",
             evidence={"columns": columns[:100], "levels": {o.column: o.levels for o in codes},
                       "tests": [{"column": o.column, "levels": o.levels, "n": o.n, "explained_by_codes": o.explained_by_codes,
-                                 "explained_by_order": o.explained_by_order, "beyond_order_f2": o.beyond_order_f2, "f": o.f, "df": list(o.df), "p": o.p}
+                                 "explained_by_order": o.explained_by_order, "beyond_order_f2": o.beyond_order_f2, "f": o.f, "df": list(o.df), "p": o.p, "neighbour_p": o.neighbour_p}
                                 for o in codes[:50]],
                       "alpha": CODE_ALPHA / max(len(m.orders), 1), "effect_f2_limit": CODE_EFFECT_F2},
             location=f"columns {_listing(columns)}",
@@ -409,6 +414,16 @@ class TargetScale:
     std: np.ndarray
     losses: Sequence[str] = ()  # the loss names (module class or function) the targets meet
     scope: str = ""
+    start_mean: np.ndarray | None = None  # the model's average output per column at init, when measured
+
+
+def starts_at_offset(mean: np.ndarray, std: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+    """Columns whose spread is on unit scale and whose offset the model's outputs already start at (within the offset
+    the rule tolerates, ``OFFSET_LIMIT`` stds): a global mean added in forward(), a bias set to the target mean."""
+    if start is None:
+        return np.zeros(mean.shape, dtype=bool)
+    start = np.broadcast_to(np.atleast_1d(np.asarray(start, float)), mean.shape)
+    return (std <= SCALE_LIMIT) & np.isfinite(start) & (np.abs(start - mean) <= OFFSET_LIMIT * np.maximum(std, 1e-12))
 
 
 def bounded_gradient_loss(names: Sequence[str]) -> str | None:
@@ -423,7 +438,7 @@ def unscaled_regression_targets(m: TargetScale) -> Iterator[Finding]:
     if m.losses and all(name in COUNT_LOSSES for name in m.losses):
         return  # counts under a count likelihood: their scale is the quantity, not a units problem
     mean, std = np.atleast_1d(np.asarray(m.mean, float)), np.atleast_1d(np.asarray(m.std, float))
-    off = off_scale(mean, std)
+    off = off_scale(mean, std) & ~starts_at_offset(mean, std, m.start_mean)
     if not off.any():
         return
     columns = np.flatnonzero(off)

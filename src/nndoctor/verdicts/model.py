@@ -52,6 +52,9 @@ FORWARD_MIXING_TOLERANCE = 1e-4
 OFFSET_LIMIT_SIGMAS = 2.0
 # M210, classes: the output offset alone at least doubles the loss of the best constant prediction (the prior).
 PRIOR_GAP = 2.0
+# A factor applied after the output layer (a temperature, a gain in forward()) that scales its outputs more than this
+# many times is what sets the output's offset and spread: the gain, not the bias, is off (L307's; fix's output-scale).
+GAIN_LIMIT = 2.0
 
 
 # -- M202: the init's scale across a plain stack -------------------------------------------------
@@ -269,6 +272,7 @@ class OutputOffset:
     space: str = ""
     classification: bool = False  # the task is binary, multiclass or multilabel
     ordered_batches: bool = False
+    output_gain: float | None = None  # rms of the model's output over the output layer's own, when a factor follows it
 
 
 def offset_limit(m: OutputOffset) -> float | None:
@@ -287,8 +291,12 @@ def offset_is_the_fault(m: OutputOffset) -> bool:
     constant (what a prior/mean bias does) brings the loss back under that limit.
 
     When the shifted outputs still cost more, their spread is off too: the output's gain, not
-    only its bias, is wrong, and the offset is a by-product of that scale (L307's).
+    only its bias, is wrong, and the offset is a by-product of that scale (L307's). So it is when a
+    factor in forward() multiplies the output layer's outputs ``GAIN_LIMIT`` times or more: the
+    offset it carries is the layer's times that factor, which no bias at the prior removes.
     """
+    if m.output_gain is not None and m.output_gain >= GAIN_LIMIT:
+        return False
     limit = offset_limit(m)
     values = (m.offset_loss, m.shifted_loss, limit)
     if any(v is None or not math.isfinite(v) for v in values):

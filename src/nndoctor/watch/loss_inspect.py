@@ -117,6 +117,8 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
                 evidence["target_negative_share"] = float((t < 0).float().mean())
                 evidence["target_above_one_share"] = float((t > 1).float().mean())
                 evidence["target_integer"] = bool(torch.equal(t, t.round()))
+            if clean.numel() and out.numel() == tgt.numel():
+                evidence["output_mean"] = float(clean.mean())  # where the model's outputs sit (D105: already at the offset?)
             if tgt.dim() == 2 and tgt.shape[1] >= 2:  # one-hot rows: class labels encoded for a distance loss (L305)
                 rows = tgt.float()
                 evidence["target_width"] = int(tgt.shape[1])

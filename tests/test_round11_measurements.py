@@ -120,3 +120,42 @@ def test_lagged_columns_standardised_one_by_one_make_a_split_in_time():
     assert not _lagged_columns(table[rng.permutation(len(table) - 1)], table[1:])  # rows that do not follow each other
     iid = rng.normal(size=(500, 27))
     assert not _lagged_columns(iid[:-1], iid[1:])
+
+
+# -- diagnosis: what a same-batch loop and saturated units explain -----------------------------------------
+def test_a_loop_fed_one_batch_explains_its_memorisation_curve_and_saturation_the_starved_updates():
+    from nndoctor.diagnosis import rank
+    from nndoctor.findings import Finding, Severity
+
+    memorised = Finding("D111", Severity.ERROR, "memorises", {"val_best": 1.04, "train_end": 0.01, "reference": 1.03})
+    probed = Finding("D111", Severity.ERROR, "probe at chance", {"scores": {"logistic": 0.1}})
+    same_batch = Finding("T506", Severity.WARNING, "same batch", {"identical_pairs": 22})
+    assert [(f.code, f.explained_by) for f in rank([memorised, same_batch])] == [("T506", None), ("D111", "T506")]
+    assert ("D111", None) in [(f.code, f.explained_by) for f in rank([probed, Finding("T506", Severity.WARNING, "", {})])]
+    starved = Finding("O412", Severity.WARNING, "too small", {"too_small": {"embedding.weight": 1e-6}, "some_layers": True})
+    saturated = Finding("M204", Severity.WARNING, "tanh saturated", {})
+    assert ("O412", "M204") in [(f.code, f.explained_by) for f in rank([starved, saturated])]
+    oversized = Finding("O412", Severity.WARNING, "too large", {"too_large": {"embedding.weight": 0.5}, "some_layers": True})
+    assert ("O412", None) in [(f.code, f.explained_by) for f in rank([oversized, Finding("M204", Severity.WARNING, "", {})])]
+
+
+# -- O404 at the start of a run of plain gradient steps ---------------------------------------------------------
+def test_a_stack_starved_at_the_start_of_plain_sgd_steps_is_o404_but_not_under_adam():
+    from nndoctor.watch import live_rules
+    from nndoctor.watch.telemetry import Telemetry
+
+    t = Telemetry()
+    names = ["0.weight", "2.weight", "4.weight", "6.weight"]
+    t.weight_params, t.steps = names, 400
+    for step in (0, 1, 2, 4, 8, 16, 50, 100, 150, 200, 250, 300, 350):
+        t.grad_steps.append(step)
+        head = 1.0 if step < 4 else 2e-3  # the output layer fits the mean within a few steps, then its gradient falls
+        for name, grad in zip(names, (2e-5, 1e-4, 5e-4, head)):
+            t.grad_norms.setdefault(name, []).append(grad)
+            t.grad_norm_steps.setdefault(name, []).append(step)
+            t.param_sizes[name] = 1
+    sgd = {"initial_optimizers": [{"kind": "SGD", "groups": [{"lr": 0.05}]}]}
+    adam = {"initial_optimizers": [{"kind": "Adam", "groups": [{"lr": 1e-3}]}]}
+    found = list(live_rules.vanishing_gradients(t, sgd, True))
+    assert [f.code for f in found] == ["O404"] and abs(found[0].evidence["ratio"] - 2e-5) < 1e-12
+    assert list(live_rules.vanishing_gradients(t, adam, True)) == []

@@ -506,6 +506,11 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     Link("T504", CURVE_SYMPTOMS, lambda root, symptom, present: bool(root.evidence.get("receive_gradients"))),
     Link("T504", ("O402", "O406", "G602", "G605", "O412")),
     Link("T506", ("G601", "G604", "G605", "O406", "O407")),
+    # a loop fed one batch can only memorise it: the run's memorisation curve says nothing about how labels pair with
+    # inputs (the label probe's D111, read on the data, keeps its own standing)
+    Link("T506", ("D111",), lambda root, symptom, present: "val_best" in symptom.evidence),
+    # saturated units pass under 1/25 of the gradient back: the layers before them get too small an update
+    Link("M204", ("O412",), lambda root, symptom, present: bool(symptom.evidence.get("too_small"))),
     Link("D104", ("O401", "O403", "M203", "O405")),
     Link("D113", CURVE_SYMPTOMS),
     Link("D105", ("M204", "O404", "O403", "O401", "O405", "O412", "G605")),

@@ -469,7 +469,25 @@ def vanishing_gradients(t: Telemetry, facts: dict[str, Any], final: bool) -> Ite
     opening = {s for s in steps if s < OPENING_SHARE * max(t.steps, 1)}
     if not found and len(opening) >= 3 and len(opening) < len(steps):
         found = over(opening, f"over the {len(opening)} sampled steps of the run's first {int(OPENING_SHARE * t.steps)} steps")
+    if not found and _plain_gradient_steps(t, facts):
+        start = set(steps[:START_SAMPLES])
+        found = over(start, f"over the run's first {len(start)} sampled steps, taken as plain gradient steps")
     yield from found
+
+
+START_SAMPLES = 3  # O404 at the start of a plain-gradient run: the first sampled steps
+
+
+def _plain_gradient_steps(t: Telemetry, facts: dict[str, Any]) -> bool:
+    """Every step is the gradient times a number (SGD, or a hand-written update): a starved early layer stays starved.
+
+    An adaptive optimizer divides each parameter's step by its own gradient's scale, so there a gradient
+    that shrinks towards the input is lifted within a few steps, and only a later window can show it persist.
+    With plain steps the ratio the layers start with is the ratio at which they learn: the output layer fits
+    its share first, and a later window compares the early layers with an output layer that has stopped moving.
+    """
+    kinds = [o.get("kind") for o in facts.get("initial_optimizers") or []]
+    return _hand_written(t, facts) is not None or (bool(kinds) and all(k == "SGD" for k in kinds))
 
 
 @rule("O405", "M203", final_only=True)

@@ -159,3 +159,48 @@ def test_a_stack_starved_at_the_start_of_plain_sgd_steps_is_o404_but_not_under_a
     found = list(live_rules.vanishing_gradients(t, sgd, True))
     assert [f.code for f in found] == ["O404"] and abs(found[0].evidence["ratio"] - 2e-5) < 1e-12
     assert list(live_rules.vanishing_gradients(t, adam, True)) == []
+
+
+# -- D103 on channels, D101 on what the first weight layer multiplies ---------------------------------------
+class StandardisesItsInput(nn.Module):
+    """A 1-D CNN over (batch, channel, time) signals that standardises each channel with stored training statistics."""
+
+    def __init__(self, mean: torch.Tensor, std: torch.Tensor, guard: bool) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std.clamp_min(1e-6) if guard else std)
+        self.net = nn.Sequential(nn.Conv1d(4, 8, 5, padding=2), nn.ReLU(), nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(8, 3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net((x - self.mean) / self.std)
+
+
+def test_a_constant_channel_standardised_inside_the_model_is_d103_and_its_raw_scale_no_d101():
+    g = torch.Generator().manual_seed(0)
+    x = 3e4 + 700 * torch.randn(600, 4, 64, generator=g)
+    x[:, 3] = 3e4  # a sensor channel with sensitivity 0: the same value everywhere
+    y = torch.randint(0, 3, (600,), generator=g)
+    mean, std = x[:500].mean(dim=(0, 2), keepdim=True)[0], x[:500].std(dim=(0, 2), keepdim=True)[0]
+
+    def found(guard: bool) -> dict[str, str]:
+        setup = nndoctor.Setup(model=StandardisesItsInput(mean, std, guard), train=(x[:500], y[:500]), val=(x[500:], y[500:]),
+                               loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=50)
+        return {f.code: f.severity.name for f in nndoctor.checkup(setup, budget=60, select=["D101", "D103"]).findings}
+
+    assert found(guard=False) == {"D103": "ERROR"}  # channel 3 reaches the first convolution as NaN
+    assert found(guard=True) == {"D103": "INFO"}  # a finite constant channel only wastes an input
+
+
+def test_the_exams_reading_of_the_input_scale_stands_over_the_raw_batches():
+    from nndoctor.combine import merge
+    from nndoctor.findings import Finding, Severity
+    from nndoctor.report import Report
+
+    watch = Report(mode="watch", findings=[Finding("D101", Severity.ERROR, "raw batches at 3e4", {"batches": 160})])
+    exam = Report(mode="checkup", findings=[])
+    exam.extra.update(exam_codes=["D101", "D102"], skipped_checks=[], inconclusive=[])
+    assert "D101" not in {f.code for f in merge(watch, exam).findings}
+    unjudged = Report(mode="checkup", findings=[])
+    unjudged.extra.update(exam_codes=["D103"], skipped_checks=[], inconclusive=[])
+    assert "D101" in {f.code for f in merge(watch, unjudged).findings}

@@ -34,6 +34,10 @@ TARGET_DEPENDENT_CODES = frozenset({"D105", "D106", "D110", "D111", "D113", "D11
 # samples, the watch on the run's first sampled batches. A unit "silent on every sample" is rarer the more samples
 # it is read on, so a batch-sized read overstates M203; where the exam judged these codes, its verdict stands.
 EXAM_MEASURES_INIT = frozenset({"M203", "M204"})
+# Codes of the inputs' scale: the exam reads what the first weight layer multiplies (after a standardisation written
+# inside forward, on a sample of the dataset), the watch the loader's raw batches. Where the exam judged them, its
+# verdict stands: a model that standardises its own input is fed raw values on purpose.
+EXAM_READS_THE_INPUT = frozenset({"D101", "D102"})
 
 
 def exam_codes(capture: SetupCapture, stand_in: bool = False) -> list[str]:
@@ -159,7 +163,8 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
       watch's, except for data codes: the exam measured those on a sample of the dataset, the
       watch on single batches); a code only one mode decided is kept as it is. A kept finding that the
       other mode confirmed gets ``evidence["also_seen_by"]``. The init-state codes
-      :data:`EXAM_MEASURES_INIT` are the exam's alone where it judged them (silence included).
+      :data:`EXAM_MEASURES_INIT` and the input-scale codes :data:`EXAM_READS_THE_INPUT` are the exam's
+      alone where it judged them (silence included).
     - Symptom links are recomputed over the merged set by :func:`nndoctor.diagnosis.rank`:
       the watch's links were made without the exam's codes (a plateau linked to the LR when
       the exam found the labels unpaired), so they are cleared first, as is a link to a root
@@ -171,7 +176,7 @@ def merge(watch_report: Report, exam_report: Report) -> Report:
     """
     watch_groups = _by_code(copy.deepcopy(watch_report.findings))
     exam_groups = _by_code(copy.deepcopy(exam_report.findings))
-    for code in EXAM_MEASURES_INIT & _judged(exam_report):
+    for code in (EXAM_MEASURES_INIT | EXAM_READS_THE_INPUT) & _judged(exam_report):
         watch_groups.pop(code, None)
     notes = []
     if "M209" in exam_groups and "M209" not in watch_groups and _reached_later(exam_groups["M209"], watch_report.telemetry):

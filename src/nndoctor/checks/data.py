@@ -105,6 +105,11 @@ def _per_feature(stats: audit.FeatureStats) -> bool:
     return stats.unit == "feature" and stats.range is not None
 
 
+def _per_channel(stats: audit.FeatureStats) -> bool:
+    """Units that are the channels of images or channels-first signals: each standardised over samples and positions."""
+    return stats.unit == "channel" and stats.layout in ("image", "sequence") and len(stats.std) > 1
+
+
 @check("D101", phase="data")
 def unnormalized_inputs(ctx: Context) -> Iterable[Finding]:
     """Inputs far from zero mean / unit scale (verdict: ``verdicts.data.unnormalised_inputs``)."""
@@ -135,26 +140,29 @@ def mixed_feature_scales(ctx: Context) -> Iterable[Finding]:
 def constant_feature(ctx: Context) -> Iterable[Finding]:
     """Constant features, and features NaN/Inf throughout (verdict: ``verdicts.data.constant_feature``)."""
     stats = audit.train_feature_stats(ctx)
-    if not _per_feature(stats):
+    if not (_per_feature(stats) or _per_channel(stats)):
         return
     sample = audit.sample_of(ctx, "train")
     finite, scope = stats.finite_share, sample.scope if sample else "the sample"
-    inside = _finite_inside(ctx, len(stats.std))
+    inside = _finite_inside(ctx, len(stats.std), channels=stats.unit == "channel")
     loader_finite = finite if finite is not None else np.ones(len(stats.std))
     if inside is not None and ((inside[0] == 0) & (loader_finite > 0)).any():
         # the model standardises its input itself ((x - mean) / std with stored statistics): a constant column
         # reaches the weights as NaN although the loader's values are finite
         finite, scope = inside[0], f"{inside[1]} sample rows, as the first weight layer receives them"
-    yield from _constant_feature(FeatureSpread(mean=stats.mean, std=stats.std, finite_share=finite, scope=scope))
+    yield from _constant_feature(FeatureSpread(mean=stats.mean, std=stats.std, finite_share=finite, scope=scope,
+                                               unit=stats.unit))
 
 
-def _finite_inside(ctx: Context, features: int) -> tuple[np.ndarray, int] | None:
-    """Per feature, the share of finite values the first weight layer receives, and over how many rows (None: it
-    receives the loader's columns unchanged)."""
+def _finite_inside(ctx: Context, features: int, channels: bool = False) -> tuple[np.ndarray, int] | None:
+    """Per feature (or channel: axis 1 of an image or a channels-first signal), the share of finite values the first
+    weight layer receives, and over how many rows (None: it receives the loader's columns unchanged)."""
     seen = ctx.probe("first_weight_input", first_weight_input)
-    if seen is None or seen.ndim != 2 or seen.shape[1] != features:
+    if seen is None or seen.ndim < 2 or seen.shape[1] != features or (seen.ndim != 2 and not channels):
         return None
-    return np.isfinite(seen).mean(axis=0), len(seen)
+    if seen.ndim == 2:
+        return np.isfinite(seen).mean(axis=0), len(seen)
+    return np.isfinite(np.moveaxis(seen, 1, -1).reshape(-1, features)).mean(axis=0), len(seen)
 
 
 # -- values -----------------------------------------------------------------------------

@@ -767,6 +767,7 @@ class FeatureSpread:
     std: np.ndarray
     finite_share: np.ndarray | None = None  # None: every value finite
     scope: str = "the sample"
+    unit: str = "feature"  # or "channel": an image's or a channels-first signal's, over samples and positions
 
 
 @verdict("D103")
@@ -776,18 +777,19 @@ def constant_feature(m: FeatureSpread) -> Iterator[Finding]:
     A finite constant column only wastes an input: info. A column without a single finite value
     is what ``(x - mean) / std`` makes of a constant feature, and it turns the loss into NaN.
     """
-    scope = m.scope
+    scope, units = m.scope, f"{m.unit}s"
     finite = m.finite_share if m.finite_share is not None else np.ones(len(m.std))
     void = np.flatnonzero(finite == 0)
     if len(void):
         yield Finding(
             "D103", Severity.ERROR,
-            f"{len(void)} of {len(m.std)} features hold no finite value in {scope}: features {_listing(void)} are "
-            "NaN/Inf in every row, which is what standardising a constant feature gives ((x − mean) / std with "
+            f"{len(void)} of {len(m.std)} {units} hold no finite value in {scope}: {units} {_listing(void)} are "
+            f"NaN/Inf in every row, which is what standardising a constant {m.unit} gives ((x − mean) / std with "
             "std = 0), or a column holding one NaN/Inf (log of a zero count: its mean and std are then "
             "non-finite). Every sample then carries a NaN into the loss.",
-            evidence={"features": void[:100].tolist(), "void_features": void[:100].tolist(), "count": len(void)},
-            location=f"features {_listing(void)}",
+            evidence={"features": void[:100].tolist(), "void_features": void[:100].tolist(), "count": len(void),
+                      "unit": m.unit},
+            location=f"{units} {_listing(void)}",
         )
     constant = np.flatnonzero((finite > 0) & (m.std <= CONSTANT_STD * np.maximum(1.0, np.abs(m.mean))))
     if not len(constant):
@@ -798,12 +800,12 @@ def constant_feature(m: FeatureSpread) -> Iterator[Finding]:
         low <= float(np.median(m.std[varying])) <= high
     yield Finding(
         "D103", Severity.INFO,
-        f"{len(constant)} of {len(m.std)} features are constant in {scope} (std ≈ 0): features "
+        f"{len(constant)} of {len(m.std)} {units} are constant in {scope} (std ≈ 0): {units} "
         f"{_listing(constant)}. They carry no information; drop them, or guard the divisor before standardising per "
-        "feature (std = 0 gives NaN).",
+        f"{m.unit} (std = 0 gives NaN).",
         evidence={"features": constant[:100].tolist(), "values": m.mean[constant][:100].tolist(),
-                  "count": len(constant), "inputs_standardised": standardised, "inert": True},
-        location=f"features {_listing(constant)}",
+                  "count": len(constant), "inputs_standardised": standardised, "inert": True, "unit": m.unit},
+        location=f"{units} {_listing(constant)}",
     )
 
 

@@ -204,3 +204,24 @@ def test_the_exams_reading_of_the_input_scale_stands_over_the_raw_batches():
     unjudged = Report(mode="checkup", findings=[])
     unjudged.extra.update(exam_codes=["D103"], skipped_checks=[], inconclusive=[])
     assert "D101" in {f.code for f in merge(watch, unjudged).findings}
+
+
+# -- the exam runs the training checks its watch asked for after every other --------------------------------
+def test_checks_of_the_codes_asked_for_last_run_after_all_others(monkeypatch):
+    from nndoctor import runner
+
+    order: list[tuple[str, ...]] = []
+
+    def record(chk, ctx, wanted, failures, skipped):
+        order.append(tuple(chk.codes))
+        return [], None
+
+    monkeypatch.setattr(runner, "_run_check", record)
+    x, y = digits()
+    setup = nndoctor.Setup(model=ScaledHead(1.0), train=(x[:200], y[:200]), loss=nn.CrossEntropyLoss())
+    runner.checkup(setup, select=["G602", "G604", "D101"], look=False)
+    plain = list(order)
+    order.clear()
+    runner.checkup(setup, select=["G602", "G604", "D101"], look=False, last=["G602"])
+    assert sorted(plain) == sorted(order) and plain != order
+    assert order[-1] == ("G602",) and plain.index(("G602",)) < len(plain) - 1

@@ -110,9 +110,9 @@ def _exam(capture: SetupCapture, stand_in: bool, budget: float, requested: tuple
 
     setup = capture.setup(stand_in=stand_in)
     codes = exam_codes(capture, stand_in=stand_in)
-    if not stand_in and capture.loss_known and capture.targets_known:
-        codes += [c for c in requested if c not in codes]
-    report = checkup(setup, select=codes, budget=max(1.0, budget))
+    added = [c for c in requested if c not in codes] if not stand_in and capture.loss_known and capture.targets_known else []
+    codes += added
+    report = checkup(setup, select=codes, budget=max(1.0, budget), last=added)
     report.extra["exam_codes"] = codes
     return report
 

@@ -33,6 +33,7 @@ def checkup(
     budget: float | None = None,
     progress: ProgressCallback | None = None,
     look: bool = True,
+    last: Iterable[str] = (),
 ) -> Report:
     """Examine ``setup`` and return a ranked Report.
 
@@ -47,12 +48,16 @@ def checkup(
     ``report.extra["skipped_checks"]`` (check, codes, reason). The user's model,
     optimizer and global RNG states are exactly as before. With ``look`` (the default) the
     data and the trial's predictions are measured too (``report.extra["look"]``, see
-    :mod:`nndoctor.look`), and G606 is judged from them.
+    :mod:`nndoctor.look`), and G606 is judged from them. Checks of the codes in ``last`` only run
+    after every other (run's exam: the training checks its watch asked for), so their work can
+    leave none of the others unstarted when the safety net runs out.
     """
     started = time.perf_counter()
     budget = DEFAULT_BUDGET_S if budget is None else float(budget)
     wanted = {rule.code for rule in select_rules(list(select or []), list(ignore or []))}
+    deferred = set(last)
     checks = [c for c in registered_checks() if wanted.intersection(c.codes)]
+    checks.sort(key=lambda c: bool(deferred) and set(c.codes) <= deferred)  # stable: the registry's order otherwise
     findings: list[Finding] = []
     failures: list[CheckFailure] = []
     inconclusive: list[dict[str, Any]] = []

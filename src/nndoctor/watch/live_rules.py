@@ -18,7 +18,6 @@ from ..verdicts.layers import (
 )
 from ..checks.optimisation import norm_clip_shrinks_steps, per_element_grads
 from ..probes.init_outputs import pos_weighted_rate
-from ..probes.overfit import OverfitConfig
 from ..findings import Finding, Severity
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
     HEALTHY_UPDATE,
@@ -629,15 +628,6 @@ def _weight_decays(facts: dict[str, Any]) -> list[float]:
     return [float(g.get("weight_decay") or 0.0) for o in facts.get("initial_optimizers") or [] for g in o["groups"]]
 
 
-def _fitted(t: Telemetry, facts: dict[str, Any], losses: list[float]) -> bool:
-    """The run's own train loss ended at or below the single-batch test's target (``OverfitConfig.fit_fraction`` of
-    the constant predictor's): the model showed it can fit, so that test has nothing to add. No reference: fitted."""
-    reference = reference_loss(t, facts, upper=True) or robust_reference_loss(t, upper=True)
-    if reference is None or reference <= 0:
-        return True
-    return _final_train_loss(losses) <= OverfitConfig.fit_fraction * reference
-
-
 def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     """Training-phase checks the run's exam should add, because only a copy of the setup can measure them.
 
@@ -649,10 +639,9 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     O402 asks whether the LR is why the weights did not move: a flat loss under steps a tenth
     of the ~1e-3 rule of thumb or smaller is also what a gradient that never reaches the weights
     gives, and only the range test on a copy tells the two apart. G602 asks for the
-    playbook's single-batch overfit whenever the run did not fit its training data to that
-    test's own target (a tenth of the constant predictor's loss): a model that cannot memorise
-    one batch at any LR lacks the capacity (the root of a flat or high loss), one that can has
-    its cause elsewhere, or none.
+    playbook's single-batch overfit when the run ended at the constant predictor's level with
+    weights that moved: a model that cannot memorise one batch at any LR lacks the capacity
+    (the root of the flat loss), one that can has its cause elsewhere.
     """
     losses = _finite_losses(t)
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
@@ -660,7 +649,7 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     requests = []
     if not _several_optimizers(t) and lr_may_stall(_live_lr_evidence(t, facts, final=True)):
         requests.append("O402")
-    elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)) or not _fitted(t, facts, losses):
+    elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)):
         requests.append("G602")
     decays = _weight_decays(facts)
     if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES:

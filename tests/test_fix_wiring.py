@@ -104,3 +104,12 @@ def test_momentum_one_is_repaired_by_the_sane_optimizer_on_every_seed() -> None:
     chosen = results["O410"]["remedy"]
     assert results["O410"]["status"] == "verified" and chosen["remedy"] == "sane-optimizer"
     assert all(a > b for a, b in zip(chosen["after"]["metric"]["per_seed"], chosen["before"]["metric"]["per_seed"]))
+
+
+def test_fix_verifies_the_matching_loss_by_its_check_on_multi_hot_targets() -> None:
+    x, y = blobs()
+    multi_hot = np.stack([y == 0, y != 1, x[:, 0] > 0], axis=1).astype(np.float32)
+    report = nndoctor.fix(_setup(x, multi_hot, mlp(10, 3)), steps=80, seeds=3, budget=120)
+    result = next(r for r in report.extra["fix"]["results"] if r["code"] == "L306")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "matching-loss", result
+    assert "the check is clear" in result["remedy"]["reason"]

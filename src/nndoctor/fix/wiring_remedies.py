@@ -107,7 +107,8 @@ def matching_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     else:
         raise NotApplicable(f"{name} on {setup.task} targets is not a mismatch this remedy rewires")
     return [Candidate("matching-loss", f"use {type(loss).__name__.replace('IndexCrossEntropy', 'CrossEntropyLoss').replace('BinaryLogitsLoss', 'BCEWithLogitsLoss')} for {setup.task} targets",
-                       derive(setup, model=model, loss=loss), "\n".join(lines), loss_comparable=False)]
+                       derive(setup, model=model, loss=loss), "\n".join(lines), loss_comparable=False,
+                       judged_by="cleared")]  # a loss wired to the wrong label structure is a bug, judged as L301-L303
 
 
 # -- O410: pathological optimizer settings ------------------------------------------------

@@ -160,8 +160,6 @@ def _finite_inside(ctx: Context, features: int, channels: bool = False) -> tuple
     seen = ctx.probe("first_weight_input", first_weight_input)
     if seen is None or seen.ndim < 2 or seen.shape[1] != features or (seen.ndim != 2 and not channels):
         return None
-    if seen.ndim == 2:
-        return np.isfinite(seen).mean(axis=0), len(seen)
     return np.isfinite(np.moveaxis(seen, 1, -1).reshape(-1, features)).mean(axis=0), len(seen)
 
 

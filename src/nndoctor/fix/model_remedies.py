@@ -18,8 +18,8 @@ from ..setup import Setup
 from ..verdicts.model import GAIN_LIMIT
 from .candidate import Candidate
 from .transforms import (
-    NotApplicable, derive, device_of, eval_output, final_module, following_activation, leaf_order, n_classes, output_linear,
-    sample_input, set_module, weight_layers,
+    WEIGHT_MODULES, NotApplicable, derive, device_of, eval_output, final_module, following_activation, leaf_order, n_classes,
+    output_linear, sample_input, set_module, weight_layers,
 )
 from .wrappers import Residual, ScaledOutput, WithLinearPath
 
@@ -136,9 +136,6 @@ def add_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
 
 
 # -- M205: residual connections ----------------------------------------------------------------------
-WEIGHT_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
-
-
 def _shape_preserving_calls(model: nn.Module, x: Any) -> set[str]:
     """Submodules called exactly once in an eval pass on ``x``, with a tensor in and a tensor of the same shape out."""
     calls: dict[str, int] = {}
@@ -175,7 +172,7 @@ def residual_blocks(model: nn.Module, x: Any, output_layer: str | None) -> list[
     preserving = _shape_preserving_calls(model, x)
     blocks = []
     for name, module in model.named_modules():
-        if name not in preserving or not any(isinstance(m, WEIGHT_LAYERS) for m in module.modules()):
+        if name not in preserving or not any(isinstance(m, WEIGHT_MODULES) for m in module.modules()):
             continue
         if output_layer is not None and (name == output_layer or _inside(output_layer, name)):
             continue

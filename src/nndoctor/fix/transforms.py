@@ -183,8 +183,11 @@ def output_linear(order: list[tuple[str, nn.Module]]) -> tuple[str, nn.Linear] |
     return last if last is not None and isinstance(last[1], nn.Linear) else None  # type: ignore[return-value]
 
 
+WEIGHT_MODULES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)  # the layers remedies re-initialise, normalise, wrap
+
+
 def weight_layers(order: list[tuple[str, nn.Module]]) -> list[tuple[str, nn.Module]]:
-    return [(n, m) for n, m in order if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d))]
+    return [(n, m) for n, m in order if isinstance(m, WEIGHT_MODULES)]
 
 
 def following_activation(order: list[tuple[str, nn.Module]], name: str) -> nn.Module | None:
@@ -193,7 +196,7 @@ def following_activation(order: list[tuple[str, nn.Module]], name: str) -> nn.Mo
     for _, module in order[names.index(name) + 1:]:
         if isinstance(module, ACTIVATIONS):
             return module
-        if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.RNNBase)):
+        if isinstance(module, (*WEIGHT_MODULES, nn.RNNBase)):
             return None
     return None
 

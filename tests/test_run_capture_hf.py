@@ -84,6 +84,41 @@ def test_trainer_labels_permuted_apart_from_inputs_are_found():
     assert found["D111"].evidence["seen_by"] == "exam"
 
 
+
+def test_trainer_with_its_own_compute_loss_is_replayed():
+    """A ``Trainer`` subclass whose ``compute_loss`` pops the labels and calls a weighted ``F.cross_entropy``.
+
+    The Trainer's loader prefetches: by the step's forward it has yielded the next batch, whose labels are not the
+    ones the loss compared. The capture must pair the loss with the batch the step fed, so the loss is replayed and
+    labels shuffled apart from their sequences are found by the exam.
+    """
+
+    class WeightedTrainer(transformers.Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            loss = torch.nn.functional.cross_entropy(outputs.logits, labels, weight=torch.tensor([1.0, 1.2, 0.9]))
+            return (loss, outputs) if return_outputs else loss
+
+    x, y = token_sequences(n=480, length=10, vocab=12, seed=0)
+    y = y.copy()
+    y[:400] = y[:400][np.random.default_rng(1).permutation(400)]
+    torch.manual_seed(0)
+    config = transformers.BertConfig(vocab_size=16, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                                     intermediate_size=64, max_position_embeddings=16, num_labels=3)
+    model = transformers.BertForSequenceClassification(config)
+    with tempfile.TemporaryDirectory() as out, nndoctor.watch(alerts=False) as doctor, SetupCapture() as capture:
+        args = transformers.TrainingArguments(output_dir=out, num_train_epochs=2, per_device_train_batch_size=32,
+                                              learning_rate=2e-3, save_strategy="no", report_to=[], use_cpu=True,
+                                              seed=0, disable_tqdm=True, logging_steps=5)
+        WeightedTrainer(model=model, args=args, train_dataset=TokenDataset(x[:400], y[:400])).train()
+    exam = examine(capture)
+    run = merge(doctor.report(), exam)
+    assert capture.keyword_batch and capture.loss_known and capture.adapter.label_key == "labels", capture.skipped
+    found = {f.code: f for f in run.at_least(Severity.WARNING)}
+    assert "D111" in found and found["D111"].evidence["seen_by"] == "exam", [(f.code, f.message) for f in run.findings]
+
+
 class KeywordNet(torch.nn.Module):
     """A hand-written model taking its inputs by name, like a Hugging Face one."""
 

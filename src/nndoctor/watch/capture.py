@@ -619,6 +619,7 @@ class SetupCapture:
         self._positions: tuple[int, ...] | None = None
         self._position_dtypes: tuple[torch.dtype | None, ...] | None = None
         self._pending: dict[str, Any] | None = None
+        self._yielded: list[dict[str, Any]] = []  # the latest dict batches the loader yielded, newest first
         self._losses: list[LossCall] = []
         self._calls: dict[int, CallSpec] = {}
         self._optimizers: dict[int, OptimizerRecord] = {}
@@ -671,6 +672,7 @@ class SetupCapture:
         hub.deactivate(self)
         self._losses.clear()
         self._batch = self._pending = None
+        self._yielded = []
         self._loader = None
         try:
             if self.sample.batches and self.train_loader is None:
@@ -823,6 +825,8 @@ class SetupCapture:
     def on_batch(self, batch: Any) -> None:
         if not self.captured:  # a dict's entries as yielded, even if the loop pops its labels before model(**batch)
             self._batch = dict(batch) if isinstance(batch, dict) else batch
+            if isinstance(batch, dict):  # a prefetching loader (accelerate's) yields the next batch before this step's forward
+                self._yielded = [self._batch, *self._yielded[:RECENT_BATCHES - 1]]
         elif self.eval_tensors is not None and self.eval_tensors.active:
             self.eval_tensors.loader_batch(batch)
 
@@ -920,6 +924,7 @@ class SetupCapture:
             self._remove_module_hooks()
             self._losses.clear()
             self._batch = self._pending = None
+            self._yielded = []
         return True
 
     def _fed_as_keywords(self, spec: CallSpec) -> bool:
@@ -932,8 +937,8 @@ class SetupCapture:
         (:data:`_LOSS_KEYWORDS`), so the exam can feed the loader's batches the same way. The
         tensors this step fed become the capture's batch (its targets are read from them).
         """
-        batch = self._batch
         fed = self._fed[1] if self._fed is not None and self._fed[0] == id(spec.module()) else None
+        batch = self._batch if fed is None else _yielded_with(self._yielded, fed, self._batch)
         if not isinstance(batch, Mapping) or not batch or fed is None:
             return False
         if not all(isinstance(k, str) and isinstance(v, torch.Tensor) and v.dim() for k, v in batch.items()):
@@ -1960,6 +1965,22 @@ def _batch_positions(target: Any) -> bool:
         return False
     with torch.no_grad():
         return bool(torch.equal(target.detach().cpu(), torch.arange(target.numel(), dtype=target.dtype)))
+
+
+RECENT_BATCHES = 3  # dict batches kept until the first step: a prefetching loader is at most a batch or two ahead
+
+
+def _yielded_with(yielded: list[dict[str, Any]], fed: Mapping[str, torch.Tensor], latest: Any) -> Any:
+    """The batch among those the loader yielded last whose entries are the ones this step fed (``latest`` if none is).
+
+    A prefetching loader (accelerate's, under the Hugging Face ``Trainer``) has yielded the next batch
+    by the time the step runs; the label entry a loop keeps from the model belongs to the batch it fed.
+    """
+    for batch in yielded:
+        shared = [k for k in batch if k in fed]
+        if shared and all(_same_values(batch[k], fed[k]) for k in shared):
+            return batch
+    return latest
 
 
 def _same_values(candidate: Any, target: torch.Tensor) -> bool:

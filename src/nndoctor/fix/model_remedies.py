@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from ..findings import Finding
+from ..probes.init_outputs import output_gain
 from ..rng import preserved_rng
 from ..setup import Setup
 from ..verdicts.model import GAIN_LIMIT
@@ -205,10 +206,6 @@ def residual_connections(setup: Setup, finding: Finding) -> list[Candidate]:
 EXCESS_SCALE = GAIN_LIMIT
 
 
-def _rms(t: torch.Tensor) -> float:
-    return float(t.detach().float().pow(2).mean().sqrt())
-
-
 def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
     """Undo what makes the outputs start too large: a factor applied in forward(), or an oversized output layer.
 
@@ -234,7 +231,7 @@ def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
     finally:
         handle.remove()
         model.train()
-    gain = _rms(out) / max(_rms(seen[0]), 1e-12) if seen and isinstance(out, torch.Tensor) else 1.0
+    gain = (output_gain(seen[0], out) if seen else None) or 1.0
     if gain > EXCESS_SCALE:
         return [Candidate("output-scale", f"divide out the {gain:.3g}x that forward() applies after {name}",
                           derive(setup, model=ScaledOutput(model, 1 / gain)),

@@ -248,10 +248,15 @@ SCALING_OPS = ("Mul", "Div")  # a factor applied last: a temperature or a gain w
 
 
 def _gain_after(last: dict[str, Any], out: torch.Tensor) -> float | None:
-    """rms of the model's output over the rms of the last-called Linear's own output, when the two hold as many values
-    (something applied after the output layer, in forward()); None otherwise."""
+    """The gain after the last-called Linear (:func:`output_gain`), when that layer is a Linear; None otherwise."""
     own = last.get("output")
-    if not isinstance(last.get("module"), nn.Linear) or not isinstance(own, torch.Tensor) or own.numel() != out.numel():
+    return output_gain(own, out) if isinstance(last.get("module"), nn.Linear) else None
+
+
+def output_gain(own: Any, out: Any) -> float | None:
+    """rms of the model's output ``out`` over the rms of its output layer's own output ``own``, when the two hold as many
+    values (a factor forward() applies after the output layer: a temperature, a gain); None otherwise."""
+    if not isinstance(own, torch.Tensor) or not isinstance(out, torch.Tensor) or own.numel() != out.numel():
         return None
     below = float(own.detach().float().pow(2).mean().sqrt())
     above = float(out.detach().float().pow(2).mean().sqrt())

@@ -60,3 +60,53 @@ def test_every_way_of_clearing_is_silent(clear, clip):
     codes, counts = t501_counts(clear, clip)
     assert "T501" not in codes
     assert counts["uncleared_steps"] == 0 and counts["cleared_steps"] == 119
+
+
+def hand_written_loop(clear: str, accumulate: int = 1, steps: int = 120) -> None:
+    """The word-LM example's update, ``p -= lr * p.grad`` with no optimizer; ``accumulate`` backwards per update."""
+    torch.manual_seed(0)
+    x = torch.randn(512, 8)
+    y = x @ torch.randn(8, 1) + 0.1 * torch.randn(512, 1)
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))
+    for step in range(steps):
+        i = (step * 32) % 512
+        if clear == "zero_grad" and step % accumulate == 0:
+            model.zero_grad()
+        elif clear == "grad_zero_" and step % accumulate == 0:
+            for p in model.parameters():
+                if p.grad is not None:
+                    p.grad.zero_()
+        loss = nn.functional.mse_loss(model(x[i:i + 32]), y[i:i + 32])
+        loss.backward()
+        if (step + 1) % accumulate == 0:
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= 0.01 * p.grad
+
+
+def hand_written_codes(clear: str, accumulate: int = 1) -> tuple[set[str], dict[str, int]]:
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            hand_written_loop(clear, accumulate)
+    finally:
+        doctor.stop()
+    counters = doctor.telemetry.counters
+    return {f.code for f in doctor.findings()}, {k: counters.get(k, 0) for k in ("uncleared_steps", "cleared_steps")}
+
+
+def test_a_hand_written_update_that_never_clears_is_t501():
+    """No optimizer holds the step: the gradient the update reads is the same tensor, one backward on, every step."""
+    codes, counts = hand_written_codes("never")
+    assert "T501" in codes
+    assert counts["uncleared_steps"] >= 100 and counts["cleared_steps"] <= 2, counts
+
+
+@pytest.mark.parametrize("clear", ["zero_grad", "grad_zero_"])
+@pytest.mark.parametrize("accumulate", [1, 4])
+def test_a_hand_written_update_that_clears_is_silent(clear, accumulate):
+    """Cleared by ``model.zero_grad()`` or ``p.grad.zero_()``, every step or after every 4 accumulated backwards."""
+    codes, counts = hand_written_codes(clear, accumulate)
+    assert "T501" not in codes
+    assert counts["uncleared_steps"] == 0 and counts["cleared_steps"] >= 120 // accumulate - 2, counts

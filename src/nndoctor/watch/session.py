@@ -156,6 +156,8 @@ class Doctor:
         self._graph_walks = 0
         self._version_probes: list[nn.Parameter] = []
         self._versions: tuple[int, ...] = ()
+        # T501 in a hand-written loop: a probe parameter's gradient (and its version) as the last backward began
+        self._grad_at_backward: tuple[weakref.ref, int] | None = None
         self.manual_sgd = ManualSgdProbe()  # the LR of a hand-written SGD update, read at its first steps
         self._stepped_since_backward = False
         self._losses_checked = 0
@@ -362,7 +364,7 @@ class Doctor:
 
     def on_backward(self, tensors: Any) -> None:
         roots = tensors if isinstance(tensors, (list, tuple)) else [tensors]
-        self._manual_step_check()
+        self._manual_step_check(backward=True)
         self._note_first_backward()
         self._backward_count += 1
         self.telemetry.backward_calls += 1
@@ -407,6 +409,20 @@ class Doctor:
             self._before[0] = snapshot([(n, p) for n, p in self._params.values() if p.requires_grad])
         if not self.optimizers:
             self.manual_sgd.mark(self._version_probes)
+            grad = self._version_probes[0].grad if self._version_probes else None
+            self._grad_at_backward = (weakref.ref(grad), grad._version) if grad is not None else None
+
+    def _check_cleared_by_hand(self) -> None:
+        """T501 for a hand-written update: is the gradient the last backward added to still holding the one before?
+
+        A backward adds into an existing ``.grad`` in place, one version step; ``zero_grad()`` sets it to None or
+        zeroes it (another version step). So a gradient that is the same tensor, exactly one version on from where the
+        last backward found it, was never cleared: the update used the sum of every earlier step's gradient.
+        """
+        before, self._grad_at_backward = self._grad_at_backward, None
+        grad = self._version_probes[0].grad if self._version_probes else None
+        uncleared = before is not None and grad is not None and before[0]() is grad and grad._version == before[1] + 1
+        self.telemetry.count("uncleared_steps" if uncleared else "cleared_steps")
 
     def _stepped_manually(self) -> bool:
         """Whether the probe parameters were changed in place since the last backward (a hand-written update)."""
@@ -463,20 +479,23 @@ class Doctor:
         trainable = [p for p in params if p.requires_grad]
         self._version_probes = list(dict.fromkeys(trainable[:1] + trainable[-1:]))[:VERSION_PROBES]
 
-    def _manual_step_check(self) -> None:
+    def _manual_step_check(self, backward: bool = False) -> None:
         """Close the step when the weights were updated by hand since the last backward (no optimizer step took it).
 
         ``with torch.no_grad(): p -= lr * p.grad`` (or ``p.add_(...)``) bumps the parameter's
         version counter: one integer compare per probe, no tensor op. Such an update counts
         as a manual step (``counters["manual_steps"]``). With no optimizer watched at all,
         or none stepped after ``every`` backward passes, each backward pass closes a step
-        too (``p.data.add_(...)`` leaves no version trace), so sampling keeps its cadence.
+        too (``p.data.add_(...)`` leaves no version trace), so sampling keeps its cadence. ``backward``: called as
+        the next backward begins, when a loop with no optimizer shows whether it cleared the gradient (T501).
         """
         if self._backward_count == 0 or self._stepped_since_backward or self._in_step is not None:
             return  # inside step(): a closure's re-evaluations (LBFGS line search) are the optimizer's own
         updated = self._stepped_manually()
         if updated:
             self.telemetry.count("manual_steps")
+            if not self.optimizers and backward:  # at the run's end no next step shows whether it clears
+                self._check_cleared_by_hand()
             if not self.optimizers and 0 in self._before:  # a sampled hand-written step: its update-to-weight ratios
                 self._measure_updates(0)
         if not self.optimizers:

@@ -162,6 +162,19 @@ def weights_frozen(m: LearningRateEvidence, limit: float = FROZEN_UPDATE) -> boo
             and m.update_ratio is not None and m.update_ratio < limit)
 
 
+def _steps_sized_by_lr(m: LearningRateEvidence) -> bool:
+    """Steps frozen in the median weight layer and the output layer, under an optimizer whose step is about the LR itself.
+
+    An adaptive optimizer divides each gradient by its own running scale, so a weight moves by about
+    the LR per step however small its gradient is: where the layers move, yet two orders of magnitude
+    below the ~1e-3 rule of thumb, the LR sized those steps. A gradient that never reaches a layer
+    leaves it at exactly zero, as does an optimizer that does not hold the layer (T504), and a huge
+    epsilon (O410, a cause this links to) shrinks the steps too.
+    """
+    return (m.optimizer in ADAPTIVE and m.update_ratio is not None and m.last_update_ratio is not None
+            and 0 < m.update_ratio < FROZEN_UPDATE and 0 < m.last_update_ratio < FROZEN_UPDATE)
+
+
 def lr_may_stall(m: LearningRateEvidence) -> bool:
     """The loss is flat under steps a tenth of the ~1e-3 rule of thumb or smaller (``SLOW_UPDATE``): the LR may be
     what stalls it, or a gradient that never reaches the weights; only a range test on a copy tells them apart."""
@@ -318,6 +331,11 @@ def learning_rate(m: LearningRateEvidence) -> list[Finding]:
                        if curve.reference is not None and curve.values and curve.values[0] > curve.reference else "")))
     if fixed_by is not None and lr is not None and fixed_by >= TOO_LOW_FACTOR * lr:  # a few times more only needs more steps
         why.append(f"one batch could not be fitted at your LR but was at lr={fixed_by:.2g}, {fixed_by / lr:.0f}x yours")
+    if not why and frozen and _steps_sized_by_lr(m):
+        evidence["weights_frozen"] = True
+        why.append(f"under {m.optimizer}, which scales each weight's step to about the LR whatever its gradient's size, "
+                   f"the weight layers move by a median {m.update_ratio:.1e} of their size per step ({m.last_update_ratio:.1e} "
+                   f"for the output layer; healthy is ~1e-3), so the train loss did not move {curve.span}")
     if frozen and not why:
         return []  # frozen weights that nothing ties to the LR: the plateau's finding (O406) states the tiny steps
     # a flat loss that still falls steadily, with steps far below the rule of thumb, is slow rather than stuck; steps of

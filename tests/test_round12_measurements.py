@@ -1,0 +1,76 @@
+"""Measurements traced on round 12's unseen scripts (benchmarks/outofsample/round12), each against the reading it replaced.
+
+* A flat loss under an adaptive optimizer whose steps are frozen in every layer is the LR's doing (O402), not a
+  plateau of unknown cause: Adam scales each weight's step to about the LR, whatever its gradient's size.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+import nndoctor
+from nndoctor import Severity
+from nndoctor.verdicts.optimisation import (
+    LearningRateEvidence,
+    LossCurve,
+    learning_rate,
+)
+from nndoctor.watch.instrument import instrumented
+
+FLAT = LossCurve(values=(1.61, 1.61, 1.61, 1.61), source="per-step", steps=200, span="over 200 steps", reference=1.61)
+
+
+def test_frozen_steps_under_adam_are_a_learning_rate_too_low():
+    adam = LearningRateEvidence(lr=5e-7, optimizer="AdamW", curve=FLAT, update_ratio=6e-6, last_update_ratio=5e-6)
+    found = learning_rate(adam)
+    assert [f.code for f in found] == ["O402"] and found[0].evidence["weights_frozen"] is True
+    assert "AdamW" in found[0].message and "6.0e-06" in found[0].message
+
+
+def test_frozen_steps_the_lr_does_not_size_stay_unexplained():
+    """Plain SGD steps are the gradient times the LR (a vanishing gradient freezes them too), and an output layer
+    that does not move at all has no gradient reaching it: neither names the LR."""
+    sgd = LearningRateEvidence(lr=5e-7, optimizer="SGD", curve=FLAT, update_ratio=6e-6, last_update_ratio=5e-6)
+    cut = LearningRateEvidence(lr=1e-3, optimizer="Adam", curve=FLAT, update_ratio=6e-6, last_update_ratio=0.0)
+    healthy = LearningRateEvidence(lr=1e-3, optimizer="Adam", curve=FLAT, update_ratio=2e-3, last_update_ratio=1e-3)
+    assert learning_rate(sgd) == [] and learning_rate(cut) == []
+    assert "O402" not in [f.code for f in learning_rate(healthy)]
+
+
+def _adam_loop(lr: float) -> None:
+    torch.manual_seed(0)
+    x = torch.randn(1024, 16)
+    y = (x[:, :4].sum(dim=1) > 0).long() + 2 * (x[:, 4] > 0).long()
+    model = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 4))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=32, shuffle=True)
+    for _ in range(5):
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(xb), yb).backward()
+            optimizer.step()
+
+
+def _watched(lr: float) -> nndoctor.Doctor:
+    """The loop as ``nndoctor run`` watches it: every optimizer and model it builds is adopted."""
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            _adam_loop(lr)
+    finally:
+        doctor.stop()
+    return doctor
+
+
+def test_a_watched_adam_run_at_a_tiny_lr_reads_the_lr_as_the_root():
+    """At 1e-8 many steps fall below float32's resolution of the weights and round to zero; the median step does not."""
+    doctor = _watched(1e-8)
+    loud = {f.code: f for f in doctor.report().at_least(Severity.WARNING)}
+    assert "O402" in loud and loud["O402"].explained_by is None, [(c, f.explained_by) for c, f in loud.items()]
+    assert loud.get("O406") is None or loud["O406"].explained_by == "O402"
+
+
+def test_a_watched_adam_run_at_a_usual_lr_is_not_told_to_raise_it():
+    doctor = _watched(1e-3)
+    assert not {"O402", "O406"} & {f.code for f in doctor.report().findings}

@@ -2,10 +2,13 @@
 
 * A flat loss under an adaptive optimizer whose steps are frozen in every layer is the LR's doing (O402), not a
   plateau of unknown cause: Adam scales each weight's step to about the LR, whatever its gradient's size.
+* A BPR loss written without its minus, ``F.logsigmoid(x_uij).mean() + l2 penalty``, maximises nothing and minimises a
+  log-likelihood (L308): logsigmoid is a log-probability, and a weight penalty added to it does not hide its direction.
 """
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 import nndoctor
@@ -15,6 +18,7 @@ from nndoctor.verdicts.optimisation import (
     LossCurve,
     learning_rate,
 )
+from nndoctor.watch.graph import log_likelihood_sign
 from nndoctor.watch.instrument import instrumented
 
 FLAT = LossCurve(values=(1.61, 1.61, 1.61, 1.61), source="per-step", steps=200, span="over 200 steps", reference=1.61)
@@ -74,3 +78,49 @@ def test_a_watched_adam_run_at_a_tiny_lr_reads_the_lr_as_the_root():
 def test_a_watched_adam_run_at_a_usual_lr_is_not_told_to_raise_it():
     doctor = _watched(1e-3)
     assert not {"O402", "O406"} & {f.code for f in doctor.report().findings}
+
+
+def _bpr_loop(sign: float) -> None:
+    """Matrix factorisation trained by hand on BPR triples (user, seen item, unseen item), with an L2 penalty."""
+    torch.manual_seed(0)
+    users, items = nn.Embedding(200, 16), nn.Embedding(300, 16)
+    for table in (users, items):
+        nn.init.normal_(table.weight, std=0.1)
+    u, i, j = torch.randint(0, 200, (4000,)), torch.randint(0, 150, (4000,)), torch.randint(150, 300, (4000,))
+    for step in range(150):
+        batch = slice((step * 64) % 4000, (step * 64) % 4000 + 64)
+        x_uij = (users(u[batch]) * (items(i[batch]) - items(j[batch]))).sum(dim=1)
+        reg = 1e-4 * (users(u[batch]).pow(2).sum() + items(i[batch]).pow(2).sum() + items(j[batch]).pow(2).sum())
+        loss = sign * F.logsigmoid(x_uij).mean() + reg
+        users.zero_grad()
+        items.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for p in (users.weight, items.weight):
+                p -= 0.5 * p.grad
+
+
+def _watched_bpr(sign: float) -> set[str]:
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            _bpr_loop(sign)
+    finally:
+        doctor.stop()
+    return {f.code for f in doctor.report().at_least(Severity.WARNING)}
+
+
+def test_a_bpr_loss_without_its_minus_is_a_flipped_sign():
+    assert "L308" in _watched_bpr(+1.0)
+    assert "L308" not in _watched_bpr(-1.0)
+
+
+def test_the_sign_of_a_log_likelihood_beside_a_penalty():
+    x = torch.randn(8, requires_grad=True)
+    penalty = 0.01 * nn.Linear(3, 3).weight.pow(2).sum()
+    assert log_likelihood_sign(F.logsigmoid(x).mean() + penalty) == 1  # minimised: the probabilities go to zero
+    assert log_likelihood_sign(-F.logsigmoid(x).mean() + penalty) == -1  # the negative log-likelihood
+    assert log_likelihood_sign(x.pow(2).mean() + penalty) is None  # no log-probability: nothing to say
+    # a term holding log-probabilities of unknown sign keeps the whole sign unknown
+    assert log_likelihood_sign(-F.logsigmoid(x).mean() + (x.sigmoid() * F.logsigmoid(x)).sum()) is None

@@ -153,9 +153,10 @@ def test_vanishing_gradients_in_a_deep_sigmoid_stack():
 def test_plateau_and_tiny_updates_with_too_small_lr():
     doctor = watched(loops.classify, None, lr=1e-7, epochs=3)
     codes = loud(doctor)
-    assert codes[0] == "O406" and "O412" in codes
-    assert "O402" not in codes  # a loss that never moved is a plateau, not a slow descent
-    assert next(f for f in doctor.findings() if f.code == "O412").explained_by == "O406"
+    # Adam moves each weight by about the LR: steps frozen in every layer under it are the LR's, and the plateau its symptom
+    assert codes[0] == "O402" and "O412" in codes and "O406" in codes
+    found = {f.code: f for f in doctor.findings()}
+    assert found["O406"].explained_by == "O402" and found["O412"].explained_by in ("O402", "O406")
     ratios = [np.median(v) for v in doctor.telemetry.update_ratios.values()]
     assert max(ratios) < 1e-5
 
@@ -487,11 +488,11 @@ def test_log_likelihood_sign_follows_negations_and_scalings_down_to_log_softmax(
     indexed = log_probs[torch.arange(8), labels].sum()
     cases = {"mean of picked": (picked, 1), "negated": (-picked, -1), "halved": (picked / 2, 1),
              "times -0.5": (picked * -0.5, -1), "negated sum": (-indexed, -1), "sum": (indexed, 1),
-             "nll_loss": (F.nll_loss(log_probs, labels), None), "plus a penalty": (-picked + logits.pow(2).mean(), None),
+             "nll_loss": (F.nll_loss(log_probs, labels), None), "plus a penalty": (-picked + logits.pow(2).mean(), -1),
              "mse": (F.mse_loss(logits, torch.zeros(8, 4)), None)}
     for name, (tensor, expected) in cases.items():
         assert log_likelihood_sign(tensor) == expected, name
-        if expected is not None:  # independent check: log-probabilities are <= 0, so the sign is the value's
+        if expected is not None and "penalty" not in name:  # independent check: log-probabilities are <= 0
             assert (float(tensor.detach()) <= 0) == (expected > 0), name
 
 

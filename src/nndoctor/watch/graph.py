@@ -47,8 +47,22 @@ SIGN_KEEPING = frozenset({
 })
 # Nodes that scale by a saved number: they keep the sign when it is positive and flip it when negative.
 SCALING = frozenset({"MulBackward", "DivBackward"})
-# Log-probabilities: every value is <= 0, and a target's is the log-likelihood training should raise.
-LOG_PROBABILITIES = frozenset({"LogSoftmaxBackward"})
+# Log-probabilities: every value is <= 0, and a target's is the log-likelihood training should raise
+# (log_softmax over classes; logsigmoid, the log-probability of a binary event such as BPR's "u prefers i to j").
+LOG_PROBABILITIES = frozenset({"LogSoftmaxBackward", "LogSigmoidBackward"})
+
+
+def _reaches_log_probabilities(fn: object, budget: int) -> bool:
+    """Whether the graph below ``fn`` holds a log-probability node within ``budget`` levels (True when it cannot tell)."""
+    level = [fn]
+    for _ in range(budget):
+        level = [f for f in level if f is not None]
+        if not level:
+            return False
+        if len(level) > 64 or any(_node_kind(f) in LOG_PROBABILITIES for f in level):
+            return True
+        level = [next_fn for f in level for next_fn, _ in f.next_functions]
+    return True
 
 
 def _node_kind(fn: object) -> str:
@@ -91,6 +105,11 @@ def _sign_below(fn: object, budget: int) -> int | None:
             first, second = _sign_below(inputs[0], budget // 2), _sign_below(inputs[1], budget // 2)
             if second is not None and kind == "SubBackward":
                 second = -second
+            # a term with no log-probability in it (a weight penalty) leaves the log-likelihood's direction as it is
+            if first is None and not _reaches_log_probabilities(inputs[0], budget):
+                first = second
+            elif second is None and not _reaches_log_probabilities(inputs[1], budget):
+                second = first
             return sign * first if first is not None and first == second else None
         if kind == "NegBackward":
             sign = -sign

@@ -7,17 +7,21 @@
 """
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 import nndoctor
 from nndoctor import Severity
+from nndoctor.combine import examine
+from nndoctor.errors import SetupError
 from nndoctor.verdicts.optimisation import (
     LearningRateEvidence,
     LossCurve,
     learning_rate,
 )
+from nndoctor.watch.capture import SetupCapture
 from nndoctor.watch.graph import log_likelihood_sign
 from nndoctor.watch.instrument import instrumented
 
@@ -124,3 +128,70 @@ def test_the_sign_of_a_log_likelihood_beside_a_penalty():
     assert log_likelihood_sign(x.pow(2).mean() + penalty) is None  # no log-probability: nothing to say
     # a term holding log-probabilities of unknown sign keeps the whole sign unknown
     assert log_likelihood_sign(-F.logsigmoid(x).mean() + (x.sigmoid() * F.logsigmoid(x)).sum()) is None
+
+
+class WordLM(nn.Module):
+    """The official word-language-model example's shape: (time, batch) tokens in, (time * batch, vocabulary) scores out,
+    with the LSTM's state passed in and returned (``stateful``) as the example does."""
+
+    def __init__(self, stateful: bool, vocab: int = 60) -> None:
+        super().__init__()
+        self.vocab, self.stateful = vocab, stateful
+        self.embed, self.rnn, self.decode = nn.Embedding(vocab, 32), nn.LSTM(32, 32), nn.Linear(32, vocab)
+
+    def forward(self, tokens: torch.Tensor, hidden: tuple | None = None):
+        out, hidden = self.rnn(self.embed(tokens), hidden)
+        scores = self.decode(out).view(-1, self.vocab)
+        return (scores, hidden) if self.stateful else scores
+
+
+def _word_lm_loop(stateful: bool) -> None:
+    torch.manual_seed(0)
+    stream = torch.randint(0, 60, (4000,))
+    data = stream[: (len(stream) // 20) * 20].view(20, -1).t().contiguous()  # batchify: (time, batch)
+    model = WordLM(stateful)
+    for epoch in range(2):
+        hidden = None
+        for i in range(0, data.size(0) - 36, 35):
+            x, y = data[i:i + 35], data[i + 1:i + 36].reshape(-1)
+            model.zero_grad()
+            if stateful:
+                hidden = None if hidden is None else tuple(h.detach() for h in hidden)
+                scores, hidden = model(x, hidden)
+            else:
+                scores = model(x)
+            loss = F.cross_entropy(scores, y)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+            with torch.no_grad():
+                for p in model.parameters():
+                    p -= 20 * p.grad
+
+
+@pytest.mark.parametrize("stateful", [False, True])
+def test_the_word_lm_examples_time_major_batches_are_not_batch_mixing(stateful):
+    """Rows of (time, batch) tokens whose targets are the next rows are time steps the LSTM must mix: no M207. Where
+    the exam cannot cut such batches at all, it says what it skipped instead of failing."""
+    with nndoctor.watch(alerts=False), SetupCapture() as capture:
+        _word_lm_loop(stateful)
+    exam = examine(capture)
+    assert not exam.failures, exam.failures
+    assert "M207" not in {f.code for f in exam.findings}, [(f.code, f.message) for f in exam.findings]
+    assert exam.skipped, "what the exam left out, and why, is stated"
+
+
+def test_a_captured_setup_that_cannot_be_rebuilt_is_a_skip_not_a_failure():
+    """Batches the capture cut that do not fit the model (rows of time steps against flat targets) leave nothing to
+    examine: the report says so among what it skipped, and lists no failure of its own."""
+
+    class Unbuildable(SetupCapture):
+        loss_known = True
+
+        def setup(self, stand_in: bool = False):
+            raise SetupError("The model returned 700 rows for a batch of 20 targets.", "Keep the batch dimension first.")
+
+    capture = Unbuildable()
+    capture.captured, capture.model = True, nn.Linear(2, 2)
+    capture.train_loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(4, 2)))
+    exam = examine(capture)
+    assert not exam.failures and any("700 rows" in s and "could not be rebuilt" in s for s in exam.skipped), exam.skipped

@@ -65,8 +65,9 @@ def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S, reques
     Stops the capture first. Call it after the script and after the watch Doctor stopped,
     so the exam's own batches and loss calls are not recorded as the user's loop. When the
     captured loss or targets do not fit the model's output on the loader's batches, it
-    examines again with a stand-in loss and only the checks that need neither. Failures
-    become :class:`CheckFailure` entries; what was left out, and why, is in ``skipped``;
+    examines again with a stand-in loss and only the checks that need neither; when even that
+    setup cannot be rebuilt (the batches cut do not fit the model), nothing is examined and
+    ``skipped`` says why. Other failures become :class:`CheckFailure` entries; what was left out, and why, is in ``skipped``;
     ``extra`` holds ``capture`` (what was captured) and ``exam_codes``. Mode "checkup".
     ``requested``: training-phase codes the watch asked for (only a copy can measure them,
     e.g. O409's fit without the regularisation); they run only with the real loss and targets.
@@ -86,8 +87,9 @@ def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S, reques
                 report = _exam(capture, stand_in, budget - (time.perf_counter() - started), requested)
                 break
             except SetupError as exc:
-                if stand_in or len(attempts) == 1:
-                    failures.append(CheckFailure("run exam", (), str(exc)))
+                if stand_in or len(attempts) == 1:  # the batches the capture cut do not fit the model: nothing to examine
+                    skipped.append(f"the captured setup could not be rebuilt, so the data, model and loss checks were "
+                                   f"skipped: {exc.problem}")
                 else:  # the captured loss/targets do not fit the output: examine what needs neither
                     skipped.append(f"loss and target checks skipped: {exc.problem}")
             except Exception as exc:

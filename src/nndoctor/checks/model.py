@@ -213,9 +213,22 @@ def _input_leaf(model: nn.Module, x: Any, k: int) -> tuple[Any, list[torch.Tenso
     return (x if isinstance(x, Inputs) else slice_inputs(x, k)), captured, handles
 
 
+def time_major_tokens(x: Any, y: Any) -> bool:
+    """Whether the batch's targets are its token inputs shifted by one along the first axis: next-token prediction
+    over (time, batch) tensors (a sequence-first language model, as in PyTorch's word-LM example), whose rows are
+    time steps that the model must mix, not samples."""
+    if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor) or x.shape != y.shape or x.dim() < 2:
+        return False
+    if x.is_floating_point() or y.is_floating_point() or x.shape[0] < 3:
+        return False
+    return bool(torch.equal(x[1:], y[:-1]))
+
+
 def batch_mixing_probe(ctx: Context, samples: int = 5) -> BatchMixing | None:
     """Largest gradient of sample i's output w.r.t. other samples' inputs, relative to its own."""
-    x, _ = ctx.batches()[0]
+    x, y = ctx.batches()[0]
+    if time_major_tokens(x, y):
+        return None
     k = min(samples, batch_size_of(x))
     if k < 2:
         return None

@@ -4,8 +4,12 @@
   plateau of unknown cause: Adam scales each weight's step to about the LR, whatever its gradient's size.
 * A BPR loss written without its minus, ``F.logsigmoid(x_uij).mean() + l2 penalty``, maximises nothing and minimises a
   log-likelihood (L308): logsigmoid is a log-probability, and a weight penalty added to it does not hide its direction.
+* Under a class-weighted loss an output bias started at the log odds of the data's class shares is at the prior the
+  catalog names (M210) and where a loss that knows nothing sits (L307); the weights only make another constant best.
 """
 from __future__ import annotations
+
+import math
 
 import pytest
 import torch
@@ -195,3 +199,24 @@ def test_a_captured_setup_that_cannot_be_rebuilt_is_a_skip_not_a_failure():
     capture.train_loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(4, 2)))
     exam = examine(capture)
     assert not exam.failures and any("700 rows" in s and "could not be rebuilt" in s for s in exam.skipped), exam.skipped
+
+
+def _fraud_setup(bias: float) -> nndoctor.Setup:
+    """4% positives under ``BCEWithLogitsLoss(pos_weight=neg/pos)``, the output bias at ``bias``."""
+    torch.manual_seed(0)
+    x = torch.randn(4000, 10)
+    y = ((x[:, 0] + 0.5 * x[:, 1] + 0.3 * torch.randn(4000)) > 2.0).float().unsqueeze(1)
+    model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 1))
+    with torch.no_grad():
+        model[2].bias.fill_(bias)
+    rate = float(y.mean())
+    loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([(1 - rate) / rate]))
+    return nndoctor.Setup(model=model, train=(x[:3000], y[:3000]), val=(x[3000:], y[3000:]), loss=loss, task="binary")
+
+
+def test_an_output_bias_at_the_data_prior_is_no_fault_under_class_weights():
+    rate = 0.04
+    at_prior = nndoctor.checkup(_fraud_setup(math.log(rate / (1 - rate))), select=["M210", "L307"])
+    assert not {"M210", "L307"} & {f.code for f in at_prior.at_least(Severity.WARNING)}, at_prior.findings
+    off = nndoctor.checkup(_fraud_setup(6.0), select=["M210", "L307"])  # confidently positive: neither prior
+    assert {"M210", "L307"} & {f.code for f in off.at_least(Severity.WARNING)}, off.findings

@@ -282,6 +282,7 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
     yield from _unexpected_initial_loss(InitialLoss(
         init=init, chance=chance, constant=constant, space=probe.space, n_classes=probe.n_classes, loss=probe.loss_name,
         explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None, architecture=architecture,
+        prior=probe.prior_loss,
     ))
 
 

@@ -61,6 +61,7 @@ class InitOutputs:
     constant_loss: float | None = None
     offset_loss: float | None = None
     shifted_loss: float | None = None  # the outputs with their average moved onto the best constant (bias fixed, spread kept)
+    prior_loss: float | None = None  # a class-weighted loss: the plain data prior's loss (its best constant is another)
     shared_constant_loss: float | None = None  # values: one constant for every output element (the pooled target scale)
     offset_limit_loss: float | None = None  # values: a constant OFFSET_LIMIT_SIGMAS pooled target stds off the pooled mean
     final_module: str | None = None
@@ -79,7 +80,7 @@ class InitOutputs:
             init_loss=self.loss, constant_loss=self.constant_loss, offset_loss=self.offset_loss,
             shifted_loss=self.shifted_loss, chance_loss=self.chance_loss, offset_limit_loss=self.offset_limit_loss,
             task=self.task, space=self.space, classification=self.task in CLASSIFICATION_TASKS,
-            output_gain=self.output_gain,
+            output_gain=self.output_gain, prior_loss=self.prior_loss,
         )
 
     def offset_limit(self) -> float | None:
@@ -462,6 +463,9 @@ def _add_references(result: InitOutputs, loss: Any) -> None:
     scored = [(v, p) for p in candidates + ([neutral] if neutral is not None else [])
               if (v := _evaluate(loss, p, targets)) is not None]
     result.constant_loss = min(v for v, _ in scored) if scored else None
+    weighted = any(isinstance(getattr(loss, name, None), torch.Tensor) for name in ("weight", "pos_weight"))
+    if weighted and candidates and result.space in ("class_logits", "class_log_probs", "element_logits", "element_probs"):
+        result.prior_loss = _evaluate(loss, candidates[0], targets)  # the unweighted prior comes first
     result.chance_loss = _evaluate(loss, neutral, targets) if neutral is not None else result.constant_loss
     own_mean = outputs.mean(0, keepdim=True).expand_as(outputs).contiguous()
     result.offset_loss = _evaluate(loss, own_mean, targets)

@@ -237,6 +237,9 @@ class InitialLoss:
     # Regression: the loss with the last weight layer zeroed, what the architecture predicts before any learned weight
     # speaks (a constant for a plain network; an input-derived baseline through a skip or instance de-normalisation).
     architecture: float | None = None
+    # A class-weighted loss: the loss of the plain data prior, where an output bias started at the log of the class
+    # shares (the playbook's "init well") puts it; the weights make another constant the best one.
+    prior: float | None = None
 
 
 CLASS_SPACES = ("class_logits", "class_log_probs")
@@ -245,7 +248,8 @@ ELEMENT_SPACES = ("element_logits", "element_probs")
 
 @verdict("L307")
 def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
-    """Loss at init outside [constant predictor, chance]: the output layer or loss wiring is off.
+    """Loss at init outside [constant predictor, chance] (or the plain data prior under class weights): the output
+    layer or loss wiring is off.
 
     Below the range is no verdict for a regression whose architecture alone (last weight layer
     zeroed) already scores there: its output starts from an input-derived baseline by design.
@@ -255,7 +259,8 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
     regression = m.space not in CLASS_SPACES + ELEMENT_SPACES
     above = INIT_REGRESSION_LOSS_ABOVE if regression else INIT_LOSS_ABOVE
     noise = INIT_LOSS_STANDARD_ERRORS * m.standard_error
-    high, low = above * max(m.chance, m.constant) + noise, INIT_LOSS_BELOW * min(m.chance, m.constant) - noise
+    knows_nothing = max(m.chance, m.constant, m.prior if m.prior is not None and math.isfinite(m.prior) else 0.0)
+    high, low = above * knows_nothing + noise, INIT_LOSS_BELOW * min(m.chance, m.constant) - noise
     if low <= m.init <= high:
         return
     if m.init < low and regression and m.architecture is not None and m.architecture < low:

@@ -273,6 +273,7 @@ class OutputOffset:
     classification: bool = False  # the task is binary, multiclass or multilabel
     ordered_batches: bool = False
     output_gain: float | None = None  # rms of the model's output over the output layer's own, when a factor follows it
+    prior_loss: float | None = None  # a class-weighted loss: the plain data prior's loss (not its best constant)
 
 
 def offset_limit(m: OutputOffset) -> float | None:
@@ -320,7 +321,7 @@ def output_bias_not_prior(m: OutputOffset) -> Iterator[Finding]:
     if None in (init, constant, offset) or not all(map(math.isfinite, (init, constant, offset))) or constant <= 0:
         return
     limit = offset_limit(m)
-    if init >= limit and offset_is_the_fault(m):
+    if init >= limit and offset_is_the_fault(m) and not at_data_prior(m):
         classes = m.space != "values" and (m.classification or m.task == "sequence")
         reference = "the log class prior" if classes else "the target mean"
         beyond = (f", more than a constant {OFFSET_LIMIT_SIGMAS:g} target standard deviations off their mean ({limit:.4g})"
@@ -337,6 +338,20 @@ def output_bias_not_prior(m: OutputOffset) -> Iterator[Finding]:
                       "shifted_loss": m.shifted_loss, "task": m.task,
                       "chance_loss": m.chance_loss, "offset_limit_loss": limit, "at_chance": uniform},
         )
+
+
+def at_data_prior(m: OutputOffset) -> bool:
+    """Under class weights, the average output costs no more than the plain data prior does, within L307's margin.
+
+    A weighted loss (``pos_weight``, class ``weight``) is minimised by the prior re-weighted the
+    same way, not by the data's class shares. An output bias started at the log of those shares
+    (the playbook's "init well") is at the prior the catalog names; that the weights would pick
+    another constant is not a fault of the bias.
+    """
+    prior, offset = m.prior_loss, m.offset_loss
+    if prior is None or offset is None or not all(map(math.isfinite, (prior, offset))):
+        return False
+    return offset <= INIT_LOSS_ABOVE * prior
 
 
 def at_chance(m: OutputOffset) -> bool:

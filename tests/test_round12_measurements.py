@@ -6,6 +6,8 @@
   log-likelihood (L308): logsigmoid is a log-probability, and a weight penalty added to it does not hide its direction.
 * Under a class-weighted loss an output bias started at the log odds of the data's class shares is at the prior the
   catalog names (M210) and where a loss that knows nothing sits (L307); the weights only make another constant best.
+* A hand-written update that leaves out tensors the loss sends gradients to (MF's factor tables) is T504 as well, and
+  an error when they hold most of the model's weights.
 """
 from __future__ import annotations
 
@@ -220,3 +222,49 @@ def test_an_output_bias_at_the_data_prior_is_no_fault_under_class_weights():
     assert not {"M210", "L307"} & {f.code for f in at_prior.at_least(Severity.WARNING)}, at_prior.findings
     off = nndoctor.checkup(_fraud_setup(6.0), select=["M210", "L307"])  # confidently positive: neither prior
     assert {"M210", "L307"} & {f.code for f in off.at_least(Severity.WARNING)}, off.findings
+
+
+class BiasedMF(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.user, self.item = nn.Embedding(300, 16), nn.Embedding(400, 16)
+        self.user_bias, self.item_bias = nn.Embedding(300, 1), nn.Embedding(400, 1)
+        self.unused = nn.Linear(4, 4)  # built, never called: no gradient, no update, nothing wrong
+        for table in (self.user, self.item):
+            nn.init.normal_(table.weight, std=0.1)
+        for table in (self.user_bias, self.item_bias):
+            nn.init.zeros_(table.weight)
+
+    def forward(self, u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
+        dot = (self.user(u) * self.item(i)).sum(dim=1)
+        return dot + self.user_bias(u).squeeze(1) + self.item_bias(i).squeeze(1)
+
+
+def _mf_codes(update: str) -> dict[str, Severity]:
+    torch.manual_seed(0)
+    u, i = torch.randint(0, 300, (6000,)), torch.randint(0, 400, (6000,))
+    r = torch.randn(6000).clamp(-2, 2)
+    model = BiasedMF()
+    updated = ([*model.user_bias.parameters(), *model.item_bias.parameters()] if update == "biases"
+               else [*model.user.parameters(), *model.item.parameters(), *model.user_bias.parameters(), *model.item_bias.parameters()])
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            for step in range(200):
+                batch = slice((step * 128) % 6000, (step * 128) % 6000 + 128)
+                loss = F.mse_loss(model(u[batch], i[batch]), r[batch])
+                model.zero_grad()
+                loss.backward()
+                with torch.no_grad():
+                    for p in updated:
+                        p -= 0.5 * p.grad
+    finally:
+        doctor.stop()
+    return {f.code: f.severity for f in doctor.report().findings}
+
+
+def test_a_hand_written_update_that_leaves_out_the_factor_tables_is_t504():
+    codes = _mf_codes("biases")
+    assert codes.get("T504") == Severity.ERROR, codes
+    assert "T504" not in _mf_codes("all")  # every tensor with a gradient is updated; the unused layer has none

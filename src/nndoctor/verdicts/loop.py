@@ -133,6 +133,7 @@ class ParameterUpdates:
     reasons: Mapping[str, str]
     reached: Sequence[str] = ()
     diverged: bool = False
+    sizes: Mapping[str, int] = field(default_factory=dict)  # elements per tensor (all watched ones), when known
 
 
 @verdict("T504")
@@ -150,10 +151,13 @@ def parameters_not_updated(m: ParameterUpdates) -> Iterable[Finding]:
     why = "; ".join(f"{len(names)} {'is' if len(names) == 1 else 'are'} {reason}" if reason.startswith("not") else f"{len(names)}: {reason}"
                     for reason, names in reasons.items())
     trained = [n for n in stuck if n in m.reached]
-    # Nothing the loss trains can move when every parameter it sends gradients to is stuck.
+    # Nothing the loss trains can move when every parameter it sends gradients to is stuck; most of the model is
+    # never trained when the stuck tensors hold most of its weights (a factor table beside its biases).
     everything = len(stuck) == total or (bool(m.reached) and set(m.reached) <= set(stuck))
+    held = sum(m.sizes.values())
+    most = held > 0 and sum(m.sizes.get(n, 0) for n in stuck) > held / 2
     yield Finding(
-        "T504", Severity.ERROR if everything else Severity.WARNING,
+        "T504", Severity.ERROR if everything or most else Severity.WARNING,
         f"{len(stuck)} of {total} trainable parameter tensors never changed over {m.steps} steps ({why}): "
         + ", ".join(stuck[:5]) + ("…" if len(stuck) > 5 else "") + "."
         + (f" The loss sends gradients to {len(trained)} of them, so the model being trained is not the one the optimizer updates."

@@ -336,10 +336,12 @@ def train_mode_evaluation(t: Telemetry, facts: dict[str, Any], final: bool) -> I
 
 @rule("T504", final_only=True)
 def parameters_not_updated(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    """T504's measurement from the live loop: the trainable tensors that never changed, and the reasons found for each."""
+    """T504's measurement from the live loop: the trainable tensors that never changed, and the reasons found for each
+    (a loop that updates the weights by hand counts its hand-written steps)."""
     yield from parameters_not_updated_verdict(ParameterUpdates(
-        optimizer_steps=sum(t.optimizer_steps.values()), steps=t.steps, trainable=len(t.initial_weights),
-        unchanged=t.unchanged_params, reasons=t.stuck_reasons, reached=t.reached_params, diverged=t.nonfinite is not None))
+        optimizer_steps=sum(t.optimizer_steps.values()) or t.manual_steps, steps=t.steps, trainable=len(t.initial_weights),
+        unchanged=t.unchanged_params, reasons=t.stuck_reasons, reached=t.reached_params, diverged=t.nonfinite is not None,
+        sizes={n: t.param_sizes[n] for n in t.initial_weights if n in t.param_sizes}))
 
 
 @rule("T505")

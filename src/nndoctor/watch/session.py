@@ -1072,6 +1072,7 @@ class Doctor:
         if t.nonfinite is not None and "first_param" not in t.nonfinite:
             self._locate_nonfinite()
         owner = {id(p): i for i, o in enumerate(self.optimizers) for g in o.param_groups for p in g["params"]}
+        reached = set(t.reached_params)
         changed = 0
         with torch.no_grad():
             for name, p in self._params.values():
@@ -1083,7 +1084,10 @@ class Doctor:
                     continue
                 t.unchanged_params.append(name)
                 index = owner.get(id(p))
-                if index is None:
+                if index is None and not self.optimizers:  # a hand-written update: stuck where it got gradients
+                    if name in reached:
+                        t.stuck_reasons[name] = "not updated by the loop's hand-written step, though the loss sends it gradients"
+                elif index is None:
                     t.unoptimized_params.append(name)
                     t.stuck_reasons[name] = "not in any optimizer"
                 elif t.optimizer_steps.get(index, 0) == 0:

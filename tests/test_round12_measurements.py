@@ -8,6 +8,7 @@
   catalog names (M210) and where a loss that knows nothing sits (L307); the weights only make another constant best.
 * A hand-written update that leaves out tensors the loss sends gradients to (MF's factor tables) is T504 as well, and
   an error when they hold most of the model's weights.
+* Saturated tanh units at the start (M204) are read at the first sampled step, which a hand-written loop numbers 1.
 """
 from __future__ import annotations
 
@@ -268,3 +269,35 @@ def test_a_hand_written_update_that_leaves_out_the_factor_tables_is_t504():
     codes = _mf_codes("biases")
     assert codes.get("T504") == Severity.ERROR, codes
     assert "T504" not in _mf_codes("all")  # every tensor with a gradient is updated; the unused layer has none
+
+
+def _tanh_codes(init: str) -> set[str]:
+    torch.manual_seed(0)
+    x = torch.randn(2048, 8)
+    y = (x[:, :3].sum(dim=1, keepdim=True) + 0.5 * x[:, 3:4] ** 2)
+    model = nn.Sequential(nn.Linear(8, 128), nn.Tanh(), nn.Linear(128, 128), nn.Tanh(), nn.Linear(128, 1))
+    for layer in (model[0], model[2]):
+        if init == "normal":
+            nn.init.normal_(layer.weight, 0.0, 1.0)
+        else:
+            nn.init.xavier_normal_(layer.weight, gain=nn.init.calculate_gain("tanh"))
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            for step in range(100):
+                batch = slice((step * 64) % 2048, (step * 64) % 2048 + 64)
+                loss = F.mse_loss(model(x[batch]), y[batch])
+                model.zero_grad()
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= 0.01 * p.grad
+    finally:
+        doctor.stop()
+    return {f.code for f in doctor.report().at_least(Severity.WARNING)}
+
+
+def test_saturated_tanh_units_at_the_start_of_a_hand_written_loop_are_m204():
+    assert "M204" in _tanh_codes("normal")
+    assert "M204" not in _tanh_codes("xavier")

@@ -503,10 +503,15 @@ def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
 
 @rule("M204", final_only=True)
 def saturation(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    """Saturated sigmoid/tanh layers at the first step (verdict: M204)."""
+    """Saturated sigmoid/tanh layers at the first step (verdict: M204).
+
+    The first step is the earliest sampled one, 0 or 1: a loop that updates the weights by hand closes
+    its first step only when the next backward begins, so its first forward is sampled as step 1.
+    """
     shares = []
     for name, series in t.saturated_share.items():
-        values = [v for step, v in series if step == 0]
+        first = min((step for step, _ in series), default=None)
+        values = [v for step, v in series if step == first] if first is not None and first <= 1 else []
         if values:
             shares.append(UnitShare(name, float(np.mean(values))))
     yield from saturated_units_at_init(UnitShares(shares, "at the first step of the run"))

@@ -374,6 +374,12 @@ def test_early_stopping_that_restores_the_best_weights_makes_overfitting_advice(
     assert not hasattr(torch.load, "__wrapped__")  # the patch is gone with the session
 
 
+def test_the_trained_model_saved_and_read_back_is_no_early_stopping():
+    """``torch.save(model)`` after the last epoch and ``torch.load`` for the test pass restore the same weights."""
+    finding = next(f for f in watched(loops.overfit, save_final=True).findings() if f.code == "G601")
+    assert finding.severity == Severity.WARNING and "early stopping" not in finding.message
+
+
 def test_overfitting_seen_when_evaluation_only_takes_argmax():
     doctor = watched(loops.overfit, argmax_eval=True)
     finding = next(f for f in doctor.findings() if f.code == "G601")

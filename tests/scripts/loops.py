@@ -157,13 +157,14 @@ def regression(fault: str | None = None, steps: int = 300, seed: int = 0) -> flo
 
 
 def overfit(n_train: int = 48, epochs: int = 60, restore: bool = False, argmax_eval: bool = False, hidden: int = 256,
-            seed: int = 0, whole_model: bool = False) -> float:
+            seed: int = 0, whole_model: bool = False, save_final: bool = False) -> float:
     """A wide MLP on a small noisy training set, evaluated every epoch on a validation loader.
 
     With few training samples it memorises them and the validation loss turns up (G601).
     ``restore`` keeps the best weights by validation loss and loads them back at the end
     (early stopping); ``whole_model`` does that with ``torch.save(model)`` and ``torch.load``;
-    ``argmax_eval`` scores validation by accuracy only, never calling a loss.
+    ``argmax_eval`` scores validation by accuracy only, never calling a loss; ``save_final`` saves the
+    trained model whole and reads it back (for a test pass), which restores nothing.
     """
     torch.manual_seed(seed)
     x, y = blobs(n_train + 480, seed=seed, noise=2.0)
@@ -198,6 +199,11 @@ def overfit(n_train: int = 48, epochs: int = 60, restore: bool = False, argmax_e
             model = torch.load(best_state, weights_only=False)
         else:
             model.load_state_dict(best_state)
+    if save_final:
+        final = io.BytesIO()
+        torch.save(model, final)
+        final.seek(0)
+        model = torch.load(final, weights_only=False)
     return score
 
 

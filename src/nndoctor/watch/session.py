@@ -547,8 +547,15 @@ class Doctor:
 
     def on_torch_load(self, loaded: Any) -> None:
         """A whole model of a watched model's class read back after training began (``torch.save(model)`` at the
-        best epoch, ``model = torch.load(path)`` at the end): a checkpoint restore, as through ``load_state_dict``."""
-        if self._iteration > 0 and isinstance(loaded, nn.Module) and any(type(loaded) is type(m) for m in self.models):
+        best epoch, ``model = torch.load(path)`` at the end): a checkpoint restore, as through ``load_state_dict``.
+
+        Weights equal to the watched model's own now are the trained model saved and read back (for a test pass),
+        not an earlier checkpoint: no restore.
+        """
+        if self._iteration == 0 or not isinstance(loaded, nn.Module):
+            return
+        same_kind = [m for m in self.models if type(loaded) is type(m)]
+        if same_kind and not any(_same_weights(loaded, m) for m in same_kind):
             self.telemetry.restored_at = self._iteration
 
     def _on_step_pre(self, index: int, closure: bool = False) -> None:
@@ -1159,6 +1166,15 @@ class Doctor:
                    "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else [],
                    "eval_class_counts": self._final_counts(), "manual_sgd_lr": self.manual_sgd.lr()},
         )
+
+
+def _same_weights(a: nn.Module, b: nn.Module) -> bool:
+    """Whether two modules hold equal parameters (same names, shapes and values)."""
+    ours, theirs = dict(a.named_parameters()), dict(b.named_parameters())
+    if ours.keys() != theirs.keys():
+        return False
+    with torch.no_grad():
+        return all(p.shape == theirs[n].shape and torch.equal(p.detach().cpu(), theirs[n].detach().cpu()) for n, p in ours.items())
 
 
 def watch(

@@ -131,3 +131,26 @@ def test_watch_takes_the_first_linear_input_not_a_later_one():
     for entry in doctor.telemetry.weight_inputs:
         assert entry["shape"][1] == x.shape[1]
         assert abs(entry["mean"] - float(expected.mean())) < 0.3 and abs(entry["std"] - 1.0) < 0.3
+
+
+class WindowScaled(nn.Module):
+    """A forecaster's classifier: each window scaled by its own mean and spread inside ``forward``, a derived channel
+    (the position's phase) stacked beside it, so the first weight layer gets twice the batch's values per sample."""
+
+    def __init__(self, length: int, scale_inside: bool, classes: int = 3) -> None:
+        super().__init__()
+        self.scale_inside = scale_inside
+        torch.manual_seed(0)
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(2 * length, 32), nn.ReLU(), nn.Linear(32, classes))
+        self.register_buffer("phase", torch.sin(torch.arange(length) / 4.0))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = (x - x.mean(1, keepdim=True)) / (x.std(1, keepdim=True) + 1e-3) if self.scale_inside else x
+        return self.net(torch.stack([z, self.phase.expand_as(z)], -1))
+
+
+def test_watch_reads_a_window_scaled_inside_forward_beside_a_stacked_channel():
+    x, y = blobs()
+    x = np.abs(x[:480]) * 50.0 + 200.0  # raw loads: offset 200, spread 50
+    assert not {"D101", "D102"} & watched_codes(WindowScaled(x.shape[1], True), x, y[:480])[0]
+    assert "D101" in watched_codes(WindowScaled(x.shape[1], False), x, y[:480])[0]

@@ -729,14 +729,15 @@ def _weight_inputs(t: Telemetry, inputs: list[dict[str, Any]]) -> list[dict[str,
     """What the first weight layer multiplied, where the model transforms its input before it (else []).
 
     Each capture is paired with the model input of its step. It stands for the input only when
-    it holds as many values per sample (the batch rescaled or reshaped inside ``forward``) and
-    its moments differ; a first layer fed some other tensor, or the batch as it is, leaves the
+    it holds as many values per sample (the batch rescaled or reshaped inside ``forward``), or a
+    whole multiple of them (derived channels stacked beside the rescaled batch, say a time of day),
+    and its moments differ; a first layer fed some other tensor, or the batch as it is, leaves the
     batch as the measurement. Per-feature moments count only where the layout is the batch's.
     """
     key = inputs[0]["model"]
     by_step = {i["step"]: i for i in inputs}
     pairs = [(w, by_step[w["step"]]) for w in t.weight_inputs if w["model"] == key and w["step"] in by_step]
-    if not pairs or any(w["nonfinite"] or math.prod(w["shape"][1:]) != math.prod(raw["shape"][1:]) for w, raw in pairs):
+    if not pairs or any(w["nonfinite"] or math.prod(w["shape"][1:]) % math.prod(raw["shape"][1:]) for w, raw in pairs):
         return []
     if all(_same_moments(w, raw) for w, raw in pairs):
         return []

@@ -508,10 +508,7 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
     if len(m.grad_to_weight) >= 3:
         median = float(np.median([r for _, r in m.grad_to_weight]))
         first_step, first = m.grad_to_weight[0]
-        # a plain step is lr x gradient, so a gradient that dwarfs the weights moves them by their own size; an adaptive
-        # optimizer divides the gradient by its own running scale, and its step is about the LR whatever that size
-        plain = m.optimizer is None or m.optimizer not in ADAPTIVE
-        if median >= GRADIENT_DWARFS_WEIGHTS and plain:
+        if median >= GRADIENT_DWARFS_WEIGHTS:
             yield Finding(
                 "O403", Severity.ERROR,
                 f"The gradient is {median:.3g}x the size of the weights it updates (median over {len(m.grad_to_weight)} sampled "

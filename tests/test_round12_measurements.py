@@ -221,8 +221,9 @@ def test_an_output_bias_at_the_data_prior_is_no_fault_under_class_weights():
     rate = 0.04
     at_prior = nndoctor.checkup(_fraud_setup(math.log(rate / (1 - rate))), select=["M210", "L307"])
     assert not {"M210", "L307"} & {f.code for f in at_prior.at_least(Severity.WARNING)}, at_prior.findings
-    off = nndoctor.checkup(_fraud_setup(6.0), select=["M210", "L307"])  # confidently positive: neither prior
-    assert {"M210", "L307"} & {f.code for f in off.at_least(Severity.WARNING)}, off.findings
+    for bias in (6.0, -math.log(rate / (1 - rate))):  # confidently positive; the prior's log odds negated
+        off = nndoctor.checkup(_fraud_setup(bias), select=["M210", "L307"])
+        assert {"M210", "L307"} & {f.code for f in off.at_least(Severity.WARNING)}, (bias, off.findings)
 
 
 class BiasedMF(nn.Module):
@@ -301,3 +302,19 @@ def _tanh_codes(init: str) -> set[str]:
 def test_saturated_tanh_units_at_the_start_of_a_hand_written_loop_are_m204():
     assert "M204" in _tanh_codes("normal")
     assert "M204" not in _tanh_codes("xavier")
+
+
+def test_an_anti_prior_bias_under_class_weights_stays_a_fault():
+    """Balanced class weights on 94/2/2/2 shares, the bias at minus the log prior: under the weights this costs less than
+    the plain prior does, yet it is no prior at all. Judged without the weights, it is far off the data's shares."""
+    torch.manual_seed(0)
+    x = torch.randn(3000, 12)
+    y = torch.multinomial(torch.tensor([0.94, 0.02, 0.02, 0.02]), 3000, replacement=True)
+    x[:, :4] += 2.0 * nn.functional.one_hot(y, 4).float()
+    counts = torch.bincount(y, minlength=4).float()
+    model = nn.Sequential(nn.Linear(12, 32), nn.ReLU(), nn.Linear(32, 4))
+    with torch.no_grad():
+        model[2].bias.copy_(-torch.log(counts / counts.sum()))
+    setup = nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss(weight=len(y) / (4 * counts)), task="multiclass")
+    found = {f.code for f in nndoctor.checkup(setup, select=["M210", "L307"]).at_least(Severity.WARNING)}
+    assert {"M210", "L307"} & found, found

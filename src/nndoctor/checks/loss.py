@@ -55,6 +55,7 @@ from ..verdicts.loss import (
 from ..verdicts.loss import (
     wrong_classification_loss as _wrong_classification_loss,
 )
+from ..verdicts.model import at_data_prior
 from .base import Context, check
 
 # Ranges the final activation can produce (closed where the bound is reachable in the limit).
@@ -282,7 +283,7 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
     yield from _unexpected_initial_loss(InitialLoss(
         init=init, chance=chance, constant=constant, space=probe.space, n_classes=probe.n_classes, loss=probe.loss_name,
         explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None, architecture=architecture,
-        prior=probe.prior_loss,
+        prior=probe.prior_loss if at_data_prior(probe.output_offset()) else None,
     ))
 
 

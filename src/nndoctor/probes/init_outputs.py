@@ -17,6 +17,7 @@ of the batch losses). Class ids the loss cannot read stop the probe before the l
 """
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Callable
@@ -62,6 +63,9 @@ class InitOutputs:
     offset_loss: float | None = None
     shifted_loss: float | None = None  # the outputs with their average moved onto the best constant (bias fixed, spread kept)
     prior_loss: float | None = None  # a class-weighted loss: the plain data prior's loss (its best constant is another)
+    # ... and, with the class weights left out, the plain prior's loss and the model's average output's
+    unweighted_prior_loss: float | None = None
+    unweighted_offset_loss: float | None = None
     shared_constant_loss: float | None = None  # values: one constant for every output element (the pooled target scale)
     offset_limit_loss: float | None = None  # values: a constant OFFSET_LIMIT_SIGMAS pooled target stds off the pooled mean
     final_module: str | None = None
@@ -81,6 +85,7 @@ class InitOutputs:
             shifted_loss=self.shifted_loss, chance_loss=self.chance_loss, offset_limit_loss=self.offset_limit_loss,
             task=self.task, space=self.space, classification=self.task in CLASSIFICATION_TASKS,
             output_gain=self.output_gain, prior_loss=self.prior_loss,
+            unweighted_prior_loss=self.unweighted_prior_loss, unweighted_offset_loss=self.unweighted_offset_loss,
         )
 
     def offset_limit(self) -> float | None:
@@ -463,17 +468,31 @@ def _add_references(result: InitOutputs, loss: Any) -> None:
     scored = [(v, p) for p in candidates + ([neutral] if neutral is not None else [])
               if (v := _evaluate(loss, p, targets)) is not None]
     result.constant_loss = min(v for v, _ in scored) if scored else None
-    weighted = any(isinstance(getattr(loss, name, None), torch.Tensor) for name in ("weight", "pos_weight"))
-    if weighted and candidates and result.space in ("class_logits", "class_log_probs", "element_logits", "element_probs"):
+    unweighted = _without_class_weights(loss)
+    if unweighted is not None and candidates and result.space in ("class_logits", "class_log_probs", "element_logits",
+                                                                   "element_probs"):
         result.prior_loss = _evaluate(loss, candidates[0], targets)  # the unweighted prior comes first
+        result.unweighted_prior_loss = _evaluate(unweighted, candidates[0], targets)
     result.chance_loss = _evaluate(loss, neutral, targets) if neutral is not None else result.constant_loss
     own_mean = outputs.mean(0, keepdim=True).expand_as(outputs).contiguous()
     result.offset_loss = _evaluate(loss, own_mean, targets)
+    if unweighted is not None and result.unweighted_prior_loss is not None:
+        result.unweighted_offset_loss = _evaluate(unweighted, own_mean, targets)
     if scored:
         best = min(scored, key=lambda item: item[0])[1]
         result.shifted_loss = _evaluate(loss, outputs - own_mean + best, targets)
     if result.space == "values":
         _add_pooled_references(result, loss)
+
+
+def _without_class_weights(loss: Any) -> nn.Module | None:
+    """A copy of a class-weighted torch loss (``weight``, ``pos_weight``) with the weights left out; None for any other."""
+    names = [n for n in ("weight", "pos_weight") if isinstance(getattr(loss, n, None), torch.Tensor)]
+    if not names or not isinstance(loss, nn.Module):
+        return None
+    plain = copy.copy(loss)
+    plain._buffers = {k: (None if k in names else v) for k, v in loss._buffers.items()}
+    return plain
 
 
 def _add_pooled_references(result: InitOutputs, loss: Any) -> None:

@@ -274,6 +274,8 @@ class OutputOffset:
     ordered_batches: bool = False
     output_gain: float | None = None  # rms of the model's output over the output layer's own, when a factor follows it
     prior_loss: float | None = None  # a class-weighted loss: the plain data prior's loss (not its best constant)
+    unweighted_prior_loss: float | None = None  # ... the same loss without the class weights: the prior's
+    unweighted_offset_loss: float | None = None  # ... and the model's average output's
 
 
 def offset_limit(m: OutputOffset) -> float | None:
@@ -341,17 +343,18 @@ def output_bias_not_prior(m: OutputOffset) -> Iterator[Finding]:
 
 
 def at_data_prior(m: OutputOffset) -> bool:
-    """Under class weights, the average output costs no more than the plain data prior does, within L307's margin.
+    """Under class weights, the average output sits at the data's class shares: judged by M210's own rule on the
+    loss without its weights (the offset costs less than ``PRIOR_GAP`` times the prior there).
 
     A weighted loss (``pos_weight``, class ``weight``) is minimised by the prior re-weighted the
     same way, not by the data's class shares. An output bias started at the log of those shares
     (the playbook's "init well") is at the prior the catalog names; that the weights would pick
-    another constant is not a fault of the bias.
+    another constant is not a fault of the bias. A bias anywhere else (the prior's negative, say) is.
     """
-    prior, offset = m.prior_loss, m.offset_loss
-    if prior is None or offset is None or not all(map(math.isfinite, (prior, offset))):
+    prior, offset = m.unweighted_prior_loss, m.unweighted_offset_loss
+    if prior is None or offset is None or not all(map(math.isfinite, (prior, offset))) or prior <= 0:
         return False
-    return offset <= INIT_LOSS_ABOVE * prior
+    return offset < PRIOR_GAP * prior
 
 
 def at_chance(m: OutputOffset) -> bool:

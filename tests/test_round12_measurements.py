@@ -318,3 +318,14 @@ def test_an_anti_prior_bias_under_class_weights_stays_a_fault():
     setup = nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss(weight=len(y) / (4 * counts)), task="multiclass")
     found = {f.code for f in nndoctor.checkup(setup, select=["M210", "L307"]).at_least(Severity.WARNING)}
     assert {"M210", "L307"} & found, found
+
+
+def test_fix_sizes_the_lr_from_the_measured_steps_when_no_range_test_suggests_one():
+    """A frozen run under Adam at 5e-7 with steps of 2.7e-6: the LR whose steps meet ~1e-3 is 5e-7 * 1e-3 / 2.7e-6."""
+    from nndoctor.findings import Finding
+    from nndoctor.fix.remedies import _lr_for_healthy_steps
+
+    frozen = Finding("O402", Severity.WARNING, "too low", {"median_update_ratio": 2.7e-6, "optimizer": "AdamW"})
+    assert _lr_for_healthy_steps(frozen, 5e-7) == pytest.approx(5e-7 * 1e-3 / 2.7e-6)
+    plain = Finding("O402", Severity.WARNING, "too low", {"median_update_ratio": 2.7e-6, "optimizer": "SGD"})
+    assert _lr_for_healthy_steps(plain, 5e-7) is None  # a plain step scales with the gradient too: the ratio says less

@@ -19,21 +19,67 @@ from torch import nn
 
 from ..findings import Finding
 from ..setup import Setup
+from ..verdicts.curves import ADAPTIVE, HEALTHY_UPDATE
 from .batch_remedies import batch_first_rnn, per_sample_normalisation
 from .candidate import Candidate, Remedy
 from .code_remedies import autograd_forward, gradient_path, lift_no_grad
-from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
+from .data_remedies import (
+    drop_duplicates,
+    drop_leaked_validation,
+    drop_suspect_labels,
+    one_hot_codes,
+    stratified_resplit,
+)
 from .leak_remedies import neutralise_leaking_input
 from .model_remedies import (
-    add_normalisation, leaky_relu, linear_path, output_scale, reinitialise, relu_family, residual_connections, widen_bottleneck,
+    add_normalisation,
+    leaky_relu,
+    linear_path,
+    output_scale,
+    reinitialise,
+    relu_family,
+    residual_connections,
+    widen_bottleneck,
+)
+from .training_remedies import (
+    add_capacity,
+    higher_lr_if_falling,
+    layer_learning_rates,
+    regularise,
+    smaller_batches,
 )
 from .transforms import (
-    NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
-    map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
+    NotApplicable,
+    class_indices,
+    derive,
+    device_of,
+    drop_probability_head,
+    invertible_final_op,
+    is_shuffled,
+    leaf_order,
+    map_dataset,
+    moments,
+    n_classes,
+    output_linear,
+    rebuild_loader,
+    sample_input,
+    set_module,
+    train_targets,
 )
-from .training_remedies import add_capacity, higher_lr_if_falling, layer_learning_rates, regularise, smaller_batches
-from .wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
-from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, TargetScaledLoss
+from .wiring_remedies import (
+    impute_non_finite,
+    matching_loss,
+    sane_optimizer,
+    unbounded_output,
+)
+from .wrappers import (
+    BinaryLogitsLoss,
+    Destandardised,
+    IndexCrossEntropy,
+    InvertedActivation,
+    NegatedLoss,
+    TargetScaledLoss,
+)
 
 
 def _loss_name(loss: Any) -> str:
@@ -125,6 +171,15 @@ def _suggested_lr(setup: Setup, finding: Finding) -> float | None:
 LR_TOO_HIGH = ("O401", "O403", "O407")
 
 
+def _lr_for_healthy_steps(finding: Finding, current: float) -> float | None:
+    """Without a range test's suggestion, O402 under an adaptive optimizer: the LR whose steps meet the ~1e-3 rule of
+    thumb. Adam moves each weight by about the LR, so the measured update ratio scales with it."""
+    ratio, kind = finding.evidence.get("median_update_ratio"), finding.evidence.get("optimizer")
+    if finding.code in LR_TOO_HIGH or kind not in ADAPTIVE or not isinstance(ratio, (int, float)) or not 0 < ratio < HEALTHY_UPDATE:
+        return None
+    return current * HEALTHY_UPDATE / ratio
+
+
 def set_learning_rate(setup: Setup, finding: Finding) -> list[Candidate]:
     from ..probes.trial import user_lr
 
@@ -135,6 +190,10 @@ def set_learning_rate(setup: Setup, finding: Finding) -> list[Candidate]:
     targets: list[tuple[float, str]] = []
     if suggested is not None and not math.isclose(suggested, current, rel_tol=0.2):
         targets.append((suggested, f"set the LR to the range test's suggestion {suggested:.2g} (was {current:.2g})"))
+    sized = _lr_for_healthy_steps(finding, current) if not targets else None
+    if sized is not None:
+        targets.append((sized, f"raise the LR to {sized:.2g}, where each step moves the weights by about 1e-3 of their "
+                               f"size (was {current:.2g})"))
     step = current / 10 if finding.code in LR_TOO_HIGH else current * 10
     if not targets or abs(math.log10(step / targets[0][0])) > 0.5:
         targets.append((step, f"{'lower' if step < current else 'raise'} the LR tenfold to {step:.2g} (was {current:.2g})"))

@@ -23,63 +23,18 @@ from ..verdicts.curves import ADAPTIVE, HEALTHY_UPDATE
 from .batch_remedies import batch_first_rnn, per_sample_normalisation
 from .candidate import Candidate, Remedy
 from .code_remedies import autograd_forward, gradient_path, lift_no_grad
-from .data_remedies import (
-    drop_duplicates,
-    drop_leaked_validation,
-    drop_suspect_labels,
-    one_hot_codes,
-    stratified_resplit,
-)
+from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
 from .leak_remedies import neutralise_leaking_input
 from .model_remedies import (
-    add_normalisation,
-    leaky_relu,
-    linear_path,
-    output_scale,
-    reinitialise,
-    relu_family,
-    residual_connections,
-    widen_bottleneck,
-)
-from .training_remedies import (
-    add_capacity,
-    higher_lr_if_falling,
-    layer_learning_rates,
-    regularise,
-    smaller_batches,
+    add_normalisation, leaky_relu, linear_path, output_scale, reinitialise, relu_family, residual_connections, widen_bottleneck,
 )
 from .transforms import (
-    NotApplicable,
-    class_indices,
-    derive,
-    device_of,
-    drop_probability_head,
-    invertible_final_op,
-    is_shuffled,
-    leaf_order,
-    map_dataset,
-    moments,
-    n_classes,
-    output_linear,
-    rebuild_loader,
-    sample_input,
-    set_module,
-    train_targets,
+    NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
+    map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
 )
-from .wiring_remedies import (
-    impute_non_finite,
-    matching_loss,
-    sane_optimizer,
-    unbounded_output,
-)
-from .wrappers import (
-    BinaryLogitsLoss,
-    Destandardised,
-    IndexCrossEntropy,
-    InvertedActivation,
-    NegatedLoss,
-    TargetScaledLoss,
-)
+from .training_remedies import add_capacity, higher_lr_if_falling, layer_learning_rates, regularise, smaller_batches
+from .wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
+from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, TargetScaledLoss
 
 
 def _loss_name(loss: Any) -> str:

@@ -52,17 +52,13 @@ SCALING = frozenset({"MulBackward", "DivBackward"})
 LOG_PROBABILITIES = frozenset({"LogSoftmaxBackward", "LogSigmoidBackward"})
 
 
-def _reaches_log_probabilities(fn: object, budget: int) -> bool:
-    """Whether the graph below ``fn`` holds a log-probability node within ``budget`` levels (True when it cannot tell)."""
-    level = [fn]
-    for _ in range(budget):
-        level = [f for f in level if f is not None]
-        if not level:
-            return False
-        if len(level) > 64 or any(_node_kind(f) in LOG_PROBABILITIES for f in level):
+def _reaches_log_probabilities(fn: object, limit: int = 256) -> bool:
+    """Whether the graph below ``fn`` holds a log-probability node (True when ``limit`` nodes leave it untold)."""
+    walked = 0
+    for walked, node in enumerate(autograd_nodes([fn], limit), start=1):
+        if _node_kind(node) in LOG_PROBABILITIES:
             return True
-        level = [next_fn for f in level for next_fn, _ in f.next_functions]
-    return True
+    return walked >= limit
 
 
 def _node_kind(fn: object) -> str:
@@ -106,9 +102,9 @@ def _sign_below(fn: object, budget: int) -> int | None:
             if second is not None and kind == "SubBackward":
                 second = -second
             # a term with no log-probability in it (a weight penalty) leaves the log-likelihood's direction as it is
-            if first is None and not _reaches_log_probabilities(inputs[0], budget):
+            if first is None and not _reaches_log_probabilities(inputs[0]):
                 first = second
-            elif second is None and not _reaches_log_probabilities(inputs[1], budget):
+            elif second is None and not _reaches_log_probabilities(inputs[1]):
                 second = first
             return sign * first if first is not None and first == second else None
         if kind == "NegBackward":

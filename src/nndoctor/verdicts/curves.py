@@ -182,6 +182,41 @@ def prior_entropy(counts: Sequence[float], classes: int | None = None) -> PriorE
     return PriorEntropy(estimate, max(upper, estimate), int(n), k, len(seen), unseen)
 
 
+def class_prior_loss(counts: Sequence[float], weight: Sequence[float] | None = None, smoothing: float = 0.0,
+                     classes: int | None = None) -> PriorEntropy | None:
+    """The best constant predictor's cross-entropy under class weights and label smoothing (nats), else None.
+
+    Without either it is :func:`prior_entropy`. With them, torch's mean-reduced loss of a constant
+    prediction q over labels counted ``n_c`` is ``sum_c a_c * -log q_c`` with
+    ``a_c = ((1 - eps) n_c w_c + eps N w_c / K) / sum_c n_c w_c``: minimised at q ∝ a, where it is
+    ``sum_c a_c * -log(a_c / sum a)``. ``upper`` adds one label of each class when some were seen
+    once only (the share of unseen mass, as :func:`prior_entropy` reads it).
+    """
+    if weight is None and not smoothing:
+        return prior_entropy(counts, classes)
+    n = np.asarray(counts, dtype=float)
+    k = max(int(classes or len(n)), len(n))
+    n = np.pad(n, (0, k - len(n)))
+    w = np.ones(k) if weight is None else np.asarray(weight, dtype=float)
+    if len(w) != k or n.sum() <= 0 or not 0.0 <= smoothing <= 1.0:
+        return None
+
+    def loss(c: np.ndarray) -> float | None:
+        total = float((c * w).sum())
+        if total <= 0:
+            return None
+        a = ((1 - smoothing) * c * w + smoothing * c.sum() * w / k) / total
+        kept = a > 0
+        return float(-(a[kept] * np.log(a[kept] / a.sum())).sum())
+
+    estimate = loss(n)
+    if estimate is None:
+        return None
+    unseen = float(np.sum(n == 1)) / float(n.sum())
+    upper = max(estimate, loss(n + 1) or estimate) if unseen > 0 else estimate
+    return PriorEntropy(estimate, upper, int(n.sum()), k, int(np.sum(n > 0)), unseen)
+
+
 # -- curve shapes (pure measurements) ---------------------------------------------------
 def progress(values: Sequence[float]) -> float | None:
     """Share of its start that a loss curve fell to its lowest point; None when not measurable."""

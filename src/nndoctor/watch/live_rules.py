@@ -26,8 +26,8 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     REGULARISED_STAYS,
     SLOW_UPDATE,
     PriorEntropy,
+    class_prior_loss,
     oscillation_evidence,
-    prior_entropy,
     still_falling,
     straight_descent,
 )
@@ -171,11 +171,21 @@ def _several_optimizers(t: Telemetry) -> bool:
 
 
 def _class_prior(t: Telemetry) -> PriorEntropy | None:
-    """The label entropy of the class targets seen at the loss, honest about how few labels that is."""
+    """The best constant's loss on the class targets seen at the loss, honest about how few labels that is.
+
+    The label entropy, or under class weights and label smoothing the loss those give a constant
+    prediction (:func:`class_prior_loss`); None when the calls disagree on them or the weights were not recorded.
+    """
     if not t.label_counts:
         return None
     total = np.sum([counts for _, counts in t.label_counts if len(counts) == len(t.label_counts[0][1])], axis=0).astype(float)
-    return prior_entropy(total)
+    calls = [c.evidence for c in _loss_calls(t, ("cross_entropy", "nll_loss"))]
+    weights = {tuple(e["class_weight"]) if "class_weight" in e else None for e in calls}
+    smoothing = {float(e.get("label_smoothing") or 0.0) for e in calls}
+    if any(e.get("weighted") for e in calls) or len(weights) > 1 or len(smoothing) > 1:
+        return None
+    weight = weights.pop() if weights else None
+    return class_prior_loss(total, weight, smoothing.pop() if smoothing else 0.0)
 
 
 def loss_in_reference_units(t: Telemetry) -> bool:

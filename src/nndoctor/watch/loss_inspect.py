@@ -98,6 +98,7 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
             evidence["log_probabilities"] = evidence["input_max"] <= TOLERANCE and float(lse.abs().max()) <= 1e-2
             _class_targets(evidence, tgt, classes, out)
             _term_spread(evidence, kind, out, tgt, classes)
+            _class_weight(evidence, kwargs, classes)
         elif kind in ("binary_cross_entropy_with_logits", "binary_cross_entropy"):
             evidence["inside_unit_interval"] = bool(clean.numel() > 1) and evidence.get("input_min", -1) >= 0.0 and evidence.get("input_max", 2) <= 1.0
             if tgt.numel():
@@ -169,6 +170,18 @@ def _class_weights(evidence: dict[str, Any], kwargs: dict[str, Any]) -> None:
     elif pos_weight is not None:
         evidence["weighted"] = True
     if kwargs.get("weight") is not None:
+        evidence["weighted"] = True
+
+
+MAX_RECORDED_WEIGHTS = 1024  # class weights kept as evidence up to this many classes; more: only "weighted"
+
+
+def _class_weight(evidence: dict[str, Any], kwargs: dict[str, Any], classes: int) -> None:
+    """A classification loss's per-class ``weight``: it moves the best constant prediction's loss (the reference)."""
+    weight = kwargs.get("weight")
+    if isinstance(weight, torch.Tensor) and weight.numel() == classes <= MAX_RECORDED_WEIGHTS:
+        evidence["class_weight"] = [float(v) for v in weight.detach().reshape(-1).cpu()]
+    elif weight is not None:
         evidence["weighted"] = True
 
 

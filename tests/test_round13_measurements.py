@@ -1,0 +1,86 @@
+"""Measurements traced on round 13's unseen scripts (benchmarks/outofsample/round13), each against the reading it replaced.
+
+* Under class weights and label smoothing the loss of the best constant prediction is not the label entropy: a
+  weighted, smoothed cross-entropy that has learned sits above the entropy, and "never went below the prior" (O406,
+  G602) must compare it with the constant's loss under the same weights and smoothing.
+"""
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import nndoctor
+from nndoctor import Severity
+from nndoctor.verdicts.curves import class_prior_loss
+from nndoctor.watch.instrument import instrumented
+
+
+def _searched_constant_loss(counts: list[int], weight: torch.Tensor | None, smoothing: float) -> float:
+    """The independent calculation: torch's own loss minimised over one constant logit vector by L-BFGS."""
+    labels = torch.repeat_interleave(torch.arange(len(counts)), torch.tensor(counts))
+    logits = torch.zeros(len(counts), dtype=torch.float64, requires_grad=True)
+    solver = torch.optim.LBFGS([logits], max_iter=200, line_search_fn="strong_wolfe")
+    w = weight.double() if weight is not None else None
+
+    def closure() -> torch.Tensor:
+        solver.zero_grad()
+        value = nn.functional.cross_entropy(logits.expand(len(labels), -1), labels, weight=w, label_smoothing=smoothing)
+        value.backward()
+        return value
+
+    solver.step(closure)
+    with torch.no_grad():
+        return float(nn.functional.cross_entropy(logits.expand(len(labels), -1), labels, weight=w, label_smoothing=smoothing))
+
+
+@pytest.mark.parametrize("counts, weight, smoothing", [
+    ([700, 150, 100, 50], [0.3, 1.2, 2.0, 4.0], 0.0),
+    ([700, 150, 100, 50], None, 0.1),
+    ([770, 130, 100], [0.43, 2.56, 3.33], 0.05),
+    ([40, 0, 9, 1], [1.0, 5.0, 2.0, 0.5], 0.2),
+])
+def test_the_best_constant_loss_under_weights_and_smoothing_is_what_a_search_finds(counts, weight, smoothing):
+    found = class_prior_loss(counts, weight, smoothing)
+    searched = _searched_constant_loss(counts, torch.tensor(weight) if weight is not None else None, smoothing)
+    assert found is not None and found.estimate == pytest.approx(searched, rel=1e-4)
+    assert found.upper >= found.estimate
+
+
+def _weighted_loop(signal: bool) -> None:
+    """Three imbalanced classes (77/13/10) under inverse-frequency class weights and label smoothing 0.05."""
+    torch.manual_seed(0)
+    y = torch.multinomial(torch.tensor([0.77, 0.13, 0.10]), 4000, replacement=True)
+    x = torch.randn(4000, 12)
+    if signal:
+        x[:, :3] += 0.8 * nn.functional.one_hot(y, 3).float()
+    counts = torch.bincount(y, minlength=3).float()
+    model = nn.Sequential(nn.Linear(12, 32), nn.ReLU(), nn.Linear(32, 3))
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    loss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (3 * counts), label_smoothing=0.05)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=64, shuffle=True)
+    for _ in range(6):
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            optimizer.step()
+
+
+def _loud_codes(signal: bool) -> set[str]:
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            _weighted_loop(signal)
+    finally:
+        doctor.stop()
+    return {f.code for f in doctor.report().at_least(Severity.WARNING)}
+
+
+def test_a_weighted_smoothed_loss_that_learns_is_no_plateau():
+    """Its loss ends above the label entropy (about 0.70 nats) yet below the weighted, smoothed constant's (about ln 3)."""
+    assert not {"O406", "G602"} & _loud_codes(signal=True)
+
+
+def test_a_weighted_smoothed_loss_on_labels_without_signal_stays_a_plateau():
+    assert "O406" in _loud_codes(signal=False)

@@ -84,3 +84,31 @@ def test_a_weighted_smoothed_loss_that_learns_is_no_plateau():
 
 def test_a_weighted_smoothed_loss_on_labels_without_signal_stays_a_plateau():
     assert "O406" in _loud_codes(signal=False)
+
+
+def _searched_floor(labels: torch.Tensor, weight: torch.Tensor, smoothing: float) -> float:
+    """The independent calculation: torch's loss minimised over free logits for every sample (a perfect memoriser)."""
+    logits = torch.zeros(len(labels), len(weight), dtype=torch.float64, requires_grad=True)
+    solver = torch.optim.LBFGS([logits], max_iter=500, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        solver.zero_grad()
+        value = nn.functional.cross_entropy(logits, labels, weight=weight.double(), label_smoothing=smoothing)
+        value.backward()
+        return value
+
+    solver.step(closure)
+    with torch.no_grad():
+        return float(nn.functional.cross_entropy(logits, labels, weight=weight.double(), label_smoothing=smoothing))
+
+
+@pytest.mark.parametrize("weight, smoothing", [([1.0, 1.0, 1.0, 1.0], 0.1), ([0.2, 1.5, 3.0, 6.0], 0.05),
+                                               ([0.5, 0.5, 4.0, 1.0], 0.3)])
+def test_a_perfect_memorisers_loss_under_weights_and_smoothing_is_what_a_search_finds(weight, smoothing):
+    """The single-batch test's floor (G602 "cannot memorise" is measured above it)."""
+    from nndoctor.probes.overfit import loss_floor
+
+    labels = torch.tensor([0] * 20 + [1] * 6 + [2] * 4 + [3] * 2)
+    setup = nndoctor.Setup(model=nn.Linear(3, 4), train=(torch.randn(32, 3), labels),
+                           loss=nn.CrossEntropyLoss(weight=torch.tensor(weight), label_smoothing=smoothing)).resolve()
+    assert loss_floor(setup, labels) == pytest.approx(_searched_floor(labels, torch.tensor(weight), smoothing), rel=1e-4)

@@ -194,17 +194,31 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
                    conclusive=fitted or diverged or not falling, still_falling=falling, curve=tuple(v for _, v in curve))
 
 
-def loss_floor(setup: Setup) -> float:
-    """The lowest loss a perfect fit can reach: 0, except under label smoothing.
+def loss_floor(setup: Setup, targets: torch.Tensor | None = None) -> float:
+    """The lowest loss a perfect fit of ``targets`` can reach: 0, except under label smoothing.
 
     ``CrossEntropyLoss(label_smoothing=e)`` compares the prediction with a smoothed target
     (1 - e + e/K on the true class, e/K elsewhere), so even a perfect memoriser scores that
-    target's entropy; "fitted" is measured above this floor.
+    target's entropy; "fitted" is measured above this floor. Under class weights ``w`` torch
+    weighs the smoothed part by every class's weight: a sample of class y scores
+    ``sum_k a_k * -log q_k`` with ``a_k = (1 - e) w_y [k = y] + e w_k / K``, lowest at q ∝ a,
+    and the mean divides by the labels' summed weights.
     """
     smoothing = float(getattr(setup.loss, "label_smoothing", 0.0) or 0.0)
     classes = getattr(setup, "n_classes", None)
     if type(setup.loss).__name__ != "CrossEntropyLoss" or smoothing <= 0 or not classes or classes < 2:
         return 0.0
+    weight = getattr(setup.loss, "weight", None)
+    if isinstance(weight, torch.Tensor) and weight.numel() == classes and isinstance(targets, torch.Tensor) \
+            and not targets.is_floating_point():
+        labels = targets.reshape(-1).long().cpu()
+        labels = labels[(labels >= 0) & (labels < classes)]
+        w = weight.detach().double().cpu().reshape(-1)
+        if labels.numel() and float(w[labels].sum()) > 0:
+            a = (smoothing / classes) * w.expand(classes, classes).clone()  # row y: the smoothed target of class y
+            a += torch.diag((1.0 - smoothing) * w)
+            per_class = (a * -(a / a.sum(dim=1, keepdim=True)).clamp_min(1e-300).log()).sum(dim=1)
+            return float(per_class[labels].sum() / w[labels].sum())
     true, other = 1.0 - smoothing + smoothing / classes, smoothing / classes
     return float(-true * math.log(true) - (classes - 1) * other * math.log(other))
 
@@ -224,7 +238,7 @@ def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn
         deadline = time.perf_counter() + config.seconds
     reference = reference_loss(setup, batch[1])
     model = make_model()
-    floor = loss_floor(setup)
+    floor = loss_floor(setup, batch[1])
     if reference is not None and reference > floor + 1e-8:
         target = floor + config.fit_fraction * (reference - floor)
     else:

@@ -6,12 +6,14 @@
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 import nndoctor
 from nndoctor import Severity
+from nndoctor.probes.data_duplicates import cross_split_copies, fit_neighbours
 from nndoctor.verdicts.curves import class_prior_loss
 from nndoctor.watch.instrument import instrumented
 
@@ -112,3 +114,31 @@ def test_a_perfect_memorisers_loss_under_weights_and_smoothing_is_what_a_search_
     setup = nndoctor.Setup(model=nn.Linear(3, 4), train=(torch.randn(32, 3), labels),
                            loss=nn.CrossEntropyLoss(weight=torch.tensor(weight), label_smoothing=smoothing)).resolve()
     assert loss_floor(setup, labels) == pytest.approx(_searched_floor(labels, torch.tensor(weight), smoothing), rel=1e-4)
+
+
+def _one_hot_rows(n: int, seed: int) -> np.ndarray:
+    """Rows of a click log: one-hot segment (30), category (20), slot (8) and hour (24) beside four standardised numbers."""
+    rng = np.random.default_rng(seed)
+    codes = [np.eye(k)[rng.integers(0, k, n)] for k in (30, 20, 8, 24)]
+    return np.hstack([*codes, rng.normal(size=(n, 4))]).astype(np.float32)
+
+
+def test_rows_that_share_one_hot_codes_by_chance_are_no_near_copies():
+    """One-hot columns cut the rows into cells far apart; a neighbour in its own cell is no copy (D108, D107)."""
+    train, val = _one_hot_rows(12000, 0), _one_hot_rows(4000, 1)
+    exact, near = cross_split_copies(train, val)
+    assert exact.sum() == 0 and near.mean() < 0.002  # 3.6% before binary columns were set apart
+    found = fit_neighbours(np.arange(2000), train[:2000])
+    assert found is not None and found.near_in_sample()[0].mean() < 0.002
+
+
+def test_copies_with_noise_on_their_numbers_are_still_near_copies():
+    rng = np.random.default_rng(2)
+    train, val = _one_hot_rows(6000, 0), _one_hot_rows(2000, 1)  # every training row in the search
+    copied = train[:200].copy()
+    copied[:, -4:] += rng.normal(scale=1e-3, size=(200, 4))
+    exact, near = cross_split_copies(train, np.vstack([val, copied]))
+    assert near[2000:].mean() > 0.9 and near[:2000].mean() < 0.002
+    with_copies = np.vstack([train[:1800], copied])
+    mask, partner = fit_neighbours(np.arange(2000), with_copies).near_in_sample()
+    assert mask[1800:].mean() > 0.9 and (partner[1800:][mask[1800:]] == np.arange(200)[mask[1800:]]).all()

@@ -220,13 +220,13 @@ def near_copies(x: np.ndarray) -> np.ndarray:
     """Rows (of ``x``, rows x features) that are a near copy of an earlier row, by the audit's test
     (:meth:`~nndoctor.probes.data_duplicates.Neighbours.near`: a nearest neighbour improbably close for
     the local density), on the standardised rows. Of each pair the later row goes."""
-    if x[0].size < 3 or len(x) < 3:
-        return np.zeros(len(x), bool)  # in one or two dimensions close neighbours are normal (as in the audit)
     found = fit_neighbours(np.arange(len(x)), x)
-    near = found.near(found.distances[:, 1:])
     drop = np.zeros(len(x), bool)
+    if found is None:
+        return drop  # in one or two dimensions close neighbours are normal (as in the audit)
+    near, partner = found.near_in_sample()
     for i in np.flatnonzero(near):
-        j = int(found.neighbours[i, 1])
+        j = int(partner[i])
         if j < i and not drop[j]:
             drop[i] = True
     return drop

@@ -140,6 +140,13 @@ class Neighbours:
     P(nearest <= d_1) = 1 - (1 - (d_1/d_K)^m)^(K-1). A fixed share of d_K (the former rule) is
     too strict in many dimensions (a 20-D copy with 3% noise sits at 4% of d_K, probability
     ~1e-27) and too loose in few (in 2-D, 1% of d_K happens to one row in a thousand).
+
+    Binary columns (one-hot codes, flags) beside continuous ones are no dimensions of that
+    volume: they cut the rows into lattice cells far apart, so every row's K-th neighbour would
+    sit in another cell and a plain neighbour in its own cell would look improbably close. The
+    distances are then taken over the continuous columns, and a near copy must also match the
+    row's binary columns exactly (``keys``). Matching only within the cell is a subset of the
+    rows, so the uniform-volume probability, taken over all of them, only errs towards "no copy".
     """
 
     rows: np.ndarray
@@ -150,23 +157,49 @@ class Neighbours:
     neighbours: np.ndarray
     typical: float  # median distance to the k-th neighbour
     dimension: float = 1.0  # intrinsic dimension of the sample (Levina-Bickel)
+    continuous: np.ndarray | None = None  # the columns distances are taken over (None: all of them)
+    keys: np.ndarray | None = None  # per fitted row, a hash of its binary columns (None: no binary columns set apart)
 
     @property
     def threshold(self) -> float:
         return NEAR_FACTOR * self.typical
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
-        return (x.reshape(len(x), -1).astype(np.float64) - self.mean) / self.scale
+        flat = x.reshape(len(x), -1).astype(np.float64)
+        return ((flat - self.mean) / self.scale)[:, self.continuous] if self.continuous is not None else (flat - self.mean) / self.scale
 
-    def near(self, others: np.ndarray) -> np.ndarray:
+    def _keys(self, x: np.ndarray) -> np.ndarray | None:
+        if self.keys is None or self.continuous is None:
+            return None
+        return row_hashes(np.ascontiguousarray(x.reshape(len(x), -1).astype(np.float64)[:, ~self.continuous]))
+
+    def near_in_sample(self) -> tuple[np.ndarray, np.ndarray]:
+        """(mask, partner): fitted rows with a near copy among the other fitted rows, and each row's candidate copy
+        (the position among the fitted rows of its nearest neighbour that matches its binary columns)."""
+        others = self.neighbours[:, 1:]
+        same = self.keys[others] == self.keys[:, None] if self.keys is not None else np.ones(others.shape, bool)
+        same &= others != np.arange(len(others))[:, None]  # a tie at distance 0 can list the row itself after its twin
+        partner = others[np.arange(len(others)), same.argmax(axis=1)]
+        return self.near(self.distances[:, 1:], same), partner
+
+    def near_to(self, x: np.ndarray) -> np.ndarray:
+        """Which rows of ``x`` (rows of another split) have a near copy among the fitted rows."""
+        distances, index = self.index.kneighbors(self.standardise(x), n_neighbors=self.distances.shape[1] - 1)
+        keys = self._keys(x)
+        return self.near(distances, self.keys[index] == keys[:, None] if keys is not None else None)
+
+    def near(self, others: np.ndarray, same: np.ndarray | None = None) -> np.ndarray:
         """Rows whose nearest neighbour is improbably close (see the class note); ``others`` are the
-        sorted distances to each row's K nearest other rows.
+        sorted distances to each row's K nearest other rows, ``same`` whether each of those matches
+        the row's binary columns (the nearest that does is the candidate copy).
 
         The yardstick is the row's own d_K or the sample's typical one, whichever is smaller: a
         row in a thinning region (an outlier) has a far K-th neighbour, and its nearest would
         look close against that alone.
         """
         nearest, kth = others[:, 0], np.minimum(others[:, -1], self.typical)
+        if same is not None:
+            nearest = np.where(same.any(axis=1), others[np.arange(len(others)), same.argmax(axis=1)], np.inf)
         if others.shape[1] < 2:
             return (nearest == 0) & (kth > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -197,8 +230,8 @@ def train_neighbours(ctx: Any) -> Neighbours | None:
     """Fit nearest neighbours on a bounded training sample (rows² × dims ≤ NN_WORK); None below 3 dims."""
     def compute(c: Any) -> Neighbours | None:
         finite = _finite_sample(sample_of(c, "train"))
-        if finite is None or finite[1][0].size < 3:
-            return None  # in one or two dimensions close neighbours are normal: exact copies only
+        if finite is None:
+            return None
         rows, x = finite
         n = int(min(MAX_ROWS, max(200, math.sqrt(NN_WORK / x[0].size))))
         return fit_neighbours(rows[:n], x[:n])
@@ -206,18 +239,35 @@ def train_neighbours(ctx: Any) -> Neighbours | None:
     return ctx.probe("data_audit.neighbours", compute)
 
 
-def fit_neighbours(rows: np.ndarray, x: np.ndarray) -> Neighbours:
-    """Nearest neighbours (11, self included) of the standardised rows of ``x``; ``rows`` are their indices."""
+MIN_NEAR_DIMENSIONS = 3  # in one or two (continuous) dimensions close neighbours are normal: exact copies only
+
+
+def fit_neighbours(rows: np.ndarray, x: np.ndarray) -> Neighbours | None:
+    """Nearest neighbours (11, self included) of the standardised rows of ``x``; ``rows`` are their indices.
+
+    Binary columns beside continuous ones are set apart (see :class:`Neighbours`). None when
+    fewer than ``MIN_NEAR_DIMENSIONS`` dimensions are left to measure distances in, or under 3 rows.
+    """
     from sklearn.neighbors import NearestNeighbors
 
     flat = x.reshape(len(x), -1).astype(np.float64)
+    if len(flat) < 3:
+        return None
     mean, scale = flat.mean(axis=0), flat.std(axis=0)
     scale[scale <= 1e-12] = 1.0
+    binary = np.array([len(np.unique(column)) <= 2 for column in flat.T]) if len(flat) > 2 else np.zeros(flat.shape[1], bool)
+    continuous = ~binary if binary.any() and not binary.all() else None
+    if (int(continuous.sum()) if continuous is not None else flat.shape[1]) < MIN_NEAR_DIMENSIONS:
+        return None
     space = (flat - mean) / scale
+    keys = None
+    if continuous is not None:
+        keys = row_hashes(np.ascontiguousarray(flat[:, binary]))
+        space = space[:, continuous]
     index = NearestNeighbors(n_neighbors=min(11, len(space))).fit(space)
     distances, neighbours = index.kneighbors(space)
     return Neighbours(rows, mean, scale, index, distances, neighbours, float(np.median(distances[:, -1])),
-                      intrinsic_dimension(distances[:, 1:]))
+                      intrinsic_dimension(distances[:, 1:]), continuous, keys)
 
 
 def duplicates(ctx: Any) -> TrainingCopies | None:
@@ -233,13 +283,13 @@ def duplicates(ctx: Any) -> TrainingCopies | None:
         found = train_neighbours(c)
         if found is None:
             return result
-        near = found.near(found.distances[:, 1:])
+        near, partner = found.near_in_sample()
         sample = sample_of(c, "train")
         n = len(found.rows)
         result.near_scope = f"a random sample of {n} rows" if sample.n_total and n < sample.n_total else f"all {n} rows"
         result.near_rows, result.near_with_copy = n, int(near.sum())
         result.typical_distance, result.threshold, result.dimension = found.typical, found.threshold, found.dimension
-        result.examples = [(int(found.rows[i]), int(found.rows[found.neighbours[i, 1]])) for i in np.flatnonzero(near)[:5]]
+        result.examples = [(int(found.rows[i]), int(found.rows[partner[i]])) for i in np.flatnonzero(near)[:5]]
         return result
 
     return ctx.probe("data_audit.duplicates", compute)
@@ -268,12 +318,6 @@ def hashes_in(known: np.ndarray, hashes: np.ndarray) -> np.ndarray:
     return known[position] == hashes
 
 
-def near_to(found: Neighbours, x: np.ndarray) -> np.ndarray:
-    """Which rows of ``x`` (rows of another split) have a near copy among ``found``'s rows, by :meth:`Neighbours.near`."""
-    distances = found.index.kneighbors(found.standardise(x), n_neighbors=found.distances.shape[1] - 1)[0]
-    return found.near(distances)
-
-
 def cross_split_copies(train_x: np.ndarray, val_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(exact, near): masks over the rows of ``val_x`` that copy a row of ``train_x`` exactly or nearly.
 
@@ -289,10 +333,12 @@ def cross_split_copies(train_x: np.ndarray, val_x: np.ndarray) -> tuple[np.ndarr
         exact[val_ok] = hashes_in(row_hashes(train_x[train_ok]), row_hashes(val_x[val_ok]))
     near = np.zeros(len(val_x), bool)
     reference = train_x[train_ok]
-    if len(reference) >= 3 and reference[0].size >= 3 and val_ok.any():
+    if len(reference) >= 3 and val_ok.any():
         n = int(min(len(reference), max(200, math.sqrt(NN_WORK / reference[0].size))))
         reference = reference[np.linspace(0, len(reference) - 1, n).astype(int)] if n < len(reference) else reference
-        near[val_ok] = near_to(fit_neighbours(np.arange(len(reference)), reference), val_x[val_ok])
+        found = fit_neighbours(np.arange(len(reference)), reference)
+        if found is not None:
+            near[val_ok] = found.near_to(val_x[val_ok])
     return exact, near & ~exact
 
 
@@ -309,7 +355,7 @@ def overlap(ctx: Any) -> Overlap | None:
         if found is None or val_finite is None or val_finite[1][0].size != len(found.mean):
             return result
         val_rows, val_x = (part[: len(found.rows)] for part in val_finite)
-        near = near_to(found, val_x)
+        near = found.near_to(val_x)
         result.near_rows, result.near_in_train = len(val_x), int(near.sum())
         result.threshold = found.threshold
         result.examples = [int(r) for r in val_rows[near][:5]]

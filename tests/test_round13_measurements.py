@@ -142,3 +142,24 @@ def test_copies_with_noise_on_their_numbers_are_still_near_copies():
     with_copies = np.vstack([train[:1800], copied])
     mask, partner = fit_neighbours(np.arange(2000), with_copies).near_in_sample()
     assert mask[1800:].mean() > 0.9 and (partner[1800:][mask[1800:]] == np.arange(200)[mask[1800:]]).all()
+
+
+def _outlier_batches(level: np.ndarray, seed: int) -> list[float]:
+    """Huber losses of batches that now and then hold an outlier of a heavy-tailed target: 7.5% of the steps jump
+    to 2.5-5x the level, from the first step on, at the same rate."""
+    rng = np.random.default_rng(seed)
+    jumps = np.where(rng.random(len(level)) < 0.075, rng.uniform(2.5, 5.0, len(level)), 1.0)
+    return list(level * rng.lognormal(0.0, 0.15, len(level)) * jumps)
+
+
+def test_outlier_batches_of_a_heavy_tailed_loss_that_falls_are_no_oscillation():
+    """Round 13 e/claims_huber_manual_sgd: the typical batch fell by a quarter while outlier batches kept the mean."""
+    from nndoctor.verdicts.curves import oscillation_evidence
+
+    steps = np.arange(1400)
+    falling = _outlier_batches(0.24 + 0.09 * np.exp(-steps / 150), 0)
+    assert np.median(falling[-140:]) < 0.8 * np.median(falling[:5])  # independent: the typical batch came down
+    assert oscillation_evidence(falling) is None
+    stuck = _outlier_batches(np.full(1400, 0.33), 0)
+    found = oscillation_evidence(stuck)
+    assert found is not None and found["shape"] == "spikes"

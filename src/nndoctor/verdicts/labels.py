@@ -240,14 +240,8 @@ def noise_floor_found(m: LabelNoise) -> bool:
     """
     lift = {name: score - m.chance for name, score in m.scores.items()}
     fits = lift["logistic regression"] >= FLOOR_LINEAR_SHARE * max(lift.values())
-    return m.p_value < NOISE_ALPHA and fits and probe_found_labels(m) and FLOOR_SHARE <= m.noise_floor < FLOOR_MAX \
+    return m.p_value < NOISE_ALPHA and fits and FLOOR_SHARE <= m.noise_floor < FLOOR_MAX \
         and m.noise_floor_p < NOISE_ALPHA
-
-
-def probe_found_labels(m: LabelNoise) -> bool:
-    """The linear probe clearly found the labels (``PROBE_TRUST_P``, half the way from chance to perfect accuracy):
-    only then are its doubts about a label, or a floor fitted under its probabilities, the labels' and not its misfit."""
-    return m.p_value < PROBE_TRUST_P and m.scores["logistic regression"] >= m.chance + INFORMATIVE_SHARE * (1 - m.chance)
 
 
 def labels_moved_inputs_not(m: LabelNoise) -> bool:
@@ -310,7 +304,7 @@ def wrong_labels(m: LabelNoise) -> Iterator[Finding]:
     if m.bag_of_tokens:  # only the recalibrated floor reads the bag-of-tokens probabilities
         flagged = disagreement = flipped = False
     else:
-        trusted = probe_found_labels(m)
+        trusted = m.p_value < PROBE_TRUST_P and linear >= m.chance + INFORMATIVE_SHARE * (1 - m.chance)
         excess = m.suspect_count >= SUSPECT_EXCESS * m.expected_suspects
         flagged = trusted and m.suspect_count / m.n >= SUSPECT_SHARE and excess and m.suspect_p_value < SUSPECT_P
         disagreement = validation_disagreement(m)

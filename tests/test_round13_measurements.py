@@ -163,3 +163,21 @@ def test_outlier_batches_of_a_heavy_tailed_loss_that_falls_are_no_oscillation():
     stuck = _outlier_batches(np.full(1400, 0.33), 0)
     found = oscillation_evidence(stuck)
     assert found is not None and found["shape"] == "spikes"
+
+
+def test_steps_too_small_because_the_units_died_are_the_dead_units_doing():
+    """Round 13 c/battery_capacity_regression: a hand-written update at lr 0.4 kills the ReLUs by step 8, and then
+    their weights take no step at any LR; tiny steps alone do not name the LR. A range test that finds the loss
+    falling at a higher LR does, and then the LR stays a root beside the dead units."""
+    from nndoctor.diagnosis import rank
+    from nndoctor.findings import Finding
+
+    def findings(o402_evidence: dict) -> list[Finding]:
+        died = Finding("O405", Severity.WARNING, "dead units grew from 4% to 99%", {"onset_step": 8})
+        small = Finding("O402", Severity.WARNING, "updates change the weights by only 5.3e-07", o402_evidence)
+        return rank([died, small])
+
+    steps_only = {f.code: f for f in findings({"median_update_ratio": 5.3e-7, "progress": 0.03})}
+    assert steps_only["O402"].explained_by == "O405" and steps_only["O405"].explained_by is None
+    swept = {f.code: f for f in findings({"median_update_ratio": 5.3e-7, "suggested_lr": 0.3})}
+    assert swept["O402"].explained_by is None

@@ -364,6 +364,13 @@ def _units_died_first(root: Finding, symptom: Finding, present: Present) -> bool
     return "O407" not in present or _died_before_spikes(present)
 
 
+def _lr_read_from_steps_alone(root: Finding, symptom: Finding, present: Present) -> bool:
+    """O402 whose only evidence is the size of the steps (no range test, no single batch): a dead unit's weights get
+    no gradient and take no step, at any LR, so units that died first are why the steps are small."""
+    return "suggested_lr" not in symptom.evidence and "single_batch" not in symptom.evidence \
+        and _units_died_first(root, symptom, present)
+
+
 def _steps_overshoot(root: Finding, symptom: Finding, present: Present) -> bool:
     """Steps big enough to throw the loss to multiples of its level also kill units and leave the data unfitted."""
     if root.evidence.get("shape") not in ("spikes", "bouncing"):
@@ -487,6 +494,7 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     Link("O407", ("O412",), _all_layers_off(False)),
     Link("O412", ("O401", "O406", "O402", "O407", "O405", "G602", "G605"), _some_layers_off),
     Link("O405", ("O406", "G602", "G605"), _units_died_first),
+    Link("O405", ("O402",), _lr_read_from_steps_alone),
     # with the clip biting on every step, the clip and not the LR sets the step size
     Link("O408", ("O402", "O406", "O412", "G602", "G605"), _clip_sets_step),
     Link("O407", ("O412", "G602", "G605", "O405"), _steps_overshoot),

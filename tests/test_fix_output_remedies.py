@@ -172,3 +172,15 @@ def test_an_output_bias_off_the_prior_is_verified_by_its_check_on_rare_labels() 
     result = _fix_result(nndoctor.fix(setup, steps=80, seeds=3, budget=120), "M210")
     assert result["status"] == "verified" and result["remedy"]["remedy"] == "output-bias", result
     assert "the check is clear" in result["remedy"]["reason"]
+
+
+@pytest.mark.parametrize("code, judged_by", [("M210", "cleared"), ("G603", "metric"), ("D106", "metric")])
+def test_the_output_bias_is_judged_as_a_bugs_remedy_only_for_the_bias_fault(code, judged_by) -> None:
+    """M210 is a bias far from the prior (a bug undone, judged by its check clearing); under class imbalance the same
+    bias is an improvement to a working setup, judged by the metric. The remedy table says which, not the remedy."""
+    from nndoctor.fix.api import _build
+
+    plan = _build(_finding(code), _setup(mlp(10, 3), nn.CrossEntropyLoss()))
+    bias = [c for c in plan.candidates if c.remedy == "output-bias"]
+    assert bias and all(c.judged_by == judged_by for c in bias)
+    assert all(c.clears == (code if judged_by == "cleared" else None) for c in bias)

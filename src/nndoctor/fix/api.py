@@ -65,6 +65,8 @@ def _build(finding: Finding, setup: Setup, skip: frozenset[str] = frozenset()) -
         try:
             built = remedy.build(setup, finding)
             for candidate in built:
+                if finding.code in remedy.bug_for:
+                    candidate.judged_by = "cleared"
                 if candidate.judged_by == "cleared" and candidate.clears is None:
                     candidate.clears = finding.code
             plan.candidates.extend(built)

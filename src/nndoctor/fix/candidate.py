@@ -46,7 +46,14 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Remedy:
+    """A named remedy, the codes it treats, and how it builds its candidates.
+
+    ``bug_for``: codes for which the remedy undoes a bug rather than improves a working setup: its
+    candidates are then judged by the check clearing (``judged_by="cleared"``), whatever they were built with.
+    """
+
     name: str
     codes: tuple[str, ...]
     summary: str
     build: Callable[[Setup, Finding], list[Candidate]]
+    bug_for: tuple[str, ...] = ()

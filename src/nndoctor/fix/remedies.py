@@ -309,11 +309,8 @@ def output_bias(setup: Setup, finding: Finding) -> list[Candidate]:
             raise NotApplicable(f"the output layer has {layer.out_features} outputs but the prior has {value.numel()} values")
         layer.bias.copy_(value.to(layer.bias.device).expand_as(layer.bias))
     shown = ", ".join(f"{v:.3g}" for v in value.reshape(-1).tolist()[:6])
-    # M210 is the init loss far above the best constant predictor's: the bias at the prior is judged on that
-    # check being clear (the metric not verifiably worse); its benefit, the steps not wasted, fades with the budget.
     return [Candidate("output-bias", f"set the output bias of {name} to the {what} ({shown})", derive(setup, model=model),
-                      snippet.replace("model[-1]", f"model.{name}" if not name.isdigit() else f"model[{name}]"),
-                      judged_by="cleared" if finding.code == "M210" else "metric")]
+                      snippet.replace("model[-1]", f"model.{name}" if not name.isdigit() else f"model[{name}]"))]
 
 
 # -- D113: label encoding ------------------------------------------------------------------------
@@ -402,7 +399,10 @@ LOGITS = Remedy("logits-loss", ("L301", "L302", "L303"), "return logits, use the
 CLASSIFY = Remedy("classification-loss", ("L305",), "cross-entropy instead of a regression loss", classification_loss)
 WEIGHTS = Remedy("class-weights", ("D106", "G603"), "inverse-frequency class weights", class_weights)
 OUTPUT_SCALE = Remedy("output-scale", ("L307",), "outputs scaled down to the loss's range at init", output_scale)
-BIAS = Remedy("output-bias", ("D106", "G603", "M210", "D105"), "output bias = log prior / target mean", output_bias)
+# M210 is the init loss far above the best constant predictor's: the bias at the prior is judged on that check being
+# clear (the metric not verifiably worse); its benefit, the steps not wasted, fades with the budget.
+BIAS = Remedy("output-bias", ("D106", "G603", "M210", "D105"), "output bias = log prior / target mean", output_bias,
+              bug_for=("M210",))
 REGULARISATION = Remedy("reduce-regularisation", ("O409",), "less weight decay / dropout", reduce_regularisation)
 SHUFFLE = Remedy("shuffle-loader", ("D115",), "shuffle the training loader", shuffle_loader)
 WIDEN = Remedy("widen-bottleneck", ("M206",), "widen the bottleneck", widen_bottleneck)

@@ -386,10 +386,11 @@ def oscillation_evidence(losses: Sequence[float]) -> dict[str, Any] | None:
     above = values > DIVERGED_RISE * first
     excursions = int(np.count_nonzero(above[1:] & ~above[:-1]))
     end = _end_level(values)
-    # no progress, as for bouncing, by medians: outlier batches of a heavy-tailed loss spike from the first
-    # steps on, at the same rate, and keep the mean up while the typical batch falls
+    # no progress by the typical batch too: outlier batches of a heavy-tailed loss spike from the first steps on, at
+    # the same rate, and keep the mean up while the median batch falls. The start stays the loss at init: steps that
+    # overshoot throw the loss up within the first few, so a median over them is no start.
     typical_end = float(np.median(values[-max(5, len(values) // 10):]))
-    if first > 0 and excursions >= SPIKES and end >= 0.8 * first and typical_end >= 0.8 * begun:
+    if first > 0 and excursions >= SPIKES and end >= 0.8 * first and typical_end >= 0.8 * first:
         return {"spikes": excursions, "start": first, "peak": float(values.max()), "end": end, "windows": means.tolist(),
                 "shape": "spikes", "first_spike_index": int(np.argmax(above))}
     return None

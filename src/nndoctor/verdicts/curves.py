@@ -80,7 +80,11 @@ UNREGULARISED_GAIN = 0.5
 WEIGHTS_SHRUNK = 0.5
 # O410: per-step decay lr*weight_decay above this loses 10% of every weight per step.
 DECAY_PER_STEP = 0.1
+# Optimizers whose step for each weight is about the LR, whatever its gradient's size (each divides by a running
+# gradient scale). Adafactor divides too, so a summed loss's scale cancels under it (SCALE_FREE), but its default
+# step is relative to each weight's size, not the LR: the LR-sized-step readings (O402, M202, O403) leave it out.
 ADAPTIVE = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop", "SparseAdam")
+SCALE_FREE = (*ADAPTIVE, "Adafactor")
 DECOUPLED = ("AdamW",)
 # O410: Adam's eps is meant to be negligible next to the gradient's running scale, and not vanish in float32.
 EPS_RANGE = (1e-12, 1e-2)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..findings import Finding, Severity
 from . import verdict
+from .curves import SCALE_FREE
 
 # Outputs count as probabilities when no value is below -1e-3 and every row sums to 1 within
 # 1e-3: float32 softmax rows are off by ~1e-6, raw logits almost never land this close.
@@ -37,8 +38,6 @@ ANTI_ALIGNED = -0.5
 # L308 watch: the tensor passed to backward() was the negated loss on at least half of the sampled steps (and at least two).
 SIGN_FLIPPED_SHARE = 0.5
 MIN_SIGN_CHECKS = 2
-# Optimizers that divide each step by a running gradient scale: a summed loss's scale largely cancels.
-ADAPTIVE_OPTIMIZERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop", "SparseAdam", "Adafactor")
 # L306: losses that score each class on its own (a sigmoid per column) and losses whose classes
 # compete in one softmax: each is wrong for the other's label structure.
 PER_CLASS_LOSSES = ("BCELoss", "BCEWithLogitsLoss")
@@ -360,7 +359,7 @@ def loss_sign_or_reduction(direction: LossDirection | None = None, reduction: Lo
             return
     if reduction is None or not _summed(reduction):
         return
-    adaptive = bool(reduction.optimizers) and all(k in ADAPTIVE_OPTIMIZERS for k in reduction.optimizers)
+    adaptive = bool(reduction.optimizers) and all(k in SCALE_FREE for k in reduction.optimizers)
     ratio = reduction.whole_over_halves
     if ratio is not None:
         half = (reduction.samples or 0) // 2

@@ -169,7 +169,8 @@ class Neighbours:
         return ((flat - self.mean) / self.scale)[:, self.continuous] if self.continuous is not None else (flat - self.mean) / self.scale
 
     def _keys(self, x: np.ndarray) -> np.ndarray | None:
-        if self.keys is None or self.continuous is None:
+        """Hashes of the binary columns of ``x``'s rows (None when no columns were set apart)."""
+        if self.continuous is None:
             return None
         return row_hashes(np.ascontiguousarray(x.reshape(len(x), -1).astype(np.float64)[:, ~self.continuous]))
 
@@ -255,7 +256,7 @@ def fit_neighbours(rows: np.ndarray, x: np.ndarray) -> Neighbours | None:
         return None
     mean, scale = flat.mean(axis=0), flat.std(axis=0)
     scale[scale <= 1e-12] = 1.0
-    binary = np.array([len(np.unique(column)) <= 2 for column in flat.T]) if len(flat) > 2 else np.zeros(flat.shape[1], bool)
+    binary = np.array([len(np.unique(column)) <= 2 for column in flat.T])
     continuous = ~binary if binary.any() and not binary.all() else None
     if (int(continuous.sum()) if continuous is not None else flat.shape[1]) < MIN_NEAR_DIMENSIONS:
         return None

@@ -98,7 +98,7 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
             evidence["log_probabilities"] = evidence["input_max"] <= TOLERANCE and float(lse.abs().max()) <= 1e-2
             _class_targets(evidence, tgt, classes, out)
             _term_spread(evidence, kind, out, tgt, classes)
-            _class_weight(evidence, kwargs, classes)
+            _class_weights(evidence, kwargs, classes)
         elif kind in ("binary_cross_entropy_with_logits", "binary_cross_entropy"):
             evidence["inside_unit_interval"] = bool(clean.numel() > 1) and evidence.get("input_min", -1) >= 0.0 and evidence.get("input_max", 2) <= 1.0
             if tgt.numel():
@@ -159,27 +159,22 @@ def _term_spread(evidence: dict[str, Any], kind: str, out: torch.Tensor, tgt: to
         evidence["term_std"], evidence["terms"] = float(terms.std()), int(terms.numel())
 
 
-def _class_weights(evidence: dict[str, Any], kwargs: dict[str, Any]) -> None:
-    """A binary loss's ``pos_weight`` (one number) and whether other weights rescale its terms.
+MAX_RECORDED_WEIGHTS = 1024  # class weights kept as evidence up to this many classes; more: only "weighted"
 
-    Both move the best constant prediction's loss away from the label entropy (G602's reference).
+
+def _class_weights(evidence: dict[str, Any], kwargs: dict[str, Any], classes: int | None = None) -> None:
+    """A loss's weights: a binary loss's ``pos_weight`` (one number), a classification loss's per-class ``weight``
+    (one for each of its ``classes``), and whether other weights rescale its terms.
+
+    Each moves the best constant prediction's loss away from the label entropy (the reference).
     """
     pos_weight = kwargs.get("pos_weight")
     if isinstance(pos_weight, torch.Tensor) and pos_weight.numel() == 1:
         evidence["pos_weight"] = float(pos_weight)
     elif pos_weight is not None:
         evidence["weighted"] = True
-    if kwargs.get("weight") is not None:
-        evidence["weighted"] = True
-
-
-MAX_RECORDED_WEIGHTS = 1024  # class weights kept as evidence up to this many classes; more: only "weighted"
-
-
-def _class_weight(evidence: dict[str, Any], kwargs: dict[str, Any], classes: int) -> None:
-    """A classification loss's per-class ``weight``: it moves the best constant prediction's loss (the reference)."""
     weight = kwargs.get("weight")
-    if isinstance(weight, torch.Tensor) and weight.numel() == classes <= MAX_RECORDED_WEIGHTS:
+    if classes is not None and isinstance(weight, torch.Tensor) and weight.numel() == classes <= MAX_RECORDED_WEIGHTS:
         evidence["class_weight"] = [float(v) for v in weight.detach().reshape(-1).cpu()]
     elif weight is not None:
         evidence["weighted"] = True

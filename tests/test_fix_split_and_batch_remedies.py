@@ -83,6 +83,47 @@ def test_validation_drawn_from_training_holds_its_rows_out_of_training_instead()
     assert len(kept) == 240 and len(split_rows(candidate.setup, "val")[0]) == 60
 
 
+class _Tickets(torch.utils.data.Dataset):
+    """Token rows as a Hugging Face dataset gives them: one dict per row, the label among the inputs."""
+
+    def __init__(self, ids: np.ndarray, labels: np.ndarray) -> None:
+        self.ids, self.labels = torch.as_tensor(ids), torch.as_tensor(labels)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        return {"input_ids": self.ids[i], "attention_mask": (self.ids[i] > 0).long(), "labels": self.labels[i]}
+
+
+class _BagOfTokens(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed, self.head = nn.EmbeddingBag(500, 16, mode="sum"), nn.Linear(16, 4)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.head(self.embed(input_ids, per_sample_weights=attention_mask.float()))
+
+
+def test_validation_rows_in_dict_batches_are_held_out_of_training_by_their_token_ids():
+    """A split line that draws validation from the training rows, with dict batches (input_ids, mask, labels)."""
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1, 500, size=(300, 12))
+    labels = rng.integers(0, 4, size=300)
+    held = np.arange(240, 300)  # the last 60 rows, which training keeps too
+    setup = nndoctor.Setup(model=_BagOfTokens(), train=torch.utils.data.DataLoader(_Tickets(ids, labels), batch_size=32),
+                           val=torch.utils.data.DataLoader(_Tickets(ids[held], labels[held]), batch_size=32),
+                           loss=nn.CrossEntropyLoss(), optimizer=ADAM).resolve()
+    with pytest.raises(NotApplicable):
+        split_rows(setup, "train")  # the inputs are a dict, not one tensor
+    (candidate,) = drop_leaked_validation(setup, _finding("D108"))
+    kept = np.stack([candidate.setup.train_loader.dataset[i]["input_ids"].numpy()
+                     for i in range(len(candidate.setup.train_loader.dataset))])
+    known = {row.tobytes() for row in ids[held]}
+    assert np.array_equal(kept, ids[[row.tobytes() not in known for row in ids]])
+    assert len(kept) == 240 and len(candidate.setup.val_loader.dataset) == 60
+
+
 def test_drop_leaked_validation_is_not_applicable_without_copies():
     x, y = blobs(n=600)
     setup = nndoctor.Setup(model=mlp(10, 3), train=(x[:480], y[:480]), val=(x[480:], y[480:]),

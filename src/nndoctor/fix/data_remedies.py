@@ -12,6 +12,7 @@ the trials.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any, Iterator
 
 import numpy as np
 import torch
@@ -24,6 +25,7 @@ from ..probes.data_audit import (
     class_labels,
     code_levels,
     one_hot_tensor,
+    row_identity,
     tensor_pair,
 )
 from ..probes.data_duplicates import (
@@ -54,6 +56,25 @@ MAX_SUSPECT_SHARE = 0.5  # a probe that doubts most labels is not one to drop ro
 
 
 # -- reading a split's rows in dataset order --------------------------------------------------
+def _dataset_batches(setup: Setup, split: str) -> Iterator[tuple[Any, Any]]:
+    """Every ``(inputs, targets)`` batch of a split in dataset order: an unshuffled loader with the split's own collate."""
+    loader = setup.train_loader if split == "train" else setup.val_loader
+    if loader is None:
+        raise NotApplicable(f"there is no {split} split")
+    dataset = loader.dataset
+    try:
+        len(dataset)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise NotApplicable(f"the {split} data is a stream without indices to select rows by") from exc
+    for batch in DataLoader(dataset, batch_size=256, shuffle=False, collate_fn=loader.collate_fn):
+        yield setup.split_batch(batch)
+
+
+def _within_memory(split: str, elements: int) -> None:
+    if elements > MAX_ELEMENTS:
+        raise NotApplicable(f"the {split} split is too large to read into memory (over {MAX_ELEMENTS:,} input values)")
+
+
 def split_rows(setup: Setup, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     """Every ``(input, target)`` of a split as two tensors, row ``i`` = dataset item ``i``.
 
@@ -64,27 +85,40 @@ def split_rows(setup: Setup, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     pair = tensor_pair(setup, split)
     if pair is not None:
         return pair
-    loader = setup.train_loader if split == "train" else setup.val_loader
-    if loader is None:
-        raise NotApplicable(f"there is no {split} split")
-    dataset = loader.dataset
-    try:
-        size = len(dataset)  # type: ignore[arg-type]
-    except TypeError as exc:
-        raise NotApplicable(f"the {split} data is a stream without indices to select rows by") from exc
     xs, ys, elements = [], [], 0
-    for batch in DataLoader(dataset, batch_size=256, shuffle=False, collate_fn=loader.collate_fn):
-        x, y = setup.split_batch(batch)
+    for x, y in _dataset_batches(setup, split):
         if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
             raise NotApplicable(f"the {split} inputs or targets are not single tensors")
         elements += x.numel()
-        if elements > MAX_ELEMENTS:
-            raise NotApplicable(f"the {split} split is too large to read into memory ({size} rows)")
+        _within_memory(split, elements)
         xs.append(x.detach().cpu())
         ys.append(y.detach().cpu())
     if not xs:
         raise NotApplicable(f"the {split} split yielded no samples")
     return torch.cat(xs), torch.cat(ys)
+
+
+def split_identities(setup: Setup, split: str) -> np.ndarray:
+    """Each row of a split as the audit's copy tests read it (:func:`~nndoctor.probes.data_audit.row_identity`),
+    row ``i`` = dataset item ``i``: the remedies for copies (D107, D108) then drop the rows the audit counted,
+    whatever form the batches take (several inputs, a dict of ``input_ids`` and masks)."""
+    pair = tensor_pair(setup, split)
+    if pair is not None:
+        return pair[0].detach().cpu().numpy()
+    parts, elements = [], 0
+    for x, _ in _dataset_batches(setup, split):
+        rows = row_identity(x)
+        if rows is None:
+            raise NotApplicable(f"the {split} inputs hold no tensor to compare rows by")
+        elements += rows.size
+        _within_memory(split, elements)
+        parts.append(rows)
+    if not parts:
+        raise NotApplicable(f"the {split} split yielded no samples")
+    try:
+        return np.concatenate(parts)
+    except ValueError as exc:  # padded per batch: rows of different batches have different lengths
+        raise NotApplicable(f"the {split} rows differ in length from batch to batch, so they cannot be compared") from exc
 
 
 def subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
@@ -238,8 +272,7 @@ def drop_duplicates(setup: Setup, finding: Finding) -> list[Candidate]:
     Copies often cost no accuracy (they over-weight some rows), so the remedy is judged by the
     audit: verified when the duplicate check is clear on the new split and the metric is no worse.
     """
-    x, _ = split_rows(setup, "train")
-    values = x.detach().cpu().numpy()
+    values = split_identities(setup, "train")
     finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1) if values.dtype.kind == "f" else np.ones(len(values), bool)
     hashes = row_hashes(values)
     hashes[~finite] = np.arange(int((~finite).sum()), dtype=np.uint64)  # rows with NaN are never equal
@@ -289,11 +322,9 @@ def drop_leaked_validation(setup: Setup, finding: Finding) -> list[Candidate]:
     """
     if setup.val_loader is None:
         raise NotApplicable("there is no validation split")
-    x_train, _ = split_rows(setup, "train")
-    x_val, _ = split_rows(setup, "val")
-    if x_train.shape[1:] != x_val.shape[1:]:
+    train_x, val_x = split_identities(setup, "train"), split_identities(setup, "val")
+    if train_x.shape[1:] != val_x.shape[1:]:
         raise NotApplicable("training and validation inputs have different shapes")
-    train_x, val_x = x_train.detach().cpu().numpy(), x_val.detach().cpu().numpy()
     exact, near = cross_split_copies(train_x, val_x)
     leaked = exact | near
     if not leaked.any():

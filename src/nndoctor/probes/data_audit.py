@@ -179,6 +179,13 @@ def _whole_rows(x: Any) -> np.ndarray | None:
     return np.concatenate([t.detach().cpu().reshape(len(t), -1).to(torch.float64).numpy() for t in tensors], axis=1)
 
 
+def row_identity(x: Any) -> np.ndarray | None:
+    """A batch's rows as the copy tests (D107/D108) compare them: every input side by side when the model
+    takes several, else the input that stands for the batch (:func:`_first_tensor`, e.g. ``input_ids``)."""
+    whole = _whole_rows(x)
+    return whole if whole is not None else _to_numpy(x)
+
+
 def _partial(x: Any) -> bool:
     """Whether batch inputs are several tensors of which the audit sample keeps one (:func:`primary_input`)."""
     return isinstance(x, Inputs) and sum(isinstance(t, torch.Tensor) for t in x) > 1

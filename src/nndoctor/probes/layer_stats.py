@@ -376,18 +376,35 @@ def weight_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
 def unit_weights(model: nn.Module) -> list[tuple[str, torch.Tensor]]:
     """The weights whose rows are units fed one input, in definition order (M201's reading in every mode).
 
-    A Linear or convolution layer's ``weight`` (named by its layer) and each input-to-hidden and
-    hidden-to-hidden matrix of a recurrent layer (``rnn.weight_hh_l0``). A free ``nn.Parameter``
+    A Linear or convolution layer's ``weight`` (named by its layer), a hand-written one's
+    (:func:`hand_written_layer`), and each input-to-hidden and hidden-to-hidden matrix of a
+    recurrent layer (``rnn.weight_hh_l0``). A free ``nn.Parameter``
     (a positional table, a class token) is added, not multiplied: equal rows there break no symmetry.
     """
     found: list[tuple[str, torch.Tensor]] = []
     for name, module in model.named_modules():
-        if isinstance(module, WEIGHT_LAYERS) and isinstance(getattr(module, "weight", None), torch.Tensor):
+        if (isinstance(module, WEIGHT_LAYERS) and isinstance(getattr(module, "weight", None), torch.Tensor)) \
+                or hand_written_layer(module):
             found.append((name, module.weight))
         elif isinstance(module, RECURRENT):
             found.extend((f"{name}.{leaf}" if name else leaf, p) for leaf, p in module.named_parameters(recurse=False)
                          if leaf.startswith("weight_"))
     return found
+
+
+def hand_written_layer(module: nn.Module) -> bool:
+    """A layer of the user's own class that holds a weight matrix and a bias over its units
+    (``x @ self.weight.t() + self.bias``): read as a Linear.
+
+    torch's layers are known by type; a hand-written one by its parameters: a leaf module defined
+    outside torch whose ``weight`` has two or more axes and whose ``bias`` is one value per output
+    (either axis of the matrix). The bias tells an affine layer from a lookup table, whose rows are
+    tokens or positions, not units (a learned positional table is often zero-initialised on purpose).
+    """
+    weight, bias = getattr(module, "weight", None), getattr(module, "bias", None)
+    return (isinstance(weight, nn.Parameter) and weight.dim() >= 2 and isinstance(bias, nn.Parameter) and bias.dim() == 1
+            and int(bias.shape[0]) in tuple(weight.shape[:2]) and not type(module).__module__.startswith("torch.")
+            and not any(True for _ in module.children()))
 
 
 def input_spread(weight: torch.Tensor) -> tuple[int, float]:
@@ -404,7 +421,8 @@ def is_unit_weight(model: nn.Module, param_name: str) -> bool:
         module = model.get_submodule(module_name)
     except Exception:
         return False
-    return (leaf == "weight" and isinstance(module, WEIGHT_LAYERS)) or (isinstance(module, RECURRENT) and leaf.startswith("weight_"))
+    return (leaf == "weight" and (isinstance(module, WEIGHT_LAYERS) or hand_written_layer(module))) \
+        or (isinstance(module, RECURRENT) and leaf.startswith("weight_"))
 
 
 def entry_layers(model: nn.Module) -> list[nn.Module]:

@@ -88,6 +88,11 @@ SCALE_FREE = (*ADAPTIVE, "Adafactor")
 DECOUPLED = ("AdamW",)
 # O410: Adam's eps is meant to be negligible next to the gradient's running scale, and not vanish in float32.
 EPS_RANGE = (1e-12, 1e-2)
+# A validation loss compares with the training side only in the training targets' units. Within one unit system
+# a validation split's targets lie within a few training spreads of the training mean, with a spread of the same
+# order; a loop that de-standardises its predictions first scores targets whose mean sits tens of spreads away
+# (or whose spread is the unit's factor): past this factor either way the two are taken to be in other units.
+TARGET_UNITS_FACTOR = 4.0
 # G601: validation loss 10% above its best while train loss kept falling (not one noisy point).
 OVERFIT_RISE = 0.10
 # G601: the untrained model's validation loss at most this many times its train loss for the two

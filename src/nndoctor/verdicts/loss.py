@@ -302,6 +302,10 @@ class LossDirection:
     # values selected and averaged, and how many of them were not negated (a log-likelihood minimised).
     loglik_checks: int = 0
     loglik_minimised: int = 0
+    # Watch, hand-written updates: measured steps, and those that moved every probe parameter along +grad
+    # (``p.data.add_(p.grad, alpha=lr)``): the update climbs whatever the loss is.
+    update_checks: int = 0
+    update_climbed: int = 0
 
 
 @dataclass
@@ -355,6 +359,15 @@ def loss_sign_or_reduction(direction: LossDirection | None = None, reduction: Lo
                 "the targets' log-probabilities (log_softmax values) averaged, not negated: minimising a log-likelihood drives "
                 "the targets' probabilities to zero. The sign is flipped; minimise the negative log-likelihood.",
                 evidence={"loglik_checks": direction.loglik_checks, "loglik_minimised": direction.loglik_minimised},
+            )
+            return
+        if direction.update_checks >= MIN_SIGN_CHECKS and direction.update_climbed / direction.update_checks >= SIGN_FLIPPED_SHARE:
+            yield Finding(
+                "L308", Severity.ERROR,
+                f"On {direction.update_climbed} of {direction.update_checks} measured steps the hand-written update moved the "
+                "weights along their gradient, not against it: the loop adds the gradient (a lost minus sign in the update), "
+                "so every step climbs the loss. Subtract it: p -= lr * p.grad.",
+                evidence={"update_checks": direction.update_checks, "update_climbed": direction.update_climbed},
             )
             return
     if reduction is None or not _summed(reduction):

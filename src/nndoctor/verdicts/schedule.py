@@ -29,8 +29,9 @@ LR_RAISED = 2.0  # an LR that doubles after falling has been restarted: a per-ep
 # O411: fell below half of its peak: decayed (a warm-up from zero has fallen from nothing).
 LR_FALLEN = 0.5
 LR_SMALL = 1e-2  # two decades below the peak: where an ordinary step decay ends, in the last quarter of the run
-# O411: schedules that raise the LR again by design.
-CYCLIC_SCHEDULERS = ("CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR")
+# O411: schedules that raise the LR again by design: cycles and restarts, and SWALR, which after the main schedule
+# anneals the LR to the constant one stochastic weight averaging samples the weights at (often far above a decayed LR).
+RAISED_BY_DESIGN = ("CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR", "SWALR")
 # O412: sampled update steps (per layer too) before a median update ratio is read.
 MIN_UPDATE_SAMPLES = 3
 UPDATE_TOO_SMALL = 1e-5  # two orders of magnitude below the ~1e-3 rule of thumb
@@ -143,7 +144,7 @@ def lr_schedule(m: LrSchedule) -> Iterable[Finding]:
             location=m.location,
         )
         return
-    if any(s in CYCLIC_SCHEDULERS for s in m.schedulers):
+    if any(s in RAISED_BY_DESIGN for s in m.schedulers):
         return
     running_peak = np.maximum.accumulate(lrs)
     # a warm-up from 0 has not fallen from anything: only a drop below half of a positive peak counts

@@ -25,6 +25,7 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     REDRAW_UPDATE,
     REGULARISED_STAYS,
     SLOW_UPDATE,
+    TARGET_UNITS_FACTOR,
     PriorEntropy,
     class_prior_loss,
     oscillation_evidence,
@@ -96,7 +97,6 @@ from ..verdicts.loop import train_mode_evaluation as train_mode_evaluation_verdi
 from ..verdicts.loop import unseeded as unseeded_verdict
 from ..verdicts.schedule import (  # noqa: F401  (thresholds re-exported: they lived here before)
     CLIPPED_SHARE,
-    CYCLIC_SCHEDULERS,
     LAYER_GAP,
     LR_EARLY,
     LR_NEAR_ZERO,
@@ -1008,7 +1008,9 @@ def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
 @rule("L308")
 def loss_sign_or_reduction(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     direction = LossDirection(sign_checks=t.counters.get("sign_checks", 0), sign_flipped=t.counters.get("sign_flipped", 0),
-                              loglik_checks=t.counters.get("loglik_checks", 0), loglik_minimised=t.counters.get("loglik_minimised", 0))
+                              loglik_checks=t.counters.get("loglik_checks", 0), loglik_minimised=t.counters.get("loglik_minimised", 0),
+                              update_checks=t.counters.get("manual_update_checks", 0),
+                              update_climbed=t.counters.get("manual_update_climbed", 0))
     reduction = None
     if final:
         # Only training calls (grad enabled, output in the graph) say how the trained loss is reduced: an evaluation
@@ -1177,7 +1179,28 @@ def eval_loss_like_train(t: Telemetry) -> bool:
     Their levels do not compare with each other or with the training loss's reference.
     """
     train = {(c.kind, c.n_outputs if c.kind in CLASS_LOSSES else None) for c in _loss_calls(t)}
-    return not t.eval_loss_signatures or set(t.eval_loss_signatures) <= train
+    return (not t.eval_loss_signatures or set(t.eval_loss_signatures) <= train) and eval_targets_in_train_units(t)
+
+
+def eval_targets_in_train_units(t: Telemetry) -> bool:
+    """Whether a regression loss's evaluation targets are in its training targets' units.
+
+    A loop that scores ``pred * y_std + y_mean`` against raw targets reports its validation
+    loss in the raw units (an MSE of 6.3 on targets near 70) while it trains on standardised
+    ones (an MSE of 0.006): the levels do not compare. Judged on the pooled moments of the
+    first evaluation calls against the training targets' (:data:`TARGET_UNITS_FACTOR`).
+    """
+    if not t.eval_target_moments or not t.target_stats:
+        return True
+    count = sum(n for n, _, _ in t.eval_target_moments)
+    mean = sum(n * m for n, m, _ in t.eval_target_moments) / count
+    spread = math.sqrt(max(0.0, sum(n * (s * s + m * m) for n, m, s in t.eval_target_moments) / count - mean * mean))
+    train_mean = float(np.mean([m for _, m, _ in t.target_stats]))
+    train_spread = math.sqrt(float(np.mean([s * s for _, _, s in t.target_stats]) + np.var([m for _, m, _ in t.target_stats])))
+    if train_spread <= 0:
+        return True
+    return (abs(mean - train_mean) <= TARGET_UNITS_FACTOR * train_spread
+            and train_spread / TARGET_UNITS_FACTOR <= spread <= TARGET_UNITS_FACTOR * train_spread)
 
 
 def train_targets_alike_val(t: Telemetry) -> bool:

@@ -63,6 +63,15 @@ def _masked_logits(kind: str, out: torch.Tensor, finite: torch.Tensor) -> torch.
     return masked
 
 
+def target_moments(target: torch.Tensor) -> tuple[int, float, float] | None:
+    """(count, mean, std) of a regression loss's finite targets; None when it has none."""
+    t = target.detach().float()
+    t = t[torch.isfinite(t)]
+    if not t.numel():
+        return None
+    return int(t.numel()), float(t.mean()), float(t.std(unbiased=False)) if t.numel() > 1 else 0.0
+
+
 def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Measured facts about one loss call: output range, row sums, label values and counts."""
     with torch.no_grad():

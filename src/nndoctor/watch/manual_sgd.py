@@ -1,4 +1,5 @@
-"""The LR of a hand-written SGD update (``with torch.no_grad(): p -= lr * p.grad``), read at its first steps.
+"""The LR of a hand-written SGD update (``with torch.no_grad(): p -= lr * p.grad``, or through ``p.data``), read at its
+first steps, and its direction: along the negative gradient, or along the gradient (a sign slip that climbs the loss).
 
 No optimizer holds that LR, yet the exam and ``fix`` train copies of the setup and need one. Plain
 SGD moves every parameter exactly along its negative gradient (cosine 1, to rounding) by one LR;
@@ -47,6 +48,10 @@ class ManualSgdProbe:
                 if gg > 0 and dd > 0:
                     along = -float(moved @ grad)
                     self.samples.append((along / gg, along / math.sqrt(gg * dd)))
+
+    def climbing(self) -> tuple[int, int]:
+        """(steps measured, steps that moved along +grad): an update that adds the gradient climbs the loss (L308)."""
+        return len(self.samples), sum(c <= -COSINE for _, c in self.samples)
 
     def lr(self) -> float | None:
         """The update's LR when every measured step was plain SGD at one LR, else None."""

@@ -32,7 +32,7 @@ from .monitors import (
     is_compiled, nonfinite_hooks, score_batch, weight_input_hooks,
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign
-from .loss_inspect import mean_loss
+from .loss_inspect import REGRESSION, mean_loss, target_moments
 from .manual_sgd import ManualSgdProbe
 from .predictions import EvalPredictions
 from .telemetry import CLASS_LOSSES, LossCall, Telemetry
@@ -41,6 +41,7 @@ DEFAULT_EVERY = 50
 EARLY_SAMPLES = (1, 2, 4, 8, 16)
 FEATURE_SAMPLES = 8
 INSPECTED_LOSS_CALLS = 3
+EVAL_TARGET_CALLS = 8  # evaluation calls of a regression loss whose targets' moments are kept
 # Regression target rows kept for the best constant's loss (G602): a bounded sample, however long the run.
 TARGET_ROWS_KEPT = 4096
 MAX_INTERNAL_ERRORS = 20
@@ -335,8 +336,10 @@ class Doctor:
     # -- zero_grad, backward, step ---------------------------------------------------------
     def _on_zero(self, optimizer_index: int | None, model: nn.Module | None) -> None:
         self.telemetry.count("zero_grad_calls")
-        if not self.optimizers and self._stepped_manually():
+        if not self.optimizers:  # after a hand-written update, in place or through ``p.data`` (no version counter moves)
             self.manual_sgd.measure(self._version_probes)
+            checks, climbed = self.manual_sgd.climbing()
+            self.telemetry.counters.update(manual_update_checks=checks, manual_update_climbed=climbed)
         if optimizer_index is not None:
             targets = [optimizer_index]
         else:
@@ -808,6 +811,10 @@ class Doctor:
             if signature not in self.telemetry.eval_loss_signatures and len(self.telemetry.eval_loss_signatures) < 8:
                 self.telemetry.eval_loss_signatures.append(signature)
             self._count_eval_classes(kind, input, target)
+            if kind in REGRESSION and len(self.telemetry.eval_target_moments) < EVAL_TARGET_CALLS:
+                moments = target_moments(target)
+                if moments is not None:
+                    self.telemetry.eval_target_moments.append(moments)
             return
         seen = self._loss_inspected.get(kind, 0)
         if seen < INSPECTED_LOSS_CALLS or self._sampling == "heavy":
@@ -1092,7 +1099,8 @@ class Doctor:
                 t.unchanged_params.append(name)
                 index = owner.get(id(p))
                 if index is None and not self.optimizers:  # a hand-written update: stuck where it got gradients
-                    if name in reached:
+                    # a gradient that was exactly zero on every sampled step moves nothing whatever the step (M209's case)
+                    if name in reached and any(norm != 0 for norm in t.grad_norms.get(name, [1.0])):
                         t.stuck_reasons[name] = "not updated by the loop's hand-written step, though the loss sends it gradients"
                 elif index is None:
                     t.unoptimized_params.append(name)

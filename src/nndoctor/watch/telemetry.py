@@ -83,6 +83,9 @@ class Telemetry:
     # the distinct (loss kind, candidates) of evaluation loss calls (candidates: a class loss's output width, else
     # None): a detected validation loss is on the train loss's scale only when they are the training calls' own
     eval_loss_signatures: list[tuple[str, int | None]] = field(default_factory=list)
+    # (count, mean, std) of the finite targets of the first evaluation calls of a regression loss: a validation loss
+    # on targets in other units than training's (predictions de-standardised first) does not compare with it
+    eval_target_moments: list[tuple[int, float, float]] = field(default_factory=list)
     recall_hits: dict[str, dict[int, list[float]]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     schedulers: list[str] = field(default_factory=list)

@@ -330,12 +330,30 @@ def _summed(m: LossReduction) -> bool:
     return m.reduction == "sum" and (m.batch or 1) > 1
 
 
+def _climbing_steps(direction: LossDirection) -> Finding | None:
+    """L308 from the watched steps: most of those checked backpropagated a negated loss, an un-negated
+    log-likelihood, or took a hand-written update along the gradient."""
+    readings = (
+        (direction.sign_checks, direction.sign_flipped, "sampled steps the tensor passed to backward() was the negative of "
+         "the loss function's output: the loss is being maximised.", ("sign_checks", "sign_flipped")),
+        (direction.loglik_checks, direction.loglik_minimised, "sampled steps the tensor passed to backward() was the targets' "
+         "log-probabilities (log_softmax values) averaged, not negated: minimising a log-likelihood drives the targets' "
+         "probabilities to zero. The sign is flipped; minimise the negative log-likelihood.", ("loglik_checks", "loglik_minimised")),
+        (direction.update_checks, direction.update_climbed, "measured steps the hand-written update moved the weights along "
+         "their gradient, not against it: the loop adds the gradient (a lost minus sign in the update), so every step climbs "
+         "the loss. Subtract it: p -= lr * p.grad.", ("update_checks", "update_climbed")),
+    )
+    for checks, hits, seen, keys in readings:
+        if checks >= MIN_SIGN_CHECKS and hits / checks >= SIGN_FLIPPED_SHARE:
+            return Finding("L308", Severity.ERROR, f"On {hits} of {checks} {seen}", evidence=dict(zip(keys, (checks, hits))))
+    return None
+
+
 @verdict("L308")
 def loss_sign_or_reduction(direction: LossDirection | None = None, reduction: LossReduction | None = None) -> Iterator[Finding]:
     """A loss that is maximised (sign flipped), or summed over the batch so the step grows with the batch size."""
     if direction is not None:
         cosine = direction.gradient_cosine
-        flipped = direction.sign_checks >= MIN_SIGN_CHECKS and direction.sign_flipped / direction.sign_checks >= SIGN_FLIPPED_SHARE
         if cosine is not None and cosine < ANTI_ALIGNED:
             yield Finding(
                 "L308", Severity.ERROR,
@@ -344,31 +362,9 @@ def loss_sign_or_reduction(direction: LossDirection | None = None, reduction: Lo
                 evidence={"gradient_cosine": cosine, "init_loss": direction.init_loss},
             )
             return
-        if flipped:
-            yield Finding(
-                "L308", Severity.ERROR,
-                f"On {direction.sign_flipped} of {direction.sign_checks} sampled steps the tensor passed to backward() was the "
-                "negative of the loss function's output: the loss is being maximised.",
-                evidence={"sign_checks": direction.sign_checks, "sign_flipped": direction.sign_flipped},
-            )
-            return
-        if direction.loglik_checks >= MIN_SIGN_CHECKS and direction.loglik_minimised / direction.loglik_checks >= SIGN_FLIPPED_SHARE:
-            yield Finding(
-                "L308", Severity.ERROR,
-                f"On {direction.loglik_minimised} of {direction.loglik_checks} sampled steps the tensor passed to backward() was "
-                "the targets' log-probabilities (log_softmax values) averaged, not negated: minimising a log-likelihood drives "
-                "the targets' probabilities to zero. The sign is flipped; minimise the negative log-likelihood.",
-                evidence={"loglik_checks": direction.loglik_checks, "loglik_minimised": direction.loglik_minimised},
-            )
-            return
-        if direction.update_checks >= MIN_SIGN_CHECKS and direction.update_climbed / direction.update_checks >= SIGN_FLIPPED_SHARE:
-            yield Finding(
-                "L308", Severity.ERROR,
-                f"On {direction.update_climbed} of {direction.update_checks} measured steps the hand-written update moved the "
-                "weights along their gradient, not against it: the loop adds the gradient (a lost minus sign in the update), "
-                "so every step climbs the loss. Subtract it: p -= lr * p.grad.",
-                evidence={"update_checks": direction.update_checks, "update_climbed": direction.update_climbed},
-            )
+        found = _climbing_steps(direction)
+        if found is not None:
+            yield found
             return
     if reduction is None or not _summed(reduction):
         return

@@ -206,3 +206,32 @@ def test_a_hand_written_update_that_adds_the_gradient_through_data_climbs_the_lo
     climbing = [f for f in _tutorial_loop(+1.0).findings if f.code == "L308"]
     assert climbing and climbing[0].evidence["update_climbed"] == climbing[0].evidence["update_checks"] >= 2
     assert "L308" not in _loud(_tutorial_loop(-1.0))
+
+
+def _probe_steps(updates: list[float], gradients: list[float]) -> tuple[int, int]:
+    """ManualSgdProbe on a scalar weight: each step's gradient, then the update the loop applied."""
+    from nndoctor.watch.manual_sgd import ManualSgdProbe
+
+    weight = nn.Parameter(torch.zeros(1))
+    probe = ManualSgdProbe()
+    for update, gradient in zip(updates, gradients):
+        weight.grad = torch.tensor([gradient])
+        probe.mark([weight])
+        with torch.no_grad():
+            weight += update
+        probe.measure([weight])
+    return probe.climbing()
+
+
+def test_a_scalar_weight_under_momentum_climbs_on_some_steps_by_no_single_rate():
+    """A scalar's cosine with its gradient is always ±1: momentum (``v = 0.9 v + g; p -= 0.05 v``) that overshoots moves
+    it along its current gradient on some steps; only a plain step at one negative rate (``p += lr g``) climbs."""
+    gradients = [1.0, -0.3, -0.2]  # the probe reads a hand-written update's first three steps
+    velocity, momentum = 0.0, []
+    for g in gradients:
+        velocity = 0.9 * velocity + g
+        momentum.append(-0.05 * velocity)
+    assert _probe_steps(momentum, gradients) == (3, 0)
+    assert sum(u * g > 0 for u, g in zip(momentum, gradients)) == 2  # two of the three steps did move along the gradient
+    assert _probe_steps([0.05 * g for g in gradients], gradients) == (3, 3)
+    assert _probe_steps([-0.05 * g for g in gradients], gradients) == (3, 0)

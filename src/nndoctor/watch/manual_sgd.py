@@ -50,12 +50,18 @@ class ManualSgdProbe:
                     self.samples.append((along / gg, along / math.sqrt(gg * dd)))
 
     def climbing(self) -> tuple[int, int]:
-        """(steps measured, steps that moved along +grad): an update that adds the gradient climbs the loss (L308)."""
-        return len(self.samples), sum(c <= -COSINE for _, c in self.samples)
+        """(steps measured, steps that climbed the loss): all of them when every measured step was plain SGD at one
+        negative LR (``p += lr * p.grad``, a lost minus sign), else none. Momentum also moves a weight along its
+        current gradient at times (when it overshoots), but not by one rate on every step."""
+        return len(self.samples), len(self.samples) if self._one_rate(-1.0) is not None else 0
 
     def lr(self) -> float | None:
         """The update's LR when every measured step was plain SGD at one LR, else None."""
-        if len(self.samples) < 2 or any(c < COSINE or lr <= 0 for lr, c in self.samples):
+        return self._one_rate(1.0)
+
+    def _one_rate(self, sign: float) -> float | None:
+        """The LR (times ``sign``) when every step moved along ``-sign * grad`` by one rate, within ``AGREE``."""
+        if len(self.samples) < 2 or any(sign * c < COSINE or sign * lr <= 0 for lr, c in self.samples):
             return None
-        rates = [lr for lr, _ in self.samples]
+        rates = [sign * lr for lr, _ in self.samples]
         return float(statistics.median(rates)) if max(rates) <= (1 + AGREE) * min(rates) else None

@@ -235,3 +235,15 @@ def test_a_scalar_weight_under_momentum_climbs_on_some_steps_by_no_single_rate()
     assert sum(u * g > 0 for u, g in zip(momentum, gradients)) == 2  # two of the three steps did move along the gradient
     assert _probe_steps([0.05 * g for g in gradients], gradients) == (3, 3)
     assert _probe_steps([-0.05 * g for g in gradients], gradients) == (3, 0)
+
+
+def test_fix_re_initialises_a_hand_written_layer_it_reads_as_identical_units():
+    from nndoctor.findings import Finding
+    from nndoctor.fix.model_remedies import reinitialise
+
+    model = _dense_net(init=False)
+    spec = nndoctor.Setup(model=model, train=(torch.randn(256, 8), torch.randn(256, 1)), loss=nn.MSELoss()).resolve()
+    (candidate,) = reinitialise(spec, Finding("M201", Severity.ERROR, "test", evidence={}))
+    drawn = candidate.setup.model[0].weight.detach()
+    assert drawn.std() > 0 and (drawn - drawn[:1]).abs().max() > 0  # distinct units now
+    assert torch.count_nonzero(model[0].weight) == 0  # the user's model as it was

@@ -14,6 +14,7 @@ from torch import nn
 
 from ..findings import Finding
 from ..probes.init_outputs import output_gain
+from ..probes.layer_stats import hand_written_layer
 from ..rng import preserved_rng
 from ..setup import Setup
 from ..verdicts.model import GAIN_LIMIT
@@ -42,10 +43,11 @@ def _init_for(activation: nn.Module | None) -> tuple[str, Callable[[torch.Tensor
 def reinitialise(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
     order = leaf_order(model, sample_input(setup))
-    layers = weight_layers(order)
+    # torch's weight layers and the user's own (a weight matrix and a bias over its units, as M201 reads them)
+    layers = [(n, m) for n, m in order if isinstance(m, WEIGHT_MODULES) or hand_written_layer(m)]
     recurrent = [m for m in model.modules() if isinstance(m, nn.RNNBase)]
     if not layers and not recurrent:
-        raise NotApplicable("no Linear, Conv or recurrent layer to re-initialise")
+        raise NotApplicable("no Linear, Conv, recurrent or hand-written weight layer to re-initialise")
     torch.manual_seed(setup.seed)
     used = []
     with torch.no_grad():

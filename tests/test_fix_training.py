@@ -230,7 +230,9 @@ def test_a_symptoms_own_remedies_are_planned_when_the_root_lacks_them():
     assert [p.finding.code for p in plans] == ["G602"]
     assert [c.remedy for c in plans[0].candidates] == ["widen-hidden"]
     assert [n["remedy"] for n in plans[0].not_applicable] == ["higher-learning-rate"]
-    assert _symptom_plans(Report("checkup", [root, Finding("O406", "warning", "", explained_by="O401")]), [root], setup) == []
+    # a plateau blamed on the LR gets only its own other remedy (less label smoothing; none here), not the LR again
+    (plateau,) = _symptom_plans(Report("checkup", [root, Finding("O406", "warning", "", explained_by="O401")]), [root], setup)
+    assert not plateau.candidates and [n["remedy"] for n in plateau.not_applicable] == ["less-label-smoothing"]
 
 
 def test_fix_verifies_smaller_batches_end_to_end_against_a_baseline_at_equal_samples():

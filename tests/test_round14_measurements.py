@@ -247,3 +247,24 @@ def test_fix_re_initialises_a_hand_written_layer_it_reads_as_identical_units():
     drawn = candidate.setup.model[0].weight.detach()
     assert drawn.std() > 0 and (drawn - drawn[:1]).abs().max() > 0  # distinct units now
     assert torch.count_nonzero(model[0].weight) == 0  # the user's model as it was
+
+
+def test_a_plateau_under_label_smoothing_that_drowns_the_labels_gets_less_of_it():
+    """``label_smoothing=1.0`` (a typo for 0.1) makes every target uniform: the loss is ln K whatever the model. A
+    plateau's remedy lowers it to 0.1 on a copy of the loss, as the remedy for too much regularisation (O409) does."""
+    from nndoctor.findings import Finding
+    from nndoctor.fix.remedies import lower_label_smoothing, reduce_regularisation, remedies_for
+
+    torch.manual_seed(0)
+    x = torch.randn(600, 6)
+    y = x[:, :3].argmax(1)
+    loss = nn.CrossEntropyLoss(label_smoothing=1.0)
+    spec = nndoctor.Setup(model=nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 3)), train=(x, y), loss=loss,
+                          optimizer=lambda p: torch.optim.Adam(p, lr=1e-2)).resolve()
+    assert "less-label-smoothing" in [r.name for r in remedies_for("O406")]
+    for remedy, code in ((lower_label_smoothing, "O406"), (reduce_regularisation, "O409")):
+        (candidate,) = remedy(spec, Finding(code, Severity.ERROR, "test", evidence={}))
+        assert candidate.setup.loss.label_smoothing == 0.1 and loss.label_smoothing == 1.0
+        assert not candidate.loss_comparable
+    logits = torch.randn(600, 3)
+    assert math.isclose(float(loss(logits, y)), float(-torch.log_softmax(logits, 1).mean()), rel_tol=1e-6)  # uniform targets

@@ -124,6 +124,8 @@ def _suggested_lr(setup: Setup, finding: Finding) -> float | None:
 
 # Codes whose evidence says the LR is too high: their fallback step lowers the LR, the others raise it.
 LR_TOO_HIGH = ("O401", "O403", "O407")
+# Regularisation kept by the remedy for too much of it: dropout and label smoothing at 0.1, the common recipes' value.
+KEPT_REGULARISATION = 0.1
 
 
 def _lr_for_healthy_steps(finding: Finding, current: float) -> float | None:
@@ -342,25 +344,58 @@ def encode_labels(setup: Setup, finding: Finding) -> list[Candidate]:
 
 # -- O409: less regularisation -------------------------------------------------------------------
 def reduce_regularisation(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Dropout above 0.1 down to 0.1, weight decay to a tenth, label smoothing above 0.1 down to 0.1.
+
+    Label smoothing is a regulariser too: at ``e`` the target puts ``1 - e + e/K`` on the true class,
+    so near 1 the loss hardly reads the labels (at 1 the target is uniform, whatever the label).
+    """
     model = setup.fresh_model()
-    dropouts = [m for m in model.modules() if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0.1]
+    dropouts = [m for m in model.modules() if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > KEPT_REGULARISATION]
     probe = setup.optimizer_factory(setup.fresh_model().parameters())
     decay = float(probe.param_groups[0].get("weight_decay", 0.0) or 0.0)
-    if not dropouts and decay <= 0:
-        raise NotApplicable("no dropout above 0.1 and no weight decay to reduce")
+    smoothed = _less_smoothing(setup)
+    if not dropouts and decay <= 0 and smoothed is None:
+        raise NotApplicable("no dropout or label smoothing above 0.1 and no weight decay to reduce")
     lines, parts = [], []
+    loss = None
+    if smoothed is not None:
+        loss, line, part = smoothed
+        lines.append(line)
+        parts.append(part)
     for module in dropouts:
-        lines.append(f"nn.Dropout(0.1)   # was {module.p:g}")
-        module.p = 0.1
+        lines.append(f"nn.Dropout({KEPT_REGULARISATION:g})   # was {module.p:g}")
+        module.p = KEPT_REGULARISATION
     if dropouts:
-        parts.append(f"dropout to 0.1 in {len(dropouts)} layer(s)")
+        parts.append(f"dropout to {KEPT_REGULARISATION:g} in {len(dropouts)} layer(s)")
     optimizer = None
     if decay > 0:
         optimizer, line = optimizer_with(setup, weight_decay_scale=0.1)
         lines.append(line + f"   # weight decay {decay:g} -> {decay / 10:g}")
         parts.append(f"weight decay {decay:g} -> {decay / 10:g}")
     return [Candidate("reduce-regularisation", "reduce regularisation: " + ", ".join(parts),
-                      derive(setup, model=model, optimizer=optimizer), "\n".join(lines))]
+                      derive(setup, model=model, optimizer=optimizer, loss=loss), "\n".join(lines), loss_comparable=loss is None)]
+
+
+def _less_smoothing(setup: Setup) -> tuple[Any, str, str] | None:
+    """A copy of the loss with label smoothing above ``KEPT_REGULARISATION`` lowered to it, its code line and its
+    description; None when the loss smooths no more than that."""
+    smoothing = float(getattr(setup.loss, "label_smoothing", 0.0) or 0.0)
+    if smoothing <= KEPT_REGULARISATION:
+        return None
+    loss = copy.deepcopy(setup.loss)
+    loss.label_smoothing = KEPT_REGULARISATION
+    return (loss, f"nn.CrossEntropyLoss(label_smoothing={KEPT_REGULARISATION:g})   # was {smoothing:g}",
+            f"label smoothing {smoothing:g} -> {KEPT_REGULARISATION:g}")
+
+
+def lower_label_smoothing(setup: Setup, finding: Finding) -> list[Candidate]:
+    """A plateau under label smoothing near 1: the target puts ``1 - e + e/K`` on the true class, so the loss hardly
+    reads the labels (at 1 every target is uniform). Only the smoothing changes, so other plateaus trial nothing more."""
+    smoothed = _less_smoothing(setup)
+    if smoothed is None:
+        raise NotApplicable(f"the loss smooths its labels by at most {KEPT_REGULARISATION:g}")
+    loss, line, part = smoothed
+    return [Candidate("less-label-smoothing", part, derive(setup, loss=loss), line, loss_comparable=False)]
 
 
 # -- D115: shuffle ------------------------------------------------------------------------------
@@ -403,7 +438,9 @@ OUTPUT_SCALE = Remedy("output-scale", ("L307",), "outputs scaled down to the los
 # clear (the metric not verifiably worse); its benefit, the steps not wasted, fades with the budget.
 BIAS = Remedy("output-bias", ("D106", "G603", "M210", "D105"), "output bias = log prior / target mean", output_bias,
               bug_for=("M210",))
-REGULARISATION = Remedy("reduce-regularisation", ("O409",), "less weight decay / dropout", reduce_regularisation)
+REGULARISATION = Remedy("reduce-regularisation", ("O409",), "less weight decay / dropout / label smoothing",
+                        reduce_regularisation)
+LESS_SMOOTHING = Remedy("less-label-smoothing", ("O406",), "label smoothing down to 0.1", lower_label_smoothing)
 SHUFFLE = Remedy("shuffle-loader", ("D115",), "shuffle the training loader", shuffle_loader)
 WIDEN = Remedy("widen-bottleneck", ("M206",), "widen the bottleneck", widen_bottleneck)
 LABELS = Remedy("encode-labels", ("D113",), "recode labels to what the loss expects", encode_labels)
@@ -491,7 +528,8 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "O403": (CLIP, LEARNING_RATE, REINIT),
     "O404": (REINIT, NORMALISE, RELU_FAMILY),
     "O405": (LEAKY, LEARNING_RATE),
-    "O406": (LEARNING_RATE,),
+    # a plateau: the LR's pace, or label smoothing that leaves the loss nothing of the labels to read
+    "O406": (LEARNING_RATE, LESS_SMOOTHING),
     "O407": (LEARNING_RATE, CLIP),
     "O409": (REGULARISATION,),
     "O410": (SANE_OPTIMIZER,),

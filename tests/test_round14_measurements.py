@@ -268,3 +268,41 @@ def test_a_plateau_under_label_smoothing_that_drowns_the_labels_gets_less_of_it(
         assert not candidate.loss_comparable
     logits = torch.randn(600, 3)
     assert math.isclose(float(loss(logits, y)), float(-torch.log_softmax(logits, 1).mean()), rel_tol=1e-6)  # uniform targets
+
+
+class _Thumbs(torch.utils.data.Dataset):
+    """A Hugging Face-style dataset: one dict per sample, thumbs-up/down as ±1 in its label entry."""
+
+    def __init__(self) -> None:
+        torch.manual_seed(0)
+        self.users, self.thumbs = torch.randint(0, 50, (200,)), torch.randint(0, 2, (200,)).float() * 2 - 1
+
+    def __len__(self) -> int:
+        return 200
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        return {"user_ids": self.users[i], "labels": self.thumbs[i]}
+
+
+class _Taste(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.users = nn.Embedding(50, 1)
+
+    def forward(self, user_ids: torch.Tensor) -> torch.Tensor:
+        return self.users(user_ids).squeeze(-1)
+
+
+def test_labels_recoded_in_dict_samples_keep_the_dict_the_collator_reads():
+    """±1 thumbs for BCEWithLogitsLoss become 0/1 in each sample's label entry, the sample still a dict."""
+    from nndoctor.findings import Finding
+    from nndoctor.fix.remedies import encode_labels
+
+    data = _Thumbs()
+    spec = nndoctor.Setup(model=_Taste(), train=torch.utils.data.DataLoader(data, batch_size=32),
+                          loss=nn.BCEWithLogitsLoss(), task="binary").resolve()
+    (candidate,) = encode_labels(spec, Finding("D113", Severity.ERROR, "test", evidence={}))
+    recoded = candidate.setup.train_loader.dataset
+    assert all(set(recoded[i]) == {"user_ids", "labels"} for i in range(3))
+    labels = torch.cat([batch["labels"] for batch in candidate.setup.train_loader])
+    assert torch.equal(labels, (data.thumbs > 0).float())

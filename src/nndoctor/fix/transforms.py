@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import numpy as np
@@ -17,7 +18,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 from ..probes.init_outputs import final_operation
 from ..probes.layer_stats import forward_order
 from ..rng import preserved_rng
-from ..setup import Setup, _batch_pair, move_to
+from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, move_to
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
                nn.Softplus, nn.SELU, nn.PReLU, nn.ReLU6, nn.Hardtanh, nn.Mish)
@@ -55,9 +56,27 @@ class MappedDataset(Dataset):
     def __len__(self) -> int:
         return len(self.base)  # type: ignore[arg-type]
 
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        x, y = _batch_pair(self.base[index])
+    def __getitem__(self, index: int) -> Any:
+        item = self.base[index]
+        if isinstance(item, Mapping):  # a dict per sample (Hugging Face): the same keys back, for the loader's collator
+            return _mapped_entries(item, self.fn_x, self.fn_y)
+        x, y = _batch_pair(item)
         return (self.fn_x(x) if self.fn_x else x), (self.fn_y(y) if self.fn_y else y)
+
+
+def _mapped_entries(item: Mapping, fn_x: Callable | None, fn_y: Callable | None) -> dict[str, Any]:
+    """A dict sample with ``fn_y`` applied to its label entry and ``fn_x`` to its one input entry (``x``/``input``),
+    the keys the batch contract reads them by (``setup.LABEL_KEYS``, ``setup.INPUT_KEYS``)."""
+    out = dict(item)
+    label = next((k for k in LABEL_KEYS if k in out), None)
+    if fn_y is not None and label is not None:
+        out[label] = fn_y(torch.as_tensor(out[label]))
+    if fn_x is not None:
+        key = next((k for k in INPUT_KEYS if k in out), None)
+        if key is None:
+            raise NotApplicable("the samples are dicts without one input entry ('x', 'input') to transform")
+        out[key] = fn_x(torch.as_tensor(out[key]))
+    return out
 
 
 def map_dataset(dataset: Dataset, fn_x: Callable | None = None, fn_y: Callable | None = None) -> Dataset:
@@ -65,7 +84,10 @@ def map_dataset(dataset: Dataset, fn_x: Callable | None = None, fn_y: Callable |
     if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
         x, y = dataset.tensors
         return TensorDataset(fn_x(x) if fn_x else x, fn_y(y) if fn_y else y)
-    return MappedDataset(dataset, fn_x, fn_y)
+    mapped = MappedDataset(dataset, fn_x, fn_y)
+    if len(mapped):
+        mapped[0]  # a form the transforms cannot take says so now, not in the middle of a trial
+    return mapped
 
 
 def is_shuffled(loader: DataLoader) -> bool:

@@ -166,26 +166,31 @@ def _accessed(accessor: Accessor, batch: Any, name: str) -> Any:
         ) from exc
 
 
+def first_key(batch: Mapping, keys: Sequence[str]) -> str | None:
+    """The first of ``keys`` (``LABEL_KEYS``, ``INPUT_KEYS``) a dict batch or sample holds, by the batch contract's order."""
+    return next((k for k in keys if k in batch), None)
+
+
 def _auto_pair(batch: Any) -> Batch:
     if isinstance(batch, Mapping):
-        labels = [k for k in LABEL_KEYS if k in batch]
-        if not labels:
+        label = first_key(batch, LABEL_KEYS)
+        if label is None:
             raise SetupError(
                 f"A batch is a dict with keys {', '.join(map(repr, list(batch)[:12]))} but none of them is a label "
                 f"key ({', '.join(LABEL_KEYS)}), so nndoctor cannot tell inputs from targets.",
                 "Rename the label entry to 'labels' (as Hugging Face does), or pass "
                 "targets=lambda batch: batch['your_key'] and inputs=lambda batch: {...} to Setup.",
             )
-        keys = [k for k in INPUT_KEYS if k in batch]
-        if keys:
-            return batch[keys[0]], batch[labels[0]]
-        rest = {k: v for k, v in batch.items() if k != labels[0]}
+        key = first_key(batch, INPUT_KEYS)
+        if key is not None:
+            return batch[key], batch[label]
+        rest = {k: v for k, v in batch.items() if k != label}
         if not rest:
             raise SetupError(
-                f"A batch is a dict holding only the label entry {labels[0]!r}; there are no inputs.",
+                f"A batch is a dict holding only the label entry {label!r}; there are no inputs.",
                 "Return the inputs in the same dict (e.g. 'input_ids') or as an (x, y) pair.",
             )
-        return rest, batch[labels[0]]
+        return rest, batch[label]
     if isinstance(batch, (list, tuple)) and len(batch) == 2:
         return batch[0], batch[1]
     if isinstance(batch, torch.Tensor):

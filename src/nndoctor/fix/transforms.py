@@ -6,8 +6,8 @@ surgery works on deep copies, and :func:`derive` returns a new Setup.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 from ..probes.init_outputs import final_operation
 from ..probes.layer_stats import forward_order
 from ..rng import preserved_rng
-from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, move_to
+from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, first_key, move_to
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
                nn.Softplus, nn.SELU, nn.PReLU, nn.ReLU6, nn.Hardtanh, nn.Mish)
@@ -68,11 +68,11 @@ def _mapped_entries(item: Mapping, fn_x: Callable | None, fn_y: Callable | None)
     """A dict sample with ``fn_y`` applied to its label entry and ``fn_x`` to its one input entry (``x``/``input``),
     the keys the batch contract reads them by (``setup.LABEL_KEYS``, ``setup.INPUT_KEYS``)."""
     out = dict(item)
-    label = next((k for k in LABEL_KEYS if k in out), None)
+    label = first_key(out, LABEL_KEYS)
     if fn_y is not None and label is not None:
         out[label] = fn_y(torch.as_tensor(out[label]))
     if fn_x is not None:
-        key = next((k for k in INPUT_KEYS if k in out), None)
+        key = first_key(out, INPUT_KEYS)
         if key is None:
             raise NotApplicable("the samples are dicts without one input entry ('x', 'input') to transform")
         out[key] = fn_x(torch.as_tensor(out[key]))

@@ -230,10 +230,16 @@ def reference_loss(t: Telemetry, facts: dict[str, Any], upper: bool = False) -> 
             q = pos_weighted_rate(p, w)
             return float(-(w * p * math.log(q) + (1 - p) * math.log(1 - q)))
     if "mse_loss" in kinds and t.target_stats:
-        stds = [s for _, _, s in t.target_stats]
-        means = [m for _, m, _ in t.target_stats]
-        return float(np.mean(np.square(stds)) + np.var(means))
+        return train_target_moments(t)[1]
     return None
+
+
+def train_target_moments(t: Telemetry) -> tuple[float, float]:
+    """(mean, variance) of the regression targets the inspected training loss calls saw, pooled over the calls:
+    the variance is the best constant's MSE (the reference), its root the targets' spread."""
+    stds = [s for _, _, s in t.target_stats]
+    means = [m for _, m, _ in t.target_stats]
+    return float(np.mean(means)), float(np.mean(np.square(stds)) + np.var(means))
 
 
 def robust_reference_loss(t: Telemetry, upper: bool = False) -> float | None:
@@ -1195,8 +1201,8 @@ def eval_targets_in_train_units(t: Telemetry) -> bool:
     count = sum(n for n, _, _ in t.eval_target_moments)
     mean = sum(n * m for n, m, _ in t.eval_target_moments) / count
     spread = math.sqrt(max(0.0, sum(n * (s * s + m * m) for n, m, s in t.eval_target_moments) / count - mean * mean))
-    train_mean = float(np.mean([m for _, m, _ in t.target_stats]))
-    train_spread = math.sqrt(float(np.mean([s * s for _, _, s in t.target_stats]) + np.var([m for _, m, _ in t.target_stats])))
+    train_mean, train_variance = train_target_moments(t)
+    train_spread = math.sqrt(train_variance)
     if train_spread <= 0:
         return True
     return (abs(mean - train_mean) <= TARGET_UNITS_FACTOR * train_spread

@@ -295,6 +295,17 @@ def test_scores_match_sklearn_definitions(healthy_classification):
     assert score_outputs(regression, pred, truth) == pytest.approx(r2_score(truth.numpy(), pred.numpy()))
 
 
+def test_per_token_labels_are_scored_per_position_with_padding_left_out(healthy_classification):
+    from sklearn.metrics import balanced_accuracy_score
+
+    setup = healthy_classification.resolve()
+    labels = torch.tensor([[0, 1, 2, 0], [2, 1, -100, -100]])  # a language model's (batch, time) targets, padded
+    logits = torch.nn.functional.one_hot(torch.tensor([[0, 1, 1, 0], [2, 0, 0, 1]]), 3).float()  # (batch, time, classes)
+    expected = balanced_accuracy_score([0, 1, 2, 0, 2, 1], [0, 1, 1, 0, 2, 0])
+    assert score_outputs(setup, logits, labels) == pytest.approx(expected)
+    assert score_outputs(setup, logits.transpose(1, 2), labels) == pytest.approx(expected)  # classes second, as torch's losses
+
+
 def test_cli_fix_writes_json_and_html(tmp_path):
     from nndoctor.cli import main
 

@@ -107,6 +107,44 @@ def test_output_scale_does_not_apply_to_a_default_model_or_a_loss_below_chance()
             output_scale(setup, _finding("L307", **evidence))
 
 
+class TiedLM(nn.Module):
+    """A next-token model whose head is its embedding table, read in forward() (``F.linear(h, tok.weight)``)."""
+
+    def __init__(self, vocab: int = 200, width: int = 64) -> None:
+        super().__init__()
+        self.tok = nn.Embedding(vocab, width)
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return F.linear(self.norm(self.tok(tokens).mean(dim=1)), self.tok.weight)
+
+
+def _tied_setup(model: nn.Module) -> nndoctor.Setup:
+    generator = torch.Generator().manual_seed(0)
+    tokens, following = torch.randint(0, 200, (256, 8), generator=generator), torch.randint(0, 200, (256,), generator=generator)
+    return nndoctor.Setup(model=model, train=(tokens, following), loss=nn.CrossEntropyLoss(), batch_size=32).resolve()
+
+
+def test_an_embedding_table_read_as_the_head_is_shrunk_until_the_loss_starts_near_chance() -> None:
+    torch.manual_seed(0)
+    setup = _tied_setup(TiedLM())
+    tokens, labels = setup.first_batch("train")
+    before = F.cross_entropy(setup.model(tokens), labels).item()
+    (candidate,) = output_scale(setup, _finding("L307", ratio_to_chance=before / np.log(200)))
+    table = candidate.setup.model.tok.weight.detach()
+    assert float(table.std()) == pytest.approx(1 / np.sqrt(3 * 64), rel=1e-4)
+    after = F.cross_entropy(candidate.setup.model(tokens), labels).item()
+    assert before > 2 * np.log(200) and after == pytest.approx(np.log(200), rel=0.1)
+    assert float(setup.model.tok.weight.detach().std()) > 0.9  # the user's table as it was
+
+
+def test_a_small_embedding_table_read_as_the_head_is_left_alone() -> None:
+    model = TiedLM()
+    nn.init.normal_(model.tok.weight, std=0.02)
+    with pytest.raises(NotApplicable):
+        output_scale(_tied_setup(model), _finding("L307", ratio_to_chance=4.0))
+
+
 def test_hidden_sigmoids_become_he_initialised_relus_but_a_final_sigmoid_stays() -> None:
     model = nn.Sequential(nn.Linear(10, 32), nn.Sigmoid(), nn.Linear(32, 32), nn.Sigmoid(), nn.Linear(32, 1), nn.Sigmoid(),
                           nn.Flatten(0))

@@ -249,6 +249,15 @@ def test_fix_re_initialises_a_hand_written_layer_it_reads_as_identical_units():
     assert torch.count_nonzero(model[0].weight) == 0  # the user's model as it was
 
 
+def test_the_activation_after_a_layer_is_not_read_past_a_hand_written_layer():
+    from nndoctor.fix.transforms import following_activation, leaf_order
+
+    net = nn.Sequential(nn.Linear(8, 8), Dense(8, 8, True), nn.ReLU())
+    order = leaf_order(net, torch.randn(4, 8))
+    assert following_activation(order, "0") is None  # the Linear feeds the user's layer, not the ReLU
+    assert isinstance(following_activation(order, "1"), nn.ReLU)
+
+
 def test_a_plateau_under_label_smoothing_that_drowns_the_labels_gets_less_of_it():
     """``label_smoothing=1.0`` (a typo for 0.1) makes every target uniform: the loss is ln K whatever the model. A
     plateau's remedy lowers it to 0.1 on a copy of the loss, as the remedy for too much regularisation (O409) does."""

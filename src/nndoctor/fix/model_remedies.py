@@ -13,10 +13,10 @@ import torch
 from torch import nn
 
 from ..findings import Finding
-from ..probes.init_outputs import output_gain
+from ..probes.init_outputs import output_gain, output_weight
 from ..probes.layer_stats import hand_written_layer
 from ..rng import preserved_rng
-from ..setup import Setup
+from ..setup import Setup, primary_output
 from ..verdicts.model import GAIN_LIMIT
 from .candidate import Candidate
 from .transforms import (
@@ -222,7 +222,7 @@ def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
     x = sample_input(setup)
     head = output_linear(leaf_order(model, x))
     if head is None:
-        raise NotApplicable("the model's output does not come from a Linear layer whose scale this remedy can compare")
+        return _shrink_tied_table(setup, model, x)
     name, layer = head
     seen: list[torch.Tensor] = []
     handle = layer.register_forward_hook(lambda module, args, out: seen.append(out))
@@ -239,15 +239,50 @@ def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
                           derive(setup, model=ScaledOutput(model, 1 / gain)),
                           f"# forward() multiplies the output of {name} by about {gain:.3g} (a temperature or gain):\n"
                           "# return that layer's output unscaled, on the scale the init and the loss expect")]
-    default_std = 1 / math.sqrt(3 * layer.in_features)
-    excess = float(layer.weight.detach().std()) / default_std
-    if excess <= EXCESS_SCALE:
-        raise NotApplicable(f"neither forward() nor the output layer's init ({excess:.2g}x the default) makes the outputs large")
-    with torch.no_grad():
-        layer.weight.mul_(1 / excess)
+    excess = _shrunk_to_default(layer.weight, layer.in_features)
+    if excess is None:
+        raise NotApplicable("neither forward() nor the output layer's init makes the outputs large")
     return [Candidate("output-scale", f"shrink the initial weights of {name} {excess:.3g}x to PyTorch's default scale",
                       derive(setup, model=model),
                       f"nn.init.kaiming_uniform_(model.{name}.weight, a=math.sqrt(5))   # PyTorch's default; yours were {excess:.3g}x larger")]
+
+
+def _shrunk_to_default(weight: torch.Tensor, fan_in: int) -> float | None:
+    """How many times PyTorch's default Linear scale (uniform ±1/sqrt(fan_in), std 1/sqrt(3 fan_in)) the weight
+    starts at, after shrinking it in place to that scale; None (and the weight untouched) when it is not too large."""
+    excess = float(weight.detach().std()) * math.sqrt(3 * fan_in)
+    if excess <= EXCESS_SCALE:
+        return None
+    with torch.no_grad():
+        weight.mul_(1 / excess)
+    return excess
+
+
+def _shrink_tied_table(setup: Setup, model: nn.Module, x: Any) -> list[Candidate]:
+    """An output read through an embedding table (``h @ tok.weight.T``, a tied head): the table shrunk to the
+    scale PyTorch's Linear default gives a matrix of its width, as the head's logits then start near chance.
+
+    ``nn.Embedding`` draws N(0, 1), about sqrt(3 * width) times a Linear's default, which a tied head
+    multiplies straight into the logits; language models draw the table small for that reason.
+    """
+    model.eval()
+    try:
+        with preserved_rng(), torch.enable_grad():
+            out = primary_output(model(x))
+    finally:
+        model.train()
+    weight = output_weight(out) if isinstance(out, torch.Tensor) else None
+    owner = next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Embedding) and m.weight is weight), None)
+    if owner is None:
+        raise NotApplicable("the model's output comes neither from a Linear layer nor from an embedding table read as its head")
+    name, table = owner
+    excess = _shrunk_to_default(table.weight, table.embedding_dim)
+    if excess is None:
+        raise NotApplicable(f"the embedding table {name} that the output reads is not large next to a Linear's default scale")
+    return [Candidate("output-scale", f"shrink the embedding table {name}, which the output reads as its head, {excess:.3g}x",
+                      derive(setup, model=model),
+                      f"nn.init.normal_(model.{name}.weight, std={1 / math.sqrt(3 * table.embedding_dim):.3g})   # the table is also the output layer; "
+                      f"nn.Embedding's N(0, 1) is {excess:.3g}x that")]
 
 
 # -- M206: widen ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from ..probes.init_outputs import final_operation
-from ..probes.layer_stats import forward_order
+from ..probes.layer_stats import forward_order, hand_written_layer
 from ..rng import preserved_rng
 from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, first_key, move_to
 
@@ -213,12 +213,13 @@ def weight_layers(order: list[tuple[str, nn.Module]]) -> list[tuple[str, nn.Modu
 
 
 def following_activation(order: list[tuple[str, nn.Module]], name: str) -> nn.Module | None:
-    """The activation module applied next after layer ``name`` (None when another weight layer comes first)."""
+    """The activation module applied next after layer ``name`` (None when another weight layer, torch's or the
+    user's own, comes first)."""
     names = [n for n, _ in order]
     for _, module in order[names.index(name) + 1:]:
         if isinstance(module, ACTIVATIONS):
             return module
-        if isinstance(module, (*WEIGHT_MODULES, nn.RNNBase)):
+        if isinstance(module, (*WEIGHT_MODULES, nn.RNNBase)) or hand_written_layer(module):
             return None
     return None
 

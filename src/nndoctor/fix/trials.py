@@ -88,6 +88,23 @@ def predicted_classes(setup: Setup, output: torch.Tensor, classes_seen: np.ndarr
     return np.clip(np.rint(out.numpy()), low, high).astype(int)
 
 
+def _per_position_classes(setup: Setup, outputs: torch.Tensor, y: torch.Tensor) -> tuple[np.ndarray, np.ndarray] | None:
+    """(labels, predictions) per position when each sample holds a label per token or pixel (a language model's
+    (batch, time) targets), with the class axis last or, as torch's losses take it, second; positions labelled
+    with the loss's ``ignore_index`` (-100 by default: padding) are left out. None for one label per sample."""
+    if y.dim() < 2 or y.is_floating_point() or outputs.dim() != y.dim() + 1:
+        return None
+    if tuple(outputs.shape[:-1]) == tuple(y.shape):
+        predicted = outputs.argmax(dim=-1)
+    elif (outputs.shape[0], *outputs.shape[2:]) == tuple(y.shape):
+        predicted = outputs.argmax(dim=1)
+    else:
+        return None
+    truth, predicted = y.reshape(-1).long(), predicted.reshape(-1)
+    kept = truth != int(getattr(setup.loss, "ignore_index", -100))
+    return truth[kept].numpy(), predicted[kept].numpy()
+
+
 def score_outputs(setup: Setup, outputs: torch.Tensor, targets: torch.Tensor) -> float:
     """Balanced accuracy (classification) or R² (regression); NaN when outputs are not finite."""
     if not bool(torch.isfinite(outputs).all()):
@@ -101,6 +118,9 @@ def score_outputs(setup: Setup, outputs: torch.Tensor, targets: torch.Tensor) ->
         truth = y.reshape(len(y), -1).long().numpy()
         pred = (outputs.detach().float().cpu().reshape(len(y), -1) > threshold).long().numpy()
         return float(np.mean([balanced_accuracy_score(truth[:, j], pred[:, j]) for j in range(truth.shape[1])]))
+    per_position = _per_position_classes(setup, outputs.detach().float().cpu(), y)
+    if per_position is not None:
+        return float(balanced_accuracy_score(*per_position))
     truth = (y.argmax(dim=1) if y.dim() == 2 and y.shape[1] > 1 else y.reshape(-1)).long().numpy()
     if setup.task == "binary":
         truth = (truth > 0).astype(int)

@@ -335,6 +335,33 @@ def final_operation(output: torch.Tensor) -> tuple[str | None, tuple[float, floa
     return name, None
 
 
+MATRIX_PRODUCTS = {"Mm", "Addmm", "Bmm", "Matmul", "Linear"}
+TRANSPOSES = {"T", "Permute", "Transpose"}
+
+
+def output_weight(output: torch.Tensor) -> torch.Tensor | None:
+    """The weight matrix the output's last matrix product multiplies by (``h @ W.T``, ``F.linear(h, W)``).
+
+    Read from the autograd graph, so a head tied to an embedding table in forward() is found as well
+    as a Linear module's weight (None when the output does not come straight from such a product).
+    """
+    node = output.grad_fn
+    while node is not None and _op_name(node) in SHAPE_OPS:
+        parents = [n for n, _ in node.next_functions if n is not None]
+        if len(parents) != 1:
+            return None
+        node = parents[0]
+    if node is None or _op_name(node) not in MATRIX_PRODUCTS:
+        return None
+    for parent, _ in node.next_functions:
+        while parent is not None and _op_name(parent) in TRANSPOSES:
+            parent = parent.next_functions[0][0]
+        weight = getattr(parent, "variable", None)
+        if isinstance(weight, nn.Parameter) and weight.dim() == 2:
+            return weight
+    return None
+
+
 def _graph_of_first_batch(setup: Any, model: nn.Module, batches: list) -> tuple[str | None, tuple[float, float] | None]:
     """``final_operation`` of the model's output on the first batch (None when nothing requires grad)."""
     if not batches:

@@ -38,11 +38,12 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def train(outliers: bool, clip: float | None = None, reference: list[float] | None = None) -> nn.Module:
+def train(outliers: bool, clip: float | None = None, reference: list[float] | None = None, closure: bool = False) -> nn.Module:
     """A small regression MLP under Adam; with ``outliers`` fifteen batches arrive a thousand times too large.
 
     Adam bounds each step by its LR, so the loss stays finite while the gradient explodes.
-    ``reference`` collects the float64 gradient norm before every step (the test's own hook).
+    ``reference`` collects the float64 gradient norm of every step (the test's own hook: before
+    the step, or after it when ``closure`` computes the gradients inside ``step()``, as Lightning does).
     """
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))
@@ -52,19 +53,27 @@ def train(outliers: bool, clip: float | None = None, reference: list[float] | No
             grads = [p.grad.double() for g in opt.param_groups for p in g["params"] if p.grad is not None]
             reference.append(math.sqrt(sum(float((g * g).sum()) for g in grads)))
 
-        optimizer.register_step_pre_hook(record)
+        (optimizer.register_step_post_hook if closure else optimizer.register_step_pre_hook)(record)
     w = torch.linspace(-1, 1, 8)
     for step in range(STEPS):
         x = torch.randn(32, 8)
         y = (x @ w).unsqueeze(1)
         if outliers and step in OUTLIER_STEPS:
             x = x * 1e3
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        if clip is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-        optimizer.step()
+
+        def forward_backward() -> torch.Tensor:
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            return loss
+
+        if closure:
+            optimizer.step(forward_backward)
+        else:
+            forward_backward()
+            optimizer.step()
     return model
 
 
@@ -100,6 +109,17 @@ def test_an_explosion_between_sample_points_is_found_from_every_steps_norm():
     assert expected >= EXPLODING_GROWTH
     assert findings[0].evidence["growth"] == pytest.approx(expected, rel=1e-5)
     assert findings[0].evidence["samples"] == STEPS
+
+
+def test_a_loop_that_steps_through_a_closure_has_every_steps_norm_too():
+    reference: list[float] = []
+    doctor = watched(outliers=True, reference=reference, closure=True)
+    assert doctor.telemetry.step_grad_norm == pytest.approx(reference, rel=1e-5) and len(reference) == STEPS
+    findings = o403(doctor)
+    assert len(findings) == 1 and "measured every step" in findings[0].message
+    quiet: list[float] = []
+    healthy = watched(outliers=False, reference=quiet, closure=True)
+    assert healthy.telemetry.step_grad_norm == pytest.approx(quiet, rel=1e-5) and o403(healthy) == []
 
 
 def test_a_healthy_loop_is_quiet_and_its_weights_are_untouched():

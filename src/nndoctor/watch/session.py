@@ -581,9 +581,11 @@ class Doctor:
             self._measure_step_norm(index)
 
     def _measure_step_norm(self, index: int) -> None:
-        """The total gradient norm before this step, kept on the device until the next sample point (O403).
+        """The total gradient norm this step takes, kept on the device until the next sample point (O403).
 
-        Skipped on steps the loop clipped by norm: ``clip_grad_norm_`` returned the pre-clip norm already.
+        Read before the step, or after it when a closure computes the gradients inside ``step()``
+        (Lightning, LBFGS: the step leaves them in place). Skipped on steps the loop clipped by
+        norm: ``clip_grad_norm_`` returned the pre-clip norm already.
         """
         grads = [p.grad for g in self.optimizers[index].param_groups for p in g["params"] if p.grad is not None]
         if grads:
@@ -636,6 +638,9 @@ class Doctor:
         t = self.telemetry
         if self._closure_step and index in self._before:
             self._measure_grads(index)  # the closure's gradients, computed inside step()
+        if self._closure_step and index == self._primary and not self._clipped_step \
+                and self._iteration % t.step_norm_stride == 0:
+            self._measure_step_norm(index)  # as every step's norm: Lightning steps through a closure
         if self._closure_step and self._backward_count == self._backwards_before_step:
             self._check_cleared(index)  # a closure that ran no backward (Lightning's manual optimisation wraps one)
         self._in_step, self._closure_step = None, False

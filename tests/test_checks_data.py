@@ -273,6 +273,34 @@ def test_d106_imbalance_handled_on_purpose_is_info_not_a_warning():
     assert finding.severity.value == "info" and finding.evidence["handled_by"] == "a WeightedRandomSampler"
 
 
+def test_d106_class_weights_set_to_the_shares_deepen_the_imbalance_and_are_no_compensation():
+    x, y = blobs(n=1000)
+    keep = np.concatenate([np.flatnonzero(y == 0), np.flatnonzero(y == 1)[:30], np.flatnonzero(y == 2)[:30]])
+    x, y = x[keep], y[keep]
+    counts = np.bincount(y)
+    shares = torch.tensor(counts / counts.sum(), dtype=torch.float32)  # a slip: the shares, not their inverse
+    backwards = nndoctor.Setup(model=mlp(x.shape[1], 3), train=(x, y), loss=nn.CrossEntropyLoss(weight=shares))
+    (finding,) = of(run_data_checks(backwards, "D106"), "D106")
+    rarest, largest = int(np.argmin(counts)), int(np.argmax(counts))
+    assert finding.severity.value == "warning" and finding.evidence["handled_by"] is None
+    assert finding.evidence["loss_weight_rare_to_common"] == pytest.approx(counts[rarest] / counts[largest], rel=1e-6)
+    assert "deepen the imbalance" in finding.message
+    x2, y2 = make_binary(positives=0.05)
+    for pos_weight, handled in ((19.0, True), (0.05, False)):
+        binary = nndoctor.Setup(model=nn.Sequential(mlp(x2.shape[1], 1), nn.Flatten(0)), train=(x2, y2),
+                                loss=nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight)))
+        (finding,) = of(run_data_checks(binary, "D106"), "D106")
+        assert (finding.evidence["handled_by"] is not None) == handled
+        assert (finding.evidence["loss_weight_rare_to_common"] is None) == handled
+
+
+def make_binary(positives: float) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=1500, n_features=12, weights=[1 - positives, positives], class_sep=1.2, random_state=2)
+    return ((x - x.mean(0)) / x.std(0)).astype(np.float32), y.astype(np.float32)
+
+
 def test_d106_output_bias_at_the_prior_is_info_and_a_default_bias_is_not():
     from sklearn.datasets import make_classification
 

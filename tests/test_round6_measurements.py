@@ -244,10 +244,15 @@ def test_category_codes_the_model_embeds_are_no_magnitudes():
 def test_labels_that_moved_between_the_splits_explain_validation_losing_to_the_training_prior():
     shifted = Finding("D109", Severity.WARNING, "class 2 is 2% of training and 100% of validation",
                       {"train_shares": [0.33, 0.65, 0.02], "val_shares": [0.0, 0.0, 1.0], "tvd": 0.98})
-    never_below_prior = Finding("D111", Severity.ERROR, "validation never below the constant predictor", {"reference": 0.8})
+    never_below_prior = Finding("D111", Severity.ERROR, "validation never below the constant predictor",
+                                {"train_end": 0.1, "val_best": 0.9, "reference": 0.8, "ceiling": 0.8})
     rose = Finding("G601", Severity.WARNING, "validation loss rose", {})
     ordered = rank([never_below_prior, rose, shifted])
     assert ordered[0].code == "D109" and {f.code: f.explained_by for f in ordered} == {"D109": None, "D111": "D109", "G601": "D109"}
+    # the label probe's folds are all training rows: a shift between the splits cannot make them score chance
+    probes_at_chance = Finding("D111", Severity.ERROR, "probes score chance",
+                               {"chance": 0.55, "upper_bound": 0.58, "n": 2000, "metric": "accuracy"})
+    assert {f.code: f.explained_by for f in rank([probes_at_chance, shifted])}["D111"] is None
     features_only = Finding("D109", Severity.WARNING, "10 of 13 features shifted", {"kind": "features", "ks": [0.9]})
     ordered = rank([Finding("D111", Severity.ERROR, "validation never below the constant predictor", {}), features_only])
     assert ordered[0].code == "D111" and ordered[0].explained_by is None

@@ -173,7 +173,8 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("D104", "D103"): _whole_void_columns,
     # Class shares that differ between the splits make validation lose to the training prior (D111's
     # reference) and rise as the model commits to the training classes (G601): a label shift, not features.
-    ("D111", "D109"): lambda symptom, root: "train_shares" in root.evidence,
+    # Only D111's curve reading compares the splits; the label probe's folds are all training rows.
+    ("D111", "D109"): lambda symptom, root: "train_shares" in root.evidence and "val_best" in symptom.evidence,
     # the loss, not the labels, is wrong when the rows are multi-hot: several labels per row are the task
     ("D113", "L306"): lambda symptom, root: (root.evidence.get("targets") == "multi-hot"
                                             and (symptom.evidence.get("target_row_sum_max") or 0) > 1),

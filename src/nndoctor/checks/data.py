@@ -208,17 +208,35 @@ def _output_start(ctx: Context, columns: int) -> np.ndarray | None:
 
 
 # -- labels -----------------------------------------------------------------------------
-def imbalance_handling(ctx: Context) -> str | None:
-    """How the setup already counters class imbalance on purpose: loss class weights or a weighted sampler."""
-    loss = ctx.setup.loss
-    if getattr(loss, "weight", None) is not None:
-        return f"class weights in {type(loss).__name__}"
-    if getattr(loss, "pos_weight", None) is not None:
-        return f"pos_weight in {type(loss).__name__}"
+def imbalance_handling(ctx: Context, shares: ClassShares) -> str | None:
+    """How the setup already counters class imbalance on purpose: loss class weights that weigh the rarest class
+    above the largest, a weighted sampler, or an output bias at the prior."""
+    weighted = loss_class_weighting(ctx.setup.loss, shares)
+    if weighted is not None:
+        return weighted[1] if weighted[0] > 1 else None
     sampler = getattr(ctx.setup.train_loader, "sampler", None)
     if isinstance(sampler, WeightedRandomSampler):
         return "a WeightedRandomSampler"
     return _bias_at_prior(ctx)
+
+
+def loss_class_weighting(loss: object, shares: ClassShares) -> tuple[float, str] | None:
+    """How many times the loss weighs a sample of the rarest class against one of the largest, and in words
+    where (``weight`` per class; a binary loss's ``pos_weight``); None when the loss weighs classes alike.
+
+    Above 1 the weights counter the imbalance; below 1 (weights set to the class shares instead of
+    their inverse) they deepen it.
+    """
+    classes, counts = np.asarray(shares.classes), np.asarray(shares.counts)
+    rarest, largest = int(classes[np.argmin(counts)]), int(classes[np.argmax(counts)])
+    weight, positive = getattr(loss, "weight", None), getattr(loss, "pos_weight", None)
+    if isinstance(weight, torch.Tensor) and weight.dim() == 1 and weight.numel() > max(rarest, largest, 0) and rarest >= 0:
+        values = weight.detach().double().cpu()
+        if float(values[largest]) > 0:
+            return float(values[rarest] / values[largest]), f"class weights in {type(loss).__name__}"
+    if isinstance(positive, torch.Tensor) and positive.numel() == 1 and {rarest, largest} == {0, 1} and float(positive) > 0:
+        return (float(positive) if rarest == 1 else 1 / float(positive)), f"pos_weight in {type(loss).__name__}"
+    return None
 
 
 def _bias_at_prior(ctx: Context) -> str | None:
@@ -262,7 +280,9 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
     if enough_labels(shares):
         shares.loop_in_class_order = bool(loop_sample(ctx)) and (len(classes) == 1 or batches_ordered(ctx))
         if imbalance_severity(shares) is not None:
-            shares.handled_by = imbalance_handling(ctx)
+            shares.handled_by = imbalance_handling(ctx, shares)
+            weighted = loss_class_weighting(ctx.setup.loss, shares)
+            shares.deepened_by = weighted if weighted is not None and weighted[0] < 1 else None
             observed = getattr(ctx.setup, "observed_counts", None)
             if not shares.handled_by and observed:  # run: how the script's own last evaluation recalled each class
                 recalled = ClassRecall.from_counts(observed, "the run's last evaluation")

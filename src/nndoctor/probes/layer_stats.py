@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass, field
+from collections.abc import Collection
 from typing import Iterator
 
 import numpy as np
@@ -173,19 +174,7 @@ class _Recorder:
         Each is named after the weight layer that feeds it (``fc1 → relu``), else by its place
         among its kind; calls of an activation module were recorded by its hook and are skipped.
         """
-        counts: dict[str, int] = {}
-        found = []
-        for node in autograd_nodes([output.grad_fn], MAX_GRAPH_NODES):
-            kind = FUNCTIONAL.get(type(node).__name__)
-            if kind is not None:
-                found.append((node, kind))
-        for node, kind in reversed(found):  # input side first
-            result = getattr(node, "_saved_result", None)
-            if not isinstance(result, torch.Tensor) or result.dim() < 2 or result.data_ptr() in self.module_outputs:
-                continue
-            feeding, conv = _feeding_layer(node, names)
-            counts[kind] = counts.get(kind, 0) + 1
-            name = f"{feeding} → {kind}" if feeding else f"{kind} #{counts[kind]}"
+        for name, kind, result, conv in functional_activations(output, names, self.module_outputs):
             record = self.records.setdefault(name, LayerRecord(name, f"{kind} (function)", len(self.records)))
             with torch.no_grad():
                 values = result.detach().float()
@@ -205,6 +194,32 @@ class _Recorder:
         else:
             record.ever_active |= active
         record.units = active.numel()
+
+
+def functional_activations(output: torch.Tensor, names: dict[int, str],
+                           skip: Collection[int] = ()) -> list[tuple[str, str, torch.Tensor, bool]]:
+    """The ReLU/tanh/sigmoid calls written as functions in the forward that made ``output``, input side first.
+
+    Each as (name, kind, its output, whether a convolution feeds it), read from the autograd
+    graph: the node each call leaves saves its result. Named after the weight layer that feeds it
+    (``fc1 → relu``; ``names`` maps parameter ids to names), else by its place among its kind.
+    Results whose storage is in ``skip`` (the outputs of activation modules, hooked as modules) are
+    left out. Checkup's layer statistics and watch's sampled forwards both read them here.
+    """
+    if output.grad_fn is None:
+        return []
+    found = [(node, kind) for node in autograd_nodes([output.grad_fn], MAX_GRAPH_NODES)
+             if (kind := FUNCTIONAL.get(type(node).__name__)) is not None]
+    counts: dict[str, int] = {}
+    calls = []
+    for node, kind in reversed(found):  # input side first
+        result = getattr(node, "_saved_result", None)
+        if not isinstance(result, torch.Tensor) or result.dim() < 2 or result.data_ptr() in skip:
+            continue
+        feeding, conv = _feeding_layer(node, names)
+        counts[kind] = counts.get(kind, 0) + 1
+        calls.append((f"{feeding} → {kind}" if feeding else f"{kind} #{counts[kind]}", kind, result, conv))
+    return calls
 
 
 def _feeding_layer(node: object, names: dict[int, str]) -> tuple[str | None, bool]:

@@ -72,6 +72,8 @@ class ClassShares:
     trial_recall: dict[int, float] | None = None  # per-class validation recall of checkup's trained trial copy
     trial_support: dict[int, int] | None = None
     per_position: bool = False  # a label per position of each row (a segmentation mask), counted per position
+    # (rarest class's loss weight over the largest's, where) when the loss weighs the common classes more
+    deepened_by: tuple[float, str] | None = None
 
 
 def minority_recalled(m: ClassShares) -> tuple[float, float] | None:
@@ -157,6 +159,9 @@ def class_imbalance(m: ClassShares | TokenShares) -> Iterator[Finding]:
         f"only {_pct(float(shares.min()))} ({ratio:.3g}x rarer) in {scope}. Always predicting class {largest} "
         f"already scores {_pct(majority)} accuracy."
         + (f" The setup already compensates with {handled}; judge it by per-class recall, not accuracy." if handled else "")
+        + (f" The {m.deepened_by[1]} weigh the common classes more (class {rarest} weighs {m.deepened_by[0]:.3g}x class "
+           f"{largest}): they deepen the imbalance instead of countering it; weigh each class by the inverse of its share."
+           if m.deepened_by else "")
         + (f" Trained as it is (checkup's trial, or the run's own last evaluation), the model recognises the rare classes "
            f"about as well as the common ones (validation "
            f"accuracy {recalled[0]:.2f}, balanced accuracy {recalled[1]:.2f}): the imbalance did not cost them here; keep "
@@ -164,6 +169,7 @@ def class_imbalance(m: ClassShares | TokenShares) -> Iterator[Finding]:
            if recalled and not handled else ""),
         evidence={"shares": {int(k): float(v) for k, v in zip(classes, shares)}, "majority_share": majority,
                   "imbalance_ratio": ratio, "scope": scope, "handled_by": handled,
+                  "loss_weight_rare_to_common": m.deepened_by[0] if m.deepened_by else None,
                   "trial_recall": m.trial_recall if recalled else None},
         location=f"class {rarest}",
     )

@@ -14,8 +14,9 @@ from typing import Any, Callable, Iterable
 import torch
 from torch import nn
 
-from ..probes.layer_stats import NORMALISATION, entry_layers
+from ..probes.layer_stats import NORMALISATION, entry_layers, functional_activations
 from ..record.measure import in_flat_tails
+from ..setup import primary_output
 
 MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm, nn.AlphaDropout, nn.FeatureAlphaDropout)
 RELU_LIKE = (nn.ReLU, nn.ReLU6)
@@ -187,23 +188,45 @@ def guard(session: Any, name: str, fn: Callable) -> Callable:
 
 
 def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks: Hooks) -> None:
-    """Forward hooks on ReLU and sigmoid/tanh modules that stash dead / saturated shares."""
+    """Forward hooks that stash dead / saturated shares: on ReLU and sigmoid/tanh modules, and on each model for
+    the activations its forward() calls as functions (``F.relu(self.fc1(x))``, as the official examples write
+    them), found in the output's autograd graph as checkup finds them (``layer_stats.functional_activations``)."""
     for prefix, model in models:
         if is_compiled(model):
             continue
+        module_outputs: set[int] = set()  # storage of the activation modules' outputs in the current forward
         for name, module in model.named_modules():
             full = f"{prefix}{name}" if name else prefix.rstrip(".") or type(module).__name__
             if isinstance(module, RELU_LIKE):
-                def relu_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full) -> None:
+                def relu_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full,
+                              seen: set[int] = module_outputs) -> None:
                     if torch.is_grad_enabled() and isinstance(output, torch.Tensor) and output.shape and output.shape[0] > 1:
+                        seen.add(output.data_ptr())
                         session.telemetry.relu_units.setdefault(full, unit_count(output))
                         session.stash("dead", full, dead_share(output))
                 hooks.attach("forward", module, guard(session, "relu-hook", relu_hook))
             elif isinstance(module, SATURATING):
-                def saturation_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full) -> None:
+                def saturation_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full,
+                                    seen: set[int] = module_outputs) -> None:
                     if torch.is_grad_enabled() and isinstance(output, torch.Tensor):
+                        seen.add(output.data_ptr())
                         session.stash("saturated", full, saturated_share(mod, output))
                 hooks.attach("forward", module, guard(session, "saturation-hook", saturation_hook))
+        names = {id(p): f"{prefix}{n}" for n, p in model.named_parameters()}
+
+        def functional_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, names: dict[int, str] = names,
+                            seen: set[int] = module_outputs) -> None:
+            out = primary_output(output)
+            if torch.is_grad_enabled() and isinstance(out, torch.Tensor) and out.shape and out.shape[0] > 1:
+                for name, kind, result, conv in functional_activations(out, names, seen):
+                    if kind == "relu":
+                        units = result.transpose(1, -1) if conv and result.dim() == 3 else result  # channels of a 1-D conv map
+                        session.telemetry.relu_units.setdefault(name, unit_count(units))
+                        session.stash("dead", name, dead_share(units))
+                    else:
+                        session.stash("saturated", name, in_flat_tails(result, "Tanh" if kind == "tanh" else "Sigmoid").float().mean())
+            seen.clear()
+        hooks.attach("forward", model, guard(session, "functional-activation-hook", functional_hook))
 
 
 def weight_input_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks: Hooks) -> None:

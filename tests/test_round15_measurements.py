@@ -77,3 +77,40 @@ def test_relus_that_stay_alive_are_quiet_and_module_relus_are_not_counted_twice(
     assert not {"O405", "M203"} & {f.code for f in doctor.findings()}
     with_modules, _ = _watched(lr=0.05, modules=True)
     assert set(with_modules.telemetry.dead_share) == {"act"}  # one module called three times: its own hook only
+
+
+class AttentionPooled(nn.Module):
+    """Tokens -> GRU states -> additive attention pooling (one score per position) -> classes."""
+
+    def __init__(self, classes: int = 6) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(50, 16)
+        self.rnn = nn.GRU(16, 32, batch_first=True)
+        self.score = nn.Linear(32, 1)
+        self.out = nn.Linear(32, classes)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        states, _ = self.rnn(self.embed(tokens))
+        weights = torch.softmax(self.score(torch.tanh(states)).squeeze(-1), dim=1)
+        return self.out((weights.unsqueeze(-1) * states).sum(dim=1))
+
+
+def _m206(model: nn.Module, x: torch.Tensor, classes: int) -> list[nndoctor.Finding]:
+    y = torch.arange(len(x)) % classes
+    report = nndoctor.checkup(nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss(), batch_size=32),
+                              select=["M206"])
+    return [f for f in report.findings if f.code == "M206"]
+
+
+def test_an_attention_scorer_is_no_bottleneck_but_a_narrow_layer_of_a_stack_is():
+    from nndoctor.probes.layer_stats import bypassed_layers
+
+    torch.manual_seed(0)
+    tokens = torch.randint(0, 50, (64, 12))
+    assert _m206(AttentionPooled(), tokens, 6) == []
+    stack = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 2), nn.ReLU(), nn.Linear(2, 6))
+    (finding,) = _m206(stack, torch.randn(64, 10), 6)
+    assert finding.evidence["narrow_layers"] == {"2": 2}
+    # independently of the verdict: the scorer's output is skipped by the states, the stack's narrow layer is not
+    assert bypassed_layers(AttentionPooled(), lambda m: m(tokens), ["score"]) == {"score"}
+    assert bypassed_layers(stack, lambda m: m(torch.randn(4, 10)), ["2"]) == set()

@@ -15,8 +15,8 @@ from torch.func import functional_call
 
 from ..findings import Finding
 from ..probes.custom_functions import custom_functions, function_name
-from ..probes.init_outputs import init_outputs
-from ..probes.layer_stats import LayerStats, input_spread, layer_stats, unit_weights, weight_modules
+from ..probes.init_outputs import init_outputs, usable_batches
+from ..probes.layer_stats import LayerStats, bypassed_layers, input_spread, layer_stats, unit_weights, weight_modules
 from ..setup import Inputs, batch_size_of, slice_inputs
 from ..verdicts.layers import (
     DirectionalDerivative,
@@ -178,6 +178,16 @@ def narrow_bottleneck(ctx: Context) -> Iterable[Finding]:
             widths[name] = module.out_features
         elif isinstance(module, nn.RNNBase):
             widths[name] = module.hidden_size
+    narrow = [name for name, width in widths.items() if width < classes]
+    batches = usable_batches(ctx, 1)
+    if narrow and batches:  # a layer the output's information also flows around (an attention scorer) squeezes nothing
+        model = ctx.model_copy(seed=setup.seed)
+        model.eval()
+        try:
+            around = bypassed_layers(model, lambda m: setup.forward(m, batches[0][0]), narrow)
+        except Exception:  # noqa: BLE001 - the forward failed: other checks report it; every narrow layer stays
+            around = set()
+        widths = {name: width for name, width in widths.items() if name not in around}
     yield from verdict_narrow_bottleneck(Bottleneck(setup.task, classes, widths, bool(setup.reconstruction)))
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from collections.abc import Collection
 from typing import Iterator
 
 import numpy as np
 import torch
 from torch import nn
 
-from ..setup import LossUnavailable, batch_size_of
+from ..setup import LossUnavailable, batch_size_of, primary_output
 from ..record.graph_walk import autograd_nodes
 from ..record.measure import in_flat_tails
 from ..verdicts.layers import SATURATION_PRE_ACTIVATION
@@ -381,6 +381,61 @@ def _zero_after_step(setup, model: nn.Module, batches: list, zero: list[str]) ->
         return zero
     params = dict(model.named_parameters())
     return [n for n in zero if params[n].grad is None or not bool(params[n].grad.detach().ne(0).any())]
+
+
+def bypassed_layers(model: nn.Module, run: Callable[[nn.Module], object], names: Collection[str]) -> set[str]:
+    """Of the layers ``names``, those the model's output does not depend on only through them.
+
+    One forward (``run(model)``, gradients on) records each layer's output node in the autograd
+    graph and the leaf module with trainable parameters that runs first (the entry, where the
+    input's information comes in). A layer is bypassed when the output's graph reaches the
+    entry's parameters without passing through that layer's node: an attention scorer whose
+    one score per position weighs states that reach the output on their own, a gate. A layer
+    every path passes through (a narrow hidden layer of a stack) is not. Layers the forward
+    does not call, or whose output has no graph, are not reported.
+    """
+    wanted = set(names)
+    nodes: dict[str, object] = {}
+    order: list[nn.Module] = []
+
+    def hook_for(name: str):
+        def record(module: nn.Module, inputs: tuple, output: object) -> None:
+            order.append(module)
+            tensor = output[0] if isinstance(output, tuple) and output else output
+            if name in wanted and name not in nodes and isinstance(tensor, torch.Tensor) and tensor.grad_fn is not None:
+                nodes[name] = tensor.grad_fn
+        return record
+
+    handles = [module.register_forward_hook(hook_for(name)) for name, module in model.named_modules()
+               if name and (not list(module.children()) or isinstance(module, RECURRENT))]
+    try:
+        with torch.enable_grad():
+            output = primary_output(run(model))
+    finally:
+        for handle in handles:
+            handle.remove()
+    entry = next((m for m in order if any(p.requires_grad for p in m.parameters(recurse=False))), None)
+    if entry is None or not isinstance(output, torch.Tensor) or output.grad_fn is None:
+        return set()
+    sources = {id(p) for p in entry.parameters(recurse=False) if p.requires_grad}
+    bypassed = set()
+    for name, node in nodes.items():
+        if any(id(getattr(n, "variable", None)) in sources for n in _nodes_avoiding(output.grad_fn, node)):
+            bypassed.add(name)
+    return bypassed
+
+
+def _nodes_avoiding(root: object, avoided: object) -> Iterator[object]:
+    """The autograd nodes behind ``root`` reachable without passing through ``avoided`` (at most MAX_GRAPH_NODES)."""
+    held: dict[int, object] = {}  # held until the walk ends, so no freed node's id is reused
+    stack = [root]
+    while stack and len(held) < MAX_GRAPH_NODES:
+        node = stack.pop()
+        if node is None or node is avoided or id(node) in held:
+            continue
+        held[id(node)] = node
+        yield node
+        stack.extend(n for n, _ in node.next_functions)  # type: ignore[attr-defined]
 
 
 def weight_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:

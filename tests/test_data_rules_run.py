@@ -57,6 +57,23 @@ def test_d111_silent_on_token_documents_with_their_own_labels():
     assert raised(run_data_checks(token_setup(x, y), "D110", "D111"), "info") == set()
 
 
+def test_d110_reads_token_training_labels_that_disagree_with_a_clean_validation_split():
+    x, y = topic_tokens(n=1600)
+    x_val, y_val = topic_tokens(n=600, seed=9)
+    sheet = np.array([1, 2, 3, 0])  # a batch of rows delivered against another label sheet: every class renamed
+    relabelled = y.copy()
+    relabelled[:480] = sheet[y[:480]]
+
+    def split(labels: np.ndarray) -> nndoctor.Setup:
+        return nndoctor.Setup(model=BagOfTokens(), train=(x, labels), val=(x_val, y_val), loss=nn.CrossEntropyLoss(),
+                              batch_size=32)
+
+    (finding,) = [f for f in run_data_checks(split(relabelled), "D110") if f.code == "D110"]
+    assert finding.evidence["validation_disagreement"] and finding.evidence["val_scores"]["logistic regression"] > \
+        finding.evidence["scores"]["logistic regression"] + 0.1
+    assert "D110" not in raised(run_data_checks(split(y), "D110"), "info")
+
+
 def test_integer_inputs_without_an_embedding_are_not_probed():
     x, y = topic_tokens()
 

@@ -265,11 +265,9 @@ def labels_moved_inputs_not(m: LabelNoise) -> bool:
 def disagreement_candidates(m: LabelNoise) -> list[tuple[float, str, float, float]]:
     """(p, probe, validation accuracy, training accuracy) of the probes whose validation labels follow the mapping clearly better.
 
-    Empty for bag-of-tokens probes, whose raw probabilities D110 does not read. An adapter reads
-    ``split_label_p`` and ``val_copied_share`` only when this is not empty.
+    Read from the probes' argmax accuracies, so a bag of tokens' uncalibrated probabilities serve as well as any.
+    An adapter reads ``split_label_p`` and ``val_copied_share`` only when this is not empty.
     """
-    if m.bag_of_tokens:
-        return []
     candidates = []
     for name, p in m.val_p_values.items():
         val_score, train_score = m.val_scores[name], m.scores[name]
@@ -307,13 +305,15 @@ def wrong_labels(m: LabelNoise) -> Iterator[Finding]:
     that follow the training mapping better than the training labels, or one-way flips between the splits."""
     linear = m.scores["logistic regression"]
     floor = noise_floor_found(m)
-    if m.bag_of_tokens:  # only the recalibrated floor reads the bag-of-tokens probabilities
-        flagged = disagreement = flipped = False
+    # the validation comparison reads the probes' argmax only; of their probabilities, only the recalibrated
+    # floor reads a bag of tokens' (they are not calibrated enough to count suspects or estimate shares)
+    disagreement = validation_disagreement(m)
+    if m.bag_of_tokens:
+        flagged = flipped = False
     else:
         trusted = m.p_value < PROBE_TRUST_P and linear >= m.chance + INFORMATIVE_SHARE * (1 - m.chance)
         excess = m.suspect_count >= SUSPECT_EXCESS * m.expected_suspects
         flagged = trusted and m.suspect_count / m.n >= SUSPECT_SHARE and excess and m.suspect_p_value < SUSPECT_P
-        disagreement = validation_disagreement(m)
         flipped = labels_moved_inputs_not(m)
     share = m.suspect_count / m.n
     if not (flagged or disagreement or flipped or floor):

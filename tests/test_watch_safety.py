@@ -269,3 +269,31 @@ def test_backward_without_any_update_is_still_a_step_order_bug():
     finding = next(f for f in doctor.findings() if f.code == "T505")
     assert "never stepped" in finding.message
     assert doctor.telemetry.manual_steps == 0
+
+    def no_optimizer_no_update() -> None:
+        torch.manual_seed(0)
+        x, y = loops.blobs(64)
+        model = Net()
+        for _ in range(80):
+            model.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+
+    assert "T505" in [f.code for f in watched(no_optimizer_no_update).findings()]
+
+
+def test_a_hand_written_update_of_plain_tensors_is_no_step_order_bug():
+    def factors_by_hand() -> None:  # matrix factorisation on raw tensors: no module, no optimizer to watch
+        torch.manual_seed(0)
+        users, items = (0.1 * torch.randn(50, 8)).requires_grad_(), (0.1 * torch.randn(40, 8)).requires_grad_()
+        u, i = torch.randint(0, 50, (500,)), torch.randint(0, 40, (500,))
+        ratings = torch.rand(500)
+        for _ in range(80):
+            loss = F.mse_loss((users[u] * items[i]).sum(1), ratings)
+            loss.backward()
+            with torch.no_grad():
+                for p in (users, items):
+                    p -= 0.5 * p.grad
+                    p.grad = None
+
+    doctor = watched(factors_by_hand)
+    assert doctor.telemetry.backward_calls == 80 and "T505" not in [f.code for f in doctor.findings()]

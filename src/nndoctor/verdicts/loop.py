@@ -183,6 +183,9 @@ class StepOrder:
     scheduler_before_optimizer: int = 0
     manual_steps: int = 0
     final: bool = True
+    # an optimizer, or a watched model whose weights a hand-written update would be seen moving; without either the
+    # loop updates tensors nndoctor never saw (plain tensors under ``p -= lr * p.grad``), so "never stepped" cannot be said
+    updates_visible: bool = True
 
 
 def _habitual(count: int, steps: int) -> bool:
@@ -206,7 +209,8 @@ def step_order(m: StepOrder) -> Iterable[Finding]:
         problems.append(f"zero_grad() threw away the gradients of {discarded} of {m.backward_calls} backward() passes before any "
                         "optimizer.step() used them")
         evidence["discarded_backwards"] = discarded
-    if m.final and steps == 0 and m.backward_calls >= MIN_BACKWARDS_WITHOUT_STEP and not m.manual_steps:  # a hand-written update is a step
+    if m.final and steps == 0 and m.backward_calls >= MIN_BACKWARDS_WITHOUT_STEP and not m.manual_steps \
+            and m.updates_visible:  # a hand-written update is a step
         problems.append(f"backward() ran {m.backward_calls} times but the optimizer never stepped")
     if m.scheduler_before_optimizer:
         problems.append("the LR scheduler stepped before the first optimizer.step(), skipping the schedule's first value")

@@ -246,11 +246,15 @@ def test_d110_flips_need_a_decisive_bayes_factor():
     assert list(wrong_labels(m)) == []
 
 
-def test_d110_bag_of_tokens_probes_only_read_the_floor():
-    m = _probe(bag_of_tokens=True, suspect_count=80, expected_suspects=20.0, suspect_p_value=1e-12, val_n=300,
-               val_scores={"logistic regression": 0.99, "k nearest neighbours": 0.9},
+def test_d110_bag_of_tokens_probabilities_count_no_suspects_but_their_accuracies_compare_the_splits():
+    suspects = dict(bag_of_tokens=True, suspect_count=80, expected_suspects=20.0, suspect_p_value=1e-12)
+    assert list(wrong_labels(_probe(**suspects))) == []  # uncalibrated probabilities: no suspect count
+    m = _probe(**suspects, val_n=300, val_scores={"logistic regression": 0.99, "k nearest neighbours": 0.9},
                val_p_values={"logistic regression": 1e-9})
-    assert disagreement_candidates(m) == [] and list(wrong_labels(m)) == []
+    (finding,) = wrong_labels(m)  # argmax accuracies: validation follows the mapping better than training
+    assert [c[1] for c in disagreement_candidates(m)] == ["logistic regression"]
+    assert finding.evidence["validation_disagreement"] and not finding.evidence["labels_moved_inputs_not"]
+    assert "agrees with 99.0%" in finding.message and "get an out-of-sample probability" not in finding.message
 
 
 # -- D114 ------------------------------------------------------------------------------------

@@ -52,6 +52,23 @@ def test_a_scripts_double_softmax_gets_its_remedy_verified_on_what_the_script_bu
     assert report.extra["fix"]["steps"] == 150
 
 
+def test_a_clip_bound_that_cuts_every_step_is_replayed_in_the_baseline_and_loosened_in_the_remedy(tmp_path):
+    from nndoctor.fix.script import fix_script
+
+    clipped = DOUBLE_SOFTMAX.replace(", nn.Softmax(dim=1))", ")").replace("EPOCHS", "3").replace(
+        "        loss_fn(model(xb), yb).backward()\n",
+        "        loss_fn(model(xb), yb).backward()\n        nn.utils.clip_grad_norm_(model.parameters(), 0.001)\n")
+    script = tmp_path / "train.py"
+    script.write_text(clipped)
+    fixed = fix_script(str(script), budget=300, seeds=3, steps=150)
+    section = fixed.report.extra["fix"]
+    assert section["loop_clip_norm"] == 0.001 and not section["loop_fixes"]
+    (result,) = [r for r in section["results"] if r["code"] == "O408"]
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "loosen-clipping"
+    median = next(f for f in fixed.report.findings if f.code == "O408").evidence["median_pre_clip_norm"]
+    assert f"max_norm={float(f'{10 * median:.2g}'):g}" in result["remedy"]["snippet"]
+
+
 def test_a_script_that_never_trains_is_reported_with_nothing_trialled_and_keeps_its_exit_status(tmp_path):
     from nndoctor.fix.script import fix_script
 

@@ -152,8 +152,12 @@ def fix(
 
 
 def trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadline: float, budget: float,
-                    cost: StepCost, samples: int, notify: Progress) -> dict[str, Any]:
-    """Trial the remedies of ``report``'s root causes: baseline and candidates, same seeds, same steps."""
+                    cost: StepCost, samples: int, notify: Progress, loop_clip: float | None = None) -> dict[str, Any]:
+    """Trial the remedies of ``report``'s root causes: baseline and candidates, same seeds, same steps.
+
+    ``loop_clip``: the gradient-norm bound the user's loop clips at; every arm replays it, the
+    baseline included, unless a candidate sets its own (the remedy for clipping that bites every step).
+    """
     seed_list = [setup.seed + i for i in range(seeds)]
     roots = report.root_causes()
     loops = [f for f in report.findings if is_loop_fault(f.code)]
@@ -161,7 +165,7 @@ def trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadlin
         "metric": metric_name(setup.task), "higher_is_better": True, "seeds": seed_list, "steps": 0,
         "budget_s": round(budget, 1), "results": [], "loop_fixes": [
             {"code": f.code, "name": f.name, "message": f.message, "snippet": LOOP_PATTERNS.get(f.code, ""),
-             "note": "a training-loop bug or setting (clipping, schedule) cannot be trialled from a Setup: change your loop as shown"} for f in loops],
+             "note": "a training-loop bug or setting (the LR schedule) cannot be trialled from a Setup: change your loop as shown"} for f in loops],
         "skipped": [], "baseline": None,
     }
     trialled: list[Finding] = []
@@ -177,14 +181,18 @@ def trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadlin
     unique: dict[str, Candidate] = {}
     for plan in plans:
         for candidate in plan.candidates:
+            if candidate.clip_norm is None:
+                candidate.clip_norm = loop_clip
             unique.setdefault(_key(candidate), candidate)
+    if loop_clip is not None:
+        section["loop_clip_norm"] = loop_clip
     order = list(unique)
     if not order:
         section["results"] = [_result(plan, {}, None) for plan in plans]
         section["message"] = "No remedy in the list applies to these root causes; see each finding's fix."
         return section
 
-    base = baseline_candidate(setup)
+    base = baseline_candidate(setup, clip_norm=loop_clip)
     chosen = plan_steps(cost, samples, seeds * (1 + len(order)), steps, setup.device)
     while chosen < MIN_STEPS and order:
         dropped = order.pop()

@@ -171,6 +171,25 @@ def clip_gradients(setup: Setup, finding: Finding, max_norm: float = 1.0) -> lis
     return [Candidate("clip-gradient-norm", f"clip the gradient norm at {max_norm:g}", derive(setup), snippet, clip_norm=max_norm)]
 
 
+# -- O408: clipping that bites every step ---------------------------------------------------------
+# A bound a decade above the typical (median) pre-clip norm: ordinary steps pass untouched, a spike of the
+# orders of magnitude O403 reads as an explosion is still cut.
+OUTLIER_BOUND = 10.0
+
+
+def loosen_clipping(setup: Setup, finding: Finding) -> list[Candidate]:
+    """The loop's clip_grad_norm_ bound raised to ``OUTLIER_BOUND`` times the median pre-clip norm it cut."""
+    median, bound = finding.evidence.get("median_pre_clip_norm"), finding.evidence.get("max_norm")
+    if not isinstance(median, (int, float)) or not math.isfinite(median) or median <= 0:
+        raise NotApplicable("only clip_grad_norm_'s bound is replayed in trials (clip_grad_value_ is not)")
+    loose = float(f"{OUTLIER_BOUND * median:.2g}")
+    snippet = ("loss.backward()\n"
+               f"torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm={loose:g})   # was {bound:g}; typical norm {median:.2g}\n"
+               "optimizer.step()")
+    return [Candidate("loosen-clipping", f"clip the gradient norm at {loose:g} instead of {bound:g} ({OUTLIER_BOUND:g}x the median norm)",
+                      derive(setup), snippet, clip_norm=loose)]
+
+
 # -- L301 / L302 / L303: logits and the logits loss ------------------------------------------------
 def logits_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
@@ -426,6 +445,7 @@ STANDARDISE = Remedy("standardise-inputs", ("D101", "D102", "O401", "M204"), "st
 TARGETS = Remedy("standardise-targets", ("D105", "M210"), "train on standardised regression targets", standardise_targets)
 LEARNING_RATE = Remedy("set-learning-rate", ("O401", "O402"), "set the LR from the range test", set_learning_rate)
 CLIP = Remedy("clip-gradient-norm", ("O403", "O401"), "clip the gradient norm", clip_gradients)
+LOOSEN_CLIP = Remedy("loosen-clipping", ("O408",), "a clip bound only outliers reach", loosen_clipping)
 REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "O404", "O403"), "He/Xavier init matching the activation", reinitialise)
 LEAKY = Remedy("leaky-relu", ("M203", "O405"), "LeakyReLU instead of ReLU", leaky_relu)
 RELU_FAMILY = Remedy("relu-family", ("O404", "M204", "M205"), "ReLU instead of hidden sigmoid/tanh, with He init", relu_family)
@@ -526,6 +546,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "O401": (LEARNING_RATE, CLIP, STANDARDISE),
     "O402": (LEARNING_RATE,),
     "O403": (CLIP, LEARNING_RATE, REINIT),
+    "O408": (LOOSEN_CLIP,),
     "O404": (REINIT, NORMALISE, RELU_FAMILY),
     "O405": (LEAKY, LEARNING_RATE),
     # a plateau: the LR's pace, or label smoothing that leaves the loss nothing of the labels to read
@@ -550,14 +571,13 @@ LOOP_PATTERNS: dict[str, str] = {
     "T505": "loss.backward()\noptimizer.step()\noptimizer.zero_grad()\nscheduler.step()                   # after the optimizer, once per epoch (or per step if intended)",
     "T506": "for epoch in range(epochs):\n    for x, y in loader:            # a fresh batch every step, not a cached one\n        ...",
     "T507": "import random, numpy as np, torch\nrandom.seed(0); np.random.seed(0); torch.manual_seed(0)   # at the start",
-    # Loop settings a Setup does not hold (fix's trials neither clip nor schedule): shown, not trialled.
-    "O408": "loss.backward()\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=5.0)   # a bound only outliers reach\noptimizer.step()",
+    # A loop setting a Setup does not hold (fix's trials replay the loop's clipping, not its schedule): shown, not trialled.
     "O411": "scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)\nfor epoch in range(epochs):\n    for x, y in loader:\n        ...\n    scheduler.step()                   # once per epoch, as T_max counts",
 }
 
 
 def is_loop_fault(code: str) -> bool:
-    """Whether ``code`` is fixed in the training loop's code (a T-code bug, or a clipping/schedule setting), not trialled."""
+    """Whether ``code`` is fixed in the training loop's code (a T-code bug, or the schedule's setting), not trialled."""
     return code.startswith("T") or code in LOOP_PATTERNS
 
 

@@ -57,7 +57,7 @@ def fix_script(path: str, args: Sequence[str] = (), budget: float | None = None,
             cost, samples = setup_step_cost(setup)
             with probe_threads(cost, samples, setup.device):
                 section = trial_remedies(setup, report, max(1, int(seeds)), steps, started + budget, budget,
-                                          cost, samples, notify)
+                                          cost, samples, notify, loop_clip=report.telemetry.get("clip_max_norm"))
             section["source"] = "the setup the script built, captured at its first training step"
         except Exception as exc:  # a trial that breaks is a reported failure, never the user's traceback
             report.failures.append(CheckFailure("fix trials", (), f"{type(exc).__name__}: {exc}"))

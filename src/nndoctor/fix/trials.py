@@ -282,6 +282,6 @@ def train_trial(
     return TrialScore(seed, done, seconds, trained, metric, val_loss, False, split, losses), model
 
 
-def baseline_candidate(setup: Setup) -> Candidate:
-    """The unchanged setup, run through the same trial loop."""
-    return Candidate("baseline", "unchanged setup", setup, "")
+def baseline_candidate(setup: Setup, clip_norm: float | None = None) -> Candidate:
+    """The unchanged setup, run through the same trial loop (clipping the gradient norm as the user's loop does)."""
+    return Candidate("baseline", "unchanged setup", setup, "", clip_norm=clip_norm)

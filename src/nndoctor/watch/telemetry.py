@@ -247,6 +247,8 @@ class Telemetry:
             "dead_share": {k: [list(p) for p in v] for k, v in self.dead_share.items()},
             "saturated_share": {k: [list(p) for p in v] for k, v in self.saturated_share.items()},
             "clip_calls": len(self.clip_calls),
+            # the bound the loop's latest clip_grad_norm_ call used (fix's trials replay it), None when it never clipped
+            "clip_max_norm": self.clip_calls[-1][2] if self.clip_calls else None,
             "counters": dict(self.counters),
             "optimizer_steps": {str(k): v for k, v in self.optimizer_steps.items()},
             "nonfinite": self.nonfinite,

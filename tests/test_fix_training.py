@@ -115,6 +115,35 @@ def test_a_relu_between_stacked_linear_layers_is_verified():
     assert trial(setup, candidate, 200).verified
 
 
+class ParallelProjections(nn.Module):
+    """Self-attention's shape: query, key and value all read the same states (called one after another, none
+    feeding the next), then a softmax mixes them and an output layer reads the mix."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Linear(2, 16)
+        self.query, self.key, self.value, self.out = nn.Linear(16, 16), nn.Linear(16, 16), nn.Linear(16, 16), nn.Linear(16, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.tanh(self.embed(x)).unsqueeze(1).expand(-1, 4, -1)
+        weights = torch.softmax(self.query(h) @ self.key(h).transpose(1, 2), dim=-1)
+        return self.out((weights @ self.value(h)).mean(1)).squeeze(-1)
+
+
+def test_layers_that_run_one_after_another_without_feeding_each_other_are_no_stack():
+    from nndoctor.fix.transforms import feeding_pairs
+
+    x, y = circles()
+    model = ParallelProjections()
+    fed = feeding_pairs(model, torch.as_tensor(x[:8]))
+    assert not {("query", "key"), ("key", "value"), ("value", "out")} & fed  # independent of the remedy: who feeds whom
+    stack = nn.Sequential(nn.Linear(2, 32), nn.Linear(32, 32), nn.Linear(32, 1), nn.Flatten(0))
+    assert {("0", "1"), ("1", "2"), ("2", "3")} <= feeding_pairs(stack, torch.as_tensor(x[:8]))
+    setup = nndoctor.Setup(model=model, train=(x[:600], y[:600]), loss=nn.BCEWithLogitsLoss(), batch_size=32).resolve()
+    with pytest.raises(NotApplicable):  # no ReLU after the query, no widened key: nothing here is a stack
+        add_capacity(setup, finding("G602"))
+
+
 def test_widening_a_healthy_model_is_not_verified():
     setup = healthy()
     (candidate,) = add_capacity(setup, finding("G602"))

@@ -20,7 +20,8 @@ from ..setup import Setup, primary_output
 from ..verdicts.model import GAIN_LIMIT
 from .candidate import Candidate
 from .transforms import (
-    WEIGHT_MODULES, NotApplicable, derive, device_of, eval_output, final_module, following_activation, leaf_order, n_classes,
+    WEIGHT_MODULES, NotApplicable, derive, device_of, eval_output, eval_pass, final_module, following_activation, leaf_order,
+    n_classes,
     output_linear, sample_input, set_module, weight_layers,
 )
 from .wrappers import Residual, ScaledOutput, WithLinearPath
@@ -143,25 +144,15 @@ def _shape_preserving_calls(model: nn.Module, x: Any) -> set[str]:
     """Submodules called exactly once in an eval pass on ``x``, with a tensor in and a tensor of the same shape out."""
     calls: dict[str, int] = {}
     same: set[str] = set()
-    handles = []
-    for name, module in model.named_modules():
-        if not name:
-            continue
 
-        def hook(mod: nn.Module, args: tuple, out: Any, name: str = name) -> None:
+    def hook_for(name: str) -> Callable[..., None]:
+        def hook(mod: nn.Module, args: tuple, out: Any) -> None:
             calls[name] = calls.get(name, 0) + 1
             if args and isinstance(args[0], torch.Tensor) and isinstance(out, torch.Tensor) and args[0].shape == out.shape:
                 same.add(name)
-        handles.append(module.register_forward_hook(hook))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(x)
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
+        return hook
+
+    eval_pass(model, x, [(module, hook_for(name)) for name, module in model.named_modules() if name])
     return {name for name in same if calls.get(name) == 1}
 
 

@@ -23,6 +23,7 @@ from .transforms import (
     NotApplicable,
     derive,
     device_of,
+    feeding_pairs,
     leaf_order,
     loader_batch_size,
     output_linear,
@@ -101,9 +102,11 @@ def regularise(setup: Setup, finding: Finding) -> list[Candidate]:
 
 
 # -- G602: capacity --------------------------------------------------------------------------------
-def _linear_chain(order: list[tuple[str, nn.Module]]) -> list[tuple[str, nn.Linear, list[tuple[str, nn.Module]]]]:
+def _linear_chain(order: list[tuple[str, nn.Module]],
+                  fed: set[tuple[str, str]]) -> list[tuple[str, nn.Linear, list[tuple[str, nn.Module]]]]:
     """The Linear layers in forward order that feed the next Linear directly (only activations,
-    dropout or LayerNorm/BatchNorm1d between, and matching widths), each with what lies between."""
+    dropout or LayerNorm/BatchNorm1d between, each handing its output to the next: ``fed``, from
+    :func:`feeding_pairs`; and matching widths), each with what lies between."""
     chain = []
     linears = [i for i, (_, m) in enumerate(order) if isinstance(m, nn.Linear)]
     for a, b in pairwise(linears):
@@ -113,6 +116,9 @@ def _linear_chain(order: list[tuple[str, nn.Module]]) -> list[tuple[str, nn.Line
             continue
         if any(list(m.parameters()) and not isinstance(m, NORMS) for _, m in between):
             continue
+        path = [name for name, _ in order[a:b + 1]]
+        if not all(pair in fed for pair in pairwise(path)):
+            continue
         chain.append((order[a][0], first, between))
     return chain
 
@@ -121,20 +127,21 @@ def _rebuilt(layer: nn.Linear, n_in: int, n_out: int, device: torch.device) -> n
     return nn.Linear(n_in, n_out, bias=layer.bias is not None).to(device)
 
 
-def _without_nonlinearity(order: list[tuple[str, nn.Module]]) -> list[str]:
-    """Hidden Linear layers followed by another Linear with no activation between: the two are one linear map."""
+def _without_nonlinearity(order: list[tuple[str, nn.Module]], fed: set[tuple[str, str]]) -> list[str]:
+    """Hidden Linear layers feeding another Linear with no activation between: the two are one linear map."""
     from .transforms import ACTIVATIONS
 
-    return [name for name, _, between in _linear_chain(order) if not any(isinstance(m, ACTIVATIONS) for _, m in between)]
+    return [name for name, _, between in _linear_chain(order, fed) if not any(isinstance(m, ACTIVATIONS) for _, m in between)]
 
 
 def add_capacity(setup: Setup, finding: Finding) -> list[Candidate]:
     """A model that can represent more: a ReLU where stacked Linears compose to one linear map,
     a hidden layer where the model is a single Linear, else hidden Linear layers WIDEN_FACTOR times wider."""
     model = setup.fresh_model()
-    order = leaf_order(model, sample_input(setup))
+    x = sample_input(setup)
+    order, fed = leaf_order(model, x), feeding_pairs(model, x)
     device = device_of(model)
-    linear_only = _without_nonlinearity(order)
+    linear_only = _without_nonlinearity(order, fed)
     if linear_only:
         for name in linear_only:
             set_module(model, name, nn.Sequential(model.get_submodule(name), nn.ReLU()))
@@ -150,7 +157,7 @@ def add_capacity(setup: Setup, finding: Finding) -> list[Candidate]:
         return [Candidate("add-hidden-layer", f"a hidden layer of {hidden} ReLU units before the output (the model is one Linear map)",
                           derive(setup, model=model),
                           f"nn.Sequential(nn.Linear({layer.in_features}, {hidden}), nn.ReLU(), nn.Linear({hidden}, {layer.out_features}))")]
-    chain = _linear_chain(order)
+    chain = _linear_chain(order, fed)
     if not chain:
         raise NotApplicable("no hidden Linear layer feeding another Linear to widen, and the model is not a single Linear")
     widths = {name: layer.out_features * WIDEN_FACTOR for name, layer, _ in chain}

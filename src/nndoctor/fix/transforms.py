@@ -179,6 +179,46 @@ def leaf_order(model: nn.Module, x: Any) -> list[tuple[str, nn.Module]]:
     return order
 
 
+def feeding_pairs(model: nn.Module, x: Any) -> set[tuple[str, str]]:
+    """(a, b) for leaf modules whose first call hands ``b`` as its first input the very tensor ``a`` returned
+    (one eval-mode pass on ``x``): a layer that feeds the next, told apart from layers that only run one after
+    another (attention's query, key and value all read the same states)."""
+    outputs: dict[int, str] = {}
+    pairs: set[tuple[str, str]] = set()
+    seen: set[str] = set()
+
+    def hook_for(name: str):
+        def record(module: nn.Module, inputs: tuple, output: object) -> None:
+            if name in seen:
+                return
+            seen.add(name)
+            first = inputs[0] if inputs and isinstance(inputs[0], torch.Tensor) else None
+            if first is not None and first.data_ptr() in outputs:
+                pairs.add((outputs[first.data_ptr()], name))
+            if isinstance(output, torch.Tensor):
+                outputs[output.data_ptr()] = name
+        return record
+
+    eval_pass(model, x, [(module, hook_for(name)) for name, module in model.named_modules()
+                         if name and not list(module.children())])
+    return pairs
+
+
+def eval_pass(model: nn.Module, x: Any, hooks: list[tuple[nn.Module, Callable[..., None]]]) -> None:
+    """One eval-mode forward of ``model`` on ``x`` without gradients, each (module, forward hook) of ``hooks``
+    attached for it; the model's mode is restored and the hooks removed, also after an error."""
+    handles = [module.register_forward_hook(hook) for module, hook in hooks]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        model.train(was_training)
+        for handle in handles:
+            handle.remove()
+
+
 def set_module(model: nn.Module, name: str, new: nn.Module) -> None:
     parent_name, _, attr = name.rpartition(".")
     parent = model.get_submodule(parent_name) if parent_name else model

@@ -74,6 +74,16 @@ def test_d110_reads_token_training_labels_that_disagree_with_a_clean_validation_
     assert "D110" not in raised(run_data_checks(split(y), "D110"), "info")
 
 
+def test_d110_clean_token_labels_from_few_training_rows_read_like_a_large_validation_split():
+    # the bag of tokens is fitted on both splits: fitted on 100 training rows alone, an SVD of 99 components spans each
+    # training row's own terms (unseen by the fold probe) and drops a validation row's, so validation read easier
+    x, y = topic_tokens(n=100, length=48, topics=5, seed=1)
+    x_val, y_val = topic_tokens(n=500, length=48, topics=5, seed=2)
+    setup = nndoctor.Setup(model=BagOfTokens(classes=5), train=(x, y), val=(x_val, y_val), loss=nn.CrossEntropyLoss(),
+                           batch_size=32)
+    assert "D110" not in raised(run_data_checks(setup, "D110"), "info")
+
+
 def test_integer_inputs_without_an_embedding_are_not_probed():
     x, y = topic_tokens()
 

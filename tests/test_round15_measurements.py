@@ -114,3 +114,51 @@ def test_an_attention_scorer_is_no_bottleneck_but_a_narrow_layer_of_a_stack_is()
     # independently of the verdict: the scorer's output is skipped by the states, the stack's narrow layer is not
     assert bypassed_layers(AttentionPooled(), lambda m: m(tokens), ["score"]) == {"score"}
     assert bypassed_layers(stack, lambda m: m(torch.randn(4, 10)), ["2"]) == set()
+
+
+class NarrowGRU(nn.Module):
+    """A GRU of 2 units read through its last state (``h_n``, the second of its outputs) for 6 classes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(1, 2, batch_first=True)
+        self.out = nn.Linear(2, 6)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, h = self.rnn(x)
+        return self.out(h[-1])
+
+
+def test_a_narrow_recurrent_layer_read_through_its_last_state_is_still_a_bottleneck():
+    torch.manual_seed(0)
+    (finding,) = _m206(NarrowGRU(), torch.randn(64, 12, 1), 6)
+    assert finding.evidence["narrow_layers"] == {"rnn": 2}
+
+
+def test_the_steps_of_a_relu_rnn_are_its_state_not_functional_relus():
+    class IRNN(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = nn.RNN(3, 32, nonlinearity="relu", batch_first=True)
+            nn.init.eye_(self.rnn.weight_hh_l0)
+            self.head = nn.Linear(32, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out, _ = self.rnn(x)
+            return self.head(F.relu(out[:, -1])).squeeze(-1)
+
+    torch.manual_seed(0)
+    x, y = torch.randn(256, 20, 3), torch.randn(256)
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            model = IRNN()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+            for _ in range(60):
+                optimizer.zero_grad()
+                F.mse_loss(model(x), y).backward()
+                optimizer.step()
+    finally:
+        doctor.stop()
+    assert set(doctor.telemetry.dead_share) == {"relu #1"}  # the forward's own relu; none of the RNN's 20 steps

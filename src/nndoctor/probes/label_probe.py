@@ -391,16 +391,20 @@ def token_features(ids: np.ndarray, val_ids: np.ndarray | None = None) -> tuple[
 
     A token id is a name, not a magnitude, so the probes cannot read ids as numbers. Unigrams
     and bigrams keep what a document's words and short phrases say (terms found in fewer than
-    two training rows say nothing out of sample and are dropped); a truncated SVD fitted on
-    the training rows (no labels) keeps the probes small. ``val_ids`` are mapped with the same
-    fitted vocabulary and transforms.
+    two rows say nothing out of sample and are dropped); a truncated SVD (no labels) keeps the
+    probes small. The vocabulary, the weights and the SVD are fitted on the training rows and
+    ``val_ids`` together: the label probe compares held-out training rows with validation rows,
+    and a transform fitted on one split alone treats the two differently (an SVD with nearly as
+    many components as training rows spans each training row's own terms, which the fold probe
+    never saw, and drops a validation row's).
     """
     from scipy.sparse import csr_matrix
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfTransformer
 
     ids = ids.reshape(len(ids), -1).astype(np.int64)
-    low, width = int(ids.min()), int(ids.max() - ids.min()) + 1
+    fitted = ids if val_ids is None else np.concatenate([ids, val_ids.reshape(len(val_ids), -1).astype(np.int64)])
+    low, width = int(fitted.min()), int(fitted.max() - fitted.min()) + 1
 
     def terms(rows: np.ndarray) -> np.ndarray:
         """Term ids: the token (0..width-1), then the pair (width + a * width + b); -1 for ids the training rows lack."""
@@ -409,10 +413,10 @@ def token_features(ids: np.ndarray, val_ids: np.ndarray | None = None) -> tuple[
         pairs = np.where(unknown[:, :-1] | unknown[:, 1:], -1, width + rows[:, :-1] * width + rows[:, 1:])
         return np.concatenate([np.where(unknown, -1, rows), pairs], axis=1)
 
-    train_terms = terms(ids)
-    vocabulary = np.unique(train_terms)
+    fitted_terms = terms(fitted)
+    vocabulary = np.unique(fitted_terms)
     present = np.zeros(len(vocabulary), dtype=np.int64)
-    for row in train_terms:  # document frequency: rows that hold each term
+    for row in fitted_terms:  # document frequency: rows that hold each term
         present[np.searchsorted(vocabulary, np.unique(row))] += 1
     vocabulary = vocabulary[present >= 2]
 
@@ -423,12 +427,10 @@ def token_features(ids: np.ndarray, val_ids: np.ndarray | None = None) -> tuple[
         return csr_matrix((np.ones(int(known.sum())), (row[known], column[known])), shape=(len(found), max(len(vocabulary), 1)))
 
     tfidf = TfidfTransformer(sublinear_tf=True)
-    weighted = tfidf.fit_transform(counts(train_terms))
+    weighted = tfidf.fit_transform(counts(fitted_terms))
     dims = max(1, min(MAX_DIMS, weighted.shape[0] - 1, weighted.shape[1] - 1))
-    svd = TruncatedSVD(n_components=dims, random_state=0)
-    x = svd.fit_transform(weighted)
-    val = svd.transform(tfidf.transform(counts(terms(val_ids)))) if val_ids is not None else None
-    return x, val
+    reduced = TruncatedSVD(n_components=dims, random_state=0).fit_transform(weighted)
+    return reduced[:len(ids)], (reduced[len(ids):] if val_ids is not None else None)
 
 
 def conv_dims(model: Any) -> int | None:

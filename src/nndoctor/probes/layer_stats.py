@@ -204,7 +204,9 @@ def functional_activations(output: torch.Tensor, names: dict[int, str],
     graph: the node each call leaves saves its result. Named after the weight layer that feeds it
     (``fc1 → relu``; ``names`` maps parameter ids to names), else by its place among its kind.
     Results whose storage is in ``skip`` (the outputs of activation modules, hooked as modules) are
-    left out. Checkup's layer statistics and watch's sampled forwards both read them here.
+    left out, and so are the steps of torch's own recurrent layers (a ReLU ``nn.RNN`` unrolls into a
+    relu per time step, fed by its ``weight_hh``): those are the layer's state, not functions the
+    user's forward applies. Checkup's layer statistics and watch's sampled forwards both read them here.
     """
     if output.grad_fn is None:
         return []
@@ -216,24 +218,32 @@ def functional_activations(output: torch.Tensor, names: dict[int, str],
         result = getattr(node, "_saved_result", None)
         if not isinstance(result, torch.Tensor) or result.dim() < 2 or result.data_ptr() in skip:
             continue
-        feeding, conv = _feeding_layer(node, names)
+        feeding, conv, weight = _feeding_layer(node, names)
+        if weight.startswith(RECURRENT_WEIGHTS):
+            continue
         counts[kind] = counts.get(kind, 0) + 1
         calls.append((f"{feeding} → {kind}" if feeding else f"{kind} #{counts[kind]}", kind, result, conv))
     return calls
 
 
-def _feeding_layer(node: object, names: dict[int, str]) -> tuple[str | None, bool]:
-    """The module whose weight feeds an activation's graph node (a few ops up), and whether it is a convolution."""
+# The weights of torch's recurrent layers (``weight_ih_l0``, ``weight_hh_l0``, ...): what feeds their per-step cells.
+RECURRENT_WEIGHTS = ("weight_ih", "weight_hh")
+
+
+def _feeding_layer(node: object, names: dict[int, str]) -> tuple[str | None, bool, str]:
+    """The module whose weight feeds an activation's graph node (a few ops up), whether it is a convolution,
+    and the weight's own name in that module ("" when none feeds it)."""
     frontier, depth = [n for n, _ in node.next_functions if n is not None], 0  # type: ignore[attr-defined]
     while frontier and depth < 4:
         conv = any("Convolution" in type(n).__name__ for n in frontier)
         for n in frontier:
             variable = getattr(n, "variable", None)
             if isinstance(variable, torch.Tensor) and variable.dim() >= 2 and id(variable) in names:
-                return names[id(variable)].rsplit(".", 1)[0], conv
+                name = names[id(variable)]
+                return name.rsplit(".", 1)[0], conv, name.rsplit(".", 1)[-1]
         frontier = [m for n in frontier for m, _ in n.next_functions if m is not None]
         depth += 1
-    return None, False
+    return None, False, ""
 
 
 # Recurrent layers whose gates are sigmoid/tanh inside one fused op (no module to hook).
@@ -395,15 +405,16 @@ def bypassed_layers(model: nn.Module, run: Callable[[nn.Module], object], names:
     does not call, or whose output has no graph, are not reported.
     """
     wanted = set(names)
-    nodes: dict[str, object] = {}
+    nodes: dict[str, set[object]] = {}
     order: list[nn.Module] = []
 
     def hook_for(name: str):
         def record(module: nn.Module, inputs: tuple, output: object) -> None:
             order.append(module)
-            tensor = output[0] if isinstance(output, tuple) and output else output
-            if name in wanted and name not in nodes and isinstance(tensor, torch.Tensor) and tensor.grad_fn is not None:
-                nodes[name] = tensor.grad_fn
+            tensors = [t for t in (output if isinstance(output, tuple) else (output,)) if isinstance(t, torch.Tensor)]
+            found = {t.grad_fn for t in tensors if t.grad_fn is not None}  # every output: a GRU's states and its last one
+            if name in wanted and name not in nodes and found:
+                nodes[name] = found
         return record
 
     handles = [module.register_forward_hook(hook_for(name)) for name, module in model.named_modules()
@@ -419,19 +430,19 @@ def bypassed_layers(model: nn.Module, run: Callable[[nn.Module], object], names:
         return set()
     sources = {id(p) for p in entry.parameters(recurse=False) if p.requires_grad}
     bypassed = set()
-    for name, node in nodes.items():
-        if any(id(getattr(n, "variable", None)) in sources for n in _nodes_avoiding(output.grad_fn, node)):
+    for name, avoided in nodes.items():
+        if any(id(getattr(n, "variable", None)) in sources for n in _nodes_avoiding(output.grad_fn, avoided)):
             bypassed.add(name)
     return bypassed
 
 
-def _nodes_avoiding(root: object, avoided: object) -> Iterator[object]:
+def _nodes_avoiding(root: object, avoided: set[object]) -> Iterator[object]:
     """The autograd nodes behind ``root`` reachable without passing through ``avoided`` (at most MAX_GRAPH_NODES)."""
     held: dict[int, object] = {}  # held until the walk ends, so no freed node's id is reused
     stack = [root]
     while stack and len(held) < MAX_GRAPH_NODES:
         node = stack.pop()
-        if node is None or node is avoided or id(node) in held:
+        if node is None or node in avoided or id(node) in held:
             continue
         held[id(node)] = node
         yield node

@@ -124,6 +124,28 @@ def test_validation_rows_in_dict_batches_are_held_out_of_training_by_their_token
     assert len(kept) == 240 and len(candidate.setup.val_loader.dataset) == 60
 
 
+def test_suspect_labels_in_dict_samples_are_dropped_by_their_token_rows():
+    """A Trainer-style dataset (dict samples) whose labels are wrong on some rows: the rows the probes contradict go."""
+    from nndoctor.fix.data_remedies import drop_suspect_labels
+
+    rng = np.random.default_rng(0)
+    n = 1000
+    y = rng.integers(0, 4, n)
+    own = rng.random((n, 24)) < 0.5  # half of each row's tokens come from its topic's 100-id block
+    ids = np.where(own, 1 + y[:, None] * 100 + rng.integers(0, 100, (n, 24)), rng.integers(1, 500, (n, 24)))
+    noisy = y.copy()
+    flipped = rng.choice(n, 150, replace=False)
+    noisy[flipped] = (y[flipped] + 1) % 4
+    setup = nndoctor.Setup(model=_BagOfTokens(), train=torch.utils.data.DataLoader(_Tickets(ids, noisy), batch_size=32),
+                           loss=nn.CrossEntropyLoss(), optimizer=ADAM).resolve()
+    (candidate,) = drop_suspect_labels(setup, _finding("D110"))
+    kept = {candidate.setup.train_loader.dataset[i]["input_ids"].numpy().tobytes()
+            for i in range(len(candidate.setup.train_loader.dataset))}
+    dropped = np.array([i for i in range(n) if ids[i].tobytes() not in kept])
+    caught = np.isin(dropped, flipped)  # independently of the probe: the rows whose label was changed
+    assert caught.mean() >= 0.8 and caught.sum() >= 0.5 * len(flipped), (caught.mean(), caught.sum())
+
+
 def test_drop_leaked_validation_is_not_applicable_without_copies():
     x, y = blobs(n=600)
     setup = nndoctor.Setup(model=mlp(10, 3), train=(x[:480], y[:480]), val=(x[480:], y[480:]),

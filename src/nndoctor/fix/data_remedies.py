@@ -129,6 +129,15 @@ def subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
     return Subset(dataset, index.tolist())
 
 
+def split_targets(setup: Setup, split: str) -> np.ndarray:
+    """Every target of a split, row ``i`` = dataset item ``i`` (beside :func:`split_identities` for inputs that are
+    not one tensor: a ``Trainer``'s dict samples)."""
+    parts = [y.detach().cpu().numpy() for _, y in _dataset_batches(setup, split) if isinstance(y, torch.Tensor)]
+    if not parts:
+        raise NotApplicable(f"the {split} split yielded no targets")
+    return np.concatenate(parts)
+
+
 def _keep_train_rows(setup: Setup, keep: np.ndarray) -> Setup:
     return derive(setup, train=rebuild_loader(setup.train_loader, subset(setup.train_loader.dataset, keep)))
 
@@ -399,11 +408,14 @@ def drop_suspect_labels(setup: Setup, finding: Finding) -> list[Candidate]:
     """Drop training rows whose given label the out-of-fold probes contradict (see :func:`confident_label_issues`)."""
     if setup.task not in ("binary", "multiclass"):
         raise NotApplicable(f"the task is {setup.task}; suspect labels are found for single-label classification")
-    x, y = split_rows(setup, "train")
-    values = x.detach().cpu().numpy()
+    try:
+        x, y = split_rows(setup, "train")
+        values, targets = x.detach().cpu().numpy(), y.detach().cpu().numpy()
+    except NotApplicable:  # dict samples (a Trainer's input_ids and masks): the rows the audit reads, and the targets
+        values, targets = split_identities(setup, "train"), split_targets(setup, "train")
     if values.dtype.kind in "iu" and values.ndim == 2 and embeds_tokens(setup.model):
         values, _ = token_features(values)  # token ids are names: the label probe's own bag of tokens and pairs
-    labels = class_labels(y.detach().cpu().numpy(), setup.task)
+    labels = class_labels(targets, setup.task)
     if labels is None or len(labels) != len(values) or values.dtype.kind != "f":
         raise NotApplicable("the inputs are not floating-point rows with one class label each")
     if not np.isfinite(values.reshape(len(values), -1)).all():

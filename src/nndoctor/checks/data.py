@@ -208,10 +208,9 @@ def _output_start(ctx: Context, columns: int) -> np.ndarray | None:
 
 
 # -- labels -----------------------------------------------------------------------------
-def imbalance_handling(ctx: Context, shares: ClassShares) -> str | None:
+def imbalance_handling(ctx: Context, weighted: tuple[float, str] | None) -> str | None:
     """How the setup already counters class imbalance on purpose: loss class weights that weigh the rarest class
-    above the largest, a weighted sampler, or an output bias at the prior."""
-    weighted = loss_class_weighting(ctx.setup.loss, shares)
+    above the largest (``weighted``, from :func:`loss_class_weighting`), a weighted sampler, or an output bias at the prior."""
     if weighted is not None:
         return weighted[1] if weighted[0] > 1 else None
     sampler = getattr(ctx.setup.train_loader, "sampler", None)
@@ -280,8 +279,8 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
     if enough_labels(shares):
         shares.loop_in_class_order = bool(loop_sample(ctx)) and (len(classes) == 1 or batches_ordered(ctx))
         if imbalance_severity(shares) is not None:
-            shares.handled_by = imbalance_handling(ctx, shares)
             weighted = loss_class_weighting(ctx.setup.loss, shares)
+            shares.handled_by = imbalance_handling(ctx, weighted)
             shares.deepened_by = weighted if weighted is not None and weighted[0] < 1 else None
             observed = getattr(ctx.setup, "observed_counts", None)
             if not shares.handled_by and observed:  # run: how the script's own last evaluation recalled each class

@@ -102,23 +102,35 @@ def split_identities(setup: Setup, split: str) -> np.ndarray:
     """Each row of a split as the audit's copy tests read it (:func:`~nndoctor.probes.data_audit.row_identity`),
     row ``i`` = dataset item ``i``: the remedies for copies (D107, D108) then drop the rows the audit counted,
     whatever form the batches take (several inputs, a dict of ``input_ids`` and masks)."""
+    return split_identities_and_targets(setup, split)[0]
+
+
+def split_identities_and_targets(setup: Setup, split: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`split_identities` and, read in the same pass, every target of the split (None when the batches hold
+    no target tensors): a ``Trainer``'s dict samples as the label probe and the audit read them."""
     pair = tensor_pair(setup, split)
     if pair is not None:
-        return pair[0].detach().cpu().numpy()
-    parts, elements = [], 0
-    for x, _ in _dataset_batches(setup, split):
+        return pair[0].detach().cpu().numpy(), pair[1].detach().cpu().numpy()
+    parts, targets, elements = [], [], 0
+    for x, y in _dataset_batches(setup, split):
         rows = row_identity(x)
         if rows is None:
             raise NotApplicable(f"the {split} inputs hold no tensor to compare rows by")
         elements += rows.size
         _within_memory(split, elements)
         parts.append(rows)
+        if isinstance(y, torch.Tensor):
+            targets.append(y.detach().cpu().numpy())
     if not parts:
         raise NotApplicable(f"the {split} split yielded no samples")
     try:
-        return np.concatenate(parts)
+        rows = np.concatenate(parts)
     except ValueError as exc:  # padded per batch: rows of different batches have different lengths
         raise NotApplicable(f"the {split} rows differ in length from batch to batch, so they cannot be compared") from exc
+    try:
+        return rows, (np.concatenate(targets) if len(targets) == len(parts) else None)
+    except ValueError:  # per-token targets padded per batch: no one array of them
+        return rows, None
 
 
 def subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
@@ -127,15 +139,6 @@ def subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
     if isinstance(dataset, TensorDataset):
         return TensorDataset(*(t[index] for t in dataset.tensors))
     return Subset(dataset, index.tolist())
-
-
-def split_targets(setup: Setup, split: str) -> np.ndarray:
-    """Every target of a split, row ``i`` = dataset item ``i`` (beside :func:`split_identities` for inputs that are
-    not one tensor: a ``Trainer``'s dict samples)."""
-    parts = [y.detach().cpu().numpy() for _, y in _dataset_batches(setup, split) if isinstance(y, torch.Tensor)]
-    if not parts:
-        raise NotApplicable(f"the {split} split yielded no targets")
-    return np.concatenate(parts)
 
 
 def _keep_train_rows(setup: Setup, keep: np.ndarray) -> Setup:
@@ -412,7 +415,9 @@ def drop_suspect_labels(setup: Setup, finding: Finding) -> list[Candidate]:
         x, y = split_rows(setup, "train")
         values, targets = x.detach().cpu().numpy(), y.detach().cpu().numpy()
     except NotApplicable:  # dict samples (a Trainer's input_ids and masks): the rows the audit reads, and the targets
-        values, targets = split_identities(setup, "train"), split_targets(setup, "train")
+        values, targets = split_identities_and_targets(setup, "train")
+        if targets is None:
+            raise NotApplicable("the train batches hold no target tensors")
     if values.dtype.kind in "iu" and values.ndim == 2 and embeds_tokens(setup.model):
         values, _ = token_features(values)  # token ids are names: the label probe's own bag of tokens and pairs
     labels = class_labels(targets, setup.task)

@@ -169,13 +169,8 @@ def class_indices(targets: torch.Tensor) -> torch.Tensor:
 # -- model surgery ------------------------------------------------------------------------
 def leaf_order(model: nn.Module, x: Any) -> list[tuple[str, nn.Module]]:
     """Leaf modules in the order the forward pass first calls them (one eval-mode pass on ``x``)."""
-    was_training = model.training
-    model.eval()
-    try:
-        with forward_order(model) as order, torch.no_grad():
-            model(x)
-    finally:
-        model.train(was_training)
+    with forward_order(model) as order:
+        eval_pass(model, x, [])
     return order
 
 

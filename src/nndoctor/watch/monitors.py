@@ -150,8 +150,9 @@ def dead_share(output: torch.Tensor) -> torch.Tensor:
         return 1.0 - alive.float().mean()
 
 
-def saturated_share(module: nn.Module, output: torch.Tensor) -> torch.Tensor:
-    return in_flat_tails(output, "Sigmoid" if isinstance(module, nn.Sigmoid) else "Tanh").float().mean()
+def saturated_share(output: torch.Tensor, activation: str) -> torch.Tensor:
+    """Share of a tanh or sigmoid output (``activation``: "Tanh" or "Sigmoid") in M204's flat tails."""
+    return in_flat_tails(output, activation).float().mean()
 
 
 def score_batch(output: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -210,7 +211,7 @@ def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hook
                                     seen: set[int] = module_outputs) -> None:
                     if torch.is_grad_enabled() and isinstance(output, torch.Tensor):
                         seen.add(output.data_ptr())
-                        session.stash("saturated", full, saturated_share(mod, output))
+                        session.stash("saturated", full, saturated_share(output, "Sigmoid" if isinstance(mod, nn.Sigmoid) else "Tanh"))
                 hooks.attach("forward", module, guard(session, "saturation-hook", saturation_hook))
         names = {id(p): f"{prefix}{n}" for n, p in model.named_parameters()}
 
@@ -224,7 +225,7 @@ def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hook
                         session.telemetry.relu_units.setdefault(name, unit_count(units))
                         session.stash("dead", name, dead_share(units))
                     else:
-                        session.stash("saturated", name, in_flat_tails(result, "Tanh" if kind == "tanh" else "Sigmoid").float().mean())
+                        session.stash("saturated", name, saturated_share(result, "Tanh" if kind == "tanh" else "Sigmoid"))
             seen.clear()
         hooks.attach("forward", model, guard(session, "functional-activation-hook", functional_hook))
 

@@ -577,8 +577,13 @@ class Doctor:
             self._before[index] = snapshot(self._optimizer_params(index))
             if not closure:
                 self._measure_grads(index)
-        if not closure and index == self._primary and not self._clipped_step and self._iteration % t.step_norm_stride == 0:
+        if not closure and self._takes_step_norm(index):
             self._measure_step_norm(index)
+
+    def _takes_step_norm(self, index: int) -> bool:
+        """Whether this step of optimizer ``index`` gets O403's per-step norm: the primary optimizer, at the
+        step-norm stride, and not clipped by norm (``clip_grad_norm_`` returned the pre-clip norm already)."""
+        return index == self._primary and not self._clipped_step and self._iteration % self.telemetry.step_norm_stride == 0
 
     def _measure_step_norm(self, index: int) -> None:
         """The total gradient norm this step takes, kept on the device until the next sample point (O403).
@@ -638,8 +643,7 @@ class Doctor:
         t = self.telemetry
         if self._closure_step and index in self._before:
             self._measure_grads(index)  # the closure's gradients, computed inside step()
-        if self._closure_step and index == self._primary and not self._clipped_step \
-                and self._iteration % t.step_norm_stride == 0:
+        if self._closure_step and self._takes_step_norm(index):
             self._measure_step_norm(index)  # as every step's norm: Lightning steps through a closure
         if self._closure_step and self._backward_count == self._backwards_before_step:
             self._check_cleared(index)  # a closure that ran no backward (Lightning's manual optimisation wraps one)

@@ -109,11 +109,27 @@ def _per_sample_norm(grad: torch.Tensor) -> float:
     return float(grad.pow(2).sum().div(max(grad.shape[0], 1)).sqrt()) if grad.dim() else float(grad.abs())
 
 
-def _unit_dim(output: torch.Tensor, after_conv: bool) -> int:
-    """Which axis holds the units: channels for conv maps, features otherwise."""
+def unit_axis(output: torch.Tensor, after_conv: bool) -> int:
+    """Which axis of an activation's output holds its units (M203, O405).
+
+    A unit is a channel of a convolution's feature map (axis 1: every position shares the
+    channel's weights; 1-D maps too when a convolution feeds it) and a feature of a dense or
+    sequence output (the last axis).
+    """
     if output.dim() >= 4 or (output.dim() == 3 and after_conv):
         return 1
     return output.dim() - 1
+
+
+def active_units(output: torch.Tensor, after_conv: bool) -> torch.Tensor:
+    """Per unit (see ``unit_axis``), whether it is positive for some sample and position of ``output``.
+
+    Checkup's layer statistics and watch's dead-unit shares both count units here.
+    """
+    if output.dim() < 2:
+        return (output > 0).any().reshape(1)
+    axis = unit_axis(output, after_conv)
+    return (output > 0).amax(dim=[d for d in range(output.dim()) if d != axis])
 
 
 # Activations written as functions (``F.relu(self.fc1(x))``, ``torch.tanh(...)``) have no module to hook: they are
@@ -186,9 +202,7 @@ class _Recorder:
         self.module_outputs.clear()
 
     def _count_active(self, record: LayerRecord, values: torch.Tensor, after_conv: bool | None = None) -> None:
-        dim = _unit_dim(values, self.last_weight_is_conv if after_conv is None else after_conv)
-        reduce = [d for d in range(values.dim()) if d != dim]
-        active = (values > 0).amax(dim=reduce)
+        active = active_units(values, self.last_weight_is_conv if after_conv is None else after_conv)
         if record.ever_active is None or record.ever_active.shape != active.shape:
             record.ever_active = active
         else:
@@ -232,18 +246,27 @@ RECURRENT_WEIGHTS = ("weight_ih", "weight_hh")
 
 def _feeding_layer(node: object, names: dict[int, str]) -> tuple[str | None, bool, str]:
     """The module whose weight feeds an activation's graph node (a few ops up), whether it is a convolution,
-    and the weight's own name in that module ("" when none feeds it)."""
-    frontier, depth = [n for n, _ in node.next_functions if n is not None], 0  # type: ignore[attr-defined]
-    while frontier and depth < 4:
-        conv = any("Convolution" in type(n).__name__ for n in frontier)
-        for n in frontier:
+    and the weight's own name in that module ("" when none feeds it).
+
+    The nearest weight in the graph wins; it is a convolution's when the op that reads it is a
+    convolution (a Linear's weight is read through a transpose, by a matmul).
+    """
+    frontier = [(n, node) for n, _ in node.next_functions if n is not None]  # type: ignore[attr-defined]
+    for _ in range(FEEDING_DEPTH):
+        for n, reader in frontier:
             variable = getattr(n, "variable", None)
             if isinstance(variable, torch.Tensor) and variable.dim() >= 2 and id(variable) in names:
                 name = names[id(variable)]
-                return name.rsplit(".", 1)[0], conv, name.rsplit(".", 1)[-1]
-        frontier = [m for n in frontier for m, _ in n.next_functions if m is not None]
-        depth += 1
+                return name.rsplit(".", 1)[0], "Convolution" in type(reader).__name__, name.rsplit(".", 1)[-1]
+        frontier = [(m, n) for n, _ in frontier for m, _ in n.next_functions if m is not None]
+        if not frontier:
+            break
     return None, False, ""
+
+
+# Graph steps from an activation up to the weight that feeds it: a Linear on a sequence reaches its
+# weight through add, view, matmul and transpose nodes (five steps); a convolution in two.
+FEEDING_DEPTH = 6
 
 
 # Recurrent layers whose gates are sigmoid/tanh inside one fused op (no module to hook).

@@ -14,7 +14,9 @@ from typing import Any, Callable, Iterable
 import torch
 from torch import nn
 
-from ..probes.layer_stats import NORMALISATION, entry_layers, functional_activations
+from ..probes.layer_stats import (
+    NORMALISATION, WEIGHT_LAYERS, active_units, entry_layers, functional_activations, unit_axis,
+)
 from ..record.measure import in_flat_tails
 from ..setup import primary_output
 
@@ -126,28 +128,16 @@ def feature_stats(x: torch.Tensor) -> tuple[torch.Tensor, ...] | None:
         return v.mean(0), v.std(0), v.amin(0), v.amax(0)
 
 
-def unit_count(output: torch.Tensor) -> int:
-    """How many units ``dead_share`` counts in ``output`` (channels of conv maps, else the last axis)."""
-    if output.dim() >= 4:
-        return int(output.shape[1])
-    return int(output.shape[-1]) if output.dim() >= 2 else 1
+def unit_count(output: torch.Tensor, after_conv: bool = False) -> int:
+    """How many units ``dead_share`` counts in ``output`` (see ``layer_stats.unit_axis``)."""
+    return int(output.shape[unit_axis(output, after_conv)]) if output.dim() >= 2 else 1
 
 
-def dead_share(output: torch.Tensor) -> torch.Tensor:
-    """Share of units that are zero for every sample of the batch, counted as checkup's M203 verdict counts them.
-
-    A unit is a channel of a conv feature map (axis 1 of an output with 4 or more axes: every
-    position shares its weights) and a feature of a dense or sequence output (the last axis).
-    """
+def dead_share(output: torch.Tensor, after_conv: bool = False) -> torch.Tensor:
+    """Share of units that are zero for every sample of the batch, counted as checkup's M203 verdict counts them
+    (``layer_stats.active_units``: channels of a convolution's map, else features of the last axis)."""
     with torch.no_grad():
-        v = output.detach()
-        if v.dim() >= 4:
-            alive = (v > 0).transpose(0, 1).reshape(v.shape[1], -1).any(dim=1)
-        elif v.dim() >= 2:
-            alive = (v > 0).reshape(-1, v.shape[-1]).any(dim=0)
-        else:
-            alive = (v > 0).any().reshape(1)
-        return 1.0 - alive.float().mean()
+        return 1.0 - active_units(output.detach(), after_conv).float().mean()
 
 
 def saturated_share(output: torch.Tensor, activation: str) -> torch.Tensor:
@@ -196,6 +186,7 @@ def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hook
         if is_compiled(model):
             continue
         module_outputs: set[int] = set()  # storage of the activation modules' outputs in the current forward
+        fed_by_conv = _conv_feed_tracker(model, hooks)
         for name, module in model.named_modules():
             full = f"{prefix}{name}" if name else prefix.rstrip(".") or type(module).__name__
             if isinstance(module, RELU_LIKE):
@@ -203,8 +194,9 @@ def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hook
                               seen: set[int] = module_outputs) -> None:
                     if torch.is_grad_enabled() and isinstance(output, torch.Tensor) and output.shape and output.shape[0] > 1:
                         seen.add(output.data_ptr())
-                        session.telemetry.relu_units.setdefault(full, unit_count(output))
-                        session.stash("dead", full, dead_share(output))
+                        conv = fed_by_conv()
+                        session.telemetry.relu_units.setdefault(full, unit_count(output, conv))
+                        session.stash("dead", full, dead_share(output, conv))
                 hooks.attach("forward", module, guard(session, "relu-hook", relu_hook))
             elif isinstance(module, SATURATING):
                 def saturation_hook(mod: nn.Module, inputs: Any, kwargs: dict, output: Any, full: str = full,
@@ -221,13 +213,30 @@ def activation_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hook
             if torch.is_grad_enabled() and isinstance(out, torch.Tensor) and out.shape and out.shape[0] > 1:
                 for name, kind, result, conv in functional_activations(out, names, seen):
                     if kind == "relu":
-                        units = result.transpose(1, -1) if conv and result.dim() == 3 else result  # channels of a 1-D conv map
-                        session.telemetry.relu_units.setdefault(name, unit_count(units))
-                        session.stash("dead", name, dead_share(units))
+                        session.telemetry.relu_units.setdefault(name, unit_count(result, conv))
+                        session.stash("dead", name, dead_share(result, conv))
                     else:
                         session.stash("saturated", name, saturated_share(result, "Tanh" if kind == "tanh" else "Sigmoid"))
             seen.clear()
         hooks.attach("forward", model, guard(session, "functional-activation-hook", functional_hook))
+
+
+def _conv_feed_tracker(model: nn.Module, hooks: Hooks) -> Callable[[], bool]:
+    """Whether the weight layer that ran last in ``model``'s forward is a convolution, as checkup's layer statistics
+    tell it: a 3-D ReLU output after a 1-D convolution holds channels on axis 1, after a Linear features on the last.
+
+    Only models with a 1-D convolution (the one case where it changes the units) get the hooks that follow it.
+    """
+    convs_1d = [m for m in model.modules() if isinstance(m, nn.modules.conv._ConvNd) and len(m.kernel_size) == 1]
+    if not convs_1d:
+        return lambda: False
+    last = {"conv": False}
+    for module in model.modules():
+        if isinstance(module, WEIGHT_LAYERS):
+            def follow(mod: nn.Module, inputs: Any, kwargs: dict, output: Any) -> None:
+                last["conv"] = isinstance(mod, nn.modules.conv._ConvNd)
+            hooks.attach("forward", module, follow)
+    return lambda: last["conv"]
 
 
 def weight_input_hooks(session: Any, models: Iterable[tuple[str, nn.Module]], hooks: Hooks) -> None:

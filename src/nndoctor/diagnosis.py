@@ -53,7 +53,8 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     # measures the broken model (its copy without dropout fits a little better), not excess regularisation.
     "O409": ("M207",),
     # Rows copied many times are fewer distinct rows than the loader holds: the model memorises them sooner.
-    "G601": ("D108", "D110", "D109", "D107"),
+    # A validation curve that keeps climbing back up (O407 read from it) rose after its lowest point as one more swing.
+    "G601": ("D108", "D110", "D109", "D107", "O407"),
     # validation judged against the training prior: labels that moved between the splits put it off;
     # validation run in train mode (batch statistics of its own batches, dropout on) says nothing of the labels
     "D111": ("D109", "T503"),
@@ -179,6 +180,7 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("D113", "L306"): lambda symptom, root: (root.evidence.get("targets") == "multi-hot"
                                             and (symptom.evidence.get("target_row_sum_max") or 0) > 1),
     ("G601", "D109"): lambda symptom, root: "train_shares" in root.evidence,
+    ("G601", "O407"): lambda symptom, root: root.evidence.get("curve") == "validation",
     # only the validation curve's reading of D111 (not the label probe's) is measured in the evaluation mode
     ("D111", "T503"): lambda symptom, root: "val_best" in symptom.evidence,
     # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.

@@ -256,12 +256,13 @@ def _shrink_tied_table(setup: Setup, model: nn.Module, x: Any) -> list[Candidate
     ``nn.Embedding`` draws N(0, 1), about sqrt(3 * width) times a Linear's default, which a tied head
     multiplies straight into the logits; language models draw the table small for that reason.
     """
+    was_training = model.training
     model.eval()
     try:
         with preserved_rng(), torch.enable_grad():
             out = primary_output(model(x))
     finally:
-        model.train()
+        model.train(was_training)
     weight = output_weight(out) if isinstance(out, torch.Tensor) else None
     owner = next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Embedding) and m.weight is weight), None)
     if owner is None:

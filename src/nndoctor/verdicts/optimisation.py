@@ -26,6 +26,7 @@ from .curves import (
     HEALTHY_UPDATE,
     LITTLE_PROGRESS,
     MIN_STEPS_FOR_CURVES,
+    OSCILLATION_EFFICIENCY,
     OSCILLATION_SWING,
     PLATEAU_CHANGE,
     REDRAW_UPDATE,
@@ -38,6 +39,7 @@ from .curves import (
     _end_level,
     bouncing,
     gradient_growth,
+    oscillation,
     oscillation_evidence,
     plateau,
     progress,
@@ -572,7 +574,8 @@ def loss_plateau(m: PlateauEvidence) -> Iterable[Finding]:
 # -- O407 ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OscillationEvidence:
-    """A loss curve to judge for oscillation: ``fixed-set`` evaluations or ``per-step`` minibatch losses.
+    """A loss curve to judge for oscillation: ``fixed-set`` evaluations of training rows, ``validation`` evaluations
+    of a held-out set, or ``per-step`` minibatch losses.
 
     ``steps_of``: the optimizer step of each point (to name where a spike began).
     ``update_ratio``: the run's median update-to-weight ratio, where measured (per-step curves).
@@ -582,6 +585,11 @@ class OscillationEvidence:
     source: str
     steps_of: tuple[int, ...] = ()
     update_ratio: float | None = None
+
+
+# Curves of one fixed sample set, free of minibatch noise: the trial's train-set evaluations ("fixed-set") and a
+# run's validation evaluations ("validation"). Between two evaluations only the weights change, so a climb is theirs.
+FIXED_SETS = ("fixed-set", "validation")
 
 
 @verdict("O407")
@@ -594,17 +602,18 @@ def oscillating_loss(m: OscillationEvidence) -> Iterable[Finding]:
     Steps that move the weights by under ``FROZEN_UPDATE`` of their size cannot overshoot: a
     per-step curve that bounces under them shows its batches differing, not the steps.
     """
-    if m.source == "fixed-set":
+    if m.source in FIXED_SETS:
         found = bouncing(m.values)
-        if found is None:
+        if found is None or (m.source == "validation" and not _no_downward_trend(m.values)):
             return
+        which = "train" if m.source == "fixed-set" else "validation"
         yield Finding(
             "O407", Severity.WARNING,
-            f"The train loss keeps climbing back up: at {found['climbing']} of its {found['inner_evaluations']} inner "
+            f"The {which} loss keeps climbing back up: at {found['climbing']} of its {found['inner_evaluations']} inner "
             f"evaluations it sits {OSCILLATION_SWING:.0%} or more above the lows on both sides of it (median "
             f"{found['median_climb']:.0%}, largest {found['largest_climb']:.0%}), so each stretch of progress is partly "
             "undone by the next steps.",
-            {**found, "train_loss": list(m.values), "eval_steps": list(m.steps_of)},
+            {**found, f"{which}_loss": list(m.values), "eval_steps": list(m.steps_of), "curve": which},
         )
         return
     if m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE:
@@ -626,6 +635,13 @@ def oscillating_loss(m: OscillationEvidence) -> Iterable[Finding]:
         message = (f"The train loss bounces: in the second half consecutive steps differ by {evidence['median_jump']:.3g} (median), "
                    f"more than half its level {evidence['level']:.3g}, and it is no lower than at the start ({evidence['start']:.3g}).")
     yield Finding("O407", Severity.WARNING, message, evidence)
+
+
+def _no_downward_trend(values: Sequence[float]) -> bool:
+    """The curve's second half nets under ``OSCILLATION_EFFICIENCY`` of the distance it travels (O407: "without a
+    downward trend"); a validation curve can swing on its way down while the steps still make progress."""
+    measured = oscillation(values)
+    return measured is not None and measured["efficiency"] < OSCILLATION_EFFICIENCY
 
 
 # -- O409 ------------------------------------------------------------------------------

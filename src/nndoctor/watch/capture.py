@@ -866,7 +866,7 @@ class SetupCapture:
     # -- the capture itself ------------------------------------------------------------
     def _capture(self, loss: torch.Tensor) -> bool:
         """Record model, loss and loaders for this first training backward; False when it trains no module."""
-        params = graph_leaves(loss)
+        params = [p for p in graph_leaves(loss) if isinstance(p, nn.Parameter)]  # plain tensors: no module to examine
         if not params:
             return False
         wanted = {id(p) for p in params}

@@ -14,14 +14,23 @@ MAX_GRAPH_NODES = 50_000
 LOSS_ROOT_DEPTH = 3
 
 
-def graph_leaves(root: torch.Tensor) -> list[nn.Parameter]:
-    """The parameters a backward from ``root`` accumulates gradients into (walks the autograd graph once)."""
-    found: dict[int, nn.Parameter] = {}
+def graph_leaves(root: torch.Tensor) -> list[torch.Tensor]:
+    """The parameters a backward from ``root`` accumulates gradients into (walks the autograd graph once).
+
+    Those are ``nn.Parameter`` leaves; a model written without modules (``W1 = torch.randn(7, 64).requires_grad_()``,
+    updated by hand) has none, and then its plain leaf tensors that require a gradient are its parameters. Where
+    module parameters are reached, plain leaves are inputs made differentiable (an adversarial example, a gradient
+    penalty's interpolates), not weights.
+    """
+    parameters: dict[int, torch.Tensor] = {}
+    plain: dict[int, torch.Tensor] = {}
     for fn in autograd_nodes([root.grad_fn], MAX_GRAPH_NODES):
         variable = getattr(fn, "variable", None)
         if isinstance(variable, nn.Parameter):
-            found[id(variable)] = variable
-    return list(found.values())
+            parameters[id(variable)] = variable
+        elif isinstance(variable, torch.Tensor) and variable.is_floating_point():
+            plain[id(variable)] = variable
+    return list((parameters or plain).values())
 
 
 def derived_from(root: torch.Tensor, loss: torch.Tensor) -> bool:

@@ -563,12 +563,20 @@ def _median_update_ratio(t: Telemetry) -> float | None:
 
 @rule("O407", final_only=True)
 def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
-    """O407's measurement from the live loop: the per-step losses and their steps."""
+    """O407's measurement from the live loop: the per-step losses and their steps, else the validation curve.
+
+    Minibatch noise can hide a bounce in the per-step losses (a small batch of an L1 loss); the
+    validation evaluations see one fixed set, so only the weights move them.
+    """
     if _several_optimizers(t) or t.nonfinite is not None:
         return
     steps = [s for s, v in zip(t.train_loss_steps, t.train_loss) if math.isfinite(v)]
-    yield from oscillating_loss(OscillationEvidence(tuple(_finite_losses(t)), "per-step", tuple(steps),
-                                                    update_ratio=_median_update_ratio(t)))
+    found = list(oscillating_loss(OscillationEvidence(tuple(_finite_losses(t)), "per-step", tuple(steps),
+                                                      update_ratio=_median_update_ratio(t))))
+    if not found:
+        val_steps, val, _ = _val_series(t, scored=True)
+        found = list(oscillating_loss(OscillationEvidence(tuple(val), "validation", tuple(val_steps))))
+    yield from found
 
 
 @rule("O408")

@@ -1,0 +1,126 @@
+"""Measurements that round 16's unseen material showed missing, each checked on its own small case.
+
+* A model written without modules (weights as plain tensors that require a gradient, updated by
+  hand) was never seen to train: only ``nn.Parameter`` leaves were taken for parameters. Its plain
+  leaves are its parameters when no module parameter is reached.
+* A loss that bounces under too large an LR can hide in per-step minibatch noise (small batches
+  of an L1 loss) while the validation curve, one fixed set, shows it: O407 reads that curve too,
+  and the "overfitting" its last swing looks like (G601) is explained by it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import nndoctor
+from nndoctor.verdicts.optimisation import OscillationEvidence, oscillating_loss
+from nndoctor.watch.instrument import instrumented
+from nndoctor.watch.run import did_not_train
+
+
+def _regression(rows: int = 2400) -> tuple[torch.Tensor, torch.Tensor]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(rows, 6))
+    y = np.abs(x[:, 0]) * 2 + x[:, 1] * x[:, 2] + 0.3 * rng.normal(size=rows)
+    return torch.tensor(x, dtype=torch.float32), torch.tensor((y - y.mean()) / y.std(), dtype=torch.float32)
+
+
+def _watched(loop) -> nndoctor.Doctor:
+    doctor = nndoctor.Doctor(alerts=False)
+    doctor.start()
+    try:
+        with instrumented(doctor):
+            loop()
+    finally:
+        doctor.stop()
+    return doctor
+
+
+def test_a_model_of_plain_tensors_updated_by_hand_is_seen_training():
+    x, y = _regression(512)
+    torch.manual_seed(0)
+    w1, b1 = (torch.randn(6, 32) * 0.4).requires_grad_(), torch.zeros(32, requires_grad=True)
+    w2, b2 = (torch.randn(32, 1) * 0.2).requires_grad_(), torch.zeros(1, requires_grad=True)
+    start = [p.detach().clone() for p in (w1, b1, w2, b2)]
+
+    def loop() -> None:
+        for _ in range(10):
+            for i in range(0, 512, 32):
+                loss = F.mse_loss((F.relu(x[i:i + 32] @ w1 + b1) @ w2 + b2).squeeze(1), y[i:i + 32])
+                loss.backward()
+                with torch.no_grad():
+                    for p in (w1, b1, w2, b2):
+                        p -= 0.05 * p.grad
+                        p.grad.zero_()
+
+    doctor = _watched(loop)
+    t = doctor.telemetry
+    assert t.counters["manual_steps"] == 160 and did_not_train(t) is None
+    assert len(t.update_ratios) == 4  # every plain weight's steps measured
+    assert all(not torch.equal(a, b) for a, b in zip(start, (w1, b1, w2, b2)))  # and trained as without nndoctor
+
+
+def test_inputs_made_differentiable_beside_a_module_are_not_parameters():
+    """An adversarial step's input requires a gradient; the module's parameters are the model's."""
+    x, y = _regression(256)
+    torch.manual_seed(0)
+
+    def loop() -> None:
+        model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+        for i in range(0, 256, 32):
+            xb = x[i:i + 32].clone().requires_grad_()
+            optimizer.zero_grad()
+            F.mse_loss(model(xb).squeeze(1), y[i:i + 32]).backward()
+            optimizer.step()
+
+    doctor = _watched(loop)
+    assert set(doctor.telemetry.param_sizes) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    assert "T504" not in {f.code for f in doctor.findings()}
+
+
+def _sgd_regression(lr: float) -> nndoctor.Doctor:
+    """An MLP on an L1 loss in batches of 32, evaluated on 400 held-out rows after each epoch."""
+    x, y = _regression()
+
+    def loop() -> None:
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(6, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        for _ in range(20):
+            model.train()
+            for i in range(0, 2000, 32):
+                optimizer.zero_grad()
+                F.l1_loss(model(x[i:i + 32]).squeeze(1), y[i:i + 32]).backward()
+                optimizer.step()
+            model.eval()
+            with torch.no_grad():
+                F.l1_loss(model(x[2000:]).squeeze(1), y[2000:])
+
+    return _watched(loop)
+
+
+def test_a_validation_curve_that_keeps_bouncing_is_oscillation_and_explains_its_last_rise():
+    doctor = _sgd_regression(lr=1.0)
+    val = doctor.telemetry.val_loss
+    climbs = [v / max(min(val[:i]), min(val[i + 1:])) - 1 for i, v in enumerate(val) if 0 < i < len(val) - 1]
+    assert np.median(climbs) > 0.1  # independently: the typical evaluation sits a tenth above the lows around it
+    findings = doctor.findings()
+    roots = [f for f in findings if f.severity.at_least(nndoctor.Severity.WARNING) and f.explained_by is None]
+    assert roots[0].code == "O407" and roots[0].evidence["curve"] == "validation"
+    assert all(f.explained_by == "O407" for f in findings if f.code == "G601")
+
+
+def test_a_validation_curve_that_settles_is_not_oscillation():
+    assert "O407" not in {f.code for f in _sgd_regression(lr=0.05).findings()}
+
+
+def test_a_validation_curve_that_swings_on_its_way_down_is_not_oscillation():
+    # a dip at every fifth evaluation, the rest climbing back above it: the typical evaluation climbs in both
+    falling = [1.0, 0.5, 0.8, 0.75, 0.85, 0.7, 0.35, 0.6, 0.55, 0.65, 0.5, 0.25, 0.45, 0.4, 0.42, 0.2]
+    assert not list(oscillating_loss(OscillationEvidence(tuple(falling), "validation", tuple(range(16)))))
+    level = [1.0, 0.5, 0.8, 0.75, 0.85, 0.7, 0.45, 0.7, 0.75, 0.8, 0.7, 0.45, 0.75, 0.7, 0.8, 0.72]
+    (found,) = oscillating_loss(OscillationEvidence(tuple(level), "validation", tuple(range(16))))
+    assert found.code == "O407" and "validation loss" in found.message

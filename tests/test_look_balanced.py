@@ -16,8 +16,18 @@ def test_class_scores_against_per_class_recalls_by_hand():
     recalls = [5 / 6, 1 / 2, 1.0]
     row = class_scores("x", truth, predicted)
     assert row["value"] == 8 / 10 and abs(row["balanced_accuracy"] - np.mean(recalls)) < 1e-12
-    by_hand = np.sqrt(sum(r * (1 - r) / n for r, n in zip(recalls, [6, 2, 2]))) / 3
+    # Agresti-Coull: each recall's hits and misses get two more before its binomial variance is read
+    hits = [5, 1, 2]
+    adjusted = [(h + 2) / (n + 4) for h, n in zip(hits, [6, 2, 2])]
+    by_hand = np.sqrt(sum(r * (1 - r) / (n + 4) for r, n in zip(adjusted, [6, 2, 2]))) / 3
     assert abs(balanced_standard_error(truth, predicted) - by_hand) < 1e-12
+
+
+def test_recalls_of_exactly_zero_and_one_still_carry_sampling_error():
+    """A network that never predicts the rare class measures its recall as 0 on 400 rows, not knows it is 0."""
+    truth = np.array([0] * 3600 + [1] * 400)
+    error = balanced_standard_error(truth, np.zeros_like(truth))
+    assert 0.001 < error < 0.01  # about sqrt(2/404 / 404) / 2: the rare class's recall dominates
 
 
 def _imbalanced(pos_weight: float | None) -> nndoctor.Setup:

@@ -140,12 +140,13 @@ def accuracy_paradox_check(ctx: Context) -> Iterable[Finding]:
     """
     trial = _trial(ctx)
     found = list(accuracy_paradox_verdict(ClassRecall(trial.recall, trial.support, f"After the trial, {trial.recall_split}",
-                                                      trial.recall_split)))
+                                                      trial.recall_split, trial.probability_share, trial.ranking)))
     if found or trial.half_recall is None or trial.half_recall[1] is None:
         return found
-    step, (recall, support, _) = trial.half_recall
+    step, half = trial.half_recall
     return accuracy_paradox_verdict(ClassRecall(
-        recall, support, f"Half-way through the trial (step {step} of {trial.steps}), {trial.recall_split}", trial.recall_split))
+        half.recall, half.support, f"Half-way through the trial (step {step} of {trial.steps}), {trial.recall_split}",
+        trial.recall_split, half.probability_share, half.ranking))
 
 
 # -- G604 ----------------------------------------------------------------------------

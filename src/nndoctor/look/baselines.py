@@ -39,11 +39,15 @@ def class_scores(name: str, truth: np.ndarray, predicted: np.ndarray) -> dict[st
 
 
 def balanced_standard_error(truth: np.ndarray, predicted: np.ndarray) -> float:
-    """Sampling error of balanced accuracy: the per-class binomial errors of the recalls, averaged over classes."""
+    """Sampling error of balanced accuracy: the per-class binomial errors of the recalls, averaged over classes.
+
+    Each recall's error uses the Agresti-Coull estimate (two hits and two misses added): a recall
+    measured at exactly 0 or 1 is not known without error, as the plain estimate r(1 - r)/n = 0 says.
+    """
     classes = np.unique(truth)
-    variances = [r * (1 - r) / n for c in classes
-                 for n in [int((truth == c).sum())] for r in [float((predicted[truth == c] == c).mean())]]
-    return float(np.sqrt(max(sum(variances), 1e-12)) / max(len(classes), 1))
+    variances = [r * (1 - r) / (n + 4) for c in classes
+                 for n in [int((truth == c).sum())] for r in [(float((predicted[truth == c] == c).sum()) + 2) / (n + 4)]]
+    return float(np.sqrt(sum(variances)) / max(len(classes), 1))
 
 
 def prior_baseline(y_train: np.ndarray, y_val: np.ndarray, classes: bool) -> dict[str, Any]:

@@ -455,9 +455,11 @@ class TrialResult:
     recall: dict[int, float] = field(default_factory=dict)
     support: dict[int, int] = field(default_factory=dict)
     predicted_share: dict[int, float] = field(default_factory=dict)
+    probability_share: dict[int, float] | None = None  # per class: mean probability the model gives it (G603)
+    ranking: dict[int, float] | None = None  # per class: one-vs-rest ROC AUC of that probability (G603)
     recall_split: str | None = None
     train_median_loss: float | None = None
-    # (step, class_recall) at the first evaluation from half the trial on: where the model stood mid-way
+    # (step, ClassPass) at the first evaluation from half the trial on: where the model stood mid-way
     half_recall: tuple[int, Any] | None = None
     val_median_loss: float | None = None
     model: nn.Module | None = field(default=None, repr=False, compare=False)  # the trained copy (the look reads it)
@@ -596,21 +598,54 @@ def _fill(result: TrialResult, record: Record) -> None:
     result.update_ratios = record.update_ratios
 
 
-def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[dict[int, float], dict[int, int], dict[int, float]] | None:
-    """Per-class recall, support and predicted shares (multiclass/binary) of ``model`` on ``batches``."""
+@dataclass(frozen=True)
+class ClassPass:
+    """One evaluation pass over labelled batches, per class: recall, support, the share of rows predicted as it,
+    and, where the output gives class probabilities, the mean probability the model gives it
+    (``probability_share``) and how well that probability ranks its rows (``ranking``: one-vs-rest ROC AUC).
+    """
+
+    recall: dict[int, float]
+    support: dict[int, int]
+    predicted_share: dict[int, float]
+    probability_share: dict[int, float] | None = None
+    ranking: dict[int, float] | None = None
+
+
+def class_probabilities(setup: Setup, output: torch.Tensor) -> torch.Tensor | None:
+    """Rows of class probabilities (N, classes) from a classifier's output; None when it gives none.
+
+    Several columns are read as logits (softmax; log-probabilities come back as they were); one
+    column of a binary task is a logit, or a probability under ``BCELoss``.
+    """
+    if setup.task not in ("multiclass", "binary") or output.dim() != 2 and not (setup.task == "binary" and output.dim() == 1):
+        return None
+    out = output.detach().float()
+    if out.dim() == 2 and out.shape[1] > 1:
+        return torch.softmax(out, dim=1)
+    if setup.task != "binary":
+        return None
+    p = out.reshape(-1) if type(setup.loss).__name__ == "BCELoss" else torch.sigmoid(out.reshape(-1))
+    return torch.stack([1 - p, p], dim=1)
+
+
+def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> ClassPass | None:
+    """Per-class recall, support, predicted shares and probabilities (multiclass/binary) of ``model`` on ``batches``."""
     if setup.task not in ("multiclass", "binary"):
         return None
     was_training = model.training
     model.eval()
-    predicted, labels = [], []
+    predicted, labels, probabilities = [], [], []
     try:
         with torch.no_grad():
             for x, y in batches:
-                guess = predictions(setup, model(x))
+                output = model(x)
+                guess = predictions(setup, output)
                 if guess is None:
                     return None
                 predicted.append(guess.reshape(-1))
                 labels.append(class_labels(setup, y).reshape(-1))
+                probabilities.append(class_probabilities(setup, output))
     finally:
         model.train(was_training)
     guess, truth = torch.cat(predicted), torch.cat(labels)
@@ -622,15 +657,36 @@ def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[
         support[int(cls)] = int(mask.sum())
         recall[int(cls)] = float((guess[mask] == cls).float().mean())
     shares = {int(cls): float((guess == cls).float().mean()) for cls in torch.unique(torch.cat([guess, truth])).tolist()}
-    return recall, support, shares
+    scored = _probability_scores(truth, probabilities) if all(p is not None for p in probabilities) else None
+    return ClassPass(recall, support, shares, *(scored or (None, None)))
+
+
+def _probability_scores(truth: torch.Tensor, probabilities: list[torch.Tensor]) -> tuple[dict[int, float], dict[int, float]] | None:
+    """Per class present: the mean probability given to it over all rows, and its one-vs-rest ROC AUC."""
+    from sklearn.metrics import roc_auc_score
+
+    rows = torch.cat(probabilities).cpu()
+    labels = truth.cpu()
+    if rows.shape[0] != labels.shape[0] or not torch.isfinite(rows).all():
+        return None
+    mean, ranking = {}, {}
+    for cls in torch.unique(labels).tolist():
+        if not 0 <= cls < rows.shape[1]:
+            return None
+        mean[int(cls)] = float(rows[:, cls].mean())
+        hit = (labels == cls).numpy()
+        if 0 < hit.sum() < len(hit):
+            ranking[int(cls)] = float(roc_auc_score(hit, rows[:, cls].numpy()))
+    return mean, ranking
 
 
 def _record_recall(setup: Setup, model: nn.Module, result: TrialResult, batches: list[Batch], split: str) -> None:
-    """Per-class recall and predicted shares (multiclass/binary) on ``batches``, at the end of the trial."""
+    """Per-class recall, predicted shares and probabilities (multiclass/binary) on ``batches``, at the end of the trial."""
     found = class_recall(setup, model, batches)
     if found is None:
         return
-    result.recall, result.support, result.predicted_share = found
+    result.recall, result.support, result.predicted_share = found.recall, found.support, found.predicted_share
+    result.probability_share, result.ranking = found.probability_share, found.ranking
     result.recall_split = split
 
 

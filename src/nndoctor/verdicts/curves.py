@@ -112,6 +112,12 @@ UNDERFIT_SHARE = 0.9
 PARADOX_MIN_SUPPORT = 5
 PARADOX_MARGIN = 0.02
 PARADOX_MAJORITY = 0.5
+# G603 is not the model's when its probabilities serve the class it never predicts: a model fitted by a proper
+# scoring rule (cross-entropy) gives each class its share of probability on average, so a mean under half of the
+# share says the outputs were pushed off it (weights inverted, the class given up); an ROC AUC of 0.7 is the
+# conventional floor of acceptable discrimination (Hosmer & Lemeshow), 0.5 being no ranking at all.
+CALIBRATED_SHARE = 0.5
+INFORMATIVE_AUC = 0.7
 # D106/G603: classes are imbalanced when the largest is this many times the smallest (the
 # paradox needs an imbalance to hide behind: on balanced classes one class predicted
 # everywhere scores chance, which looks like nothing, not like learning).
@@ -551,6 +557,18 @@ def accuracy_paradox(recall: Mapping[int, float], support: Mapping[int, int]) ->
         return None
     return {"accuracy": acc, "majority_share": majority, "never_predicted": ignored,
             "recall": dict(recall), "support": dict(support)}
+
+
+def probabilities_serve(classes: Sequence[int], support: Mapping[int, int], probability_share: Mapping[int, float] | None,
+                        ranking: Mapping[int, float] | None) -> bool:
+    """Whether the model's probabilities serve each of ``classes`` (never predicted): their mean is at least
+    ``CALIBRATED_SHARE`` of the class's share of the rows, and they rank its rows with a one-vs-rest ROC AUC of
+    ``INFORMATIVE_AUC`` or more. False where either is unknown."""
+    total = sum(support.values())
+    if not classes or not total or probability_share is None or ranking is None:
+        return False
+    return all(c in probability_share and c in ranking and probability_share[c] >= CALIBRATED_SHARE * support[c] / total
+               and ranking[c] >= INFORMATIVE_AUC for c in classes)
 
 
 def suspicious_validation(train_loss: float, val_loss: float, train_acc: float | None, val_acc: float | None,

@@ -22,6 +22,7 @@ from .curves import (
     accuracy_paradox,
     memorising_gap,
     overfitting,
+    probabilities_serve,
     still_falling,
     suspicious_validation,
 )
@@ -234,6 +235,9 @@ class ClassRecall:
     support: Mapping[int, int]
     where: str
     split: str | None = None
+    # per class, where the output gives probabilities: the mean probability given to it, and its one-vs-rest ROC AUC
+    probability_share: Mapping[int, float] | None = None
+    ranking: Mapping[int, float] | None = None
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, Sequence[int]], where: str) -> ClassRecall:
@@ -244,8 +248,16 @@ class ClassRecall:
 
 @verdict("G603")
 def accuracy_paradox_verdict(m: ClassRecall) -> Iterable[Finding]:
-    """Accuracy about the majority share while some class of real size is never recalled."""
+    """Accuracy about the majority share while some class of real size is never recalled.
+
+    Not when the model's probabilities serve every class it never predicts (``probabilities_serve``):
+    a calibrated model of classes that overlap (click-through, default risk) gives the rare class its
+    share and ranks its rows first, yet rarely puts it above one half; argmax recall then measures the
+    threshold, not the model, and the probabilities are what such a model is used for.
+    """
     evidence = accuracy_paradox(m.recall, m.support)
+    if evidence and probabilities_serve(evidence["never_predicted"], m.support, m.probability_share, m.ranking):
+        return
     if evidence:
         yield Finding(
             "G603", Severity.WARNING,

@@ -38,8 +38,12 @@ class Outputs:
     sample: np.ndarray | None = None  # which sample (row of the scored batches) each prediction belongs to
 
 
-def _class_scores(setup: Setup, out: torch.Tensor) -> torch.Tensor | None:
-    """Class probabilities with the class axis last, one row per scored position; None when not classes."""
+def class_probabilities(setup: Setup, out: torch.Tensor) -> torch.Tensor | None:
+    """Class probabilities with the class axis last, one row per scored position; None when not classes.
+
+    Several columns are read as logits (softmax); one column of a binary task is a logit, or a
+    probability under ``BCELoss``. The look and the trial's per-class probabilities (G603) read them here.
+    """
     if setup.task == "sequence" and setup.class_axis is not None:
         return torch.softmax(out.movedim(setup.class_axis, -1).reshape(-1, out.shape[setup.class_axis]).float(), -1)
     if setup.task in ("multiclass", "binary") and out.dim() == 2 and out.shape[1] > 1:
@@ -102,7 +106,7 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
                 primary = primary_output(out)
                 if primary is None:
                     return None
-                scores = _class_scores(setup, primary)
+                scores = class_probabilities(setup, primary)
                 if scores is not None:
                     kind = "classes"
                     target = _truth(setup, y).cpu()

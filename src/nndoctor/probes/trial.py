@@ -612,25 +612,10 @@ class ClassPass:
     ranking: dict[int, float] | None = None
 
 
-def class_probabilities(setup: Setup, output: torch.Tensor) -> torch.Tensor | None:
-    """Rows of class probabilities (N, classes) from a classifier's output; None when it gives none.
-
-    Several columns are read as logits (softmax; log-probabilities come back as they were); one
-    column of a binary task is a logit, or a probability under ``BCELoss``.
-    """
-    if setup.task not in ("multiclass", "binary") or output.dim() != 2 and not (setup.task == "binary" and output.dim() == 1):
-        return None
-    out = output.detach().float()
-    if out.dim() == 2 and out.shape[1] > 1:
-        return torch.softmax(out, dim=1)
-    if setup.task != "binary":
-        return None
-    p = out.reshape(-1) if type(setup.loss).__name__ == "BCELoss" else torch.sigmoid(out.reshape(-1))
-    return torch.stack([1 - p, p], dim=1)
-
-
 def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> ClassPass | None:
     """Per-class recall, support, predicted shares and probabilities (multiclass/binary) of ``model`` on ``batches``."""
+    from ..look.predict import class_probabilities
+
     if setup.task not in ("multiclass", "binary"):
         return None
     was_training = model.training
@@ -645,7 +630,7 @@ def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> ClassP
                     return None
                 predicted.append(guess.reshape(-1))
                 labels.append(class_labels(setup, y).reshape(-1))
-                probabilities.append(class_probabilities(setup, output))
+                probabilities.append(class_probabilities(setup, output.detach()) if isinstance(output, torch.Tensor) else None)
     finally:
         model.train(was_training)
     guess, truth = torch.cat(predicted), torch.cat(labels)

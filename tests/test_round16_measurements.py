@@ -124,3 +124,30 @@ def test_a_validation_curve_that_swings_on_its_way_down_is_not_oscillation():
     level = [1.0, 0.5, 0.8, 0.75, 0.85, 0.7, 0.45, 0.7, 0.75, 0.8, 0.7, 0.45, 0.75, 0.7, 0.8, 0.72]
     (found,) = oscillating_loss(OscillationEvidence(tuple(level), "validation", tuple(range(16))))
     assert found.code == "O407" and "validation loss" in found.message
+
+
+def _time_split(trend: float) -> nndoctor.Report:
+    """Hourly rows split by time: a clock column (hours since the start) and stationary sensor readings; the target
+    follows the readings, plus ``trend`` per 1,000 hours."""
+    rng = np.random.default_rng(0)
+    hours = np.arange(1200, dtype=np.float32)
+    readings = rng.normal(size=(1200, 5)).astype(np.float32)
+    y = readings @ np.array([1.0, -0.5, 0.3, 0.0, 0.2], dtype=np.float32) + trend * hours / 1000
+    x = np.column_stack([(hours - 600) / 350, readings]).astype(np.float32)
+    y = ((y - y[:900].mean()) / y[:900].std()).astype(np.float32)[:, None]
+    torch.manual_seed(0)
+    setup = nndoctor.Setup(model=nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 1)),
+                           train=(x[:900], y[:900]), val=(x[900:], y[900:]), loss=nn.MSELoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64)
+    return nndoctor.checkup(setup, select=["D109"])
+
+
+def test_a_time_split_that_moves_only_the_inputs_is_information():
+    (shift,) = [f for f in _time_split(trend=0.0).findings if f.code == "D109"]
+    assert shift.evidence["kind"] == "input" and shift.evidence["shifted"] == [0]  # the clock column
+    assert shift.severity == nndoctor.Severity.INFO and "labels are distributed alike" in shift.message
+
+
+def test_a_split_that_moves_the_targets_too_stays_a_warning():
+    found = {f.evidence["kind"]: f.severity for f in _time_split(trend=3.0).findings if f.code == "D109"}
+    assert found == {"input": nndoctor.Severity.WARNING, "target": nndoctor.Severity.WARNING}

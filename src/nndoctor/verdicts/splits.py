@@ -126,13 +126,30 @@ IN_TIME = ("The training rows are windows cut in order from a series, so validat
            "the one the model will serve in.")
 
 
+# Inputs that moved while the labels (or regression targets) did not: validation still scores the same task on the
+# same label mix. A split by time, site or source moves the inputs by design (a later season, another fab); a split
+# that broke the task (rows sorted by class, or by a value that drives the target) moves the labels too.
+INPUTS_ONLY = (" The labels are distributed alike in both splits, so validation still measures the same task: a "
+               "split by time, site or source moves the inputs by design; make sure validation is like the data the "
+               "model will serve.")
+
+
+def _shifted(stat: np.ndarray | None, p: np.ndarray | None) -> np.ndarray:
+    """Indices of the units whose distance is past ``SHIFT_KS_FLOOR`` and significant after Bonferroni."""
+    if stat is None or p is None:
+        return np.array([], dtype=int)
+    return np.flatnonzero((p < SHIFT_ALPHA) & (stat >= SHIFT_KS_FLOOR))
+
+
 @verdict("D109")
 def train_val_shift(m: SplitShift) -> Iterator[Finding]:
     """Label shares or input / target distributions that differ between training and validation."""
     if m.loop_in_order:
         return  # the loop's first batches, in class or target order, are not the training distribution
     severity, in_time = (Severity.INFO, f" {IN_TIME}") if m.windows else (Severity.WARNING, "")
-    if m.label_p is not None and m.label_p < SHIFT_ALPHA and (m.label_tvd or 0) >= LABEL_SHIFT_TVD:
+    labels_moved = m.label_p is not None and m.label_p < SHIFT_ALPHA and (m.label_tvd or 0) >= LABEL_SHIFT_TVD
+    targets_moved = _shifted(m.target_ks, m.target_p_adjusted).size > 0
+    if labels_moved:
         moved = max(m.train_shares, key=lambda k: abs(m.train_shares[k] - m.val_shares.get(k, 0.0)))
         tokens = m.tokens  # the most frequent tokens each, the rest pooled as -1
         what = ("the rarer tokens together" if moved == -1 else f"token {moved}") if tokens else f"class {moved}"
@@ -147,19 +164,18 @@ def train_val_shift(m: SplitShift) -> Iterator[Finding]:
             location="labels",
         )
     for name, stat, p in (("input", m.ks, m.ks_p_adjusted), ("target", m.target_ks, m.target_p_adjusted)):
-        if stat is None or p is None:
-            continue
-        shifted = np.flatnonzero((p < SHIFT_ALPHA) & (stat >= SHIFT_KS_FLOOR))
+        shifted = _shifted(stat, p)
         if not len(shifted):
             continue
         shifted = shifted[np.argsort(-stat[shifted])]
         unit = m.unit if name == "input" else "target column"
         worst = int(shifted[0])
+        inputs_only = name == "input" and not labels_moved and not targets_moved and (m.train_shares or m.target_ks is not None)
         yield Finding(
-            "D109", severity,
+            "D109", Severity.INFO if inputs_only else severity,
             f"{len(shifted)} of {len(stat)} {name} {unit}s are distributed differently in validation than in training "
             f"(Kolmogorov-Smirnov distance ≥ {SHIFT_KS_FLOOR:g}, Bonferroni p < {SHIFT_ALPHA:g}); worst: {unit} {worst} "
-            f"with distance {stat[worst]:.2f} (p = {p[worst]:.2g}).{in_time}",
+            f"with distance {stat[worst]:.2f} (p = {p[worst]:.2g}).{in_time}{INPUTS_ONLY if inputs_only and not in_time else ''}",
             evidence={"kind": name, "unit": unit, "shifted": shifted[:50].tolist(),
                       "ks": {int(j): float(stat[j]) for j in shifted[:20]},
                       "p_adjusted": {int(j): float(p[j]) for j in shifted[:20]},

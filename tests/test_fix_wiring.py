@@ -9,7 +9,7 @@ from torch import nn
 
 import nndoctor
 from nndoctor.fix.transforms import NotApplicable
-from nndoctor.fix.wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
+from nndoctor.fix.wiring_remedies import guard_zero_scale, impute_non_finite, matching_loss, sane_optimizer, unbounded_output
 from nndoctor.fix.wrappers import BinaryLogitsLoss, IndexCrossEntropy
 
 from conftest import blobs, mlp
@@ -113,3 +113,44 @@ def test_fix_verifies_the_matching_loss_by_its_check_on_multi_hot_targets() -> N
     result = next(r for r in report.extra["fix"]["results"] if r["code"] == "L306")
     assert result["status"] == "verified" and result["remedy"]["remedy"] == "matching-loss", result
     assert "the check is clear" in result["remedy"]["reason"]
+
+
+class ScaledNet(nn.Module):
+    """Standardises its inputs inside forward with stored training statistics (a scaler built into the model)."""
+
+    def __init__(self, mean: np.ndarray, std: np.ndarray, classes: int) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
+        self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32))
+        self.body = nn.Sequential(nn.Linear(len(mean), 32), nn.ReLU(), nn.Linear(32, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body((x - self.mean) / self.std)
+
+
+def _constant_columns() -> nndoctor.Setup:
+    x, y = blobs()
+    x[:, [4, 7]] = 1500.0  # a tachometer fixed at 1500 rpm: constant in every row
+    torch.manual_seed(0)
+    model = ScaledNet(x[:480].mean(0), x[:480].std(0), 3)
+    return _setup(x, y, model)
+
+
+def test_a_zero_scale_stored_in_the_model_is_guarded_at_the_constant_features() -> None:
+    from nndoctor.findings import Finding, Severity
+
+    setup = _constant_columns()
+    assert torch.isnan(setup.fresh_model()(torch.as_tensor(setup.first_batch("train")[0]))).all()  # 0/0 in forward
+    finding = Finding("D103", Severity.ERROR, "constant", {"features": [4, 7]})
+    (candidate,) = guard_zero_scale(setup, finding)
+    std = candidate.setup.fresh_model().std
+    assert std[[4, 7]].tolist() == [1.0, 1.0] and bool((std != 0).all())
+    assert torch.isfinite(candidate.setup.fresh_model()(torch.as_tensor(setup.first_batch("train")[0]))).all()
+    with pytest.raises(NotApplicable):  # no stored scale is zero exactly there
+        guard_zero_scale(setup, Finding("D103", Severity.ERROR, "constant", {"features": [2]}))
+
+
+def test_fix_verifies_the_guarded_scale_on_a_model_that_standardises_inside() -> None:
+    report = nndoctor.fix(_constant_columns(), steps=80, seeds=3, budget=120)
+    result = next(r for r in report.extra["fix"]["results"] if r["code"] == "D103")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "guard-zero-scale", result

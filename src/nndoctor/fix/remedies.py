@@ -33,7 +33,7 @@ from .transforms import (
     map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
 )
 from .training_remedies import add_capacity, higher_lr_if_falling, layer_learning_rates, regularise, smaller_batches
-from .wiring_remedies import impute_non_finite, matching_loss, sane_optimizer, unbounded_output
+from .wiring_remedies import guard_zero_scale, impute_non_finite, matching_loss, sane_optimizer, unbounded_output
 from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, TargetScaledLoss
 
 
@@ -466,6 +466,7 @@ WIDEN = Remedy("widen-bottleneck", ("M206",), "widen the bottleneck", widen_bott
 LABELS = Remedy("encode-labels", ("D113",), "recode labels to what the loss expects", encode_labels)
 REDUCTION = Remedy("mean-reduction", ("L308",), "mean reduction / minimise the loss", fix_loss_reduction)
 IMPUTE = Remedy("impute-non-finite", ("D103", "D104"), "replace non-finite inputs by training means", impute_non_finite)
+GUARD_SCALE = Remedy("guard-zero-scale", ("D103",), "a zero scale stored in the model set to 1", guard_zero_scale)
 UNBOUNDED = Remedy("unbounded-output", ("L304",), "drop a final activation the targets lie outside of", unbounded_output)
 MATCHING_LOSS = Remedy("matching-loss", ("L306",), "the loss that matches the label structure", matching_loss)
 SANE_OPTIMIZER = Remedy("sane-optimizer", ("O410",), "torch's defaults for pathological optimizer settings", sane_optimizer)
@@ -494,7 +495,7 @@ GRADIENT_PATH = Remedy("gradient-path", ("M209",), "no .detach(), straight-throu
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,
-    WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN, IMPUTE, UNBOUNDED, MATCHING_LOSS, SANE_OPTIMIZER,
+    WEIGHTS, BIAS, REGULARISATION, SHUFFLE, WIDEN, IMPUTE, GUARD_SCALE, UNBOUNDED, MATCHING_LOSS, SANE_OPTIMIZER,
     ONE_HOT, RESPLIT, DEDUPLICATE, SUSPECT_LABELS,
     REGULARISE,
     CAPACITY,
@@ -513,7 +514,7 @@ REMEDIES: tuple[Remedy, ...] = (
 FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "D101": (STANDARDISE,),
     "D102": (STANDARDISE,),
-    "D103": (IMPUTE,),
+    "D103": (IMPUTE, GUARD_SCALE),
     "D104": (IMPUTE,),
     "D105": (TARGETS, BIAS),
     "D106": (WEIGHTS, BIAS),

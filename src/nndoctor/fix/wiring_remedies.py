@@ -49,7 +49,7 @@ def impute_non_finite(setup: Setup, finding: Finding) -> list[Candidate]:
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
         raise NotApplicable("the inputs are not one floating-point tensor")
     if all(bool(torch.isfinite(x).all()) for x, _ in setup.batches("train")):
-        raise NotApplicable("every training input is finite; the non-finite values are in the targets")
+        raise NotApplicable("every training input is finite: the non-finite values arise in the targets or inside the model")
     fill = _finite_column_means(setup)
 
     def clean(values: torch.Tensor) -> torch.Tensor:
@@ -65,6 +65,33 @@ def impute_non_finite(setup: Setup, finding: Finding) -> list[Candidate]:
     )
     return [Candidate("impute-non-finite", "replace non-finite inputs by the feature's training mean",
                        derive(setup, train=train, val=val), snippet)]
+
+
+def guard_zero_scale(setup: Setup, finding: Finding) -> list[Candidate]:
+    """A constant feature standardised inside the model: its stored scale (a buffer or frozen tensor of one value per
+    input feature, as a scaler built into ``forward`` keeps ``std``) is 0 there, so ``(x - mean) / std`` is 0/0 = NaN.
+    The playbook's guard: set that scale to 1 where it is 0, so the feature stays constant (0 after centring)."""
+    columns = [int(c) for c in finding.evidence.get("features") or [] if isinstance(c, int)]
+    if not columns:
+        raise NotApplicable("the finding names no constant input feature")
+    model = setup.fresh_model()
+    width = max(columns) + 1
+    guarded = []
+    for name, tensor in [*model.named_buffers(), *((n, p) for n, p in model.named_parameters() if not p.requires_grad)]:
+        if tensor is None or not tensor.is_floating_point() or tensor.dim() != 1 or tensor.numel() < width:
+            continue
+        zero = tensor.detach() == 0
+        if bool(zero[columns].all()) and int(zero.sum()) == len(columns):  # zero exactly at the constant features
+            with torch.no_grad():
+                tensor[zero] = 1.0
+            guarded.append(name)
+    if not guarded:
+        raise NotApplicable("no scale stored in the model is zero exactly at the constant features")
+    names = ", ".join(guarded)
+    return [Candidate("guard-zero-scale", f"set the model's {names} to 1 where it is 0 (the constant features)",
+                      derive(setup, model=model),
+                      f"std[std == 0] = 1   # before building the model: {names} divides the inputs, and a constant "
+                      "feature's std of 0 makes 0/0 = NaN")]
 
 
 # -- L304: an output activation that cannot reach the targets -----------------------------

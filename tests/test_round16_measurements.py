@@ -151,3 +151,50 @@ def test_a_time_split_that_moves_only_the_inputs_is_information():
 def test_a_split_that_moves_the_targets_too_stays_a_warning():
     found = {f.evidence["kind"]: f.severity for f in _time_split(trend=3.0).findings if f.code == "D109"}
     assert found == {"input": nndoctor.Severity.WARNING, "target": nndoctor.Severity.WARNING}
+
+
+# -- G602: a stack of Linear layers with no activation between them is one linear map -------------------------
+from nndoctor.probes.affine import affine_weight_layers  # noqa: E402
+
+
+class GeluBlock(nn.Module):
+    """A Linear whose activation is a function called in forward (as Hugging Face's BERT calls GELU)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b = nn.Linear(8, 16), nn.Linear(16, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.b(F.gelu(self.a(x)))
+
+
+def test_the_midpoint_test_tells_an_affine_stack_from_a_network():
+    torch.manual_seed(0)
+    x = torch.randn(64, 8)
+    assert affine_weight_layers(nn.Sequential(nn.Linear(8, 16), nn.Dropout(0.3), nn.Linear(16, 3)), x) == 2
+    assert affine_weight_layers(nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.Linear(16, 3)), x) == 2
+    assert affine_weight_layers(nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3)), x) == 0
+    assert affine_weight_layers(GeluBlock(), x) == 0
+    assert affine_weight_layers(nn.Sequential(nn.Linear(8, 3)), x) == 0  # one Linear: a linear model by design
+    assert affine_weight_layers(nn.Sequential(nn.Linear(8, 16), nn.Linear(16, 3)), torch.randint(0, 5, (64, 8))) == 0
+
+
+def _rings(activation: bool) -> nndoctor.Setup:
+    """Two classes on concentric rings in 2 of 40 dimensions: no linear map separates them, yet one separates any
+    32 rows (40 inputs), so the single-batch test cannot tell a linear stack from a network."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1600, 40)).astype(np.float32)
+    y = (np.linalg.norm(x[:, :2], axis=1) > 1.18).astype(np.int64)
+    torch.manual_seed(0)
+    layers = [nn.Linear(40, 64), nn.Dropout(0.1)] + ([nn.ReLU()] if activation else []) + [nn.Linear(64, 2)]
+    return nndoctor.Setup(model=nn.Sequential(*layers), train=(x[:1200], y[:1200]), val=(x[1200:], y[1200:]),
+                          loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=3e-3), batch_size=64)
+
+
+def test_a_network_without_its_activation_is_underfitting_by_construction():
+    (found,) = [f for f in nndoctor.checkup(_rings(activation=False), select=["G602"]).findings if f.code == "G602"]
+    assert found.severity == nndoctor.Severity.WARNING and found.evidence["affine_layers"] == 2
+
+
+def test_the_same_network_with_its_activation_is_quiet():
+    assert "G602" not in nndoctor.checkup(_rings(activation=True), select=["G602"]).codes

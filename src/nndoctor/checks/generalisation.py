@@ -18,6 +18,7 @@ import torch
 
 from ..findings import Finding
 from ..probes import overfit as overfit_module
+from ..probes.affine import affine_weight_layers
 from ..probes.data_audit import class_labels, sample_of
 from ..probes.overfit import OverfitResult, overfit_probe
 from ..probes.trial import TrialResult, trial_probe
@@ -106,6 +107,9 @@ def underfitting_finding(ctx: Context) -> Finding | None:
     evidence = fit_evidence(result)
     if len(result.attempts) == 1 and not result.attempts[0].fitted:
         evidence = replace(evidence, no_better_lr=no_better_lr(ctx, result.attempts[0].lr))
+    batches = ctx.batches("train")
+    if batches:
+        evidence = replace(evidence, affine_layers=affine_weight_layers(ctx.model_copy(seed=ctx.setup.seed), batches[0][0]))
     return underfitting_verdict(evidence)
 
 

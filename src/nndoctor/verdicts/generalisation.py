@@ -162,6 +162,9 @@ class FitEvidence:
     # checkup: the range test found no LR that made the loss fall, or suggested the user's own: the one attempt
     # at the user's LR then speaks for every LR (no second attempt was worth making)
     no_better_lr: bool = False
+    # checkup: the weight layers of a network measured to be one affine map of its inputs (probes.affine), else 0;
+    # such a stack memorises a batch no larger than its inputs are wide, which says nothing of its capacity
+    affine_layers: int = 0
 
 
 @verdict("G602")
@@ -179,6 +182,8 @@ def underfitting(m: FitEvidence) -> Finding | None:
     """
     if m.attempts:
         user = m.attempts[0]
+        if m.affine_layers >= 2 and not m.trial_fitted and user.fitted:  # the batch was no test of its capacity
+            return _one_linear_map(m)
         if m.trial_fitted or not m.target_known or user.fitted or not user.conclusive or m.target_loss is None:
             return None
         other = m.attempts[1] if len(m.attempts) > 1 else None  # the range test's LR, else a decade from the user's
@@ -223,6 +228,21 @@ def underfitting(m: FitEvidence) -> Finding | None:
         {"final_train_loss": end, "reference": reference, "steps": m.steps, "still_falling": m.still_falling,
          **({"prior_estimate": prior.estimate, "labels_counted": prior.samples, "unseen_mass": prior.unseen_mass}
             if prior is not None else {})},
+    )
+
+
+def _one_linear_map(m: FitEvidence) -> Finding:
+    """G602 for a stack of weight layers that is one affine map of its inputs and did not fit its training data."""
+    return Finding(
+        "G602", Severity.WARNING,
+        f"The network is one affine map of its inputs: its {m.affine_layers} weight layers, with no nonlinearity acting "
+        "between them, compose to a single linear layer (the output of the midpoint of two inputs is the midpoint of "
+        f"their outputs), so memorising a batch of {m.samples} samples proved nothing, and the trial did not fit its "
+        "training data: the model can represent no more than a linear model. An activation between the layers "
+        "(nn.ReLU()) is missing or never called.",
+        # no LR gives a linear map more capacity: "at any LR" as the single-batch test's failure at every LR says it
+        {"affine_layers": m.affine_layers, "samples": m.samples, "reference_loss": m.reference, "kind": "one linear map",
+         "at_any_lr": True},
     )
 
 

@@ -115,6 +115,23 @@ def test_a_relu_between_stacked_linear_layers_is_verified():
     assert trial(setup, candidate, 200).verified
 
 
+class Swish(nn.Module):
+    """An activation torch does not name, as Hugging Face's ``GELUActivation`` or a user's own."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.sigmoid(x)
+
+
+def test_an_activation_torch_does_not_name_is_not_taken_for_a_missing_one():
+    x, y = circles()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 32), Swish(), nn.Linear(32, 32), nn.Dropout(0.1), nn.Linear(32, 1), nn.Flatten(0))
+    setup = nndoctor.Setup(model=model, train=(x[:600], y[:600]), val=(x[600:], y[600:]), loss=nn.BCEWithLogitsLoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), batch_size=32).resolve()
+    (candidate,) = add_capacity(setup, finding("G602"))
+    assert candidate.remedy == "add-nonlinearity" and candidate.title.startswith("a ReLU after 2:")  # only the dropout pair
+
+
 class ParallelProjections(nn.Module):
     """Self-attention's shape: query, key and value all read the same states (called one after another, none
     feeding the next), then a softmax mixes them and an output layer reads the mix."""

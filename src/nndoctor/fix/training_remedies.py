@@ -128,10 +128,12 @@ def _rebuilt(layer: nn.Linear, n_in: int, n_out: int, device: torch.device) -> n
 
 
 def _without_nonlinearity(order: list[tuple[str, nn.Module]], fed: set[tuple[str, str]]) -> list[str]:
-    """Hidden Linear layers feeding another Linear with no activation between: the two are one linear map."""
-    from .transforms import ACTIVATIONS
+    """Hidden Linear layers feeding another Linear through affine modules only (dropout, identity, flatten,
+    normalisation): the two are one linear map. A module of another kind between them may be an activation torch
+    does not name (Hugging Face's ``GELUActivation``, a user's ``Swish``), so it is not taken for a missing one."""
+    from .transforms import PASS_THROUGH
 
-    return [name for name, _, between in _linear_chain(order, fed) if not any(isinstance(m, ACTIVATIONS) for _, m in between)]
+    return [name for name, _, between in _linear_chain(order, fed) if all(isinstance(m, PASS_THROUGH + NORMS) for _, m in between)]
 
 
 def add_capacity(setup: Setup, finding: Finding) -> list[Candidate]:

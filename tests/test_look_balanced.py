@@ -49,3 +49,28 @@ def test_a_class_weighted_imbalanced_classifier_is_not_below_baseline():
     baselines = report.extra["look"]["baselines"]
     prior = next(r for r in baselines["rows"] if r["name"].startswith("prior"))
     assert prior["value"] > 0.9 and prior["balanced_accuracy"] == 0.5  # the majority class: high accuracy, chance recall
+
+
+def _calibrated_outputs(informative: bool) -> "Outputs":
+    """A click model's outputs: 10% clicks, each row's click probability its true one (calibrated), never above one half."""
+    from nndoctor.look.predict import Outputs
+
+    rng = np.random.default_rng(0)
+    score = rng.normal(size=4000)
+    p = 1 / (1 + np.exp(-(np.log(0.1 / 0.9) + (0.9 if informative else 0.0) * score - 0.4)))
+    p = np.minimum(p, 0.45)
+    truth = (rng.random(4000) < p).astype(np.int64)
+    probabilities = np.stack([1 - p, p], axis=1)
+    return Outputs("classes", np.zeros(4000, dtype=np.int64), truth, probabilities.max(1), None, 2, None, probabilities)
+
+
+def test_a_calibrated_model_that_never_names_the_rare_class_is_compared_by_plain_accuracy():
+    """Its argmax never crosses one half, so balanced accuracy would compare thresholds, not models."""
+    from sklearn.metrics import roc_auc_score
+
+    from nndoctor.look import _thresholds_only
+
+    served = _calibrated_outputs(informative=True)
+    assert roc_auc_score(served.truth, served.probabilities[:, 1]) > 0.7  # independently: it ranks the clicks
+    assert _thresholds_only(served)
+    assert not _thresholds_only(_calibrated_outputs(informative=False))  # probabilities that rank nothing

@@ -180,7 +180,11 @@ def _baselines(setup: Setup, pool: Batch, val_pool: Batch, outputs: Outputs, met
     rows.append(_zeroed(setup, pool, val_pool, steps))
     residuals = (outputs.predicted - outputs.truth) ** 2 if not classes else None
     se = standard_error(metric, network, residuals, len(outputs.truth))
-    if classes:  # compared by balanced accuracy: weighting rare classes on purpose is not losing to the prior
+    if classes and _thresholds_only(outputs):  # plain accuracy: the network trades none of it for recall
+        comparison = BaselineComparison(metric="accuracy", network=network, baselines=[
+            (r["name"], r["value"]) for r in rows if r.get("value") is not None], standard_error=se,
+            samples=len(outputs.truth))
+    elif classes:  # compared by balanced accuracy: weighting rare classes on purpose is not losing to the prior
         mine = class_scores("network", outputs.truth, outputs.predicted)["balanced_accuracy"]
         comparison = BaselineComparison(metric="balanced accuracy", network=mine, baselines=[
             (r["name"], r["balanced_accuracy"]) for r in rows if r.get("balanced_accuracy") is not None],
@@ -190,6 +194,29 @@ def _baselines(setup: Setup, pool: Batch, val_pool: Batch, outputs: Outputs, met
             (r["name"], r["value"]) for r in rows if r.get("value") is not None], standard_error=se,
             samples=len(outputs.truth))
     return {"metric": metric, "network": network, "standard_error": se, "rows": rows}, comparison
+
+
+def _thresholds_only(outputs: Outputs) -> bool:
+    """The network never predicts some class, yet its probabilities serve each such class (G603's
+    ``probabilities_serve``: a calibrated share and an ROC AUC of 0.7 or more), as a calibrated model of
+    overlapping classes does. Balanced accuracy then compares where each model's argmax falls, not the models:
+    a baseline that names a rare class for a few rows gains recall the network's probabilities already carry.
+    Plain accuracy compares them, as it does a network that weights no class."""
+    from sklearn.metrics import roc_auc_score
+
+    from ..verdicts.curves import probabilities_serve
+
+    p, truth = outputs.probabilities, outputs.truth
+    if p is None or p.ndim != 2 or len(truth) != p.shape[0]:
+        return False
+    classes, counts = np.unique(truth, return_counts=True)
+    never = [int(c) for c in classes if 0 <= c < p.shape[1] and not np.any(outputs.predicted == c)]
+    if not never:
+        return False
+    support = {int(c): int(n) for c, n in zip(classes, counts)}
+    share = {c: float(p[:, c].mean()) for c in never}
+    ranking = {c: float(roc_auc_score(truth == c, p[:, c])) for c in never if 0 < support[c] < len(truth)}
+    return probabilities_serve(never, support, share, ranking)
 
 
 def _reconstructs(x: np.ndarray, y: np.ndarray) -> bool:

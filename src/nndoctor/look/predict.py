@@ -36,6 +36,7 @@ class Outputs:
     loss: np.ndarray | None  # per sample (None for token sequences or a loss that cannot be split)
     n_classes: int | None
     sample: np.ndarray | None = None  # which sample (row of the scored batches) each prediction belongs to
+    probabilities: np.ndarray | None = None  # (predictions, classes) class probabilities, one row per prediction
 
 
 def class_probabilities(setup: Setup, out: torch.Tensor) -> torch.Tensor | None:
@@ -96,7 +97,7 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
     """The model's predictions on ``batches`` in eval mode (the model's mode is restored)."""
     was_training = model.training
     model.eval()
-    pred, truth, conf, losses, samples = [], [], [], [], []
+    pred, truth, conf, losses, samples, rows_of_scores = [], [], [], [], [], []
     kind = "values"
     offset = 0
     try:
@@ -114,6 +115,7 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
                     best = scores.max(dim=-1)
                     pred.append(best.indices.cpu()[keep])
                     conf.append(best.values.cpu()[keep])
+                    rows_of_scores.append(scores.cpu()[keep] if scores.shape[0] == keep.shape[0] else None)
                     truth.append(target[keep])
                     rows = torch.arange(offset, offset + int(y.shape[0])).reshape(-1, *([1] * (y.dim() - 1)))
                     samples.append(rows.expand(*y.shape).reshape(-1)[keep] if setup.task == "sequence" else rows.reshape(-1)[keep])
@@ -134,10 +136,12 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
     if not pred:
         return None
     n_classes = setup.n_classes or (2 if setup.task == "binary" else None)
+    whole = rows_of_scores and all(r is not None for r in rows_of_scores) and len({r.shape[1] for r in rows_of_scores}) == 1
     return Outputs(kind, torch.cat(pred).numpy(), torch.cat(truth).numpy(),
                    torch.cat(conf).numpy() if conf else None,
                    np.concatenate(losses) if losses else None, n_classes,
-                   torch.cat(samples).numpy() if samples else None)
+                   torch.cat(samples).numpy() if samples else None,
+                   torch.cat(rows_of_scores).double().numpy() if whole else None)
 
 
 def summarise(outputs: Outputs) -> dict[str, Any]:

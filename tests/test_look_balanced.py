@@ -8,6 +8,7 @@ from torch import nn
 
 import nndoctor
 from nndoctor.look.baselines import balanced_standard_error, class_scores
+from nndoctor.look.predict import Outputs
 
 
 def test_class_scores_against_per_class_recalls_by_hand():
@@ -51,10 +52,8 @@ def test_a_class_weighted_imbalanced_classifier_is_not_below_baseline():
     assert prior["value"] > 0.9 and prior["balanced_accuracy"] == 0.5  # the majority class: high accuracy, chance recall
 
 
-def _calibrated_outputs(informative: bool) -> "Outputs":
+def _calibrated_outputs(informative: bool) -> Outputs:
     """A click model's outputs: 10% clicks, each row's click probability its true one (calibrated), never above one half."""
-    from nndoctor.look.predict import Outputs
-
     rng = np.random.default_rng(0)
     score = rng.normal(size=4000)
     p = 1 / (1 + np.exp(-(np.log(0.1 / 0.9) + (0.9 if informative else 0.0) * score - 0.4)))

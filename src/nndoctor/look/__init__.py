@@ -34,7 +34,7 @@ from .batch import (
     input_kind,
 )
 from .biasvar import bias_variance
-from .predict import Outputs, collect, summarise
+from .predict import Outputs, collect, probability_scores, summarise
 from .spread import RUNS, SUBSET, pool_of, spread, take, train_copy
 
 Batch = tuple[Any, torch.Tensor]
@@ -202,21 +202,16 @@ def _thresholds_only(outputs: Outputs) -> bool:
     overlapping classes does. Balanced accuracy then compares where each model's argmax falls, not the models:
     a baseline that names a rare class for a few rows gains recall the network's probabilities already carry.
     Plain accuracy compares them, as it does a network that weights no class."""
-    from sklearn.metrics import roc_auc_score
-
     from ..verdicts.curves import probabilities_serve
 
     p, truth = outputs.probabilities, outputs.truth
-    if p is None or p.ndim != 2 or len(truth) != p.shape[0]:
+    scored = probability_scores(truth, p) if p is not None else None
+    if scored is None:
         return False
     classes, counts = np.unique(truth, return_counts=True)
-    never = [int(c) for c in classes if 0 <= c < p.shape[1] and not np.any(outputs.predicted == c)]
-    if not never:
-        return False
+    never = [int(c) for c in classes if not np.any(outputs.predicted == c)]
     support = {int(c): int(n) for c, n in zip(classes, counts)}
-    share = {c: float(p[:, c].mean()) for c in never}
-    ranking = {c: float(roc_auc_score(truth == c, p[:, c])) for c in never if 0 < support[c] < len(truth)}
-    return probabilities_serve(never, support, share, ranking)
+    return bool(never) and probabilities_serve(never, support, *scored)
 
 
 def _reconstructs(x: np.ndarray, y: np.ndarray) -> bool:

@@ -56,6 +56,25 @@ def class_probabilities(setup: Setup, out: torch.Tensor) -> torch.Tensor | None:
     return None
 
 
+def probability_scores(truth: np.ndarray, probabilities: np.ndarray) -> tuple[dict[int, float], dict[int, float]] | None:
+    """Per class present in ``truth``: the mean probability the rows (``probabilities``, one row per label) give it,
+    and how well that probability ranks its rows (one-vs-rest ROC AUC; left out for a class every row holds).
+    None when a row is not finite or a label has no column. G603's measurement and G606's choice of metric read it."""
+    from sklearn.metrics import roc_auc_score
+
+    if probabilities.ndim != 2 or probabilities.shape[0] != len(truth) or not np.isfinite(probabilities).all():
+        return None
+    mean, ranking = {}, {}
+    for cls in np.unique(truth).tolist():
+        if not 0 <= cls < probabilities.shape[1]:
+            return None
+        mean[int(cls)] = float(probabilities[:, cls].mean())
+        hit = truth == cls
+        if 0 < hit.sum() < len(hit):
+            ranking[int(cls)] = float(roc_auc_score(hit, probabilities[:, cls]))
+    return mean, ranking
+
+
 def _truth(setup: Setup, y: torch.Tensor) -> torch.Tensor:
     if setup.task == "multiclass" and y.dim() == 2 and y.is_floating_point():
         return y.argmax(dim=1)

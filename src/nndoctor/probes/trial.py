@@ -614,7 +614,7 @@ class ClassPass:
 
 def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> ClassPass | None:
     """Per-class recall, support, predicted shares and probabilities (multiclass/binary) of ``model`` on ``batches``."""
-    from ..look.predict import class_probabilities
+    from ..look.predict import class_probabilities, probability_scores
 
     if setup.task not in ("multiclass", "binary"):
         return None
@@ -642,27 +642,11 @@ def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> ClassP
         support[int(cls)] = int(mask.sum())
         recall[int(cls)] = float((guess[mask] == cls).float().mean())
     shares = {int(cls): float((guess == cls).float().mean()) for cls in torch.unique(torch.cat([guess, truth])).tolist()}
-    scored = _probability_scores(truth, probabilities) if all(p is not None for p in probabilities) else None
+    scored = None
+    if all(p is not None for p in probabilities):
+        rows = torch.cat(probabilities).cpu().double()
+        scored = probability_scores(truth.cpu().numpy(), rows.numpy()) if rows.shape[0] == truth.shape[0] else None
     return ClassPass(recall, support, shares, *(scored or (None, None)))
-
-
-def _probability_scores(truth: torch.Tensor, probabilities: list[torch.Tensor]) -> tuple[dict[int, float], dict[int, float]] | None:
-    """Per class present: the mean probability given to it over all rows, and its one-vs-rest ROC AUC."""
-    from sklearn.metrics import roc_auc_score
-
-    rows = torch.cat(probabilities).cpu()
-    labels = truth.cpu()
-    if rows.shape[0] != labels.shape[0] or not torch.isfinite(rows).all():
-        return None
-    mean, ranking = {}, {}
-    for cls in torch.unique(labels).tolist():
-        if not 0 <= cls < rows.shape[1]:
-            return None
-        mean[int(cls)] = float(rows[:, cls].mean())
-        hit = (labels == cls).numpy()
-        if 0 < hit.sum() < len(hit):
-            ranking[int(cls)] = float(roc_auc_score(hit, rows[:, cls].numpy()))
-    return mean, ranking
 
 
 def _record_recall(setup: Setup, model: nn.Module, result: TrialResult, batches: list[Batch], split: str) -> None:

@@ -16,11 +16,11 @@ from torch import nn
 
 from ..rng import preserved_rng
 from ..setup import primary_output
+from .layer_stats import WEIGHT_LAYERS
 
 # Relative to the outputs' own spread: float32 rounding through a few layers stays far below it,
 # and any nonlinearity that acts on part of the inputs moves some outputs by a sizeable share of it.
 AFFINE_TOLERANCE = 1e-4
-WEIGHTS = (nn.Linear, nn.modules.conv._ConvNd)
 
 
 def affine_weight_layers(model: nn.Module, x: Any) -> int:
@@ -28,7 +28,7 @@ def affine_weight_layers(model: nn.Module, x: Any) -> int:
     inputs ``x`` (two rows at least), else 0; 0 too when it cannot be measured (non-float or non-tensor inputs)."""
     if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.shape[0] < 2:
         return 0
-    layers = sum(isinstance(m, WEIGHTS) for m in model.modules())
+    layers = sum(isinstance(m, WEIGHT_LAYERS) for m in model.modules())
     if layers < 2:
         return 0
     half = x.shape[0] // 2

@@ -276,9 +276,7 @@ def accuracy_paradox_verdict(m: ClassRecall) -> Iterable[Finding]:
     threshold, not the model, and the probabilities are what such a model is used for.
     """
     evidence = accuracy_paradox(m.recall, m.support)
-    if evidence and probabilities_serve(evidence["never_predicted"], m.support, m.probability_share, m.ranking):
-        return
-    if evidence:
+    if evidence and not probabilities_serve(evidence["never_predicted"], m.support, m.probability_share, m.ranking):
         yield Finding(
             "G603", Severity.WARNING,
             f"{m.where}, accuracy is {evidence['accuracy']:.1%}, about the majority class's share "

@@ -227,8 +227,7 @@ def _conv_feed_tracker(model: nn.Module, hooks: Hooks) -> Callable[[], bool]:
 
     Only models with a 1-D convolution (the one case where it changes the units) get the hooks that follow it.
     """
-    convs_1d = [m for m in model.modules() if isinstance(m, nn.modules.conv._ConvNd) and len(m.kernel_size) == 1]
-    if not convs_1d:
+    if not any(isinstance(m, nn.modules.conv._ConvNd) and len(m.kernel_size) == 1 for m in model.modules()):
         return lambda: False
     last = {"conv": False}
     for module in model.modules():

@@ -9,7 +9,7 @@ from sklearn.metrics import accuracy_score, recall_score
 from torch import nn
 
 import nndoctor
-from nndoctor.probes.trial import median_sample_loss
+from nndoctor.probes.trial import class_recall, median_sample_loss
 from nndoctor.verdicts.generalisation import (
     ValidationEvidence,
     suspicious_validation_verdict,
@@ -87,6 +87,25 @@ def test_g603_silent_when_class_weights_let_the_model_recall_the_minority():
     x, y = _imbalanced(0, signal=3.0)
     counts = torch.bincount(y[:900], minlength=3).float()
     assert "G603" not in _watch(x, y, counts.max() / counts, epochs=6)
+
+
+def test_class_recall_reads_smoothed_binary_labels_like_sklearn_on_the_hard_ones():
+    """Soft 0.05/0.95 targets (label smoothing for BCE) are the classes 0 and 1, not all class 0."""
+    torch.manual_seed(0)
+    x = torch.randn(60, 4)
+    hard = (x[:, 0] > 0.3).long()
+    soft = hard.float() * 0.9 + 0.05
+    model = nn.Linear(4, 1)
+    setup = nndoctor.Setup(model=model, train=(x.numpy(), soft[:, None].numpy()), loss=nn.BCEWithLogitsLoss(),
+                           optimizer=lambda p: torch.optim.SGD(p, lr=0.1), batch_size=30).resolve()
+    assert setup.task == "binary"
+    found = class_recall(setup, model, [(x[:30], soft[:30, None]), (x[30:], soft[30:, None])])
+    with torch.no_grad():
+        predicted = (model(x).squeeze(1) > 0).long().numpy()
+    expected = recall_score(hard.numpy(), predicted, labels=[0, 1], average=None, zero_division=0)
+    assert found.support == {0: int((hard == 0).sum()), 1: int((hard == 1).sum())}
+    assert found.recall == pytest.approx({0: expected[0], 1: expected[1]})
+    assert found.predicted_share[1] == pytest.approx(predicted.mean())
 
 
 # -- G604: a gap carried by a few training rows is not a gap ---------------------------------

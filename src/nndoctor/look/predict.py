@@ -112,8 +112,12 @@ def _predicted_values(setup: Setup, primary: torch.Tensor) -> torch.Tensor | Non
     return None
 
 
-def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tensor]]) -> Outputs | None:
-    """The model's predictions on ``batches`` in eval mode (the model's mode is restored)."""
+def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tensor]], *,
+            per_sample_loss: bool = True) -> Outputs | None:
+    """The model's predictions on ``batches`` in eval mode (the model's mode is restored).
+
+    ``per_sample_loss=False`` skips scoring each sample alone (one loss call per row), for readers of the
+    predictions only (the trial's per-class recall)."""
     was_training = model.training
     model.eval()
     pred, truth, conf, losses, samples, rows_of_scores = [], [], [], [], [], []
@@ -139,7 +143,7 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
                     rows = torch.arange(offset, offset + int(y.shape[0])).reshape(-1, *([1] * (y.dim() - 1)))
                     samples.append(rows.expand(*y.shape).reshape(-1)[keep] if setup.task == "sequence" else rows.reshape(-1)[keep])
                     offset += int(y.shape[0])
-                    if setup.task != "sequence" and losses is not None:
+                    if per_sample_loss and setup.task != "sequence" and losses is not None:
                         part = _per_sample_loss(setup, out, y)
                         losses = None if part is None else losses + [part]
                 else:

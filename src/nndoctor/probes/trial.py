@@ -613,39 +613,26 @@ class ClassPass:
 
 
 def class_recall(setup: Setup, model: nn.Module, batches: list[Batch]) -> ClassPass | None:
-    """Per-class recall, support, predicted shares and probabilities (multiclass/binary) of ``model`` on ``batches``."""
-    from ..look.predict import class_probabilities, probability_scores
+    """Per-class recall, support, predicted shares and probabilities (multiclass/binary) of ``model`` on ``batches``.
+
+    Read from the look's evaluation pass (``look.predict.collect``), so the trial's G603 and the look's
+    G606 see the same predictions: the argmax of the class probabilities, labels read the same way.
+    """
+    from ..look.predict import collect, probability_scores
 
     if setup.task not in ("multiclass", "binary"):
         return None
-    was_training = model.training
-    model.eval()
-    predicted, labels, probabilities = [], [], []
-    try:
-        with torch.no_grad():
-            for x, y in batches:
-                output = model(x)
-                guess = predictions(setup, output)
-                if guess is None:
-                    return None
-                predicted.append(guess.reshape(-1))
-                labels.append(class_labels(setup, y).reshape(-1))
-                probabilities.append(class_probabilities(setup, output.detach()) if isinstance(output, torch.Tensor) else None)
-    finally:
-        model.train(was_training)
-    guess, truth = torch.cat(predicted), torch.cat(labels)
-    if guess.shape != truth.shape:
+    outputs = collect(setup, model, batches, per_sample_loss=False)
+    if outputs is None or outputs.kind != "classes":
         return None
+    guess, truth = outputs.predicted, outputs.truth
     recall, support = {}, {}
-    for cls in torch.unique(truth).tolist():
+    for cls in np.unique(truth).tolist():
         mask = truth == cls
         support[int(cls)] = int(mask.sum())
-        recall[int(cls)] = float((guess[mask] == cls).float().mean())
-    shares = {int(cls): float((guess == cls).float().mean()) for cls in torch.unique(torch.cat([guess, truth])).tolist()}
-    scored = None
-    if all(p is not None for p in probabilities):
-        rows = torch.cat(probabilities).cpu().double()
-        scored = probability_scores(truth.cpu().numpy(), rows.numpy()) if rows.shape[0] == truth.shape[0] else None
+        recall[int(cls)] = float((guess[mask] == cls).mean())
+    shares = {int(cls): float((guess == cls).mean()) for cls in np.unique(np.concatenate([guess, truth])).tolist()}
+    scored = probability_scores(truth, outputs.probabilities) if outputs.probabilities is not None else None
     return ClassPass(recall, support, shares, *(scored or (None, None)))
 
 

@@ -151,3 +151,17 @@ def test_raw_category_codes_off_scale_are_a_symptom_of_d112_only_in_the_same_col
     linked = {f.code: f.explained_by for f in findings([6])}
     assert linked == {"D112": None, "D101": "D112"}
     assert {f.code: f.explained_by for f in findings([2, 6])}["D101"] is None  # column 2 is off scale on its own
+
+
+def test_a_column_cleared_by_its_neighbour_order_stays_cleared_however_many_columns_are_tested():
+    """The neighbour test clears a column at 1% whatever the table's width: Bonferroni over the columns guards the
+    alarm, and applied to the clearing test it would make a wide table of healthy magnitudes raise it."""
+    rng = np.random.default_rng(5)
+    level = rng.integers(0, 24, 3000)  # a spectral peak's bin; one band of like targets among noise
+    labels = np.where(np.abs(level - 8) <= 1, 1, 0)
+    labels = np.where(rng.random(3000) < 0.35, rng.integers(0, 2, 3000), labels)
+    band = audit.code_order(0, level.astype(float), audit.target_matrix(labels, "multiclass"))
+    assert band.p < 1e-6 and band.neighbour_p < 0.01  # measured: no magnitude fit follows it, neighbours do
+    for columns in (1, 4, 12):  # the same band measured in every column of a wider table
+        tested = CategoricalColumns(orders=[band] * columns)
+        assert list(categorical_as_numeric(tested)) == [], columns

@@ -284,9 +284,15 @@ class CategoricalColumns:
 
 def _unordered(m: CategoricalColumns) -> list[CodeOrder]:
     """Code columns whose target relation is not in their order (see ``CODE_ALPHA``, ``CODE_EFFECT_F2``): neither a
-    monotone or smooth fit follows the per-code means, nor do neighbouring values carry like targets."""
+    monotone or smooth fit follows the per-code means, nor do neighbouring values carry like targets.
+
+    The alarm's test is Bonferroni-corrected over the columns (a healthy table of many columns raises no alarm by
+    chance); the neighbour test, which clears a column, is not: its error is clearing one true code column, whose
+    arbitrary numbering put like categories side by side by chance, and that is held at ``CODE_ALPHA`` per column.
+    Corrected, it would clear less as a table has more columns, and the alarm would grow with the width."""
     alpha = CODE_ALPHA / max(len(m.orders), 1)
-    return [o for o in m.orders if o.p < alpha and o.beyond_order_f2 >= CODE_EFFECT_F2 and o.neighbour_p >= alpha]
+    return [o for o in m.orders
+            if o.p < alpha and o.beyond_order_f2 >= CODE_EFFECT_F2 and o.neighbour_p >= CODE_ALPHA]
 
 
 @verdict("D112")

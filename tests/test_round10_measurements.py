@@ -240,21 +240,29 @@ for epoch in range(3):
     for i in range(0, 2048, 64):
         idx = perm[i:i + 64]
         loss = nn.functional.mse_loss(model(x[idx]), y[idx])
-        model.zero_grad()
+        CLEAR_BEFORE
         loss.backward()
         with torch.no_grad():
             for p, v in zip(model.parameters(), velocity):
                 UPDATE
+                CLEAR_AFTER
 print("done", loss.item())
 """
 
 
-def test_a_hand_written_sgd_update_is_examined_as_sgd_at_its_measured_lr_and_momentum_is_not(tmp_path):
+@pytest.mark.parametrize("clear_before, clear_after", [
+    ("model.zero_grad()", ""),
+    ("", "p.grad.zero_()"),  # cleared in place by hand: no zero_grad call to measure at
+    ("", "p.grad = None"),
+])
+def test_a_hand_written_sgd_update_is_examined_as_sgd_at_its_measured_lr_and_momentum_is_not(tmp_path, clear_before,
+                                                                                              clear_after):
     from nndoctor.watch.run import run_script
 
     def measured(update: str):
         script = tmp_path / "train.py"
-        script.write_text(MANUAL_SGD.replace("UPDATE", update))
+        script.write_text(MANUAL_SGD.replace("UPDATE", update).replace("CLEAR_BEFORE", clear_before or "pass")
+                          .replace("CLEAR_AFTER", clear_after or "pass"))
         outcome = run_script(str(script), alerts=False, keep_capture=True)
         return outcome.report.extra.get("manual_sgd_lr"), outcome.capture.setup()
 

@@ -20,27 +20,41 @@ AGREE = 0.01  # the probes' LRs, over the steps measured, agree within 1%
 
 
 class ManualSgdProbe:
-    """Values of a few probe parameters when a backward began, compared with them at the next ``zero_grad``
-    (after the hand-written update, before the gradient is cleared)."""
+    """Values of a few probe parameters when a backward began and their gradients when it ended, compared with the
+    values at the next ``zero_grad`` or the next backward, whichever comes first (after the hand-written update).
+
+    The gradient is kept as the backward leaves it because a loop may clear it in place (``p.grad.zero_()``) or
+    drop it (``p.grad = None``) without any call nndoctor sees; a ``zero_grad()`` is seen before it clears.
+    """
 
     def __init__(self) -> None:
         self._before: list[torch.Tensor] | None = None
+        self._grads: list[torch.Tensor | None] | None = None
         self.samples: list[tuple[float, float]] = []  # (LR along -grad, cosine of the update with -grad)
 
     def mark(self, probes: Sequence[nn.Parameter]) -> None:
-        """A backward begins: keep the probes' values while more steps are wanted."""
+        """A step begins (a zero_grad or a backward): keep the probes' values while more steps are wanted."""
         if probes and len(self.samples) < STEPS * len(probes):
             with torch.no_grad():
                 self._before = [p.detach().clone() for p in probes]
+            self._grads = None
+
+    def keep_gradients(self, probes: Sequence[nn.Parameter]) -> None:
+        """A backward ended: keep the probes' gradients (the ones the update will read) while a step is measured."""
+        if self._before is not None:
+            with torch.no_grad():
+                self._grads = [None if p.grad is None else p.grad.detach().clone() for p in probes]
 
     def measure(self, probes: Sequence[nn.Parameter]) -> None:
-        """A zero_grad after a hand-written update: how far each probe moved along its gradient."""
+        """After a hand-written update (at a zero_grad, or the next backward): how far each probe moved along its
+        gradient."""
         before, self._before = self._before, None
+        kept, self._grads = self._grads, None
         if before is None:
             return
         with torch.no_grad():
-            for p, was in zip(probes, before):
-                grad = p.grad
+            for index, (p, was) in enumerate(zip(probes, before)):
+                grad = kept[index] if kept is not None and index < len(kept) else p.grad
                 if grad is None or grad.is_sparse or grad.shape != p.shape:
                     continue
                 moved, grad = (p.detach() - was).double().flatten(), grad.detach().double().flatten()

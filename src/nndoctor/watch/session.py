@@ -337,9 +337,7 @@ class Doctor:
     def _on_zero(self, optimizer_index: int | None, model: nn.Module | None) -> None:
         self.telemetry.count("zero_grad_calls")
         if not self.optimizers:  # after a hand-written update, in place or through ``p.data`` (no version counter moves)
-            self.manual_sgd.measure(self._version_probes)
-            checks, climbed = self.manual_sgd.climbing()
-            self.telemetry.counters.update(manual_update_checks=checks, manual_update_climbed=climbed)
+            self._measure_manual_update()
         if optimizer_index is not None:
             targets = [optimizer_index]
         else:
@@ -368,6 +366,9 @@ class Doctor:
     def on_backward(self, tensors: Any) -> None:
         roots = tensors if isinstance(tensors, (list, tuple)) else [tensors]
         self._manual_step_check(backward=True)
+        if not self.optimizers:  # a loop that clears its gradients by hand (``p.grad.zero_()``) calls no zero_grad
+            self._measure_manual_update()
+            self.manual_sgd.mark(self._version_probes)
         self._note_first_backward()
         self._backward_count += 1
         self.telemetry.backward_calls += 1
@@ -414,6 +415,12 @@ class Doctor:
             self.manual_sgd.mark(self._version_probes)
             grad = self._version_probes[0].grad if self._version_probes else None
             self._grad_at_backward = (weakref.ref(grad), grad._version) if grad is not None else None
+
+    def _measure_manual_update(self) -> None:
+        """How the last hand-written update moved the probes along their gradients (its LR, or a climbing sign)."""
+        self.manual_sgd.measure(self._version_probes)
+        checks, climbed = self.manual_sgd.climbing()
+        self.telemetry.counters.update(manual_update_checks=checks, manual_update_climbed=climbed)
 
     def _check_cleared_by_hand(self) -> None:
         """T501 for a hand-written update: is the gradient the last backward added to still holding the one before?
@@ -463,6 +470,7 @@ class Doctor:
         """
         if self.optimizers or self._in_step is not None:
             return
+        self.manual_sgd.keep_gradients(self._version_probes)
         t = self.telemetry
         stride = not self._clipped_step and self._iteration % t.step_norm_stride == 0
         if self._sampling != "heavy" and not stride:

@@ -68,6 +68,9 @@ MIN_EVALS_FOR_SHAPE = 8
 # O407 (per-step): window means spreading three noise standard errors apart are not minibatch noise.
 NOISE_MULTIPLE = 3.0
 SPIKES = 3  # separate jumps above DIVERGED_RISE x the start: a pattern, not one bad batch
+# O407 (spikes): batches of a heavy-tailed target jump above DIVERGED_RISE x the start through their content alone,
+# at fixed weights; the steps' jumps are those beyond that rate (a one-sided binomial test at 1%).
+CONTENT_ALPHA = 0.01
 # O407 (per-step): the level the loss started from is the median of the first few minibatch losses: a
 # handful of steps at any usable LR barely move the weights, and the median of five outlasts two outlier batches.
 START_STEPS = 5
@@ -365,14 +368,16 @@ def bouncing(losses: Sequence[float]) -> dict[str, float] | None:
             "inner_evaluations": len(heights), "shape": "climbs"}
 
 
-def oscillation_evidence(losses: Sequence[float]) -> dict[str, Any] | None:
+def oscillation_evidence(losses: Sequence[float], content_share: float | None = None) -> dict[str, Any] | None:
     """Evidence that the per-step loss swings without a downward trend, beyond minibatch noise.
 
     Three shapes: window means that wander up and down far more than their within-window
     noise explains (slow oscillation), a second half that made no progress on the start
     while consecutive steps jump by more than half the loss level (bouncing), or a loss
     that repeatedly jumps to multiples of its starting value and falls back, ending no
-    lower than it began (spikes).
+    lower than it began (spikes). ``content_share``: where measured, the share of batches whose
+    loss at the constant predictor's level jumps that high by their content alone (outliers of a
+    heavy-tailed target); spikes no more frequent than that are the batches', not the steps'.
     """
     values = np.asarray(losses, dtype=float)
     if len(values) < 4 * MIN_STEPS_FOR_CURVES or values[0] <= 0:
@@ -406,9 +411,19 @@ def oscillation_evidence(losses: Sequence[float]) -> dict[str, Any] | None:
     # overshoot throw the loss up within the first few, so a median over them is no start.
     typical_end = float(np.median(values[-max(5, len(values) // 10):]))
     if first > 0 and excursions >= SPIKES and end >= 0.8 * first and typical_end >= 0.8 * first:
+        if content_share is not None and not _beyond_content(int(above.sum()), len(values), content_share):
+            return None
         return {"spikes": excursions, "start": first, "peak": float(values.max()), "end": end, "windows": means.tolist(),
                 "shape": "spikes", "first_spike_index": int(np.argmax(above))}
     return None
+
+
+def _beyond_content(above: int, steps: int, content_share: float) -> bool:
+    """Whether ``above`` of ``steps`` losses over the spike line is more than batches' content gives at
+    ``content_share`` per batch (one-sided binomial test at ``CONTENT_ALPHA``)."""
+    from scipy.stats import binom
+
+    return float(binom.sf(above - 1, steps, min(max(content_share, 0.0), 1.0))) < CONTENT_ALPHA
 
 
 def gradient_growth(norms: Sequence[float], window: int = 5) -> float | None:

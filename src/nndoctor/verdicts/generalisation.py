@@ -165,6 +165,11 @@ class FitEvidence:
     # checkup: the weight layers of a network measured to be one affine map of its inputs (probes.affine), else 0;
     # such a stack memorises a batch no larger than its inputs are wide, which says nothing of its capacity
     affine_layers: int = 0
+    # watch, a regression loss: the typical (median) batch loss at the end of the run and at the constant predictor's
+    # level (batches drawn from the sampled targets). A heavy-tailed target keeps the mean near the constant's while
+    # the typical batch has come down: its outliers are noise no model predicts, not a failure to fit.
+    typical_final: float | None = None
+    typical_reference: float | None = None
 
 
 @verdict("G602")
@@ -216,6 +221,8 @@ def underfitting(m: FitEvidence) -> Finding | None:
     reference, end = m.reference, m.final_loss
     if reference is None or reference <= 0 or end is None or not math.isfinite(end) or end < UNDERFIT_SHARE * reference:
         return None
+    if m.typical_final is not None and m.typical_reference and m.typical_final < UNDERFIT_SHARE * m.typical_reference:
+        return None  # the typical batch fits; the mean is held up by a heavy tail
     prior = m.prior
     sampled = prior is not None and prior.upper > prior.estimate
     return Finding(

@@ -585,6 +585,7 @@ class OscillationEvidence:
     source: str
     steps_of: tuple[int, ...] = ()
     update_ratio: float | None = None
+    content_share: float | None = None  # per-step: batches over the spike line by content alone (``oscillation_evidence``)
 
 
 # Curves of one fixed sample set, free of minibatch noise: the trial's train-set evaluations ("fixed-set") and a
@@ -618,7 +619,7 @@ def oscillating_loss(m: OscillationEvidence) -> Iterable[Finding]:
         return
     if m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE:
         return
-    evidence = oscillation_evidence(m.values)
+    evidence = oscillation_evidence(m.values, m.content_share)
     if evidence is None:
         return
     if "first_spike_index" in evidence and evidence["first_spike_index"] < len(m.steps_of):

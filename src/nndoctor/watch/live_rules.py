@@ -20,6 +20,7 @@ from ..checks.optimisation import norm_clip_shrinks_steps, per_element_grads
 from ..probes.init_outputs import pos_weighted_rate
 from ..findings import Finding, Severity
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
+    DIVERGED_RISE,
     HEALTHY_UPDATE,
     MIN_STEPS_FOR_CURVES,
     REDRAW_UPDATE,
@@ -571,12 +572,52 @@ def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
     if _several_optimizers(t) or t.nonfinite is not None:
         return
     steps = [s for s, v in zip(t.train_loss_steps, t.train_loss) if math.isfinite(v)]
-    found = list(oscillating_loss(OscillationEvidence(tuple(_finite_losses(t)), "per-step", tuple(steps),
-                                                      update_ratio=_median_update_ratio(t))))
+    losses = _finite_losses(t)
+    found = list(oscillating_loss(OscillationEvidence(tuple(losses), "per-step", tuple(steps),
+                                                      update_ratio=_median_update_ratio(t),
+                                                      content_share=_content_spike_share(t, losses[0] if losses else None))))
     if not found:
         val_steps, val, _ = _val_series(t, scored=True)
         found = list(oscillating_loss(OscillationEvidence(tuple(val), "validation", tuple(val_steps))))
     yield from found
+
+
+CONTENT_DRAWS = 2000  # batches drawn from the target sample to measure what content alone does to a batch's loss
+
+
+def constant_batch_losses(t: Telemetry) -> np.ndarray | None:
+    """Losses of batches of the loop's size at the constant predictor's level, drawn (seeded, the global RNG untouched)
+    from the regression target rows sampled at the loss: what batch content alone does to the loss at fixed weights.
+    None without such rows or a mean-reduced regression loss.
+
+    A heavy-tailed target (claim costs) makes a batch holding an outlier score many times the typical one.
+    """
+    if not t.target_samples or not loss_in_reference_units(t):
+        return None
+    from .loss_inspect import best_constant_terms
+
+    kinds = {c.kind for c in _loss_calls(t)}
+    if len(kinds) != 1 or not kinds <= set(REGRESSION):
+        return None
+    kind = kinds.pop()
+    calls = _loss_calls(t, (kind,))
+    if any(c.evidence.get("reduction", "mean") != "mean" for c in calls):
+        return None
+    sizes = [c.evidence["input_shape"][0] for c in calls if c.evidence.get("input_shape")]
+    delta = next((c.evidence["delta"] for c in calls if "delta" in c.evidence), 1.0)
+    beta = next((c.evidence["beta"] for c in calls if "beta" in c.evidence), 1.0)
+    terms = best_constant_terms(kind, [row for _, sample in t.target_samples for row in sample], delta, beta)
+    if terms is None or not sizes or len(terms) < 2:
+        return None
+    per_row = terms.mean(1).numpy()
+    return np.random.default_rng(0).choice(per_row, size=(CONTENT_DRAWS, max(1, int(np.median(sizes))))).mean(1)
+
+
+def _content_spike_share(t: Telemetry, first: float | None) -> float | None:
+    """Share of batches whose loss at the constant predictor's level exceeds ``DIVERGED_RISE`` x the run's first loss
+    by their content alone (:func:`constant_batch_losses`): O407's spikes are the steps' only beyond that rate."""
+    draws = constant_batch_losses(t) if first is not None and first > 0 else None
+    return None if draws is None else float(np.mean(draws > DIVERGED_RISE * first))
 
 
 @rule("O408")
@@ -1115,9 +1156,12 @@ def underfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findi
         return
     reference = reference_loss(t, facts, upper=True) or robust_reference_loss(t, upper=True)
     prior = _class_prior(t) if reference is not None and {c.kind for c in _loss_calls(t)} & {"cross_entropy", "nll_loss"} else None
+    draws = constant_batch_losses(t)
     found = underfitting(FitEvidence(reference=reference, final_loss=_final_train_loss(losses),
                                      steps=len(losses), prior=prior,
-                                     still_falling=still_falling(losses, _lr_at_losses(t) or None) is not None))
+                                     still_falling=still_falling(losses, _lr_at_losses(t) or None) is not None,
+                                     typical_final=float(np.median(losses[-max(5, len(losses) // 10):])) if draws is not None else None,
+                                     typical_reference=float(np.median(draws)) if draws is not None else None))
     if found is not None:
         yield found
 

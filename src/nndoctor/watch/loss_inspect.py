@@ -237,17 +237,10 @@ def _class_targets(evidence: dict[str, Any], tgt: torch.Tensor, classes: int, ou
         evidence["accuracy"] = float((out.argmax(dim=1).reshape(-1) == labels.reshape(-1)).float().mean()) if out.dim() == 2 and labels.numel() == out.shape[0] else None
 
 
-def best_constant_loss(kind: str, rows: list[list[float]], delta: float = 1.0, beta: float = 1.0,
-                       upper: bool = False) -> float | None:
-    """The mean loss of the best constant prediction (one per output column) on the sampled target rows; else None.
-
-    "No learning" for a regression loss: the candidates come from
-    :func:`nndoctor.probes.init_outputs.regression_constants` (mean, median, the Huber / smooth L1
-    minimum), the best per column is kept. The mean over columns is the element mean a
-    ``reduction='mean'`` loss reports. The rows are a sample of the targets: ``upper`` adds
-    ``UPPER_STANDARD_ERRORS`` standard errors of the mean of the per-sample terms, the most the
-    population's value plausibly is.
-    """
+def best_constant_terms(kind: str, rows: list[list[float]], delta: float = 1.0, beta: float = 1.0) -> torch.Tensor | None:
+    """The per-sample terms (rows x columns) of the best constant prediction per output column on the sampled target
+    rows; else None. The candidates come from :func:`nndoctor.probes.init_outputs.regression_constants` (mean,
+    median, the Huber / smooth L1 minimum), the best per column is kept."""
     from ..probes.init_outputs import regression_constants
 
     if kind not in REGRESSION or not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
@@ -258,6 +251,20 @@ def best_constant_loss(kind: str, rows: list[list[float]], delta: float = 1.0, b
     candidates = torch.stack(regression_constants(values, kind, delta, beta))  # candidates x columns
     terms = torch.stack([loss(c.expand_as(values), values, reduction="none", **options) for c in candidates])
     columns = torch.arange(values.shape[1])
-    chosen = terms[terms.mean(1).argmin(0), :, columns].T  # rows x columns: the terms of each column's best candidate
+    return terms[terms.mean(1).argmin(0), :, columns].T
+
+
+def best_constant_loss(kind: str, rows: list[list[float]], delta: float = 1.0, beta: float = 1.0,
+                       upper: bool = False) -> float | None:
+    """The mean loss of the best constant prediction (one per output column) on the sampled target rows; else None.
+
+    "No learning" for a regression loss (see :func:`best_constant_terms`). The mean over columns is the
+    element mean a ``reduction='mean'`` loss reports. The rows are a sample of the targets: ``upper`` adds
+    ``UPPER_STANDARD_ERRORS`` standard errors of the mean of the per-sample terms, the most the
+    population's value plausibly is.
+    """
+    chosen = best_constant_terms(kind, rows, delta, beta)
+    if chosen is None:
+        return None
     spread = chosen.std(0) / math.sqrt(len(chosen)) if upper and len(chosen) > 1 else torch.zeros(chosen.shape[1])
     return float((chosen.mean(0) + UPPER_STANDARD_ERRORS * spread).mean())

@@ -1,6 +1,8 @@
 """Round 17's measurements: batches of a heavy-tailed target at fixed weights (O407, G602)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -115,3 +117,58 @@ def test_underfitting_reads_the_typical_batch_where_a_heavy_tail_holds_the_mean_
     stuck = FitEvidence(reference=0.62, final_loss=0.61, steps=950, typical_final=0.44, typical_reference=0.45)
     assert underfitting(stuck).code == "G602"
     assert underfitting(FitEvidence(reference=0.62, final_loss=0.61, steps=950)).code == "G602"  # no sample: the mean
+
+
+def test_checkup_l307_reads_the_standard_error_of_its_per_sample_terms_as_watch_does():
+    """Round 17 b/bearing_vibration_cnn's twin: checkup compared a loss at init of 1.53x ln C with 1.5x exactly, while
+    the watch widens the range by three standard errors of its batch's terms; checkup now measures its own."""
+    from scipy.stats import sem
+
+    torch.manual_seed(0)
+    x, y = torch.randn(256, 8), torch.randint(0, 4, (256,))
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))
+    with torch.no_grad():
+        model[2].weight.mul_(25.0)  # confidently wrong logits at init
+    setup = nndoctor.Setup(model=model, train=(x.numpy(), y.numpy()), loss=nn.CrossEntropyLoss(), batch_size=64)
+    (finding,) = [f for f in nndoctor.checkup(setup, select=["L307"]).findings if f.code == "L307"]
+    with torch.no_grad():
+        terms = F.cross_entropy(model(x), y, reduction="none").numpy()
+    assert finding.evidence["init_loss"] == pytest.approx(float(terms.mean()), rel=1e-4)
+    assert finding.evidence["standard_error"] == pytest.approx(float(sem(terms)), rel=1e-3)
+    high = finding.evidence["expected_range"][1]
+    assert high == pytest.approx(1.5 * math.log(4) + 3 * sem(terms), rel=1e-3)
+
+
+def test_a_range_test_that_only_falls_to_the_constant_predictor_suggests_no_lr():
+    """Round 17 c/pump_spectra_spec: a network that pools the frequency axis away cannot learn the task; its range
+    test fell from 1.83 (above ln 6) to about ln 6 at a large LR, and that was read as 'the loss falls at 89x your LR'."""
+    from nndoctor.probes.lr_range import suggest_lr
+
+    lrs = np.geomspace(1e-7, 10, 100)
+    rng = np.random.default_rng(0)
+    prior = math.log(6)
+    to_prior = prior + 0.15 / (1 + np.exp((np.log10(lrs) + 1.5) * 3)) + 0.01 * rng.standard_normal(100)
+    assert suggest_lr(lrs, to_prior).lr is not None  # measured from where it started, the fall is a drop
+    assert suggest_lr(lrs, to_prior, reference=prior).lr is None  # measured from the prior, it learned nothing
+    learns = prior + 0.05 - 0.6 / (1 + np.exp(-(np.log10(lrs) + 2.5) * 3)) + 0.01 * rng.standard_normal(100)
+    found = suggest_lr(lrs, learns, reference=prior)
+    assert found.lr is not None and found.lr == pytest.approx(suggest_lr(lrs, learns).lr)
+
+
+def test_a_flat_loss_is_explained_by_mixed_feature_scales_or_batch_mixing_and_a_diverged_one_is_not():
+    """Round 17 d/lab_panel_triage (one global mean/std: feature stds 0.0045..0.71) and a/gearbox_gru (h.view(T, B, H)
+    mixes samples): the flat loss and the large steps on it are what those faults give at a sound LR."""
+    from nndoctor.diagnosis import rank
+    from nndoctor.findings import Finding, Severity
+
+    def roots(*found: Finding) -> list[str]:
+        return [f.code for f in rank(list(found)) if f.explained_by is None and f.severity.at_least(Severity.WARNING)]
+
+    flat = Finding("O406", Severity.ERROR, "flat", {"start_loss": 0.98, "end_loss": 0.96})
+    scales = Finding("D102", Severity.WARNING, "scales differ by 159x", {"ratio": 159.0})
+    assert roots(flat, scales) == ["D102"]
+    overshoot = Finding("O401", Severity.ERROR, "steps overshoot", {"step_size_only": True, "median_update_ratio": 0.011})
+    mixing = Finding("M207", Severity.ERROR, "batch mixing", {})
+    assert roots(overshoot, mixing, Finding("O406", Severity.ERROR, "flat", {})) == ["M207"]
+    diverged = Finding("O401", Severity.ERROR, "loss became NaN", {"nonfinite": True})
+    assert set(roots(diverged, mixing)) == {"O401", "M207"}

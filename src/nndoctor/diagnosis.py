@@ -37,7 +37,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "L303": ("L301", "D104", "D103"),
     "L307": ("L301", "L302", "L303", "L305", "L306", "L304", "D113", "D101", "D105", "M210", "M201", "M202", "M204", "L308"),
     # A wrong backward pass (M208) steps in a wrong direction or by a wrong amount: whatever the curve does follows.
-    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "D111", "D115", "L307", "O410", "O409", "M208", "G602"),
+    "O401": ("D101", "D105", "L308", "D104", "L303", "D113", "D111", "D115", "L307", "O410", "O409", "M208", "G602", "M207"),
     # Squashed outputs fed to a loss that expects logits (L301, L302) leave it a vanishing gradient: slow at any sound LR.
     "O402": ("M201", "L301", "L302", "D111", "M209", "O410"),
     "O403": ("D101", "D105", "O401", "M202", "L308", "D104", "O410"),
@@ -45,7 +45,10 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     # Batches of one class at a time push every unit's bias after that class: units die on the others.
     "O405": ("O401", "M203", "D101", "D115"),
     # A misconfigured optimizer (eps swamping Adam's scale, momentum >= 1, ...) sets the step size as an LR does.
-    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101", "G603", "O410"),
+    # Inputs whose features differ in scale by orders of magnitude (D102) starve the small ones as unscaled inputs (D101)
+    # do; a model that mixes samples across the batch (M207) cannot fit its training data.
+    "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101", "G603", "O410",
+             "D102", "M207"),
     "O407": ("O401", "D101", "D114", "D115", "O410"),
     "O408": ("O401", "D101", "D104"),
     "O412": ("O401", "O402", "D101", "M208", "O410"),
@@ -66,7 +69,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "G602": (
         "M201", "L301", "L302", "L303", "L304", "L305", "L306", "L308", "M209", "M208", "D101", "D105",
         "D113", "D104", "O401", "O402", "O409", "M203", "M204", "M205", "M206", "M207", "O404", "D111", "D112", "D115", "O410",
-        "D110",
+        "D110", "D102",
     ),
     "G604": ("D108", "D109", "D110"),
     "G605": ("O402",),
@@ -142,8 +145,8 @@ def _offset_no_worse_than_chance(symptom: Finding, root: Finding) -> bool:
 def _curve_level_only(symptom: Finding) -> bool:
     """O401 read from where the loss stayed alone: large steps on a flat loss, or a loss that ended above its start.
 
-    That is also what labels the inputs do not predict (D111) or batches of one class at a time
-    (D115) give at a sound LR: the steps chase each batch's labels and the loss stays at (or
+    That is also what labels the inputs do not predict (D111), batches of one class at a time
+    (D115) or a model that mixes its samples across the batch (M207) give at a sound LR: the steps chase each batch's labels and the loss stays at (or
     above) the constant predictor's level. A non-finite or diverged loss, or a range test or
     single batch that speaks to the LR itself, keeps the LR the cause.
     """
@@ -161,6 +164,7 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("O401", "O409"): lambda symptom, root: symptom.evidence.get("step_size_only") is True,
     ("O401", "D111"): lambda symptom, root: _curve_level_only(symptom),
     ("O401", "D115"): lambda symptom, root: _curve_level_only(symptom),
+    ("O401", "M207"): lambda symptom, root: _curve_level_only(symptom),
     # Large steps on a flat loss are the LR's only when a smaller one would fit: not when one batch
     # could not be memorised at any LR tried (the model lacks the capacity; its steps chase noise).
     ("O401", "G602"): lambda symptom, root: bool(root.evidence.get("at_any_lr")) and _curve_level_only(symptom),

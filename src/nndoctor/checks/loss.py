@@ -283,8 +283,27 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
     yield from _unexpected_initial_loss(InitialLoss(
         init=init, chance=chance, constant=constant, space=probe.space, n_classes=probe.n_classes, loss=probe.loss_name,
         explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None, architecture=architecture,
-        prior=probe.prior_loss if at_data_prior(probe.output_offset()) else None,
+        prior=probe.prior_loss if at_data_prior(probe.output_offset()) else None, standard_error=init_standard_error(probe),
     ))
+
+
+def init_standard_error(probe: InitOutputs) -> float:
+    """The standard error of the loss at init as an estimate of its expectation: the spread of the per-sample
+    (unweighted) classification terms over sqrt(samples); 0 where the outputs are not class scores per row with index
+    targets. The watch's L307 reads its first batch's terms the same way (``watch.loss_inspect``). A class-weighted
+    loss (``prior_loss`` set) is a ratio of weighted sums whose spread these terms do not give: 0 there too."""
+    out, targets = probe.outputs, probe.targets
+    if probe.space not in ("class_logits", "class_log_probs") or probe.prior_loss is not None or out is None \
+            or targets is None or out.dim() != 2 \
+            or targets.is_floating_point() or targets.reshape(-1).shape[0] != out.shape[0]:
+        return 0.0
+    labels = targets.reshape(-1).long()
+    if not bool(((labels >= 0) & (labels < out.shape[1])).all()):
+        return 0.0
+    function = torch.nn.functional.cross_entropy if probe.space == "class_logits" else torch.nn.functional.nll_loss
+    terms = function(out.float(), labels.to(out.device), reduction="none")
+    terms = terms[torch.isfinite(terms)]
+    return float(terms.std() / math.sqrt(terms.numel())) if terms.numel() > 1 else 0.0
 
 
 def reduction_ratio(loss: Any, outputs: torch.Tensor, targets: torch.Tensor) -> float | None:

@@ -66,14 +66,17 @@ def _median_smooth(losses: np.ndarray) -> np.ndarray:
     return ndimage.median_filter(losses, size=max(3, (len(losses) // 20) | 1), mode="nearest")
 
 
-def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 0.05) -> Suggestion:
+def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 0.05,
+               reference: float | None = None) -> Suggestion:
     """Suggest an LR from a range-test curve: a tenth of the LR at the lowest smoothed loss.
 
     The curve is cut at the first non-finite loss, smoothed without lag (running median,
     which removes isolated spikes such as an early one, then a Gaussian) and cut again where
     it explodes. The loss must fall from its starting level to the minimum by at least
     ``min_drop`` of that level and by more than the noise, otherwise no LR is suggested
-    (flat curve, or rising from the start). The minimum sits at the edge of instability, so
+    (flat curve, or rising from the start). ``reference``, the best constant predictor's loss where known: a loss
+    that starts above it is measured from it, since falling to it learns the label shares or the target mean, not
+    the task (a model that cannot represent the task still does that, fastest at a large LR). The minimum sits at the edge of instability, so
     the suggestion steps one decade below it (Smith's and fastai's classic rule; it beat the
     steepest-descent point in benchmarks/results/lr_finder.md). The steepest-descent point
     is reported in ``reason`` for reference.
@@ -89,6 +92,8 @@ def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 
     head = max(1, len(loss) // 20)
     median = _median_smooth(loss)
     start_level = float(np.median(median[: head + 1]))
+    if reference is not None and math.isfinite(reference) and 0 < reference < start_level:
+        start_level = reference
     spread = float(1.4826 * np.median(np.abs(loss - median)))
     divergence = _divergence_index(median, int(np.argmin(median)), start_level, spread)
     divergence_lr = float(lr[divergence]) if divergence is not None else blew_up_lr
@@ -175,7 +180,8 @@ class RangeResult:
         }
 
 
-def lr_range_test(setup, model, config: RangeConfig = CONFIG, deadline: float | None = None) -> RangeResult:
+def lr_range_test(setup, model, config: RangeConfig = CONFIG, deadline: float | None = None,
+                  reference: float | None = None) -> RangeResult:
     """Sweep the LR exponentially on ``model`` (a copy) with a fresh optimizer of the user's type.
 
     Runs ``config.steps`` steps unless the loss diverges or the data runs out. ``deadline``
@@ -212,7 +218,7 @@ def lr_range_test(setup, model, config: RangeConfig = CONFIG, deadline: float | 
             stopped = "diverged"
             break
     lrs, losses = recorder.record.lrs, recorder.record.step_losses
-    suggestion = suggest_lr(lrs, losses)
+    suggestion = suggest_lr(lrs, losses, reference=reference)
     if suggestion.divergence_lr is None and stopped in ("diverged", "non-finite loss"):
         suggestion.divergence_lr = lrs[-1]
     return RangeResult(
@@ -228,6 +234,10 @@ def lr_range_probe(ctx: "Context", config: RangeConfig | None = None) -> RangeRe
     samples = batch_size_of(batches[0][0]) if batches else 1
     steps = sized_steps(config.steps, config.min_steps, step_cost(ctx), samples, ctx.device)
     deadline = probe_deadline(ctx, config.seconds)
-    result = lr_range_test(ctx.setup, ctx.model_copy(seed=ctx.setup.seed), replace(config, steps=steps, seconds=None), deadline=deadline)
+    from .trial import reference_loss, stacked_targets
+
+    reference = reference_loss(ctx.setup, stacked_targets(batches)) if batches else None
+    result = lr_range_test(ctx.setup, ctx.model_copy(seed=ctx.setup.seed), replace(config, steps=steps, seconds=None),
+                           deadline=deadline, reference=reference)
     ctx.telemetry["lr_range"] = result.telemetry()
     return result

@@ -136,6 +136,11 @@ class ParameterUpdates:
     sizes: Mapping[str, int] = field(default_factory=dict)  # elements per tensor (all watched ones), when known
 
 
+# T504 for layers the model holds in a plain container: passing model.parameters() again would not reach them.
+UNREGISTERED_FIX = ("Hold the layers in nn.ModuleList or nn.ModuleDict (tensors in nn.ParameterList), so that "
+                    "model.parameters(), the optimizer and state_dict include them.")
+
+
 @verdict("T504")
 def parameters_not_updated(m: ParameterUpdates) -> Iterable[Finding]:
     """Trainable tensors that never changed for a known reason; an error when nothing the loss trains can move."""
@@ -164,6 +169,7 @@ def parameters_not_updated(m: ParameterUpdates) -> Iterable[Finding]:
            if trained and any(m.reasons[n].startswith("not in") for n in trained) else ""),
         {"unchanged": stuck, "reasons": m.reasons, "trainable": total, "receive_gradients": trained},
         location=stuck[0],
+        fix=UNREGISTERED_FIX if any("plain Python" in m.reasons[n] for n in stuck) else None,
     )
 
 

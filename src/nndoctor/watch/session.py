@@ -34,6 +34,7 @@ from .monitors import (
 from .graph import derived_from, graph_leaves, log_likelihood_sign
 from .loss_inspect import REGRESSION, mean_loss, target_moments
 from .manual_sgd import ManualSgdProbe
+from .registration import plain_container_holding
 from .predictions import EvalPredictions
 from .telemetry import CLASS_LOSSES, LossCall, Telemetry
 
@@ -1121,7 +1122,9 @@ class Doctor:
                         t.stuck_reasons[name] = "not updated by the loop's hand-written step, though the loss sends it gradients"
                 elif index is None:
                     t.unoptimized_params.append(name)
-                    t.stuck_reasons[name] = "not in any optimizer"
+                    holder = plain_container_holding(self.models, p)
+                    t.stuck_reasons[name] = (f"not in any optimizer: held in a plain Python {holder}, which "
+                                             "model.parameters() does not see") if holder else "not in any optimizer"
                 elif t.optimizer_steps.get(index, 0) == 0:
                     t.stuck_reasons[name] = f"optimizer {index} ({type(self.optimizers[index]).__name__}) never stepped"
                 elif self._group_lr_zero(index, p):

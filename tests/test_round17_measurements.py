@@ -64,7 +64,7 @@ def test_constant_batch_losses_match_resampled_huber_terms_of_the_median():
 
     doctor = _watched(loop)
     draws = constant_batch_losses(doctor.telemetry)
-    sampled = torch.tensor([row[0] for _, rows in doctor.telemetry.target_samples for row in rows], dtype=torch.float64)
+    sampled = y.double()  # every target the loss was given (one epoch)
     best = min((F.huber_loss(torch.full_like(sampled, float(c)), sampled, reduction="none")
                 for c in torch.linspace(-2, 2, 401)), key=lambda t: float(t.mean()))
     # an independent resampling: batches of 64 sampled rows, each scored at the best constant on a grid
@@ -73,6 +73,45 @@ def test_constant_batch_losses_match_resampled_huber_terms_of_the_median():
     assert np.median(draws) == pytest.approx(np.median(by_hand), rel=0.05)
     assert np.mean(draws > DIVERGED_RISE * np.median(by_hand)) == pytest.approx(
         np.mean(by_hand > DIVERGED_RISE * np.median(by_hand)), abs=0.02)
+
+
+def _severities(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Claim costs over their median: a log-normal body (sigma 0.45) and 3% large losses times 1 + 4 Pareto(1.6)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((4000, 5))
+    cost = np.exp(0.4 * x[:, 0] - 0.2 * x[:, 1] + 0.1 * x[:, 2] + rng.normal(0, 0.45, 4000))
+    large = rng.random(4000) < 0.03
+    cost[large] *= 1.0 + rng.pareto(1.6, large.sum()) * 4.0
+    return torch.tensor(x, dtype=torch.float32), torch.tensor(cost / np.median(cost), dtype=torch.float32)
+
+
+def test_outlier_batches_of_a_heavy_tailed_huber_regression_are_not_read_as_oscillation():
+    """Round 17 d/claim_severity_huber and e/claim_severity: Huber on claim costs, the output bias at the median. Seed 1
+    starts on a batch of 0.22 against a typical 0.30, so a fifth of the batches exceed twice the start; all the
+    targets the loss was given (not the 1,536 rows sampled at inspected calls, which missed the tail) show batch
+    content does that at fixed weights. (Seed 3 still reads O401 and O407 from a start batch far below the typical
+    one: RESULTS.md.)"""
+    x, y = _severities(1)
+    torch.manual_seed(1)
+
+    def loop() -> None:
+        model = nn.Sequential(nn.Linear(5, 64), nn.SiLU(), nn.Linear(64, 1))
+        with torch.no_grad():
+            model[-1].bias.fill_(1.0)
+        opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+        for _ in range(10):
+            perm = torch.randperm(4000)
+            for i in range(0, 4000, 128):
+                idx = perm[i:i + 128]
+                opt.zero_grad()
+                F.huber_loss(model(x[idx]).squeeze(1), y[idx]).backward()
+                opt.step()
+
+    doctor = _watched(loop)
+    loud = {f.code for f in doctor.findings() if f.severity.at_least(nndoctor.Severity.WARNING)}
+    assert not loud & {"O407", "G602"}, [f.message for f in doctor.findings()]
+    kept = torch.cat(doctor.telemetry.regression_targets)
+    assert kept.shape == (40000, 1)  # every target of the ten epochs: the content measurement sees the whole tail
 
 
 def test_underfitting_reads_the_typical_batch_where_a_heavy_tail_holds_the_mean_up():

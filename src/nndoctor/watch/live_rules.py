@@ -587,12 +587,13 @@ CONTENT_DRAWS = 2000  # batches drawn from the target sample to measure what con
 
 def constant_batch_losses(t: Telemetry) -> np.ndarray | None:
     """Losses of batches of the loop's size at the constant predictor's level, drawn (seeded, the global RNG untouched)
-    from the regression target rows sampled at the loss: what batch content alone does to the loss at fixed weights.
+    from the regression targets the training loss was given (every call's, up to ``CONTENT_ELEMENTS``; else the rows
+    sampled at the inspected calls): what batch content alone does to the loss at fixed weights.
     None without such rows or a mean-reduced regression loss.
 
     A heavy-tailed target (claim costs) makes a batch holding an outlier score many times the typical one.
     """
-    if not t.target_samples or not loss_in_reference_units(t):
+    if not (t.regression_targets or t.target_samples) or not loss_in_reference_units(t):
         return None
     from .loss_inspect import best_constant_terms
 
@@ -606,7 +607,11 @@ def constant_batch_losses(t: Telemetry) -> np.ndarray | None:
     sizes = [c.evidence["input_shape"][0] for c in calls if c.evidence.get("input_shape")]
     delta = next((c.evidence["delta"] for c in calls if "delta" in c.evidence), 1.0)
     beta = next((c.evidence["beta"] for c in calls if "beta" in c.evidence), 1.0)
-    terms = best_constant_terms(kind, [row for _, sample in t.target_samples for row in sample], delta, beta)
+    import torch
+
+    widths = {rows.shape[1] for rows in t.regression_targets}
+    rows = torch.cat(t.regression_targets) if len(widths) == 1 else [row for _, sample in t.target_samples for row in sample]
+    terms = best_constant_terms(kind, rows, delta, beta)
     if terms is None or not sizes or len(terms) < 2:
         return None
     per_row = terms.mean(1).numpy()

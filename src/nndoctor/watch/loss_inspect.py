@@ -238,15 +238,22 @@ def _class_targets(evidence: dict[str, Any], tgt: torch.Tensor, classes: int, ou
         evidence["accuracy"] = float((out.argmax(dim=1).reshape(-1) == labels.reshape(-1)).float().mean()) if out.dim() == 2 and labels.numel() == out.shape[0] else None
 
 
-def best_constant_terms(kind: str, rows: list[list[float]], delta: float = 1.0, beta: float = 1.0) -> torch.Tensor | None:
+def best_constant_terms(kind: str, rows: list[list[float]] | torch.Tensor, delta: float = 1.0,
+                        beta: float = 1.0) -> torch.Tensor | None:
     """The per-sample terms (rows x columns) of the best constant prediction per output column on the sampled target
     rows; else None. The candidates come from :func:`nndoctor.probes.init_outputs.regression_constants` (mean,
     median, the Huber / smooth L1 minimum), the best per column is kept."""
     from ..probes.init_outputs import regression_constants
 
-    if kind not in REGRESSION or not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
+    if isinstance(rows, torch.Tensor):
+        values = rows.detach().cpu().double().reshape(rows.shape[0], -1) if rows.dim() else rows.new_zeros(0, 0).double()
+        values = values[torch.isfinite(values).all(dim=1)]
+        if kind not in REGRESSION or not values.numel():
+            return None
+    elif kind not in REGRESSION or not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
         return None
-    values = torch.tensor(rows, dtype=torch.float64)
+    else:
+        values = torch.tensor(rows, dtype=torch.float64)
     loss = getattr(torch.nn.functional, kind)
     options = {"delta": delta} if kind == "huber_loss" else {"beta": beta} if kind == "smooth_l1_loss" else {}
     candidates = torch.stack(regression_constants(values, kind, delta, beta))  # candidates x columns

@@ -45,6 +45,8 @@ INSPECTED_LOSS_CALLS = 3
 EVAL_TARGET_CALLS = 8  # evaluation calls of a regression loss whose targets' moments are kept
 # Regression target rows kept for the best constant's loss (G602): a bounded sample, however long the run.
 TARGET_ROWS_KEPT = 4096
+# Regression targets kept for the batch-content measurement (O407, G602): 2**20 elements, 4 MiB of float32.
+CONTENT_ELEMENTS = 1 << 20
 MAX_INTERNAL_ERRORS = 20
 # The autograd graph is walked on the first sampled backward passes to see which parameters the loss trains,
 # and again after each new optimizer (a second stage: a head swapped in after its optimizer was built).
@@ -834,6 +836,8 @@ class Doctor:
                 if moments is not None:
                     self.telemetry.eval_target_moments.append(moments)
             return
+        if kind in REGRESSION:
+            self._keep_regression_targets(target)
         seen = self._loss_inspected.get(kind, 0)
         if seen < INSPECTED_LOSS_CALLS or self._sampling == "heavy":
             self._loss_inspected[kind] = seen + 1
@@ -849,6 +853,17 @@ class Doctor:
                 self.telemetry.target_samples.append((self._iteration, sample))
             if "target_std" in evidence:
                 self.telemetry.target_stats.append((self._iteration, evidence["target_mean"], evidence["target_std"]))
+
+    def _keep_regression_targets(self, target: torch.Tensor) -> None:
+        """A training regression call's targets, cloned on their device (no host sync), until ``CONTENT_ELEMENTS``."""
+        t = self.telemetry
+        room = CONTENT_ELEMENTS - t.regression_target_elements
+        if room <= 0 or target.dim() == 0 or not target.shape[0]:
+            return
+        rows = target.detach().reshape(target.shape[0], -1)
+        rows = rows[: max(1, room // max(rows.shape[1], 1))]
+        t.regression_targets.append(rows.float().clone())
+        t.regression_target_elements += rows.numel()
 
     def _count_eval_classes(self, kind: str, input: torch.Tensor, target: torch.Tensor) -> None:
         """Per-class support and hits of an evaluation batch, kept on the device (G603)."""

@@ -79,6 +79,11 @@ class Telemetry:
     label_counts: list[tuple[int, list[float]]] = field(default_factory=list)
     target_stats: list[tuple[int, float, float]] = field(default_factory=list)
     target_samples: list[tuple[int, list[list[float]]]] = field(default_factory=list)
+    # the training targets of a regression loss, every call's (rows x columns, on their device) until CONTENT_ELEMENTS:
+    # what batch content alone does to the loss at fixed weights needs the tail of the targets, which the few inspected
+    # calls' samples under-represent for a heavy-tailed target (O407's spikes, G602's typical batch)
+    regression_targets: list[Any] = field(default_factory=list)
+    regression_target_elements: int = 0
     loss_calls: list[LossCall] = field(default_factory=list)
     # the distinct (loss kind, candidates) of evaluation loss calls (candidates: a class loss's output width, else
     # None): a detected validation loss is on the train loss's scale only when they are the training calls' own

@@ -146,8 +146,8 @@ def _curve_level_only(symptom: Finding) -> bool:
     """O401 read from where the loss stayed alone: large steps on a flat loss, or a loss that ended above its start.
 
     That is also what labels the inputs do not predict (D111), batches of one class at a time
-    (D115) or a model that mixes its samples across the batch (M207) give at a sound LR: the steps chase each batch's labels and the loss stays at (or
-    above) the constant predictor's level. A non-finite or diverged loss, or a range test or
+    (D115) or a model that mixes its samples across the batch (M207) give at a sound LR: the
+    steps chase each batch's labels and the loss stays at (or above) the constant predictor's level. A non-finite or diverged loss, or a range test or
     single batch that speaks to the LR itself, keeps the LR the cause.
     """
     evidence = symptom.evidence

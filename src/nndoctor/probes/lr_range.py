@@ -76,8 +76,8 @@ def suggest_lr(lrs: Sequence[float], losses: Sequence[float], min_drop: float = 
     ``min_drop`` of that level and by more than the noise, otherwise no LR is suggested
     (flat curve, or rising from the start). ``reference``, the best constant predictor's loss where known: a loss
     that starts above it is measured from it, since falling to it learns the label shares or the target mean, not
-    the task (a model that cannot represent the task still does that, fastest at a large LR). The minimum sits at the edge of instability, so
-    the suggestion steps one decade below it (Smith's and fastai's classic rule; it beat the
+    the task (a model that cannot represent the task still does that, fastest at a large LR). The minimum sits at
+    the edge of instability, so the suggestion steps one decade below it (Smith's and fastai's classic rule; it beat the
     steepest-descent point in benchmarks/results/lr_finder.md). The steepest-descent point
     is reported in ``reason`` for reference.
     """

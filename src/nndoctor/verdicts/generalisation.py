@@ -166,7 +166,7 @@ class FitEvidence:
     # such a stack memorises a batch no larger than its inputs are wide, which says nothing of its capacity
     affine_layers: int = 0
     # watch, a regression loss: the typical (median) batch loss at the end of the run and at the constant predictor's
-    # level (batches drawn from the sampled targets). A heavy-tailed target keeps the mean near the constant's while
+    # level (batches drawn from the targets the loss was given). A heavy-tailed target keeps the mean near the constant's while
     # the typical batch has come down: its outliers are noise no model predicts, not a failure to fit.
     typical_final: float | None = None
     typical_reference: float | None = None

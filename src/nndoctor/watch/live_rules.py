@@ -19,6 +19,7 @@ from ..verdicts.layers import (
 from ..checks.optimisation import norm_clip_shrinks_steps, per_element_grads
 from ..probes.init_outputs import pos_weighted_rate
 from ..findings import Finding, Severity
+from .loss_inspect import REGRESSION
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
     DIVERGED_RISE,
     HEALTHY_UPDATE,
@@ -120,8 +121,6 @@ from .telemetry import CLASS_LOSSES, Telemetry
 
 # Rules safe to announce while the loop runs: their evidence cannot be undone by later steps.
 ALERTABLE = frozenset({"O401", "D104", "D113", "L301", "L302", "L303", "T501", "T502", "T503", "T505", "O403", "M201", "L308"})
-
-REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 
 Rule = Callable[[Telemetry, dict[str, Any], bool], Iterable[Finding]]
 _RULES: list[tuple[tuple[str, ...], bool, Rule]] = []

@@ -19,6 +19,7 @@ from ..probes.init_outputs import (
     LOGITS_OVER_CLASSES,
     REGRESSION_LOSSES,
     InitOutputs,
+    class_term_spread,
     headless_loss,
     init_outputs,
 )
@@ -300,10 +301,8 @@ def init_standard_error(probe: InitOutputs) -> float:
     labels = targets.reshape(-1).long()
     if not bool(((labels >= 0) & (labels < out.shape[1])).all()):
         return 0.0
-    function = torch.nn.functional.cross_entropy if probe.space == "class_logits" else torch.nn.functional.nll_loss
-    terms = function(out.float(), labels.to(out.device), reduction="none")
-    terms = terms[torch.isfinite(terms)]
-    return float(terms.std() / math.sqrt(terms.numel())) if terms.numel() > 1 else 0.0
+    spread = class_term_spread(out.float(), labels.to(out.device), log_probabilities=probe.space == "class_log_probs")
+    return spread[0] / math.sqrt(spread[1]) if spread is not None else 0.0
 
 
 def reduction_ratio(loss: Any, outputs: torch.Tensor, targets: torch.Tensor) -> float | None:

@@ -47,6 +47,16 @@ SLOPE_CHUNK = 1 << 20  # target values per temporary while the Huber / smooth L1
 MAX_OUTPUT_ELEMENTS = 16_000_000  # outputs kept for the checks (a language model's (N, T, V) logits grow fast)
 
 
+def class_term_spread(out: torch.Tensor, labels: torch.Tensor, log_probabilities: bool) -> tuple[float, int] | None:
+    """Standard deviation and count of the finite per-sample terms of a cross-entropy on logits (an NLL on
+    log-probabilities when ``log_probabilities``), rows x classes against index labels; None for fewer than two.
+    How far a mean over those samples may sit from the loss's expectation (L307, in checkup and in watch)."""
+    function = torch.nn.functional.nll_loss if log_probabilities else torch.nn.functional.cross_entropy
+    terms = function(out, labels, reduction="none")
+    terms = terms[torch.isfinite(terms)]
+    return (float(terms.std()), int(terms.numel())) if terms.numel() > 1 else None
+
+
 @dataclass
 class InitOutputs:
     """Outputs and losses of a fresh model copy on the sample batches (train mode, no grad)."""

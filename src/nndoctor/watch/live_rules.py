@@ -10,6 +10,7 @@ import math
 from typing import Any, Callable, Iterable
 
 import numpy as np
+import torch
 
 from ..verdicts.layers import (
     OPENING_SHARE, GradientReach, LayerGradients, UnitDeath, UnitShare, UnitShares, WeightInit, constant_init as constant_init_verdict,
@@ -588,10 +589,18 @@ def constant_batch_losses(t: Telemetry) -> np.ndarray | None:
     """Losses of batches of the loop's size at the constant predictor's level, drawn (seeded, the global RNG untouched)
     from the regression targets the training loss was given (every call's, up to ``CONTENT_ELEMENTS``; else the rows
     sampled at the inspected calls): what batch content alone does to the loss at fixed weights.
-    None without such rows or a mean-reduced regression loss.
+    None without such rows or a mean-reduced regression loss. Measured once per state of the targets (kept in
+    ``t.content_draws``): O407, G602 and the exam's requests all read it at the end of a run.
 
     A heavy-tailed target (claim costs) makes a batch holding an outlier score many times the typical one.
     """
+    key = (t.regression_target_elements, len(t.target_samples), len(t.loss_calls))
+    if t.content_draws is None or t.content_draws[0] != key:
+        t.content_draws = (key, _draw_constant_batches(t))
+    return t.content_draws[1]
+
+
+def _draw_constant_batches(t: Telemetry) -> np.ndarray | None:
     if not (t.regression_targets or t.target_samples) or not loss_in_reference_units(t):
         return None
     from .loss_inspect import best_constant_terms
@@ -606,8 +615,6 @@ def constant_batch_losses(t: Telemetry) -> np.ndarray | None:
     sizes = [c.evidence["input_shape"][0] for c in calls if c.evidence.get("input_shape")]
     delta = next((c.evidence["delta"] for c in calls if "delta" in c.evidence), 1.0)
     beta = next((c.evidence["beta"] for c in calls if "beta" in c.evidence), 1.0)
-    import torch
-
     widths = {rows.shape[1] for rows in t.regression_targets}
     rows = torch.cat(t.regression_targets) if len(widths) == 1 else [row for _, sample in t.target_samples for row in sample]
     terms = best_constant_terms(kind, rows, delta, beta)

@@ -162,11 +162,11 @@ def _term_spread(evidence: dict[str, Any], kind: str, out: torch.Tensor, tgt: to
         return
     if not (0 <= evidence.get("target_min", -1) and evidence.get("target_max", classes) < classes):
         return
-    labels = tgt.reshape(-1).long()
-    function = torch.nn.functional.cross_entropy if kind == "cross_entropy" else torch.nn.functional.nll_loss
-    terms = function(out, labels, reduction="none")
-    if terms.numel() > 1:
-        evidence["term_std"], evidence["terms"] = float(terms.std()), int(terms.numel())
+    from ..probes.init_outputs import class_term_spread
+
+    spread = class_term_spread(out, tgt.reshape(-1).long(), log_probabilities=kind != "cross_entropy")
+    if spread is not None:
+        evidence["term_std"], evidence["terms"] = spread
 
 
 MAX_RECORDED_WEIGHTS = 1024  # class weights kept as evidence up to this many classes; more: only "weighted"

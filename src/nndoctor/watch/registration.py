@@ -15,22 +15,19 @@ from torch import nn
 _REGISTRIES = frozenset({"_modules", "_parameters", "_buffers"})
 
 
-def plain_container_holding(models: Iterable[nn.Module], parameter: torch.Tensor) -> str | None:
-    """``"list MotifCNN.convs"`` when a watched model holds ``parameter`` (or a module owning it) in a plain list,
-    tuple or dict attribute; else None."""
+def plain_container_holders(models: Iterable[nn.Module]) -> dict[int, str]:
+    """``id(parameter) -> "list MotifCNN.convs"`` for every parameter a watched model holds (itself, or through a
+    module owning it) in a plain list, tuple or dict attribute. Read once, when the run's unchanged tensors are named."""
+    holders: dict[int, str] = {}
     for model in models:
         for prefix, module in model.named_modules():
             for attribute, value in vars(module).items():
                 if attribute in _REGISTRIES or not isinstance(value, (list, tuple, dict)):
                     continue
-                items = value.values() if isinstance(value, dict) else value
-                if any(_holds(item, parameter) for item in items):
-                    kind = "dict" if isinstance(value, dict) else type(value).__name__
-                    return f"{kind} {type(model).__name__}.{prefix + '.' if prefix else ''}{attribute}"
-    return None
-
-
-def _holds(item: object, parameter: torch.Tensor) -> bool:
-    if item is parameter:
-        return True
-    return isinstance(item, nn.Module) and any(p is parameter for p in item.parameters())
+                kind = "dict" if isinstance(value, dict) else type(value).__name__
+                where = f"{kind} {type(model).__name__}.{prefix + '.' if prefix else ''}{attribute}"
+                for item in value.values() if isinstance(value, dict) else value:
+                    held = [item] if isinstance(item, torch.Tensor) else list(item.parameters()) if isinstance(item, nn.Module) else []
+                    for parameter in held:
+                        holders.setdefault(id(parameter), where)
+    return holders

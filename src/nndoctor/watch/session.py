@@ -34,7 +34,7 @@ from .monitors import (
 from .graph import derived_from, graph_leaves, log_likelihood_sign
 from .loss_inspect import REGRESSION, mean_loss, target_moments
 from .manual_sgd import ManualSgdProbe
-from .registration import plain_container_holding
+from .registration import plain_container_holders
 from .predictions import EvalPredictions
 from .telemetry import CLASS_LOSSES, LossCall, Telemetry
 
@@ -862,7 +862,7 @@ class Doctor:
             return
         rows = target.detach().reshape(target.shape[0], -1)
         rows = rows[: max(1, room // max(rows.shape[1], 1))]
-        t.regression_targets.append(rows.float().clone())
+        t.regression_targets.append(rows.to(torch.float32, copy=True))
         t.regression_target_elements += rows.numel()
 
     def _count_eval_classes(self, kind: str, input: torch.Tensor, target: torch.Tensor) -> None:
@@ -1121,6 +1121,7 @@ class Doctor:
         owner = {id(p): i for i, o in enumerate(self.optimizers) for g in o.param_groups for p in g["params"]}
         reached = set(t.reached_params)
         changed = 0
+        holders: dict[int, str] | None = None  # parameters held in plain containers, read at the first one no optimizer holds
         with torch.no_grad():
             for name, p in self._params.values():
                 if not p.requires_grad or name not in self._initial_fingerprint:
@@ -1137,7 +1138,9 @@ class Doctor:
                         t.stuck_reasons[name] = "not updated by the loop's hand-written step, though the loss sends it gradients"
                 elif index is None:
                     t.unoptimized_params.append(name)
-                    holder = plain_container_holding(self.models, p)
+                    if holders is None:
+                        holders = plain_container_holders(self.models)
+                    holder = holders.get(id(p))
                     t.stuck_reasons[name] = (f"not in any optimizer: held in a plain Python {holder}, which "
                                              "model.parameters() does not see") if holder else "not in any optimizer"
                 elif t.optimizer_steps.get(index, 0) == 0:

@@ -84,6 +84,9 @@ class Telemetry:
     # calls' samples under-represent for a heavy-tailed target (O407's spikes, G602's typical batch)
     regression_targets: list[Any] = field(default_factory=list)
     regression_target_elements: int = 0
+    # the batch-content draws measured from them, with the counts they were measured at (O407 and G602 read them,
+    # the exam's requests once more: measured once per state of the targets)
+    content_draws: tuple[tuple[int, int, int], Any] | None = None
     loss_calls: list[LossCall] = field(default_factory=list)
     # the distinct (loss kind, candidates) of evaluation loss calls (candidates: a class loss's output width, else
     # None): a detected validation loss is on the train loss's scale only when they are the training calls' own

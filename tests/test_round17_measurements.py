@@ -85,14 +85,17 @@ def _severities(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(x, dtype=torch.float32), torch.tensor(cost / np.median(cost), dtype=torch.float32)
 
 
-def test_outlier_batches_of_a_heavy_tailed_huber_regression_are_not_read_as_oscillation():
+@pytest.mark.parametrize("seed", [1, 3, 6])
+def test_outlier_batches_of_a_heavy_tailed_huber_regression_are_not_read_as_oscillation(seed):
     """Round 17 d/claim_severity_huber and e/claim_severity: Huber on claim costs, the output bias at the median. Seed 1
     starts on a batch of 0.22 against a typical 0.30, so a fifth of the batches exceed twice the start; all the
     targets the loss was given (not the 1,536 rows sampled at inspected calls, which missed the tail) show batch
-    content does that at fixed weights. (Seed 3 still reads O401 and O407 from a start batch far below the typical
-    one: RESULTS.md.)"""
-    x, y = _severities(1)
-    torch.manual_seed(1)
+    content does that at fixed weights. Seeds 3 and 6 start on light batches (0.21, 0.22) and end on a tenth whose
+    mean an outlier holds at 0.70 and 0.53 while its typical batch is at 0.25: O401 read "ended above its start",
+    and seed 3's second half (typical 0.30) read as bouncing "no lower than the start" (0.215) though it is under
+    the constant predictor's typical batch (0.38)."""
+    x, y = _severities(seed)
+    torch.manual_seed(seed)
 
     def loop() -> None:
         model = nn.Sequential(nn.Linear(5, 64), nn.SiLU(), nn.Linear(64, 1))
@@ -109,7 +112,7 @@ def test_outlier_batches_of_a_heavy_tailed_huber_regression_are_not_read_as_osci
 
     doctor = _watched(loop)
     loud = {f.code for f in doctor.findings() if f.severity.at_least(nndoctor.Severity.WARNING)}
-    assert not loud & {"O407", "G602"}, [f.message for f in doctor.findings()]
+    assert not loud & {"O401", "O407", "G602"}, [f.message for f in doctor.findings()]
     kept = torch.cat(doctor.telemetry.regression_targets)
     assert kept.shape == (40000, 1)  # every target of the ten epochs: the content measurement sees the whole tail
 

@@ -19,7 +19,7 @@ terms. Adapters pass ``reference=None`` otherwise, and the verdicts that need it
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,10 +144,10 @@ UNDERTRAINED_DROP = 0.1
 UNDERTRAINED_MIN_STEPS = 30
 
 
-def _end_level(values: Sequence[float]) -> float:
-    """Mean of the last tenth of a per-step curve (at least 5 points): where the run ended."""
+def _end_level(values: Sequence[float], statistic: Callable[[np.ndarray], Any] = np.mean) -> float:
+    """Mean (or ``statistic``) of the last tenth of a per-step curve (at least 5 points): where the run ended."""
     array = np.asarray(values, dtype=float)
-    return float(np.mean(array[-max(5, len(array) // 10):]))
+    return float(statistic(array[-max(5, len(array) // 10):]))
 
 
 def windows(values: Sequence[float], count: int) -> np.ndarray:
@@ -368,7 +368,8 @@ def bouncing(losses: Sequence[float]) -> dict[str, float] | None:
             "inner_evaluations": len(heights), "shape": "climbs"}
 
 
-def oscillation_evidence(losses: Sequence[float], content_share: float | None = None) -> dict[str, Any] | None:
+def oscillation_evidence(losses: Sequence[float], content_share: float | None = None,
+                         content_typical: float | None = None) -> dict[str, Any] | None:
     """Evidence that the per-step loss swings without a downward trend, beyond minibatch noise.
 
     Three shapes: window means that wander up and down far more than their within-window
@@ -378,6 +379,8 @@ def oscillation_evidence(losses: Sequence[float], content_share: float | None = 
     lower than it began (spikes). ``content_share``: where measured, the share of batches whose
     loss at the constant predictor's level jumps that high by their content alone (outliers of a
     heavy-tailed target); spikes no more frequent than that are the batches', not the steps'.
+    ``content_typical``: where measured, the typical (median) such batch: a bouncing loss that sits below it has made
+    progress on "no learning", whatever batch the run happened to start on.
     """
     values = np.asarray(losses, dtype=float)
     if len(values) < 4 * MIN_STEPS_FOR_CURVES or values[0] <= 0:
@@ -399,8 +402,12 @@ def oscillation_evidence(losses: Sequence[float], content_share: float | None = 
     # The start is where the loss began, not a window's median: a loss that falls within its first
     # twentieth would otherwise be compared with a level it had already left.
     begun = float(np.median(values[:START_STEPS]))
+    # the few batches at the start can all be light ones of a heavy-tailed target: "no progress" is then judged
+    # against the constant predictor's typical batch too, as O401 judges a rise against the constant's loss
+    constant = content_typical is not None and content_typical > begun
+    begun = content_typical if constant else begun
     if level > 0 and level >= 0.8 * begun and jumps >= 0.5 * level:
-        return {"median_jump": jumps, "level": level, "start": begun, "windows": means.tolist(), "shape": "bouncing",
+        return {"median_jump": jumps, "level": level, "start": begun, "start_is_constant": constant, "windows": means.tolist(), "shape": "bouncing",
                 "swing": float(half.max() - half.min()) / start, "rises": float((np.diff(half) > 0).mean())}
     first = float(values[0])
     above = values > DIVERGED_RISE * first

@@ -126,12 +126,22 @@ class LearningRateEvidence:
     final: bool = True
 
 
+def _window_medians(per_step: Sequence[float], count: int) -> np.ndarray:
+    """Medians of the same ``count`` consecutive windows whose means make a per-step curve."""
+    return np.array([float(np.median(chunk)) for chunk in np.array_split(np.asarray(per_step, dtype=float), count)])
+
+
 def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | None:
     """Why the curve shows the loss went the wrong way, with evidence; else None."""
     values = np.asarray(curve.values, dtype=float)
     if len(values) < 2 or not np.isfinite(values).all() or values[0] <= 0:
         return None
-    if values[-1] >= DIVERGED_RISE * values[0] and values[-1] >= DIVERGED_RISE * values.min():
+    # the level of a per-step loss is its typical batch as much as its mean: outlier batches of a heavy-tailed
+    # target hold a window's mean up by their content alone, while weights that made the loss worse raise every batch
+    per_step = curve.source == "per-step" and len(curve.per_step) >= MIN_STEPS_FOR_CURVES
+    typical = _window_medians(curve.per_step, len(values)) if per_step else values
+    if (values[-1] >= DIVERGED_RISE * values[0] and values[-1] >= DIVERGED_RISE * values.min()
+            and typical[-1] >= DIVERGED_RISE * typical[0] and typical[-1] >= DIVERGED_RISE * typical.min()):
         return (f"the train loss diverged {curve.span}: from {values[0]:.4g} at the start to {values[-1]:.4g} at the end, "
                 f"after reaching {values.min():.4g}"), {"windows": values.tolist()}
     if not final:
@@ -140,7 +150,8 @@ def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | No
     # one minibatch's loss at step 0 can be low by chance; the constant predictor's loss is where "no learning" sits
     baseline = max(start, curve.reference or 0.0)
     end = _end_level(curve.per_step) if len(curve.per_step) >= MIN_STEPS_FOR_CURVES else float(values[-1])
-    if baseline > 0 and end >= ROSE_FACTOR * baseline:
+    typical_end = _end_level(curve.per_step, np.median) if per_step else end
+    if baseline > 0 and end >= ROSE_FACTOR * baseline and typical_end >= ROSE_FACTOR * baseline:
         return (f"training made the loss worse {curve.span}: it was {start:.4g} before the first update and ends at {end:.4g}"
                 + (f", above the constant predictor's {curve.reference:.4g}" if curve.reference is not None else "")
                 + f", after peaking at {float(values.max()):.4g}"), {"initial_loss": start, "final_loss": end,
@@ -586,6 +597,7 @@ class OscillationEvidence:
     steps_of: tuple[int, ...] = ()
     update_ratio: float | None = None
     content_share: float | None = None  # per-step: batches over the spike line by content alone (``oscillation_evidence``)
+    content_typical: float | None = None  # per-step: the typical batch's loss at the constant predictor (the same)
 
 
 # Curves of one fixed sample set, free of minibatch noise: the trial's train-set evaluations ("fixed-set") and a
@@ -619,7 +631,7 @@ def oscillating_loss(m: OscillationEvidence) -> Iterable[Finding]:
         return
     if m.update_ratio is not None and m.update_ratio < FROZEN_UPDATE:
         return
-    evidence = oscillation_evidence(m.values, m.content_share)
+    evidence = oscillation_evidence(m.values, m.content_share, m.content_typical)
     if evidence is None:
         return
     if "first_spike_index" in evidence and evidence["first_spike_index"] < len(m.steps_of):
@@ -634,7 +646,9 @@ def oscillating_loss(m: OscillationEvidence) -> Iterable[Finding]:
                    f"noise explains, with a net trend of only {evidence['efficiency']:.0%} of the distance travelled.")
     else:
         message = (f"The train loss bounces: in the second half consecutive steps differ by {evidence['median_jump']:.3g} (median), "
-                   f"more than half its level {evidence['level']:.3g}, and it is no lower than at the start ({evidence['start']:.3g}).")
+                   f"more than half its level {evidence['level']:.3g}, and it is no lower than "
+                   + ("the constant predictor's typical batch" if evidence.get("start_is_constant") else "at the start")
+                   + f" ({evidence['start']:.3g}).")
     yield Finding("O407", Severity.WARNING, message, evidence)
 
 

@@ -34,6 +34,7 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     oscillation_evidence,
     still_falling,
     straight_descent,
+    windows,
 )
 from ..verdicts.optimisation import (
     DecayInRun,
@@ -155,14 +156,6 @@ def _loss_calls(t: Telemetry, kinds: Iterable[str] | None = None) -> list:
     return [c for c in t.loss_calls if c.train and (kinds is None or c.kind in kinds)]
 
 
-def _windows(values: list[float], count: int) -> np.ndarray:
-    """Means of ``count`` equal consecutive windows (smooths minibatch noise)."""
-    array = np.asarray(values, dtype=float)
-    if len(array) < count:
-        return array
-    return np.array([chunk.mean() for chunk in np.array_split(array, count)])
-
-
 def _finite_losses(t: Telemetry) -> list[float]:
     return [v for v in t.train_loss if math.isfinite(v)]
 
@@ -277,7 +270,7 @@ def _optimizer_lr(facts: dict[str, Any]) -> tuple[float | None, str | None]:
 def live_curve(t: Telemetry, facts: dict[str, Any]) -> LossCurve:
     """The run's per-step train loss as a verdict's curve: ten window means, the raw steps, the reference."""
     losses = _finite_losses(t)
-    return LossCurve(values=tuple(float(v) for v in _windows(losses, 10)), source="per-step", steps=len(losses),
+    return LossCurve(values=tuple(float(v) for v in windows(losses, 10)), source="per-step", steps=len(losses),
                      span=f"over {len(losses)} steps", reference=reference_loss(t, facts), per_step=tuple(losses),
                      initial=_initial_loss(t))
 
@@ -575,7 +568,8 @@ def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
     losses = _finite_losses(t)
     found = list(oscillating_loss(OscillationEvidence(tuple(losses), "per-step", tuple(steps),
                                                       update_ratio=_median_update_ratio(t),
-                                                      content_share=_content_spike_share(t, losses[0] if losses else None))))
+                                                      content_share=_content_spike_share(t, losses[0] if losses else None),
+                                                      content_typical=_content_typical(t))))
     if not found:
         val_steps, val, _ = _val_series(t, scored=True)
         found = list(oscillating_loss(OscillationEvidence(tuple(val), "validation", tuple(val_steps))))
@@ -629,6 +623,12 @@ def _content_spike_share(t: Telemetry, first: float | None) -> float | None:
     by their content alone (:func:`constant_batch_losses`): O407's spikes are the steps' only beyond that rate."""
     draws = constant_batch_losses(t) if first is not None and first > 0 else None
     return None if draws is None else float(np.mean(draws > DIVERGED_RISE * first))
+
+
+def _content_typical(t: Telemetry) -> float | None:
+    """The typical (median) batch's loss at the constant predictor's level (:func:`constant_batch_losses`)."""
+    draws = constant_batch_losses(t)
+    return None if draws is None else float(np.median(draws))
 
 
 @rule("O408")
@@ -1167,12 +1167,12 @@ def underfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findi
         return
     reference = reference_loss(t, facts, upper=True) or robust_reference_loss(t, upper=True)
     prior = _class_prior(t) if reference is not None and {c.kind for c in _loss_calls(t)} & {"cross_entropy", "nll_loss"} else None
-    draws = constant_batch_losses(t)
+    typical = _content_typical(t)
     found = underfitting(FitEvidence(reference=reference, final_loss=_final_train_loss(losses),
                                      steps=len(losses), prior=prior,
                                      still_falling=still_falling(losses, _lr_at_losses(t) or None) is not None,
-                                     typical_final=float(np.median(losses[-max(5, len(losses) // 10):])) if draws is not None else None,
-                                     typical_reference=float(np.median(draws)) if draws is not None else None))
+                                     typical_final=float(np.median(losses[-max(5, len(losses) // 10):])) if typical is not None else None,
+                                     typical_reference=typical))
     if found is not None:
         yield found
 

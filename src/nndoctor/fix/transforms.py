@@ -16,7 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from ..probes.init_outputs import final_operation
-from ..probes.layer_stats import forward_order, hand_written_layer
+from ..probes.layer_stats import FORWARD_WEIGHT_LAYERS, forward_order, hand_written_layer
 from ..rng import preserved_rng
 from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, first_key, move_to
 
@@ -240,7 +240,7 @@ def output_linear(order: list[tuple[str, nn.Module]]) -> tuple[str, nn.Linear] |
     return last if last is not None and isinstance(last[1], nn.Linear) else None  # type: ignore[return-value]
 
 
-WEIGHT_MODULES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)  # the layers remedies re-initialise, normalise, wrap
+WEIGHT_MODULES = FORWARD_WEIGHT_LAYERS  # the layers remedies re-initialise, normalise, wrap
 
 
 def weight_layers(order: list[tuple[str, nn.Module]]) -> list[tuple[str, nn.Module]]:

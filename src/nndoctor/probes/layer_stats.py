@@ -31,6 +31,9 @@ SATURATION_AT = {nn.Sigmoid: SATURATION_PRE_ACTIVATION["Sigmoid"], nn.Tanh: SATU
 # nonzero move of the weights will do, since only whether a gradient stays exactly zero is read.
 PROBE_STEP = 0.1
 WEIGHT_LAYERS = (nn.Linear, nn.modules.conv._ConvNd)
+# The weight layers whose weight is laid out (out, in, ...), so its first axis is the units a following norm or a
+# re-initialisation addresses: transposed convolutions store (in, out, ...) and are measured, not rewritten.
+FORWARD_WEIGHT_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 NORMALISATION = (
     nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm,
 ) + ((nn.RMSNorm,) if hasattr(nn, "RMSNorm") else ())

@@ -49,13 +49,16 @@ def exam_codes(capture: SetupCapture, stand_in: bool = False) -> list[str]:
     """
     from .checks.base import registered_checks
 
+    from .look.checkup import CODES as LOOK_CODES
+
     checks = registered_checks()
-    codes = [code for chk in checks if chk.phase in STATIC_PHASES for code in chk.codes]
+    # the look's verdict (G606) reads the exam's own trial copy against baselines on the captured validation split
+    codes = [code for chk in checks if chk.phase in STATIC_PHASES for code in chk.codes] + list(LOOK_CODES)
     drop: set[str] = set()
     if not capture.loss_known or stand_in:
-        drop |= LOSS_DEPENDENT_CODES | {code for chk in checks if chk.phase == "loss" for code in chk.codes}
+        drop |= LOSS_DEPENDENT_CODES | set(LOOK_CODES) | {code for chk in checks if chk.phase == "loss" for code in chk.codes}
     if not capture.targets_known or stand_in:
-        drop |= TARGET_DEPENDENT_CODES
+        drop |= TARGET_DEPENDENT_CODES | set(LOOK_CODES)
     return [c for c in dict.fromkeys(codes) if c not in drop]
 
 

@@ -413,6 +413,20 @@ def token_class_axis(y: torch.Tensor, output: torch.Tensor | None) -> int | None
     return None
 
 
+def predicts_read_tokens(model: Any, x: Any, task: str, n_classes: int | None) -> bool:
+    """Whether a classifier's classes are the token ids it reads: integer inputs looked up in an embedding table with
+    one row per class (a next-token language model over context windows, a next-item recommender).
+
+    Its labels are continuations of its inputs: many follow one context, and a long tail of rare ones is what a
+    vocabulary is, so the checks that read labels as a function of the inputs or class shares as a choice read
+    them per token, as for sequence targets.
+    """
+    if task != "multiclass" or not n_classes or not isinstance(x, torch.Tensor) or x.is_floating_point() \
+            or not isinstance(model, nn.Module):
+        return False
+    return any(isinstance(m, (nn.Embedding, nn.EmbeddingBag)) and m.num_embeddings == n_classes for m in model.modules())
+
+
 def infer_task(y: torch.Tensor, loss: Any, output: torch.Tensor | None) -> tuple[str, str]:
     """Guess the task from the targets first (what is true), then the loss and output width.
 
@@ -606,6 +620,7 @@ class Setup:
         self.loss_reads = "output"  # "output": what the model returns; "primary": its prediction tensor
         self.class_axis: int | None = None  # the output's class axis for class-index targets
         self.n_classes: int | None = None
+        self.next_token = False  # the classes are the token ids the model reads (see predicts_read_tokens)
         self.label_problem: LabelRange | None = None
         self.notes: list[str] = []  # what nndoctor could not judge and why, shown with the setup
         self.structured_output = False  # the model returns a tuple/dict/ModelOutput, not a tensor
@@ -826,6 +841,7 @@ class Setup:
             self.task_reason += "; the targets are the inputs themselves (reconstruction)"
         self.class_axis = self._class_axis(y, primary)
         self.n_classes = int(primary.shape[self.class_axis]) if self.class_axis is not None else None
+        self.next_token = predicts_read_tokens(self.model, x, self.task, self.n_classes)
         if self.loss is None:
             self.loss = _default_loss(self.task, self.class_axis)
         if not isinstance(self.loss, nn.Module) and not callable(self.loss):

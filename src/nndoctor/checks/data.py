@@ -6,6 +6,7 @@ their thresholds live in ``verdicts/data.py``, ``verdicts/labels.py`` (D106, D11
 """
 from __future__ import annotations
 
+import math
 from typing import Iterable
 
 import numpy as np
@@ -269,7 +270,7 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
     labels, scope = audit.all_labels(ctx, "train")
     if labels is None:
         return
-    if ctx.setup.task == "sequence":
+    if ctx.setup.task == "sequence" or ctx.setup.next_token:
         kept = labels[labels != ctx.setup.ignore_index]
         tokens, counts = np.unique(kept, return_counts=True)
         yield from _class_imbalance(TokenShares(tokens=tokens, counts=counts, scope=scope, ignore_index=ctx.setup.ignore_index))
@@ -385,8 +386,9 @@ def bad_label_encoding(ctx: Context) -> Iterable[Finding]:
 
 def model_beats_majority(counts: dict[str, list[int]] | None) -> float:
     """One-sided binomial p that the run's own last evaluation (per-class support and correct counts) beat always
-    guessing its majority class; 1.0 when the run evaluated no labelled classes."""
-    if not counts or not counts.get("support"):
+    guessing its majority class; 1.0 when the run evaluated no labelled classes, or counted a training loader's
+    batches in that pass (memorised labels are recalled whether or not the inputs predict them)."""
+    if not counts or not counts.get("support") or not counts.get("held_out", True):
         return 1.0
     support, correct = np.asarray(counts["support"]), np.asarray(counts["correct"])
     total = int(support.sum())
@@ -395,6 +397,18 @@ def model_beats_majority(counts: dict[str, list[int]] | None) -> float:
     from scipy.stats import binomtest
 
     return float(binomtest(int(correct.sum()), total, float(support.max()) / total, alternative="greater").pvalue)
+
+
+def model_beats_constant(terms: dict[str, float] | None) -> float:
+    """One-sided p that the run's own last evaluation scored its rows below the entropy of their labels' shares, the
+    least any prediction that ignores the inputs scores on them in expectation (a z-test on the per-row log-loss);
+    1.0 when the run evaluated no class labels."""
+    if not terms or terms.get("rows", 0) < 2:
+        return 1.0
+    from scipy.stats import norm
+
+    error = math.sqrt(max(terms["variance"], 1e-12) / terms["rows"])
+    return float(norm.cdf((terms["mean"] - terms["label_entropy"]) / error))
 
 
 @check("D110", "D111", phase="data")
@@ -414,7 +428,8 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         task=probe.task, best=probe.best, best_probe=probe.best_probe + (" on the Fourier modulus" if probe.view == "spectrum" else ""), n=probe.n, scores=probe.scores,
         chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
         upper_bound=getattr(probe, "upper_bound", 1.0), rank_p_value=getattr(probe, "rank_p_value", 1.0),
-        model_p_value=model_beats_majority(getattr(ctx.setup, "observed_counts", None)))))
+        model_p_value=model_beats_majority(getattr(ctx.setup, "observed_counts", None)),
+        model_loss_p_value=model_beats_constant(getattr(ctx.setup, "observed_terms", None)))))
     yield from unpredictable
     if probe.task == "regression" or unpredictable:
         return
@@ -425,6 +440,7 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         val_n=probe.val_n, val_scores=probe.val_scores, val_p_values=probe.val_p_values, bag_of_tokens=probe.bag_of_tokens,
         label_shift_p=probe.label_shift_p, label_shift_tvd=probe.label_shift_tvd,
         inputs_follow_train_log_lr=probe.inputs_follow_train_log_lr, inputs_follow_train_fit_p=probe.inputs_follow_train_fit_p,
+        next_token=ctx.setup.next_token,
     )
     if disagreement_candidates(noise):
         found = audit.shift(ctx)

@@ -103,14 +103,16 @@ def all_discrete(rows: np.ndarray | None) -> bool:
     return all(len(np.unique(column)) <= limit for column in flat.T)
 
 
-def repeat_level(ctx: Any, judged: str) -> float:
+def repeat_level(ctx: Any, judged: str) -> float | None:
     """The share of rows expected to repeat a training row without any copying, for D107 (``judged="train"``) or D108.
 
     The independence estimate (:func:`chance_copy_share`) for most data; for a lattice (counts,
     flags, codes: the estimate reaches ``LATTICE_SHARE``, or every column is discrete) the measured rate of the other comparison
     on the same data: validation rows matching training rows for D107, training rows matching other
     training rows for D108. Correlated columns repeat more often than independent ones would, and
-    a random split repeats alike on both sides; copying shows as one side repeating more.
+    a random split repeats alike on both sides; copying shows as one side repeating more. None for D107 on a lattice
+    without a validation split: the independence estimate is only a floor there (token windows of a grammar repeat
+    far more often than independent columns would), and nothing measured gives the level.
     """
     train = split_hashes(ctx, "train")
     if train is None:
@@ -121,7 +123,7 @@ def repeat_level(ctx: Any, judged: str) -> float:
         return level
     if judged == "train":
         val = split_hashes(ctx, "val")
-        return float(hashes_in(train[0], val[0]).mean()) if val is not None and len(val[0]) else level
+        return float(hashes_in(train[0], val[0]).mean()) if val is not None and len(val[0]) else None
     _, inverse, counts = np.unique(train[0], return_inverse=True, return_counts=True)
     return float((counts[inverse] > 1).mean()) if len(train[0]) else level
 

@@ -485,6 +485,8 @@ class LabelProbe:
     rank_p_value: float = 1.0  # the probes' out-of-fold scores rank each class's own rows higher (AUC > 0.5)
     # run: the script's own model on its last evaluation pass beats always guessing the majority class (binomial p)
     model_p_value: float = 1.0
+    # run: the same pass's held-out rows scored below their labels' entropy by the per-row log-loss (z-test p)
+    model_loss_p_value: float = 1.0
 
 
 @dataclass
@@ -532,7 +534,10 @@ def labels_unpredictable(m: LabelProbe | MemorisationCurve) -> Iterator[Finding]
     # its argmax never beats the majority class: such labels are paired with their inputs
     # the script's own model predicting held-out labels beyond the majority class settles it the same way: the
     # probes (linear, nearest neighbours) may miss what a network finds (an order of events in a sequence)
+    # and so does its log-loss on them below their labels' entropy: weak signal on imbalanced labels (a click rate)
+    # moves the probabilities long before it moves an argmax off the majority class
     if m.p_value >= CHANCE_P and m.rank_p_value >= CHANCE_P and m.model_p_value >= CHANCE_P \
+            and m.model_loss_p_value >= CHANCE_P \
             and m.upper_bound < m.chance + CHANCE_SPAN * (1 - m.chance):
         yield Finding(
             "D111", Severity.ERROR,

@@ -231,6 +231,7 @@ class LabelNoise:
     inputs_follow_train_fit_p: float = 0.0
     split_label_p: float | None = None
     val_copied_share: float | None = None
+    next_token: bool = False  # the labels are the next of the tokens the model reads (Setup.next_token)
 
     @property
     def best_probe(self) -> str:
@@ -302,7 +303,12 @@ def validation_disagreement(m: LabelNoise) -> tuple[str, float, float, float] | 
 @verdict("D110")
 def wrong_labels(m: LabelNoise) -> Iterator[Finding]:
     """Training labels that contradict their inputs: a noise floor, an excess of suspect labels, validation labels
-    that follow the training mapping better than the training labels, or one-way flips between the splits."""
+    that follow the training mapping better than the training labels, or one-way flips between the splits.
+
+    Not for next-token labels: many tokens follow one context, so a share of labels no context predicts is what
+    language is, not a labelling error (sequence targets are not probed for the same reason)."""
+    if m.next_token:
+        return
     linear = m.scores["logistic regression"]
     floor = noise_floor_found(m)
     # the validation comparison reads the probes' argmax only; of their probabilities, only the recalibrated

@@ -47,7 +47,7 @@ class TrainingCopies:
     threshold: float | None = None
     dimension: float | None = None
     examples: list[tuple[int, int]] = field(default_factory=list)
-    chance_share: float = 0.0  # rows expected to repeat without copying (probes.data_duplicates.repeat_level)
+    chance_share: float | None = 0.0  # rows expected to repeat without copying (data_duplicates.repeat_level); None: unknown
 
     @property
     def exact_share(self) -> float:
@@ -67,8 +67,11 @@ def duplicate_samples(m: TrainingCopies) -> Iterator[Finding]:
     """Training rows that repeat (exactly, or closer than chance allows): they weigh more and inflate validation.
 
     Judged on the share beyond what chance gives rows of these columns (``chance_share``): rows of
-    counts and flags repeat by themselves, and those repeats are the data, not copies.
+    counts and flags repeat by themselves, and those repeats are the data, not copies. Where that level is unknown
+    (rows of discrete values, no validation split to measure it on), repeats cannot be told from copies: no verdict.
     """
+    if m.chance_share is None:
+        return
     beyond = m.share - m.chance_share
     if beyond < DUPLICATE_REPORT_SHARE:
         return

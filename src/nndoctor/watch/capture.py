@@ -601,6 +601,8 @@ class SetupCapture:
         self.output_tail: tuple[int, ...] | None = None
         # per class, the run's last evaluation pass: {"support": [...], "correct": [...]} (set by run before the exam)
         self.observed_counts: dict[str, list[int]] | None = None
+        # the same pass's per-row log-loss against its labels' entropy (Doctor._final_terms)
+        self.observed_terms: dict[str, float] | None = None
         self.manual_lr: float | None = None  # the LR of a hand-written plain SGD update, as the run measured it
         self.output_unflatten = False  # the model merges its input's first two axes in its output: the exam splits them
         self.recurrent: RecurrentState | None = None  # the state a model(x, hidden) call carries, fed as zeros
@@ -1518,6 +1520,7 @@ class SetupCapture:
         elif record is None:
             setup.optimizer_description = "unknown (no torch.optim optimizer stepped the model)"
         setup.observed_counts = self.observed_counts
+        setup.observed_terms = self.observed_terms
         if self._sampled:  # data checks read it: the first batches the loop fed, one whole epoch or a bounded part
             setup.loop_sample = "epoch" if self.sample.whole_epoch else "partial"
         return setup

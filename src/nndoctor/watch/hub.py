@@ -91,7 +91,8 @@ def attach(event: str, obj: Any, handler: Callable) -> Callable[[], None]:
     Events and handler arguments: ``"forward"`` (module, args, kwargs, output) after a
     module's forward, also for the ``torch.compile`` wrapper of ``obj``; ``"step_pre"`` /
     ``"step_post"`` (optimizer, args, kwargs) around ``optimizer.step``; ``"zero_grad"`` ()
-    and ``"load_state_dict"`` (module, result). ``obj`` is held weakly and never modified.
+    and ``"load_state_dict"`` (module, result, whether the module already held the loaded tensors). ``obj`` is
+    held weakly and never modified.
     """
     targets, key = _TARGETS[event], id(obj)
     entry = (weakref.ref(obj), handler)
@@ -203,12 +204,29 @@ def _wrap_zero_grad(original: Callable) -> Callable:
 def _wrap_load_state_dict(original: Callable) -> Callable:
     @functools.wraps(original)
     def load_state_dict(self: Any, *args: Any, **kwargs: Any) -> Any:
+        targets = _TARGETS["load_state_dict"]
+        held = _holds_state(self, args[0] if args else kwargs.get("state_dict")) if id(self) in targets else None
         result = original(self, *args, **kwargs)
-        if _TARGETS["load_state_dict"]:
-            _dispatch(_TARGETS["load_state_dict"], self, self, result)
+        if targets:
+            _dispatch(targets, self, self, result, held)
         return result
 
     return load_state_dict
+
+
+def _holds_state(module: Any, state: Any) -> bool | None:
+    """Whether ``module`` already holds every tensor of ``state`` that it has (the load changes nothing); None when
+    that cannot be told. Read before the load, on a watched module only; never raises into the user's call."""
+    try:
+        own = module.state_dict()
+        keys = [k for k in state if k in own and isinstance(state[k], torch.Tensor)]
+        if not keys:
+            return None
+        with torch.no_grad():
+            return all(state[k].shape == own[k].shape and torch.equal(state[k].detach().to(own[k].device), own[k])
+                       for k in keys)
+    except Exception:  # noqa: BLE001 - a state nndoctor cannot read is the user's business, not an error
+        return None
 
 
 def _wrap_torch_load(original: Callable) -> Callable:

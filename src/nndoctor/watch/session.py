@@ -20,6 +20,7 @@ import weakref
 from typing import Any, Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..findings import Finding
@@ -141,6 +142,7 @@ class Doctor:
         self._loss_reductions: dict[str, str] = {}
         self._eval_loss_kwargs: dict[str, Any] = {}
         self._val_counts: dict[int, list[torch.Tensor]] = {}
+        self._val_terms: dict[int, list[torch.Tensor]] = {}  # the last evaluation pass: [rows, sum, sum of squares, labels]
         self._eval_predictions = EvalPredictions()
         self._train_counts: list[torch.Tensor] = []
         self._forensics = 0
@@ -169,6 +171,12 @@ class Doctor:
         self.distributed: tuple[int, int] | None = None
         self._batch: tuple[Any, torch.Tensor] | None = None
         self._loss_inspected_eval = False
+        # which DataLoader the latest batch came from, its tensors (weakly), and the loaders training steps drew from:
+        # an evaluation of a training loader's batch is no held-out evidence (D111's paired labels)
+        self._loader_now: int | None = None
+        self._batch_loader: int | None = None
+        self._batch_tensors: list[weakref.ref] = []
+        self._train_loaders: set[int] = set()
 
     # -- lifecycle ------------------------------------------------------------------
     def __enter__(self) -> "Doctor":
@@ -554,9 +562,13 @@ class Doctor:
         known = set(t.reached_params)
         t.reached_params.extend(name for name in dict.fromkeys(self._params[id(p)][0] for p in reached) if name not in known)
 
-    def _on_load_state(self, module: nn.Module, incompatible: Any) -> None:
-        """Weights loaded into a watched model after training began: a checkpoint restore (early stopping)."""
-        if self._iteration > 0:
+    def _on_load_state(self, module: nn.Module, incompatible: Any, held: bool | None = None) -> None:
+        """Weights loaded into a watched model after training began: a checkpoint restore (early stopping).
+
+        A state equal to the weights the model holds (``held``: a "best" state that was kept at the last epoch, by
+        a criterion that always improves) restores nothing: the model ends as trained.
+        """
+        if self._iteration > 0 and not held:
             self.telemetry.restored_at = self._iteration
 
     def on_torch_load(self, loaded: Any) -> None:
@@ -795,6 +807,9 @@ class Doctor:
         not the labels, and which one is cannot be told from the batch alone.
         """
         self._batch = None
+        self._batch_loader = self._loader_now
+        items = batch.values() if isinstance(batch, dict) else batch if isinstance(batch, (list, tuple)) else (batch,)
+        self._batch_tensors = [weakref.ref(t) for t in items if isinstance(t, torch.Tensor)]
         if isinstance(batch, (list, tuple)) and len(batch) == 2:
             x, y = batch[0], batch[1]
             if isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and y.dim() == 1 and not y.is_floating_point() \
@@ -831,11 +846,15 @@ class Doctor:
             if signature not in self.telemetry.eval_loss_signatures and len(self.telemetry.eval_loss_signatures) < 8:
                 self.telemetry.eval_loss_signatures.append(signature)
             self._count_eval_classes(kind, input, target)
+            if not self._training_batch(target):
+                self._score_eval_terms(kind, input, target)
             if kind in REGRESSION and len(self.telemetry.eval_target_moments) < EVAL_TARGET_CALLS:
                 moments = target_moments(target)
                 if moments is not None:
                     self.telemetry.eval_target_moments.append(moments)
             return
+        if self._batch_loader is not None:
+            self._train_loaders.add(self._batch_loader)
         if kind in REGRESSION:
             self._keep_regression_targets(target)
         seen = self._loss_inspected.get(kind, 0)
@@ -870,6 +889,7 @@ class Doctor:
         if kind != "cross_entropy" or input.dim() != 2 or target.dim() != 1 or target.is_floating_point():
             return
         classes = input.shape[1]
+        held_out = not self._training_batch(target)  # every batch held out (D111 reads only such a pass)
         with torch.no_grad():
             target = target.detach()
             if target.numel() and (target.min() < 0 if target.device.type == "cpu" else False):
@@ -877,11 +897,59 @@ class Doctor:
             hits = (input.detach().argmax(1) == target)
             support = torch.bincount(target.clamp(0, classes - 1), minlength=classes)[:classes]
             correct = torch.bincount(target.clamp(0, classes - 1)[hits], minlength=classes)[:classes]
-        entry = self._val_counts.setdefault(self._iteration, [torch.zeros_like(support), torch.zeros_like(correct)])
+        entry = self._val_counts.setdefault(self._iteration, [torch.zeros_like(support), torch.zeros_like(correct), True])
         entry[0] += support
         entry[1] += correct
+        entry[2] = entry[2] and held_out
         for stale in [k for k in self._val_counts if k != self._iteration]:
             del self._val_counts[stale]
+
+    def _training_batch(self, target: torch.Tensor) -> bool:
+        """Whether ``target`` is a tensor of the latest batch of a loader that training steps drew from."""
+        return self._batch_loader in self._train_loaders and any(ref() is target for ref in self._batch_tensors)
+
+    def _score_eval_terms(self, kind: str, input: torch.Tensor, target: torch.Tensor) -> None:
+        """Per-row unweighted log-loss of an evaluation batch of class ids or binary labels, summed on the device, with
+        the label counts: how far held-out rows score below the constant predictor's loss (D111's paired labels).
+        Not for the batches of a training loader: memorised labels score low whether or not inputs predict them."""
+        with torch.no_grad():
+            if kind == "cross_entropy" and input.dim() == 2 and target.dim() == 1 and not target.is_floating_point():
+                classes = input.shape[1]
+                if target.device.type == "cpu" and target.numel() and (target.min() < 0 or target.max() >= classes):
+                    return
+                terms = F.cross_entropy(input.detach().float(), target, reduction="none")
+                labels = torch.bincount(target, minlength=classes)[:classes]
+            elif kind == "binary_cross_entropy_with_logits" and input.shape == target.shape and input.dim() >= 1 \
+                    and input.numel() == input.shape[0]:
+                y = target.detach().float().reshape(-1)
+                if target.device.type == "cpu" and bool(((y != 0) & (y != 1)).any()):
+                    return  # soft targets: no class shares to hold them against
+                terms = F.binary_cross_entropy_with_logits(input.detach().float().reshape(-1), y, reduction="none")
+                labels = torch.stack([(y == 0).sum(), (y == 1).sum()])
+            else:
+                return
+            row = [torch.tensor(float(terms.numel()), device=terms.device), terms.sum(), (terms * terms).sum()]
+        entry = self._val_terms.get(self._iteration)
+        if entry is None or entry[3].shape != labels.shape:
+            self._val_terms = {self._iteration: [*row, labels.clone()]}
+            return
+        for i, value in enumerate(row):
+            entry[i] += value
+        entry[3] += labels
+
+    def _final_terms(self) -> dict[str, Any] | None:
+        """The last evaluation pass's per-row log-loss (rows, mean, variance) and its labels' shares' entropy."""
+        if not self._val_terms:
+            return None
+        rows, total, squares, labels = (v.detach().cpu() for v in next(iter(self._val_terms.values())))
+        n = float(rows)
+        if n < 2:
+            return None
+        mean = float(total) / n
+        counts = labels.double()
+        shares = counts[counts > 0] / counts.sum()
+        return {"rows": int(n), "mean": mean, "variance": max(float(squares) / n - mean * mean, 0.0) * n / (n - 1),
+                "label_entropy": float(-(shares * shares.log()).sum())}
 
     def on_loss_output(self, kind: str, input: Any, target: Any, out: Any) -> None:
         if not isinstance(out, torch.Tensor) or out.numel() == 0:
@@ -933,6 +1001,7 @@ class Doctor:
                     self.telemetry.count("scheduler_before_optimizer")
 
     def on_loader(self, loader: Any) -> None:
+        self._loader_now = id(loader)
         try:
             self.telemetry.loaders.append(len(loader))
         except Exception:
@@ -1101,8 +1170,8 @@ class Doctor:
     def _final_counts(self) -> dict[str, list[int]] | None:
         if not self._val_counts:
             return None
-        support, correct = next(iter(self._val_counts.values()))
-        return {"support": support.tolist(), "correct": correct.tolist()}
+        support, correct, held_out = next(iter(self._val_counts.values()))
+        return {"support": support.tolist(), "correct": correct.tolist(), "held_out": held_out}
 
     def _finish(self) -> None:
         if self._finished:
@@ -1210,7 +1279,8 @@ class Doctor:
             duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
                    "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else [],
-                   "eval_class_counts": self._final_counts(), "manual_sgd_lr": self.manual_sgd.lr()},
+                   "eval_class_counts": self._final_counts(), "eval_loss_terms": self._final_terms(),
+                   "manual_sgd_lr": self.manual_sgd.lr()},
         )
 
 

@@ -332,3 +332,45 @@ def test_held_out_log_loss_under_the_labels_entropy_pairs_labels_the_probes_miss
     level = model_beats_constant({**clicks, "mean": 0.2190})  # at the entropy: the pass says nothing
     assert [f.code for f in labels_unpredictable(LabelProbe(**probes_blind, model_loss_p_value=level))] == ["D111"]
     assert model_beats_constant(None) == 1.0
+
+
+CODES_BY_MSE = '''
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+centres = torch.randn(6, 16) * 0.6
+y = torch.arange(900) % 6
+x = centres[y] + torch.randn(900, 16)
+train = DataLoader(TensorDataset(x[:720], y[:720]), batch_size=32, shuffle=True)
+val = DataLoader(TensorDataset(x[720:], y[720:]), batch_size=90)
+model = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 1))
+optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+for epoch in range(3):
+    model.train()
+    for xb, yb in train:
+        optimizer.zero_grad()
+        F.mse_loss(model(xb).squeeze(-1), yb.float()).backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        hits = sum((model(xb).squeeze(-1).round() == yb).sum().item() for xb, yb in val)
+print("val accuracy", hits / 180)
+'''
+
+
+def test_a_class_code_regressed_through_a_squeeze_gets_the_classification_loss_trialled(tmp_path):
+    """Round 18 a/crop_type_lightning: one output squeezed to (N,) for MSE on crop codes. The run's captured model
+    replays the squeeze, so the head widened to one logit per class could not be built ("shape '[64]' is invalid")."""
+    from nndoctor.fix.script import fix_script
+
+    script = tmp_path / "train.py"
+    script.write_text(CODES_BY_MSE)
+    report = fix_script(str(script), budget=300, seeds=3, steps=150).report
+    results = {r["code"]: r for r in report.extra["fix"]["results"]}
+    assert "L305" in results, (report.codes, report.extra["fix"].get("message"))
+    remedy = results["L305"]["remedy"]
+    assert results["L305"]["status"] == "verified" and remedy["remedy"] == "classification-loss", results["L305"]
+    assert "squeeze" in remedy["snippet"]

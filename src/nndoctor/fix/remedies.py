@@ -267,12 +267,26 @@ def classification_loss(setup: Setup, finding: Finding) -> list[Candidate]:
             for flat in _batch_flattens_after(order, name):
                 set_module(model, flat, nn.Identity())
                 changes.append(f"# remove {flat}: nn.Flatten(0) after the head would merge the batch and class axes")
+            if _drop_output_reshape(model, old.out_features):
+                changes.append("# no .squeeze(-1) on the output: the loss takes (N, C) logits")
         loss = IndexCrossEntropy()
         changes.append("loss_fn = nn.CrossEntropyLoss()   # targets: y.long() class indices 0..C-1")
     changes.append("prediction = model(x).argmax(dim=-1)" if setup.task == "multiclass" else "prediction = model(x) > 0")
     return [Candidate("classification-loss", f"switch {_loss_name(setup.loss)} to "
                       + ("cross-entropy" if setup.task == "multiclass" else "a logits classification loss"),
                       derive(setup, model=model, loss=loss), "\n".join(changes), loss_comparable=False)]
+
+
+def _drop_output_reshape(model: nn.Module, width: int) -> bool:
+    """Stop a run's captured model (:class:`nndoctor.watch.capture.ExamModel`) reshaping its output to the shape the
+    loop fed the loss (``.squeeze(-1)`` of one output per sample): a head widened to one logit per class no longer
+    fits it, and cross-entropy reads the (N, C) logits as they are. Whether one was dropped."""
+    from ..watch.capture import ExamModel
+
+    if not isinstance(model, ExamModel) or model.tail is None or math.prod(model.tail) != width:
+        return False
+    model.tail = None
+    return True
 
 
 # -- D106 / G603 / M210: class weights and output bias -------------------------------------------------

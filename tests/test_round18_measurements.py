@@ -374,3 +374,20 @@ def test_a_class_code_regressed_through_a_squeeze_gets_the_classification_loss_t
     remedy = results["L305"]["remedy"]
     assert results["L305"]["status"] == "verified" and remedy["remedy"] == "classification-loss", results["L305"]
     assert "squeeze" in remedy["snippet"]
+
+
+def test_g606_in_run_is_not_read_where_the_scripts_own_model_was_measured_level_with_the_baseline():
+    """Fault benchmark healthy-r400: a residual CNN trained six epochs scores 0.962 on its validation loader, level
+    with a logistic regression's 0.969, while the exam's shorter-trained stand-in scored 0.853."""
+    from nndoctor.verdicts.baselines import BaselineComparison, below_baseline
+
+    def compared(run_accuracy: float | None) -> list[str]:
+        m = BaselineComparison(metric="balanced accuracy", network=0.853, standard_error=0.0153, samples=450,
+                               baselines=[("prior (majority class)", 0.1), ("logistic regression", 0.9685)],
+                               run_accuracy=run_accuracy, run_rows=450,
+                               baseline_accuracy={"prior (majority class)": 0.102, "logistic regression": 0.9689})
+        return [f.code for f in below_baseline(m)]
+
+    assert compared(None) == ["G606"]  # no measurement of the script's model: the stand-in is judged
+    assert compared(0.962) == []  # 0.007 under, within 2 x sqrt(2) sampling errors (0.025)
+    assert compared(0.90) == ["G606"]  # the script's own model trails by 0.069 too

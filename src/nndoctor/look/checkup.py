@@ -80,6 +80,11 @@ def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: 
             comparison.last_doubling = last_doubling(trial.step_losses) if trial is not None else None
             comparison.val_doubling = last_doubling(trial.val_eval) if trial is not None and trial.val_eval else None
             comparison.val_curve = validation_curve(trial, comparison.metric) if trial is not None else None
+            observed = getattr(ctx.setup, "observed_accuracy", None)  # run: the script's own model, where measured
+            if observed and looked.get("baselines"):
+                comparison.run_accuracy, comparison.run_rows = float(observed["accuracy"]), int(observed["rows"])
+                comparison.baseline_accuracy = {r["name"]: float(r["value"]) for r in looked["baselines"]["rows"]
+                                                if r.get("metric") == "accuracy" and r.get("value") is not None}
             findings.extend(below_baseline(comparison))
         return looked
     except (Inconclusive, LossUnavailable) as exc:  # a safety net ran out, or the loss abstains (D113)

@@ -88,6 +88,20 @@ class BaselineComparison:
     # The trial's validation curve in the compared metric's error where it was recorded (1 - accuracy
     # for classifiers), else its validation loss: what the projection of a longer run reads.
     val_curve: list[float] | None = None
+    # run: the script's own model on its last held-out evaluation (plain accuracy over ``run_rows`` rows), and each
+    # baseline's plain accuracy: the trial copy stands in for the script's model, which is judged where it was measured
+    run_accuracy: float | None = None
+    run_rows: int = 0
+    baseline_accuracy: dict[str, float] = field(default_factory=dict)
+
+    def run_contradicts(self, baseline: str) -> bool:
+        """The script's own last held-out accuracy is within ``NOISE_UNITS`` sampling errors of ``baseline``'s, or
+        above it: the real run's model does not lose to it, whatever its shorter-trained stand-in scored."""
+        theirs = self.baseline_accuracy.get(baseline)
+        if self.run_accuracy is None or theirs is None or self.run_rows < 2:
+            return False
+        error = math.sqrt(max(self.run_accuracy * (1.0 - self.run_accuracy), 1e-12) / self.run_rows)
+        return theirs - self.run_accuracy <= NOISE_UNITS * math.sqrt(2.0) * error
 
     def still_learning(self) -> bool:
         """The trial's loss fell significantly over its last doubling, by a tenth or more of its level then.
@@ -137,6 +151,8 @@ def below_baseline(m: BaselineComparison) -> list[Finding]:
     if not beaten_by:
         return []
     name, value, gap = max(beaten_by, key=lambda row: row[2])
+    if m.run_contradicts(name):
+        return []
     what = f"validation {m.metric}" if higher else "validation MSE"
     # A network whose loss was still falling fast enough to reach the baseline in a longer run has not
     # shown it cannot beat it, only that it had not yet: advice to train longer (info), not a fault.

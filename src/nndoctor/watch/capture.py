@@ -603,6 +603,7 @@ class SetupCapture:
         self.observed_counts: dict[str, list[int]] | None = None
         # the same pass's per-row log-loss against its labels' entropy (Doctor._final_terms)
         self.observed_terms: dict[str, float] | None = None
+        self.observed_accuracy: dict[str, float] | None = None  # {"accuracy", "rows"} (Doctor._final_accuracy)
         self.manual_lr: float | None = None  # the LR of a hand-written plain SGD update, as the run measured it
         self.output_unflatten = False  # the model merges its input's first two axes in its output: the exam splits them
         self.recurrent: RecurrentState | None = None  # the state a model(x, hidden) call carries, fed as zeros
@@ -1521,6 +1522,7 @@ class SetupCapture:
             setup.optimizer_description = "unknown (no torch.optim optimizer stepped the model)"
         setup.observed_counts = self.observed_counts
         setup.observed_terms = self.observed_terms
+        setup.observed_accuracy = self.observed_accuracy
         if self._sampled:  # data checks read it: the first batches the loop fed, one whole epoch or a bounded part
             setup.loop_sample = "epoch" if self.sample.whole_epoch else "partial"
         return setup

@@ -125,6 +125,7 @@ def _with_exam(report: Report, capture: SetupCapture, budget: float | None) -> R
         requested = tuple(report.extra.get("exam_requests") or ())
         capture.observed_counts = report.extra.get("eval_class_counts")  # what the run's own evaluation recalled per class
         capture.observed_terms = report.extra.get("eval_loss_terms")  # and how its held-out rows scored
+        capture.observed_accuracy = report.extra.get("eval_accuracy")  # and its accuracy there (G606's network)
         capture.manual_lr = report.extra.get("manual_sgd_lr")  # a hand-written update the run measured as plain SGD
         return merge(report, examine(capture, DEFAULT_EXAM_BUDGET_S if budget is None else budget, requested))
     except KeyboardInterrupt:  # interrupted during the exam: the watch report still stands

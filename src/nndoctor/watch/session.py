@@ -937,6 +937,17 @@ class Doctor:
             entry[i] += value
         entry[3] += labels
 
+    def _final_accuracy(self) -> dict[str, float] | None:
+        """The script's model's accuracy on its last evaluation: the held-out pass's class counts, else the last
+        evaluation nndoctor scored on a loader's batches; None when neither was measured."""
+        counts = self._final_counts()
+        if counts and counts["held_out"] and sum(counts["support"]):
+            return {"accuracy": sum(counts["correct"]) / sum(counts["support"]), "rows": sum(counts["support"])}
+        t = self.telemetry
+        if t.scored_val_acc and t.scored_val_weight and t.scored_val_acc[-1] is not None:
+            return {"accuracy": float(t.scored_val_acc[-1]), "rows": int(t.scored_val_weight[-1])}
+        return None
+
     def _final_terms(self) -> dict[str, Any] | None:
         """The last evaluation pass's per-row log-loss (rows, mean, variance) and its labels' shares' entropy."""
         if not self._val_terms:
@@ -1280,6 +1291,7 @@ class Doctor:
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
                    "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else [],
                    "eval_class_counts": self._final_counts(), "eval_loss_terms": self._final_terms(),
+                   "eval_accuracy": self._final_accuracy(),
                    "manual_sgd_lr": self.manual_sgd.lr()},
         )
 

@@ -56,7 +56,8 @@ def exam_codes(capture: SetupCapture, stand_in: bool = False) -> list[str]:
     codes = [code for chk in checks if chk.phase in STATIC_PHASES for code in chk.codes] + list(LOOK_CODES)
     drop: set[str] = set()
     if not capture.loss_known or stand_in:
-        drop |= LOSS_DEPENDENT_CODES | set(LOOK_CODES) | {code for chk in checks if chk.phase == "loss" for code in chk.codes}
+        loss_codes = {code for chk in checks if chk.phase == "loss" for code in chk.codes}
+        drop |= LOSS_DEPENDENT_CODES | set(LOOK_CODES) | loss_codes
     if not capture.targets_known or stand_in:
         drop |= TARGET_DEPENDENT_CODES | set(LOOK_CODES)
     return [c for c in dict.fromkeys(codes) if c not in drop]

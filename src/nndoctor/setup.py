@@ -424,7 +424,8 @@ def predicts_read_tokens(model: Any, x: Any, task: str, n_classes: int | None) -
     if task != "multiclass" or not n_classes or not isinstance(x, torch.Tensor) or x.is_floating_point() \
             or not isinstance(model, nn.Module):
         return False
-    return any(isinstance(m, (nn.Embedding, nn.EmbeddingBag)) and m.num_embeddings == n_classes for m in model.modules())
+    tables = (m for m in model.modules() if isinstance(m, (nn.Embedding, nn.EmbeddingBag)))
+    return any(m.num_embeddings == n_classes for m in tables)
 
 
 def infer_task(y: torch.Tensor, loss: Any, output: torch.Tensor | None) -> tuple[str, str]:

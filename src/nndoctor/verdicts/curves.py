@@ -407,7 +407,8 @@ def oscillation_evidence(losses: Sequence[float], content_share: float | None = 
     constant = content_typical is not None and content_typical > begun
     begun = content_typical if constant else begun
     if level > 0 and level >= 0.8 * begun and jumps >= 0.5 * level:
-        return {"median_jump": jumps, "level": level, "start": begun, "start_is_constant": constant, "windows": means.tolist(), "shape": "bouncing",
+        return {"median_jump": jumps, "level": level, "start": begun, "start_is_constant": constant,
+                "windows": means.tolist(), "shape": "bouncing",
                 "swing": float(half.max() - half.min()) / start, "rises": float((np.diff(half) > 0).mean())}
     first = float(values[0])
     above = values > DIVERGED_RISE * first

@@ -47,7 +47,8 @@ class TrainingCopies:
     threshold: float | None = None
     dimension: float | None = None
     examples: list[tuple[int, int]] = field(default_factory=list)
-    chance_share: float | None = 0.0  # rows expected to repeat without copying (data_duplicates.repeat_level); None: unknown
+    # rows expected to repeat without copying (probes.data_duplicates.repeat_level); None: unknown
+    chance_share: float | None = 0.0
 
     @property
     def exact_share(self) -> float:

@@ -566,9 +566,9 @@ def oscillating(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
         return
     steps = [s for s, v in zip(t.train_loss_steps, t.train_loss) if math.isfinite(v)]
     losses = _finite_losses(t)
+    share = _content_spike_share(t, losses[0] if losses else None)
     found = list(oscillating_loss(OscillationEvidence(tuple(losses), "per-step", tuple(steps),
-                                                      update_ratio=_median_update_ratio(t),
-                                                      content_share=_content_spike_share(t, losses[0] if losses else None),
+                                                      update_ratio=_median_update_ratio(t), content_share=share,
                                                       content_typical=_content_typical(t))))
     if not found:
         val_steps, val, _ = _val_series(t, scored=True)
@@ -1171,7 +1171,8 @@ def underfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findi
     found = underfitting(FitEvidence(reference=reference, final_loss=_final_train_loss(losses),
                                      steps=len(losses), prior=prior,
                                      still_falling=still_falling(losses, _lr_at_losses(t) or None) is not None,
-                                     typical_final=float(np.median(losses[-max(5, len(losses) // 10):])) if typical is not None else None,
+                                     typical_final=(float(np.median(losses[-max(5, len(losses) // 10):]))
+                                                    if typical is not None else None),
                                      typical_reference=typical))
     if found is not None:
         yield found

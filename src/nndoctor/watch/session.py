@@ -142,7 +142,8 @@ class Doctor:
         self._loss_reductions: dict[str, str] = {}
         self._eval_loss_kwargs: dict[str, Any] = {}
         self._val_counts: dict[int, list[torch.Tensor]] = {}
-        self._val_terms: dict[int, list[torch.Tensor]] = {}  # the last evaluation pass: [rows, sum, sum of squares, labels]
+        # the last evaluation pass's per-row log-loss: [rows, sum, sum of squares, label counts]
+        self._val_terms: dict[int, list[torch.Tensor]] = {}
         self._eval_predictions = EvalPredictions()
         self._train_counts: list[torch.Tensor] = []
         self._forensics = 0
@@ -897,7 +898,8 @@ class Doctor:
             hits = (input.detach().argmax(1) == target)
             support = torch.bincount(target.clamp(0, classes - 1), minlength=classes)[:classes]
             correct = torch.bincount(target.clamp(0, classes - 1)[hits], minlength=classes)[:classes]
-        entry = self._val_counts.setdefault(self._iteration, [torch.zeros_like(support), torch.zeros_like(correct), True])
+        entry = self._val_counts.setdefault(self._iteration,
+                                            [torch.zeros_like(support), torch.zeros_like(correct), True])
         entry[0] += support
         entry[1] += correct
         entry[2] = entry[2] and held_out

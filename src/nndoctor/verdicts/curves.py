@@ -150,12 +150,12 @@ def _end_level(values: Sequence[float], statistic: Callable[[np.ndarray], Any] =
     return float(statistic(array[-max(5, len(array) // 10):]))
 
 
-def windows(values: Sequence[float], count: int) -> np.ndarray:
-    """Means of ``count`` equal consecutive windows (smooths minibatch noise)."""
+def windows(values: Sequence[float], count: int, statistic: Callable[[np.ndarray], Any] = np.mean) -> np.ndarray:
+    """Means (or ``statistic``) of ``count`` equal consecutive windows (smooths minibatch noise)."""
     array = np.asarray(values, dtype=float)
     if len(array) < count:
         return array
-    return np.array([chunk.mean() for chunk in np.array_split(array, count)])
+    return np.array([float(statistic(chunk)) for chunk in np.array_split(array, count)])
 
 
 # -- the class prior: where "no learning" sits for a classifier ---------------------------

@@ -46,6 +46,7 @@ from .curves import (
     progress_past_prior,
     steady_descent,
     straight_descent,
+    windows,
 )
 
 
@@ -126,11 +127,6 @@ class LearningRateEvidence:
     final: bool = True
 
 
-def _window_medians(per_step: Sequence[float], count: int) -> np.ndarray:
-    """Medians of the same ``count`` consecutive windows whose means make a per-step curve."""
-    return np.array([float(np.median(chunk)) for chunk in np.array_split(np.asarray(per_step, dtype=float), count)])
-
-
 def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | None:
     """Why the curve shows the loss went the wrong way, with evidence; else None."""
     values = np.asarray(curve.values, dtype=float)
@@ -139,7 +135,7 @@ def _loss_rose(curve: LossCurve, final: bool) -> tuple[str, dict[str, Any]] | No
     # the level of a per-step loss is its typical batch as much as its mean: outlier batches of a heavy-tailed
     # target hold a window's mean up by their content alone, while weights that made the loss worse raise every batch
     per_step = curve.source == "per-step" and len(curve.per_step) >= MIN_STEPS_FOR_CURVES
-    typical = _window_medians(curve.per_step, len(values)) if per_step else values
+    typical = windows(curve.per_step, len(values), np.median) if per_step else values
     if (values[-1] >= DIVERGED_RISE * values[0] and values[-1] >= DIVERGED_RISE * values.min()
             and typical[-1] >= DIVERGED_RISE * typical[0] and typical[-1] >= DIVERGED_RISE * typical.min()):
         return (f"the train loss diverged {curve.span}: from {values[0]:.4g} at the start to {values[-1]:.4g} at the end, "

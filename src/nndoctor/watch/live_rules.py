@@ -30,6 +30,7 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     SLOW_UPDATE,
     TARGET_UNITS_FACTOR,
     PriorEntropy,
+    _end_level,
     class_prior_loss,
     oscillation_evidence,
     still_falling,
@@ -1171,8 +1172,7 @@ def underfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findi
     found = underfitting(FitEvidence(reference=reference, final_loss=_final_train_loss(losses),
                                      steps=len(losses), prior=prior,
                                      still_falling=still_falling(losses, _lr_at_losses(t) or None) is not None,
-                                     typical_final=(float(np.median(losses[-max(5, len(losses) // 10):]))
-                                                    if typical is not None else None),
+                                     typical_final=_end_level(losses, np.median) if typical is not None else None,
                                      typical_reference=typical))
     if found is not None:
         yield found

@@ -846,8 +846,9 @@ class Doctor:
             signature = (kind, int(input.shape[1]) if kind in CLASS_LOSSES and input.dim() >= 2 else None)
             if signature not in self.telemetry.eval_loss_signatures and len(self.telemetry.eval_loss_signatures) < 8:
                 self.telemetry.eval_loss_signatures.append(signature)
-            self._count_eval_classes(kind, input, target)
-            if not self._training_batch(target):
+            held_out = not self._training_batch(target)  # a training loader's batch is no held-out evidence (D111)
+            self._count_eval_classes(kind, input, target, held_out)
+            if held_out:
                 self._score_eval_terms(kind, input, target)
             if kind in REGRESSION and len(self.telemetry.eval_target_moments) < EVAL_TARGET_CALLS:
                 moments = target_moments(target)
@@ -885,12 +886,12 @@ class Doctor:
         t.regression_targets.append(rows.to(torch.float32, copy=True))
         t.regression_target_elements += rows.numel()
 
-    def _count_eval_classes(self, kind: str, input: torch.Tensor, target: torch.Tensor) -> None:
-        """Per-class support and hits of an evaluation batch, kept on the device (G603)."""
+    def _count_eval_classes(self, kind: str, input: torch.Tensor, target: torch.Tensor, held_out: bool) -> None:
+        """Per-class support and hits of an evaluation batch, kept on the device (G603), and whether every batch of the
+        pass was held out (D111 reads only such a pass)."""
         if kind != "cross_entropy" or input.dim() != 2 or target.dim() != 1 or target.is_floating_point():
             return
         classes = input.shape[1]
-        held_out = not self._training_batch(target)  # every batch held out (D111 reads only such a pass)
         with torch.no_grad():
             target = target.detach()
             if target.numel() and (target.min() < 0 if target.device.type == "cpu" else False):
@@ -939,10 +940,10 @@ class Doctor:
             entry[i] += value
         entry[3] += labels
 
-    def _final_accuracy(self) -> dict[str, float] | None:
-        """The script's model's accuracy on its last evaluation: the held-out pass's class counts, else the last
-        evaluation nndoctor scored on a loader's batches; None when neither was measured."""
-        counts = self._final_counts()
+    def _final_accuracy(self, counts: dict[str, Any] | None) -> dict[str, float] | None:
+        """The script's model's accuracy on its last evaluation: the held-out pass's class ``counts``
+        (:meth:`_final_counts`), else the last evaluation nndoctor scored on a loader's batches; None when neither
+        was measured."""
         if counts and counts["held_out"] and sum(counts["support"]):
             return {"accuracy": sum(counts["correct"]) / sum(counts["support"]), "rows": sum(counts["support"])}
         t = self.telemetry
@@ -1280,6 +1281,7 @@ class Doctor:
         findings = self.findings()
         kinds = sorted({type(o).__name__ for o in self.optimizers})
         losses = sorted({c.kind for c in self.telemetry.loss_calls})
+        counts = self._final_counts()
         return Report(
             mode="watch",
             findings=findings,
@@ -1292,8 +1294,8 @@ class Doctor:
             duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
                    "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else [],
-                   "eval_class_counts": self._final_counts(), "eval_loss_terms": self._final_terms(),
-                   "eval_accuracy": self._final_accuracy(),
+                   "eval_class_counts": counts, "eval_loss_terms": self._final_terms(),
+                   "eval_accuracy": self._final_accuracy(counts),
                    "manual_sgd_lr": self.manual_sgd.lr()},
         )
 

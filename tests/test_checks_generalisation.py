@@ -243,6 +243,44 @@ def test_g604_silent_for_ordinary_separable_classes():
     assert found(setup, ["G604"]) == {}
 
 
+class BagOfEmbeddings(nn.Module):
+    def __init__(self, vocab: int, classes: int) -> None:
+        super().__init__()
+        self.embed = nn.EmbeddingBag(vocab, 16)
+        self.head = nn.Linear(16, classes)
+
+    def forward(self, ids):
+        return self.head(self.embed(ids))
+
+
+def _reviews(n: int, seed: int, label_word: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of 24 token ids from a 500-word vocabulary; each class draws a third of its words from its own 40, so the
+    words predict the class well but no word is in every row of a class. ``label_word``: the record's label, as the
+    word 3 or 4, joined in at a random place (an export that kept its label field)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    ids = rng.integers(10, 500, (n, 24))
+    own = rng.random((n, 24)) < 1 / 3
+    ids[own] = (100 + 40 * y[:, None] + rng.integers(0, 40, (n, 24)))[own]
+    if label_word:
+        ids[np.arange(n), rng.integers(0, 24, n)] = 3 + y
+    return ids, y
+
+
+@pytest.mark.parametrize("label_word", [True, False])
+def test_g604_reads_a_word_that_names_the_label_anywhere_in_token_rows(label_word):
+    # No position of the row carries the label (the word moves), so only the presence view can find it;
+    # informative class words that are not in every row of their class are ordinary text, not a leak.
+    ids, y = _reviews(900, seed=4, label_word=label_word)
+    setup = nndoctor.Setup(model=BagOfEmbeddings(500, 2), train=(ids[:700], y[:700]), val=(ids[700:], y[700:]),
+                           loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=32)
+    hits = found(setup, ["G604"])
+    if label_word:
+        assert hits["G604"].evidence["token"] in (3, 4) and hits["G604"].evidence["balanced_accuracy"] == 1.0
+    else:
+        assert hits == {}
+
+
 # -- G605 ------------------------------------------------------------------------------------
 def test_still_falling_verdicts():
     rng = np.random.default_rng(0)

@@ -20,6 +20,7 @@ from ..findings import Finding
 from ..probes import overfit as overfit_module
 from ..probes.affine import affine_weight_layers
 from ..probes.data_audit import class_labels, sample_of
+from ..probes.label_probe import token_presence, token_rows
 from ..probes.overfit import OverfitResult, overfit_probe
 from ..probes.trial import TrialResult, trial_probe
 from ..verdicts.curves import (  # noqa: F401  (re-exported: thresholds and helpers the verdicts use)
@@ -240,7 +241,11 @@ def single_column_leak(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarr
 
 
 def _column_leak(ctx: Context) -> dict[str, Any] | None:
-    """``single_column_leak`` on train -> validation rows, or on one half of the training rows -> the other half."""
+    """``single_column_leak`` on train -> validation rows, or on one half of the training rows -> the other half.
+
+    Rows of token ids read by an embedding are tested as token presence columns: a word that names
+    the label can sit anywhere in the row, so no position carries it, but its presence does.
+    """
     if ctx.setup.task not in ("binary", "multiclass"):
         return None
     train = sample_of(ctx, "train")
@@ -249,17 +254,32 @@ def _column_leak(ctx: Context) -> dict[str, Any] | None:
     y_train = class_labels(train.y, ctx.setup.task)
     if y_train is None or len(y_train) != len(train.x):
         return None
+    tokens = token_rows(train, ctx.setup.model)
     val = sample_of(ctx, "val")
     if val is not None and val.x is not None and val.y is not None:  # validation inputs without labels: held-out rows
         y_val = class_labels(val.y, ctx.setup.task)
         if y_val is None or len(y_val) != len(val.x):
             return None
-        found = single_column_leak(train.x, y_train, val.x, y_val)
-        return {**found, "scored_on": "validation"} if found else None
+        return _leak_between(train.x, y_train, val.x, y_val, tokens, "validation")
     order = np.random.default_rng(0).permutation(len(y_train))
     fit, held = order[: len(order) // 2], order[len(order) // 2 :]
-    found = single_column_leak(train.x[fit], y_train[fit], train.x[held], y_train[held])
-    return {**found, "scored_on": "held-out training rows"} if found else None
+    return _leak_between(train.x[fit], y_train[fit], train.x[held], y_train[held], tokens, "held-out training rows")
+
+
+def _leak_between(x_fit: np.ndarray, y_fit: np.ndarray, x_held: np.ndarray, y_held: np.ndarray, tokens: bool,
+                  scored_on: str) -> dict[str, Any] | None:
+    """``single_column_leak`` on the rows as they are, or on token presence columns for token-id rows."""
+    if not tokens:
+        found = single_column_leak(x_fit, y_fit, x_held, y_held)
+        return {**found, "scored_on": scored_on} if found else None
+    if x_fit.ndim != 2 or x_held.ndim != 2 or not len(x_fit) or not len(x_held):
+        return None
+    fit, held, token_ids = token_presence(x_fit, x_held)
+    found = single_column_leak(fit, y_fit, held, y_held)
+    if not found:
+        return None
+    # the column is a presence column of this view, not an input column: the token names it
+    return {**found, "column": None, "position": [], "token": int(token_ids[found["column"]]), "scored_on": scored_on}
 
 
 # -- G605 ----------------------------------------------------------------------------

@@ -470,7 +470,39 @@ def _better_view(raw: LabelProbe | None, spectrum: LabelProbe | None) -> LabelPr
     return chosen
 
 
-def _tokens(sample: Any, model: Any) -> bool:
+# Token presence columns kept for a one-token label test: the tokens in the most training rows. A token that
+# marks a class appears in about every row of it, so its row count is at least the class's.
+PRESENCE_TOKENS = 256
+
+
+def token_presence(ids: np.ndarray, val_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token-id rows as presence columns (1 where the row holds the token) for the tokens in the most training rows.
+
+    Returns the training and validation presence matrices and the token id of each column: the
+    view in which a word that names the label (a "spam" field joined into the text) is one input
+    column, wherever in the row it sits.
+    """
+    ids = ids.reshape(len(ids), -1).astype(np.int64)
+    val_ids = val_ids.reshape(len(val_ids), -1).astype(np.int64)
+    low = int(min(ids.min(), val_ids.min()))
+    width = int(max(ids.max(), val_ids.max())) - low + 1
+
+    def present(rows: np.ndarray) -> Any:
+        from scipy.sparse import csr_matrix
+
+        hold = csr_matrix((np.ones(rows.size, dtype=np.float32), (np.repeat(np.arange(len(rows)), rows.shape[1]),
+                                                                   (rows - low).reshape(-1))), shape=(len(rows), width))
+        hold.sum_duplicates()
+        hold.data[:] = 1.0
+        return hold
+
+    train = present(ids)
+    kept = np.argsort(-np.asarray(train.sum(axis=0)).reshape(-1), kind="stable")[:PRESENCE_TOKENS]
+    return train[:, kept].toarray(), present(val_ids)[:, kept].toarray(), kept + low
+
+
+def token_rows(sample: Any, model: Any) -> bool:
+    """Whether an audit sample's inputs are rows of token ids that ``model`` looks up in an embedding."""
     return sample.x_integer and sample.x is not None and sample.x.ndim == 2 and embeds_tokens(model)
 
 
@@ -491,7 +523,7 @@ def label_probe(ctx: Any) -> LabelProbe | None:
         if whole and (sample.whole is None or len(sample.whole) != len(sample.y) or _embedded_ids(sample.whole, c.setup.model)):
             return None
         inputs = sample.whole if whole else sample.x
-        tokens = not whole and _tokens(sample, c.setup.model)
+        tokens = not whole and token_rows(sample, c.setup.model)
         if not whole and sample.x_integer and not tokens:
             return None
         keep = _finite_rows(inputs) & _finite_rows(sample.y.reshape(len(sample.y), -1))

@@ -355,7 +355,10 @@ def suspicious_validation_verdict(m: ValidationEvidence) -> Iterable[Finding]:
         return
     leak = m.leak
     if leak:
-        where = "column " + str(leak["column"]) if len(leak["position"]) == 1 else f"input position {tuple(leak['position'])}"
+        if "token" in leak:
+            where = f"token id {leak['token']} (its presence anywhere in the row)"
+        else:
+            where = "column " + str(leak["column"]) if len(leak["position"]) == 1 else f"input position {tuple(leak['position'])}"
         yield Finding(
             "G604", Severity.WARNING,
             f"Input {where} alone predicts the {'labels of ' + leak['scored_on'] if leak.get('scored_on', 'validation') != 'validation' else 'validation labels'} "

@@ -1,0 +1,113 @@
+"""Round 19's measurements (benchmarks/outofsample/round19/RESULTS.md): what `run` could not see, and now reads."""
+from __future__ import annotations
+
+import pytest
+
+from nndoctor import Severity
+
+RECURRENT = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+g = torch.Generator().manual_seed(1)
+x = torch.randn(256, 64, 4, generator=g)
+y = x[:, -8:, 0].mean(1) + 0.1 * torch.randn(256, generator=g)
+loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
+
+
+class Forecaster(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(4, 64, batch_first=True)
+        self.out = nn.Linear(64, 1)
+        for name, p in self.rnn.named_parameters():
+            if name.startswith("weight_hh"):
+                nn.init.orthogonal_(p, gain={gain})
+
+    def forward(self, x):
+        h, _ = self.rnn(x)
+        return self.out(h[:, -1]).squeeze(-1)
+
+
+model = Forecaster()
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(4):
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = nn.functional.mse_loss(model(xb), yb)
+        loss.backward()
+        opt.step()
+    print(f"epoch {{epoch}} loss {{loss.item():.4f}}")
+"""
+
+
+@pytest.mark.parametrize("gain", [5 / 3, 1.0], ids=["tanh-gain", "unit-gain"])
+def test_run_reads_a_recurrence_that_explodes_back_through_time_at_init(tmp_path, gain):
+    """Round 19 d/packet_loss_rnn: an Elman RNN whose recurrent weights are orthogonal times tanh's gain 5/3 (the
+    chaotic regime). Its gradient norms start large and only shrink during the run, so the watched history shows no
+    growth; the gradient reaching the first time step at init (hundreds of times the last one's) is a property of the
+    model the script built, which the run's exam now measures on a copy as checkup does."""
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "rnn.py"
+    script.write_text(RECURRENT.format(gain=gain))
+    report = run_script(str(script), alerts=False).report
+    assert len(report.telemetry["step_losses"]) == 32, report.verdict()  # it trained: 4 epochs of 8 steps
+    found = [f for f in report.at_least(Severity.WARNING) if f.code == "O403"]
+    if gain > 1:
+        assert found and found[0].evidence["through_time"]["rnn"]["ratio"] >= 100, report.verdict()
+    else:
+        assert not found, report.verdict()
+
+
+TOKENS = """
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+rng = np.random.default_rng(0)
+n = 1200
+y = rng.integers(0, 2, n)
+ids = rng.integers(10, 400, (n, 20))
+own = rng.random((n, 20)) < 0.3
+ids[own] = (100 + 40 * y[:, None] + rng.integers(0, 40, (n, 20)))[own]
+if {label_word}:
+    ids[np.arange(n), rng.integers(0, 20, n)] = 3 + y  # the export's verdict field, joined into the text
+x, t = torch.tensor(ids), torch.tensor(y)
+train = DataLoader(TensorDataset(x[:1000], t[:1000]), batch_size=50, shuffle=True)
+val = DataLoader(TensorDataset(x[1000:], t[1000:]), batch_size=100)
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.EmbeddingBag(400, 16), nn.Linear(16, 2))
+opt = torch.optim.Adam(model.parameters(), lr=5e-3)
+for epoch in range(3):
+    model.train()
+    for xb, yb in train:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(xb), yb).backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        correct = sum((model(xb).argmax(1) == yb).sum().item() for xb, yb in val)
+    print(f"epoch {{epoch}} val acc {{correct / 200:.3f}}")
+"""
+
+
+@pytest.mark.parametrize("label_word", [True, False], ids=["label-word", "plain-text"])
+def test_run_reads_a_word_that_names_the_label(tmp_path, label_word):
+    """Round 19 b/sms_spam_trainer joined every field of an export into the text, the verdict too: one token's
+    presence, anywhere in the row, gives the class. No position carries it, so the one-column test read nothing."""
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "bag.py"
+    script.write_text(TOKENS.format(label_word=label_word))
+    report = run_script(str(script), alerts=False).report
+    assert len(report.telemetry["step_losses"]) == 60, report.verdict()  # it trained: 3 epochs of 20 steps
+    found = [f for f in report.at_least(Severity.WARNING) if f.code == "G604"]
+    if label_word:
+        assert found and found[0].evidence["token"] in (3, 4), report.verdict()
+    else:
+        assert not found, report.verdict()

@@ -105,11 +105,15 @@ def bad_init_scale(m: InitScale) -> Iterator[Finding]:
         return
     layers, act, grads = list(m.layers), list(m.activation_std), list(m.output_grad_norm)
     steps = len(layers) - 1
-    act_factor = _factor(act[0], act[-1], steps)
+    # a weight's gradient is its layer's input times the gradient at its output: the signal starves the last
+    # layer when it reaches that layer's input small, so the activations are read up to the one it multiplies
+    # (the last layer's own output feeds only the loss, whose scale at init M210 and L307 judge)
+    act_factor = _factor(act[0], act[-2], steps - 1)
     grad_factor = _factor(grads[-1], grads[0], steps) if grads[0] is not None and grads[-1] is not None else None
     problems = []
-    if act_factor is not None and _drifts(act_factor, steps):
-        problems.append(f"activation std goes from {act[0]:.3g} ({layers[0]}) to {act[-1]:.3g} ({layers[-1]}), ×{act_factor:.3g} per layer")
+    if act_factor is not None and _drifts(act_factor, steps - 1):
+        problems.append(f"activation std goes from {act[0]:.3g} ({layers[0]}) to {act[-2]:.3g} ({layers[-2]}, what "
+                        f"{layers[-1]} multiplies), ×{act_factor:.3g} per layer")
     # an adaptive optimizer divides each parameter's step by its own gradient's scale: a gradient that shrinks
     # towards the input starves no layer there, so only the plain gradient steps (SGD) suffer its drift
     if grad_factor is not None and _drifts(grad_factor, steps) and m.optimizer not in ADAPTIVE:

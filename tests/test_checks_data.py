@@ -635,6 +635,19 @@ def test_d112_standardised_one_hot_block():
     assert [f.evidence.get("blocks") for f in of(findings, "D112")] == [[[10, 11, 12, 13]]]
 
 
+@pytest.mark.parametrize("rare", [True, False], ids=["rare-category", "common-categories"])
+def test_d112_a_standardised_one_hot_block_warns_when_a_rare_category_becomes_a_large_input(rare):
+    # round 19 c/battery_soh_regressor standardised three balanced chemistry columns: each hot value is sqrt(2)
+    x, y = blobs()
+    shares = [0.04, 0.32, 0.32, 0.32] if rare else [0.25] * 4
+    colour = np.eye(4, dtype=np.float32)[np.random.default_rng(0).choice(4, size=len(x), p=shares)]
+    colour = (colour - colour.mean(0)) / colour.std(0)
+    findings = run_data_checks(nndoctor.Setup(model=mlp(14, 3), train=(np.concatenate([x, colour], axis=1), y)), "D112")
+    (found,) = of(findings, "D112")
+    assert found.severity.value == ("warning" if rare else "info")
+    assert (found.evidence["largest_input"] > 3) is rare
+
+
 def test_d113_minus_one_plus_one_targets_for_bce():
     x, y = blobs(classes=2)
     signs = (2.0 * y - 1.0).astype(np.float32)[:, None]

@@ -193,7 +193,7 @@ def _rings(activation: bool) -> nndoctor.Setup:
 
 def test_a_network_without_its_activation_is_underfitting_by_construction():
     (found,) = [f for f in nndoctor.checkup(_rings(activation=False), select=["G602"]).findings if f.code == "G602"]
-    assert found.severity == nndoctor.Severity.WARNING and found.evidence["affine_layers"] == 2
+    assert found.severity == nndoctor.Severity.ERROR and found.evidence["affine_layers"] == 2
 
 
 def test_the_same_network_with_its_activation_is_quiet():

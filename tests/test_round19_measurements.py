@@ -111,3 +111,56 @@ def test_run_reads_a_word_that_names_the_label(tmp_path, label_word):
         assert found and found[0].evidence["token"] in (3, 4), report.verdict()
     else:
         assert not found, report.verdict()
+
+
+LINEAR_STACK = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+g = torch.Generator().manual_seed(0)
+x = torch.rand(1600, 6, generator=g) * 2 - 1
+y = x[:, 0] + x[:, 1] + torch.sin(3 * x[:, 0]) * x[:, 1] + x[:, 2] ** 2 + 0.05 * torch.randn(1600, generator=g)
+y = (y - y.mean()) / y.std()
+loader = DataLoader(TensorDataset(x[:1280], y[:1280]), batch_size=64, shuffle=True)
+
+
+def mlp(widths, dropout=0.1):
+    layers = []
+    for a, b in zip(widths[:-2], widths[1:-1]):
+        layers += [nn.Linear(a, b), {between}]
+    return nn.Sequential(*layers, nn.Linear(widths[-2], widths[-1]))
+
+
+torch.manual_seed(0)
+model = mlp([6, 64, 64, 1])
+opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+for epoch in range(12):
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = nn.functional.mse_loss(model(xb).squeeze(-1), yb)
+        loss.backward()
+        opt.step()
+    print(f"epoch {{epoch}} loss {{loss.item():.4f}}")
+"""
+
+
+@pytest.mark.parametrize("between", ["nn.Dropout(dropout)", "nn.GELU(), nn.Dropout(dropout)"], ids=["no-activation",
+                                                                                                    "gelu"])
+def test_run_asks_whether_a_stack_with_no_activation_seen_is_one_affine_map(tmp_path, between):
+    """Round 19 b/taxi_fare_lightning: a helper put only Dropout between its Linear layers. The run fits half the
+    target's variance, far from the constant predictor's level, so G602's "stays at the constant" never asked; with
+    no activation seen on the sampled forwards and the training data not fitted, the exam's midpoint test now
+    measures whether the stack is one affine map. The same network with a GELU (an activation the watch does not
+    count) fits its training data, so nothing is asked."""
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "stack.py"
+    script.write_text(LINEAR_STACK.format(between=between))
+    report = run_script(str(script), alerts=False).report
+    found = [f for f in report.at_least(Severity.WARNING) if f.code == "G602"]
+    if "GELU" in between:
+        assert not found, report.verdict()
+    else:
+        assert "G602" in (report.extra.get("exam_requests") or []), report.verdict()
+        assert found and found[0].evidence["affine_layers"] == 3, report.verdict()

@@ -116,6 +116,14 @@ def test_d106_padding_filling_most_target_positions():
     assert finding.evidence["token"] == 1999 and finding.evidence["majority_share"] == pytest.approx(140 / 200)
 
 
+def test_d106_a_majority_tag_is_no_padding_when_the_targets_already_mask_their_padding():
+    # round 19 c/news_ner_bigru: "O" fills 70% of the tagged positions; padding is -100, which the loss ignores
+    tokens, counts = np.array([0, 1, 2, 3, 4]), np.array([700, 80, 80, 70, 70])
+    (finding,) = class_imbalance(TokenShares(tokens=tokens, counts=counts, ignore_index=-100, masked=600))
+    assert finding.severity == Severity.INFO
+    assert (finding.evidence["masked_positions"], finding.evidence["token"]) == (600, 0)
+
+
 def test_d106_a_zipfian_token_distribution_without_a_majority_is_silent():
     counts = np.array([98, 50, 33, 25, 20])  # the top token just under half of the positions
     assert counts[0] / counts.sum() < 0.5

@@ -273,7 +273,8 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
     if ctx.setup.task == "sequence" or ctx.setup.next_token:
         kept = labels[labels != ctx.setup.ignore_index]
         tokens, counts = np.unique(kept, return_counts=True)
-        yield from _class_imbalance(TokenShares(tokens=tokens, counts=counts, scope=scope, ignore_index=ctx.setup.ignore_index))
+        yield from _class_imbalance(TokenShares(tokens=tokens, counts=counts, scope=scope,
+                                                ignore_index=ctx.setup.ignore_index, masked=int(labels.size - kept.size)))
         return
     classes, counts = np.unique(labels, return_counts=True)
     shares = ClassShares(classes=classes, counts=counts, scope=scope, per_position=audit.labels_per_position(ctx, "train"))

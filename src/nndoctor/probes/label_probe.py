@@ -501,6 +501,20 @@ def token_presence(ids: np.ndarray, val_ids: np.ndarray) -> tuple[np.ndarray, np
     return train[:, kept].toarray(), present(val_ids)[:, kept].toarray(), kept + low
 
 
+def probability_targets(y: np.ndarray) -> bool:
+    """Whether one-column binary targets are probabilities (a win rate, an annotators' share) rather than labels.
+
+    A label takes two values (0/1, or 0.05/0.95 with smoothing baked in); more than two in [0, 1] are
+    the quantity itself, so the probes predict it as a number: rounded to classes, targets near 1/2
+    would look like labels no input predicts.
+    """
+    values = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    if values.shape[1] != 1:
+        return False
+    finite = values[np.isfinite(values)]
+    return bool(len(finite)) and finite.min() >= 0 and finite.max() <= 1 and len(np.unique(finite)) > 2
+
+
 def token_rows(sample: Any, model: Any) -> bool:
     """Whether an audit sample's inputs are rows of token ids that ``model`` looks up in an embedding."""
     return sample.x_integer and sample.x is not None and sample.x.ndim == 2 and embeds_tokens(model)
@@ -535,11 +549,12 @@ def label_probe(ctx: Any) -> LabelProbe | None:
         else:
             val = _val_pair(c, x, whole=whole)
             x, val_x, columns = _encode_codes(x, val[0] if val else None, c, audit.feature_stats(x) if whole else None)
-        result = probe_labels(x, y, c.setup.task, rows, seed=c.setup.seed, val=(val_x, val[1]) if val else None)
+        task = "regression" if c.setup.task == "binary" and probability_targets(y) else c.setup.task
+        result = probe_labels(x, y, task, rows, seed=c.setup.seed, val=(val_x, val[1]) if val else None)
         dims = conv_dims(c.setup.model)
         if not tokens and dims and x.ndim == dims + 2:
             result = _better_view(result, probe_labels(
-                spectrum_features(x, dims), y, c.setup.task, rows, seed=c.setup.seed,
+                spectrum_features(x, dims), y, task, rows, seed=c.setup.seed,
                 val=(spectrum_features(val_x, dims), val[1]) if val else None))
         if result is not None:
             result.encoded_columns = columns

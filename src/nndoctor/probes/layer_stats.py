@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -38,6 +39,14 @@ NORMALISATION = (
     nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm,
 ) + ((nn.RMSNorm,) if hasattr(nn, "RMSNorm") else ())
 RECURRENT = (nn.RNNBase,)
+# Module classes named as nonlinearities, torch's own and libraries' (Hugging Face's GELUActivation, timm's Swish).
+ACTIVATION_NAME = re.compile(r"relu|gelu|silu|swish|elu|tanh|sigmoid|mish|softplus|glu|activation", re.IGNORECASE)
+
+
+def has_activation_module(model: nn.Module) -> bool:
+    """Whether some module of ``model`` is a nonlinearity by its class name (an activation called as a function in
+    forward is not seen here)."""
+    return any(ACTIVATION_NAME.search(type(m).__name__) for m in model.modules())
 
 
 @dataclass

@@ -31,6 +31,7 @@ from torch import nn
 from ..checks.base import check_deadline
 from ..record import Recorder
 from ..setup import Batch, Setup, batch_size_of
+from ..verdicts.curves import FIT_SHARE
 from ..verdicts.generalisation import Attempt
 from .trial import (
     accuracy,
@@ -63,7 +64,7 @@ class OverfitConfig:
     samples: int = 32
     steps: int = 200
     seconds: float | None = None
-    fit_fraction: float = 0.1
+    fit_fraction: float = FIT_SHARE
     regularisation_steps: int = 150
     patience: float = 10.0
     min_steps: int = 50

@@ -111,6 +111,9 @@ GAP_RATIO = 4.0
 GAP_SHARE = 0.1
 # G602: a live run whose final loss is still 90% of the constant predictor's has learned nothing.
 UNDERFIT_SHARE = 0.9
+# G602: the single-batch test's bar: a model fits training data when its loss falls below this share of the
+# constant predictor's (the playbook's "overfit one batch": near zero, in the units the labels allow).
+FIT_SHARE = 0.1
 # G603: a class this size that is never recalled, with accuracy within this of a majority share.
 PARADOX_MIN_SUPPORT = 5
 PARADOX_MARGIN = 0.02

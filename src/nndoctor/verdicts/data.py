@@ -295,6 +295,11 @@ def _unordered(m: CategoricalColumns) -> list[CodeOrder]:
             if o.p < alpha and o.beyond_order_f2 >= CODE_EFFECT_F2 and o.neighbour_p >= CODE_ALPHA]
 
 
+# D112: a standardised one-hot column is harmful when a rare category's "hot" value lies past this many standard
+# deviations (share under 1/10): beyond where continuous standardised inputs sit, so it dominates the first layer.
+LARGE_INPUT_SIGMAS = 3.0
+
+
 @verdict("D112")
 def categorical_as_numeric(m: CategoricalColumns) -> Iterator[Finding]:
     """Category codes fed as magnitudes, standardised one-hot blocks, standardised binary flags.
@@ -325,12 +330,19 @@ def categorical_as_numeric(m: CategoricalColumns) -> Iterator[Finding]:
     in_blocks = {j for block in m.blocks for j in block}
     if m.blocks:
         where = "; ".join(f"{b[0]}-{b[-1]}" for b in m.blocks)
+        # a standardised indicator of share p is hot at sqrt((1 - p) / p): the harm is a rare category's input
+        largest = max(max(abs(v) for v in m.two_values[j]) for j in in_blocks)
+        large = largest > LARGE_INPUT_SIGMAS
         yield Finding(
-            "D112", Severity.WARNING,
+            "D112", Severity.WARNING if large else Severity.INFO,
             f"One-hot blocks were standardised: columns {where} take two values "
-            "each with exactly one 'hot' column per row, centred and scaled; rare categories become large inputs. "
-            "Leave one-hot columns as 0/1.",
-            evidence={"blocks": [list(b) for b in m.blocks], "values": {j: m.two_values[j] for j in sorted(in_blocks)[:50]}},
+            "each with exactly one 'hot' column per row, centred and scaled; "
+            + (f"a rare category becomes an input of {largest:.3g} standard deviations. Leave one-hot columns as 0/1."
+               if large else f"every category is common enough that none goes past {largest:.3g} standard deviations, "
+               "so this is harmless here; 0/1 is the usual encoding."),
+            evidence={"blocks": [list(b) for b in m.blocks],
+                      "values": {j: m.two_values[j] for j in sorted(in_blocks)[:50]},
+                      "largest_input": largest, **({} if large else {"inert": True})},
             location=f"columns {where}",
         )
     single = [j for j in m.single if j not in in_blocks]

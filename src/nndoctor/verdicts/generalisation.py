@@ -187,7 +187,9 @@ def underfitting(m: FitEvidence) -> Finding | None:
     """
     if m.attempts:
         user = m.attempts[0]
-        if m.affine_layers >= 2 and not m.trial_fitted and user.fitted:  # the batch was no test of its capacity
+        if m.affine_layers >= 2 and not m.trial_fitted:
+            # memorised or not, the batch is no test of its capacity: a linear map fits as many rows as it has inputs,
+            # and one that did not fit its training data has the missing activation for its cause
             return _one_linear_map(m)
         if m.trial_fitted or not m.target_known or user.fitted or not user.conclusive or m.target_loss is None:
             return None
@@ -239,13 +241,17 @@ def underfitting(m: FitEvidence) -> Finding | None:
 
 
 def _one_linear_map(m: FitEvidence) -> Finding:
-    """G602 for a stack of weight layers that is one affine map of its inputs and did not fit its training data."""
+    """G602 for a stack of weight layers that is one affine map of its inputs and did not fit its training data.
+
+    An error, as the single-batch test's failure at every LR is: no LR, length or regularisation gives a linear map
+    the capacity it lacks."""
     return Finding(
-        "G602", Severity.WARNING,
+        "G602", Severity.ERROR,
         f"The network is one affine map of its inputs: its {m.affine_layers} weight layers, with no nonlinearity acting "
         "between them, compose to a single linear layer (the output of the midpoint of two inputs is the midpoint of "
-        f"their outputs), so memorising a batch of {m.samples} samples proved nothing, and the trial did not fit its "
-        "training data: the model can represent no more than a linear model. An activation between the layers "
+        f"their outputs). A batch of {m.samples} samples is no test of its capacity (a linear map fits as many rows as "
+        "it has inputs), and training did not fit its training data: the model can represent no more than a linear "
+        "model. An activation between the layers "
         "(nn.ReLU()) is missing or never called.",
         # no LR gives a linear map more capacity: "at any LR" as the single-batch test's failure at every LR says it
         {"affine_layers": m.affine_layers, "samples": m.samples, "reference_loss": m.reference, "kind": "one linear map",

@@ -95,6 +95,7 @@ class TokenShares:
     counts: np.ndarray
     scope: str = ""
     ignore_index: int | None = None
+    masked: int = 0  # target positions at ignore_index: the loop already masks its padding
 
 
 def enough_labels(m: ClassShares | TokenShares) -> bool:
@@ -186,6 +187,19 @@ def _token_imbalance(m: TokenShares) -> Iterator[Finding]:
         return
     token = int(m.tokens[top])
     scope = m.scope
+    if m.masked:
+        # the targets already hold the loss's ignore_index where nothing is to be learned (padding): the dominant
+        # token among the rest is a real label, as "O" is in entity tagging
+        yield Finding(
+            "D106", Severity.INFO,
+            f"Token id {token} fills {_pct(share)} of the target positions the loss reads ({scope}; {m.masked} "
+            f"positions at ignore_index {m.ignore_index} are already left out, so it is a label, not padding): predicting it "
+            "everywhere already scores that token accuracy, so judge the model by per-token recall or entity F1.",
+            evidence={"token": token, "majority_share": share, "distinct_tokens": len(m.tokens), "scope": scope,
+                      "ignore_index": m.ignore_index, "masked_positions": m.masked, "inert": True},
+            location=f"token {token}",
+        )
+        return
     yield Finding(
         "D106", Severity.WARNING,
         f"Token id {token} fills {_pct(share)} of the target positions ({scope}); predicting it everywhere already "

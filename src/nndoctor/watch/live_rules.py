@@ -23,6 +23,7 @@ from ..findings import Finding, Severity
 from .loss_inspect import REGRESSION
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
     DIVERGED_RISE,
+    FIT_SHARE,
     HEALTHY_UPDATE,
     MIN_STEPS_FOR_CURVES,
     REDRAW_UPDATE,
@@ -713,6 +714,17 @@ def _weight_decays(facts: dict[str, Any]) -> list[float]:
     return [float(g.get("weight_decay") or 0.0) for o in facts.get("initial_optimizers") or [] for g in o["groups"]]
 
 
+def _may_be_affine(t: Telemetry, facts: dict[str, Any]) -> bool:
+    """Two weight layers or more, no activation module (by its class's name) and no ReLU, tanh or sigmoid seen on a
+    sampled forward, and a final train loss above the single-batch test's bar (``FIT_SHARE`` of the constant
+    predictor's)."""
+    if facts.get("weight_layers", 0) < 2 or facts.get("activation_modules") or t.relu_units or t.dead_share \
+            or t.saturated_share:
+        return False
+    reference = reference_loss(t, facts)
+    return reference is not None and _final_train_loss(_finite_losses(t)) > FIT_SHARE * reference
+
+
 def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     """Training-phase checks the run's exam should add, because only a copy of the setup can measure them.
 
@@ -726,7 +738,10 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     gives, and only the range test on a copy tells the two apart. G602 asks for the
     playbook's single-batch overfit when the run ended at the constant predictor's level with
     weights that moved: a model that cannot memorise one batch at any LR lacks the capacity
-    (the root of the flat loss), one that can has its cause elsewhere.
+    (the root of the flat loss), one that can has its cause elsewhere. It asks too when a stack
+    of weight layers ran with no activation the watch could see and did not fit its training data
+    by the single-batch test's bar: whether the stack is one affine map (no more than a linear
+    model, whatever its depth) only the exam's midpoint test on a copy can tell.
     """
     losses = _finite_losses(t)
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
@@ -734,7 +749,7 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     requests = []
     if not _several_optimizers(t) and lr_may_stall(_live_lr_evidence(t, facts, final=True)):
         requests.append("O402")
-    elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)):
+    elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)) or _may_be_affine(t, facts):
         requests.append("G602")
     decays = _weight_decays(facts)
     if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES:

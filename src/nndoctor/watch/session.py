@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..findings import Finding
-from ..probes.layer_stats import input_batchnorm, input_spread, is_unit_weight
+from ..probes.layer_stats import WEIGHT_LAYERS, has_activation_module, input_batchnorm, input_spread, is_unit_weight
 from ..record.measure import grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio
 from ..report import Report
 from . import hub
@@ -1178,6 +1178,8 @@ class Doctor:
             "models": [type(m).__name__ for m in self.models],
             "input_batchnorm": next((name for name in map(input_batchnorm, self.models) if name), None),
             "relu_modules": any(isinstance(m, (nn.ReLU, nn.ReLU6)) for model in self.models for m in model.modules()),
+            "weight_layers": sum(isinstance(m, WEIGHT_LAYERS) for model in self.models for m in model.modules()),
+            "activation_modules": any(map(has_activation_module, self.models)),
             "recurrent_layers": [name for model in self.models for name, m in model.named_modules() if isinstance(m, nn.RNNBase)],
         }
 

@@ -273,8 +273,9 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
     if ctx.setup.task == "sequence" or ctx.setup.next_token:
         kept = labels[labels != ctx.setup.ignore_index]
         tokens, counts = np.unique(kept, return_counts=True)
+        masked = int(labels.size - kept.size)
         yield from _class_imbalance(TokenShares(tokens=tokens, counts=counts, scope=scope,
-                                                ignore_index=ctx.setup.ignore_index, masked=int(labels.size - kept.size)))
+                                                ignore_index=ctx.setup.ignore_index, masked=masked))
         return
     classes, counts = np.unique(labels, return_counts=True)
     shares = ClassShares(classes=classes, counts=counts, scope=scope, per_position=audit.labels_per_position(ctx, "train"))

@@ -193,8 +193,9 @@ def _token_imbalance(m: TokenShares) -> Iterator[Finding]:
         yield Finding(
             "D106", Severity.INFO,
             f"Token id {token} fills {_pct(share)} of the target positions the loss reads ({scope}; {m.masked} "
-            f"positions at ignore_index {m.ignore_index} are already left out, so it is a label, not padding): predicting it "
-            "everywhere already scores that token accuracy, so judge the model by per-token recall or entity F1.",
+            f"positions at ignore_index {m.ignore_index} are already left out, so it is a label, not padding): "
+            "predicting it everywhere already scores that token accuracy, so judge the model by per-token recall or "
+            "entity F1.",
             evidence={"token": token, "majority_share": share, "distinct_tokens": len(m.tokens), "scope": scope,
                       "ignore_index": m.ignore_index, "masked_positions": m.masked, "inert": True},
             location=f"token {token}",

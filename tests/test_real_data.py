@@ -338,6 +338,17 @@ def test_padding_that_fills_most_target_positions_is_the_language_model_imbalanc
     assert not [f for f in nndoctor.checkup(ignored, select=["D106"]).findings if f.code == "D106"]
 
 
+def test_a_majority_token_among_positions_whose_padding_is_masked_is_a_label_not_padding():
+    # round 19 c/news_ner_bigru: padding at -100 (the loss ignores it), and one tag ("O") on most tagged positions
+    x, y = corpus(200, 12, VOCAB, 0)
+    y = torch.where(torch.rand(y.shape, generator=torch.Generator().manual_seed(0)) < 0.75, 7, y)
+    y[:, 8:] = -100
+    setup = nndoctor.Setup(model=LSTMLanguageModel(VOCAB, class_axis_last=False), train=(x, y),
+                           loss=nn.CrossEntropyLoss())
+    (found,) = [f for f in nndoctor.checkup(setup, select=["D106"]).findings if f.code == "D106"]
+    assert (found.severity, found.evidence["token"], found.evidence["masked_positions"]) == (Severity.INFO, 7, 800)
+
+
 def test_cross_entropy_on_class_last_logits_is_a_clear_error_with_the_transpose():
     x, y = corpus(64, 12, VOCAB, 0)
     setup = nndoctor.Setup(model=LSTMLanguageModel(VOCAB), train=(x, y), loss=nn.CrossEntropyLoss())

@@ -273,7 +273,7 @@ def class_imbalance(ctx: Context) -> Iterable[Finding]:
     if ctx.setup.task == "sequence" or ctx.setup.next_token:
         kept = labels[labels != ctx.setup.ignore_index]
         tokens, counts = np.unique(kept, return_counts=True)
-        masked = int(labels.size - kept.size)
+        masked = max(audit.target_positions(ctx, "train") - kept.size, 0)
         yield from _class_imbalance(TokenShares(tokens=tokens, counts=counts, scope=scope,
                                                 ignore_index=ctx.setup.ignore_index, masked=masked))
         return

@@ -697,7 +697,7 @@ def all_labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str]:
 
     Targets with a label per position are counted per position, and the scope says so.
     """
-    labels, scope, _ = _labels(ctx, split)
+    labels, scope, _, _ = _labels(ctx, split)
     return labels, scope
 
 
@@ -706,19 +706,26 @@ def labels_per_position(ctx: Any, split: str) -> bool:
     return _labels(ctx, split)[2]
 
 
-def _labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str, bool]:
-    def compute(c: Any) -> tuple[np.ndarray | None, str, bool]:
+def target_positions(ctx: Any, split: str) -> int:
+    """How many target positions the split's labels hold before :func:`all_labels` drops the ignored ones
+    (negative ids such as ignore_index's -100); 0 when unknown."""
+    return _labels(ctx, split)[3]
+
+
+def _labels(ctx: Any, split: str) -> tuple[np.ndarray | None, str, bool, int]:
+    def compute(c: Any) -> tuple[np.ndarray | None, str, bool, int]:
         pair = tensor_pair(c.setup, split)
         if pair is not None and pair[1].numel() <= FULL_SCAN_ELEMENTS:
             y, scope = _to_numpy(pair[1]), f"all {len(pair[1])} rows"
         else:
             sample = sample_of(c, split)
             if sample is None:
-                return None, "", False
+                return None, "", False, 0
             y, scope = sample.y, sample.scope
         per_position = c.setup.task != "sequence" and per_position_labels(y)
         labels = class_labels(y, c.setup.task)
-        return labels, scope + (", every position of each row's target" if per_position else ""), per_position
+        return (labels, scope + (", every position of each row's target" if per_position else ""), per_position,
+                int(np.asarray(y).size) if y is not None else 0)
 
     return ctx.probe(f"data_audit.labels.{split}", compute)
 

@@ -164,3 +164,25 @@ def test_run_asks_whether_a_stack_with_no_activation_seen_is_one_affine_map(tmp_
     else:
         assert "G602" in (report.extra.get("exam_requests") or []), report.verdict()
         assert found and found[0].evidence["affine_layers"] == 3, report.verdict()
+
+
+def test_the_run_exam_runs_only_the_static_check_of_a_code_that_has_a_training_one_too():
+    """O403 has a measurement at init (model phase, through time) and one over checkup's trial (training phase). The
+    fault benchmark caught `run`'s exam running both once O403 became one of its codes: the trial's short gradient
+    history read O403 on two healthy RNN scripts. The exam runs the static phases' checks, and a training check only
+    when the watch asked for its code."""
+    import numpy as np
+    import torch
+    from torch import nn
+
+    import nndoctor
+    from nndoctor.combine import STATIC_PHASES
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 6)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    setup = nndoctor.Setup(model=nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 2)), train=(x, y),
+                           loss=nn.CrossEntropyLoss(), optimizer=lambda p: torch.optim.Adam(p, lr=1e-3))
+    assert "trial" in nndoctor.checkup(setup, select=["O403"], look=False).telemetry
+    static = nndoctor.checkup(setup, select=["O403"], look=False, phases=STATIC_PHASES)
+    assert "trial" not in static.telemetry and not static.failures

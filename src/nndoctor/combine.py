@@ -118,7 +118,7 @@ def _exam(capture: SetupCapture, stand_in: bool, budget: float, requested: tuple
     codes = exam_codes(capture, stand_in=stand_in)
     added = [c for c in requested if c not in codes] if not stand_in and capture.loss_known and capture.targets_known else []
     codes += added
-    report = checkup(setup, select=codes, budget=max(1.0, budget), last=added)
+    report = checkup(setup, select=codes, budget=max(1.0, budget), last=added, phases=STATIC_PHASES)
     report.extra["exam_codes"] = codes
     return report
 

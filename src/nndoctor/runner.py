@@ -34,6 +34,7 @@ def checkup(
     progress: ProgressCallback | None = None,
     look: bool = True,
     last: Iterable[str] = (),
+    phases: Iterable[str] | None = None,
 ) -> Report:
     """Examine ``setup`` and return a ranked Report.
 
@@ -50,13 +51,18 @@ def checkup(
     data and the trial's predictions are measured too (``report.extra["look"]``, see
     :mod:`nndoctor.look`), and G606 is judged from them. Checks of the codes in ``last`` only run
     after every other (run's exam: the training checks its watch asked for), so their work can
-    leave none of the others unstarted when the safety net runs out.
+    leave none of the others unstarted when the safety net runs out. ``phases``, when given, keeps only the
+    checks of those phases, and of other phases only those of the ``last`` codes (run's exam: the static
+    checks, plus the training checks asked for; a code with a check in both, such as O403's measurement
+    at init and its trial's gradient history, runs only the static one unless asked).
     """
     started = time.perf_counter()
     budget = DEFAULT_BUDGET_S if budget is None else float(budget)
     wanted = {rule.code for rule in select_rules(list(select or []), list(ignore or []))}
     deferred = set(last)
-    checks = [c for c in registered_checks() if wanted.intersection(c.codes)]
+    kept = None if phases is None else set(phases)
+    checks = [c for c in registered_checks() if wanted.intersection(c.codes)
+              and (kept is None or c.phase in kept or deferred.intersection(c.codes))]
     checks.sort(key=lambda c: bool(deferred) and set(c.codes) <= deferred)  # stable: the registry's order otherwise
     findings: list[Finding] = []
     failures: list[CheckFailure] = []

@@ -59,3 +59,27 @@ def test_fix_verifies_the_remedy_by_the_leak_check_and_reports_the_honest_metric
 def test_a_setup_without_a_leak_gets_no_leak_remedy() -> None:
     section = nndoctor.fix(_setup(*blobs(n=900)), steps=150).extra["fix"]
     assert not any(r["code"] == "G604" for r in section["results"])
+
+
+def _reviews_with_their_verdict(n: int = 900) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of 20 token ids; a third of each class's words come from its own 40; the label's word (3 or 4) sits at a
+    random place in every row, as when an export's verdict field is joined into the text."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, n)
+    ids = rng.integers(10, 300, (n, 20))
+    own = rng.random((n, 20)) < 1 / 3
+    ids[own] = (100 + 40 * y[:, None] + rng.integers(0, 40, (n, 20)))[own]
+    ids[np.arange(n), rng.integers(0, 20, n)] = 3 + y
+    return ids, y
+
+
+def test_a_word_that_names_the_label_is_replaced_in_both_splits_and_the_leak_check_clears() -> None:
+    ids, y = _reviews_with_their_verdict()
+    torch.manual_seed(0)
+    setup = nndoctor.Setup(model=nn.Sequential(nn.EmbeddingBag(300, 16), nn.Linear(16, 2)),
+                           train=(ids[:700], y[:700]), val=(ids[700:], y[700:]), loss=nn.CrossEntropyLoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=3e-3), batch_size=32)
+    section = nndoctor.fix(setup, steps=150).extra["fix"]
+    (result,) = [r for r in section["results"] if r["code"] == "G604"]
+    assert result["status"] == "verified", result
+    assert "replace token id" in result["remedy"]["title"] and "check is clear" in result["remedy"]["reason"]

@@ -3,13 +3,15 @@
 A column that alone predicts the labels (a follow-up measurement, an ID sorted by class, a pixel
 overwritten with the class) makes every validation score measure the leak. The candidate holds
 that input position at its training mean in both splits, which removes its information while
-keeping the model's input shape. It is a bug's remedy: verified when the check no longer finds
+keeping the model's input shape; in rows of token ids, where a word that names the label can sit anywhere, the
+candidate replaces that token with the commonest other one. It is a bug's remedy: verified when the check no longer finds
 a label-carrying input on the new data; the validation metric then measures the model, so it
 is reported but not compared with the leaky one.
 """
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import torch
 
@@ -26,9 +28,60 @@ def hold_constant(x: torch.Tensor, position: tuple[int, ...], value: float) -> t
     return out
 
 
+def replace_token(x: Any, token: int, value: int) -> Any:
+    """``x`` (token ids, or a dict of model inputs whose ``input_ids`` hold them) with each ``token`` made ``value``."""
+    if isinstance(x, dict):
+        return {k: replace_token(v, token, value) if k == "input_ids" else v for k, v in x.items()}
+    out = x.clone()
+    out[x == token] = value
+    return out
+
+
+def _token_ids(x: Any) -> torch.Tensor | None:
+    ids = x.get("input_ids") if isinstance(x, dict) else x
+    return ids if isinstance(ids, torch.Tensor) and not ids.is_floating_point() and ids.dim() >= 2 else None
+
+
+def _mapped_splits(setup: Setup, neutral: Any) -> tuple[Any, Any]:
+    """The training and validation loaders with ``neutral`` (a module-level partial: picklable for loader workers)
+    applied to each sample's inputs."""
+    train = rebuild_loader(setup.train_loader, map_dataset(setup.train_loader.dataset, fn_x=neutral))
+    val = setup.val_loader
+    return train, rebuild_loader(val, map_dataset(val.dataset, fn_x=neutral)) if val is not None else None
+
+
+def neutralise_leaking_token(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Replace the token whose presence G604 found carrying the label with the commonest other token, in both splits.
+
+    The row keeps its length and the model its vocabulary; the word that named the label is gone.
+    """
+    token = int(finding.evidence["token"])
+    x, _ = setup.first_batch("train")
+    ids = _token_ids(x)
+    if ids is None:
+        raise NotApplicable("the inputs are not token-id rows (a tensor, or a dict's input_ids) to take the token from")
+    values, counts = torch.unique(ids[ids != token], return_counts=True)
+    if not len(values):
+        raise NotApplicable(f"the first batch holds no token but {token} to put in its place")
+    filler = int(values[counts.argmax()])
+    train, val = _mapped_splits(setup, partial(replace_token, token=token, value=filler))
+    balanced = finding.evidence.get("balanced_accuracy", float("nan"))
+    snippet = (
+        f"# token id {token} predicts the label on its own ({balanced:.1%} balanced accuracy), wherever it sits:" + "\n"
+        "# find how the label got into the text (a field joined in, a tag the export kept); build the text without it"
+        + "\n" + "# your earlier validation scores measured the leak; the new ones measure the model"
+    )
+    title = f"replace token id {token}, which alone predicts the labels, with token id {filler}"
+    return [Candidate("neutralise-leaking-input", title, derive(setup, train=train, val=val), snippet,
+                      loss_comparable=False, judged_by="cleared", metric_comparable=False)]
+
+
 def neutralise_leaking_input(setup: Setup, finding: Finding) -> list[Candidate]:
-    """Hold the input position G604 found carrying the label at its training mean, in training and validation."""
+    """Hold the input position G604 found carrying the label at its training mean, in training and validation (or,
+    for token-id rows, replace the token whose presence carries it)."""
     evidence = finding.evidence or {}
+    if evidence.get("token") is not None:
+        return neutralise_leaking_token(setup, finding)
     position = evidence.get("position")
     if not position:
         raise NotApplicable("the finding names no input that carries the label (the gap is between losses, not in a column)")
@@ -39,9 +92,7 @@ def neutralise_leaking_input(setup: Setup, finding: Finding) -> list[Candidate]:
     if any(not 0 <= i < n for i, n in zip(position, x.shape[1:])):
         raise NotApplicable(f"input position {position} is outside the inputs' shape {tuple(x.shape[1:])}")
     value = float(moments(setup, "x").mean[position])
-    neutral = partial(hold_constant, position=position, value=value)  # module-level: picklable for loader workers
-    train = rebuild_loader(setup.train_loader, map_dataset(setup.train_loader.dataset, fn_x=neutral))
-    val = rebuild_loader(setup.val_loader, map_dataset(setup.val_loader.dataset, fn_x=neutral)) if setup.val_loader is not None else None
+    train, val = _mapped_splits(setup, partial(hold_constant, position=position, value=value))
     where = f"column {position[0]}" if len(position) == 1 else f"input position {position}"
     index = position[0] if len(position) == 1 else position
     snippet = (

@@ -227,17 +227,19 @@ def single_column_leak(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarr
         between = sum((yt == c).mean() * (xt[yt == c].mean(axis=0) - xt.mean(axis=0)) ** 2 for c in np.unique(yt))
         ratio = np.divide(between, total, out=np.zeros_like(total), where=total > 0)
         columns = np.argsort(-ratio)[:LEAK_COLUMNS]
-    best, best_score = None, 0.0
+    best, best_score, leaking = None, 0.0, []
     for column in columns:
         tree = DecisionTreeClassifier(min_samples_leaf=2, random_state=0).fit(xt[:, [column]], yt)
         score = float(balanced_accuracy_score(yv, tree.predict(xv[:, [column]])))
+        if score >= LEAK_SCORE:
+            leaking.append(int(column))
         if score > best_score:
             best, best_score = int(column), score
     if best is None or best_score < LEAK_SCORE:
         return None
     position = np.unravel_index(best, x_train.shape[1:]) if x_train.ndim > 2 else (best,)
     return {"column": best, "position": [int(i) for i in position], "balanced_accuracy": best_score,
-            "val_rows": len(yv), "columns_tried": len(columns)}
+            "val_rows": len(yv), "columns_tried": len(columns), "leaking_columns": sorted(leaking)}
 
 
 def _column_leak(ctx: Context) -> dict[str, Any] | None:
@@ -279,7 +281,8 @@ def _leak_between(x_fit: np.ndarray, y_fit: np.ndarray, x_held: np.ndarray, y_he
     if not found:
         return None
     # the column is a presence column of this view, not an input column: the token names it
-    return {**found, "column": None, "position": [], "token": int(token_ids[found["column"]]), "scored_on": scored_on}
+    return {**found, "column": None, "position": [], "leaking_columns": [], "token": int(token_ids[found["column"]]),
+            "tokens": [int(token_ids[c]) for c in found["leaking_columns"]], "scored_on": scored_on}
 
 
 # -- G605 ----------------------------------------------------------------------------

@@ -28,12 +28,13 @@ def hold_constant(x: torch.Tensor, position: tuple[int, ...], value: float) -> t
     return out
 
 
-def replace_token(x: Any, token: int, value: int) -> Any:
-    """``x`` (token ids, or a dict of model inputs whose ``input_ids`` hold them) with each ``token`` made ``value``."""
+def replace_token(x: Any, tokens: tuple[int, ...], value: int) -> Any:
+    """``x`` (token ids, or a dict of model inputs whose ``input_ids`` hold them) with each of ``tokens`` made
+    ``value``."""
     if isinstance(x, dict):
-        return {k: replace_token(v, token, value) if k == "input_ids" else v for k, v in x.items()}
+        return {k: replace_token(v, tokens, value) if k == "input_ids" else v for k, v in x.items()}
     out = x.clone()
-    out[x == token] = value
+    out[torch.isin(x, torch.tensor(tokens, dtype=x.dtype))] = value
     return out
 
 
@@ -56,22 +57,27 @@ def neutralise_leaking_token(setup: Setup, finding: Finding) -> list[Candidate]:
     The row keeps its length and the model its vocabulary; the word that named the label is gone.
     """
     token = int(finding.evidence["token"])
+    # every token whose presence alone gives the class (a "spam" word and a "ham" word), the best first
+    tokens = tuple(dict.fromkeys([token, *(int(t) for t in finding.evidence.get("tokens") or [])]))
     x, _ = setup.first_batch("train")
     ids = _token_ids(x)
     if ids is None:
         raise NotApplicable("the inputs are not token-id rows (a tensor, or a dict's input_ids) to take the token from")
-    values, counts = torch.unique(ids[ids != token], return_counts=True)
+    values, counts = torch.unique(ids[~torch.isin(ids, torch.tensor(tokens, dtype=ids.dtype))], return_counts=True)
     if not len(values):
-        raise NotApplicable(f"the first batch holds no token but {token} to put in its place")
+        raise NotApplicable(f"the first batch holds no token but {list(tokens)} to put in their place")
     filler = int(values[counts.argmax()])
-    train, val = _mapped_splits(setup, partial(replace_token, token=token, value=filler))
+    neutral = partial(replace_token, tokens=tokens, value=filler)
+    neutral.takes_model_inputs = True  # type: ignore[attr-defined]  # a Trainer's dict samples: their input_ids
+    train, val = _mapped_splits(setup, neutral)
     balanced = finding.evidence.get("balanced_accuracy", float("nan"))
     snippet = (
         f"# token id {token} predicts the label on its own ({balanced:.1%} balanced accuracy), wherever it sits:" + "\n"
         "# find how the label got into the text (a field joined in, a tag the export kept); build the text without it"
         + "\n" + "# your earlier validation scores measured the leak; the new ones measure the model"
     )
-    title = f"replace token id {token}, which alone predicts the labels, with token id {filler}"
+    named = f"token id {token}" if len(tokens) == 1 else f"token ids {', '.join(map(str, tokens))}"
+    title = f"replace {named}, each alone predicting the labels, with token id {filler}"
     return [Candidate("neutralise-leaking-input", title, derive(setup, train=train, val=val), snippet,
                       loss_comparable=False, judged_by="cleared", metric_comparable=False)]
 

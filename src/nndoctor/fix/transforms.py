@@ -73,6 +73,9 @@ def _mapped_entries(item: Mapping, fn_x: Callable | None, fn_y: Callable | None)
         out[label] = fn_y(torch.as_tensor(out[label]))
     if fn_x is not None:
         key = first_key(out, INPUT_KEYS)
+        if key is None and getattr(fn_x, "takes_model_inputs", False):  # a transform of the model's named inputs
+            inputs = fn_x({k: torch.as_tensor(v) for k, v in out.items() if k != label})
+            return {**inputs, **({label: out[label]} if label else {})}
         if key is None:
             raise NotApplicable("the samples are dicts without one input entry ('x', 'input') to transform")
         out[key] = fn_x(torch.as_tensor(out[key]))

@@ -4,8 +4,8 @@ A column that alone predicts the labels (a follow-up measurement, an ID sorted b
 overwritten with the class) makes every validation score measure the leak. The candidate holds
 that input position at its training mean in both splits, which removes its information while
 keeping the model's input shape; in rows of token ids, where a word that names the label can sit anywhere, the
-candidate replaces that token with the commonest other one. It is a bug's remedy: verified when the check no longer finds
-a label-carrying input on the new data; the validation metric then measures the model, so it
+candidate replaces that token with the commonest other one. It is a bug's remedy: verified when the check no longer
+finds a label-carrying input on the new data; the validation metric then measures the model, so it
 is reported but not compared with the leaky one.
 """
 from __future__ import annotations
@@ -71,11 +71,11 @@ def neutralise_leaking_token(setup: Setup, finding: Finding) -> list[Candidate]:
     neutral.takes_model_inputs = True  # type: ignore[attr-defined]  # a Trainer's dict samples: their input_ids
     train, val = _mapped_splits(setup, neutral)
     balanced = finding.evidence.get("balanced_accuracy", float("nan"))
-    snippet = (
-        f"# token id {token} predicts the label on its own ({balanced:.1%} balanced accuracy), wherever it sits:" + "\n"
-        "# find how the label got into the text (a field joined in, a tag the export kept); build the text without it"
-        + "\n" + "# your earlier validation scores measured the leak; the new ones measure the model"
-    )
+    snippet = "\n".join([
+        f"# token id {token} predicts the label on its own ({balanced:.1%} balanced accuracy), wherever it sits:",
+        "# find how the label got into the text (a field joined in, a tag the export kept); build the text without it",
+        "# your earlier validation scores measured the leak; the new ones measure the model",
+    ])
     named = f"token id {token}" if len(tokens) == 1 else f"token ids {', '.join(map(str, tokens))}"
     title = f"replace {named}, each alone predicting the labels, with token id {filler}"
     return [Candidate("neutralise-leaking-input", title, derive(setup, train=train, val=val), snippet,

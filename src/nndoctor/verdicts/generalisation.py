@@ -364,7 +364,8 @@ def suspicious_validation_verdict(m: ValidationEvidence) -> Iterable[Finding]:
         if "token" in leak:
             where = f"token id {leak['token']} (its presence anywhere in the row)"
         else:
-            where = "column " + str(leak["column"]) if len(leak["position"]) == 1 else f"input position {tuple(leak['position'])}"
+            position = leak["position"]
+            where = f"column {leak['column']}" if len(position) == 1 else f"input position {tuple(position)}"
         yield Finding(
             "G604", Severity.WARNING,
             f"Input {where} alone predicts the {'labels of ' + leak['scored_on'] if leak.get('scored_on', 'validation') != 'validation' else 'validation labels'} "

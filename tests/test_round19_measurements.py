@@ -186,3 +186,30 @@ def test_the_run_exam_runs_only_the_static_check_of_a_code_that_has_a_training_o
     assert "trial" in nndoctor.checkup(setup, select=["O403"], look=False).telemetry
     static = nndoctor.checkup(setup, select=["O403"], look=False, phases=STATIC_PHASES)
     assert "trial" not in static.telemetry and not static.failures
+
+
+def test_checkup_gives_one_o403_when_the_trial_and_the_init_both_read_it():
+    """O403's measurement at init is its own check for `run`'s exam; where the trial runs too, the trial's check reads
+    the same measurement and gives the one O403 (the review of round 19's change found checkup reporting two)."""
+    import torch
+    from torch import nn
+
+    import nndoctor
+
+    class Recurrent(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn, self.out = nn.RNN(4, 64, batch_first=True), nn.Linear(64, 1)
+            nn.init.orthogonal_(self.rnn.weight_hh_l0, gain=2.0)
+
+        def forward(self, x):
+            return self.out(self.rnn(x)[0][:, -1]).squeeze(-1)
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(512, 64, 4, generator=g)
+    y = x[:, -5:, 0].mean(1)
+    torch.manual_seed(0)
+    setup = nndoctor.Setup(model=Recurrent(), train=(x[:400], y[:400]), val=(x[400:], y[400:]), loss=nn.MSELoss(),
+                           optimizer=lambda p: torch.optim.SGD(p, lr=0.5))
+    found = [f for f in nndoctor.checkup(setup, select=["O403"]).findings if f.code == "O403"]
+    assert len(found) == 1 and "during the" in found[0].message  # the trial's explosion, the one verdict's first

@@ -71,7 +71,8 @@ def checkup(
     with untouched(setup.model, setup.user_optimizer):
         seed_everything(setup.seed)
         setup.resolve()
-        ctx = Context(setup=setup, deadline=started + budget, wanted=frozenset(wanted))
+        ctx = Context(setup=setup, deadline=started + budget, wanted=frozenset(wanted),
+                      training=any(c.phase == "training" for c in checks))
         cost, samples = setup_step_cost(setup)
         ctx.put_probe("step_cost", cost)
         with probe_threads(cost, samples, setup.device):

@@ -102,6 +102,7 @@ class Context:
     deadline: float = math.inf
     sample_batches: int = 8
     wanted: frozenset[str] = frozenset()  # the codes this examination decides (empty: not said)
+    training: bool = True  # the training-phase checks run in this examination (not in run's exam unless asked)
     telemetry: dict[str, Any] = field(default_factory=dict)
     _batches: dict[str, list[Batch]] = field(default_factory=dict)
     _probes: dict[str, Any] = field(default_factory=dict)

@@ -230,28 +230,39 @@ def through_time_growth(setup: Any, model: nn.Module, batch: tuple[Any, torch.Te
     return growth
 
 
+def _through_time(ctx: Context) -> dict[str, dict[str, float]]:
+    """``through_time_growth`` on a fresh copy and the first training batch, for models with a recurrent layer."""
+    def measure(c: Context) -> dict[str, dict[str, float]]:
+        model = c.model_copy(seed=c.setup.seed)
+        if not any(isinstance(m, nn.RNNBase) for m in model.modules()):
+            return {}
+        return through_time_growth(c.setup, model, c.batches("train")[0])
+
+    return ctx.probe("through_time", measure)
+
+
 @check("O403", phase="training")
 def exploding_gradients(ctx: Context) -> Iterable[Finding]:
-    """The trial's gradient norm grows by two orders of magnitude (or turns non-finite)."""
+    """The trial's gradient norm grows by two orders of magnitude (or turns non-finite), or a
+    recurrent layer's gradient grows by that much back through time at init (one verdict, the trial's first)."""
     trial = _trial(ctx)
     return exploding_gradients_verdict(GradientHistory(
         norms=tuple(trial.total_grad_norm), span=f"during the {trial.steps}-step trial",
-        layer_norms=trial.grad_norms, curve=trial_curve(trial),
+        layer_norms=trial.grad_norms, through_time=_through_time(ctx), curve=trial_curve(trial),
     ))
 
 
 @check("O403", phase="model", name="optimisation.gradient_through_time")
 def gradient_through_time(ctx: Context) -> Iterable[Finding]:
-    """A recurrent layer's gradient grows by two orders of magnitude back through time at init.
+    """A recurrent layer's gradient grows by two orders of magnitude back through time at init, where no trial runs.
 
     A property of the model at init, measured on a copy with one backward: so `run`'s exam
     judges it on what the script built, where the run's own gradient norms may only shrink from
-    an exploded start (the first steps cut the recurrent weights down, the harm is done)."""
-    model = ctx.model_copy(seed=ctx.setup.seed)
-    if not any(isinstance(m, nn.RNNBase) for m in model.modules()):
+    an exploded start (the first steps cut the recurrent weights down, the harm is done). Where
+    the training checks run, the trial's check reads the same measurement and gives the one O403."""
+    if ctx.training:
         return []
-    through_time = through_time_growth(ctx.setup, model, ctx.batches("train")[0])
-    return exploding_gradients_verdict(GradientHistory(norms=(), span="at init", through_time=through_time))
+    return exploding_gradients_verdict(GradientHistory(norms=(), span="at init", through_time=_through_time(ctx)))
 
 
 def per_element_grads(grad_norms: Mapping[str, Sequence[float]], param_sizes: Mapping[str, int],

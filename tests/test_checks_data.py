@@ -407,6 +407,40 @@ def test_d111_regression_targets_unpaired():
     assert "D111" in raised(findings, "error")
 
 
+def _board_positions(n: int = 1200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Board positions as 12 one-hot piece planes of 64 squares, scored by material (a chess-like evaluation)."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, 12, 64), np.float32)
+    for i in range(n):
+        squares = rng.choice(64, size=rng.integers(6, 24), replace=False)
+        x[i, rng.integers(0, 12, size=len(squares)), squares] = 1
+    value = np.tile(np.array([1, 3, 3, 5, 9, 0], np.float32), 2) * np.repeat([1, -1], 6)
+    y = np.einsum("nps,p->n", x, value) + 0.5 * rng.normal(size=n)
+    return x.reshape(n, -1), y.astype(np.float32)[:, None]
+
+
+def test_regression_probe_sees_a_sparse_wide_linear_target():
+    # 768 sparse columns: the first principal components miss the rare squares; the probe must
+    # still find what least squares on every column finds on held-out rows
+    from nndoctor.probes.label_probe import probe_labels
+
+    x, y = _board_positions()
+    design = np.c_[x, np.ones(len(x))]
+    coef = np.linalg.lstsq(design[:900], y[:900], rcond=None)[0]
+    held = y[900:] - design[900:] @ coef
+    least_squares_r2 = 1 - held.var() / y[900:].var()
+    assert least_squares_r2 > 0.9
+    assert probe_labels(x, y, "regression").best > least_squares_r2 - 0.1
+
+
+def test_d111_board_evaluation_paired_and_unpaired():
+    x, y = _board_positions()
+    setup = nndoctor.Setup(model=mlp(768, 1), train=(x, y), loss=nn.MSELoss())
+    assert "D111" not in raised(run_data_checks(setup, "D111"), "info")
+    shuffled = nndoctor.Setup(model=mlp(768, 1), train=(x, np.random.default_rng(1).permutation(y)), loss=nn.MSELoss())
+    assert "D111" in raised(run_data_checks(shuffled, "D111"), "error")
+
+
 def test_d111_silent_on_xor_that_a_linear_probe_cannot_learn():
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, size=(600, 2)).astype(np.float32)

@@ -95,6 +95,43 @@ def test_cross_entropy_verified_on_mse_for_class_labels():
     assert "CrossEntropyLoss" in result["remedy"]["snippet"]
 
 
+class _Affine(nn.Module):
+    """A hand-written layer whose weights are drawn N(0, 1), with no 1/sqrt(fan-in)."""
+
+    def __init__(self, n_in: int, n_out: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(n_out, n_in))
+        self.bias = nn.Parameter(torch.zeros(n_out))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.weight.t() + self.bias
+
+
+class _SaturatedTanhNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b, self.out = _Affine(12, 64), _Affine(64, 64), nn.Linear(64, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(torch.tanh(self.b(torch.tanh(self.a(x)))))
+
+
+def test_reinitialisation_verified_on_tanh_units_saturated_by_their_weights():
+    # standardised inputs, tanh applied in forward(): neither standardising nor swapping the activation applies
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1200, 12)).astype(np.float32)
+    y = np.sin(x[:, 0]) + 0.5 * x[:, 1] * x[:, 2] + 0.3 * x[:, 3] + 0.1 * rng.normal(size=1200)
+    y = y.astype(np.float32)[:, None]
+    torch.manual_seed(0)
+    setup = nndoctor.Setup(model=_SaturatedTanhNet(), train=(x[:900], y[:900]), val=(x[900:], y[900:]),
+                           loss=nn.MSELoss(), optimizer=lambda p: torch.optim.SGD(p, lr=0.01), batch_size=32)
+    report = nndoctor.fix(setup, budget=120, steps=200)
+    result = result_for(report, "M204")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "reinitialise"
+    before, after = result["remedy"]["before"]["metric"]["per_seed"], result["remedy"]["after"]["metric"]["per_seed"]
+    assert len(before) == len(after) >= 3
+
+
 def test_cross_entropy_remedy_unfolds_a_flattened_single_output_head():
     from nndoctor.fix.remedies import classification_loss
 

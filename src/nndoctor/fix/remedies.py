@@ -460,7 +460,8 @@ TARGETS = Remedy("standardise-targets", ("D105", "M210"), "train on standardised
 LEARNING_RATE = Remedy("set-learning-rate", ("O401", "O402"), "set the LR from the range test", set_learning_rate)
 CLIP = Remedy("clip-gradient-norm", ("O403", "O401"), "clip the gradient norm", clip_gradients)
 LOOSEN_CLIP = Remedy("loosen-clipping", ("O408",), "a clip bound only outliers reach", loosen_clipping)
-REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "O404", "O403"), "He/Xavier init matching the activation", reinitialise)
+REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "M204", "O404", "O403"), "He/Xavier init matching the activation",
+                reinitialise)
 LEAKY = Remedy("leaky-relu", ("M203", "O405"), "LeakyReLU instead of ReLU", leaky_relu)
 RELU_FAMILY = Remedy("relu-family", ("O404", "M204", "M205"), "ReLU instead of hidden sigmoid/tanh, with He init", relu_family)
 NORMALISE = Remedy("add-normalisation", ("M202", "M205", "O404", "M204"), "normalisation after hidden layers", add_normalisation)
@@ -543,7 +544,8 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "M201": (REINIT,),
     "M202": (REINIT, NORMALISE),
     "M203": (REINIT, LEAKY),
-    "M204": (STANDARDISE, NORMALISE, RELU_FAMILY),
+    # saturation from large inputs, or from weights drawn too large for the units' fan-in
+    "M204": (STANDARDISE, REINIT, NORMALISE, RELU_FAMILY),
     "M205": (RESIDUAL, NORMALISE, RELU_FAMILY),
     "M206": (WIDEN,),
     "M207": (BATCH_FIRST, PER_SAMPLE),

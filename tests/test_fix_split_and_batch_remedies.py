@@ -242,6 +242,49 @@ def test_batch_first_rnn_fixes_a_gru_fed_batch_first():
     assert not user.rnn.batch_first and all(torch.equal(v, user.state_dict()[k]) for k, v in state.items())
 
 
+class TokenGRU(nn.Module):
+    """A Hugging Face style model: keyword inputs, a dict of logits (and the loss when given labels)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(50, 16)
+        self.gru = nn.GRU(16, 16)
+        self.head = nn.Linear(16, 2)
+
+    def forward(self, input_ids: torch.Tensor, labels: torch.Tensor | None = None) -> dict:
+        hidden, _ = self.gru(self.embed(input_ids))
+        logits = self.head(hidden.max(dim=1).values)
+        out = {"logits": logits}
+        if labels is not None:
+            out["loss"] = nn.functional.cross_entropy(logits, labels)
+        return out
+
+
+class _Messages(torch.utils.data.Dataset):
+    def __init__(self, n: int, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        self.ids = torch.as_tensor(rng.integers(3, 50, size=(n, 12)))
+        self.labels = torch.as_tensor(rng.integers(0, 2, size=n))
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> dict:
+        return {"input_ids": self.ids[i], "labels": self.labels[i]}
+
+
+def test_batch_first_rnn_reaches_a_gru_under_dict_inputs():
+    from torch.utils.data import DataLoader
+
+    torch.manual_seed(0)
+    setup = nndoctor.Setup(model=TokenGRU(), train=DataLoader(_Messages(256, 0), batch_size=32),
+                           val=DataLoader(_Messages(64, 1), batch_size=64), loss=nn.CrossEntropyLoss(), optimizer=ADAM)
+    (candidate,) = batch_first_rnn(setup, _finding("M207"))
+    assert candidate.setup.fresh_model().gru.batch_first
+    assert mixing_cleared(candidate.setup) and not mixing_cleared(setup)
+    assert "nn.GRU(16, 16, batch_first=True)" in candidate.snippet
+
+
 @pytest.mark.parametrize("model", [AttentionPool(dim=0), CentredMLP()], ids=["softmax-dim0", "normalize-mean-dim0"])
 def test_per_sample_normalisation_moves_batch_reductions_to_the_last_dim(model):
     setup = _sequence_setup(model) if isinstance(model, AttentionPool) else _tabular(model)

@@ -28,7 +28,8 @@ from torch.fx.passes.shape_prop import ShapeProp
 
 from ..findings import Finding
 from ..rng import preserved_rng
-from ..setup import Setup, batch_size_of
+from ..errors import SetupError
+from ..setup import Setup, batch_size_of, primary_output
 from .candidate import Candidate
 from .transforms import NotApplicable, derive, eval_output, sample_input
 
@@ -59,7 +60,7 @@ def mixing_cleared(setup: Setup) -> bool:
 
 
 def _output_shape(model: nn.Module, x: Any) -> tuple[int, ...] | None:
-    out = eval_output(model, x)
+    out = primary_output(eval_output(model, x))
     return tuple(out.shape) if isinstance(out, torch.Tensor) else None
 
 
@@ -125,8 +126,10 @@ def batch_first_rnn(setup: Setup, finding: Finding) -> list[Candidate]:
 def _batch_first_rnn(setup: Setup) -> list[Candidate]:
     model = setup.fresh_model()
     x = sample_input(setup)
-    if not isinstance(x, torch.Tensor):
-        raise NotApplicable("the inputs are not one tensor whose batch size the layers' inputs can be compared with")
+    try:
+        batch_size_of(x)
+    except SetupError as exc:
+        raise NotApplicable("the inputs have no batch size the layers' inputs can be compared with") from exc
     names = _fed_batch_first(model, x)
     if not names:
         raise NotApplicable("no RNN/GRU/LSTM or attention layer with batch_first=False receives the batch on dim 0")

@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 from ..probes.init_outputs import final_operation
 from ..probes.layer_stats import FORWARD_WEIGHT_LAYERS, forward_order, hand_written_layer
 from ..rng import preserved_rng
-from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, first_key, move_to
+from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, call_model, first_key, move_to
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
                nn.Softplus, nn.SELU, nn.PReLU, nn.ReLU6, nn.Hardtanh, nn.Mish)
@@ -210,7 +210,7 @@ def eval_pass(model: nn.Module, x: Any, hooks: list[tuple[nn.Module, Callable[..
     model.eval()
     try:
         with torch.no_grad():
-            model(x)
+            call_model(model, x)
     finally:
         model.train(was_training)
         for handle in handles:
@@ -263,12 +263,14 @@ def following_activation(order: list[tuple[str, nn.Module]], name: str) -> nn.Mo
 
 
 def eval_output(model: nn.Module, x: Any) -> Any:
-    """``model(x)`` in eval mode without gradients, the model's mode and every RNG left as they were."""
+    """``model(x)`` in eval mode without gradients, the model's mode and every RNG left as they were.
+
+    Called as checkup calls it (a dict batch as keyword arguments when forward takes them, as a ``Trainer`` does)."""
     training = model.training
     model.eval()
     try:
         with preserved_rng(), torch.no_grad():
-            return model(x)
+            return call_model(model, x)
     finally:
         model.train(training)
 

@@ -34,6 +34,7 @@ from .monitors import (
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign
 from .loss_inspect import REGRESSION, mean_loss, target_moments
+from .latest_pass import LatestPass
 from .manual_sgd import ManualSgdProbe
 from .registration import plain_container_holders
 from .predictions import EvalPredictions
@@ -141,9 +142,9 @@ class Doctor:
         self._last_train_loss: torch.Tensor | None = None
         self._loss_reductions: dict[str, str] = {}
         self._eval_loss_kwargs: dict[str, Any] = {}
-        self._val_counts: dict[int, list[torch.Tensor]] = {}
+        self._val_counts = LatestPass()  # the last evaluation pass's per-class support and hits
         # the last evaluation pass's per-row log-loss: [rows, sum, sum of squares, label counts]
-        self._val_terms: dict[int, list[torch.Tensor]] = {}
+        self._val_terms = LatestPass()
         self._eval_predictions = EvalPredictions()
         self._train_counts: list[torch.Tensor] = []
         self._forensics = 0
@@ -899,13 +900,7 @@ class Doctor:
             hits = (input.detach().argmax(1) == target)
             support = torch.bincount(target.clamp(0, classes - 1), minlength=classes)[:classes]
             correct = torch.bincount(target.clamp(0, classes - 1)[hits], minlength=classes)[:classes]
-        entry = self._val_counts.setdefault(self._iteration,
-                                            [torch.zeros_like(support), torch.zeros_like(correct), True])
-        entry[0] += support
-        entry[1] += correct
-        entry[2] = entry[2] and held_out
-        for stale in [k for k in self._val_counts if k != self._iteration]:
-            del self._val_counts[stale]
+        self._val_counts.add(self._iteration, [support, correct], held_out)
 
     def _training_batch(self, target: torch.Tensor) -> bool:
         """Whether ``target`` is a tensor of the latest batch of a loader that training steps drew from."""
@@ -932,13 +927,7 @@ class Doctor:
             else:
                 return
             row = [torch.tensor(float(terms.numel()), device=terms.device), terms.sum(), (terms * terms).sum()]
-        entry = self._val_terms.get(self._iteration)
-        if entry is None or entry[3].shape != labels.shape:
-            self._val_terms = {self._iteration: [*row, labels.clone()]}
-            return
-        for i, value in enumerate(row):
-            entry[i] += value
-        entry[3] += labels
+        self._val_terms.add(self._iteration, [*row, labels])
 
     def _final_accuracy(self, counts: dict[str, Any] | None) -> dict[str, float] | None:
         """The script's model's accuracy on its last evaluation: the held-out pass's class ``counts``
@@ -953,9 +942,10 @@ class Doctor:
 
     def _final_terms(self) -> dict[str, Any] | None:
         """The last evaluation pass's per-row log-loss (rows, mean, variance) and its labels' shares' entropy."""
-        if not self._val_terms:
+        totals = self._val_terms.totals()
+        if totals is None:
             return None
-        rows, total, squares, labels = (v.detach().cpu() for v in next(iter(self._val_terms.values())))
+        rows, total, squares, labels = totals
         n = float(rows)
         if n < 2:
             return None
@@ -1184,10 +1174,11 @@ class Doctor:
         }
 
     def _final_counts(self) -> dict[str, list[int]] | None:
-        if not self._val_counts:
+        totals = self._val_counts.totals()
+        if totals is None:
             return None
-        support, correct, held_out = next(iter(self._val_counts.values()))
-        return {"support": support.tolist(), "correct": correct.tolist(), "held_out": held_out}
+        support, correct = totals
+        return {"support": support.tolist(), "correct": correct.tolist(), "held_out": self._val_counts.held_out}
 
     def _finish(self) -> None:
         if self._finished:

@@ -19,10 +19,11 @@ the first backward, what the script trains *before its first update*:
   model was left in, as when a second stage trains a head on a frozen, eval-mode encoder). A model
   called as ``model(**batch)`` on the loader's dict batch (the Hugging Face ``Trainer``) is
   examined on those dicts, the label entry as targets and the rest as keyword arguments.
-  Without a validation loader, the validation split is the first tensor the model is evaluated
-  on after training began (eval mode or no grad, the model's own positional input, not a
-  loader's batch) that is not the training data (:class:`EvalTensors`); its labels are the
-  target of the loss call its output reached, else it is examined as inputs only.
+  Without a validation loader, the validation split is a tensor the model is evaluated on
+  after training began (eval mode or no grad, the model's own positional input, not a loader's
+  batch) that is not the training data, the one sharing the fewest rows with it
+  (:class:`EvalTensors`); its labels are the target of the loss call its output reached, else it
+  is examined as inputs only.
 
 It keeps references to the loaders, never copies of their data; only the model is copied.
 A loop fed by no DataLoader (``xb, yb = X[idx], y[idx]``) is examined on detached CPU copies
@@ -1353,7 +1354,15 @@ class SetupCapture:
         self.eval_tensors = watch.start()
 
     def _use_eval_tensor(self) -> None:
-        """The validation split from the tensors the model was evaluated on: the first that is not the training data."""
+        """The validation split from the tensors the model was evaluated on: of those that are not the training data,
+        the one sharing the fewest rows with it (the first on ties).
+
+        A loop that estimates its loss on both splits (nanoGPT's ``estimate_loss``: a batch drawn from the training
+        pool, then one from validation) evaluates training rows it has not fed yet; that batch shares rows with the
+        fed ones at the rate the loop has covered its pool, a held-out split shares none. A leaked validation set
+        evaluated beside a clean test set is then judged by the test set: leakage is missed rather than every
+        estimate of the training loss reported as leaked.
+        """
         watch = self.eval_tensors
         if watch is None or not watch.inputs:
             return
@@ -1368,18 +1377,21 @@ class SetupCapture:
                 references.append(training[spread] if training is not None else
                                   _row_hashes(tensor[torch.from_numpy(index[spread]).to(tensor.device)]))
         references = [r for r in references if len(r) >= _VAL_MIN_ROWS]
-        for candidate in watch.inputs:
+        held: list[tuple[float, int, EvalInput]] = []
+        for order, candidate in enumerate(watch.inputs):
             if candidate.x is None:
                 continue  # too large to tell from the training data
             if any(float(np.isin(ref, candidate.hashes).mean()) >= _VAL_TRAIN_COVER for ref in references):
                 candidate.training = True  # it holds the training rows: a train-accuracy pass, not validation
                 continue
-            if any(r is not None and len(r) >= _VAL_MIN_ROWS and float(np.isin(candidate.hashes, r).mean()) >= _VAL_TRAIN_COVER
-                   for r in (training, fed)):
+            shared = [float(np.isin(candidate.hashes, r).mean()) for r in (training, fed)
+                      if r is not None and len(r) >= _VAL_MIN_ROWS]
+            if any(share >= _VAL_TRAIN_COVER for share in shared):
                 candidate.training = True  # its rows are rows the loop trains on: a pass over part of the training data
                 continue
-            self.val_tensor = candidate
-            break
+            held.append((max(shared, default=0.0), order, candidate))
+        if held:
+            self.val_tensor = min(held, key=lambda entry: entry[:2])[2]
         taken = self.val_tensor
         if taken is None:
             return
@@ -1705,8 +1717,9 @@ class EvalTensors:
     (not a loader's batch, not the training batch again, not the training dataset's tensor)
     records a bounded copy of up to ``_VAL_CANDIDATES`` distinct such tensors (by identity, then
     by a fingerprint of a few rows) and waits for a loss call on its output to copy its target.
-    :meth:`SetupCapture.stop` takes the first that does not hold the training rows as the
-    validation split. Copies only: the user's tensors and outputs are read, never changed or kept.
+    :meth:`SetupCapture.stop` takes the one that shares the fewest rows with the training data,
+    among those that do not hold the training rows, as the validation split. Copies only: the
+    user's tensors and outputs are read, never changed or kept.
     """
 
     def __init__(self, root: weakref.ref, tail: tuple[int, ...], targets: set[tuple[tuple[int, ...], torch.dtype]],

@@ -1,0 +1,77 @@
+"""Round 20's measurements (benchmarks/outofsample/round20/RESULTS.md): what `run` misread, and now reads."""
+from __future__ import annotations
+
+import pytest
+
+ESTIMATE_LOSS = """import numpy as np
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+rng = np.random.default_rng(0)
+noise = rng.normal(size=(6000, 3))
+series = np.zeros((6000, 3))
+for t in range(1, 6000):
+    series[t] = 0.9 * series[t - 1] + noise[t]
+series = series.astype(np.float32)
+series = (series - series[:4800].mean(0)) / series[:4800].std(0)
+X = torch.from_numpy(series)
+Y = torch.from_numpy(np.roll(series[:, 0], -1).copy())
+train_end, val_end = np.arange(30, 4800), np.arange(4830, 5999)
+LEAK = {leak}
+
+
+def get_batch(split, it):
+    ends = train_end if split == "train" or LEAK else val_end
+    ix = np.random.default_rng((0, it)).choice(ends, size=64, replace=False)
+    idx = torch.as_tensor(ix)[:, None] + torch.arange(-29, 1)[None, :]
+    return X[idx], Y[torch.as_tensor(ix)].unsqueeze(-1)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(3, 16, batch_first=True)
+        self.head = nn.Linear(16, 1)
+
+    def forward(self, x):
+        return self.head(self.gru(x)[0][:, -1])
+
+
+model = Net()
+opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+
+
+@torch.no_grad()
+def estimate_loss():
+    model.eval()
+    out = {{}}
+    for split in ("train", "val"):
+        xb, yb = get_batch(split, 10_000 + (0 if split == "train" else 1))
+        out[split] = nn.functional.mse_loss(model(xb), yb).item()
+    model.train()
+    return out
+
+
+for it in range(121):
+    if it % 40 == 0:
+        estimate_loss()
+    xb, yb = get_batch("train", it)
+    loss = nn.functional.mse_loss(model(xb), yb)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+@pytest.mark.parametrize("leak", [False, True])
+def test_a_loss_estimate_on_training_batches_is_not_taken_for_the_validation_split(tmp_path, leak):
+    # nanoGPT's estimate_loss: a batch drawn from the training pool is evaluated before the validation batch; only
+    # when the validation windows are drawn from the training pool too (leak) do its rows come from training
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "estimate_loss.py"
+    script.write_text(ESTIMATE_LOSS.format(leak=leak))
+    report = run_script(str(script), alerts=False).report
+    assert len(report.telemetry["step_losses"]) == 121 and len(report.telemetry["val_loss"]) == 4
+    assert ("D108" in report.codes) == leak

@@ -107,6 +107,8 @@ def test_healthy_setups_raise_no_optimisation_or_generalisation_warning(name):
     ("Adam", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 0.1}, Severity.WARNING),
     ("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 5.0}, Severity.WARNING),  # loses 50% per step
     ("Adam", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 2.0}, Severity.WARNING),
+    ("AdamW", {"lr": 1e-3, "betas": (0.999, 0.9), "eps": 1e-8, "weight_decay": 0.01}, Severity.WARNING),  # swapped
+    ("Adamax", {"lr": 2e-3, "betas": (0.95, 0.9), "eps": 1e-8}, Severity.WARNING),
 ])
 def test_pathological_settings_are_named(kind, group, severity):
     problems = opt.settings_problems(kind, [group])
@@ -118,15 +120,37 @@ def test_pathological_settings_are_named(kind, group, severity):
     ("Adam", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}),
     ("AdamW", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01}),
     ("RMSprop", {"lr": 1e-2, "momentum": 0.0, "eps": 1e-8, "alpha": 0.99}),
+    ("AdamW", {"lr": 3e-4, "betas": (0.9, 0.95), "eps": 1e-8, "weight_decay": 0.1}),  # language models
+    ("Adam", {"lr": 2e-4, "betas": (0.5, 0.999), "eps": 1e-8}),  # GANs
+    ("Adam", {"lr": 1e-3, "betas": (0.0, 0.99), "eps": 1e-8}),
+    ("NAdam", {"lr": 1e-3, "betas": (0.99, 0.999), "eps": 1e-8}),
 ])
 def test_sane_settings_pass(kind, group):
     assert opt.settings_problems(kind, [group]) == []
+
+
+@pytest.mark.parametrize("betas", [(0.9, 0.999), (0.9, 0.95), (0.999, 0.9), (0.99, 0.9)])
+def test_adams_step_stays_bounded_exactly_when_the_betas_pass(betas):
+    # independent of the rule's bound: one gradient then silence; torch's Adam moves the weight by the LR at most
+    # while b1² < b2, and without bound (here, past ten LRs in 200 steps) when the first moment outlasts the second
+    weight = torch.zeros(1, requires_grad=True)
+    adam = torch.optim.Adam([weight], lr=1.0, betas=betas, eps=1e-30)
+    largest = 0.0
+    for step in range(200):
+        before = weight.detach().clone()
+        weight.grad = torch.ones(1) if step == 0 else torch.full((1,), 1e-12)
+        adam.step()
+        largest = max(largest, float((weight.detach() - before).abs()))
+    unbounded = largest > 10.0
+    assert unbounded == bool(opt.settings_problems("Adam", [{"lr": 1.0, "betas": betas, "eps": 1e-8}]))
 
 
 def test_o410_through_checkup():
     bad = found(classification(lambda p: torch.optim.SGD(p, lr=0.01, momentum=1.0)), ["O410"])
     assert bad["O410"].severity == Severity.ERROR and bad["O410"].evidence["momentum"] == 1.0
     assert found(classification(lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)), ["O410"]) == {}
+    swapped = found(classification(lambda p: torch.optim.AdamW(p, lr=1e-3, betas=(0.999, 0.9))), ["O410"])
+    assert swapped["O410"].severity == Severity.WARNING and swapped["O410"].evidence["betas"] == [0.999, 0.9]
 
 
 # -- O401 / O402 ------------------------------------------------------------------------------

@@ -94,6 +94,16 @@ def test_sane_optimizer_replaces_only_the_pathological_settings() -> None:
         sane_optimizer(_setup(x, y, mlp(10, 3)), None)
 
 
+def test_sane_optimizer_restores_swapped_adam_betas_and_keeps_a_language_models_pair() -> None:
+    x, y = blobs()
+    swapped = _setup(x, y, mlp(10, 3), optimizer=lambda p: torch.optim.AdamW(p, lr=1e-3, betas=(0.999, 0.9)))
+    (candidate,) = sane_optimizer(swapped, None)
+    assert candidate.setup.optimizer_factory(mlp(10, 3).parameters()).param_groups[0]["betas"] == (0.9, 0.999)
+    language_model = _setup(x, y, mlp(10, 3), optimizer=lambda p: torch.optim.AdamW(p, lr=1e-3, betas=(0.9, 0.95)))
+    with pytest.raises(NotApplicable):
+        sane_optimizer(language_model, None)
+
+
 def test_momentum_one_is_repaired_by_the_sane_optimizer_on_every_seed() -> None:
     x, y = blobs(n=800, features=16, classes=6)
     setup = nndoctor.Setup(model=mlp(16, 6), train=(x[:600], y[:600]), val=(x[600:], y[600:]), loss=nn.CrossEntropyLoss(),

@@ -436,7 +436,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O410", "optimizer-misconfigured", "C W",
         "Optimizer settings are invalid or pathological: momentum ≥ 1, Adam eps far too small or large, betas out of range, weight decay on the scale of the LR.",
-        "The optimizer's hyperparameters compared with valid and sane ranges.",
+        "The optimizer's hyperparameters compared with valid and sane ranges. Adam's betas must also keep beta1² "
+        "below beta2 (Adamax: beta1 below beta2): only then is the step m/√v bounded, by "
+        "(1 - beta1) / √((1 - beta2)(1 - beta1²/beta2)) LRs; swapped betas (0.999, 0.9) let one gradient's momentum "
+        "outlast its scale.",
         "Such settings make updates unstable (momentum ≥ 1 diverges, tiny eps amplifies noise) or useless (huge eps "
         "turns Adam into slow SGD), often without any error.",
         "Use sane defaults: SGD momentum 0.9, Adam `betas=(0.9, 0.999)`, `eps=1e-8`, and a small weight decay "

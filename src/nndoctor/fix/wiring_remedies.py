@@ -12,6 +12,7 @@ from torch import nn
 
 from ..findings import Finding
 from ..setup import Setup
+from ..verdicts.optimisation import betas_problem
 from .candidate import Candidate
 from .transforms import (
     NotApplicable, derive, drop_probability_head, final_module, invertible_final_op, leaf_order, map_dataset, rebuild_loader,
@@ -139,14 +140,15 @@ def matching_loss(setup: Setup, finding: Finding) -> list[Candidate]:
 
 
 # -- O410: pathological optimizer settings ------------------------------------------------
-def _sane(group: dict) -> dict[str, object]:
-    """The settings of one param group that O410 calls pathological, with torch's defaults instead."""
+def _sane(group: dict, kind: str) -> dict[str, object]:
+    """The settings of one param group (of an optimizer of class ``kind``) that O410 calls pathological, with torch's
+    defaults instead."""
     fixes: dict[str, object] = {}
     momentum = group.get("momentum")
     if isinstance(momentum, (int, float)) and not 0 <= momentum < 1:
         fixes["momentum"] = 0.9
     betas = group.get("betas")
-    if isinstance(betas, tuple) and not all(0 <= float(b) < 1 for b in betas):
+    if isinstance(betas, (tuple, list)) and betas_problem(kind, betas) is not None:
         fixes["betas"] = (0.9, 0.999)
     eps = group.get("eps")
     if isinstance(eps, (int, float)) and not SANE_EPS[0] <= eps <= SANE_EPS[1]:
@@ -158,16 +160,17 @@ def sane_optimizer(setup: Setup, finding: Finding) -> list[Candidate]:
     """The user's optimizer with out-of-range momentum, betas or eps set to torch's defaults."""
     factory = setup.optimizer_factory
     probe = factory(setup.fresh_model().parameters())
-    fixes = _sane(probe.param_groups[0])
+    kind = type(probe).__name__
+    fixes = _sane(probe.param_groups[0], kind)
     if not fixes:
         raise NotApplicable("momentum, betas and eps are all in their sane ranges")
 
     def build(params: object) -> torch.optim.Optimizer:
         optimizer = factory(params)
         for group in optimizer.param_groups:
-            group.update(copy.deepcopy(_sane(group)))
+            group.update(copy.deepcopy(_sane(group, kind)))
         return optimizer
 
     shown = ", ".join(f"{k}={v}" for k, v in fixes.items())
     return [Candidate("sane-optimizer", f"set {shown} (torch's defaults)", derive(setup, optimizer=build),
-                       f"optimizer = torch.optim.{type(probe).__name__}(model.parameters(), lr=..., {shown})")]
+                       f"optimizer = torch.optim.{kind}(model.parameters(), lr=..., {shown})")]

@@ -734,6 +734,34 @@ class OptimizerSettings:
     location: str = "optimizer"
 
 
+# Adam's step m/sqrt(v) is at most (1 - b1) / sqrt((1 - b2)(1 - b1²/b2)) times the LR (Cauchy-Schwarz over the two
+# exponential sums of past gradients): finite only while b1² < b2, that is while a gradient's trace in the first moment
+# fades faster than its trace in the second moment's root. Adamax divides by a max-norm that fades by b2 per step:
+# (1 - b1) / (1 - b1/b2), finite while b1 < b2. Every usual pair keeps clear of it: (0.9, 0.999), (0.9, 0.95),
+# (0.5, 0.999).
+SQUARED_MOMENT = ("Adam", "AdamW", "NAdam", "RAdam", "SparseAdam")
+MAX_NORM_MOMENT = ("Adamax",)
+
+
+def betas_problem(kind: str, betas: Sequence[float] | None) -> tuple[Severity, str] | None:
+    """What is wrong with an optimizer's ``betas``: out of [0, 1) (an error), or a pair whose step has no bound."""
+    if betas is None:
+        return None
+    values = [float(b) for b in betas]
+    if not all(0 <= b < 1 for b in values):
+        return Severity.ERROR, "each must lie in [0, 1)"
+    if len(values) != 2:
+        return None
+    b1, b2 = values
+    if (kind in SQUARED_MOMENT and b1 * b1 >= b2) or (kind in MAX_NORM_MOMENT and b1 >= b2):
+        power = "²" if kind in SQUARED_MOMENT else ""
+        return Severity.WARNING, (
+            f"beta1{power} = {b1 ** (2 if power else 1):.3g} is not below beta2 = {b2:g}: a gradient's trace in the "
+            "first moment outlasts its trace in the second, so the step m/√v has no bound and can exceed the LR many "
+            "times over (the usual pair is (0.9, 0.999))")
+    return None
+
+
 def settings_problems(kind: str, groups: Sequence[Mapping[str, Any]]) -> list[tuple[Severity, str, dict[str, Any]]]:
     """Invalid or pathological hyperparameters of an optimizer's parameter groups."""
     problems: list[tuple[Severity, str, dict[str, Any]]] = []
@@ -747,8 +775,8 @@ def settings_problems(kind: str, groups: Sequence[Mapping[str, Any]]) -> list[tu
         if momentum is not None and not 0 <= float(momentum) < 1:
             problems.append((Severity.ERROR, f"{where} has momentum={momentum}: outside [0, 1) the velocity never decays and the updates grow without bound", {"momentum": momentum}))
         betas = group.get("betas")
-        if betas is not None and not all(0 <= float(b) < 1 for b in betas):
-            problems.append((Severity.ERROR, f"{where} has betas={tuple(betas)}: each must lie in [0, 1)", {"betas": list(betas)}))
+        if (problem := betas_problem(kind, betas)) is not None:
+            problems.append((problem[0], f"{where} has betas={tuple(betas)}: {problem[1]}", {"betas": list(betas)}))
         eps = group.get("eps")
         if eps is not None and kind in ADAPTIVE and not EPS_RANGE[0] <= float(eps) <= EPS_RANGE[1]:
             effect = "lets steps blow up where the gradient's running scale is near zero" if float(eps) < EPS_RANGE[0] else "swamps the gradient's running scale, turning the optimizer into slow plain SGD"

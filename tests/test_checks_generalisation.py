@@ -124,6 +124,32 @@ def test_g602_still_fires_on_xor_with_label_smoothing():
     assert "G602" in found(setup, ["G602"])
 
 
+def _soft_targets(model: nn.Module, radial: bool) -> nndoctor.Setup:
+    """Viability-like fractions in (0, 1) as binary targets under BCEWithLogitsLoss: linear in the inputs, or radial."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 2)).astype(np.float32)
+    logit = 3 * (x ** 2).sum(axis=1) - 6 if radial else x @ np.array([1.5, -1.0])
+    y = (1 / (1 + np.exp(-logit))).astype(np.float32)[:, None]
+    return nndoctor.Setup(model=model, train=(x[:480], y[:480]), val=(x[480:], y[480:]), loss=nn.BCEWithLogitsLoss(),
+                          optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), batch_size=32)
+
+
+def test_soft_binary_targets_floor_is_their_mean_entropy():
+    setup = _soft_targets(nn.Linear(2, 1), radial=False).resolve()
+    _, y = setup.first_batch("train")
+    p = y.double()
+    assert overfit.loss_floor(setup, y) == pytest.approx(float(-(p * p.log() + (1 - p) * (1 - p).log()).mean()))
+    hard = (y > 0.5).float()
+    assert overfit.loss_floor(setup, hard) == 0.0
+
+
+def test_g602_on_soft_binary_targets_silent_when_fitted_and_firing_when_the_model_cannot():
+    torch.manual_seed(0)
+    assert found(_soft_targets(nn.Linear(2, 1), radial=False), ["G602"]) == {}
+    torch.manual_seed(0)
+    assert "G602" in found(_soft_targets(nn.Linear(2, 1), radial=True), ["G602"])
+
+
 def test_a_single_batch_attempt_still_falling_at_its_budget_proves_nothing():
     steps = np.arange(0, 201, 10)
     falling = list(zip(steps, 2.3 * np.exp(-steps / 150)))

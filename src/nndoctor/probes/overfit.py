@@ -166,10 +166,12 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
     recorder = Recorder(model, optimizer, setup.compute_loss)
     x, y = batch
 
+    soft = soft_binary_targets(setup, y)
+
     def measure() -> tuple[float, float | None]:
         with torch.no_grad():
             output = model(x)
-            return float(setup.compute_loss(output, y)), accuracy(setup, output, y)
+            return float(setup.compute_loss(output, y)), None if soft else accuracy(setup, output, y)
 
     recorder.on_eval(0, loss=measure()[0])
     for step in range(1, config.steps + 1):
@@ -195,8 +197,22 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
                    conclusive=fitted or diverged or not falling, still_falling=falling, curve=tuple(v for _, v in curve))
 
 
+def soft_binary_targets(setup: Setup, targets: torch.Tensor | None) -> bool:
+    """Probabilities as binary targets (a viability fraction, an annotators' share) under an unweighted binary
+    cross-entropy: no sample has a class to be right about, and the loss cannot reach 0."""
+    from .label_probe import probability_targets
+
+    loss = setup.loss
+    if type(loss).__name__ not in ("BCEWithLogitsLoss", "BCELoss") or not isinstance(targets, torch.Tensor) \
+            or not targets.is_floating_point() or getattr(loss, "weight", None) is not None \
+            or getattr(loss, "pos_weight", None) is not None:
+        return False
+    return probability_targets(targets.detach().reshape(len(targets), -1).cpu().numpy())
+
+
 def loss_floor(setup: Setup, targets: torch.Tensor | None = None) -> float:
-    """The lowest loss a perfect fit of ``targets`` can reach: 0, except under label smoothing.
+    """The lowest loss a perfect fit of ``targets`` can reach: 0, except under label smoothing or for
+    probabilities as binary targets (their mean entropy).
 
     ``CrossEntropyLoss(label_smoothing=e)`` compares the prediction with a smoothed target
     (1 - e + e/K on the true class, e/K elsewhere), so even a perfect memoriser scores that
@@ -205,6 +221,10 @@ def loss_floor(setup: Setup, targets: torch.Tensor | None = None) -> float:
     ``sum_k a_k * -log q_k`` with ``a_k = (1 - e) w_y [k = y] + e w_k / K``, lowest at q ∝ a,
     and the mean divides by the labels' summed weights.
     """
+    if soft_binary_targets(setup, targets):
+        # a perfect fit predicts each target's own probability and scores its entropy, not 0
+        p = targets.detach().double().clamp(1e-12, 1 - 1e-12)
+        return float(-(p * p.log() + (1 - p) * (1 - p).log()).mean())
     smoothing = float(getattr(setup.loss, "label_smoothing", 0.0) or 0.0)
     classes = getattr(setup, "n_classes", None)
     if type(setup.loss).__name__ != "CrossEntropyLoss" or smoothing <= 0 or not classes or classes < 2:

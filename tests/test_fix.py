@@ -376,6 +376,19 @@ def test_label_recoding_maps_minus_one_plus_one_to_zero_one_on_both_splits():
     np.testing.assert_array_equal(setup.train_loader.dataset.tensors[1].numpy(), signed[:480])
 
 
+def test_targets_the_loss_broadcasts_are_reshaped_and_verified_on_every_seed():
+    # the unchanged arm trains as the user's loop does, on the broadcast loss; the remedy pairs outputs and targets
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(800, 6)).astype(np.float32)
+    y = (x @ rng.normal(size=6) + 0.1 * rng.normal(size=800)).astype(np.float32)
+    setup = nndoctor.Setup(model=mlp(6, 1), train=(x[:640], y[:640]), val=(x[640:], y[640:]), loss=nn.MSELoss(),
+                           optimizer=ADAM, batch_size=32)
+    report = nndoctor.fix(setup, budget=120, steps=200)
+    result = result_for(report, "D113")
+    assert_verified_on_every_seed(result, "encode-labels")
+    assert "y.view(-1, 1)" in result["remedy"]["snippet"]
+
+
 # -- deterministic budgets: steps from the setup, the clock only a safety net ------------------
 def test_trial_steps_come_from_the_setups_cost_not_from_a_stopwatch():
     from nndoctor.fix.api import REFERENCE_TOTAL_STEPS, plan_steps

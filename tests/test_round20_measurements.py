@@ -75,3 +75,46 @@ def test_a_loss_estimate_on_training_batches_is_not_taken_for_the_validation_spl
     report = run_script(str(script), alerts=False).report
     assert len(report.telemetry["step_losses"]) == 121 and len(report.telemetry["val_loss"]) == 4
     assert ("D108" in report.codes) == leak
+
+
+BROADCAST = """
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+rng = np.random.default_rng(0)
+x = rng.normal(size=(1200, 6)).astype(np.float32)
+y = (x @ rng.normal(size=6) + 0.1 * rng.normal(size=1200)).astype(np.float32){column}
+train = DataLoader(TensorDataset(torch.from_numpy(x[:960]), torch.from_numpy(y[:960])), batch_size=64, shuffle=True)
+model = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 1))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(6):
+    for xb, yb in train:
+        loss = F.mse_loss(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+"""
+
+
+@pytest.mark.parametrize("column", ["", "[:, None]"], ids=["targets (N,)", "targets (N, 1)"])
+def test_run_names_targets_the_loss_broadcasts_against_the_output(tmp_path, column):
+    # the exam gave up on the captured setup ("loss and target checks skipped") and the run read only a plateau
+    import warnings
+
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "broadcast.py"
+    script.write_text(BROADCAST.format(column=column))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = run_script(str(script), alerts=False).report
+    assert len(report.telemetry["step_losses"]) == 90
+    roots = [f.code for f in report.findings if f.explained_by is None and f.severity.value in ("warning", "error")]
+    if column:
+        assert "D113" not in report.codes and roots == []
+    else:
+        assert roots == ["D113"] and report.findings[0].evidence["target_shape"] == [64]

@@ -107,12 +107,22 @@ def test_a_model_with_every_parameter_frozen_is_a_clear_error():
     nndoctor.Setup(model=mlp(10, 3).requires_grad_(False).append(nn.Linear(3, 3)), train=(x, y))  # a trainable head is fine
 
 
-def test_silent_broadcast_between_output_and_targets_is_a_clear_error():
+def test_silent_broadcast_between_output_and_targets_is_the_fault_reported_not_a_setup_error():
+    # the loss pairs every prediction with every target: D113 names it; checks that need a loss value abstain
+    from nndoctor.setup import LossUnavailable, ShapeMismatch
+
     x = np.random.default_rng(0).normal(size=(64, 10)).astype(np.float32)
     y = x[:, 0] * 2.0
-    setup = nndoctor.Setup(model=mlp(10, 1), train=(x, y), loss=nn.MSELoss())
-    with pytest.raises(nndoctor.SetupError, match="broadcasts"):
-        setup.resolve()
+    setup = nndoctor.Setup(model=mlp(10, 1), train=(x, y), loss=nn.MSELoss(), batch_size=32).resolve()
+    assert isinstance(setup.label_problem, ShapeMismatch) and setup.label_problem.broadcast_shape == (32, 32)
+    xb, yb = setup.first_batch()
+    with pytest.raises(LossUnavailable, match="broadcasts"):
+        setup.compute_loss(setup.forward(setup.fresh_model(), xb), yb)
+    report = nndoctor.checkup(setup)
+    assert report.findings[0].code == "D113" and report.findings[0].severity.value == "error"
+    assert report.findings[0].evidence["broadcast_shape"] == [32, 32]
+    matched = nndoctor.Setup(model=mlp(10, 1), train=(x, y[:, None]), loss=nn.MSELoss(), batch_size=32).resolve()
+    assert matched.label_problem is None
 
 
 def test_a_custom_loss_that_re_encodes_one_based_labels_is_trusted():

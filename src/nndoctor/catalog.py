@@ -168,11 +168,15 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D113", "bad-label-encoding", "C W",
         "Labels do not match what the loss expects: values outside 0..C-1, float class labels, one-hot where indices are expected (or the reverse), or more classes than outputs.",
-        "Label dtype, shape and value range compared with the model's output width and the loss type.",
+        "Label dtype, shape and value range compared with the model's output width and the loss type; for an "
+        "element-wise regression loss, whether the targets' shape differs from the output's so that the loss "
+        "broadcasts them (targets (N,) against outputs (N, 1) become an N x N comparison).",
         "Out-of-range labels crash (often as an opaque CUDA assert) or, worse, are silently misread as probabilities "
-        "or wrong classes, so the model learns the wrong task.",
+        "or wrong classes, so the model learns the wrong task; broadcast targets score every prediction against every "
+        "target, so the best the model can do is predict their mean.",
         "Encode labels to match the loss: `nn.CrossEntropyLoss` wants `long` indices in 0..C-1 of shape (N,) "
-        "(or float probabilities of shape (N, C)); make the output layer as wide as the number of classes.",
+        "(or float probabilities of shape (N, C)); make the output layer as wide as the number of classes; give "
+        "regression targets the output's shape (`y.view(-1, 1)` or `output.squeeze(-1)`).",
     ),
     _rule(
         "D114", "batch-too-large-for-dataset", "C",

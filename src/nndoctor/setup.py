@@ -521,6 +521,32 @@ class LabelRange:
                 f"(valid ids 0..{self.classes - 1}); ids {', '.join(map(str, self.bad[:8]))} "
                 f"({self.count} of {self.total} targets) are outside it")
 
+    def remedy(self) -> str:
+        return ("Encode the labels as 0..C-1 to match the output (D113); checks that need a loss value abstain until "
+                "then.")
+
+
+@dataclass
+class ShapeMismatch:
+    """Targets an element-wise loss broadcasts against the output instead of pairing them element by element."""
+
+    loss: str
+    output_shape: tuple[int, ...]
+    target_shape: tuple[int, ...]
+
+    @property
+    def broadcast_shape(self) -> tuple[int, ...]:
+        return tuple(torch.broadcast_shapes(self.output_shape, self.target_shape))
+
+    def describe(self) -> str:
+        return (f"the model output of shape {self.output_shape} and the targets of shape {self.target_shape} differ, "
+                f"so {self.loss} broadcasts them to {self.broadcast_shape} and compares every prediction with every "
+                "target")
+
+    def remedy(self) -> str:
+        return ("Give the targets the output's shape, e.g. `output.squeeze(-1)` in forward() or `y.view(-1, 1)` "
+                "(D113); checks that need a loss value abstain until then.")
+
 
 @dataclass
 class DataInfo:
@@ -622,7 +648,7 @@ class Setup:
         self.class_axis: int | None = None  # the output's class axis for class-index targets
         self.n_classes: int | None = None
         self.next_token = False  # the classes are the token ids the model reads (see predicts_read_tokens)
-        self.label_problem: LabelRange | None = None
+        self.label_problem: LabelRange | ShapeMismatch | None = None
         self.notes: list[str] = []  # what nndoctor could not judge and why, shown with the setup
         self.structured_output = False  # the model returns a tuple/dict/ModelOutput, not a tensor
         self._integer_targets = False  # the batches' targets are integer (class ids or counts)
@@ -737,6 +763,14 @@ class Setup:
             return primary if primary is not None else whole
         return whole
 
+    def training_loss(self, output: Any, y: torch.Tensor) -> torch.Tensor:
+        """The loss as the user's loop trains on it: :meth:`compute_loss`, except that targets the loss broadcasts
+        (:class:`ShapeMismatch`) train as broadcast, where checks abstain; fix's unchanged arm trains the user's
+        setup."""
+        if isinstance(self.label_problem, ShapeMismatch):
+            return self.loss(self.loss_input(output), y)
+        return self.compute_loss(output, y)
+
     def compute_loss(self, output: Any, y: torch.Tensor) -> torch.Tensor:
         """The user's loss on a model output (primary tensor or whole output) and targets.
 
@@ -745,8 +779,7 @@ class Setup:
         """
         if self.label_problem is not None:
             raise LossUnavailable(
-                f"The loss cannot be computed: {self.label_problem.describe()}.",
-                "Encode the labels as 0..C-1 to match the output (D113); checks that need a loss value abstain until then.",
+                f"The loss cannot be computed: {self.label_problem.describe()}.", self.label_problem.remedy(),
             )
         if (self.structured_output and self.loss_reads == "output" and isinstance(output, torch.Tensor)
                 and getattr(output, _CARRY, None) is None):
@@ -915,8 +948,13 @@ class Setup:
                 "target columns for regression) and the target dtype match the loss; a custom loss receives "
                 "whatever the model returns.",
             ) from exc
-        if any("broadcasting" in str(w.message) for w in caught):
-            shape = tuple(primary.shape) if primary is not None else self.output_description
+        if any("broadcasting" in str(w.message) for w in caught) and primary is not None:
+            # the fault D113 reports (targets not shaped as the loss reads them), not a setup nndoctor cannot run
+            self.label_problem = ShapeMismatch(type(self.loss).__name__, tuple(primary.shape), tuple(y.shape))
+            self.notes.append(f"The loss is not used as given: {self.label_problem.describe()} (D113); checks that "
+                              "need a loss value abstain.")
+        elif any("broadcasting" in str(w.message) for w in caught):
+            shape = self.output_description
             raise SetupError(
                 f"The model output of shape {shape} and the targets of shape {tuple(y.shape)} "
                 f"differ, so {type(self.loss).__name__} silently broadcasts them against each other and "

@@ -21,7 +21,7 @@ from ..probes.init_outputs import init_outputs, loss_name
 from ..probes.label_probe import SUSPECT_PROBABILITY, label_probe
 from ..probes.layer_stats import first_weight_input, input_batchnorm, numeric_columns
 from ..probes.trial import trial_probe
-from ..setup import primary_output
+from ..setup import ShapeMismatch, primary_output
 from ..verdicts.data import (
     BatchOrder,
     CategoricalColumns,
@@ -352,6 +352,12 @@ def bad_label_encoding(ctx: Context) -> Iterable[Finding]:
     """Targets encoded differently from what the loss reads (verdict: ``verdicts.data.bad_label_encoding``)."""
     setup = ctx.setup
     loss, shape = setup.loss, _output_shape(ctx)
+    if isinstance(setup.label_problem, ShapeMismatch):  # the targets' shape, seen when the loss first ran
+        mismatch = setup.label_problem
+        yield from _bad_label_encoding(LabelEncoding(
+            loss=mismatch.loss, reads="elementwise", kind="shape", width=None, minimum=math.nan, maximum=math.nan,
+            evidence={"output_shape": list(mismatch.output_shape), "target_shape": list(mismatch.target_shape)}))
+        return
     y = _targets(ctx)
     if y is None or shape is None or not len(y):
         return

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from ..findings import Finding
-from ..setup import Setup
+from ..setup import Setup, ShapeMismatch
 from ..verdicts.curves import ADAPTIVE, HEALTHY_UPDATE
 from .batch_remedies import batch_first_rnn, per_sample_normalisation
 from .candidate import Candidate, Remedy
@@ -34,7 +34,10 @@ from .transforms import (
 )
 from .training_remedies import add_capacity, higher_lr_if_falling, layer_learning_rates, regularise, smaller_batches
 from .wiring_remedies import guard_zero_scale, impute_non_finite, matching_loss, sane_optimizer, unbounded_output
-from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, TargetScaledLoss
+from .wrappers import (
+    BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, NegatedLoss, OutputShapedTargets,
+    TargetScaledLoss,
+)
 
 
 def _loss_name(loss: Any) -> str:
@@ -350,6 +353,15 @@ def output_bias(setup: Setup, finding: Finding) -> list[Candidate]:
 
 # -- D113: label encoding ------------------------------------------------------------------------
 def encode_labels(setup: Setup, finding: Finding) -> list[Candidate]:
+    mismatch = setup.label_problem
+    if isinstance(mismatch, ShapeMismatch):
+        if math.prod(mismatch.output_shape) != math.prod(mismatch.target_shape):
+            raise NotApplicable(f"outputs {mismatch.output_shape} and targets {mismatch.target_shape} hold different "
+                                "numbers of values: no reshaping pairs them")
+        shaped = derive(setup, loss=OutputShapedTargets(setup.loss))
+        return [Candidate("encode-labels", "give the targets the output's shape", shaped,
+                          f"loss = loss_fn(model(x), y.view(-1, {', '.join(map(str, mismatch.output_shape[1:]))}))   "
+                          "# targets shaped as the output: pairs, not every prediction against every target")]
     y = train_targets(setup)
     values = sorted(set(torch.unique(y.float()).tolist()))
     if setup.task == "binary" or (len(values) == 2 and _loss_name(setup.loss) in ("BCEWithLogitsLoss", "BCELoss")):

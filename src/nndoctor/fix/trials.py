@@ -250,7 +250,7 @@ def train_trial(
     model.train()
     optimizer = setup.make_optimizer(model)
     scheduler = setup.scheduler(optimizer, steps) if setup.scheduler is not None else None
-    recorder = Recorder(model, optimizer, setup.compute_loss, clip_norm=candidate.clip_norm,
+    recorder = Recorder(model, optimizer, setup.training_loss, clip_norm=candidate.clip_norm,
                         input_loss=candidate.train_loss, backward_nonfinite=watcher is not None)
     batches = endless_batches(setup)
     with watcher(model, optimizer) if watcher is not None else contextlib.nullcontext():

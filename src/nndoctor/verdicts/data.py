@@ -9,6 +9,7 @@ another unit" because it happened to be dark in that batch.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -569,9 +570,10 @@ class LabelEncoding:
     """What the targets of a loss look like next to what the loss reads.
 
     ``reads``: "indices" (class ids for cross-entropy / NLL), "probabilities" (float rows for
-    cross-entropy), "binary" (BCE targets in [0, 1]). ``kind``: what the targets are:
-    "indices", "float labels" (floats where ids are read), "probabilities". ``values`` are the
-    distinct target values when known (for the 1-based check).
+    cross-entropy), "binary" (BCE targets in [0, 1]), "elementwise" (a regression loss pairing
+    output and target elements). ``kind``: what the targets are: "indices", "float labels"
+    (floats where ids are read), "probabilities", "shape" (the two shapes, in ``evidence``).
+    ``values`` are the distinct target values when known (for the 1-based check).
     """
 
     loss: str
@@ -618,6 +620,15 @@ def bad_label_encoding(m: LabelEncoding) -> Iterator[Finding]:
             message = (f"float targets for {m.loss} are read as class probabilities, but they range {m.minimum:.3g}..{m.maximum:.3g}"
                        + (f" and rows sum to {m.row_sum_min:.3g}..{m.row_sum_max:.3g}, not 1" if m.row_sum_min is not None else "")
                        + ": pass class indices (int64) or probability rows")
+    elif m.reads == "elementwise" and m.kind == "shape":
+        out, target = tuple(m.evidence["output_shape"]), tuple(m.evidence["target_shape"])
+        combined = tuple(np.broadcast_shapes(out, target))
+        evidence["broadcast_shape"] = list(combined)
+        if math.prod(combined) > max(math.prod(out), math.prod(target)):
+            message = (f"targets of shape {target} against outputs of shape {out}: {m.loss} broadcasts them to "
+                       f"{combined} and compares every prediction with every target, so the model can learn no more "
+                       "than the targets' mean; give the targets the output's shape (`y.view(-1, 1)`, or "
+                       "`output.squeeze(-1)` in forward())")
     elif m.reads == "binary" and (m.minimum < 0 or m.maximum > 1):
         values = None if m.values is None else set(np.asarray(m.values).tolist())
         hint = "−1/+1 labels" if values is not None and values <= {-1.0, 1.0} else "class indices or unscaled values"

@@ -189,6 +189,49 @@ def test_the_users_objects_are_untouched():
 
 
 # -- remedies --------------------------------------------------------------------------------
+class _KeywordRegressor(nn.Module):
+    """A Hugging Face style regressor: ``forward(x, labels=None)`` on dict samples."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = mlp(6, 1)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> dict:
+        out = self.net(x).squeeze(-1)
+        return {"logits": out} if labels is None else {"loss": nn.functional.mse_loss(out, labels), "logits": out}
+
+
+class _Rows(torch.utils.data.Dataset):
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.x, self.y = torch.as_tensor(x), torch.as_tensor(y)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, i: int) -> dict:
+        return {"x": self.x[i], "labels": self.y[i]}
+
+
+def test_standardisation_reaches_the_one_input_entry_of_dict_samples():
+    from torch.utils.data import DataLoader
+
+    from nndoctor.fix.transforms import sole_tensor
+
+    scales = np.array([1, 1e3, 1e-2, 1, 1e3, 1e-2])
+    rng = np.random.default_rng(0)
+    x = (rng.normal(size=(600, 6)) * scales + 5).astype(np.float32)
+    y = ((x - 5) / scales @ rng.normal(size=6)).astype(np.float32)
+    # as the run capture hands over a Trainer's batches: the label entry as targets, the rest as keyword inputs
+    setup = nndoctor.Setup(model=_KeywordRegressor(), train=DataLoader(_Rows(x[:480], y[:480]), batch_size=32),
+                           val=DataLoader(_Rows(x[480:], y[480:]), batch_size=120), loss=nn.MSELoss(), optimizer=ADAM,
+                           inputs=lambda batch: {"x": batch["x"]}, targets=lambda batch: batch["labels"])
+    assert isinstance(setup.resolve().first_batch("train")[0], dict)
+    (candidate,) = standardise_inputs(setup, Finding("D102", "warning", ""))
+    seen = torch.cat([sole_tensor(xb) for xb, _ in candidate.setup.batches("train")]).double().numpy()
+    expected = (x[:480] - x[:480].mean(axis=0)) / x[:480].std(axis=0)
+    np.testing.assert_allclose(seen, expected, atol=2e-3)  # float32 inputs: a 0.01 spread around 5
+
+
 def test_standardisation_uses_training_statistics_only():
     rng = np.random.default_rng(0)
     train_x = (rng.standard_normal((300, 5)) * [1, 10, 100, 1000, 0.1] + [5, -50, 500, 0, 3]).astype(np.float32)

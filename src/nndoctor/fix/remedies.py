@@ -30,7 +30,8 @@ from .model_remedies import (
 )
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
-    map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, train_targets,
+    map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, sole_tensor,
+    train_targets,
 )
 from .training_remedies import add_capacity, higher_lr_if_falling, layer_learning_rates, regularise, smaller_batches
 from .wiring_remedies import guard_zero_scale, impute_non_finite, matching_loss, sane_optimizer, unbounded_output
@@ -75,8 +76,8 @@ def optimizer_with(setup: Setup, **changes: float) -> tuple[Callable, str]:
 
 # -- D101 / D102: standardise inputs --------------------------------------------------------
 def standardise_inputs(setup: Setup, finding: Finding) -> list[Candidate]:
-    x, _ = setup.first_batch("train")
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+    x = sole_tensor(setup.first_batch("train")[0])
+    if x is None or not x.is_floating_point():
         raise NotApplicable("the inputs are not one floating-point tensor (token ids or several inputs)")
     stats = moments(setup, "x", "train")
     mean, std = stats.mean, stats.safe_std()

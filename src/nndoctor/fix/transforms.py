@@ -130,12 +130,20 @@ class Moments:
         return torch.where(self.std > floor, self.std, torch.ones_like(self.std))
 
 
+def sole_tensor(values: Any) -> torch.Tensor | None:
+    """The one tensor a batch's inputs are: the tensor itself, or the only entry of a dict of keyword inputs (a
+    ``Trainer`` model's ``forward(x, labels=None)``); None for several inputs."""
+    if isinstance(values, Mapping) and len(values) == 1:
+        values = next(iter(values.values()))
+    return values if isinstance(values, torch.Tensor) else None
+
+
 def moments(setup: Setup, which: str, split: str = "train") -> Moments:
     """Mean/std over axis 0 of a split's inputs (``which="x"``) or targets (``"y"``), in float64."""
     total = squares = None
     count = 0
     for x, y in setup.batches(split):
-        values = x if which == "x" else y
+        values = sole_tensor(x) if which == "x" else y
         if not isinstance(values, torch.Tensor):
             raise NotApplicable(f"the {'inputs' if which == 'x' else 'targets'} are not a single tensor")
         values = values.detach().cpu().double()

@@ -1809,7 +1809,14 @@ class EvalTensors:
                 self._expect(candidate, output)
                 return
         if len(self.inputs) >= _VAL_CANDIDATES:
+            self._replace_training_draw(x, fingerprint, output)
             return
+        candidate = self._candidate(x, fingerprint)
+        self.inputs.append(candidate)
+        self._expect(candidate, output)
+
+    def _candidate(self, x: torch.Tensor, fingerprint: tuple) -> EvalInput:
+        """A bounded CPU copy of an eval input and a hash of each of its rows (none past ``_VAL_HASH_ROWS`` rows)."""
         rows = int(x.shape[0])
         candidate = EvalInput(weakref.ref(x), fingerprint, rows)
         if rows <= _VAL_HASH_ROWS:
@@ -1818,7 +1825,24 @@ class EvalTensors:
             if keep < rows:  # evenly spaced rows, so a split sorted by class keeps its shares (no RNG drawn)
                 candidate.index = torch.from_numpy(np.linspace(0, rows - 1, keep).round().astype(np.int64))
             candidate.x = _cpu_copy(x if candidate.index is None else x[candidate.index.to(x.device)])
-        self.inputs.append(candidate)
+        return candidate
+
+    def _shared(self, hashes: np.ndarray) -> float:
+        """Share of rows (by hash) among the training rows fed so far."""
+        return sum(h in self.train_rows for h in hashes.tolist()) / max(len(hashes), 1)
+
+    def _replace_training_draw(self, x: torch.Tensor, fingerprint: tuple, output: Any) -> None:
+        """With every slot taken, an eval input sharing no rows with the training rows fed takes the slot of the one
+        sharing the most: a loop that estimates its loss on batches drawn from the training pool before the
+        validation ones (nanoGPT's ``estimate_loss`` over ``eval_iters`` batches of each split) fills every slot with
+        training draws first. Only while some kept input shares rows, so a loop whose slots hold held-out tensors
+        hashes nothing more."""
+        shares = [(self._shared(c.hashes), i) for i, c in enumerate(self.inputs) if c.hashes is not None]
+        most, slot = max(shares, default=(0.0, -1))
+        if most <= 0 or int(x.shape[0]) > _VAL_HASH_ROWS or self._shared(_row_hashes(x)) > 0:
+            return
+        candidate = self._candidate(x, fingerprint)
+        self.inputs[slot] = candidate
         self._expect(candidate, output)
 
     def _is_training(self, x: torch.Tensor) -> bool:

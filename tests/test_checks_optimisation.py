@@ -115,6 +115,16 @@ def test_pathological_settings_are_named(kind, group, severity):
     assert [p[0] for p in problems] == [severity]
 
 
+def test_groups_sharing_a_setting_share_one_problem():
+    # a Trainer builds a decay and a no-decay group from the same arguments: one finding, not one per group
+    swapped = {"lr": 1e-3, "betas": (0.999, 0.9), "eps": 1e-8}
+    (problem,) = opt.settings_problems("AdamW", [{**swapped, "weight_decay": 0.01}, {**swapped, "weight_decay": 0.0}])
+    assert problem[1].startswith("every parameter group (2) has betas=(0.999, 0.9)") and problem[2]["groups"] == [0, 1]
+    first, second = opt.settings_problems("SGD", [{"lr": 0.1, "momentum": 1.0}, {"lr": 0.0, "momentum": 1.0}])
+    assert first[1].startswith("every parameter group (2) has momentum=1.0")
+    assert second[1].startswith("group 1 has lr=0")
+
+
 @pytest.mark.parametrize("kind, group", [
     ("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 5e-4}),
     ("Adam", {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}),

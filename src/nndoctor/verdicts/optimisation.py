@@ -763,32 +763,55 @@ def betas_problem(kind: str, betas: Sequence[float] | None) -> tuple[Severity, s
 
 
 def settings_problems(kind: str, groups: Sequence[Mapping[str, Any]]) -> list[tuple[Severity, str, dict[str, Any]]]:
-    """Invalid or pathological hyperparameters of an optimizer's parameter groups."""
-    problems: list[tuple[Severity, str, dict[str, Any]]] = []
+    """Invalid or pathological hyperparameters of an optimizer's parameter groups, one entry per problem: groups
+    that share a setting (a ``Trainer``'s decay and no-decay groups) share its entry."""
+    found: dict[tuple[Severity, str], tuple[list[int], dict[str, Any]]] = {}
     for index, group in enumerate(groups):
-        where = f"group {index}" if len(groups) > 1 else "the optimizer"
-        lr = group.get("lr")
-        lr = float(lr) if lr is not None else None
-        if lr is not None and lr <= 0:
-            problems.append((Severity.ERROR, f"{where} has lr={lr:g}: no parameter can move", {"lr": lr}))
-        momentum = group.get("momentum")
-        if momentum is not None and not 0 <= float(momentum) < 1:
-            problems.append((Severity.ERROR, f"{where} has momentum={momentum}: outside [0, 1) the velocity never decays and the updates grow without bound", {"momentum": momentum}))
-        betas = group.get("betas")
-        if (problem := betas_problem(kind, betas)) is not None:
-            problems.append((problem[0], f"{where} has betas={tuple(betas)}: {problem[1]}", {"betas": list(betas)}))
-        eps = group.get("eps")
-        if eps is not None and kind in ADAPTIVE and not EPS_RANGE[0] <= float(eps) <= EPS_RANGE[1]:
-            effect = "lets steps blow up where the gradient's running scale is near zero" if float(eps) < EPS_RANGE[0] else "swamps the gradient's running scale, turning the optimizer into slow plain SGD"
-            problems.append((Severity.WARNING, f"{where} has eps={eps:g}, which {effect}", {"eps": eps}))
-        decay = float(group.get("weight_decay", 0.0) or 0.0)
-        if decay > 0 and lr is not None and lr > 0:
-            if kind in ADAPTIVE and kind not in DECOUPLED:
-                pathological, shown = decay >= 1.0, f"weight_decay={decay:g} added to the gradient before {kind}'s normalisation dominates it"
-            else:
-                pathological, shown = lr * decay >= DECAY_PER_STEP, f"lr*weight_decay={lr * decay:.2g}: every step shrinks each weight by that share"
-            if pathological:
-                problems.append((Severity.WARNING, f"{where} has {shown}", {"weight_decay": decay, "lr": lr}))
+        for severity, text, evidence in _group_problems(kind, group):
+            found.setdefault((severity, text), ([], evidence))[0].append(index)
+    problems = []
+    for (severity, text), (indices, evidence) in found.items():
+        if len(groups) == 1:
+            where = "the optimizer"
+        elif len(indices) == len(groups):
+            where = f"every parameter group ({len(groups)})"
+        else:
+            where = ("group " if len(indices) == 1 else "groups ") + ", ".join(map(str, indices))
+        verb = "have" if where.startswith("groups") else "has"
+        shared = {"groups": indices} if len(groups) > 1 else {}
+        problems.append((severity, f"{where} {verb} {text}", {**evidence, **shared}))
+    return problems
+
+
+def _group_problems(kind: str, group: Mapping[str, Any]) -> list[tuple[Severity, str, dict[str, Any]]]:
+    """One parameter group's problems: (severity, the setting and what it does, evidence)."""
+    problems: list[tuple[Severity, str, dict[str, Any]]] = []
+    lr = group.get("lr")
+    lr = float(lr) if lr is not None else None
+    if lr is not None and lr <= 0:
+        problems.append((Severity.ERROR, f"lr={lr:g}: no parameter can move", {"lr": lr}))
+    momentum = group.get("momentum")
+    if momentum is not None and not 0 <= float(momentum) < 1:
+        problems.append((Severity.ERROR, f"momentum={momentum}: outside [0, 1) the velocity never decays and the "
+                                         "updates grow without bound", {"momentum": momentum}))
+    betas = group.get("betas")
+    if (problem := betas_problem(kind, betas)) is not None:
+        problems.append((problem[0], f"betas={tuple(betas)}: {problem[1]}", {"betas": list(betas)}))
+    eps = group.get("eps")
+    if eps is not None and kind in ADAPTIVE and not EPS_RANGE[0] <= float(eps) <= EPS_RANGE[1]:
+        effect = ("lets steps blow up where the gradient's running scale is near zero" if float(eps) < EPS_RANGE[0]
+                  else "swamps the gradient's running scale, turning the optimizer into slow plain SGD")
+        problems.append((Severity.WARNING, f"eps={eps:g}, which {effect}", {"eps": eps}))
+    decay = float(group.get("weight_decay", 0.0) or 0.0)
+    if decay > 0 and lr is not None and lr > 0:
+        if kind in ADAPTIVE and kind not in DECOUPLED:
+            pathological = decay >= 1.0
+            shown = f"weight_decay={decay:g} added to the gradient before {kind}'s normalisation dominates it"
+        else:
+            pathological = lr * decay >= DECAY_PER_STEP
+            shown = f"lr*weight_decay={lr * decay:.2g}: every step shrinks each weight by that share"
+        if pathological:
+            problems.append((Severity.WARNING, shown, {"weight_decay": decay, "lr": lr}))
     return problems
 
 

@@ -596,7 +596,8 @@ class LabelEncoding:
 @verdict("D113")
 def bad_label_encoding(m: LabelEncoding) -> Iterator[Finding]:
     """Targets encoded differently from what the loss reads (ids out of range, floats, non-distributions, ±1)."""
-    evidence = {"loss": m.loss, "output_width": m.width, "min": m.minimum, "max": m.maximum, **m.evidence}
+    values = {"min": m.minimum, "max": m.maximum} if m.kind != "shape" else {}  # a shape mismatch reads no values
+    evidence = {"loss": m.loss, "output_width": m.width, **values, **m.evidence}
     if m.values is not None:
         evidence.update(values=np.asarray(m.values)[:20].tolist(), distinct=len(m.values))
     message, severity = None, Severity.ERROR

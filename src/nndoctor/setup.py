@@ -948,15 +948,15 @@ class Setup:
                 "target columns for regression) and the target dtype match the loss; a custom loss receives "
                 "whatever the model returns.",
             ) from exc
-        if any("broadcasting" in str(w.message) for w in caught) and primary is not None:
+        broadcast = any("broadcasting" in str(w.message) for w in caught)
+        if broadcast and primary is not None:
             # the fault D113 reports (targets not shaped as the loss reads them), not a setup nndoctor cannot run
             self.label_problem = ShapeMismatch(type(self.loss).__name__, tuple(primary.shape), tuple(y.shape))
             self.notes.append(f"The loss is not used as given: {self.label_problem.describe()} (D113); checks that "
                               "need a loss value abstain.")
-        elif any("broadcasting" in str(w.message) for w in caught):
-            shape = self.output_description
+        elif broadcast:
             raise SetupError(
-                f"The model output of shape {shape} and the targets of shape {tuple(y.shape)} "
+                f"The model output of shape {self.output_description} and the targets of shape {tuple(y.shape)} "
                 f"differ, so {type(self.loss).__name__} silently broadcasts them against each other and "
                 "compares every prediction with every target.",
                 "Make them the same shape, e.g. `output.squeeze(-1)` in forward() or `y.view(-1, 1)` for the targets.",

@@ -356,7 +356,8 @@ def bad_label_encoding(ctx: Context) -> Iterable[Finding]:
         mismatch = setup.label_problem
         yield from _bad_label_encoding(LabelEncoding(
             loss=mismatch.loss, reads="elementwise", kind="shape", width=None, minimum=math.nan, maximum=math.nan,
-            evidence={"output_shape": list(mismatch.output_shape), "target_shape": list(mismatch.target_shape)}))
+            evidence={"output_shape": list(mismatch.output_shape), "target_shape": list(mismatch.target_shape),
+                      "broadcast_shape": list(mismatch.broadcast_shape)}))
         return
     y = _targets(ctx)
     if y is None or shape is None or not len(y):

@@ -572,7 +572,7 @@ class LabelEncoding:
     ``reads``: "indices" (class ids for cross-entropy / NLL), "probabilities" (float rows for
     cross-entropy), "binary" (BCE targets in [0, 1]), "elementwise" (a regression loss pairing
     output and target elements). ``kind``: what the targets are: "indices", "float labels"
-    (floats where ids are read), "probabilities", "shape" (the two shapes, in ``evidence``).
+    (floats where ids are read), "probabilities", "shape" (the two shapes and what they broadcast to, in ``evidence``).
     ``values`` are the distinct target values when known (for the 1-based check).
     """
 
@@ -622,9 +622,7 @@ def bad_label_encoding(m: LabelEncoding) -> Iterator[Finding]:
                        + (f" and rows sum to {m.row_sum_min:.3g}..{m.row_sum_max:.3g}, not 1" if m.row_sum_min is not None else "")
                        + ": pass class indices (int64) or probability rows")
     elif m.reads == "elementwise" and m.kind == "shape":
-        out, target = tuple(m.evidence["output_shape"]), tuple(m.evidence["target_shape"])
-        combined = tuple(np.broadcast_shapes(out, target))
-        evidence["broadcast_shape"] = list(combined)
+        out, target, combined = (tuple(m.evidence[k]) for k in ("output_shape", "target_shape", "broadcast_shape"))
         if math.prod(combined) > max(math.prod(out), math.prod(target)):
             message = (f"targets of shape {target} against outputs of shape {out}: {m.loss} broadcasts them to "
                        f"{combined} and compares every prediction with every target, so the model can learn no more "

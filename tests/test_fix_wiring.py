@@ -104,6 +104,24 @@ def test_sane_optimizer_restores_swapped_adam_betas_and_keeps_a_language_models_
         sane_optimizer(language_model, None)
 
 
+@pytest.mark.parametrize("eps", [1e-13, 1e-11, 1e-8, 1e-3, 0.1])
+def test_sane_optimizer_replaces_eps_exactly_when_o410_names_it(eps: float) -> None:
+    """The remedy and the verdict share one range: an eps O410 passes (1e-3 is a common choice for stability) is
+    left alone, one it names is set to torch's default."""
+    from nndoctor.verdicts.optimisation import settings_problems
+
+    x, y = blobs()
+    setup = _setup(x, y, mlp(10, 3), optimizer=lambda p: torch.optim.Adam(p, lr=1e-3, eps=eps))
+    named = bool(settings_problems("Adam", [{"lr": 1e-3, "betas": (0.9, 0.999), "eps": eps}]))
+    if named:
+        (candidate,) = sane_optimizer(setup, None)
+        assert candidate.setup.optimizer_factory(mlp(10, 3).parameters()).param_groups[0]["eps"] == 1e-8
+    else:
+        with pytest.raises(NotApplicable):
+            sane_optimizer(setup, None)
+    assert named == (eps in (1e-13, 0.1))
+
+
 def test_momentum_one_is_repaired_by_the_sane_optimizer_on_every_seed() -> None:
     x, y = blobs(n=800, features=16, classes=6)
     setup = nndoctor.Setup(model=mlp(16, 6), train=(x[:600], y[:600]), val=(x[600:], y[600:]), loss=nn.CrossEntropyLoss(),

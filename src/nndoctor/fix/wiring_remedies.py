@@ -12,7 +12,7 @@ from torch import nn
 
 from ..findings import Finding
 from ..setup import Setup
-from ..verdicts.optimisation import betas_problem
+from ..verdicts.optimisation import pathological_settings
 from .candidate import Candidate
 from .transforms import (
     NotApplicable, derive, drop_probability_head, final_module, invertible_final_op, leaf_order, map_dataset, rebuild_loader,
@@ -21,8 +21,8 @@ from .transforms import (
 from .wrappers import BinaryLogitsLoss, IndexCrossEntropy, InvertedActivation
 
 BOUNDED_OUTPUTS = (nn.ReLU, nn.ReLU6, nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Softplus)
-# Optimizer settings outside these ranges are what O410 calls pathological; the replacement is torch's default.
-SANE_EPS = (1e-10, 1e-4)
+# The settings O410 names pathological that the sane-optimizer remedy replaces, with torch's default for each.
+TORCH_DEFAULTS: dict[str, object] = {"momentum": 0.9, "betas": (0.9, 0.999), "eps": 1e-8}
 
 
 # -- D103 / D104: non-finite inputs -----------------------------------------------------------
@@ -141,19 +141,10 @@ def matching_loss(setup: Setup, finding: Finding) -> list[Candidate]:
 
 # -- O410: pathological optimizer settings ------------------------------------------------
 def _sane(group: dict, kind: str) -> dict[str, object]:
-    """The settings of one param group (of an optimizer of class ``kind``) that O410 calls pathological, with torch's
-    defaults instead."""
-    fixes: dict[str, object] = {}
-    momentum = group.get("momentum")
-    if isinstance(momentum, (int, float)) and not 0 <= momentum < 1:
-        fixes["momentum"] = 0.9
-    betas = group.get("betas")
-    if isinstance(betas, (tuple, list)) and betas_problem(kind, betas) is not None:
-        fixes["betas"] = (0.9, 0.999)
-    eps = group.get("eps")
-    if isinstance(eps, (int, float)) and not SANE_EPS[0] <= eps <= SANE_EPS[1]:
-        fixes["eps"] = 1e-8
-    return fixes
+    """The momentum, betas and eps of one param group (of an optimizer of class ``kind``) that O410 calls
+    pathological, with torch's defaults instead (the LR and weight decay have remedies of their own)."""
+    named = pathological_settings(kind, group)
+    return {name: value for name, value in TORCH_DEFAULTS.items() if name in named}
 
 
 def sane_optimizer(setup: Setup, finding: Finding) -> list[Candidate]:

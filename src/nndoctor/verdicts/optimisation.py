@@ -783,6 +783,12 @@ def settings_problems(kind: str, groups: Sequence[Mapping[str, Any]]) -> list[tu
     return problems
 
 
+def pathological_settings(kind: str, group: Mapping[str, Any]) -> set[str]:
+    """The names of the settings of one parameter group that O410 calls invalid or pathological, so that a remedy
+    replaces exactly what the verdict names."""
+    return {name for _severity, _text, evidence in _group_problems(kind, group) for name in evidence}
+
+
 def _group_problems(kind: str, group: Mapping[str, Any]) -> list[tuple[Severity, str, dict[str, Any]]]:
     """One parameter group's problems: (severity, the setting and what it does, evidence)."""
     problems: list[tuple[Severity, str, dict[str, Any]]] = []

@@ -66,7 +66,9 @@ from ..errors import SetupError
 from ..report import CheckFailure
 from ..setup import LABEL_KEYS, Inputs, TokenCrossEntropyLoss, batch_size_of
 from . import hub
+from .eval_units import EvalOutputUnits
 from .graph import graph_leaves
+from .loss_inspect import REGRESSION as REGRESSION_KINDS
 
 # Operations allowed between one loss call's output and the tensor passed to backward (scale, accumulate, sign, reduce).
 _CHAIN_OPS = ("MulBackward", "DivBackward", "NegBackward", "MeanBackward", "SumBackward")
@@ -263,13 +265,14 @@ class BatchAdapter:
     target_at: int | None = None
     x_cut: tuple[int, int] | None = None
     y_cut: tuple[int, int] | None = None
+    y_units: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
     @property
     def identity(self) -> bool:
         """Whether batches already are ``(x, y)`` as the loop fed them (the loader is then used unchanged)."""
         return (self.x_tail is None and self.x_dtype is None and self.target == "y" and self.y_tail is None
                 and self.y_dtype is None and not self.restructure and self.label_key is None and self.positions is None
-                and self.x_cut is None and self.y_cut is None)
+                and self.x_cut is None and self.y_cut is None and self.y_units is None)
 
     def __call__(self, batch: Any) -> tuple[Any, Any]:
         if self.positions is not None:
@@ -283,7 +286,7 @@ class BatchAdapter:
         if y is None:
             raise SetupError("A batch has no targets although the loss compared the model with them.",
                              "Make the Dataset return (x, y) pairs.")
-        return x, _adapt(_cut(y, self.y_cut), self.y_tail, self.y_dtype)
+        return x, _to_model_units(_adapt(_cut(y, self.y_cut), self.y_tail, self.y_dtype), self.y_units)
 
     def _positional(self, batch: Any) -> tuple[Any, Any]:
         """``(Inputs(batch[i] for i in positions), batch[target_at])`` for a model fed several positional inputs."""
@@ -295,7 +298,7 @@ class BatchAdapter:
         x = Inputs(*(_adapt(batch[i], None, dtype) for i, dtype in zip(self.positions or (), dtypes)))
         if self.target == "none" or self.target_at is None:
             return x, torch.zeros(batch_size_of(x))
-        return x, _adapt(batch[self.target_at], self.y_tail, self.y_dtype)
+        return x, _to_model_units(_adapt(batch[self.target_at], self.y_tail, self.y_dtype), self.y_units)
 
 
 class AdaptedCollate:
@@ -375,6 +378,19 @@ def _adapt(t: Any, tail: tuple[int, ...] | None, dtype: torch.dtype | None) -> A
     if dtype is not None:
         t = t.to(dtype)
     return t
+
+
+def _to_model_units(y: Any, units: tuple[tuple[float, ...], tuple[float, ...]] | None) -> Any:
+    """Targets in the units the loop maps the model's outputs to (``out * scale + shift``), brought back to the model's."""
+    if units is None or not isinstance(y, torch.Tensor) or not y.is_floating_point() or y.dim() == 0:
+        return y
+    scale, shift = (torch.tensor(v, dtype=y.dtype, device=y.device) for v in units)
+    rows = y.shape[0]
+    return ((y.reshape(rows, -1) - shift) / scale).reshape(y.shape)
+
+
+def _shown(values: list[float]) -> str:
+    return f"{values[0]:.4g}" if len(values) == 1 else "[" + ", ".join(f"{v:.4g}" for v in values[:4]) + (", …]" if len(values) > 4 else "]")
 
 
 def twin_loader(loader: DataLoader, adapter: BatchAdapter | None = None) -> DataLoader:
@@ -633,6 +649,8 @@ class SetupCapture:
         self.sample = LoopSample()
         self._sampled = False
         self.eval_tensors: EvalTensors | None = None  # eval inputs seen after the first step (validation as one tensor)
+        self.eval_units: EvalOutputUnits | None = None  # how the loop maps outputs before scoring them (regression)
+        self.val_units: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # that map, for the validation targets
         self.val_tensor: EvalInput | None = None  # the one taken as the validation split (when no loader was)
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -670,6 +688,9 @@ class SetupCapture:
         self.sample.close()
         if self.eval_tensors is not None:
             self.eval_tensors.close()
+        if self.eval_units is not None:
+            self.eval_units.close()
+            self._read_val_units()
         for handle in self._handles:
             handle.remove()
         self._handles.clear()
@@ -837,7 +858,10 @@ class SetupCapture:
     def on_loss_input(self, kind: str, input: Any, target: Any, kwargs: dict) -> None:
         if not self.captured:
             self._pending = {"kind": kind, "kwargs": dict(kwargs), "input": input, "target": target}
-        elif self.eval_tensors is not None and self.eval_tensors.active:
+            return
+        if self.eval_units is not None:
+            self.eval_units.loss_call(kind, input, target)
+        if self.eval_tensors is not None and self.eval_tensors.active:
             self.eval_tensors.loss_call(kind, input, target)
 
     def on_loss_output(self, kind: str, input: Any, target: Any, out: Any) -> None:
@@ -916,6 +940,8 @@ class SetupCapture:
                                     "model and loss checks skipped")
             elif self._find_data(loss, spec):
                 self._find_loss(loss, spec)
+                if self.loss_kind in REGRESSION_KINDS:
+                    self.eval_units = EvalOutputUnits(root, REGRESSION_KINDS, self.internal_error)
                 try:
                     if self._positions is None:
                         self._watch_eval_tensors(root, spec)
@@ -1498,7 +1524,7 @@ class SetupCapture:
             adapter = BatchAdapter(target="none", restructure=True, label_key=self.adapter.label_key or "")
         task = "regression" if adapter.target == "none" else "auto"
         train = twin_loader(self.train_loader, adapter)
-        val: Any = twin_loader(self.val_loader, adapter) if self.val_loader is not None else None
+        val: Any = twin_loader(self.val_loader, self._val_adapter(adapter)) if self.val_loader is not None else None
         if val is not None and self._val_later_stage:  # a later stage's validation: its labels may be another task's
             inputs = _loader_inputs(val)
             val = (inputs, None) if inputs is not None else None
@@ -1538,6 +1564,22 @@ class SetupCapture:
         if self._sampled:  # data checks read it: the first batches the loop fed, one whole epoch or a bounded part
             setup.loop_sample = "epoch" if self.sample.whole_epoch else "partial"
         return setup
+
+    def _read_val_units(self) -> None:
+        """Whether the loop scored its evaluation outputs mapped to other units (``pred * y_std + y_mean`` against
+        raw targets; :mod:`.eval_units`): the validation loader's targets are then read back in the model's units."""
+        units = self.eval_units.mapped if self.eval_units is not None and self.val_loader is not None else None
+        if units is None or self.adapter.target == "none":
+            return
+        scale, shift = units
+        self.val_units = (tuple(scale), tuple(shift))
+        self.skipped.append(f"validation: the loop scores its evaluation outputs mapped to other units "
+                            f"(output × {_shown(scale)} + {_shown(shift)}); the validation targets are read back in the "
+                            "model's units")
+
+    def _val_adapter(self, adapter: BatchAdapter) -> BatchAdapter:
+        """The adapter for the validation loader's batches: the training one, with targets in the model's units."""
+        return replace(adapter, y_units=self.val_units) if self.val_units is not None and adapter.target != "none" else adapter
 
     @property
     def loss_known(self) -> bool:

@@ -1,0 +1,70 @@
+"""Round 21's measurements (benchmarks/outofsample/round21/RESULTS.md): what `run` misread, and now reads."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from nndoctor.watch.eval_units import affine_map
+
+RAW_UNITS_EVALUATION = """import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+rng = np.random.default_rng(0)
+X = rng.normal(size=(2400, 8)).astype(np.float32)
+y = (X @ rng.normal(size=8) + 0.3 * rng.normal(size=2400)).astype(np.float32) * 400 + 28000
+if {shifted}:
+    y[2000:] += 600  # the validation period runs 1.5 target std higher: a real shift between the splits
+tr, va = slice(0, 2000), slice(2000, 2400)
+y_mu, y_sd = y[tr].mean(), y[tr].std()
+train_dl = DataLoader(TensorDataset(torch.from_numpy(X[tr]), torch.from_numpy((y[tr] - y_mu) / y_sd)),
+                      batch_size=64, shuffle=True)
+val_dl = DataLoader(TensorDataset(torch.from_numpy(X[va]), torch.from_numpy(y[va])), batch_size=200)
+model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))
+opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+for epoch in range(4):
+    model.train()
+    for xb, yb in train_dl:
+        opt.zero_grad()
+        F.mse_loss(model(xb).squeeze(-1), yb).backward()
+        opt.step()
+    model.eval()
+    sse = 0.0
+    with torch.no_grad():
+        for xb, yb in val_dl:
+            sse += F.mse_loss(model(xb).squeeze(-1) * y_sd + y_mu, yb, reduction="sum").item()
+    print(f"epoch {{epoch}} val RMSE {{(sse / 400) ** 0.5:.1f}}")
+"""
+
+
+def test_affine_map_recovers_the_loops_scale_and_shift_and_nothing_else() -> None:
+    torch.manual_seed(0)
+    out = torch.randn(64, 2)
+    scale, shift = torch.tensor([410.4, 0.5]), torch.tensor([28430.0, -3.0])
+    found = affine_map(out, out * scale + shift)
+    assert found is not None
+    assert torch.allclose(torch.tensor(found[0], dtype=torch.float64), scale.double(), rtol=1e-5)
+    assert torch.allclose(torch.tensor(found[1], dtype=torch.float64), shift.double(), rtol=1e-6)
+    assert affine_map(out, out ** 3) is None  # not affine
+    assert affine_map(out, out + 0.01 * torch.randn(64, 2)) is None  # close, but another tensor
+    assert affine_map(torch.ones(64, 1), torch.ones(64, 1) * 3) is None  # a constant output shows no scale
+
+
+@pytest.mark.parametrize("shifted", [False, True])
+def test_validation_scored_in_the_targets_own_units_is_read_back_in_the_models(tmp_path, shifted):
+    # round 21's a/sat_battery_voltage twin: trained on standardised targets, scored as out * y_std + y_mean against
+    # the raw targets of the validation loader (D105's own remedy); the raw targets are not a shift between the splits
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "raw_units.py"
+    script.write_text(RAW_UNITS_EVALUATION.format(shifted=shifted))
+    report = run_script(str(script), alerts=False).report
+    assert len(report.telemetry["step_losses"]) == 4 * 32
+    assert report.extra["exam"]["capture"]["val_source"] == "loader"
+    codes = {f.code for f in report.findings}
+    assert ("D109" in codes) == shifted, [f.message for f in report.findings]
+    assert "G606" not in codes
+    assert any("mapped to other units" in s for s in report.skipped)

@@ -66,7 +66,7 @@ from ..errors import SetupError
 from ..report import CheckFailure
 from ..setup import LABEL_KEYS, Inputs, TokenCrossEntropyLoss, batch_size_of
 from . import hub
-from .eval_units import EvalOutputUnits
+from .eval_units import EvalOutputUnits, same_memory
 from .graph import graph_leaves
 from .loss_inspect import REGRESSION as REGRESSION_KINDS
 
@@ -381,7 +381,7 @@ def _adapt(t: Any, tail: tuple[int, ...] | None, dtype: torch.dtype | None) -> A
 
 
 def _to_model_units(y: Any, units: tuple[tuple[float, ...], tuple[float, ...]] | None) -> Any:
-    """Targets in the units the loop maps the model's outputs to (``out * scale + shift``), brought back to the model's."""
+    """Targets in the units the loop maps the model's outputs to (``out * scale + shift``), in the model's units."""
     if units is None or not isinstance(y, torch.Tensor) or not y.is_floating_point() or y.dim() == 0:
         return y
     scale, shift = (torch.tensor(v, dtype=y.dtype, device=y.device) for v in units)
@@ -390,7 +390,8 @@ def _to_model_units(y: Any, units: tuple[tuple[float, ...], tuple[float, ...]] |
 
 
 def _shown(values: list[float]) -> str:
-    return f"{values[0]:.4g}" if len(values) == 1 else "[" + ", ".join(f"{v:.4g}" for v in values[:4]) + (", …]" if len(values) > 4 else "]")
+    shown = ", ".join(f"{v:.4g}" for v in values[:4]) + (", …" if len(values) > 4 else "")
+    return shown if len(values) == 1 else f"[{shown}]"
 
 
 def twin_loader(loader: DataLoader, adapter: BatchAdapter | None = None) -> DataLoader:
@@ -650,7 +651,7 @@ class SetupCapture:
         self._sampled = False
         self.eval_tensors: EvalTensors | None = None  # eval inputs seen after the first step (validation as one tensor)
         self.eval_units: EvalOutputUnits | None = None  # how the loop maps outputs before scoring them (regression)
-        self.val_units: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # that map, for the validation targets
+        self.val_units: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # that map, for validation targets
         self.val_tensor: EvalInput | None = None  # the one taken as the validation split (when no loader was)
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -1573,13 +1574,15 @@ class SetupCapture:
             return
         scale, shift = units
         self.val_units = (tuple(scale), tuple(shift))
-        self.skipped.append(f"validation: the loop scores its evaluation outputs mapped to other units "
-                            f"(output × {_shown(scale)} + {_shown(shift)}); the validation targets are read back in the "
+        self.skipped.append(f"validation: the loop scores its evaluation outputs mapped to other units (output × "
+                            f"{_shown(scale)} + {_shown(shift)}); the validation targets are read back in the "
                             "model's units")
 
     def _val_adapter(self, adapter: BatchAdapter) -> BatchAdapter:
         """The adapter for the validation loader's batches: the training one, with targets in the model's units."""
-        return replace(adapter, y_units=self.val_units) if self.val_units is not None and adapter.target != "none" else adapter
+        if self.val_units is None or adapter.target == "none":
+            return adapter
+        return replace(adapter, y_units=self.val_units)
 
     @property
     def loss_known(self) -> bool:
@@ -1910,7 +1913,7 @@ class EvalTensors:
         if self._pending is None or not isinstance(input, torch.Tensor) or not isinstance(target, torch.Tensor):
             return
         candidate, outputs = self._pending
-        if not any(_same_storage(input, ref()) for ref in outputs):
+        if not any(same_memory(input, ref()) for ref in outputs):
             return
         self._pending = None
         if target.dim() == 0 or target.shape[0] != candidate.rows \
@@ -1927,18 +1930,6 @@ def _output_tensors(output: Any) -> list[torch.Tensor]:
         return [output]
     items = output.values() if isinstance(output, Mapping) else output if isinstance(output, (list, tuple)) else ()
     return [t for t in items if isinstance(t, torch.Tensor)]
-
-
-def _same_storage(a: torch.Tensor, b: Any) -> bool:
-    """Whether ``a`` is ``b`` or a view of it with the same elements (``out.squeeze(1)``, ``out.view(-1)``)."""
-    if not isinstance(b, torch.Tensor):
-        return False
-    if a is b:
-        return True
-    try:
-        return a.device == b.device and a.numel() == b.numel() and a.data_ptr() == b.data_ptr()
-    except Exception:
-        return False
 
 
 def _dataset_inputs(dataset: Any) -> tuple[torch.Tensor, np.ndarray] | None:

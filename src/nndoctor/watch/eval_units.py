@@ -59,7 +59,8 @@ class EvalOutputUnits:
     ``mapped`` is the map every read call agreed on, when the loop scored mapped outputs, and None
     when it scored the outputs themselves, mapped them differently from batch to batch, or was not
     seen scoring them. Reads tensors only, holds the latest evaluation output (detached, one batch) until the
-    next loss call and attaches nothing to the model (one handler on the hub's forward event of the model, removed by ``close``).
+    next loss call and attaches nothing to the model (one handler on the hub's forward event of the model, removed
+    by ``close``).
     """
 
     def __init__(self, root: nn.Module, regression_kinds: tuple[str, ...],
@@ -107,7 +108,7 @@ class EvalOutputUnits:
             return
         try:
             outputs, self._outputs = self._outputs, []
-            if any(_same_memory(input, out) for out in outputs):
+            if any(same_memory(input, out) for out in outputs):
                 self._maps.append(None)  # the outputs themselves: the targets are in the model's units
             else:
                 found = next((m for m in (affine_map(out, input) for out in outputs) if m is not None), None)
@@ -122,8 +123,10 @@ class EvalOutputUnits:
             self._on_error("evaluation units", exc)
 
 
-def _same_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
-    """``a`` is ``b`` or a view of it with the same elements (``out.squeeze(-1)``)."""
+def same_memory(a: torch.Tensor, b: Any) -> bool:
+    """Whether ``a`` is ``b`` or a view of it with the same elements (``out.squeeze(-1)``, ``out.view(-1)``)."""
+    if not isinstance(b, torch.Tensor):
+        return False
     if a is b:
         return True
     try:

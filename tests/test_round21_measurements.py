@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from torch import nn
 
 from nndoctor.watch.eval_units import affine_map
 
@@ -68,3 +69,35 @@ def test_validation_scored_in_the_targets_own_units_is_read_back_in_the_models(t
     assert ("D109" in codes) == shifted, [f.message for f in report.findings]
     assert "G606" not in codes
     assert any("mapped to other units" in s for s in report.skipped)
+
+
+def _timing_signals(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """One-channel traces with a bump early, midway or late: the class is where the bump sits."""
+    g = torch.Generator().manual_seed(seed)
+    n, length = 900, 48
+    y = torch.randint(0, 3, (n,), generator=g)
+    centre = 8 + 16 * y.float() + torch.randn(n, generator=g) * 2
+    t = torch.arange(length).float()
+    x = torch.exp(-0.5 * ((t[None] - centre[:, None]) / 3) ** 2) * (1 + 0.3 * torch.rand(n, 1, generator=g))
+    return (x + 0.05 * torch.randn(n, length, generator=g)).unsqueeze(1), y
+
+
+@pytest.mark.parametrize("pooled_away", [True, False])
+def test_below_baseline_compares_a_signal_network_with_a_linear_model_on_its_flat_traces(pooled_away):
+    # round 21's a/fermentation_kinetics_spec: a 1-D CNN that averages over the whole trace cannot see when the bump
+    # comes; logistic regression on the flat trace can. Float (N, C, T) inputs had no linear baseline at all.
+    from nndoctor import Setup
+    from nndoctor.runner import checkup
+
+    x, y = _timing_signals(0)
+    xv, yv = _timing_signals(1)
+    torch.manual_seed(0)
+    pool = nn.AdaptiveAvgPool1d(1) if pooled_away else nn.AdaptiveAvgPool1d(6)
+    model = nn.Sequential(nn.Conv1d(1, 16, 5, padding=2), nn.ReLU(), pool, nn.Flatten(),
+                          nn.Linear(16 if pooled_away else 96, 3))
+    setup = Setup(model=model, train=(x, y), val=(xv, yv), loss=nn.CrossEntropyLoss(),
+                  optimizer=lambda p: torch.optim.Adam(p, lr=3e-3), batch_size=64)
+    report = checkup(setup, select=["G606"])
+    rows = {r["name"]: r for r in report.extra["look"]["baselines"]["rows"]}
+    assert rows["logistic regression"]["value"] is not None and rows["logistic regression"]["value"] > 0.9
+    assert ("G606" in report.codes) == pooled_away

@@ -66,9 +66,11 @@ def _batches(setup: Setup, split: str, limit: int) -> list[Batch]:
 
 
 def _flat(x: Any) -> np.ndarray | None:
-    """Float tabular rows or images, flattened per sample; None for tokens, sequences and dicts."""
+    """Float tabular rows, images and fixed-length float sequences (signals, windows of a series), flattened per
+    sample; None for tokens and dicts. A linear model on every time step's features is the classic baseline for a
+    window of a series (an autoregression), as it is on every pixel of an image."""
     kind = input_kind(x)
-    if kind not in ("tabular", "image"):
+    if kind not in ("tabular", "image", "sequence"):
         return None
     return x.detach().float().reshape(x.shape[0], -1).cpu().numpy()
 
@@ -172,6 +174,9 @@ def _baselines(setup: Setup, pool: Batch, val_pool: Batch, outputs: Outputs, met
     flat_ok = setup.task in ("binary", "multiclass", "regression")
     x_train, x_val = (_flat(pool[0]), _flat(val_pool[0])) if flat_ok else (None, None)
     why_not = None if flat_ok else f"a {setup.task} task's inputs are not flat features"
+    if x_train is not None and x_val is not None and x_train.shape[1] != x_val.shape[1]:
+        x_train = x_val = None
+        why_not = "the training and validation samples differ in length, so they have no common flat features"
     if not classes and x_train is not None and _reconstructs(x_train, y_train):
         x_train = x_val = None
         why_not = ("the targets are the inputs: a linear map copies them exactly, which a network that must pass "

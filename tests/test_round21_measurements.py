@@ -101,3 +101,23 @@ def test_below_baseline_compares_a_signal_network_with_a_linear_model_on_its_fla
     rows = {r["name"]: r for r in report.extra["look"]["baselines"]["rows"]}
     assert rows["logistic regression"]["value"] is not None and rows["logistic regression"]["value"] > 0.9
     assert ("G606" in report.codes) == pooled_away
+
+
+def test_a_per_pixel_mask_is_looked_at_without_a_failure():
+    # round 21's d/cloud_mask_fcn: a binary mask per pixel; the look's sample index and its linear baseline assumed
+    # one target per sample and failed (IndexError) instead of scoring the pixels
+    from nndoctor import Setup
+    from nndoctor.runner import checkup
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(160, 3, 8, 8, generator=g)
+    y = (x[:, :1] + 0.3 * x[:, 1:2] > 0).float()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 1, 1))
+    setup = Setup(model=model, train=(x[:120], y[:120]), val=(x[120:], y[120:]), loss=nn.BCEWithLogitsLoss(),
+                  optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), batch_size=20)
+    report = checkup(setup, select=["G606"])
+    assert not report.failures, report.failures
+    rows = {r["name"]: r for r in report.extra["look"]["baselines"]["rows"]}
+    assert rows["logistic regression"]["value"] is None and "per position" in rows["logistic regression"]["note"]
+    assert report.extra["look"]["predictions"]["kind"] == "classes"

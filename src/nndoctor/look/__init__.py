@@ -174,6 +174,9 @@ def _baselines(setup: Setup, pool: Batch, val_pool: Batch, outputs: Outputs, met
     flat_ok = setup.task in ("binary", "multiclass", "regression")
     x_train, x_val = (_flat(pool[0]), _flat(val_pool[0])) if flat_ok else (None, None)
     why_not = None if flat_ok else f"a {setup.task} task's inputs are not flat features"
+    if x_train is not None and x_val is not None and (len(x_train) != len(y_train) or len(x_val) != len(y_val)):
+        x_train = x_val = None
+        why_not = "the targets are one per position (a mask or a sequence), not one per sample"
     if x_train is not None and x_val is not None and x_train.shape[1] != x_val.shape[1]:
         x_train = x_val = None
         why_not = "the training and validation samples differ in length, so they have no common flat features"

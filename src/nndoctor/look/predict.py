@@ -141,7 +141,8 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
                     rows_of_scores.append(scores.cpu()[keep] if scores.shape[0] == keep.shape[0] else None)
                     truth.append(target[keep])
                     rows = torch.arange(offset, offset + int(y.shape[0])).reshape(-1, *([1] * (y.dim() - 1)))
-                    samples.append(rows.expand(*y.shape).reshape(-1)[keep] if setup.task == "sequence" else rows.reshape(-1)[keep])
+                    per_position = keep.numel() != int(y.shape[0]) and keep.numel() == y.numel()  # a mask, a sequence
+                    samples.append((rows.expand(*y.shape) if per_position else rows).reshape(-1)[keep])
                     offset += int(y.shape[0])
                     if per_sample_loss and setup.task != "sequence" and losses is not None:
                         part = _per_sample_loss(setup, out, y)

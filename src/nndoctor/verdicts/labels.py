@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.stats import norm
 
 from ..findings import Finding, Severity
 from . import verdict
@@ -287,10 +288,38 @@ def disagreement_candidates(m: LabelNoise) -> list[tuple[float, str, float, floa
     candidates = []
     for name, p in m.val_p_values.items():
         val_score, train_score = m.val_scores[name], m.scores[name]
-        informative = val_score >= m.chance + INFORMATIVE_SHARE * (1 - m.chance)
-        if p < NOISE_ALPHA and val_score - train_score >= NOISE_GAP and informative:
+        if p < NOISE_ALPHA and val_score - train_score >= NOISE_GAP and _informative(m, val_score) \
+                and not _another_probe_disagrees(m, name):
             candidates.append((p, name, val_score, train_score))
     return candidates
+
+
+def _informative(m: LabelNoise, score: float) -> bool:
+    return score >= m.chance + INFORMATIVE_SHARE * (1 - m.chance)
+
+
+def _another_probe_disagrees(m: LabelNoise, name: str) -> bool:
+    """Whether another informative probe agrees with the training labels too well for the share of wrong labels that
+    probe ``name`` implies.
+
+    Wrong training labels lower every probe's agreement with them: a probe that agrees with a
+    share ``v`` of clean (validation) labels agrees with about ``v (1 - s)`` of training labels of
+    which a share ``s`` is wrong, plus at most ``(1 - v) s`` where a wrong label lands on its
+    prediction by chance. One probe alone falling behind on the training rows (a nearest-neighbour
+    probe on inputs augmented with noise in training only, say) is a difference of the inputs, not
+    of the labels.
+    """
+    wrong = 1.0 - m.scores[name] / m.val_scores[name]
+    z = float(norm.isf(NOISE_ALPHA))
+    for other, val_score in m.val_scores.items():
+        train_score = m.scores.get(other)
+        if other == name or train_score is None or not _informative(m, val_score) or not m.n or not m.val_n:
+            continue
+        expected = val_score * (1 - wrong)
+        error = np.sqrt(train_score * (1 - train_score) / m.n + (1 - wrong) ** 2 * val_score * (1 - val_score) / m.val_n)
+        if train_score - expected - (1 - val_score) * wrong > z * error:
+            return True
+    return False
 
 
 def split_labels_shifted(m: LabelNoise) -> bool:

@@ -316,7 +316,8 @@ def _another_probe_disagrees(m: LabelNoise, name: str) -> bool:
         if other == name or train_score is None or not _informative(m, val_score) or not m.n or not m.val_n:
             continue
         expected = val_score * (1 - wrong)
-        error = np.sqrt(train_score * (1 - train_score) / m.n + (1 - wrong) ** 2 * val_score * (1 - val_score) / m.val_n)
+        variance = train_score * (1 - train_score) / m.n + (1 - wrong) ** 2 * val_score * (1 - val_score) / m.val_n
+        error = np.sqrt(variance)
         if train_score - expected - (1 - val_score) * wrong > z * error:
             return True
     return False

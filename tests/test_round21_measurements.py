@@ -144,3 +144,50 @@ def test_training_inputs_augmented_unlike_validation_are_not_wrong_labels():
     report = checkup(setup, select=["D110"])
     assert not report.failures
     assert "D110" not in report.codes, [f.message for f in report.findings]
+
+
+def _loans(seed: int, coded: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Four continuous columns and a five-digit area column (40 areas on a step of 20, standardised as the continuous
+    ones are). ``coded``: each area moves the target its own way; else the target rises with the column's value."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    areas = np.sort(np.random.default_rng(100).choice(np.arange(10180, 49740, 20), 40, replace=False))
+    area = rng.integers(0, 40, 6000)
+    effect = np.random.default_rng(7).normal(0, 1.2, 40) if coded else (areas - areas.mean()) / areas.std()
+    x = np.column_stack([rng.normal(size=(6000, 4)), areas[area]]).astype(np.float64)
+    logit = x[:, :4] @ np.array([0.8, -0.5, 0.3, 0.0]) + effect[area]
+    y = (rng.random(6000) < 1 / (1 + np.exp(-logit))).astype(np.float32)
+    x = (x - x.mean(0)) / x.std(0)
+    return torch.tensor(x, dtype=torch.float32), torch.from_numpy(y).unsqueeze(1)
+
+
+def test_lattice_steps_place_standardised_float32_area_codes_on_their_integers():
+    import numpy as np
+
+    from nndoctor.probes.data_audit import _lattice_steps
+
+    codes = np.sort(np.random.default_rng(100).choice(np.arange(10180, 49740, 20), 40, replace=False))
+    scaled = ((codes - codes.mean()) / codes.std()).astype(np.float32).astype(np.float64)
+    steps = _lattice_steps(scaled, max_steps=100_000)
+    gcd = np.gcd.reduce(np.diff(codes))
+    assert steps is not None and np.array_equal(steps, (codes - codes[0]) // gcd)
+
+
+@pytest.mark.parametrize("coded", [True, False])
+def test_sparse_area_codes_fed_as_magnitudes_are_categorical_as_numeric(coded):
+    # round 21's b/mortgage_prepay_spec: a metro-area code (40 five-digit codes) standardised with the continuous
+    # columns; only consecutive codes were recognised as codes. A column whose target rises with its value stays silent.
+    from nndoctor import Setup
+    from nndoctor.runner import checkup
+
+    x, y = _loans(1, coded)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(5, 32), nn.ReLU(), nn.Linear(32, 1))
+    setup = Setup(model=model, train=(x, y), loss=nn.BCEWithLogitsLoss(),
+                  optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=128)
+    report = checkup(setup, select=["D112"])
+    assert not report.failures
+    assert ("D112" in report.codes) == coded, [f.message for f in report.findings]
+    if coded:
+        assert next(f for f in report.findings if f.code == "D112").evidence["columns"] == [4]

@@ -269,7 +269,7 @@ class CodeOrder:
 class CategoricalColumns:
     """Columns of a table that look like categories fed as numbers (measured on the training sample).
 
-    ``orders`` are the code columns (3 or more evenly spaced levels among continuous columns) tested
+    ``orders`` are the code columns (3 or more integer levels, possibly scaled, among continuous columns) tested
     against the targets; ``untested`` are code columns without targets to test them on.
     ``blocks`` are runs of standardised binary columns with one 'hot' column per row,
     ``single`` the other standardised binary columns, ``two_values`` their two values.
@@ -315,7 +315,7 @@ def categorical_as_numeric(m: CategoricalColumns) -> Iterator[Finding]:
         worst = max(codes, key=lambda o: o.explained_by_codes - o.explained_by_order)
         yield Finding(
             "D112", Severity.WARNING,
-            f"{len(codes)} columns hold evenly spaced levels (consecutive integers, possibly scaled) whose "
+            f"{len(codes)} columns hold integer levels (consecutive or sparse codes, possibly scaled) whose "
             f"target does not follow their order, like category codes fed as magnitudes: columns {_listing(columns)}. "
             f"In column {worst.column} ({worst.levels} levels) the per-code means explain "
             f"{worst.explained_by_codes:.1%} of the target variance, the best monotone or smooth function of the value only "

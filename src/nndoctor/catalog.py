@@ -159,9 +159,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D112", "categorical-as-numeric", "C",
         "Categorical, one-hot or binary columns are standardised, or integer category codes are fed in as magnitudes.",
-        "Columns with 3 or more evenly spaced levels (consecutive integers, after any scaling), or up to 64 levels on the "
-        "integers with gaps (codes of up to five digits), among continuous columns, whose target does not follow their "
-        "order; "
+        "Columns with 3 or more evenly spaced levels (consecutive integers, after any scaling), or up to 64 levels "
+        "on the integers with gaps (codes of up to five digits), among continuous columns, whose target does not "
+        "follow their order; "
         "standardised one-hot blocks; centred binary columns.",
         "Treating category ids as numbers imposes a fake order and distance (category 7 is not 'more' than 3), and "
         "standardising one-hot columns destroys their meaning.",

@@ -361,7 +361,8 @@ def _value_structure(stats: FeatureStats, values: np.ndarray) -> None:
     stats.two_values = two
 
 
-def _lattice_steps(uniques: np.ndarray, tolerance: float = 1e-3, max_steps: int = MAX_LATTICE_STEPS) -> np.ndarray | None:
+def _lattice_steps(uniques: np.ndarray, tolerance: float = 1e-3,
+                   max_steps: int = MAX_LATTICE_STEPS) -> np.ndarray | None:
     """Positions of sorted distinct values on the lattice spanned by their smallest gap, else None.
 
     The step is refined by least squares, first over the values within ``NEAR_STEPS`` of the
@@ -403,8 +404,8 @@ def code_columns(x: np.ndarray, stats: FeatureStats, few_levels: int = FEW_LEVEL
     tells them apart).
 
     Consecutive integers stay evenly spaced after any scaling or standardisation, so codes are
-    recognised whether fed raw (0..11), divided (k/19) or standardised; sparse codes stay on a lattice. Store or product ids
-    run to dozens of levels, so the count of levels is bounded only by the rows the order test
+    recognised whether fed raw (0..11), divided (k/19) or standardised; sparse codes stay on a lattice. Store or
+    product ids run to dozens of levels, so the count of levels is bounded only by the rows the order test
     needs per level. A continuous column has more than ``few_levels`` values off any lattice;
     data without one (pixel intensities, all on a lattice of levels) has no codes among
     continuous features. ``max_levels`` bounds the levels for a caller that must not take a

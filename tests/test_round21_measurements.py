@@ -191,3 +191,36 @@ def test_sparse_area_codes_fed_as_magnitudes_are_categorical_as_numeric(coded):
     assert ("D112" in report.codes) == coded, [f.message for f in report.findings]
     if coded:
         assert next(f for f in report.findings if f.code == "D112").evidence["columns"] == [4]
+
+
+@pytest.mark.parametrize("validation_floor", [0.0, 0.15])
+def test_a_noise_floor_the_validation_labels_share_is_not_wrong_training_labels(validation_floor):
+    # round 21's d/podcast_topic_trainer twin (clean labels): a bag-of-tokens probe 0.44 accurate on 12 topics fits the
+    # training labels better with a 16% floor (p 3e-27); the validation labels need the same floor: the probe's misfit
+    from nndoctor.verdicts.labels import LabelNoise, wrong_labels
+
+    measured = dict(n=2000, scores={"logistic regression": 0.4395, "15-nearest neighbours": 0.2645}, chance=0.0955,
+                    suspect_probability=0.05, p_value=1e-300, noise_floor=0.1617, noise_floor_p=3.4e-27, val_n=600,
+                    val_scores={"logistic regression": 0.435, "15-nearest neighbours": 0.245},
+                    val_p_values={"logistic regression": 1.0, "15-nearest neighbours": 1.0}, bag_of_tokens=True)
+    floor = {"val_noise_floor": validation_floor, "val_noise_floor_p": 1e-9 if validation_floor else 1.0}
+    assert [f.code for f in wrong_labels(LabelNoise(**measured, **floor))] == ([] if validation_floor else ["D110"])
+    # on dense features a floor both splits share is labels wrong throughout (test_checks_data's blobs)
+    dense = LabelNoise(**{**measured, "bag_of_tokens": False}, **floor)
+    assert [f.code for f in wrong_labels(dense)] == ["D110"]
+
+
+def test_labels_wrong_in_both_splits_are_still_wrong_labels():
+    from nndoctor import Setup
+    from nndoctor.runner import checkup
+
+    g = torch.Generator().manual_seed(0)
+    w = torch.randn(12, 4, generator=g)
+    x = torch.randn(3000, 12, generator=g)
+    y = (x @ w).argmax(1)
+    y = torch.where(torch.rand(3000, generator=g) < 0.25, torch.randint(0, 4, (3000,), generator=g), y)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(12, 64), nn.ReLU(), nn.Linear(64, 4))
+    setup = Setup(model=model, train=(x[:2400], y[:2400]), val=(x[2400:], y[2400:]), loss=nn.CrossEntropyLoss(),
+                  optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64)
+    assert "D110" in checkup(setup, select=["D110"]).codes

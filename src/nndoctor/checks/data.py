@@ -446,6 +446,7 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         n=probe.n, scores=probe.scores, chance=probe.chance, suspect_probability=SUSPECT_PROBABILITY, p_value=probe.p_value,
         suspect_rows=probe.suspect_rows, suspect_count=probe.suspect_count, expected_suspects=probe.expected_suspects,
         suspect_p_value=probe.suspect_p_value, noise_floor=probe.noise_floor, noise_floor_p=probe.noise_floor_p,
+        val_noise_floor=probe.val_noise_floor, val_noise_floor_p=probe.val_noise_floor_p,
         val_n=probe.val_n, val_scores=probe.val_scores, val_p_values=probe.val_p_values, bag_of_tokens=probe.bag_of_tokens,
         label_shift_p=probe.label_shift_p, label_shift_tvd=probe.label_shift_tvd,
         inputs_follow_train_log_lr=probe.inputs_follow_train_log_lr, inputs_follow_train_fit_p=probe.inputs_follow_train_fit_p,

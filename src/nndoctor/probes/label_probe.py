@@ -71,6 +71,8 @@ class LabelProbe:
     suspect_p_value: float = 1.0
     noise_floor: float = 0.0  # share of labels drawn regardless of the inputs (fitted floor, see noise_floor)
     noise_floor_p: float = 1.0  # likelihood-ratio test of that floor against none
+    val_noise_floor: float = 0.0  # the same floor fitted to the validation labels, scored by the same fold probes
+    val_noise_floor_p: float = 1.0
     val_n: int = 0
     val_scores: dict[str, float] = field(default_factory=dict)  # accuracy of the fold probes on validation labels
     val_p_values: dict[str, float] = field(default_factory=dict)  # one-sided Fisher: validation above training, per probe
@@ -315,6 +317,8 @@ def _compare_with_validation(result: LabelProbe, probabilities: dict[str, np.nda
         table = [[val_right, len(val_labels) - val_right], [train_right, len(labels) - train_right]]
         result.val_scores[name] = val_right / len(val_labels)
         result.val_p_values[name] = min(1.0, float(fisher_exact(table, alternative="greater")[1]) * len(probabilities))
+    result.val_noise_floor, result.val_noise_floor_p = noise_floor(val_probabilities["logistic regression"],
+                                                                   np.searchsorted(classes, val_labels))
 
 
 def _shift_or_flip(result: LabelProbe, proba: np.ndarray, val_proba: np.ndarray, labels: np.ndarray,

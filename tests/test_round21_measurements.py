@@ -224,3 +224,20 @@ def test_labels_wrong_in_both_splits_are_still_wrong_labels():
     setup = Setup(model=model, train=(x[:2400], y[:2400]), val=(x[2400:], y[2400:]), loss=nn.CrossEntropyLoss(),
                   optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=64)
     assert "D110" in checkup(setup, select=["D110"]).codes
+
+
+def test_fix_scores_a_binary_mask_per_pixel():
+    # round 21's d/cloud_mask_fcn under `fix`: the trials' balanced accuracy got (N, H, W) predictions and failed
+    from sklearn.metrics import balanced_accuracy_score
+
+    from nndoctor import Setup
+    from nndoctor.fix.trials import score_outputs
+
+    g = torch.Generator().manual_seed(0)
+    masks = (torch.rand(4, 1, 6, 6, generator=g) > 0.7).float()
+    logits = torch.randn(4, 1, 6, 6, generator=g)
+    setup = Setup(model=nn.Conv2d(3, 1, 1), train=(torch.zeros(4, 3, 6, 6), masks), loss=nn.BCEWithLogitsLoss())
+    setup = setup.resolve()
+    expected = balanced_accuracy_score(masks.reshape(-1).long().numpy(), (logits.reshape(-1) > 0).long().numpy())
+    assert setup.task == "binary"
+    assert score_outputs(setup, logits, masks) == pytest.approx(expected)

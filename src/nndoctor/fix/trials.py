@@ -121,6 +121,9 @@ def score_outputs(setup: Setup, outputs: torch.Tensor, targets: torch.Tensor) ->
     per_position = _per_position_classes(setup, outputs.detach().float().cpu(), y)
     if per_position is not None:
         return float(balanced_accuracy_score(*per_position))
+    if setup.task == "binary" and outputs.numel() == y.numel() > len(y):  # a binary label per pixel (a mask)
+        truth = (y.reshape(-1).float() > 0.5).long().numpy()
+        return float(balanced_accuracy_score(truth, predicted_classes(setup, outputs.reshape(-1), np.array([0, 1]))))
     truth = (y.argmax(dim=1) if y.dim() == 2 and y.shape[1] > 1 else y.reshape(-1)).long().numpy()
     if setup.task == "binary":
         truth = (truth > 0).astype(int)

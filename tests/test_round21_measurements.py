@@ -241,3 +241,43 @@ def test_fix_scores_a_binary_mask_per_pixel():
     expected = balanced_accuracy_score(masks.reshape(-1).long().numpy(), (logits.reshape(-1) > 0).long().numpy())
     assert setup.task == "binary"
     assert score_outputs(setup, logits, masks) == pytest.approx(expected)
+
+
+class _ReluHead(nn.Module):
+    """A regression net whose forward ends in F.relu: nothing outside can take it off."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 1))
+
+    def forward(self, x):
+        return torch.nn.functional.relu(self.body(x)).squeeze(-1)
+
+
+def test_a_relu_in_forward_over_negative_targets_gets_the_targets_moved_into_its_range():
+    # round 21's d/tyre_wear_mlp: standardised wear targets (half negative) under F.relu in forward; `fix` had no
+    # remedy that applied (the module-level one removes a final nn.ReLU). The playbook's other fix: rescale the targets.
+    import nndoctor
+    from nndoctor.findings import Finding, Severity
+    from nndoctor.fix.wiring_remedies import unbounded_output
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(900, 6, generator=g)
+    y = x @ torch.randn(6, generator=g) * 0.5
+    y = (y - y.mean()) / y.std()
+    torch.manual_seed(0)
+    setup = nndoctor.Setup(model=_ReluHead(), train=(x[:700], y[:700]), val=(x[700:], y[700:]), loss=nn.MSELoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=3e-3), batch_size=32)
+    report = nndoctor.fix(setup, budget=120, steps=300)
+    results = {r["code"]: r for r in report.extra["fix"]["results"]}
+    assert results["L304"]["status"] == "verified", results.get("L304")
+    assert results["L304"]["remedy"]["remedy"] == "targets-into-range"
+    # the candidate trains the raw model on targets a margin above the ReLU's bound and predicts in original units
+    measured = {"activation_range": [0.0, float("inf")], "target_min": float(y[:700].min()),
+                "target_max": float(y[:700].max())}
+    finding = Finding("L304", Severity.WARNING, "", measured)
+    (candidate,) = unbounded_output(setup.resolve(), finding)
+    moved = (y[:700] - candidate.setup.model.mean) / candidate.setup.model.std
+    assert float(moved.min()) > 0
+    wrapped = candidate.setup.model
+    assert torch.allclose(wrapped(x[:5]), wrapped.model(x[:5]) * wrapped.std + wrapped.mean)

@@ -7,6 +7,8 @@ whether one helps is decided by the trials.
 from __future__ import annotations
 
 import copy
+import math
+
 import torch
 from torch import nn
 
@@ -18,7 +20,7 @@ from .transforms import (
     NotApplicable, derive, drop_probability_head, final_module, invertible_final_op, leaf_order, map_dataset, rebuild_loader,
     sample_input, set_module,
 )
-from .wrappers import BinaryLogitsLoss, IndexCrossEntropy, InvertedActivation
+from .wrappers import BinaryLogitsLoss, Destandardised, IndexCrossEntropy, InvertedActivation, TargetScaledLoss
 
 BOUNDED_OUTPUTS = (nn.ReLU, nn.ReLU6, nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Softplus)
 # The settings O410 names pathological that the sane-optimizer remedy replaces, with torch's default for each.
@@ -97,7 +99,8 @@ def guard_zero_scale(setup: Setup, finding: Finding) -> list[Candidate]:
 
 # -- L304: an output activation that cannot reach the targets -----------------------------
 def unbounded_output(setup: Setup, finding: Finding) -> list[Candidate]:
-    """Regression: drop a final ReLU/Sigmoid/Tanh so the output can take every target value."""
+    """Regression: drop a final ReLU/Sigmoid/Tanh so the output can take every target value; where forward() applies
+    one that cannot be undone (a ReLU), train on targets moved into its range instead."""
     if setup.task != "regression":
         raise NotApplicable(f"the task is {setup.task}; a bounded output is L302's business for classification")
     model = setup.fresh_model()
@@ -106,7 +109,7 @@ def unbounded_output(setup: Setup, finding: Finding) -> list[Candidate]:
     if last is None or not isinstance(last[1], BOUNDED_OUTPUTS):
         in_forward = invertible_final_op(model, x)
         if in_forward not in ("Sigmoid", "Tanh"):
-            raise NotApplicable("the model ends in no bounded activation module, and forward() applies none that can be undone")
+            return targets_into_range(setup, finding)
         return [Candidate("unbounded-output", f"return the output before the torch.{in_forward.lower()} in forward()",
                           derive(setup, model=InvertedActivation(model, in_forward)),
                           f"# in forward(), drop the torch.{in_forward.lower()}(...) around the output: a regression head is a plain Linear")]
@@ -114,6 +117,43 @@ def unbounded_output(setup: Setup, finding: Finding) -> list[Candidate]:
     name = type(last[1]).__name__
     return [Candidate("unbounded-output", f"remove the final {name} so the output can reach every target",
                        derive(setup, model=model), f"# remove the final nn.{name}(): a regression head is a plain Linear")]
+
+
+# The targets moved into a bounded output's range keep this share of the range clear at each finite end: a ReLU
+# or sigmoid exactly at its bound passes no gradient.
+RANGE_MARGIN = 0.05
+
+
+def targets_into_range(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Train on targets mapped affinely into the range L304 measured for the output ([0, inf) for a ReLU, [0, 1] for
+    a sigmoid), predicting back in the original units: the playbook's other fix, for an activation forward() applies
+    that cannot be removed from outside."""
+    evidence = finding.evidence if finding is not None and finding.evidence else {}
+    try:
+        low, high = (float(v) for v in evidence["activation_range"])
+        target_min, target_max = float(evidence["target_min"]), float(evidence["target_max"])
+    except (KeyError, TypeError, ValueError):
+        raise NotApplicable("the finding does not say the output's range and the targets'") from None
+    span = target_max - target_min
+    if not (math.isfinite(span) and span > 0) or (math.isinf(low) and math.isinf(high)):
+        raise NotApplicable("the targets have no spread, or the output is not bounded")
+    if math.isfinite(low) and math.isfinite(high):  # squeeze [min, max] into the range, a margin clear at both ends
+        scale = (1 - 2 * RANGE_MARGIN) * (high - low) / span
+        shift = target_min - (low + RANGE_MARGIN * (high - low)) / scale
+    elif math.isfinite(low):  # move the smallest target a margin above the bound, keep the units
+        scale, shift = 1.0, target_min - low - RANGE_MARGIN * span
+    else:
+        scale, shift = 1.0, target_max - high + RANGE_MARGIN * span
+    mean = torch.tensor(shift, device=setup.device)
+    std = torch.tensor(1 / scale, device=setup.device)
+    model = Destandardised(setup.fresh_model(), mean, std)
+    loss = TargetScaledLoss(copy.deepcopy(setup.loss), mean, std)
+    snippet = (f"y_shift, y_scale = {shift:.4g}, {scale:.4g}   # the targets' training range into the output's "
+               f"[{low:g}, {high:g}]\n"
+               "loss = loss_fn(model(x), (y - y_shift) * y_scale)\n"
+               "prediction = model(x) / y_scale + y_shift          # back to original units")
+    return [Candidate("targets-into-range", f"train on targets moved into the output's range [{low:g}, {high:g}]",
+                      derive(setup, model=model, loss=loss), snippet)]
 
 
 # -- L306: the loss must match the label structure ----------------------------------------

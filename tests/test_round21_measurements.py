@@ -52,6 +52,10 @@ def test_affine_map_recovers_the_loops_scale_and_shift_and_nothing_else() -> Non
     assert affine_map(out, out ** 3) is None  # not affine
     assert affine_map(out, out + 0.01 * torch.randn(64, 2)) is None  # close, but another tensor
     assert affine_map(torch.ones(64, 1), torch.ones(64, 1) * 3) is None  # a constant output shows no scale
+    from nndoctor.watch.eval_units import _copied
+
+    near = out[:, :1] * 3 + 28000  # targets near 28000: float32 rounding is no map
+    assert _copied(near, near.double().squeeze(-1)) and not _copied(near, near * 1.01)
 
 
 @pytest.mark.parametrize("shifted", [False, True])

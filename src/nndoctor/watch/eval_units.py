@@ -81,6 +81,7 @@ class EvalOutputUnits:
 
     @property
     def mapped(self) -> tuple[list[float], list[float]] | None:
+        """(scales, shifts) per output column when every read call scored the outputs through that one map."""
         if not self._maps or any(m is None for m in self._maps):
             return None
         first = self._maps[0]
@@ -114,7 +115,7 @@ class EvalOutputUnits:
                 found = next((m for m in (affine_map(out, input) for out in outputs) if m is not None), None)
                 if found is None:
                     return  # a loss on something else (an EMA copy's outputs, a post-processed prediction)
-                self._maps.append(found)
+                self._maps.append(None if any(_copied(out, input) for out in outputs) else found)
             if len(self._maps) >= CALLS_READ:
                 self.close()
         except Exception as exc:
@@ -133,3 +134,11 @@ def same_memory(a: torch.Tensor, b: Any) -> bool:
         return a.device == b.device and a.numel() == b.numel() and a.data_ptr() == b.data_ptr()
     except Exception:
         return False
+
+
+def _copied(output: torch.Tensor, scored: torch.Tensor) -> bool:
+    """``scored`` holds the output's values in other memory (``out.float()``, ``out.clone()``): no map at all."""
+    if output.numel() != scored.numel():
+        return False
+    got, out = scored.detach().reshape(-1).double(), output.detach().reshape(-1).double().to(scored.device)
+    return bool(torch.allclose(got, out, rtol=EXACT, atol=EXACT * float(got.abs().max())))

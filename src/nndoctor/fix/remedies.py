@@ -495,7 +495,8 @@ LABELS = Remedy("encode-labels", ("D113",), "recode labels to what the loss expe
 REDUCTION = Remedy("mean-reduction", ("L308",), "mean reduction / minimise the loss", fix_loss_reduction)
 IMPUTE = Remedy("impute-non-finite", ("D103", "D104"), "replace non-finite inputs by training means", impute_non_finite)
 GUARD_SCALE = Remedy("guard-zero-scale", ("D103",), "a zero scale stored in the model set to 1", guard_zero_scale)
-UNBOUNDED = Remedy("unbounded-output", ("L304",), "drop a final activation the targets lie outside of", unbounded_output)
+UNBOUNDED = Remedy("unbounded-output", ("L304",), "drop a final activation the targets lie outside of, or move the "
+                   "targets into its range", unbounded_output)
 MATCHING_LOSS = Remedy("matching-loss", ("L306",), "the loss that matches the label structure", matching_loss)
 SANE_OPTIMIZER = Remedy("sane-optimizer", ("O410",), "torch's defaults for pathological optimizer settings", sane_optimizer)
 ONE_HOT = Remedy("one-hot-codes", ("D112",), "one-hot encode category codes, widen the first layer", one_hot_codes)

@@ -285,3 +285,16 @@ def test_a_relu_in_forward_over_negative_targets_gets_the_targets_moved_into_its
     assert float(moved.min()) > 0
     wrapped = candidate.setup.model
     assert torch.allclose(wrapped(x[:5]), wrapped.model(x[:5]) * wrapped.std + wrapped.mean)
+
+
+def test_a_measurement_rounded_to_its_resolution_is_no_sparse_code():
+    # codes are a mostly empty identifier space; a lab value rounded to 0.01 fills its range (40 of 54 hundredths)
+    import numpy as np
+
+    from nndoctor.probes.data_audit import sparse_codes
+
+    rng = np.random.default_rng(0)
+    areas = np.unique(rng.choice(np.arange(10180, 49740, 20), 40, replace=False)).astype(np.float64)
+    rounded = np.unique(np.round(rng.uniform(0.13, 0.66, 400), 2))
+    assert sparse_codes((areas - areas.mean()) / areas.std())
+    assert not sparse_codes((rounded - rounded.mean()) / rounded.std())

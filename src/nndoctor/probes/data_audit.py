@@ -394,8 +394,15 @@ def on_grid(uniques: np.ndarray) -> bool:
 
 def sparse_codes(uniques: np.ndarray) -> bool:
     """A few sorted distinct values on the integers with gaps, up to five digits apart: an affine image of codes such
-    as metro-area or postal codes (12060, 35620, ...), raw or standardised."""
-    return 3 <= len(uniques) <= SPARSE_CODE_LEVELS and _lattice_steps(uniques, max_steps=MAX_CODE_STEPS) is not None
+    as metro-area or postal codes (12060, 35620, ...), raw or standardised.
+
+    The lattice must span more steps than a discrete scale has (``MAX_LATTICE_STEPS``): an identifier space is mostly
+    empty, while a measurement rounded to its resolution (a lab value to 0.01) fills its range.
+    """
+    if not 3 <= len(uniques) <= SPARSE_CODE_LEVELS:
+        return False
+    steps = _lattice_steps(uniques, max_steps=MAX_CODE_STEPS)
+    return steps is not None and steps[-1] > MAX_LATTICE_STEPS
 
 
 def code_columns(x: np.ndarray, stats: FeatureStats, few_levels: int = FEW_LEVELS, max_levels: int | None = None) -> list[int]:

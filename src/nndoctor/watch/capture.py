@@ -66,7 +66,7 @@ from ..errors import SetupError
 from ..report import CheckFailure
 from ..setup import LABEL_KEYS, Inputs, TokenCrossEntropyLoss, batch_size_of
 from . import hub
-from .eval_units import EvalOutputUnits, same_memory
+from .eval_units import EvalOutputUnits, batch_tensors, same_memory
 from .graph import graph_leaves
 from .loss_inspect import REGRESSION as REGRESSION_KINDS
 
@@ -853,8 +853,11 @@ class SetupCapture:
             self._batch = dict(batch) if isinstance(batch, dict) else batch
             if isinstance(batch, dict):  # a prefetching loader (accelerate's) yields the next batch before this step's forward
                 self._yielded = [self._batch, *self._yielded[:RECENT_BATCHES - 1]]
-        elif self.eval_tensors is not None and self.eval_tensors.active:
-            self.eval_tensors.loader_batch(batch)
+        else:
+            if self.eval_tensors is not None and self.eval_tensors.active:
+                self.eval_tensors.loader_batch(batch)
+            if self.eval_units is not None:
+                self.eval_units.loader_batch(batch)
 
     def on_loss_input(self, kind: str, input: Any, target: Any, kwargs: dict) -> None:
         if not self.captured:
@@ -1905,8 +1908,7 @@ class EvalTensors:
 
     def loader_batch(self, batch: Any) -> None:
         """A DataLoader yielded ``batch``: the model evaluated on its tensors is evaluated on a loader, not one tensor."""
-        items = batch.values() if isinstance(batch, Mapping) else batch if isinstance(batch, (list, tuple)) else (batch,)
-        self._batch = [weakref.ref(t) for t in items if isinstance(t, torch.Tensor)]
+        self._batch = [weakref.ref(t) for t in batch_tensors(batch)]
 
     def loss_call(self, kind: str, input: Any, target: Any) -> None:
         """A loss call: when its input is the output of the pending eval forward, copy its target as the labels."""

@@ -70,6 +70,7 @@ class EvalOutputUnits:
         self._on_error = on_error
         self._outputs: list[torch.Tensor] = []  # the latest evaluation outputs, detached (``model(x) * s`` frees them)
         self._maps: list[tuple[list[float], list[float]] | None] = []
+        self._batch: list[weakref.ref] = []  # the tensors of the batch a DataLoader yielded last
         self._detach = hub.attach("forward", root, self._forward)
 
     def close(self) -> None:
@@ -101,6 +102,12 @@ class EvalOutputUnits:
                          if isinstance(output, (list, tuple)) else ()) if isinstance(t, torch.Tensor)]
         self._outputs = [t.detach() for t in tensors]
 
+    def loader_batch(self, batch: Any) -> None:
+        """A DataLoader yielded ``batch``: a loss target equal to one of its tensors is the loader's own target."""
+        if self._detach is None:
+            return
+        self._batch = [weakref.ref(t) for t in batch_tensors(batch)]
+
     def loss_call(self, kind: str, input: Any, target: Any) -> None:
         """An evaluation loss call: when it reads the latest evaluation output, as it is or mapped, note the map."""
         if self._detach is None or kind not in self._kinds or not self._outputs:
@@ -115,6 +122,9 @@ class EvalOutputUnits:
                 found = next((m for m in (affine_map(out, input) for out in outputs) if m is not None), None)
                 if found is None:
                     return  # a loss on something else (an EMA copy's outputs, a post-processed prediction)
+                batch = [t for t in (ref() for ref in self._batch) if t is not None]
+                if not any(_copied(t, target) for t in batch):
+                    return  # the targets are mapped too (``yb * y_std + y_mean``): both sides in other units
                 self._maps.append(None if any(_copied(out, input) for out in outputs) else found)
             if len(self._maps) >= CALLS_READ:
                 self.close()
@@ -142,3 +152,9 @@ def _copied(output: torch.Tensor, scored: torch.Tensor) -> bool:
         return False
     got, out = scored.detach().reshape(-1).double(), output.detach().reshape(-1).double().to(scored.device)
     return bool(torch.allclose(got, out, rtol=EXACT, atol=EXACT * float(got.abs().max())))
+
+
+def batch_tensors(batch: Any) -> list[torch.Tensor]:
+    """The tensors of a batch as a DataLoader yields it: itself, or the tensors of a tuple, list or dict."""
+    items = batch.values() if isinstance(batch, Mapping) else batch if isinstance(batch, (list, tuple)) else (batch,)
+    return [t for t in items if isinstance(t, torch.Tensor)]

@@ -148,7 +148,7 @@ def same_memory(a: torch.Tensor, b: Any) -> bool:
 
 def _copied(output: torch.Tensor, scored: torch.Tensor) -> bool:
     """``scored`` holds the output's values in other memory (``out.float()``, ``out.clone()``): no map at all."""
-    if output.numel() != scored.numel():
+    if output.numel() != scored.numel() or scored.numel() == 0:
         return False
     got, out = scored.detach().reshape(-1).double(), output.detach().reshape(-1).double().to(scored.device)
     return bool(torch.allclose(got, out, rtol=EXACT, atol=EXACT * float(got.abs().max())))

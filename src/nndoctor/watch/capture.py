@@ -66,7 +66,7 @@ from ..errors import SetupError
 from ..report import CheckFailure
 from ..setup import LABEL_KEYS, Inputs, TokenCrossEntropyLoss, batch_size_of
 from . import hub
-from .eval_units import EvalOutputUnits, batch_tensors, same_memory
+from .eval_units import EvalOutputUnits, same_memory, tensors_of
 from .graph import graph_leaves
 from .loss_inspect import REGRESSION as REGRESSION_KINDS
 
@@ -1904,11 +1904,11 @@ class EvalTensors:
 
     def _expect(self, candidate: EvalInput, output: Any) -> None:
         if candidate.labels is None and candidate.x is not None:
-            self._pending = (candidate, [weakref.ref(t) for t in _output_tensors(output)])
+            self._pending = (candidate, [weakref.ref(t) for t in tensors_of(output)])
 
     def loader_batch(self, batch: Any) -> None:
         """A DataLoader yielded ``batch``: the model evaluated on its tensors is evaluated on a loader, not one tensor."""
-        self._batch = [weakref.ref(t) for t in batch_tensors(batch)]
+        self._batch = [weakref.ref(t) for t in tensors_of(batch)]
 
     def loss_call(self, kind: str, input: Any, target: Any) -> None:
         """A loss call: when its input is the output of the pending eval forward, copy its target as the labels."""
@@ -1924,14 +1924,6 @@ class EvalTensors:
         index = candidate.index
         candidate.labels = _cpu_copy(target if index is None else target[index.to(target.device)])
         candidate.loss_kind = kind
-
-
-def _output_tensors(output: Any) -> list[torch.Tensor]:
-    """The tensors a forward returned: itself, or the tensors of a tuple/list/dict output."""
-    if isinstance(output, torch.Tensor):
-        return [output]
-    items = output.values() if isinstance(output, Mapping) else output if isinstance(output, (list, tuple)) else ()
-    return [t for t in items if isinstance(t, torch.Tensor)]
 
 
 def _dataset_inputs(dataset: Any) -> tuple[torch.Tensor, np.ndarray] | None:

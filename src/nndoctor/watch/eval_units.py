@@ -97,16 +97,13 @@ class EvalOutputUnits:
         if root is None or (root.training and torch.is_grad_enabled()):
             self._outputs = []  # a training forward: what a loss reads next is not an evaluation output
             return
-        tensors = [output] if isinstance(output, torch.Tensor) else \
-            [t for t in (output.values() if isinstance(output, Mapping) else output
-                         if isinstance(output, (list, tuple)) else ()) if isinstance(t, torch.Tensor)]
-        self._outputs = [t.detach() for t in tensors]
+        self._outputs = [t.detach() for t in tensors_of(output)]
 
     def loader_batch(self, batch: Any) -> None:
         """A DataLoader yielded ``batch``: a loss target equal to one of its tensors is the loader's own target."""
         if self._detach is None:
             return
-        self._batch = [weakref.ref(t) for t in batch_tensors(batch)]
+        self._batch = [weakref.ref(t) for t in tensors_of(batch)]
 
     def loss_call(self, kind: str, input: Any, target: Any) -> None:
         """An evaluation loss call: when it reads the latest evaluation output, as it is or mapped, note the map."""
@@ -154,7 +151,7 @@ def _copied(output: torch.Tensor, scored: torch.Tensor) -> bool:
     return bool(torch.allclose(got, out, rtol=EXACT, atol=EXACT * float(got.abs().max())))
 
 
-def batch_tensors(batch: Any) -> list[torch.Tensor]:
-    """The tensors of a batch as a DataLoader yields it: itself, or the tensors of a tuple, list or dict."""
-    items = batch.values() if isinstance(batch, Mapping) else batch if isinstance(batch, (list, tuple)) else (batch,)
+def tensors_of(value: Any) -> list[torch.Tensor]:
+    """The tensors a forward returned or a DataLoader yielded: the tensor itself, or those of a tuple, list or dict."""
+    items = value.values() if isinstance(value, Mapping) else value if isinstance(value, (list, tuple)) else (value,)
     return [t for t in items if isinstance(t, torch.Tensor)]

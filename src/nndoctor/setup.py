@@ -229,17 +229,59 @@ def slice_inputs(x: Any, k: int) -> Any:
     return x
 
 
-def concat_inputs(parts: Sequence[Any], n: int | None = None) -> Any:
-    """Batch inputs of several batches (tensors, tuples or dicts of tensors) joined along the batch axis, first ``n`` kept."""
+def concat_inputs(parts: Sequence[Any], n: int | None = None, padding: int | None = None) -> Any:
+    """Batch inputs of several batches (tensors, tuples or dicts of tensors) joined along the batch axis, first ``n``
+    kept.
+
+    ``padding``: a value the model ignores in integer token rows (:func:`input_padding`); rows
+    padded with it per batch are padded on to the widest batch. Without it such batches do not join.
+    """
     first = parts[0]
     if isinstance(first, torch.Tensor):
-        joined = torch.cat(list(parts))
+        joined = torch.cat(padded_to_one_width(parts, padding))
         return joined[:n] if n is not None else joined
     if isinstance(first, Mapping):
-        return {key: concat_inputs([p[key] for p in parts], n) for key in first}
+        return {key: concat_inputs([p[key] for p in parts], n, padding) for key in first}
     if isinstance(first, (list, tuple)):
-        return same_sequence(first, (concat_inputs(list(items), n) for items in zip(*parts)))
+        return same_sequence(first, (concat_inputs(list(items), n, padding) for items in zip(*parts)))
     raise SetupError(f"Batch inputs of type {type(first).__name__} cannot be joined.", "Use tensors, tuples or dicts of tensors.")
+
+
+def token_padding(parts: Sequence[Any]) -> int | None:
+    """The value integer token rows padded per batch (``pad_sequence`` in a collate function) were padded with.
+
+    Batches padded each to its own longest row differ in width and end in a column of mostly
+    padding: when every batch's last column is mostly one value, that value (the narrower
+    batches are filled with it to join them, as if collated together). None for anything else:
+    one width, other shapes, floats, no common padding.
+    """
+    if len({p.shape[1] for p in parts if p.ndim == 2}) < 2 or any(
+            p.ndim != 2 or p.shape[0] == 0 or p.dtype in (torch.bool, np.bool_)
+            or (p.is_floating_point() if isinstance(p, torch.Tensor) else p.dtype.kind not in "iu") for p in parts):
+        return None
+    pads = set()
+    for part in parts:
+        last = part[:, -1].cpu().numpy() if isinstance(part, torch.Tensor) else part[:, -1]
+        values, counts = np.unique(last, return_counts=True)
+        if counts.max() * 2 <= len(last):
+            return None
+        pads.add(int(values[counts.argmax()]))
+    return pads.pop() if len(pads) == 1 else None
+
+
+def padded_to_one_width(parts: Sequence[Any], padding: int | None) -> list[Any]:
+    """Token rows (tensors or arrays) padded per batch with ``padding``, padded on to the widest; others unchanged."""
+    if padding is None or token_padding(parts) != padding:
+        return list(parts)
+    width = max(p.shape[1] for p in parts)
+    return [torch.nn.functional.pad(p, (0, width - p.shape[1]), value=padding) if isinstance(p, torch.Tensor)
+            else np.pad(p, ((0, 0), (0, width - p.shape[1])), constant_values=padding) for p in parts]
+
+
+def input_padding(model: Any) -> int | None:
+    """The value ``model`` declares it drops from its integer inputs (``input_padding``): more of it changes nothing."""
+    value = getattr(model, "input_padding", None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def move_to(x: Any, device: torch.device) -> Any:

@@ -112,7 +112,8 @@ def compare_on_loss(baseline_loss: Sequence[float | None], candidate_loss: Seque
     worse = compare(candidate_metric, baseline_metric, min_gain)
     if worse.verified:
         return Comparison(False, gain, on_loss.wins, on_loss.seeds,
-                          f"the validation loss fell ({loss_text}) but the metric got worse ({worse.reason})")
+                          f"the validation loss fell ({loss_text}) but the metric got worse (the original setup "
+                          f"against the remedy: {worse.reason})")
     return Comparison(True, gain, on_loss.wins, on_loss.seeds, f"validation loss: {loss_text}; the metric did not get worse")
 
 
@@ -141,6 +142,7 @@ def compare_cleared(still_fires: str | None, baseline_metric: Sequence[float | N
                           f"the check is clear; the validation metric now measures honest data ({c.text()}) and is not compared")
     worse = compare(candidate_metric, baseline_metric, min_gain)
     if worse.verified:
-        return Comparison(False, gain, wins, seeds, f"the check is clear but the metric got worse ({worse.reason})")
+        return Comparison(False, gain, wins, seeds, "the check is clear but the metric got worse (the original "
+                          f"setup against the remedy: {worse.reason})")
     change = f"mean change {gain:+.3f}" if gain is not None else f"the baseline diverged on every seed; the remedy scored {c.text()}"
     return Comparison(True, gain, wins, seeds, f"the check is clear and the metric did not get worse ({change})")

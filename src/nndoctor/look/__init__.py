@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from ..rng import preserved_rng, seed_everything
-from ..setup import Setup, move_to
+from ..setup import Setup, input_padding, move_to
 from ..verdicts.baselines import BaselineComparison
 from .baselines import (
     balanced_standard_error,
@@ -108,8 +108,9 @@ def _look(setup: Setup, model: nn.Module | None, steps: int | None,
     test = _batches(setup, "test", config.val_batches) if getattr(setup, "test_loader", None) is not None else []
     x0, y0 = train[0]
     out: dict[str, Any] = {"batch": batch_view(x0, y0, config.decode), "notes": []}
-    pool = pool_of(train)
-    val_pool = pool_of(val) if val else None
+    padding = input_padding(setup.model)
+    pool = pool_of(train, padding)
+    val_pool = pool_of(val, padding) if val else None
     train_ids = class_labels_of(pool[1], setup.task)
     val_ids = class_labels_of(val_pool[1], setup.task) if val_pool is not None else None
     out["class_counts"] = class_counts(train_ids, val_ids, setup.ignore_index)

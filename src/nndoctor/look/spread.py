@@ -37,15 +37,16 @@ def take(x: Any, index: torch.Tensor) -> Any:
     return x
 
 
-def pool_of(batches: list[Batch]) -> Batch:
+def pool_of(batches: list[Batch], padding: int | None = None) -> Batch:
     """The batches as one pool of samples.
 
     Batches padded each to its own length (a collate function padding per batch) have no
-    common sample shape: the look then abstains (Inconclusive) rather than guess a padding.
+    common sample shape: the look then abstains (Inconclusive) rather than guess a padding,
+    unless the model declares the ``padding`` value it drops (``setup.input_padding``).
     """
     n = sum(batch_size_of(x) for x, _ in batches)
     try:
-        return concat_inputs([x for x, _ in batches], n), torch.cat([y for _, y in batches])
+        return concat_inputs([x for x, _ in batches], n, padding), torch.cat([y for _, y in batches])
     except RuntimeError as exc:
         from ..checks.base import Inconclusive
 

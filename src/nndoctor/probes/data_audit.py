@@ -21,7 +21,7 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset, TensorDataset
 
 from ..checks.base import check_deadline
-from ..setup import Inputs, Setup, primary_input
+from ..setup import Inputs, Setup, input_padding, padded_to_one_width, primary_input
 from ..verdicts.data import CodeOrder
 
 MAX_ROWS = 4000
@@ -220,7 +220,8 @@ def _sample_dataset(
     xt = _first_tensor(x)
     x_integer = xt is not None and not xt.is_floating_point()
     note = "" if read == len(rows) else f"reading stopped after {read} rows"
-    return SplitSample(split, _concat(xs), _concat(ys), rows[:read], n_total, x_integer, note, _partial(x),
+    xs_joined = _concat(xs, input_padding(setup.model))
+    return SplitSample(split, xs_joined, _concat(ys), rows[:read], n_total, x_integer, note, _partial(x),
                        _concat_all(wholes))
 
 
@@ -237,7 +238,7 @@ def _sample_loader(setup: Setup, split: str, n_total: int | None, max_rows: int,
         read += len(ys[-1]) if ys[-1] is not None else 0
         if read >= max_rows:
             break
-    return SplitSample(split, _concat(xs), _concat(ys), np.arange(read), n_total, x_integer,
+    return SplitSample(split, _concat(xs, input_padding(setup.model)), _concat(ys), np.arange(read), n_total, x_integer,
                        "first batches of the loader (rows are positions in loader order)", partial,
                        _concat_all(wholes))
 
@@ -247,12 +248,13 @@ def _concat_all(parts: list[np.ndarray | None]) -> np.ndarray | None:
     return _concat(parts) if parts and all(p is not None for p in parts) else None
 
 
-def _concat(parts: list[np.ndarray | None]) -> np.ndarray | None:
+def _concat(parts: list[np.ndarray | None], padding: int | None = None) -> np.ndarray | None:
+    """The parts joined along rows; token rows padded per batch with the model's ``padding`` padded on to one width."""
     parts = [p for p in parts if p is not None]
     if not parts:
         return None
     try:
-        return np.concatenate(parts, axis=0)
+        return np.concatenate(padded_to_one_width(parts, padding), axis=0)
     except ValueError:  # ragged inputs (variable-length sequences): not audited per feature
         return None
 

@@ -30,7 +30,7 @@ from torch import nn
 
 from ..checks.base import check_deadline
 from ..record import Recorder
-from ..setup import Batch, Setup, batch_size_of
+from ..setup import Batch, Setup, batch_size_of, input_padding
 from ..verdicts.curves import FIT_SHARE
 from ..verdicts.generalisation import Attempt
 from .trial import (
@@ -289,7 +289,7 @@ def overfit_probe(ctx: "Context", config: OverfitConfig | None = None) -> Overfi
     from .lr_range import lr_range_probe
 
     config = config or CONFIG
-    batch = take_samples(ctx.batches("train"), config.samples)
+    batch = take_samples(ctx.batches("train"), config.samples, input_padding(ctx.setup.model))
     steps = sized_steps(config.steps, config.min_steps, step_cost(ctx), batch_size_of(batch[0]), ctx.device)
     return single_batch_overfit(
         ctx.setup, batch, lambda: ctx.model_copy(seed=ctx.setup.seed),

@@ -193,8 +193,10 @@ def endless_batches(setup: Setup) -> Iterator[Batch]:
             return
 
 
-def take_samples(batches: list[Batch], n: int) -> Batch:
-    """The first ``n`` samples of a list of batches, concatenated into one batch (tensor, tuple or dict inputs)."""
+def take_samples(batches: list[Batch], n: int, padding: int | None = None) -> Batch:
+    """The first ``n`` samples of a list of batches, concatenated into one batch (tensor, tuple or dict inputs).
+
+    ``padding``: the value the model drops from token rows (:func:`nndoctor.setup.input_padding`)."""
     xs, ys, count = [], [], 0
     for x, y in batches:
         xs.append(x)
@@ -202,7 +204,7 @@ def take_samples(batches: list[Batch], n: int) -> Batch:
         count += batch_size_of(x)
         if count >= n:
             break
-    return concat_inputs(xs, n), torch.cat(ys)[:n]
+    return concat_inputs(xs, n, padding), torch.cat(ys)[:n]
 
 
 def class_labels(setup: Setup, y: torch.Tensor) -> torch.Tensor:

@@ -66,6 +66,7 @@ from ..errors import SetupError
 from ..report import CheckFailure
 from ..setup import LABEL_KEYS, Inputs, TokenCrossEntropyLoss, batch_size_of
 from . import hub
+from .bags import PAD, bag_layout, pack_bags, unpack_bags
 from .eval_units import EvalOutputUnits, same_memory, tensors_of
 from .graph import graph_leaves
 from .loss_inspect import REGRESSION as REGRESSION_KINDS
@@ -201,12 +202,15 @@ class ExamModel(nn.Module):
     Used only when the script's forward returns several tensors (a VAE's ``recon, mu,
     logvar``), its loss received a reshaped output, it carries a recurrent state
     (``model(x, hidden)``: fed zeros, time-major inputs swapped to the exam's batch-major rows),
-    it flattens its own output (``.view(-1, vocab)``: unflattened) or NLLLoss reads its token
-    scores (class axis moved to 1); plain models are examined unwrapped.
+    it flattens its own output (``.view(-1, vocab)``: unflattened), NLLLoss reads its token
+    scores (class axis moved to 1) or it takes bags of tokens as a flat stream and offsets
+    (``bags``: the positions of the two; fed rows of :func:`pack_bags`); plain models are
+    examined unwrapped.
     """
 
     def __init__(self, model: nn.Module, pick: Any = None, tail: tuple[int, ...] | None = None,
-                 state: RecurrentState | None = None, unflatten: bool = False, classes_first: bool = False) -> None:
+                 state: RecurrentState | None = None, unflatten: bool = False, classes_first: bool = False,
+                 bags: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.model = model
         self.pick = pick
@@ -214,8 +218,15 @@ class ExamModel(nn.Module):
         self.state = state
         self.unflatten = unflatten
         self.classes_first = classes_first
+        self.bags = bags
+        if bags is not None:
+            self.input_padding = PAD  # more padding adds no token to any bag (concat_inputs may pad batches on)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        if self.bags is not None and len(args) == 1:
+            fed: list[Any] = [None, None]
+            fed[self.bags[0]], fed[self.bags[1]] = unpack_bags(args[0])
+            return self.model(*fed, **kwargs)
         time_first = self.state is not None and self.state.time_first
         if time_first:
             args = tuple(_swap_leading(a) for a in args)
@@ -249,8 +260,10 @@ class BatchAdapter:
     arguments (``model(**batch)``, the Hugging Face ``Trainer``): the inputs are the dict of its
     other entries (checkup passes them as keyword arguments) and the targets its ``label_key``
     entry. ``x_cut``/``y_cut``: the ``(start, stop)`` positions along the sequence axis the loop
-    fed (a language model's ``tokens[:, :-1]`` as input, ``tokens[:, 1:]`` as target). Picklable
-    plain data, applied per batch by :class:`AdaptedCollate`.
+    fed (a language model's ``tokens[:, :-1]`` as input, ``tokens[:, 1:]`` as target). ``bags``:
+    the model took its two positional inputs as a flat token stream and bag offsets (their
+    positions in the call): the exam's inputs are one padded row per bag (:func:`pack_bags`).
+    Picklable plain data, applied per batch by :class:`AdaptedCollate`.
     """
 
     x_tail: tuple[int, ...] | None = None
@@ -266,6 +279,7 @@ class BatchAdapter:
     x_cut: tuple[int, int] | None = None
     y_cut: tuple[int, int] | None = None
     y_units: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    bags: tuple[int, int] | None = None
 
     @property
     def identity(self) -> bool:
@@ -296,6 +310,8 @@ class BatchAdapter:
                              "Make the Dataset and collate function return the same tuple for every batch.")
         dtypes = self.position_dtypes or (None,) * len(self.positions or ())
         x = Inputs(*(_adapt(batch[i], None, dtype) for i, dtype in zip(self.positions or (), dtypes)))
+        if self.bags is not None:
+            x = pack_bags(x[self.bags[0]], x[self.bags[1]])
         if self.target == "none" or self.target_at is None:
             return x, torch.zeros(batch_size_of(x))
         return x, _to_model_units(_adapt(batch[self.target_at], self.y_tail, self.y_dtype), self.y_units)
@@ -639,6 +655,7 @@ class SetupCapture:
         # several positional model inputs: the batch element each one is, and the dtype the loop cast it to
         self._positions: tuple[int, ...] | None = None
         self._position_dtypes: tuple[torch.dtype | None, ...] | None = None
+        self._bags: tuple[int, int] | None = None  # those two are a flat token stream and bag offsets (their places)
         self._pending: dict[str, Any] | None = None
         self._yielded: list[dict[str, Any]] = []  # the latest dict batches the loader yielded, newest first
         self._losses: list[LossCall] = []
@@ -934,7 +951,7 @@ class SetupCapture:
             if self.keyword_batch:
                 if self._find_data(loss, spec):
                     self._find_loss(loss, spec)
-            elif spec is not None and (lengths := _ragged_inputs(spec)):
+            elif spec is not None and (lengths := _ragged_inputs(spec)) and not self._match_bags(spec):
                 self.skipped.append(f"model: its {spec.n_inputs} positional inputs differ in length ({', '.join(map(str, lengths))}: "
                                     "a flat token stream with offsets, say), so they do not hold one row per sample and the "
                                     "exam cannot cut batches of them; data, model and loss checks skipped")
@@ -1202,7 +1219,8 @@ class SetupCapture:
 
     def _positional_adapter(self, **fields: Any) -> BatchAdapter:
         """A BatchAdapter feeding the model its positional inputs from the batch (``fields``: the target's)."""
-        return BatchAdapter(restructure=True, positions=self._positions, position_dtypes=self._position_dtypes, **fields)
+        return BatchAdapter(restructure=True, positions=self._positions, position_dtypes=self._position_dtypes,
+                            bags=self._bags, **fields)
 
     def _keyword_target(self, call: LossCall) -> BatchAdapter | None:
         """The label entry of a dict batch fed as keywords that ``call`` compared the model with (None: none)."""
@@ -1316,6 +1334,22 @@ class SetupCapture:
         self._batch = (*parts, target)
         if len(parts) > 1:
             self._positions = tuple(range(len(parts)))
+        return True
+
+    def _match_bags(self, spec: CallSpec) -> bool:
+        """A forward fed a flat token stream and bag offsets, two elements of the loader's batch (``nn.EmbeddingBag``).
+
+        The exam then feeds it one padded row per bag (:class:`BatchAdapter`'s ``bags``), so the
+        batches can be sampled and cut like any other token rows.
+        """
+        if spec.n_inputs != 2 or self._batch is None or not self._match_positional(spec):
+            self._positions = self._position_dtypes = None
+            return False
+        layout = bag_layout(*(self._batch[j] for j in self._positions or ()))
+        if layout is None or self._position_dtypes is not None:
+            self._positions = self._position_dtypes = None
+            return False
+        self._bags = layout
         return True
 
     def _match_positional(self, spec: CallSpec) -> bool:
@@ -1519,8 +1553,9 @@ class SetupCapture:
         model: nn.Module = self.model
         classes_first = self.tokens_flattened and self.loss_kind == "nll_loss"  # no token variant of NLLLoss: move the axis
         if self.output_pick is not None or self.output_tail is not None or self.recurrent is not None \
-                or self.output_unflatten or classes_first:
-            model = ExamModel(model, self.output_pick, self.output_tail, self.recurrent, self.output_unflatten, classes_first)
+                or self.output_unflatten or classes_first or self._bags is not None:
+            model = ExamModel(model, self.output_pick, self.output_tail, self.recurrent, self.output_unflatten,
+                              classes_first, self._bags)
         loss: nn.Module | None = self.loss if self.loss is not None and not stand_in else UnknownLoss()
         if self.keyword_batch and self.loss is None and not stand_in and adapter.target != "none":
             loss = None  # checkup's default loss for the task, on the output's prediction tensor

@@ -1,4 +1,4 @@
-"""Round 21's table (see ``round_table.py``): python summarise20.py RUN_DIR [RUN_DIR ...], or --keep RUN_DIR DEST."""
+"""Round 21's table (see ``round_table.py``): python summarise21.py RUN_DIR [RUN_DIR ...], or --keep RUN_DIR DEST."""
 import sys
 from pathlib import Path
 

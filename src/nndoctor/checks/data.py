@@ -190,10 +190,14 @@ def unscaled_regression_targets(ctx: Context) -> Iterable[Finding]:
     sample = audit.sample_of(ctx, "train")
     if sample is None or sample.y is None or sample.y.dtype.kind not in "fiu":
         return
-    mean, std = audit.target_stats(sample.y)
+    # a reconstruction's targets are the inputs: one quantity in the inputs' units, its offsets by position the signal's
+    # shape, so it is read as a whole (as watch reads every loss's targets)
+    reconstruction = sample.x is not None and sample.x.shape == sample.y.shape and np.array_equal(sample.x, sample.y)
+    mean, std = audit.target_stats(sample.y.reshape(-1, 1) if reconstruction else sample.y)
     loss = loss_name(ctx.setup.loss) if ctx.setup.loss is not None else ""
+    start = None if reconstruction else _output_start(ctx, len(np.atleast_1d(mean)))
     yield from _unscaled_regression_targets(TargetScale(mean=mean, std=std, losses=(loss,) if loss else (), scope=sample.scope,
-                                                        start_mean=_output_start(ctx, len(np.atleast_1d(mean)))))
+                                                        start_mean=start))
 
 
 def _output_start(ctx: Context, columns: int) -> np.ndarray | None:

@@ -22,6 +22,7 @@ from ..probes.init_outputs import (
     class_term_spread,
     headless_loss,
     init_outputs,
+    mirrored_loss,
 )
 from ..verdicts.loss import (
     PROBABILITY_TOLERANCE,
@@ -280,10 +281,13 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
         chance = max(probe.shared_constant_loss, constant or 0.0)
     if None in (init, chance, constant):
         return
-    architecture = ctx.probe("headless_loss", headless_loss) if probe.space == "values" and math.isfinite(init) else None
+    values = probe.space == "values" and math.isfinite(init)
+    architecture = ctx.probe("headless_loss", headless_loss) if values else None
+    mirrored = ctx.probe("mirrored_loss", mirrored_loss) if values else None
     yield from _unexpected_initial_loss(InitialLoss(
         init=init, chance=chance, constant=constant, space=probe.space, n_classes=probe.n_classes, loss=probe.loss_name,
         explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None, architecture=architecture,
+        mirrored=mirrored,
         prior=probe.prior_loss if at_data_prior(probe.output_offset()) else None, standard_error=init_standard_error(probe),
     ))
 

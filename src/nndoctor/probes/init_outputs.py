@@ -402,6 +402,21 @@ def headless_loss(ctx, max_batches: int = 8) -> float | None:
     reversible instance normalisation, a persistence forecast) still scores that baseline (L307).
     None when the copy has no Linear / convolution or cannot run.
     """
+    return _last_layer_loss(ctx, max_batches, mirrored=False)
+
+
+def mirrored_loss(ctx, max_batches: int = 8) -> float | None:
+    """The loss of a fresh copy whose last-called weight layer has its weights negated (bias kept), on the sample
+    batches.
+
+    The init draws those weights from a distribution symmetric about zero, so the mirrored copy
+    is as likely a start as the real one: a loss at init that only one of the two reaches comes
+    from the sign the draw gave a random head, not from how the setup is wired (L307).
+    """
+    return _last_layer_loss(ctx, max_batches, mirrored=True)
+
+
+def _last_layer_loss(ctx, max_batches: int, mirrored: bool) -> float | None:
     from .layer_stats import WEIGHT_LAYERS, forward_order
 
     setup = ctx.setup
@@ -415,8 +430,11 @@ def headless_loss(ctx, max_batches: int = 8) -> float | None:
             last = [m for _, m in order if isinstance(m, WEIGHT_LAYERS)]
             if not last:
                 return None
-            for param in last[-1].parameters(recurse=False):
-                param.zero_()
+            if mirrored:
+                last[-1].weight.neg_()
+            else:
+                for param in last[-1].parameters(recurse=False):
+                    param.zero_()
             losses = [float(setup.compute_loss(setup.forward(model, x), y)) for x, y in batches]
     except (RuntimeError, ValueError, TypeError, IndexError, LossUnavailable):  # no baseline: the verdict judges without it
         return None

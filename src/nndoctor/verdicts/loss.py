@@ -236,6 +236,9 @@ class InitialLoss:
     # Regression: the loss with the last weight layer zeroed, what the architecture predicts before any learned weight
     # speaks (a constant for a plain network; an input-derived baseline through a skip or instance de-normalisation).
     architecture: float | None = None
+    # Regression: the loss with the last weight layer's weights negated, an init as likely as the drawn one (its weights
+    # come from a distribution symmetric about zero); a finding needs it past the same side of the range.
+    mirrored: float | None = None
     # A class-weighted loss: the loss of the plain data prior, where an output bias started at the log of the class
     # shares (the playbook's "init well") puts it; the weights make another constant the best one.
     prior: float | None = None
@@ -264,6 +267,10 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
         return
     if m.init < low and regression and m.architecture is not None and m.architecture < low:
         return  # the untrained model beats the constant by its architecture (an input baseline reaches the output), not a bug
+    if regression and m.mirrored is not None and not (m.mirrored < low if m.init < low else m.mirrored > high):
+        # the mirrored head, as likely a draw, starts in range or past the other side: the sign a random head drew
+        # lined its output up with (or against) a strong feature of the target, not the wiring
+        return
     if m.space in CLASS_SPACES:
         expected = f"value ln(C) = ln({m.n_classes}) = {m.chance:.4g} for a network that knows nothing yet"
     elif m.space in ELEMENT_SPACES:
@@ -279,7 +286,8 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
         evidence={"init_loss": m.init, "initial_loss": m.init, "chance_loss": m.chance, "constant_predictor_loss": m.constant,
                   "ratio_to_chance": m.init / m.chance, "loss": m.loss, "expected_range": [low, high],
                   "standard_error": m.standard_error,
-                  **({"architecture_loss": m.architecture} if m.architecture is not None else {})},
+                  **({"architecture_loss": m.architecture} if m.architecture is not None else {}),
+                  **({"mirrored_loss": m.mirrored} if m.mirrored is not None else {})},
         explained_by=m.explained_by,
     )
 

@@ -76,3 +76,58 @@ def test_an_initial_loss_both_signs_of_the_head_reach_is_still_a_finding():
     assert list(unexpected_initial_loss(InitialLoss(init=0.031, mirrored=0.02, **common)))  # both beat the constant
     assert list(unexpected_initial_loss(InitialLoss(init=0.9, mirrored=0.8, **common)))  # both start far above
     assert not list(unexpected_initial_loss(InitialLoss(init=0.9, mirrored=0.1, **common)))
+
+
+TOKEN_LM = """import torch
+import torch.nn.functional as F
+from torch import nn
+
+torch.manual_seed(0)
+VOCAB = ["<pad>"] + [f"shot{i}" for i in range(23)]  # the padding id 0 never occurs in a stream without padding
+g = torch.Generator().manual_seed(0)
+follow = torch.randint(1, len(VOCAB), (len(VOCAB),), generator=g)
+stream = [1]
+for _ in range(20000):
+    stream.append(int(follow[stream[-1]]) if torch.rand(1, generator=g) < 0.8 else int(torch.randint(1, 24, (1,), generator=g)))
+data = torch.tensor(stream)
+
+
+class Bigram(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.tok = nn.Embedding(len(VOCAB), 32)
+        self.head = nn.Linear(32, len(VOCAB))
+
+    def forward(self, idx):
+        return self.head(self.tok(idx))
+
+
+model = Bigram()
+opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+for it in range(300):
+    ix = torch.randint(len(data) - 33, (32,), generator=g)
+    xb = torch.stack([data[i:i + 32] for i in ix])
+    yb = torch.stack([data[i + 1:i + 33] for i in ix])
+    logits = model(xb)
+    loss = F.cross_entropy(logits.view(-1, logits.size(-1)), yb.view(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+print(f"train loss {loss.item():.3f}")
+"""
+
+
+def test_a_vocabularys_padding_id_that_no_target_holds_is_no_one_based_encoding(tmp_path):
+    # round 22's b/rally_shot_lm: a next-shot model over a contiguous token stream; id 0 is "<pad>", which only padding
+    # would use. Per-sample class labels 1..C-1 on C outputs still read 1-based (test_checks_data).
+    import contextlib
+    import io
+
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "train.py"
+    script.write_text(TOKEN_LM)
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        report = run_script(str(script), alerts=False).report
+    assert float(printed.getvalue().split("train loss")[-1]) < 1.5  # it learned the follow-ups (ln 24 = 3.2)
+    assert "D113" in report.extra["exam"]["exam_codes"] and "D113" not in report.codes

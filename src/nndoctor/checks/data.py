@@ -380,7 +380,7 @@ def bad_label_encoding(ctx: Context) -> Iterable[Finding]:
         measurement = LabelEncoding(
             loss=name, reads="indices", kind="indices", width=width, minimum=float(used.min()), maximum=float(used.max()),
             values=used, out_of_range_count=int(np.isin(y, bad).sum()), total=int(np.isin(y, used).sum()),
-            evidence={"out_of_range": bad[:20].tolist()},
+            evidence={"out_of_range": bad[:20].tolist()}, per_position=audit.per_position_labels(y),
         )
     elif isinstance(loss, nn.CrossEntropyLoss) and y.dtype.kind == "f" and y.ndim == len(shape) and y.shape[1:] == shape[1:]:
         sums = y.reshape(len(y), width, -1).sum(axis=1)

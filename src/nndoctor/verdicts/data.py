@@ -589,6 +589,9 @@ class LabelEncoding:
     row_sum_min: float | None = None
     row_sum_max: float | None = None
     zero_one_only: bool | None = None  # every value 0 or 1 (one-/multi-hot rows: L306's question)
+    # a label per position (a token sequence, a mask): ids from a vocabulary that reserves some (padding, <unk>) no
+    # target need hold, so an id 0 no target holds is no 1-based encoding
+    per_position: bool = False
     where: str = "targets"
     evidence: dict[str, Any] = field(default_factory=dict)
 
@@ -609,7 +612,8 @@ def bad_label_encoding(m: LabelEncoding) -> Iterator[Finding]:
                        f"{m.loss} fails on the others (IndexError, or a device-side assert on CUDA) or reads another class's output"
                        + ("; the labels look 1-based (1..C): subtract 1" if int(m.minimum) == 1 and int(m.maximum) == m.width else ""))
             evidence["out_of_range_count"] = m.out_of_range_count
-        elif m.values is not None and m.minimum >= 1 and m.maximum == m.width - 1 and len(m.values) == m.width - 1:
+        elif m.values is not None and m.minimum >= 1 and m.maximum == m.width - 1 and len(m.values) == m.width - 1 \
+                and not m.per_position:
             severity = Severity.WARNING
             message = (f"class labels are 1..{m.width - 1} (1-based) with {m.width} outputs: output 0 never has a sample, so "
                        "one output is wasted and chance-level loss is computed over a class that does not exist")

@@ -457,6 +457,7 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         next_token=ctx.setup.next_token,
     )
     if disagreement_candidates(noise):
+        noise.augmented_inputs = audit.augmented_inputs(ctx)
         found = audit.shift(ctx)
         noise.split_label_p = found.label_p if found is not None else None
         if not split_labels_shifted(noise):

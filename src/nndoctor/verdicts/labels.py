@@ -250,6 +250,7 @@ class LabelNoise:
     split_label_p: float | None = None
     val_copied_share: float | None = None
     next_token: bool = False  # the labels are the next of the tokens the model reads (Setup.next_token)
+    augmented_inputs: bool = False  # the training dataset transforms its inputs at random on every read (augmentation)
 
     @property
     def best_probe(self) -> str:
@@ -340,11 +341,13 @@ def validation_disagreement(m: LabelNoise) -> tuple[str, float, float, float] | 
 
     Both accuracies come from the same fold probes, so they are comparable; a shift of the
     inputs lowers the validation accuracy and cannot raise an alarm. Label shares that differ
-    between the splits (D109), or validation rows copied from training (D108, which the probes
-    remember), make the accuracies incomparable, so then nothing is said.
+    between the splits (D109), validation rows copied from training (D108, which the probes
+    remember), or training inputs augmented at random on every read (the probes then score
+    transformed training rows against clean validation ones) make the accuracies incomparable,
+    so then nothing is said.
     """
     candidates = disagreement_candidates(m)
-    if not candidates or split_labels_shifted(m):
+    if not candidates or split_labels_shifted(m) or m.augmented_inputs:
         return None
     if m.val_copied_share is not None and m.val_copied_share >= LEAK_SHARE:
         return None

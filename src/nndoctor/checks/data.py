@@ -454,7 +454,7 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         val_n=probe.val_n, val_scores=probe.val_scores, val_p_values=probe.val_p_values, bag_of_tokens=probe.bag_of_tokens,
         label_shift_p=probe.label_shift_p, label_shift_tvd=probe.label_shift_tvd,
         inputs_follow_train_log_lr=probe.inputs_follow_train_log_lr, inputs_follow_train_fit_p=probe.inputs_follow_train_fit_p,
-        next_token=ctx.setup.next_token,
+        next_token=ctx.setup.next_token, classes=probe.classes,
     )
     if disagreement_candidates(noise):
         noise.augmented_inputs = audit.augmented_inputs(ctx)

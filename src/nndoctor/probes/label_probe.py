@@ -85,6 +85,7 @@ class LabelProbe:
     label_shift_tvd: float = 0.0  # total variation between the two splits' label shares
     inputs_follow_train_log_lr: float = 0.0  # log LR: validation predictions follow C @ pi_train rather than C @ pi_val
     inputs_follow_train_fit_p: float = 0.0  # chi-square fit of the validation predictions to C @ pi_train
+    classes: int = 0  # distinct training labels the probes were fitted on (classification)
 
     @property
     def best(self) -> float:
@@ -164,6 +165,7 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
     test = binomtest(round(best * n), n, chance, alternative="greater")
     upper = float(binomtest(round(best * n), n).proportion_ci(2 * CONFIDENCE - 1).high)
     result = LabelProbe(task, n, scores, chance, min(1.0, test.pvalue * len(probes)), upper)
+    result.classes = len(classes)
     result.rank_p_value = ranking_p_value(probabilities, labels, classes, [held for _, held in fold_rows(labels, folds, seed)])
     index = np.searchsorted(classes, labels)
     result.noise_floor, result.noise_floor_p = noise_floor(probabilities["logistic regression"], index)

@@ -251,6 +251,7 @@ class LabelNoise:
     val_copied_share: float | None = None
     next_token: bool = False  # the labels are the next of the tokens the model reads (Setup.next_token)
     augmented_inputs: bool = False  # the training dataset transforms its inputs at random on every read (augmentation)
+    classes: int = 0  # distinct training labels (0: not known)
 
     @property
     def best_probe(self) -> str:
@@ -266,8 +267,13 @@ def noise_floor_found(m: LabelNoise) -> bool:
     count suspects, and its misfit of a task (a weak probe on topics) can look like a floor too: on
     tokens a floor counts only when the validation labels, scored by the same fold probes, do not
     share it (labels wrong in both splits then rest on the other readings). Dense features keep
-    the floor that both splits share: there it is labels wrong throughout.
+    the floor that both splits share: there it is labels wrong throughout. With two classes a
+    floor only bounds the probability of either outcome, which outcomes that are never certain
+    given the inputs bound as well (a fault that happens at random): it is read for three or more
+    classes, where it spreads over every class alike.
     """
+    if m.classes == 2:
+        return False
     lift = {name: score - m.chance for name, score in m.scores.items()}
     fits = lift["logistic regression"] >= FLOOR_LINEAR_SHARE * max(lift.values())
     shared = m.bag_of_tokens and m.val_noise_floor_p < NOISE_ALPHA and m.val_noise_floor >= FLOOR_SHARE

@@ -176,7 +176,7 @@ def test_training_inputs_augmented_on_every_read_are_not_compared_with_clean_val
 
 
 def _door_faults(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Door faults that happen at random given the telemetry: the wear raises the chance of a fault, never to certainty."""
+    """Door faults that happen at random given the telemetry: wear raises the chance of a fault, never to certainty."""
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(5000, 14, generator=g)
     chance = 0.1 + 0.6 * torch.sigmoid(4.0 * (x[:, 0] + 0.5 * x[:, 1] - 1.0))

@@ -204,3 +204,23 @@ def test_a_noise_floor_over_three_or_more_classes_is_still_wrong_labels():
                     suspect_probability=0.05, p_value=1e-30, noise_floor=0.23, noise_floor_p=1e-6)
     assert [f.code for f in wrong_labels(LabelNoise(**measured, classes=4))] == ["D110"]
     assert list(wrong_labels(LabelNoise(**measured, classes=2))) == []
+
+
+@pytest.mark.parametrize("read", ["first step", "last step", "bidirectional last step"])
+def test_a_recurrent_output_read_where_the_state_is_still_initial_names_the_step(read):
+    # round 22's a/serve_type_gru: the head read out[:, 0], so gru.weight_hh_l0 got an exactly zero gradient (M209)
+    from nndoctor.verdicts.layers import GradientReach, no_gradient_path
+
+    torch.manual_seed(0)
+    gru = nn.GRU(4, 8, batch_first=True, bidirectional=read.startswith("bi"))
+    head = nn.Linear(gru.hidden_size * (2 if gru.bidirectional else 1), 3)
+    out, _ = gru(torch.randn(16, 12, 4))
+    loss = head(out[:, 0] if read == "first step" else out[:, -1]).logsumexp(1).mean()
+    loss.backward()
+    zero = [name for name, p in gru.named_parameters() if p.grad is not None and not p.grad.any()]
+    # independent: which weights autograd left at zero, by the recurrence (h0 = 0 before the first step processed)
+    assert zero == {"first step": ["weight_hh_l0"], "last step": [],
+                    "bidirectional last step": ["weight_hh_l0_reverse"]}[read]
+    findings = list(no_gradient_path(GradientReach(trainable=8, no_grad=[], zero_grad=zero, over="here")))
+    assert bool(findings) == bool(zero)
+    assert all("recurrence never takes part" in f.message for f in findings)

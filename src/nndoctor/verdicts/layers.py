@@ -12,6 +12,7 @@ one output feature of a dense layer. Dead and saturated shares are shares of uni
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -318,6 +319,10 @@ def shift_invariant_biases(zero_grad: Sequence[str], reached: Sequence[str]) -> 
     return found
 
 
+# torch's recurrent layers name their hidden-to-hidden weights so (nn.RNN, nn.GRU, nn.LSTM; ``_reverse``: bidirectional)
+RECURRENT_WEIGHT = re.compile(r"weight_hh_l\d+(_reverse)?")
+
+
 @verdict("M209")
 def no_gradient_path(m: GradientReach) -> Iterable[Finding]:
     """Trainable parameters that get no gradient from the loss can never learn."""
@@ -333,10 +338,16 @@ def no_gradient_path(m: GradientReach) -> Iterable[Finding]:
                      "(e.g. round/argmax/sign in the path)")
     names = missing + zero
     reason = f" ({m.error})" if m.error else ""
+    recurrent = ""
+    if zero and not missing and all(RECURRENT_WEIGHT.fullmatch(n.rsplit(".", 1)[-1]) for n in zero):
+        recurrent = (" Only hidden-to-hidden weights of a recurrent layer: the loss reads its output only at the step "
+                     "where the state is still the initial one, so the recurrence never takes part (out[:, 0] of a "
+                     "batch-first output, a time-major output read as batch-major, or out[:, -1] of a bidirectional "
+                     "layer's reverse direction); read the last step the direction processed, or its final hidden state.")
     yield Finding(
         "M209", Severity.ERROR,
         f"Of {m.trainable} trainable parameter tensors, {' and '.join(parts)} {m.over}{reason}: "
-        f"{', '.join(names[:6])}{' …' if len(names) > 6 else ''}.",
+        f"{', '.join(names[:6])}{' …' if len(names) > 6 else ''}.{recurrent}",
         evidence={"no_grad": missing, "zero_grad": zero, "trainable": m.trainable, "error": m.error},
         location=", ".join(names), explained_by=m.explained_by if zero and not missing else None,
     )

@@ -343,7 +343,8 @@ def no_gradient_path(m: GradientReach) -> Iterable[Finding]:
         recurrent = (" Only hidden-to-hidden weights of a recurrent layer: the loss reads its output only at the step "
                      "where the state is still the initial one, so the recurrence never takes part (out[:, 0] of a "
                      "batch-first output, a time-major output read as batch-major, or out[:, -1] of a bidirectional "
-                     "layer's reverse direction); read the last step the direction processed, or its final hidden state.")
+                     "layer's reverse direction); read the last step the direction processed, or its final hidden "
+                     "state.")
     yield Finding(
         "M209", Severity.ERROR,
         f"Of {m.trainable} trainable parameter tensors, {' and '.join(parts)} {m.over}{reason}: "

@@ -64,6 +64,11 @@ def test_the_rewired_model_adds_each_block_to_its_input_and_leaves_the_users_alo
     (candidate,) = residual_connections(_setup(user), _finding())
     assert "6 block(s)" in candidate.title and "x + self.block(x)" in candidate.snippet
     rewired, x = candidate.setup.model, torch.randn(8, 10)
+    with torch.no_grad():  # each block's last layer starts at zero: the stack starts as the identity path
+        assert all(not p.any() for block in rewired.blocks for p in block.ff.block[2].parameters())
+        torch.testing.assert_close(rewired(x), user.head(torch.relu(user.stem(x))))
+        for block, own in zip(rewired.blocks, user.blocks):  # the user's weights in the rewired blocks
+            block.ff.block[2].load_state_dict(own.ff[2].state_dict())
     h = user.stem(x)
     for block in user.blocks:  # the same weights, the skip written by hand
         h = h + block.ff(h)

@@ -176,7 +176,12 @@ def residual_blocks(model: nn.Module, x: Any, output_layer: str | None) -> list[
 
 def residual_connections(setup: Setup, finding: Finding) -> list[Candidate]:
     """M205: ``x + block(x)`` around each block of the deep stack that keeps its input's shape (the playbook's
-    remedy for a deep plain network: the identity path carries the gradient to the early layers)."""
+    remedy for a deep plain network: the identity path carries the gradient to the early layers).
+
+    Each block's last weight layer starts at zero (torchvision's ``zero_init_residual``, Fixup):
+    the stack starts as the identity and each block grows from there; skips around blocks at their
+    own init add every block's variance to the signal, which a stack of twenty doubles twenty times.
+    """
     model = setup.fresh_model()
     x = sample_input(setup)
     head = final_module(leaf_order(model, x))
@@ -184,10 +189,17 @@ def residual_connections(setup: Setup, finding: Finding) -> list[Candidate]:
     if len(blocks) < 2:
         raise NotApplicable("fewer than two blocks keep their input's shape: no stack to put skip connections in")
     for name in blocks:
-        set_module(model, name, Residual(model.get_submodule(name)))
+        block = model.get_submodule(name)
+        last = [m for m in block.modules() if isinstance(m, WEIGHT_MODULES)][-1]
+        with torch.no_grad():
+            for param in last.parameters(recurse=False):
+                param.zero_()
+        set_module(model, name, Residual(block))
     shown = ", ".join(blocks[:4]) + (" …" if len(blocks) > 4 else "")
     snippet = ("def forward(self, x):\n"
                "    return x + self.block(x)   # a skip around each block whose output has its input's shape\n"
+               "# and start each block at zero: its last layer's weight and bias\n"
+               "nn.init.zeros_(last.weight); nn.init.zeros_(last.bias)\n"
                f"# here: {shown}")
     return [Candidate("residual-connections", f"add skip connections around {len(blocks)} block(s) ({shown})",
                       derive(setup, model=model), snippet)]

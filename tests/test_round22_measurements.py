@@ -224,3 +224,21 @@ def test_a_recurrent_output_read_where_the_state_is_still_initial_names_the_step
     findings = list(no_gradient_path(GradientReach(trainable=8, no_grad=[], zero_grad=zero, over="here")))
     assert bool(findings) == bool(zero)
     assert all("recurrence never takes part" in f.message for f in findings)
+
+
+def test_fix_scores_multi_label_outputs_by_average_precision_whatever_each_labels_bias():
+    # round 22's d/email_triage_spec (M210, output biases at +2.8..+4.7 on 1-6% labels): thresholded at 0, the biased
+    # model predicted every label and out-scored the remedied one on balanced accuracy (0.552 against 0.505)
+    from types import SimpleNamespace
+
+    from nndoctor.fix.trials import metric_name, score_outputs
+
+    setup = SimpleNamespace(task="multilabel", loss=nn.BCEWithLogitsLoss())
+    truth = torch.tensor([[1, 0], [0, 0], [1, 1], [0, 0], [0, 1]]).float()
+    logits = torch.tensor([[2.0, -1.0], [0.5, -2.0], [1.0, 0.3], [-1.0, 0.5], [1.5, 0.2]])
+    # by hand: label 0 ranks its positives 1st and 3rd of the 3 scored above them -> AP (1/1 + 2/3) / 2;
+    # label 1 ranks 0.5 (negative), 0.3 (positive), 0.2 (positive) -> AP (1/2 + 2/3) / 2
+    expected = ((1 + 2 / 3) / 2 + (1 / 2 + 2 / 3) / 2) / 2
+    assert metric_name("multilabel") == "average_precision"
+    assert score_outputs(setup, logits, truth) == pytest.approx(expected)
+    assert score_outputs(setup, logits + torch.tensor([3.0, -2.0]), truth) == pytest.approx(expected)

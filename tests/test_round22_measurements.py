@@ -242,3 +242,42 @@ def test_fix_scores_multi_label_outputs_by_average_precision_whatever_each_label
     assert metric_name("multilabel") == "average_precision"
     assert score_outputs(setup, logits, truth) == pytest.approx(expected)
     assert score_outputs(setup, logits + torch.tensor([3.0, -2.0]), truth) == pytest.approx(expected)
+
+
+class _FramesFirst(nn.Module):
+    """Serve tracks (batch, frames, features) through a frames-first GRU, swapped back for the head."""
+
+    def __init__(self, swap_by_view: bool) -> None:
+        super().__init__()
+        self.gru = nn.GRU(6, 16)  # batch_first=False: it takes (frames, batch, features)
+        self.head = nn.Linear(16, 3)
+        self.swap_by_view = swap_by_view
+
+    def forward(self, x):
+        h, _ = self.gru(x.transpose(0, 1))
+        h = h.view(h.size(1), h.size(0), -1) if self.swap_by_view else h.transpose(0, 1)
+        return self.head(h.mean(1))
+
+
+def test_a_view_that_swapped_the_batch_axis_becomes_a_transpose():
+    # round 22's d/tennis_serve_lightning: h.view(h.size(1), h.size(0), -1) where h.transpose(0, 1) was meant (M207)
+    from nndoctor import Setup
+    from nndoctor.findings import Finding, Severity
+    from nndoctor.fix.batch_remedies import transpose_not_view
+
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(256, 10, 6, generator=g), torch.randint(0, 3, (256,), generator=g)
+    torch.manual_seed(0)
+    user = _FramesFirst(swap_by_view=True)
+    before = {k: v.clone() for k, v in user.state_dict().items()}
+    setup = Setup(model=user, train=(x, y), loss=nn.CrossEntropyLoss(), batch_size=32).resolve()
+    (candidate,) = transpose_not_view(setup, Finding("M207", Severity.ERROR, "test"))
+    meant = _FramesFirst(swap_by_view=False)
+    meant.load_state_dict(user.state_dict())
+    with torch.no_grad():  # independent: the model written with the transpose, the same weights
+        torch.testing.assert_close(candidate.setup.model(x[:8]), meant(x[:8]))
+        assert not torch.allclose(user(x[:8]), meant(x[:8]))
+    assert "transpose(0, 1)" in candidate.title and all(torch.equal(v, user.state_dict()[k]) for k, v in before.items())
+    with pytest.raises(Exception, match="no view or reshape"):
+        transpose_not_view(Setup(model=meant, train=(x, y), loss=nn.CrossEntropyLoss(), batch_size=32).resolve(),
+                           Finding("M207", Severity.ERROR, "test"))

@@ -1,13 +1,15 @@
 """Remedies for batch mixing (M207): a sample's output depends on the other samples of its batch.
 
-Two common causes, each fixed on a deep copy of the model:
+Three common causes, each fixed on a deep copy of the model:
 
 * a recurrent or attention layer left at ``batch_first=False`` while it is fed
   ``(batch, time, features)`` inputs: it then runs along the batch and treats time steps as
   samples (:func:`batch_first_rnn`);
 * a softmax, normalisation or reduction over dim 0 of a tensor whose dim 0 is the batch
   (:func:`per_sample_normalisation`, found in the ``torch.fx`` graph with the shapes of the
-  sample batch and moved to the last dim).
+  sample batch and moved to the last dim);
+* a ``view``/``reshape`` asked to swap the batch axis with another (``h.view(h.size(1), h.size(0), -1)``),
+  which keeps the memory order and interleaves the samples (:func:`transpose_not_view`).
 
 A candidate is kept only when the M207 check's own measurement, run on the candidate's setup,
 finds no cross-sample dependence any more and the output keeps its shape; otherwise the
@@ -320,3 +322,63 @@ def _variant(setup: Setup, chosen: list[tuple[fx.Node, str, Any, Any]], drop: bo
             lines.append(_snippet_line(node, op))
     title = f"{shown}: " + ("remove the normalize over the batch" if drop else "over the last dim instead of the batch")
     return Candidate("per-sample-normalisation", title, candidate, "\n".join(lines), judged_by="cleared")
+
+
+# -- a view that swapped two axes -------------------------------------------------------------------
+def swapped_leading_axes(x: torch.Tensor) -> torch.Tensor:
+    """``x`` with its first two axes swapped, laid out anew (what ``view(b, a, ...)`` of an ``(a, b, ...)`` was meant
+    to give)."""
+    return x.transpose(0, 1).contiguous()
+
+
+def _axis_swapping_views(gm: fx.GraphModule, batch: int) -> list[fx.Node]:
+    """``view``/``reshape`` nodes whose output has the input's first two sizes swapped, one of them the batch, and its
+    other sizes kept: a reshape where a transpose was meant, which interleaves the samples' values."""
+    found = []
+    for node in gm.graph.nodes:
+        viewing = (node.op == "call_method" and node.target in ("view", "reshape")) or \
+            (node.op == "call_function" and node.target is torch.reshape)
+        meta = node.meta.get("tensor_meta") if viewing else None
+        before = _input_shape(node) if viewing else None
+        after = tuple(meta.shape) if meta is not None and hasattr(meta, "shape") else None
+        if before is None or after is None or len(before) < 2 or len(after) != len(before) or before[0] == before[1]:
+            continue
+        if batch in before[:2] and after[:2] == (before[1], before[0]) and after[2:] == before[2:]:
+            found.append(node)
+    return found
+
+
+def transpose_not_view(setup: Setup, finding: Finding) -> list[Candidate]:
+    """M207: a ``view``/``reshape`` that swapped the batch and another axis becomes a transpose (torch.fx rewrite)."""
+    with preserved_rng():  # reading the sample batch and its forwards draw
+        x = sample_input(setup)
+        if not isinstance(x, torch.Tensor):
+            raise NotApplicable("the inputs are not one tensor to trace the model with")
+        gm = _traced(setup.fresh_model())
+        try:
+            gm.eval()
+            with torch.no_grad():
+                ShapeProp(gm).propagate(x)
+        except Exception as exc:
+            raise NotApplicable(f"the traced model does not run on the sample batch ({type(exc).__name__}: "
+                                f"{exc})") from exc
+        gm.train()
+        found = _axis_swapping_views(gm, batch_size_of(x))
+        if not found:
+            raise NotApplicable("no view or reshape that swaps the batch axis with another one")
+        for node in found:
+            with gm.graph.inserting_after(node):
+                swapped = gm.graph.call_function(swapped_leading_axes, (node.args[0],))
+            node.replace_all_uses_with(swapped)
+            gm.graph.erase_node(node)
+        gm.graph.lint()
+        gm.recompile()
+        shown = "; ".join(" ".join(_source_line(node)).strip() for node in found)
+        candidate = _checked(setup, gm, f"{shown} as a transpose")
+    lines = ["# view/reshape keeps the memory order: asked for (b, a, ...) of (a, b, ...) it interleaves the samples"]
+    for node in found:
+        where, code = _source_line(node)
+        lines.append(f"# {where}: {code or 'x.view(...)'}")
+        lines.append("x = x.transpose(0, 1)   # swap the axes instead (.contiguous() before a later .view)")
+    return [Candidate("transpose-not-view", f"{shown}: transpose(0, 1) instead of a view that swaps the batch axis",
+                      candidate, "\n".join(lines), judged_by="cleared")]

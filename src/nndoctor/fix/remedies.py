@@ -20,7 +20,7 @@ from torch import nn
 from ..findings import Finding
 from ..setup import Setup, ShapeMismatch
 from ..verdicts.curves import ADAPTIVE, HEALTHY_UPDATE
-from .batch_remedies import batch_first_rnn, per_sample_normalisation
+from .batch_remedies import batch_first_rnn, per_sample_normalisation, transpose_not_view
 from .candidate import Candidate, Remedy
 from .code_remedies import autograd_forward, gradient_path, lift_no_grad
 from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
@@ -512,6 +512,8 @@ LEAKED_VALIDATION = Remedy("drop-leaked-validation", ("D108", "G604"), "score on
 BATCH_FIRST = Remedy("batch-first-rnn", ("M207",), "batch_first=True on sequence layers fed (batch, time, ...) inputs", batch_first_rnn)
 PER_SAMPLE = Remedy("per-sample-normalisation", ("M207",), "softmax/normalisation/reductions over the last dim, not the batch",
                     per_sample_normalisation)
+SWAPPED_VIEW = Remedy("transpose-not-view", ("M207",), "a view/reshape that swapped the batch axis becomes a transpose",
+                      transpose_not_view)
 LINEAR_PATH = Remedy("linear-path", ("G606",), "a linear path from the raw inputs beside the network", linear_path)
 LEAKING_INPUT = Remedy("neutralise-leaking-input", ("G604",), "hold an input that carries the label constant", neutralise_leaking_input)
 AUTOGRAD_FORWARD = Remedy("autograd-forward", ("M208",), "custom Functions differentiated by autograd through their forward", autograd_forward)
@@ -530,7 +532,7 @@ REMEDIES: tuple[Remedy, ...] = (
     CAPACITY,
     FASTER_LR,
     SMALL_BATCHES,
-    LEAKED_VALIDATION, BATCH_FIRST, PER_SAMPLE,
+    LEAKED_VALIDATION, BATCH_FIRST, PER_SAMPLE, SWAPPED_VIEW,
     LEAKING_INPUT, LINEAR_PATH,
     AUTOGRAD_FORWARD,
     GRADIENT_PATH,
@@ -562,7 +564,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "M204": (STANDARDISE, REINIT, NORMALISE, RELU_FAMILY),
     "M205": (RESIDUAL, NORMALISE, RELU_FAMILY),
     "M206": (WIDEN,),
-    "M207": (BATCH_FIRST, PER_SAMPLE),
+    "M207": (BATCH_FIRST, PER_SAMPLE, SWAPPED_VIEW),
     "M208": (AUTOGRAD_FORWARD,),
     "M209": (GRADIENT_PATH, NO_GRAD_BLOCK),
     "M210": (BIAS, TARGETS),

@@ -142,7 +142,11 @@ RULES: tuple[Rule, ...] = (
         "D110", "label-noise", "C",
         "A noticeable share of the labels look wrong.",
         "Out-of-sample confidence that a quick probe model (cross-validated) gives to each sample's given label; low-confidence "
-        "samples are flagged. With a validation split, the same probes' accuracy on validation labels vs on held-out training labels.",
+        "samples are flagged. With a validation split, the same probes' accuracy on validation labels vs on held-out "
+        "training labels (not when the training inputs are augmented at random on every read). For three or more "
+        "classes, a floor of "
+        "labels drawn regardless of the inputs (with two, a floor is also what outcomes never certain given the inputs "
+        "leave).",
         "Wrong labels cap the achievable accuracy, push the model to memorise noise and make the loss curve look worse "
         "than the model really is.",
         "Review the flagged samples; relabel or drop the ones that are wrong, and fix the labelling process if errors are systematic.",
@@ -170,7 +174,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D113", "bad-label-encoding", "C W",
         "Labels do not match what the loss expects: values outside 0..C-1, float class labels, one-hot where indices are expected (or the reverse), or more classes than outputs.",
-        "Label dtype, shape and value range compared with the model's output width and the loss type; for an "
+        "Label dtype, shape and value range compared with the model's output width and the loss type (per-sample "
+        "labels 1..C-1 on C outputs read 1-based; a label per position may leave a vocabulary's reserved id unused); "
+        "for an "
         "element-wise regression loss, whether the targets' shape differs from the output's so that the loss "
         "broadcasts them (targets (N,) against outputs (N, 1) become an N x N comparison).",
         "Out-of-range labels crash (often as an opaque CUDA assert) or, worse, are silently misread as probabilities "
@@ -345,7 +351,10 @@ RULES: tuple[Rule, ...] = (
         "The loss at initialisation is far from what chance predicts (−ln(1/C) for C classes, the target variance for MSE).",
         "Measured loss on the first batches compared with the expected chance-level value. A regression loss below it "
         "is no finding when the architecture alone (last weight layer zeroed) scores as low: an input baseline reaches "
-        "the output by design (a skip from the input, reversible instance normalisation).",
+        "the output by design (a skip from the input, reversible instance normalisation). A regression loss past "
+        "either side counts only when the mirrored head (the last weight layer's weights negated, as likely a draw) "
+        "starts past the same side: a random head lined up with (or against) a strong feature by its sign is no wiring "
+        "fault.",
         "A wrong starting loss is an early, cheap sign of a bug in the output layer, its bias or the loss wiring, "
         "long before the curve looks odd.",
         "Inspect the output layer, its bias and init scale, and how outputs and targets reach the loss "

@@ -45,6 +45,7 @@ def pack_bags(tokens: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     rows[bag, torch.arange(tokens.numel(), device=tokens.device) - offsets[bag]] = tokens
     return rows
 
+
 def unpack_bags(rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The flat token stream and the offsets of ``pack_bags``'s rows (the padding dropped)."""
     kept = rows != PAD

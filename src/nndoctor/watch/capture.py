@@ -223,10 +223,10 @@ class ExamModel(nn.Module):
             self.input_padding = PAD  # more padding adds no token to any bag (concat_inputs may pad batches on)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        if self.bags is not None and len(args) == 1:
+        if self.bags is not None and len(args) == 1:  # one padded row per bag: the stream and offsets it came from
             fed: list[Any] = [None, None]
             fed[self.bags[0]], fed[self.bags[1]] = unpack_bags(args[0])
-            return self.model(*fed, **kwargs)
+            args = tuple(fed)
         time_first = self.state is not None and self.state.time_first
         if time_first:
             args = tuple(_swap_leading(a) for a in args)

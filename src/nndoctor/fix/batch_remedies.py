@@ -261,11 +261,11 @@ def per_sample_normalisation(setup: Setup, finding: Finding) -> list[Candidate]:
         return _per_sample_normalisation(setup)
 
 
-def _per_sample_normalisation(setup: Setup) -> list[Candidate]:
+def _shaped_trace(setup: Setup) -> tuple[fx.GraphModule, int]:
+    """A ``torch.fx`` trace of a fresh copy with every node's shape on the sample batch, and that batch's size."""
     x = sample_input(setup)
     if not isinstance(x, torch.Tensor):
         raise NotApplicable("the inputs are not one tensor to trace the model with")
-    batch = batch_size_of(x)
     gm = _traced(setup.fresh_model())
     try:
         gm.eval()
@@ -274,6 +274,11 @@ def _per_sample_normalisation(setup: Setup) -> list[Candidate]:
     except Exception as exc:
         raise NotApplicable(f"the traced model does not run on the sample batch ({type(exc).__name__}: {exc})") from exc
     gm.train()
+    return gm, batch_size_of(x)
+
+
+def _per_sample_normalisation(setup: Setup) -> list[Candidate]:
+    gm, batch = _shaped_trace(setup)
     found = _batch_reductions(gm, batch)
     if not found:
         raise NotApplicable("no softmax, normalisation or reduction over dim 0 of a tensor whose dim 0 is the batch")
@@ -351,19 +356,8 @@ def _axis_swapping_views(gm: fx.GraphModule, batch: int) -> list[fx.Node]:
 def transpose_not_view(setup: Setup, finding: Finding) -> list[Candidate]:
     """M207: a ``view``/``reshape`` that swapped the batch and another axis becomes a transpose (torch.fx rewrite)."""
     with preserved_rng():  # reading the sample batch and its forwards draw
-        x = sample_input(setup)
-        if not isinstance(x, torch.Tensor):
-            raise NotApplicable("the inputs are not one tensor to trace the model with")
-        gm = _traced(setup.fresh_model())
-        try:
-            gm.eval()
-            with torch.no_grad():
-                ShapeProp(gm).propagate(x)
-        except Exception as exc:
-            raise NotApplicable(f"the traced model does not run on the sample batch ({type(exc).__name__}: "
-                                f"{exc})") from exc
-        gm.train()
-        found = _axis_swapping_views(gm, batch_size_of(x))
+        gm, batch = _shaped_trace(setup)
+        found = _axis_swapping_views(gm, batch)
         if not found:
             raise NotApplicable("no view or reshape that swaps the batch axis with another one")
         for node in found:

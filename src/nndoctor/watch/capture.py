@@ -955,7 +955,7 @@ class SetupCapture:
                 self.skipped.append(f"model: its {spec.n_inputs} positional inputs differ in length ({', '.join(map(str, lengths))}: "
                                     "a flat token stream with offsets, say), so they do not hold one row per sample and the "
                                     "exam cannot cut batches of them; data, model and loss checks skipped")
-            elif spec is not None and spec.n_inputs != 1 and not self._match_positional(spec):
+            elif spec is not None and spec.n_inputs != 1 and self._bags is None and not self._match_positional(spec):
                 self.skipped.append(f"model: its forward was called with {spec.n_inputs} positional inputs that are not "
                                     "each a tensor of the training batch, so the exam cannot feed it batches; data, "
                                     "model and loss checks skipped")

@@ -93,7 +93,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D105", "unscaled-regression-targets", "C W",
         "Regression targets have a large scale or a large offset from zero.",
-        "Mean and standard deviation of the targets over a sample of batches (in watch, at the training loss). Info only "
+        "Mean and standard deviation of the targets over a sample of batches (in watch, at the training loss; an "
+        "autoencoder's targets, its inputs, as one quantity). Info only "
         "under L1, smooth L1 or Huber losses: their gradient per element is bounded whatever the residual.",
         "With large targets the initial loss and gradients are enormous, so training either diverges or spends most "
         "of its budget just shifting the output bias toward the target mean. A bounded-gradient loss cannot blow up, "

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from nndoctor.setup import concat_inputs, padded_to_one_width, token_padding
+from nndoctor.setup import concat_inputs, padded_to_one_width
 from nndoctor.watch.bags import PAD, bag_layout, pack_bags, unpack_bags
 from nndoctor.watch.capture import ExamModel
 from nndoctor.watch.run import run_script
@@ -53,17 +53,18 @@ def test_a_flat_stream_and_its_offsets_are_told_apart_from_other_pairs() -> None
 def test_batches_padded_per_batch_join_only_with_the_padding_the_model_drops() -> None:
     first = torch.tensor([[4, 5, 0], [6, 0, 0], [7, 8, 9]])
     second = torch.tensor([[1, 2, 3, 4, 0], [5, 0, 0, 0, 0]])
-    assert token_padding([first, second]) == 0
-    assert token_padding([first, first]) is None  # one width: nothing to pad
-    assert token_padding([first.float(), second.float()]) is None
-    assert token_padding([first, torch.tensor([[1, 2, 3, 4, 5], [6, 7, 8, 9, 1]])]) is None  # no padding column
     with pytest.raises(RuntimeError):  # a GRU reading the extra padding would compute something else: no guess
         concat_inputs([first, second])
     joined = concat_inputs([first, second], padding=0)
     assert joined.shape == (5, 5) and joined[:3, 3:].eq(0).all() and joined[3:].tolist() == second.tolist()
     arrays = padded_to_one_width([first.numpy(), second.numpy()], 0)  # the data audit's sample, as arrays
     assert [a.shape for a in arrays] == [(3, 5), (2, 5)] and arrays[0][0].tolist() == [4, 5, 0, 0, 0]
-    assert padded_to_one_width([first, second], PAD) == [first, second]  # another padding: left alone
+    # documents of one length leave no padding column; the declared padding joins them all the same
+    full = torch.tensor([[1, 2, 3, 4, 5], [6, 7, 8, 9, 1]])
+    assert padded_to_one_width([first, full], PAD)[0].tolist()[0] == [4, 5, 0, PAD, PAD]
+    assert padded_to_one_width([first, first], PAD) == [first, first]  # one width: nothing to pad
+    assert padded_to_one_width([first.float(), second.float()], 0)[0].shape == (3, 3)  # floats: not token rows
+    assert padded_to_one_width([first, second], None) == [first, second]  # no declared padding: left alone
 
 
 TUTORIAL = '''

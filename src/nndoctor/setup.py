@@ -247,31 +247,17 @@ def concat_inputs(parts: Sequence[Any], n: int | None = None, padding: int | Non
     raise SetupError(f"Batch inputs of type {type(first).__name__} cannot be joined.", "Use tensors, tuples or dicts of tensors.")
 
 
-def token_padding(parts: Sequence[Any]) -> int | None:
-    """The value integer token rows padded per batch (``pad_sequence`` in a collate function) were padded with.
-
-    Batches padded each to its own longest row differ in width and end in a column of mostly
-    padding: when every batch's last column is mostly one value, that value (the narrower
-    batches are filled with it to join them, as if collated together). None for anything else:
-    one width, other shapes, floats, no common padding.
-    """
-    if len({p.shape[1] for p in parts if p.ndim == 2}) < 2 or any(
-            p.ndim != 2 or p.shape[0] == 0 or p.dtype in (torch.bool, np.bool_)
-            or (p.is_floating_point() if isinstance(p, torch.Tensor) else p.dtype.kind not in "iu") for p in parts):
-        return None
-    pads = set()
-    for part in parts:
-        last = part[:, -1].cpu().numpy() if isinstance(part, torch.Tensor) else part[:, -1]
-        values, counts = np.unique(last, return_counts=True)
-        if counts.max() * 2 <= len(last):
-            return None
-        pads.add(int(values[counts.argmax()]))
-    return pads.pop() if len(pads) == 1 else None
-
-
 def padded_to_one_width(parts: Sequence[Any], padding: int | None) -> list[Any]:
-    """Token rows (tensors or arrays) padded per batch with ``padding``, padded on to the widest; others unchanged."""
-    if padding is None or token_padding(parts) != padding:
+    """Integer token rows (tensors or arrays) of differing widths padded on to the widest with ``padding``.
+
+    ``padding`` is the value the model declares it drops (``input_padding``), so more of it changes
+    nothing the model computes: batches padded each to its own longest row (or not at all) join as
+    if collated together. Anything else (one width, other shapes, floats, no declared padding) is
+    returned unchanged.
+    """
+    if padding is None or len({p.shape[1] for p in parts if p.ndim == 2}) < 2 or any(
+            p.ndim != 2 or p.dtype in (torch.bool, np.bool_)
+            or (p.is_floating_point() if isinstance(p, torch.Tensor) else p.dtype.kind not in "iu") for p in parts):
         return list(parts)
     width = max(p.shape[1] for p in parts)
     return [torch.nn.functional.pad(p, (0, width - p.shape[1]), value=padding) if isinstance(p, torch.Tensor)

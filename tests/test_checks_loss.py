@@ -243,10 +243,16 @@ def test_negated_loss_fires_as_an_error():
     assert found[0].evidence["gradient_cosine"] == pytest.approx(-1.0, abs=1e-4)
 
 
-@pytest.mark.parametrize("loss", [nn.CrossEntropyLoss(reduction="sum"), lambda out, y: F.cross_entropy(out, y, reduction="none")])
-def test_summed_or_unreduced_loss_fires_as_a_warning(loss):
-    found = only(examine(setup_of(mlp(10, 4), tabular(), loss), "L308"), "L308")
+def test_unreduced_loss_fires_as_a_warning():
+    unreduced = lambda out, y: F.cross_entropy(out, y, reduction="none")  # noqa: E731
+    found = only(examine(setup_of(mlp(10, 4), tabular(), unreduced), "L308"), "L308")
     assert len(found) == 1 and found[0].severity == Severity.WARNING
+
+
+def test_summed_loss_alone_is_a_note_that_scales_the_step():
+    # a sum is a convention when the LR was chosen for it; the diagnosis raises it when the steps prove too large
+    found = only(examine(setup_of(mlp(10, 4), tabular(), nn.CrossEntropyLoss(reduction="sum")), "L308"), "L308")
+    assert len(found) == 1 and found[0].severity == Severity.INFO and found[0].evidence["scales_the_step"]
 
 
 def test_summed_regression_loss_ratio_is_exactly_two():

@@ -130,11 +130,14 @@ def test_a_broken_run_with_a_summed_test_loss_is_not_called_healthy(fault, leads
     assert report.exit_code() == 1
 
 
-def test_a_training_loss_summed_over_the_batch_still_warns_under_sgd():
+def test_a_training_loss_summed_over_the_batch_is_noted_under_sgd():
+    # SGD at 0.01 on a sum over 32 samples steps as 0.32 would on the mean, which this net takes in its stride: the sum
+    # is read and noted as scaling the step, with nothing in the run to show the steps too large
     report, _ = mnist_style("sum_reduced_sgd", epochs=1)
     (finding,) = [f for f in report.findings if f.code == "L308"]
-    assert finding.severity.at_least(Severity.WARNING)
+    assert finding.severity == Severity.INFO and finding.evidence["scales_the_step"]
     assert finding.evidence["losses"] == ["nll_loss"]
+    assert loud(report) == [], report.verdict()
 
 
 def test_a_summed_test_loss_is_read_per_sample():

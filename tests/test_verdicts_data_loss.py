@@ -272,11 +272,15 @@ def test_class_ordered_batches_have_low_entropy_against_shuffles():
 
 
 # -- L308: severity follows the optimizer in both modes -----------------------------------------------
-def test_summed_loss_is_a_warning_for_sgd_and_advice_under_adam():
+def test_summed_loss_scales_the_step_under_sgd_and_not_under_adam():
+    # alone, a sum is advice either way: under SGD it multiplies the step (the diagnosis raises it when the run's steps
+    # prove too large), under Adam the scale cancels
     summed = {"reduction": "sum", "batch": 64, "losses": ("mse_loss",)}
     (sgd,) = loss_sign_or_reduction(None, LossReduction(optimizers=("SGD",), **summed))
     (adam,) = loss_sign_or_reduction(None, LossReduction(optimizers=("Adam",), **summed))
-    assert (sgd.severity, adam.severity) == (Severity.WARNING, Severity.INFO)
+    assert (sgd.severity, adam.severity) == (Severity.INFO, Severity.INFO)
+    assert (sgd.evidence["scales_the_step"], adam.evidence["scales_the_step"]) == (True, False)
+    assert "64x too large" in sgd.message
     (flipped,) = loss_sign_or_reduction(LossDirection(sign_checks=4, sign_flipped=4), LossReduction(optimizers=("SGD",), **summed))
     assert flipped.severity == Severity.ERROR
 

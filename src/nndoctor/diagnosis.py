@@ -49,9 +49,9 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     # do; a model that mixes samples across the batch (M207) cannot fit its training data.
     "O406": ("G602", "M201", "M209", "M208", "L301", "L302", "L304", "D111", "D115", "O402", "O401", "M203", "M204", "O409", "O404", "D101", "G603", "O410",
              "D102", "M207"),
-    "O407": ("O401", "D101", "D114", "D115", "O410"),
+    "O407": ("O401", "D101", "D114", "D115", "O410", "L308"),
     "O408": ("O401", "D101", "D104"),
-    "O412": ("O401", "O402", "D101", "M208", "O410"),
+    "O412": ("O401", "O402", "D101", "M208", "O410", "L308"),
     # A model that mixes samples across the batch cannot fit its training data; any regulariser's A/B then
     # measures the broken model (its copy without dropout fits a little better), not excess regularisation.
     "O409": ("M207",),
@@ -238,8 +238,22 @@ def may_explain(roots: list[Finding], symptom: Finding) -> bool:
     (``reduction='sum'`` under an adaptive optimizer, say), so it cannot be why something
     at warning or above went wrong. Such a symptom stands on its own. A root at warning or
     above may explain a worse symptom; it then takes that symptom's severity (``raise_roots``).
+    The exception: a setting that multiplies every step (``_scales_the_step``) explains the step-size symptoms.
     """
-    return not symptom.severity.at_least(Severity.WARNING) or any(r.severity.at_least(Severity.WARNING) for r in roots)
+    return not symptom.severity.at_least(Severity.WARNING) or any(
+        r.severity.at_least(Severity.WARNING) or _scales_the_step(r, symptom) for r in roots)
+
+
+# What steps too large for the loss show; a setting that multiplies every step is their cause when present.
+STEP_SIZE_SYMPTOMS = ("O401", "O403", "O407", "O412")
+
+
+def _scales_the_step(root: Finding, symptom: Finding) -> bool:
+    """A finding below warning that multiplies the step (a summed loss under plain SGD) explains a step-size symptom.
+
+    Alone it is a convention (an LR chosen for the sum); with steps shown too large it is their cause.
+    """
+    return bool(root.evidence.get("scales_the_step")) and symptom.code in STEP_SIZE_SYMPTOMS
 
 
 def refuse_lesser_roots(findings: list[Finding]) -> list[Finding]:
@@ -269,7 +283,8 @@ def raise_roots(findings: list[Finding]) -> list[Finding]:
         changed = False
         for symptom in findings:
             for root in by_code.get(symptom.explained_by or "", []):
-                if root is not symptom and root.severity.at_least(Severity.WARNING) and symptom.severity.rank > root.severity.rank:
+                may_cause = root.severity.at_least(Severity.WARNING) or _scales_the_step(root, symptom)
+                if root is not symptom and may_cause and symptom.severity.rank > root.severity.rank:
                     root.severity = symptom.severity
                     root.evidence["severity_raised_by"] = symptom.code
                     changed = True

@@ -372,5 +372,6 @@ def loss_sign_or_reduction(ctx: Context) -> Iterable[Finding]:
         ratio = reduction_ratio(loss, out, targets)
     except (RuntimeError, ValueError, TypeError):
         ratio = None
-    reduction = LossReduction(whole_over_halves=ratio, samples=2 * (out.shape[0] // 2), optimizers=optimizer_kind(ctx))
+    reduction = LossReduction(whole_over_halves=ratio, samples=2 * (out.shape[0] // 2), optimizers=optimizer_kind(ctx),
+                              batch=getattr(ctx.setup, "batch_size", None))
     yield from _loss_sign_or_reduction(direction, reduction if ratio is not None else None)

@@ -38,6 +38,9 @@ ANTI_ALIGNED = -0.5
 # L308 watch: the tensor passed to backward() was the negated loss on at least half of the sampled steps (and at least two).
 SIGN_FLIPPED_SHARE = 0.5
 MIN_SIGN_CHECKS = 2
+# L308 watch: a hand-written loss summed over the batch's rows on most of the sampled steps (and at least two).
+HAND_SUMMED_SHARE = 0.5
+MIN_HAND_CHECKS = 2
 # L306: losses that score each class on its own (a sigmoid per column) and losses whose classes
 # compete in one softmax: each is wrong for the other's label structure.
 PER_CLASS_LOSSES = ("BCELoss", "BCEWithLogitsLoss")
@@ -328,11 +331,21 @@ class LossReduction:
     samples: int | None = None
     reduction: str | None = None
     batch: int | None = None
+    # watch, hand-written losses: sampled steps that called no loss function, and those whose backpropagated
+    # tensor was a .sum() over the batch's rows
+    hand_checks: int = 0
+    hand_summed: int = 0
     losses: Sequence[str] = ()
     optimizers: Sequence[str] = field(default_factory=tuple)
 
 
+def _hand_summed(m: LossReduction) -> bool:
+    return m.hand_checks >= MIN_HAND_CHECKS and m.hand_summed / m.hand_checks >= HAND_SUMMED_SHARE
+
+
 def _summed(m: LossReduction) -> bool:
+    if m.hand_checks:
+        return _hand_summed(m)
     if m.whole_over_halves is not None:
         return m.whole_over_halves > SUM_REDUCTION_RATIO
     return m.reduction == "sum" and (m.batch or 1) > 1
@@ -383,15 +396,28 @@ def loss_sign_or_reduction(direction: LossDirection | None = None, reduction: Lo
         described = ("returns one value per sample instead of a scalar" if math.isinf(ratio)
                      else f"on {2 * half} samples is {ratio:.2f}× its average on two halves of {half}")
         subject = f"The loss {described}: it is summed over the batch"
+    elif reduction.hand_checks:
+        subject = (f"The hand-written loss passed to backward() is a .sum() over all {reduction.batch} rows of the "
+                   "batch, not their mean")
     else:
         subject = f"{', '.join(reduction.losses) or 'The loss'} uses reduction='sum' over batches of {reduction.batch}"
+    # Under plain SGD the sum multiplies the step by the batch size: a fault when the steps it takes are too large
+    # (the diagnosis links it to the run's step-size symptoms and raises it), a convention when the LR suits the sum.
+    not_scalar = ratio is not None and math.isinf(ratio)  # a per-sample loss vector is a wiring slip, not a convention
+    if adaptive:
+        consequence = f" (adaptive {', '.join(reduction.optimizers)} largely cancels the scale)."
+    else:
+        scale = f"{reduction.batch}x" if reduction.batch else "batch-size times"
+        consequence = (f": an LR tuned for a mean loss is {scale} too large here (no harm when the LR was chosen for "
+                       "the sum; the run's step-size readings say which).")
     yield Finding(
-        "L308", Severity.INFO if adaptive else Severity.WARNING,
-        f"{subject}, so the gradient and the effective step size grow with the batch size"
-        + (f" (adaptive {', '.join(reduction.optimizers)} largely cancels the scale)." if adaptive else "."),
+        "L308", Severity.WARNING if not_scalar and not adaptive else Severity.INFO,
+        f"{subject}, so the gradient and the effective step size grow with the batch size{consequence}",
         evidence={"whole_over_halves": ratio if ratio is None or math.isfinite(ratio) else "not scalar",
                   "samples": reduction.samples, "reduction": reduction.reduction, "batch": reduction.batch,
-                  "losses": list(reduction.losses), "optimizers": list(reduction.optimizers)},
+                  "losses": list(reduction.losses), "optimizers": list(reduction.optimizers),
+                  "hand_checks": reduction.hand_checks, "hand_summed": reduction.hand_summed,
+                  "scales_the_step": not adaptive and not not_scalar},
     )
 
 

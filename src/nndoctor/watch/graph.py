@@ -85,6 +85,22 @@ def _saved_scalar_sign(fn: object) -> int | None:
     return (value > 0) - (value < 0) or None
 
 
+def summed_rows(root: torch.Tensor) -> int | None:
+    """Rows of the tensor that ``root`` sums whole (a hand-written ``((pred - y) ** 2).sum()``), else None.
+
+    Only a sum at the root counts: a sum scaled or divided afterwards (``.sum() / len(x)``, a
+    gradient-accumulation share) or added to other terms is some other reduction.
+    """
+    fn = root.grad_fn
+    if fn is None or _node_kind(fn) != "SumBackward":
+        return None
+    sizes = getattr(fn, "_saved_self_sym_sizes", None)
+    if not sizes:
+        return None
+    rows = int(sizes[0])
+    return rows if rows > 1 else None
+
+
 def log_likelihood_sign(root: torch.Tensor) -> int | None:
     """+1 when ``root`` is log_softmax outputs selected and averaged (a log-likelihood), -1 when it is that negated (an NLL).
 

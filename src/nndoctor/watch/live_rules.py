@@ -1103,6 +1103,11 @@ def loss_sign_or_reduction(t: Telemetry, facts: dict[str, Any], final: bool) -> 
             reduction = LossReduction(reduction="sum", batch=max(c.evidence.get("batch", 1) for c in summed),
                                       losses=sorted({c.kind for c in summed}),
                                       optimizers=tuple(o["kind"] for o in facts.get("initial_optimizers") or []))
+        elif t.counters.get("hand_loss_summed"):  # a hand-written loss (no loss function called) summed over the rows
+            reduction = LossReduction(hand_checks=t.counters.get("hand_loss_checks", 0),
+                                      hand_summed=t.counters["hand_loss_summed"],
+                                      batch=t.counters.get("hand_loss_rows"),
+                                      optimizers=tuple(o["kind"] for o in facts.get("initial_optimizers") or []))
     yield from _loss_sign_or_reduction(direction, reduction)
 
 

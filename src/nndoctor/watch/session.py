@@ -32,7 +32,7 @@ from .monitors import (
     Hooks, activation_hooks, feature_stats, first_float_tensor, guard, has_mode_dependent, input_stats,
     is_compiled, nonfinite_hooks, score_batch, weight_input_hooks,
 )
-from .graph import derived_from, graph_leaves, log_likelihood_sign
+from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
 from .loss_inspect import REGRESSION, mean_loss, target_moments
 from .latest_pass import LatestPass
 from .manual_sgd import ManualSgdProbe
@@ -157,6 +157,7 @@ class Doctor:
         self._trained_forwards: set[int] = set()  # ids of the watched models run with gradients since the last backward
         self._sum_kwargs: dict[str, Any] | None = None  # the current training loss call's kwargs, when it reduces by 'sum'
         self._summed: torch.Tensor | None = None  # its output
+        self._forward_rows: int | None = None  # leading size of the last training forward's input
         self._consumed_backwards = 0
         self._in_step: int | None = None
         self._closure_step = False
@@ -406,6 +407,8 @@ class Doctor:
                 self._roots.append((own if own is not None and own.numel() == 1 and derived_from(loss, own) else loss).detach())
                 if self._sampling == "heavy":
                     self._check_log_likelihood(loss)
+                    if not outputs:
+                        self._check_hand_written_sum(loss)
                 if self._sampling == "heavy" and self._last_train_loss is not None and loss is not self._last_train_loss:
                     self._stash.append(("sign", "loss", self._iteration,
                                         torch.stack([loss.detach().float().reshape(()), self._last_train_loss.detach().float().reshape(())])))
@@ -534,6 +537,18 @@ class Doctor:
             self.telemetry.count("loglik_checks")
             if sign > 0:
                 self.telemetry.count("loglik_minimised")
+
+    def _check_hand_written_sum(self, root: torch.Tensor) -> None:
+        """Count sampled steps whose hand-written loss (no loss function called) is a sum over the batch's rows (L308).
+
+        The rows summed must be as many as the training forward's input had: a sum over the batch
+        (and its positions), which grows with the batch size, not a sum over one sample's outputs.
+        """
+        self.telemetry.count("hand_loss_checks")
+        rows = summed_rows(root)
+        if rows is not None and rows == self._forward_rows:
+            self.telemetry.count("hand_loss_summed")
+            self.telemetry.counters["hand_loss_rows"] = max(rows, self.telemetry.counters.get("hand_loss_rows", 0))
 
     def _discover_trained(self, root: torch.Tensor) -> None:
         """Which parameters this backward reaches; adopt the modules of any nndoctor did not know.
@@ -790,6 +805,7 @@ class Doctor:
                 self._score_eval(output, batch[1])
             return
         self._trained_forwards.add(id(model))
+        self._forward_rows = int(first.shape[0]) if first is not None and first.dim() else None
         base = first._base if first is not None else None
         if isinstance(base, torch.Tensor) and base.shape[1:] == first.shape[1:]:
             self.telemetry.hold_rows(base)  # the batch is a slice of a larger tensor of rows

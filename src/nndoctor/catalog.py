@@ -366,7 +366,9 @@ RULES: tuple[Rule, ...] = (
         "The loss is being maximised (sign flipped), or reduced with a sum so the step size scales with the batch size.",
         "Loss rises steadily while gradients look healthy; or the loss value is proportional to the batch size. Only "
         "losses that train count (gradients on, output in the graph): an evaluation loss summed under no_grad steps nothing. "
-        "A sum under an adaptive optimizer (Adam and kin) is info, the optimizer cancels the scale.",
+        "A sum under an adaptive optimizer (Adam and kin) is info, the optimizer cancels the scale; under plain SGD (a loss "
+        "function's reduction='sum' or a hand-written .sum() over the batch's rows) it is info too unless the run's steps "
+        "prove too large (O401, O403, O407, O412), which it then explains at their severity.",
         "A flipped sign makes the optimiser push the model away from the targets; a sum reduction ties the effective "
         "learning rate to the batch size, so changing the batch size silently breaks a tuned LR.",
         "Minimise the loss (`loss.backward()`, not `(-loss).backward()`), and use `reduction='mean'` (the default).",

@@ -184,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--filter", help="only cases whose id, code or file contains one of these comma-separated substrings")
     parser.add_argument("--merge", type=Path, default=None,
                         help="a previous fix.json: this run's rows replace its rows of the same cases, and the whole is written")
-    parser.add_argument("--budget", type=float, default=120.0, help="--budget passed to nndoctor fix (default 120)")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per case (default 300)")
+    # the CLI's own safety net: a tighter one cut trials under four concurrent jobs, a verdict that depended on the load
+    parser.add_argument("--budget", type=float, default=300.0, help="--budget passed to nndoctor fix (default 300, the CLI's)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per case (default 600)")
     parser.add_argument("--jobs", type=int, default=1, help="cases to run at once (default 1)")
     parser.add_argument("--out", type=Path, default=None, help="folder for fix.md/fix.json (default benchmarks/results)")
     parser.add_argument("--manifest", type=Path, default=None, help="another manifest.toml (default the fault benchmark's)")

@@ -279,3 +279,22 @@ def test_units_dying_during_training_are_o405_and_units_dead_from_the_start_are_
     assert found.code == "O405" and found.location == "relu" and found.evidence["onset_step"] == 40
     dead_from_start = UnitDeath("relu", [(0, 0.9), (20, 0.9), (40, 0.9), (60, 0.9)])
     assert list(units_died([dead_from_start])) == []
+
+
+@pytest.mark.parametrize("end_loss, severity", [(0.3, "INFO"), (1.4, "WARNING")])
+def test_units_that_died_while_the_loss_still_halved_did_not_stop_learning(end_loss, severity):
+    # round 23's b/vineyard_leaf_cnn twin (the MNIST example's CNN, Adadelta at 1.0): one large early step leaves 60% of
+    # fc1's units dead and the loss still falls from 1.53 to 0.25; a death the loss stalls after is the catalog's O405
+    from nndoctor.verdicts.layers import UnitDeath, units_died
+
+    died = UnitDeath("fc1", [(0, 0.05), (1, 0.05), (2, 0.6), (50, 0.6), (100, 0.6), (150, 0.6)])
+    steps = np.arange(200)
+    losses = list(zip(steps.tolist(), np.interp(steps, [0, 199], [1.6, end_loss]).tolist()))
+    (found,) = units_died([died], losses)
+    assert found.severity.name == severity
+    at_onset = np.median([v for s, v in losses if s >= 2][:19])  # the first tenth of the 198 steps after the onset
+    assert found.evidence["loss_at_onset"] == pytest.approx(at_onset)
+    assert found.evidence["final_loss"] == pytest.approx(np.median([v for _, v in losses][-19:]))
+    negative = [(s, v - 2.0) for s, v in losses]  # a loss without its constant term (Poisson NLL): no ratio to read
+    (kept,) = units_died([died], negative)
+    assert kept.severity.name == "WARNING"

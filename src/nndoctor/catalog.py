@@ -409,7 +409,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O405", "dying-relu", "W",
         "The share of dead ReLU units grows during training until learning stops.",
-        "Share of ReLU units that output zero for every sample in a batch, tracked over time.",
+        "Share of ReLU units that output zero for every sample in a batch, tracked over time. A death after which the "
+        "train loss still halved did not stop learning: it is noted (info), the units left carried the learning.",
         "A large update can push a unit's bias so negative that it never fires again; with zero gradient it never "
         "recovers, and capacity drains away as training goes on.",
         "Lower the learning rate, use `nn.LeakyReLU` or `nn.ELU`, and use He init.",

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..findings import Finding, Severity
 from . import verdict
 
@@ -29,6 +31,11 @@ DEAD_SHARE = 0.5
 DEAD_GROWTH = 0.25
 # O405: a layer's share at the start is the mean of its first two samples and at the end of its last three.
 START_SAMPLES, END_SAMPLES = 2, 3
+# O405: the catalog's death is one that stops learning. A train loss that still halved from the onset of the death
+# (median of the first tenth of the steps after it) to the run's end (median of its last tenth) shows the units
+# left carried the learning: the death is noted, not a fault of this run.
+LEARNING_WENT_ON = 0.5
+LOSS_WINDOW = 0.1
 # M204: a quarter of a layer's values where sigmoid/tanh pass under 1/25 of their peak gradient.
 SATURATED_SHARE = 0.25
 # M204: the flat tails, as pre-activations: tanh'(3) = 0.0099 and sigmoid'(5) = 0.0066 are under
@@ -153,10 +160,12 @@ class UnitDeath:
 
 
 @verdict("O405")
-def units_died(layers: Sequence[UnitDeath]) -> Iterable[Finding]:
+def units_died(layers: Sequence[UnitDeath], losses: Sequence[tuple[int, float]] = ()) -> Iterable[Finding]:
     """ReLU layers alive at the start whose dead share grew past half during training: those units cannot recover.
 
     A layer already half dead at the start is M203's (dead at init), not a death in training.
+    ``losses``: the train loss per step, (step, loss); when it still halved after the onset
+    (``LEARNING_WENT_ON``) learning did not stop, and the finding is a note.
     """
     grown = []
     for layer in layers:
@@ -170,12 +179,31 @@ def units_died(layers: Sequence[UnitDeath]) -> Iterable[Finding]:
         return
     layer, start, end = max(grown, key=lambda g: g[2] - g[1])
     onset = next((s for s, v in layer.series if v >= DEAD_SHARE), None)
-    yield Finding(
-        "O405", Severity.WARNING,
-        f"Dead ReLU units after {layer.name} grew from {start:.0%} to {end:.0%} of the layer by step {layer.series[-1][0]}: "
-        "those units no longer pass gradient and cannot recover.",
-        {"layers": {g.name: {"start": s, "end": e} for g, s, e in grown}, "onset_step": onset}, location=layer.name,
-    )
+    message = (f"Dead ReLU units after {layer.name} grew from {start:.0%} to {end:.0%} of the layer by step "
+               f"{layer.series[-1][0]}: those units no longer pass gradient and cannot recover")
+    evidence: dict = {"layers": {g.name: {"start": s, "end": e} for g, s, e in grown}, "onset_step": onset}
+    after = _loss_after(losses, onset)
+    went_on = after is not None and after[1] <= LEARNING_WENT_ON * after[0]
+    if after is not None:
+        evidence.update(loss_at_onset=after[0], final_loss=after[1])
+    if went_on:
+        message += (f"; the train loss still fell from {after[0]:.3g} at the onset to {after[1]:.3g}, so the units "
+                    "left carried the learning (a capacity loss to keep in mind, not a stalled run).")
+    yield Finding("O405", Severity.INFO if went_on else Severity.WARNING, message + ("" if went_on else "."), evidence,
+                  location=layer.name)
+
+
+def _loss_after(losses: Sequence[tuple[int, float]], onset: int | None) -> tuple[float, float] | None:
+    """The train loss at the onset of the death and at the run's end (medians of ``LOSS_WINDOW`` of the steps after it),
+    when both are positive and finite."""
+    if onset is None:
+        return None
+    after = np.asarray([v for s, v in losses if s >= onset], dtype=float)
+    window = max(3, int(len(after) * LOSS_WINDOW))
+    if len(after) < 2 * window or not np.isfinite(after).all():
+        return None
+    first, last = float(np.median(after[:window])), float(np.median(after[-window:]))
+    return (first, last) if first > 0 and last > 0 else None
 
 
 @verdict("M204")

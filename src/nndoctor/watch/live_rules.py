@@ -511,7 +511,8 @@ def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
     at_init = [UnitShare(name, float(np.mean([v for _, v in series[:2]])), t.relu_units.get(name))
                for name, series in series_by_layer.items()]
     yield from dead_units_at_init(UnitShares(at_init, "on the first sampled batches of the run"))
-    yield from units_died([UnitDeath(name, [(int(s), float(v)) for s, v in series]) for name, series in series_by_layer.items()])
+    deaths = [UnitDeath(name, [(int(s), float(v)) for s, v in series]) for name, series in series_by_layer.items()]
+    yield from units_died(deaths, list(zip(t.train_loss_steps, t.train_loss)))
 
 
 @rule("M204", final_only=True)

@@ -333,7 +333,7 @@ def update_ratio(ctx: Context) -> Iterable[Finding]:
     trial keeps no starting norms, and "too large" is read against the norm a layer started at."""
     trial = _trial(ctx)
     kind, _ = _settings(ctx)
-    per_layer = {n: float(np.median(trial.update_ratios[n])) for n in trial.weight_params
+    per_layer = {n: float(np.median(trial.update_ratios[n])) for n in [*trial.weight_params, *trial.embedding_params]
                  if len(trial.update_ratios.get(n, [])) >= MIN_UPDATE_SAMPLES}
     sampled = max((len(trial.update_ratios.get(n, [])) for n in per_layer), default=0)
     return update_ratio_verdict(UpdateRatios(

@@ -451,6 +451,7 @@ class TrialResult:
     update_ratios: dict[str, list[float]] = field(default_factory=dict)
     layer_order: list[str] = field(default_factory=list)
     weight_params: list[str] = field(default_factory=list)
+    embedding_params: list[str] = field(default_factory=list)  # update ratios over the rows each step touched
     param_sizes: dict[str, int] = field(default_factory=dict)
     diverged_step: int | None = None
     reference: float | None = None
@@ -549,6 +550,7 @@ def run_trial(
         result.layer_order = [name for name, _ in order]
     _fill(result, record)
     result.weight_params = _weight_params(model, result.layer_order)
+    result.embedding_params = sorted(recorder.tables)
     result.param_sizes = {name: p.numel() for name, p in recorder.params}
     result.seconds = time.perf_counter() - started
     if result.diverged_step is None:

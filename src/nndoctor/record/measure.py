@@ -9,7 +9,7 @@ one transfer when they choose (watch at sample points, the recorder after each s
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import torch
 from torch import nn
@@ -47,17 +47,43 @@ def snapshot(params: Named) -> list[tuple[str, torch.Tensor, nn.Parameter]]:
     return [(n, p.detach().clone(), p) for n, p in params]
 
 
-def update_norms(before: Sequence[tuple[str, torch.Tensor, nn.Parameter]]) -> tuple[list[str], torch.Tensor | None]:
-    """Names and on-device ``[|w_after - w_before|, |w_before|]`` rows of the parameters in ``before``."""
+def update_norms(before: Sequence[tuple[str, torch.Tensor, nn.Parameter]],
+                 by_rows: Collection[str] = ()) -> tuple[list[str], torch.Tensor | None]:
+    """Names and on-device ``[|w_after - w_before|, |w_before|]`` rows of the parameters in ``before``.
+
+    ``by_rows``: tables (embeddings) measured over the rows the step's gradient touched, read
+    after the step: a batch looks up a few of a table's rows, so over the whole table a
+    healthy step of those rows reads as a tiny one, diluted by the vocabulary's size.
+    """
     if not before:
         return [], None
     device = before[0][1].device
     with torch.no_grad():
-        pairs = torch.stack([
-            torch.stack([torch.linalg.vector_norm((p.detach() - old).float()), torch.linalg.vector_norm(old.float())]).to(device)
-            for _, old, p in before
-        ])
+        pairs = torch.stack([_update_pair(old, p, n in by_rows).to(device) for n, old, p in before])
     return [n for n, _, _ in before], pairs
+
+
+def _update_pair(old: torch.Tensor, p: nn.Parameter, by_rows: bool) -> torch.Tensor:
+    new = p.detach()
+    rows = touched_rows(p.grad) if by_rows and p.grad is not None and old.dim() >= 2 else None
+    if rows is not None:
+        old, new = old[rows], new[rows]
+    return torch.stack([torch.linalg.vector_norm((new - old).float()), torch.linalg.vector_norm(old.float())])
+
+
+def touched_rows(grad: torch.Tensor) -> torch.Tensor | None:
+    """Indices of the rows of a table's gradient that are not all zero (sparse or dense), None when none are."""
+    if grad.is_sparse:
+        rows = grad.coalesce().indices()[0].unique()
+    else:
+        rows = grad.detach().reshape(grad.shape[0], -1).ne(0).any(dim=1).nonzero().squeeze(1)
+    return rows if rows.numel() else None
+
+
+def embedding_tables(model: nn.Module) -> list[str]:
+    """Names of the trainable weights of ``model``'s lookup tables (``nn.Embedding``, which weight layers exclude)."""
+    return [f"{name}.weight" if name else "weight" for name, module in model.named_modules()
+            if isinstance(module, nn.Embedding) and module.weight.requires_grad]
 
 
 def in_flat_tails(output: torch.Tensor, activation: str) -> torch.Tensor:

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .measure import grad_norms, snapshot, total_norm, update_norms, update_ratio
+from .measure import embedding_tables, grad_norms, snapshot, total_norm, update_norms, update_ratio
 
 
 @dataclass
@@ -74,6 +74,7 @@ class Recorder:
         self.update_every = max(0, int(update_every))
         self.clip_norm = clip_norm
         self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        self.tables = frozenset(embedding_tables(model))  # their updates are measured over the rows a step touched
         self.record = Record()
 
     def _sampled(self, step: int) -> bool:
@@ -136,7 +137,7 @@ class Recorder:
         self.record.total_grad_norm.append(total_norm(values))
 
     def _record_updates(self, step: int, before: list) -> None:
-        names, pairs = update_norms(before)
+        names, pairs = update_norms(before, self.tables)
         if pairs is None:
             return
         self.record.update_steps.append(step)

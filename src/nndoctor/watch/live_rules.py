@@ -655,10 +655,12 @@ def lr_schedule(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
 @rule("O412", final_only=True)
 def update_ratio(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """O412's measurement from the live loop: per weight layer, the median update over the current and the starting norm."""
-    per_layer = {n: float(np.median(t.update_ratios[n])) for n in t.weight_params
+    per_layer = {n: float(np.median(t.update_ratios[n])) for n in [*t.weight_params, *t.embedding_params]
                  if len(t.update_ratios.get(n, [])) >= MIN_UPDATE_SAMPLES}
+    # "too large" is read against a layer's starting norm; a table's rows start at their own scale (not judged)
+    vs_start = {n: r for n in t.weight_params if n in per_layer and (r := _median_over_start(t, n)) is not None}
     yield from update_ratio_verdict(UpdateRatios(
-        per_layer=per_layer, per_layer_vs_start={n: r for n in per_layer if (r := _median_over_start(t, n)) is not None},
+        per_layer=per_layer, per_layer_vs_start=vs_start,
         sampled_steps=len(t.update_steps), started_at_zero=frozenset(n for n in per_layer if _started_at_zero(t, n)),
         diverged=t.nonfinite is not None, line_search=bool(t.counters.get("closure_repeats", 0))))
 

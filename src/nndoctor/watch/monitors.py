@@ -78,6 +78,11 @@ def has_mode_dependent(model: nn.Module) -> bool:
     return any(isinstance(m, MODE_DEPENDENT) for m in model.modules())
 
 
+def mode_dependent_modules(model: nn.Module) -> list[nn.Module]:
+    """The submodules whose train/eval mode changes what the model computes (dropout, batch norm)."""
+    return [m for m in model.modules() if isinstance(m, MODE_DEPENDENT)]
+
+
 def is_compiled(model: nn.Module) -> bool:
     return type(model).__name__ == "OptimizedModule" or hasattr(model, "_orig_mod")
 

@@ -29,8 +29,8 @@ from ..record.measure import grad_norms, snapshot, total_grad_norm, total_norm, 
 from ..report import Report
 from . import hub
 from .monitors import (
-    Hooks, activation_hooks, feature_stats, first_float_tensor, guard, has_mode_dependent, input_stats,
-    is_compiled, nonfinite_hooks, score_batch, weight_input_hooks,
+    Hooks, activation_hooks, feature_stats, first_float_tensor, guard, has_mode_dependent, input_stats, is_compiled,
+    mode_dependent_modules, nonfinite_hooks, score_batch, weight_input_hooks,
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
 from .loss_inspect import REGRESSION, mean_loss, target_moments
@@ -124,6 +124,7 @@ class Doctor:
         self._given_optimizers = _as_list(optimizer)
         self._params: dict[int, tuple[str, nn.Parameter]] = {}
         self._mode_models: list[nn.Module] = []
+        self._mode_modules: dict[int, list[nn.Module]] = {}  # per mode model: its dropout and batch-norm layers
         self._iteration = 0
         self._sampling = "heavy"
         self._primary: int | None = None
@@ -254,6 +255,7 @@ class Doctor:
         self._register_params(model, prefix)
         if has_mode_dependent(model):
             self._mode_models.append(model)
+            self._mode_modules[id(model)] = mode_dependent_modules(model)
         if is_compiled(model):
             self._compiled.append(model)
             self.telemetry.limitation(
@@ -276,7 +278,9 @@ class Doctor:
                     full += " (replacement)"
                 self._params[id(p)] = (full, p)
                 self.telemetry.param_sizes[full] = p.numel()
-                if p.requires_grad and p.dim() >= 2 and not self._is_embedding(model, name):
+                if p.requires_grad and p.dim() >= 2 and self._is_embedding(model, name):
+                    self.telemetry.embedding_params.append(full)
+                elif p.requires_grad and p.dim() >= 2:
                     self.telemetry.weight_params.append(full)
                     self.telemetry.fan_in[full] = p[0].numel()
                     if is_unit_weight(model, name):
@@ -746,7 +750,7 @@ class Doctor:
             self._sample_hooks.remove()
 
     def _measure_updates(self, index: int) -> None:
-        names, pairs = update_norms(self._before.pop(index))
+        names, pairs = update_norms(self._before.pop(index), self.telemetry.embedding_params)
         if pairs is not None:
             self._stash.append(("updates", str(index), self._iteration, (names, pairs)))
 
@@ -796,7 +800,9 @@ class Doctor:
             self.telemetry.count("eval_forwards")
             if first is not None:
                 self.telemetry.hold_rows(first)
-            if model.training and any(m is model for m in self._mode_models):
+            # what evaluation in train mode changes is the dropout and batch-norm layers: a loop that sets only the
+            # submodule holding them to eval (``model.head.eval()``) evaluates correctly
+            if any(m.training for m in self._mode_modules.get(id(model), ())):
                 self.telemetry.count("eval_forwards_in_train_mode")
             if len(self.models) == 1:
                 self._eval_predictions.add(self._iteration, args[0] if args else None, output)

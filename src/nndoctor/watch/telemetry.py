@@ -63,6 +63,7 @@ class Telemetry:
     grad_norm_steps: dict[str, list[int]] = field(default_factory=dict)
     param_sizes: dict[str, int] = field(default_factory=dict)
     weight_params: list[str] = field(default_factory=list)
+    embedding_params: list[str] = field(default_factory=list)  # lookup tables: updates measured over touched rows
     unit_weights: list[str] = field(default_factory=list)  # Linear, convolution and recurrent weights: rows are units fed one input (M201)
     fan_in: dict[str, int] = field(default_factory=dict)  # per weight layer: inputs per output unit
     dead_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)

@@ -146,3 +146,36 @@ def test_checkups_trial_reads_the_same_tables(table_lr, flagged):
     assert bool(found) == flagged
     if flagged:
         assert "0.weight" in found[0].evidence["too_small"]
+
+
+HALF_WEIGHTS = """
+import torch
+from torch import nn
+torch.manual_seed(0)
+x = torch.randn(2000, 10)
+y = (x @ torch.linspace(-1, 1, 10)).unsqueeze(1) + 0.1 * torch.randn(2000, 1)
+model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 1)).to(torch.bfloat16)
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=64, shuffle=True)
+for epoch in range(3):
+    for xb, yb in loader:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = nn.functional.mse_loss(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+"""
+
+
+def test_a_model_kept_in_bfloat16_is_examined_under_the_loops_autocast(tmp_path):
+    # round 23's a/glacier_stake_melt: model.to(torch.bfloat16) trained under CPU autocast on float inputs; the exam fed
+    # the copy float batches outside autocast ("mat1 and mat2 must have the same dtype") and examined nothing
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "train.py"
+    script.write_text(HALF_WEIGHTS)
+    with contextlib.redirect_stdout(io.StringIO()):
+        report = run_script(str(script), alerts=False).report
+    exam = report.extra["exam"]
+    assert {"M208", "L307", "D105"} <= set(exam.get("exam_codes") or [])
+    assert not [note for note in exam.get("skipped_checks") or [] if "dtype" in str(note)]

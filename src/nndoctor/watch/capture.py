@@ -210,9 +210,10 @@ class ExamModel(nn.Module):
 
     def __init__(self, model: nn.Module, pick: Any = None, tail: tuple[int, ...] | None = None,
                  state: RecurrentState | None = None, unflatten: bool = False, classes_first: bool = False,
-                 bags: tuple[int, int] | None = None) -> None:
+                 bags: tuple[int, int] | None = None, autocast: tuple[str, torch.dtype] | None = None) -> None:
         super().__init__()
         self.model = model
+        self.autocast = autocast
         self.pick = pick
         self.tail = tail
         self.state = state
@@ -232,7 +233,12 @@ class ExamModel(nn.Module):
             args = tuple(_swap_leading(a) for a in args)
         if self.state is not None and args and isinstance(args[0], torch.Tensor):
             args = (*args, *self.state.zeros_for(args[0]))
-        out = self.model(*args, **kwargs)
+        if self.autocast is None:
+            out = self.model(*args, **kwargs)
+        else:  # the loop's mixed precision: a bf16 model on float inputs, its losses in float32 as under autocast
+            with torch.autocast(self.autocast[0], dtype=self.autocast[1]):
+                out = self.model(*args, **kwargs)
+            out = _in_float32(out)
         if self.pick is not None:
             out = out[self.pick]
         if self.tail is not None and isinstance(out, torch.Tensor):
@@ -246,6 +252,30 @@ class ExamModel(nn.Module):
         if self.classes_first and isinstance(out, torch.Tensor) and out.dim() >= 3:
             out = out.movedim(-1, 1)  # (N, T, V) -> (N, V, T), where NLLLoss reads the classes
         return out
+
+
+def autocast_in_force(device_type: str) -> tuple[str, torch.dtype] | None:
+    """The autocast region a call on ``device_type`` runs in, as ``(device type, dtype)``; None outside one."""
+    try:
+        if torch.is_autocast_enabled(device_type):
+            return device_type, torch.get_autocast_dtype(device_type)
+    except (TypeError, RuntimeError, AttributeError):  # torch before 2.4 names the CPU's region apart
+        if device_type == "cpu" and torch.is_autocast_cpu_enabled():
+            return "cpu", torch.get_autocast_cpu_dtype()
+        if device_type == "cuda" and torch.is_autocast_enabled():
+            return "cuda", torch.get_autocast_gpu_dtype()
+    return None
+
+
+def _in_float32(out: Any) -> Any:
+    """Reduced-precision float tensors in ``out`` (a tensor, or a tuple/list/dict of them) as float32."""
+    if isinstance(out, torch.Tensor):
+        return out.float() if out.is_floating_point() and out.dtype in (torch.float16, torch.bfloat16) else out
+    if isinstance(out, Mapping):
+        return type(out)({k: _in_float32(v) for k, v in out.items()}) if isinstance(out, dict) else out
+    if isinstance(out, (list, tuple)) and not hasattr(out, "_fields"):
+        return type(out)(_in_float32(v) for v in out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -565,6 +595,8 @@ class CallSpec:
     input_shape: tuple[int, ...] | None = None
     input_dtype: torch.dtype | None = None
     n_inputs: int = 0
+    # the autocast the call ran under: (device type, dtype), None without (a bf16 model fed float inputs needs it)
+    autocast: tuple[str, torch.dtype] | None = None
     outputs: list[tuple[Any, weakref.ref, tuple[int, ...]]] = field(default_factory=list)
     output_is_tensor: bool = False
     input_ref: weakref.ref | None = None
@@ -641,6 +673,7 @@ class SetupCapture:
         self.manual_lr: float | None = None  # the LR of a hand-written plain SGD update, as the run measured it
         self.output_unflatten = False  # the model merges its input's first two axes in its output: the exam splits them
         self.recurrent: RecurrentState | None = None  # the state a model(x, hidden) call carries, fed as zeros
+        self.autocast: tuple[str, torch.dtype] | None = None  # the autocast the training forward ran under
         self.tokens_flattened = False  # the loss read (N, T, V) outputs and (N, T) targets flattened to tokens
         self._root: weakref.ref | None = None
         self._spec: CallSpec | None = None
@@ -780,6 +813,7 @@ class SetupCapture:
             if args and isinstance(args[0], torch.Tensor):
                 spec.input_shape, spec.input_dtype = tuple(args[0].shape), args[0].dtype
                 spec.input_ref = weakref.ref(args[0])
+                spec.autocast = autocast_in_force(args[0].device.type)
             if len(args) > 1:
                 spec.positional = [(tuple(a.shape), a.dtype, weakref.ref(a)) if isinstance(a, torch.Tensor) else None
                                    for a in args[:_MAX_POSITIONAL]]
@@ -946,6 +980,10 @@ class SetupCapture:
                 spec.n_inputs, self.recurrent = spec.state[0], spec.state[1]
                 spec.positional = spec.positional[:spec.n_inputs] if spec.n_inputs > 1 else []
             self._spec = spec
+            # float32 weights run the exam in float32 as before; weights kept in half precision need the loop's autocast
+            # to take float inputs at all (model.to(torch.bfloat16) under autocast)
+            reduced = any(p.dtype in (torch.float16, torch.bfloat16) for p in root.parameters())
+            self.autocast = spec.autocast if spec is not None and reduced else None
             self._copy_model(root)
             self.keyword_batch = spec is not None and spec.n_inputs == 0 and self._fed_as_keywords(spec)
             if self.keyword_batch:
@@ -1553,9 +1591,9 @@ class SetupCapture:
         model: nn.Module = self.model
         classes_first = self.tokens_flattened and self.loss_kind == "nll_loss"  # no token variant of NLLLoss: move the axis
         if self.output_pick is not None or self.output_tail is not None or self.recurrent is not None \
-                or self.output_unflatten or classes_first or self._bags is not None:
+                or self.output_unflatten or classes_first or self._bags is not None or self.autocast is not None:
             model = ExamModel(model, self.output_pick, self.output_tail, self.recurrent, self.output_unflatten,
-                              classes_first, self._bags)
+                              classes_first, self._bags, self.autocast)
         loss: nn.Module | None = self.loss if self.loss is not None and not stand_in else UnknownLoss()
         if self.keyword_batch and self.loss is None and not stand_in and adapter.target != "none":
             loss = None  # checkup's default loss for the task, on the output's prediction tensor

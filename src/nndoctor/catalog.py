@@ -475,7 +475,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O412", "update-ratio-off", "W",
         "The update-to-weight ratio is far from about 1e-3: too small means no learning, too large means chaos.",
-        "Per-layer ratio |Δw| / |w| of each optimizer step.",
+        "Per-layer ratio |Δw| / |w| of each optimizer step; an embedding table's over the rows the step's gradient "
+        "touched (a batch looks up a few rows, and over the whole table a healthy step reads as a tiny one).",
         "The ratio shows how fast each layer actually changes; far below 1e-3 the layer is frozen, far above it the "
         "weights are being rewritten every step.",
         "Adjust the learning rate for those layers (globally or via parameter groups) until the ratio is near 1e-3.",
@@ -500,7 +501,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "T503", "train-mode-evaluation", "W",
         "Evaluation runs in train mode: dropout is active and BatchNorm statistics are updated with validation data.",
-        "Forward passes without a backward while `module.training` is True.",
+        "Forward passes without gradients while the model's dropout or batch-norm layers are in training mode (a loop "
+        "that puts only the submodule holding them in eval mode evaluates correctly).",
         "Validation metrics become noisy and pessimistic, and BatchNorm running statistics get polluted by validation "
         "batches, changing the model itself.",
         "Wrap evaluation in `model.eval()` and `with torch.no_grad():`, then switch back with `model.train()`.",

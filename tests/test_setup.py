@@ -38,6 +38,21 @@ def test_bound_optimizer_becomes_a_factory_with_the_same_settings():
     assert fresh.param_groups[0]["lr"] == 0.05 and fresh.param_groups[0]["momentum"] == 0.8
 
 
+def test_a_bound_optimizers_parameter_groups_train_the_copy_as_they_train_the_model():
+    # a backbone at a lower LR than the head, and a layer left out of the optimizer: the copy's optimizer keeps both
+    model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3))
+    bound = torch.optim.AdamW([{"params": model[0].parameters(), "lr": 1e-5},
+                               {"params": model[4].parameters(), "lr": 1e-3, "weight_decay": 0.0}], weight_decay=0.05)
+    setup = nndoctor.Setup(model=model, train=blobs(n=64), optimizer=bound)
+    copy = setup.fresh_model()
+    fresh = setup.make_optimizer(copy)
+    layers = list(copy.children())
+    assert [(g["lr"], g["weight_decay"]) for g in fresh.param_groups] == [(1e-5, 0.05), (1e-3, 0.0)]
+    assert [set(map(id, g["params"])) for g in fresh.param_groups] == [
+        set(map(id, layers[0].parameters())), set(map(id, layers[4].parameters()))]
+    assert "2 parameter groups" in setup.optimizer_description
+
+
 @pytest.mark.parametrize(
     "targets, loss, task",
     [

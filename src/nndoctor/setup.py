@@ -396,11 +396,7 @@ def _optimizer_factory(optimizer: Any, model: nn.Module) -> tuple[OptimizerFacto
     if optimizer is None:
         return (lambda params: torch.optim.Adam(params, lr=1e-3)), "Adam(lr=0.001) (default)"
     if isinstance(optimizer, torch.optim.Optimizer):
-        group = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
-        cls = type(optimizer)
-        def factory(params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
-            return cls(params, **group)
-        return factory, f"{cls.__name__}({_describe_hyper(group)})"
+        return _bound_optimizer_factory(optimizer, model)
     if callable(optimizer):
         probe = optimizer(copy.deepcopy(model).parameters())
         if not isinstance(probe, torch.optim.Optimizer):
@@ -414,6 +410,32 @@ def _optimizer_factory(optimizer: Any, model: nn.Module) -> tuple[OptimizerFacto
         f"optimizer is a {type(optimizer).__name__}; nndoctor expects a callable params -> Optimizer.",
         "Pass e.g. `optimizer=lambda p: torch.optim.Adam(p, lr=1e-3)`.",
     )
+
+
+def _bound_optimizer_factory(optimizer: torch.optim.Optimizer, model: nn.Module) -> tuple[OptimizerFactory, str]:
+    """A factory that rebuilds ``optimizer``'s parameter groups on a copy of ``model``.
+
+    Groups are kept by each parameter's place in ``model.parameters()`` (a copy lists its own in
+    the same order), so per-group settings (a backbone's lower LR, an embedding group, no decay on
+    biases) and parameters left out of the optimizer train on the copy as in the user's setup. A
+    copy whose parameters differ (a remedy changed the model) gets the first group's settings.
+    """
+    place = {id(p): i for i, p in enumerate(model.parameters())}
+    groups = [([place[id(p)] for p in g["params"] if id(p) in place], {k: v for k, v in g.items() if k != "params"})
+              for g in optimizer.param_groups]
+    groups = [(indices, hyper) for indices, hyper in groups if indices]
+    cls, first = type(optimizer), {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
+
+    def factory(params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
+        params = list(params)
+        if len(params) != len(place) or not groups:
+            return cls(params, **first)
+        return cls([{"params": [params[i] for i in indices], **hyper} for indices, hyper in groups])
+
+    described = f"{cls.__name__}({_describe_hyper(first)})"
+    if len(groups) > 1:
+        described += f" in {len(groups)} parameter groups"
+    return factory, described
 
 
 def _describe_hyper(group: dict[str, Any]) -> str:

@@ -271,8 +271,8 @@ def _in_float32(out: Any) -> Any:
     """Reduced-precision float tensors in ``out`` (a tensor, or a tuple/list/dict of them) as float32."""
     if isinstance(out, torch.Tensor):
         return out.float() if out.is_floating_point() and out.dtype in (torch.float16, torch.bfloat16) else out
-    if isinstance(out, Mapping):
-        return type(out)({k: _in_float32(v) for k, v in out.items()}) if isinstance(out, dict) else out
+    if isinstance(out, dict):
+        return type(out)({k: _in_float32(v) for k, v in out.items()})
     if isinstance(out, (list, tuple)) and not hasattr(out, "_fields"):
         return type(out)(_in_float32(v) for v in out)
     return out

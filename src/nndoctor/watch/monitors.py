@@ -73,11 +73,6 @@ class Hooks:
         return bool(self._undo)
 
 
-def has_mode_dependent(model: nn.Module) -> bool:
-    """Whether train/eval mode changes what the model computes (dropout, batch norm)."""
-    return any(isinstance(m, MODE_DEPENDENT) for m in model.modules())
-
-
 def mode_dependent_modules(model: nn.Module) -> list[nn.Module]:
     """The submodules whose train/eval mode changes what the model computes (dropout, batch norm)."""
     return [m for m in model.modules() if isinstance(m, MODE_DEPENDENT)]

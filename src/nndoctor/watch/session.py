@@ -25,11 +25,13 @@ from torch import nn
 
 from ..findings import Finding
 from ..probes.layer_stats import WEIGHT_LAYERS, has_activation_module, input_batchnorm, input_spread, is_unit_weight
-from ..record.measure import grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio
+from ..record.measure import (
+    embedding_tables, grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio,
+)
 from ..report import Report
 from . import hub
 from .monitors import (
-    Hooks, activation_hooks, feature_stats, first_float_tensor, guard, has_mode_dependent, input_stats, is_compiled,
+    Hooks, activation_hooks, feature_stats, first_float_tensor, guard, input_stats, is_compiled,
     mode_dependent_modules, nonfinite_hooks, score_batch, weight_input_hooks,
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
@@ -253,9 +255,10 @@ class Doctor:
         self.models.append(model)
         prefix = self._prefix(model)
         self._register_params(model, prefix)
-        if has_mode_dependent(model):
+        modes = mode_dependent_modules(model)
+        if modes:
             self._mode_models.append(model)
-            self._mode_modules[id(model)] = mode_dependent_modules(model)
+            self._mode_modules[id(model)] = modes
         if is_compiled(model):
             self._compiled.append(model)
             self.telemetry.limitation(
@@ -271,6 +274,7 @@ class Doctor:
     def _register_params(self, model: nn.Module, prefix: str) -> None:
         """Name, size and initial fingerprint of each parameter of ``model`` not seen before."""
         new = []
+        tables = set(embedding_tables(model))  # lookup tables: their updates are measured over the rows a step touched
         for name, p in model.named_parameters():
             if id(p) not in self._params:
                 full = prefix + name
@@ -278,7 +282,7 @@ class Doctor:
                     full += " (replacement)"
                 self._params[id(p)] = (full, p)
                 self.telemetry.param_sizes[full] = p.numel()
-                if p.requires_grad and p.dim() >= 2 and self._is_embedding(model, name):
+                if name in tables:
                     self.telemetry.embedding_params.append(full)
                 elif p.requires_grad and p.dim() >= 2:
                     self.telemetry.weight_params.append(full)
@@ -325,14 +329,6 @@ class Doctor:
 
     def _prefix(self, model: nn.Module) -> str:
         return "" if len(self.models) <= 1 else f"model{len(self.models) - 1}."
-
-    @staticmethod
-    def _is_embedding(model: nn.Module, param_name: str) -> bool:
-        module_name = param_name.rsplit(".", 1)[0] if "." in param_name else ""
-        try:
-            return isinstance(model.get_submodule(module_name), nn.Embedding)
-        except Exception:
-            return False
 
     def _initial_weights(self, params: list[tuple[str, nn.Parameter]]) -> None:
         """Per weight matrix: std and whether all rows are identical (M201), and a fingerprint (T504)."""

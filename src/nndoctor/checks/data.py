@@ -415,13 +415,15 @@ def model_beats_majority(counts: dict[str, list[int]] | None) -> float:
 def model_beats_constant(terms: dict[str, float] | None) -> float:
     """One-sided p that the run's own last evaluation scored its rows below the entropy of their labels' shares, the
     least any prediction that ignores the inputs scores on them in expectation (a z-test on the per-row log-loss);
-    1.0 when the run evaluated no class labels."""
+    for regression targets, below the squared error of their own mean (a paired z-test: ``variance`` is that of
+    the per-row difference). 1.0 when the run evaluated no held-out labels or targets."""
     if not terms or terms.get("rows", 0) < 2:
         return 1.0
     from scipy.stats import norm
 
     error = math.sqrt(max(terms["variance"], 1e-12) / terms["rows"])
-    return float(norm.cdf((terms["mean"] - terms["label_entropy"]) / error))
+    constant = terms["label_entropy"] if "label_entropy" in terms else terms["constant"]
+    return float(norm.cdf((terms["mean"] - constant) / error))
 
 
 @check("D110", "D111", phase="data")

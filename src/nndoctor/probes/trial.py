@@ -29,6 +29,7 @@ from torch import nn
 
 from ..checks.base import check_deadline, earliest
 from ..record import Record, Recorder
+from ..record.measure import embedding_tables
 from ..rng import preserved_rng
 from ..setup import Batch, Setup, batch_size_of, concat_inputs, move_to
 from .layer_stats import forward_order
@@ -484,15 +485,16 @@ class TrialResult:
 
 
 def _weight_params(model: nn.Module, order: list[str]) -> list[str]:
-    """Names of weight matrices/kernels (dim ≥ 2, not embeddings) in forward order."""
+    """Names of weight matrices/kernels (dim ≥ 2, not lookup tables) in forward order."""
     rank = {name: i for i, name in enumerate(order)}
+    tables = set(embedding_tables(model))
     found: list[tuple[int, int, str]] = []
     for index, (module_name, module) in enumerate(model.named_modules()):
-        if isinstance(module, nn.Embedding) or list(module.children()):
+        if list(module.children()):
             continue
         for pname, p in module.named_parameters(recurse=False):
-            if p.requires_grad and p.dim() >= 2:
-                full = f"{module_name}.{pname}" if module_name else pname
+            full = f"{module_name}.{pname}" if module_name else pname
+            if p.requires_grad and p.dim() >= 2 and full not in tables:
                 found.append((rank.get(module_name, len(rank) + index), index, full))
     return [name for *_, name in sorted(found)]
 

@@ -36,6 +36,7 @@ from .monitors import (
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
 from .loss_inspect import REGRESSION, mean_loss, target_moments
+from .heldout_errors import paired_terms, squared_error_sums
 from .latest_pass import LatestPass
 from .manual_sgd import ManualSgdProbe
 from .registration import plain_container_holders
@@ -148,6 +149,7 @@ class Doctor:
         self._val_counts = LatestPass()  # the last evaluation pass's per-class support and hits
         # the last evaluation pass's per-row log-loss: [rows, sum, sum of squares, label counts]
         self._val_terms = LatestPass()
+        self._val_squares = LatestPass()  # a regression pass's squared errors against its mean target (heldout_errors)
         self._eval_predictions = EvalPredictions()
         self._train_counts: list[torch.Tensor] = []
         self._forensics = 0
@@ -935,6 +937,11 @@ class Doctor:
                     return
                 terms = F.cross_entropy(input.detach().float(), target, reduction="none")
                 labels = torch.bincount(target, minlength=classes)[:classes]
+            elif kind in REGRESSION:
+                sums = squared_error_sums(input, target)
+                if sums is not None:
+                    self._val_squares.add(self._iteration, sums)
+                return
             elif kind == "binary_cross_entropy_with_logits" and input.shape == target.shape and input.dim() >= 1 \
                     and input.numel() == input.shape[0]:
                 y = target.detach().float().reshape(-1)
@@ -959,10 +966,11 @@ class Doctor:
         return None
 
     def _final_terms(self) -> dict[str, Any] | None:
-        """The last evaluation pass's per-row log-loss (rows, mean, variance) and its labels' shares' entropy."""
+        """The last evaluation pass's per-row log-loss (rows, mean, variance) and its labels' shares' entropy; for a
+        regression loss, its squared errors against the best constant's (``heldout_errors.paired_terms``)."""
         totals = self._val_terms.totals()
         if totals is None:
-            return None
+            return paired_terms(self._val_squares.totals())
         rows, total, squares, labels = totals
         n = float(rows)
         if n < 2:

@@ -62,7 +62,7 @@ def test_held_out_rows_the_model_predicts_prove_regression_targets_paired(tmp_pa
 
 def test_paired_terms_against_a_direct_computation():
     from nndoctor.checks.data import model_beats_constant
-    from nndoctor.watch.heldout_errors import paired_terms, squared_error_sums
+    from nndoctor.record.heldout_errors import paired_terms, squared_error_sums
 
     rng = np.random.default_rng(3)
     y = rng.normal(40.0, 5.0, 300)  # far from zero: the expansion must not cancel away the squared errors
@@ -81,3 +81,37 @@ def test_paired_terms_against_a_direct_computation():
         squared_error_sums(torch.tensor(rng.permutation(prediction)[:150]), torch.tensor(y[:150]))])])
     assert model_beats_constant(shuffled) > 0.5  # predictions unrelated to their rows do worse than the mean
     assert squared_error_sums(torch.zeros(4, 2), torch.zeros(4, 2)) is None  # a target per column: not one mean
+
+
+SPREAD_SPEC = """
+import torch
+from torch import nn
+import nndoctor
+class Spread(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 1))
+    def forward(self, x):
+        return self.head(x.pow(2).mean(1, keepdim=True).sqrt()).squeeze(-1)
+def setup():
+    g = torch.Generator().manual_seed(0)
+    n, width = 1200, 32
+    scale = torch.rand(n, generator=g) * 1.5 + 0.5
+    x = torch.randn(n, width, generator=g) * scale[:, None]
+    y = (scale - 1.25) / 0.43
+    PAIRING
+    return nndoctor.Setup(model=Spread(), train=(x[:1000], y[:1000]), val=(x[1000:], y[1000:]),
+                          loss=nn.MSELoss(), optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), batch_size=50)
+"""
+
+
+@pytest.mark.parametrize("pairing, flagged", [("", False), ("y = y[torch.randperm(n, generator=g)]", True)])
+def test_the_trials_held_out_errors_prove_regression_targets_paired_in_checkup(tmp_path, pairing, flagged):
+    # the same spread target as a spec: checkup has no script evaluation, its trial trains the model on a copy
+    from nndoctor import checkup
+    from nndoctor.cli import load_setup
+
+    spec = tmp_path / "spec.py"
+    spec.write_text(SPREAD_SPEC.replace("PAIRING", pairing))
+    report = checkup(load_setup(str(spec)), select=["D111"])
+    assert ("D111" in report.codes) == flagged

@@ -33,6 +33,7 @@ from ..verdicts.data import (
     NonFiniteData,
     TargetScale,
     labels_unpredictable,
+    probes_miss_targets,
     non_finite_data,
     ordered_batches,
     unnormalised_inputs,
@@ -439,12 +440,16 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
     probe = label_probe(ctx)
     if probe is None:
         return
+    terms = getattr(ctx.setup, "observed_terms", None)  # run: how the script's own last evaluation scored
+    if terms is None and probe.task == "regression" and probes_miss_targets(probe.best) \
+            and ctx.setup.val_loader is not None and ctx.setup.val_labelled:
+        terms = ctx.probe("trial", trial_probe).heldout_terms  # the trial's trained copy on the validation split
     unpredictable = list(labels_unpredictable(LabelProbe(
         task=probe.task, best=probe.best, best_probe=probe.best_probe + (" on the Fourier modulus" if probe.view == "spectrum" else ""), n=probe.n, scores=probe.scores,
         chance=getattr(probe, "chance", 0.0), p_value=getattr(probe, "p_value", 1.0),
         upper_bound=getattr(probe, "upper_bound", 1.0), rank_p_value=getattr(probe, "rank_p_value", 1.0),
         model_p_value=model_beats_majority(getattr(ctx.setup, "observed_counts", None)),
-        model_loss_p_value=model_beats_constant(getattr(ctx.setup, "observed_terms", None)))))
+        model_loss_p_value=model_beats_constant(terms))))
     yield from unpredictable
     if probe.task == "regression" or unpredictable:
         return

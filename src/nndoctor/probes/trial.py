@@ -29,6 +29,7 @@ from torch import nn
 
 from ..checks.base import check_deadline, earliest
 from ..record import Record, Recorder
+from ..record.heldout_errors import model_terms
 from ..record.measure import embedding_tables
 from ..rng import preserved_rng
 from ..setup import Batch, Setup, batch_size_of, concat_inputs, move_to
@@ -466,6 +467,8 @@ class TrialResult:
     # (step, ClassPass) at the first evaluation from half the trial on: where the model stood mid-way
     half_recall: tuple[int, Any] | None = None
     val_median_loss: float | None = None
+    # regression: the trained copy's squared errors on the validation batches against their mean's (D111)
+    heldout_terms: dict[str, Any] | None = None
     model: nn.Module | None = field(default=None, repr=False, compare=False)  # the trained copy (the look reads it)
 
     @property
@@ -560,6 +563,8 @@ def run_trial(
         if val_batches:
             result.train_median_loss = median_sample_loss(setup, model, train_eval_batches)
             result.val_median_loss = median_sample_loss(setup, model, val_batches)
+            if setup.task == "regression":
+                result.heldout_terms = model_terms(model, val_batches)
     return result
 
 

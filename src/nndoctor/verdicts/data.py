@@ -499,7 +499,7 @@ class LabelProbe:
     # run: the script's own model on its last evaluation pass beats always guessing the majority class (binomial p)
     model_p_value: float = 1.0
     # run: the same pass's held-out rows scored below their labels' entropy by the per-row log-loss (z-test p), or
-    # for regression targets below the squared error of their mean (paired z-test p)
+    # for regression targets below the squared error of their mean (paired z-test p; checkup: the trial's copy)
     model_loss_p_value: float = 1.0
 
 
@@ -516,6 +516,11 @@ class MemorisationCurve:
     reference: float
     ceiling: float
     val_reduction: str = "mean"
+
+
+def probes_miss_targets(best_r2: float) -> bool:
+    """Whether the quick probes' best out-of-sample R² leaves regression targets unexplained (D111's first test)."""
+    return best_r2 <= UNPREDICTABLE_R2
 
 
 @verdict("D111")
@@ -537,7 +542,7 @@ def labels_unpredictable(m: LabelProbe | MemorisationCurve) -> Iterator[Finding]
     if m.task == "regression":
         # the script's own model scoring held-out rows below their mean's squared error has found the targets in
         # the inputs, as a probe would have: a target that is a nonlinear statistic of a trace escapes the probes
-        if m.best <= UNPREDICTABLE_R2 and m.model_loss_p_value >= CHANCE_P:
+        if probes_miss_targets(m.best) and m.model_loss_p_value >= CHANCE_P:
             yield Finding(
                 "D111", Severity.ERROR,
                 f"Targets are not predictable from the inputs: out-of-sample R² of quick probes is {m.best:.3f} "

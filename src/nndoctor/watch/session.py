@@ -36,7 +36,7 @@ from .monitors import (
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
 from .loss_inspect import REGRESSION, mean_loss, target_moments
-from .heldout_errors import paired_terms, squared_error_sums
+from ..record.heldout_errors import paired_terms, squared_error_sums
 from .latest_pass import LatestPass
 from .manual_sgd import ManualSgdProbe
 from .registration import plain_container_holders

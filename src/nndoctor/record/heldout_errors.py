@@ -18,12 +18,13 @@ import torch
 def squared_error_sums(prediction: torch.Tensor, target: torch.Tensor) -> list[torch.Tensor] | None:
     """One evaluation batch's sums ``[rows, Σa, Σa², Σy, Σy², Σay]`` with ``a = y² - e``, in float64 on the device.
 
-    Only for one real-valued target per row with a prediction of the same shape (a multi-output
-    target has one mean per column, which one pass mean would misstate). None otherwise, and on
-    devices without float64 (the expansion cancels large terms).
+    Only for one real-valued target per row with one prediction per row (``(N,)`` or ``(N, 1)``; a multi-output
+    target has one mean per column, which one pass mean would misstate). None otherwise, and on devices without
+    float64 (the expansion cancels large terms).
     """
-    if not target.is_floating_point() or prediction.shape != target.shape or target.dim() == 0 \
-            or target.numel() != target.shape[0] or target.device.type == "mps":
+    if not isinstance(prediction, torch.Tensor) or not target.is_floating_point() or target.dim() == 0 \
+            or prediction.dim() == 0 or target.numel() != target.shape[0] or prediction.shape[0] != target.shape[0] \
+            or prediction.numel() != target.numel() or target.device.type == "mps":
         return None
     with torch.no_grad():
         y = target.detach().reshape(-1).double()
@@ -31,6 +32,24 @@ def squared_error_sums(prediction: torch.Tensor, target: torch.Tensor) -> list[t
         a = y * y - e
         return [torch.tensor(float(y.numel()), dtype=torch.float64, device=y.device),
                 a.sum(), (a * a).sum(), y.sum(), (y * y).sum(), (a * y).sum()]
+
+
+def model_terms(model: torch.nn.Module, batches: list) -> dict[str, Any] | None:
+    """:func:`paired_terms` of ``model``'s predictions on held-out ``(inputs, targets)`` batches, in eval mode without
+    gradients (the checkup trial's trained copy); None when a batch's output is not one prediction per row."""
+    was_training = model.training
+    model.eval()
+    sums: list[torch.Tensor] | None = None
+    try:
+        with torch.no_grad():
+            for x, y in batches:
+                batch = squared_error_sums(model(x), y) if isinstance(y, torch.Tensor) else None
+                if batch is None:
+                    return None
+                sums = batch if sums is None else [kept + value for kept, value in zip(sums, batch)]
+    finally:
+        model.train(was_training)
+    return paired_terms(sums)
 
 
 def paired_terms(totals: list[torch.Tensor] | None) -> dict[str, Any] | None:

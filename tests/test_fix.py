@@ -432,6 +432,18 @@ def test_targets_the_loss_broadcasts_are_reshaped_and_verified_on_every_seed():
     assert "y.view(-1, 1)" in result["remedy"]["snippet"]
 
 
+def test_recoding_0_255_mask_targets_is_a_bug_fix_verified_by_the_check_clearing():
+    # round 24's c/smoke_plume_masks: 8-bit masks (0/255) under BCEWithLogitsLoss; within a short trial the pixel
+    # balanced accuracy moves less than a metric gain counts (+0.009), yet a target outside [0, 1] is a bug
+    x, y = blobs(classes=2)
+    masks = (255.0 * y).astype(np.float32)[:, None]
+    setup = nndoctor.Setup(model=mlp(10, 1), train=(x[:480], masks[:480]), val=(x[480:], masks[480:]),
+                           loss=nn.BCEWithLogitsLoss(), optimizer=ADAM, batch_size=32)
+    result = result_for(nndoctor.fix(setup, budget=120, steps=150), "D113")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "encode-labels"
+    assert result["remedy"]["reason"].startswith("the check is clear")
+
+
 # -- deterministic budgets: steps from the setup, the clock only a safety net ------------------
 def test_trial_steps_come_from_the_setups_cost_not_from_a_stopwatch():
     from nndoctor.fix.api import REFERENCE_TOTAL_STEPS, plan_steps

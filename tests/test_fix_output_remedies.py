@@ -145,6 +145,36 @@ def test_a_small_embedding_table_read_as_the_head_is_left_alone() -> None:
         output_scale(_tied_setup(model), _finding("L307", ratio_to_chance=4.0))
 
 
+class HandMadeHead(nn.Module):
+    """A hidden layer and an output read through a raw ``nn.Parameter`` drawn N(0, 1): ``h @ W + b`` (round 24's
+    d/tea_leaf_grading_lightning), or ``F.linear(h, W.T, b)`` with the matrix stored the other way round."""
+
+    def __init__(self, linear: bool = False, hidden: int = 48) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(10, hidden), nn.ReLU(), nn.LayerNorm(hidden))
+        self.linear = linear
+        self.W = nn.Parameter(torch.randn(3, hidden) if linear else torch.randn(hidden, 3))
+        self.b = nn.Parameter(torch.zeros(3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.body(x)
+        return F.linear(h, self.W, self.b) if self.linear else h @ self.W + self.b
+
+
+@pytest.mark.parametrize("linear", [False, True])
+def test_a_hand_made_output_parameter_is_shrunk_to_a_linears_default_scale_for_its_fan_in(linear) -> None:
+    torch.manual_seed(0)
+    setup = _setup(HandMadeHead(linear), nn.CrossEntropyLoss())
+    x, labels = (torch.as_tensor(v) for v in setup.first_batch("train"))
+    before = F.cross_entropy(setup.model(x), labels).item()
+    (candidate,) = output_scale(setup, _finding("L307", ratio_to_chance=before / np.log(3)))
+    weight = candidate.setup.model.W.detach()
+    assert float(weight.std()) == pytest.approx(1 / np.sqrt(3 * 48), rel=1e-4)  # fan-in 48 however W is stored
+    after = F.cross_entropy(candidate.setup.model(x), labels).item()
+    assert before > 3 * np.log(3) and after < 1.5 * np.log(3)
+    assert float(setup.model.W.detach().std()) > 0.8 and "model.W" in candidate.snippet  # the user's model as it was
+
+
 def test_hidden_sigmoids_become_he_initialised_relus_but_a_final_sigmoid_stays() -> None:
     model = nn.Sequential(nn.Linear(10, 32), nn.Sigmoid(), nn.Linear(32, 32), nn.Sigmoid(), nn.Linear(32, 1), nn.Sigmoid(),
                           nn.Flatten(0))

@@ -262,11 +262,13 @@ def _shrunk_to_default(weight: torch.Tensor, fan_in: int) -> float | None:
 
 
 def _shrink_tied_table(setup: Setup, model: nn.Module, x: Any) -> list[Candidate]:
-    """An output read through an embedding table (``h @ tok.weight.T``, a tied head): the table shrunk to the
-    scale PyTorch's Linear default gives a matrix of its width, as the head's logits then start near chance.
+    """An output read through a weight matrix that is no Linear module: an embedding table (``h @ tok.weight.T``, a
+    tied head) or a hand-made ``nn.Parameter`` (``h @ self.W + self.b``), shrunk to the scale PyTorch's Linear
+    default gives a matrix of its fan-in, as the head's logits then start near chance.
 
     ``nn.Embedding`` draws N(0, 1), about sqrt(3 * width) times a Linear's default, which a tied head
-    multiplies straight into the logits; language models draw the table small for that reason.
+    multiplies straight into the logits; language models draw the table small for that reason. A
+    hand-made head drawn with ``torch.randn`` is too large the same way.
     """
     was_training = model.training
     model.eval()
@@ -275,18 +277,29 @@ def _shrink_tied_table(setup: Setup, model: nn.Module, x: Any) -> list[Candidate
             out = primary_output(model(x))
     finally:
         model.train(was_training)
-    weight = output_weight(out) if isinstance(out, torch.Tensor) else None
-    owner = next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Embedding) and m.weight is weight), None)
-    if owner is None:
-        raise NotApplicable("the model's output comes neither from a Linear layer nor from an embedding table read as its head")
-    name, table = owner
-    excess = _shrunk_to_default(table.weight, table.embedding_dim)
+    found = output_weight(out) if isinstance(out, torch.Tensor) else None
+    if found is None:
+        raise NotApplicable("the model's output comes neither from a Linear layer nor from a weight matrix it "
+                            "multiplies in forward()")
+    weight, fan_in = found
+    name = next((n for n, p in model.named_parameters() if p is weight), None)
+    if name is None:
+        raise NotApplicable("the weight matrix the output is read through is not a parameter of the model")
+    table = next((m for m in model.modules() if isinstance(m, nn.Embedding) and m.weight is weight), None)
+    excess = _shrunk_to_default(weight, fan_in)
     if excess is None:
-        raise NotApplicable(f"the embedding table {name} that the output reads is not large next to a Linear's default scale")
-    return [Candidate("output-scale", f"shrink the embedding table {name}, which the output reads as its head, {excess:.3g}x",
+        raise NotApplicable(f"the weight matrix {name} that the output is read through is not large next to a Linear's "
+                            "default scale")
+    std = 1 / math.sqrt(3 * fan_in)
+    if table is not None:
+        return [Candidate("output-scale", f"shrink the embedding table {name.removesuffix('.weight')}, which the "
+                          f"output reads as its head, {excess:.3g}x", derive(setup, model=model),
+                          f"nn.init.normal_(model.{name}, std={std:.3g})   # the table is also the output layer; "
+                          f"nn.Embedding's N(0, 1) is {excess:.3g}x that")]
+    return [Candidate("output-scale", f"shrink the output weight {name} {excess:.3g}x to PyTorch's default scale",
                       derive(setup, model=model),
-                      f"nn.init.normal_(model.{name}.weight, std={1 / math.sqrt(3 * table.embedding_dim):.3g})   # the table is also the output layer; "
-                      f"nn.Embedding's N(0, 1) is {excess:.3g}x that")]
+                      f"nn.init.normal_(model.{name}, std={std:.3g})   # a Linear's default scale for {fan_in} inputs; "
+                      f"yours was {excess:.3g}x that")]
 
 
 # -- M206: widen ------------------------------------------------------------------------------

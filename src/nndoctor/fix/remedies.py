@@ -491,7 +491,9 @@ REGULARISATION = Remedy("reduce-regularisation", ("O409",), "less weight decay /
 LESS_SMOOTHING = Remedy("less-label-smoothing", ("O406",), "label smoothing down to 0.1", lower_label_smoothing)
 SHUFFLE = Remedy("shuffle-loader", ("D115",), "shuffle the training loader", shuffle_loader)
 WIDEN = Remedy("widen-bottleneck", ("M206",), "widen the bottleneck", widen_bottleneck)
-LABELS = Remedy("encode-labels", ("D113",), "recode labels to what the loss expects", encode_labels)
+# targets outside what the loss reads (0/255 masks for a BCE, class ids past the outputs) are a bug, as a loss wired to
+# the wrong label structure is (L301-L303): the recoding is judged by D113's check clearing, the metric not worse
+LABELS = Remedy("encode-labels", ("D113",), "recode labels to what the loss expects", encode_labels, bug_for=("D113",))
 REDUCTION = Remedy("mean-reduction", ("L308",), "mean reduction / minimise the loss", fix_loss_reduction)
 IMPUTE = Remedy("impute-non-finite", ("D103", "D104"), "replace non-finite inputs by training means", impute_non_finite)
 GUARD_SCALE = Remedy("guard-zero-scale", ("D103",), "a zero scale stored in the model set to 1", guard_zero_scale)

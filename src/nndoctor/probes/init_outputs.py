@@ -349,27 +349,48 @@ MATRIX_PRODUCTS = {"Mm", "Addmm", "Bmm", "Matmul", "Linear"}
 TRANSPOSES = {"T", "Permute", "Transpose"}
 
 
-def output_weight(output: torch.Tensor) -> torch.Tensor | None:
-    """The weight matrix the output's last matrix product multiplies by (``h @ W.T``, ``F.linear(h, W)``).
+def output_weight(output: torch.Tensor) -> tuple[nn.Parameter, int] | None:
+    """The weight matrix the output's last matrix product multiplies by (``h @ W``, ``h @ W.T``, ``F.linear(h, W)``),
+    and its fan-in (the width of the vectors ``h`` it multiplies).
 
-    Read from the autograd graph, so a head tied to an embedding table in forward() is found as well
-    as a Linear module's weight (None when the output does not come straight from such a product).
+    Read from the autograd graph, so a head tied to an embedding table in forward() or a hand-made
+    ``nn.Parameter`` head (``h @ self.W + self.b``: a bias added after the product is stepped over)
+    is found as well as a Linear module's weight (None when the output does not come straight from
+    such a product).
     """
     node = output.grad_fn
-    while node is not None and _op_name(node) in SHAPE_OPS:
+    while node is not None and _op_name(node) not in MATRIX_PRODUCTS:
         parents = [n for n, _ in node.next_functions if n is not None]
+        if _op_name(node) == "Add" and len(parents) == 2:
+            parents = [n for n in parents if not _is_bias(n)]
+        elif _op_name(node) not in SHAPE_OPS:
+            return None
         if len(parents) != 1:
             return None
         node = parents[0]
-    if node is None or _op_name(node) not in MATRIX_PRODUCTS:
+    if node is None:
         return None
     for parent, _ in node.next_functions:
+        transposed = False
         while parent is not None and _op_name(parent) in TRANSPOSES:
-            parent = parent.next_functions[0][0]
+            parent, transposed = parent.next_functions[0][0], not transposed
         weight = getattr(parent, "variable", None)
         if isinstance(weight, nn.Parameter) and weight.dim() == 2:
-            return weight
+            # h @ W meets W's first axis; a transpose between (h @ W.T, Linear's addmm) or F.linear meets its second
+            reads_rows = transposed or _op_name(node) == "Linear"
+            return weight, int(weight.shape[1] if reads_rows else weight.shape[0])
     return None
+
+
+def _is_bias(node: Any) -> bool:
+    """Whether an autograd node is a 1-D parameter (a bias), read through reshapes and broadcasts."""
+    while node is not None and _op_name(node) in SHAPE_OPS:
+        parents = [n for n, _ in node.next_functions if n is not None]
+        if len(parents) != 1:
+            return False
+        node = parents[0]
+    variable = getattr(node, "variable", None)
+    return isinstance(variable, nn.Parameter) and variable.dim() == 1
 
 
 def _graph_of_first_batch(setup: Any, model: nn.Module, batches: list) -> tuple[str | None, tuple[float, float] | None]:

@@ -140,8 +140,9 @@ def markdown(rows: list[dict[str, Any]], budget: float, note: str = "") -> str:
         "(3 seeds per arm, equal step budgets; validation balanced accuracy, average precision for multi-label targets, "
         "or R²). A remedy is verified when it beats "
         "the unchanged setup on every seed or by more than the seed spread; a bug's remedy (duplicates, leaked "
-        "validation rows, a wrong backward, a cut gradient path, batch mixing) when the bug's own check is clear on "
-        "the remedied setup and the metric is not verifiably worse." + (f" {note}" if note else ""),
+        "validation rows, a wrong backward, a cut gradient path, batch mixing, labels the loss cannot read) when the "
+        "bug's own check is clear on the remedied setup and the metric is not verifiably worse."
+        + (f" {note}" if note else ""),
         "",
         *by_half(rows),
         "",

@@ -115,3 +115,45 @@ def test_the_trials_held_out_errors_prove_regression_targets_paired_in_checkup(t
     spec.write_text(SPREAD_SPEC.replace("PAIRING", pairing))
     report = checkup(load_setup(str(spec)), select=["D111"])
     assert ("D111" in report.codes) == flagged
+
+
+def _annotator_setup(permuted: bool, shift: float = 0.0):
+    """Four ordinal grades; the training labels of a second annotator's block (500 of 1,200 rows) in
+    another code order when ``permuted``; validation labelled by the first annotator. ``shift`` moves the second
+    block's inputs (a covariate shift with one mapping)."""
+    import nndoctor
+    from torch import nn
+
+    rng = np.random.default_rng(0)
+    loadings = rng.normal(0.0, 1.0, 8)
+
+    def draw(n, offset=0.0):  # ordinal grades: every input reads one latent quality, with noise
+        y = rng.integers(0, 4, n)
+        quality = 3 - y + rng.normal(0.0, 0.3, n)
+        return (np.outer(quality, loadings) + rng.normal(0.0, 0.5, (n, 8)) + offset).astype(np.float32), y
+
+    xa, ya = draw(700)
+    xb, yb = draw(500, shift)
+    if permuted:
+        yb = np.array([1, 3, 2, 0])[yb]
+    xv, yv = draw(500)
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 4))
+    train = (torch.tensor(np.concatenate([xa, xb])), torch.tensor(np.concatenate([ya, yb])))
+    return nndoctor.Setup(model=model, train=train, val=(torch.tensor(xv), torch.tensor(yv)), loss=nn.CrossEntropyLoss(),
+                          batch_size=32)
+
+
+@pytest.mark.parametrize("permuted, shift, flagged", [(True, 0.0, True), (False, 0.0, False), (False, 1.5, False)])
+def test_probes_fitted_on_validation_labels_find_a_block_of_training_labels_in_another_code_order(permuted, shift,
+                                                                                                   flagged):
+    # round 24's b/tea_grading_spec: one taster's grade codes in alphabetical order (31% of training labels wrong);
+    # probes fitted on the mixed training labels agree as little with clean validation labels as with their own, so
+    # only probes fitted on the validation labels see it. A block of shifted inputs under one mapping stays quiet.
+    from nndoctor import checkup
+
+    report = checkup(_annotator_setup(permuted, shift), select=["D110"])
+    found = [f for f in report.findings if f.code == "D110"]
+    assert bool(found) == flagged
+    if flagged:
+        assert found[0].evidence["validation_mapping_disagreement"]
+        assert sum(r >= 700 for r in found[0].evidence["rows"]) >= 8  # the doubted rows lie in the second block

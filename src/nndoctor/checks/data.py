@@ -53,11 +53,12 @@ from ..verdicts.labels import (
     disagreement_candidates,
     enough_labels,
     imbalance_severity,
+    reverse_candidates,
     split_labels_shifted,
     wrong_labels,
 )
 from ..verdicts.labels import class_imbalance as _class_imbalance
-from ..verdicts.splits import SplitShift
+from ..verdicts.splits import SplitShift, inputs_moved
 from ..verdicts.splits import duplicate_samples as _duplicate_samples
 from ..verdicts.splits import train_val_shift as _train_val_shift
 from .base import Context, check
@@ -461,12 +462,15 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         val_n=probe.val_n, val_scores=probe.val_scores, val_p_values=probe.val_p_values, bag_of_tokens=probe.bag_of_tokens,
         label_shift_p=probe.label_shift_p, label_shift_tvd=probe.label_shift_tvd,
         inputs_follow_train_log_lr=probe.inputs_follow_train_log_lr, inputs_follow_train_fit_p=probe.inputs_follow_train_fit_p,
-        next_token=ctx.setup.next_token, classes=probe.classes,
+        next_token=ctx.setup.next_token, classes=probe.classes, reverse_val_scores=probe.reverse_val_scores,
+        reverse_train_scores=probe.reverse_train_scores, reverse_p_values=probe.reverse_p_values,
+        reverse_suspect_rows=probe.reverse_suspect_rows,
     )
-    if disagreement_candidates(noise):
+    if disagreement_candidates(noise) or reverse_candidates(noise):
         noise.augmented_inputs = audit.augmented_inputs(ctx)
         found = audit.shift(ctx)
         noise.split_label_p = found.label_p if found is not None else None
+        noise.inputs_shifted = inputs_moved(found.ks, found.ks_p_adjusted) if found is not None else None
         if not split_labels_shifted(noise):
             leaked = copies.overlap(ctx)
             noise.val_copied_share = leaked.share if leaked is not None else None

@@ -249,6 +249,12 @@ class LabelNoise:
     inputs_follow_train_fit_p: float = 0.0
     split_label_p: float | None = None
     val_copied_share: float | None = None
+    # the mirror comparison (probes fitted on validation labels) and whether D109's test moved any input unit
+    reverse_val_scores: dict[str, float] = field(default_factory=dict)
+    reverse_train_scores: dict[str, float] = field(default_factory=dict)
+    reverse_p_values: dict[str, float] = field(default_factory=dict)
+    reverse_suspect_rows: list[int] = field(default_factory=list)
+    inputs_shifted: bool | None = None
     next_token: bool = False  # the labels are the next of the tokens the model reads (Setup.next_token)
     augmented_inputs: bool = False  # the training dataset transforms its inputs at random on every read (augmentation)
     classes: int = 0  # distinct training labels (0: not known)
@@ -342,6 +348,30 @@ def split_labels_shifted(m: LabelNoise) -> bool:
     return m.split_label_p is not None and m.split_label_p < SHIFT_ALPHA
 
 
+def reverse_candidates(m: LabelNoise) -> list[tuple[float, str, float, float]]:
+    """(p, probe, held-out validation accuracy, training accuracy) of the probes fitted on validation labels that
+    agree with held-out validation labels clearly better than with the training labels; empty unless every probe
+    does (one probe alone falling behind on the training rows is a difference of the inputs, not of the labels)."""
+    candidates = [(p, name, m.reverse_val_scores[name], m.reverse_train_scores[name])
+                  for name, p in m.reverse_p_values.items()
+                  if p < NOISE_ALPHA and m.reverse_val_scores[name] - m.reverse_train_scores[name] >= NOISE_GAP
+                  and _informative(m, m.reverse_val_scores[name])]
+    return candidates if candidates and len(candidates) == len(m.reverse_p_values) else []
+
+
+def reverse_disagreement(m: LabelNoise) -> tuple[str, float, float, float] | None:
+    """(probe, validation accuracy, training accuracy, p) when probes fitted on the validation labels find the training
+    labels following another mapping: read only where D109 finds the inputs and the label shares alike (a shift of
+    the training inputs lowers that accuracy too), no validation row copied from training and no augmentation."""
+    candidates = reverse_candidates(m)
+    if not candidates or m.inputs_shifted is not False or split_labels_shifted(m) or m.augmented_inputs:
+        return None
+    if m.val_copied_share is not None and m.val_copied_share >= LEAK_SHARE:
+        return None
+    p, name, val_score, train_score = min(candidates)
+    return name, val_score, train_score, p
+
+
 def validation_disagreement(m: LabelNoise) -> tuple[str, float, float, float] | None:
     """(probe, validation accuracy, training accuracy, p) when validation labels follow the mapping clearly better.
 
@@ -375,6 +405,7 @@ def wrong_labels(m: LabelNoise) -> Iterator[Finding]:
     # the validation comparison reads the probes' argmax only; of their probabilities, only the recalibrated
     # floor reads a bag of tokens' (they are not calibrated enough to count suspects or estimate shares)
     disagreement = validation_disagreement(m)
+    mirrored = None if disagreement else reverse_disagreement(m)
     if m.bag_of_tokens:
         flagged = flipped = False
     else:
@@ -383,7 +414,7 @@ def wrong_labels(m: LabelNoise) -> Iterator[Finding]:
         flagged = trusted and m.suspect_count / m.n >= SUSPECT_SHARE and excess and m.suspect_p_value < SUSPECT_P
         flipped = labels_moved_inputs_not(m)
     share = m.suspect_count / m.n
-    if not (flagged or disagreement or flipped or floor):
+    if not (flagged or disagreement or mirrored or flipped or floor):
         return
     parts = []
     if floor:
@@ -403,6 +434,13 @@ def wrong_labels(m: LabelNoise) -> Iterator[Finding]:
             f"the {name} probe fitted on training labels agrees with {_pct(val_score)} of {m.val_n} validation labels "
             f"but only {_pct(train_score)} of held-out training labels (Fisher p = {p:.2g}): the splits do not follow "
             f"one input-to-label mapping, and about {_pct(val_score - train_score)} of the training labels disagree with it")
+    if mirrored:
+        name, val_score, train_score, p = mirrored
+        parts.append(
+            f"a {name} probe fitted on the validation labels agrees with {_pct(val_score)} of held-out validation "
+            f"labels but only {_pct(train_score)} of the training labels (Fisher p = {p:.2g}), with the inputs and the "
+            "class shares alike in both splits: the splits do not follow one input-to-label mapping (a block of "
+            "training labels recorded in another code order, by another annotator)")
     if flipped:
         parts.append(
             f"the class shares differ between training and validation by {_pct(m.label_shift_tvd)} (chi-square "
@@ -411,16 +449,19 @@ def wrong_labels(m: LabelNoise) -> Iterator[Finding]:
             "more likely than the validation shares (black-box shift estimation). Labels of one split were recorded as "
             "another class (one-way flips), usually in the training set")
     text = "; ".join(parts)
+    rows = m.suspect_rows or (m.reverse_suspect_rows if mirrored else [])
     yield Finding(
         "D110", Severity.WARNING,
-        f"{text[0].upper()}{text[1:]}. Review rows {_listing(m.suspect_rows, 10)} first (lowest probability of their label).",
+        f"{text[0].upper()}{text[1:]}. Review rows {_listing(rows, 10)} first (lowest probability of their label).",
         evidence={"suspect_count": m.suspect_count, "suspect_share": share, "expected": m.expected_suspects,
-                  "p_value": m.suspect_p_value, "rows": m.suspect_rows, "scores": {k: round(v, 4) for k, v in m.scores.items()},
+                  "p_value": m.suspect_p_value, "rows": rows, "scores": {k: round(v, 4) for k, v in m.scores.items()},
                   "n": m.n, "val_scores": {k: round(v, 4) for k, v in m.val_scores.items()}, "val_n": m.val_n,
                   "val_p_values": m.val_p_values, "labels_moved_inputs_not": bool(flipped),
                   "validation_disagreement": bool(disagreement), "labels_without_inputs": bool(floor),
+                  "validation_mapping_disagreement": bool(mirrored), "reverse_val_scores": m.reverse_val_scores,
+                  "reverse_train_scores": m.reverse_train_scores,
                   "noise_floor": m.noise_floor, "noise_floor_p": m.noise_floor_p,
                   "label_shift_tvd": m.label_shift_tvd, "label_shift_p": m.label_shift_p,
                   "inputs_follow_train_log_lr": m.inputs_follow_train_log_lr},
-        location=f"rows {_listing(m.suspect_rows, 5)}",
+        location=f"rows {_listing(rows, 5)}",
     )

@@ -138,6 +138,11 @@ INPUTS_ONLY = (" The labels are distributed alike in both splits, so validation 
                "model will serve.")
 
 
+def inputs_moved(ks: np.ndarray | None, p_adjusted: np.ndarray | None) -> bool | None:
+    """Whether D109's test finds any input unit shifted between the splits; None when the units were not tested."""
+    return None if ks is None or p_adjusted is None else bool(_shifted(ks, p_adjusted).size)
+
+
 def _shifted(stat: np.ndarray | None, p: np.ndarray | None) -> np.ndarray:
     """Indices of the units whose distance is past ``SHIFT_KS_FLOOR`` and significant after Bonferroni."""
     if stat is None or p is None:

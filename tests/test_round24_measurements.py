@@ -157,3 +157,22 @@ def test_probes_fitted_on_validation_labels_find_a_block_of_training_labels_in_a
     if flagged:
         assert found[0].evidence["validation_mapping_disagreement"]
         assert sum(r >= 700 for r in found[0].evidence["rows"]) >= 8  # the doubted rows lie in the second block
+
+
+def test_the_rows_dropped_for_a_mirrored_d110_are_the_block_under_the_other_code_order():
+    # the label remedy's own probes, fitted on the mixed training labels, learn the second annotator's order; probes
+    # fitted on the validation labels name its rows
+    from nndoctor.findings import Finding, Severity
+    from nndoctor.fix.data_remedies import drop_suspect_labels, split_rows
+
+    setup = _annotator_setup(True).resolve()
+    x, y = split_rows(setup, "train")
+    wrong = np.flatnonzero((np.arange(1200) >= 700) & (y.numpy() != 2))  # the order [1, 3, 2, 0] keeps grade 2
+    finding = Finding("D110", Severity.WARNING, "test", evidence={"validation_mapping_disagreement": True})
+    (candidate,) = drop_suspect_labels(setup, finding)
+    kept = {row.tobytes() for row in split_rows(candidate.setup, "train")[0].numpy()}
+    dropped = np.array([i for i in range(1200) if x[i].numpy().tobytes() not in kept])
+    caught = np.isin(dropped, wrong)
+    # most dropped rows are wrong ones (32% of the training labels are), and most wrong ones are dropped
+    assert caught.mean() >= 0.7 and caught.sum() >= 0.8 * len(wrong), (caught.mean(), caught.sum(), len(wrong))
+    assert "fit(X_val, y_val)" in candidate.snippet

@@ -408,7 +408,8 @@ def confident_label_issues(proba: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 def drop_suspect_labels(setup: Setup, finding: Finding) -> list[Candidate]:
-    """Drop training rows whose given label the out-of-fold probes contradict (see :func:`confident_label_issues`)."""
+    """Drop training rows whose given label the out-of-fold probes contradict (see :func:`confident_label_issues`); for
+    a D110 read from probes fitted on the validation labels, the rows those probes contradict."""
     if setup.task not in ("binary", "multiclass"):
         raise NotApplicable(f"the task is {setup.task}; suspect labels are found for single-label classification")
     try:
@@ -425,22 +426,62 @@ def drop_suspect_labels(setup: Setup, finding: Finding) -> list[Candidate]:
         raise NotApplicable("the inputs are not floating-point rows with one class label each")
     if not np.isfinite(values.reshape(len(values), -1)).all():
         raise NotApplicable("some training inputs are not finite; impute them first")
-    _, codes = np.unique(labels, return_inverse=True)
-    suspect = confident_label_issues(out_of_fold_probabilities(values, codes, setup.seed), codes)
+    classes, codes = np.unique(labels, return_inverse=True)
+    # D110 read from probes fitted on the validation labels: the training labels' own probes learned the wrong mapping
+    by_validation = finding is not None and bool((finding.evidence or {}).get("validation_mapping_disagreement"))
+    proba = (validation_probabilities(setup, values, classes) if by_validation
+             else out_of_fold_probabilities(values, codes, setup.seed))
+    suspect = confident_label_issues(proba, codes)
+    whose = "probes fitted on the validation labels" if by_validation else "out-of-fold probes"
     if not suspect.any():
-        raise NotApplicable("the out-of-fold probes confidently contradict no training label")
+        raise NotApplicable(f"the {whose} confidently contradict no training label")
     if suspect.mean() > MAX_SUSPECT_SHARE:
         raise NotApplicable(f"the probes contradict {suspect.mean():.0%} of the labels: too many to drop")
     keep = np.flatnonzero(~suspect)
+    fitted = ("proba = LogisticRegression(max_iter=200).fit(X_val, y_val).predict_proba(X_train)   # clean labels\n"
+              if by_validation else
+              "from sklearn.model_selection import cross_val_predict\n"
+              "proba = cross_val_predict(LogisticRegression(max_iter=200), X_train, y_train, cv=5, "
+              "method='predict_proba')\n")
     snippet = (
-        "from sklearn.linear_model import LogisticRegression\n"
-        "from sklearn.model_selection import cross_val_predict\n"
-        "proba = cross_val_predict(LogisticRegression(max_iter=200), X_train, y_train, cv=5, method='predict_proba')\n"
+        "from sklearn.linear_model import LogisticRegression\n" + fitted +
         "threshold = np.array([proba[y_train == j, j].mean() for j in range(proba.shape[1])])   # per-class self-confidence\n"
         "below = proba[np.arange(len(y_train)), y_train] < threshold[y_train]\n"
         "suspect = below & (proba >= threshold).any(axis=1)   # another class is confident: review these labels\n"
         "X_train, y_train = X_train[~suspect], y_train[~suspect]   # or correct them (cleanlab does this too)"
     )
     return [Candidate("drop-suspect-labels",
-                      f"drop the {int(suspect.sum())} training rows ({suspect.mean():.1%}) whose label the out-of-fold "
-                      "probes confidently contradict", _keep_train_rows(setup, keep), snippet)]
+                      f"drop the {int(suspect.sum())} training rows ({suspect.mean():.1%}) whose label the {whose} "
+                      "confidently contradict", _keep_train_rows(setup, keep), snippet)]
+
+
+def validation_probabilities(setup: Setup, values: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Class probabilities of the training rows ``values`` (columns: ``classes``) from fold probes fitted on the
+    validation split's labels, the better agreeing of the label probe's two on held-out validation rows: where D110
+    found a block of training labels under another mapping, probes fitted on the mixed training labels learn it."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    try:
+        x_val, y_val = split_rows(setup, "val")
+    except NotApplicable:
+        raise NotApplicable("the validation split is not rows of tensors the probes can read") from None
+    val_labels = class_labels(y_val.detach().cpu().numpy(), setup.task)
+    flat_val = x_val.detach().cpu().numpy().reshape(len(x_val), -1).astype(np.float64)
+    if val_labels is None or len(val_labels) != len(flat_val) or flat_val.shape[1] != values[0].size:
+        raise NotApplicable("the validation split does not hold one class label per row of the training inputs' width")
+    known = np.isin(val_labels, classes)
+    flat_val, val_codes = flat_val[known], np.searchsorted(classes, val_labels[known])
+    folds = int(min(LABEL_FOLDS, np.bincount(val_codes, minlength=len(classes)).min()))
+    if folds < 2:
+        raise NotApplicable("a class has fewer than two validation rows; fold probes need two")
+    flat = values.reshape(len(values), -1).astype(np.float64)
+    best, best_accuracy = None, -1.0
+    probes = (LogisticRegression(max_iter=200, tol=1e-3), KNeighborsClassifier(n_neighbors=min(15, len(flat_val) // 4)))
+    for estimator in probes:
+        held, on_train = fold_probabilities(estimator, flat_val, val_codes, np.arange(len(classes)), folds, setup.seed,
+                                            (flat, np.zeros(len(flat), int)))
+        accuracy = float(np.mean(held.argmax(axis=1) == val_codes))
+        if accuracy > best_accuracy:
+            best, best_accuracy = on_train, accuracy
+    return best

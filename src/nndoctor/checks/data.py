@@ -33,9 +33,9 @@ from ..verdicts.data import (
     NonFiniteData,
     TargetScale,
     labels_unpredictable,
-    probes_miss_targets,
     non_finite_data,
     ordered_batches,
+    probes_miss_targets,
     unnormalised_inputs,
 )
 from ..verdicts.data import bad_label_encoding as _bad_label_encoding

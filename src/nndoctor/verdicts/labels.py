@@ -219,11 +219,12 @@ class LabelNoise:
     """The label probe's results on classification labels that D111 found paired with their inputs.
 
     Mirrors ``probes.label_probe.LabelProbe`` (see there for each number); ``suspect_probability``
-    is the out-of-sample probability under which the probe called a label suspect. The last two
-    fields come from other probes and are read only when the validation comparison needs them
-    (:func:`disagreement_candidates`): ``split_label_p``, the chi-square p of the label shares
-    between the splits (D109's), then, unless that shows a label shift, ``val_copied_share``, the
-    share of validation rows copied from training (D108's).
+    is the out-of-sample probability under which the probe called a label suspect. Three fields
+    come from other probes and are read only when a validation comparison needs them
+    (:func:`disagreement_candidates`, :func:`reverse_candidates`): ``split_label_p``, the chi-square
+    p of the label shares between the splits, and ``inputs_shifted``, whether any input unit moved
+    (both D109's), then, unless the labels moved, ``val_copied_share``, the share of validation rows
+    copied from training (D108's).
     """
 
     n: int

@@ -373,22 +373,32 @@ def out_of_fold_probabilities(x: np.ndarray, codes: np.ndarray, seed: int, folds
     """Out-of-fold class probabilities (rows x classes, ``codes`` = 0..K-1) from the label probe's two probes,
     logistic regression and 15 nearest neighbours (the latter when the neighbour search is affordable),
     whichever agrees with more of the given labels."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neighbors import KNeighborsClassifier
-
     flat = x.reshape(len(x), -1).astype(np.float64)
     folds = int(min(folds, np.bincount(codes).min()))
     if folds < 2:
         raise NotApplicable("a class has a single training row; out-of-fold probabilities need two")
+    held, _ = _best_fold_probabilities(flat, codes, int(codes.max()) + 1, folds, seed)
+    return held
+
+
+def _best_fold_probabilities(x: np.ndarray, codes: np.ndarray, classes: int, folds: int, seed: int,
+                             other: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Out-of-fold probabilities of the rows ``x`` (labelled ``codes``, 0..classes-1) and, for ``other`` rows, the
+    fold probes' probabilities, from whichever of the label probe's two probes (logistic regression; 15 nearest
+    neighbours when the neighbour search is affordable) agrees with more of ``codes`` out of fold."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
     probes = [LogisticRegression(max_iter=200, tol=1e-3)]
-    if len(flat) ** 2 * min(flat.shape[1], MAX_DIMS) <= NN_WORK:
-        probes.append(KNeighborsClassifier(n_neighbors=min(15, len(flat) // 4)))
-    best, best_accuracy = None, -1.0
+    if len(x) ** 2 * min(x.shape[1], MAX_DIMS) <= NN_WORK:
+        probes.append(KNeighborsClassifier(n_neighbors=min(15, len(x) // 4)))
+    scored = (other, np.zeros(len(other), int)) if other is not None else None
+    best, best_accuracy = (None, None), -1.0
     for estimator in probes:
-        proba, _ = fold_probabilities(estimator, flat, codes, np.arange(int(codes.max()) + 1), folds, seed, None)
-        accuracy = float(np.mean(proba.argmax(axis=1) == codes))
+        held, on_other = fold_probabilities(estimator, x, codes, np.arange(classes), folds, seed, scored)
+        accuracy = float(np.mean(held.argmax(axis=1) == codes))
         if accuracy > best_accuracy:
-            best, best_accuracy = proba, accuracy
+            best, best_accuracy = (held, on_other), accuracy
     return best
 
 
@@ -459,9 +469,6 @@ def validation_probabilities(setup: Setup, values: np.ndarray, classes: np.ndarr
     """Class probabilities of the training rows ``values`` (columns: ``classes``) from fold probes fitted on the
     validation split's labels, the better agreeing of the label probe's two on held-out validation rows: where D110
     found a block of training labels under another mapping, probes fitted on the mixed training labels learn it."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neighbors import KNeighborsClassifier
-
     try:
         x_val, y_val = split_rows(setup, "val")
     except NotApplicable:
@@ -475,13 +482,6 @@ def validation_probabilities(setup: Setup, values: np.ndarray, classes: np.ndarr
     folds = int(min(LABEL_FOLDS, np.bincount(val_codes, minlength=len(classes)).min()))
     if folds < 2:
         raise NotApplicable("a class has fewer than two validation rows; fold probes need two")
-    flat = values.reshape(len(values), -1).astype(np.float64)
-    best, best_accuracy = None, -1.0
-    probes = (LogisticRegression(max_iter=200, tol=1e-3), KNeighborsClassifier(n_neighbors=min(15, len(flat_val) // 4)))
-    for estimator in probes:
-        held, on_train = fold_probabilities(estimator, flat_val, val_codes, np.arange(len(classes)), folds, setup.seed,
-                                            (flat, np.zeros(len(flat), int)))
-        accuracy = float(np.mean(held.argmax(axis=1) == val_codes))
-        if accuracy > best_accuracy:
-            best, best_accuracy = on_train, accuracy
-    return best
+    _, on_train = _best_fold_probabilities(flat_val, val_codes, len(classes), folds, setup.seed,
+                                           values.reshape(len(values), -1).astype(np.float64))
+    return on_train

@@ -205,8 +205,6 @@ def _compare_from_validation(result: LabelProbe, probes: dict[str, Any], x: np.n
     labels. A shift of the training inputs away from validation's lowers the training accuracy too: the verdict
     reads this only where D109's tests find the inputs and the label shares alike.
     """
-    from scipy.stats import fisher_exact
-
     val_x, val_labels = val
     _, val_counts = np.unique(val_labels, return_counts=True)
     folds = int(min(5, val_counts.min()))
@@ -216,10 +214,10 @@ def _compare_from_validation(result: LabelProbe, probes: dict[str, Any], x: np.n
         held, on_train = fold_probabilities(estimator, val_x, val_labels, classes, folds, seed, (x, labels))
         val_right = int(np.sum(classes[held.argmax(axis=1)] == val_labels))
         train_right = int(np.sum(classes[on_train.argmax(axis=1)] == labels))
-        table = [[val_right, len(val_labels) - val_right], [train_right, len(labels) - train_right]]
         result.reverse_val_scores[name] = val_right / len(val_labels)
         result.reverse_train_scores[name] = train_right / len(labels)
-        result.reverse_p_values[name] = min(1.0, float(fisher_exact(table, alternative="greater")[1]) * len(probes))
+        result.reverse_p_values[name] = _agrees_more_p(val_right, len(val_labels), train_right, len(labels),
+                                                       len(probes))
         if name == "logistic regression":
             given = on_train[np.arange(len(labels)), np.searchsorted(classes, labels)]
             result.reverse_suspect_rows = [int(r) for r in rows[np.argsort(given, kind="stable")[:20]]]
@@ -346,18 +344,25 @@ def fold_probabilities(estimator: Any, x: np.ndarray, labels: np.ndarray, classe
     return proba, val_proba
 
 
+def _agrees_more_p(right: int, rows: int, other_right: int, other_rows: int, tests: int) -> float:
+    """One-sided Fisher p that ``right`` of ``rows`` is a higher agreement than ``other_right`` of ``other_rows``,
+    Bonferroni over ``tests`` probes."""
+    from scipy.stats import fisher_exact
+
+    table = [[right, rows - right], [other_right, other_rows - other_right]]
+    return min(1.0, float(fisher_exact(table, alternative="greater")[1]) * tests)
+
+
 def _compare_with_validation(result: LabelProbe, probabilities: dict[str, np.ndarray], val_probabilities: dict[str, np.ndarray],
                              labels: np.ndarray, val_labels: np.ndarray, classes: np.ndarray) -> None:
     """Accuracy of the fold probes on validation labels vs on held-out training labels (each row scored by one fold probe)."""
-    from scipy.stats import fisher_exact
-
     result.val_n = len(val_labels)
     for name, proba in probabilities.items():
         train_right = int(np.sum(classes[proba.argmax(axis=1)] == labels))
         val_right = int(np.sum(classes[val_probabilities[name].argmax(axis=1)] == val_labels))
-        table = [[val_right, len(val_labels) - val_right], [train_right, len(labels) - train_right]]
         result.val_scores[name] = val_right / len(val_labels)
-        result.val_p_values[name] = min(1.0, float(fisher_exact(table, alternative="greater")[1]) * len(probabilities))
+        result.val_p_values[name] = _agrees_more_p(val_right, len(val_labels), train_right, len(labels),
+                                                   len(probabilities))
     result.val_noise_floor, result.val_noise_floor_p = noise_floor(val_probabilities["logistic regression"],
                                                                    np.searchsorted(classes, val_labels))
 

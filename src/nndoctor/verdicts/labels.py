@@ -349,6 +349,13 @@ def split_labels_shifted(m: LabelNoise) -> bool:
     return m.split_label_p is not None and m.split_label_p < SHIFT_ALPHA
 
 
+def _splits_comparable(m: LabelNoise) -> bool:
+    """Whether accuracies on the two splits can be compared: label shares alike (D109), no validation rows copied
+    from training (D108, which the probes remember), no training inputs augmented at random on every read."""
+    copied = m.val_copied_share is not None and m.val_copied_share >= LEAK_SHARE
+    return not (split_labels_shifted(m) or m.augmented_inputs or copied)
+
+
 def reverse_candidates(m: LabelNoise) -> list[tuple[float, str, float, float]]:
     """(p, probe, held-out validation accuracy, training accuracy) of the probes fitted on validation labels that
     agree with held-out validation labels clearly better than with the training labels; empty unless every probe
@@ -359,7 +366,7 @@ def reverse_candidates(m: LabelNoise) -> list[tuple[float, str, float, float]]:
     kind shows from held-out training rows to validation rows; training labels under another mapping leave that
     drop at nothing (the probes fitted on them are as confused on either split)."""
     def excess(name: str) -> float:
-        drop = max(0.0, m.scores.get(name, 0.0) - m.val_scores.get(name, m.scores.get(name, 0.0)))
+        drop = max(0.0, m.scores[name] - m.val_scores[name])
         return m.reverse_val_scores[name] - m.reverse_train_scores[name] - drop
 
     candidates = [(p, name, m.reverse_val_scores[name], m.reverse_train_scores[name])
@@ -373,9 +380,7 @@ def reverse_disagreement(m: LabelNoise) -> tuple[str, float, float, float] | Non
     labels following another mapping: read only where D109 finds the inputs and the label shares alike (a shift of
     the training inputs lowers that accuracy too), no validation row copied from training and no augmentation."""
     candidates = reverse_candidates(m)
-    if not candidates or m.inputs_shifted is not False or split_labels_shifted(m) or m.augmented_inputs:
-        return None
-    if m.val_copied_share is not None and m.val_copied_share >= LEAK_SHARE:
+    if not candidates or m.inputs_shifted is not False or not _splits_comparable(m):
         return None
     p, name, val_score, train_score = min(candidates)
     return name, val_score, train_score, p
@@ -392,9 +397,7 @@ def validation_disagreement(m: LabelNoise) -> tuple[str, float, float, float] | 
     so then nothing is said.
     """
     candidates = disagreement_candidates(m)
-    if not candidates or split_labels_shifted(m) or m.augmented_inputs:
-        return None
-    if m.val_copied_share is not None and m.val_copied_share >= LEAK_SHARE:
+    if not candidates or not _splits_comparable(m):
         return None
     p, name, val_score, train_score = min(candidates)
     return name, val_score, train_score, p

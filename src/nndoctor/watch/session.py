@@ -28,6 +28,7 @@ from ..probes.layer_stats import WEIGHT_LAYERS, has_activation_module, input_bat
 from ..record.measure import (
     embedding_tables, grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio,
 )
+from ..record.heldout_errors import paired_terms, squared_error_sums
 from ..report import Report
 from . import hub
 from .monitors import (
@@ -36,7 +37,6 @@ from .monitors import (
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
 from .loss_inspect import REGRESSION, mean_loss, target_moments
-from ..record.heldout_errors import paired_terms, squared_error_sums
 from .latest_pass import LatestPass
 from .manual_sgd import ManualSgdProbe
 from .registration import plain_container_holders

@@ -144,8 +144,10 @@ RULES: tuple[Rule, ...] = (
         "A noticeable share of the labels look wrong.",
         "Out-of-sample confidence that a quick probe model (cross-validated) gives to each sample's given label; low-confidence "
         "samples are flagged. With a validation split, the same probes' accuracy on validation labels vs on held-out "
-        "training labels (not when the training inputs are augmented at random on every read). For three or more "
-        "classes, a floor of "
+        "training labels (not when the training inputs are augmented at random on every read), and the other way "
+        "round: probes fitted on the validation labels, on held-out validation labels vs on the training labels, "
+        "beyond the drop the first probes show on validation (a split by group). For three or more classes, a floor "
+        "of "
         "labels drawn regardless of the inputs (with two, a floor is also what outcomes never certain given the inputs "
         "leave).",
         "Wrong labels cap the achievable accuracy, push the model to memorise noise and make the loss curve look worse "
@@ -155,7 +157,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D111", "labels-misaligned", "C W",
         "Labels cannot be predicted from the inputs at all: inputs and labels were shuffled separately or the wrong files were paired.",
-        "A probe model scores at chance on held-out data even though it can fit (memorise) the training split.",
+        "A probe model scores at chance on held-out data even though it can fit (memorise) the training split; "
+        "held-out rows the model itself predicts better than the best constant (the run's last evaluation, or the "
+        "checkup trial's copy) show the labels paired.",
         "Training loss can still fall through memorisation, so the bug hides until validation stays at chance no matter "
         "what you change in the model.",
         "Shuffle inputs and labels together (one permutation index, or a `Dataset` that returns `(x, y)` pairs) and "

@@ -57,3 +57,17 @@ def untouched(model: nn.Module, optimizer: torch.optim.Optimizer | None = None) 
             yield
         finally:
             snapshot.restore()
+
+
+@contextlib.contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """``model`` in eval mode for the block; afterwards every module's ``training`` flag is as before, also after an
+    error. Restoring each flag (not ``model.train(was_training)``) keeps a submodule the user froze in eval mode
+    (a BatchNorm inside a training model) frozen."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, training in modes:
+            module.training = training

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from ..findings import Finding
+from ..patient import eval_mode
 from ..probes.init_outputs import output_gain, output_weight
 from ..probes.layer_stats import hand_written_layer
 from ..rng import preserved_rng
@@ -270,13 +271,8 @@ def _shrink_tied_table(setup: Setup, model: nn.Module, x: Any) -> list[Candidate
     multiplies straight into the logits; language models draw the table small for that reason. A
     hand-made head drawn with ``torch.randn`` is too large the same way.
     """
-    was_training = model.training
-    model.eval()
-    try:
-        with preserved_rng(), torch.enable_grad():
-            out = primary_output(model(x))
-    finally:
-        model.train(was_training)
+    with eval_mode(model), preserved_rng(), torch.enable_grad():
+        out = primary_output(model(x))
     found = output_weight(out) if isinstance(out, torch.Tensor) else None
     if found is None:
         raise NotApplicable("the model's output comes neither from a Linear layer nor from a weight matrix it "

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
+from ..patient import eval_mode
 from ..probes.init_outputs import final_operation
 from ..probes.layer_stats import FORWARD_WEIGHT_LAYERS, forward_order, hand_written_layer
 from ..rng import preserved_rng
@@ -214,13 +215,10 @@ def eval_pass(model: nn.Module, x: Any, hooks: list[tuple[nn.Module, Callable[..
     """One eval-mode forward of ``model`` on ``x`` without gradients, each (module, forward hook) of ``hooks``
     attached for it; the model's mode is restored and the hooks removed, also after an error."""
     handles = [module.register_forward_hook(hook) for module, hook in hooks]
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             call_model(model, x)
     finally:
-        model.train(was_training)
         for handle in handles:
             handle.remove()
 
@@ -274,13 +272,8 @@ def eval_output(model: nn.Module, x: Any) -> Any:
     """``model(x)`` in eval mode without gradients, the model's mode and every RNG left as they were.
 
     Called as checkup calls it (a dict batch as keyword arguments when forward takes them, as a ``Trainer`` does)."""
-    training = model.training
-    model.eval()
-    try:
-        with preserved_rng(), torch.no_grad():
-            return call_model(model, x)
-    finally:
-        model.train(training)
+    with eval_mode(model), preserved_rng(), torch.no_grad():
+        return call_model(model, x)
 
 
 def sample_batch(setup: Setup) -> tuple[Any, Any]:
@@ -310,13 +303,8 @@ def invertible_final_op(model: nn.Module, x: Any) -> str | None:
 
     Runs in eval mode so that looking does not move BatchNorm statistics of the candidate's model.
     """
-    training = model.training
-    model.eval()
-    try:
-        with torch.enable_grad():
-            out = model(x)
-    finally:
-        model.train(training)
+    with eval_mode(model), torch.enable_grad():
+        out = model(x)
     op = final_operation(out)[0] if isinstance(out, torch.Tensor) else None
     return op if op in INVERTIBLE_OPS else None
 

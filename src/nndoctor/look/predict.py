@@ -15,6 +15,7 @@ import torch
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from torch import nn
 
+from ..patient import eval_mode
 from ..setup import Setup, primary_output
 
 # How many of the worst samples to show, and the most (predicted, true) pairs kept for a scatter.
@@ -118,45 +119,40 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
 
     ``per_sample_loss=False`` skips scoring each sample alone (one loss call per row), for readers of the
     predictions only (the trial's per-class recall)."""
-    was_training = model.training
-    model.eval()
     pred, truth, conf, losses, samples, rows_of_scores = [], [], [], [], [], []
     kind = "values"
     offset = 0
-    try:
-        with torch.no_grad():
-            for x, y in batches:
-                out = setup.forward(model, x)
-                primary = primary_output(out)
-                if primary is None:
-                    return None
-                scores = class_probabilities(setup, primary)
-                if scores is not None:
-                    kind = "classes"
-                    target = _truth(setup, y).cpu()
-                    keep = target != setup.ignore_index
-                    best = scores.max(dim=-1)
-                    pred.append(best.indices.cpu()[keep])
-                    conf.append(best.values.cpu()[keep])
-                    rows_of_scores.append(scores.cpu()[keep] if scores.shape[0] == keep.shape[0] else None)
-                    truth.append(target[keep])
-                    rows = torch.arange(offset, offset + int(y.shape[0])).reshape(-1, *([1] * (y.dim() - 1)))
-                    per_position = keep.numel() != int(y.shape[0]) and keep.numel() == y.numel()  # a mask, a sequence
-                    samples.append((rows.expand(*y.shape) if per_position else rows).reshape(-1)[keep])
-                    offset += int(y.shape[0])
-                    if per_sample_loss and setup.task != "sequence" and losses is not None:
-                        part = _per_sample_loss(setup, out, y)
-                        losses = None if part is None else losses + [part]
-                else:
-                    if setup.task != "regression" or primary.shape[0] != y.shape[0] or primary.numel() != y.numel():
-                        return None  # no prediction per target value (a part of the model, say): nothing to score
-                    values = _predicted_values(setup, primary)
-                    if values is None:
-                        return None  # the loss does not read the output as the target's value
-                    pred.append(values.reshape(-1).float().cpu())
-                    truth.append(y.reshape(-1).float().cpu())
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad():
+        for x, y in batches:
+            out = setup.forward(model, x)
+            primary = primary_output(out)
+            if primary is None:
+                return None
+            scores = class_probabilities(setup, primary)
+            if scores is not None:
+                kind = "classes"
+                target = _truth(setup, y).cpu()
+                keep = target != setup.ignore_index
+                best = scores.max(dim=-1)
+                pred.append(best.indices.cpu()[keep])
+                conf.append(best.values.cpu()[keep])
+                rows_of_scores.append(scores.cpu()[keep] if scores.shape[0] == keep.shape[0] else None)
+                truth.append(target[keep])
+                rows = torch.arange(offset, offset + int(y.shape[0])).reshape(-1, *([1] * (y.dim() - 1)))
+                per_position = keep.numel() != int(y.shape[0]) and keep.numel() == y.numel()  # a mask, a sequence
+                samples.append((rows.expand(*y.shape) if per_position else rows).reshape(-1)[keep])
+                offset += int(y.shape[0])
+                if per_sample_loss and setup.task != "sequence" and losses is not None:
+                    part = _per_sample_loss(setup, out, y)
+                    losses = None if part is None else losses + [part]
+            else:
+                if setup.task != "regression" or primary.shape[0] != y.shape[0] or primary.numel() != y.numel():
+                    return None  # no prediction per target value (a part of the model, say): nothing to score
+                values = _predicted_values(setup, primary)
+                if values is None:
+                    return None  # the loss does not read the output as the target's value
+                pred.append(values.reshape(-1).float().cpu())
+                truth.append(y.reshape(-1).float().cpu())
     if not pred:
         return None
     n_classes = setup.n_classes or (2 if setup.task == "binary" else None)

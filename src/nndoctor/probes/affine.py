@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..patient import eval_mode
 from ..rng import preserved_rng
 from ..setup import primary_output
 from .layer_stats import WEIGHT_LAYERS
@@ -33,15 +34,11 @@ def affine_weight_layers(model: nn.Module, x: Any) -> int:
         return 0
     half = x.shape[0] // 2
     a, b = x[:half], x[half:2 * half]
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad(), preserved_rng():
+        with eval_mode(model), torch.no_grad(), preserved_rng():
             outputs = [primary_output(model(v)) for v in (a, b, (a + b) / 2)]
     except Exception:  # noqa: BLE001 - a model that cannot take a half batch or a blend: not measured
         return 0
-    finally:
-        model.train(was_training)
     if not all(isinstance(o, torch.Tensor) and o.is_floating_point() for o in outputs):
         return 0
     fa, fb, fm = (o.double() for o in outputs)

@@ -320,18 +320,24 @@ def _bound(value: Any, default: float) -> float:
     return default if value is None else float(value)
 
 
+def _through_shapes(node: Any) -> Any:
+    """The first autograd node at or behind ``node`` that is not a reshape (:data:`SHAPE_OPS`); a reshape with more
+    than one parent is where the walk stops (its own node is returned)."""
+    while node is not None and _op_name(node) in SHAPE_OPS:
+        parents = [n for n, _ in node.next_functions if n is not None]
+        if len(parents) != 1:
+            return node
+        node = parents[0]
+    return node
+
+
 def final_operation(output: torch.Tensor) -> tuple[str | None, tuple[float, float] | None]:
     """The last value-changing op that produced ``output`` (walking back through reshapes) and its range.
 
     Read from the autograd graph, so it sees activations applied in forward() (torch.tanh,
     F.relu, clamp) and behind a Flatten as well as activation modules.
     """
-    node = output.grad_fn
-    while node is not None and _op_name(node) in SHAPE_OPS:
-        parents = [n for n, _ in node.next_functions if n is not None]
-        if len(parents) != 1:
-            break
-        node = parents[0]
+    node = _through_shapes(output.grad_fn)
     if node is None:
         return None, None
     name = _op_name(node)
@@ -358,16 +364,15 @@ def output_weight(output: torch.Tensor) -> tuple[nn.Parameter, int] | None:
     is found as well as a Linear module's weight (None when the output does not come straight from
     such a product).
     """
-    node = output.grad_fn
+    node = _through_shapes(output.grad_fn)
     while node is not None and _op_name(node) not in MATRIX_PRODUCTS:
         parents = [n for n, _ in node.next_functions if n is not None]
-        if _op_name(node) == "Add" and len(parents) == 2:
-            parents = [n for n in parents if not _is_bias(n)]
-        elif _op_name(node) not in SHAPE_OPS:
+        if _op_name(node) != "Add" or len(parents) != 2:
             return None
+        parents = [n for n in parents if not _is_bias(n)]
         if len(parents) != 1:
             return None
-        node = parents[0]
+        node = _through_shapes(parents[0])
     if node is None:
         return None
     for parent, _ in node.next_functions:
@@ -384,12 +389,7 @@ def output_weight(output: torch.Tensor) -> tuple[nn.Parameter, int] | None:
 
 def _is_bias(node: Any) -> bool:
     """Whether an autograd node is a 1-D parameter (a bias), read through reshapes and broadcasts."""
-    while node is not None and _op_name(node) in SHAPE_OPS:
-        parents = [n for n, _ in node.next_functions if n is not None]
-        if len(parents) != 1:
-            return False
-        node = parents[0]
-    variable = getattr(node, "variable", None)
+    variable = getattr(_through_shapes(node), "variable", None)
     return isinstance(variable, nn.Parameter) and variable.dim() == 1
 
 

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from ..checks.base import check_deadline, earliest
+from ..patient import eval_mode
 from ..record import Record, Recorder
 from ..record.heldout_errors import model_terms
 from ..record.measure import embedding_tables
@@ -71,13 +72,8 @@ def forward_flops(model: nn.Module, x: Any) -> float:
     try:
         from torch.utils.flop_counter import FlopCounterMode
 
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad(), FlopCounterMode(display=False) as counter:
-                model(x)
-        finally:
-            model.train(was_training)
+        with eval_mode(model), torch.no_grad(), FlopCounterMode(display=False) as counter:
+            model(x)
         return float(counter.get_total_flops())
     except Exception:
         return 0.0
@@ -400,20 +396,15 @@ def _loss_is_per_sample_mean(setup: Setup, y: torch.Tensor, shares: torch.Tensor
 
 def evaluate(setup: Setup, model: nn.Module, batches: list[Batch]) -> tuple[float, float | None]:
     """Mean loss and accuracy over ``batches`` in eval mode, without gradients."""
-    was_training = model.training
-    model.eval()
     total, correct, count = 0.0, 0.0, 0
-    try:
-        with torch.no_grad():
-            for x, y in batches:
-                output = model(x)
-                n = batch_size_of(x)
-                total += float(setup.compute_loss(output, y)) * n
-                acc = accuracy(setup, output, y)
-                correct = correct + acc * n if acc is not None and correct is not None else None
-                count += n
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad():
+        for x, y in batches:
+            output = model(x)
+            n = batch_size_of(x)
+            total += float(setup.compute_loss(output, y)) * n
+            acc = accuracy(setup, output, y)
+            correct = correct + acc * n if acc is not None and correct is not None else None
+            count += n
     return total / max(count, 1), (correct / count if correct is not None and count else None)
 
 
@@ -578,11 +569,9 @@ def median_sample_loss(setup: Setup, model: nn.Module, batches: list[Batch]) -> 
     """
     from ..setup import LossUnavailable
 
-    was_training = model.training
-    model.eval()
     losses: list[float] = []
     try:
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             for x, y in batches:
                 output = model(x)
                 if not isinstance(output, torch.Tensor) or not isinstance(y, torch.Tensor) or not output.dim() \
@@ -591,8 +580,6 @@ def median_sample_loss(setup: Setup, model: nn.Module, batches: list[Batch]) -> 
                 losses.extend(float(setup.compute_loss(output[i:i + 1], y[i:i + 1])) for i in range(output.shape[0]))
     except (LossUnavailable, RuntimeError, ValueError, IndexError):
         return None
-    finally:
-        model.train(was_training)
     finite = [v for v in losses if math.isfinite(v)]
     return float(np.median(finite)) if finite else None
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import torch
 
+from ..patient import eval_mode
+
 
 def squared_error_sums(prediction: torch.Tensor, target: torch.Tensor) -> list[torch.Tensor] | None:
     """One evaluation batch's sums ``[rows, Σa, Σa², Σy, Σy², Σay]`` with ``a = y² - e``, in float64 on the device.
@@ -37,18 +39,13 @@ def squared_error_sums(prediction: torch.Tensor, target: torch.Tensor) -> list[t
 def model_terms(model: torch.nn.Module, batches: list) -> dict[str, Any] | None:
     """:func:`paired_terms` of ``model``'s predictions on held-out ``(inputs, targets)`` batches, in eval mode without
     gradients (the checkup trial's trained copy); None when a batch's output is not one prediction per row."""
-    was_training = model.training
-    model.eval()
     sums: list[torch.Tensor] | None = None
-    try:
-        with torch.no_grad():
-            for x, y in batches:
-                batch = squared_error_sums(model(x), y) if isinstance(y, torch.Tensor) else None
-                if batch is None:
-                    return None
-                sums = batch if sums is None else [kept + value for kept, value in zip(sums, batch)]
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad():
+        for x, y in batches:
+            batch = squared_error_sums(model(x), y) if isinstance(y, torch.Tensor) else None
+            if batch is None:
+                return None
+            sums = batch if sums is None else [kept + value for kept, value in zip(sums, batch)]
     return paired_terms(sums)
 
 

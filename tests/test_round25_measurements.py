@@ -6,6 +6,11 @@ import torch
 from torch import nn
 
 import nndoctor
+from nndoctor import Severity
+
+
+def _loud(report: nndoctor.Report) -> set[str]:
+    return {f.code for f in report.at_least(Severity.WARNING)}
 
 
 def _stripe_images(n: int = 1600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -51,3 +56,41 @@ def test_gradients_growing_out_of_a_deep_plain_stacks_vanished_start_are_put_dow
     explosion = [f for f in plain.findings if f.code == "O403"]
     assert explosion and explosion[0].explained_by == "M205", plain.verdict()
     assert not {"M205", "O403"} & set(nndoctor.checkup(setup(normalised=True), select=["M205", "O403"]).codes)
+
+
+def _scan_trails(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Courier scan trails: five events from seven codes with skewed odds, so common trails repeat (~2/3 of rows)."""
+    g = np.random.default_rng(seed)
+    trails = g.choice(7, size=(n, 5), p=[0.45, 0.25, 0.12, 0.08, 0.05, 0.03, 0.02])
+    return trails, ((trails == 3).any(1) | (trails == 5).any(1)).astype(np.int64)
+
+
+class _EventBag(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events, self.head = nn.EmbeddingBag(7, 16), nn.Linear(16, 2)
+
+    def forward(self, trails: torch.Tensor) -> torch.Tensor:
+        return self.head(self.events(trails))
+
+
+def _trail_setup(seed: int, copied: float = 0.0) -> nndoctor.Setup:
+    x, y = _scan_trails(3000, seed)
+    train_x, train_y, val_x, val_y = x[:2400], y[:2400], x[2400:].copy(), y[2400:].copy()
+    k = int(copied * len(val_x))
+    val_x[:k], val_y[:k] = train_x[:k], train_y[:k]
+    torch.manual_seed(0)
+    return nndoctor.Setup(model=_EventBag(), train=(torch.tensor(train_x), torch.tensor(train_y)),
+                          val=(torch.tensor(val_x), torch.tensor(val_y)), loss=nn.CrossEntropyLoss(), batch_size=64)
+
+
+def test_repeating_inputs_split_at_random_are_no_leak_and_copied_rows_still_are():
+    # b/courier_scan_outcome_hf (healthy) read D108: 70% of validation trails appear in training, where 67% of
+    # training trails repeat one another; a random split repeats alike on both sides, and the 3-point excess is
+    # within the binomial variation of 800 rows at that level. Twelve random splits of such trails stay below a
+    # warning (the former rule, excess beyond one score's noise, warned on four); half the rows copied still warns.
+    for seed in range(12):
+        report = nndoctor.checkup(_trail_setup(seed), select=["D108"])
+        assert "D108" not in _loud(report), (seed, report.verdict())
+    copied = nndoctor.checkup(_trail_setup(0, copied=0.5), select=["D108"])
+    assert "D108" in _loud(copied), copied.verdict()

@@ -22,6 +22,9 @@ from . import verdict
 # -- thresholds ---------------------------------------------------------------------------
 # D108: one validation row in a hundred copied from training is a warning (the score is then partly memory).
 LEAK_SHARE = 0.01
+# D108: where rows repeat by chance (counts, flags, short token codes), the copies beyond that level must also be
+# more than its binomial variation makes likely (one test per split pair): p below this.
+COPY_ALPHA = 1e-3
 # Typical |x| (root mean square) above 10 makes the first layer's pre-activations an order
 # of magnitude larger than any standard initialisation (which assumes unit-scale inputs).
 SCALE_LIMIT = 10.0
@@ -765,18 +768,21 @@ class Overlap:
 def train_val_leakage(m: Overlap) -> Iterator[Finding]:
     """Validation rows copied (exactly or nearly) from training: a warning from ``LEAK_SHARE`` of them on, and
     from more than a score on the validation rows can resolve (see :func:`_leaks`), beyond the share that
-    rows of these columns match by chance (``chance_share``: counts and flags repeat; a fresh test set would too)."""
+    rows of these columns match by chance (``chance_share``: counts and flags repeat; a fresh test set would too)
+    by more than that share's binomial variation (:func:`_beyond_chance`)."""
     if m.exact_in_train == 0 and m.near_in_train == 0:
         return
     chance = m.chance_share
-    exact = _leaks(m.exact_in_train - chance * m.val_rows, m.val_rows)
-    near_leak = _leaks(m.near_in_train - chance * m.near_rows, m.near_rows)
+    exact = _leaks(m.exact_in_train - chance * m.val_rows, m.val_rows) and \
+        _beyond_chance(m.exact_in_train, m.val_rows, chance)
+    near_leak = _leaks(m.near_in_train - chance * m.near_rows, m.near_rows) and \
+        _beyond_chance(m.near_in_train, m.near_rows, chance)
     near = (f"; {m.near_share:.1%} of {m.near_rows} sampled validation rows have a near copy in training"
             if m.near_rows else "")
     within = ""
     if not (exact or near_leak) and chance >= LEAK_SHARE and m.share >= LEAK_SHARE:
-        within = (f" Rows of these columns match a training row without copying for about {chance:.1%} of them: "
-                  "repeats of the data, not a leak.")
+        within = (f" Rows of these columns match a training row without copying for about {chance:.1%} of them "
+                  "(training rows repeat one another as often): repeats of the data, not a leak.")
     elif not (exact or near_leak) and m.share >= LEAK_SHARE:
         within = (f" That is within the {_score_noise(m.val_rows):.1%} standard error of a score on {m.val_rows} "
                   "validation rows: not a leak that can move it.")
@@ -794,6 +800,15 @@ def train_val_leakage(m: Overlap) -> Iterator[Finding]:
 def _score_noise(rows: int) -> float:
     """The largest standard error of an accuracy (or any share) measured on ``rows`` rows: 0.5 / sqrt(rows)."""
     return 0.5 / float(np.sqrt(max(rows, 1)))
+
+
+def _beyond_chance(count: int, rows: int, chance: float) -> bool:
+    """Whether ``count`` of ``rows`` validation rows matching training is improbable (p < ``COPY_ALPHA``) if each
+    matched only at the ``chance`` rate that training rows repeat one another: a random split repeats alike on both
+    sides, copying shows as validation repeating more. Always true at a zero chance level (a copy is then a copy)."""
+    from scipy.stats import binom  # lazily: `import nndoctor` stays light
+
+    return bool(rows) and count > 0 and float(binom.sf(count - 1, rows, min(max(chance, 0.0), 1.0))) < COPY_ALPHA
 
 
 def _leaks(count: int, rows: int) -> bool:

@@ -1,7 +1,11 @@
 """Round 25's measurements (benchmarks/outofsample/round25/RESULTS.md) and the tuning half's misses they share."""
 from __future__ import annotations
 
+import contextlib
+import io
+
 import numpy as np
+import pytest
 import torch
 from torch import nn
 
@@ -94,3 +98,50 @@ def test_repeating_inputs_split_at_random_are_no_leak_and_copied_rows_still_are(
         assert "D108" not in _loud(report), (seed, report.verdict())
     copied = nndoctor.checkup(_trail_setup(0, copied=0.5), select=["D108"])
     assert "D108" in _loud(copied), copied.verdict()
+
+
+IRNN_SCRIPT = """
+import torch
+from torch import nn
+torch.manual_seed(0)
+x = torch.randn(640, 60, 3).cumsum(1) * 0.3
+y = x[:, -20:, 0].mean(1) + 0.1 * torch.randn(640)
+class IRNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(3, 48, nonlinearity="relu", batch_first=True)
+        self.head = nn.Linear(48, 1)
+        with torch.no_grad():
+            self.rnn.weight_hh_l0.copy_(torch.eye(48))
+    def forward(self, x):
+        return self.head(self.rnn(x)[0][:, -1]).squeeze(-1)
+model = IRNN()
+first = None
+for epoch in range(3):
+    for i in range(0, 640, 32):
+        loss = nn.functional.mse_loss(model(x[i:i + 32]), y[i:i + 32])
+        model.zero_grad()
+        loss.backward()
+        if first is None:
+            first = float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in model.parameters()])))
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= 0.01 * p.grad
+print("first gradient norm", first)
+"""
+
+
+def test_a_gradient_that_turns_nan_within_the_first_steps_starts_at_its_first_norm(tmp_path):
+    # d/dam_inflow_rnn (an identity-initialised ReLU RNN under a hand-written SGD step) read O403 "from nan": the
+    # start was the median of the first five norms, three of them NaN. It is the first norm, as the script saw it.
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "train.py"
+    script.write_text(IRNN_SCRIPT)
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        report = run_script(str(script), alerts=False).report
+    first = float(printed.getvalue().split("first gradient norm")[-1])
+    explosion = [f for f in report.findings if f.code == "O403"]
+    assert explosion, report.verdict()
+    assert explosion[0].evidence["start_norm"] == pytest.approx(first, rel=1e-4)
+    assert "from nan" not in explosion[0].message

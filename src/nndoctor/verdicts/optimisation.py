@@ -426,11 +426,20 @@ def _lowest_loss_before(m: GradientHistory, step: int | None) -> float | None:
     return min(before) / first if before and math.isfinite(first) and first > 0 else None
 
 
+def starting_norm(norms: Sequence[float], window: int = 5) -> float:
+    """The median of the first ``window`` norms; the first norm alone where one of them is not finite: a gradient that
+    turned NaN within those steps had no settled start to take a median of (and a NaN is no size)."""
+    head = [float(n) for n in norms[:window]]
+    if not head:
+        return math.nan
+    return float(np.median(head)) if all(math.isfinite(n) for n in head) else head[0]
+
+
 def explosion_onset(m: GradientHistory) -> int | None:
     """The step (from ``m.steps``) of the first norm at ``EXPLODING_GROWTH`` times the first steps' median, or non-finite."""
     if len(m.steps) != len(m.norms) or not m.norms:
         return None
-    start = float(np.median(m.norms[:5]))
+    start = starting_norm(m.norms)
     return next((step for step, n in zip(m.steps, m.norms) if not math.isfinite(n) or n >= EXPLODING_GROWTH * start), None)
 
 
@@ -485,7 +494,7 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
         finite = [n for n in m.norms if math.isfinite(n)]
         layer_growth = {name: gradient_growth(values) for name, values in m.layer_norms.items()}
         worst = max((n for n, g in layer_growth.items() if g is not None and math.isfinite(g)), key=lambda n: layer_growth[n], default=None)
-        start = float(np.median(m.norms[:5]))
+        start = starting_norm(m.norms)
         peak = max(finite) if finite else None
         onset = explosion_onset(m)
         # growth at the onset is measured from the first five entries: only an onset after them has a clean start

@@ -145,3 +145,21 @@ def test_a_gradient_that_turns_nan_within_the_first_steps_starts_at_its_first_no
     assert explosion, report.verdict()
     assert explosion[0].evidence["start_norm"] == pytest.approx(first, rel=1e-4)
     assert "from nan" not in explosion[0].message
+
+
+def test_a_regression_run_is_judged_against_its_baselines_by_the_scripts_own_held_out_errors():
+    # d/dam_inflow_rnn's twin: the exam's trial copy scored MSE 0.29 against ridge regression's 0.042, the script's own
+    # model 0.140 over the same 364 rows. G606 now judges (and reports) the script's model, as classification does.
+    from nndoctor.verdicts.baselines import BaselineComparison, below_baseline
+
+    def comparison(run_mse: float | None) -> BaselineComparison:
+        return BaselineComparison("mse", 0.2946, [("prior (training mean)", 2.20), ("ridge regression", 0.0424)],
+                                  standard_error=0.033, samples=364, spread=0.0196, run_mse=run_mse,
+                                  target_variance=2.009)
+
+    trial_only = below_baseline(comparison(None))
+    assert trial_only and "0.2946" in trial_only[0].message and not trial_only[0].evidence["network_is_the_runs"]
+    own = below_baseline(comparison(0.1401))
+    assert own and own[0].severity == Severity.WARNING and own[0].evidence["network"] == 0.1401
+    assert "script's own model" in own[0].message
+    assert below_baseline(comparison(0.06)) == []  # within the noise of ridge: the run's model does not lose to it

@@ -201,7 +201,7 @@ def _baselines(setup: Setup, pool: Batch, val_pool: Batch, outputs: Outputs, met
     else:
         comparison = BaselineComparison(metric=metric, network=network, baselines=[
             (r["name"], r["value"]) for r in rows if r.get("value") is not None], standard_error=se,
-            samples=len(outputs.truth))
+            samples=len(outputs.truth), target_variance=float(np.var(y_val)) if len(y_val) else None)
     return {"metric": metric, "network": network, "standard_error": se, "rows": rows}, comparison
 
 

@@ -14,7 +14,7 @@ from ..findings import Finding
 from ..report import CheckFailure
 from ..rng import seed_everything
 from ..setup import LossUnavailable
-from ..verdicts.baselines import below_baseline
+from ..verdicts.baselines import BaselineComparison, below_baseline
 from ..verdicts.trend import last_doubling
 from . import LookConfig, look
 
@@ -85,6 +85,9 @@ def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: 
                 comparison.run_accuracy, comparison.run_rows = float(observed["accuracy"]), int(observed["rows"])
                 comparison.baseline_accuracy = {r["name"]: float(r["value"]) for r in looked["baselines"]["rows"]
                                                 if r.get("metric") == "accuracy" and r.get("value") is not None}
+            terms = getattr(ctx.setup, "observed_terms", None)  # run, regression: the script's own held-out errors
+            if comparison.metric == "mse" and _same_rows_and_units(terms, comparison):
+                comparison.run_mse = float(terms["mean"])
             findings.extend(below_baseline(comparison))
         return looked
     except (Inconclusive, LossUnavailable) as exc:  # a safety net ran out, or the loss abstains (D113)
@@ -92,3 +95,13 @@ def add_look(ctx: Context, wanted: set[str], findings: list[Finding], failures: 
     except Exception as exc:  # noqa: BLE001 - the look must never break the exam
         failures.append(CheckFailure("look", CODES, f"{type(exc).__name__}: {exc}"))
         return None
+
+
+def _same_rows_and_units(terms: dict[str, Any] | None, comparison: BaselineComparison) -> bool:
+    """The script's held-out squared errors were taken over the rows the baselines are scored on, in their units:
+    as many rows, and the pass's target variance (its best constant's error) equal to theirs to 0.1%. A loop that
+    scores its model in other units (``out * y_std + y_mean`` against raw targets) fails the second."""
+    reference = comparison.target_variance
+    if not terms or terms.get("measure") != "squared error" or reference is None or not reference > 0:
+        return False
+    return int(terms.get("rows") or 0) == comparison.samples and abs(float(terms["constant"]) - reference) <= 1e-3 * reference

@@ -93,15 +93,28 @@ class BaselineComparison:
     run_accuracy: float | None = None
     run_rows: int = 0
     baseline_accuracy: dict[str, float] = field(default_factory=dict)
+    # run, regression: the script's own model's mean squared error over its last held-out pass (the rows the
+    # baselines are scored on), in the units the loss reads
+    run_mse: float | None = None
+    # regression: the variance of the validation targets the baselines are scored on (the units they are read in)
+    target_variance: float | None = None
 
     def run_contradicts(self, baseline: str) -> bool:
         """The script's own last held-out accuracy is within ``NOISE_UNITS`` sampling errors of ``baseline``'s, or
-        above it: the real run's model does not lose to it, whatever its shorter-trained stand-in scored."""
+        above it: the real run's model does not lose to it, whatever its shorter-trained stand-in scored. For
+        regression, :meth:`judged_network` reads the script's own MSE directly."""
         theirs = self.baseline_accuracy.get(baseline)
         if self.run_accuracy is None or theirs is None or self.run_rows < 2:
             return False
         error = math.sqrt(max(self.run_accuracy * (1.0 - self.run_accuracy), 1e-12) / self.run_rows)
         return theirs - self.run_accuracy <= NOISE_UNITS * math.sqrt(2.0) * error
+
+    def judged_network(self) -> tuple[float, bool]:
+        """The network's metric to judge, and whether it is the script's own model's: its held-out MSE where the run
+        measured it (regression), else the trial copy's metric."""
+        if self.metric == "mse" and self.run_mse is not None and math.isfinite(self.run_mse):
+            return self.run_mse, True
+        return self.network, False
 
     def still_learning(self) -> bool:
         """The trial's loss fell significantly over its last doubling, by a tenth or more of its level then.
@@ -141,11 +154,12 @@ class BaselineComparison:
 @verdict("G606")
 def below_baseline(m: BaselineComparison) -> list[Finding]:
     """G606 when the network is worse than a baseline by more than ``NOISE_UNITS`` noise units."""
-    if not math.isfinite(m.network) or not m.baselines:
+    network, own = m.judged_network()
+    if not math.isfinite(network) or not m.baselines:
         return []
     higher = m.metric in ("accuracy", "balanced accuracy")
     margin = NOISE_UNITS * m.noise()
-    gaps = [(name, value, (value - m.network) if higher else (m.network - value)) for name, value in m.baselines
+    gaps = [(name, value, (value - network) if higher else (network - value)) for name, value in m.baselines
             if value is not None and math.isfinite(value)]
     beaten_by = [(name, value, gap) for name, value, gap in gaps if gap > margin]
     if not beaten_by:
@@ -155,16 +169,19 @@ def below_baseline(m: BaselineComparison) -> list[Finding]:
         return []
     what = f"validation {m.metric}" if higher else "validation MSE"
     # A network whose loss was still falling fast enough to reach the baseline in a longer run has not
-    # shown it cannot beat it, only that it had not yet: advice to train longer (info), not a fault.
-    catching_up = m.could_catch_up(value)
+    # shown it cannot beat it, only that it had not yet: advice to train longer (info), not a fault. The trial's
+    # curve says that of the trial's copy only: the script's own model finished its run (G605 reads its curve).
+    catching_up = not own and m.could_catch_up(value)
     severity = Severity.INFO if catching_up else Severity.WARNING
     unfinished = (" The trial's loss was still falling when it ended: train longer before concluding."
                   if catching_up else "")
     return [Finding(
         "G606", severity,
-        f"The network's {what} is {m.network:.4g}, but the {name} baseline reaches {value:.4g} on the same "
+        f"The network's {what} is {network:.4g}" + (" (the script's own model on its last held-out pass)" if own else "")
+        + f", but the {name} baseline reaches {value:.4g} on the same "
         f"{m.samples} samples: worse by {gap:.3g}, more than {NOISE_UNITS:g}x the noise ({m.noise():.3g}).{unfinished}",
-        {"metric": m.metric, "network": m.network, "baselines": dict(m.baselines), "best_baseline": name,
+        {"metric": m.metric, "network": network, "network_is_the_runs": own, "trial_network": m.network,
+         "baselines": dict(m.baselines), "best_baseline": name,
          "gap": gap, "noise": m.noise(), "standard_error": m.standard_error, "spread": m.spread, "samples": m.samples,
          "still_learning": m.still_learning(), "could_catch_up": catching_up},
     )]

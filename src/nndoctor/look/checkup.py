@@ -104,4 +104,5 @@ def _same_rows_and_units(terms: dict[str, Any] | None, comparison: BaselineCompa
     reference = comparison.target_variance
     if not terms or terms.get("measure") != "squared error" or reference is None or not reference > 0:
         return False
-    return int(terms.get("rows") or 0) == comparison.samples and abs(float(terms["constant"]) - reference) <= 1e-3 * reference
+    same_rows = int(terms.get("rows") or 0) == comparison.samples
+    return same_rows and abs(float(terms["constant"]) - reference) <= 1e-3 * reference

@@ -177,7 +177,8 @@ def below_baseline(m: BaselineComparison) -> list[Finding]:
                   if catching_up else "")
     return [Finding(
         "G606", severity,
-        f"The network's {what} is {network:.4g}" + (" (the script's own model on its last held-out pass)" if own else "")
+        f"The network's {what} is {network:.4g}"
+        + (" (the script's own model on its last held-out pass)" if own else "")
         + f", but the {name} baseline reaches {value:.4g} on the same "
         f"{m.samples} samples: worse by {gap:.3g}, more than {NOISE_UNITS:g}x the noise ({m.noise():.3g}).{unfinished}",
         {"metric": m.metric, "network": network, "network_is_the_runs": own, "trial_network": m.network,

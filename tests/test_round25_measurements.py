@@ -163,3 +163,60 @@ def test_a_regression_run_is_judged_against_its_baselines_by_the_scripts_own_hel
     assert own and own[0].severity == Severity.WARNING and own[0].evidence["network"] == 0.1401
     assert "script's own model" in own[0].message
     assert below_baseline(comparison(0.06)) == []  # within the noise of ridge: the run's model does not lose to it
+
+
+DEEP_TANH_SCRIPT = """
+import numpy as np, torch
+from torch import nn
+torch.manual_seed(0)
+g = np.random.default_rng(0)
+x = torch.tensor(g.standard_normal((2400, 10)), dtype=torch.float32)
+y = torch.sin(2 * x[:, 0]) + x[:, 1] * x[:, 2] + 0.5 * torch.tanh(x[:, 3] - x[:, 4]) + 0.1 * torch.randn(2400)
+y = (y - y.mean()) / y.std()
+layers, d = [], 10
+for _ in range(DEPTH):
+    lin = nn.Linear(d, 48)
+    nn.init.xavier_uniform_(lin.weight)
+    nn.init.zeros_(lin.bias)
+    layers += [lin, nn.Tanh()]
+    d = 48
+model = nn.Sequential(*layers, nn.Linear(d, 1))
+opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0.0)
+total = 8 * (1920 // 64)
+sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / 30, max(0.0, (total - s) / (total - 30))))
+for epoch in range(8):
+    perm = torch.randperm(1920)
+    for i in range(0, 1920, 64):
+        idx = perm[i:i + 64]
+        loss = nn.functional.mse_loss(model(x[idx]).squeeze(-1), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    with torch.no_grad():
+        val = nn.functional.mse_loss(model(x[1920:]).squeeze(-1), y[1920:]).item()
+print("val mse", val)
+"""
+
+
+@pytest.mark.parametrize("depth", [32, 4])
+def test_a_deep_plain_stack_that_starts_balanced_and_starves_its_first_layers_in_training_reads_m205(tmp_path, depth):
+    # c/pollen_forecast (HF Trainer): 32 plain tanh layers under Xavier init reach the first layer with 0.17x the last
+    # one's gradient at init (no M205 then), and 1e-4x per element after 250 steps: the run read O404 alone. How the
+    # gradient reaches the first layer in training (the watch's O404 ratio, else the exam trial's) now reaches M205's
+    # verdict: the depth is the root. Here the trial shows it (the watch does not); four layers: nothing to read.
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "train.py"
+    script.write_text(DEEP_TANH_SCRIPT.replace("DEPTH", str(depth)))
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        report = run_script(str(script), alerts=False).report
+    val_mse = float(printed.getvalue().split("val mse")[-1])
+    assert val_mse > 0.8 if depth == 32 else val_mse < 0.7  # unit-variance targets: the deep stack learns ~nothing
+    roots = [f for f in report.findings if f.explained_by is None and f.severity >= Severity.WARNING]
+    if depth == 4:
+        assert not roots, report.verdict()
+        return
+    assert roots and roots[0].code == "M205", report.verdict()
+    assert roots[0].evidence["grad_ratio_first_last"] >= 1e-2 > roots[0].evidence["trained_grad_ratio"]
+    assert all(f.explained_by for f in report.findings if f.code in ("O404", "G602"))

@@ -7,6 +7,7 @@ check builds its measurement and calls its verdict (``verdicts.layers``, ``verdi
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Iterable
 
 import torch
@@ -40,6 +41,7 @@ from ..verdicts.model import (
     bottleneck_classes,
     bottleneck_task,
     scale_trend_judged,
+    starts_balanced,
 )
 from ..verdicts.model import bad_init_scale as verdict_bad_init_scale
 from ..verdicts.model import batch_mixing as verdict_batch_mixing
@@ -48,6 +50,7 @@ from ..verdicts.model import output_bias_not_prior as verdict_output_bias_not_pr
 from ..verdicts.model import too_deep_plain_network as verdict_too_deep_plain_network
 from .base import Context, Inconclusive, check
 from .loss import optimizer_kind
+from .optimisation import trial_vanishing
 from .data import batches_ordered
 
 
@@ -150,12 +153,21 @@ def too_deep_plain_network(ctx: Context) -> Iterable[Finding]:
     """A deep stack without normalisation whose first layer receives a vanishing gradient (verdict: M205)."""
     stats = _stats(ctx)
     layers = stats.weight_layers
-    yield from verdict_too_deep_plain_network(DeepStack(
+    stack = DeepStack(
         depth=len(layers), first=layers[0].name if layers else "", last=layers[-1].name if layers else "",
         first_grad_norm=layers[0].output_grad_norm if layers else None,
         last_grad_norm=layers[-1].output_grad_norm if layers else None,
         has_normalisation=stats.has_normalisation, has_recurrent=stats.has_recurrent,
-    ))
+        trained_ratio=getattr(ctx.setup, "observed_vanishing", None),  # run: O404's ratio where the watch found it
+    )
+    if stack.trained_ratio is None and starts_balanced(stack):  # checkup: how the trial's gradient reached it
+        try:
+            vanished = trial_vanishing(ctx)
+        except Inconclusive:
+            vanished = None
+        if vanished is not None:
+            stack = replace(stack, trained_ratio=vanished.evidence.get("ratio"))
+    yield from verdict_too_deep_plain_network(stack)
 
 
 @check("M206", phase="model")

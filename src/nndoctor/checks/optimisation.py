@@ -283,6 +283,14 @@ def per_element_grads(grad_norms: Mapping[str, Sequence[float]], param_sizes: Ma
 @check("O404", phase="training")
 def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
     """The gradient shrinks with depth through the stack (verdict: O404), over the whole trial or its opening quarter."""
+    found = trial_vanishing(ctx)
+    if found is not None:
+        yield found
+
+
+def trial_vanishing(ctx: Context) -> Finding | None:
+    """O404's finding over the checkup trial (the whole trial, else its opening quarter); None where the gradient
+    reaches the first block. M205 reads its ratio for a deep plain stack that starts balanced."""
     trial = _trial(ctx)
     found = vanishing_verdict(per_element_grads(trial.grad_norms, trial.param_sizes, trial.weight_params), "over the trial")
     opening = int(trial.steps * OPENING_SHARE)
@@ -290,8 +298,7 @@ def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
         early = {name: values[:opening] for name, values in trial.grad_norms.items()}
         found = vanishing_verdict(per_element_grads(early, trial.param_sizes, trial.weight_params),
                                   f"over the first {opening} of the trial's {trial.steps} steps")
-    if found is not None:
-        yield found
+    return found
 
 
 # -- O406 / O407 ---------------------------------------------------------------------

@@ -148,20 +148,45 @@ class DeepStack:
     last_grad_norm: float | None
     has_normalisation: bool = False
     has_recurrent: bool = False
+    # run: the first block's gradient per element over the last's during training, where the watch found it vanished
+    # (O404's measurement): a stack that starts balanced (a matching init) and starves its first layers as it trains
+    trained_ratio: float | None = None
+
+
+def _deep_plain(m: DeepStack) -> bool:
+    return m.depth >= DEEP_PLAIN_DEPTH and not m.has_normalisation and not m.has_recurrent
+
+
+def starts_balanced(m: DeepStack) -> bool:
+    """A deep plain stack (M205's structure) whose gradient reaches the first layer at init: only how training's
+    gradient reaches it (``trained_ratio``) can still show the depth starving it."""
+    return _deep_plain(m) and m.first_grad_norm is not None and bool(m.last_grad_norm) and m.first_grad_norm / m.last_grad_norm >= VANISHED_RATIO
 
 
 @verdict("M205")
 def too_deep_plain_network(m: DeepStack) -> Iterator[Finding]:
-    """A deep stack without normalisation whose first layer receives a vanishing gradient.
+    """A deep stack without normalisation whose first layer receives a vanishing gradient, at init or as it trains.
 
-    Recurrent models are left out: their depth is in time, and their layer count says nothing.
+    Recurrent models are left out: their depth is in time, and their layer count says nothing. A matching init
+    (Xavier for tanh) starts the stack balanced; the gradient can still vanish through it once training moves the
+    units off their linear range, which the watch measures (``trained_ratio``): the depth is then the cause.
     """
-    if m.depth < DEEP_PLAIN_DEPTH or m.has_normalisation or m.has_recurrent:
+    if not _deep_plain(m):
         return
     first, last = m.first_grad_norm, m.last_grad_norm
-    if first is None or not last:
+    ratio = first / last if first is not None and last else None
+    if (ratio is None or ratio >= VANISHED_RATIO) and m.trained_ratio is not None:
+        at_init = f" (at init it was {ratio:.2g}×)" if ratio is not None else ""
+        yield Finding(
+            "M205", Severity.WARNING,
+            f"{m.depth} weight layers in a row with no normalisation layer, and during training the gradient reaching "
+            f"the first ({m.first}) fell to {m.trained_ratio:.2g}× per element of the one reaching the last{at_init}.",
+            evidence={"depth": m.depth, "grad_ratio_first_last": ratio, "trained_grad_ratio": m.trained_ratio},
+            location=m.first,
+        )
         return
-    ratio = first / last
+    if ratio is None:
+        return
     if ratio < VANISHED_RATIO:
         yield Finding(
             "M205", Severity.WARNING,

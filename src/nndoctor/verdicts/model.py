@@ -160,7 +160,8 @@ def _deep_plain(m: DeepStack) -> bool:
 def starts_balanced(m: DeepStack) -> bool:
     """A deep plain stack (M205's structure) whose gradient reaches the first layer at init: only how training's
     gradient reaches it (``trained_ratio``) can still show the depth starving it."""
-    return _deep_plain(m) and m.first_grad_norm is not None and bool(m.last_grad_norm) and m.first_grad_norm / m.last_grad_norm >= VANISHED_RATIO
+    first, last = m.first_grad_norm, m.last_grad_norm
+    return _deep_plain(m) and first is not None and bool(last) and first / last >= VANISHED_RATIO
 
 
 @verdict("M205")

@@ -148,8 +148,8 @@ class DeepStack:
     last_grad_norm: float | None
     has_normalisation: bool = False
     has_recurrent: bool = False
-    # run: the first block's gradient per element over the last's during training, where the watch found it vanished
-    # (O404's measurement): a stack that starts balanced (a matching init) and starves its first layers as it trains
+    # the first block's gradient per element over the last's during training, where it vanished (O404's measurement:
+    # the watch's in run, the checkup trial's): a stack that starts balanced and starves its first layers as it trains
     trained_ratio: float | None = None
 
 
@@ -170,7 +170,7 @@ def too_deep_plain_network(m: DeepStack) -> Iterator[Finding]:
 
     Recurrent models are left out: their depth is in time, and their layer count says nothing. A matching init
     (Xavier for tanh) starts the stack balanced; the gradient can still vanish through it once training moves the
-    units off their linear range, which the watch measures (``trained_ratio``): the depth is then the cause.
+    units off their linear range, which the watch or the trial measures (``trained_ratio``): the depth is then the cause.
     """
     if not _deep_plain(m):
         return

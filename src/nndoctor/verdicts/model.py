@@ -170,7 +170,7 @@ def too_deep_plain_network(m: DeepStack) -> Iterator[Finding]:
 
     Recurrent models are left out: their depth is in time, and their layer count says nothing. A matching init
     (Xavier for tanh) starts the stack balanced; the gradient can still vanish through it once training moves the
-    units off their linear range, which the watch or the trial measures (``trained_ratio``): the depth is then the cause.
+    units off their linear range, as the watch or the trial measures (``trained_ratio``): the depth is then the cause.
     """
     if not _deep_plain(m):
         return

@@ -782,7 +782,7 @@ def train_val_leakage(m: Overlap) -> Iterator[Finding]:
     within = ""
     if not (exact or near_leak) and chance >= LEAK_SHARE and m.share >= LEAK_SHARE:
         within = (f" Rows of these columns match a training row without copying for about {chance:.1%} of them "
-                  "(training rows repeat one another as often): repeats of the data, not a leak.")
+                  "(a random split repeats alike on both sides): repeats of the data, not a leak.")
     elif not (exact or near_leak) and m.share >= LEAK_SHARE:
         within = (f" That is within the {_score_noise(m.val_rows):.1%} standard error of a score on {m.val_rows} "
                   "validation rows: not a leak that can move it.")

@@ -10,11 +10,8 @@ import torch
 from torch import nn
 
 import nndoctor
+from conftest import codes
 from nndoctor import Severity
-
-
-def _loud(report: nndoctor.Report) -> set[str]:
-    return {f.code for f in report.at_least(Severity.WARNING)}
 
 
 def _stripe_images(n: int = 1600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -95,9 +92,9 @@ def test_repeating_inputs_split_at_random_are_no_leak_and_copied_rows_still_are(
     # warning (the former rule, excess beyond one score's noise, warned on four); half the rows copied still warns.
     for seed in range(12):
         report = nndoctor.checkup(_trail_setup(seed), select=["D108"])
-        assert "D108" not in _loud(report), (seed, report.verdict())
+        assert "D108" not in codes(report), (seed, report.verdict())
     copied = nndoctor.checkup(_trail_setup(0, copied=0.5), select=["D108"])
-    assert "D108" in _loud(copied), copied.verdict()
+    assert "D108" in codes(copied), copied.verdict()
 
 
 IRNN_SCRIPT = """

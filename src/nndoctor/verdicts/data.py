@@ -769,14 +769,12 @@ def train_val_leakage(m: Overlap) -> Iterator[Finding]:
     """Validation rows copied (exactly or nearly) from training: a warning from ``LEAK_SHARE`` of them on, and
     from more than a score on the validation rows can resolve (see :func:`_leaks`), beyond the share that
     rows of these columns match by chance (``chance_share``: counts and flags repeat; a fresh test set would too)
-    by more than that share's binomial variation (:func:`_beyond_chance`)."""
+    by more than that share's binomial variation (:func:`_leaks`)."""
     if m.exact_in_train == 0 and m.near_in_train == 0:
         return
     chance = m.chance_share
-    exact = _leaks(m.exact_in_train - chance * m.val_rows, m.val_rows) and \
-        _beyond_chance(m.exact_in_train, m.val_rows, chance)
-    near_leak = _leaks(m.near_in_train - chance * m.near_rows, m.near_rows) and \
-        _beyond_chance(m.near_in_train, m.near_rows, chance)
+    exact = _leaks(m.exact_in_train, m.val_rows, chance)
+    near_leak = _leaks(m.near_in_train, m.near_rows, chance)
     near = (f"; {m.near_share:.1%} of {m.near_rows} sampled validation rows have a near copy in training"
             if m.near_rows else "")
     within = ""
@@ -802,20 +800,17 @@ def _score_noise(rows: int) -> float:
     return 0.5 / float(np.sqrt(max(rows, 1)))
 
 
-def _beyond_chance(count: int, rows: int, chance: float) -> bool:
-    """Whether ``count`` of ``rows`` validation rows matching training is improbable (p < ``COPY_ALPHA``) if each
-    matched only at the ``chance`` rate that training rows repeat one another: a random split repeats alike on both
-    sides, copying shows as validation repeating more. Always true at a zero chance level (a copy is then a copy)."""
+def _leaks(count: int, rows: int, chance: float) -> bool:
+    """``count`` of ``rows`` validation rows with a copy in training is a leak to act on: beyond the ``chance`` share
+    that rows match a training row without copying, at least ``LEAK_SHARE`` of them and more than the standard error
+    of a score on those rows (fewer copies, one coincidence in a small split, cannot move the score beyond its own
+    noise), and improbable (p < ``COPY_ALPHA``) if each matched only at that chance rate: a random split repeats
+    alike on both sides, copying shows as validation repeating more (at a chance level of 0 any copy is)."""
     from scipy.stats import binom  # lazily: `import nndoctor` stays light
 
-    return bool(rows) and count > 0 and float(binom.sf(count - 1, rows, min(max(chance, 0.0), 1.0))) < COPY_ALPHA
-
-
-def _leaks(count: int, rows: int) -> bool:
-    """``count`` of ``rows`` validation rows with a copy in training is a leak to act on: at least ``LEAK_SHARE``
-    of them, and more than the standard error of a score on those rows (fewer copies, one coincidence in a
-    small split, cannot move the score beyond its own noise)."""
-    return bool(rows) and count / rows >= max(LEAK_SHARE, _score_noise(rows))
+    if not rows or count <= 0 or (count - chance * rows) / rows < max(LEAK_SHARE, _score_noise(rows)):
+        return False
+    return float(binom.sf(count - 1, rows, min(max(chance, 0.0), 1.0))) < COPY_ALPHA
 
 
 # -- D103: constant features ---------------------------------------------------------------------

@@ -124,7 +124,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D108", "train-val-leakage", "C",
         "Validation samples also appear, exactly or nearly, in the training set.",
-        "Share of validation samples that match a training sample by hash or near-duplicate fingerprint.",
+        "Share of validation samples that match a training sample by hash or near-duplicate fingerprint, beyond the "
+        "share that rows match without copying (counts, flags and short codes repeat; training rows repeating one "
+        "another measure it) by more than that share's binomial variation.",
         "The validation score then measures memorisation rather than generalisation, so it overstates real performance "
         "and misleads model selection and early stopping.",
         "Split by source, group (patient, user, session) or time instead of randomly by row, and deduplicate across splits.",
@@ -245,7 +247,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "M205", "too-deep-plain-network", "C",
         "A deep stack without residual connections or normalisation; early layers get vanishing gradients.",
-        "Network depth and the ratio of the first layer's gradient norm to the last layer's at init.",
+        "Network depth and the ratio of the first layer's gradient norm to the last layer's at init; for a stack that "
+        "starts balanced, the same ratio per element during training (the run's, else the checkup trial's).",
         "Plain deep stacks are hard to optimise: the early layers barely learn and the network often does worse than "
         "a shallower one.",
         "Start with 3-8 layers and deepen only when needed; add residual connections (`x = x + block(x)`) and "
@@ -610,7 +613,8 @@ RULES: tuple[Rule, ...] = (
         "The trained network scores worse on validation than a simple baseline: the majority class or target mean, "
         "logistic or ridge regression on the flat features, or the network trained on zeroed inputs.",
         "The network's validation balanced accuracy (classifiers) or MSE (regressors whose loss scores the output in the "
-        "target's units: MSE, L1, Huber, Poisson) after the trial against scikit-learn's prior "
+        "target's units: MSE, L1, Huber, Poisson) after the trial (in `run`, a regressor's own last held-out MSE "
+        "where it covers the same rows in the same units) against scikit-learn's prior "
         "and linear baselines and the zeroed-input run on the same samples; the gap must exceed twice the noise (the "
         "larger of the spread over re-drawn runs and the sampling error of the difference). Info only while the "
         "training loss still falls and the validation curve (in the compared metric where the trial recorded it: 1 - "

@@ -135,7 +135,10 @@ RULES: tuple[Rule, ...] = (
         "D109", "train-val-shift", "C",
         "The label or feature distribution differs noticeably between training and validation.",
         "Class shares per split, and a per-feature shift statistic (difference of means in units of std, or a two-sample test). "
-        "Information when the training rows are windows cut in order from a series (a split in time: drift, not a split mistake).",
+        "Information when the training rows are windows cut in order from a series (a split in time: drift, not a "
+        "split mistake), and when validation's regression targets are in other units than training's (standardised for "
+        "training, raw for scoring de-standardised predictions; the rule the watch's validation loss follows): units, "
+        "not a shift.",
         "A shifted validation set makes the train/val gap hard to interpret: you cannot tell overfitting from a "
         "distribution change, and tuning chases the wrong target.",
         "Re-split with stratification (e.g. `train_test_split(..., stratify=y)`), or, if the shift is real and intended, "

@@ -531,7 +531,8 @@ def train_val_shift(ctx: Context) -> Iterable[Finding]:
     yield from _train_val_shift(SplitShift(
         train_shares=found.train_shares, val_shares=found.val_shares, label_p=found.label_p, label_tvd=found.label_tvd,
         unit=found.unit, ks=found.ks, ks_p_adjusted=found.ks_p_adjusted, target_ks=found.target_ks,
-        target_p_adjusted=found.target_p_adjusted, n_train=found.n_train, n_val=found.n_val,
+        target_p_adjusted=found.target_p_adjusted, target_moments=found.target_moments,
+        n_train=found.n_train, n_val=found.n_val,
         tokens=ctx.setup.task == "sequence", top_tokens=audit.TOP_TOKENS,
         loop_in_order=bool(loop_sample(ctx)) and batches_ordered(ctx), windows=found.windows,
     ))

@@ -784,6 +784,8 @@ class Shift:
     ks_p_adjusted: np.ndarray | None = None  # Bonferroni-adjusted p-values
     target_ks: np.ndarray | None = None
     target_p_adjusted: np.ndarray | None = None
+    # per target column: (training mean, training std, validation mean, validation std) of the finite targets
+    target_moments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
     n_train: int = 0
     n_val: int = 0
     windows: bool = False  # the training rows are windows cut in order from longer series (see sliding_windows)
@@ -881,6 +883,13 @@ def _ks(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return stat, np.minimum(1.0, p * max(1, a.shape[1]))
 
 
+def _column_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each column's finite values (NaN for a column with none)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(x, axis=0), np.nanstd(x, axis=0)
+
+
 def _pool_rare_tokens(train: np.ndarray, val: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Token ids outside the training sample's ``TOP_TOKENS`` most frequent pooled into one bucket (-1).
 
@@ -914,8 +923,10 @@ def shift(ctx: Any) -> Shift | None:
             result.label_tvd = 0.5 * float(np.abs(table[0] / table[0].sum() - table[1] / table[1].sum()).sum())
             result.label_p = float(chi2_contingency(table)[1]) if len(classes) > 1 else 1.0
         elif c.setup.task == "regression" and train.y is not None and val.y is not None:
-            result.target_ks, result.target_p_adjusted = _ks(
-                _finite_float(train.y.reshape(train.n, -1)), _finite_float(val.y.reshape(val.n, -1)))
+            train_targets = _finite_float(train.y.reshape(train.n, -1))
+            val_targets = _finite_float(val.y.reshape(val.n, -1))
+            result.target_ks, result.target_p_adjusted = _ks(train_targets, val_targets)
+            result.target_moments = _column_moments(train_targets) + _column_moments(val_targets)
         if (train.x is not None and val.x is not None and not train.x_integer and train.x.ndim >= 2
                 and train.x.shape[1:] == val.x.shape[1:] and not augmented_inputs(c)):
             a, result.unit = _summaries(train.x)

@@ -96,6 +96,15 @@ EPS_RANGE = (1e-12, 1e-2)
 # order; a loop that de-standardises its predictions first scores targets whose mean sits tens of spreads away
 # (or whose spread is the unit's factor): past this factor either way the two are taken to be in other units.
 TARGET_UNITS_FACTOR = 4.0
+
+
+def in_same_units(train_mean: float, train_spread: float, mean: float, spread: float) -> bool:
+    """Whether targets of ``mean``/``spread`` are in the units of training targets of ``train_mean``/``train_spread``
+    (:data:`TARGET_UNITS_FACTOR`); True when the training spread is 0 (nothing to measure units by)."""
+    if not train_spread > 0:
+        return True
+    return (abs(mean - train_mean) <= TARGET_UNITS_FACTOR * train_spread
+            and train_spread / TARGET_UNITS_FACTOR <= spread <= TARGET_UNITS_FACTOR * train_spread)
 # G601: validation loss 10% above its best while train loss kept falling (not one noisy point).
 OVERFIT_RISE = 0.10
 # G601: the untrained model's validation loss at most this many times its train loss for the two

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from . import verdict
+from .curves import in_same_units
 from .data import _listing
 
 # -- thresholds ---------------------------------------------------------------------------
@@ -104,6 +105,7 @@ class SplitShift:
     sample is the first batches of the user's loop, in class or target order (not the training
     distribution); the adapter's call. ``windows``: the training rows are windows cut in order
     from longer series (``probes.data_audit.sliding_windows``), so validation is another stretch of time.
+    ``target_moments``: per target column, the training and validation means and standard deviations.
     """
 
     train_shares: dict[int, float] = field(default_factory=dict)
@@ -115,6 +117,7 @@ class SplitShift:
     ks_p_adjusted: np.ndarray | None = None
     target_ks: np.ndarray | None = None
     target_p_adjusted: np.ndarray | None = None
+    target_moments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
     n_train: int = 0
     n_val: int = 0
     tokens: bool = False
@@ -143,6 +146,19 @@ def inputs_moved(ks: np.ndarray | None, p_adjusted: np.ndarray | None) -> bool |
     return None if ks is None or p_adjusted is None else bool(_shifted(ks, p_adjusted).size)
 
 
+def _targets_in_other_units(m: SplitShift) -> list[int]:
+    """The target columns whose validation targets are in other units than training's (``curves.in_same_units``).
+
+    A loop that trains on standardised targets and scores de-standardised predictions against raw ones hands
+    validation targets tens of training spreads away: a change of units (the rule the watch's validation loss follows),
+    not a shift of the distribution, so such a column's KS distance is not read as one.
+    """
+    if m.target_moments is None:
+        return []
+    return [j for j, values in enumerate(zip(*m.target_moments))
+            if np.isfinite(values).all() and not in_same_units(*map(float, values))]
+
+
 def _shifted(stat: np.ndarray | None, p: np.ndarray | None) -> np.ndarray:
     """Indices of the units whose distance is past ``SHIFT_KS_FLOOR`` and significant after Bonferroni."""
     if stat is None or p is None:
@@ -157,7 +173,11 @@ def train_val_shift(m: SplitShift) -> Iterator[Finding]:
         return  # the loop's first batches, in class or target order, are not the training distribution
     severity, in_time = (Severity.INFO, f" {IN_TIME}") if m.windows else (Severity.WARNING, "")
     labels_moved = m.label_p is not None and m.label_p < SHIFT_ALPHA and (m.label_tvd or 0) >= LABEL_SHIFT_TVD
-    targets_moved = _shifted(m.target_ks, m.target_p_adjusted).size > 0
+    other_units = _targets_in_other_units(m)
+    target_ks = m.target_ks
+    if target_ks is not None and other_units:
+        target_ks = np.where(np.isin(np.arange(len(target_ks)), other_units), 0.0, target_ks)
+    targets_moved = _shifted(target_ks, m.target_p_adjusted).size > 0
     if labels_moved:
         moved = max(m.train_shares, key=lambda k: abs(m.train_shares[k] - m.val_shares.get(k, 0.0)))
         tokens = m.tokens  # the most frequent tokens each, the rest pooled as -1
@@ -172,14 +192,15 @@ def train_val_shift(m: SplitShift) -> Iterator[Finding]:
                       "p_value": m.label_p},
             location="labels",
         )
-    for name, stat, p in (("input", m.ks, m.ks_p_adjusted), ("target", m.target_ks, m.target_p_adjusted)):
+    for name, stat, p in (("input", m.ks, m.ks_p_adjusted), ("target", target_ks, m.target_p_adjusted)):
         shifted = _shifted(stat, p)
         if not len(shifted):
             continue
         shifted = shifted[np.argsort(-stat[shifted])]
         unit = m.unit if name == "input" else "target column"
         worst = int(shifted[0])
-        inputs_only = name == "input" and not labels_moved and not targets_moved and (m.train_shares or m.target_ks is not None)
+        inputs_only = (name == "input" and not labels_moved and not targets_moved and not other_units
+                       and (m.train_shares or m.target_ks is not None))
         yield Finding(
             "D109", Severity.INFO if inputs_only else severity,
             f"{len(shifted)} of {len(stat)} {name} {unit}s are distributed differently in validation than in training "
@@ -190,4 +211,16 @@ def train_val_shift(m: SplitShift) -> Iterator[Finding]:
                       "p_adjusted": {int(j): float(p[j]) for j in shifted[:20]},
                       "n_train": m.n_train, "n_val": m.n_val, "windows": m.windows},
             location=f"{unit}s {_listing(shifted.tolist())}",
+        )
+    if other_units:
+        train_mean, train_std, val_mean, val_std = (values[other_units[0]] for values in m.target_moments)
+        yield Finding(
+            "D109", Severity.INFO,
+            f"Validation targets are in other units than training's (target column {other_units[0]}: mean "
+            f"{val_mean:.4g}, spread {val_std:.4g} against {train_mean:.4g} and {train_std:.4g} in training), as when "
+            "training targets are standardised and validation scores de-standardised predictions: not compared as a "
+            "shift. Make sure every prediction scored against them is de-standardised first.",
+            evidence={"kind": "units", "columns": other_units, "train_mean": float(train_mean),
+                      "train_std": float(train_std), "val_mean": float(val_mean), "val_std": float(val_std)},
+            location=f"target columns {_listing(other_units)}",
         )

@@ -1505,7 +1505,8 @@ class SetupCapture:
                       "seen; leakage (D108) and input shift (D109) are judged on it, label shift and the checks that "
                       "score validation predictions are not")
         self.skipped.append(f"validation: no DataLoader was iterated for validation; the exam's validation split is the "
-                            f"tensor the model was evaluated on in eval mode or without gradients after training began "
+                            f"tensor the model (or a copy of it: an EMA, the model saved and loaded) was evaluated on "
+                            f"in eval mode or without gradients after training began "
                             f"({rows}), {where}")
 
     def _eval_tensors_note(self) -> str:
@@ -1862,11 +1863,14 @@ class EvalTensors:
         self._pending: tuple[EvalInput, list[weakref.ref]] | None = None
         self._on_error = on_error
         self._detach: Callable[[], None] | None = None
+        self._detach_copies: Callable[[], None] | None = None
+        self._copies: weakref.WeakKeyDictionary[nn.Module, bool] = weakref.WeakKeyDictionary()
 
     def start(self) -> EvalTensors:
         root = self._root()
         if root is not None:
             self._detach = hub.attach("forward", root, self._forward)
+            self._detach_copies = hub.attach_alike(type(root), self._copy_forward)
             self.active = True
         return self
 
@@ -1879,6 +1883,40 @@ class EvalTensors:
         if self._detach is not None:
             self._detach()
             self._detach = None
+        if self._detach_copies is not None:
+            self._detach_copies()
+            self._detach_copies = None
+
+    def _copy_forward(self, module: nn.Module, args: tuple, kwargs: Mapping, output: Any) -> None:
+        """An eval forward of a copy of the model (an EMA kept by deepcopy, the model saved whole and loaded to
+        score): the model evaluated, as far as which tensor it was evaluated on goes. Its training forwards are not
+        the loop's."""
+        try:
+            if not self.active or (module.training and torch.is_grad_enabled()):
+                return
+            root = self._root()
+            if root is None:
+                self.close()
+                return
+            if not self._is_copy(module, root):
+                return
+            self._pending = None
+            x = args[0] if len(args) == 1 and not kwargs else None
+            if isinstance(x, torch.Tensor):
+                self._eval_forward(x, output)
+        except Exception as exc:
+            self.close()
+            self._on_error("validation tensor", exc)
+
+    def _is_copy(self, module: nn.Module, root: nn.Module) -> bool:
+        """Whether ``module`` (of the model's class) holds parameters of the model's names and shapes (asked once
+        per module)."""
+        known = self._copies.get(module)
+        if known is None:
+            shapes = [(name, tuple(p.shape)) for name, p in module.named_parameters()]
+            known = bool(shapes) and shapes == [(name, tuple(p.shape)) for name, p in root.named_parameters()]
+            self._copies[module] = known
+        return known
 
     def _forward(self, module: nn.Module, args: tuple, kwargs: Mapping, output: Any) -> None:
         try:

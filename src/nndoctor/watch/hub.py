@@ -50,6 +50,8 @@ _TARGETS: dict[str, dict[int, list[tuple[weakref.ref, Callable]]]] = {
     "forward": {}, "step_pre": {}, "step_post": {}, "zero_grad": {}, "load_state_dict": {},
 }
 _forward_targets = _TARGETS["forward"]
+# forward handlers by module class, for the modules no handler was attached to (copies of a watched model)
+_alike_targets: dict[type, list[Callable]] = {}
 _step_pre_targets = _TARGETS["step_pre"]
 _step_post_targets = _TARGETS["step_post"]
 # torch.compile warns that global module hooks fire once more for its wrapper; nndoctor handles that itself.
@@ -100,16 +102,29 @@ def attach(event: str, obj: Any, handler: Callable) -> Callable[[], None]:
         targets.setdefault(key, []).append(entry)
         if event == "zero_grad":
             _cover_override(type(obj), "zero_grad", _wrap_zero_grad)
+    return _remover(targets, key, entry)
 
+
+def _remover(table: dict, key: Any, entry: Any) -> Callable[[], None]:
+    """The function that takes ``entry`` out of ``table[key]`` (and the key once it holds nothing)."""
     def detach() -> None:
         with _lock:
-            entries = targets.get(key)
+            entries = table.get(key)
             if entries is not None and entry in entries:
                 entries.remove(entry)
                 if not entries:
-                    del targets[key]
+                    del table[key]
 
     return detach
+
+
+def attach_alike(cls: type, handler: Callable) -> Callable[[], None]:
+    """Call ``handler`` (module, args, kwargs, output) after the forward of any module of class ``cls`` that has no
+    ``"forward"`` handler of its own (a deepcopy or a reloaded copy of a watched model: an EMA, a checkpoint scored
+    later); returns the function that detaches it. An unwatched module of another class costs one dict miss more."""
+    with _lock:
+        _alike_targets.setdefault(cls, []).append(handler)
+    return _remover(_alike_targets, cls, handler)
 
 
 def _dispatch(targets: dict[int, list[tuple[weakref.ref, Callable]]], obj: Any, *args: Any) -> None:
@@ -121,6 +136,14 @@ def _dispatch(targets: dict[int, list[tuple[weakref.ref, Callable]]], obj: Any, 
             handler(*args)
 
 
+def _forward_alike(module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
+    handlers = _alike_targets.get(type(module))
+    if handlers is None or _tracing_state() is not None:
+        return
+    for handler in list(handlers):
+        handler(module, args, kwargs, output)
+
+
 def _forward_hook(module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
     """Global module forward hook: one compile check and one dict lookup for every module call."""
     if _is_compiling():
@@ -129,6 +152,8 @@ def _forward_hook(module: nn.Module, args: tuple, kwargs: dict, output: Any) -> 
     if entries is None:
         inner = getattr(module, "_orig_mod", None) if type(module).__name__ == "OptimizedModule" else None
         if inner is None or id(inner) not in _forward_targets:
+            if _alike_targets:
+                _forward_alike(module, args, kwargs, output)
             return
         entries, module_seen = _forward_targets[id(inner)], inner
     else:
@@ -422,6 +447,7 @@ def _uninstall() -> None:
         setattr(owner, name, original)
     for targets in _TARGETS.values():
         targets.clear()
+    _alike_targets.clear()
     _scaled.clear()
     _model_outputs.clear()
     ours = [f for f in warnings.filters if f[0] == "ignore" and getattr(f[1], "pattern", None) == _COMPILE_WARNING]

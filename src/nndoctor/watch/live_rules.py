@@ -29,10 +29,10 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     REDRAW_UPDATE,
     REGULARISED_STAYS,
     SLOW_UPDATE,
-    TARGET_UNITS_FACTOR,
     PriorEntropy,
     _end_level,
     class_prior_loss,
+    in_same_units,
     oscillation_evidence,
     still_falling,
     straight_descent,
@@ -1290,11 +1290,7 @@ def eval_targets_in_train_units(t: Telemetry) -> bool:
     mean = sum(n * m for n, m, _ in t.eval_target_moments) / count
     spread = math.sqrt(max(0.0, sum(n * (s * s + m * m) for n, m, s in t.eval_target_moments) / count - mean * mean))
     train_mean, train_variance = train_target_moments(t)
-    train_spread = math.sqrt(train_variance)
-    if train_spread <= 0:
-        return True
-    return (abs(mean - train_mean) <= TARGET_UNITS_FACTOR * train_spread
-            and train_spread / TARGET_UNITS_FACTOR <= spread <= TARGET_UNITS_FACTOR * train_spread)
+    return in_same_units(train_mean, math.sqrt(train_variance), mean, spread)
 
 
 def train_targets_alike_val(t: Telemetry) -> bool:

@@ -117,3 +117,46 @@ def test_validation_scored_only_through_an_ema_copy_is_the_exams_validation(tmp_
     report = run_script(str(path), alerts=False).report
     assert any("copy of it" in note and "with the targets" in note for note in report.skipped), report.skipped
     assert ("D108" in codes(report)) == leaked, [(f.code, f.message) for f in report.findings]
+
+
+def test_logit_spread_is_the_root_mean_of_each_samples_variance_across_classes():
+    import numpy as np
+    import torch
+
+    from nndoctor.probes.init_outputs import logit_spread
+
+    g = np.random.default_rng(0)
+    scores = g.normal(size=(50, 7)) * 2.0 + g.normal(size=(50, 1)) * 5  # each sample's own shift does not count
+    expected = np.sqrt(np.mean([np.var(row) for row in scores]))
+    assert logit_spread(torch.tensor(scores)) == pytest.approx(expected, rel=1e-5)
+    sequence = torch.tensor(scores).reshape(5, 10, 7)  # classes last, as a language model's (N, T, V)
+    assert logit_spread(sequence, axis=2) == pytest.approx(expected, rel=1e-5)
+    assert logit_spread(torch.log_softmax(torch.tensor(scores), dim=1)) == pytest.approx(expected, rel=1e-4)
+
+
+@pytest.mark.parametrize("gain", [1.0, 10.0])
+def test_an_output_layer_initialised_like_the_rest_is_no_l307_but_ten_times_it_is(gain):
+    """c/sawmill_log_grade's twin (healthy): He init on every Linear, the output layer included, on scanner features
+    not quite unit-scale: its 4 class scores spread ~2 wide and cost 1.8 ln 4 at init, past L307's 1.5 ln C, which
+    few classes leave little room above chance. Scores spread no wider than three times a matching init's are a
+    standard init (unless the loss weighs its classes); the same layer ten times larger is the fault."""
+    import torch
+    from torch import nn
+
+    import nndoctor
+
+    torch.manual_seed(0)
+    x = 1.8 * torch.randn(1024, 9)
+    y = (x[:, 0] + x[:, 1] > 0).long() + 2 * (x[:, 2] > 0).long()
+    model = nn.Sequential(nn.Linear(9, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 4))
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            nn.init.zeros_(layer.bias)
+    with torch.no_grad():
+        model[-1].weight.mul_(gain)
+        init = float(nn.functional.cross_entropy(model(x), y))
+    assert init > 1.5 * torch.log(torch.tensor(4.0))  # past the ratio alone in both cases
+    report = nndoctor.checkup(nndoctor.Setup(model=model, train=(x, y), loss=nn.CrossEntropyLoss(), task="multiclass"),
+                              select=["L307"])
+    assert ("L307" in codes(report)) == (gain > 1), report.findings

@@ -365,9 +365,7 @@ RULES: tuple[Rule, ...] = (
         "the output by design (a skip from the input, reversible instance normalisation). A regression loss past "
         "either side counts only when the mirrored head (the last weight layer's weights negated, as likely a draw) "
         "starts past the same side: a random head lined up with (or against) a strong feature by its sign is no wiring "
-        "fault. A class loss above it is no finding when its scores spread within each sample no wider than three "
-        "times a matching init's (about 1) and the loss does not weigh its classes: that spread's cost, which few "
-        "classes leave little room for, is a standard init's (an offset off the prior is M210's).",
+        "fault.",
         "A wrong starting loss is an early, cheap sign of a bug in the output layer, its bias or the loss wiring, "
         "long before the curve looks odd.",
         "Inspect the output layer, its bias and init scale, and how outputs and targets reach the loss "

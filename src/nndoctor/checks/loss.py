@@ -22,7 +22,6 @@ from ..probes.init_outputs import (
     class_term_spread,
     headless_loss,
     init_outputs,
-    logit_spread,
     mirrored_loss,
 )
 from ..verdicts.loss import (
@@ -290,8 +289,6 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
         explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None, architecture=architecture,
         mirrored=mirrored,
         prior=probe.prior_loss if at_data_prior(probe.output_offset()) else None, standard_error=init_standard_error(probe),
-        logit_spread=logit_spread(probe.outputs, probe.class_axis) if probe.outputs is not None else None,
-        weighted=probe.prior_loss is not None,
     ))
 
 

@@ -57,17 +57,6 @@ def class_term_spread(out: torch.Tensor, labels: torch.Tensor, log_probabilities
     return (float(terms.std()), int(terms.numel())) if terms.numel() > 1 else None
 
 
-def logit_spread(out: torch.Tensor, axis: int = 1) -> float | None:
-    """How widely class scores spread within a sample: the root mean, over samples, of their variance across the
-    classes (on ``axis``). A softmax ignores each sample's own shift, so logits and log-probabilities give the same
-    (L307: a matching init of the output layer spreads them about 1 wide). None without two classes or finite rows."""
-    if out.dim() < 2 or out.dim() <= axis or out.shape[axis] < 2:
-        return None
-    rows = out.detach().float().movedim(axis, -1).reshape(-1, out.shape[axis])
-    rows = rows[torch.isfinite(rows).all(dim=1)]
-    return float(rows.var(dim=1, unbiased=False).mean().sqrt()) if len(rows) else None
-
-
 @dataclass
 class InitOutputs:
     """Outputs and losses of a fresh model copy on the sample batches (train mode, no grad)."""

@@ -23,10 +23,6 @@ PROBABILITY_TOLERANCE = 1e-3
 UNREACHABLE_SHARE = 0.01
 # L307: a classifier that knows nothing scores ln(C); 1.5x that means confidently wrong logits at init.
 INIT_LOSS_ABOVE = 1.5
-# L307: unless the logits spread no wider than a standard init draws them. A matching (LeCun) init of the output layer
-# over unit-scale features spreads them about 1 wide (He's gain: ~1.4), at a cost of about spread²/2 over ln C that few
-# classes leave 1.5 ln C little room for; three times that, the factor M202 allows an init per layer, is too wide.
-LOGIT_SPREAD_LIMIT = 3.0
 # A squared-error loss at init is the target variance plus the untrained head's own output
 # variance, which a standard init keeps up to about the target variance: 3x leaves that room.
 INIT_REGRESSION_LOSS_ABOVE = 3.0
@@ -249,10 +245,6 @@ class InitialLoss:
     # A class-weighted loss: the loss of the plain data prior, where an output bias started at the log of the class
     # shares (the playbook's "init well") puts it; the weights make another constant the best one.
     prior: float | None = None
-    # Class scores: how widely they spread within a sample (``probes.init_outputs.logit_spread``), when measured; and
-    # whether the loss weighs its classes (its level then also depends on where the average output sits among them).
-    logit_spread: float | None = None
-    weighted: bool = False
 
 
 CLASS_SPACES = ("class_logits", "class_log_probs")
@@ -262,8 +254,7 @@ ELEMENT_SPACES = ("element_logits", "element_probs")
 @verdict("L307")
 def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
     """Loss at init outside [constant predictor, chance] (or the plain data prior under class weights): the output
-    layer or loss wiring is off. Above it, class scores measured to spread no wider than ``LOGIT_SPREAD_LIMIT`` under
-    an unweighted loss are a standard init's: their cost over ln C grows with the spread, whatever the class count.
+    layer or loss wiring is off.
 
     Below the range is no verdict for a regression whose architecture alone (last weight layer
     zeroed) already scores there: its output starts from an input-derived baseline by design.
@@ -277,9 +268,6 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
     high, low = above * knows_nothing + noise, INIT_LOSS_BELOW * min(m.chance, m.constant) - noise
     if low <= m.init <= high:
         return
-    if m.init > high and m.space in CLASS_SPACES and not m.weighted and m.logit_spread is not None \
-            and m.logit_spread <= LOGIT_SPREAD_LIMIT:
-        return  # scores spread as a standard init draws them: their cost, not a wiring fault (an offset is M210's)
     if m.init < low and regression and m.architecture is not None and m.architecture < low:
         return  # the untrained model beats the constant by its architecture (an input baseline reaches the output), not a bug
     if regression and m.mirrored is not None and not (m.mirrored < low if m.init < low else m.mirrored > high):
@@ -301,7 +289,6 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
         evidence={"init_loss": m.init, "initial_loss": m.init, "chance_loss": m.chance, "constant_predictor_loss": m.constant,
                   "ratio_to_chance": m.init / m.chance, "loss": m.loss, "expected_range": [low, high],
                   "standard_error": m.standard_error,
-                  **({"logit_spread": m.logit_spread} if m.logit_spread is not None else {}),
                   **({"architecture_loss": m.architecture} if m.architecture is not None else {}),
                   **({"mirrored_loss": m.mirrored} if m.mirrored is not None else {})},
         explained_by=m.explained_by,

@@ -1088,8 +1088,7 @@ def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
     yield from unexpected_initial_loss(InitialLoss(
         init=first, chance=chance, constant=constant, n_classes=round(classes), loss=first_calls[0].kind, where="at step 0",
         standard_error=spread / math.sqrt(e["terms"]) if spread and e.get("terms") else 0.0,
-        space="class_logits" if first_calls[0].kind == "cross_entropy" else "class_log_probs",
-        logit_spread=e.get("logit_spread"), weighted=bool(e.get("weighted") or e.get("class_weight"))))
+        space="class_logits" if first_calls[0].kind == "cross_entropy" else "class_log_probs"))
 
 
 @rule("L308")

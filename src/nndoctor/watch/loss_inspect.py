@@ -109,9 +109,6 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
             _class_weights(evidence, kwargs, classes)
             if kwargs.get("weight") is None:  # a weighted loss is a ratio of weighted sums: its terms' spread is not its error
                 _term_spread(evidence, kind, out, tgt, classes)
-            from ..probes.init_outputs import logit_spread
-
-            evidence["logit_spread"] = logit_spread(out)
         elif kind in ("binary_cross_entropy_with_logits", "binary_cross_entropy"):
             evidence["inside_unit_interval"] = bool(clean.numel() > 1) and evidence.get("input_min", -1) >= 0.0 and evidence.get("input_max", 2) <= 1.0
             if tgt.numel():

@@ -105,6 +105,8 @@ def in_same_units(train_mean: float, train_spread: float, mean: float, spread: f
         return True
     return (abs(mean - train_mean) <= TARGET_UNITS_FACTOR * train_spread
             and train_spread / TARGET_UNITS_FACTOR <= spread <= TARGET_UNITS_FACTOR * train_spread)
+
+
 # G601: validation loss 10% above its best while train loss kept falling (not one noisy point).
 OVERFIT_RISE = 0.10
 # G601: the untrained model's validation loss at most this many times its train loss for the two

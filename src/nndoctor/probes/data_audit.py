@@ -600,11 +600,9 @@ def train_feature_stats(ctx: Any) -> FeatureStats:
 
 
 def target_stats(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column mean and std of real-valued targets (finite values only)."""
-    values = _finite_float(y.reshape(len(y), -1))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nan_to_num(np.nanmean(values, axis=0)), np.nan_to_num(np.nanstd(values, axis=0))
+    """Per-column mean and std of real-valued targets (finite values only; 0 for a column with none)."""
+    mean, std = _column_moments(_finite_float(y.reshape(len(y), -1)))
+    return np.nan_to_num(mean), np.nan_to_num(std)
 
 
 # -- non-finite values ---------------------------------------------------------------------
@@ -884,8 +882,8 @@ def _ks(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _column_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of each column's finite values (NaN for a column with none)."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
+    """Mean and standard deviation of each column's non-NaN values (NaN for a column with none)."""
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(x, axis=0), np.nanstd(x, axis=0)
 

@@ -145,7 +145,8 @@ def _forward_alike(module: nn.Module, args: tuple, kwargs: dict, output: Any) ->
 
 
 def _forward_hook(module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
-    """Global module forward hook: one compile check and one dict lookup for every module call."""
+    """Global module forward hook: one compile check and one dict lookup for every module call (one more, by class,
+    for a module without handlers while a session follows copies of its model)."""
     if _is_compiling():
         return  # inside a torch.compile trace: nothing of nndoctor's may enter the graph
     entries = _forward_targets.get(id(module))

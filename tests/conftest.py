@@ -22,16 +22,22 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 
     Whole modules go to one worker (loadscope), so a module-scoped fixture or a module's cached
     script runs are built once. Explicit paths, `-n`, `-p no:xdist` or a missing pytest-xdist keep
-    the usual one-process run.
+    the usual one-process run. Whenever workers run (here or with `-n`), they and the scripts they
+    start use one thread per library: a BLAS or OpenMP pool of one thread per core in each worker
+    oversubscribes the cores, and its spinning threads slowed single probes from seconds to minutes.
     """
     option = config.option
-    if (getattr(option, "numprocesses", "absent") is not None or getattr(config, "workerinput", None) is not None
-            or os.environ.get("PYTEST_XDIST_WORKER") or getattr(getattr(config, "args_source", None), "name", "") != "TESTPATHS"
-            or option.collectonly or getattr(option, "usepdb", False)):
+    if getattr(config, "workerinput", None) is not None or os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    option.numprocesses = "auto"
-    if option.dist == "no":
-        option.dist = "loadscope"
+    whole_suite = getattr(getattr(config, "args_source", None), "name", "") == "TESTPATHS"
+    if (getattr(option, "numprocesses", "absent") is None and whole_suite and not option.collectonly
+            and not getattr(option, "usepdb", False)):
+        option.numprocesses = "auto"
+        if option.dist == "no":
+            option.dist = "loadscope"
+    if getattr(option, "numprocesses", None) not in (None, 0, "0"):
+        for pool in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(pool, "1")
 
 
 def codes(report: Report, at_least: str = "warning") -> set[str]:

@@ -251,7 +251,8 @@ RULES: tuple[Rule, ...] = (
         "M205", "too-deep-plain-network", "C",
         "A deep stack without residual connections or normalisation; early layers get vanishing gradients.",
         "Network depth and the ratio of the first layer's gradient norm to the last layer's at init; for a stack that "
-        "starts balanced, the same ratio per element during training (the run's, else the checkup trial's).",
+        "starts balanced, the same ratio per element during training (the run's, else the checkup trial's: over the "
+        "whole trial, its opening or its closing quarter).",
         "Plain deep stacks are hard to optimise: the early layers barely learn and the network often does worse than "
         "a shallower one.",
         "Start with 3-8 layers and deepen only when needed; add residual connections (`x = x + block(x)`) and "
@@ -420,7 +421,9 @@ RULES: tuple[Rule, ...] = (
         "O405", "dying-relu", "W",
         "The share of dead ReLU units grows during training until learning stops.",
         "Share of ReLU units that output zero for every sample in a batch, tracked over time. A death after which the "
-        "train loss still halved did not stop learning: it is noted (info), the units left carried the learning.",
+        "train loss still halved did not stop learning: it is noted (info), the units left carried the learning. A "
+        "layer that died whole leaves a constant model: a loss that rose only to what a constant scores is that "
+        "collapse, not an LR's divergence (O401 then reads as its symptom).",
         "A large update can push a unit's bias so negative that it never fires again; with zero gradient it never "
         "recovers, and capacity drains away as training goes on.",
         "Lower the learning rate, use `nn.LeakyReLU` or `nn.ELU`, and use He init.",
@@ -527,12 +530,13 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "T505", "step-order-bug", "W",
-        "Training calls are out of order: optimizer.step without backward, backward without step, or the scheduler stepped before the optimizer.",
-        "Order of backward, optimizer.step, zero_grad and scheduler.step calls in each iteration.",
+        "Training calls are out of order: optimizer.step without backward, backward without step, the scheduler "
+        "stepped before the optimizer, or the gradient clipped after the step it was meant to limit.",
+        "Order of backward, optimizer.step, zero_grad, scheduler.step and clip_grad_norm_ calls in each iteration.",
         "A wrong order means steps use stale or zeroed gradients, gradients are computed and thrown away, or the "
         "schedule is shifted by one step.",
-        "Per iteration: `loss.backward()` → `optimizer.step()` → `optimizer.zero_grad()`; call `scheduler.step()` "
-        "after `optimizer.step()`.",
+        "Per iteration: `loss.backward()` → (clip) → `optimizer.step()` → `optimizer.zero_grad()`; call "
+        "`scheduler.step()` after `optimizer.step()`.",
     ),
     _rule(
         "T506", "same-batch-every-step", "W",

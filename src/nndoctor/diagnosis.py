@@ -7,6 +7,7 @@ with ``explained_by`` and orders the report root cause first, its symptoms under
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -388,6 +389,27 @@ def _units_died_first(root: Finding, symptom: Finding, present: Present) -> bool
     return "O407" not in present or _died_before_spikes(present)
 
 
+def _collapsed_to_a_constant(root: Finding, symptom: Finding, present: Present) -> bool:
+    """O401's rise was the network collapsing into a constant: a layer's units all died, and the loss never rose past
+    twice what the best constant scores (G602's reference).
+
+    With every unit of a layer dead, nothing after it depends on the input: the model is a
+    constant, and its loss climbs to what a constant scores. An LR above the
+    stable one throws the loss past that level (``WORSE_THAN_CHANCE`` times it, or non-finite)
+    before any units die; a rise that never went that far is the units dying, O405's
+    mechanism, whose fix (a lower LR among them) the catalog gives.
+    """
+    layers = root.evidence.get("layers") or {}
+    whole_layer_dead = any(isinstance(v, dict) and v.get("end") == 1.0 for v in layers.values())
+    if symptom.evidence.get("nonfinite") or not whole_layer_dead:
+        return False
+    reference = next((f.evidence.get("reference") for f in present.get("G602", [])), None)
+    windows = [w for w in symptom.evidence.get("windows") or [] if isinstance(w, (int, float))]
+    if not isinstance(reference, (int, float)) or reference <= 0 or not windows or not all(map(math.isfinite, windows)):
+        return False
+    return max(windows) < WORSE_THAN_CHANCE * reference
+
+
 def _lr_read_from_steps_alone(root: Finding, symptom: Finding, present: Present) -> bool:
     """O402 whose only evidence is the size of the steps (no range test, no single batch): a dead unit's weights get
     no gradient and take no step, at any LR, so units that died first are why the steps are small."""
@@ -519,6 +541,7 @@ PRECEDING_LINKS: tuple[Link, ...] = (
     Link("O412", ("O401", "O406", "O402", "O407", "O405", "G602", "G605"), _some_layers_off),
     Link("O405", ("O406", "G602", "G605"), _units_died_first),
     Link("O405", ("O402",), _lr_read_from_steps_alone),
+    Link("O405", ("O401",), _collapsed_to_a_constant),
     # with the clip biting on every step, the clip and not the LR sets the step size
     Link("O408", ("O402", "O406", "O412", "G602", "G605"), _clip_sets_step),
     Link("O407", ("O412", "G602", "G605", "O405"), _steps_overshoot),

@@ -162,7 +162,7 @@ def too_deep_plain_network(ctx: Context) -> Iterable[Finding]:
     )
     if stack.trained_ratio is None and starts_balanced(stack):  # checkup: how the trial's gradient reached it
         try:
-            vanished = trial_vanishing(ctx)
+            vanished = trial_vanishing(ctx, closing=True)
         except Inconclusive:
             vanished = None
         if vanished is not None:

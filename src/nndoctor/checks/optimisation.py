@@ -288,16 +288,23 @@ def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
         yield found
 
 
-def trial_vanishing(ctx: Context) -> Finding | None:
+def trial_vanishing(ctx: Context, closing: bool = False) -> Finding | None:
     """O404's finding over the checkup trial (the whole trial, else its opening quarter); None where the gradient
-    reaches the first block. M205 reads its ratio for a deep plain stack that starts balanced."""
+    reaches the first block. M205 reads its ratio for a deep plain stack that starts balanced, and also over the
+    trial's closing quarter (``closing``): such a stack starves its first layers as training moves its units off
+    their linear range, so the gradient vanishes late (O404 itself is not judged there: every layer's gradient
+    shrinks as a healthy run converges)."""
     trial = _trial(ctx)
     found = vanishing_verdict(per_element_grads(trial.grad_norms, trial.param_sizes, trial.weight_params), "over the trial")
-    opening = int(trial.steps * OPENING_SHARE)
-    if found is None and opening >= MIN_OPENING_STEPS:
-        early = {name: values[:opening] for name, values in trial.grad_norms.items()}
+    quarter = int(trial.steps * OPENING_SHARE)
+    if found is None and quarter >= MIN_OPENING_STEPS:
+        early = {name: values[:quarter] for name, values in trial.grad_norms.items()}
         found = vanishing_verdict(per_element_grads(early, trial.param_sizes, trial.weight_params),
-                                  f"over the first {opening} of the trial's {trial.steps} steps")
+                                  f"over the first {quarter} of the trial's {trial.steps} steps")
+    if found is None and closing and quarter >= MIN_OPENING_STEPS:
+        late = {name: values[-quarter:] for name, values in trial.grad_norms.items()}
+        found = vanishing_verdict(per_element_grads(late, trial.param_sizes, trial.weight_params),
+                                  f"over the last {quarter} of the trial's {trial.steps} steps")
     return found
 
 

@@ -365,7 +365,8 @@ def step_order(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
         step_without_backward=c.get("step_without_backward", 0),
         zero_between_backward_and_step=c.get("zero_between_backward_and_step", 0),
         discarded_backwards=c.get("discarded_backwards", 0), scheduler_before_optimizer=c.get("scheduler_before_optimizer", 0),
-        manual_steps=t.manual_steps, final=final,
+        manual_steps=t.manual_steps, final=final, clips_after_step=len(t.late_clip_calls),
+        late_clips_that_cut=sum(norm > bound for _, norm, bound in t.late_clip_calls),
         updates_visible=bool(facts.get("initial_optimizers") or t.optimizer_steps or t.initial_weights)))
 
 
@@ -417,8 +418,9 @@ def _initial_loss(t: Telemetry) -> float | None:
 
 def _pre_clip_norms(t: Telemetry) -> tuple[list[float], list[int], str]:
     """The densest gradient-norm series watch has, with its steps: the loop's own clip calls, else every step's norm, else the sampled steps."""
-    if len(t.clip_calls) >= 10:
-        return [n for _, n, _ in t.clip_calls], [s for s, _, _ in t.clip_calls], "pre-clipping gradient norm"
+    calls = sorted(t.clip_calls + t.late_clip_calls)
+    if len(calls) >= 10:
+        return [n for _, n, _ in calls], [s for s, _, _ in calls], "pre-clipping gradient norm"
     if len(t.step_grad_norm) >= 10:
         every = "every step" if t.step_norm_stride == 1 else f"every {t.step_norm_stride} steps"
         return list(t.step_grad_norm), list(t.step_grad_steps), f"gradient norm (measured {every})"

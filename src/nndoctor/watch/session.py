@@ -1000,9 +1000,16 @@ class Doctor:
         self.telemetry.pending_val.append((self._iteration, value, n, None))
 
     def on_clip(self, total: Any, max_norm: float) -> None:
+        """clip_grad_norm_ returned the pre-clip norm: record it, and whether the clip came too late to limit a step.
+
+        A clip after optimizer.step() and before the next backward() cuts gradients the step had
+        already used (the next zero_grad() or backward() discards them): no step is ever clipped (T505).
+        """
         if isinstance(total, torch.Tensor):
-            self._clipped_step = True
-            self.telemetry.pending_clip.append((self._iteration, total.detach(), float(max_norm)))
+            late = bool(self.optimizers) and self._stepped_since_backward and self._in_step is None
+            self._clipped_step = self._clipped_step or not late
+            step = self._iteration - 1 if late else self._iteration  # a late clip's gradient is the step's just taken
+            self.telemetry.pending_clip.append((step, total.detach(), float(max_norm), late))
 
     def on_clip_value(self, parameters: list, clip_value: float) -> None:
         """On sampled steps: the share of gradient entries clip_grad_value_ is about to cut (O408)."""

@@ -70,6 +70,9 @@ class Telemetry:
     relu_units: dict[str, int] = field(default_factory=dict)  # each ReLU layer's width (units counted by dead_share)
     saturated_share: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     clip_calls: list[tuple[int, float, float]] = field(default_factory=list)
+    # clip_grad_norm_ calls made after optimizer.step() and before the next backward(): they cut gradients the step had
+    # already used, so they limit no step (T505); their pre-clip norms still measure the gradient (O403)
+    late_clip_calls: list[tuple[int, float, float]] = field(default_factory=list)
     value_clips: list[tuple[int, float, float]] = field(default_factory=list)
     inputs: list[dict[str, Any]] = field(default_factory=list)
     weight_inputs: list[dict[str, Any]] = field(default_factory=list)  # what the first weight layer multiplied (same keys)
@@ -114,7 +117,8 @@ class Telemetry:
     # on-device values waiting for the next resolve()
     pending_train: list[tuple[int, list[torch.Tensor]]] = field(default_factory=list)
     pending_val: list[tuple[int, torch.Tensor, int, torch.Tensor | None]] = field(default_factory=list)
-    pending_clip: list[tuple[int, torch.Tensor, float]] = field(default_factory=list)
+    # (step, pre-clip norm, max_norm, late: after the step)
+    pending_clip: list[tuple[int, torch.Tensor, float, bool]] = field(default_factory=list)
     pending_step_norm: list[tuple[int, torch.Tensor]] = field(default_factory=list)
     pending_scored: list[tuple[int, torch.Tensor]] = field(default_factory=list)
     # evaluation batches scored by nndoctor when the loop computes no validation loss itself
@@ -148,7 +152,7 @@ class Telemetry:
             flat.extend(v.reshape(()) if v.numel() == 1 else v.float().mean().reshape(()) for v in values)
         for _, value, _, correct in self.pending_val:
             flat.append(value.reshape(()) if value.numel() == 1 else value.float().mean().reshape(()))
-        for _, norm, _ in self.pending_clip:
+        for _, norm, _, _ in self.pending_clip:
             flat.append(norm.reshape(()))
         for _, scored in self.pending_scored:
             flat.extend(scored.reshape(-1)[:3])
@@ -168,8 +172,8 @@ class Telemetry:
         for step, _, n, _ in self.pending_val:
             val_chunk.append((step, host[position], n))
             position += 1
-        for step, norm_value, (_, _, max_norm) in zip([s for s, _, _ in self.pending_clip], host[position:], self.pending_clip):
-            self.clip_calls.append((step, norm_value, max_norm))
+        for norm_value, (step, _, max_norm, late) in zip(host[position:], self.pending_clip):
+            (self.late_clip_calls if late else self.clip_calls).append((step, norm_value, max_norm))
         position += len(self.pending_clip)
         for step, _ in self.pending_scored:
             self._merge_scored(step, *host[position : position + 3])
@@ -256,6 +260,7 @@ class Telemetry:
             "dead_share": {k: [list(p) for p in v] for k, v in self.dead_share.items()},
             "saturated_share": {k: [list(p) for p in v] for k, v in self.saturated_share.items()},
             "clip_calls": len(self.clip_calls),
+            "late_clip_calls": len(self.late_clip_calls),
             # the bound the loop's latest clip_grad_norm_ call used (fix's trials replay it), None when it never clipped
             "clip_max_norm": self.clip_calls[-1][2] if self.clip_calls else None,
             "counters": dict(self.counters),

@@ -394,10 +394,10 @@ def _collapsed_to_a_constant(root: Finding, symptom: Finding, present: Present) 
     twice what the best constant scores (G602's reference).
 
     With every unit of a layer dead, nothing after it depends on the input: the model is a
-    constant, and its loss climbs to what a constant scores. An LR above the
-    stable one throws the loss past that level (``WORSE_THAN_CHANCE`` times it, or non-finite)
-    before any units die; a rise that never went that far is the units dying, O405's
-    mechanism, whose fix (a lower LR among them) the catalog gives.
+    constant, and its loss climbs to what a constant scores. An LR above the stable one throws
+    the loss past that level (``WORSE_THAN_CHANCE`` times it, or to non-finite values), killing
+    units on the way: O401 stays the root. A rise that never went that far is the units dying,
+    O405's mechanism, whose fix (a lower LR among them) the catalog gives.
     """
     layers = root.evidence.get("layers") or {}
     whole_layer_dead = any(isinstance(v, dict) and v.get("end") == 1.0 for v in layers.values())

@@ -188,7 +188,8 @@ class StepOrder:
     discarded_backwards: int = 0
     scheduler_before_optimizer: int = 0
     manual_steps: int = 0
-    # clip_grad_norm_ calls between optimizer.step() and the next backward(), and how many of them cut (norm > max_norm)
+    # clip_grad_norm_ / clip_grad_value_ calls between optimizer.step() and the next backward(), and how many of the
+    # norm clips would have cut (norm > max_norm)
     clips_after_step: int = 0
     late_clips_that_cut: int = 0
     final: bool = True
@@ -219,9 +220,10 @@ def step_order(m: StepOrder) -> Iterable[Finding]:
                         "optimizer.step() used them")
         evidence["discarded_backwards"] = discarded
     if _habitual(m.clips_after_step, steps):
-        problems.append(f"clip_grad_norm_ ran after optimizer.step() on {m.clips_after_step} steps, so it cut "
-                        f"gradients the step had already used and limited no step ({m.late_clips_that_cut} of those "
-                        "clips would have cut); clip between backward() and step()")
+        would = f" ({m.late_clips_that_cut} of those norm clips would have cut)" if m.late_clips_that_cut else ""
+        problems.append(f"gradient clipping ran after optimizer.step() on {m.clips_after_step} steps, so it cut "
+                        f"gradients the step had already used and limited no step{would}; clip between backward() "
+                        "and step()")
         evidence.update(clips_after_step=m.clips_after_step, late_clips_that_cut=m.late_clips_that_cut)
     if m.final and steps == 0 and m.backward_calls >= MIN_BACKWARDS_WITHOUT_STEP and not m.manual_steps \
             and m.updates_visible:  # a hand-written update is a step

@@ -365,7 +365,8 @@ def step_order(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
         step_without_backward=c.get("step_without_backward", 0),
         zero_between_backward_and_step=c.get("zero_between_backward_and_step", 0),
         discarded_backwards=c.get("discarded_backwards", 0), scheduler_before_optimizer=c.get("scheduler_before_optimizer", 0),
-        manual_steps=t.manual_steps, final=final, clips_after_step=len(t.late_clip_calls),
+        manual_steps=t.manual_steps, final=final,
+        clips_after_step=len(t.late_clip_calls) + c.get("late_value_clips", 0),
         late_clips_that_cut=sum(norm > bound for _, norm, bound in t.late_clip_calls),
         updates_visible=bool(facts.get("initial_optimizers") or t.optimizer_steps or t.initial_weights)))
 

@@ -1006,13 +1006,21 @@ class Doctor:
         already used (the next zero_grad() or backward() discards them): no step is ever clipped (T505).
         """
         if isinstance(total, torch.Tensor):
-            late = bool(self.optimizers) and self._stepped_since_backward and self._in_step is None
+            late = self._clip_is_late()
             self._clipped_step = self._clipped_step or not late
             step = self._iteration - 1 if late else self._iteration  # a late clip's gradient is the step's just taken
             self.telemetry.pending_clip.append((step, total.detach(), float(max_norm), late))
 
+    def _clip_is_late(self) -> bool:
+        """Whether a clip now comes between optimizer.step() and the next backward(): too late to limit any step."""
+        return bool(self.optimizers) and self._stepped_since_backward and self._in_step is None
+
     def on_clip_value(self, parameters: list, clip_value: float) -> None:
-        """On sampled steps: the share of gradient entries clip_grad_value_ is about to cut (O408)."""
+        """On sampled steps: the share of gradient entries clip_grad_value_ is about to cut (O408); a late call
+        (:meth:`_clip_is_late`) is counted for T505 and cuts no step."""
+        if self._clip_is_late():
+            self.telemetry.count("late_value_clips")
+            return
         if self._sampling is None:
             return
         grads = [p.grad.detach() for p in parameters if isinstance(p, torch.Tensor) and p.grad is not None]

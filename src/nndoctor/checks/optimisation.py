@@ -295,17 +295,18 @@ def trial_vanishing(ctx: Context, closing: bool = False) -> Finding | None:
     their linear range, so the gradient vanishes late (O404 itself is not judged there: every layer's gradient
     shrinks as a healthy run converges)."""
     trial = _trial(ctx)
-    found = vanishing_verdict(per_element_grads(trial.grad_norms, trial.param_sizes, trial.weight_params), "over the trial")
     quarter = int(trial.steps * OPENING_SHARE)
-    if found is None and quarter >= MIN_OPENING_STEPS:
-        early = {name: values[:quarter] for name, values in trial.grad_norms.items()}
-        found = vanishing_verdict(per_element_grads(early, trial.param_sizes, trial.weight_params),
-                                  f"over the first {quarter} of the trial's {trial.steps} steps")
-    if found is None and closing and quarter >= MIN_OPENING_STEPS:
-        late = {name: values[-quarter:] for name, values in trial.grad_norms.items()}
-        found = vanishing_verdict(per_element_grads(late, trial.param_sizes, trial.weight_params),
-                                  f"over the last {quarter} of the trial's {trial.steps} steps")
-    return found
+    windows = [(slice(None), "over the trial")]
+    if quarter >= MIN_OPENING_STEPS:
+        windows.append((slice(None, quarter), f"over the first {quarter} of the trial's {trial.steps} steps"))
+        if closing:
+            windows.append((slice(-quarter, None), f"over the last {quarter} of the trial's {trial.steps} steps"))
+    for window, span in windows:
+        grads = {name: values[window] for name, values in trial.grad_norms.items()}
+        found = vanishing_verdict(per_element_grads(grads, trial.param_sizes, trial.weight_params), span)
+        if found is not None:
+            return found
+    return None
 
 
 # -- O406 / O407 ---------------------------------------------------------------------

@@ -99,6 +99,24 @@ def test_a_loss_that_rose_to_a_constant_output_under_dead_units_is_the_units_dyi
     assert [f.code for f in rank(alive) if f.explained_by is None] == ["O401"]
 
 
+def test_a_flat_loss_under_huge_steps_and_a_dead_layer_is_the_units_dying():
+    """O405-r035 (tuning half; SGD at 0.8 with momentum kills the classifier's ReLU layer at step 2): O401 read only
+    the step size (11% of the weights' norm per step) and a loss that never moved from a constant's level, and ranked
+    first. A step-size reading saw no rise at all: with a whole layer dead and the loss at a constant's level, it is the
+    collapse O405 names; with the layer alive, or the loss far above a constant's, O401 stays the root."""
+    def findings(end: float, final_loss: float) -> list[Finding]:
+        return [
+            Finding("O401", Severity.ERROR, "steps overshoot", {"median_update_ratio": 0.11, "step_size_only": True}),
+            Finding("O405", Severity.ERROR, "dead ReLU units grew",
+                    {"layers": {"classifier.2": {"start": 0.22, "end": end}}, "final_loss": final_loss}),
+            Finding("G602", Severity.WARNING, "does not fit", {"final_train_loss": final_loss, "reference": 2.31}),
+        ]
+
+    assert [f.code for f in rank(findings(1.0, 2.36)) if f.explained_by is None] == ["O405"]
+    assert [f.code for f in rank(findings(0.7, 2.36)) if f.explained_by is None] == ["O401"]
+    assert [f.code for f in rank(findings(1.0, 9.0)) if f.explained_by is None] == ["O401"]
+
+
 def test_a_deep_plain_stack_that_starves_late_in_the_trial_is_read_by_m205_not_o404():
     """b/wool_grading_spec (M205 planted as a 32-layer tanh stack, Glorot init, SGD with momentum): the stack starts
     balanced and trains, then the first layer's gradient falls four orders of magnitude in the trial's last third;

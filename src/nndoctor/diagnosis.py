@@ -397,7 +397,8 @@ def _collapsed_to_a_constant(root: Finding, symptom: Finding, present: Present) 
     constant, and its loss climbs to what a constant scores. An LR above the stable one throws
     the loss past that level (``WORSE_THAN_CHANCE`` times it, or to non-finite values), killing
     units on the way: O401 stays the root. A rise that never went that far is the units dying,
-    O405's mechanism, whose fix (a lower LR among them) the catalog gives.
+    O405's mechanism, whose fix (a lower LR among them) the catalog gives. An O401 read from the
+    size of the steps alone saw no rise at all: the loss it names as unmoved is O405's final loss.
     """
     layers = root.evidence.get("layers") or {}
     whole_layer_dead = any(isinstance(v, dict) and v.get("end") == 1.0 for v in layers.values())
@@ -405,6 +406,8 @@ def _collapsed_to_a_constant(root: Finding, symptom: Finding, present: Present) 
         return False
     reference = next((f.evidence.get("reference") for f in present.get("G602", [])), None)
     windows = [w for w in symptom.evidence.get("windows") or [] if isinstance(w, (int, float))]
+    if not windows and symptom.evidence.get("step_size_only"):
+        windows = [w for w in [root.evidence.get("final_loss")] if isinstance(w, (int, float))]
     if not isinstance(reference, (int, float)) or reference <= 0 or not windows or not all(map(math.isfinite, windows)):
         return False
     return max(windows) < WORSE_THAN_CHANCE * reference

@@ -135,3 +135,32 @@ def test_d110_silent_when_classes_are_several_clusters_a_linear_probe_cannot_fit
     assert probe.noise_floor >= 0.1 and probe.noise_floor_p < 1e-3  # the linear misfit does look like a floor ...
     assert probe.scores["15-nearest neighbours"] - probe.scores["logistic regression"] > 0.1  # ... the local probe shows why
     assert "D110" not in raised(run_data_checks(_tabular(x, y), "D110", "D111"), "info")
+
+
+def _clustered(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Four classes of two clusters each in 20 dimensions (10 informative, 6 pure noise) with an 80% majority: the
+    linear probe is confident where another class's cluster sits, and the neighbours, lost in the noise dimensions,
+    are no better than it (round 27's b/potato_sorting, a healthy sorter). 1% of the labels are redrawn at random."""
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=6000, n_features=20, n_informative=10, n_redundant=4, n_classes=4,
+                               n_clusters_per_class=2, weights=[0.8, 0.1, 0.06, 0.04], class_sep=1.3, flip_y=0.01,
+                               random_state=seed)
+    return ((x - x.mean(0)) / x.std(0)).astype(np.float32)[:2000], y[:2000]
+
+
+def test_a_linear_floor_no_random_forest_sees_is_the_linear_probes_misfit():
+    x, y = _clustered(seed=21)
+    probe = probe_labels(x, y, "multiclass")
+    assert probe.noise_floor >= 0.1 and probe.noise_floor_p < 1e-3  # the linear misfit looks like a floor ...
+    assert probe.scores["15-nearest neighbours"] - probe.scores["logistic regression"] < 0.05  # ... the neighbours agree
+    assert probe.forest_floor is not None and probe.forest_floor < 0.02  # ... a forest fits the clusters: the 1% only
+    assert "D110" not in raised(run_data_checks(_tabular(x, y), "D110", "D111"), "info")
+
+
+def test_labels_redrawn_at_random_keep_their_floor_under_a_random_forest():
+    x, y = _blobs(800, seed=2)
+    noisy, redo = _redraw(y, 4, 0.3, seed=3)
+    probe = probe_labels(x, noisy, "multiclass")
+    assert probe.forest_floor == pytest.approx(redo.mean(), abs=0.1) and probe.forest_floor_p < 1e-3
+    assert "D110" in raised(run_data_checks(_tabular(x, noisy), "D110", "D111"), "info")

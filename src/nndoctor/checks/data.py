@@ -464,7 +464,8 @@ def label_predictability(ctx: Context) -> Iterable[Finding]:
         inputs_follow_train_log_lr=probe.inputs_follow_train_log_lr, inputs_follow_train_fit_p=probe.inputs_follow_train_fit_p,
         next_token=ctx.setup.next_token, classes=probe.classes, reverse_val_scores=probe.reverse_val_scores,
         reverse_train_scores=probe.reverse_train_scores, reverse_p_values=probe.reverse_p_values,
-        reverse_suspect_rows=probe.reverse_suspect_rows,
+        reverse_suspect_rows=probe.reverse_suspect_rows, forest_floor=probe.forest_floor,
+        forest_floor_p=probe.forest_floor_p,
     )
     if disagreement_candidates(noise) or reverse_candidates(noise):
         noise.augmented_inputs = audit.augmented_inputs(ctx)

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from . import data_audit as audit
+from ..verdicts.labels import floor_in_question
 from .data_audit import CLASSIFICATION, _finite_rows, class_labels, sample_of
 
 MAX_ROWS = 2000
@@ -92,6 +93,9 @@ class LabelProbe:
     inputs_follow_train_log_lr: float = 0.0  # log LR: validation predictions follow C @ pi_train rather than C @ pi_val
     inputs_follow_train_fit_p: float = 0.0  # chi-square fit of the validation predictions to C @ pi_train
     classes: int = 0  # distinct training labels the probes were fitted on (classification)
+    # the floor read again from a random forest's out-of-fold probabilities (only when the linear one's is in question)
+    forest_floor: float | None = None
+    forest_floor_p: float = 1.0
 
     @property
     def best(self) -> float:
@@ -175,6 +179,8 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
     result.rank_p_value = ranking_p_value(probabilities, labels, classes, [held for _, held in fold_rows(labels, folds, seed)])
     index = np.searchsorted(classes, labels)
     result.noise_floor, result.noise_floor_p = noise_floor(probabilities["logistic regression"], index)
+    if floor_in_question(len(classes), result.noise_floor, result.noise_floor_p):
+        result.forest_floor, result.forest_floor_p = forest_floor(x, labels, classes, folds, seed)
     # a linear probe on a task it cannot represent is over-confident where it is wrong; at its own
     # best-fitting temperature, confident misses beyond what it predicts are the labels' doing
     proba = recalibrated(probabilities["logistic regression"], index)
@@ -191,6 +197,21 @@ def _probe_classes(x: np.ndarray, labels: np.ndarray, task: str, rows: np.ndarra
         _shift_or_flip(result, probabilities[best], val_probabilities[best], labels, val[1], classes)
         _compare_from_validation(result, probes, x, labels, rows, val, classes, seed)
     return result
+
+
+def forest_floor(x: np.ndarray, labels: np.ndarray, classes: np.ndarray, folds: int, seed: int) -> tuple[float, float]:
+    """:func:`noise_floor` read from a small random forest's out-of-fold probabilities, on the probes' folds.
+
+    A floor fitted to the linear probe can be its own misfit: classes made of several clusters
+    leave it confident where another class's cluster sits. A forest fits such shapes (near-certain
+    inside each cluster on clean labels), while labels redrawn at random keep their floor under any
+    probe: a floor in the labels shows in both (D110).
+    """
+    from sklearn.ensemble import RandomForestClassifier
+
+    forest = RandomForestClassifier(n_estimators=50, min_samples_leaf=3, random_state=seed, n_jobs=1)
+    proba, _ = fold_probabilities(forest, x, labels, classes, folds, seed, None)
+    return noise_floor(proba, np.searchsorted(classes, labels))
 
 
 def _compare_from_validation(result: LabelProbe, probes: dict[str, Any], x: np.ndarray, labels: np.ndarray,

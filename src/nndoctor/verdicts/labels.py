@@ -259,10 +259,18 @@ class LabelNoise:
     next_token: bool = False  # the labels are the next of the tokens the model reads (Setup.next_token)
     augmented_inputs: bool = False  # the training dataset transforms its inputs at random on every read (augmentation)
     classes: int = 0  # distinct training labels (0: not known)
+    forest_floor: float | None = None  # the floor read from a random forest's probabilities, when floor_in_question
+    forest_floor_p: float = 1.0
 
     @property
     def best_probe(self) -> str:
         return max(self.scores, key=self.scores.get) if self.scores else ""
+
+
+def floor_in_question(classes: int, floor: float, floor_p: float) -> bool:
+    """The linear probe's noise floor would be read (three or more classes, a share worth relabelling, beyond chance):
+    only then is it read again from a random forest's probabilities, whose fit costs seconds."""
+    return classes != 2 and floor_p < NOISE_ALPHA and FLOOR_SHARE <= floor < FLOOR_MAX
 
 
 def noise_floor_found(m: LabelNoise) -> bool:
@@ -270,22 +278,24 @@ def noise_floor_found(m: LabelNoise) -> bool:
 
     The floor is fitted to the linear probe; labels redrawn at random cap the local probe as
     much, so a local probe far ahead of the linear one means the linear posterior has the wrong
-    shape, and then nothing is said. A bag of tokens' probabilities are not calibrated enough to
-    count suspects, and its misfit of a task (a weak probe on topics) can look like a floor too: on
-    tokens a floor counts only when the validation labels, scored by the same fold probes, do not
-    share it (labels wrong in both splits then rest on the other readings). Dense features keep
-    the floor that both splits share: there it is labels wrong throughout. With two classes a
-    floor only bounds the probability of either outcome, which outcomes that are never certain
-    given the inputs bound as well (a fault that happens at random): it is read for three or more
-    classes, where it spreads over every class alike.
+    shape, and then nothing is said. The neighbours miss such shapes in many dimensions (classes
+    made of several clusters), a random forest fits them: the floor must show in its probabilities
+    too (``forest_floor`` at least ``FLOOR_SHARE``, p below ``NOISE_ALPHA``). A bag of tokens'
+    probabilities are not calibrated enough to count suspects, and its misfit of a task (a weak
+    probe on topics) can look like a floor too: on tokens a floor counts only when the validation
+    labels, scored by the same fold probes, do not share it (labels wrong in both splits then rest
+    on the other readings). Dense features keep the floor that both splits share: there it is labels
+    wrong throughout. With two classes a floor only bounds the probability of either outcome, which
+    outcomes that are never certain given the inputs bound as well (a fault that happens at random):
+    it is read for three or more classes, where it spreads over every class alike.
     """
-    if m.classes == 2:
+    if not floor_in_question(m.classes, m.noise_floor, m.noise_floor_p):
         return False
     lift = {name: score - m.chance for name, score in m.scores.items()}
     fits = lift["logistic regression"] >= FLOOR_LINEAR_SHARE * max(lift.values())
+    in_forest = m.forest_floor is None or (m.forest_floor >= FLOOR_SHARE and m.forest_floor_p < NOISE_ALPHA)
     shared = m.bag_of_tokens and m.val_noise_floor_p < NOISE_ALPHA and m.val_noise_floor >= FLOOR_SHARE
-    return m.p_value < NOISE_ALPHA and fits and FLOOR_SHARE <= m.noise_floor < FLOOR_MAX \
-        and m.noise_floor_p < NOISE_ALPHA and not shared
+    return m.p_value < NOISE_ALPHA and fits and in_forest and not shared
 
 
 def labels_moved_inputs_not(m: LabelNoise) -> bool:
@@ -472,7 +482,7 @@ def wrong_labels(m: LabelNoise) -> Iterator[Finding]:
                   "validation_disagreement": bool(disagreement), "labels_without_inputs": bool(floor),
                   "validation_mapping_disagreement": bool(mirrored), "reverse_val_scores": m.reverse_val_scores,
                   "reverse_train_scores": m.reverse_train_scores,
-                  "noise_floor": m.noise_floor, "noise_floor_p": m.noise_floor_p,
+                  "noise_floor": m.noise_floor, "noise_floor_p": m.noise_floor_p, "forest_floor": m.forest_floor,
                   "label_shift_tvd": m.label_shift_tvd, "label_shift_p": m.label_shift_p,
                   "inputs_follow_train_log_lr": m.inputs_follow_train_log_lr},
         location=f"rows {_listing(rows, 5)}",

@@ -31,7 +31,7 @@ from torch import nn
 from ..checks.base import check_deadline
 from ..record import Recorder
 from ..setup import Batch, Setup, batch_size_of, input_padding
-from ..verdicts.curves import FIT_SHARE
+from ..verdicts.curves import FIT_SHARE, smoothed_target_entropy
 from ..verdicts.generalisation import Attempt
 from .trial import (
     accuracy,
@@ -240,8 +240,7 @@ def loss_floor(setup: Setup, targets: torch.Tensor | None = None) -> float:
             a += torch.diag((1.0 - smoothing) * w)
             per_class = (a * -(a / a.sum(dim=1, keepdim=True)).clamp_min(1e-300).log()).sum(dim=1)
             return float(per_class[labels].sum() / w[labels].sum())
-    true, other = 1.0 - smoothing + smoothing / classes, smoothing / classes
-    return float(-true * math.log(true) - (classes - 1) * other * math.log(other))
+    return smoothed_target_entropy(smoothing, classes)
 
 
 def single_batch_overfit(setup: Setup, batch: Batch, make_model: Callable[[], nn.Module],

@@ -249,6 +249,19 @@ def class_prior_loss(counts: Sequence[float], weight: Sequence[float] | None = N
     return PriorEntropy(estimate, upper, int(n.sum()), k, int(np.sum(n > 0)), unseen)
 
 
+def smoothed_target_entropy(smoothing: float, classes: int) -> float:
+    """The lowest mean cross-entropy under ``label_smoothing`` (no class weights): the smoothed target's own entropy.
+
+    ``CrossEntropyLoss(label_smoothing=e)`` scores predictions against ``1 - e + e/K`` on the label
+    and ``e/K`` on each other class; a perfect fit predicts exactly that and still scores its
+    entropy, so how far a curve can fall is measured above it. 0 without smoothing.
+    """
+    if smoothing <= 0 or classes < 2:
+        return 0.0
+    true, other = 1.0 - smoothing + smoothing / classes, smoothing / classes
+    return float(-true * math.log(true) - (classes - 1) * other * math.log(other))
+
+
 # -- curve shapes (pure measurements) ---------------------------------------------------
 def progress(values: Sequence[float]) -> float | None:
     """Share of its start that a loss curve fell to its lowest point; None when not measurable."""

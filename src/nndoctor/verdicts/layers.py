@@ -160,12 +160,14 @@ class UnitDeath:
 
 
 @verdict("O405")
-def units_died(layers: Sequence[UnitDeath], losses: Sequence[tuple[int, float]] = ()) -> Iterable[Finding]:
+def units_died(layers: Sequence[UnitDeath], losses: Sequence[tuple[int, float]] = (),
+               floor: float = 0.0) -> Iterable[Finding]:
     """ReLU layers alive at the start whose dead share grew past half during training: those units cannot recover.
 
     A layer already half dead at the start is M203's (dead at init), not a death in training.
     ``losses``: the train loss per step, (step, loss); when it still halved after the onset
-    (``LEARNING_WENT_ON``) learning did not stop, and the finding is a note.
+    (``LEARNING_WENT_ON``) learning did not stop, and the finding is a note. ``floor``: the lowest
+    loss a perfect fit scores (label smoothing's target entropy); the halving is of the part above it.
     """
     grown = []
     for layer in layers:
@@ -183,7 +185,7 @@ def units_died(layers: Sequence[UnitDeath], losses: Sequence[tuple[int, float]] 
                f"{layer.series[-1][0]}: those units no longer pass gradient and cannot recover")
     evidence: dict = {"layers": {g.name: {"start": s, "end": e} for g, s, e in grown}, "onset_step": onset}
     after = _loss_after(losses, onset)
-    went_on = after is not None and after[1] <= LEARNING_WENT_ON * after[0]
+    went_on = after is not None and after[0] > floor and after[1] - floor <= LEARNING_WENT_ON * (after[0] - floor)
     if after is not None:
         evidence.update(loss_at_onset=after[0], final_loss=after[1])
     if went_on:

@@ -34,6 +34,7 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     class_prior_loss,
     in_same_units,
     oscillation_evidence,
+    smoothed_target_entropy,
     still_falling,
     straight_descent,
     windows,
@@ -515,7 +516,22 @@ def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
                for name, series in series_by_layer.items()]
     yield from dead_units_at_init(UnitShares(at_init, "on the first sampled batches of the run"))
     deaths = [UnitDeath(name, [(int(s), float(v)) for s, v in series]) for name, series in series_by_layer.items()]
-    yield from units_died(deaths, list(zip(t.train_loss_steps, t.train_loss)))
+    yield from units_died(deaths, list(zip(t.train_loss_steps, t.train_loss)), smoothing_floor(t))
+
+
+def smoothing_floor(t: Telemetry) -> float:
+    """The train loss's floor under label smoothing (the smoothed target's entropy), when every training call of the
+    loss is one unweighted cross-entropy with one smoothing over one class count, in the loss's own units; else 0."""
+    calls = _loss_calls(t)
+    if not calls or any(c.kind != "cross_entropy" for c in calls) or not loss_in_reference_units(t):
+        return 0.0
+    evidence = [c.evidence for c in calls]
+    smoothing = {float(e.get("label_smoothing") or 0.0) for e in evidence}
+    classes = {e.get("classes") for e in evidence}
+    if len(smoothing) != 1 or len(classes) != 1 or None in classes \
+            or any(e.get("weighted") or "class_weight" in e for e in evidence):
+        return 0.0
+    return smoothed_target_entropy(smoothing.pop(), int(classes.pop()))
 
 
 @rule("M204", final_only=True)

@@ -82,6 +82,7 @@ from ..verdicts.loss import (
 )
 from ..verdicts.loss import loss_sign_or_reduction as _loss_sign_or_reduction
 from ..verdicts.trend import level_at
+from ..verdicts.model import OutputOffset, at_data_prior
 from ..verdicts.loop import (  # noqa: F401  (thresholds re-exported: they lived here before)
     MODE_SHARE,
     UNCLEARED_MIN,
@@ -1107,7 +1108,18 @@ def initial_loss(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[F
     yield from unexpected_initial_loss(InitialLoss(
         init=first, chance=chance, constant=constant, n_classes=round(classes), loss=first_calls[0].kind, where="at step 0",
         standard_error=spread / math.sqrt(e["terms"]) if spread and e.get("terms") else 0.0,
-        space="class_logits" if first_calls[0].kind == "cross_entropy" else "class_log_probs"))
+        space="class_logits" if first_calls[0].kind == "cross_entropy" else "class_log_probs",
+        prior=_prior_at_start(e)))
+
+
+def _prior_at_start(e: dict[str, Any]) -> float | None:
+    """Under class weights, the loss of the plain data prior when the first batch's average output sits there (M210's
+    own test, as checkup's L307 reads it), else None."""
+    if e.get("reduction", "mean") != "mean" or e.get("prior_loss") is None:
+        return None
+    start = OutputOffset(unweighted_prior_loss=e["unweighted_prior_loss"],
+                         unweighted_offset_loss=e["unweighted_offset_loss"])
+    return e["prior_loss"] if at_data_prior(start) else None
 
 
 @rule("L308")

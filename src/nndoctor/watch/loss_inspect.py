@@ -107,6 +107,7 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
             evidence["log_probabilities"] = evidence["input_max"] <= TOLERANCE and float(lse.abs().max()) <= 1e-2
             _class_targets(evidence, tgt, classes, out)
             _class_weights(evidence, kwargs, classes)
+            _prior_under_weights(evidence, kind, out, tgt, kwargs.get("weight"), classes)
             if kwargs.get("weight") is None:  # a weighted loss is a ratio of weighted sums: its terms' spread is not its error
                 _term_spread(evidence, kind, out, tgt, classes)
         elif kind in ("binary_cross_entropy_with_logits", "binary_cross_entropy"):
@@ -188,6 +189,25 @@ def _class_weights(evidence: dict[str, Any], kwargs: dict[str, Any], classes: in
         evidence["class_weight"] = [float(v) for v in weight.detach().reshape(-1).cpu()]
     elif weight is not None:
         evidence["weighted"] = True
+
+
+def _prior_under_weights(evidence: dict[str, Any], kind: str, out: torch.Tensor, tgt: torch.Tensor, weight: Any,
+                         classes: int) -> None:
+    """A class-weighted cross-entropy over index labels: the batch's loss at the plain data prior (where an output bias
+    started at the log class shares puts it) under the weights, and without them, that prior's loss and the loss of
+    the batch's average output: what checkup's L307 and M210 read to tell a bias at the data prior (the playbook's
+    "init well", which the weights would not pick) from one off it."""
+    if kind != "cross_entropy" or not isinstance(weight, torch.Tensor) or weight.numel() != classes or out.dim() != 2 \
+            or tgt.is_floating_point() or tgt.dim() != 1 or not tgt.numel():
+        return
+    labels = tgt.long()
+    if bool(((labels < 0) | (labels >= classes)).any()):
+        return  # ignore_index rows: the losses below would count them
+    shares = torch.bincount(labels, minlength=classes).float() / labels.numel()
+    prior = shares.clamp_min(1e-12).log().expand_as(out)
+    evidence["prior_loss"] = float(torch.nn.functional.cross_entropy(prior, labels, weight=weight.detach().float()))
+    evidence["unweighted_prior_loss"] = float(torch.nn.functional.cross_entropy(prior, labels))
+    evidence["unweighted_offset_loss"] = float(torch.nn.functional.cross_entropy(out.mean(0).expand_as(out), labels))
 
 
 def _last_operation(evidence: dict[str, Any], input: torch.Tensor, target: torch.Tensor) -> None:

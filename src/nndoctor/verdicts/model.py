@@ -15,7 +15,6 @@ from typing import Any
 from ..findings import Finding, Severity
 from . import verdict
 from .curves import ADAPTIVE
-from .data import OFFSET_LIMIT
 from .loss import INIT_LOSS_ABOVE
 
 # -- thresholds -----------------------------------------------------------------------------
@@ -47,11 +46,10 @@ MIN_BOTTLENECK_CLASSES = 3
 MIXING_TOLERANCE = 1e-6
 # M207: the same in float32 forward passes: moving other samples' inputs must leave a sample's output untouched.
 FORWARD_MIXING_TOLERANCE = 1e-4
-# M210: a regression output's average is badly placed once it lies farther from the targets' mean than the offset
-# D105 tolerates for an output that starts there (``OFFSET_LIMIT`` pooled target standard deviations, beyond almost
-# all of a normal's mass): one bar for "the output starts far from its targets"; inside it, the offset is one more
-# error the first steps remove.
-OFFSET_LIMIT_SIGMAS = OFFSET_LIMIT
+# M210: a regression output's average is badly placed once it lies outside the bulk of the targets,
+# more than two (pooled) target standard deviations from their mean (~95% of a normal's mass
+# is within): inside it, the offset is one more error the first steps remove.
+OFFSET_LIMIT_SIGMAS = 2.0
 # M210, classes: the output offset alone at least doubles the loss of the best constant prediction (the prior).
 PRIOR_GAP = 2.0
 # A factor applied after the output layer (a temperature, a gain in forward()) that scales its outputs more than this

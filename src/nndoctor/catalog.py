@@ -152,9 +152,9 @@ RULES: tuple[Rule, ...] = (
         "training labels (not when the training inputs are augmented at random on every read), and the other way "
         "round: probes fitted on the validation labels, on held-out validation labels vs on the training labels, "
         "beyond the drop the first probes show on validation (a split by group). For three or more classes, a floor "
-        "of "
-        "labels drawn regardless of the inputs (with two, a floor is also what outcomes never certain given the inputs "
-        "leave).",
+        "of labels drawn regardless of the inputs, read from the linear probe and confirmed by a random forest's "
+        "probabilities (a linear misfit of classes made of several clusters looks like a floor; with two classes, a "
+        "floor is also what outcomes never certain given the inputs leave).",
         "Wrong labels cap the achievable accuracy, push the model to memorise noise and make the loss curve look worse "
         "than the model really is.",
         "Review the flagged samples; relabel or drop the ones that are wrong, and fix the labelling process if errors are systematic.",

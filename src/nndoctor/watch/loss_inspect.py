@@ -205,7 +205,12 @@ def _prior_under_weights(evidence: dict[str, Any], kind: str, out: torch.Tensor,
         return  # ignore_index rows: the losses below would count them
     shares = torch.bincount(labels, minlength=classes).float() / labels.numel()
     prior = shares.clamp_min(1e-12).log().expand_as(out)
-    evidence["prior_loss"] = float(torch.nn.functional.cross_entropy(prior, labels, weight=weight.detach().float()))
+    try:
+        weight = weight.detach().float().to(out.device)
+        weighted = float(torch.nn.functional.cross_entropy(prior, labels, weight=weight))
+    except RuntimeError:  # weights the user's own call could not apply either: nothing to record
+        return
+    evidence["prior_loss"] = weighted
     evidence["unweighted_prior_loss"] = float(torch.nn.functional.cross_entropy(prior, labels))
     evidence["unweighted_offset_loss"] = float(torch.nn.functional.cross_entropy(out.mean(0).expand_as(out), labels))
 

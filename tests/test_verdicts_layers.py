@@ -322,3 +322,22 @@ def test_under_label_smoothing_the_halving_is_of_the_loss_above_the_smoothed_tar
     (plain,) = units_died([died], losses)
     (smoothed,) = units_died([died], losses, floor=floor)
     assert plain.severity.name == "WARNING" and smoothed.severity.name == "INFO"
+
+
+def test_units_that_died_while_the_loss_was_still_falling_at_the_end_did_not_stop_learning():
+    """round 28's a/carpet_motif_cnn (healthy: OneCycle, label smoothing, dropout): 59% of fc1's units died, the loss
+    fell from 0.81 to 0.62 after, not half, but was still falling steadily when the run ended (G605 read it): learning
+    had not stopped, so the death is a note. A loss flat after the death (O405's stalled run) keeps the warning."""
+    from nndoctor.verdicts.curves import still_falling
+    from nndoctor.verdicts.layers import UnitDeath, units_died
+
+    died = UnitDeath("fc1", [(0, 0.14), (1, 0.14), (50, 0.55), (100, 0.58), (150, 0.59), (190, 0.59)])
+    steps = np.arange(192)
+    rng = np.random.default_rng(0)
+    falling = 0.62 + 0.19 * np.exp(-(steps - 50).clip(0) / 300) + 0.01 * rng.standard_normal(192)
+    flat = np.where(steps < 50, falling, 0.8) + 0.01 * rng.standard_normal(192)
+    for curve, severity in ((falling, "INFO"), (flat, "WARNING")):
+        at_end = still_falling(curve.tolist()) is not None
+        assert at_end == (severity == "INFO")
+        (found,) = units_died([died], list(zip(steps.tolist(), curve.tolist())), falling_at_end=at_end)
+        assert found.severity.name == severity

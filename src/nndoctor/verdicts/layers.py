@@ -161,12 +161,13 @@ class UnitDeath:
 
 @verdict("O405")
 def units_died(layers: Sequence[UnitDeath], losses: Sequence[tuple[int, float]] = (),
-               floor: float = 0.0) -> Iterable[Finding]:
+               floor: float = 0.0, falling_at_end: bool = False) -> Iterable[Finding]:
     """ReLU layers alive at the start whose dead share grew past half during training: those units cannot recover.
 
     A layer already half dead at the start is M203's (dead at init), not a death in training.
     ``losses``: the train loss per step, (step, loss); when it still halved after the onset
-    (``LEARNING_WENT_ON``) learning did not stop, and the finding is a note. ``floor``: the lowest
+    (``LEARNING_WENT_ON``), or was still falling steadily when the run ended (``falling_at_end``,
+    G605's own test), learning did not stop, and the finding is a note. ``floor``: the lowest
     loss a perfect fit scores (label smoothing's target entropy); the halving is of the part above it.
     """
     grown = []
@@ -185,12 +186,14 @@ def units_died(layers: Sequence[UnitDeath], losses: Sequence[tuple[int, float]] 
                f"{layer.series[-1][0]}: those units no longer pass gradient and cannot recover")
     evidence: dict = {"layers": {g.name: {"start": s, "end": e} for g, s, e in grown}, "onset_step": onset}
     after = _loss_after(losses, onset)
-    went_on = after is not None and after[0] > floor and after[1] - floor <= LEARNING_WENT_ON * (after[0] - floor)
+    halved = after is not None and after[0] > floor and after[1] - floor <= LEARNING_WENT_ON * (after[0] - floor)
+    went_on = halved or (after is not None and falling_at_end)
     if after is not None:
-        evidence.update(loss_at_onset=after[0], final_loss=after[1])
+        evidence.update(loss_at_onset=after[0], final_loss=after[1], falling_at_end=falling_at_end)
     if went_on:
-        message += (f"; the train loss still fell from {after[0]:.3g} at the onset to {after[1]:.3g}, so the units "
-                    "left carried the learning (a capacity loss to keep in mind, not a stalled run).")
+        still = "" if halved else ", and was still falling steadily when the run ended"
+        message += (f"; the train loss still fell from {after[0]:.3g} at the onset to {after[1]:.3g}{still}, so the "
+                    "units left carried the learning (a capacity loss to keep in mind, not a stalled run).")
     yield Finding("O405", Severity.INFO if went_on else Severity.WARNING, message + ("" if went_on else "."), evidence,
                   location=layer.name)
 

@@ -517,7 +517,9 @@ def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
                for name, series in series_by_layer.items()]
     yield from dead_units_at_init(UnitShares(at_init, "on the first sampled batches of the run"))
     deaths = [UnitDeath(name, [(int(s), float(v)) for s, v in series]) for name, series in series_by_layer.items()]
-    yield from units_died(deaths, list(zip(t.train_loss_steps, t.train_loss)), smoothing_floor(t))
+    falling = t.nonfinite is None and not t.exception and not _several_optimizers(t) \
+        and still_falling(tuple(_finite_losses(t)), _lr_at_losses(t) or None) is not None
+    yield from units_died(deaths, list(zip(t.train_loss_steps, t.train_loss)), smoothing_floor(t), falling)
 
 
 def smoothing_floor(t: Telemetry) -> float:

@@ -517,8 +517,8 @@ def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
                for name, series in series_by_layer.items()]
     yield from dead_units_at_init(UnitShares(at_init, "on the first sampled batches of the run"))
     deaths = [UnitDeath(name, [(int(s), float(v)) for s, v in series]) for name, series in series_by_layer.items()]
-    falling = t.nonfinite is None and not t.exception and not _several_optimizers(t) \
-        and still_falling(tuple(_finite_losses(t)), _lr_at_losses(t) or None) is not None
+    tail = _run_tail(t)
+    falling = tail is not None and still_falling(tail.per_step, tail.lrs or None) is not None
     yield from units_died(deaths, list(zip(t.train_loss_steps, t.train_loss)), smoothing_floor(t), falling)
 
 
@@ -1370,9 +1370,17 @@ def suspicious_val(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable
 @rule("G605", final_only=True)
 def undertrained(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """G605's measurement from the live loop: the per-step train losses of the whole run."""
+    tail = _run_tail(t)
+    if tail is not None:
+        yield from undertrained_verdict(tail)
+
+
+def _run_tail(t: Telemetry) -> TailOfRun | None:
+    """The run's per-step train losses and LRs, which G605 reads (and O405 through G605's own test); None when they
+    say nothing of how the run ended: a non-finite loss, an exception, several optimizers stepping."""
     if t.nonfinite is not None or t.exception or _several_optimizers(t):
-        return
-    yield from undertrained_verdict(TailOfRun(tuple(_finite_losses(t)), lrs=_lr_at_losses(t)))
+        return None
+    return TailOfRun(tuple(_finite_losses(t)), lrs=_lr_at_losses(t))
 
 
 def _lr_at_losses(t: Telemetry) -> tuple[float, ...]:

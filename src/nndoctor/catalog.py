@@ -105,7 +105,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "D106", "class-imbalance", "C",
         "One class dominates the training labels, so accuracy can look good while minority classes are ignored.",
-        "Share of each class in the training labels: a warning when the majority holds 80% or five times the others' average share; "
+        "Share of each class in the training labels (a fraction trained under a binary loss has none): a warning when "
+        "the majority holds 80% or five times the others' average share; "
         "information when the setup compensates, or when checkup's trained trial scores an accuracy within 5 points of its "
         "balanced accuracy (the rare classes are recognised).",
         "The model can reach high accuracy by always predicting the majority class (the accuracy paradox), and the "
@@ -397,7 +398,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O402", "learning-rate-too-low", "C W",
         "The loss falls far too slowly for the training budget.",
-        "An LR range test and the slope of the loss curve compared with the remaining steps.",
+        "An LR range test and the slope of the loss curve compared with the remaining steps; in `run`, the range test "
+        "on a copy when the loss stayed flat, or was still falling at the end, under steps a tenth of the ~1e-3 rule "
+        "of thumb.",
         "With a tiny LR the model barely moves; it looks like underfitting and wastes the whole budget.",
         "Raise the learning rate toward the range test's suggestion (the steepest-descent region, below the explosion point).",
     ),
@@ -412,7 +415,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O404", "vanishing-gradients", "C W",
         "Gradients in early layers are orders of magnitude smaller than in later layers.",
-        "Per-layer gradient norms, comparing the first layers with the last.",
+        "Per-layer gradient norms, comparing the first layers with the last; for a plain (ungated) recurrent layer "
+        "whose loss stayed flat, the gradient reaching its first time step against its last (at init, on a copy).",
         "Early layers then barely learn, so the network behaves like a shallow model stacked on random features.",
         "Use He init with ReLU-family activations, add normalisation and residual connections; for recurrent models "
         "use LSTM/GRU instead of a plain RNN.",

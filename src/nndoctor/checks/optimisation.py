@@ -63,6 +63,8 @@ from ..verdicts.optimisation import loss_plateau as loss_plateau_verdict
 from ..verdicts.optimisation import optimizer_settings as optimizer_settings_verdict
 from ..verdicts.optimisation import oscillating_loss as oscillating_loss_verdict
 from ..verdicts.layers import OPENING_SHARE, VANISHING_RATIO, vanishing_verdict  # noqa: F401  (VANISHING_RATIO re-exported)
+from ..verdicts.layers import LayerGradients
+from ..verdicts.layers import vanishing_gradients as vanishing_gradients_verdict
 from ..verdicts.schedule import MIN_UPDATE_SAMPLES, UpdateRatios
 from ..verdicts.schedule import update_ratio as update_ratio_verdict
 from .base import Context, check
@@ -226,7 +228,8 @@ def through_time_growth(setup: Any, model: nn.Module, batch: tuple[Any, torch.Te
         per_step = grads.reshape(grads.shape[0], -1).norm(dim=1)
         first, last = float(per_step[0]), float(per_step[-1])
         if len(per_step) >= 2 and last > 0 and math.isfinite(first):
-            growth[name] = {"ratio": first / last, "steps": float(len(per_step)), "first": first, "last": last}
+            growth[name] = {"ratio": first / last, "steps": float(len(per_step)), "first": first, "last": last,
+                            "gated": float(module.mode in ("LSTM", "GRU"))}
     return growth
 
 
@@ -282,8 +285,15 @@ def per_element_grads(grad_norms: Mapping[str, Sequence[float]], param_sizes: Ma
 
 @check("O404", phase="training")
 def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
-    """The gradient shrinks with depth through the stack (verdict: O404), over the whole trial or its opening quarter."""
+    """The gradient shrinks with depth through the stack (verdict: O404), over the whole trial or its opening quarter;
+    else, with the trial's loss flat, back through time in a plain recurrent layer (at init, on a copy)."""
     found = trial_vanishing(ctx)
+    if found is None:
+        trial = _trial(ctx)
+        curve = trial_curve(trial)
+        ungated = {name: growth for name, growth in _through_time(ctx).items() if not growth.get("gated")}
+        flat = bool(ungated) and plateau(curve.values, curve.reference) is not None
+        found = next(iter(vanishing_gradients_verdict(LayerGradients((), "over the trial", ungated, flat))), None)
     if found is not None:
         yield found
 

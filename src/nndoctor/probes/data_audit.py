@@ -703,6 +703,9 @@ def _one_hot(y: np.ndarray) -> bool:
 def class_labels(y: np.ndarray | None, task: str) -> np.ndarray | None:
     """Integer class per sample for binary/multiclass targets (argmax of one-hot rows), else None.
 
+    Float targets of one value per row are classes when rounded only if they are whole numbers or take two values
+    (labels smoothed to 0.05/0.95); a fraction trained under a binary loss (a share of beds taken) has no classes.
+
     Sequence targets, and integer targets with a label per position (a segmentation mask),
     give one class per position: every position flattened, ignored positions (negative ids
     such as the -100 of ``ignore_index``) dropped.
@@ -721,7 +724,10 @@ def class_labels(y: np.ndarray | None, task: str) -> np.ndarray | None:
         return np.argmax(y[finite], axis=1)
     y = y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y
     if y.dtype.kind == "f":
-        y = np.round(y[np.isfinite(y)])
+        y = y[np.isfinite(y)]
+        if len(np.unique(y)) > 2 and not np.all(y == np.round(y)):
+            return None  # shares or probabilities (a fraction under BCE): no class to count, smoothed 0/1 labels aside
+        y = np.round(y)
     return y.astype(np.int64)
 
 

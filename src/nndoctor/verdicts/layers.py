@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -394,6 +394,10 @@ class LayerGradients:
 
     layers: Sequence[tuple[str, float]]
     span: str  # e.g. "over the trial", "over 12 sampled steps from step 40"
+    # per plain (ungated) recurrent layer at init: the loss gradient reaching its first time step over the one reaching
+    # its last ("ratio", "steps"; checks.optimisation.through_time_growth), and whether the loss then stayed flat
+    ungated_through_time: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    flat: bool = False
 
 
 def block_of(name: str) -> str:
@@ -469,24 +473,56 @@ def vanishing_gradients(m: LayerGradients) -> Iterable[Finding]:
     half), not one outlier. A first block with no gradient at all is cut off, not vanishing
     (M203/O405/M209).
     """
+    found = _through_depth(m) or _through_time(m)
+    if found is not None:
+        yield found
+
+
+def _through_depth(m: LayerGradients) -> Finding | None:
     blocks = stack_of(by_block(m.layers))
     if len(blocks) < 2 or blocks[-1][1] <= 0 or blocks[0][1] <= 0:
-        return
+        return None
     (first, g_first), (last, g_last) = blocks[0], blocks[-1]
     ratio = g_first / g_last
     if ratio >= VANISHING_RATIO:
-        return
+        return None
     half = len(blocks) // 2
     values = [max(v, 1e-300) for _, v in blocks]
     if len(blocks) >= 3 and _geometric_mean(values[:half]) >= _geometric_mean(values[-half:]):
-        return
-    yield Finding(
+        return None
+    return Finding(
         "O404", Severity.WARNING,
         f"The gradient shrinks through the stack of {len(blocks)} blocks: the first block's ({first}: {g_first:.2g} per "
         f"element) is {1 / ratio:.3g}x smaller than the last block's ({last}: {g_last:.2g}) {m.span}: early layers "
         "barely learn.",
         {"ratio": ratio, "per_layer": {n: g for n, g in m.layers}, "per_block": {n: g for n, g in blocks}},
         location=first,
+    )
+
+
+def _through_time(m: LayerGradients) -> Finding | None:
+    """O404 through time: the loss stayed flat while a plain recurrent layer passes its first time step orders of
+    magnitude less gradient than its last (under ``VANISHING_RATIO``).
+
+    Backpropagation through time multiplies by the recurrent Jacobian once per step; without gates (nn.RNN) that
+    product shrinks geometrically, so nothing early in the sequence can be learned. A gated LSTM/GRU starts as small
+    through time but learns to keep its gates open, and a plain layer that learned anything needed no early steps:
+    only with the loss flat is the vanished gradient the reason nothing was learned."""
+    if not m.flat:
+        return None
+    worst = min(m.ungated_through_time, key=lambda n: m.ungated_through_time[n]["ratio"], default=None)
+    if worst is None or not 0 <= m.ungated_through_time[worst]["ratio"] < VANISHING_RATIO:
+        return None
+    ratio, steps = m.ungated_through_time[worst]["ratio"], int(m.ungated_through_time[worst]["steps"])
+    return Finding(
+        "O404", Severity.WARNING,
+        f"The loss stayed flat, and the plain recurrent layer {worst} passes its first time step "
+        f"{'no' if ratio == 0 else f'{1 / ratio:.3g}x less'} gradient than its last over its {steps} steps (at init): "
+        "without gates the gradient vanishes back through time, so nothing that happened early in a sequence can be "
+        "learned. An LSTM or GRU keeps it flowing.",
+        {"through_time": {k: dict(v) for k, v in m.ungated_through_time.items()}, "ratio": ratio, "steps": steps,
+         "kind": "through time"},
+        location=worst,
     )
 
 

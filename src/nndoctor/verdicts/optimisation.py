@@ -190,6 +190,14 @@ def lr_may_stall(m: LearningRateEvidence) -> bool:
     return weights_frozen(m, SLOW_UPDATE)
 
 
+def lr_may_limit(m: LearningRateEvidence, falling_at_end: bool) -> bool:
+    """The run ended with its loss still falling steadily (G605's reading) under steps a tenth of the ~1e-3 rule of
+    thumb or smaller (``SLOW_UPDATE``, the median weight layer): the budget may have run out on an LR too low to use it
+    (O402: the loss falls far too slowly for the budget), or the run was simply short for a sound LR; only a range test
+    on a copy tells them apart."""
+    return falling_at_end and m.update_ratio is not None and 0 < m.update_ratio < SLOW_UPDATE
+
+
 def _overshooting(m: LearningRateEvidence) -> str | None:
     """Why steps far above the ~1e-3 rule of thumb, on a loss that does not move, mean the LR is too high; else None.
 

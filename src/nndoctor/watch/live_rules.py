@@ -55,6 +55,7 @@ from ..verdicts.optimisation import (
     loss_plateau,
     oscillating_loss,
     optimizer_settings as optimizer_settings_verdict,
+    lr_may_limit,
     lr_may_stall,
 )
 from ..verdicts.generalisation import (
@@ -760,7 +761,8 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     predictor's: a run that fitted has no excess regularisation to find.
     O402 asks whether the LR is why the weights did not move: a flat loss under steps a tenth
     of the ~1e-3 rule of thumb or smaller is also what a gradient that never reaches the weights
-    gives, and only the range test on a copy tells the two apart. G602 asks for the
+    gives, and only the range test on a copy tells the two apart. It asks too when the run ended with its loss still
+    falling steadily under such steps: a budget spent at too low an LR, or a short run at a sound one. G602 asks for the
     playbook's single-batch overfit when the run ended at the constant predictor's level with
     weights that moved: a model that cannot memorise one batch at any LR lacks the capacity
     (the root of the flat loss), one that can has its cause elsewhere. It asks too when a stack
@@ -772,7 +774,10 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
         return []
     requests = []
-    if not _several_optimizers(t) and lr_may_stall(_live_lr_evidence(t, facts, final=True)):
+    tail = _run_tail(t)
+    falling_at_end = tail is not None and bool(still_falling(tail.per_step, tail.lrs or None))
+    evidence = _live_lr_evidence(t, facts, final=True)
+    if not _several_optimizers(t) and (lr_may_stall(evidence) or lr_may_limit(evidence, falling_at_end)):
         requests.append("O402")
     elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)) or _may_be_affine(t, facts):
         requests.append("G602")

@@ -473,7 +473,7 @@ def vanishing_gradients(m: LayerGradients) -> Iterable[Finding]:
     half), not one outlier. A first block with no gradient at all is cut off, not vanishing
     (M203/O405/M209).
     """
-    found = _through_depth(m) or _through_time(m)
+    found = _through_depth(m) or _back_through_time(m)
     if found is not None:
         yield found
 
@@ -500,7 +500,7 @@ def _through_depth(m: LayerGradients) -> Finding | None:
     )
 
 
-def _through_time(m: LayerGradients) -> Finding | None:
+def _back_through_time(m: LayerGradients) -> Finding | None:
     """O404 through time: the loss stayed flat while a plain recurrent layer passes its first time step orders of
     magnitude less gradient than its last (under ``VANISHING_RATIO``).
 

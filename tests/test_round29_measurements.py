@@ -10,6 +10,7 @@ from torch import nn
 
 import nndoctor
 from conftest import codes
+from nndoctor.findings import Severity
 from nndoctor.verdicts.layers import LayerGradients, vanishing_gradients
 from nndoctor.watch.run import run_script
 
@@ -110,3 +111,49 @@ def test_a_share_trained_under_bce_has_no_classes_to_be_imbalanced(fractional):
                            train=(x[:1000], y[:1000, None]), val=(x[1000:], y[1000:, None]), loss=nn.BCEWithLogitsLoss(),
                            optimizer=lambda p: torch.optim.Adam(p, lr=1e-3))
     assert ("D106" in codes(nndoctor.checkup(setup, select=["D106"]), "info")) == (not fractional)
+
+
+EARLY_RUN = textwrap.dedent("""
+    import numpy as np
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.RNN(2, 32, batch_first=True)
+            self.head = nn.Linear(32, 2)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return self.head(out[:, -1])
+
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(800, 50, 2)).astype(np.float32)
+    y = (x[:, :3, 0].sum(1) > 0).astype(np.int64)  # decided by the first three of 50 steps
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.tensor(x[:600]), torch.tensor(y[:600])), batch_size=32, shuffle=True)
+    model = Net()
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    for epoch in range(10):
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+""")
+
+
+def test_run_reads_a_plain_rnns_plateau_as_its_gradient_vanishing_back_through_time(tmp_path):
+    """The same task as a plain script: the watch reads the plateau (O406), and its exam measures the plain layer's
+    gradient through time on a copy at init and reads it against the run's own flat loss (the exam's short trial on
+    a copy need not stay as flat as the script's run)."""
+    script = tmp_path / "early.py"
+    script.write_text(EARLY_RUN)
+    report = run_script(str(script), alerts=False).report
+    roots = [f.code for f in report.findings if f.severity.at_least(Severity.WARNING) and f.explained_by is None]
+    assert roots == ["O404"]
+    assert next(f for f in report.findings if f.code == "O406").explained_by == "O404"

@@ -292,7 +292,9 @@ def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
         trial = _trial(ctx)
         curve = trial_curve(trial)
         ungated = {name: growth for name, growth in _through_time(ctx).items() if not growth.get("gated")}
-        flat = bool(ungated) and plateau(curve.values, curve.reference) is not None
+        # the trial's loss, or in `run` the script's own (its plateau, O406, passed to the exam)
+        flat = bool(ungated) and (plateau(curve.values, curve.reference) is not None
+                                  or bool(getattr(ctx.setup, "observed_plateau", False)))
         found = next(iter(vanishing_gradients_verdict(LayerGradients((), "over the trial", ungated, flat))), None)
     if found is not None:
         yield found

@@ -768,7 +768,9 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     (the root of the flat loss), one that can has its cause elsewhere. It asks too when a stack
     of weight layers ran with no activation the watch could see and did not fit its training data
     by the single-batch test's bar: whether the stack is one affine map (no more than a linear
-    model, whatever its depth) only the exam's midpoint test on a copy can tell.
+    model, whatever its depth) only the exam's midpoint test on a copy can tell. O404 asks, for a plateau in a model
+    with a plain (ungated) recurrent layer, whether its gradient vanished back through time (measured on a copy at
+    init, read against the run's own flat loss).
     """
     losses = _finite_losses(t)
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
@@ -781,6 +783,8 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
         requests.append("O402")
     elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)) or _may_be_affine(t, facts):
         requests.append("G602")
+    if facts.get("plain_recurrent") and any(f.code == "O406" for f in plateau(t, facts, True)):
+        requests.append("O404")
     decays = _weight_decays(facts)
     if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES:
         reference = reference_loss(t, facts)

@@ -1212,6 +1212,8 @@ class Doctor:
             "weight_layers": sum(isinstance(m, WEIGHT_LAYERS) for model in self.models for m in model.modules()),
             "activation_modules": any(map(has_activation_module, self.models)),
             "recurrent_layers": [name for model in self.models for name, m in model.named_modules() if isinstance(m, nn.RNNBase)],
+            "plain_recurrent": any(isinstance(m, nn.RNNBase) and m.mode.startswith("RNN_") for model in self.models
+                                   for m in model.modules()),
         }
 
     def _final_counts(self) -> dict[str, list[int]] | None:

@@ -288,13 +288,12 @@ def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
     """The gradient shrinks with depth through the stack (verdict: O404), over the whole trial or its opening quarter;
     else, with the trial's loss flat, back through time in a plain recurrent layer (at init, on a copy)."""
     found = trial_vanishing(ctx)
-    if found is None:
-        trial = _trial(ctx)
-        curve = trial_curve(trial)
-        ungated = {name: growth for name, growth in _through_time(ctx).items() if not growth.get("gated")}
+    ungated = {name: growth for name, growth in _through_time(ctx).items() if not growth.get("gated")} \
+        if found is None else {}
+    if ungated:
+        curve = trial_curve(_trial(ctx))
         # the trial's loss, or in `run` the script's own (its plateau, O406, passed to the exam)
-        flat = bool(ungated) and (plateau(curve.values, curve.reference) is not None
-                                  or bool(getattr(ctx.setup, "observed_plateau", False)))
+        flat = plateau(curve.values, curve.reference) is not None or bool(getattr(ctx.setup, "observed_plateau", False))
         found = next(iter(vanishing_gradients_verdict(LayerGradients((), "over the trial", ungated, flat))), None)
     if found is not None:
         yield found

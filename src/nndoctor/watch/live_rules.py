@@ -518,9 +518,7 @@ def dying_relu(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fin
                for name, series in series_by_layer.items()]
     yield from dead_units_at_init(UnitShares(at_init, "on the first sampled batches of the run"))
     deaths = [UnitDeath(name, [(int(s), float(v)) for s, v in series]) for name, series in series_by_layer.items()]
-    tail = _run_tail(t)
-    falling = tail is not None and still_falling(tail.per_step, tail.lrs or None) is not None
-    yield from units_died(deaths, list(zip(t.train_loss_steps, t.train_loss)), smoothing_floor(t), falling)
+    yield from units_died(deaths, list(zip(t.train_loss_steps, t.train_loss)), smoothing_floor(t), _falling_at_end(t))
 
 
 def smoothing_floor(t: Telemetry) -> float:
@@ -776,10 +774,8 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
         return []
     requests = []
-    tail = _run_tail(t)
-    falling_at_end = tail is not None and bool(still_falling(tail.per_step, tail.lrs or None))
     evidence = _live_lr_evidence(t, facts, final=True)
-    if not _several_optimizers(t) and (lr_may_stall(evidence) or lr_may_limit(evidence, falling_at_end)):
+    if not _several_optimizers(t) and (lr_may_stall(evidence) or lr_may_limit(evidence, _falling_at_end(t))):
         requests.append("O402")
     elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)) or _may_be_affine(t, facts):
         requests.append("G602")
@@ -1390,6 +1386,13 @@ def _run_tail(t: Telemetry) -> TailOfRun | None:
     if t.nonfinite is not None or t.exception or _several_optimizers(t):
         return None
     return TailOfRun(tuple(_finite_losses(t)), lrs=_lr_at_losses(t))
+
+
+def _falling_at_end(t: Telemetry) -> bool:
+    """G605's own test on the run's tail: the loss was still falling steadily when the run ended (O405 and O402's
+    range-test request read it)."""
+    tail = _run_tail(t)
+    return tail is not None and still_falling(tail.per_step, tail.lrs or None) is not None
 
 
 def _lr_at_losses(t: Telemetry) -> tuple[float, ...]:

@@ -427,7 +427,9 @@ RULES: tuple[Rule, ...] = (
         "Share of ReLU units that output zero for every sample in a batch, tracked over time. A death after which the "
         "train loss still halved did not stop learning: it is noted (info), the units left carried the learning. A "
         "layer that died whole leaves a constant model: a loss that rose only to what a constant scores is that "
-        "collapse, not an LR's divergence (O401 then reads as its symptom).",
+        "collapse, not an LR's divergence (O401 then reads as its symptom). In `run`, a death that stopped learning "
+        "asks the exam's range test on a copy whether the LR killed the units; the run's own curve (the highest of its "
+        "ten window means against twice the constant's loss) still says whether it collapsed or overshot.",
         "A large update can push a unit's bias so negative that it never fires again; with zero gradient it never "
         "recovers, and capacity drains away as training goes on.",
         "Lower the learning rate, use `nn.LeakyReLU` or `nn.ELU`, and use He init.",

@@ -45,7 +45,8 @@ def exam_codes(capture: SetupCapture, stand_in: bool = False) -> list[str]:
 
     Checks of the data, model and loss phases; without a replayable loss (or with the
     stand-in) the loss phase and :data:`LOSS_DEPENDENT_CODES` abstain, without known targets
-    :data:`TARGET_DEPENDENT_CODES` too. No static check needs the optimizer.
+    :data:`TARGET_DEPENDENT_CODES` too; after training in stages on different data the split
+    shift (D109) too. No static check needs the optimizer.
     """
     from .checks.base import registered_checks
 
@@ -60,6 +61,8 @@ def exam_codes(capture: SetupCapture, stand_in: bool = False) -> list[str]:
         drop |= LOSS_DEPENDENT_CODES | set(LOOK_CODES) | loss_codes
     if not capture.targets_known or stand_in:
         drop |= TARGET_DEPENDENT_CODES | set(LOOK_CODES)
+    if capture.trained_in_stages():  # the captured data is the first stage's: a shift from it may be the next's purpose
+        drop.add("D109")
     return [c for c in dict.fromkeys(codes) if c not in drop]
 
 
@@ -82,6 +85,10 @@ def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S, reques
     except Exception as exc:
         capture.internal_error("stop", exc)
     skipped = list(capture.skipped)
+    if capture.trained_in_stages():
+        skipped.append("D109: the script trained in stages on different data (a later loader trained the model after "
+                       "the one captured), so the captured training data is the first stage's, and a shift between it "
+                       "and the validation split is not judged")
     failures = list(capture.failures)
     report: Report | None = None
     if capture.captured and capture.model is not None and capture.train_loader is not None:
@@ -102,7 +109,7 @@ def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S, reques
     if report is None:
         report = Report(mode="checkup")
     report.failures = failures + report.failures
-    report.skipped = list(dict.fromkeys(skipped + report.skipped))
+    report.skipped = list(dict.fromkeys(skipped + capture.skipped + report.skipped))  # with the notes setup() added
     try:
         report.extra["capture"] = capture.summary()
     except Exception as exc:

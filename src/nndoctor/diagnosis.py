@@ -361,8 +361,16 @@ class Link:
     when: When = lambda root, symptom, present: True
 
 
+def _same_run(root: Finding, symptom: Finding) -> bool:
+    """Both were measured on one training run: the watched script's or the exam's copy (``seen_by``, set when a run's
+    report merges its exam's; absent, the one mode's own)."""
+    return root.evidence.get("seen_by") == symptom.evidence.get("seen_by")
+
+
 def _nonfinite_loss(root: Finding, symptom: Finding, present: Present) -> bool:
-    return bool(root.evidence.get("nonfinite"))
+    """What a curve did after its loss turned non-finite follows from that, on the same run: a copy's trial that
+    diverged says nothing of when the watched script's own units died or its loss stalled."""
+    return bool(root.evidence.get("nonfinite")) and _same_run(root, symptom)
 
 
 def _all_layers_off(too_small: bool) -> When:
@@ -399,15 +407,21 @@ def _collapsed_to_a_constant(root: Finding, symptom: Finding, present: Present) 
     units on the way: O401 stays the root. A rise that never went that far is the units dying,
     O405's mechanism, whose fix (a lower LR among them) the catalog gives. An O401 read from the
     size of the steps alone saw no rise at all: the loss it names as unmoved is O405's final loss.
+    An O401 from the exam's copy of a watched run (asked for because units died) is read against the
+    run's own curve, the highest of its window means (O405's ``peak_loss``): the copy's trial is not the run.
     """
     layers = root.evidence.get("layers") or {}
     whole_layer_dead = any(isinstance(v, dict) and v.get("end") == 1.0 for v in layers.values())
-    if symptom.evidence.get("nonfinite") or not whole_layer_dead:
+    same_run = _same_run(root, symptom)
+    if (same_run and symptom.evidence.get("nonfinite")) or not whole_layer_dead:
         return False
     reference = next((f.evidence.get("reference") for f in present.get("G602", [])), None)
-    windows = [w for w in symptom.evidence.get("windows") or [] if isinstance(w, (int, float))]
-    if not windows and symptom.evidence.get("step_size_only"):
-        windows = [w for w in [root.evidence.get("final_loss")] if isinstance(w, (int, float))]
+    if same_run:
+        windows = [w for w in symptom.evidence.get("windows") or [] if isinstance(w, (int, float))]
+        if not windows and symptom.evidence.get("step_size_only"):
+            windows = [w for w in [root.evidence.get("final_loss")] if isinstance(w, (int, float))]
+    else:  # the exam's copy found the LR too high; how high the watched run's own loss went says which picture it shows
+        windows = [w for w in [root.evidence.get("peak_loss")] if isinstance(w, (int, float))]
     if not isinstance(reference, (int, float)) or reference <= 0 or not windows or not all(map(math.isfinite, windows)):
         return False
     return max(windows) < WORSE_THAN_CHANCE * reference

@@ -164,6 +164,10 @@ def _end_level(values: Sequence[float], statistic: Callable[[np.ndarray], Any] =
     return float(statistic(array[-max(5, len(array) // 10):]))
 
 
+# A per-step loss curve is read as this many window means (smooths minibatch noise; the shape verdicts read them).
+CURVE_WINDOWS = 10
+
+
 def windows(values: Sequence[float], count: int, statistic: Callable[[np.ndarray], Any] = np.mean) -> np.ndarray:
     """Means (or ``statistic``) of ``count`` equal consecutive windows (smooths minibatch noise)."""
     array = np.asarray(values, dtype=float)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from . import verdict
+from .curves import CURVE_WINDOWS, windows
 
 # -- thresholds -----------------------------------------------------------------------------
 # M201: rows equal to rounding (relative to the weights' own spread) are the same unit.
@@ -185,6 +186,9 @@ def units_died(layers: Sequence[UnitDeath], losses: Sequence[tuple[int, float]] 
     message = (f"Dead ReLU units after {layer.name} grew from {start:.0%} to {end:.0%} of the layer by step "
                f"{layer.series[-1][0]}: those units no longer pass gradient and cannot recover")
     evidence: dict = {"layers": {g.name: {"start": s, "end": e} for g, s, e in grown}, "onset_step": onset}
+    finite = [v for _, v in losses if math.isfinite(v)]
+    if len(finite) >= CURVE_WINDOWS:  # how high the run's own loss went (ten window means), for the diagnosis
+        evidence["peak_loss"] = float(max(windows(finite, CURVE_WINDOWS)))
     after = _loss_after(losses, onset)
     halved = after is not None and after[0] > floor and after[1] - floor <= LEARNING_WENT_ON * (after[0] - floor)
     went_on = halved or (after is not None and falling_at_end)

@@ -440,6 +440,16 @@ def _shown(values: list[float]) -> str:
     return shown if len(values) == 1 else f"[{shown}]"
 
 
+def _same_data(a: DataLoader, b: DataLoader) -> bool:
+    """Whether two loaders read the same samples: one dataset, or TensorDatasets over the same tensors (a loop that
+    builds a new DataLoader and TensorDataset each epoch)."""
+    if a is b or a.dataset is b.dataset:
+        return True
+    x, y = a.dataset, b.dataset
+    return isinstance(x, TensorDataset) and isinstance(y, TensorDataset) and len(x.tensors) == len(y.tensors) \
+        and all(p.shape == q.shape and p.data_ptr() == q.data_ptr() for p, q in zip(x.tensors, y.tensors))
+
+
 def twin_loader(loader: DataLoader, adapter: BatchAdapter | None = None) -> DataLoader:
     """A single-process copy of ``loader`` over the same dataset, with its own sampler and generator state.
 
@@ -900,6 +910,13 @@ class SetupCapture:
             if self.eval_tensors is not None:  # the tensors evaluated on before it are candidates again
                 self.eval_tensors.inputs = self._eval_inputs_before_loader
             self._eval_inputs_before_loader = []
+
+    def trained_in_stages(self) -> bool:
+        """After the captured loader, a backward ran under a loader of other data: a later training stage (a fine-tune
+        on a new camera after pre-training on the old one). The captured training data is then the first stage's only,
+        and a shift between it and the validation split may be the stages' purpose."""
+        first = self.train_loader
+        return first is not None and any(not _same_data(loader, first) for loader in self._trained_loaders)
 
     def on_batch(self, batch: Any) -> None:
         if not self.captured:  # a dict's entries as yielded, even if the loop pops its labels before model(**batch)

@@ -22,6 +22,7 @@ from ..probes.init_outputs import pos_weighted_rate
 from ..findings import Finding, Severity
 from .loss_inspect import REGRESSION
 from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported)
+    CURVE_WINDOWS,
     DIVERGED_RISE,
     FIT_SHARE,
     HEALTHY_UPDATE,
@@ -275,9 +276,9 @@ def _optimizer_lr(facts: dict[str, Any]) -> tuple[float | None, str | None]:
 def live_curve(t: Telemetry, facts: dict[str, Any]) -> LossCurve:
     """The run's per-step train loss as a verdict's curve: ten window means, the raw steps, the reference."""
     losses = _finite_losses(t)
-    return LossCurve(values=tuple(float(v) for v in windows(losses, 10)), source="per-step", steps=len(losses),
-                     span=f"over {len(losses)} steps", reference=reference_loss(t, facts), per_step=tuple(losses),
-                     initial=_initial_loss(t))
+    return LossCurve(values=tuple(float(v) for v in windows(losses, CURVE_WINDOWS)), source="per-step",
+                     steps=len(losses), span=f"over {len(losses)} steps", reference=reference_loss(t, facts),
+                     per_step=tuple(losses), initial=_initial_loss(t))
 
 
 def _live_lr_evidence(t: Telemetry, facts: dict[str, Any], final: bool) -> LearningRateEvidence:
@@ -768,7 +769,10 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     by the single-batch test's bar: whether the stack is one affine map (no more than a linear
     model, whatever its depth) only the exam's midpoint test on a copy can tell. O404 asks, for a plateau in a model
     with a plain (ungated) recurrent layer, whether its gradient vanished back through time (measured on a copy at
-    init, read against the run's own flat loss).
+    init, read against the run's own flat loss). O401 asks, when ReLU units died during the run and learning stopped
+    (O405 at warning level), whether the LR is what killed them: a step too large pushes a unit's bias where it never
+    fires again, and the range test on a copy says whether the user's LR is above where the loss explodes. Not when
+    the run's loss swung (O407): its spikes already name the step size as what killed the units.
     """
     losses = _finite_losses(t)
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
@@ -781,6 +785,10 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
         requests.append("G602")
     if facts.get("plain_recurrent") and any(f.code == "O406" for f in plateau(t, facts, True)):
         requests.append("O404")
+    if not _several_optimizers(t) and any(f.code == "O405" and f.severity.at_least(Severity.WARNING)
+                                          for f in dying_relu(t, facts, True)) \
+            and not any(f.severity.at_least(Severity.WARNING) for f in oscillating(t, facts, True)):
+        requests.append("O401")
     decays = _weight_decays(facts)
     if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES:
         reference = reference_loss(t, facts)

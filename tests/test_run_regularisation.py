@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from nndoctor.watch.live_rules import exam_requests
+from nndoctor.watch.live_rules import evaluate, exam_requests
 from nndoctor.watch.run import run_script
 from nndoctor.watch.telemetry import LossCall, Telemetry
 
@@ -82,15 +82,20 @@ FACTS = {"has_dropout": True, "initial_optimizers": [{"kind": "Adam", "groups": 
          "class_counts": None, "n_outputs": 4, "reductions": {}}
 
 
+def _requests(t: Telemetry, facts: dict) -> list[str]:
+    """What the finished run's report would ask the exam for: the requests read off the rules' own findings."""
+    return exam_requests(t, facts, evaluate(t, facts, final=True))
+
+
 def test_the_request_needs_regularisation_and_a_loss_not_even_halfway_down(monkeypatch):
     from nndoctor.watch import live_rules
 
     monkeypatch.setattr(live_rules, "reference_loss", lambda t, facts, upper=False: math.log(4))
-    assert exam_requests(_telemetry(0.9), FACTS) == ["O409"]  # 0.9 > ln4 / 2 = 0.69
-    assert exam_requests(_telemetry(0.5), FACTS) == []  # fitted more than halfway
+    assert _requests(_telemetry(0.9), FACTS) == ["O409"]  # 0.9 > ln4 / 2 = 0.69
+    assert _requests(_telemetry(0.5), FACTS) == []  # fitted more than halfway
     plain = {**FACTS, "has_dropout": False}
-    assert exam_requests(_telemetry(0.9), plain) == []  # nothing to take away
+    assert _requests(_telemetry(0.9), plain) == []  # nothing to take away
     decayed = {**plain, "initial_optimizers": [{"kind": "SGD", "groups": [{"lr": 0.1, "weight_decay": 1e-3}]}]}
-    assert exam_requests(_telemetry(0.9), decayed) == ["O409"]
+    assert _requests(_telemetry(0.9), decayed) == ["O409"]
     monkeypatch.setattr(live_rules, "reference_loss", lambda t, facts, upper=False: None)
-    assert exam_requests(_telemetry(0.9), FACTS) == []  # no constant-predictor level in these units
+    assert _requests(_telemetry(0.9), FACTS) == []  # no constant-predictor level in these units

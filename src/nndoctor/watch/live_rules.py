@@ -7,7 +7,7 @@ are shared with the checkup where the same quantity is judged there.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import torch
@@ -750,8 +750,11 @@ def _may_be_affine(t: Telemetry, facts: dict[str, Any]) -> bool:
     return reference is not None and _final_train_loss(_finite_losses(t)) > FIT_SHARE * reference
 
 
-def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
+def exam_requests(t: Telemetry, facts: dict[str, Any], found: Sequence[Finding]) -> list[str]:
     """Training-phase checks the run's exam should add, because only a copy of the setup can measure them.
+
+    ``found``: what :func:`evaluate` gave on the finished run, before ranking (the plateau, underfit, dying-unit and
+    oscillation readings below are those findings, not a second evaluation).
 
     O409 asks whether the fit would be better without the regularisation; the real run
     cannot remove it, a copy trained with and without it can (checkup's equal-training
@@ -778,16 +781,15 @@ def exam_requests(t: Telemetry, facts: dict[str, Any]) -> list[str]:
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
         return []
     requests = []
+    loud = {f.code for f in found if f.severity.at_least(Severity.WARNING)}
     evidence = _live_lr_evidence(t, facts, final=True)
     if not _several_optimizers(t) and (lr_may_stall(evidence) or lr_may_limit(evidence, _falling_at_end(t))):
         requests.append("O402")
-    elif any(f.severity.at_least(Severity.WARNING) for f in underfit(t, facts, True)) or _may_be_affine(t, facts):
+    elif "G602" in loud or _may_be_affine(t, facts):
         requests.append("G602")
-    if facts.get("plain_recurrent") and any(f.code == "O406" for f in plateau(t, facts, True)):
+    if facts.get("plain_recurrent") and any(f.code == "O406" for f in found):
         requests.append("O404")
-    if not _several_optimizers(t) and any(f.code == "O405" and f.severity.at_least(Severity.WARNING)
-                                          for f in dying_relu(t, facts, True)) \
-            and not any(f.severity.at_least(Severity.WARNING) for f in oscillating(t, facts, True)):
+    if not _several_optimizers(t) and "O405" in loud and "O407" not in loud:
         requests.append("O401")
     decays = _weight_decays(facts)
     if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES:

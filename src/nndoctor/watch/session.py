@@ -1303,18 +1303,27 @@ class Doctor:
     def findings(self) -> list[Finding]:
         """Every finding the telemetry supports so far, ranked (root causes first)."""
         from ..diagnosis import rank
+
+        return rank(self._evaluated())
+
+    def _evaluated(self) -> list[Finding]:
+        """Every finding the telemetry supports so far, as the rules gave them (before ranking)."""
         from .live_rules import evaluate
 
         if self.active:
             self._read_stash()
             self.telemetry.resolve()
-        return rank(evaluate(self.telemetry, self._facts(), final=not self.active))
+        return evaluate(self.telemetry, self._facts(), final=not self.active)
 
     def report(self) -> Report:
         """A Report(mode="watch") with ranked findings and the recorded telemetry."""
+        from ..diagnosis import rank
         from .live_rules import exam_requests
 
-        findings = self.findings()
+        found = self._evaluated()
+        # read off the rules' own findings before ranking moves severities
+        requests = exam_requests(self.telemetry, self._facts(), found) if not self.active else []
+        findings = rank(found)
         kinds = sorted({type(o).__name__ for o in self.optimizers})
         losses = sorted({c.kind for c in self.telemetry.loss_calls})
         counts = self._final_counts()
@@ -1329,7 +1338,7 @@ class Doctor:
             telemetry=self.telemetry.summary(),
             duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
-                   "exam_requests": exam_requests(self.telemetry, self._facts()) if not self.active else [],
+                   "exam_requests": requests,
                    "eval_class_counts": counts, "eval_loss_terms": self._final_terms(),
                    "eval_accuracy": self._final_accuracy(counts),
                    "manual_sgd_lr": self.manual_sgd.lr()},

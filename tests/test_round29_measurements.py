@@ -89,12 +89,14 @@ def test_a_plain_rnn_whose_gradient_vanishes_through_time_is_o404_not_only_a_pla
     assert next(f for f in plain.findings if f.code == "O406").explained_by == "O404"
 
 
-@pytest.mark.parametrize("ratio, flat, fires", [(1e-9, True, True), (1e-9, False, False), (0.05, True, False)])
-def test_vanishing_through_time_needs_both_the_vanished_gradient_and_the_flat_loss(ratio, flat, fires):
-    """A plain layer that learned with a tiny first-step gradient needed no early steps (a short-memory task), and a
-    flat loss under a gradient that reaches the first step has another cause; only both together are O404. (Gated
-    layers never reach the verdict: an LSTM/GRU starts as small through time but learns to keep its gates open.)"""
-    found = list(vanishing_gradients(LayerGradients((), "over the trial", {"rnn": {"ratio": ratio, "steps": 50.0}}, flat)))
+@pytest.mark.parametrize("ratio, fell_short, fires", [(1e-9, True, True), (1e-9, False, False), (0.05, True, False)])
+def test_vanishing_through_time_needs_both_the_vanished_gradient_and_a_run_that_fell_short(ratio, fell_short, fires):
+    """A plain layer that fitted its data with a tiny first-step gradient needed no early steps (a short-memory task),
+    and a run that fell short (flat, or not halfway below the constant predictor's) under a gradient that reaches the
+    first step has another cause; only both together are O404. (Gated layers never reach the verdict: an LSTM/GRU
+    starts as small through time but learns to keep its gates open.)"""
+    found = list(vanishing_gradients(LayerGradients((), "over the trial", {"rnn": {"ratio": ratio, "steps": 50.0}},
+                                                    fell_short)))
     assert bool(found) == fires
 
 

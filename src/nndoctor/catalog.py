@@ -416,7 +416,8 @@ RULES: tuple[Rule, ...] = (
         "O404", "vanishing-gradients", "C W",
         "Gradients in early layers are orders of magnitude smaller than in later layers.",
         "Per-layer gradient norms, comparing the first layers with the last; for a plain (ungated) recurrent layer "
-        "whose loss stayed flat, the gradient reaching its first time step against its last (at init, on a copy).",
+        "in a run that did not fit its training data (the loss stayed flat, or ended not even halfway below the "
+        "constant predictor's), the gradient reaching its first time step against its last (at init, on a copy).",
         "Early layers then barely learn, so the network behaves like a shallow model stacked on random features.",
         "Use He init with ReLU-family activations, add normalisation and residual connections; for recurrent models "
         "use LSTM/GRU instead of a plain RNN.",

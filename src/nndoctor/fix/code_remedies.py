@@ -279,11 +279,14 @@ class Cut:
 
 
 def _cut_kind(node: fx.Node) -> str | None:
-    """``"detach"``, a rounding op's name, or None for a node this remedy leaves alone."""
+    """``"detach"``, ``"data"`` (a tensor's ``.data``, a parameter's included: its value without a gradient path), a
+    rounding op's name, or None for a node this remedy leaves alone."""
     if not node.args or not isinstance(node.args[0], fx.Node):
         return None
     if node.op == "call_method" and node.target == "detach" or node.op == "call_function" and node.target in DETACH_FUNCTIONS:
         return "detach"
+    if node.op == "call_function" and node.target is getattr and node.args[1:] == ("data",):
+        return "data"
     if node.op == "call_method" and node.target in ROUNDING:
         return str(node.target)
     if node.op == "call_function" and node.target in ROUNDING_FUNCTIONS:
@@ -342,15 +345,15 @@ def trace(model: nn.Module) -> fx.GraphModule:
 
 
 def open_gradient_path(module: fx.GraphModule, keep: Collection[int] = ()) -> list[Cut]:
-    """Drop ``.detach()`` nodes and make rounding straight-through in ``module``'s graph, except the cuts numbered in
-    ``keep``; the cuts rewritten."""
+    """Drop ``.detach()`` and ``.data`` nodes and make rounding straight-through in ``module``'s graph, except the cuts
+    numbered in ``keep``; the cuts rewritten."""
     graph, cuts = module.graph, []
     found = [(node, kind) for node in graph.nodes if (kind := _cut_kind(node)) is not None]
     for index, (node, kind) in enumerate(found):
         if index in keep:
             continue
         cuts.append(Cut(index, kind, _user_line(node)))
-        if kind == "detach":
+        if kind in ("detach", "data"):
             node.replace_all_uses_with(node.args[0])
             graph.erase_node(node)
             continue
@@ -418,7 +421,8 @@ def _unused_message(unused: Sequence[str]) -> str:
 
 
 def gradient_path(setup: Setup, finding: Finding) -> list[Candidate]:
-    """M209: reopen the gradient path: drop ``.detach()``, straight-through gradients for round/floor/ceil/trunc/sign."""
+    """M209: reopen the gradient path: drop ``.detach()`` and ``.data``, straight-through gradients for
+    round/floor/ceil/trunc/sign."""
     model, batch = setup.fresh_model(), sample_batch(setup)
     _, grads = _gradients(setup, model, batch)
     targets = _gradientless(finding, grads)
@@ -433,7 +437,7 @@ def gradient_path(setup: Setup, finding: Finding) -> list[Candidate]:
     _check_faithful(setup, model, traced, batch)
     cuts = open_gradient_path(traced)
     if not cuts:
-        raise NotApplicable("no .detach() or round/floor/ceil/trunc/sign in the traced forward to rewrite"
+        raise NotApplicable("no .detach(), .data or round/floor/ceil/trunc/sign in the traced forward to rewrite"
                             + (f"; {_unused_message(unused)}" if unused else ""))
     still = _without_gradient(setup, traced, batch, reachable)
     if still:
@@ -464,8 +468,9 @@ def _fewest_cuts(setup: Setup, model: nn.Module, batch: tuple[Any, Any], names: 
 
 def _title(cuts: Sequence[Cut], unused: Sequence[str]) -> str:
     detached = sum(c.op == "detach" for c in cuts)
-    rounding = sorted({c.op for c in cuts if c.op != "detach"})
-    parts = ([f"drop {detached} .detach()"] if detached else []) + (
+    data = sum(c.op == "data" for c in cuts)
+    rounding = sorted({c.op for c in cuts if c.op not in ("detach", "data")})
+    parts = ([f"drop {detached} .detach()"] if detached else []) + ([f"drop {data} .data"] if data else []) + (
         [f"straight-through gradients for {'/'.join(rounding)}"] if rounding else [])
     tail = f" (unused parameters left out: {', '.join(unused[:3])})" if unused else ""
     return "reopen the gradient path: " + " and ".join(parts) + tail
@@ -477,6 +482,8 @@ def _snippet(cuts: Sequence[Cut]) -> str:
         lines.append(f"# {cut.source}")
         if cut.op == "detach":
             lines.append("#   -> drop the .detach() (or torch.detach): the gradient must pass to the layers before it")
+        elif cut.op == "data":
+            lines.append("#   -> use the tensor itself, not its .data: .data carries no gradient back to it")
         else:
             lines.append(f"#   -> straight-through {cut.op}: same forward value, the identity's gradient backward")
             lines.append(f"y = x + (torch.{cut.op}(x) - x).detach()   # instead of torch.{cut.op}(x)")

@@ -524,7 +524,8 @@ LAYER_RATES = Remedy("layer-learning-rates", ("O412",), "the off layers' paramet
 RESIDUAL = Remedy("residual-connections", ("M205",), "skip connections around the blocks that keep their input's shape",
                   residual_connections)
 NO_GRAD_BLOCK = Remedy("lift-no-grad", ("M209",), "forward() without its torch.no_grad() block", lift_no_grad)
-GRADIENT_PATH = Remedy("gradient-path", ("M209",), "no .detach(), straight-through rounding in the traced forward", gradient_path)
+GRADIENT_PATH = Remedy("gradient-path", ("M209",),
+                       "no .detach() or .data, straight-through rounding in the traced forward", gradient_path)
 
 REMEDIES: tuple[Remedy, ...] = (
     STANDARDISE, TARGETS, LOGITS, CLASSIFY, LABELS, REDUCTION, REINIT, NORMALISE, LEAKY, LEARNING_RATE, CLIP,

@@ -75,10 +75,12 @@ CONTENT_ALPHA = 0.01
 # handful of steps at any usable LR barely move the weights, and the median of five outlasts two outlier batches.
 START_STEPS = 5
 MIN_STEPS_FOR_CURVES = 30
-# O409: with regularisation the fit is not even halfway below the constant predictor, while without
-# it the loss is at most half as large; in a live run, weights that lost half their norm while the
-# loss stays that high were taken by the decay.
-REGULARISED_STAYS = 0.5
+# A run whose train loss ends not even halfway below the constant predictor's did not fit its training data.
+# O409: with regularisation the fit is that high, while without it the loss is at most half as large; in a live
+# run, weights that lost half their norm while the loss stays that high were taken by the decay. O404 (through
+# time): a plain recurrent layer whose gradient vanished back through time is why such a run fell short.
+UNFITTED_SHARE = 0.5
+REGULARISED_STAYS = UNFITTED_SHARE
 UNREGULARISED_GAIN = 0.5
 WEIGHTS_SHRUNK = 0.5
 # O410: per-step decay lr*weight_decay above this loses 10% of every weight per step.

@@ -399,9 +399,10 @@ class LayerGradients:
     layers: Sequence[tuple[str, float]]
     span: str  # e.g. "over the trial", "over 12 sampled steps from step 40"
     # per plain (ungated) recurrent layer at init: the loss gradient reaching its first time step over the one reaching
-    # its last ("ratio", "steps"; checks.optimisation.through_time_growth), and whether the loss then stayed flat
+    # its last ("ratio", "steps"; checks.optimisation.through_time_growth), and whether the run then fell short of
+    # fitting its training data (its loss stayed flat, or ended not even halfway below the constant predictor's)
     ungated_through_time: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    flat: bool = False
+    fell_short: bool = False
 
 
 def block_of(name: str) -> str:
@@ -505,14 +506,15 @@ def _through_depth(m: LayerGradients) -> Finding | None:
 
 
 def _back_through_time(m: LayerGradients) -> Finding | None:
-    """O404 through time: the loss stayed flat while a plain recurrent layer passes its first time step orders of
-    magnitude less gradient than its last (under ``VANISHING_RATIO``).
+    """O404 through time: the run fell short of fitting its training data while a plain recurrent layer passes its
+    first time step orders of magnitude less gradient than its last (under ``VANISHING_RATIO``).
 
     Backpropagation through time multiplies by the recurrent Jacobian once per step; without gates (nn.RNN) that
     product shrinks geometrically, so nothing early in the sequence can be learned. A gated LSTM/GRU starts as small
-    through time but learns to keep its gates open, and a plain layer that learned anything needed no early steps:
-    only with the loss flat is the vanished gradient the reason nothing was learned."""
-    if not m.flat:
+    through time but learns to keep its gates open, and a plain layer whose task needs only recent steps fits
+    without the early ones: only where the run fell short (a flat loss, or one that ended not even halfway below the
+    constant predictor's) is the vanished gradient the reason it did."""
+    if not m.fell_short:
         return None
     worst = min(m.ungated_through_time, key=lambda n: m.ungated_through_time[n]["ratio"], default=None)
     if worst is None or not 0 <= m.ungated_through_time[worst]["ratio"] < VANISHING_RATIO:
@@ -520,7 +522,8 @@ def _back_through_time(m: LayerGradients) -> Finding | None:
     ratio, steps = m.ungated_through_time[worst]["ratio"], int(m.ungated_through_time[worst]["steps"])
     return Finding(
         "O404", Severity.WARNING,
-        f"The loss stayed flat, and the plain recurrent layer {worst} passes its first time step "
+        f"The model did not fit its training data (its loss stayed flat or ended not even halfway below the constant "
+        f"predictor's), and the plain recurrent layer {worst} passes its first time step "
         f"{'no' if ratio == 0 else f'{1 / ratio:.3g}x less'} gradient than its last over its {steps} steps (at init): "
         "without gates the gradient vanishes back through time, so nothing that happened early in a sequence can be "
         "learned. An LSTM or GRU keeps it flowing.",

@@ -682,7 +682,7 @@ class SetupCapture:
         self.observed_accuracy: dict[str, float] | None = None  # {"accuracy", "rows"} (Doctor._final_accuracy)
         self.manual_lr: float | None = None  # the LR of a hand-written plain SGD update, as the run measured it
         self.observed_vanishing: float | None = None  # O404's first-over-last gradient ratio, where the watch found it
-        self.observed_plateau = False  # the run's own loss stayed flat (the watch's O406): O404 reads it through time
+        self.observed_fell_short = False  # the run did not fit its training data (flat, or not halfway): O404 reads it
         self.output_unflatten = False  # the model merges its input's first two axes in its output: the exam splits them
         self.recurrent: RecurrentState | None = None  # the state a model(x, hidden) call carries, fed as zeros
         self.autocast: tuple[str, torch.dtype] | None = None  # the autocast the training forward ran under
@@ -1659,7 +1659,7 @@ class SetupCapture:
         setup.observed_terms = self.observed_terms
         setup.observed_accuracy = self.observed_accuracy
         setup.observed_vanishing = self.observed_vanishing
-        setup.observed_plateau = self.observed_plateau
+        setup.observed_fell_short = self.observed_fell_short
         if self._sampled:  # data checks read it: the first batches the loop fed, one whole epoch or a bounded part
             setup.loop_sample = "epoch" if self.sample.whole_epoch else "partial"
         return setup

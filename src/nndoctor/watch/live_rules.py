@@ -28,7 +28,7 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     HEALTHY_UPDATE,
     MIN_STEPS_FOR_CURVES,
     REDRAW_UPDATE,
-    REGULARISED_STAYS,
+    UNFITTED_SHARE,
     SLOW_UPDATE,
     PriorEntropy,
     _end_level,
@@ -729,6 +729,21 @@ def weight_decay_dominates(t: Telemetry, facts: dict[str, Any], final: bool) -> 
         reference=reference_loss(t, facts), in_run=DecayInRun(decays[-1], start, end, final_loss)))
 
 
+def fell_short(t: Telemetry, facts: dict[str, Any], found: Sequence[Finding]) -> bool:
+    """The run did not fit its training data: its loss stayed flat (O406), or ended not even halfway below the constant
+    predictor's (``UNFITTED_SHARE``). O404 reads it: a plain recurrent layer's gradient vanished back through time is
+    why such a run fell short."""
+    losses = _finite_losses(t)
+    return any(f.code == "O406" for f in found) or (
+        t.nonfinite is None and len(losses) >= MIN_STEPS_FOR_CURVES and _not_halfway(t, facts, losses))
+
+
+def _not_halfway(t: Telemetry, facts: dict[str, Any], losses: list[float]) -> bool:
+    """The run's train loss ended not even halfway below the constant predictor's (``UNFITTED_SHARE``)."""
+    reference = reference_loss(t, facts)
+    return reference is not None and _final_train_loss(losses) > UNFITTED_SHARE * reference
+
+
 def _final_train_loss(losses: list[float]) -> float:
     """Where the run's train loss ended: the mean of its last tenth (at least 5 steps), above a single batch's noise."""
     return float(np.mean(losses[-max(5, len(losses) // 10):]))
@@ -770,12 +785,13 @@ def exam_requests(t: Telemetry, facts: dict[str, Any], found: Sequence[Finding])
     (the root of the flat loss), one that can has its cause elsewhere. It asks too when a stack
     of weight layers ran with no activation the watch could see and did not fit its training data
     by the single-batch test's bar: whether the stack is one affine map (no more than a linear
-    model, whatever its depth) only the exam's midpoint test on a copy can tell. O404 asks, for a plateau in a model
-    with a plain (ungated) recurrent layer, whether its gradient vanished back through time (measured on a copy at
-    init, read against the run's own flat loss). O401 asks, when ReLU units died during the run and learning stopped
-    (O405 at warning level), whether the LR is what killed them: a step too large pushes a unit's bias where it never
-    fires again, and the range test on a copy says whether the user's LR is above where the loss explodes. Not when
-    the run's loss swung (O407): its spikes already name the step size as what killed the units.
+    model, whatever its depth) only the exam's midpoint test on a copy can tell. O404 asks, where a model with a plain
+    (ungated) recurrent layer fell short of fitting its training data (:func:`fell_short`), whether its gradient
+    vanished back through time (measured on a copy at init, read against the run's own curve). O401 asks, when ReLU
+    units died during the run and learning stopped (O405 at warning level), whether the LR is what killed them: a
+    step too large pushes a unit's bias where it never fires again, and the range test on a copy says whether the
+    user's LR is above where the loss explodes. Not when the run's loss swung (O407): its spikes already name the
+    step size as what killed the units.
     """
     losses = _finite_losses(t)
     if t.nonfinite is not None or len(losses) < MIN_STEPS_FOR_CURVES:
@@ -787,15 +803,14 @@ def exam_requests(t: Telemetry, facts: dict[str, Any], found: Sequence[Finding])
         requests.append("O402")
     elif "G602" in loud or _may_be_affine(t, facts):
         requests.append("G602")
-    if facts.get("plain_recurrent") and any(f.code == "O406" for f in found):
+    if facts.get("plain_recurrent") and fell_short(t, facts, found):
         requests.append("O404")
     if not _several_optimizers(t) and "O405" in loud and "O407" not in loud:
         requests.append("O401")
     decays = _weight_decays(facts)
-    if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES:
-        reference = reference_loss(t, facts)
-        if reference is not None and _final_train_loss(losses) > REGULARISED_STAYS * reference:
-            requests.append("O409")
+    if (facts.get("has_dropout") or any(d > 0 for d in decays)) and len(losses) >= 3 * MIN_STEPS_FOR_CURVES \
+            and _not_halfway(t, facts, losses):
+        requests.append("O409")
     return requests
 
 

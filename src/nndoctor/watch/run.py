@@ -129,7 +129,7 @@ def _with_exam(report: Report, capture: SetupCapture, budget: float | None) -> R
         capture.manual_lr = report.extra.get("manual_sgd_lr")  # a hand-written update the run measured as plain SGD
         vanished = next((f for f in report.findings if f.code == "O404"), None)  # M205 reads it (a deep plain stack)
         capture.observed_vanishing = vanished.evidence.get("ratio") if vanished is not None else None
-        capture.observed_plateau = any(f.code == "O406" for f in report.findings)  # O404 reads it back through time
+        capture.observed_fell_short = bool(report.extra.get("fell_short"))  # O404 reads it back through time
         return merge(report, examine(capture, DEFAULT_EXAM_BUDGET_S if budget is None else budget, requested))
     except KeyboardInterrupt:  # interrupted during the exam: the watch report still stands
         report.skipped.append("exam: interrupted")

@@ -1318,7 +1318,7 @@ class Doctor:
     def report(self) -> Report:
         """A Report(mode="watch") with ranked findings and the recorded telemetry."""
         from ..diagnosis import rank
-        from .live_rules import exam_requests
+        from .live_rules import exam_requests, fell_short
 
         found = self._evaluated()
         # read off the rules' own findings before ranking moves severities
@@ -1339,6 +1339,7 @@ class Doctor:
             duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
                    "exam_requests": requests,
+                   "fell_short": fell_short(self.telemetry, self._facts(), found) if not self.active else False,
                    "eval_class_counts": counts, "eval_loss_terms": self._final_terms(),
                    "eval_accuracy": self._final_accuracy(counts),
                    "manual_sgd_lr": self.manual_sgd.lr()},

@@ -1,0 +1,103 @@
+"""Round 31's out-of-sample findings, measured on independent cases of their own (not the round's files)."""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import torch
+from torch import nn
+
+import nndoctor
+from conftest import codes
+from nndoctor.watch.run import run_script
+
+
+class _LastState(nn.Module):
+    def __init__(self, cell: type[nn.RNNBase]):
+        super().__init__()
+        self.rnn = cell(2, 24, batch_first=True)
+        self.head = nn.Linear(24, 3)
+
+    def forward(self, x):
+        _, h = self.rnn(x)
+        return self.head(h[-1] if not isinstance(h, tuple) else h[0][-1])
+
+
+def _drift_over_the_whole_log(cell: type[nn.RNNBase], steps: int = 80, recent: bool = False) -> nndoctor.Setup:
+    """Three classes told apart by a small offset spread over every step of a noisy log (a sum over the whole sequence
+    separates them; no few steps do), or with ``recent`` by the last two steps alone (a short-memory task)."""
+    rng = np.random.default_rng(1)
+    n = 900
+    y = rng.integers(0, 3, n)
+    x = rng.normal(size=(n, steps, 2)).astype(np.float32)
+    if recent:
+        x[:, -2:, 0] += 2.0 * (y[:, None] - 1)
+    else:
+        x[:, :, 0] += 0.2 * (y[:, None] - 1)
+    torch.manual_seed(0)
+    return nndoctor.Setup(model=_LastState(cell), train=(x[:600], y[:600].astype(np.int64)),
+                          val=(x[600:], y[600:].astype(np.int64)), loss=nn.CrossEntropyLoss(),
+                          optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=32)
+
+
+def test_a_plain_rnn_that_fell_short_of_its_data_is_o404_when_its_gradient_vanished_through_time():
+    """a/rebreather_cell_check (O404: a plain nn.RNN over 80-step logs whose class is a small offset spread over the
+    whole log) learned a little from the last steps, so its loss was not flat, and read only G606 (a linear model
+    beats it): O404 back through time asked for a flat loss. A run that ended not even halfway below the constant
+    predictor's fell short too; with the first step's gradient orders of magnitude under the last's, that is O404."""
+    report = nndoctor.checkup(_drift_over_the_whole_log(nn.RNN), select=["O404", "O406"])
+    o404 = next(f for f in report.findings if f.code == "O404")
+    assert o404.evidence["kind"] == "through time" and o404.evidence["ratio"] < 1e-3
+
+
+def test_a_plain_rnn_that_fits_a_short_memory_task_is_not_o404():
+    """The same plain layer over the same length, with the class in the last two steps: its first step's gradient
+    vanishes just as much, but the run fits its data, so nothing fell short and there is nothing to explain."""
+    report = nndoctor.checkup(_drift_over_the_whole_log(nn.RNN, recent=True), select=["O404", "O406"])
+    assert "O404" not in codes(report, "info")
+
+
+PLAIN_RNN_SCRIPT = textwrap.dedent("""
+    import numpy as np
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    n, steps = 1000, 80
+    y = rng.integers(0, 3, n)
+    x = rng.normal(size=(n, steps, 2)).astype(np.float32)
+    x[:, :, 0] += 0.2 * (y[:, None] - 1)
+    train = DataLoader(TensorDataset(torch.tensor(x[:800]), torch.tensor(y[:800])), batch_size=64, shuffle=True)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.{cell}(2, 24, batch_first=True)
+            self.head = nn.Linear(24, 3)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return self.head(out[:, -1])
+
+    model = Net()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for epoch in range(4):
+        for xb, yb in train:
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+    print(f"final loss {{loss.item():.3f}}")
+""")
+
+
+def test_run_asks_the_exam_for_o404_where_a_plain_rnn_fell_short(tmp_path):
+    """In `run` the watch reads the script's own curve: not flat, but ended not even halfway below the constant
+    predictor's, so it asks the exam to measure the gradient back through time on a copy."""
+    script = tmp_path / "plain_rnn.py"
+    script.write_text(PLAIN_RNN_SCRIPT.format(cell="RNN"))
+    report = run_script(str(script), alerts=False).report
+    assert report.extra["fell_short"] is True and "O406" not in codes(report, "info")
+    assert "O404" in codes(report)

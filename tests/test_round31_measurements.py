@@ -1,14 +1,18 @@
 """Round 31's out-of-sample findings, measured on independent cases of their own (not the round's files)."""
 from __future__ import annotations
 
+import math
 import textwrap
 
 import numpy as np
+import pytest
 import torch
 from torch import nn
 
 import nndoctor
 from conftest import codes
+from nndoctor.fix.api import trial_remedies
+from nndoctor.probes.trial import setup_step_cost
 from nndoctor.watch.run import run_script
 
 
@@ -40,12 +44,19 @@ def _drift_over_the_whole_log(cell: type[nn.RNNBase], steps: int = 80, recent: b
                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-3), batch_size=32)
 
 
-def test_a_plain_rnn_that_fell_short_of_its_data_is_o404_when_its_gradient_vanished_through_time():
+@pytest.fixture(scope="module")
+def fell_short() -> tuple[nndoctor.Setup, nndoctor.Report]:
+    """The plain RNN over the drifting logs and its checkup (O404, O406), shared by the verdict's test and fix's."""
+    setup = _drift_over_the_whole_log(nn.RNN)
+    return setup, nndoctor.checkup(setup, select=["O404", "O406"])
+
+
+def test_a_plain_rnn_that_fell_short_of_its_data_is_o404_when_its_gradient_vanished_through_time(fell_short):
     """a/rebreather_cell_check (O404: a plain nn.RNN over 80-step logs whose class is a small offset spread over the
     whole log) learned a little from the last steps, so its loss was not flat, and read only G606 (a linear model
     beats it): O404 back through time asked for a flat loss. A run that ended not even halfway below the constant
     predictor's fell short too; with the first step's gradient orders of magnitude under the last's, that is O404."""
-    report = nndoctor.checkup(_drift_over_the_whole_log(nn.RNN), select=["O404", "O406"])
+    _, report = fell_short
     o404 = next(f for f in report.findings if f.code == "O404")
     assert o404.evidence["kind"] == "through time" and o404.evidence["ratio"] < 1e-3
 
@@ -101,3 +112,15 @@ def test_run_asks_the_exam_for_o404_where_a_plain_rnn_fell_short(tmp_path):
     report = run_script(str(script), alerts=False).report
     assert report.extra["fell_short"] is True and "O406" not in codes(report, "info")
     assert "O404" in codes(report)
+
+
+def test_fix_swaps_a_plain_rnn_that_fell_short_for_a_gru_and_verifies_it(fell_short):
+    """The catalog's fix for O404 in a recurrent model (LSTM/GRU instead of a plain RNN) had no trialled remedy: the
+    O404 remedies (init, normalisation, ReLU) act on a stack's depth. An nn.GRU returns the same (output, h_n) as the
+    nn.RNN it replaces, so the model around it runs unchanged; the equal-budget trial shows whether its gates help."""
+    setup, report = fell_short
+    cost, samples = setup_step_cost(setup)
+    section = trial_remedies(setup, report, seeds=3, steps=300, deadline=math.inf, budget=600, cost=cost,
+                             samples=samples, notify=lambda *_: None)
+    result = next(r for r in section["results"] if r["code"] == "O404")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "gated-recurrent", result

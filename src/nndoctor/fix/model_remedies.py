@@ -362,6 +362,32 @@ def _widen_recurrent(model: nn.Module, order: list[tuple[str, nn.Module]], name:
     return True
 
 
+# -- O404 back through time: gates for a plain recurrent layer -----------------------------------------
+def gated_recurrent(setup: Setup, finding: Finding) -> list[Candidate]:
+    """Each plain ``nn.RNN`` becomes an ``nn.GRU`` of the same sizes and layout (the catalog's fix for O404 through
+    time): it returns the same ``(output, h_n)`` shapes, so the model around it is unchanged, and its gates keep the
+    gradient flowing back through time where the plain layer's shrinks geometrically."""
+    if (finding.evidence or {}).get("kind") != "through time":
+        raise NotApplicable("the gradient vanishes through the depth of the stack, not back through time in a "
+                            "recurrent layer")
+    model = setup.fresh_model()
+    plain = [(n, m) for n, m in model.named_modules() if type(m) is nn.RNN]
+    if not plain:
+        raise NotApplicable("no plain nn.RNN module to replace (a recurrence written by hand cannot be swapped from "
+                            "outside)")
+    device = device_of(model)
+    with preserved_rng():
+        torch.manual_seed(setup.seed)
+        for name, rnn in plain:
+            set_module(model, name, nn.GRU(rnn.input_size, rnn.hidden_size, num_layers=rnn.num_layers, bias=rnn.bias,
+                                           batch_first=rnn.batch_first, dropout=rnn.dropout,
+                                           bidirectional=rnn.bidirectional).to(device))
+    return [Candidate("gated-recurrent", f"replace {len(plain)} plain nn.RNN module(s) with nn.GRU of the same sizes",
+                      derive(setup, model=model),
+                      "nn.GRU(input_size, hidden_size, num_layers=..., batch_first=...)   # not nn.RNN: the same "
+                      "(output, h_n), gated")]
+
+
 # -- G606: a linear path beside a network that scores below a linear baseline --------------------
 MAX_PATH_WEIGHTS = 10_000_000  # a linear path wider than this (inputs x outputs) is not a quick trial
 

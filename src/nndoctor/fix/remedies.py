@@ -26,7 +26,8 @@ from .code_remedies import autograd_forward, gradient_path, lift_no_grad
 from .data_remedies import drop_duplicates, drop_leaked_validation, drop_suspect_labels, one_hot_codes, stratified_resplit
 from .leak_remedies import neutralise_leaking_input
 from .model_remedies import (
-    add_normalisation, leaky_relu, linear_path, output_scale, reinitialise, relu_family, residual_connections, widen_bottleneck,
+    add_normalisation, gated_recurrent, leaky_relu, linear_path, output_scale, reinitialise, relu_family,
+    residual_connections, widen_bottleneck,
 )
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
@@ -477,6 +478,8 @@ REINIT = Remedy("reinitialise", ("M201", "M202", "M203", "M204", "O404", "O403")
                 reinitialise)
 LEAKY = Remedy("leaky-relu", ("M203", "O405"), "LeakyReLU instead of ReLU", leaky_relu)
 RELU_FAMILY = Remedy("relu-family", ("O404", "M204", "M205"), "ReLU instead of hidden sigmoid/tanh, with He init", relu_family)
+GATED = Remedy("gated-recurrent", ("O404",), "nn.GRU instead of a plain nn.RNN (O404 back through time)",
+               gated_recurrent)
 NORMALISE = Remedy("add-normalisation", ("M202", "M205", "O404", "M204"), "normalisation after hidden layers", add_normalisation)
 LOGITS = Remedy("logits-loss", ("L301", "L302", "L303"), "return logits, use the logits loss", logits_loss)
 CLASSIFY = Remedy("classification-loss", ("L305",), "cross-entropy instead of a regression loss", classification_loss)
@@ -542,6 +545,7 @@ REMEDIES: tuple[Remedy, ...] = (
     LAYER_RATES,
     RESIDUAL,
     NO_GRAD_BLOCK,
+    GATED,
 )
 
 # code -> remedies to try, most specific first
@@ -583,7 +587,7 @@ FOR_CODE: dict[str, tuple[Remedy, ...]] = {
     "O402": (LEARNING_RATE,),
     "O403": (CLIP, LEARNING_RATE, REINIT),
     "O408": (LOOSEN_CLIP,),
-    "O404": (REINIT, NORMALISE, RELU_FAMILY),
+    "O404": (GATED, REINIT, NORMALISE, RELU_FAMILY),
     "O405": (LEAKY, LEARNING_RATE),
     # a plateau: the LR's pace, or label smoothing that leaves the loss nothing of the labels to read
     "O406": (LEARNING_RATE, LESS_SMOOTHING),

@@ -72,7 +72,7 @@ def checkup(
         seed_everything(setup.seed)
         setup.resolve()
         ctx = Context(setup=setup, deadline=started + budget, wanted=frozenset(wanted),
-                      training=any(c.phase == "training" for c in checks))
+                      trained_codes=frozenset(code for c in checks if c.phase == "training" for code in c.codes))
         cost, samples = setup_step_cost(setup)
         ctx.put_probe("step_cost", cost)
         with probe_threads(cost, samples, setup.device):

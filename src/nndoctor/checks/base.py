@@ -102,7 +102,8 @@ class Context:
     deadline: float = math.inf
     sample_batches: int = 8
     wanted: frozenset[str] = frozenset()  # the codes this examination decides (empty: not said)
-    training: bool = True  # the training-phase checks run in this examination (not in run's exam unless asked)
+    # the codes whose training-phase checks run in this examination (None: every one; run's exam: those asked for)
+    trained_codes: frozenset[str] | None = None
     telemetry: dict[str, Any] = field(default_factory=dict)
     _batches: dict[str, list[Batch]] = field(default_factory=dict)
     _probes: dict[str, Any] = field(default_factory=dict)

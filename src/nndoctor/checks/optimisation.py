@@ -263,8 +263,9 @@ def gradient_through_time(ctx: Context) -> Iterable[Finding]:
     A property of the model at init, measured on a copy with one backward: so `run`'s exam
     judges it on what the script built, where the run's own gradient norms may only shrink from
     an exploded start (the first steps cut the recurrent weights down, the harm is done). Where
-    the training checks run, the trial's check reads the same measurement and gives the one O403."""
-    if ctx.training:
+    the trial's O403 check runs, it reads the same measurement and gives the one O403 (in `run`'s
+    exam only when asked: a request for another training check, O404's, must not cost this one)."""
+    if ctx.trained_codes is None or "O403" in ctx.trained_codes:
         return []
     return exploding_gradients_verdict(GradientHistory(norms=(), span="at init", through_time=_through_time(ctx)))
 

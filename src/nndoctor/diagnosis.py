@@ -42,8 +42,10 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     # Squashed outputs fed to a loss that expects logits (L301, L302) leave it a vanishing gradient: slow at any sound LR.
     "O402": ("M201", "L301", "L302", "D111", "M209", "O410"),
     # A deep plain stack starts with its early layers' gradients vanished (M205): their norm growing from that
-    # depressed start as training escapes it reads as an explosion; depth is the cause either way.
-    "O403": ("D101", "D105", "O401", "M202", "M205", "L308", "D104", "O410"),
+    # depressed start as training escapes it reads as an explosion; depth is the cause either way. A loss with no
+    # floor (raw logits under NLLLoss, L303; a flipped sign, L308) drives the outputs without limit, and the
+    # gradient grows with the weights that carry them.
+    "O403": ("D101", "D105", "O401", "M202", "M205", "L308", "L303", "D104", "O410"),
     "O404": ("M201", "M205", "M202", "M204", "L301", "D101", "M208"),
     # Batches of one class at a time push every unit's bias after that class: units die on the others.
     "O405": ("O401", "M203", "D101", "D115"),

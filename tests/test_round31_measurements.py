@@ -132,7 +132,7 @@ def test_gradients_that_grow_under_a_loss_with_no_floor_are_its_symptom():
     """d/mosaic_tesserae_spec (L303: NLLLoss on raw logits, the loss running off to -3e4) read O403 as a second root
     beside L303: the loss has no floor, so the optimizer drives the logits without limit and the gradient grows with
     the weights that carry them. The growth is what the missing log_softmax does, as for a flipped sign (L308)."""
-    unbounded = Finding("L303", Severity.ERROR, "outputs are not log-probabilities", {"kind": "nll_without_log_softmax"})
+    unbounded = Finding("L303", Severity.ERROR, "outputs are not log-probabilities", {"loss": "nll_loss"})
     exploded = Finding("O403", Severity.ERROR, "gradient norm grew 1e4x during the trial", {"growth": 1.2e4})
     roots = [f.code for f in rank([exploded, unbounded]) if f.explained_by is None]
     assert roots == ["L303"] and exploded.explained_by == "L303"

@@ -31,8 +31,6 @@ from ..verdicts.curves import (  # noqa: F401  (re-exported: the thresholds and 
     OSCILLATION_RISES,
     OSCILLATION_SWING,
     PLATEAU_CHANGE,
-    REGULARISED_STAYS,
-    UNFITTED_SHARE,
     ROSE_FACTOR,
     TOO_LOW_FACTOR,
     UNREGULARISED_GAIN,
@@ -40,6 +38,7 @@ from ..verdicts.curves import (  # noqa: F401  (re-exported: the thresholds and 
     bumps,
     gradient_growth,
     is_oscillating,
+    not_halfway,
     oscillation,
     plateau,
     steady_descent,
@@ -296,7 +295,7 @@ def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
         curve = trial_curve(_trial(ctx))
         # the trial's loss, or in `run` the script's own (its watch's reading, passed to the exam)
         fell_short = plateau(curve.values, curve.reference) is not None \
-            or bool(curve.reference and curve.values and curve.values[-1] > UNFITTED_SHARE * curve.reference) \
+            or bool(curve.reference and curve.values and not_halfway(curve.values[-1], curve.reference)) \
             or bool(getattr(ctx.setup, "observed_fell_short", False))
         found = next(iter(vanishing_gradients_verdict(LayerGradients((), "over the trial", ungated, fell_short))), None)
     if found is not None:

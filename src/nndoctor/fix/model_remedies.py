@@ -356,10 +356,16 @@ def _widen_recurrent(model: nn.Module, order: list[tuple[str, nn.Module]], name:
     if reader is None or reader[1].in_features != rnn.hidden_size * directions:
         return False
     device = device_of(model)
-    set_module(model, name, type(rnn)(rnn.input_size, width, num_layers=rnn.num_layers, bias=rnn.bias, batch_first=rnn.batch_first,
-                                      dropout=rnn.dropout, bidirectional=rnn.bidirectional).to(device))
+    set_module(model, name, _recurrent_like(rnn, type(rnn), width).to(device))
     set_module(model, reader[0], nn.Linear(width * directions, reader[1].out_features, bias=reader[1].bias is not None).to(device))
     return True
+
+
+def _recurrent_like(rnn: nn.RNNBase, cls: type[nn.RNNBase], hidden_size: int) -> nn.RNNBase:
+    """A fresh ``cls`` layer laid out as ``rnn`` (inputs, layers, bias, batch axis, dropout, directions),
+    ``hidden_size`` units wide."""
+    return cls(rnn.input_size, hidden_size, num_layers=rnn.num_layers, bias=rnn.bias, batch_first=rnn.batch_first,
+               dropout=rnn.dropout, bidirectional=rnn.bidirectional)
 
 
 # -- O404 back through time: gates for a plain recurrent layer -----------------------------------------
@@ -379,9 +385,7 @@ def gated_recurrent(setup: Setup, finding: Finding) -> list[Candidate]:
     with preserved_rng():
         torch.manual_seed(setup.seed)
         for name, rnn in plain:
-            set_module(model, name, nn.GRU(rnn.input_size, rnn.hidden_size, num_layers=rnn.num_layers, bias=rnn.bias,
-                                           batch_first=rnn.batch_first, dropout=rnn.dropout,
-                                           bidirectional=rnn.bidirectional).to(device))
+            set_module(model, name, _recurrent_like(rnn, nn.GRU, rnn.hidden_size).to(device))
     return [Candidate("gated-recurrent", f"replace {len(plain)} plain nn.RNN module(s) with nn.GRU of the same sizes",
                       derive(setup, model=model),
                       "nn.GRU(input_size, hidden_size, num_layers=..., batch_first=...)   # not nn.RNN: the same "

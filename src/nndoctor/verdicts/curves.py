@@ -80,7 +80,6 @@ MIN_STEPS_FOR_CURVES = 30
 # run, weights that lost half their norm while the loss stays that high were taken by the decay. O404 (through
 # time): a plain recurrent layer whose gradient vanished back through time is why such a run fell short.
 UNFITTED_SHARE = 0.5
-REGULARISED_STAYS = UNFITTED_SHARE
 UNREGULARISED_GAIN = 0.5
 WEIGHTS_SHRUNK = 0.5
 # O410: per-step decay lr*weight_decay above this loses 10% of every weight per step.
@@ -164,6 +163,12 @@ def _end_level(values: Sequence[float], statistic: Callable[[np.ndarray], Any] =
     """Mean (or ``statistic``) of the last tenth of a per-step curve (at least 5 points): where the run ended."""
     array = np.asarray(values, dtype=float)
     return float(statistic(array[-max(5, len(array) // 10):]))
+
+
+def not_halfway(loss: float, reference: float | None) -> bool:
+    """The train loss is not even halfway below the constant predictor's ``reference`` (``UNFITTED_SHARE``): the run
+    did not fit its training data (O409's and O404's reading)."""
+    return reference is not None and loss > UNFITTED_SHARE * reference
 
 
 # A per-step loss curve is read as this many window means (smooths minibatch noise; the shape verdicts read them).

@@ -30,7 +30,6 @@ from .curves import (
     OSCILLATION_SWING,
     PLATEAU_CHANGE,
     REDRAW_UPDATE,
-    REGULARISED_STAYS,
     ROSE_FACTOR,
     SLOW_UPDATE,
     TOO_LOW_FACTOR,
@@ -39,6 +38,7 @@ from .curves import (
     _end_level,
     bouncing,
     gradient_growth,
+    not_halfway,
     oscillation,
     oscillation_evidence,
     plateau,
@@ -716,7 +716,7 @@ def excessive_regularisation(m: RegularisationEvidence) -> Iterable[Finding]:
         return
     if m.ab is not None and math.isfinite(m.ab.with_loss):
         ab = m.ab
-        if ab.with_loss > REGULARISED_STAYS * reference and ab.without_loss <= UNREGULARISED_GAIN * ab.with_loss:
+        if not_halfway(ab.with_loss, reference) and ab.without_loss <= UNREGULARISED_GAIN * ab.with_loss:
             used = ab.regularisers
             parts = ([f"weight_decay={used['weight_decay']:g}"] if used.get("weight_decay", 0) > 0 else []) + [
                 f"dropout p={p:g} at {name}" for name, p in (used.get("dropout") or {}).items()]
@@ -730,7 +730,7 @@ def excessive_regularisation(m: RegularisationEvidence) -> Iterable[Finding]:
             return
     run = m.in_run
     if run is not None and run.weight_decay > 0 and run.norm_start > 0 and run.norm_end <= WEIGHTS_SHRUNK * run.norm_start \
-            and run.final_loss > REGULARISED_STAYS * reference:
+            and not_halfway(run.final_loss, reference):
         yield Finding(
             "O409", Severity.WARNING,
             f"With weight_decay={run.weight_decay:g} the weights shrank to {run.norm_end / run.norm_start:.0%} of their starting "

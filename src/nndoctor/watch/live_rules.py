@@ -28,12 +28,12 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     HEALTHY_UPDATE,
     MIN_STEPS_FOR_CURVES,
     REDRAW_UPDATE,
-    UNFITTED_SHARE,
     SLOW_UPDATE,
     PriorEntropy,
     _end_level,
     class_prior_loss,
     in_same_units,
+    not_halfway,
     oscillation_evidence,
     smoothed_target_entropy,
     still_falling,
@@ -731,7 +731,7 @@ def weight_decay_dominates(t: Telemetry, facts: dict[str, Any], final: bool) -> 
 
 def fell_short(t: Telemetry, facts: dict[str, Any], found: Sequence[Finding]) -> bool:
     """The run did not fit its training data: its loss stayed flat (O406), or ended not even halfway below the constant
-    predictor's (``UNFITTED_SHARE``). O404 reads it: a plain recurrent layer's gradient vanished back through time is
+    predictor's (:func:`not_halfway`). O404 reads it: a plain recurrent layer's gradient vanished back through time is
     why such a run fell short."""
     losses = _finite_losses(t)
     return any(f.code == "O406" for f in found) or (
@@ -739,9 +739,8 @@ def fell_short(t: Telemetry, facts: dict[str, Any], found: Sequence[Finding]) ->
 
 
 def _not_halfway(t: Telemetry, facts: dict[str, Any], losses: list[float]) -> bool:
-    """The run's train loss ended not even halfway below the constant predictor's (``UNFITTED_SHARE``)."""
-    reference = reference_loss(t, facts)
-    return reference is not None and _final_train_loss(losses) > UNFITTED_SHARE * reference
+    """The run's train loss ended not even halfway below the constant predictor's."""
+    return not_halfway(_final_train_loss(losses), reference_loss(t, facts))
 
 
 def _final_train_loss(losses: list[float]) -> float:

@@ -1304,25 +1304,27 @@ class Doctor:
         """Every finding the telemetry supports so far, ranked (root causes first)."""
         from ..diagnosis import rank
 
-        return rank(self._evaluated())
+        return rank(self._evaluated()[0])
 
-    def _evaluated(self) -> list[Finding]:
-        """Every finding the telemetry supports so far, as the rules gave them (before ranking)."""
+    def _evaluated(self) -> tuple[list[Finding], dict[str, Any]]:
+        """Every finding the telemetry supports so far, as the rules gave them (before ranking), and the facts about
+        the models and loop they read."""
         from .live_rules import evaluate
 
         if self.active:
             self._read_stash()
             self.telemetry.resolve()
-        return evaluate(self.telemetry, self._facts(), final=not self.active)
+        facts = self._facts()
+        return evaluate(self.telemetry, facts, final=not self.active), facts
 
     def report(self) -> Report:
         """A Report(mode="watch") with ranked findings and the recorded telemetry."""
         from ..diagnosis import rank
         from .live_rules import exam_requests, fell_short
 
-        found = self._evaluated()
+        found, facts = self._evaluated()
         # read off the rules' own findings before ranking moves severities
-        requests = exam_requests(self.telemetry, self._facts(), found) if not self.active else []
+        requests = exam_requests(self.telemetry, facts, found) if not self.active else []
         findings = rank(found)
         kinds = sorted({type(o).__name__ for o in self.optimizers})
         losses = sorted({c.kind for c in self.telemetry.loss_calls})
@@ -1339,7 +1341,7 @@ class Doctor:
             duration_s=self.duration_s if not self.active else time.perf_counter() - self.started_at,
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
                    "exam_requests": requests,
-                   "fell_short": fell_short(self.telemetry, self._facts(), found) if not self.active else False,
+                   "fell_short": fell_short(self.telemetry, facts, found) if not self.active else False,
                    "eval_class_counts": counts, "eval_loss_terms": self._final_terms(),
                    "eval_accuracy": self._final_accuracy(counts),
                    "manual_sgd_lr": self.manual_sgd.lr()},

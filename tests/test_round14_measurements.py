@@ -219,7 +219,7 @@ def _probe_steps(updates: list[float], gradients: list[float]) -> tuple[int, int
         probe.mark([weight])
         with torch.no_grad():
             weight += update
-        probe.measure([weight])
+        probe.measure()
     return probe.climbing()
 
 

@@ -44,9 +44,10 @@ from __future__ import annotations
 import copy
 import inspect
 import math
+import statistics
 import traceback
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -70,6 +71,7 @@ from .bags import PAD, bag_layout, pack_bags, unpack_bags
 from .eval_units import EvalOutputUnits, same_memory, tensors_of
 from .graph import graph_leaves
 from .loss_inspect import REGRESSION as REGRESSION_KINDS
+from .manual_sgd import AGREE
 
 # Operations allowed between one loss call's output and the tensor passed to backward (scale, accumulate, sign, reduce).
 _CHAIN_OPS = ("MulBackward", "DivBackward", "NegBackward", "MeanBackward", "SumBackward")
@@ -498,6 +500,20 @@ def _copied_twin(loader: DataLoader, adapter: BatchAdapter | None) -> DataLoader
     return twin
 
 
+def _rate_groups(rates: dict[int, float], param_ids: list[int]) -> list[tuple[list[int], dict[str, Any]]]:
+    """Parameter groups for a hand-written update measured per parameter: the positions of the parameters whose rates
+    agree (within the probe's tolerance) share a group at their median rate, lowest rate first. A parameter the update
+    never moved has no rate and no group: the copies leave it as the script did."""
+    measured = sorted((rates[pid], position) for position, pid in enumerate(param_ids) if pid in rates)
+    clusters: list[list[tuple[float, int]]] = []
+    for rate, position in measured:
+        if clusters and rate <= (1 + AGREE) * clusters[-1][0][0]:
+            clusters[-1].append((rate, position))
+        else:
+            clusters.append([(rate, position)])
+    return [(sorted(p for _, p in c), {"lr": float(statistics.median(r for r, _ in c))}) for c in clusters]
+
+
 def _optimizer_factory(cls: type, groups: list[tuple[list[int], dict[str, Any]]], count: int) -> Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]:
     """``params -> cls(groups)``: the captured per-group settings applied to the same positions of a model copy.
 
@@ -681,6 +697,7 @@ class SetupCapture:
         self.observed_terms: dict[str, float] | None = None
         self.observed_accuracy: dict[str, float] | None = None  # {"accuracy", "rows"} (Doctor._final_accuracy)
         self.manual_lr: float | None = None  # the LR of a hand-written plain SGD update, as the run measured it
+        self.manual_rates: dict[int, float] | None = None  # or its own LR per parameter (by id), where they differ
         self.observed_vanishing: float | None = None  # O404's first-over-last gradient ratio, where the watch found it
         self.observed_fell_short = False  # the run did not fit its training data (flat, or not halfway): O404 reads it
         self.output_unflatten = False  # the model merges its input's first two axes in its output: the exam splits them
@@ -1653,6 +1670,12 @@ class SetupCapture:
             lr = float(self.manual_lr)
             setup.optimizer_factory = lambda params: torch.optim.SGD(params, lr=lr)
             setup.optimizer_description = f"SGD(lr={lr:.3g}) (the script's hand-written update, measured as plain SGD)"
+        elif record is None and self.manual_rates:
+            groups = _rate_groups(self.manual_rates, self._param_ids)
+            setup.optimizer_factory = _optimizer_factory(torch.optim.SGD, groups, len(self._param_ids))
+            rates = ", ".join(f"{hyper['lr']:.3g}" for _, hyper in groups)
+            setup.optimizer_description = (f"SGD with {len(groups)} parameter groups at lr {rates} (the script's "
+                                           "hand-written update, measured as plain SGD at each parameter's own rate)")
         elif record is None:
             setup.optimizer_description = "unknown (no torch.optim optimizer stepped the model)"
         setup.observed_counts = self.observed_counts
@@ -1797,7 +1820,7 @@ class LoopSample:
                 or tuple(target.shape[1:]) != tuple(first_y.shape[1:]) or target.dtype != first_y.dtype:
             self.close()
             return
-        keys = _row_keys(x[0])
+        keys = _row_keys((*x, target))
         if sum(k in self._seen for k in keys) * 2 >= len(keys):  # the loop re-feeds rows it fed: a new epoch
             self.whole_epoch = True
             self.close()
@@ -1811,7 +1834,7 @@ class LoopSample:
             self.close()
             return
         self.batches.append((x, _cpu_copy(target)))
-        self._seen.update(_row_keys(x[0]))
+        self._seen.update(_row_keys((*x, target)))
         self.rows += int(x[0].shape[0])
         self._bytes += size
         if self.rows >= _SAMPLE_ROWS or len(self.batches) >= _SAMPLE_BATCHES:
@@ -2110,10 +2133,12 @@ def _fingerprint(x: torch.Tensor) -> tuple:
     return tuple(x.shape), x.dtype, tuple(_row_hashes(x[torch.tensor(pick, device=x.device)]).tolist())
 
 
-def _row_keys(x: torch.Tensor) -> list[int]:
-    """A hash of each row's bytes (to see the loop re-feed rows it already fed)."""
-    flat = x.reshape(x.shape[0], -1).contiguous().view(torch.uint8) if x.dim() > 0 else x.reshape(1, -1)
-    return [hash(row.numpy().tobytes()) for row in flat]
+def _row_keys(parts: Sequence[torch.Tensor]) -> list[int]:
+    """A hash of each row's bytes over all of ``parts`` (a batch's inputs and target, same rows), to see the loop
+    re-feed rows it already fed. All of them: one input alone may repeat across rows (a segment id among 48, a mask)."""
+    flats = [t.reshape(t.shape[0], -1).contiguous().view(torch.uint8) if t.dim() > 0 else t.reshape(1, -1)
+             for t in parts]
+    return [hash(b"".join(f[i].numpy().tobytes() for f in flats)) for i in range(flats[0].shape[0])]
 
 
 def _cpu_copy(t: torch.Tensor) -> torch.Tensor:

@@ -38,7 +38,7 @@ from .monitors import (
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
 from .loss_inspect import REGRESSION, mean_loss, target_moments
 from .latest_pass import LatestPass
-from .manual_sgd import ManualSgdProbe
+from .manual_sgd import ManualSgdProbe, rate_probes
 from .registration import plain_container_holders
 from .predictions import EvalPredictions
 from .telemetry import CLASS_LOSSES, LossCall, Telemetry
@@ -169,6 +169,7 @@ class Doctor:
         self._clipped_step = False
         self._graph_walks = 0
         self._version_probes: list[nn.Parameter] = []
+        self._rate_probes: list[nn.Parameter] = []  # the parameters a hand-written update's rates are read on
         self._versions: tuple[int, ...] = ()
         # T501 in a hand-written loop: a probe parameter's gradient (and its version) as the last backward began
         self._grad_at_backward: tuple[weakref.ref, int] | None = None
@@ -384,7 +385,7 @@ class Doctor:
         self._manual_step_check(backward=True)
         if not self.optimizers:  # a loop that clears its gradients by hand (``p.grad.zero_()``) calls no zero_grad
             self._measure_manual_update()
-            self.manual_sgd.mark(self._version_probes)
+            self.manual_sgd.mark(self._rate_probes)
         self._note_first_backward()
         self._backward_count += 1
         self.telemetry.backward_calls += 1
@@ -430,13 +431,13 @@ class Doctor:
         if not self.optimizers and self._sampling == "heavy":  # the values a hand-written update will move from
             self._before[0] = snapshot([(n, p) for n, p in self._params.values() if p.requires_grad])
         if not self.optimizers:
-            self.manual_sgd.mark(self._version_probes)
+            self.manual_sgd.mark(self._rate_probes)
             grad = self._version_probes[0].grad if self._version_probes else None
             self._grad_at_backward = (weakref.ref(grad), grad._version) if grad is not None else None
 
     def _measure_manual_update(self) -> None:
         """How the last hand-written update moved the probes along their gradients (its LR, or a climbing sign)."""
-        self.manual_sgd.measure(self._version_probes)
+        self.manual_sgd.measure()
         checks, climbed = self.manual_sgd.climbing()
         self.telemetry.counters.update(manual_update_checks=checks, manual_update_climbed=climbed)
 
@@ -457,8 +458,13 @@ class Doctor:
         return bool(self._version_probes) and tuple(p._version for p in self._version_probes) != self._versions
 
     def _manual_description(self) -> str:
-        lr = self.manual_sgd.lr()
-        return f"hand-written SGD (lr {lr:.3g}, measured)" if lr is not None else "none"
+        lr, rates = self.manual_sgd.lr(), self.manual_sgd.rates()
+        if lr is not None:
+            return f"hand-written SGD (lr {lr:.3g}, measured)"
+        if rates:
+            low, high = min(rates.values()), max(rates.values())
+            return f"hand-written SGD (per-parameter lr {low:.3g} to {high:.3g}, measured)"
+        return "none"
 
     def _divides_sum(self, loss: torch.Tensor, summed: torch.Tensor) -> bool:
         """Whether the backpropagated ``loss`` is the sum-reduced ``summed`` divided by a count (2 or more).
@@ -488,7 +494,7 @@ class Doctor:
         """
         if self.optimizers or self._in_step is not None:
             return
-        self.manual_sgd.keep_gradients(self._version_probes)
+        self.manual_sgd.keep_gradients()
         t = self.telemetry
         stride = not self._clipped_step and self._iteration % t.step_norm_stride == 0
         if self._sampling != "heavy" and not stride:
@@ -507,6 +513,7 @@ class Doctor:
         """The first and last trainable parameters: a hand-written update of the model changes their version counters."""
         trainable = [p for p in params if p.requires_grad]
         self._version_probes = list(dict.fromkeys(trainable[:1] + trainable[-1:]))[:VERSION_PROBES]
+        self._rate_probes = rate_probes(trainable, self._version_probes)
 
     def _manual_step_check(self, backward: bool = False) -> None:
         """Close the step when the weights were updated by hand since the last backward (no optimizer step took it).

@@ -75,3 +75,35 @@ def test_the_loop_sample_of_a_model_fed_a_category_id_first_is_not_cut_at_its_fi
     outcome, setup = _captured(tmp_path, "0.05")
     rows = sum(len(y) for _, y in setup.batches("train"))
     assert rows >= 1000  # one epoch of 1200 rows (the sample's bounds permitting), not the first batch of 50
+
+
+def test_fix_says_when_its_seeded_runs_were_one_run(tmp_path):
+    """A loop without a DataLoader is replayed in its fed order from the script's own weights: the seeds cannot differ,
+    and the trials say so rather than present three copies of one run as three."""
+    from nndoctor.fix.script import fix_script
+
+    script = tmp_path / "train.py"
+    script.write_text(SEGMENTED.replace("SEGMENT_LR", "0.0005"))
+    section = fix_script(str(script), seeds=2).report.extra["fix"]
+    assert section["baseline"] is not None
+    assert len(set(section["baseline"]["metric"]["per_seed"])) == 1
+    assert "identical" in section.get("note", "")
+
+
+def test_fix_with_a_shuffled_loader_does_not_call_its_seeds_one_run():
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    import nndoctor
+    from nndoctor.fix.api import fix
+
+    torch.manual_seed(0)
+    x = torch.randn(600, 6)
+    y = (x[:, 0] + x[:, 1] > 0).long()
+    model = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 2))
+    setup = nndoctor.Setup(model=model, train=DataLoader(TensorDataset(x[:500], y[:500]), batch_size=25, shuffle=True),
+                           val=DataLoader(TensorDataset(x[500:], y[500:]), batch_size=100), loss=nn.CrossEntropyLoss(),
+                           optimizer=torch.optim.SGD(model.parameters(), lr=1e-5)).resolve()
+    section = fix(setup, seeds=2).extra["fix"]
+    assert section["baseline"] is not None  # seeds reshuffle the batches: not one run, even where the scores tie
+    assert "identical" not in section.get("note", "")

@@ -106,6 +106,17 @@ def _summary(scores: list[TrialScore], loss_comparable: bool) -> dict[str, Any]:
             "val_loss_text": loss.text(4), "loss_comparable": loss_comparable, "steps": scores[0].steps if scores else 0}
 
 
+ONE_RUN_NOTE = ("the seeded baseline runs were identical (the copy starts from your model's own weights and its "
+                "batches come in a fixed order with nothing random in training): each arm's seeds repeat one run, so "
+                "a gain shows one comparison, not its spread over seeds")
+
+
+def _one_run(scores: list[TrialScore]) -> bool:
+    """Whether two or more seeded runs gave the very same training losses and score (no randomness reached them)."""
+    return len(scores) > 1 and all(s.train_losses == scores[0].train_losses and s.metric == scores[0].metric
+                                   for s in scores[1:])
+
+
 def plan_steps(cost: StepCost, samples: int, runs: int, wanted: int, device: Any = "cpu") -> int:
     """Steps per trial run (≤ ``wanted``) so that ``runs`` runs fit the fixed work allowance.
 
@@ -230,6 +241,8 @@ def trial_remedies(setup: Setup, report: Report, seeds: int, steps: int, deadlin
         section["message"] = f"The baseline trials did not finish within the {budget:g} s safety net; raise --budget."
         return section
     section["baseline"] = _summary(baseline_scores, True) if shared else None
+    if _one_run(baseline_scores):
+        section["note"] = "; ".join(filter(None, (section.get("note"), ONE_RUN_NOTE)))
     outcomes: dict[str, dict[str, Any]] = {}
     for arm, key in enumerate(order, start=1):
         candidate = unique[key]

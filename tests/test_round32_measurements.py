@@ -107,3 +107,70 @@ def test_fix_with_a_shuffled_loader_does_not_call_its_seeds_one_run():
     section = fix(setup, seeds=2).extra["fix"]
     assert section["baseline"] is not None  # seeds reshuffle the batches: not one run, even where the scores tie
     assert "identical" not in section.get("note", "")
+
+
+WEIGHTED_TRAINING = """
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+rng = np.random.default_rng(0)
+x = rng.normal(size=(700, 30)).astype(np.float32)
+y = ((x[:, 0] + 0.8 * rng.normal(size=700)) > 1.6).astype(np.float32)
+train = DataLoader(TensorDataset(torch.from_numpy(x[:300]), torch.from_numpy(y[:300])), batch_size=32, shuffle=True)
+val = DataLoader(TensorDataset(torch.from_numpy(x[300:]), torch.from_numpy(y[300:])), batch_size=200)
+model = nn.Sequential(nn.Linear(30, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))
+pos = (1 - y[:300].mean()) / y[:300].mean()
+loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(30):
+    model.train()
+    for xb, yb in train:
+        opt.zero_grad()
+        loss = loss_fn(model(xb).squeeze(-1), yb)
+        loss.backward()
+        opt.step()
+    model.eval()
+    total = 0.0
+    with torch.no_grad():
+        for xb, yb in val:
+            total += EVAL_LOSS(model(xb).squeeze(-1), yb).item()
+    print(epoch, total / len(val))
+"""
+
+
+@pytest.mark.parametrize("eval_loss, other", [("loss_fn", False),
+                                              ("nn.functional.binary_cross_entropy_with_logits", True)])
+def test_a_validation_loss_without_the_training_class_weights_is_read_as_another_objective(tmp_path, eval_loss, other):
+    """Trained with pos_weight, scored with or without it: the watch tells the two apart. This model memorises its 300
+    rows (train loss near 0), so its rising validation is overfitting either way."""
+    from nndoctor.findings import Severity
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "train.py"
+    script.write_text(WEIGHTED_TRAINING.replace("EVAL_LOSS", eval_loss))
+    found = [f for f in run_script(str(script), alerts=False).report.findings if f.code == "G601"]
+    assert found and found[0].severity == Severity.WARNING
+    assert found[0].evidence["other_weights"] is other
+
+
+def test_a_rise_in_an_unweighted_validation_loss_under_class_weights_is_no_overfitting_unless_training_memorised():
+    """The weights trade the common class's likelihood for the rare one's: the plain loss may rise while the weighted
+    one falls. Only a train loss under a tenth of the constant predictor's (a fitted training set) still says memory."""
+    from nndoctor.findings import Severity
+    from nndoctor.verdicts.generalisation import TrainValCurves, overfitting_verdict
+
+    steps = tuple(range(75, 676, 75))
+    val = (0.52, 0.54, 0.56, 0.52, 0.56, 0.46, 0.54, 0.59, 0.60)
+    train = (1.21, 1.04, 1.00, 0.98, 0.96, 0.93, 0.91, 0.89, 0.88)
+
+    def severity(other_weights: bool, final_train: float) -> Severity:
+        curves = TrainValCurves(train=train[:-1] + (final_train,), val=val, steps=steps, source="detected",
+                                other_weights=other_weights, train_reference=1.3)
+        return next(iter(overfitting_verdict(curves))).severity
+
+    assert severity(False, 0.88) == Severity.WARNING
+    assert severity(True, 0.88) == Severity.INFO
+    assert severity(True, 0.05) == Severity.WARNING  # under a tenth of 1.3: memorised

@@ -14,6 +14,7 @@ from . import verdict
 from .curves import (
     COMPARABLE_AT_INIT,
     DROPOUT_RATIO,
+    FIT_SHARE,
     OVERFIT_RISE,
     TOO_LOW_FACTOR,
     UNDERFIT_SHARE,
@@ -50,6 +51,11 @@ class TrainValCurves:
     last_step: int | None = None
     source: str = "measured"
     reference: float | None = None
+    # the validation loss weighs its terms otherwise than the training loss (class weights on one side only): it
+    # scores another objective, which training may trade away by design; ``train_reference``: the constant predictor's
+    # training loss, to tell that trade from memorising (a train loss under FIT_SHARE of it has fit the training set)
+    other_weights: bool = False
+    train_reference: float | None = None
 
 
 @verdict("G601")
@@ -92,6 +98,11 @@ def overfitting_verdict(m: TrainValCurves) -> Iterable[Finding]:
             severity = Severity.INFO
             message += ("; the run then loaded saved weights back into the model (early stopping), so the model it ends with is "
                         "not the overfitted one.")
+        elif m.other_weights and not _memorised(evidence["final_train_loss"], m.train_reference):
+            severity = Severity.INFO
+            message += ("; but validation is scored without the class weights training minimises (or with others): "
+                        "the weights trade the common class's likelihood for the rare one's, which raises that loss "
+                        "without any memorising. Score validation with the training loss's weights, or by recall.")
         elif evidence["gave_back"] < OVERFIT_RISE:  # a rise that is large only next to a near-zero minimum
             severity = Severity.INFO
             message += (f", giving back only {evidence['gave_back']:.1%} of what validation had gained since the start "
@@ -99,8 +110,14 @@ def overfitting_verdict(m: TrainValCurves) -> Iterable[Finding]:
         else:
             message += "."
     yield Finding("G601", severity, message,
-                  {**evidence, "best_step": step, "eval_steps": list(m.steps), "val_source": m.source, "restored_at": m.restored_at},
+                  {**evidence, "best_step": step, "eval_steps": list(m.steps), "val_source": m.source, "restored_at": m.restored_at,
+                   "other_weights": m.other_weights},
                   location=f"step {step}")
+
+
+def _memorised(final_train: float, reference: float | None) -> bool:
+    """Whether the train loss fell under ``FIT_SHARE`` of the constant predictor's: the model has fit its training set."""
+    return reference is not None and reference > 0 and final_train < FIT_SHARE * reference
 
 
 def _wide_gap(m: TrainValCurves, train: list[float], val: list[float], keep: list[int]) -> Iterable[Finding]:

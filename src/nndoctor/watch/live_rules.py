@@ -1221,6 +1221,8 @@ def overfit(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Findin
     yield from overfitting_verdict(TrainValCurves(
         train=tuple(_train_at(t, steps)), val=tuple(val), steps=tuple(steps), restored_at=t.restored_at, last_step=t.steps,
         source=source, reference=_comparable_reference(t, facts, source),
+        other_weights=source == "detected" and not eval_loss_weighted_like_train(t),
+        train_reference=reference_loss(t, facts, upper=True),
     ))
 
 
@@ -1336,6 +1338,19 @@ def eval_loss_like_train(t: Telemetry) -> bool:
     """
     train = {(c.kind, c.n_outputs if c.kind in CLASS_LOSSES else None) for c in _loss_calls(t)}
     return (not t.eval_loss_signatures or set(t.eval_loss_signatures) <= train) and eval_targets_in_train_units(t)
+
+
+def eval_loss_weighted_like_train(t: Telemetry) -> bool:
+    """Whether the evaluation loss calls weigh their terms as the training calls do (both weighted, or neither).
+
+    A loop that trains with ``pos_weight`` or class weights and evaluates the plain loss scores
+    another objective: the weights ask the model to trade the common class's likelihood for the
+    rare one's, which raises the plain loss while the weighted one falls.
+    """
+    if not t.eval_loss_weighted:
+        return True
+    train = {bool(c.evidence.get("terms_weighted")) for c in _loss_calls(t)}
+    return set(t.eval_loss_weighted) <= train
 
 
 def eval_targets_in_train_units(t: Telemetry) -> bool:

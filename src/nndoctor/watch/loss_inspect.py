@@ -170,6 +170,18 @@ def _term_spread(evidence: dict[str, Any], kind: str, out: torch.Tensor, tgt: to
         evidence["term_std"], evidence["terms"] = spread
 
 
+def terms_weighted(kwargs: dict[str, Any]) -> bool:
+    """Whether a loss call weighs its terms: a ``pos_weight`` or ``weight`` given that is not all ones."""
+    for key in ("pos_weight", "weight"):
+        value = kwargs.get(key)
+        if isinstance(value, torch.Tensor):
+            if value.numel() and not bool((value.detach() == 1).all()):
+                return True
+        elif value is not None and value != 1:
+            return True
+    return False
+
+
 MAX_RECORDED_WEIGHTS = 1024  # class weights kept as evidence up to this many classes; more: only "weighted"
 
 
@@ -179,6 +191,7 @@ def _class_weights(evidence: dict[str, Any], kwargs: dict[str, Any], classes: in
 
     Each moves the best constant prediction's loss away from the label entropy (the reference).
     """
+    evidence["terms_weighted"] = terms_weighted(kwargs)
     pos_weight = kwargs.get("pos_weight")
     if isinstance(pos_weight, torch.Tensor) and pos_weight.numel() == 1:
         evidence["pos_weight"] = float(pos_weight)

@@ -36,7 +36,7 @@ from .monitors import (
     mode_dependent_modules, nonfinite_hooks, score_batch, weight_input_hooks,
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
-from .loss_inspect import REGRESSION, mean_loss, target_moments
+from .loss_inspect import REGRESSION, mean_loss, target_moments, terms_weighted
 from .latest_pass import LatestPass
 from .manual_sgd import ManualSgdProbe, rate_probes
 from .registration import plain_container_holders
@@ -874,6 +874,9 @@ class Doctor:
             signature = (kind, int(input.shape[1]) if kind in CLASS_LOSSES and input.dim() >= 2 else None)
             if signature not in self.telemetry.eval_loss_signatures and len(self.telemetry.eval_loss_signatures) < 8:
                 self.telemetry.eval_loss_signatures.append(signature)
+            weighted = terms_weighted(kwargs)
+            if weighted not in self.telemetry.eval_loss_weighted:
+                self.telemetry.eval_loss_weighted.append(weighted)
             held_out = not self._training_batch(target)  # a training loader's batch is no held-out evidence (D111)
             self._count_eval_classes(kind, input, target, held_out)
             if held_out:

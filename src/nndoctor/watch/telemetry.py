@@ -95,6 +95,8 @@ class Telemetry:
     # the distinct (loss kind, candidates) of evaluation loss calls (candidates: a class loss's output width, else
     # None): a detected validation loss is on the train loss's scale only when they are the training calls' own
     eval_loss_signatures: list[tuple[str, int | None]] = field(default_factory=list)
+    # whether evaluation loss calls weighed their terms (pos_weight, weight not all ones): the distinct answers seen
+    eval_loss_weighted: list[bool] = field(default_factory=list)
     # (count, mean, std) of the finite targets of the first evaluation calls of a regression loss: a validation loss
     # on targets in other units than training's (predictions de-standardised first) does not compare with it
     eval_target_moments: list[tuple[int, float, float]] = field(default_factory=list)

@@ -110,13 +110,13 @@ def overfitting_verdict(m: TrainValCurves) -> Iterable[Finding]:
         else:
             message += "."
     yield Finding("G601", severity, message,
-                  {**evidence, "best_step": step, "eval_steps": list(m.steps), "val_source": m.source, "restored_at": m.restored_at,
-                   "other_weights": m.other_weights},
+                  {**evidence, "best_step": step, "eval_steps": list(m.steps), "val_source": m.source,
+                   "restored_at": m.restored_at, "other_weights": m.other_weights},
                   location=f"step {step}")
 
 
 def _memorised(final_train: float, reference: float | None) -> bool:
-    """Whether the train loss fell under ``FIT_SHARE`` of the constant predictor's: the model has fit its training set."""
+    """Whether the train loss fell under ``FIT_SHARE`` of the constant predictor's: the model fit its training set."""
     return reference is not None and reference > 0 and final_train < FIT_SHARE * reference
 
 

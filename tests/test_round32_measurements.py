@@ -174,3 +174,39 @@ def test_a_rise_in_an_unweighted_validation_loss_under_class_weights_is_no_overf
     assert severity(False, 0.88) == Severity.WARNING
     assert severity(True, 0.88) == Severity.INFO
     assert severity(True, 0.05) == Severity.WARNING  # under a tenth of 1.3: memorised
+
+
+ONE_HOT_TARGETS = """
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+x = torch.randn(1200, 10)
+y = (x[:, :3].sum(1) > 0).long() + 2 * (x[:, 3] > 0.5).long()
+loader = DataLoader(TensorDataset(x[:1000], y[:1000]), batch_size=50, shuffle=True)
+model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 4))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(3):
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = F.mse_loss(model(xb), F.one_hot(yb, 4).float())
+        loss.backward()
+        opt.step()
+print("done", loss.item())
+"""
+
+
+def test_a_loss_against_one_hot_labels_of_the_batch_is_replayed_by_the_exam(tmp_path):
+    """``mse_loss(out, one_hot(y, 4).float())``: the target is the batch's class ids expanded, not a batch tensor; the
+    exam's batches give it as the loop did, so its loss and target checks run instead of being skipped."""
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "train.py"
+    script.write_text(ONE_HOT_TARGETS)
+    outcome = run_script(str(script), alerts=False, keep_capture=True)
+    assert not any("target checks skipped" in s or "loss checks skipped" in s for s in outcome.report.skipped)
+    x, y = next(iter(outcome.capture.setup().train_loader))
+    assert y.shape == (50, 4) and y.dtype == torch.float32
+    assert torch.equal(y.sum(1), torch.ones(50)) and set(y.unique().tolist()) == {0.0, 1.0}

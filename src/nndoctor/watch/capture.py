@@ -295,6 +295,7 @@ class BatchAdapter:
     fed (a language model's ``tokens[:, :-1]`` as input, ``tokens[:, 1:]`` as target). ``bags``:
     the model took its two positional inputs as a flat token stream and bag offsets (their
     positions in the call): the exam's inputs are one padded row per bag (:func:`pack_bags`).
+    ``y_one_hot``: the loss compared the model with ``one_hot(y, C)`` of the batch's class ids ``y`` (C classes).
     Picklable plain data, applied per batch by :class:`AdaptedCollate`.
     """
 
@@ -312,13 +313,14 @@ class BatchAdapter:
     y_cut: tuple[int, int] | None = None
     y_units: tuple[tuple[float, ...], tuple[float, ...]] | None = None
     bags: tuple[int, int] | None = None
+    y_one_hot: int | None = None
 
     @property
     def identity(self) -> bool:
         """Whether batches already are ``(x, y)`` as the loop fed them (the loader is then used unchanged)."""
         return (self.x_tail is None and self.x_dtype is None and self.target == "y" and self.y_tail is None
                 and self.y_dtype is None and not self.restructure and self.label_key is None and self.positions is None
-                and self.x_cut is None and self.y_cut is None and self.y_units is None)
+                and self.x_cut is None and self.y_cut is None and self.y_units is None and self.y_one_hot is None)
 
     def __call__(self, batch: Any) -> tuple[Any, Any]:
         if self.positions is not None:
@@ -332,7 +334,8 @@ class BatchAdapter:
         if y is None:
             raise SetupError("A batch has no targets although the loss compared the model with them.",
                              "Make the Dataset return (x, y) pairs.")
-        return x, _to_model_units(_adapt(_cut(y, self.y_cut), self.y_tail, self.y_dtype), self.y_units)
+        y = _one_hot(_cut(y, self.y_cut), self.y_one_hot)
+        return x, _to_model_units(_adapt(y, self.y_tail, self.y_dtype), self.y_units)
 
     def _positional(self, batch: Any) -> tuple[Any, Any]:
         """``(Inputs(batch[i] for i in positions), batch[target_at])`` for a model fed several positional inputs."""
@@ -416,6 +419,26 @@ def _cut(t: Any, cut: tuple[int, int] | None) -> Any:
     if cut is None or not isinstance(t, torch.Tensor):
         return t
     return t[:, cut[0]:cut[1]]
+
+
+def _one_hot(y: Any, classes: int | None) -> Any:
+    """``one_hot(y, classes)`` of a batch's class ids when the loop compared the model with that (else ``y``)."""
+    if classes is None or not isinstance(y, torch.Tensor):
+        return y
+    return torch.nn.functional.one_hot(y.long(), classes)
+
+
+def _one_hot_classes(labels: Any, target: torch.Tensor) -> int | None:
+    """C when ``target`` holds ``one_hot(labels, C)`` of the batch's 1-D class ids (in any dtype), else None."""
+    if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or labels.is_floating_point() or target.dim() != 2 \
+            or target.shape[0] != labels.shape[0] or not labels.numel() or target.shape[1] < 2:
+        return None
+    with torch.no_grad():
+        ids = labels.detach().to(target.device).long()
+        if bool(ids.min() < 0) or bool(ids.max() >= target.shape[1]):
+            return None
+        expected = torch.nn.functional.one_hot(ids, target.shape[1]).to(target.dtype)
+        return int(target.shape[1]) if bool(torch.equal(expected, target.detach())) else None
 
 
 def _adapt(t: Any, tail: tuple[int, ...] | None, dtype: torch.dtype | None) -> Any:
@@ -1245,6 +1268,9 @@ class SetupCapture:
             y_cut = _shifted(x_cut, bx.shape[1])
             if _same_values(_cut(bx, y_cut), target):
                 source, tensor = "x", _cut(bx, y_cut)
+        classes = _one_hot_classes(by, target) if source is None else None
+        if classes is not None:  # MSE/BCE against one_hot(y, C): the batch's class ids, expanded as the loop did
+            source, tensor = "y", torch.nn.functional.one_hot(by.long(), classes)
         if source is None:
             return None
         x_tail, x_dtype = self._input_adaptation()
@@ -1252,7 +1278,7 @@ class SetupCapture:
         y_dtype = target.dtype if target.dtype != tensor.dtype else None
         plain = isinstance(self._batch, (list, tuple)) and len(self._batch) == 2 and x_cut is None
         return BatchAdapter(x_tail, x_dtype, source, y_tail, y_dtype, restructure=not plain, x_cut=x_cut,
-                            y_cut=y_cut if source == "x" else None)
+                            y_cut=y_cut if source == "x" else None, y_one_hot=classes)
 
     def _input_cut(self, bx: Any) -> tuple[int, int] | None:
         """The positions along the sequence axis the model was fed of the batch's input tensor, when a part.

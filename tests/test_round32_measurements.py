@@ -210,3 +210,54 @@ def test_a_loss_against_one_hot_labels_of_the_batch_is_replayed_by_the_exam(tmp_
     x, y = next(iter(outcome.capture.setup().train_loader))
     assert y.shape == (50, 4) and y.dtype == torch.float32
     assert torch.equal(y.sum(1), torch.ones(50)) and set(y.unique().tolist()) == {0.0, 1.0}
+
+
+SCHEDULED = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+x = torch.randn(600, 5)
+y = x @ torch.randn(5, 1)
+loader = DataLoader(TensorDataset(x, y), batch_size=30, shuffle=True)
+model = nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+sched = SCHEDULE
+for epoch in range(3):
+    for xb, yb in loader:
+        opt.zero_grad()
+        nn.functional.mse_loss(model(xb), yb).backward()
+        opt.step()
+        if sched is not None:
+            sched.step()
+"""
+
+
+def _schedule_of(tmp_path, schedule: str):
+    from nndoctor.fix.script import run_schedule
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "train.py"
+    script.write_text(SCHEDULED.replace("SCHEDULE", schedule))
+    return run_schedule(run_script(str(script), alerts=False, exam=False).report.telemetry)
+
+
+def test_fix_trials_replay_the_runs_lr_schedule_over_their_own_length(tmp_path):
+    """60 steps of cosine from 0.1 to 0: a trial of 30 steps at the same peak follows the same curve at twice the pace."""
+    import math
+
+    factory, line = _schedule_of(tmp_path, "torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=60)")
+    assert "schedule" in line
+    for steps, pace in ((60, 1), (30, 2)):
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+        scheduler = factory(optimizer, steps)
+        for k in range(steps):
+            expected = 0.05 * (1 + math.cos(math.pi * k * pace / 60))
+            assert optimizer.param_groups[0]["lr"] == pytest.approx(expected, rel=1e-6, abs=1e-9)
+            optimizer.step()
+            scheduler.step()
+
+
+def test_a_run_at_one_lr_has_no_schedule_to_replay(tmp_path):
+    assert _schedule_of(tmp_path, "None") is None

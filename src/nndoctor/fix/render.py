@@ -29,6 +29,8 @@ def print_fix(report: Report, console: Console | None = None) -> None:
     if fix.get("baseline"):
         parts.append(Text(f"Trials: {len(fix.get('seeds', []))} seeds × {fix.get('steps')} steps per arm; "
                           f"scored on validation {metric} (higher is better).", style="dim"))
+        if fix.get("schedule"):
+            parts.append(Text(fix["schedule"] + ".", style="dim"))
     for result in fix.get("results", []):
         style = STATUS_STYLE.get(result["status"], "")
         parts.append(Text.assemble((f"\n{result['code']} {result['name']}", "bold"), "  ", (result["status"], style),
@@ -72,7 +74,8 @@ def _html_section(report: Report) -> str:
     fix = _section(report)
     metric = escape(fix.get("metric", "metric"))
     rows = [f"<h2>Remedies tried</h2><p class=\"note\">{escape(fix.get('message', ''))} "
-            f"Trials: {len(fix.get('seeds', []))} seeds × {fix.get('steps')} steps per arm, validation {metric}.</p>"]
+            f"Trials: {len(fix.get('seeds', []))} seeds × {fix.get('steps')} steps per arm, validation {metric}."
+            + (f" {escape(fix['schedule'])}." if fix.get("schedule") else "") + "</p>"]
     for result in fix.get("results", []):
         rows.append(f"<article class=\"finding\"><div class=\"head\"><span class=\"code\">{escape(result['code'])}</span>"
                     f"<span class=\"name\">{escape(result['name'])}</span><span class=\"role\">{escape(result['status'])}</span></div>")

@@ -244,7 +244,7 @@ def _schedule_of(tmp_path, schedule: str):
 
 
 def test_fix_trials_replay_the_runs_lr_schedule_over_their_own_length(tmp_path):
-    """60 steps of cosine from 0.1 to 0: a trial of 30 steps at the same peak follows the same curve at twice the pace."""
+    """60 steps of cosine from 0.1 to 0: a trial of 30 steps at the same peak follows the curve at twice the pace."""
     import math
 
     factory, line = _schedule_of(tmp_path, "torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=60)")

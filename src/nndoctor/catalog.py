@@ -577,7 +577,8 @@ RULES: tuple[Rule, ...] = (
         "Validation loss rises while training loss keeps falling, or stays flat far above a training loss that keeps "
         "falling: a wide train/val gap.",
         "Training and validation loss curves and the gap between them (in units of the constant predictor's loss); a "
-        "rise that gives back under a tenth of what validation had gained is mild (information).",
+        "rise that gives back under a tenth of what validation had gained is mild (information), and so is a rise in a "
+        "validation loss scored without the class weights training minimises, unless training memorised its rows.",
         "The model is memorising the training set; further training makes real-world performance worse even as "
         "the training metrics improve.",
         "Add data or augmentation, use dropout and weight decay, stop early at the best validation loss, or use a "

@@ -1347,9 +1347,9 @@ def eval_loss_weighted_like_train(t: Telemetry) -> bool:
     another objective: the weights ask the model to trade the common class's likelihood for the
     rare one's, which raises the plain loss while the weighted one falls.
     """
-    if not t.eval_loss_weighted:
-        return True
     train = {bool(c.evidence.get("terms_weighted")) for c in _loss_calls(t)}
+    if not t.eval_loss_weighted or not train:  # no loss function seen on one side: nothing to compare
+        return True
     return set(t.eval_loss_weighted) <= train
 
 

@@ -82,6 +82,7 @@ def inspect_loss_call(kind: str, input: torch.Tensor, target: torch.Tensor, kwar
             "input_shape": list(out.shape), "target_shape": list(tgt.shape), "target_dtype": str(tgt.dtype).replace("torch.", ""),
             "reduction": kwargs.get("reduction", "mean"),
             "label_smoothing": float(kwargs.get("label_smoothing", 0.0) or 0.0),
+            "terms_weighted": terms_weighted(kwargs),
         }
         finite = torch.isfinite(out)
         masked = _masked_logits(kind, out, finite)
@@ -191,7 +192,6 @@ def _class_weights(evidence: dict[str, Any], kwargs: dict[str, Any], classes: in
 
     Each moves the best constant prediction's loss away from the label entropy (the reference).
     """
-    evidence["terms_weighted"] = terms_weighted(kwargs)
     pos_weight = kwargs.get("pos_weight")
     if isinstance(pos_weight, torch.Tensor) and pos_weight.numel() == 1:
         evidence["pos_weight"] = float(pos_weight)

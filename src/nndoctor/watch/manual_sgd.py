@@ -43,16 +43,16 @@ class ManualSgdProbe:
         self._probes: list[nn.Parameter] = []
         self._before: list[torch.Tensor] | None = None
         self._grads: list[torch.Tensor | None] | None = None
-        self._ids: list[int] = []  # the probes whose samples are kept, by position
+        self._positions: dict[int, int] = {}  # the probes whose samples are kept: id of the parameter -> position
         self.steps = 0  # steps measured (that moved at least one probe along a gradient)
         self.samples: list[tuple[int, float, float]] = []  # (probe position, LR along -grad, cosine with -grad)
 
     def mark(self, probes: Sequence[nn.Parameter]) -> None:
         """A step begins (a zero_grad or a backward): keep the probes' values while more steps are wanted."""
         if probes and self.steps < STEPS:
-            if not self._ids:
-                self._ids = [id(p) for p in probes]
-            self._probes = [p for p in probes if id(p) in self._ids]
+            if not self._positions:
+                self._positions = {id(p): i for i, p in enumerate(probes)}
+            self._probes = [p for p in probes if id(p) in self._positions]
             with torch.no_grad():
                 self._before = [p.detach().clone() for p in self._probes]
             self._grads = None
@@ -80,7 +80,7 @@ class ManualSgdProbe:
                 gg, dd = float(grad @ grad), float(moved @ moved)
                 if gg > 0 and dd > 0:
                     along = -float(moved @ grad)
-                    self.samples.append((self._ids.index(id(p)), along / gg, along / math.sqrt(gg * dd)))
+                    self.samples.append((self._positions[id(p)], along / gg, along / math.sqrt(gg * dd)))
         self.steps += len(self.samples) > measured
 
     def climbing(self) -> tuple[int, int]:
@@ -104,7 +104,8 @@ class ManualSgdProbe:
             by_probe[index].append(rate)
         if not by_probe or any(len(r) < 2 or max(r) > (1 + AGREE) * min(r) for r in by_probe.values()):
             return None
-        return {self._ids[i]: float(statistics.median(r)) for i, r in by_probe.items()}
+        ids = {position: pid for pid, position in self._positions.items()}
+        return {ids[i]: float(statistics.median(r)) for i, r in by_probe.items()}
 
     def _one_rate(self, sign: float) -> float | None:
         """The LR (times ``sign``) when every step moved along ``-sign * grad`` by one rate, within ``AGREE``."""

@@ -36,9 +36,9 @@ from ..verdicts.curves import (  # noqa: F401  (re-exported: the thresholds and 
     UNREGULARISED_GAIN,
     bouncing,
     bumps,
+    did_not_fit,
     gradient_growth,
     is_oscillating,
-    not_halfway,
     oscillation,
     plateau,
     steady_descent,
@@ -294,8 +294,8 @@ def vanishing_gradients(ctx: Context) -> Iterable[Finding]:
     if ungated:
         curve = trial_curve(_trial(ctx))
         # the trial's loss, or in `run` the script's own (its watch's reading, passed to the exam)
-        fell_short = plateau(curve.values, curve.reference) is not None \
-            or bool(curve.reference and curve.values and not_halfway(curve.values[-1], curve.reference)) \
+        flat = plateau(curve.values, curve.reference) is not None
+        fell_short = did_not_fit(flat, curve.values[-1] if curve.values else None, curve.reference or None) \
             or bool(getattr(ctx.setup, "observed_fell_short", False))
         found = next(iter(vanishing_gradients_verdict(LayerGradients((), "over the trial", ungated, fell_short))), None)
     if found is not None:

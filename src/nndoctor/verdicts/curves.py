@@ -171,6 +171,13 @@ def not_halfway(loss: float, reference: float | None) -> bool:
     return reference is not None and loss > UNFITTED_SHARE * reference
 
 
+def did_not_fit(flat: bool, final_loss: float | None, reference: float | None) -> bool:
+    """The run fell short of fitting its training data: its loss stayed flat, or its final loss (None: not judged)
+    ended not even halfway below the constant predictor's (:func:`not_halfway`). O404 through time reads it, from
+    the trial's curve in checkup and from the script's own in ``run``."""
+    return flat or (final_loss is not None and not_halfway(final_loss, reference))
+
+
 # A per-step loss curve is read as this many window means (smooths minibatch noise; the shape verdicts read them).
 CURVE_WINDOWS = 10
 

@@ -1851,16 +1851,17 @@ class LoopSample:
             self.whole_epoch = True
             self.close()
             return
-        self._add(x, target)
+        self._add(x, target, keys)
 
-    def _add(self, x: tuple[torch.Tensor, ...], target: torch.Tensor) -> None:
-        """Keep ``x`` (already copies) and a copy of ``target``; close when a bound is reached."""
+    def _add(self, x: tuple[torch.Tensor, ...], target: torch.Tensor, keys: list[int] | None = None) -> None:
+        """Keep ``x`` (already copies) and a copy of ``target``; close when a bound is reached. ``keys``: the rows'
+        hashes (:func:`_row_keys`) where the caller already has them."""
         size = sum(t.numel() * t.element_size() for t in x) + target.numel() * target.element_size()
         if self._bytes + size > _SAMPLE_BYTES:
             self.close()
             return
         self.batches.append((x, _cpu_copy(target)))
-        self._seen.update(_row_keys((*x, target)))
+        self._seen.update(keys if keys is not None else _row_keys((*x, target)))
         self.rows += int(x[0].shape[0])
         self._bytes += size
         if self.rows >= _SAMPLE_ROWS or len(self.batches) >= _SAMPLE_BATCHES:

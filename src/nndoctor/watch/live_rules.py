@@ -32,6 +32,7 @@ from ..verdicts.curves import (  # noqa: F401  (oscillation_evidence re-exported
     PriorEntropy,
     _end_level,
     class_prior_loss,
+    did_not_fit,
     in_same_units,
     not_halfway,
     oscillation_evidence,
@@ -734,8 +735,9 @@ def fell_short(t: Telemetry, facts: dict[str, Any], found: Sequence[Finding]) ->
     predictor's (:func:`not_halfway`). O404 reads it: a plain recurrent layer's gradient vanished back through time is
     why such a run fell short."""
     losses = _finite_losses(t)
-    return any(f.code == "O406" for f in found) or (
-        t.nonfinite is None and len(losses) >= MIN_STEPS_FOR_CURVES and _not_halfway(t, facts, losses))
+    judged = t.nonfinite is None and len(losses) >= MIN_STEPS_FOR_CURVES
+    return did_not_fit(any(f.code == "O406" for f in found), _final_train_loss(losses) if judged else None,
+                       reference_loss(t, facts))
 
 
 def _not_halfway(t: Telemetry, facts: dict[str, Any], losses: list[float]) -> bool:

@@ -56,3 +56,27 @@ def test_d108_one_coincidental_copy_in_a_small_validation_split_is_advice():
     val[:12] = train[:12]
     (twelve,) = of(run_data_checks(setup(train, val), "D108"), "D108")
     assert twelve.severity.value == "warning" and twelve.evidence["exact_in_train"] == 12
+
+
+def test_d107_d108_silent_where_some_records_lie_in_fewer_dimensions():
+    """Sensor records with most channels switched off (a sixth of them, reading a fixed fault value) lie on a thinner
+    set than the rest: against the majority's dimension their ordinary neighbours would look like copies; in their
+    own, none is."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(1500, 30))
+    off = rng.random(1500) < 1 / 6
+    x[off, 2:] = -3.0  # the switched-off channels read their fault value: two channels vary
+    findings = run_data_checks(setup(x[:1200], x[1200:]), "D107", "D108")
+    assert not [f for f in findings if f.code in ("D107", "D108") and f.severity.value == "warning"]
+
+
+def test_d108_copies_across_the_split_of_a_sample_mixing_dimensions():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(1500, 30))
+    off = rng.random(1500) < 1 / 6
+    x[off, 2:] = -3.0
+    train, val = x[:1200], x[1200:].copy()
+    val[:60] = train[:60] + rng.normal(0, 0.02, (60, 30))  # a fifth of validation copied from training, noisily
+    (finding,) = of(run_data_checks(setup(train, val), "D108"), "D108")
+    full = int((~off[:60]).sum())  # copies of full-dimensional rows: 0.02 of noise is far inside their spacing
+    assert finding.severity.value == "warning" and full / 300 <= finding.evidence["near_share"] <= 60 / 300

@@ -7,6 +7,7 @@ distance between neighbours, on a bounded standardised sample of the training sp
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +150,12 @@ class Neighbours:
     distances are then taken over the continuous columns, and a near copy must also match the
     row's binary columns exactly (``keys``). Matching only within the cell is a subset of the
     rows, so the uniform-volume probability, taken over all of them, only errs towards "no copy".
+
+    The dimension m is local: a sample can mix regions of different dimension (records with a
+    channel switched off lie on a thinner set than the rest), and a global estimate, set by the
+    majority, makes the thin region's ordinary neighbours look improbably close. Each row's m is
+    the smaller of the global estimate and one pooled over the row and its K neighbours
+    (:meth:`local_dimension`), so the local view only ever makes a copy harder to call.
     """
 
     rows: np.ndarray
@@ -159,6 +166,7 @@ class Neighbours:
     neighbours: np.ndarray
     typical: float  # median distance to the k-th neighbour
     dimension: float = 1.0  # intrinsic dimension of the sample (Levina-Bickel)
+    spacing: np.ndarray | None = None  # per fitted row, its neighbours' log spacing (see ``neighbour_spacing``)
     continuous: np.ndarray | None = None  # the columns distances are taken over (None: all of them)
     keys: np.ndarray | None = None  # per fitted row, a hash of its binary columns (None: no binary columns set apart)
 
@@ -183,18 +191,32 @@ class Neighbours:
         same = self.keys[others] == self.keys[:, None] if self.keys is not None else np.ones(others.shape, bool)
         same &= others != np.arange(len(others))[:, None]  # a tie at distance 0 can list the row itself after its twin
         partner = others[np.arange(len(others)), same.argmax(axis=1)]
-        return self.near(self.distances[:, 1:], same), partner
+        return self.near(self.distances[:, 1:], same, others), partner
 
     def near_to(self, x: np.ndarray) -> np.ndarray:
         """Which rows of ``x`` (rows of another split) have a near copy among the fitted rows."""
         distances, index = self.index.kneighbors(self.standardise(x), n_neighbors=self.distances.shape[1] - 1)
         keys = self._keys(x)
-        return self.near(distances, self.keys[index] == keys[:, None] if keys is not None else None)
+        return self.near(distances, self.keys[index] == keys[:, None] if keys is not None else None, index)
 
-    def near(self, others: np.ndarray, same: np.ndarray | None = None) -> np.ndarray:
+    def local_dimension(self, others: np.ndarray, neighbours: np.ndarray | None) -> np.ndarray | float:
+        """Each row's dimension: the global estimate, or the one pooled over the row's own spacing and its K
+        neighbours' (``neighbours``: their positions among the fitted rows) where that is smaller."""
+        if neighbours is None or self.spacing is None or others.shape[1] < 3:
+            return self.dimension
+        pooled = np.concatenate([self.spacing[neighbours], neighbour_spacing(others)[:, None]], axis=1)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a row whose every spacing is undefined: nan, kept global
+            mean = np.nanmean(pooled, axis=1)
+        local = np.where(mean > 0, spacing_expectation(others.shape[1] - 1) / np.where(mean > 0, mean, 1.0), np.inf)
+        return np.minimum(self.dimension, local)
+
+    def near(self, others: np.ndarray, same: np.ndarray | None = None,
+             neighbours: np.ndarray | None = None) -> np.ndarray:
         """Rows whose nearest neighbour is improbably close (see the class note); ``others`` are the
         sorted distances to each row's K nearest other rows, ``same`` whether each of those matches
-        the row's binary columns (the nearest that does is the candidate copy).
+        the row's binary columns (the nearest that does is the candidate copy), ``neighbours`` those
+        rows' positions among the fitted rows (for the local dimension; without them, the global one).
 
         The yardstick is the row's own d_K or the sample's typical one, whichever is smaller: a
         row in a thinning region (an outlier) has a far K-th neighbour, and its nearest would
@@ -207,8 +229,24 @@ class Neighbours:
             return (nearest == 0) & (kth > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(kth > 0, nearest / kth, 1.0)
-            p = -np.expm1((others.shape[1] - 1) * np.log1p(-np.minimum(ratio, 1.0) ** self.dimension))
+            dimension = self.local_dimension(others, neighbours)
+            p = -np.expm1((others.shape[1] - 1) * np.log1p(-np.minimum(ratio, 1.0) ** dimension))
         return (nearest == 0) & (kth > 0) | (p < NEAR_ALPHA / max(len(others), 1))
+
+
+def neighbour_spacing(others: np.ndarray) -> np.ndarray:
+    """Per row, the sum of log(d_K/d_j) over its neighbours j = 2 .. K-1 (``others``: sorted distances to its K
+    nearest other rows); nan where a distance is 0. m times it is a sum of Exp(1) draws (see
+    :func:`intrinsic_dimension`)."""
+    kept = others[:, 1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spacing = np.sum(np.log(kept[:, -1:] / kept[:, :-1]), axis=1)
+    return np.where(np.isfinite(spacing) & (kept > 0).all(axis=1), spacing, np.nan)
+
+
+def spacing_expectation(inner: int) -> float:
+    """m times a row's expected :func:`neighbour_spacing` with ``inner`` = K-1 inner neighbours: (K-1) - H_{K-1}."""
+    return inner - float(np.sum(1.0 / np.arange(1, inner + 1)))
 
 
 def intrinsic_dimension(others: np.ndarray) -> float:
@@ -219,14 +257,13 @@ def intrinsic_dimension(others: np.ndarray) -> float:
     are the larger order statistics, whose -logs sum in expectation to (K-1) - H_{K-1}
     (H the harmonic number). m is that expectation over the mean observed sum of log(d_K/d_j).
     """
-    usable = others[:, 1:]
-    usable = usable[(usable > 0).all(axis=1)]
     inner = others.shape[1] - 1
-    if inner < 2 or not len(usable):
+    spacing = neighbour_spacing(others) if inner >= 2 else np.array([])
+    spacing = spacing[np.isfinite(spacing)]
+    if not len(spacing):
         return float(others.shape[1])
-    observed = float(np.mean(np.sum(np.log(usable[:, -1:] / usable[:, :-1]), axis=1)))
-    expected = inner - float(np.sum(1.0 / np.arange(1, inner + 1)))
-    return expected / observed if observed > 0 else float(others.shape[1])
+    observed = float(np.mean(spacing))
+    return spacing_expectation(inner) / observed if observed > 0 else float(others.shape[1])
 
 
 def train_neighbours(ctx: Any) -> Neighbours | None:
@@ -270,7 +307,7 @@ def fit_neighbours(rows: np.ndarray, x: np.ndarray) -> Neighbours | None:
     index = NearestNeighbors(n_neighbors=min(11, len(space))).fit(space)
     distances, neighbours = index.kneighbors(space)
     return Neighbours(rows, mean, scale, index, distances, neighbours, float(np.median(distances[:, -1])),
-                      intrinsic_dimension(distances[:, 1:]), continuous, keys)
+                      intrinsic_dimension(distances[:, 1:]), neighbour_spacing(distances[:, 1:]), continuous, keys)
 
 
 def duplicates(ctx: Any) -> TrainingCopies | None:

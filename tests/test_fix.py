@@ -444,6 +444,19 @@ def test_recoding_0_255_mask_targets_is_a_bug_fix_verified_by_the_check_clearing
     assert result["remedy"]["reason"].startswith("the check is clear")
 
 
+def test_recoding_one_two_targets_is_verified_by_the_check_not_by_a_metric_on_the_broken_labels():
+    # round 33's d/chord_mode_trainer: a mode column (1 = major, 2 = minor) fed to BCEWithLogitsLoss as the target.
+    # Every target reads as a positive, so the unchanged arm scores a perfect balanced accuracy against its own labels
+    # while predicting one class; the recoded arm is scored against 0/1: the metrics measure different labels
+    x, y = blobs(classes=2)
+    mode = (1.0 + y).astype(np.float32)[:, None]
+    setup = nndoctor.Setup(model=mlp(10, 1), train=(x[:480], mode[:480]), val=(x[480:], mode[480:]),
+                           loss=nn.BCEWithLogitsLoss(), optimizer=ADAM, batch_size=32)
+    result = result_for(nndoctor.fix(setup, budget=120, steps=150), "D113")
+    assert result["status"] == "verified" and result["remedy"]["remedy"] == "encode-labels"
+    assert "y = (y == 2)" in result["remedy"]["snippet"] and "not compared" in result["remedy"]["reason"]
+
+
 # -- deterministic budgets: steps from the setup, the clock only a safety net ------------------
 def test_trial_steps_come_from_the_setups_cost_not_from_a_stopwatch():
     from nndoctor.fix.api import REFERENCE_TOTAL_STEPS, plan_steps

@@ -27,7 +27,7 @@ class Candidate:
     (wrong gradients, leaked validation rows, probabilities fed to a logits loss, an output bias far from the prior), verified when the check of ``clears`` (the code of the
     finding it was built for; fix fills it in) no longer fires on the candidate's setup and the metric
     is not verifiably worse. ``metric_comparable`` is False when the remedy changes what the
-    validation metric measures (validation rows dropped): only the check then decides.
+    validation metric measures (validation rows dropped, labels recoded): only the check then decides.
     """
 
     remedy: str

@@ -386,7 +386,11 @@ def encode_labels(setup: Setup, finding: Finding) -> list[Candidate]:
         raise NotApplicable("no label recoding applies to these targets")
     train = rebuild_loader(setup.train_loader, map_dataset(setup.train_loader.dataset, fn_y=recode))
     val = rebuild_loader(setup.val_loader, map_dataset(setup.val_loader.dataset, fn_y=recode)) if setup.val_loader is not None else None
-    return [Candidate("encode-labels", "encode the labels to match the loss", derive(setup, train=train, val=val), snippet)]
+    # the validation labels are recoded too, so the unchanged arm's metric scores its outputs against the broken labels
+    # (targets 1/2 under BCE all read as positives: a perfect score): only the check, clear or not, can compare them
+    recoded = derive(setup, train=train, val=val)
+    return [Candidate("encode-labels", "encode the labels to match the loss", recoded, snippet,
+                      metric_comparable=False)]
 
 
 # -- O409: less regularisation -------------------------------------------------------------------

@@ -125,7 +125,8 @@ def compare_cleared(still_fires: str | None, baseline_metric: Sequence[float | N
     when the check is clear, no more runs diverged than the baseline's, and (when the metric
     measures the same thing in both arms) the metric is not verifiably worse (the baseline does
     not beat the remedy by :func:`compare`'s own test). ``gain`` is the metric's, or None when
-    the remedy changed what the metric measures (an honest validation split scores lower).
+    the remedy changed what the metric measures (an honest validation split scores lower, recoded labels score
+    other targets).
     """
     c = spread(candidate_metric)
     b = spread(baseline_metric)
@@ -139,7 +140,8 @@ def compare_cleared(still_fires: str | None, baseline_metric: Sequence[float | N
         return Comparison(False, gain, wins, seeds, f"the check is clear, but the remedy diverged on {c.diverged} of {seeds} seeds")
     if not metric_comparable:
         return Comparison(True, gain, wins, seeds,
-                          f"the check is clear; the validation metric now measures honest data ({c.text()}) and is not compared")
+                          f"the check is clear; the validation metric now scores other rows or labels ({c.text()}) "
+                          "and is not compared")
     worse = compare(candidate_metric, baseline_metric, min_gain)
     if worse.verified:
         return Comparison(False, gain, wins, seeds, "the check is clear but the metric got worse (the original "

@@ -162,3 +162,28 @@ def test_the_text_classification_tutorials_loop_gets_the_exam(tmp_path, noise):
     assert exam["look"]["predictions"]["samples"] == 600  # the validation documents, pooled across batches
     codes = [f.code for f in report.findings]
     assert ("D110" in codes) == (noise > 0)  # wrong training labels, read from the documents' tokens
+
+
+HAND_LOOP = TUTORIAL.replace(
+    "    for idx, (label, text, offsets) in enumerate(train_dataloader):\n",
+    "    order = torch.randperm(len(train_ds))\n"
+    "    for start in range(0, len(order), 64):\n"
+    "        label, text, offsets = collate_batch([train_ds[int(i)] for i in order[start:start + 64]])\n")
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.4])
+def test_a_hand_written_loop_feeding_bags_without_a_dataloader_gets_the_exam(tmp_path, noise):
+    # round 33's c/lifeboat_launch_bags: the stream and offsets built per step by hand; the loop sample keeps one
+    # padded row per bag (each once: the second epoch's bags, padded to another width, are known again)
+    assert "train_dataloader)" not in HAND_LOOP.split("for epoch")[1]
+    script = tmp_path / "train.py"
+    script.write_text(HAND_LOOP.format(noise=noise))
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        report = run_script(str(script), alerts=False).report
+    assert float(printed.getvalue().split("valid accuracy")[-1]) > 0.9
+    exam = report.extra["exam"]
+    assert exam["capture"]["captured"] and "D110" in exam["exam_codes"]
+    notes = exam.get("skipped_checks", []) + report.extra["limitations"]
+    assert not any("cannot cut batches" in note for note in notes)
+    codes = [f.code for f in report.findings if f.severity.value != "info"]
+    assert ("D110" in codes) == (noise > 0) and "D107" not in codes

@@ -1416,6 +1416,10 @@ class SetupCapture:
             if not isinstance(x, torch.Tensor) or tuple(x.shape) != shape:  # the input is gone: its shape stands in
                 x = torch.empty(shape, dtype=dtype, device="meta")
             parts.append(x)
+        if self._bags is not None:  # a flat token stream and offsets: one padded row per bag
+            if any(x.is_meta for x in parts):
+                return False
+            parts = [pack_bags(parts[self._bags[0]], parts[self._bags[1]])]
         call = next((c for c in reversed(self._losses) if c.output.grad_fn is not None
                      and _chain_to(loss, c.output) is not None), None)
         target = sequence_target(call.target, parts[0]) if call is not None else None
@@ -1430,18 +1434,23 @@ class SetupCapture:
                 parts, target = [_swap_leading(x) for x in parts], _swap_leading(target)
         alive = None if any(x.is_meta for x in parts) else tuple(parts)
         self.sample.start(call.kind, spec.module, alive, target, n_inputs=len(parts), n_state=n_state,
-                          time_first=self.recurrent is not None and self.recurrent.time_first)
+                          time_first=self.recurrent is not None and self.recurrent.time_first, bags=self._bags)
         self._batch = (*parts, target)
         if len(parts) > 1:
             self._positions = tuple(range(len(parts)))
         return True
 
     def _match_bags(self, spec: CallSpec) -> bool:
-        """A forward fed a flat token stream and bag offsets, two elements of the loader's batch (``nn.EmbeddingBag``).
+        """A forward fed a flat token stream and bag offsets, two elements of the loader's batch (``nn.EmbeddingBag``),
+        or the two inputs of a loop without a DataLoader.
 
-        The exam then feeds it one padded row per bag (:class:`BatchAdapter`'s ``bags``), so the
-        batches can be sampled and cut like any other token rows.
+        The exam then feeds it one padded row per bag (:class:`BatchAdapter`'s ``bags``; the loop
+        sample records such rows), so the batches can be sampled and cut like any other token rows.
         """
+        if spec.n_inputs == 2 and self._batch is None:  # a loop without a DataLoader: its own two inputs, while alive
+            inputs = [p[2]() if p is not None and p[2] is not None else None for p in spec.positional]
+            self._bags = bag_layout(*inputs) if len(inputs) == 2 else None
+            return self._bags is not None
         if spec.n_inputs != 2 or self._batch is None or not self._match_positional(spec):
             self._positions = self._position_dtypes = None
             return False
@@ -1795,6 +1804,7 @@ class LoopSample:
         self.n_inputs = 1
         self.n_state = 0  # trailing state inputs of each call (model(x, hidden)), not recorded
         self.time_first = False  # the loop's inputs are (T, B, ...): recorded as (B, T, ...)
+        self.bags: tuple[int, int] | None = None  # the two inputs are a token stream and offsets: recorded packed
         self._bytes = 0
         self._module: weakref.ref | None = None
         self._input: tuple[torch.Tensor, ...] | None = None
@@ -1803,15 +1813,19 @@ class LoopSample:
         self.whole_epoch = False  # the sample ended where the loop began feeding its rows again
 
     def start(self, kind: str, module: weakref.ref, x: tuple[torch.Tensor, ...] | None, target: torch.Tensor,
-              n_inputs: int = 1, n_state: int = 0, time_first: bool = False) -> None:
+              n_inputs: int = 1, n_state: int = 0, time_first: bool = False,
+              bags: tuple[int, int] | None = None) -> None:
         """Record the first batch (when its inputs are still alive) and follow the module's later training inputs.
 
         ``n_state``: trailing recurrent-state inputs of each call, not recorded; ``time_first``: the loop
-        feeds (T, B, ...) inputs, recorded with their first two axes swapped (``x`` already is)."""
+        feeds (T, B, ...) inputs, recorded with their first two axes swapped (``x`` already is); ``bags``:
+        each call's two inputs are a token stream and bag offsets (their places), recorded as one padded
+        row per bag (:func:`pack_bags`; ``x`` already is)."""
         from torch.nn.modules import module as module_hooks
 
         self.kind, self._module, self.active, self.n_inputs, self.n_state = kind, module, True, n_inputs, n_state
-        self.time_first = time_first
+        self.time_first, self.bags = time_first, bags
+        self.n_inputs = 2 if bags is not None else n_inputs  # the calls' inputs: the stream and the offsets
         if x is not None:
             self._add(tuple(_cpu_copy(t) for t in x), target)
         if self.active:
@@ -1837,16 +1851,22 @@ class LoopSample:
         x, self._input = self._input, None
         if x is None or not isinstance(target, torch.Tensor) or target.dim() == 0 or any(t.dim() == 0 for t in x):
             return
+        if self.bags is not None:
+            if bag_layout(*x) != self.bags:
+                self.close()
+                return
+            x = (pack_bags(x[self.bags[0]], x[self.bags[1]]),)
         target = sequence_target(target, x[0])
         if self.time_first:
             x, target = tuple(_swap_leading(t) for t in x), _swap_leading(target)
         first_x, first_y = self.batches[0] if self.batches else (x, target)
-        if any(tuple(a.shape[1:]) != tuple(b.shape[1:]) or a.dtype != b.dtype or a.shape[0] != target.shape[0]
+        width = 2 if self.bags is not None else 1  # packed bags: rows as long as the batch's longest bag
+        if any(tuple(a.shape[width:]) != tuple(b.shape[width:]) or a.dtype != b.dtype or a.shape[0] != target.shape[0]
                for a, b in zip(x, first_x)) \
                 or tuple(target.shape[1:]) != tuple(first_y.shape[1:]) or target.dtype != first_y.dtype:
             self.close()
             return
-        keys = _row_keys((*x, target))
+        keys = _row_keys((*x, target), bags=self.bags is not None)
         if sum(k in self._seen for k in keys) * 2 >= len(keys):  # the loop re-feeds rows it fed: a new epoch
             self.whole_epoch = True
             self.close()
@@ -1861,7 +1881,7 @@ class LoopSample:
             self.close()
             return
         self.batches.append((x, _cpu_copy(target)))
-        self._seen.update(keys if keys is not None else _row_keys((*x, target)))
+        self._seen.update(keys if keys is not None else _row_keys((*x, target), bags=self.bags is not None))
         self.rows += int(x[0].shape[0])
         self._bytes += size
         if self.rows >= _SAMPLE_ROWS or len(self.batches) >= _SAMPLE_BATCHES:
@@ -1881,7 +1901,11 @@ class LoopSample:
         Its batches are ``(x, y)``, or ``(x_1, …, x_n, y)`` for a model fed ``n`` positional inputs.
         """
         xs, ys = zip(*self.batches)
-        parts = [torch.cat([x[k] for x in xs]) for k in range(self.n_inputs)]
+        if self.bags is not None:  # one padded row per bag, padded again to the longest bag of all
+            longest = max(x[0].shape[1] for x in xs)
+            parts = [torch.cat([nn.functional.pad(x[0], (0, longest - x[0].shape[1]), value=PAD) for x in xs])]
+        else:
+            parts = [torch.cat([x[k] for x in xs]) for k in range(self.n_inputs)]
         return DataLoader(TensorDataset(*parts, torch.cat(ys)), batch_size=int(xs[0][0].shape[0]), shuffle=False)
 
 
@@ -2160,9 +2184,13 @@ def _fingerprint(x: torch.Tensor) -> tuple:
     return tuple(x.shape), x.dtype, tuple(_row_hashes(x[torch.tensor(pick, device=x.device)]).tolist())
 
 
-def _row_keys(parts: Sequence[torch.Tensor]) -> list[int]:
+def _row_keys(parts: Sequence[torch.Tensor], bags: bool = False) -> list[int]:
     """A hash of each row's bytes over all of ``parts`` (a batch's inputs and target, same rows), to see the loop
-    re-feed rows it already fed. All of them: one input alone may repeat across rows (a segment id among 48, a mask)."""
+    re-feed rows it already fed. All of them: one input alone may repeat across rows (a segment id among 48, a mask).
+    ``bags``: the first part is packed bags, hashed without their padding (its length is the batch's longest bag)."""
+    if bags:
+        rows = parts[0]
+        parts = [torch.tensor([hash(r[r != PAD].numpy().tobytes()) for r in rows], dtype=torch.int64), *parts[1:]]
     flats = [t.reshape(t.shape[0], -1).contiguous().view(torch.uint8) if t.dim() > 0 else t.reshape(1, -1)
              for t in parts]
     return [hash(b"".join(f[i].numpy().tobytes() for f in flats)) for i in range(flats[0].shape[0])]

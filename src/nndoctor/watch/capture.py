@@ -1823,9 +1823,9 @@ class LoopSample:
         row per bag (:func:`pack_bags`; ``x`` already is)."""
         from torch.nn.modules import module as module_hooks
 
-        self.kind, self._module, self.active, self.n_inputs, self.n_state = kind, module, True, n_inputs, n_state
+        self.kind, self._module, self.active, self.n_state = kind, module, True, n_state
         self.time_first, self.bags = time_first, bags
-        self.n_inputs = 2 if bags is not None else n_inputs  # the calls' inputs: the stream and the offsets
+        self.n_inputs = 2 if bags is not None else n_inputs  # with bags, the calls' inputs: the stream and the offsets
         if x is not None:
             self._add(tuple(_cpu_copy(t) for t in x), target)
         if self.active:

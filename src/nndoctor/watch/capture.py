@@ -1270,7 +1270,7 @@ class SetupCapture:
                 source, tensor = "x", _cut(bx, y_cut)
         classes = _one_hot_classes(by, target) if source is None else None
         if classes is not None:  # MSE/BCE against one_hot(y, C): the batch's class ids, expanded as the loop did
-            source, tensor = "y", torch.nn.functional.one_hot(by.long(), classes)
+            source, tensor = "y", _one_hot(by, classes)
         if source is None:
             return None
         x_tail, x_dtype = self._input_adaptation()

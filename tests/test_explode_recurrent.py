@@ -197,3 +197,33 @@ def test_a_gradient_that_dwarfs_the_weights_at_the_first_plain_step_is_an_explos
     assert list(exploding_gradients(history(spike_at_init, optimizer="Adam"))) == []
     assert list(exploding_gradients(history(spike_at_init, clips=True))) == []
     assert list(exploding_gradients(history([1.0, 5e5, 2.0, 0.5, 1.5, 0.8]))) == []
+
+
+def _cliff_history(optimizer: str = "SGD", loop_clips: bool = False, spike: float = 250.0,
+                   after: float = 1.4) -> GradientHistory:
+    """100 plain steps whose gradient norm wanders between 0.8 and 1.2 and whose loss falls from 1.2 to 1.0 by step
+    60, where one norm is ``spike``; the loss then sits at ``after`` (the weights were thrown) for the rest."""
+    norms = [1.0 + 0.2 * np.sin(step) for step in range(100)]
+    norms[60] = spike
+    losses = {step: (1.2 - step / 300 if step <= 60 else after) for step in range(100)}
+    return GradientHistory(norms=tuple(norms), span="over 100 steps", steps=tuple(range(100)), loss_at=losses,
+                           recurrent=("rnn",), optimizer=optimizer, loop_clips=loop_clips)
+
+
+def test_one_spike_hundreds_of_times_the_local_gradient_that_undoes_learning_is_a_cliff():
+    (finding,) = exploding_gradients(_cliff_history())
+    assert finding.code == "O403" and finding.evidence["kind"] == "cliff"
+    assert finding.evidence["onset_step"] == 60
+    local = float(np.median([1.0 + 0.2 * np.sin(step) for step in range(40, 60)]))
+    assert finding.evidence["growth"] == pytest.approx(250.0 / local)
+    assert finding.evidence["loss_after"] > finding.evidence["loss_before"]
+
+
+@pytest.mark.parametrize("history", [
+    _cliff_history(optimizer="Adam"),      # an adaptive step is bounded whatever the gradient
+    _cliff_history(loop_clips=True),       # the loop caps the step
+    _cliff_history(after=0.95),            # the net absorbed the outlier batch: the loss kept falling
+    _cliff_history(spike=50.0),            # fifty times the local size: a rough batch, not orders of magnitude
+], ids=["adaptive", "clipped", "absorbed", "fifty-fold"])
+def test_a_spike_that_cannot_throw_the_weights_or_did_no_harm_is_no_cliff(history):
+    assert list(exploding_gradients(history)) == []

@@ -52,6 +52,9 @@ REDRAW_UPDATE = 0.3
 HALFWAY = 0.5
 # O403: the gradient norm grew by two orders of magnitude.
 EXPLODING_GROWTH = 100.0
+# O403: the steps before a step, whose median norm is the gradient's local size: a spike EXPLODING_GROWTH times it
+# is a cliff (Pascanu et al., 2013), not the noise of one batch.
+CLIFF_WINDOW = 20
 # O403: a gradient a thousand times the weights it updates moves them by their own size at lr 1e-3.
 GRADIENT_DWARFS_WEIGHTS = 1e3
 # O406: the loss moved by less than this share of its start.

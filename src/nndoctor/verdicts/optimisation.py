@@ -15,6 +15,7 @@ from ..findings import Finding, Severity
 from . import verdict
 from .curves import (
     ADAPTIVE,
+    CLIFF_WINDOW,
     DECAY_PER_STEP,
     DECOUPLED,
     DIVERGED_RISE,
@@ -470,6 +471,40 @@ def explosion_from_first_step(m: GradientHistory, window: int = 5) -> tuple[floa
     return (growth, m.steps[peak]) if rose else None
 
 
+def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
+    """The largest gradient spike that met a cliff and undid learning, under unclipped plain steps, else None.
+
+    A spike is a norm ``EXPLODING_GROWTH`` times the median of the ``CLIFF_WINDOW`` steps before it
+    (after the first five: the init transient has no settled size). A plain step is the LR times that
+    gradient, so it throws the weights by a hundred typical steps; the harm shows when the loss over
+    the next ``CLIFF_WINDOW`` steps stays above its level over the ones before (an outlier batch's
+    spike the net absorbs leaves the curve where it was). An adaptive optimizer bounds each step to a
+    few LRs whatever the gradient, and a loop that clips caps it: neither is judged here.
+    """
+    if m.loop_clips or m.optimizer is None or m.optimizer in ADAPTIVE or len(m.steps) != len(m.norms):
+        return None
+    norms = np.asarray(m.norms, dtype=float)
+    worst = None
+    for i in range(5, len(norms)):
+        before = norms[max(0, i - CLIFF_WINDOW):i]
+        before = before[np.isfinite(before)]
+        if len(before) < 5 or not math.isfinite(norms[i]):
+            continue
+        local = float(np.median(before))
+        if not local > 0 or norms[i] < EXPLODING_GROWTH * local or (worst and norms[i] / local <= worst["growth"]):
+            continue
+        step = m.steps[i]
+        earlier = [m.loss_at[s] for s in sorted(m.loss_at) if step - CLIFF_WINDOW <= s < step]
+        later = [m.loss_at[s] for s in sorted(m.loss_at) if step < s <= step + CLIFF_WINDOW]
+        if len(earlier) < 5 or len(later) < 5 or not np.isfinite(earlier + later).all():
+            continue
+        level_before, level_after = float(np.median(earlier)), float(np.median(later))
+        if level_after > level_before:
+            worst = {"growth": float(norms[i] / local), "onset_step": step, "spike_norm": float(norms[i]),
+                     "local_norm": local, "loss_before": level_before, "loss_after": level_after}
+    return worst
+
+
 @verdict("O403")
 def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
     """Gradients that grow by two orders of magnitude, explode back through time, or dwarf the weights they update.
@@ -517,6 +552,20 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
              "recurrent_layers": list(m.recurrent),
              "optimizer": m.optimizer, "loop_clips": m.loop_clips},
             location=worst,
+        )
+        return
+    cliff = gradient_cliff(m)
+    if cliff is not None:
+        step = cliff["onset_step"]
+        yield Finding(
+            "O403", Severity.ERROR,
+            f"At step {step} the {m.label} spiked to {cliff['spike_norm']:.3g}, {cliff['growth']:.0f}x its median over the "
+            f"{CLIFF_WINDOW} steps before ({cliff['local_norm']:.3g}), and with {m.optimizer} and no clipping that step threw "
+            f"the weights: the train loss went from about {cliff['loss_before']:.3g} before it to {cliff['loss_after']:.3g} "
+            "after it. A cliff in the loss surface (common in recurrent nets); clipping the gradient norm caps such a step.",
+            {**cliff, "samples": len(m.norms), "kind": "cliff", "lowest_loss_before_onset": _lowest_loss_before(m, step),
+             "recurrent_layers": list(m.recurrent), "optimizer": m.optimizer, "loop_clips": m.loop_clips},
+            location=f"step {step}",
         )
         return
     worst_rnn = max(m.through_time, key=lambda n: m.through_time[n]["ratio"], default=None)

@@ -559,12 +559,14 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
         step = cliff["onset_step"]
         yield Finding(
             "O403", Severity.ERROR,
-            f"At step {step} the {m.label} spiked to {cliff['spike_norm']:.3g}, {cliff['growth']:.0f}x its median over the "
-            f"{CLIFF_WINDOW} steps before ({cliff['local_norm']:.3g}), and with {m.optimizer} and no clipping that step threw "
-            f"the weights: the train loss went from about {cliff['loss_before']:.3g} before it to {cliff['loss_after']:.3g} "
-            "after it. A cliff in the loss surface (common in recurrent nets); clipping the gradient norm caps such a step.",
-            {**cliff, "samples": len(m.norms), "kind": "cliff", "lowest_loss_before_onset": _lowest_loss_before(m, step),
-             "recurrent_layers": list(m.recurrent), "optimizer": m.optimizer, "loop_clips": m.loop_clips},
+            f"At step {step} the {m.label} spiked to {cliff['spike_norm']:.3g}, {cliff['growth']:.0f}x its median "
+            f"over the {CLIFF_WINDOW} steps before ({cliff['local_norm']:.3g}), and with {m.optimizer} and no clipping "
+            f"that step threw the weights: the train loss went from about {cliff['loss_before']:.3g} before it to "
+            f"{cliff['loss_after']:.3g} after it. A cliff in the loss surface (common in recurrent nets); clipping "
+            "the gradient norm caps such a step.",
+            {**cliff, "samples": len(m.norms), "kind": "cliff",
+             "lowest_loss_before_onset": _lowest_loss_before(m, step), "recurrent_layers": list(m.recurrent),
+             "optimizer": m.optimizer, "loop_clips": m.loop_clips},
             location=f"step {step}",
         )
         return

@@ -252,3 +252,38 @@ def test_the_output_bias_is_judged_as_a_bugs_remedy_only_for_the_bias_fault(code
     bias = [c for c in plan.candidates if c.remedy == "output-bias"]
     assert bias and all(c.judged_by == judged_by for c in bias)
     assert all(c.clears == (code if judged_by == "cleared" else None) for c in bias)
+
+
+class CosineHead(nn.Module):
+    """Features normalised onto prototypes, times a learned temperature ``exp(log_scale)`` (a CLIP-style head): the
+    output passes through no Linear of its width, so only the model's own outputs show their scale."""
+
+    def __init__(self, log_scale: float) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.features = mlp(10, 32)
+        self.prototypes = nn.Parameter(torch.randn(3, 32))
+        self.log_scale = nn.Parameter(torch.tensor(log_scale))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.log_scale.exp() * F.normalize(self.features(x), dim=-1) @ F.normalize(self.prototypes, dim=-1).T
+
+
+def test_outputs_too_large_with_no_layer_to_shrink_are_divided_by_their_rms_at_init() -> None:
+    setup = _setup(CosineHead(10.0), nn.CrossEntropyLoss())  # the temperature's log written as the temperature
+    x, labels = (torch.as_tensor(v) for v in setup.first_batch("train"))
+    before = F.cross_entropy(setup.model(x), labels).item()
+    (candidate,) = output_scale(setup, _finding("L307", ratio_to_chance=before / np.log(3)))
+    model = candidate.setup.model
+    assert isinstance(model, ScaledOutput)
+    with torch.no_grad():
+        rms = float(setup.model(torch.as_tensor(setup.first_batch("train")[0])).pow(2).mean().sqrt())
+    assert before > 100 * np.log(3) and model.factor < 1e-3
+    assert F.cross_entropy(model(x), labels).item() < 1.5 * np.log(3)  # back in logit units, near chance
+    assert rms > 1e3 and "forward() multiplies" in candidate.snippet
+
+
+def test_a_cosine_head_whose_outputs_start_in_logit_units_is_left_alone() -> None:
+    setup = _setup(CosineHead(0.0), nn.CrossEntropyLoss())  # temperature 1: cosines, rms well under 1
+    with pytest.raises(NotApplicable):
+        output_scale(setup, _finding("L307", ratio_to_chance=2.0))

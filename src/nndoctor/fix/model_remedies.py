@@ -248,7 +248,8 @@ def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
                           "# return that layer's output unscaled, on the scale the init and the loss expect")]
     excess = _shrunk_to_default(layer.weight, layer.in_features)
     if excess is None:
-        return _divide_by_output_rms(setup, model, x, "neither forward() nor the output layer's init makes the outputs large")
+        return _divide_by_output_rms(setup, model, x,
+                                     "neither forward() nor the output layer's init makes the outputs large")
     return [Candidate("output-scale", f"shrink the initial weights of {name} {excess:.3g}x to PyTorch's default scale",
                       derive(setup, model=model),
                       f"nn.init.kaiming_uniform_(model.{name}.weight, a=math.sqrt(5))   # PyTorch's default; yours were {excess:.3g}x larger")]
@@ -264,7 +265,8 @@ def _divide_by_output_rms(setup: Setup, model: nn.Module, x: Any, why_not_found:
     """
     with eval_mode(model), preserved_rng(), torch.no_grad():
         out = primary_output(model(x))
-    rms = float(out.detach().float().pow(2).mean().sqrt()) if isinstance(out, torch.Tensor) and out.numel() else math.nan
+    found = isinstance(out, torch.Tensor) and out.numel() > 0
+    rms = float(out.detach().float().pow(2).mean().sqrt()) if found else math.nan
     if not math.isfinite(rms) or rms <= EXCESS_SCALE:
         raise NotApplicable(why_not_found)
     return [Candidate("output-scale", f"divide the model's outputs by {rms:.3g}, their rms at init",

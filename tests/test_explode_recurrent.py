@@ -200,12 +200,16 @@ def test_a_gradient_that_dwarfs_the_weights_at_the_first_plain_step_is_an_explos
 
 
 def _cliff_history(optimizer: str = "SGD", loop_clips: bool = False, spike: float = 250.0,
-                   after: float = 1.4) -> GradientHistory:
+                   after: float = 1.4, converged: bool = False) -> GradientHistory:
     """100 plain steps whose gradient norm wanders between 0.8 and 1.2 and whose loss falls from 1.2 to 1.0 by step
-    60, where one norm is ``spike``; the loss then sits at ``after`` (the weights were thrown) for the rest."""
+    60, where one norm is ``spike``; the loss then sits at ``after`` (the weights were thrown) for the rest.
+    ``converged``: the loss instead reached 0.001 by step 10 and sits at 0.0015 after the spike (a hard sample's
+    gradient next to the tiny ones of a fitted net, its rise a sliver of the 1.2 learned)."""
     norms = [1.0 + 0.2 * np.sin(step) for step in range(100)]
     norms[60] = spike
     losses = {step: (1.2 - step / 300 if step <= 60 else after) for step in range(100)}
+    if converged:
+        losses = {step: (1.2 if step < 10 else 1e-3 if step <= 60 else 1.5e-3) for step in range(100)}
     return GradientHistory(norms=tuple(norms), span="over 100 steps", steps=tuple(range(100)), loss_at=losses,
                            recurrent=("rnn",), optimizer=optimizer, loop_clips=loop_clips)
 
@@ -217,6 +221,9 @@ def test_one_spike_hundreds_of_times_the_local_gradient_that_undoes_learning_is_
     local = float(np.median([1.0 + 0.2 * np.sin(step) for step in range(40, 60)]))
     assert finding.evidence["growth"] == pytest.approx(250.0 / local)
     assert finding.evidence["loss_after"] > finding.evidence["loss_before"]
+    start = float(np.median([1.2 - step / 300 for step in range(5)]))
+    before = float(np.median([1.2 - step / 300 for step in range(40, 60)]))
+    assert finding.evidence["gain_undone"] == pytest.approx((1.4 - before) / (start - before))
 
 
 @pytest.mark.parametrize("history", [
@@ -224,6 +231,7 @@ def test_one_spike_hundreds_of_times_the_local_gradient_that_undoes_learning_is_
     _cliff_history(loop_clips=True),       # the loop caps the step
     _cliff_history(after=0.95),            # the net absorbed the outlier batch: the loss kept falling
     _cliff_history(spike=50.0),            # fifty times the local size: a rough batch, not orders of magnitude
-], ids=["adaptive", "clipped", "absorbed", "fifty-fold"])
+    _cliff_history(converged=True),        # half again a near-zero loss gives back nothing of what was learned
+], ids=["adaptive", "clipped", "absorbed", "fifty-fold", "converged"])
 def test_a_spike_that_cannot_throw_the_weights_or_did_no_harm_is_no_cliff(history):
     assert list(exploding_gradients(history)) == []

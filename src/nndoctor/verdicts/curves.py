@@ -55,6 +55,9 @@ EXPLODING_GROWTH = 100.0
 # O403: the steps before a step, whose median norm is the gradient's local size: a spike EXPLODING_GROWTH times it
 # is a cliff (Pascanu et al., 2013), not the noise of one batch.
 CLIFF_WINDOW = 20
+# O403: the loss after such a spike gave back this share of what training had gained before it (from the first
+# steps' level): harm, not a rough batch near convergence (a tenth, as OVERFIT_RISE for a validation curve).
+CLIFF_UNDONE = 0.1
 # O403: a gradient a thousand times the weights it updates moves them by their own size at lr 1e-3.
 GRADIENT_DWARFS_WEIGHTS = 1e3
 # O406: the loss moved by less than this share of its start.

@@ -15,6 +15,7 @@ from ..findings import Finding, Severity
 from . import verdict
 from .curves import (
     ADAPTIVE,
+    CLIFF_UNDONE,
     CLIFF_WINDOW,
     DECAY_PER_STEP,
     DECOUPLED,
@@ -477,12 +478,16 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
     A spike is a norm ``EXPLODING_GROWTH`` times the median of the ``CLIFF_WINDOW`` steps before it
     (after the first five: the init transient has no settled size). A plain step is the LR times that
     gradient, so it throws the weights by a hundred typical steps; the harm shows when the loss over
-    the next ``CLIFF_WINDOW`` steps stays above its level over the ones before (an outlier batch's
-    spike the net absorbs leaves the curve where it was). An adaptive optimizer bounds each step to a
-    few LRs whatever the gradient, and a loop that clips caps it: neither is judged here.
+    the next ``CLIFF_WINDOW`` steps stays above its level over the ones before by ``CLIFF_UNDONE`` of
+    what training had gained from its first steps (an outlier batch's spike the net absorbs, or a hard
+    sample near convergence where the typical gradient is tiny, leaves the curve where it was). An
+    adaptive optimizer bounds each step to a few LRs whatever the gradient, and a loop that clips caps
+    it: neither is judged here.
     """
     if m.loop_clips or m.optimizer is None or m.optimizer in ADAPTIVE or len(m.steps) != len(m.norms):
         return None
+    first = [m.loss_at[s] for s in sorted(m.loss_at)[:5]]
+    start = float(np.median(first)) if first else math.nan
     norms = np.asarray(m.norms, dtype=float)
     worst = None
     for i in range(5, len(norms)):
@@ -499,9 +504,11 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
         if len(earlier) < 5 or len(later) < 5 or not np.isfinite(earlier + later).all():
             continue
         level_before, level_after = float(np.median(earlier)), float(np.median(later))
-        if level_after > level_before:
+        gained = start - level_before
+        if gained > 0 and level_after - level_before >= CLIFF_UNDONE * gained:
             worst = {"growth": float(norms[i] / local), "onset_step": step, "spike_norm": float(norms[i]),
-                     "local_norm": local, "loss_before": level_before, "loss_after": level_after}
+                     "local_norm": local, "loss_before": level_before, "loss_after": level_after, "loss_start": start,
+                     "gain_undone": (level_after - level_before) / gained}
     return worst
 
 
@@ -562,7 +569,8 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
             f"At step {step} the {m.label} spiked to {cliff['spike_norm']:.3g}, {cliff['growth']:.0f}x its median "
             f"over the {CLIFF_WINDOW} steps before ({cliff['local_norm']:.3g}), and with {m.optimizer} and no clipping "
             f"that step threw the weights: the train loss went from about {cliff['loss_before']:.3g} before it to "
-            f"{cliff['loss_after']:.3g} after it. A cliff in the loss surface (common in recurrent nets); clipping "
+            f"{cliff['loss_after']:.3g} after it, giving back {cliff['gain_undone']:.0%} of what it had gained since "
+            f"its start ({cliff['loss_start']:.3g}). A cliff in the loss surface (common in recurrent nets); clipping "
             "the gradient norm caps such a step.",
             {**cliff, "samples": len(m.norms), "kind": "cliff",
              "lowest_loss_before_onset": _lowest_loss_before(m, step), "recurrent_layers": list(m.recurrent),

@@ -407,7 +407,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "O403", "exploding-gradients", "C W",
         "Gradient norms grow by orders of magnitude, often in RNNs or very deep networks.",
-        "History of the global and per-layer gradient norms.",
+        "History of the global and per-layer gradient norms: growth of their running median over the first steps', "
+        "and, under unclipped plain steps, a single spike a hundred times the steps before it after which the loss "
+        "gives back a tenth of what it had gained (a cliff).",
         "Huge gradients produce huge updates that wreck the weights in one step, causing loss spikes or NaN.",
         "Clip the gradient norm, `torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)` before `optimizer.step()`; "
         "lower the LR; check the data for outliers.",

@@ -475,8 +475,8 @@ def explosion_from_first_step(m: GradientHistory, window: int = 5) -> tuple[floa
 def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
     """The largest gradient spike that met a cliff and undid learning, under unclipped plain steps, else None.
 
-    A spike is a norm ``EXPLODING_GROWTH`` times the median of the ``CLIFF_WINDOW`` steps before it
-    (after the first five: the init transient has no settled size). A plain step is the LR times that
+    A spike is a norm ``EXPLODING_GROWTH`` times the median of the ``CLIFF_WINDOW`` measurements before
+    it (after the first five: the init transient has no settled size). A plain step is the LR times that
     gradient, so it throws the weights by a hundred typical steps; the harm shows when the loss over
     the next ``CLIFF_WINDOW`` steps stays above its level over the ones before by ``CLIFF_UNDONE`` of
     what training had gained from its first steps (an outlier batch's spike the net absorbs, or a hard
@@ -486,30 +486,37 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
     """
     if m.loop_clips or m.optimizer is None or m.optimizer in ADAPTIVE or len(m.steps) != len(m.norms):
         return None
-    first = [m.loss_at[s] for s in sorted(m.loss_at)[:5]]
-    start = float(np.median(first)) if first else math.nan
     norms = np.asarray(m.norms, dtype=float)
-    worst = None
-    for i in range(5, len(norms)):
-        before = norms[max(0, i - CLIFF_WINDOW):i]
-        before = before[np.isfinite(before)]
-        if len(before) < 5 or not math.isfinite(norms[i]):
-            continue
-        local = float(np.median(before))
-        if not local > 0 or norms[i] < EXPLODING_GROWTH * local or (worst and norms[i] / local <= worst["growth"]):
-            continue
+    if len(norms) <= 5 or len(m.loss_at) < 5:
+        return None
+    # the median of the (up to) CLIFF_WINDOW finite norms before each entry, at least five of them
+    padded = np.concatenate([np.full(CLIFF_WINDOW, np.nan), np.where(np.isfinite(norms), norms, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, CLIFF_WINDOW)[: len(norms)]
+    enough = np.isfinite(windows).sum(axis=1) >= 5
+    local = np.full(len(norms), np.nan)
+    local[enough] = np.nanmedian(windows[enough], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        growth = np.where(local > 0, norms / local, np.nan)
+    growth[~np.isfinite(norms)] = np.nan  # a non-finite gradient is the growth reading's, not a spike's
+    candidates = [i for i in np.argsort(-np.nan_to_num(growth, nan=0.0)) if i >= 5 and growth[i] >= EXPLODING_GROWTH]
+    if not candidates:
+        return None
+    loss_steps = np.array(sorted(m.loss_at), dtype=float)
+    losses = np.array([m.loss_at[s] for s in sorted(m.loss_at)], dtype=float)
+    start = float(np.median(losses[:5]))
+    for i in candidates:  # the largest spike first: the first that did harm is the one reported
         step = m.steps[i]
-        earlier = [m.loss_at[s] for s in sorted(m.loss_at) if step - CLIFF_WINDOW <= s < step]
-        later = [m.loss_at[s] for s in sorted(m.loss_at) if step < s <= step + CLIFF_WINDOW]
-        if len(earlier) < 5 or len(later) < 5 or not np.isfinite(earlier + later).all():
+        earlier = losses[(loss_steps >= step - CLIFF_WINDOW) & (loss_steps < step)]
+        later = losses[(loss_steps > step) & (loss_steps <= step + CLIFF_WINDOW)]
+        if len(earlier) < 5 or len(later) < 5 or not (np.isfinite(earlier).all() and np.isfinite(later).all()):
             continue
         level_before, level_after = float(np.median(earlier)), float(np.median(later))
         gained = start - level_before
         if gained > 0 and level_after - level_before >= CLIFF_UNDONE * gained:
-            worst = {"growth": float(norms[i] / local), "onset_step": step, "spike_norm": float(norms[i]),
-                     "local_norm": local, "loss_before": level_before, "loss_after": level_after, "loss_start": start,
-                     "gain_undone": (level_after - level_before) / gained}
-    return worst
+            return {"growth": float(growth[i]), "onset_step": step, "spike_norm": float(norms[i]),
+                    "local_norm": float(local[i]), "loss_before": level_before, "loss_after": level_after,
+                    "loss_start": start, "gain_undone": (level_after - level_before) / gained}
+    return None
 
 
 @verdict("O403")
@@ -567,11 +574,11 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
         yield Finding(
             "O403", Severity.ERROR,
             f"At step {step} the {m.label} spiked to {cliff['spike_norm']:.3g}, {cliff['growth']:.0f}x its median "
-            f"over the {CLIFF_WINDOW} steps before ({cliff['local_norm']:.3g}), and with {m.optimizer} and no clipping "
-            f"that step threw the weights: the train loss went from about {cliff['loss_before']:.3g} before it to "
-            f"{cliff['loss_after']:.3g} after it, giving back {cliff['gain_undone']:.0%} of what it had gained since "
-            f"its start ({cliff['loss_start']:.3g}). A cliff in the loss surface (common in recurrent nets); clipping "
-            "the gradient norm caps such a step.",
+            f"over the {CLIFF_WINDOW} measurements before ({cliff['local_norm']:.3g}), and with {m.optimizer} and no "
+            f"clipping that step threw the weights: the train loss went from about {cliff['loss_before']:.3g} before "
+            f"it to {cliff['loss_after']:.3g} after it, giving back {cliff['gain_undone']:.0%} of what it had gained "
+            f"since its start ({cliff['loss_start']:.3g}). A cliff in the loss surface (common in recurrent nets); "
+            "clipping the gradient norm caps such a step.",
             {**cliff, "samples": len(m.norms), "kind": "cliff",
              "lowest_loss_before_onset": _lowest_loss_before(m, step), "recurrent_layers": list(m.recurrent),
              "optimizer": m.optimizer, "loop_clips": m.loop_clips},

@@ -14,7 +14,7 @@ from torch import nn
 
 from ..findings import Finding
 from ..patient import eval_mode
-from ..probes.init_outputs import output_gain, output_weight
+from ..probes.init_outputs import output_gain, output_weight, rms
 from ..probes.layer_stats import hand_written_layer
 from ..rng import preserved_rng
 from ..setup import Setup, primary_output
@@ -229,7 +229,7 @@ def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
         try:
             return _shrink_tied_table(setup, model, x)
         except NotApplicable as reason:
-            return _divide_by_output_rms(setup, model, x, str(reason))
+            return _divide_by_output_rms(setup, model, eval_output(model, x), str(reason))
     name, layer = head
     seen: list[torch.Tensor] = []
     handle = layer.register_forward_hook(lambda module, args, out: seen.append(out))
@@ -248,30 +248,29 @@ def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
                           "# return that layer's output unscaled, on the scale the init and the loss expect")]
     excess = _shrunk_to_default(layer.weight, layer.in_features)
     if excess is None:
-        return _divide_by_output_rms(setup, model, x,
+        return _divide_by_output_rms(setup, model, out,
                                      "neither forward() nor the output layer's init makes the outputs large")
     return [Candidate("output-scale", f"shrink the initial weights of {name} {excess:.3g}x to PyTorch's default scale",
                       derive(setup, model=model),
                       f"nn.init.kaiming_uniform_(model.{name}.weight, a=math.sqrt(5))   # PyTorch's default; yours were {excess:.3g}x larger")]
 
 
-def _divide_by_output_rms(setup: Setup, model: nn.Module, x: Any, why_not_found: str) -> list[Candidate]:
+def _divide_by_output_rms(setup: Setup, model: nn.Module, out: Any, why_not_found: str) -> list[Candidate]:
     """Outputs too large at init whose source is no Linear head or weight matrix to shrink (a cosine head's learned
     temperature, a custom product): the model's outputs divided by their rms at init, so they start in logit units.
 
     A network that knows nothing yet outputs logits of rms about 1 or less (a default-initialised Linear head gives a
     fraction of 1); ``EXCESS_SCALE`` times that is what the other readings call too large. ``why_not_found`` is why
-    no layer could be named; the fixed divisor stands in for undoing whatever forward() multiplies in.
+    no layer could be named; ``out`` is the model's output at init, in eval mode; the fixed divisor stands in for
+    undoing whatever forward() multiplies in.
     """
-    with eval_mode(model), preserved_rng(), torch.no_grad():
-        out = primary_output(model(x))
-    found = isinstance(out, torch.Tensor) and out.numel() > 0
-    rms = float(out.detach().float().pow(2).mean().sqrt()) if found else math.nan
-    if not math.isfinite(rms) or rms <= EXCESS_SCALE:
+    out = primary_output(out)
+    size = rms(out) if isinstance(out, torch.Tensor) and out.numel() > 0 else math.nan
+    if not math.isfinite(size) or size <= EXCESS_SCALE:
         raise NotApplicable(why_not_found)
-    return [Candidate("output-scale", f"divide the model's outputs by {rms:.3g}, their rms at init",
-                      derive(setup, model=ScaledOutput(model, 1 / rms)),
-                      f"# the outputs start at an rms of {rms:.3g}, far beyond logit units ({why_not_found}):\n"
+    return [Candidate("output-scale", f"divide the model's outputs by {size:.3g}, their rms at init",
+                      derive(setup, model=ScaledOutput(model, 1 / size)),
+                      f"# the outputs start at an rms of {size:.3g}, far beyond logit units ({why_not_found}):\n"
                       "# find the factor forward() multiplies them by (a temperature, a scale parameter's init) and "
                       "start it where the outputs have rms about 1")]
 

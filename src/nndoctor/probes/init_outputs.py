@@ -269,13 +269,17 @@ def _gain_after(last: dict[str, Any], out: torch.Tensor) -> float | None:
     return output_gain(own, out) if isinstance(last.get("module"), nn.Linear) else None
 
 
+def rms(t: torch.Tensor) -> float:
+    """Root mean square of a tensor's values, in float32 whatever its dtype."""
+    return float(t.detach().float().pow(2).mean().sqrt())
+
+
 def output_gain(own: Any, out: Any) -> float | None:
     """rms of the model's output ``out`` over the rms of its output layer's own output ``own``, when the two hold as many
     values (a factor forward() applies after the output layer: a temperature, a gain); None otherwise."""
     if not isinstance(own, torch.Tensor) or not isinstance(out, torch.Tensor) or own.numel() != out.numel():
         return None
-    below = float(own.detach().float().pow(2).mean().sqrt())
-    above = float(out.detach().float().pow(2).mean().sqrt())
+    below, above = rms(own), rms(out)
     return above / below if below > 0 and math.isfinite(above) else None
 
 

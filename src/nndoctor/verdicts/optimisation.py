@@ -414,12 +414,17 @@ def _norm_at(m: GradientHistory, step: int) -> float:
     return next(n for s, n in zip(m.steps, m.norms) if s == step)
 
 
+def _starting_loss(m: GradientHistory) -> float:
+    """The median of the first five recorded training losses (``m.loss_at``); nan when none was recorded."""
+    first = [m.loss_at[s] for s in sorted(m.loss_at)[:5]]
+    return float(np.median(first)) if first else math.nan
+
+
 def _loss_growth_at(m: GradientHistory, step: int | None) -> float | None:
     """The training loss at ``step`` over the median of the first recorded losses (``m.loss_at``), when both are known."""
     if step is None or step not in m.loss_at:
         return None
-    first = [m.loss_at[s] for s in sorted(m.loss_at)[:5]]
-    start = float(np.median(first)) if first else 0.0
+    start = _starting_loss(m)
     return m.loss_at[step] / start if start > 0 and math.isfinite(start) else None
 
 
@@ -505,9 +510,10 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
     if not len(spikes):
         return None
     candidates = spikes[np.argsort(-growth[spikes])]
-    loss_steps = np.array(sorted(m.loss_at), dtype=float)
-    losses = np.array([m.loss_at[s] for s in sorted(m.loss_at)], dtype=float)
-    start = float(np.median(losses[:5]))
+    ordered = sorted(m.loss_at)
+    loss_steps = np.array(ordered, dtype=float)
+    losses = np.array([m.loss_at[s] for s in ordered], dtype=float)
+    start = _starting_loss(m)
     for i in candidates:  # the largest spike first: the first that did harm is the one reported
         step = m.steps[i]
         earlier = losses[(loss_steps >= step - CLIFF_WINDOW) & (loss_steps < step)]

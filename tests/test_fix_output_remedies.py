@@ -287,3 +287,18 @@ def test_a_cosine_head_whose_outputs_start_in_logit_units_is_left_alone() -> Non
     setup = _setup(CosineHead(0.0), nn.CrossEntropyLoss())  # temperature 1: cosines, rms well under 1
     with pytest.raises(NotApplicable):
         output_scale(setup, _finding("L307", ratio_to_chance=2.0))
+
+
+def test_the_output_bias_is_written_only_into_the_layer_that_produces_the_output() -> None:
+    """A temperature after the output Linear keeps it the output layer; a cosine head carries its last Linear on into
+    a product with prototypes, so that Linear's bias is a hidden layer's and no class prior belongs in it."""
+    from nndoctor.fix.remedies import output_bias
+
+    tempered = _setup(Squashed(3, scale=2.0), nn.CrossEntropyLoss())
+    (candidate,) = output_bias(tempered, _finding("M210"))
+    labels = torch.as_tensor(tempered.train_loader.dataset.tensors[1])
+    prior = torch.bincount(labels, minlength=3).double() / len(labels)
+    written = candidate.setup.model.net[-1].bias.detach().double()
+    np.testing.assert_allclose(torch.softmax(written, 0).numpy(), prior.numpy(), rtol=1e-5)
+    with pytest.raises(NotApplicable, match="not a Linear layer"):
+        output_bias(_setup(CosineHead(0.0), nn.CrossEntropyLoss()), _finding("M210"))

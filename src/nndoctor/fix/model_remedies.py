@@ -23,7 +23,7 @@ from .candidate import Candidate
 from .transforms import (
     WEIGHT_MODULES, NotApplicable, derive, device_of, eval_output, eval_pass, final_module, following_activation, leaf_order,
     n_classes,
-    output_linear, sample_input, set_module, weight_layers,
+    output_head, output_linear, sample_input, set_module, weight_layers,
 )
 from .wrappers import Residual, ScaledOutput, WithLinearPath
 
@@ -224,7 +224,7 @@ def output_scale(setup: Setup, finding: Finding) -> list[Candidate]:
         raise NotApplicable("the loss at init is not above what chance predicts; smaller outputs would not lower it")
     model = setup.fresh_model()
     x = sample_input(setup)
-    head = output_linear(leaf_order(model, x))
+    head = output_head(model, x)
     if head is None:
         try:
             return _shrink_tied_table(setup, model, x)

@@ -31,7 +31,7 @@ from .model_remedies import (
 )
 from .transforms import (
     NotApplicable, class_indices, derive, device_of, drop_probability_head, invertible_final_op, is_shuffled, leaf_order,
-    map_dataset, moments, n_classes, output_linear, rebuild_loader, sample_input, set_module, sole_tensor,
+    map_dataset, moments, n_classes, output_head, rebuild_loader, sample_input, set_module, sole_tensor,
     train_targets,
 )
 from .training_remedies import add_capacity, higher_lr_if_falling, layer_learning_rates, regularise, smaller_batches
@@ -250,7 +250,7 @@ def classification_loss(setup: Setup, finding: Finding) -> list[Candidate]:
     removed = drop_probability_head(model, order)
     if removed:
         order = leaf_order(model, sample_input(setup))
-    head = output_linear(order)
+    head = output_head(model, sample_input(setup))
     classes = n_classes(setup)
     changes = []
     if removed:
@@ -325,9 +325,10 @@ def class_weights(setup: Setup, finding: Finding) -> list[Candidate]:
 
 def output_bias(setup: Setup, finding: Finding) -> list[Candidate]:
     model = setup.fresh_model()
-    head = output_linear(leaf_order(model, sample_input(setup)))
+    head = output_head(model, sample_input(setup))
     if head is None or head[1].bias is None:
-        raise NotApplicable("the output is not a Linear layer with a bias (something follows it, or bias=False)")
+        raise NotApplicable("the output is not a Linear layer with a bias "
+                            "(forward() carries the last one on, or bias=False)")
     name, layer = head
     y = train_targets(setup)
     loss = _loss_name(setup.loss)

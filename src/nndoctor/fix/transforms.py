@@ -19,7 +19,7 @@ from ..patient import eval_mode
 from ..probes.init_outputs import final_operation
 from ..probes.layer_stats import FORWARD_WEIGHT_LAYERS, forward_order, hand_written_layer
 from ..rng import preserved_rng
-from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, call_model, first_key, move_to
+from ..setup import INPUT_KEYS, LABEL_KEYS, Setup, _batch_pair, call_model, first_key, move_to, primary_output
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
                nn.Softplus, nn.SELU, nn.PReLU, nn.ReLU6, nn.Hardtanh, nn.Mish)
@@ -211,13 +211,13 @@ def feeding_pairs(model: nn.Module, x: Any) -> set[tuple[str, str]]:
     return pairs
 
 
-def eval_pass(model: nn.Module, x: Any, hooks: list[tuple[nn.Module, Callable[..., None]]]) -> None:
+def eval_pass(model: nn.Module, x: Any, hooks: list[tuple[nn.Module, Callable[..., None]]]) -> Any:
     """One eval-mode forward of ``model`` on ``x`` without gradients, each (module, forward hook) of ``hooks``
-    attached for it; the model's mode is restored and the hooks removed, also after an error."""
+    attached for it, and its output; the model's mode is restored and the hooks removed, also after an error."""
     handles = [module.register_forward_hook(hook) for module, hook in hooks]
     try:
         with eval_mode(model), torch.no_grad():
-            call_model(model, x)
+            return call_model(model, x)
     finally:
         for handle in handles:
             handle.remove()
@@ -244,9 +244,34 @@ def final_module(order: list[tuple[str, nn.Module]]) -> tuple[str, nn.Module] | 
 
 
 def output_linear(order: list[tuple[str, nn.Module]]) -> tuple[str, nn.Linear] | None:
-    """The output Linear when nothing but pass-through modules follows it."""
+    """The last Linear module called when nothing but pass-through modules follows it (see :func:`output_head`)."""
     last = final_module(order)
     return last if last is not None and isinstance(last[1], nn.Linear) else None  # type: ignore[return-value]
+
+
+def output_head(model: nn.Module, x: Any) -> tuple[str, nn.Linear] | None:
+    """The Linear layer that produces the model's output, from one eval-mode pass on ``x``: the last module called
+    (pass-through ones aside) when it is a Linear whose output holds as many values as the model's.
+
+    A temperature, a squeeze or a sigmoid that forward() applies after it keeps that count; a forward that carries
+    the Linear's result on into other arithmetic (a product with prototypes, a pooled sum) leaves no Linear whose
+    bias or weights are the output's, and remedies that rewrite the output layer must not touch a hidden one.
+    """
+    seen: dict[str, int] = {}
+
+    def count(name: str) -> Callable[..., None]:
+        def record(module: nn.Module, inputs: tuple, output: Any) -> None:
+            if isinstance(output, torch.Tensor):
+                seen[name] = output.numel()
+        return record
+
+    linears = [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Linear)]
+    with forward_order(model) as order:
+        output = eval_pass(model, x, [(m, count(name)) for name, m in linears])
+    head, prediction = output_linear(order), primary_output(output)
+    if head is None or prediction is None:
+        return head
+    return head if seen.get(head[0]) == prediction.numel() else None
 
 
 WEIGHT_MODULES = FORWARD_WEIGHT_LAYERS  # the layers remedies re-initialise, normalise, wrap

@@ -15,7 +15,7 @@ from torch import nn
 import nndoctor
 from nndoctor import Severity
 from nndoctor.diagnosis import rank
-from nndoctor.record.measure import total_grad_norm
+from nndoctor.record.measure import grad_norms, total_grad_norm
 from nndoctor.verdicts.curves import EXPLODING_GROWTH
 from nndoctor.verdicts.optimisation import (
     GradientHistory,
@@ -154,6 +154,56 @@ def test_total_grad_norm_matches_float64_on_mixed_and_sparse_gradients():
     got = total_grad_norm([*dense, sparse])
     assert got.dtype == torch.float32 and got.dim() == 0
     assert float(got) == pytest.approx(expected, rel=1e-3)
+
+
+def test_per_parameter_grad_norms_read_a_sparse_embedding_gradient():
+    """An ``EmbeddingBag(sparse=True)`` hands its table a sparse gradient; its norm counts the rows a batch touched."""
+    bag = nn.EmbeddingBag(50, 4, mode="sum", sparse=True)
+    bag(torch.tensor([[1, 3, 3], [7, 1, 9]])).pow(2).sum().backward()
+    names, norms = grad_norms(list(bag.named_parameters()))
+    assert bag.weight.grad.is_sparse and names == ["weight"]
+    assert float(norms[0]) == pytest.approx(float(bag.weight.grad.to_dense().double().norm()), rel=1e-5)
+
+
+SPARSE_SCRIPT = """
+import torch
+from torch import nn
+
+
+
+class Bag(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed, self.fc = nn.EmbeddingBag(300, 16, sparse=True), nn.Linear(16, 3)
+
+    def forward(self, text):
+        return self.fc(self.embed(text))
+
+
+torch.manual_seed(0)
+tokens, labels = torch.randint(0, 300, (256, 12)), torch.randint(0, 3, (256,))
+model = Bag()
+sparse_opt = torch.optim.SparseAdam(list(model.embed.parameters()), lr=1e-2)
+dense_opt = torch.optim.Adam(model.fc.parameters(), lr=1e-2)
+for epoch in range(3):
+    for i in range(0, 256, 32):
+        sparse_opt.zero_grad(); dense_opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(tokens[i:i + 32]), labels[i:i + 32])
+        loss.backward()
+        sparse_opt.step(); dense_opt.step()
+print("done")
+"""
+
+
+def test_a_run_with_a_sparse_embedding_table_completes_every_check(tmp_path):
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "sparse_bag.py"
+    script.write_text(SPARSE_SCRIPT)
+    outcome = run_script(str(script), alerts=False)
+    assert outcome.exit_status == 0 and not outcome.report.failures, outcome.report.failures
+    exam = outcome.report.extra["exam"]
+    assert exam and not exam.get("failures"), exam
 
 
 def test_a_long_run_keeps_a_bounded_series_at_a_doubled_stride(monkeypatch):

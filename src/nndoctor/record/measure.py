@@ -25,7 +25,14 @@ def grad_norms(params: Named) -> tuple[list[str], torch.Tensor | None]:
     if not with_grad:
         return [], None
     device = with_grad[0][1].device
-    return [n for n, _ in with_grad], torch.stack([torch.linalg.vector_norm(p.grad.detach().float()).to(device) for _, p in with_grad])
+    norms = [torch.linalg.vector_norm(stored_values(p.grad).float()).to(device) for _, p in with_grad]
+    return [n for n, _ in with_grad], torch.stack(norms)
+
+
+def stored_values(grad: torch.Tensor) -> torch.Tensor:
+    """A gradient's values as a dense tensor of the same norm: a sparse one's stored values (an embedding's rows)."""
+    grad = grad.detach()
+    return grad.coalesce().values() if grad.is_sparse else grad
 
 
 def total_grad_norm(grads: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -36,7 +43,7 @@ def total_grad_norm(grads: Sequence[torch.Tensor]) -> torch.Tensor:
     whose explosions can rise and end between two sampled steps. Sparse gradients count
     their stored values.
     """
-    dense = [g.coalesce().values() if g.is_sparse else g for g in (g.detach() for g in grads)]
+    dense = [stored_values(g) for g in grads]
     device = dense[0].device
     norms = torch._foreach_norm(dense)
     return torch.linalg.vector_norm(torch.stack([n.to(device, torch.float32) for n in norms]))

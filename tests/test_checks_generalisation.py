@@ -161,6 +161,52 @@ def test_a_single_batch_attempt_still_falling_at_its_budget_proves_nothing():
     assert gen.underfitting(overfit.OverfitResult(32, 2.3, 0.23, [unfinished])) is None
 
 
+def test_no_sample_can_be_wrong_under_the_all_right_loss():
+    """Checked on random logits against the labels themselves: every batch whose mean cross-entropy (or binary
+    cross-entropy) is under the bound predicts every sample right; weighted or smoothed losses carry no bound."""
+    g = torch.Generator().manual_seed(0)
+    ce, bce = classification(), nndoctor.Setup(model=mlp(10, 3), train=(torch.randn(64, 10), torch.rand(64, 3).round()),
+                                               loss=nn.BCEWithLogitsLoss()).resolve()
+    labels, multi = torch.randint(0, 4, (16,), generator=g), torch.randint(0, 2, (16, 3), generator=g).float()
+    level, element_level = overfit.all_right_loss(ce, labels), overfit.all_right_loss(bce, multi)
+    assert level == pytest.approx(np.log(2) / 16) and element_level == pytest.approx(np.log(2) / 48)
+    under = 0
+    for scale in np.linspace(2, 30, 400):
+        logits = torch.randn(16, 4, generator=g) + scale * nn.functional.one_hot(labels, 4) * torch.rand(16, 1, generator=g)
+        if nn.functional.cross_entropy(logits, labels) < level:
+            under += 1
+            assert bool((logits.argmax(1) == labels).all())
+        signs = (2 * multi - 1) * (torch.rand(16, 3, generator=g) * scale - 1)
+        if nn.functional.binary_cross_entropy_with_logits(signs, multi) < element_level:
+            assert bool(((signs > 0) == (multi > 0)).all())
+    assert under > 20
+    ce.loss = nn.CrossEntropyLoss(label_smoothing=0.1)
+    assert overfit.all_right_loss(ce, labels) is None
+    ce.loss = nn.CrossEntropyLoss(weight=torch.ones(4))
+    assert overfit.all_right_loss(ce, labels) is None
+
+
+def test_a_batch_under_the_target_with_a_sample_wrong_is_unfinished_while_the_loss_falls():
+    steps = np.arange(0, 201, 10)
+    falling = list(zip(steps, 2.3 * np.exp(-steps / 75)))  # crosses a target of 0.23 near step 170, still falling
+    stalled = list(zip(steps, 2 * np.log(2) / 32 + 2.3 * np.exp(-steps / 10)))  # one input under two labels: each at p = 1/2
+    level = np.log(2) / 32
+    assert overfit.unfinished(falling, falling[-1][1], 0.23, level, patience=10)
+    assert not overfit.unfinished(stalled, stalled[-1][1], 0.23, level, patience=10)
+    assert not overfit.unfinished(falling, falling[-1][1], 0.23, None, patience=10)  # no bound: under the target
+
+
+def test_a_batch_with_two_labels_on_one_input_is_a_conclusive_failure_to_memorise():
+    x, y = blobs()
+    x, y = torch.as_tensor(x[:32]).clone(), torch.as_tensor(y[:32]).clone()
+    x[31], y[31] = x[0], (y[0] + 1) % 3  # the same input under another label: no model fits both
+    setup = nndoctor.Setup(model=mlp(10, 3), train=(x, y), loss=nn.CrossEntropyLoss(),
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), batch_size=32).resolve()
+    result = overfit.single_batch_overfit(setup, (x, y), lambda: mlp(10, 3), fallback_lr=lambda: None)
+    user = result.attempts[0]
+    assert not user.fitted and user.conclusive and user.accuracy < 1.0
+
+
 def test_trial_that_fitted_its_training_sample_rules_out_underfitting():
     fitted = trial.TrialResult(lr=1e-3, train_eval=[0.69, 0.4, 0.05, 0.01], reference=0.69)
     stuck = trial.TrialResult(lr=1e-3, train_eval=[0.69, 0.6, 0.5, 0.45], reference=0.69)

@@ -11,7 +11,8 @@ the range test's suggestion, so a bad LR is not mistaken for an unfittable model
 
 A step budget is not the end of training: an attempt that ends unfitted while its loss is
 still falling fast enough to reach the target within ``patience`` times the steps it had
-proves only "not yet", never "cannot", so it counts as inconclusive.
+proves only "not yet", never "cannot", so it counts as inconclusive; so does one whose loss is
+already under the target with a sample still wrong while it keeps falling.
 
 Budgets are step counts sized from the setup (:func:`~nndoctor.probes.trial.sized_steps`),
 never seconds: the wall clock is a safety net that abandons the probe as inconclusive
@@ -152,6 +153,17 @@ def still_falling(curve: Sequence[tuple[int, float]], target_loss: float, patien
     return math.log(end_loss / target_loss) / rate <= (patience - 1) * end_step
 
 
+def unfinished(curve: Sequence[tuple[int, float]], final: float, target_loss: float, all_right: float | None,
+               patience: float) -> bool:
+    """Whether an attempt that did not fit only ran out of steps: its loss still falls fast enough to reach the
+    target within ``patience`` times its steps or, already under the target with a sample still wrong, to reach
+    ``all_right`` (:func:`all_right_loss`), where no sample can be wrong. A loss that stalls there (conflicting
+    labels, a sample the model cannot separate) is a conclusive failure."""
+    if final > target_loss:
+        return still_falling(curve, target_loss, patience)
+    return all_right is not None and still_falling(curve, all_right, patience)
+
+
 def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, target_loss: float,
               config: OverfitConfig, deadline: float | None, source: str) -> Attempt:
     """Train ``model`` on one batch at ``lr`` (regularisation off) until it fits or ``config.steps`` end.
@@ -191,10 +203,36 @@ def fit_batch(setup: Setup, model: nn.Module, lr: float | None, batch: Batch, ta
     curve = list(zip(record.eval_steps, record.series("loss")))
     diverged = record.diverged_step is not None or not math.isfinite(final)
     fitted = fits(setup, final, acc, target_loss) and not diverged
-    falling = not fitted and not diverged and still_falling(curve, target_loss, config.patience)
+    falling = not fitted and not diverged and unfinished(curve, final, target_loss, all_right_loss(setup, y), config.patience)
     # Conclusive: fitted, diverged, or failed after its full budget with the loss stalled ("not yet" proves nothing).
     return Attempt(lr, source, curve[0][1], final, acc, steps, fitted, diverged,
                    conclusive=fitted or diverged or not falling, still_falling=falling, curve=tuple(v for _, v in curve))
+
+
+CLASS_INDEX_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
+ELEMENT_LOSSES = (nn.BCEWithLogitsLoss, nn.BCELoss)
+
+
+def all_right_loss(setup: Setup, targets: Any) -> float | None:
+    """A mean loss at which no sample of the batch can be wrong: ln(2) over the number of terms averaged.
+
+    Under an unweighted, mean-reduced cross-entropy a term is at least ln 2 while its prediction
+    is wrong (the true class's probability at most one half, or a binary logit on the wrong
+    side), so a mean below ln(2) / terms leaves none wrong. None for other losses (weights,
+    label smoothing, soft targets, regression), whose terms carry no such bound.
+    """
+    loss = setup.loss
+    if not isinstance(targets, torch.Tensor) or getattr(loss, "reduction", None) != "mean" \
+            or getattr(loss, "weight", None) is not None or getattr(loss, "pos_weight", None) is not None:
+        return None
+    if isinstance(loss, CLASS_INDEX_LOSSES) and not targets.is_floating_point() \
+            and not float(getattr(loss, "label_smoothing", 0.0) or 0.0):
+        terms = int((targets != getattr(loss, "ignore_index", -100)).sum())
+    elif isinstance(loss, ELEMENT_LOSSES) and not soft_binary_targets(setup, targets):
+        terms = targets.numel()
+    else:
+        return None
+    return math.log(2) / terms if terms else None
 
 
 def soft_binary_targets(setup: Setup, targets: torch.Tensor | None) -> bool:

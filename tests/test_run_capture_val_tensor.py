@@ -39,6 +39,7 @@ perm = torch.randperm(600, generator=g)
 train_idx = perm[:480]
 VAL_IDX
 X_train, y_train, X_val, y_val = X[train_idx], y[train_idx], X[val_idx], y[val_idx]
+X_test, y_test = torch.tensor(digits.data[600:720] / 16.0, dtype=torch.float32), torch.tensor(digits.target[600:720])
 
 torch.manual_seed(0)
 model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
@@ -74,6 +75,9 @@ for epoch in range(3):
             val_loss = loss_fn(model(X_val), y_val)
         elif VAL_ACCURACY:
             val_acc = (model(X_val).argmax(1) == y_val).float().mean()
+if TEST_AFTER:
+    with torch.no_grad():
+        test_acc = (model(X_test).argmax(1) == y_test).float().mean()
 '''
 # Validation drawn from the whole pool of 600 rows: about 80% of it are training rows (the bug).
 OVERLAP = "val_idx = torch.randperm(600, generator=g)[:120]"
@@ -81,10 +85,10 @@ DISJOINT = "val_idx = perm[480:]"
 
 
 def run(tmp_path: Path, val_idx: str = OVERLAP, loader: bool = False, train_accuracy: bool = False,
-        val_loss: bool = True, val_accuracy: bool = False, train_chunks: bool = False) -> Report:
+        val_loss: bool = True, val_accuracy: bool = False, train_chunks: bool = False, test_after: bool = False) -> Report:
     text = (SCRIPT.replace("VAL_IDX", val_idx).replace("LOADER", str(loader)).replace("TRAIN_CHUNKS", str(train_chunks))
             .replace("TRAIN_ACCURACY", str(train_accuracy)).replace("VAL_LOSS", str(val_loss))
-            .replace("VAL_ACCURACY", str(val_accuracy)))
+            .replace("VAL_ACCURACY", str(val_accuracy)).replace("TEST_AFTER", str(test_after)))
     script = tmp_path / "train.py"
     script.write_text(text)
     outcome = run_script(str(script), alerts=False)
@@ -115,6 +119,19 @@ def test_validation_drawn_from_the_training_pool_and_evaluated_as_one_tensor_is_
     assert summary["val_source"] == "tensor" and summary["val_tensor_rows"] == 120 and summary["val_tensor_labels"]
     assert not not_seen(report)
     assert any("exam's validation split is the tensor" in s and "cross_entropy" in s for s in report.skipped)
+
+
+@pytest.mark.parametrize("val_idx", [OVERLAP, DISJOINT], ids=["leaked", "held-out"])
+def test_the_split_scored_every_epoch_is_validation_not_a_test_set_scored_once_after_training(tmp_path, val_idx):
+    """A clean test set scored after training shares no rows with training; the split the loop watched is still the
+    one examined: leaked, it is D108; held out, nothing is reported."""
+    report = run(tmp_path, val_idx, test_after=True)
+    assert capture_of(report)["val_tensor_rows"] == 120
+    leaks = [f for f in report.findings if f.code == "D108" and f.severity.at_least(Severity.WARNING)]
+    if val_idx == OVERLAP:
+        assert leaks and 0.6 <= leaks[0].evidence["exact_in_train"] / 120 <= 0.95
+    else:
+        assert not leaks and not {"D108", "D109"} & at_warning(report), report.verdict()
 
 
 def test_a_disjoint_validation_tensor_is_examined_and_found_clean(tmp_path):

@@ -127,7 +127,8 @@ RULES: tuple[Rule, ...] = (
         "Validation samples also appear, exactly or nearly, in the training set.",
         "Share of validation samples that match a training sample by hash or near-duplicate fingerprint, beyond the "
         "share that rows match without copying (counts, flags and short codes repeat; training rows repeating one "
-        "another measure it) by more than that share's binomial variation.",
+        "another measure it) by more than that share's binomial variation. Under `run`, validation evaluated as one tensor "
+        "is the one the loop scores again and again while it trains, not a test set scored once after it.",
         "The validation score then measures memorisation rather than generalisation, so it overstates real performance "
         "and misleads model selection and early stopping.",
         "Split by source, group (patient, user, session) or time instead of randomly by row, and deduplicate across splits.",
@@ -593,7 +594,8 @@ RULES: tuple[Rule, ...] = (
         "targets that is the label entropy: its plug-in estimate from a few batches reads low (biased by the unseen "
         "labels of a large vocabulary), so watch judges against the most it can be given the labels counted "
         "(Miller–Madow estimate plus the Good–Turing unseen mass, at most ln K). A batch that fits at a few times the "
-        "user's LR (under 30x) only needed more steps and says nothing.",
+        "user's LR (under 30x) only needed more steps and says nothing; nor does one whose loss is under the target "
+        "with a sample still wrong while it keeps falling toward ln 2 per term, where none can be wrong.",
         "If a model cannot memorise one small batch, there is usually a bug or too little capacity, and no amount of "
         "regularisation tuning will help.",
         "Use a bigger model and train longer; if it still cannot overfit one batch, look for bugs in the data, "

@@ -1528,13 +1528,14 @@ class SetupCapture:
 
     def _use_eval_tensor(self) -> None:
         """The validation split from the tensors the model was evaluated on: of those that are not the training data,
-        the one sharing the fewest rows with it (the first on ties).
+        the one the loop watched while it trained (:meth:`EvalTensors.monitored`), then the one sharing the fewest
+        rows with it (the first on ties).
 
         A loop that estimates its loss on both splits (nanoGPT's ``estimate_loss``: a batch drawn from the training
         pool, then one from validation) evaluates training rows it has not fed yet; that batch shares rows with the
-        fed ones at the rate the loop has covered its pool, a held-out split shares none. A leaked validation set
-        evaluated beside a clean test set is then judged by the test set: leakage is missed rather than every
-        estimate of the training loss reported as leaked.
+        fed ones at the rate the loop has covered its pool, a held-out split shares none. Each such draw is a new
+        tensor evaluated once, so it is not watched; a validation set scored every epoch is, and a leaked one is
+        judged by itself rather than by a clean test set the script scores once after training.
         """
         watch = self.eval_tensors
         if watch is None or not watch.inputs:
@@ -1562,9 +1563,9 @@ class SetupCapture:
             if any(share >= _VAL_TRAIN_COVER for share in shared):
                 candidate.training = True  # its rows are rows the loop trains on: a pass over part of the training data
                 continue
-            held.append((max(shared, default=0.0), order, candidate))
+            held.append((not watch.monitored(candidate), max(shared, default=0.0), order, candidate))
         if held:
-            self.val_tensor = min(held, key=lambda entry: entry[:2])[2]
+            self.val_tensor = min(held, key=lambda entry: entry[:3])[3]
         taken = self.val_tensor
         if taken is None:
             return
@@ -1922,6 +1923,8 @@ class EvalInput:
     labels: torch.Tensor | None = None  # the target of the loss call its output reached (same rows)
     loss_kind: str = ""
     training: bool = False  # it held the training rows (decided at stop)
+    evaluations: int = 1  # eval passes over it (the same tensor, or the same rows again)
+    first_seen: int = 0  # training forwards before its first evaluation
 
 
 class EvalTensors:
@@ -1934,8 +1937,8 @@ class EvalTensors:
     (not a loader's batch, not the training batch again, not the training dataset's tensor)
     records a bounded copy of up to ``_VAL_CANDIDATES`` distinct such tensors (by identity, then
     by a fingerprint of a few rows) and waits for a loss call on its output to copy its target.
-    :meth:`SetupCapture.stop` takes the one that shares the fewest rows with the training data,
-    among those that do not hold the training rows, as the validation split. Copies only: the
+    :meth:`SetupCapture.stop` takes the one the loop watched while training, then the one sharing
+    the fewest rows with the training data, among those that do not hold the training rows, as the validation split. Copies only: the
     user's tensors and outputs are read, never changed or kept.
     """
 
@@ -1951,6 +1954,7 @@ class EvalTensors:
         self.hash_training = True  # record hashes of the training rows fed (when no in-memory dataset is the reference)
         self._train_open = True
         self.training_evals = 0  # eval forwards on the training tensor, the last training batch or a loader's batch
+        self.train_forwards = 0
         self._last_train: weakref.ref | None = None
         self._batch: list[weakref.ref] = []
         self._pending: tuple[EvalInput, list[weakref.ref]] | None = None
@@ -2034,6 +2038,7 @@ class EvalTensors:
     def train_forward(self, x: torch.Tensor) -> None:
         """A training forward: its input is the last training batch; hash its rows while the first epoch lasts."""
         self._last_train = weakref.ref(x)
+        self.train_forwards += 1
         if not self.hash_training or not self._train_open or x.dim() < 1 or tuple(x.shape[1:]) != self.tail:
             return
         keys = _row_hashes(x[: max(1, _VAL_HASH_ROWS - len(self.train_rows))]).tolist()
@@ -2054,12 +2059,14 @@ class EvalTensors:
             return
         for candidate in self.inputs:
             if candidate.ref() is x:
+                candidate.evaluations += 1
                 self._expect(candidate, output)
                 return
         fingerprint = _fingerprint(x)
         for candidate in self.inputs:
             if candidate.fingerprint == fingerprint:  # the same rows again (moved to the device anew, say)
                 candidate.ref = weakref.ref(x)
+                candidate.evaluations += 1
                 self._expect(candidate, output)
                 return
         if len(self.inputs) >= _VAL_CANDIDATES:
@@ -2072,7 +2079,7 @@ class EvalTensors:
     def _candidate(self, x: torch.Tensor, fingerprint: tuple) -> EvalInput:
         """A bounded CPU copy of an eval input and a hash of each of its rows (none past ``_VAL_HASH_ROWS`` rows)."""
         rows = int(x.shape[0])
-        candidate = EvalInput(weakref.ref(x), fingerprint, rows)
+        candidate = EvalInput(weakref.ref(x), fingerprint, rows, first_seen=self.train_forwards)
         if rows <= _VAL_HASH_ROWS:
             candidate.hashes = _row_hashes(x)
             keep = min(rows, _SAMPLE_ROWS, max(1, _VAL_BYTES // max(1, x[0].numel() * x.element_size())))
@@ -2080,6 +2087,11 @@ class EvalTensors:
                 candidate.index = torch.from_numpy(np.linspace(0, rows - 1, keep).round().astype(np.int64))
             candidate.x = _cpu_copy(x if candidate.index is None else x[candidate.index.to(x.device)])
         return candidate
+
+    def monitored(self, candidate: EvalInput) -> bool:
+        """Whether the loop evaluated ``candidate`` again and again while it trained: the split it watches (early
+        stopping, model selection), not a test set scored once at the end nor a fresh draw of training rows."""
+        return candidate.evaluations >= 2 and candidate.first_seen < self.train_forwards
 
     def _shared(self, hashes: np.ndarray) -> float:
         """Share of rows (by hash) among the training rows fed so far."""

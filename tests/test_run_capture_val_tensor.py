@@ -85,7 +85,8 @@ DISJOINT = "val_idx = perm[480:]"
 
 
 def run(tmp_path: Path, val_idx: str = OVERLAP, loader: bool = False, train_accuracy: bool = False,
-        val_loss: bool = True, val_accuracy: bool = False, train_chunks: bool = False, test_after: bool = False) -> Report:
+        val_loss: bool = True, val_accuracy: bool = False, train_chunks: bool = False,
+        test_after: bool = False) -> Report:
     text = (SCRIPT.replace("VAL_IDX", val_idx).replace("LOADER", str(loader)).replace("TRAIN_CHUNKS", str(train_chunks))
             .replace("TRAIN_ACCURACY", str(train_accuracy)).replace("VAL_LOSS", str(val_loss))
             .replace("VAL_ACCURACY", str(val_accuracy)).replace("TEST_AFTER", str(test_after)))

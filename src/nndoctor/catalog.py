@@ -127,8 +127,8 @@ RULES: tuple[Rule, ...] = (
         "Validation samples also appear, exactly or nearly, in the training set.",
         "Share of validation samples that match a training sample by hash or near-duplicate fingerprint, beyond the "
         "share that rows match without copying (counts, flags and short codes repeat; training rows repeating one "
-        "another measure it) by more than that share's binomial variation. Under `run`, validation evaluated as one tensor "
-        "is the one the loop scores again and again while it trains, not a test set scored once after it.",
+        "another measure it) by more than that share's binomial variation. Under `run`, validation evaluated as one "
+        "tensor is the one the loop scores again and again while it trains, not a test set scored once after it.",
         "The validation score then measures memorisation rather than generalisation, so it overstates real performance "
         "and misleads model selection and early stopping.",
         "Split by source, group (patient, user, session) or time instead of randomly by row, and deduplicate across splits.",

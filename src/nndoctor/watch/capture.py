@@ -1938,8 +1938,8 @@ class EvalTensors:
     records a bounded copy of up to ``_VAL_CANDIDATES`` distinct such tensors (by identity, then
     by a fingerprint of a few rows) and waits for a loss call on its output to copy its target.
     :meth:`SetupCapture.stop` takes the one the loop watched while training, then the one sharing
-    the fewest rows with the training data, among those that do not hold the training rows, as the validation split. Copies only: the
-    user's tensors and outputs are read, never changed or kept.
+    the fewest rows with the training data, among those that do not hold the training rows, as the
+    validation split. Copies only: the user's tensors and outputs are read, never changed or kept.
     """
 
     def __init__(self, root: weakref.ref, tail: tuple[int, ...], targets: set[tuple[tuple[int, ...], torch.dtype]],

@@ -716,9 +716,9 @@ class SetupCapture:
         self.output_tail: tuple[int, ...] | None = None
         # per class, the run's last evaluation pass: {"support": [...], "correct": [...]} (set by run before the exam)
         self.observed_counts: dict[str, list[int]] | None = None
-        # the same pass's per-row log-loss against its labels' entropy (Doctor._final_terms)
+        # the same pass's per-row log-loss against its labels' entropy (EvalRecord.final_terms)
         self.observed_terms: dict[str, float] | None = None
-        self.observed_accuracy: dict[str, float] | None = None  # {"accuracy", "rows"} (Doctor._final_accuracy)
+        self.observed_accuracy: dict[str, float] | None = None  # {"accuracy", "rows"} (eval_record.final_accuracy)
         self.manual_lr: float | None = None  # the LR of a hand-written plain SGD update, as the run measured it
         self.manual_rates: dict[int, float] | None = None  # or its own LR per parameter (by id), where they differ
         self.observed_vanishing: float | None = None  # O404's first-over-last gradient ratio, where the watch found it

@@ -113,7 +113,7 @@ def run_script(path: str, args: Sequence[str] = (), every: int = DEFAULT_EVERY, 
     if reason is not None:
         report.extra["did_not_train"] = reason
     if capture is not None and not isinstance(error, KeyboardInterrupt):
-        capture.manual_rates = doctor.manual_sgd.rates()  # a hand-written update's own LR per parameter, where measured
+        capture.manual_rates = doctor.hand_update.sgd.rates()  # a hand-written update's own LR per parameter, where measured
         report = _with_exam(report, capture, exam_budget)
     return RunOutcome(report, status, capture if keep_capture else None)
 

@@ -20,7 +20,6 @@ import weakref
 from typing import Any, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from ..findings import Finding
@@ -28,7 +27,6 @@ from ..probes.layer_stats import WEIGHT_LAYERS, has_activation_module, input_bat
 from ..record.measure import (
     embedding_tables, grad_norms, snapshot, total_grad_norm, total_norm, update_norms, update_ratio,
 )
-from ..record.heldout_errors import paired_terms, squared_error_sums
 from ..report import Report
 from . import hub
 from .monitors import (
@@ -37,10 +35,9 @@ from .monitors import (
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
 from .loss_inspect import REGRESSION, mean_loss, target_moments, terms_weighted
-from .latest_pass import LatestPass
-from .manual_sgd import ManualSgdProbe, rate_probes
+from .eval_record import EvalRecord, final_accuracy
+from .hand_update import HandUpdate
 from .registration import plain_container_holders
-from .predictions import EvalPredictions
 from .telemetry import CLASS_LOSSES, LossCall, Telemetry
 
 DEFAULT_EVERY = 50
@@ -56,8 +53,6 @@ MAX_INTERNAL_ERRORS = 20
 # The autograd graph is walked on the first sampled backward passes to see which parameters the loss trains,
 # and again after each new optimizer (a second stage: a head swapped in after its optimizer was built).
 GRAPH_WALKS = 2
-# Parameters whose version counters tell a hand-written update (``p -= lr * p.grad``) from gradient accumulation.
-VERSION_PROBES = 2
 
 
 def _as_list(value: Any) -> list:
@@ -146,11 +141,7 @@ class Doctor:
         self._last_train_loss: torch.Tensor | None = None
         self._loss_reductions: dict[str, str] = {}
         self._eval_loss_kwargs: dict[str, Any] = {}
-        self._val_counts = LatestPass()  # the last evaluation pass's per-class support and hits
-        # the last evaluation pass's per-row log-loss: [rows, sum, sum of squares, label counts]
-        self._val_terms = LatestPass()
-        self._val_squares = LatestPass()  # a regression pass's squared errors against its mean target (heldout_errors)
-        self._eval_predictions = EvalPredictions()
+        self.evaluation = EvalRecord()  # what the loop's evaluation passes showed (held-out evidence)
         self._train_counts: list[torch.Tensor] = []
         self._forensics = 0
         self._finished = False
@@ -168,24 +159,12 @@ class Doctor:
         self._closure_step = False
         self._clipped_step = False
         self._graph_walks = 0
-        self._version_probes: list[nn.Parameter] = []
-        self._rate_probes: list[nn.Parameter] = []  # the parameters a hand-written update's rates are read on
-        self._versions: tuple[int, ...] = ()
-        # T501 in a hand-written loop: a probe parameter's gradient (and its version) as the last backward began
-        self._grad_at_backward: tuple[weakref.ref, int] | None = None
-        self.manual_sgd = ManualSgdProbe()  # the LR of a hand-written SGD update, read at its first steps
+        self.hand_update = HandUpdate()  # a loop that updates the weights by hand: its probes, LR and T501
         self._stepped_since_backward = False
         self._losses_checked = 0
         self._model_optimizers: dict[tuple[int, int], list[int]] = {}
         self.distributed: tuple[int, int] | None = None
-        self._batch: tuple[Any, torch.Tensor] | None = None
         self._loss_inspected_eval = False
-        # which DataLoader the latest batch came from, its tensors (weakly), and the loaders training steps drew from:
-        # an evaluation of a training loader's batch is no held-out evidence (D111's paired labels)
-        self._loader_now: int | None = None
-        self._batch_loader: int | None = None
-        self._batch_tensors: list[weakref.ref] = []
-        self._train_loaders: set[int] = set()
 
     # -- lifecycle ------------------------------------------------------------------
     def __enter__(self) -> "Doctor":
@@ -385,7 +364,7 @@ class Doctor:
         self._manual_step_check(backward=True)
         if not self.optimizers:  # a loop that clears its gradients by hand (``p.grad.zero_()``) calls no zero_grad
             self._measure_manual_update()
-            self.manual_sgd.mark(self._rate_probes)
+            self.hand_update.mark_rates()
         self._note_first_backward()
         self._backward_count += 1
         self.telemetry.backward_calls += 1
@@ -424,47 +403,20 @@ class Doctor:
             self.telemetry.count("backward_checked")
             if not model.training:
                 self.telemetry.count("backward_in_eval_mode")
-        if not self._version_probes:
-            self._pick_version_probes([p for _, p in self._params.values()])
-        self._versions = tuple(p._version for p in self._version_probes)
+        if not self.hand_update.probes:
+            self.hand_update.pick_probes([p for _, p in self._params.values()])
+        self.hand_update.at_backward()
         self._stepped_since_backward = False
         if not self.optimizers and self._sampling == "heavy":  # the values a hand-written update will move from
             self._before[0] = snapshot([(n, p) for n, p in self._params.values() if p.requires_grad])
         if not self.optimizers:
-            self.manual_sgd.mark(self._rate_probes)
-            grad = self._version_probes[0].grad if self._version_probes else None
-            self._grad_at_backward = (weakref.ref(grad), grad._version) if grad is not None else None
+            self.hand_update.mark_rates()
+            self.hand_update.remember_gradient()
 
     def _measure_manual_update(self) -> None:
         """How the last hand-written update moved the probes along their gradients (its LR, or a climbing sign)."""
-        self.manual_sgd.measure()
-        checks, climbed = self.manual_sgd.climbing()
+        checks, climbed = self.hand_update.measure()
         self.telemetry.counters.update(manual_update_checks=checks, manual_update_climbed=climbed)
-
-    def _check_cleared_by_hand(self) -> None:
-        """T501 for a hand-written update: is the gradient the last backward added to still holding the one before?
-
-        A backward adds into an existing ``.grad`` in place, one version step; ``zero_grad()`` sets it to None or
-        zeroes it (another version step). So a gradient that is the same tensor, exactly one version on from where the
-        last backward found it, was never cleared: the update used the sum of every earlier step's gradient.
-        """
-        before, self._grad_at_backward = self._grad_at_backward, None
-        grad = self._version_probes[0].grad if self._version_probes else None
-        uncleared = before is not None and grad is not None and before[0]() is grad and grad._version == before[1] + 1
-        self.telemetry.count("uncleared_steps" if uncleared else "cleared_steps")
-
-    def _stepped_manually(self) -> bool:
-        """Whether the probe parameters were changed in place since the last backward (a hand-written update)."""
-        return bool(self._version_probes) and tuple(p._version for p in self._version_probes) != self._versions
-
-    def _manual_description(self) -> str:
-        lr, rates = self.manual_sgd.lr(), self.manual_sgd.rates()
-        if lr is not None:
-            return f"hand-written SGD (lr {lr:.3g}, measured)"
-        if rates:
-            low, high = min(rates.values()), max(rates.values())
-            return f"hand-written SGD (per-parameter lr {low:.3g} to {high:.3g}, measured)"
-        return "none"
 
     def _divides_sum(self, loss: torch.Tensor, summed: torch.Tensor) -> bool:
         """Whether the backpropagated ``loss`` is the sum-reduced ``summed`` divided by a count (2 or more).
@@ -494,7 +446,7 @@ class Doctor:
         """
         if self.optimizers or self._in_step is not None:
             return
-        self.manual_sgd.keep_gradients()
+        self.hand_update.sgd.keep_gradients()
         t = self.telemetry
         stride = not self._clipped_step and self._iteration % t.step_norm_stride == 0
         if self._sampling != "heavy" and not stride:
@@ -509,12 +461,6 @@ class Doctor:
         if stride:
             t.pending_step_norm.append((self._iteration, total_grad_norm([p.grad for _, p in params])))
 
-    def _pick_version_probes(self, params: list[nn.Parameter]) -> None:
-        """The first and last trainable parameters: a hand-written update of the model changes their version counters."""
-        trainable = [p for p in params if p.requires_grad]
-        self._version_probes = list(dict.fromkeys(trainable[:1] + trainable[-1:]))[:VERSION_PROBES]
-        self._rate_probes = rate_probes(trainable, self._version_probes)
-
     def _manual_step_check(self, backward: bool = False) -> None:
         """Close the step when the weights were updated by hand since the last backward (no optimizer step took it).
 
@@ -527,11 +473,11 @@ class Doctor:
         """
         if self._backward_count == 0 or self._stepped_since_backward or self._in_step is not None:
             return  # inside step(): a closure's re-evaluations (LBFGS line search) are the optimizer's own
-        updated = self._stepped_manually()
+        updated = self.hand_update.stepped()
         if updated:
             self.telemetry.count("manual_steps")
             if not self.optimizers and backward:  # at the run's end no next step shows whether it clears
-                self._check_cleared_by_hand()
+                self.telemetry.count("uncleared_steps" if self.hand_update.uncleared() else "cleared_steps")
             if not self.optimizers and 0 in self._before:  # a sampled hand-written step: its update-to-weight ratios
                 self._measure_updates(0)
         if not self.optimizers:
@@ -584,7 +530,7 @@ class Doctor:
                     self.telemetry.param_sizes[name] = p.numel()
                     self._initial_weights([(name, p)])
         if reached:
-            self._pick_version_probes(reached)
+            self.hand_update.pick_probes(reached)
         known = set(t.reached_params)
         t.reached_params.extend(name for name in dict.fromkeys(self._params[id(p)][0] for p in reached) if name not in known)
 
@@ -810,8 +756,8 @@ class Doctor:
             if any(m.training for m in self._mode_modules.get(id(model), ())):
                 self.telemetry.count("eval_forwards_in_train_mode")
             if len(self.models) == 1:
-                self._eval_predictions.add(self._iteration, args[0] if args else None, output)
-            batch = self._batch
+                self.evaluation.predictions.add(self._iteration, args[0] if args else None, output)
+            batch = self.evaluation.labelled_batch
             if batch is not None and args and args[0] is batch[0]():
                 self._score_eval(output, batch[1])
             return
@@ -830,20 +776,8 @@ class Doctor:
         self._stash.append(("input", key, self._iteration, (input_stats(x), features, x.is_floating_point(), tuple(x.shape))))
 
     def on_batch(self, batch: Any) -> None:
-        """Remember the latest (inputs, class labels) batch a DataLoader yielded, to score evaluation forwards on it.
-
-        Only a pair: in a longer batch (``x_num, x_cat, y``; ``x, lengths, y``) the second item is
-        not the labels, and which one is cannot be told from the batch alone.
-        """
-        self._batch = None
-        self._batch_loader = self._loader_now
-        items = batch.values() if isinstance(batch, dict) else batch if isinstance(batch, (list, tuple)) else (batch,)
-        self._batch_tensors = [weakref.ref(t) for t in items if isinstance(t, torch.Tensor)]
-        if isinstance(batch, (list, tuple)) and len(batch) == 2:
-            x, y = batch[0], batch[1]
-            if isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and y.dim() == 1 and not y.is_floating_point() \
-                    and x.dim() >= 1 and x.shape[0] == y.shape[0]:
-                self._batch = (weakref.ref(x), y)
+        """The latest batch a DataLoader yielded: evaluation forwards on it are scored against its labels."""
+        self.evaluation.on_batch(batch)
 
     def _score_eval(self, output: Any, labels: torch.Tensor) -> None:
         """An evaluation forward on a loader batch: its cross-entropy and hits against the batch's labels (G601).
@@ -877,17 +811,13 @@ class Doctor:
             weighted = terms_weighted(kwargs)
             if weighted not in self.telemetry.eval_loss_weighted:
                 self.telemetry.eval_loss_weighted.append(weighted)
-            held_out = not self._training_batch(target)  # a training loader's batch is no held-out evidence (D111)
-            self._count_eval_classes(kind, input, target, held_out)
-            if held_out:
-                self._score_eval_terms(kind, input, target)
+            self.evaluation.on_eval_loss(self._iteration, kind, input, target)
             if kind in REGRESSION and len(self.telemetry.eval_target_moments) < EVAL_TARGET_CALLS:
                 moments = target_moments(target)
                 if moments is not None:
                     self.telemetry.eval_target_moments.append(moments)
             return
-        if self._batch_loader is not None:
-            self._train_loaders.add(self._batch_loader)
+        self.evaluation.on_training_loss()
         if kind in REGRESSION:
             self._keep_regression_targets(target)
         seen = self._loss_inspected.get(kind, 0)
@@ -916,80 +846,6 @@ class Doctor:
         rows = rows[: max(1, room // max(rows.shape[1], 1))]
         t.regression_targets.append(rows.to(torch.float32, copy=True))
         t.regression_target_elements += rows.numel()
-
-    def _count_eval_classes(self, kind: str, input: torch.Tensor, target: torch.Tensor, held_out: bool) -> None:
-        """Per-class support and hits of an evaluation batch, kept on the device (G603), and whether every batch of the
-        pass was held out (D111 reads only such a pass)."""
-        if kind != "cross_entropy" or input.dim() != 2 or target.dim() != 1 or target.is_floating_point():
-            return
-        classes = input.shape[1]
-        with torch.no_grad():
-            target = target.detach()
-            if target.numel() and (target.min() < 0 if target.device.type == "cpu" else False):
-                return
-            hits = (input.detach().argmax(1) == target)
-            support = torch.bincount(target.clamp(0, classes - 1), minlength=classes)[:classes]
-            correct = torch.bincount(target.clamp(0, classes - 1)[hits], minlength=classes)[:classes]
-        self._val_counts.add(self._iteration, [support, correct], held_out)
-
-    def _training_batch(self, target: torch.Tensor) -> bool:
-        """Whether ``target`` is a tensor of the latest batch of a loader that training steps drew from."""
-        return self._batch_loader in self._train_loaders and any(ref() is target for ref in self._batch_tensors)
-
-    def _score_eval_terms(self, kind: str, input: torch.Tensor, target: torch.Tensor) -> None:
-        """Per-row unweighted log-loss of an evaluation batch of class ids or binary labels, summed on the device, with
-        the label counts: how far held-out rows score below the constant predictor's loss (D111's paired labels).
-        Not for the batches of a training loader: memorised labels score low whether or not inputs predict them."""
-        with torch.no_grad():
-            if kind == "cross_entropy" and input.dim() == 2 and target.dim() == 1 and not target.is_floating_point():
-                classes = input.shape[1]
-                if target.device.type == "cpu" and target.numel() and (target.min() < 0 or target.max() >= classes):
-                    return
-                terms = F.cross_entropy(input.detach().float(), target, reduction="none")
-                labels = torch.bincount(target, minlength=classes)[:classes]
-            elif kind in REGRESSION:
-                sums = squared_error_sums(input, target)
-                if sums is not None:
-                    self._val_squares.add(self._iteration, sums)
-                return
-            elif kind == "binary_cross_entropy_with_logits" and input.shape == target.shape and input.dim() >= 1 \
-                    and input.numel() == input.shape[0]:
-                y = target.detach().float().reshape(-1)
-                if target.device.type == "cpu" and bool(((y != 0) & (y != 1)).any()):
-                    return  # soft targets: no class shares to hold them against
-                terms = F.binary_cross_entropy_with_logits(input.detach().float().reshape(-1), y, reduction="none")
-                labels = torch.stack([(y == 0).sum(), (y == 1).sum()])
-            else:
-                return
-            row = [torch.tensor(float(terms.numel()), device=terms.device), terms.sum(), (terms * terms).sum()]
-        self._val_terms.add(self._iteration, [*row, labels])
-
-    def _final_accuracy(self, counts: dict[str, Any] | None) -> dict[str, float] | None:
-        """The script's model's accuracy on its last evaluation: the held-out pass's class ``counts``
-        (:meth:`_final_counts`), else the last evaluation nndoctor scored on a loader's batches; None when neither
-        was measured."""
-        if counts and counts["held_out"] and sum(counts["support"]):
-            return {"accuracy": sum(counts["correct"]) / sum(counts["support"]), "rows": sum(counts["support"])}
-        t = self.telemetry
-        if t.scored_val_acc and t.scored_val_weight and t.scored_val_acc[-1] is not None:
-            return {"accuracy": float(t.scored_val_acc[-1]), "rows": int(t.scored_val_weight[-1])}
-        return None
-
-    def _final_terms(self) -> dict[str, Any] | None:
-        """The last evaluation pass's per-row log-loss (rows, mean, variance) and its labels' shares' entropy; for a
-        regression loss, its squared errors against the best constant's (``heldout_errors.paired_terms``)."""
-        totals = self._val_terms.totals()
-        if totals is None:
-            return paired_terms(self._val_squares.totals())
-        rows, total, squares, labels = totals
-        n = float(rows)
-        if n < 2:
-            return None
-        mean = float(total) / n
-        counts = labels.double()
-        shares = counts[counts > 0] / counts.sum()
-        return {"rows": int(n), "mean": mean, "variance": max(float(squares) / n - mean * mean, 0.0) * n / (n - 1),
-                "label_entropy": float(-(shares * shares.log()).sum())}
 
     def on_loss_output(self, kind: str, input: Any, target: Any, out: Any) -> None:
         if not isinstance(out, torch.Tensor) or out.numel() == 0:
@@ -1056,7 +912,7 @@ class Doctor:
                     self.telemetry.count("scheduler_before_optimizer")
 
     def on_loader(self, loader: Any) -> None:
-        self._loader_now = id(loader)
+        self.evaluation.on_loader(loader)
         try:
             self.telemetry.loaders.append(len(loader))
         except Exception:
@@ -1213,8 +1069,8 @@ class Doctor:
             "has_dropout": any(isinstance(m, nn.modules.dropout._DropoutNd) for model in self.models for m in model.modules()),
             "n_outputs": self._n_outputs,
             "reductions": dict(self._loss_reductions),
-            "class_counts": self._final_counts(),
-            "eval_predictions": self._eval_predictions,
+            "class_counts": self.evaluation.final_counts(),
+            "eval_predictions": self.evaluation.predictions,
             "initial_optimizers": self._initial_optimizers,
             "models": [type(m).__name__ for m in self.models],
             "input_batchnorm": next((name for name in map(input_batchnorm, self.models) if name), None),
@@ -1225,13 +1081,6 @@ class Doctor:
             "plain_recurrent": any(isinstance(m, nn.RNNBase) and m.mode.startswith("RNN_") for model in self.models
                                    for m in model.modules()),
         }
-
-    def _final_counts(self) -> dict[str, list[int]] | None:
-        totals = self._val_counts.totals()
-        if totals is None:
-            return None
-        support, correct = totals
-        return {"support": support.tolist(), "correct": correct.tolist(), "held_out": self._val_counts.held_out}
 
     def _finish(self) -> None:
         if self._finished:
@@ -1338,13 +1187,13 @@ class Doctor:
         findings = rank(found)
         kinds = sorted({type(o).__name__ for o in self.optimizers})
         losses = sorted({c.kind for c in self.telemetry.loss_calls})
-        counts = self._final_counts()
+        counts = self.evaluation.final_counts()
         return Report(
             mode="watch",
             findings=findings,
             setup={
                 "name": self.name, "task": "watched loop", "task_reason": f"{self.telemetry.steps} steps",
-                "loss": ", ".join(losses) or "from backward()", "optimizer": ", ".join(kinds) or self._manual_description(),
+                "loss": ", ".join(losses) or "from backward()", "optimizer": ", ".join(kinds) or self.hand_update.description(),
                 "models": [type(m).__name__ for m in self.models],
             },
             telemetry=self.telemetry.summary(),
@@ -1352,9 +1201,9 @@ class Doctor:
             extra={"limitations": list(self.telemetry.limitations), "exception": self.telemetry.exception,
                    "exam_requests": requests,
                    "fell_short": fell_short(self.telemetry, facts, found) if not self.active else False,
-                   "eval_class_counts": counts, "eval_loss_terms": self._final_terms(),
-                   "eval_accuracy": self._final_accuracy(counts),
-                   "manual_sgd_lr": self.manual_sgd.lr()},
+                   "eval_class_counts": counts, "eval_loss_terms": self.evaluation.final_terms(),
+                   "eval_accuracy": final_accuracy(counts, self.telemetry.scored_val_acc, self.telemetry.scored_val_weight),
+                   "manual_sgd_lr": self.hand_update.sgd.lr()},
         )
 
 

@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from nndoctor import Report, Severity
 from nndoctor.combine import examine
-from nndoctor.watch import capture as capture_module
+from nndoctor.watch import eval_tensors as eval_tensors_module
 from nndoctor.watch import hub
 from nndoctor.watch.capture import SetupCapture
 from nndoctor.watch.run import run_script
@@ -221,7 +221,7 @@ def test_the_validation_tensor_capture_changes_no_output_weight_or_rng_and_is_re
     assert not hub.active_sessions() and not any(hub._TARGETS.values())
 
 
-@pytest.mark.parametrize("where", ["_row_hashes", "_fingerprint"])  # at the first step / in an eval forward
+@pytest.mark.parametrize("where", ["hash_rows", "row_fingerprint"])  # at the first step / in an eval forward
 def test_a_failure_inside_the_validation_tensor_capture_is_recorded_never_raised(monkeypatch: pytest.MonkeyPatch, where):
     x, y = _digits()
     plain = _loop(x, y)
@@ -229,7 +229,7 @@ def test_a_failure_inside_the_validation_tensor_capture_is_recorded_never_raised
     def broken(t: torch.Tensor) -> np.ndarray:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(capture_module, where, broken)
+    monkeypatch.setattr(eval_tensors_module, where, broken)
     with SetupCapture() as capture:
         watched = _loop(x, y)
     assert all(torch.equal(a, b) for a, b in zip(plain[1], watched[1]))

@@ -47,7 +47,7 @@ import math
 import statistics
 import traceback
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -59,7 +59,6 @@ from torch.utils.data import (
     Dataset,
     IterableDataset,
     RandomSampler,
-    Subset,
     TensorDataset,
 )
 
@@ -68,10 +67,16 @@ from ..report import CheckFailure
 from ..setup import LABEL_KEYS, Inputs, TokenCrossEntropyLoss, batch_size_of
 from . import hub
 from .bags import PAD, bag_layout, pack_bags, unpack_bags
-from .eval_units import EvalOutputUnits, same_memory, tensors_of
+from .eval_tensors import (
+    VAL_HASH_ROWS, VAL_MIN_ROWS, VAL_TRAIN_COVER, EvalInput, EvalTensors, dataset_inputs,
+    training_hashes,
+)
+from .eval_units import EvalOutputUnits
 from .graph import graph_leaves
+from .loop_sample import SAMPLE_ROWS, LoopSample
 from .loss_inspect import REGRESSION as REGRESSION_KINDS
 from .manual_sgd import AGREE
+from .rows import flattened_tokens, hash_rows, same_values, sequence_target, swap_leading
 
 # Operations allowed between one loss call's output and the tensor passed to backward (scale, accumulate, sign, reduce).
 _CHAIN_OPS = ("MulBackward", "DivBackward", "NegBackward", "MeanBackward", "SumBackward")
@@ -80,19 +85,6 @@ _MAX_CHAIN = 4
 _MAX_LOSS_CALLS = 16
 _MAX_CALLS = 10_000
 _MAX_POSITIONAL = 8  # positional inputs of one forward the exam can feed back (model(x, mask), model(src, tgt), …)
-# Bounds on the loop's own batches recorded when no DataLoader feeds it (the exam's data then).
-_SAMPLE_ROWS = 2048
-_SAMPLE_BATCHES = 32
-_SAMPLE_BYTES = 256 * 2**20
-# Bounds on the validation taken from a tensor the model was evaluated on (no DataLoader): distinct eval inputs
-# remembered (a train-accuracy pass, the validation set, a test set), rows and bytes copied from the one taken, rows
-# hashed to tell it from the training data (a larger tensor is not taken), and the fewest rows that make a split.
-_VAL_CANDIDATES = 4
-_VAL_BYTES = 64 * 2**20
-_VAL_HASH_ROWS = 65_536
-_VAL_MIN_ROWS = 8
-# Share of the training rows a tensor must hold to be the training data (or the whole pool), not a validation split.
-_VAL_TRAIN_COVER = 0.95
 # Keyword arguments a Hugging Face ``Trainer`` adds to ``model(**batch)`` besides the batch's own keys:
 # scalars that only normalise the loss the model computes (the exam scores the logits itself).
 _LOSS_KEYWORDS = frozenset({"num_items_in_batch"})
@@ -170,11 +162,6 @@ class RecurrentState:
         return state
 
 
-def _swap_leading(t: Any) -> Any:
-    """A tensor with its first two axes swapped (time-major <-> batch-major); anything else unchanged."""
-    return t.transpose(0, 1) if isinstance(t, torch.Tensor) and t.dim() >= 2 else t
-
-
 def recurrent_state(args: tuple, output: Any) -> tuple[int, RecurrentState] | None:
     """``(number of data inputs, state)`` when the call's trailing positional inputs are an initial state the
     model returned anew: each has the layout of one of the tuple output's elements and is all zeros (what
@@ -232,7 +219,7 @@ class ExamModel(nn.Module):
             args = tuple(fed)
         time_first = self.state is not None and self.state.time_first
         if time_first:
-            args = tuple(_swap_leading(a) for a in args)
+            args = tuple(swap_leading(a) for a in args)
         if self.state is not None and args and isinstance(args[0], torch.Tensor):
             args = (*args, *self.state.zeros_for(args[0]))
         if self.autocast is None:
@@ -250,7 +237,7 @@ class ExamModel(nn.Module):
                 and out.shape[0] == x.shape[0] * x.shape[1]:
             out = out.reshape(x.shape[0], x.shape[1], *out.shape[1:])
         if time_first and isinstance(out, torch.Tensor) and x is not None and out.shape[:2] == x.shape[:2]:
-            out = _swap_leading(out)
+            out = swap_leading(out)
         if self.classes_first and isinstance(out, torch.Tensor) and out.dim() >= 3:
             out = out.movedim(-1, 1)  # (N, T, V) -> (N, V, T), where NLLLoss reads the classes
         return out
@@ -617,13 +604,6 @@ def _shifted(cut: tuple[int, int], length: int) -> tuple[int, int]:
     return (k, length) if cut[0] == 0 else (0, length - k)
 
 
-def flattened_tokens(whole: Any, flat: Any) -> bool:
-    """Whether ``flat`` is ``whole`` with its first two dimensions (batch and time) merged: ``whole.view(-1, ...)``."""
-    return (isinstance(whole, torch.Tensor) and isinstance(flat, torch.Tensor) and whole.dim() >= 2 and flat.dim() >= 1
-            and flat.dim() == whole.dim() - 1 and flat.shape[0] == whole.shape[0] * whole.shape[1]
-            and tuple(flat.shape[1:]) == tuple(whole.shape[2:]))
-
-
 # -- what the capture records -----------------------------------------------------------
 @dataclass
 class LossCall:
@@ -856,7 +836,7 @@ class SetupCapture:
 
     # -- torch's global hooks (never attached to the user's objects) -------------------
     def _forward_pre_hook(self, module: nn.Module, args: tuple) -> None:
-        if _tracing():
+        if hub.tracing():
             return
         try:
             if len(self._calls) >= _MAX_CALLS:  # modules built and dropped every call: keep the table bounded
@@ -875,7 +855,7 @@ class SetupCapture:
 
     def _forward_hook(self, module: nn.Module, args: tuple, *rest: Any) -> None:
         """``rest``: ``(kwargs, output)``, or ``(output,)`` when torch calls it after a forward that raised."""
-        if _tracing():
+        if hub.tracing():
             return
         try:
             spec = self._calls.get(id(module))
@@ -1227,7 +1207,7 @@ class SetupCapture:
             for name in LABEL_KEYS:
                 labels = self._batch.get(name)
                 if isinstance(labels, torch.Tensor) and any(
-                        isinstance(c.target, torch.Tensor) and _same_values(labels.reshape(-1), c.target.reshape(-1))
+                        isinstance(c.target, torch.Tensor) and same_values(labels.reshape(-1), c.target.reshape(-1))
                         for c in calls):
                     key = name
                     break
@@ -1257,16 +1237,16 @@ class SetupCapture:
         if not isinstance(target, torch.Tensor):
             return None
         if self.recurrent is not None and self.recurrent.time_first and isinstance(bx, torch.Tensor):
-            target = _swap_leading(sequence_target(target, _swap_leading(bx)))  # as the sample recorded it: (B, T)
+            target = swap_leading(sequence_target(target, swap_leading(bx)))  # as the sample recorded it: (B, T)
         source, tensor, y_cut = None, None, None
         x_cut = self._input_cut(bx)
         for name, candidate in (("y", by), ("x", bx)):
-            if _same_values(candidate, target):
+            if same_values(candidate, target):
                 source, tensor = name, candidate
                 break
         if source is None and x_cut is not None:  # next-token prediction: the target is the input's sequence shifted
             y_cut = _shifted(x_cut, bx.shape[1])
-            if _same_values(_cut(bx, y_cut), target):
+            if same_values(_cut(bx, y_cut), target):
                 source, tensor = "x", _cut(bx, y_cut)
         classes = _one_hot_classes(by, target) if source is None else None
         if classes is not None:  # MSE/BCE against one_hot(y, C): the batch's class ids, expanded as the loop did
@@ -1299,7 +1279,7 @@ class SetupCapture:
             return None
         k = bx.shape[1] - shape[1]
         for cut in ((0, shape[1]), (k, bx.shape[1])):
-            if _same_values(_cut(bx, cut), fed):
+            if same_values(_cut(bx, cut), fed):
                 return cut
         return None
 
@@ -1311,7 +1291,7 @@ class SetupCapture:
         order = [j for j in range(len(batch)) if j not in self._positions] + list(self._positions)
         for j in order:
             tensor = batch[j]
-            if _same_values(tensor, target):
+            if same_values(tensor, target):
                 y_tail = _target_tail(tensor, target)
                 y_dtype = target.dtype if target.dtype != tensor.dtype else None
                 return self._positional_adapter(target="y", y_tail=y_tail, y_dtype=y_dtype, target_at=j)
@@ -1329,7 +1309,7 @@ class SetupCapture:
             return None
         for key in LABEL_KEYS:
             tensor = batch.get(key)
-            if _same_values(tensor, target):
+            if same_values(tensor, target):
                 y_tail = _target_tail(tensor, target)
                 y_dtype = target.dtype if target.dtype != tensor.dtype else None
                 return BatchAdapter(target="y", y_tail=y_tail, y_dtype=y_dtype, restructure=True, label_key=key)
@@ -1431,7 +1411,7 @@ class SetupCapture:
             n_state = len(spec.state[1].layouts)
             if self.recurrent.batch_second(parts[0]):  # time-major (T, B) inputs: the exam's rows are the B sequences
                 self.recurrent = replace(self.recurrent, time_first=True)
-                parts, target = [_swap_leading(x) for x in parts], _swap_leading(target)
+                parts, target = [swap_leading(x) for x in parts], swap_leading(target)
         alive = None if any(x.is_meta for x in parts) else tuple(parts)
         self.sample.start(call.kind, spec.module, alive, target, n_inputs=len(parts), n_state=n_state,
                           time_first=self.recurrent is not None and self.recurrent.time_first, bags=self._bags)
@@ -1484,7 +1464,7 @@ class SetupCapture:
             same = [j for j in free if elements[j] is arg]
             if not same:
                 same = [j for j in free if tuple(elements[j].shape) == shape
-                        and (arg is None or _same_values(elements[j], arg))]
+                        and (arg is None or same_values(elements[j], arg))]
             if not same:
                 return False
             positions.append(same[0])
@@ -1514,7 +1494,7 @@ class SetupCapture:
                 or not spec.input_dtype.is_floating_point or len(spec.input_shape) < 1:
             return
         dataset = self.train_loader.dataset if self.train_loader is not None else None
-        inputs = _dataset_inputs(dataset)
+        inputs = dataset_inputs(dataset)
         targets = {(tuple(c.target.shape[1:]), c.target.dtype) for c in self._losses
                    if isinstance(c.target, torch.Tensor) and c.target.dim() >= 1}
         first = spec.input_ref() if spec.input_ref is not None else None
@@ -1542,25 +1522,25 @@ class SetupCapture:
             return
         fed = np.fromiter(watch.train_rows, dtype=np.uint64, count=len(watch.train_rows))
         references = [fed]
-        inputs = _dataset_inputs(self.train_loader.dataset if self.train_loader is not None else None)
-        training = _training_hashes(inputs, watch.tail)
+        inputs = dataset_inputs(self.train_loader.dataset if self.train_loader is not None else None)
+        training = training_hashes(inputs, watch.tail)
         if inputs is not None:
             tensor, index = inputs
             if tensor.is_floating_point() and tuple(tensor.shape[1:]) == watch.tail and len(index):
-                spread = np.linspace(0, len(index) - 1, min(len(index), _SAMPLE_ROWS)).round().astype(np.int64)
+                spread = np.linspace(0, len(index) - 1, min(len(index), SAMPLE_ROWS)).round().astype(np.int64)
                 references.append(training[spread] if training is not None else
-                                  _row_hashes(tensor[torch.from_numpy(index[spread]).to(tensor.device)]))
-        references = [r for r in references if len(r) >= _VAL_MIN_ROWS]
+                                  hash_rows(tensor[torch.from_numpy(index[spread]).to(tensor.device)]))
+        references = [r for r in references if len(r) >= VAL_MIN_ROWS]
         held: list[tuple[float, int, EvalInput]] = []
         for order, candidate in enumerate(watch.inputs):
             if candidate.x is None:
                 continue  # too large to tell from the training data
-            if any(float(np.isin(ref, candidate.hashes).mean()) >= _VAL_TRAIN_COVER for ref in references):
+            if any(float(np.isin(ref, candidate.hashes).mean()) >= VAL_TRAIN_COVER for ref in references):
                 candidate.training = True  # it holds the training rows: a train-accuracy pass, not validation
                 continue
             shared = [float(np.isin(candidate.hashes, r).mean()) for r in (training, fed)
-                      if r is not None and len(r) >= _VAL_MIN_ROWS]
-            if any(share >= _VAL_TRAIN_COVER for share in shared):
+                      if r is not None and len(r) >= VAL_MIN_ROWS]
+            if any(share >= VAL_TRAIN_COVER for share in shared):
                 candidate.training = True  # its rows are rows the loop trains on: a pass over part of the training data
                 continue
             held.append((not watch.monitored(candidate), max(shared, default=0.0), order, candidate))
@@ -1593,7 +1573,7 @@ class SetupCapture:
         large = sum(c.x is None for c in watch.inputs)
         trained = sum(c.training for c in watch.inputs)
         parts = ([f"{trained} held the training rows (a pass over the training data)"] if trained else []) \
-            + ([f"{large} had more than {_VAL_HASH_ROWS} rows (too large to tell from the training data)"] if large else [])
+            + ([f"{large} had more than {VAL_HASH_ROWS} rows (too large to tell from the training data)"] if large else [])
         n = len(watch.inputs)
         return f"of the {n} tensor{'s' if n != 1 else ''} the model was evaluated on after training began, " + " and ".join(parts)
 
@@ -1771,449 +1751,6 @@ class SetupCapture:
         }
 
 
-def sequence_target(target: Any, x: torch.Tensor) -> Any:
-    """``target`` with the first two dimensions of the input ``x`` restored, when the loss took it flattened.
-
-    A language model's loop calls ``loss(output.view(-1, vocab), targets.view(-1))``: the target
-    then holds one row per position of ``x``'s first two dimensions (batch and time, in either
-    order), not one per sample. Restored to that shape, it pairs with its input row by row.
-    Anything else is returned as it is.
-    """
-    if (isinstance(target, torch.Tensor) and target.dim() >= 1 and x.dim() >= 2 and target.shape[0] != x.shape[0]
-            and target.shape[0] == x.shape[0] * x.shape[1]):
-        return target.reshape(x.shape[0], x.shape[1], *target.shape[1:])
-    return target
-
-
-class LoopSample:
-    """Detached CPU copies of the batches a loop without a DataLoader fed its model (bounded).
-
-    A global forward pre-hook keeps copies of the positional inputs of the module the loop
-    called (one tensor, or several: ``model(x, mask)``); each later training call of the captured
-    loss kind records them with the loss target. Stops after ``_SAMPLE_BATCHES`` batches,
-    ``_SAMPLE_ROWS`` samples or ``_SAMPLE_BYTES``, at a batch whose per-sample shapes differ from
-    the first, or at the first batch whose rows mostly were fed before (a new epoch: the sample
-    holds each row once, so duplicate shares measured on it are the data's, not the epochs').
-    Copies only: the user's tensors are never kept alive or changed.
-    """
-
-    def __init__(self) -> None:
-        self.batches: list[tuple[tuple[torch.Tensor, ...], torch.Tensor]] = []
-        self.kind: str | None = None
-        self.active = False
-        self.rows = 0
-        self.n_inputs = 1
-        self.n_state = 0  # trailing state inputs of each call (model(x, hidden)), not recorded
-        self.time_first = False  # the loop's inputs are (T, B, ...): recorded as (B, T, ...)
-        self.bags: tuple[int, int] | None = None  # the two inputs are a token stream and offsets: recorded packed
-        self._bytes = 0
-        self._module: weakref.ref | None = None
-        self._input: tuple[torch.Tensor, ...] | None = None
-        self._handle: Any = None
-        self._seen: set[int] = set()
-        self.whole_epoch = False  # the sample ended where the loop began feeding its rows again
-
-    def start(self, kind: str, module: weakref.ref, x: tuple[torch.Tensor, ...] | None, target: torch.Tensor,
-              n_inputs: int = 1, n_state: int = 0, time_first: bool = False,
-              bags: tuple[int, int] | None = None) -> None:
-        """Record the first batch (when its inputs are still alive) and follow the module's later training inputs.
-
-        ``n_state``: trailing recurrent-state inputs of each call, not recorded; ``time_first``: the loop
-        feeds (T, B, ...) inputs, recorded with their first two axes swapped (``x`` already is); ``bags``:
-        each call's two inputs are a token stream and bag offsets (their places), recorded as one padded
-        row per bag (:func:`pack_bags`; ``x`` already is)."""
-        from torch.nn.modules import module as module_hooks
-
-        self.kind, self._module, self.active, self.n_state = kind, module, True, n_state
-        self.time_first, self.bags = time_first, bags
-        self.n_inputs = 2 if bags is not None else n_inputs  # with bags, the calls' inputs: the stream and the offsets
-        if x is not None:
-            self._add(tuple(_cpu_copy(t) for t in x), target)
-        if self.active:
-            self._handle = module_hooks.register_module_forward_pre_hook(self._pre_hook)
-
-    def _pre_hook(self, module: nn.Module, args: tuple) -> None:
-        """A training forward of the followed module: copy its inputs (the loss call then pairs them with its target)."""
-        try:
-            if not self.active or self._module is None or module is not self._module() or _tracing():
-                return
-            x = tuple(args[:self.n_inputs]) if len(args) == self.n_inputs + self.n_state else ()
-            self._input = None
-            if x and hub.model_output(x[0]):
-                return  # samples a generator made (a GAN's fakes), scored by the model: not the loop's data
-            if x and all(isinstance(t, torch.Tensor) for t in x) and module.training and torch.is_grad_enabled() \
-                    and self._bytes + sum(t.numel() * t.element_size() for t in x) <= _SAMPLE_BYTES:
-                self._input = tuple(_cpu_copy(t) for t in x)
-        except Exception:
-            self.close()
-
-    def record_step(self, target: Any) -> None:
-        """One training loss call: record the module's last inputs with this target (once per forward)."""
-        x, self._input = self._input, None
-        if x is None or not isinstance(target, torch.Tensor) or target.dim() == 0 or any(t.dim() == 0 for t in x):
-            return
-        if self.bags is not None:
-            if bag_layout(*x) != self.bags:
-                self.close()
-                return
-            x = (pack_bags(x[self.bags[0]], x[self.bags[1]]),)
-        target = sequence_target(target, x[0])
-        if self.time_first:
-            x, target = tuple(_swap_leading(t) for t in x), _swap_leading(target)
-        first_x, first_y = self.batches[0] if self.batches else (x, target)
-        width = 2 if self.bags is not None else 1  # packed bags: rows as long as the batch's longest bag
-        if any(tuple(a.shape[width:]) != tuple(b.shape[width:]) or a.dtype != b.dtype or a.shape[0] != target.shape[0]
-               for a, b in zip(x, first_x)) \
-                or tuple(target.shape[1:]) != tuple(first_y.shape[1:]) or target.dtype != first_y.dtype:
-            self.close()
-            return
-        keys = _row_keys((*x, target), bags=self.bags is not None)
-        if sum(k in self._seen for k in keys) * 2 >= len(keys):  # the loop re-feeds rows it fed: a new epoch
-            self.whole_epoch = True
-            self.close()
-            return
-        self._add(x, target, keys)
-
-    def _add(self, x: tuple[torch.Tensor, ...], target: torch.Tensor, keys: list[int] | None = None) -> None:
-        """Keep ``x`` (already copies) and a copy of ``target``; close when a bound is reached. ``keys``: the rows'
-        hashes (:func:`_row_keys`) where the caller already has them."""
-        size = sum(t.numel() * t.element_size() for t in x) + target.numel() * target.element_size()
-        if self._bytes + size > _SAMPLE_BYTES:
-            self.close()
-            return
-        self.batches.append((x, _cpu_copy(target)))
-        self._seen.update(keys if keys is not None else _row_keys((*x, target), bags=self.bags is not None))
-        self.rows += int(x[0].shape[0])
-        self._bytes += size
-        if self.rows >= _SAMPLE_ROWS or len(self.batches) >= _SAMPLE_BATCHES:
-            self.close()
-
-    def close(self) -> None:
-        """Stop recording and remove the hook (idempotent)."""
-        self.active = False
-        self._input = None
-        if self._handle is not None:
-            self._handle.remove()
-            self._handle = None
-
-    def loader(self) -> DataLoader:
-        """A DataLoader over the recorded batches, in the loop's order, with the loop's first batch size.
-
-        Its batches are ``(x, y)``, or ``(x_1, …, x_n, y)`` for a model fed ``n`` positional inputs.
-        """
-        xs, ys = zip(*self.batches)
-        if self.bags is not None:  # one padded row per bag, padded again to the longest bag of all
-            longest = max(x[0].shape[1] for x in xs)
-            parts = [torch.cat([nn.functional.pad(x[0], (0, longest - x[0].shape[1]), value=PAD) for x in xs])]
-        else:
-            parts = [torch.cat([x[k] for x in xs]) for k in range(self.n_inputs)]
-        return DataLoader(TensorDataset(*parts, torch.cat(ys)), batch_size=int(xs[0][0].shape[0]), shuffle=False)
-
-
-@dataclass
-class EvalInput:
-    """One distinct tensor the captured model was evaluated on after training began (a bounded CPU copy)."""
-
-    ref: weakref.ref
-    fingerprint: tuple
-    rows: int  # rows of the whole tensor
-    x: torch.Tensor | None = None  # copy of its rows (all, or evenly spaced ones); None: too large to tell from training
-    index: torch.Tensor | None = None  # the rows copied, when not all
-    hashes: np.ndarray | None = None  # a hash of each of its rows
-    labels: torch.Tensor | None = None  # the target of the loss call its output reached (same rows)
-    loss_kind: str = ""
-    training: bool = False  # it held the training rows (decided at stop)
-    evaluations: int = 1  # eval passes over it (the same tensor, or the same rows again)
-    first_seen: int = 0  # training forwards before its first evaluation
-
-
-class EvalTensors:
-    """The tensors the captured model is evaluated on, in eval mode or without grad, after its first training step.
-
-    One handler on the hub's forward event of the captured model (a dict lookup per module
-    call the hub already makes; nothing attached to the model): a training forward records a
-    weak reference to its input and, for the first ``_VAL_HASH_ROWS`` rows of one epoch, a hash
-    of each row; an eval forward on one float tensor of the training input's per-sample shape
-    (not a loader's batch, not the training batch again, not the training dataset's tensor)
-    records a bounded copy of up to ``_VAL_CANDIDATES`` distinct such tensors (by identity, then
-    by a fingerprint of a few rows) and waits for a loss call on its output to copy its target.
-    :meth:`SetupCapture.stop` takes the one the loop watched while training, then the one sharing
-    the fewest rows with the training data, among those that do not hold the training rows, as the
-    validation split. Copies only: the user's tensors and outputs are read, never changed or kept.
-    """
-
-    def __init__(self, root: weakref.ref, tail: tuple[int, ...], targets: set[tuple[tuple[int, ...], torch.dtype]],
-                 train_tensors: list[torch.Tensor], on_error: Callable[[str, BaseException], None]) -> None:
-        self.tail = tail
-        self.inputs: list[EvalInput] = []
-        self.train_rows: set[int] = set()
-        self.active = False
-        self._root = root
-        self._targets = targets  # per-sample shape and dtype of the training loss targets
-        self._train_tensors = [weakref.ref(t) for t in train_tensors]
-        self.hash_training = True  # record hashes of the training rows fed (when no in-memory dataset is the reference)
-        self._train_open = True
-        self.training_evals = 0  # eval forwards on the training tensor, the last training batch or a loader's batch
-        self.train_forwards = 0
-        self._last_train: weakref.ref | None = None
-        self._batch: list[weakref.ref] = []
-        self._pending: tuple[EvalInput, list[weakref.ref]] | None = None
-        self._on_error = on_error
-        self._detach: Callable[[], None] | None = None
-        self._detach_copies: Callable[[], None] | None = None
-        self._copies: weakref.WeakKeyDictionary[nn.Module, bool] = weakref.WeakKeyDictionary()
-
-    def start(self) -> EvalTensors:
-        root = self._root()
-        if root is not None:
-            self._detach = hub.attach("forward", root, self._forward)
-            self._detach_copies = hub.attach_alike(type(root), self._copy_forward)
-            self.active = True
-        return self
-
-    def close(self) -> None:
-        """Stop following the model (idempotent); what was recorded stays until the capture drops it."""
-        self.active = False
-        self._pending = None
-        self._batch = []
-        self._last_train = None
-        if self._detach is not None:
-            self._detach()
-            self._detach = None
-        if self._detach_copies is not None:
-            self._detach_copies()
-            self._detach_copies = None
-
-    def _copy_forward(self, module: nn.Module, args: tuple, kwargs: Mapping, output: Any) -> None:
-        """An eval forward of a copy of the model (an EMA kept by deepcopy, the model saved whole and loaded to
-        score): the model evaluated, as far as which tensor it was evaluated on goes. Its training forwards are not
-        the loop's."""
-        try:
-            if not self.active or (module.training and torch.is_grad_enabled()):
-                return
-            root = self._root()
-            if root is None:
-                self.close()
-                return
-            if not self._is_copy(module, root):
-                return
-            self._pending = None
-            x = args[0] if len(args) == 1 and not kwargs else None
-            if isinstance(x, torch.Tensor):
-                self._eval_forward(x, output)
-        except Exception as exc:
-            self.close()
-            self._on_error("validation tensor", exc)
-
-    def _is_copy(self, module: nn.Module, root: nn.Module) -> bool:
-        """Whether ``module`` (of the model's class) holds parameters of the model's names and shapes (asked once
-        per module)."""
-        known = self._copies.get(module)
-        if known is None:
-            shapes = [(name, tuple(p.shape)) for name, p in module.named_parameters()]
-            known = bool(shapes) and shapes == [(name, tuple(p.shape)) for name, p in root.named_parameters()]
-            self._copies[module] = known
-        return known
-
-    def _forward(self, module: nn.Module, args: tuple, kwargs: Mapping, output: Any) -> None:
-        try:
-            if not self.active:
-                return
-            self._pending = None
-            x = args[0] if len(args) == 1 and not kwargs else None
-            if not isinstance(x, torch.Tensor):
-                return
-            root = self._root()
-            if root is None:
-                self.close()
-                return
-            if root.training and torch.is_grad_enabled():
-                self.train_forward(x)
-            else:
-                self._eval_forward(x, output)
-        except Exception as exc:
-            self.close()
-            self._on_error("validation tensor", exc)
-
-    def train_forward(self, x: torch.Tensor) -> None:
-        """A training forward: its input is the last training batch; hash its rows while the first epoch lasts."""
-        self._last_train = weakref.ref(x)
-        self.train_forwards += 1
-        if not self.hash_training or not self._train_open or x.dim() < 1 or tuple(x.shape[1:]) != self.tail:
-            return
-        keys = _row_hashes(x[: max(1, _VAL_HASH_ROWS - len(self.train_rows))]).tolist()
-        if self.train_rows and sum(k in self.train_rows for k in keys) * 2 >= len(keys):
-            self._train_open = False  # the loop feeds rows it fed before: a new epoch
-            return
-        self.train_rows.update(keys)
-        if len(self.train_rows) >= _VAL_HASH_ROWS:
-            self._train_open = False
-
-    def _eval_forward(self, x: torch.Tensor, output: Any) -> None:
-        if not x.is_floating_point() or x.dim() < 1 or x.shape[0] < _VAL_MIN_ROWS or tuple(x.shape[1:]) != self.tail:
-            return
-        if hub.model_output(x):
-            return  # samples a generator made, scored by the model: not a split of the data
-        if self._is_training(x):
-            self.training_evals += 1
-            return
-        for candidate in self.inputs:
-            if candidate.ref() is x:
-                candidate.evaluations += 1
-                self._expect(candidate, output)
-                return
-        fingerprint = _fingerprint(x)
-        for candidate in self.inputs:
-            if candidate.fingerprint == fingerprint:  # the same rows again (moved to the device anew, say)
-                candidate.ref = weakref.ref(x)
-                candidate.evaluations += 1
-                self._expect(candidate, output)
-                return
-        if len(self.inputs) >= _VAL_CANDIDATES:
-            self._replace_training_draw(x, fingerprint, output)
-            return
-        candidate = self._candidate(x, fingerprint)
-        self.inputs.append(candidate)
-        self._expect(candidate, output)
-
-    def _candidate(self, x: torch.Tensor, fingerprint: tuple) -> EvalInput:
-        """A bounded CPU copy of an eval input and a hash of each of its rows (none past ``_VAL_HASH_ROWS`` rows)."""
-        rows = int(x.shape[0])
-        candidate = EvalInput(weakref.ref(x), fingerprint, rows, first_seen=self.train_forwards)
-        if rows <= _VAL_HASH_ROWS:
-            candidate.hashes = _row_hashes(x)
-            keep = min(rows, _SAMPLE_ROWS, max(1, _VAL_BYTES // max(1, x[0].numel() * x.element_size())))
-            if keep < rows:  # evenly spaced rows, so a split sorted by class keeps its shares (no RNG drawn)
-                candidate.index = torch.from_numpy(np.linspace(0, rows - 1, keep).round().astype(np.int64))
-            candidate.x = _cpu_copy(x if candidate.index is None else x[candidate.index.to(x.device)])
-        return candidate
-
-    def monitored(self, candidate: EvalInput) -> bool:
-        """Whether the loop evaluated ``candidate`` again and again while it trained: the split it watches (early
-        stopping, model selection), not a test set scored once at the end nor a fresh draw of training rows."""
-        return candidate.evaluations >= 2 and candidate.first_seen < self.train_forwards
-
-    def _shared(self, hashes: np.ndarray) -> float:
-        """Share of rows (by hash) among the training rows fed so far."""
-        return sum(h in self.train_rows for h in hashes.tolist()) / max(len(hashes), 1)
-
-    def _replace_training_draw(self, x: torch.Tensor, fingerprint: tuple, output: Any) -> None:
-        """With every slot taken, an eval input sharing no rows with the training rows fed takes the slot of the one
-        sharing the most: a loop that estimates its loss on batches drawn from the training pool before the
-        validation ones (nanoGPT's ``estimate_loss`` over ``eval_iters`` batches of each split) fills every slot with
-        training draws first. Only while some kept input shares rows, so a loop whose slots hold held-out tensors
-        hashes nothing more."""
-        shares = [(self._shared(c.hashes), i) for i, c in enumerate(self.inputs) if c.hashes is not None]
-        most, slot = max(shares, default=(0.0, -1))
-        if most <= 0 or int(x.shape[0]) > _VAL_HASH_ROWS or self._shared(_row_hashes(x)) > 0:
-            return
-        candidate = self._candidate(x, fingerprint)
-        self.inputs[slot] = candidate
-        self._expect(candidate, output)
-
-    def _is_training(self, x: torch.Tensor) -> bool:
-        """The training dataset's tensor, the last training batch again, or a batch a DataLoader just yielded."""
-        if any(ref() is x for ref in self._train_tensors):
-            return True
-        last = self._last_train() if self._last_train is not None else None
-        if last is not None and _same_values(last, x):
-            return True
-        return any(_same_values(t, x) for t in (ref() for ref in self._batch) if t is not None)
-
-    def _expect(self, candidate: EvalInput, output: Any) -> None:
-        if candidate.labels is None and candidate.x is not None:
-            self._pending = (candidate, [weakref.ref(t) for t in tensors_of(output)])
-
-    def loader_batch(self, batch: Any) -> None:
-        """A DataLoader yielded ``batch``: the model evaluated on its tensors is evaluated on a loader, not one tensor."""
-        self._batch = [weakref.ref(t) for t in tensors_of(batch)]
-
-    def loss_call(self, kind: str, input: Any, target: Any) -> None:
-        """A loss call: when its input is the output of the pending eval forward, copy its target as the labels."""
-        if self._pending is None or not isinstance(input, torch.Tensor) or not isinstance(target, torch.Tensor):
-            return
-        candidate, outputs = self._pending
-        if not any(same_memory(input, ref()) for ref in outputs):
-            return
-        self._pending = None
-        if target.dim() == 0 or target.shape[0] != candidate.rows \
-                or (self._targets and (tuple(target.shape[1:]), target.dtype) not in self._targets):
-            return  # not one target per row in the training targets' form (a flattened sequence, another task)
-        index = candidate.index
-        candidate.labels = _cpu_copy(target if index is None else target[index.to(target.device)])
-        candidate.loss_kind = kind
-
-
-def _dataset_inputs(dataset: Any) -> tuple[torch.Tensor, np.ndarray] | None:
-    """The input tensor of a TensorDataset (or a Subset of one) and the rows the split uses."""
-    index: np.ndarray | None = None
-    if isinstance(dataset, Subset):
-        try:
-            index = np.asarray(list(dataset.indices), dtype=np.int64)
-        except Exception:
-            return None
-        dataset = dataset.dataset
-    if not isinstance(dataset, TensorDataset) or not dataset.tensors or not isinstance(dataset.tensors[0], torch.Tensor):
-        return None
-    tensor = dataset.tensors[0]
-    return tensor, index if index is not None else np.arange(len(tensor), dtype=np.int64)
-
-
-def _training_hashes(inputs: tuple[torch.Tensor, np.ndarray] | None, tail: tuple[int, ...]) -> np.ndarray | None:
-    """Hashes of every training row of a TensorDataset split (at most ``_VAL_HASH_ROWS`` rows), else None.
-
-    A tensor evaluated without gradients whose rows are nearly all training rows is a pass over
-    (a chunk of) the training data, not a validation split: a validation set drawn wholly from
-    training looks the same and is given up, since taking a train-accuracy pass for validation
-    would report every row as leaked.
-    """
-    if inputs is None:
-        return None
-    tensor, index = inputs
-    if not tensor.is_floating_point() or tuple(tensor.shape[1:]) != tail or not 0 < len(index) <= _VAL_HASH_ROWS:
-        return None
-    return _row_hashes(tensor[torch.from_numpy(index).to(tensor.device)])
-
-
-def _row_hashes(x: torch.Tensor) -> np.ndarray:
-    """The audit's exact-copy hash (:func:`nndoctor.probes.data_duplicates.row_hashes`) of each row of ``x``, read off
-    its device in chunks of about 16 MiB; reads ``x``, never changes it."""
-    from ..probes.data_duplicates import row_hashes
-
-    with torch.no_grad():
-        flat = x.detach().reshape(x.shape[0], -1)
-        if flat.dtype == torch.bfloat16:  # no NumPy dtype: its bits as 16-bit integers
-            flat = flat.view(torch.int16)
-        step = max(1, 2**24 // max(1, flat.shape[1] * flat.element_size()))
-        parts = [row_hashes(flat[start:start + step].to("cpu").numpy()) for start in range(0, len(flat), step)]
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
-
-
-def _fingerprint(x: torch.Tensor) -> tuple:
-    """Shape, dtype and a hash of a few rows: the same tensor evaluated again, even as a new object."""
-    rows = int(x.shape[0])
-    pick = sorted({0, 1, 2, rows // 2, rows - 1})
-    return tuple(x.shape), x.dtype, tuple(_row_hashes(x[torch.tensor(pick, device=x.device)]).tolist())
-
-
-def _row_keys(parts: Sequence[torch.Tensor], bags: bool = False) -> list[int]:
-    """A hash of each row's bytes over all of ``parts`` (a batch's inputs and target, same rows), to see the loop
-    re-feed rows it already fed. All of them: one input alone may repeat across rows (a segment id among 48, a mask).
-    ``bags``: the first part is packed bags, hashed without their padding (its length is the batch's longest bag)."""
-    if bags:
-        rows = parts[0]
-        parts = [torch.tensor([hash(r[r != PAD].numpy().tobytes()) for r in rows], dtype=torch.int64), *parts[1:]]
-    flats = [t.reshape(t.shape[0], -1).contiguous().view(torch.uint8) if t.dim() > 0 else t.reshape(1, -1)
-             for t in parts]
-    return [hash(b"".join(f[i].numpy().tobytes() for f in flats)) for i in range(flats[0].shape[0])]
-
-
-def _cpu_copy(t: torch.Tensor) -> torch.Tensor:
-    """A detached CPU copy sharing nothing with ``t``."""
-    with torch.no_grad():
-        return t.detach().to("cpu", copy=True)
-
-
 def _unwrapped(module: nn.Module) -> nn.Module:
     """The user's model inside a torch.compile, DataParallel or DistributedDataParallel wrapper."""
     for _ in range(4):
@@ -2224,14 +1761,6 @@ def _unwrapped(module: nn.Module) -> nn.Module:
         else:
             break
     return module
-
-
-def _tracing() -> bool:
-    """Inside a torch.compile or torch.jit.trace trace: nothing of nndoctor's may enter the graph."""
-    try:
-        return bool(torch.compiler.is_compiling()) or torch._C._get_tracing_state() is not None
-    except Exception:
-        return False
 
 
 def _length(loader: Any) -> int | None:
@@ -2271,24 +1800,9 @@ def _yielded_with(yielded: list[dict[str, Any]], fed: Mapping[str, torch.Tensor]
     """
     for batch in yielded:
         shared = [k for k in batch if k in fed]
-        if shared and all(_same_values(batch[k], fed[k]) for k in shared):
+        if shared and all(same_values(batch[k], fed[k]) for k in shared):
             return batch
     return latest
-
-
-def _same_values(candidate: Any, target: torch.Tensor) -> bool:
-    """Whether ``target`` holds the batch tensor ``candidate`` (the same object, or a moved/cast/reshaped copy)."""
-    if not isinstance(candidate, torch.Tensor):
-        return False
-    if candidate is target:
-        return True
-    if candidate.numel() != target.numel() or candidate.dim() == 0 or target.dim() == 0 \
-            or (candidate.shape[0] != target.shape[0] and not flattened_tokens(candidate, target)):
-        return False
-    with torch.no_grad():
-        a = candidate.detach().reshape(-1).to(device=target.device, dtype=torch.float64)
-        b = target.detach().reshape(-1).to(dtype=torch.float64)
-        return bool(torch.equal(a, b))
 
 
 # Ops that keep an output's values: reshapes, and the dtype cast AMP loops apply before the loss
@@ -2315,7 +1829,7 @@ def _op_name(fn: Any) -> str:
     return name.rstrip("0123456789")
 
 
-def _loader_inputs(loader: DataLoader, rows: int = _SAMPLE_ROWS) -> torch.Tensor | None:
+def _loader_inputs(loader: DataLoader, rows: int = SAMPLE_ROWS) -> torch.Tensor | None:
     """The model inputs of a loader's first batches, up to ``rows`` rows, as one tensor (their labels left out).
 
     None when its batches are not single input tensors: the split is then left out, not the exam.

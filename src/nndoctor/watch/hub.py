@@ -67,6 +67,14 @@ def _compiling() -> bool:
         return False
 
 
+def tracing() -> bool:
+    """Inside a torch.compile or torch.jit.trace trace: nothing of nndoctor's may enter the graph."""
+    try:
+        return bool(torch.compiler.is_compiling()) or torch._C._get_tracing_state() is not None
+    except Exception:
+        return False
+
+
 def notify(event: str, *args: Any) -> None:
     """Call ``session.<event>(*args)`` on every active session; errors stay inside nndoctor."""
     if getattr(_state, "busy", False):

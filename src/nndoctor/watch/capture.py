@@ -51,7 +51,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import (
@@ -67,16 +66,13 @@ from ..report import CheckFailure
 from ..setup import LABEL_KEYS, Inputs, TokenCrossEntropyLoss, batch_size_of
 from . import hub
 from .bags import PAD, bag_layout, pack_bags, unpack_bags
-from .eval_tensors import (
-    VAL_HASH_ROWS, VAL_MIN_ROWS, VAL_TRAIN_COVER, EvalInput, EvalTensors, dataset_inputs,
-    training_hashes,
-)
+from .eval_tensors import EvalInput, EvalTensors, dataset_inputs, taken_note
 from .eval_units import EvalOutputUnits
 from .graph import graph_leaves
 from .loop_sample import SAMPLE_ROWS, LoopSample
 from .loss_inspect import REGRESSION as REGRESSION_KINDS
 from .manual_sgd import AGREE
-from .rows import flattened_tokens, hash_rows, same_values, sequence_target, swap_leading
+from .rows import flattened_tokens, same_values, sequence_target, swap_leading
 
 # Operations allowed between one loss call's output and the tensor passed to backward (scale, accumulate, sign, reduce).
 _CHAIN_OPS = ("MulBackward", "DivBackward", "NegBackward", "MeanBackward", "SumBackward")
@@ -799,7 +795,9 @@ class SetupCapture:
             if self.val_tensor is None:
                 self.skipped.append(
                     "validation: no DataLoader was iterated in eval mode or without gradients after training began, and "
-                    + self._eval_tensors_note()
+                    + (self.eval_tensors.why_none() if self.eval_tensors is not None else
+                       "a validation set evaluated as one tensor could not be followed (the model is not fed one "
+                       "float tensor)")
                     + "; the checks that compare the training and validation splits (D108 leakage, D109 shift) had no "
                     "validation split")
         if self.eval_tensors is not None:
@@ -1507,75 +1505,12 @@ class SetupCapture:
         self.eval_tensors = watch.start()
 
     def _use_eval_tensor(self) -> None:
-        """The validation split from the tensors the model was evaluated on: of those that are not the training data,
-        the one the loop watched while it trained (:meth:`EvalTensors.monitored`), then the one sharing the fewest
-        rows with it (the first on ties).
-
-        A loop that estimates its loss on both splits (nanoGPT's ``estimate_loss``: a batch drawn from the training
-        pool, then one from validation) evaluates training rows it has not fed yet; that batch shares rows with the
-        fed ones at the rate the loop has covered its pool, a held-out split shares none. Each such draw is a new
-        tensor evaluated once, so it is not watched; a validation set scored every epoch is, and a leaked one is
-        judged by itself rather than by a clean test set the script scores once after training.
-        """
-        watch = self.eval_tensors
-        if watch is None or not watch.inputs:
+        """The validation split from the tensors the model was evaluated on (:meth:`EvalTensors.validation`)."""
+        if self.eval_tensors is None:
             return
-        fed = np.fromiter(watch.train_rows, dtype=np.uint64, count=len(watch.train_rows))
-        references = [fed]
-        inputs = dataset_inputs(self.train_loader.dataset if self.train_loader is not None else None)
-        training = training_hashes(inputs, watch.tail)
-        if inputs is not None:
-            tensor, index = inputs
-            if tensor.is_floating_point() and tuple(tensor.shape[1:]) == watch.tail and len(index):
-                spread = np.linspace(0, len(index) - 1, min(len(index), SAMPLE_ROWS)).round().astype(np.int64)
-                references.append(training[spread] if training is not None else
-                                  hash_rows(tensor[torch.from_numpy(index[spread]).to(tensor.device)]))
-        references = [r for r in references if len(r) >= VAL_MIN_ROWS]
-        held: list[tuple[float, int, EvalInput]] = []
-        for order, candidate in enumerate(watch.inputs):
-            if candidate.x is None:
-                continue  # too large to tell from the training data
-            if any(float(np.isin(ref, candidate.hashes).mean()) >= VAL_TRAIN_COVER for ref in references):
-                candidate.training = True  # it holds the training rows: a train-accuracy pass, not validation
-                continue
-            shared = [float(np.isin(candidate.hashes, r).mean()) for r in (training, fed)
-                      if r is not None and len(r) >= VAL_MIN_ROWS]
-            if any(share >= VAL_TRAIN_COVER for share in shared):
-                candidate.training = True  # its rows are rows the loop trains on: a pass over part of the training data
-                continue
-            held.append((not watch.monitored(candidate), max(shared, default=0.0), order, candidate))
-        if held:
-            self.val_tensor = min(held, key=lambda entry: entry[:3])[3]
-        taken = self.val_tensor
-        if taken is None:
-            return
-        kept = int(taken.x.shape[0])
-        rows = f"all {taken.rows} rows" if kept == taken.rows else f"{kept} evenly spaced rows of its {taken.rows}"
-        where = ("with the targets of the " + taken.loss_kind + " call its output reached" if taken.labels is not None
-                 else "inputs only: its output reached no loss call with one target per row, so its labels were not "
-                      "seen; leakage (D108) and input shift (D109) are judged on it, label shift and the checks that "
-                      "score validation predictions are not")
-        self.skipped.append(f"validation: no DataLoader was iterated for validation; the exam's validation split is the "
-                            f"tensor the model (or a copy of it: an EMA, the model saved and loaded) was evaluated on "
-                            f"in eval mode or without gradients after training began "
-                            f"({rows}), {where}")
-
-    def _eval_tensors_note(self) -> str:
-        """Why no tensor the model was evaluated on became the validation split."""
-        watch = self.eval_tensors
-        if watch is None:
-            return "a validation set evaluated as one tensor could not be followed (the model is not fed one float tensor)"
-        if not watch.inputs:
-            if watch.training_evals:
-                return ("the model was evaluated in eval mode or without gradients after training began only on its "
-                        "training data (the training tensor or batches)")
-            return "the model was not evaluated on a tensor of its input shape in eval mode or without gradients after training began"
-        large = sum(c.x is None for c in watch.inputs)
-        trained = sum(c.training for c in watch.inputs)
-        parts = ([f"{trained} held the training rows (a pass over the training data)"] if trained else []) \
-            + ([f"{large} had more than {VAL_HASH_ROWS} rows (too large to tell from the training data)"] if large else [])
-        n = len(watch.inputs)
-        return f"of the {n} tensor{'s' if n != 1 else ''} the model was evaluated on after training began, " + " and ".join(parts)
+        self.val_tensor = self.eval_tensors.validation(self.train_loader.dataset if self.train_loader is not None else None)
+        if self.val_tensor is not None:
+            self.skipped.append(taken_note(self.val_tensor))
 
     def _find_data(self, loss: torch.Tensor, spec: CallSpec | None) -> bool:
         """The training loader (the one iterating when the first backward came) and an early no-grad loader, if any.

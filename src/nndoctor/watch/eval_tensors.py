@@ -216,6 +216,60 @@ class EvalTensors:
         stopping, model selection), not a test set scored once at the end nor a fresh draw of training rows."""
         return candidate.evaluations >= 2 and candidate.first_seen < self.train_forwards
 
+    def validation(self, train_dataset: Any) -> EvalInput | None:
+        """The validation split from the tensors the model was evaluated on: of those that are not the training data,
+        the one the loop watched while it trained (:meth:`monitored`), then the one sharing the fewest rows with it
+        (the first on ties); None when every one held training rows or was too large to tell.
+
+        A loop that estimates its loss on both splits (nanoGPT's ``estimate_loss``: a batch drawn from the training
+        pool, then one from validation) evaluates training rows it has not fed yet; that batch shares rows with the
+        fed ones at the rate the loop has covered its pool, a held-out split shares none. Each such draw is a new
+        tensor evaluated once, so it is not watched; a validation set scored every epoch is, and a leaked one is
+        judged by itself rather than by a clean test set the script scores once after training. ``train_dataset``:
+        the training loader's dataset, whose rows (a TensorDataset's, or a Subset's of one) are hashed beside the fed ones.
+        """
+        if not self.inputs:
+            return None
+        fed = np.fromiter(self.train_rows, dtype=np.uint64, count=len(self.train_rows))
+        references = [fed]
+        inputs = dataset_inputs(train_dataset)
+        training = training_hashes(inputs, self.tail)
+        if inputs is not None:
+            tensor, index = inputs
+            if tensor.is_floating_point() and tuple(tensor.shape[1:]) == self.tail and len(index):
+                spread = np.linspace(0, len(index) - 1, min(len(index), SAMPLE_ROWS)).round().astype(np.int64)
+                references.append(training[spread] if training is not None else
+                                  hash_rows(tensor[torch.from_numpy(index[spread]).to(tensor.device)]))
+        references = [r for r in references if len(r) >= VAL_MIN_ROWS]
+        held: list[tuple[bool, float, int, EvalInput]] = []
+        for order, candidate in enumerate(self.inputs):
+            if candidate.x is None:
+                continue  # too large to tell from the training data
+            if any(float(np.isin(ref, candidate.hashes).mean()) >= VAL_TRAIN_COVER for ref in references):
+                candidate.training = True  # it holds the training rows: a train-accuracy pass, not validation
+                continue
+            shared = [float(np.isin(candidate.hashes, r).mean()) for r in (training, fed)
+                      if r is not None and len(r) >= VAL_MIN_ROWS]
+            if any(share >= VAL_TRAIN_COVER for share in shared):
+                candidate.training = True  # its rows are rows the loop trains on: a pass over part of the training data
+                continue
+            held.append((not self.monitored(candidate), max(shared, default=0.0), order, candidate))
+        return min(held, key=lambda entry: entry[:3])[3] if held else None
+
+    def why_none(self) -> str:
+        """Why no tensor the model was evaluated on became the validation split."""
+        if not self.inputs:
+            if self.training_evals:
+                return ("the model was evaluated in eval mode or without gradients after training began only on its "
+                        "training data (the training tensor or batches)")
+            return "the model was not evaluated on a tensor of its input shape in eval mode or without gradients after training began"
+        large = sum(c.x is None for c in self.inputs)
+        trained = sum(c.training for c in self.inputs)
+        parts = ([f"{trained} held the training rows (a pass over the training data)"] if trained else []) \
+            + ([f"{large} had more than {VAL_HASH_ROWS} rows (too large to tell from the training data)"] if large else [])
+        n = len(self.inputs)
+        return f"of the {n} tensor{'s' if n != 1 else ''} the model was evaluated on after training began, " + " and ".join(parts)
+
     def _shared(self, hashes: np.ndarray) -> float:
         """Share of rows (by hash) among the training rows fed so far."""
         return sum(h in self.train_rows for h in hashes.tolist()) / max(len(hashes), 1)
@@ -296,3 +350,16 @@ def training_hashes(inputs: tuple[torch.Tensor, np.ndarray] | None, tail: tuple[
     if not tensor.is_floating_point() or tuple(tensor.shape[1:]) != tail or not 0 < len(index) <= VAL_HASH_ROWS:
         return None
     return hash_rows(tensor[torch.from_numpy(index).to(tensor.device)])
+
+
+def taken_note(taken: EvalInput) -> str:
+    """The report's line on the tensor taken as the validation split: which rows, and whether its labels were seen."""
+    kept = int(taken.x.shape[0])
+    rows = f"all {taken.rows} rows" if kept == taken.rows else f"{kept} evenly spaced rows of its {taken.rows}"
+    where = ("with the targets of the " + taken.loss_kind + " call its output reached" if taken.labels is not None
+             else "inputs only: its output reached no loss call with one target per row, so its labels were not "
+                  "seen; leakage (D108) and input shift (D109) are judged on it, label shift and the checks that "
+                  "score validation predictions are not")
+    return (f"validation: no DataLoader was iterated for validation; the exam's validation split is the "
+            f"tensor the model (or a copy of it: an EMA, the model saved and loaded) was evaluated on "
+            f"in eval mode or without gradients after training began ({rows}), {where}")

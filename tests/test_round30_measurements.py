@@ -131,3 +131,67 @@ def test_a_fine_tune_on_a_new_domain_is_not_a_shift_from_the_pre_training_data(t
     report = run_script(str(script), alerts=False).report
     assert ("D109" in codes(report)) == (stages == 1)
     assert any("trained in stages" in note for note in report.skipped) == (stages == 2)
+
+
+# Round 36 e/tuningfork_flaw_finetune's shape: a loop with no DataLoader pre-trains an encoder to regress a quantity
+# (MSE) on one pool of rows, then fine-tunes a classifier on a smaller pool of another kind of rows (cross-entropy),
+# validated on that pool. ``objectives=1`` trains the classifier from the start on the pre-training pool's rows.
+OBJECTIVES = textwrap.dedent("""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=8)
+    pool = torch.tensor(rng.normal(size=(2000, 8)), dtype=torch.float32)
+    labelled = torch.tensor(rng.normal(size=(400, 8)) + 1.2, dtype=torch.float32)
+    encoder = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU())
+    if {objectives} == 2:
+        reg_head = nn.Linear(16, 1)
+        target = pool @ torch.tensor(w, dtype=torch.float32)
+        opt = torch.optim.Adam([*encoder.parameters(), *reg_head.parameters()], lr=2e-3)
+        for epoch in range(4):
+            perm = torch.randperm(len(pool))
+            for i in range(0, len(pool), 100):
+                idx = perm[i:i + 100]
+                loss = F.mse_loss(reg_head(encoder(pool[idx])).squeeze(1), target[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        train_x = labelled[:300]
+    else:
+        train_x = pool[:300]
+    train_y = (train_x[:, 0] > train_x[:, 0].median()).long()
+    val_x = labelled[300:]
+    val_y = (val_x[:, 0] > val_x[:, 0].median()).long()
+    head = nn.Linear(16, 2)
+    opt = torch.optim.Adam([*encoder.parameters(), *head.parameters()], lr=3e-3)
+    for epoch in range(20):
+        perm = torch.randperm(len(train_x))
+        for i in range(0, len(train_x), 50):
+            idx = perm[i:i + 50]
+            loss = F.cross_entropy(head(encoder(train_x[idx])), train_y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        with torch.no_grad():
+            acc = (head(encoder(val_x)).argmax(1) == val_y).float().mean().item()
+    print(f"val acc {{acc:.3f}}")
+""")
+
+
+@pytest.mark.parametrize("objectives", [2, 1])
+def test_a_fine_tune_under_another_loss_is_a_later_stage_without_a_loader(tmp_path, objectives):
+    """Round 36 e/tuningfork_flaw_finetune (healthy) read D109: with no DataLoader, the exam's training data is the
+    loop's first batches, the pre-training pool's, and its validation tensor the fine-tuning pool's, which differ by
+    design. A later training step under a loss function the first steps never called (MSE, then cross-entropy) is a
+    second stage, as a later loader over other data is: the shift from the first stage's rows is not judged. One
+    objective from the start, trained on rows that differ from the validation tensor's, still reads the shift."""
+    script = tmp_path / "objectives.py"
+    script.write_text(OBJECTIVES.format(objectives=objectives))
+    outcome = run_script(str(script), alerts=False)
+    assert outcome.exit_status == 0 and not outcome.report.failures, outcome.report.failures
+    assert ("D109" in codes(outcome.report)) == (objectives == 1)
+    assert any("trained in stages" in note for note in outcome.report.skipped) == (objectives == 2)

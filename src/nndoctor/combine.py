@@ -86,9 +86,9 @@ def examine(capture: SetupCapture, budget: float = DEFAULT_EXAM_BUDGET_S, reques
         capture.internal_error("stop", exc)
     skipped = list(capture.skipped)
     if capture.trained_in_stages():
-        skipped.append("D109: the script trained in stages on different data (a later loader trained the model after "
-                       "the one captured), so the captured training data is the first stage's, and a shift between it "
-                       "and the validation split is not judged")
+        skipped.append("D109: the script trained in stages (a later loader over other data, or a later loss "
+                       "function, trained the model after the steps captured), so the captured training data is the "
+                       "first stage's, and a shift between it and the validation split is not judged")
     failures = list(capture.failures)
     report: Report | None = None
     if capture.captured and capture.model is not None and capture.train_loader is not None:

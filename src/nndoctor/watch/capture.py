@@ -711,6 +711,10 @@ class SetupCapture:
         # never the validation split) and the tensors evaluated on before a validation loader was chosen
         self._latest_loader: DataLoader | None = None
         self._trained_loaders: list[DataLoader] = []
+        # the loss functions the training steps called up to the capture, and whether a later step trained another
+        # (pre-training under MSE, then fine-tuning under cross-entropy: a second stage, with no loader to show it)
+        self._first_objectives: set[str] = set()
+        self._later_objective = False
         self._eval_inputs_before_loader: list[EvalInput] = []
         self._batch: Any = None
         # several positional model inputs: the batch element each one is, and the dtype the loop cast it to
@@ -930,11 +934,13 @@ class SetupCapture:
             self._eval_inputs_before_loader = []
 
     def trained_in_stages(self) -> bool:
-        """After the captured loader, a backward ran under a loader of other data: a later training stage (a fine-tune
-        on a new camera after pre-training on the old one). The captured training data is then the first stage's only,
-        and a shift between it and the validation split may be the stages' purpose."""
+        """After the captured loader, a backward ran under a loader of other data, or a training step called a loss
+        function no step had called up to the capture: a later training stage (a fine-tune on a new camera after
+        pre-training on the old one; a classifier fine-tuned on a regression encoder). The captured training data is
+        then the first stage's only, and a shift between it and the validation split may be the stages' purpose."""
         first = self.train_loader
-        return first is not None and any(not _same_data(loader, first) for loader in self._trained_loaders)
+        return self._later_objective or (
+            first is not None and any(not _same_data(loader, first) for loader in self._trained_loaders))
 
     def on_batch(self, batch: Any) -> None:
         if not self.captured:  # a dict's entries as yielded, even if the loop pops its labels before model(**batch)
@@ -961,6 +967,7 @@ class SetupCapture:
         if not isinstance(out, torch.Tensor) or not (torch.is_grad_enabled() and out.requires_grad):
             return
         if self.captured:
+            self._later_objective = self._later_objective or kind not in self._first_objectives
             root = self._root() if self._root is not None else None
             if self.sample.active and kind == self.sample.kind and root is not None and root.training:
                 self.sample.record_step(target)
@@ -1048,6 +1055,7 @@ class SetupCapture:
                     self.internal_error("validation tensor", exc)
         finally:
             self._remove_module_hooks()
+            self._first_objectives = {c.kind for c in self._losses}
             self._losses.clear()
             self._batch = self._pending = None
             self._yielded = []

@@ -235,3 +235,33 @@ def test_one_spike_hundreds_of_times_the_local_gradient_that_undoes_learning_is_
 ], ids=["adaptive", "clipped", "absorbed", "fifty-fold", "converged"])
 def test_a_spike_that_cannot_throw_the_weights_or_did_no_harm_is_no_cliff(history):
     assert list(exploding_gradients(history)) == []
+
+
+def _building_history(spike: float = 150.0, after: float = 3.0) -> GradientHistory:
+    """100 plain steps: the gradient norm sits at 0.5 for 30 steps, then climbs tenfold by step 52 (to 5: a recurrent
+    net nearing a cliff), and at step 53 is ``spike``; the loss falls from 1.2 to 1.1 until the spike and then sits
+    at ``after``. Round 36 b/gcode_rnn_lm's shape: 136 at step 53, 300x its start, only ~30x the climbing median."""
+    norms = [0.5] * 30 + [0.5 * 10 ** ((step - 29) / 23) for step in range(30, 53)] + [spike] + [5.0] * 46
+    losses = {step: (1.2 - step / 530 if step <= 53 else after) for step in range(100)}
+    return GradientHistory(norms=tuple(norms), span="over 100 steps", steps=tuple(range(100)), loss_at=losses,
+                           recurrent=("rnn",), optimizer="hand-written SGD", loop_clips=False)
+
+
+def test_an_explosion_that_built_up_before_its_largest_step_is_measured_from_the_first_steps():
+    """A spike 300x the first steps' gradient that threw the weights is a cliff even though the norm had climbed
+    tenfold over the twenty steps before it (under the hundredfold a spike needs over that climbing median)."""
+    (finding,) = exploding_gradients(_building_history())
+    assert finding.evidence["kind"] == "cliff" and finding.evidence["baseline"] == "start"
+    assert finding.evidence["onset_step"] == 53
+    assert finding.evidence["growth"] == pytest.approx(150.0 / 0.5)
+    local = float(np.median([0.5 * 10 ** ((step - 29) / 23) for step in range(33, 53)]))
+    assert finding.evidence["local_norm"] == pytest.approx(local) and 150.0 / local < 100
+    assert "over the first steps" in finding.message
+
+
+@pytest.mark.parametrize("history", [
+    _building_history(after=1.0),   # the loss kept falling: the steps were working
+    _building_history(spike=40.0),  # 80x the start: short of two orders of magnitude
+], ids=["absorbed", "eighty-fold"])
+def test_a_built_up_gradient_without_harm_or_orders_of_magnitude_is_no_cliff(history):
+    assert list(exploding_gradients(history)) == []

@@ -481,8 +481,10 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
     """The largest gradient spike that met a cliff and undid learning, under unclipped plain steps, else None.
 
     A spike is a norm ``EXPLODING_GROWTH`` times the median of the ``CLIFF_WINDOW`` measurements before
-    it (after the first five: the init transient has no settled size). A plain step is the LR times that
-    gradient, so it throws the weights by a hundred typical steps; the harm shows when the loss over
+    it, or times the first steps' median (:func:`starting_norm`) where that is lower: an explosion that
+    builds over a few steps before its largest one lifts the median before it, yet has grown by the
+    orders of magnitude O403 names. Never among the first five, whose init transient has no settled
+    size. A plain step is the LR times that gradient, so it throws the weights by a hundred typical steps; the harm shows when the loss over
     the next ``CLIFF_WINDOW`` steps stays above its level over the ones before by ``CLIFF_UNDONE`` of
     what training had gained from its first steps (an outlier batch's spike the net absorbs, or a hard
     sample near convergence where the typical gradient is tiny, leaves the curve where it was). An
@@ -502,8 +504,10 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
     local = np.full(len(norms), np.nan)
     local[full] = np.median(windows[full], axis=1)  # np.nanmedian is far slower: kept for the few gapped windows
     local[partial] = np.nanmedian(windows[partial], axis=1)
+    start_norm = starting_norm(m.norms)
+    baseline = np.minimum(local, start_norm) if math.isfinite(start_norm) and start_norm > 0 else local  # NaN stays
     with np.errstate(invalid="ignore", divide="ignore"):
-        growth = np.where(local > 0, norms / local, np.nan)
+        growth = np.where(baseline > 0, norms / baseline, np.nan)
     growth[~np.isfinite(norms)] = np.nan  # a non-finite gradient is the growth reading's, not a spike's
     growth[:5] = np.nan
     spikes = np.flatnonzero(np.nan_to_num(growth, nan=0.0) >= EXPLODING_GROWTH)
@@ -524,7 +528,8 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
         gained = start - level_before
         if gained > 0 and level_after - level_before >= CLIFF_UNDONE * gained:
             return {"growth": float(growth[i]), "onset_step": step, "spike_norm": float(norms[i]),
-                    "local_norm": float(local[i]), "loss_before": level_before, "loss_after": level_after,
+                    "local_norm": float(local[i]), "baseline": "start" if start_norm < local[i] else "local",
+                    "start_norm": start_norm, "loss_before": level_before, "loss_after": level_after,
                     "loss_start": start, "gain_undone": (level_after - level_before) / gained}
     return None
 
@@ -583,8 +588,12 @@ def exploding_gradients(m: GradientHistory) -> Iterable[Finding]:
         step = cliff["onset_step"]
         yield Finding(
             "O403", Severity.ERROR,
-            f"At step {step} the {m.label} spiked to {cliff['spike_norm']:.3g}, {cliff['growth']:.0f}x its median "
-            f"over the {CLIFF_WINDOW} measurements before ({cliff['local_norm']:.3g}), and with {m.optimizer} and no "
+            f"At step {step} the {m.label} spiked to {cliff['spike_norm']:.3g}, "
+            + (f"{cliff['growth']:.0f}x its median over the first steps ({cliff['start_norm']:.3g}; it had been "
+               f"climbing, to a median of {cliff['local_norm']:.3g} over the {CLIFF_WINDOW} measurements before)"
+               if cliff["baseline"] == "start" else
+               f"{cliff['growth']:.0f}x its median over the {CLIFF_WINDOW} measurements before ({cliff['local_norm']:.3g})")
+            + f", and with {m.optimizer} and no "
             f"clipping that step threw the weights: the train loss went from about {cliff['loss_before']:.3g} before "
             f"it to {cliff['loss_after']:.3g} after it, giving back {cliff['gain_undone']:.0%} of what it had gained "
             f"since its start ({cliff['loss_start']:.3g}). A cliff in the loss surface (common in recurrent nets); "

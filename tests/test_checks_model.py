@@ -106,6 +106,67 @@ def test_bad_init_scale_says_whether_the_activation_slope_alone_shrinks_the_stac
     assert found[0].evidence["nonlinearities"] == [activation.__name__]
 
 
+class PooledSignalNet(nn.Module):
+    """Round 36's rope-bridge CNNs: three 1-D convolutions with max-pooling, a global average over 32 positions, two
+    Linear layers; PyTorch's default init, no normalisation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1, self.conv2, self.conv3 = nn.Conv1d(3, 24, 7, padding=3), nn.Conv1d(24, 48, 5, padding=2), \
+            nn.Conv1d(48, 64, 5, padding=2)
+        self.fc1, self.fc2 = nn.Linear(64, 64), nn.Linear(64, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.max_pool1d(torch.relu(self.conv1(x)), 2)
+        x = nn.functional.max_pool1d(torch.relu(self.conv2(x)), 2)
+        x = torch.relu(self.conv3(x)).mean(dim=2)
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+def _signals(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(256, 3, 128, generator=g), torch.randint(0, 4, (256,), generator=g)
+
+
+def test_pooling_that_spreads_a_gradient_over_positions_is_no_init_scale_drift():
+    """Round 36 a/twins/rope_bridge_sway_cnn and d/twins/rope_bridge_train (healthy, SGD): a plain norm of the gradient
+    at each conv output shrank ~120x from fc2 back to conv1, because averaging 32 positions hands each 1/32 of the
+    pooled gradient and max-pooling routes it to half the positions. Summed over positions per channel (the gradient a
+    per-channel bias gets) it is comparable across layers; a conv stack initialised far too small still drifts."""
+    torch.manual_seed(0)
+    setup = nndoctor.Setup(model=PooledSignalNet(), train=_signals(), loss=nn.CrossEntropyLoss(), batch_size=64,
+                           optimizer=lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9))
+    assert "M202" not in fired(setup, "M202")
+    torch.manual_seed(0)
+    tiny = PooledSignalNet()
+    for layer in (tiny.conv1, tiny.conv2, tiny.conv3, tiny.fc1):
+        nn.init.normal_(layer.weight, std=0.002)
+    setup = nndoctor.Setup(model=tiny, train=_signals(), loss=nn.CrossEntropyLoss(), batch_size=64,
+                           optimizer=lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9))
+    assert "M202" in fired(setup, "M202")
+
+
+def test_the_gradient_reaching_a_conv_layer_is_what_its_bias_receives_per_sample():
+    """The layer statistics' gradient at a conv output against an independent calculation: per sample, the norm of
+    the conv bias's gradient (one backward per sample)."""
+    from nndoctor.probes.layer_stats import recording
+
+    torch.manual_seed(0)
+    model = PooledSignalNet()
+    x, y = _signals()
+    x, y = x[:8], y[:8]
+    with recording(model) as recorder:
+        nn.functional.cross_entropy(model(x), y, reduction="sum").backward()
+    measured = {r.name: r.output_grad_norm for r in recorder.records.values() if r.is_weight}
+    for name in ("conv1", "conv2", "fc1"):
+        norms = []
+        for i in range(len(x)):
+            model.zero_grad()
+            nn.functional.cross_entropy(model(x[i:i + 1]), y[i:i + 1], reduction="sum").backward()
+            norms.append(float(getattr(model, name).bias.grad.norm()))
+        assert measured[name] == pytest.approx(math.sqrt(sum(n * n for n in norms) / len(norms)), rel=1e-4)
+
+
 # -- M203 / M204 ------------------------------------------------------------------------
 def test_dead_relu_fires_on_large_negative_bias_and_names_the_layer():
     model = mlp(10, 4)

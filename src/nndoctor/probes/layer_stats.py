@@ -87,7 +87,8 @@ class LayerRecord:
 
     @property
     def output_grad_norm(self) -> float | None:
-        """Mean per-sample norm of the loss gradient w.r.t. this layer's output (width-independent scale)."""
+        """Mean per-sample norm of the loss gradient w.r.t. this layer's output, summed over positions per channel
+        (:func:`_per_sample_norm`)."""
         return sum(self.grad_norms) / len(self.grad_norms) if self.grad_norms else None
 
 
@@ -116,9 +117,21 @@ class LayerStats:
         return next((r for r in self.layers if r.name == name), None)
 
 
-def _per_sample_norm(grad: torch.Tensor) -> float:
+def _per_sample_norm(grad: torch.Tensor, channels_first: bool) -> float:
+    """Per-sample norm of the gradient at a weight layer's output, each channel's gradient summed over its positions.
+
+    The sum over positions is the gradient a per-channel shift of the output receives (what the layer's bias gets),
+    so it does not depend on how many positions the output has: pooling that averages 64 positions into one hands
+    each 1/64 of that one's gradient, which a plain norm over positions would read as an eightfold shrink. A 2-D
+    output (a Linear on feature rows) has no positions: its plain per-sample norm. ``channels_first``: a conv's
+    (batch, channels, *positions) layout; otherwise (batch, *positions, features), as a Linear over a sequence.
+    """
     grad = grad.detach().float()
-    return float(grad.pow(2).sum().div(max(grad.shape[0], 1)).sqrt()) if grad.dim() else float(grad.abs())
+    if not grad.dim():
+        return float(grad.abs())
+    if grad.dim() > 2:
+        grad = grad.sum(dim=tuple(range(2, grad.dim()))) if channels_first else grad.sum(dim=tuple(range(1, grad.dim() - 1)))
+    return float(grad.pow(2).sum().div(max(grad.shape[0], 1)).sqrt())
 
 
 def unit_axis(output: torch.Tensor, after_conv: bool) -> int:
@@ -190,9 +203,9 @@ class _Recorder:
                     record.saturated += int((pre.abs() > threshold).sum())
                     record.pre_count += pre.numel()
             if is_weight:
-                self.last_weight_is_conv = isinstance(mod, nn.modules.conv._ConvNd)
+                self.last_weight_is_conv = conv = isinstance(mod, nn.modules.conv._ConvNd)
                 if self.track_grads and output.requires_grad:
-                    output.register_hook(lambda g: record.grad_norms.append(_per_sample_norm(g)))
+                    output.register_hook(lambda g: record.grad_norms.append(_per_sample_norm(g, conv)))
 
         return hook
 

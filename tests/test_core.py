@@ -76,6 +76,19 @@ def _codes_and_links(findings: list[Finding]) -> list[tuple[str, str | None]]:
     return [(f.code, f.explained_by) for f in rank(findings)]
 
 
+@pytest.mark.parametrize("evidence, root", [({"leaking_columns": [8], "balanced_accuracy": 1.0}, "G604"),
+                                             ({"val_loss": 0.01, "train_loss": 0.4}, None)])
+def test_a_column_that_leaks_the_label_explains_the_overfitting_read_from_validation(evidence, root):
+    """Round 36 b/shelter_adoption_trainer (G604: a fee billed only on adoption among the inputs): the net fitted the
+    leak, train loss 2e-4, and a validation loss that rose off its 1e-4 low read G601 first. A column that alone
+    predicts the validation labels makes the validation curve a measure of the leak (G604's own message): G601 is
+    its symptom. Validation merely better than training says nothing of a leak in the inputs: both stay roots."""
+    overfit = Finding("G601", Severity.WARNING, "val rose", {"kind": "gap"})
+    leak = Finding("G604", Severity.WARNING, "leak", evidence)
+    ordered = dict(_codes_and_links([overfit, leak]))
+    assert ordered["G601"] == root and ordered["G604"] is None
+
+
 def test_mixed_feature_scales_are_the_root_of_unnormalised_inputs():
     ordered = _codes_and_links([Finding("D101", Severity.WARNING, "raw"), Finding("D102", Severity.WARNING, "units")])
     assert ordered == [("D102", None), ("D101", "D102")]

@@ -62,7 +62,9 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "O409": ("M207",),
     # Rows copied many times are fewer distinct rows than the loader holds: the model memorises them sooner.
     # A validation curve that keeps climbing back up (O407 read from it) rose after its lowest point as one more swing.
-    "G601": ("D108", "D110", "D109", "D107", "O407"),
+    # An input column that alone predicts the labels (G604's column reading): the net fits the leak, so its
+    # validation curve measures the leak, not how the model generalises.
+    "G601": ("D108", "D110", "D109", "D107", "O407", "G604"),
     # validation judged against the training prior: labels that moved between the splits put it off;
     # validation run in train mode (batch statistics of its own batches, dropout on) says nothing of the labels
     "D111": ("D109", "T503"),
@@ -193,6 +195,7 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     # only the validation curve's reading of D111 (not the label probe's) is measured in the evaluation mode
     ("D111", "T503"): lambda symptom, root: "val_best" in symptom.evidence,
     # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
+    ("G601", "G604"): lambda symptom, root: bool(root.evidence.get("leaking_columns")),
     ("D109", "D110"): lambda symptom, root: "train_shares" in symptom.evidence and root.evidence.get("labels_moved_inputs_not") is True,
     # Targets off only by an offset are the output bias's job (M210); a spread far from unit
     # scale needs the targets standardised (D105), whatever the bias.

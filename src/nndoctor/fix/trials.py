@@ -115,7 +115,12 @@ def score_outputs(setup: Setup, outputs: torch.Tensor, targets: torch.Tensor) ->
         return math.nan
     y = targets.detach().cpu()
     if setup.task == "regression":
-        out = outputs.detach().float().cpu().reshape(len(y), -1).numpy()
+        from ..look.predict import predicted_values
+
+        values = predicted_values(setup, outputs)  # the rate exp(output) under a Poisson loss on log-rates
+        if values is not None and not bool(torch.isfinite(values).all()):
+            return math.nan
+        out = (outputs if values is None else values).detach().float().cpu().reshape(len(y), -1).numpy()
         return float(r2_score(y.float().reshape(len(y), -1).numpy(), out))
     if setup.task == "multilabel":
         truth = (y.reshape(len(y), -1).float() > 0.5).long().numpy()

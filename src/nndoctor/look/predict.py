@@ -97,7 +97,7 @@ VALUE_LOSSES = (nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
 VALUE_LOSS_FUNCTIONS = (nn.functional.mse_loss, nn.functional.l1_loss, nn.functional.smooth_l1_loss, nn.functional.huber_loss)
 
 
-def _predicted_values(setup: Setup, primary: torch.Tensor) -> torch.Tensor | None:
+def predicted_values(setup: Setup, primary: torch.Tensor) -> torch.Tensor | None:
     """The regression prediction the loss reads from the output, or None when the loss does not say.
 
     The output itself under a loss in the target's units (MSE, L1, Huber), the rate
@@ -148,7 +148,7 @@ def collect(setup: Setup, model: nn.Module, batches: list[tuple[Any, torch.Tenso
             else:
                 if setup.task != "regression" or primary.shape[0] != y.shape[0] or primary.numel() != y.numel():
                     return None  # no prediction per target value (a part of the model, say): nothing to score
-                values = _predicted_values(setup, primary)
+                values = predicted_values(setup, primary)
                 if values is None:
                     return None  # the loss does not read the output as the target's value
                 pred.append(values.reshape(-1).float().cpu())

@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 import nndoctor
 from nndoctor.findings import Finding, Severity
+from nndoctor.setup import Inputs
 from nndoctor.fix.code_remedies import autograd_forward, forward_differentiated, gradient_path, lift_no_grad, straight_through
 from nndoctor.fix.transforms import NotApplicable
 
@@ -196,6 +198,41 @@ def test_gradient_path_gives_every_parameter_a_gradient_with_the_same_outputs(cu
     pickle.loads(pickle.dumps(user))
     with torch.no_grad():
         torch.testing.assert_close(pickle.loads(pickle.dumps(model))(x), user(x), rtol=0, atol=0)
+
+
+class CurveAndBreed(nn.Module):
+    """Round 36 d/goat_parlour_train's shape: a curve encoder's output detached, joined with a breed embedding and a
+    parity column, ``forward(curve, breed, parity)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.curve_enc, self.breed = nn.Sequential(nn.Linear(10, 16), nn.ReLU()), nn.Embedding(4, 4)
+        self.head = nn.Linear(16 + 4 + 1, 3)
+
+    def forward(self, curve, breed, parity):
+        z = self.curve_enc(curve).detach()
+        return self.head(torch.cat([z, self.breed(breed), parity[:, None]], dim=1))
+
+
+def test_gradient_path_traces_a_model_with_several_positional_inputs() -> None:
+    """The trace's faithfulness check called ``model(x)`` on the batch's Inputs as one argument: "forward() missing 2
+    required positional arguments", so the remedy never applied. It now runs the model as the setup feeds it."""
+    x, y = blobs()
+    g = torch.Generator().manual_seed(0)
+    breed, parity = torch.randint(0, 4, (len(x),), generator=g), torch.rand(len(x), generator=g)
+    loader = DataLoader(TensorDataset(torch.as_tensor(x, dtype=torch.float32), breed, parity, torch.as_tensor(y)),
+                        batch_size=32)
+    torch.manual_seed(0)
+    user = CurveAndBreed()
+    setup = nndoctor.Setup(model=user, train=loader, loss=nn.CrossEntropyLoss(), inputs=lambda b: Inputs(*b[:3]),
+                           targets=lambda b: b[3]).resolve()
+    (candidate,) = gradient_path(setup, _finding("M209"))
+    assert ".detach()" in candidate.snippet
+    model, batch = candidate.setup.model, next(iter(loader))
+    with torch.no_grad():
+        torch.testing.assert_close(model(*batch[:3]), user(*batch[:3]), rtol=0, atol=0)
+    nn.functional.cross_entropy(model(*batch[:3]), batch[3]).backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.curve_enc.parameters())
 
 
 def test_straight_through_passes_the_identity_gradient() -> None:

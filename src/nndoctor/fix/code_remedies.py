@@ -165,14 +165,14 @@ def functions_to_replace(setup: Setup, finding: Finding) -> list[FunctionClass]:
     model = setup.fresh_model().eval()
     x = _graph_input(setup)
     with torch.enable_grad():
-        output = primary_output(model(x))
+        output = primary_output(setup.forward(model, x))
     found = custom_functions(output) if output is not None else []
     named = (finding.evidence or {}).get("custom_functions") if finding is not None else None
     if named:
         found = [f for f in found if function_name(f) in set(named)]
     calls: dict[FunctionClass, tuple[tuple[Any, ...], dict[str, Any]]] = {}
     with torch.enable_grad(), patched_apply(found, _recording(calls)):
-        model(x)
+        setup.forward(model, x)
     agree = [f for f in found if f in calls and backward_agrees(f, *calls[f])]
     if found and len(agree) == len(found):
         raise NotApplicable(f"the backward of {', '.join(f.__qualname__ for f in found)} agrees with autograd through its "
@@ -371,7 +371,7 @@ def _gradients(setup: Setup, model: nn.Module, batch: tuple[Any, Any]) -> tuple[
     x, y = batch
     try:
         with torch.enable_grad():
-            output = model(x)
+            output = setup.forward(model, x)  # several positional inputs, or keyword batches, as the setup feeds them
             setup.compute_loss(output, y).backward()
     except LossUnavailable as exc:
         raise NotApplicable(f"the loss cannot be computed on a sample batch: {exc}") from exc

@@ -32,7 +32,13 @@ class NotApplicable(Exception):
 
 def derive(setup: Setup, *, model: nn.Module | None = None, train: Any = None, val: Any = None,
            loss: Any = None, optimizer: Any = None) -> Setup:
-    """A new, resolved Setup sharing nothing mutable with ``setup`` except unchanged data loaders."""
+    """A new, resolved Setup sharing nothing mutable with ``setup`` except unchanged data loaders.
+
+    The setup's batch accessors (``Setup(inputs=..., targets=...)``: a model of several positional inputs) read the
+    new setup's batches too, unless a replaced loader maps its samples into ``(x, y)`` pairs (:class:`MappedDataset`),
+    which the default reading takes as they are.
+    """
+    mapped = any(isinstance(getattr(loader, "dataset", None), MappedDataset) for loader in (train, val))
     new = Setup(
         model=model if model is not None else setup.fresh_model(),
         train=train if train is not None else setup.train_loader,
@@ -40,7 +46,8 @@ def derive(setup: Setup, *, model: nn.Module | None = None, train: Any = None, v
         loss=loss if loss is not None else copy.deepcopy(setup.loss),
         optimizer=optimizer if optimizer is not None else setup.optimizer_factory,
         batch_size=setup.batch_size, task=setup.task, name=setup.name, seed=setup.seed,
-        scheduler=setup.scheduler,
+        scheduler=setup.scheduler, inputs=None if mapped else setup.inputs_accessor,
+        targets=None if mapped else setup.targets_accessor,
     )
     if not setup.val_labelled:  # validation known by its inputs alone stays so: a loader of them holds no targets
         new.val_labelled = False

@@ -262,6 +262,10 @@ def test_an_explosion_that_built_up_before_its_largest_step_is_measured_from_the
 @pytest.mark.parametrize("history", [
     _building_history(after=1.0),   # the loss kept falling: the steps were working
     _building_history(spike=40.0),  # 80x the start: short of two orders of magnitude
-], ids=["absorbed", "eighty-fold"])
+    _building_history(after=1.15),  # gave back part of what it learned, not all (round 16's healthy ECG twin: 17%)
+], ids=["absorbed", "eighty-fold", "partly-undone"])
 def test_a_built_up_gradient_without_harm_or_orders_of_magnitude_is_no_cliff(history):
+    """A gradient also grows off its init as a net learns, so a spike measured from the first steps must undo all
+    that training gained (the loss back above its start) to be an explosion; round 16 a/twins/ecg_beat_cnn (healthy,
+    hand-written SGD) spiked 154x its start (23x the climbing median) and gave back 17% before recovering."""
     assert list(exploding_gradients(history)) == []

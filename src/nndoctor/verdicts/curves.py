@@ -58,6 +58,9 @@ CLIFF_WINDOW = 20
 # O403: the loss after such a spike gave back this share of what training had gained before it (from the first
 # steps' level): harm, not a rough batch near convergence (a tenth, as OVERFIT_RISE for a validation curve).
 CLIFF_UNDONE = 0.1
+# O403: a spike measured from the first steps' norm (one that built up) holds the gradient's healthy growth off its
+# init too, so its harm must undo all that training had gained: the loss after it back above where it began.
+BUILT_UP_UNDONE = 1.0
 # O403: a gradient a thousand times the weights it updates moves them by their own size at lr 1e-3.
 GRADIENT_DWARFS_WEIGHTS = 1e3
 # O406: the loss moved by less than this share of its start.

@@ -194,8 +194,9 @@ CONDITIONS: dict[tuple[str, str], Callable[[Finding, Finding], bool]] = {
     ("G601", "O407"): lambda symptom, root: root.evidence.get("curve") == "validation",
     # only the validation curve's reading of D111 (not the label probe's) is measured in the evaluation mode
     ("D111", "T503"): lambda symptom, root: "val_best" in symptom.evidence,
-    # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
+    # Only G604's column reading (one column predicts the validation labels) makes the validation curve the leak's.
     ("G601", "G604"): lambda symptom, root: bool(root.evidence.get("leaking_columns")),
+    # Class shares that moved while the inputs stayed are flipped labels, not a shifted split.
     ("D109", "D110"): lambda symptom, root: "train_shares" in symptom.evidence and root.evidence.get("labels_moved_inputs_not") is True,
     # Targets off only by an offset are the output bias's job (M210); a spread far from unit
     # scale needs the targets standardised (D105), whatever the bias.

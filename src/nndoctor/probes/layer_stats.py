@@ -130,7 +130,8 @@ def _per_sample_norm(grad: torch.Tensor, channels_first: bool) -> float:
     if not grad.dim():
         return float(grad.abs())
     if grad.dim() > 2:
-        grad = grad.sum(dim=tuple(range(2, grad.dim()))) if channels_first else grad.sum(dim=tuple(range(1, grad.dim() - 1)))
+        positions = range(2, grad.dim()) if channels_first else range(1, grad.dim() - 1)
+        grad = grad.sum(dim=tuple(positions))
     return float(grad.pow(2).sum().div(max(grad.shape[0], 1)).sqrt())
 
 

@@ -484,11 +484,12 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
     A spike is a norm ``EXPLODING_GROWTH`` times the median of the ``CLIFF_WINDOW`` measurements before
     it, or times the first steps' median (:func:`starting_norm`) where that is lower: an explosion that
     builds over a few steps before its largest one lifts the median before it, yet has grown by the
-    orders of magnitude O403 names; since a gradient also grows off its init as a net learns, such a
-    spike's harm must undo all that was gained (``BUILT_UP_UNDONE``). Never among the first five, whose init transient has no settled
-    size. A plain step is the LR times that gradient, so it throws the weights by a hundred typical steps; the harm shows when the loss over
-    the next ``CLIFF_WINDOW`` steps stays above its level over the ones before by ``CLIFF_UNDONE`` of
-    what training had gained from its first steps (an outlier batch's spike the net absorbs, or a hard
+    orders of magnitude O403 names; since a gradient also grows off its init as a net learns, a spike
+    only that reading qualifies must undo all that was gained (``BUILT_UP_UNDONE``). Never among the
+    first five, whose init transient has no settled size. A plain step is the LR times that gradient,
+    so it throws the weights by a hundred typical steps; the harm shows when the loss over the next
+    ``CLIFF_WINDOW`` steps stays above its level over the ones before by ``CLIFF_UNDONE`` of what
+    training had gained from its first steps (an outlier batch's spike the net absorbs, or a hard
     sample near convergence where the typical gradient is tiny, leaves the curve where it was). An
     adaptive optimizer bounds each step to a few LRs whatever the gradient, and a loop that clips caps
     it: neither is judged here.
@@ -528,7 +529,8 @@ def gradient_cliff(m: GradientHistory) -> dict[str, Any] | None:
             continue
         level_before, level_after = float(np.median(earlier)), float(np.median(later))
         gained = start - level_before
-        built_up = start_norm < local[i]  # measured from the first steps: the norm had been climbing to this step
+        # a spike only the first steps' norm qualifies: the norm had been climbing to it (healthy growth included)
+        built_up = not norms[i] >= EXPLODING_GROWTH * local[i]
         if gained > 0 and level_after - level_before >= (BUILT_UP_UNDONE if built_up else CLIFF_UNDONE) * gained:
             return {"growth": float(growth[i]), "onset_step": step, "spike_norm": float(norms[i]),
                     "local_norm": float(local[i]), "baseline": "start" if built_up else "local",

@@ -69,10 +69,7 @@ def _compiling() -> bool:
 
 def tracing() -> bool:
     """Inside a torch.compile or torch.jit.trace trace: nothing of nndoctor's may enter the graph."""
-    try:
-        return bool(torch.compiler.is_compiling()) or torch._C._get_tracing_state() is not None
-    except Exception:
-        return False
+    return _compiling() or _tracing_state() is not None
 
 
 def notify(event: str, *args: Any) -> None:

@@ -228,7 +228,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "M202", "bad-init-scale", "C",
         "At initialisation the activation or gradient scale shrinks or grows layer by layer.",
-        "Activation std and gradient size per weight layer on real batches at init; fires when they change by more than 100x "
+        "Activation std and gradient size per weight layer on real batches at init (the gradient at a layer's output "
+        "summed over its positions per channel, so pooling is no drift); fires when they change by more than 100x "
         "from the first layer to the last. A stack of sigmoids shrinks by their slope (at most 1/4) whatever the init; "
         "then the vanishing gradient (O404) is reported as the root.",
         "If the scale drifts by a constant factor per layer, deep layers see vanishing or exploding signals and "
@@ -410,7 +411,8 @@ RULES: tuple[Rule, ...] = (
         "Gradient norms grow by orders of magnitude, often in RNNs or very deep networks.",
         "History of the global and per-layer gradient norms: growth of their running median over the first steps', "
         "and, under unclipped plain steps, a single spike a hundred times the steps before it after which the loss "
-        "gives back a tenth of what it had gained (a cliff).",
+        "gives back a tenth of what it had gained (a cliff), or a hundred times the first steps' after which the loss "
+        "ends back above its start (an explosion that built up).",
         "Huge gradients produce huge updates that wreck the weights in one step, causing loss spikes or NaN.",
         "Clip the gradient norm, `torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)` before `optimizer.step()`; "
         "lower the LR; check the data for outliers.",

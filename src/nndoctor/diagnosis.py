@@ -63,8 +63,9 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     # Rows copied many times are fewer distinct rows than the loader holds: the model memorises them sooner.
     # A validation curve that keeps climbing back up (O407 read from it) rose after its lowest point as one more swing.
     # An input column that alone predicts the labels (G604's column reading): the net fits the leak, so its
-    # validation curve measures the leak, not how the model generalises.
-    "G601": ("D108", "D110", "D109", "D107", "O407", "G604"),
+    # validation curve measures the leak, not how the model generalises. A validation curve measured in train mode
+    # (T503: dropout on, each validation batch normalised by its own statistics) measures the mode, not the fit.
+    "G601": ("D108", "D110", "D109", "D107", "O407", "G604", "T503"),
     # validation judged against the training prior: labels that moved between the splits put it off;
     # validation run in train mode (batch statistics of its own batches, dropout on) says nothing of the labels
     "D111": ("D109", "T503"),

@@ -20,6 +20,7 @@ from torch.utils.data import Subset, TensorDataset
 from . import hub
 from .eval_units import same_memory, tensors_of
 from .loop_sample import SAMPLE_ROWS
+from .monitors import same_parameters
 from .rows import cpu_copy, hash_rows, row_fingerprint, same_values
 
 # Bounds on the validation taken from a tensor the model was evaluated on (no DataLoader): distinct eval inputs
@@ -133,8 +134,7 @@ class EvalTensors:
         per module)."""
         known = self._copies.get(module)
         if known is None:
-            shapes = [(name, tuple(p.shape)) for name, p in module.named_parameters()]
-            known = bool(shapes) and shapes == [(name, tuple(p.shape)) for name, p in root.named_parameters()]
+            known = same_parameters(module, root)
             self._copies[module] = known
         return known
 

@@ -37,6 +37,12 @@ class Hooks:
 
         self._undo.append(hub.attach(event, obj, handler))
 
+    def attach_alike(self, cls: type, handler: Callable) -> None:
+        """``handler`` after forwards of other modules of class ``cls`` (a watched model's copies; hub.attach_alike)."""
+        from . import hub
+
+        self._undo.append(hub.attach_alike(cls, handler))
+
     def handle(self, handle: Any) -> None:
         self._undo.append(handle.remove)
 
@@ -76,6 +82,13 @@ class Hooks:
 def mode_dependent_modules(model: nn.Module) -> list[nn.Module]:
     """The submodules whose train/eval mode changes what the model computes (dropout, batch norm)."""
     return [m for m in model.modules() if isinstance(m, MODE_DEPENDENT)]
+
+
+def same_parameters(module: nn.Module, model: nn.Module) -> bool:
+    """Whether ``module`` holds parameters of ``model``'s names and shapes: a copy of it (a deepcopy EMA, a model saved
+    whole and loaded again)."""
+    shapes = [(name, tuple(p.shape)) for name, p in module.named_parameters()]
+    return bool(shapes) and shapes == [(name, tuple(p.shape)) for name, p in model.named_parameters()]
 
 
 def is_compiled(model: nn.Module) -> bool:

@@ -31,7 +31,7 @@ from ..report import Report
 from . import hub
 from .monitors import (
     Hooks, activation_hooks, feature_stats, first_float_tensor, guard, input_stats, is_compiled,
-    mode_dependent_modules, nonfinite_hooks, score_batch, weight_input_hooks,
+    mode_dependent_modules, nonfinite_hooks, same_parameters, score_batch, weight_input_hooks,
 )
 from .graph import derived_from, graph_leaves, log_likelihood_sign, summed_rows
 from .loss_inspect import REGRESSION, mean_loss, target_moments, terms_weighted
@@ -123,6 +123,8 @@ class Doctor:
         self._params: dict[int, tuple[str, nn.Parameter]] = {}
         self._mode_models: list[nn.Module] = []
         self._mode_modules: dict[int, list[nn.Module]] = {}  # per mode model: its dropout and batch-norm layers
+        # per module of a mode model's class: its dropout and batch-norm layers when it is a copy of that model, else []
+        self._copy_modes: weakref.WeakKeyDictionary[nn.Module, list[nn.Module]] = weakref.WeakKeyDictionary()
         self._iteration = 0
         self._sampling = "heavy"
         self._primary: int | None = None
@@ -241,6 +243,8 @@ class Doctor:
         if modes:
             self._mode_models.append(model)
             self._mode_modules[id(model)] = modes
+            copy_forward = guard(self, "copy-forward", functools.partial(self._on_copy_forward, model))
+            self._hooks.attach_alike(type(model), copy_forward)
         if is_compiled(model):
             self._compiled.append(model)
             self.telemetry.limitation(
@@ -774,6 +778,25 @@ class Doctor:
         key = self._prefix_of(model) or "model"
         features = feature_stats(x) if self._sampling == "heavy" and len(self.telemetry.inputs) < FEATURE_SAMPLES else None
         self._stash.append(("input", key, self._iteration, (input_stats(x), features, x.is_floating_point(), tuple(x.shape))))
+
+    def _on_copy_forward(self, model: nn.Module, module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
+        """After a forward of a module of a watched model's class that is not watched itself.
+
+        A copy of the model (a deepcopy EMA, the model saved whole and loaded again) run without gradients is
+        the model evaluated: its mode counts for T503 as the model's own would (an EMA copy never set to eval
+        scores with dropout on and batch statistics).
+        """
+        if torch.is_grad_enabled():
+            return
+        modes = self._copy_modes.get(module)
+        if modes is None:
+            modes = mode_dependent_modules(module) if same_parameters(module, model) else []
+            self._copy_modes[module] = modes
+        if not modes:
+            return
+        self.telemetry.count("eval_forwards")
+        if any(m.training for m in modes):
+            self.telemetry.count("eval_forwards_in_train_mode")
 
     def on_batch(self, batch: Any) -> None:
         """The latest batch a DataLoader yielded: evaluation forwards on it are scored against its labels."""

@@ -678,10 +678,11 @@ def lr_schedule(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Fi
 @rule("O412", final_only=True)
 def update_ratio(t: Telemetry, facts: dict[str, Any], final: bool) -> Iterable[Finding]:
     """O412's measurement from the live loop: per weight layer, the median update over the current and the starting norm."""
-    per_layer = {n: float(np.median(t.update_ratios[n])) for n in [*t.weight_params, *t.embedding_params]
+    per_layer = {n: _run_median(t, n, t.update_ratios[n]) for n in [*t.weight_params, *t.embedding_params]
                  if len(t.update_ratios.get(n, [])) >= MIN_UPDATE_SAMPLES}
     # "too large" is read against a layer's starting norm; a table's rows start at their own scale (not judged)
-    vs_start = {n: r for n in t.weight_params if n in per_layer and (r := _median_over_start(t, n)) is not None}
+    vs_start = {n: r for n in t.weight_params
+                if n in per_layer and (r := _median_over_start(t, n, over_run=True)) is not None}
     yield from update_ratio_verdict(UpdateRatios(
         per_layer=per_layer, per_layer_vs_start=vs_start,
         sampled_steps=len(t.update_steps), started_at_zero=frozenset(n for n in per_layer if _started_at_zero(t, n)),
@@ -699,10 +700,11 @@ def default_init_norm(numel: int, fan_in: int) -> float:
     return math.sqrt(numel / (3.0 * fan_in))
 
 
-def _median_over_start(t: Telemetry, name: str) -> float | None:
+def _median_over_start(t: Telemetry, name: str, over_run: bool = False) -> float | None:
     """Median update size of ``name`` over the scale it started at: its first measured norm, or, for a weight
     started far below the usual scale on purpose (an IRNN's 0.001-std input weights), the norm PyTorch's
-    default init gives its shape; steps that only grow such a weight to an ordinary size re-draw nothing."""
+    default init gives its shape; steps that only grow such a weight to an ordinary size re-draw nothing.
+    ``over_run``: the median over the run's steps (:func:`_run_median`), not over the samples."""
     norms = [w for _, w in t.weight_norms.get(name, [])]
     deltas = t.update_norms.get(name, [])
     if len(deltas) < 3 or not norms or norms[0] <= 0:
@@ -710,7 +712,26 @@ def _median_over_start(t: Telemetry, name: str) -> float | None:
     scale = norms[0]
     if name in t.fan_in and name in t.param_sizes:
         scale = max(scale, default_init_norm(t.param_sizes[name], t.fan_in[name]))
-    return float(np.median(deltas)) / scale
+    return (_run_median(t, name, deltas) if over_run else float(np.median(deltas))) / scale
+
+
+def _run_median(t: Telemetry, name: str, values: Sequence[float]) -> float:
+    """The median of a layer's sampled update sizes over the run's steps: a sample stands for the steps up to the next.
+
+    Updates are sampled densely at first (steps 0, 1, 2, 4, 8, 16, then every few dozen), so a plain median over
+    the samples is mostly the first fifty steps' (a head still finding its scale); the typical step of a run of
+    hundreds is the one most of its steps took. The last sample stands for one sampling interval (the layer's model
+    may stop training long before the run ends: a teacher before its student). Plain median when the samples'
+    steps are not known one to one.
+    """
+    steps = [s for s, _ in t.weight_norms.get(name, [])]
+    if len(steps) != len(values) or len(values) < 2:
+        return float(np.median(values))
+    gaps = np.diff(np.asarray(steps, dtype=float))
+    weights = np.append(gaps, gaps[-1]).clip(min=1.0)
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(np.asarray(values, dtype=float)[order][int(np.searchsorted(cumulative, cumulative[-1] / 2))])
 
 
 @rule("O409", final_only=True)

@@ -23,6 +23,7 @@ from ..probes.init_outputs import (
     headless_loss,
     init_outputs,
     mirrored_loss,
+    reinitialised_loss,
 )
 from ..verdicts.loss import (
     PROBABILITY_TOLERANCE,
@@ -284,10 +285,12 @@ def unexpected_initial_loss(ctx: Context) -> Iterable[Finding]:
     values = probe.space == "values" and math.isfinite(init)
     architecture = ctx.probe("headless_loss", headless_loss) if values else None
     mirrored = ctx.probe("mirrored_loss", mirrored_loss) if values else None
+    below = math.isfinite(init) and init < min(chance, constant)
+    fresh = ctx.probe("reinitialised_loss", reinitialised_loss) if below else None
     yield from _unexpected_initial_loss(InitialLoss(
         init=init, chance=chance, constant=constant, space=probe.space, n_classes=probe.n_classes, loss=probe.loss_name,
         explained_by=_root_of_initial_loss(ctx, probe) if math.isfinite(init) else None, architecture=architecture,
-        mirrored=mirrored,
+        mirrored=mirrored, reinitialised=fresh,
         prior=probe.prior_loss if at_data_prior(probe.output_offset()) else None, standard_error=init_standard_error(probe),
     ))
 

@@ -26,6 +26,7 @@ from ..fix.transforms import NotApplicable, derive
 from ..fix.trials import baseline_candidate, evaluate, metric_name, train_trial
 from ..fix.verdict import spread
 from ..patient import untouched
+from ..probes.init_outputs import reinitialised
 from ..probes.trial import probe_threads, setup_step_cost
 from ..report import Report
 from ..rng import seed_everything
@@ -204,7 +205,7 @@ class _Trials:
                 rewound = self.setup.fresh_model()
                 rewound.load_state_dict(early[i])
                 starts = {"fine-tune": copy.deepcopy(members[i]), "rewind (lottery ticket)": rewound,
-                          "random re-init (control)": prune.reinitialised(self.setup.model, seed + 7919)}
+                          "random re-init (control)": reinitialised(self.setup.model, seed + 7919)}
                 for arm, start in starts.items():
                     candidate = Candidate("prune", f"{arm} at {sparsity:.0%}", derive(self.setup, model=prune.apply_masks(start.train(), masks)), "")
                     metric, trained = self.train(candidate, seed, steps)

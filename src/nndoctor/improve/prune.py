@@ -19,7 +19,6 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from ..rng import seed_everything
 
 PRUNABLE = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 DEFAULT_SPARSITIES = (0.5, 0.8, 0.9)
@@ -86,12 +85,3 @@ def sparsity_of(model: nn.Module) -> float:
     return zeros / total if total else 0.0
 
 
-def reinitialised(model: nn.Module, seed: int) -> nn.Module:
-    """A copy of ``model`` with every layer's ``reset_parameters()`` rerun under ``seed`` (the control)."""
-    fresh = copy.deepcopy(model)
-    seed_everything(seed)
-    for m in fresh.modules():
-        reset = getattr(m, "reset_parameters", None)
-        if callable(reset) and m is not fresh:
-            reset()
-    return fresh

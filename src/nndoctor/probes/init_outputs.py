@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..rng import seed_everything
 from ..setup import LossUnavailable, batch_size_of, primary_output
 from ..verdicts.model import (
     OFFSET_LIMIT_SIGMAS,
@@ -462,6 +463,37 @@ def _last_layer_loss(ctx, max_batches: int, mirrored: bool) -> float | None:
                     param.zero_()
             losses = [float(setup.compute_loss(setup.forward(model, x), y)) for x, y in batches]
     except (RuntimeError, ValueError, TypeError, IndexError, LossUnavailable):  # no baseline: the verdict judges without it
+        return None
+    return sum(losses) / len(losses) if losses and all(math.isfinite(v) for v in losses) else None
+
+
+def reinitialised(model: nn.Module, seed: int) -> nn.Module:
+    """A copy of ``model`` with every layer's ``reset_parameters()`` rerun under ``seed``: the same wiring without the
+    weights it was given (improve's pruning control; L307's test for a model handed over already trained)."""
+    fresh = copy.deepcopy(model)
+    seed_everything(seed)
+    for m in fresh.modules():
+        reset = getattr(m, "reset_parameters", None)
+        if callable(reset) and m is not fresh:
+            reset()
+    return fresh
+
+
+def reinitialised_loss(ctx, max_batches: int = 8) -> float | None:
+    """The loss at init of the model re-initialised by its layers' own ``reset_parameters`` (:func:`reinitialised`),
+    on the sample batches, in train mode as the init probe runs; None when it cannot run.
+
+    A model handed over already trained (fine-tuning) starts far below chance; the same wiring freshly drawn does
+    not (L307 is not the given weights' to judge). A wiring that scores below chance by itself does it fresh too.
+    """
+    setup = ctx.setup
+    model = reinitialised(ctx.model_copy(), setup.seed)
+    model.train()
+    batches = usable_batches(ctx, max_batches)
+    try:
+        with torch.no_grad():
+            losses = [float(setup.compute_loss(setup.forward(model, x), y)) for x, y in batches]
+    except (RuntimeError, ValueError, TypeError, IndexError, LossUnavailable):
         return None
     return sum(losses) / len(losses) if losses and all(math.isfinite(v) for v in losses) else None
 

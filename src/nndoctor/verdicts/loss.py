@@ -245,6 +245,9 @@ class InitialLoss:
     # A class-weighted loss: the loss of the plain data prior, where an output bias started at the log of the class
     # shares (the playbook's "init well") puts it; the weights make another constant the best one.
     prior: float | None = None
+    # The loss of the same wiring re-initialised by its layers' own ``reset_parameters``: a model handed over already
+    # trained (fine-tuning) starts below the range and its fresh draw does not.
+    reinitialised: float | None = None
 
 
 CLASS_SPACES = ("class_logits", "class_log_probs")
@@ -257,7 +260,9 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
     layer or loss wiring is off.
 
     Below the range is no verdict for a regression whose architecture alone (last weight layer
-    zeroed) already scores there: its output starts from an input-derived baseline by design.
+    zeroed) already scores there: its output starts from an input-derived baseline by design; nor
+    for a model whose fresh draw (every layer's ``reset_parameters``) starts in range: the weights
+    it was given were trained already (fine-tuning), which is not the wiring's fault.
     """
     if not math.isfinite(m.init) or m.chance <= 0 or m.constant <= 0:
         return
@@ -270,6 +275,8 @@ def unexpected_initial_loss(m: InitialLoss) -> Iterator[Finding]:
         return
     if m.init < low and regression and m.architecture is not None and m.architecture < low:
         return  # the untrained model beats the constant by its architecture (an input baseline reaches the output), not a bug
+    if m.init < low and m.reinitialised is not None and m.reinitialised >= low:
+        return  # the given weights know the task (a pre-trained model to fine-tune); the wiring freshly drawn does not
     if regression and m.mirrored is not None and not (m.mirrored < low if m.init < low else m.mirrored > high):
         # the mirrored head, as likely a draw, starts in range or past the other side: the sign a random head drew
         # lined its output up with (or against) a strong feature of the target, not the wiring

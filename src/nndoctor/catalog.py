@@ -369,7 +369,8 @@ RULES: tuple[Rule, ...] = (
         "the output by design (a skip from the input, reversible instance normalisation). A regression loss past "
         "either side counts only when the mirrored head (the last weight layer's weights negated, as likely a draw) "
         "starts past the same side: a random head lined up with (or against) a strong feature by its sign is no wiring "
-        "fault.",
+        "fault. A loss below it is no finding when the same model re-initialised by its layers' own reset_parameters "
+        "starts in range: the weights it was given were trained already (a model handed over to fine-tune).",
         "A wrong starting loss is an early, cheap sign of a bug in the output layer, its bias or the loss wiring, "
         "long before the curve looks odd.",
         "Inspect the output layer, its bias and init scale, and how outputs and targets reach the loss "
@@ -501,7 +502,9 @@ RULES: tuple[Rule, ...] = (
         "O412", "update-ratio-off", "W",
         "The update-to-weight ratio is far from about 1e-3: too small means no learning, too large means chaos.",
         "Per-layer ratio |Δw| / |w| of each optimizer step; an embedding table's over the rows the step's gradient "
-        "touched (a batch looks up a few rows, and over the whole table a healthy step reads as a tiny one).",
+        "touched (a batch looks up a few rows, and over the whole table a healthy step reads as a tiny one). A layer's "
+        "ratio is its median over the run's steps: updates are sampled densely at first, so each sample stands for the "
+        "steps up to the next.",
         "The ratio shows how fast each layer actually changes; far below 1e-3 the layer is frozen, far above it the "
         "weights are being rewritten every step.",
         "Adjust the learning rate for those layers (globally or via parameter groups) until the ratio is near 1e-3.",
@@ -527,7 +530,8 @@ RULES: tuple[Rule, ...] = (
         "T503", "train-mode-evaluation", "W",
         "Evaluation runs in train mode: dropout is active and BatchNorm statistics are updated with validation data.",
         "Forward passes without gradients while the model's dropout or batch-norm layers are in training mode (a loop "
-        "that puts only the submodule holding them in eval mode evaluates correctly).",
+        "that puts only the submodule holding them in eval mode evaluates correctly); a copy of the model (a deepcopy "
+        "EMA, the model saved whole and loaded) evaluated without gradients counts as the model.",
         "Validation metrics become noisy and pessimistic, and BatchNorm running statistics get polluted by validation "
         "batches, changing the model itself.",
         "Wrap evaluation in `model.eval()` and `with torch.no_grad():`, then switch back with `model.train()`.",

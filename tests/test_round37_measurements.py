@@ -160,3 +160,38 @@ def test_a_layer_whose_model_stopped_training_early_is_judged_on_its_own_steps()
     steps = list(range(0, 1100, 50))
     ratios = [3e-3 * 0.5 * (1 + math.cos(math.pi * s / 1100)) + 1e-6 for s in steps]
     assert not list(update_ratio(_telemetry(ratios, steps, 3700), {}, True))
+
+
+HAND_SGD_CLIPPED = """
+import torch
+from torch import nn
+torch.manual_seed(0)
+x = torch.randn(640, 8)
+y = x @ torch.linspace(-1, 1, 8) + 0.1 * torch.randn(640)
+model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
+lr = 0.05
+for epoch in range(3):
+    for i in range(0, 640, 32):
+        loss = nn.functional.mse_loss(model(x[i:i + 32]).squeeze(-1), y[i:i + 32])
+        model.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= lr * p.grad
+print("done")
+"""
+
+
+@pytest.mark.parametrize("clip", ["0.01", "100.0"])
+def test_a_hand_written_sgd_update_after_a_clip_is_read_at_its_own_lr(tmp_path, clip):
+    # round 37's b/grain_silo_hotspot: `clip_grad_norm_` then `p -= lr * p.grad`; the step is the LR times the clipped
+    # gradient, so read against the backward's gradient its rate varied with the clip and no LR was read (fix then
+    # trained its copies under a stand-in optimizer that a clip cannot slow)
+    from nndoctor.watch.run import run_script
+
+    script = tmp_path / "train.py"
+    script.write_text(HAND_SGD_CLIPPED.replace("CLIP", clip))
+    with contextlib.redirect_stdout(io.StringIO()):
+        report = run_script(str(script), alerts=False, exam=False).report
+    assert report.extra["manual_sgd_lr"] == pytest.approx(0.05, rel=1e-3)

@@ -891,9 +891,13 @@ class Doctor:
     def on_clip(self, total: Any, max_norm: float) -> None:
         """clip_grad_norm_ returned the pre-clip norm: record it, and whether the clip came too late to limit a step.
 
+        A hand-written update steps along the clipped gradients: they replace the ones kept at the backward.
+
         A clip after optimizer.step() and before the next backward() cuts gradients the step had
         already used (the next zero_grad() or backward() discards them): no step is ever clipped (T505).
         """
+        if not self.optimizers and self._in_step is None:
+            self.hand_update.sgd.keep_gradients()  # a hand-written update steps along the clipped gradient
         if isinstance(total, torch.Tensor):
             late = self._clip_is_late()
             self._clipped_step = self._clipped_step or not late

@@ -19,7 +19,6 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-
 PRUNABLE = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 DEFAULT_SPARSITIES = (0.5, 0.8, 0.9)
 
@@ -83,5 +82,3 @@ def sparsity_of(model: nn.Module) -> float:
     total = sum(m.weight.numel() for _, m in layers)
     zeros = sum(int((m.weight == 0).sum()) for _, m in layers)
     return zeros / total if total else 0.0
-
-

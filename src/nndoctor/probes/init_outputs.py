@@ -461,8 +461,22 @@ def _last_layer_loss(ctx, max_batches: int, mirrored: bool) -> float | None:
             else:
                 for param in last[-1].parameters(recurse=False):
                     param.zero_()
+    except NO_LOSS:  # no baseline: the verdict judges without it
+        return None
+    return mean_batch_loss(setup, model, batches)
+
+
+# What running a copy and its loss on the sample batches may raise when the copy cannot be scored there.
+NO_LOSS = (RuntimeError, ValueError, TypeError, IndexError, LossUnavailable)
+
+
+def mean_batch_loss(setup, model: nn.Module, batches: list) -> float | None:
+    """The setup's loss of ``model`` averaged over ``batches`` without gradients; None when it cannot be computed or
+    is not finite on every batch."""
+    try:
+        with torch.no_grad():
             losses = [float(setup.compute_loss(setup.forward(model, x), y)) for x, y in batches]
-    except (RuntimeError, ValueError, TypeError, IndexError, LossUnavailable):  # no baseline: the verdict judges without it
+    except NO_LOSS:
         return None
     return sum(losses) / len(losses) if losses and all(math.isfinite(v) for v in losses) else None
 
@@ -486,16 +500,9 @@ def reinitialised_loss(ctx, max_batches: int = 8) -> float | None:
     A model handed over already trained (fine-tuning) starts far below chance; the same wiring freshly drawn does
     not (L307 is not the given weights' to judge). A wiring that scores below chance by itself does it fresh too.
     """
-    setup = ctx.setup
-    model = reinitialised(ctx.model_copy(), setup.seed)
+    model = reinitialised(ctx.model_copy(), ctx.setup.seed)
     model.train()
-    batches = usable_batches(ctx, max_batches)
-    try:
-        with torch.no_grad():
-            losses = [float(setup.compute_loss(setup.forward(model, x), y)) for x, y in batches]
-    except (RuntimeError, ValueError, TypeError, IndexError, LossUnavailable):
-        return None
-    return sum(losses) / len(losses) if losses and all(math.isfinite(v) for v in losses) else None
+    return mean_batch_loss(ctx.setup, model, usable_batches(ctx, max_batches))
 
 
 def usable_batches(ctx, limit: int) -> list:
